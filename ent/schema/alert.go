@@ -1,0 +1,43 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Alert is a safeguarding concern raised by a mark that the home school's
+// designated staff must follow up: an unexplained or unauthorised absence, or a late arrival.
+type Alert struct{ ent.Schema }
+
+func (Alert) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("kind").Values("UNEXPLAINED_ABSENCE", "UNAUTHORISED_ABSENCE", "LATE_ARRIVAL").
+			Annotations(entgql.OrderField("KIND")),
+		field.Time("raised_at").Immutable().Annotations(entgql.OrderField("RAISED_AT")),
+		field.String("acknowledged_by").Optional().Nillable(),
+		field.Time("acknowledged_at").Optional().Nillable().Annotations(entgql.OrderField("ACKNOWLEDGED_AT")),
+	}
+}
+
+func (Alert) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("school", School.Type).Ref("alerts").Unique().Required().Immutable(),
+		edge.From("learner", Learner.Type).Ref("alerts").Unique().Required().Immutable(),
+		edge.From("placement", Placement.Type).Ref("alerts").Unique().Required().Immutable(),
+		edge.From("mark", AttendanceMark.Type).Ref("alerts").Unique().Required().Immutable(),
+	}
+}
+
+func (Alert) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("raised_at"), index.Fields("acknowledged_at")}
+}
+
+func (Alert) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.QueryField(), entgql.RelayConnection(), entgql.MultiOrder(),
+	}
+}

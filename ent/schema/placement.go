@@ -1,0 +1,43 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+
+	"github.com/apnet/apnet/internal/timetable"
+)
+
+// Placement is a learner attending one course for a period, on a weekly pattern.
+type Placement struct{ ent.Schema }
+
+func (Placement) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("start_date").Annotations(entgql.Type("Date"), entgql.OrderField("START_DATE")),
+		field.Time("end_date").Annotations(entgql.Type("Date"), entgql.OrderField("END_DATE")),
+		field.JSON("sessions", []timetable.Session{}).
+			Comment("the weekly session pattern the learner attends").
+			Annotations(entgql.Type("[WeeklySession!]"), entgql.Skip(entgql.SkipWhereInput)),
+		field.Enum("status").Values("PLANNED", "ACTIVE", "COMPLETED", "ENDED_EARLY").Default("PLANNED").
+			Annotations(entgql.OrderField("STATUS")),
+		field.Bool("la_arranged").Default(false).
+			Comment("the local authority arranged the provision: attendance is coded K, not B"),
+	}
+}
+
+func (Placement) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("learner", Learner.Type).Ref("placements").Unique().Required(),
+		edge.From("course", Course.Type).Ref("placements").Unique().Required(),
+		edge.To("marks", AttendanceMark.Type).Annotations(entgql.RelayConnection()),
+		edge.To("alerts", Alert.Type).Annotations(entgql.RelayConnection()),
+	}
+}
+
+func (Placement) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.QueryField(), entgql.RelayConnection(), entgql.MultiOrder(),
+	}
+}

@@ -1,0 +1,42 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// Provider is an external alternative-provision setting that takes learners part-week.
+type Provider struct{ ent.Schema }
+
+func (Provider) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().Annotations(entgql.OrderField("NAME")),
+		field.Text("description").Default("").Comment("full description of its provision"),
+		field.String("contact_name").Default(""),
+		field.String("email").Default(""),
+		field.String("phone").Default(""),
+		field.String("website").Default(""),
+		field.String("address").Default(""),
+		field.String("postcode").NotEmpty().Annotations(entgql.OrderField("POSTCODE")),
+		field.Enum("approval_status").
+			Values("PENDING", "APPROVED", "SUSPENDED", "REFUSED", "WITHDRAWN", "LAPSED").
+			Default("PENDING").Annotations(entgql.OrderField("APPROVAL_STATUS")),
+		field.Time("approved_until").Optional().Nillable().
+			Annotations(entgql.Type("Date"), entgql.OrderField("APPROVED_UNTIL")),
+	}
+}
+
+func (Provider) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("courses", Course.Type).Annotations(entgql.RelayConnection()),
+	}
+}
+
+func (Provider) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.QueryField(), entgql.RelayConnection(), entgql.MultiOrder(),
+	}
+}
