@@ -14,6 +14,7 @@ import (
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // Alert is the model entity for the Alert schema.
@@ -22,7 +23,7 @@ type Alert struct {
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
 	// Kind holds the value of the "kind" field.
-	Kind alert.Kind `json:"kind,omitempty"`
+	Kind register.AlertKind `json:"kind,omitempty"`
 	// RaisedAt holds the value of the "raised_at" field.
 	RaisedAt time.Time `json:"raised_at,omitempty"`
 	// AcknowledgedBy holds the value of the "acknowledged_by" field.
@@ -144,7 +145,7 @@ func (_m *Alert) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field kind", values[i])
 			} else if value.Valid {
-				_m.Kind = alert.Kind(value.String)
+				_m.Kind = register.AlertKind(value.String)
 			}
 		case alert.FieldRaisedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {

@@ -16,6 +16,7 @@ import (
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // AlertCreate is the builder for creating a Alert entity.
@@ -27,7 +28,7 @@ type AlertCreate struct {
 }
 
 // SetKind sets the "kind" field.
-func (_c *AlertCreate) SetKind(v alert.Kind) *AlertCreate {
+func (_c *AlertCreate) SetKind(v register.AlertKind) *AlertCreate {
 	_c.mutation.SetKind(v)
 	return _c
 }
@@ -331,7 +332,7 @@ type (
 )
 
 // SetKind sets the "kind" field.
-func (u *AlertUpsert) SetKind(v alert.Kind) *AlertUpsert {
+func (u *AlertUpsert) SetKind(v register.AlertKind) *AlertUpsert {
 	u.Set(alert.FieldKind, v)
 	return u
 }
@@ -424,7 +425,7 @@ func (u *AlertUpsertOne) Update(set func(*AlertUpsert)) *AlertUpsertOne {
 }
 
 // SetKind sets the "kind" field.
-func (u *AlertUpsertOne) SetKind(v alert.Kind) *AlertUpsertOne {
+func (u *AlertUpsertOne) SetKind(v register.AlertKind) *AlertUpsertOne {
 	return u.Update(func(s *AlertUpsert) {
 		s.SetKind(v)
 	})
@@ -690,7 +691,7 @@ func (u *AlertUpsertBulk) Update(set func(*AlertUpsert)) *AlertUpsertBulk {
 }
 
 // SetKind sets the "kind" field.
-func (u *AlertUpsertBulk) SetKind(v alert.Kind) *AlertUpsertBulk {
+func (u *AlertUpsertBulk) SetKind(v register.AlertKind) *AlertUpsertBulk {
 	return u.Update(func(s *AlertUpsert) {
 		s.SetKind(v)
 	})

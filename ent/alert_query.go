@@ -410,7 +410,7 @@ func (_q *AlertQuery) WithMark(opts ...func(*AttendanceMarkQuery)) *AlertQuery {
 // Example:
 //
 //	var v []struct {
-//		Kind alert.Kind `json:"kind,omitempty"`
+//		Kind register.AlertKind `json:"kind,omitempty"`
 //		Count int `json:"count,omitempty"`
 //	}
 //
@@ -433,7 +433,7 @@ func (_q *AlertQuery) GroupBy(field string, fields ...string) *AlertGroupBy {
 // Example:
 //
 //	var v []struct {
-//		Kind alert.Kind `json:"kind,omitempty"`
+//		Kind register.AlertKind `json:"kind,omitempty"`
 //	}
 //
 //	client.Alert.Query().

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // AlertUpdate is the builder for updating Alert entities.
@@ -29,13 +30,13 @@ func (_u *AlertUpdate) Where(ps ...predicate.Alert) *AlertUpdate {
 }
 
 // SetKind sets the "kind" field.
-func (_u *AlertUpdate) SetKind(v alert.Kind) *AlertUpdate {
+func (_u *AlertUpdate) SetKind(v register.AlertKind) *AlertUpdate {
 	_u.mutation.SetKind(v)
 	return _u
 }
 
 // SetNillableKind sets the "kind" field if the given value is not nil.
-func (_u *AlertUpdate) SetNillableKind(v *alert.Kind) *AlertUpdate {
+func (_u *AlertUpdate) SetNillableKind(v *register.AlertKind) *AlertUpdate {
 	if v != nil {
 		_u.SetKind(*v)
 	}
@@ -184,13 +185,13 @@ type AlertUpdateOne struct {
 }
 
 // SetKind sets the "kind" field.
-func (_u *AlertUpdateOne) SetKind(v alert.Kind) *AlertUpdateOne {
+func (_u *AlertUpdateOne) SetKind(v register.AlertKind) *AlertUpdateOne {
 	_u.mutation.SetKind(v)
 	return _u
 }
 
 // SetNillableKind sets the "kind" field if the given value is not nil.
-func (_u *AlertUpdateOne) SetNillableKind(v *alert.Kind) *AlertUpdateOne {
+func (_u *AlertUpdateOne) SetNillableKind(v *register.AlertKind) *AlertUpdateOne {
 	if v != nil {
 		_u.SetKind(*v)
 	}

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // AttendanceMark is the model entity for the AttendanceMark schema.
@@ -25,9 +26,9 @@ type AttendanceMark struct {
 	// Session holds the value of the "session" field.
 	Session attendancemark.Session `json:"session,omitempty"`
 	// Status holds the value of the "status" field.
-	Status attendancemark.Status `json:"status,omitempty"`
+	Status register.Status `json:"status,omitempty"`
 	// AbsenceReason holds the value of the "absence_reason" field.
-	AbsenceReason *attendancemark.AbsenceReason `json:"absence_reason,omitempty"`
+	AbsenceReason *register.AbsenceReason `json:"absence_reason,omitempty"`
 	// MinutesLate holds the value of the "minutes_late" field.
 	MinutesLate int `json:"minutes_late,omitempty"`
 	// the code the home school enters in its register (reg. 10, 2024 regulations); empty when not a provider session
@@ -147,14 +148,14 @@ func (_m *AttendanceMark) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field status", values[i])
 			} else if value.Valid {
-				_m.Status = attendancemark.Status(value.String)
+				_m.Status = register.Status(value.String)
 			}
 		case attendancemark.FieldAbsenceReason:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field absence_reason", values[i])
 			} else if value.Valid {
-				_m.AbsenceReason = new(attendancemark.AbsenceReason)
-				*_m.AbsenceReason = attendancemark.AbsenceReason(value.String)
+				_m.AbsenceReason = new(register.AbsenceReason)
+				*_m.AbsenceReason = register.AbsenceReason(value.String)
 			}
 		case attendancemark.FieldMinutesLate:
 			if value, ok := values[i].(*sql.NullInt64); !ok {

@@ -15,6 +15,7 @@ import (
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
 	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // AttendanceMarkCreate is the builder for creating a AttendanceMark entity.
@@ -44,19 +45,19 @@ func (_c *AttendanceMarkCreate) SetSession(v attendancemark.Session) *Attendance
 }
 
 // SetStatus sets the "status" field.
-func (_c *AttendanceMarkCreate) SetStatus(v attendancemark.Status) *AttendanceMarkCreate {
+func (_c *AttendanceMarkCreate) SetStatus(v register.Status) *AttendanceMarkCreate {
 	_c.mutation.SetStatus(v)
 	return _c
 }
 
 // SetAbsenceReason sets the "absence_reason" field.
-func (_c *AttendanceMarkCreate) SetAbsenceReason(v attendancemark.AbsenceReason) *AttendanceMarkCreate {
+func (_c *AttendanceMarkCreate) SetAbsenceReason(v register.AbsenceReason) *AttendanceMarkCreate {
 	_c.mutation.SetAbsenceReason(v)
 	return _c
 }
 
 // SetNillableAbsenceReason sets the "absence_reason" field if the given value is not nil.
-func (_c *AttendanceMarkCreate) SetNillableAbsenceReason(v *attendancemark.AbsenceReason) *AttendanceMarkCreate {
+func (_c *AttendanceMarkCreate) SetNillableAbsenceReason(v *register.AbsenceReason) *AttendanceMarkCreate {
 	if v != nil {
 		_c.SetAbsenceReason(*v)
 	}
@@ -453,7 +454,7 @@ type (
 )
 
 // SetStatus sets the "status" field.
-func (u *AttendanceMarkUpsert) SetStatus(v attendancemark.Status) *AttendanceMarkUpsert {
+func (u *AttendanceMarkUpsert) SetStatus(v register.Status) *AttendanceMarkUpsert {
 	u.Set(attendancemark.FieldStatus, v)
 	return u
 }
@@ -465,7 +466,7 @@ func (u *AttendanceMarkUpsert) UpdateStatus() *AttendanceMarkUpsert {
 }
 
 // SetAbsenceReason sets the "absence_reason" field.
-func (u *AttendanceMarkUpsert) SetAbsenceReason(v attendancemark.AbsenceReason) *AttendanceMarkUpsert {
+func (u *AttendanceMarkUpsert) SetAbsenceReason(v register.AbsenceReason) *AttendanceMarkUpsert {
 	u.Set(attendancemark.FieldAbsenceReason, v)
 	return u
 }
@@ -618,7 +619,7 @@ func (u *AttendanceMarkUpsertOne) Update(set func(*AttendanceMarkUpsert)) *Atten
 }
 
 // SetStatus sets the "status" field.
-func (u *AttendanceMarkUpsertOne) SetStatus(v attendancemark.Status) *AttendanceMarkUpsertOne {
+func (u *AttendanceMarkUpsertOne) SetStatus(v register.Status) *AttendanceMarkUpsertOne {
 	return u.Update(func(s *AttendanceMarkUpsert) {
 		s.SetStatus(v)
 	})
@@ -632,7 +633,7 @@ func (u *AttendanceMarkUpsertOne) UpdateStatus() *AttendanceMarkUpsertOne {
 }
 
 // SetAbsenceReason sets the "absence_reason" field.
-func (u *AttendanceMarkUpsertOne) SetAbsenceReason(v attendancemark.AbsenceReason) *AttendanceMarkUpsertOne {
+func (u *AttendanceMarkUpsertOne) SetAbsenceReason(v register.AbsenceReason) *AttendanceMarkUpsertOne {
 	return u.Update(func(s *AttendanceMarkUpsert) {
 		s.SetAbsenceReason(v)
 	})
@@ -968,7 +969,7 @@ func (u *AttendanceMarkUpsertBulk) Update(set func(*AttendanceMarkUpsert)) *Atte
 }
 
 // SetStatus sets the "status" field.
-func (u *AttendanceMarkUpsertBulk) SetStatus(v attendancemark.Status) *AttendanceMarkUpsertBulk {
+func (u *AttendanceMarkUpsertBulk) SetStatus(v register.Status) *AttendanceMarkUpsertBulk {
 	return u.Update(func(s *AttendanceMarkUpsert) {
 		s.SetStatus(v)
 	})
@@ -982,7 +983,7 @@ func (u *AttendanceMarkUpsertBulk) UpdateStatus() *AttendanceMarkUpsertBulk {
 }
 
 // SetAbsenceReason sets the "absence_reason" field.
-func (u *AttendanceMarkUpsertBulk) SetAbsenceReason(v attendancemark.AbsenceReason) *AttendanceMarkUpsertBulk {
+func (u *AttendanceMarkUpsertBulk) SetAbsenceReason(v register.AbsenceReason) *AttendanceMarkUpsertBulk {
 	return u.Update(func(s *AttendanceMarkUpsert) {
 		s.SetAbsenceReason(v)
 	})

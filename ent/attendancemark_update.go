@@ -15,6 +15,7 @@ import (
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // AttendanceMarkUpdate is the builder for updating AttendanceMark entities.
@@ -31,13 +32,13 @@ func (_u *AttendanceMarkUpdate) Where(ps ...predicate.AttendanceMark) *Attendanc
 }
 
 // SetStatus sets the "status" field.
-func (_u *AttendanceMarkUpdate) SetStatus(v attendancemark.Status) *AttendanceMarkUpdate {
+func (_u *AttendanceMarkUpdate) SetStatus(v register.Status) *AttendanceMarkUpdate {
 	_u.mutation.SetStatus(v)
 	return _u
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_u *AttendanceMarkUpdate) SetNillableStatus(v *attendancemark.Status) *AttendanceMarkUpdate {
+func (_u *AttendanceMarkUpdate) SetNillableStatus(v *register.Status) *AttendanceMarkUpdate {
 	if v != nil {
 		_u.SetStatus(*v)
 	}
@@ -45,13 +46,13 @@ func (_u *AttendanceMarkUpdate) SetNillableStatus(v *attendancemark.Status) *Att
 }
 
 // SetAbsenceReason sets the "absence_reason" field.
-func (_u *AttendanceMarkUpdate) SetAbsenceReason(v attendancemark.AbsenceReason) *AttendanceMarkUpdate {
+func (_u *AttendanceMarkUpdate) SetAbsenceReason(v register.AbsenceReason) *AttendanceMarkUpdate {
 	_u.mutation.SetAbsenceReason(v)
 	return _u
 }
 
 // SetNillableAbsenceReason sets the "absence_reason" field if the given value is not nil.
-func (_u *AttendanceMarkUpdate) SetNillableAbsenceReason(v *attendancemark.AbsenceReason) *AttendanceMarkUpdate {
+func (_u *AttendanceMarkUpdate) SetNillableAbsenceReason(v *register.AbsenceReason) *AttendanceMarkUpdate {
 	if v != nil {
 		_u.SetAbsenceReason(*v)
 	}
@@ -455,13 +456,13 @@ type AttendanceMarkUpdateOne struct {
 }
 
 // SetStatus sets the "status" field.
-func (_u *AttendanceMarkUpdateOne) SetStatus(v attendancemark.Status) *AttendanceMarkUpdateOne {
+func (_u *AttendanceMarkUpdateOne) SetStatus(v register.Status) *AttendanceMarkUpdateOne {
 	_u.mutation.SetStatus(v)
 	return _u
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_u *AttendanceMarkUpdateOne) SetNillableStatus(v *attendancemark.Status) *AttendanceMarkUpdateOne {
+func (_u *AttendanceMarkUpdateOne) SetNillableStatus(v *register.Status) *AttendanceMarkUpdateOne {
 	if v != nil {
 		_u.SetStatus(*v)
 	}
@@ -469,13 +470,13 @@ func (_u *AttendanceMarkUpdateOne) SetNillableStatus(v *attendancemark.Status) *
 }
 
 // SetAbsenceReason sets the "absence_reason" field.
-func (_u *AttendanceMarkUpdateOne) SetAbsenceReason(v attendancemark.AbsenceReason) *AttendanceMarkUpdateOne {
+func (_u *AttendanceMarkUpdateOne) SetAbsenceReason(v register.AbsenceReason) *AttendanceMarkUpdateOne {
 	_u.mutation.SetAbsenceReason(v)
 	return _u
 }
 
 // SetNillableAbsenceReason sets the "absence_reason" field if the given value is not nil.
-func (_u *AttendanceMarkUpdateOne) SetNillableAbsenceReason(v *attendancemark.AbsenceReason) *AttendanceMarkUpdateOne {
+func (_u *AttendanceMarkUpdateOne) SetNillableAbsenceReason(v *register.AbsenceReason) *AttendanceMarkUpdateOne {
 	if v != nil {
 		_u.SetAbsenceReason(*v)
 	}

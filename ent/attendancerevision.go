@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // AttendanceRevision is the model entity for the AttendanceRevision schema.
@@ -21,9 +22,9 @@ type AttendanceRevision struct {
 	// Version holds the value of the "version" field.
 	Version int `json:"version,omitempty"`
 	// Status holds the value of the "status" field.
-	Status attendancerevision.Status `json:"status,omitempty"`
+	Status register.Status `json:"status,omitempty"`
 	// AbsenceReason holds the value of the "absence_reason" field.
-	AbsenceReason *attendancerevision.AbsenceReason `json:"absence_reason,omitempty"`
+	AbsenceReason *register.AbsenceReason `json:"absence_reason,omitempty"`
 	// MinutesLate holds the value of the "minutes_late" field.
 	MinutesLate int `json:"minutes_late,omitempty"`
 	// Code holds the value of the "code" field.
@@ -109,14 +110,14 @@ func (_m *AttendanceRevision) assignValues(columns []string, values []any) error
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field status", values[i])
 			} else if value.Valid {
-				_m.Status = attendancerevision.Status(value.String)
+				_m.Status = register.Status(value.String)
 			}
 		case attendancerevision.FieldAbsenceReason:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field absence_reason", values[i])
 			} else if value.Valid {
-				_m.AbsenceReason = new(attendancerevision.AbsenceReason)
-				*_m.AbsenceReason = attendancerevision.AbsenceReason(value.String)
+				_m.AbsenceReason = new(register.AbsenceReason)
+				*_m.AbsenceReason = register.AbsenceReason(value.String)
 			}
 		case attendancerevision.FieldMinutesLate:
 			if value, ok := values[i].(*sql.NullInt64); !ok {

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // AttendanceRevisionCreate is the builder for creating a AttendanceRevision entity.
@@ -30,19 +31,19 @@ func (_c *AttendanceRevisionCreate) SetVersion(v int) *AttendanceRevisionCreate 
 }
 
 // SetStatus sets the "status" field.
-func (_c *AttendanceRevisionCreate) SetStatus(v attendancerevision.Status) *AttendanceRevisionCreate {
+func (_c *AttendanceRevisionCreate) SetStatus(v register.Status) *AttendanceRevisionCreate {
 	_c.mutation.SetStatus(v)
 	return _c
 }
 
 // SetAbsenceReason sets the "absence_reason" field.
-func (_c *AttendanceRevisionCreate) SetAbsenceReason(v attendancerevision.AbsenceReason) *AttendanceRevisionCreate {
+func (_c *AttendanceRevisionCreate) SetAbsenceReason(v register.AbsenceReason) *AttendanceRevisionCreate {
 	_c.mutation.SetAbsenceReason(v)
 	return _c
 }
 
 // SetNillableAbsenceReason sets the "absence_reason" field if the given value is not nil.
-func (_c *AttendanceRevisionCreate) SetNillableAbsenceReason(v *attendancerevision.AbsenceReason) *AttendanceRevisionCreate {
+func (_c *AttendanceRevisionCreate) SetNillableAbsenceReason(v *register.AbsenceReason) *AttendanceRevisionCreate {
 	if v != nil {
 		_c.SetAbsenceReason(*v)
 	}

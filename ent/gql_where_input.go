@@ -18,6 +18,7 @@ import (
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // AlertWhereInput represents a where input for filtering Alert queries.
@@ -38,10 +39,10 @@ type AlertWhereInput struct {
 	IDLTE   *int  `json:"idLTE,omitempty"`
 
 	// "kind" field predicates.
-	Kind      *alert.Kind  `json:"kind,omitempty"`
-	KindNEQ   *alert.Kind  `json:"kindNEQ,omitempty"`
-	KindIn    []alert.Kind `json:"kindIn,omitempty"`
-	KindNotIn []alert.Kind `json:"kindNotIn,omitempty"`
+	Kind      *register.AlertKind  `json:"kind,omitempty"`
+	KindNEQ   *register.AlertKind  `json:"kindNEQ,omitempty"`
+	KindIn    []register.AlertKind `json:"kindIn,omitempty"`
+	KindNotIn []register.AlertKind `json:"kindNotIn,omitempty"`
 
 	// "raised_at" field predicates.
 	RaisedAt      *time.Time  `json:"raisedAt,omitempty"`
@@ -428,18 +429,18 @@ type AttendanceMarkWhereInput struct {
 	SessionNotIn []attendancemark.Session `json:"sessionNotIn,omitempty"`
 
 	// "status" field predicates.
-	Status      *attendancemark.Status  `json:"status,omitempty"`
-	StatusNEQ   *attendancemark.Status  `json:"statusNEQ,omitempty"`
-	StatusIn    []attendancemark.Status `json:"statusIn,omitempty"`
-	StatusNotIn []attendancemark.Status `json:"statusNotIn,omitempty"`
+	Status      *register.Status  `json:"status,omitempty"`
+	StatusNEQ   *register.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []register.Status `json:"statusIn,omitempty"`
+	StatusNotIn []register.Status `json:"statusNotIn,omitempty"`
 
 	// "absence_reason" field predicates.
-	AbsenceReason       *attendancemark.AbsenceReason  `json:"absenceReason,omitempty"`
-	AbsenceReasonNEQ    *attendancemark.AbsenceReason  `json:"absenceReasonNEQ,omitempty"`
-	AbsenceReasonIn     []attendancemark.AbsenceReason `json:"absenceReasonIn,omitempty"`
-	AbsenceReasonNotIn  []attendancemark.AbsenceReason `json:"absenceReasonNotIn,omitempty"`
-	AbsenceReasonIsNil  bool                           `json:"absenceReasonIsNil,omitempty"`
-	AbsenceReasonNotNil bool                           `json:"absenceReasonNotNil,omitempty"`
+	AbsenceReason       *register.AbsenceReason  `json:"absenceReason,omitempty"`
+	AbsenceReasonNEQ    *register.AbsenceReason  `json:"absenceReasonNEQ,omitempty"`
+	AbsenceReasonIn     []register.AbsenceReason `json:"absenceReasonIn,omitempty"`
+	AbsenceReasonNotIn  []register.AbsenceReason `json:"absenceReasonNotIn,omitempty"`
+	AbsenceReasonIsNil  bool                     `json:"absenceReasonIsNil,omitempty"`
+	AbsenceReasonNotNil bool                     `json:"absenceReasonNotNil,omitempty"`
 
 	// "minutes_late" field predicates.
 	MinutesLate      *int  `json:"minutesLate,omitempty"`
@@ -984,18 +985,18 @@ type AttendanceRevisionWhereInput struct {
 	VersionLTE   *int  `json:"versionLTE,omitempty"`
 
 	// "status" field predicates.
-	Status      *attendancerevision.Status  `json:"status,omitempty"`
-	StatusNEQ   *attendancerevision.Status  `json:"statusNEQ,omitempty"`
-	StatusIn    []attendancerevision.Status `json:"statusIn,omitempty"`
-	StatusNotIn []attendancerevision.Status `json:"statusNotIn,omitempty"`
+	Status      *register.Status  `json:"status,omitempty"`
+	StatusNEQ   *register.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []register.Status `json:"statusIn,omitempty"`
+	StatusNotIn []register.Status `json:"statusNotIn,omitempty"`
 
 	// "absence_reason" field predicates.
-	AbsenceReason       *attendancerevision.AbsenceReason  `json:"absenceReason,omitempty"`
-	AbsenceReasonNEQ    *attendancerevision.AbsenceReason  `json:"absenceReasonNEQ,omitempty"`
-	AbsenceReasonIn     []attendancerevision.AbsenceReason `json:"absenceReasonIn,omitempty"`
-	AbsenceReasonNotIn  []attendancerevision.AbsenceReason `json:"absenceReasonNotIn,omitempty"`
-	AbsenceReasonIsNil  bool                               `json:"absenceReasonIsNil,omitempty"`
-	AbsenceReasonNotNil bool                               `json:"absenceReasonNotNil,omitempty"`
+	AbsenceReason       *register.AbsenceReason  `json:"absenceReason,omitempty"`
+	AbsenceReasonNEQ    *register.AbsenceReason  `json:"absenceReasonNEQ,omitempty"`
+	AbsenceReasonIn     []register.AbsenceReason `json:"absenceReasonIn,omitempty"`
+	AbsenceReasonNotIn  []register.AbsenceReason `json:"absenceReasonNotIn,omitempty"`
+	AbsenceReasonIsNil  bool                     `json:"absenceReasonIsNil,omitempty"`
+	AbsenceReasonNotNil bool                     `json:"absenceReasonNotNil,omitempty"`
 
 	// "minutes_late" field predicates.
 	MinutesLate      *int  `json:"minutesLate,omitempty"`

@@ -23,6 +23,7 @@ import (
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/timetable"
 )
 
@@ -54,7 +55,7 @@ type AlertMutation struct {
 	op               Op
 	typ              string
 	id               *int
-	kind             *alert.Kind
+	kind             *register.AlertKind
 	raised_at        *time.Time
 	acknowledged_by  *string
 	acknowledged_at  *time.Time
@@ -171,12 +172,12 @@ func (m *AlertMutation) IDs(ctx context.Context) ([]int, error) {
 }
 
 // SetKind sets the "kind" field.
-func (m *AlertMutation) SetKind(a alert.Kind) {
-	m.kind = &a
+func (m *AlertMutation) SetKind(rk register.AlertKind) {
+	m.kind = &rk
 }
 
 // Kind returns the value of the "kind" field in the mutation.
-func (m *AlertMutation) Kind() (r alert.Kind, exists bool) {
+func (m *AlertMutation) Kind() (r register.AlertKind, exists bool) {
 	v := m.kind
 	if v == nil {
 		return
@@ -187,7 +188,7 @@ func (m *AlertMutation) Kind() (r alert.Kind, exists bool) {
 // OldKind returns the old "kind" field's value of the Alert entity.
 // If the Alert object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AlertMutation) OldKind(ctx context.Context) (v alert.Kind, err error) {
+func (m *AlertMutation) OldKind(ctx context.Context) (v register.AlertKind, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldKind is only allowed on UpdateOne operations")
 	}
@@ -586,7 +587,7 @@ func (m *AlertMutation) OldField(ctx context.Context, name string) (ent.Value, e
 func (m *AlertMutation) SetField(name string, value ent.Value) error {
 	switch name {
 	case alert.FieldKind:
-		v, ok := value.(alert.Kind)
+		v, ok := value.(register.AlertKind)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -829,8 +830,8 @@ type AttendanceMarkMutation struct {
 	id               *int
 	date             *time.Time
 	session          *attendancemark.Session
-	status           *attendancemark.Status
-	absence_reason   *attendancemark.AbsenceReason
+	status           *register.Status
+	absence_reason   *register.AbsenceReason
 	minutes_late     *int
 	addminutes_late  *int
 	code             *string
@@ -1060,12 +1061,12 @@ func (m *AttendanceMarkMutation) ResetSession() {
 }
 
 // SetStatus sets the "status" field.
-func (m *AttendanceMarkMutation) SetStatus(a attendancemark.Status) {
-	m.status = &a
+func (m *AttendanceMarkMutation) SetStatus(r register.Status) {
+	m.status = &r
 }
 
 // Status returns the value of the "status" field in the mutation.
-func (m *AttendanceMarkMutation) Status() (r attendancemark.Status, exists bool) {
+func (m *AttendanceMarkMutation) Status() (r register.Status, exists bool) {
 	v := m.status
 	if v == nil {
 		return
@@ -1076,7 +1077,7 @@ func (m *AttendanceMarkMutation) Status() (r attendancemark.Status, exists bool)
 // OldStatus returns the old "status" field's value of the AttendanceMark entity.
 // If the AttendanceMark object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AttendanceMarkMutation) OldStatus(ctx context.Context) (v attendancemark.Status, err error) {
+func (m *AttendanceMarkMutation) OldStatus(ctx context.Context) (v register.Status, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
 	}
@@ -1096,12 +1097,12 @@ func (m *AttendanceMarkMutation) ResetStatus() {
 }
 
 // SetAbsenceReason sets the "absence_reason" field.
-func (m *AttendanceMarkMutation) SetAbsenceReason(ar attendancemark.AbsenceReason) {
-	m.absence_reason = &ar
+func (m *AttendanceMarkMutation) SetAbsenceReason(rr register.AbsenceReason) {
+	m.absence_reason = &rr
 }
 
 // AbsenceReason returns the value of the "absence_reason" field in the mutation.
-func (m *AttendanceMarkMutation) AbsenceReason() (r attendancemark.AbsenceReason, exists bool) {
+func (m *AttendanceMarkMutation) AbsenceReason() (r register.AbsenceReason, exists bool) {
 	v := m.absence_reason
 	if v == nil {
 		return
@@ -1112,7 +1113,7 @@ func (m *AttendanceMarkMutation) AbsenceReason() (r attendancemark.AbsenceReason
 // OldAbsenceReason returns the old "absence_reason" field's value of the AttendanceMark entity.
 // If the AttendanceMark object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AttendanceMarkMutation) OldAbsenceReason(ctx context.Context) (v *attendancemark.AbsenceReason, err error) {
+func (m *AttendanceMarkMutation) OldAbsenceReason(ctx context.Context) (v *register.AbsenceReason, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldAbsenceReason is only allowed on UpdateOne operations")
 	}
@@ -1695,14 +1696,14 @@ func (m *AttendanceMarkMutation) SetField(name string, value ent.Value) error {
 		m.SetSession(v)
 		return nil
 	case attendancemark.FieldStatus:
-		v, ok := value.(attendancemark.Status)
+		v, ok := value.(register.Status)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetStatus(v)
 		return nil
 	case attendancemark.FieldAbsenceReason:
-		v, ok := value.(attendancemark.AbsenceReason)
+		v, ok := value.(register.AbsenceReason)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -2008,8 +2009,8 @@ type AttendanceRevisionMutation struct {
 	id              *int
 	version         *int
 	addversion      *int
-	status          *attendancerevision.Status
-	absence_reason  *attendancerevision.AbsenceReason
+	status          *register.Status
+	absence_reason  *register.AbsenceReason
 	minutes_late    *int
 	addminutes_late *int
 	code            *string
@@ -2180,12 +2181,12 @@ func (m *AttendanceRevisionMutation) ResetVersion() {
 }
 
 // SetStatus sets the "status" field.
-func (m *AttendanceRevisionMutation) SetStatus(a attendancerevision.Status) {
-	m.status = &a
+func (m *AttendanceRevisionMutation) SetStatus(r register.Status) {
+	m.status = &r
 }
 
 // Status returns the value of the "status" field in the mutation.
-func (m *AttendanceRevisionMutation) Status() (r attendancerevision.Status, exists bool) {
+func (m *AttendanceRevisionMutation) Status() (r register.Status, exists bool) {
 	v := m.status
 	if v == nil {
 		return
@@ -2196,7 +2197,7 @@ func (m *AttendanceRevisionMutation) Status() (r attendancerevision.Status, exis
 // OldStatus returns the old "status" field's value of the AttendanceRevision entity.
 // If the AttendanceRevision object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AttendanceRevisionMutation) OldStatus(ctx context.Context) (v attendancerevision.Status, err error) {
+func (m *AttendanceRevisionMutation) OldStatus(ctx context.Context) (v register.Status, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
 	}
@@ -2216,12 +2217,12 @@ func (m *AttendanceRevisionMutation) ResetStatus() {
 }
 
 // SetAbsenceReason sets the "absence_reason" field.
-func (m *AttendanceRevisionMutation) SetAbsenceReason(ar attendancerevision.AbsenceReason) {
-	m.absence_reason = &ar
+func (m *AttendanceRevisionMutation) SetAbsenceReason(rr register.AbsenceReason) {
+	m.absence_reason = &rr
 }
 
 // AbsenceReason returns the value of the "absence_reason" field in the mutation.
-func (m *AttendanceRevisionMutation) AbsenceReason() (r attendancerevision.AbsenceReason, exists bool) {
+func (m *AttendanceRevisionMutation) AbsenceReason() (r register.AbsenceReason, exists bool) {
 	v := m.absence_reason
 	if v == nil {
 		return
@@ -2232,7 +2233,7 @@ func (m *AttendanceRevisionMutation) AbsenceReason() (r attendancerevision.Absen
 // OldAbsenceReason returns the old "absence_reason" field's value of the AttendanceRevision entity.
 // If the AttendanceRevision object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AttendanceRevisionMutation) OldAbsenceReason(ctx context.Context) (v *attendancerevision.AbsenceReason, err error) {
+func (m *AttendanceRevisionMutation) OldAbsenceReason(ctx context.Context) (v *register.AbsenceReason, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldAbsenceReason is only allowed on UpdateOne operations")
 	}
@@ -2671,14 +2672,14 @@ func (m *AttendanceRevisionMutation) SetField(name string, value ent.Value) erro
 		m.SetVersion(v)
 		return nil
 	case attendancerevision.FieldStatus:
-		v, ok := value.(attendancerevision.Status)
+		v, ok := value.(register.Status)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetStatus(v)
 		return nil
 	case attendancerevision.FieldAbsenceReason:
-		v, ok := value.(attendancerevision.AbsenceReason)
+		v, ok := value.(register.AbsenceReason)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

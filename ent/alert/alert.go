@@ -4,11 +4,11 @@ package alert
 
 import (
 	"fmt"
-	"io"
-	"strconv"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/apnet/apnet/internal/register"
 )
 
 const (
@@ -97,24 +97,10 @@ func ValidColumn(column string) bool {
 	return false
 }
 
-// Kind defines the type for the "kind" enum field.
-type Kind string
-
-// Kind values.
-const (
-	KindUNEXPLAINED_ABSENCE  Kind = "UNEXPLAINED_ABSENCE"
-	KindUNAUTHORISED_ABSENCE Kind = "UNAUTHORISED_ABSENCE"
-	KindLATE_ARRIVAL         Kind = "LATE_ARRIVAL"
-)
-
-func (k Kind) String() string {
-	return string(k)
-}
-
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
-func KindValidator(k Kind) error {
+func KindValidator(k register.AlertKind) error {
 	switch k {
-	case KindUNEXPLAINED_ABSENCE, KindUNAUTHORISED_ABSENCE, KindLATE_ARRIVAL:
+	case "UNEXPLAINED_ABSENCE", "UNAUTHORISED_ABSENCE", "LATE_ARRIVAL":
 		return nil
 	default:
 		return fmt.Errorf("alert: invalid enum value for kind field: %q", k)
@@ -205,20 +191,9 @@ func newMarkStep() *sqlgraph.Step {
 	)
 }
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Kind) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Kind) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Kind(str)
-	if err := KindValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Kind", str)
-	}
-	return nil
-}
+var (
+	// register.AlertKind must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*register.AlertKind)(nil)
+	// register.AlertKind must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*register.AlertKind)(nil)
+)

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // ID filters vertices based on their ID field.
@@ -71,23 +72,33 @@ func AcknowledgedAt(v time.Time) predicate.Alert {
 }
 
 // KindEQ applies the EQ predicate on the "kind" field.
-func KindEQ(v Kind) predicate.Alert {
-	return predicate.Alert(sql.FieldEQ(FieldKind, v))
+func KindEQ(v register.AlertKind) predicate.Alert {
+	vc := v
+	return predicate.Alert(sql.FieldEQ(FieldKind, vc))
 }
 
 // KindNEQ applies the NEQ predicate on the "kind" field.
-func KindNEQ(v Kind) predicate.Alert {
-	return predicate.Alert(sql.FieldNEQ(FieldKind, v))
+func KindNEQ(v register.AlertKind) predicate.Alert {
+	vc := v
+	return predicate.Alert(sql.FieldNEQ(FieldKind, vc))
 }
 
 // KindIn applies the In predicate on the "kind" field.
-func KindIn(vs ...Kind) predicate.Alert {
-	return predicate.Alert(sql.FieldIn(FieldKind, vs...))
+func KindIn(vs ...register.AlertKind) predicate.Alert {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Alert(sql.FieldIn(FieldKind, v...))
 }
 
 // KindNotIn applies the NotIn predicate on the "kind" field.
-func KindNotIn(vs ...Kind) predicate.Alert {
-	return predicate.Alert(sql.FieldNotIn(FieldKind, vs...))
+func KindNotIn(vs ...register.AlertKind) predicate.Alert {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Alert(sql.FieldNotIn(FieldKind, v...))
 }
 
 // RaisedAtEQ applies the EQ predicate on the "raised_at" field.

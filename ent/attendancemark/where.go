@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // ID filters vertices based on their ID field.
@@ -176,43 +177,63 @@ func SessionNotIn(vs ...Session) predicate.AttendanceMark {
 }
 
 // StatusEQ applies the EQ predicate on the "status" field.
-func StatusEQ(v Status) predicate.AttendanceMark {
-	return predicate.AttendanceMark(sql.FieldEQ(FieldStatus, v))
+func StatusEQ(v register.Status) predicate.AttendanceMark {
+	vc := v
+	return predicate.AttendanceMark(sql.FieldEQ(FieldStatus, vc))
 }
 
 // StatusNEQ applies the NEQ predicate on the "status" field.
-func StatusNEQ(v Status) predicate.AttendanceMark {
-	return predicate.AttendanceMark(sql.FieldNEQ(FieldStatus, v))
+func StatusNEQ(v register.Status) predicate.AttendanceMark {
+	vc := v
+	return predicate.AttendanceMark(sql.FieldNEQ(FieldStatus, vc))
 }
 
 // StatusIn applies the In predicate on the "status" field.
-func StatusIn(vs ...Status) predicate.AttendanceMark {
-	return predicate.AttendanceMark(sql.FieldIn(FieldStatus, vs...))
+func StatusIn(vs ...register.Status) predicate.AttendanceMark {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.AttendanceMark(sql.FieldIn(FieldStatus, v...))
 }
 
 // StatusNotIn applies the NotIn predicate on the "status" field.
-func StatusNotIn(vs ...Status) predicate.AttendanceMark {
-	return predicate.AttendanceMark(sql.FieldNotIn(FieldStatus, vs...))
+func StatusNotIn(vs ...register.Status) predicate.AttendanceMark {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.AttendanceMark(sql.FieldNotIn(FieldStatus, v...))
 }
 
 // AbsenceReasonEQ applies the EQ predicate on the "absence_reason" field.
-func AbsenceReasonEQ(v AbsenceReason) predicate.AttendanceMark {
-	return predicate.AttendanceMark(sql.FieldEQ(FieldAbsenceReason, v))
+func AbsenceReasonEQ(v register.AbsenceReason) predicate.AttendanceMark {
+	vc := v
+	return predicate.AttendanceMark(sql.FieldEQ(FieldAbsenceReason, vc))
 }
 
 // AbsenceReasonNEQ applies the NEQ predicate on the "absence_reason" field.
-func AbsenceReasonNEQ(v AbsenceReason) predicate.AttendanceMark {
-	return predicate.AttendanceMark(sql.FieldNEQ(FieldAbsenceReason, v))
+func AbsenceReasonNEQ(v register.AbsenceReason) predicate.AttendanceMark {
+	vc := v
+	return predicate.AttendanceMark(sql.FieldNEQ(FieldAbsenceReason, vc))
 }
 
 // AbsenceReasonIn applies the In predicate on the "absence_reason" field.
-func AbsenceReasonIn(vs ...AbsenceReason) predicate.AttendanceMark {
-	return predicate.AttendanceMark(sql.FieldIn(FieldAbsenceReason, vs...))
+func AbsenceReasonIn(vs ...register.AbsenceReason) predicate.AttendanceMark {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.AttendanceMark(sql.FieldIn(FieldAbsenceReason, v...))
 }
 
 // AbsenceReasonNotIn applies the NotIn predicate on the "absence_reason" field.
-func AbsenceReasonNotIn(vs ...AbsenceReason) predicate.AttendanceMark {
-	return predicate.AttendanceMark(sql.FieldNotIn(FieldAbsenceReason, vs...))
+func AbsenceReasonNotIn(vs ...register.AbsenceReason) predicate.AttendanceMark {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.AttendanceMark(sql.FieldNotIn(FieldAbsenceReason, v...))
 }
 
 // AbsenceReasonIsNil applies the IsNil predicate on the "absence_reason" field.

@@ -4,11 +4,11 @@ package attendancerevision
 
 import (
 	"fmt"
-	"io"
-	"strconv"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/apnet/apnet/internal/register"
 )
 
 const (
@@ -97,51 +97,20 @@ var (
 	DefaultChangeReason string
 )
 
-// Status defines the type for the "status" enum field.
-type Status string
-
-// Status values.
-const (
-	StatusPRESENT      Status = "PRESENT"
-	StatusLATE         Status = "LATE"
-	StatusABSENT       Status = "ABSENT"
-	StatusNOT_REQUIRED Status = "NOT_REQUIRED"
-)
-
-func (s Status) String() string {
-	return string(s)
-}
-
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
-func StatusValidator(s Status) error {
+func StatusValidator(s register.Status) error {
 	switch s {
-	case StatusPRESENT, StatusLATE, StatusABSENT, StatusNOT_REQUIRED:
+	case "PRESENT", "LATE", "ABSENT", "NOT_REQUIRED":
 		return nil
 	default:
 		return fmt.Errorf("attendancerevision: invalid enum value for status field: %q", s)
 	}
 }
 
-// AbsenceReason defines the type for the "absence_reason" enum field.
-type AbsenceReason string
-
-// AbsenceReason values.
-const (
-	AbsenceReasonNO_REASON_YET       AbsenceReason = "NO_REASON_YET"
-	AbsenceReasonILLNESS             AbsenceReason = "ILLNESS"
-	AbsenceReasonMEDICAL_APPOINTMENT AbsenceReason = "MEDICAL_APPOINTMENT"
-	AbsenceReasonOTHER_AUTHORISED    AbsenceReason = "OTHER_AUTHORISED"
-	AbsenceReasonUNAUTHORISED        AbsenceReason = "UNAUTHORISED"
-)
-
-func (ar AbsenceReason) String() string {
-	return string(ar)
-}
-
 // AbsenceReasonValidator is a validator for the "absence_reason" field enum values. It is called by the builders before save.
-func AbsenceReasonValidator(ar AbsenceReason) error {
+func AbsenceReasonValidator(ar register.AbsenceReason) error {
 	switch ar {
-	case AbsenceReasonNO_REASON_YET, AbsenceReasonILLNESS, AbsenceReasonMEDICAL_APPOINTMENT, AbsenceReasonOTHER_AUTHORISED, AbsenceReasonUNAUTHORISED:
+	case "NO_REASON_YET", "ILLNESS", "MEDICAL_APPOINTMENT", "OTHER_AUTHORISED", "UNAUTHORISED":
 		return nil
 	default:
 		return fmt.Errorf("attendancerevision: invalid enum value for absence_reason field: %q", ar)
@@ -215,38 +184,16 @@ func newMarkStep() *sqlgraph.Step {
 	)
 }
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Status) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
+var (
+	// register.Status must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*register.Status)(nil)
+	// register.Status must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*register.Status)(nil)
+)
 
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Status) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Status(str)
-	if err := StatusValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Status", str)
-	}
-	return nil
-}
-
-// MarshalGQL implements graphql.Marshaler interface.
-func (e AbsenceReason) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *AbsenceReason) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = AbsenceReason(str)
-	if err := AbsenceReasonValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid AbsenceReason", str)
-	}
-	return nil
-}
+var (
+	// register.AbsenceReason must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*register.AbsenceReason)(nil)
+	// register.AbsenceReason must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*register.AbsenceReason)(nil)
+)

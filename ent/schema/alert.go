@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/apnet/apnet/internal/register"
 )
 
 // Alert is a safeguarding concern raised by a mark that the home school's
@@ -15,8 +17,8 @@ type Alert struct{ ent.Schema }
 
 func (Alert) Fields() []ent.Field {
 	return []ent.Field{
-		field.Enum("kind").Values("UNEXPLAINED_ABSENCE", "UNAUTHORISED_ABSENCE", "LATE_ARRIVAL").
-			Annotations(entgql.OrderField("KIND")),
+		field.Enum("kind").GoType(register.AlertKind("")).
+			Annotations(entgql.Type("AlertKind"), entgql.OrderField("KIND")),
 		field.Time("raised_at").Immutable().Annotations(entgql.OrderField("RAISED_AT")),
 		field.String("acknowledged_by").Optional().Nillable(),
 		field.Time("acknowledged_at").Optional().Nillable().Annotations(entgql.OrderField("ACKNOWLEDGED_AT")),

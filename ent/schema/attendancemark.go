@@ -7,12 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
-)
 
-// Values shared by AttendanceMark and AttendanceRevision; they match package register.
-var (
-	markStatuses   = []string{"PRESENT", "LATE", "ABSENT", "NOT_REQUIRED"}
-	absenceReasons = []string{"NO_REASON_YET", "ILLNESS", "MEDICAL_APPOINTMENT", "OTHER_AUTHORISED", "UNAUTHORISED"}
+	"github.com/apnet/apnet/internal/register"
 )
 
 // AttendanceMark is the current mark for one placement, date and half-day session.
@@ -24,8 +20,9 @@ func (AttendanceMark) Fields() []ent.Field {
 		field.Int("placement_id").Immutable(),
 		field.Time("date").Immutable().Annotations(entgql.Type("Date"), entgql.OrderField("DATE")),
 		field.Enum("session").Values("AM", "PM").Immutable().Annotations(entgql.OrderField("SESSION")),
-		field.Enum("status").Values(markStatuses...).Annotations(entgql.OrderField("STATUS")),
-		field.Enum("absence_reason").Values(absenceReasons...).Optional().Nillable(),
+		field.Enum("status").GoType(register.Status("")).Annotations(entgql.Type("AttendanceStatus"), entgql.OrderField("STATUS")),
+		field.Enum("absence_reason").GoType(register.AbsenceReason("")).Optional().Nillable().
+			Annotations(entgql.Type("AbsenceReason")),
 		field.Int("minutes_late").Default(0).Min(0),
 		field.String("code").Default("").
 			Comment("the code the home school enters in its register (reg. 10, 2024 regulations); empty when not a provider session"),

@@ -6,6 +6,8 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+
+	"github.com/apnet/apnet/internal/register"
 )
 
 // AttendanceRevision is one version of an AttendanceMark, kept so that every
@@ -15,8 +17,9 @@ type AttendanceRevision struct{ ent.Schema }
 func (AttendanceRevision) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("version").Positive().Immutable().Annotations(entgql.OrderField("VERSION")),
-		field.Enum("status").Values(markStatuses...).Immutable(),
-		field.Enum("absence_reason").Values(absenceReasons...).Optional().Nillable().Immutable(),
+		field.Enum("status").GoType(register.Status("")).Immutable().Annotations(entgql.Type("AttendanceStatus")),
+		field.Enum("absence_reason").GoType(register.AbsenceReason("")).Optional().Nillable().Immutable().
+			Annotations(entgql.Type("AbsenceReason")),
 		field.Int("minutes_late").Default(0).Immutable(),
 		field.String("code").Default("").Immutable(),
 		field.Text("note").Default("").Immutable(),

@@ -13,6 +13,7 @@ import (
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/internal/register"
 )
 
 // A mark saved for a learner of the subscribed school.
@@ -24,9 +25,9 @@ type AttendanceEvent struct {
 
 // What the provider records for one learner in one session.
 type MarkInput struct {
-	Status attendancemark.Status `json:"status"`
+	Status register.Status `json:"status"`
 	// Required when ABSENT: the reason, or NO_REASON_YET.
-	AbsenceReason *attendancemark.AbsenceReason `json:"absenceReason,omitempty"`
+	AbsenceReason *register.AbsenceReason `json:"absenceReason,omitempty"`
 	// Required when LATE: minutes after the session started.
 	MinutesLate *int    `json:"minutesLate,omitempty"`
 	Note        *string `json:"note,omitempty"`

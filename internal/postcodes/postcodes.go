@@ -1,0 +1,193 @@
+// Package postcodes streams records out of the published UK postcode files
+// (OS Code-Point Open and the ONS Postcode Directory) so a loader can put
+// postcode locations into the database without holding a file in memory.
+package postcodes
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Record is one postcode with its location.
+type Record struct {
+	Postcode string // normalised, e.g. "NG7 2QQ"
+	// Easting and Northing are British National Grid (OSGB36) metres. They
+	// come from the file or, when the file gives only lat/long (including
+	// all Northern Ireland rows, see onspd.go), from geo.LatLonToGrid;
+	// 0,0 when neither is available (such rows are rejected, so an
+	// accepted Record always has HasGrid).
+	Easting, Northing int
+	HasGrid           bool
+	Lat, Lon          float64 // WGS84, when the file gives them
+	HasLatLon         bool
+	Terminated        bool // the file gives an end/termination date
+}
+
+// Stats counts what Parse saw. Read counts data rows (not the header or blank
+// lines); Read == Accepted + Rejected, and Rejects breaks Rejected down by
+// reason (one of the Reason constants).
+type Stats struct {
+	Read, Accepted, Rejected int
+	Rejects                  map[string]int
+}
+
+// Reasons a row is rejected; these are the keys of Stats.Rejects.
+const (
+	ReasonMalformedCSV = "malformed CSV"
+	ReasonShortRow     = "missing columns"
+	ReasonBadPostcode  = "invalid postcode"
+	ReasonBadNumber    = "unparseable number"
+	// ReasonNoLocation: the file says it has no location for the postcode
+	// (Code-Point quality 90, ONSPD grid indicator 9, blank or 0,0 grid,
+	// lat 99.999999), or only an unusable one (Irish Grid with no lat/long).
+	ReasonNoLocation = "no location"
+	ReasonOutOfRange = "coordinates out of range"
+)
+
+// ErrUnknownFormat is returned when the first line matches no supported
+// layout (or the input is empty); nothing is parsed.
+var ErrUnknownFormat = errors.New("postcodes: unrecognised file format")
+
+// rowParser turns one data row into a Record, or names why it cannot.
+type rowParser interface {
+	parse(fields []string) (Record, string)
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// Parse detects the format from the first non-blank line and calls fn for each
+// accepted record, in file order, reading the input as it goes (memory use is
+// one row, whatever the file size).
+//
+// A bad row is counted in Stats and skipped; it never stops the rest. Parse
+// stops early only when the input cannot be read, the format is unknown
+// (ErrUnknownFormat), or fn returns an error, which Parse returns wrapped
+// with the line number (errors.Is/As still see it).
+func Parse(r io.Reader, fn func(Record) error) (Stats, error) {
+	st := Stats{Rejects: map[string]int{}}
+
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM)) // cannot fail: the bytes are buffered
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1 // row width varies by release; each parser checks what it needs
+	cr.ReuseRecord = true
+
+	var (
+		p        rowParser
+		pending  []string // first line, when it is already a data row
+		detected bool
+	)
+	for !detected {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return st, fmt.Errorf("%w: no data", ErrUnknownFormat)
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return st, fmt.Errorf("%w: first line: %v", ErrUnknownFormat, err)
+			}
+			return st, fmt.Errorf("postcodes: read: %w", err)
+		}
+		if blank(rec) {
+			continue
+		}
+		var isHeader bool
+		p, isHeader, err = detect(rec)
+		if err != nil {
+			return st, err
+		}
+		if !isHeader {
+			pending = append([]string(nil), rec...)
+		}
+		detected = true
+	}
+
+	handle := func(rec []string) error {
+		st.Read++
+		rr, reason := p.parse(rec)
+		if reason != "" {
+			st.Rejected++
+			st.Rejects[reason]++
+			return nil
+		}
+		st.Accepted++
+		if err := fn(rr); err != nil {
+			line, _ := cr.FieldPos(0)
+			return fmt.Errorf("postcodes: line %d: %w", line, err)
+		}
+		return nil
+	}
+
+	if pending != nil {
+		if err := handle(pending); err != nil {
+			return st, err
+		}
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return st, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return st, fmt.Errorf("postcodes: read: %w", err)
+			}
+			// encoding/csv has consumed the bad row; carry on with the next.
+			st.Read++
+			st.Rejected++
+			st.Rejects[ReasonMalformedCSV]++
+			continue
+		}
+		if blank(rec) {
+			continue
+		}
+		if err := handle(rec); err != nil {
+			return st, err
+		}
+	}
+}
+
+// blank reports a row with nothing but whitespace, e.g. a stray "  " line
+// (encoding/csv already skips truly empty lines).
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// detect picks the parser for a file from its first non-blank row, and says
+// whether that row is a header (true) or already data (false).
+func detect(first []string) (rowParser, bool, error) {
+	cols := make([]string, len(first))
+	for i, f := range first {
+		cols[i] = strings.ToLower(strings.TrimSpace(f))
+	}
+
+	if p, ok, err := onspdFromHeader(cols); ok {
+		return p, true, err
+	}
+	if isCodePointHeader(cols) {
+		return codePoint{}, true, nil
+	}
+	if isCodePointRow(first) {
+		return codePoint{}, false, nil
+	}
+
+	sample := strings.Join(first, ",")
+	if len(sample) > 80 {
+		sample = sample[:80] + "…"
+	}
+	return nil, false, fmt.Errorf("%w: first line %q", ErrUnknownFormat, sample)
+}
