@@ -1121,7 +1121,8 @@ func (c *CourseClient) QueryPlacements(_m *Course) *PlacementQuery {
 
 // Hooks returns the client hooks.
 func (c *CourseClient) Hooks() []Hook {
-	return c.hooks.Course
+	hooks := c.hooks.Course
+	return append(hooks[:len(hooks):len(hooks)], course.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1302,7 +1303,8 @@ func (c *LearnerClient) QueryAlerts(_m *Learner) *AlertQuery {
 
 // Hooks returns the client hooks.
 func (c *LearnerClient) Hooks() []Hook {
-	return c.hooks.Learner
+	hooks := c.hooks.Learner
+	return append(hooks[:len(hooks):len(hooks)], learner.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1499,7 +1501,8 @@ func (c *PlacementClient) QueryAlerts(_m *Placement) *AlertQuery {
 
 // Hooks returns the client hooks.
 func (c *PlacementClient) Hooks() []Hook {
-	return c.hooks.Placement
+	hooks := c.hooks.Placement
+	return append(hooks[:len(hooks):len(hooks)], placement.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1632,7 +1635,8 @@ func (c *PostcodeClient) GetX(ctx context.Context, id int) *Postcode {
 
 // Hooks returns the client hooks.
 func (c *PostcodeClient) Hooks() []Hook {
-	return c.hooks.Postcode
+	hooks := c.hooks.Postcode
+	return append(hooks[:len(hooks):len(hooks)], postcode.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1781,7 +1785,8 @@ func (c *ProviderClient) QueryCourses(_m *Provider) *CourseQuery {
 
 // Hooks returns the client hooks.
 func (c *ProviderClient) Hooks() []Hook {
-	return c.hooks.Provider
+	hooks := c.hooks.Provider
+	return append(hooks[:len(hooks):len(hooks)], provider.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1946,7 +1951,8 @@ func (c *QualificationClient) QueryCourses(_m *Qualification) *CourseQuery {
 
 // Hooks returns the client hooks.
 func (c *QualificationClient) Hooks() []Hook {
-	return c.hooks.Qualification
+	hooks := c.hooks.Qualification
+	return append(hooks[:len(hooks):len(hooks)], qualification.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2111,7 +2117,8 @@ func (c *SchoolClient) QueryAlerts(_m *School) *AlertQuery {
 
 // Hooks returns the client hooks.
 func (c *SchoolClient) Hooks() []Hook {
-	return c.hooks.School
+	hooks := c.hooks.School
+	return append(hooks[:len(hooks):len(hooks)], school.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

@@ -117,7 +117,9 @@ func (_c *LearnerCreate) Mutation() *LearnerMutation {
 
 // Save creates the Learner in the database.
 func (_c *LearnerCreate) Save(ctx context.Context) (*Learner, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -144,11 +146,12 @@ func (_c *LearnerCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *LearnerCreate) defaults() {
+func (_c *LearnerCreate) defaults() error {
 	if _, ok := _c.mutation.SenStatus(); !ok {
 		v := learner.DefaultSenStatus
 		_c.mutation.SetSenStatus(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

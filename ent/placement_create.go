@@ -132,7 +132,9 @@ func (_c *PlacementCreate) Mutation() *PlacementMutation {
 
 // Save creates the Placement in the database.
 func (_c *PlacementCreate) Save(ctx context.Context) (*Placement, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -159,7 +161,7 @@ func (_c *PlacementCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *PlacementCreate) defaults() {
+func (_c *PlacementCreate) defaults() error {
 	if _, ok := _c.mutation.Status(); !ok {
 		v := placement.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -168,6 +170,7 @@ func (_c *PlacementCreate) defaults() {
 		v := placement.DefaultLaArranged
 		_c.mutation.SetLaArranged(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -66,7 +66,9 @@ func (_c *PostcodeCreate) Mutation() *PostcodeMutation {
 
 // Save creates the Postcode in the database.
 func (_c *PostcodeCreate) Save(ctx context.Context) (*Postcode, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -93,11 +95,12 @@ func (_c *PostcodeCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *PostcodeCreate) defaults() {
+func (_c *PostcodeCreate) defaults() error {
 	if _, ok := _c.mutation.Terminated(); !ok {
 		v := postcode.DefaultTerminated
 		_c.mutation.SetTerminated(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -169,7 +169,9 @@ func (_c *ProviderCreate) Mutation() *ProviderMutation {
 
 // Save creates the Provider in the database.
 func (_c *ProviderCreate) Save(ctx context.Context) (*Provider, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -196,7 +198,7 @@ func (_c *ProviderCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ProviderCreate) defaults() {
+func (_c *ProviderCreate) defaults() error {
 	if _, ok := _c.mutation.Description(); !ok {
 		v := provider.DefaultDescription
 		_c.mutation.SetDescription(v)
@@ -225,6 +227,7 @@ func (_c *ProviderCreate) defaults() {
 		v := provider.DefaultApprovalStatus
 		_c.mutation.SetApprovalStatus(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -116,7 +116,9 @@ func (_c *QualificationCreate) Mutation() *QualificationMutation {
 
 // Save creates the Qualification in the database.
 func (_c *QualificationCreate) Save(ctx context.Context) (*Qualification, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -143,7 +145,7 @@ func (_c *QualificationCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *QualificationCreate) defaults() {
+func (_c *QualificationCreate) defaults() error {
 	if _, ok := _c.mutation.GetType(); !ok {
 		v := qualification.DefaultType
 		_c.mutation.SetType(v)
@@ -152,6 +154,7 @@ func (_c *QualificationCreate) defaults() {
 		v := qualification.DefaultSectorSubjectArea
 		_c.mutation.SetSectorSubjectArea(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

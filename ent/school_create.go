@@ -120,7 +120,9 @@ func (_c *SchoolCreate) Mutation() *SchoolMutation {
 
 // Save creates the School in the database.
 func (_c *SchoolCreate) Save(ctx context.Context) (*School, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -147,7 +149,7 @@ func (_c *SchoolCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SchoolCreate) defaults() {
+func (_c *SchoolCreate) defaults() error {
 	if _, ok := _c.mutation.Address(); !ok {
 		v := school.DefaultAddress
 		_c.mutation.SetAddress(v)
@@ -160,6 +162,7 @@ func (_c *SchoolCreate) defaults() {
 		v := school.DefaultLateAlertMinutes
 		_c.mutation.SetLateAlertMinutes(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

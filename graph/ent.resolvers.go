@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/apnet/apnet/ent"
@@ -16,57 +15,66 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	return r.Client.Noder(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Nodes - nodes"))
+	return r.Client.Noders(ctx, ids)
 }
 
 // Alerts is the resolver for the alerts field.
 func (r *queryResolver) Alerts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AlertOrder, where *ent.AlertWhereInput) (*ent.AlertConnection, error) {
-	panic(fmt.Errorf("not implemented: Alerts - alerts"))
+	return r.Client.Alert.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAlertOrder(orderBy), ent.WithAlertFilter(where.Filter))
 }
 
 // AttendanceMarks is the resolver for the attendanceMarks field.
 func (r *queryResolver) AttendanceMarks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AttendanceMarkOrder, where *ent.AttendanceMarkWhereInput) (*ent.AttendanceMarkConnection, error) {
-	panic(fmt.Errorf("not implemented: AttendanceMarks - attendanceMarks"))
+	return r.Client.AttendanceMark.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAttendanceMarkOrder(orderBy), ent.WithAttendanceMarkFilter(where.Filter))
 }
 
 // AwardingBodies is the resolver for the awardingBodies field.
 func (r *queryResolver) AwardingBodies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AwardingBodyOrder, where *ent.AwardingBodyWhereInput) (*ent.AwardingBodyConnection, error) {
-	panic(fmt.Errorf("not implemented: AwardingBodies - awardingBodies"))
+	return r.Client.AwardingBody.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAwardingBodyOrder(orderBy), ent.WithAwardingBodyFilter(where.Filter))
 }
 
 // Courses is the resolver for the courses field.
 func (r *queryResolver) Courses(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) (*ent.CourseConnection, error) {
-	panic(fmt.Errorf("not implemented: Courses - courses"))
+	return r.Client.Course.Query().Paginate(ctx, after, first, before, last,
+		ent.WithCourseOrder(orderBy), ent.WithCourseFilter(where.Filter))
 }
 
 // Learners is the resolver for the learners field.
 func (r *queryResolver) Learners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LearnerOrder, where *ent.LearnerWhereInput) (*ent.LearnerConnection, error) {
-	panic(fmt.Errorf("not implemented: Learners - learners"))
+	return r.Client.Learner.Query().Paginate(ctx, after, first, before, last,
+		ent.WithLearnerOrder(orderBy), ent.WithLearnerFilter(where.Filter))
 }
 
 // Placements is the resolver for the placements field.
 func (r *queryResolver) Placements(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PlacementOrder, where *ent.PlacementWhereInput) (*ent.PlacementConnection, error) {
-	panic(fmt.Errorf("not implemented: Placements - placements"))
+	return r.Client.Placement.Query().Paginate(ctx, after, first, before, last,
+		ent.WithPlacementOrder(orderBy), ent.WithPlacementFilter(where.Filter))
 }
 
 // Providers is the resolver for the providers field.
 func (r *queryResolver) Providers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProviderOrder, where *ent.ProviderWhereInput) (*ent.ProviderConnection, error) {
-	panic(fmt.Errorf("not implemented: Providers - providers"))
+	return r.Client.Provider.Query().Paginate(ctx, after, first, before, last,
+		ent.WithProviderOrder(orderBy), ent.WithProviderFilter(where.Filter))
 }
 
 // Qualifications is the resolver for the qualifications field.
 func (r *queryResolver) Qualifications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.QualificationOrder, where *ent.QualificationWhereInput) (*ent.QualificationConnection, error) {
-	panic(fmt.Errorf("not implemented: Qualifications - qualifications"))
+	return r.Client.Qualification.Query().Paginate(ctx, after, first, before, last,
+		ent.WithQualificationOrder(orderBy), ent.WithQualificationFilter(where.Filter))
 }
 
 // Schools is the resolver for the schools field.
 func (r *queryResolver) Schools(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) (*ent.SchoolConnection, error) {
-	panic(fmt.Errorf("not implemented: Schools - schools"))
+	return r.Client.School.Query().Paginate(ctx, after, first, before, last,
+		ent.WithSchoolOrder(orderBy), ent.WithSchoolFilter(where.Filter))
 }
 
 // Query returns generated.QueryResolver implementation.

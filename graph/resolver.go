@@ -1,8 +1,28 @@
+// Package graph holds apnet's GraphQL resolvers. The entity types, Relay
+// connections and filters come from ent through entgql; the resolvers here
+// hand each operation to the package that owns it.
 package graph
 
-// This file will not be regenerated automatically.
-//
-// It serves as dependency injection for your app, add any dependencies you require
-// here.
+import (
+	"time"
 
-type Resolver struct{}
+	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/live"
+)
+
+// Resolver is the root resolver; one per server.
+type Resolver struct {
+	Client     *ent.Client
+	Attendance *attendance.Service
+	Live       *live.Hub
+	// Now is the clock; tests set it.
+	Now func() time.Time
+}
+
+func (r *Resolver) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}

@@ -13,21 +13,95 @@ import (
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/graph/generated"
 	"github.com/apnet/apnet/graph/model"
+	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/live"
 )
 
 // RecordAttendance is the resolver for the recordAttendance field.
-func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.RecordAttendancePayload, error) {
-	panic(fmt.Errorf("not implemented: RecordAttendance - recordAttendance"))
+func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*attendance.Result, error) {
+	return r.Attendance.Record(ctx, input.Date, input.Session, entry(input.PlacementID, input.Mark))
 }
 
 // RecordRegister is the resolver for the recordRegister field.
 func (r *mutationResolver) RecordRegister(ctx context.Context, input model.RecordRegisterInput) (*model.RecordRegisterPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordRegister - recordRegister"))
+	entries := make([]attendance.Entry, len(input.Entries))
+	for i, e := range input.Entries {
+		entries[i] = entry(e.PlacementID, e.Mark)
+	}
+	results, err := r.Attendance.RecordRegister(ctx, input.CourseID, input.Date, input.Session, entries)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.RecordRegisterPayload{Results: results, Alerts: []*ent.Alert{}}
+	for _, res := range results {
+		switch res.Outcome {
+		case attendance.Created:
+			out.Created++
+		case attendance.Unchanged:
+			out.Unchanged++
+		case attendance.Amended:
+			out.Amended++
+		}
+		if res.Alert != nil {
+			out.Alerts = append(out.Alerts, res.Alert)
+		}
+	}
+	return out, nil
 }
 
 // AcknowledgeAlert is the resolver for the acknowledgeAlert field.
 func (r *mutationResolver) AcknowledgeAlert(ctx context.Context, id int) (*ent.Alert, error) {
-	panic(fmt.Errorf("not implemented: AcknowledgeAlert - acknowledgeAlert"))
+	return r.Attendance.Acknowledge(ctx, id)
+}
+
+// CreateSchool is the resolver for the createSchool field.
+func (r *mutationResolver) CreateSchool(ctx context.Context, input ent.CreateSchoolInput) (*ent.School, error) {
+	return r.Client.School.Create().SetInput(input).Save(ctx)
+}
+
+// UpdateSchool is the resolver for the updateSchool field.
+func (r *mutationResolver) UpdateSchool(ctx context.Context, id int, input ent.UpdateSchoolInput) (*ent.School, error) {
+	return r.Client.School.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// CreateProvider is the resolver for the createProvider field.
+func (r *mutationResolver) CreateProvider(ctx context.Context, input ent.CreateProviderInput) (*ent.Provider, error) {
+	return r.Client.Provider.Create().SetInput(input).Save(ctx)
+}
+
+// UpdateProvider is the resolver for the updateProvider field.
+func (r *mutationResolver) UpdateProvider(ctx context.Context, id int, input ent.UpdateProviderInput) (*ent.Provider, error) {
+	return r.Client.Provider.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// CreateAwardingBody is the resolver for the createAwardingBody field.
+func (r *mutationResolver) CreateAwardingBody(ctx context.Context, input ent.CreateAwardingBodyInput) (*ent.AwardingBody, error) {
+	return r.Client.AwardingBody.Create().SetInput(input).Save(ctx)
+}
+
+// UpdateAwardingBody is the resolver for the updateAwardingBody field.
+func (r *mutationResolver) UpdateAwardingBody(ctx context.Context, id int, input ent.UpdateAwardingBodyInput) (*ent.AwardingBody, error) {
+	return r.Client.AwardingBody.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// CreateQualification is the resolver for the createQualification field.
+func (r *mutationResolver) CreateQualification(ctx context.Context, input ent.CreateQualificationInput) (*ent.Qualification, error) {
+	return r.Client.Qualification.Create().SetInput(input).Save(ctx)
+}
+
+// UpdateQualification is the resolver for the updateQualification field.
+func (r *mutationResolver) UpdateQualification(ctx context.Context, id int, input ent.UpdateQualificationInput) (*ent.Qualification, error) {
+	return r.Client.Qualification.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// CreateLearner is the resolver for the createLearner field.
+func (r *mutationResolver) CreateLearner(ctx context.Context, input ent.CreateLearnerInput) (*ent.Learner, error) {
+	return r.Client.Learner.Create().SetInput(input).Save(ctx)
+}
+
+// UpdateLearner is the resolver for the updateLearner field.
+func (r *mutationResolver) UpdateLearner(ctx context.Context, id int, input ent.UpdateLearnerInput) (*ent.Learner, error) {
+	return r.Client.Learner.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
 // SearchProviders is the resolver for the searchProviders field.
@@ -36,13 +110,13 @@ func (r *queryResolver) SearchProviders(ctx context.Context, filter *model.Provi
 }
 
 // AttendanceRecorded is the resolver for the attendanceRecorded field.
-func (r *subscriptionResolver) AttendanceRecorded(ctx context.Context, schoolID int) (<-chan *model.AttendanceEvent, error) {
-	panic(fmt.Errorf("not implemented: AttendanceRecorded - attendanceRecorded"))
+func (r *subscriptionResolver) AttendanceRecorded(ctx context.Context, schoolID int) (<-chan *live.AttendanceEvent, error) {
+	return r.Live.Attendance(ctx, schoolID)
 }
 
 // AlertRaised is the resolver for the alertRaised field.
 func (r *subscriptionResolver) AlertRaised(ctx context.Context, schoolID int) (<-chan *ent.Alert, error) {
-	panic(fmt.Errorf("not implemented: AlertRaised - alertRaised"))
+	return r.Live.Alerts(ctx, schoolID)
 }
 
 // Mutation returns generated.MutationResolver implementation.

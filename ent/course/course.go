@@ -3,6 +3,7 @@
 package course
 
 import (
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 )
@@ -82,7 +83,13 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/apnet/apnet/ent/runtime"
 var (
+	Hooks [2]ent.Hook
 	// DeliveryPostcodeValidator is a validator for the "delivery_postcode" field. It is called by the builders before save.
 	DeliveryPostcodeValidator func(string) error
 	// PlacesValidator is a validator for the "places" field. It is called by the builders before save.

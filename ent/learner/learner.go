@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 )
@@ -91,7 +92,13 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/apnet/apnet/ent/runtime"
 var (
+	Hooks [1]ent.Hook
 	// UpnValidator is a validator for the "upn" field. It is called by the builders before save.
 	UpnValidator func(string) error
 	// FirstNameValidator is a validator for the "first_name" field. It is called by the builders before save.

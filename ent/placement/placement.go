@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 )
@@ -98,7 +99,13 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/apnet/apnet/ent/runtime"
 var (
+	Hooks [1]ent.Hook
 	// DefaultLaArranged holds the default value on creation for the "la_arranged" field.
 	DefaultLaArranged bool
 )

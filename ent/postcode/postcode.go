@@ -3,6 +3,7 @@
 package postcode
 
 import (
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 )
 
@@ -45,7 +46,13 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/apnet/apnet/ent/runtime"
 var (
+	Hooks [2]ent.Hook
 	// PostcodeValidator is a validator for the "postcode" field. It is called by the builders before save.
 	PostcodeValidator func(string) error
 	// OutwardValidator is a validator for the "outward" field. It is called by the builders before save.

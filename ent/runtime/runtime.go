@@ -2,7 +2,232 @@
 
 package runtime
 
-// The schema-stitching logic is generated in github.com/apnet/apnet/ent/runtime.go
+import (
+	"github.com/apnet/apnet/ent/attendancemark"
+	"github.com/apnet/apnet/ent/attendancerevision"
+	"github.com/apnet/apnet/ent/awardingbody"
+	"github.com/apnet/apnet/ent/course"
+	"github.com/apnet/apnet/ent/learner"
+	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/ent/postcode"
+	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/schema"
+	"github.com/apnet/apnet/ent/school"
+)
+
+// The init function reads all schema descriptors with runtime code
+// (default values, validators, hooks and policies) and stitches it
+// to their package variables.
+func init() {
+	attendancemarkFields := schema.AttendanceMark{}.Fields()
+	_ = attendancemarkFields
+	// attendancemarkDescMinutesLate is the schema descriptor for minutes_late field.
+	attendancemarkDescMinutesLate := attendancemarkFields[5].Descriptor()
+	// attendancemark.DefaultMinutesLate holds the default value on creation for the minutes_late field.
+	attendancemark.DefaultMinutesLate = attendancemarkDescMinutesLate.Default.(int)
+	// attendancemark.MinutesLateValidator is a validator for the "minutes_late" field. It is called by the builders before save.
+	attendancemark.MinutesLateValidator = attendancemarkDescMinutesLate.Validators[0].(func(int) error)
+	// attendancemarkDescCode is the schema descriptor for code field.
+	attendancemarkDescCode := attendancemarkFields[6].Descriptor()
+	// attendancemark.DefaultCode holds the default value on creation for the code field.
+	attendancemark.DefaultCode = attendancemarkDescCode.Default.(string)
+	// attendancemarkDescNote is the schema descriptor for note field.
+	attendancemarkDescNote := attendancemarkFields[7].Descriptor()
+	// attendancemark.DefaultNote holds the default value on creation for the note field.
+	attendancemark.DefaultNote = attendancemarkDescNote.Default.(string)
+	// attendancemarkDescRecordedBy is the schema descriptor for recorded_by field.
+	attendancemarkDescRecordedBy := attendancemarkFields[8].Descriptor()
+	// attendancemark.RecordedByValidator is a validator for the "recorded_by" field. It is called by the builders before save.
+	attendancemark.RecordedByValidator = attendancemarkDescRecordedBy.Validators[0].(func(string) error)
+	// attendancemarkDescVersion is the schema descriptor for version field.
+	attendancemarkDescVersion := attendancemarkFields[10].Descriptor()
+	// attendancemark.DefaultVersion holds the default value on creation for the version field.
+	attendancemark.DefaultVersion = attendancemarkDescVersion.Default.(int)
+	// attendancemark.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	attendancemark.VersionValidator = attendancemarkDescVersion.Validators[0].(func(int) error)
+	attendancerevisionFields := schema.AttendanceRevision{}.Fields()
+	_ = attendancerevisionFields
+	// attendancerevisionDescVersion is the schema descriptor for version field.
+	attendancerevisionDescVersion := attendancerevisionFields[0].Descriptor()
+	// attendancerevision.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	attendancerevision.VersionValidator = attendancerevisionDescVersion.Validators[0].(func(int) error)
+	// attendancerevisionDescMinutesLate is the schema descriptor for minutes_late field.
+	attendancerevisionDescMinutesLate := attendancerevisionFields[3].Descriptor()
+	// attendancerevision.DefaultMinutesLate holds the default value on creation for the minutes_late field.
+	attendancerevision.DefaultMinutesLate = attendancerevisionDescMinutesLate.Default.(int)
+	// attendancerevisionDescCode is the schema descriptor for code field.
+	attendancerevisionDescCode := attendancerevisionFields[4].Descriptor()
+	// attendancerevision.DefaultCode holds the default value on creation for the code field.
+	attendancerevision.DefaultCode = attendancerevisionDescCode.Default.(string)
+	// attendancerevisionDescNote is the schema descriptor for note field.
+	attendancerevisionDescNote := attendancerevisionFields[5].Descriptor()
+	// attendancerevision.DefaultNote holds the default value on creation for the note field.
+	attendancerevision.DefaultNote = attendancerevisionDescNote.Default.(string)
+	// attendancerevisionDescRecordedBy is the schema descriptor for recorded_by field.
+	attendancerevisionDescRecordedBy := attendancerevisionFields[6].Descriptor()
+	// attendancerevision.RecordedByValidator is a validator for the "recorded_by" field. It is called by the builders before save.
+	attendancerevision.RecordedByValidator = attendancerevisionDescRecordedBy.Validators[0].(func(string) error)
+	// attendancerevisionDescChangeReason is the schema descriptor for change_reason field.
+	attendancerevisionDescChangeReason := attendancerevisionFields[8].Descriptor()
+	// attendancerevision.DefaultChangeReason holds the default value on creation for the change_reason field.
+	attendancerevision.DefaultChangeReason = attendancerevisionDescChangeReason.Default.(string)
+	awardingbodyFields := schema.AwardingBody{}.Fields()
+	_ = awardingbodyFields
+	// awardingbodyDescName is the schema descriptor for name field.
+	awardingbodyDescName := awardingbodyFields[0].Descriptor()
+	// awardingbody.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	awardingbody.NameValidator = awardingbodyDescName.Validators[0].(func(string) error)
+	// awardingbodyDescAcronym is the schema descriptor for acronym field.
+	awardingbodyDescAcronym := awardingbodyFields[1].Descriptor()
+	// awardingbody.DefaultAcronym holds the default value on creation for the acronym field.
+	awardingbody.DefaultAcronym = awardingbodyDescAcronym.Default.(string)
+	courseHooks := schema.Course{}.Hooks()
+	course.Hooks[0] = courseHooks[0]
+	course.Hooks[1] = courseHooks[1]
+	courseFields := schema.Course{}.Fields()
+	_ = courseFields
+	// courseDescDeliveryPostcode is the schema descriptor for delivery_postcode field.
+	courseDescDeliveryPostcode := courseFields[0].Descriptor()
+	// course.DeliveryPostcodeValidator is a validator for the "delivery_postcode" field. It is called by the builders before save.
+	course.DeliveryPostcodeValidator = courseDescDeliveryPostcode.Validators[0].(func(string) error)
+	// courseDescPlaces is the schema descriptor for places field.
+	courseDescPlaces := courseFields[2].Descriptor()
+	// course.PlacesValidator is a validator for the "places" field. It is called by the builders before save.
+	course.PlacesValidator = courseDescPlaces.Validators[0].(func(int) error)
+	learnerHooks := schema.Learner{}.Hooks()
+	learner.Hooks[0] = learnerHooks[0]
+	learnerFields := schema.Learner{}.Fields()
+	_ = learnerFields
+	// learnerDescUpn is the schema descriptor for upn field.
+	learnerDescUpn := learnerFields[0].Descriptor()
+	// learner.UpnValidator is a validator for the "upn" field. It is called by the builders before save.
+	learner.UpnValidator = learnerDescUpn.Validators[0].(func(string) error)
+	// learnerDescFirstName is the schema descriptor for first_name field.
+	learnerDescFirstName := learnerFields[1].Descriptor()
+	// learner.FirstNameValidator is a validator for the "first_name" field. It is called by the builders before save.
+	learner.FirstNameValidator = learnerDescFirstName.Validators[0].(func(string) error)
+	// learnerDescLastName is the schema descriptor for last_name field.
+	learnerDescLastName := learnerFields[2].Descriptor()
+	// learner.LastNameValidator is a validator for the "last_name" field. It is called by the builders before save.
+	learner.LastNameValidator = learnerDescLastName.Validators[0].(func(string) error)
+	// learnerDescYearGroup is the schema descriptor for year_group field.
+	learnerDescYearGroup := learnerFields[4].Descriptor()
+	// learner.YearGroupValidator is a validator for the "year_group" field. It is called by the builders before save.
+	learner.YearGroupValidator = learnerDescYearGroup.Validators[0].(func(int) error)
+	placementHooks := schema.Placement{}.Hooks()
+	placement.Hooks[0] = placementHooks[0]
+	placementFields := schema.Placement{}.Fields()
+	_ = placementFields
+	// placementDescLaArranged is the schema descriptor for la_arranged field.
+	placementDescLaArranged := placementFields[4].Descriptor()
+	// placement.DefaultLaArranged holds the default value on creation for the la_arranged field.
+	placement.DefaultLaArranged = placementDescLaArranged.Default.(bool)
+	postcodeHooks := schema.Postcode{}.Hooks()
+	postcode.Hooks[0] = postcodeHooks[0]
+	postcode.Hooks[1] = postcodeHooks[1]
+	postcodeFields := schema.Postcode{}.Fields()
+	_ = postcodeFields
+	// postcodeDescPostcode is the schema descriptor for postcode field.
+	postcodeDescPostcode := postcodeFields[0].Descriptor()
+	// postcode.PostcodeValidator is a validator for the "postcode" field. It is called by the builders before save.
+	postcode.PostcodeValidator = postcodeDescPostcode.Validators[0].(func(string) error)
+	// postcodeDescOutward is the schema descriptor for outward field.
+	postcodeDescOutward := postcodeFields[1].Descriptor()
+	// postcode.OutwardValidator is a validator for the "outward" field. It is called by the builders before save.
+	postcode.OutwardValidator = postcodeDescOutward.Validators[0].(func(string) error)
+	// postcodeDescTerminated is the schema descriptor for terminated field.
+	postcodeDescTerminated := postcodeFields[4].Descriptor()
+	// postcode.DefaultTerminated holds the default value on creation for the terminated field.
+	postcode.DefaultTerminated = postcodeDescTerminated.Default.(bool)
+	providerHooks := schema.Provider{}.Hooks()
+	provider.Hooks[0] = providerHooks[0]
+	providerFields := schema.Provider{}.Fields()
+	_ = providerFields
+	// providerDescName is the schema descriptor for name field.
+	providerDescName := providerFields[0].Descriptor()
+	// provider.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	provider.NameValidator = providerDescName.Validators[0].(func(string) error)
+	// providerDescDescription is the schema descriptor for description field.
+	providerDescDescription := providerFields[1].Descriptor()
+	// provider.DefaultDescription holds the default value on creation for the description field.
+	provider.DefaultDescription = providerDescDescription.Default.(string)
+	// providerDescContactName is the schema descriptor for contact_name field.
+	providerDescContactName := providerFields[2].Descriptor()
+	// provider.DefaultContactName holds the default value on creation for the contact_name field.
+	provider.DefaultContactName = providerDescContactName.Default.(string)
+	// providerDescEmail is the schema descriptor for email field.
+	providerDescEmail := providerFields[3].Descriptor()
+	// provider.DefaultEmail holds the default value on creation for the email field.
+	provider.DefaultEmail = providerDescEmail.Default.(string)
+	// providerDescPhone is the schema descriptor for phone field.
+	providerDescPhone := providerFields[4].Descriptor()
+	// provider.DefaultPhone holds the default value on creation for the phone field.
+	provider.DefaultPhone = providerDescPhone.Default.(string)
+	// providerDescWebsite is the schema descriptor for website field.
+	providerDescWebsite := providerFields[5].Descriptor()
+	// provider.DefaultWebsite holds the default value on creation for the website field.
+	provider.DefaultWebsite = providerDescWebsite.Default.(string)
+	// providerDescAddress is the schema descriptor for address field.
+	providerDescAddress := providerFields[6].Descriptor()
+	// provider.DefaultAddress holds the default value on creation for the address field.
+	provider.DefaultAddress = providerDescAddress.Default.(string)
+	// providerDescPostcode is the schema descriptor for postcode field.
+	providerDescPostcode := providerFields[7].Descriptor()
+	// provider.PostcodeValidator is a validator for the "postcode" field. It is called by the builders before save.
+	provider.PostcodeValidator = providerDescPostcode.Validators[0].(func(string) error)
+	qualificationHooks := schema.Qualification{}.Hooks()
+	qualification.Hooks[0] = qualificationHooks[0]
+	qualificationFields := schema.Qualification{}.Fields()
+	_ = qualificationFields
+	// qualificationDescNumber is the schema descriptor for number field.
+	qualificationDescNumber := qualificationFields[0].Descriptor()
+	// qualification.NumberValidator is a validator for the "number" field. It is called by the builders before save.
+	qualification.NumberValidator = qualificationDescNumber.Validators[0].(func(string) error)
+	// qualificationDescTitle is the schema descriptor for title field.
+	qualificationDescTitle := qualificationFields[1].Descriptor()
+	// qualification.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	qualification.TitleValidator = qualificationDescTitle.Validators[0].(func(string) error)
+	// qualificationDescType is the schema descriptor for type field.
+	qualificationDescType := qualificationFields[3].Descriptor()
+	// qualification.DefaultType holds the default value on creation for the type field.
+	qualification.DefaultType = qualificationDescType.Default.(string)
+	// qualificationDescSectorSubjectArea is the schema descriptor for sector_subject_area field.
+	qualificationDescSectorSubjectArea := qualificationFields[4].Descriptor()
+	// qualification.DefaultSectorSubjectArea holds the default value on creation for the sector_subject_area field.
+	qualification.DefaultSectorSubjectArea = qualificationDescSectorSubjectArea.Default.(string)
+	schoolHooks := schema.School{}.Hooks()
+	school.Hooks[0] = schoolHooks[0]
+	school.Hooks[1] = schoolHooks[1]
+	schoolFields := schema.School{}.Fields()
+	_ = schoolFields
+	// schoolDescUrn is the schema descriptor for urn field.
+	schoolDescUrn := schoolFields[0].Descriptor()
+	// school.UrnValidator is a validator for the "urn" field. It is called by the builders before save.
+	school.UrnValidator = schoolDescUrn.Validators[0].(func(string) error)
+	// schoolDescName is the schema descriptor for name field.
+	schoolDescName := schoolFields[1].Descriptor()
+	// school.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	school.NameValidator = schoolDescName.Validators[0].(func(string) error)
+	// schoolDescAddress is the schema descriptor for address field.
+	schoolDescAddress := schoolFields[2].Descriptor()
+	// school.DefaultAddress holds the default value on creation for the address field.
+	school.DefaultAddress = schoolDescAddress.Default.(string)
+	// schoolDescPostcode is the schema descriptor for postcode field.
+	schoolDescPostcode := schoolFields[3].Descriptor()
+	// school.PostcodeValidator is a validator for the "postcode" field. It is called by the builders before save.
+	school.PostcodeValidator = schoolDescPostcode.Validators[0].(func(string) error)
+	// schoolDescPhone is the schema descriptor for phone field.
+	schoolDescPhone := schoolFields[4].Descriptor()
+	// school.DefaultPhone holds the default value on creation for the phone field.
+	school.DefaultPhone = schoolDescPhone.Default.(string)
+	// schoolDescLateAlertMinutes is the schema descriptor for late_alert_minutes field.
+	schoolDescLateAlertMinutes := schoolFields[5].Descriptor()
+	// school.DefaultLateAlertMinutes holds the default value on creation for the late_alert_minutes field.
+	school.DefaultLateAlertMinutes = schoolDescLateAlertMinutes.Default.(int)
+	// school.LateAlertMinutesValidator is a validator for the "late_alert_minutes" field. It is called by the builders before save.
+	school.LateAlertMinutesValidator = schoolDescLateAlertMinutes.Validators[0].(func(int) error)
+}
 
 const (
 	Version = "v0.14.5"                                         // Version of ent codegen.

@@ -22,12 +22,13 @@ func (AwardingBody) Fields() []ent.Field {
 
 func (AwardingBody) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("qualifications", Qualification.Type).Annotations(entgql.RelayConnection()),
+		edge.To("qualifications", Qualification.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 	}
 }
 
 func (AwardingBody) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.QueryField(), entgql.RelayConnection(), entgql.MultiOrder(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

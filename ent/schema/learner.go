@@ -26,13 +26,14 @@ func (Learner) Fields() []ent.Field {
 func (Learner) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("school", School.Type).Ref("learners").Unique().Required(),
-		edge.To("placements", Placement.Type).Annotations(entgql.RelayConnection()),
-		edge.To("alerts", Alert.Type).Annotations(entgql.RelayConnection()),
+		edge.To("placements", Placement.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("alerts", Alert.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 	}
 }
 
 func (Learner) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.QueryField(), entgql.RelayConnection(), entgql.MultiOrder(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

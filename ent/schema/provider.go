@@ -31,12 +31,13 @@ func (Provider) Fields() []ent.Field {
 
 func (Provider) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("courses", Course.Type).Annotations(entgql.RelayConnection()),
+		edge.To("courses", Course.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 	}
 }
 
 func (Provider) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.QueryField(), entgql.RelayConnection(), entgql.MultiOrder(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

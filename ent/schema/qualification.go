@@ -29,7 +29,7 @@ func (Qualification) Fields() []ent.Field {
 func (Qualification) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("awarding_body", AwardingBody.Type).Ref("qualifications").Unique().Required(),
-		edge.To("courses", Course.Type).Annotations(entgql.RelayConnection()),
+		edge.To("courses", Course.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 	}
 }
 
@@ -40,5 +40,6 @@ func (Qualification) Indexes() []ent.Index {
 func (Qualification) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.QueryField(), entgql.RelayConnection(), entgql.MultiOrder(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

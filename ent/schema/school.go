@@ -26,13 +26,14 @@ func (School) Fields() []ent.Field {
 
 func (School) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("learners", Learner.Type).Annotations(entgql.RelayConnection()),
-		edge.To("alerts", Alert.Type).Annotations(entgql.RelayConnection()),
+		edge.To("learners", Learner.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("alerts", Alert.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 	}
 }
 
 func (School) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.QueryField(), entgql.RelayConnection(), entgql.MultiOrder(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

@@ -3,6 +3,7 @@
 package school
 
 import (
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 )
@@ -67,7 +68,13 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/apnet/apnet/ent/runtime"
 var (
+	Hooks [2]ent.Hook
 	// UrnValidator is a validator for the "urn" field. It is called by the builders before save.
 	UrnValidator func(string) error
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.

@@ -23,6 +23,8 @@ import (
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/graph/model"
 	"github.com/apnet/apnet/graph/scalar"
+	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/timetable"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -197,9 +199,19 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcknowledgeAlert func(childComplexity int, id int) int
-		RecordAttendance func(childComplexity int, input model.RecordAttendanceInput) int
-		RecordRegister   func(childComplexity int, input model.RecordRegisterInput) int
+		AcknowledgeAlert    func(childComplexity int, id int) int
+		CreateAwardingBody  func(childComplexity int, input ent.CreateAwardingBodyInput) int
+		CreateLearner       func(childComplexity int, input ent.CreateLearnerInput) int
+		CreateProvider      func(childComplexity int, input ent.CreateProviderInput) int
+		CreateQualification func(childComplexity int, input ent.CreateQualificationInput) int
+		CreateSchool        func(childComplexity int, input ent.CreateSchoolInput) int
+		RecordAttendance    func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordRegister      func(childComplexity int, input model.RecordRegisterInput) int
+		UpdateAwardingBody  func(childComplexity int, id int, input ent.UpdateAwardingBodyInput) int
+		UpdateLearner       func(childComplexity int, id int, input ent.UpdateLearnerInput) int
+		UpdateProvider      func(childComplexity int, id int, input ent.UpdateProviderInput) int
+		UpdateQualification func(childComplexity int, id int, input ent.UpdateQualificationInput) int
+		UpdateSchool        func(childComplexity int, id int, input ent.UpdateSchoolInput) int
 	}
 
 	PageInfo struct {
@@ -376,9 +388,19 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
-	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*model.RecordAttendancePayload, error)
+	RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*attendance.Result, error)
 	RecordRegister(ctx context.Context, input model.RecordRegisterInput) (*model.RecordRegisterPayload, error)
 	AcknowledgeAlert(ctx context.Context, id int) (*ent.Alert, error)
+	CreateSchool(ctx context.Context, input ent.CreateSchoolInput) (*ent.School, error)
+	UpdateSchool(ctx context.Context, id int, input ent.UpdateSchoolInput) (*ent.School, error)
+	CreateProvider(ctx context.Context, input ent.CreateProviderInput) (*ent.Provider, error)
+	UpdateProvider(ctx context.Context, id int, input ent.UpdateProviderInput) (*ent.Provider, error)
+	CreateAwardingBody(ctx context.Context, input ent.CreateAwardingBodyInput) (*ent.AwardingBody, error)
+	UpdateAwardingBody(ctx context.Context, id int, input ent.UpdateAwardingBodyInput) (*ent.AwardingBody, error)
+	CreateQualification(ctx context.Context, input ent.CreateQualificationInput) (*ent.Qualification, error)
+	UpdateQualification(ctx context.Context, id int, input ent.UpdateQualificationInput) (*ent.Qualification, error)
+	CreateLearner(ctx context.Context, input ent.CreateLearnerInput) (*ent.Learner, error)
+	UpdateLearner(ctx context.Context, id int, input ent.UpdateLearnerInput) (*ent.Learner, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -395,7 +417,7 @@ type QueryResolver interface {
 	SearchProviders(ctx context.Context, filter *model.ProviderSearchFilter, first *int, after *entgql.Cursor[int]) (*model.ProviderSearchConnection, error)
 }
 type SubscriptionResolver interface {
-	AttendanceRecorded(ctx context.Context, schoolID int) (<-chan *model.AttendanceEvent, error)
+	AttendanceRecorded(ctx context.Context, schoolID int) (<-chan *live.AttendanceEvent, error)
 	AlertRaised(ctx context.Context, schoolID int) (<-chan *ent.Alert, error)
 }
 
@@ -1023,6 +1045,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeAlert(childComplexity, args["id"].(int)), true
+	case "Mutation.createAwardingBody":
+		if e.ComplexityRoot.Mutation.CreateAwardingBody == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAwardingBody_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAwardingBody(childComplexity, args["input"].(ent.CreateAwardingBodyInput)), true
+	case "Mutation.createLearner":
+		if e.ComplexityRoot.Mutation.CreateLearner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLearner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLearner(childComplexity, args["input"].(ent.CreateLearnerInput)), true
+	case "Mutation.createProvider":
+		if e.ComplexityRoot.Mutation.CreateProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProvider(childComplexity, args["input"].(ent.CreateProviderInput)), true
+	case "Mutation.createQualification":
+		if e.ComplexityRoot.Mutation.CreateQualification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createQualification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateQualification(childComplexity, args["input"].(ent.CreateQualificationInput)), true
+	case "Mutation.createSchool":
+		if e.ComplexityRoot.Mutation.CreateSchool == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSchool_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSchool(childComplexity, args["input"].(ent.CreateSchoolInput)), true
 	case "Mutation.recordAttendance":
 		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
 			break
@@ -1045,6 +1122,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordRegister(childComplexity, args["input"].(model.RecordRegisterInput)), true
+	case "Mutation.updateAwardingBody":
+		if e.ComplexityRoot.Mutation.UpdateAwardingBody == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAwardingBody_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAwardingBody(childComplexity, args["id"].(int), args["input"].(ent.UpdateAwardingBodyInput)), true
+	case "Mutation.updateLearner":
+		if e.ComplexityRoot.Mutation.UpdateLearner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLearner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLearner(childComplexity, args["id"].(int), args["input"].(ent.UpdateLearnerInput)), true
+	case "Mutation.updateProvider":
+		if e.ComplexityRoot.Mutation.UpdateProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProvider(childComplexity, args["id"].(int), args["input"].(ent.UpdateProviderInput)), true
+	case "Mutation.updateQualification":
+		if e.ComplexityRoot.Mutation.UpdateQualification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateQualification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateQualification(childComplexity, args["id"].(int), args["input"].(ent.UpdateQualificationInput)), true
+	case "Mutation.updateSchool":
+		if e.ComplexityRoot.Mutation.UpdateSchool == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSchool_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSchool(childComplexity, args["id"].(int), args["input"].(ent.UpdateSchoolInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1800,6 +1932,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AwardingBodyWhereInput", ec.unmarshalInputAwardingBodyWhereInput),
 			graphql.NewInputUnmarshaler("CourseOrder", ec.unmarshalInputCourseOrder),
 			graphql.NewInputUnmarshaler("CourseWhereInput", ec.unmarshalInputCourseWhereInput),
+			graphql.NewInputUnmarshaler("CreateAwardingBodyInput", ec.unmarshalInputCreateAwardingBodyInput),
+			graphql.NewInputUnmarshaler("CreateLearnerInput", ec.unmarshalInputCreateLearnerInput),
+			graphql.NewInputUnmarshaler("CreateProviderInput", ec.unmarshalInputCreateProviderInput),
+			graphql.NewInputUnmarshaler("CreateQualificationInput", ec.unmarshalInputCreateQualificationInput),
+			graphql.NewInputUnmarshaler("CreateSchoolInput", ec.unmarshalInputCreateSchoolInput),
 			graphql.NewInputUnmarshaler("LearnerOrder", ec.unmarshalInputLearnerOrder),
 			graphql.NewInputUnmarshaler("LearnerWhereInput", ec.unmarshalInputLearnerWhereInput),
 			graphql.NewInputUnmarshaler("MarkInput", ec.unmarshalInputMarkInput),
@@ -1815,6 +1952,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterEntryInput", ec.unmarshalInputRegisterEntryInput),
 			graphql.NewInputUnmarshaler("SchoolOrder", ec.unmarshalInputSchoolOrder),
 			graphql.NewInputUnmarshaler("SchoolWhereInput", ec.unmarshalInputSchoolWhereInput),
+			graphql.NewInputUnmarshaler("UpdateAwardingBodyInput", ec.unmarshalInputUpdateAwardingBodyInput),
+			graphql.NewInputUnmarshaler("UpdateLearnerInput", ec.unmarshalInputUpdateLearnerInput),
+			graphql.NewInputUnmarshaler("UpdateProviderInput", ec.unmarshalInputUpdateProviderInput),
+			graphql.NewInputUnmarshaler("UpdateQualificationInput", ec.unmarshalInputUpdateQualificationInput),
+			graphql.NewInputUnmarshaler("UpdateSchoolInput", ec.unmarshalInputUpdateSchoolInput),
 			graphql.NewInputUnmarshaler("WeeklySessionInput", ec.unmarshalInputWeeklySessionInput),
 		)
 	}
@@ -2910,6 +3052,87 @@ input CourseWhereInput {
   """
   hasPlacements: Boolean
   hasPlacementsWith: [PlacementWhereInput!]
+}
+"""
+CreateAwardingBodyInput is used for create AwardingBody object.
+Input was generated by ent.
+"""
+input CreateAwardingBodyInput {
+  name: String!
+  acronym: String
+  """
+  Ofqual recognition number, e.g. RN5156
+  """
+  recognitionNumber: String
+}
+"""
+CreateLearnerInput is used for create Learner object.
+Input was generated by ent.
+"""
+input CreateLearnerInput {
+  """
+  unique pupil number, check letter validated
+  """
+  upn: String!
+  firstName: String!
+  lastName: String!
+  dateOfBirth: Date!
+  yearGroup: Int!
+  senStatus: LearnerSenStatus
+  schoolID: ID!
+}
+"""
+CreateProviderInput is used for create Provider object.
+Input was generated by ent.
+"""
+input CreateProviderInput {
+  name: String!
+  """
+  full description of its provision
+  """
+  description: String
+  contactName: String
+  email: String
+  phone: String
+  website: String
+  address: String
+  postcode: String!
+  approvalStatus: ProviderApprovalStatus
+  approvedUntil: Date
+}
+"""
+CreateQualificationInput is used for create Qualification object.
+Input was generated by ent.
+"""
+input CreateQualificationInput {
+  """
+  Ofqual qualification number, stored as 603/2476/0
+  """
+  number: String!
+  title: String!
+  level: QualificationLevel!
+  type: String
+  sectorSubjectArea: String
+  guidedLearningHours: Int
+  awardingBodyID: ID!
+}
+"""
+CreateSchoolInput is used for create School object.
+Input was generated by ent.
+"""
+input CreateSchoolInput {
+  """
+  DfE unique reference number, 6 digits
+  """
+  urn: String!
+  name: String!
+  address: String
+  postcode: String!
+  phone: String
+  """
+  a late arrival of more minutes than this raises an alert
+  """
+  lateAlertMinutes: Int
 }
 """
 Define a Relay Cursor type:
@@ -4477,6 +4700,90 @@ input SchoolWhereInput {
 The builtin Time type
 """
 scalar Time
+"""
+UpdateAwardingBodyInput is used for update AwardingBody object.
+Input was generated by ent.
+"""
+input UpdateAwardingBodyInput {
+  name: String
+  acronym: String
+  """
+  Ofqual recognition number, e.g. RN5156
+  """
+  recognitionNumber: String
+  clearRecognitionNumber: Boolean
+}
+"""
+UpdateLearnerInput is used for update Learner object.
+Input was generated by ent.
+"""
+input UpdateLearnerInput {
+  """
+  unique pupil number, check letter validated
+  """
+  upn: String
+  firstName: String
+  lastName: String
+  dateOfBirth: Date
+  yearGroup: Int
+  senStatus: LearnerSenStatus
+  schoolID: ID
+}
+"""
+UpdateProviderInput is used for update Provider object.
+Input was generated by ent.
+"""
+input UpdateProviderInput {
+  name: String
+  """
+  full description of its provision
+  """
+  description: String
+  contactName: String
+  email: String
+  phone: String
+  website: String
+  address: String
+  postcode: String
+  approvalStatus: ProviderApprovalStatus
+  approvedUntil: Date
+  clearApprovedUntil: Boolean
+}
+"""
+UpdateQualificationInput is used for update Qualification object.
+Input was generated by ent.
+"""
+input UpdateQualificationInput {
+  """
+  Ofqual qualification number, stored as 603/2476/0
+  """
+  number: String
+  title: String
+  level: QualificationLevel
+  type: String
+  sectorSubjectArea: String
+  guidedLearningHours: Int
+  clearGuidedLearningHours: Boolean
+  awardingBodyID: ID
+}
+"""
+UpdateSchoolInput is used for update School object.
+Input was generated by ent.
+"""
+input UpdateSchoolInput {
+  """
+  DfE unique reference number, 6 digits
+  """
+  urn: String
+  name: String
+  address: String
+  postcode: String
+  phone: String
+  """
+  a late arrival of more minutes than this raises an alert
+  """
+  lateAlertMinutes: Int
+}
 `, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `# apnet's own operations. The entity types, connections, WhereInputs and
 # orderings are generated into ent.graphqls from the ent schema.
@@ -4635,6 +4942,21 @@ type Mutation {
   recordRegister(input: RecordRegisterInput!): RecordRegisterPayload!
   "Mark an alert as followed up by the caller."
   acknowledgeAlert(id: ID!): Alert!
+
+  "Register a school. The URN and postcode are validated and normalised."
+  createSchool(input: CreateSchoolInput!): School!
+  updateSchool(id: ID!, input: UpdateSchoolInput!): School!
+  "Register a provider. The postcode is validated and normalised."
+  createProvider(input: CreateProviderInput!): Provider!
+  updateProvider(id: ID!, input: UpdateProviderInput!): Provider!
+  createAwardingBody(input: CreateAwardingBodyInput!): AwardingBody!
+  updateAwardingBody(id: ID!, input: UpdateAwardingBodyInput!): AwardingBody!
+  "Add a qualification. The Ofqual number is accepted as 603/2476/0 or 60324760 and stored slashed."
+  createQualification(input: CreateQualificationInput!): Qualification!
+  updateQualification(id: ID!, input: UpdateQualificationInput!): Qualification!
+  "Add a learner. The UPN's check letter is validated."
+  createLearner(input: CreateLearnerInput!): Learner!
+  updateLearner(id: ID!, input: UpdateLearnerInput!): Learner!
 }
 
 "A mark saved for a learner of the subscribed school."
@@ -5704,6 +6026,76 @@ func (ec *executionContext) field_Mutation_acknowledgeAlert_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createAwardingBody_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateAwardingBodyInput, error) {
+			return ec.unmarshalNCreateAwardingBodyInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateAwardingBodyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createLearner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateLearnerInput, error) {
+			return ec.unmarshalNCreateLearnerInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateLearnerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createProvider_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateProviderInput, error) {
+			return ec.unmarshalNCreateProviderInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateProviderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createQualification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateQualificationInput, error) {
+			return ec.unmarshalNCreateQualificationInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateQualificationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSchool_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateSchoolInput, error) {
+			return ec.unmarshalNCreateSchoolInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateSchoolInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5729,6 +6121,116 @@ func (ec *executionContext) field_Mutation_recordRegister_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateAwardingBody_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateAwardingBodyInput, error) {
+			return ec.unmarshalNUpdateAwardingBodyInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateAwardingBodyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateLearner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateLearnerInput, error) {
+			return ec.unmarshalNUpdateLearnerInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateLearnerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProvider_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateProviderInput, error) {
+			return ec.unmarshalNUpdateProviderInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateProviderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateQualification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateQualificationInput, error) {
+			return ec.unmarshalNUpdateQualificationInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateQualificationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSchool_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateSchoolInput, error) {
+			return ec.unmarshalNUpdateSchoolInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateSchoolInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -7087,7 +7589,7 @@ func (ec *executionContext) fieldContext_AlertEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AlertEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _AttendanceEvent_mark(ctx context.Context, field graphql.CollectedField, obj *model.AttendanceEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _AttendanceEvent_mark(ctx context.Context, field graphql.CollectedField, obj *live.AttendanceEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7119,7 +7621,7 @@ func (ec *executionContext) fieldContext_AttendanceEvent_mark(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _AttendanceEvent_outcome(ctx context.Context, field graphql.CollectedField, obj *model.AttendanceEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _AttendanceEvent_outcome(ctx context.Context, field graphql.CollectedField, obj *live.AttendanceEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7131,8 +7633,8 @@ func (ec *executionContext) _AttendanceEvent_outcome(ctx context.Context, field 
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.MarkOutcome) graphql.Marshaler {
-			return ec.marshalNMarkOutcome2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐMarkOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v attendance.Outcome) graphql.Marshaler {
+			return ec.marshalNMarkOutcome2githubᚗcomᚋapnetᚋapnetᚋinternalᚋattendanceᚐOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7142,7 +7644,7 @@ func (ec *executionContext) fieldContext_AttendanceEvent_outcome(_ context.Conte
 	return graphql.NewScalarFieldContext("AttendanceEvent", field, false, false, "MarkOutcome")
 }
 
-func (ec *executionContext) _AttendanceEvent_alert(ctx context.Context, field graphql.CollectedField, obj *model.AttendanceEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _AttendanceEvent_alert(ctx context.Context, field graphql.CollectedField, obj *live.AttendanceEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9204,8 +9706,8 @@ func (ec *executionContext) _Mutation_recordAttendance(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["input"].(model.RecordAttendanceInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordAttendancePayload) graphql.Marshaler {
-			return ec.marshalNRecordAttendancePayload2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordAttendancePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *attendance.Result) graphql.Marshaler {
+			return ec.marshalNRecordAttendancePayload2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋattendanceᚐResult(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9317,6 +9819,446 @@ func (ec *executionContext) fieldContext_Mutation_acknowledgeAlert(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_acknowledgeAlert_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSchool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSchool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSchool(ctx, fc.Args["input"].(ent.CreateSchoolInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.School) graphql.Marshaler {
+			return ec.marshalNSchool2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐSchool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSchool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSchool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSchool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSchool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSchool(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateSchoolInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.School) graphql.Marshaler {
+			return ec.marshalNSchool2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐSchool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSchool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSchool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createProvider(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProvider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProvider(ctx, fc.Args["input"].(ent.CreateProviderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Provider) graphql.Marshaler {
+			return ec.marshalNProvider2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProvider(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provider(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProvider_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProvider(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProvider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProvider(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateProviderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Provider) graphql.Marshaler {
+			return ec.marshalNProvider2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProvider(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provider(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProvider_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAwardingBody(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAwardingBody(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAwardingBody(ctx, fc.Args["input"].(ent.CreateAwardingBodyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardingBody) graphql.Marshaler {
+			return ec.marshalNAwardingBody2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAwardingBody(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAwardingBody(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardingBody(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAwardingBody_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAwardingBody(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAwardingBody(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAwardingBody(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateAwardingBodyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AwardingBody) graphql.Marshaler {
+			return ec.marshalNAwardingBody2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAwardingBody(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAwardingBody(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardingBody(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAwardingBody_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createQualification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createQualification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateQualification(ctx, fc.Args["input"].(ent.CreateQualificationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Qualification) graphql.Marshaler {
+			return ec.marshalNQualification2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQualification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createQualification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Qualification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createQualification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateQualification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateQualification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateQualification(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateQualificationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Qualification) graphql.Marshaler {
+			return ec.marshalNQualification2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQualification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateQualification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Qualification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateQualification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createLearner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createLearner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateLearner(ctx, fc.Args["input"].(ent.CreateLearnerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Learner) graphql.Marshaler {
+			return ec.marshalNLearner2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐLearner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createLearner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Learner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLearner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLearner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLearner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLearner(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateLearnerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Learner) graphql.Marshaler {
+			return ec.marshalNLearner2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐLearner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLearner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Learner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLearner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11539,7 +12481,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _RecordAttendancePayload_mark(ctx context.Context, field graphql.CollectedField, obj *model.RecordAttendancePayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _RecordAttendancePayload_mark(ctx context.Context, field graphql.CollectedField, obj *attendance.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11571,7 +12513,7 @@ func (ec *executionContext) fieldContext_RecordAttendancePayload_mark(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _RecordAttendancePayload_outcome(ctx context.Context, field graphql.CollectedField, obj *model.RecordAttendancePayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _RecordAttendancePayload_outcome(ctx context.Context, field graphql.CollectedField, obj *attendance.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11583,8 +12525,8 @@ func (ec *executionContext) _RecordAttendancePayload_outcome(ctx context.Context
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.MarkOutcome) graphql.Marshaler {
-			return ec.marshalNMarkOutcome2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐMarkOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v attendance.Outcome) graphql.Marshaler {
+			return ec.marshalNMarkOutcome2githubᚗcomᚋapnetᚋapnetᚋinternalᚋattendanceᚐOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11594,7 +12536,7 @@ func (ec *executionContext) fieldContext_RecordAttendancePayload_outcome(_ conte
 	return graphql.NewScalarFieldContext("RecordAttendancePayload", field, false, false, "MarkOutcome")
 }
 
-func (ec *executionContext) _RecordAttendancePayload_alert(ctx context.Context, field graphql.CollectedField, obj *model.RecordAttendancePayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _RecordAttendancePayload_alert(ctx context.Context, field graphql.CollectedField, obj *attendance.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11638,8 +12580,8 @@ func (ec *executionContext) _RecordRegisterPayload_results(ctx context.Context, 
 			return obj.Results, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.RecordAttendancePayload) graphql.Marshaler {
-			return ec.marshalNRecordAttendancePayload2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordAttendancePayloadᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*attendance.Result) graphql.Marshaler {
+			return ec.marshalNRecordAttendancePayload2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋattendanceᚐResultᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12255,8 +13197,8 @@ func (ec *executionContext) _Subscription_attendanceRecorded(ctx context.Context
 			return ec.Resolvers.Subscription().AttendanceRecorded(ctx, fc.Args["schoolID"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AttendanceEvent) graphql.Marshaler {
-			return ec.marshalNAttendanceEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐAttendanceEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *live.AttendanceEvent) graphql.Marshaler {
+			return ec.marshalNAttendanceEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋliveᚐAttendanceEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16369,6 +17311,412 @@ func UnmarshalCourseWhereInput(ctx context.Context, raw any) (ent.CourseWhereInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateAwardingBodyInput(ctx context.Context, obj any) (ent.CreateAwardingBodyInput, error) {
+	var it ent.CreateAwardingBodyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "acronym", "recognitionNumber"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "acronym":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronym"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acronym = data
+		case "recognitionNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recognitionNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecognitionNumber = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAwardingBodyInput unmarshals raw into the CreateAwardingBodyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAwardingBodyInput(ctx context.Context, raw any) (ent.CreateAwardingBodyInput, error) {
+	var out ent.CreateAwardingBodyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAwardingBodyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateLearnerInput(ctx context.Context, obj any) (ent.CreateLearnerInput, error) {
+	var it ent.CreateLearnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"upn", "firstName", "lastName", "dateOfBirth", "yearGroup", "senStatus", "schoolID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "upn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("upn"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Upn = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "dateOfBirth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateOfBirth"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateOfBirth = data
+		case "yearGroup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGroup"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGroup = data
+		case "senStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("senStatus"))
+			data, err := ec.unmarshalOLearnerSenStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋlearnerᚐSenStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SenStatus = data
+		case "schoolID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateLearnerInput unmarshals raw into the CreateLearnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateLearnerInput(ctx context.Context, raw any) (ent.CreateLearnerInput, error) {
+	var out ent.CreateLearnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateLearnerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateProviderInput(ctx context.Context, obj any) (ent.CreateProviderInput, error) {
+	var it ent.CreateProviderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "description", "contactName", "email", "phone", "website", "address", "postcode", "approvalStatus", "approvedUntil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "contactName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactName = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "approvalStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvalStatus"))
+			data, err := ec.unmarshalOProviderApprovalStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋproviderᚐApprovalStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovalStatus = data
+		case "approvedUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedUntil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateProviderInput unmarshals raw into the CreateProviderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateProviderInput(ctx context.Context, raw any) (ent.CreateProviderInput, error) {
+	var out ent.CreateProviderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProviderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateQualificationInput(ctx context.Context, obj any) (ent.CreateQualificationInput, error) {
+	var it ent.CreateQualificationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"number", "title", "level", "type", "sectorSubjectArea", "guidedLearningHours", "awardingBodyID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "sectorSubjectArea":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectorSubjectArea"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SectorSubjectArea = data
+		case "guidedLearningHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guidedLearningHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GuidedLearningHours = data
+		case "awardingBodyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardingBodyID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardingBodyID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateQualificationInput unmarshals raw into the CreateQualificationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateQualificationInput(ctx context.Context, raw any) (ent.CreateQualificationInput, error) {
+	var out ent.CreateQualificationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateQualificationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateSchoolInput(ctx context.Context, obj any) (ent.CreateSchoolInput, error) {
+	var it ent.CreateSchoolInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"urn", "name", "address", "postcode", "phone", "lateAlertMinutes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "urn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urn"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urn = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "lateAlertMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lateAlertMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LateAlertMinutes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSchoolInput unmarshals raw into the CreateSchoolInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSchoolInput(ctx context.Context, raw any) (ent.CreateSchoolInput, error) {
+	var out ent.CreateSchoolInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSchoolInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLearnerOrder(ctx context.Context, obj any) (ent.LearnerOrder, error) {
 	var it ent.LearnerOrder
 	if obj == nil {
@@ -20050,6 +21398,433 @@ func UnmarshalSchoolWhereInput(ctx context.Context, raw any) (ent.SchoolWhereInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateAwardingBodyInput(ctx context.Context, obj any) (ent.UpdateAwardingBodyInput, error) {
+	var it ent.UpdateAwardingBodyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "acronym", "recognitionNumber", "clearRecognitionNumber"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "acronym":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronym"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acronym = data
+		case "recognitionNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recognitionNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecognitionNumber = data
+		case "clearRecognitionNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearRecognitionNumber"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearRecognitionNumber = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateAwardingBodyInput unmarshals raw into the UpdateAwardingBodyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateAwardingBodyInput(ctx context.Context, raw any) (ent.UpdateAwardingBodyInput, error) {
+	var out ent.UpdateAwardingBodyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAwardingBodyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateLearnerInput(ctx context.Context, obj any) (ent.UpdateLearnerInput, error) {
+	var it ent.UpdateLearnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"upn", "firstName", "lastName", "dateOfBirth", "yearGroup", "senStatus", "schoolID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "upn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("upn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Upn = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "dateOfBirth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateOfBirth"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateOfBirth = data
+		case "yearGroup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGroup"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGroup = data
+		case "senStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("senStatus"))
+			data, err := ec.unmarshalOLearnerSenStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋlearnerᚐSenStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SenStatus = data
+		case "schoolID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLearnerInput unmarshals raw into the UpdateLearnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLearnerInput(ctx context.Context, raw any) (ent.UpdateLearnerInput, error) {
+	var out ent.UpdateLearnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLearnerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateProviderInput(ctx context.Context, obj any) (ent.UpdateProviderInput, error) {
+	var it ent.UpdateProviderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "description", "contactName", "email", "phone", "website", "address", "postcode", "approvalStatus", "approvedUntil", "clearApprovedUntil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "contactName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactName = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "approvalStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvalStatus"))
+			data, err := ec.unmarshalOProviderApprovalStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋproviderᚐApprovalStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovalStatus = data
+		case "approvedUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovedUntil = data
+		case "clearApprovedUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearApprovedUntil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearApprovedUntil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateProviderInput unmarshals raw into the UpdateProviderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateProviderInput(ctx context.Context, raw any) (ent.UpdateProviderInput, error) {
+	var out ent.UpdateProviderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProviderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateQualificationInput(ctx context.Context, obj any) (ent.UpdateQualificationInput, error) {
+	var it ent.UpdateQualificationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"number", "title", "level", "type", "sectorSubjectArea", "guidedLearningHours", "clearGuidedLearningHours", "awardingBodyID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "sectorSubjectArea":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectorSubjectArea"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SectorSubjectArea = data
+		case "guidedLearningHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guidedLearningHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GuidedLearningHours = data
+		case "clearGuidedLearningHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearGuidedLearningHours"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearGuidedLearningHours = data
+		case "awardingBodyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardingBodyID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardingBodyID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateQualificationInput unmarshals raw into the UpdateQualificationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateQualificationInput(ctx context.Context, raw any) (ent.UpdateQualificationInput, error) {
+	var out ent.UpdateQualificationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateQualificationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateSchoolInput(ctx context.Context, obj any) (ent.UpdateSchoolInput, error) {
+	var it ent.UpdateSchoolInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"urn", "name", "address", "postcode", "phone", "lateAlertMinutes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "urn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urn = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "lateAlertMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lateAlertMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LateAlertMinutes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSchoolInput unmarshals raw into the UpdateSchoolInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSchoolInput(ctx context.Context, raw any) (ent.UpdateSchoolInput, error) {
+	var out ent.UpdateSchoolInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSchoolInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWeeklySessionInput(ctx context.Context, obj any) (timetable.Session, error) {
 	var it timetable.Session
 	if obj == nil {
@@ -20337,7 +22112,7 @@ func (ec *executionContext) _AlertEdge(ctx context.Context, sel ast.SelectionSet
 
 var attendanceEventImplementors = []string{"AttendanceEvent"}
 
-func (ec *executionContext) _AttendanceEvent(ctx context.Context, sel ast.SelectionSet, obj *model.AttendanceEvent) graphql.Marshaler {
+func (ec *executionContext) _AttendanceEvent(ctx context.Context, sel ast.SelectionSet, obj *live.AttendanceEvent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, attendanceEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -21219,6 +22994,76 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createSchool":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSchool(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSchool":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSchool(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createProvider":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProvider(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProvider":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProvider(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAwardingBody":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAwardingBody(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAwardingBody":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAwardingBody(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createQualification":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createQualification(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateQualification":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateQualification(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createLearner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLearner(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLearner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLearner(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22026,7 +23871,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 var recordAttendancePayloadImplementors = []string{"RecordAttendancePayload"}
 
-func (ec *executionContext) _RecordAttendancePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordAttendancePayload) graphql.Marshaler {
+func (ec *executionContext) _RecordAttendancePayload(ctx context.Context, sel ast.SelectionSet, obj *attendance.Result) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recordAttendancePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -22827,7 +24672,7 @@ func (ec *executionContext) unmarshalNAlertWhereInput2ᚖgithubᚗcomᚋapnetᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAttendanceEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐAttendanceEvent(ctx context.Context, sel ast.SelectionSet, v *model.AttendanceEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNAttendanceEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋliveᚐAttendanceEvent(ctx context.Context, sel ast.SelectionSet, v *live.AttendanceEvent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AttendanceEvent!")
 		return graphql.Null
@@ -23037,6 +24882,31 @@ func (ec *executionContext) unmarshalNCourseWhereInput2ᚖgithubᚗcomᚋapnet�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateAwardingBodyInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateAwardingBodyInput(ctx context.Context, v any) (ent.CreateAwardingBodyInput, error) {
+	res, err := ec.unmarshalInputCreateAwardingBodyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateLearnerInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateLearnerInput(ctx context.Context, v any) (ent.CreateLearnerInput, error) {
+	res, err := ec.unmarshalInputCreateLearnerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateProviderInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateProviderInput(ctx context.Context, v any) (ent.CreateProviderInput, error) {
+	res, err := ec.unmarshalInputCreateProviderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateQualificationInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateQualificationInput(ctx context.Context, v any) (ent.CreateQualificationInput, error) {
+	res, err := ec.unmarshalInputCreateQualificationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateSchoolInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateSchoolInput(ctx context.Context, v any) (ent.CreateSchoolInput, error) {
+	res, err := ec.unmarshalInputCreateSchoolInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
 	var res entgql.Cursor[int]
 	err := res.UnmarshalGQL(v)
@@ -23212,13 +25082,13 @@ func (ec *executionContext) unmarshalNMarkInput2ᚖgithubᚗcomᚋapnetᚋapnet�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNMarkOutcome2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐMarkOutcome(ctx context.Context, v any) (model.MarkOutcome, error) {
-	var res model.MarkOutcome
+func (ec *executionContext) unmarshalNMarkOutcome2githubᚗcomᚋapnetᚋapnetᚋinternalᚋattendanceᚐOutcome(ctx context.Context, v any) (attendance.Outcome, error) {
+	var res attendance.Outcome
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMarkOutcome2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐMarkOutcome(ctx context.Context, sel ast.SelectionSet, v model.MarkOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalNMarkOutcome2githubᚗcomᚋapnetᚋapnetᚋinternalᚋattendanceᚐOutcome(ctx context.Context, sel ast.SelectionSet, v attendance.Outcome) graphql.Marshaler {
 	return v
 }
 
@@ -23449,11 +25319,11 @@ func (ec *executionContext) unmarshalNRecordAttendanceInput2githubᚗcomᚋapnet
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRecordAttendancePayload2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordAttendancePayloadᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RecordAttendancePayload) graphql.Marshaler {
+func (ec *executionContext) marshalNRecordAttendancePayload2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋattendanceᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*attendance.Result) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRecordAttendancePayload2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordAttendancePayload(ctx, sel, v[i])
+		return ec.marshalNRecordAttendancePayload2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋattendanceᚐResult(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -23465,7 +25335,7 @@ func (ec *executionContext) marshalNRecordAttendancePayload2ᚕᚖgithubᚗcom�
 	return ret
 }
 
-func (ec *executionContext) marshalNRecordAttendancePayload2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordAttendancePayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordAttendancePayload) graphql.Marshaler {
+func (ec *executionContext) marshalNRecordAttendancePayload2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋattendanceᚐResult(ctx context.Context, sel ast.SelectionSet, v *attendance.Result) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RecordAttendancePayload!")
 		return graphql.Null
@@ -23571,6 +25441,31 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUpdateAwardingBodyInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateAwardingBodyInput(ctx context.Context, v any) (ent.UpdateAwardingBodyInput, error) {
+	res, err := ec.unmarshalInputUpdateAwardingBodyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateLearnerInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateLearnerInput(ctx context.Context, v any) (ent.UpdateLearnerInput, error) {
+	res, err := ec.unmarshalInputUpdateLearnerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateProviderInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateProviderInput(ctx context.Context, v any) (ent.UpdateProviderInput, error) {
+	res, err := ec.unmarshalInputUpdateProviderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateQualificationInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateQualificationInput(ctx context.Context, v any) (ent.UpdateQualificationInput, error) {
+	res, err := ec.unmarshalInputUpdateQualificationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSchoolInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateSchoolInput(ctx context.Context, v any) (ent.UpdateSchoolInput, error) {
+	res, err := ec.unmarshalInputUpdateSchoolInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐWeekday(ctx context.Context, v any) (timetable.Weekday, error) {

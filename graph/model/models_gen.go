@@ -13,15 +13,9 @@ import (
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/register"
 )
-
-// A mark saved for a learner of the subscribed school.
-type AttendanceEvent struct {
-	Mark    *ent.AttendanceMark `json:"mark"`
-	Outcome MarkOutcome         `json:"outcome"`
-	Alert   *ent.Alert          `json:"alert,omitempty"`
-}
 
 // What the provider records for one learner in one session.
 type MarkInput struct {
@@ -79,13 +73,6 @@ type RecordAttendanceInput struct {
 	Mark        *MarkInput             `json:"mark"`
 }
 
-type RecordAttendancePayload struct {
-	Mark    *ent.AttendanceMark `json:"mark"`
-	Outcome MarkOutcome         `json:"outcome"`
-	// The alert this mark raised, if any.
-	Alert *ent.Alert `json:"alert,omitempty"`
-}
-
 // A whole session's register for one course, saved all or nothing.
 type RecordRegisterInput struct {
 	CourseID int                    `json:"courseID"`
@@ -95,11 +82,11 @@ type RecordRegisterInput struct {
 }
 
 type RecordRegisterPayload struct {
-	Results   []*RecordAttendancePayload `json:"results"`
-	Created   int                        `json:"created"`
-	Unchanged int                        `json:"unchanged"`
-	Amended   int                        `json:"amended"`
-	Alerts    []*ent.Alert               `json:"alerts"`
+	Results   []*attendance.Result `json:"results"`
+	Created   int                  `json:"created"`
+	Unchanged int                  `json:"unchanged"`
+	Amended   int                  `json:"amended"`
+	Alerts    []*ent.Alert         `json:"alerts"`
 }
 
 type RegisterEntryInput struct {
@@ -174,67 +161,6 @@ func (e *LocationPrecision) UnmarshalJSON(b []byte) error {
 }
 
 func (e LocationPrecision) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// What happened to a mark when it was sent.
-type MarkOutcome string
-
-const (
-	// A new mark was saved.
-	MarkOutcomeCreated MarkOutcome = "CREATED"
-	// The same mark was already saved; nothing changed.
-	MarkOutcomeUnchanged MarkOutcome = "UNCHANGED"
-	// An explicit amendment replaced the mark; the previous version is kept in its history.
-	MarkOutcomeAmended MarkOutcome = "AMENDED"
-)
-
-var AllMarkOutcome = []MarkOutcome{
-	MarkOutcomeCreated,
-	MarkOutcomeUnchanged,
-	MarkOutcomeAmended,
-}
-
-func (e MarkOutcome) IsValid() bool {
-	switch e {
-	case MarkOutcomeCreated, MarkOutcomeUnchanged, MarkOutcomeAmended:
-		return true
-	}
-	return false
-}
-
-func (e MarkOutcome) String() string {
-	return string(e)
-}
-
-func (e *MarkOutcome) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = MarkOutcome(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid MarkOutcome", str)
-	}
-	return nil
-}
-
-func (e MarkOutcome) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *MarkOutcome) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e MarkOutcome) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

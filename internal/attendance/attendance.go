@@ -7,7 +7,9 @@ package attendance
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // "today" is the UK date wherever the server runs
@@ -373,4 +375,18 @@ func (s *Service) Acknowledge(ctx context.Context, id int) (*ent.Alert, error) {
 		return nil, err
 	}
 	return s.Client.Alert.Get(ctx, id)
+}
+
+// MarshalGQL writes the outcome as a GraphQL enum value.
+func (o Outcome) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(o))) }
+
+// UnmarshalGQL is never needed for an output-only enum but gqlgen requires it.
+func (o *Outcome) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	switch Outcome(s) {
+	case Created, Unchanged, Amended:
+		*o = Outcome(s)
+		return nil
+	}
+	return apierr.Invalid("outcome", "%v is not a mark outcome", v)
 }

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/formatter"
+
+	"github.com/apnet/apnet/graph"
+	"github.com/apnet/apnet/graph/generated"
+	"github.com/apnet/apnet/internal/db"
+	"github.com/apnet/apnet/internal/demo"
+	"github.com/apnet/apnet/internal/postcodes"
+	"github.com/apnet/apnet/internal/viewer"
+)
+
+// dbFlag registers --db, defaulting to APNET_DATABASE_URL.
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", env("APNET_DATABASE_URL", db.DefaultURL), "database URL (postgres://…) or SQLite file")
+}
+
+func openMigrated(ctx context.Context, url string) (*db.DB, error) {
+	d, err := db.Open(url)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func migrate(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	url := dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d, err := openMigrated(ctx, *url)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	log.Info("schema up to date", "dialect", d.Dialect)
+	return nil
+}
+
+func seed(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	url := dbFlag(fs)
+	withDemo := fs.Bool("demo", false, "load the demo data (the only data set there is)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*withDemo {
+		return errors.New("seed needs --demo")
+	}
+	d, err := openMigrated(ctx, *url)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return seedDemo(ctx, log, d)
+}
+
+// seedDemo loads the demo data unless the database already has data.
+func seedDemo(ctx context.Context, log *slog.Logger, d *db.DB) error {
+	sum, err := demo.Seed(viewer.SystemContext(ctx), d.Client, time.Now())
+	if errors.Is(err, demo.ErrNotEmpty) {
+		log.Info("database already has data; demo data not loaded")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("seed demo data: %w", err)
+	}
+	log.Info("demo data loaded", "summary", fmt.Sprintf("%+v", sum))
+	return nil
+}
+
+func importCmd(ctx context.Context, log *slog.Logger, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: apnet import postcodes FILE")
+	}
+	kind := args[0]
+	fs := flag.NewFlagSet("import "+kind, flag.ContinueOnError)
+	url := dbFlag(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: apnet import %s FILE", kind)
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	d, err := openMigrated(ctx, *url)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ctx = viewer.SystemContext(ctx)
+	switch kind {
+	case "postcodes":
+		progress := func(s postcodes.Stats) {
+			fmt.Fprintf(os.Stderr, "\rread %d rows, %d accepted, %d rejected", s.Read, s.Accepted, s.Rejected)
+		}
+		sum, err := postcodes.Load(ctx, d.Client, f, progress)
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%+v\n", sum)
+		return nil
+	}
+	return fmt.Errorf("unknown import %q (known: postcodes)", kind)
+}
+
+func printSchema(w io.Writer) error {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}})
+	formatter.NewFormatter(w).FormatSchema(es.Schema())
+	return nil
+}

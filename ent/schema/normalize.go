@@ -1,0 +1,87 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+
+	"github.com/apnet/apnet/internal/ident"
+	"github.com/apnet/apnet/internal/timetable"
+)
+
+// noEdgeInput keeps an edge out of the generated create/update inputs: rows
+// such as placements and alerts are made by their own operations, never
+// attached through another entity's update.
+var noEdgeInput = entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
+
+// normalize validates and rewrites a string field on every create and update,
+// whoever writes it (API, import or seed), so stored identifiers always have
+// one form. Errors are apierr BAD_USER_INPUT errors naming the field.
+func normalize(field string, fn func(string) (string, error)) ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if v, ok := m.Field(field); ok {
+				s, ok := v.(string)
+				if !ok {
+					return nil, fmt.Errorf("normalize %s: %T is not a string", field, v)
+				}
+				n, err := fn(s)
+				if err != nil {
+					return nil, err
+				}
+				if err := m.SetField(field, n); err != nil {
+					return nil, err
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+// validSessions checks a weekly pattern on every create and update.
+func validSessions(field string) ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if v, ok := m.Field(field); ok {
+				ss, ok := v.([]timetable.Session)
+				if !ok {
+					return nil, fmt.Errorf("validate %s: %T is not a session list", field, v)
+				}
+				if err := timetable.ValidateAll(ss); err != nil {
+					return nil, err
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+func (School) Hooks() []ent.Hook {
+	return []ent.Hook{normalize("urn", ident.ValidateURN), normalize("postcode", ident.NormalizePostcode)}
+}
+
+func (Provider) Hooks() []ent.Hook {
+	return []ent.Hook{normalize("postcode", ident.NormalizePostcode)}
+}
+
+func (Qualification) Hooks() []ent.Hook {
+	return []ent.Hook{normalize("number", ident.NormalizeQualificationNumber)}
+}
+
+func (Course) Hooks() []ent.Hook {
+	return []ent.Hook{normalize("delivery_postcode", ident.NormalizePostcode), validSessions("sessions")}
+}
+
+func (Learner) Hooks() []ent.Hook {
+	return []ent.Hook{normalize("upn", ident.NormalizeUPN)}
+}
+
+func (Placement) Hooks() []ent.Hook {
+	return []ent.Hook{validSessions("sessions")}
+}
+
+func (Postcode) Hooks() []ent.Hook {
+	return []ent.Hook{normalize("postcode", ident.NormalizePostcode), normalize("outward", ident.NormalizeOutward)}
+}

@@ -1,0 +1,228 @@
+// Package server assembles apnet's HTTP surface: GraphQL over HTTP and
+// websockets at /query, GraphiQL, health, readiness and metrics.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/graph"
+	"github.com/apnet/apnet/graph/generated"
+	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/metrics"
+	"github.com/apnet/apnet/internal/wsgorilla"
+)
+
+// Options configure the HTTP surface.
+type Options struct {
+	// AllowedOrigins may open websockets besides the server's own origin.
+	AllowedOrigins []string
+	// Introspection and GraphiQL are on unless disabled for production.
+	DisableIntrospection bool
+	DisableGraphiQL      bool
+	// MaxBodyBytes limits a request body; 0 means 1 MiB.
+	MaxBodyBytes int64
+	// KeepAlive is the websocket keep-alive interval; 0 means 10 s.
+	KeepAlive time.Duration
+	// Ready checks the database and broker for /readyz.
+	Ready func(context.Context) error
+}
+
+// Server is apnet's HTTP handler plus the means to close its websockets.
+type Server struct {
+	http.Handler
+	closeSockets context.CancelFunc
+	socketsCtx   context.Context
+	sockets      sync.WaitGroup
+}
+
+// New returns the HTTP surface over the given resolver.
+func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	if o.KeepAlive == 0 {
+		o.KeepAlive = 10 * time.Second
+	}
+	s := &Server{}
+	s.socketsCtx, s.closeSockets = context.WithCancel(context.Background())
+
+	gql := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
+	// The websocket transport goes first: it claims any request with an Upgrade header.
+	gql.AddTransport(transport.Websocket{
+		Implementation: wsgorilla.New(wsgorilla.Options{
+			AllowedOrigins: o.AllowedOrigins,
+			OnUpgradeError: func(r *http.Request, err error) {
+				log.Warn("websocket upgrade refused", "remote", r.RemoteAddr, "err", err)
+			},
+		}),
+		KeepAlivePingInterval: o.KeepAlive, // legacy graphql-ws "ka"
+		PingPongInterval:      o.KeepAlive, // graphql-transport-ws ping/pong
+		InitTimeout:           10 * time.Second,
+	})
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if !o.DisableIntrospection {
+		gql.Use(extension.Introspection{})
+	}
+	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	gql.AroundResponses(countRequests)
+	gql.SetErrorPresenter(presentError(log))
+	gql.SetRecoverFunc(func(ctx context.Context, v any) error {
+		log.Error("panic in resolver", "panic", v, "path", graphql.GetPath(ctx).String())
+		return errors.New("internal error")
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/query", limitBody(o.MaxBodyBytes, s.websocketsClose(gql)))
+	if !o.DisableGraphiQL {
+		mux.Handle("/graphiql", playground.Handler("apnet", "/query"))
+	}
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
+		ctx, cancel := context.WithTimeout(req.Context(), 3*time.Second)
+		defer cancel()
+		if o.Ready != nil {
+			if err := o.Ready(ctx); err != nil {
+				log.Warn("not ready", "err", err)
+				http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	mux.Handle("/metrics", metrics.Handler())
+	s.Handler = mux
+	return s
+}
+
+// CloseWebsockets ends every live subscription with a normal close frame.
+// http.Server.Shutdown does not reach hijacked connections, so call this
+// from RegisterOnShutdown.
+func (s *Server) CloseWebsockets() { s.closeSockets() }
+
+// WaitWebsockets waits until every websocket has closed, or ctx ends.
+func (s *Server) WaitWebsockets(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.sockets.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// websocketsClose ties each websocket request to the server's socket context
+// as well as its own, so CloseWebsockets ends them.
+func (s *Server) websocketsClose(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			s.sockets.Add(1)
+			defer s.sockets.Done()
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			stop := context.AfterFunc(s.socketsCtx, cancel)
+			defer stop()
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func limitBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func countRequests(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if !graphql.HasOperationContext(ctx) {
+		return resp
+	}
+	op := "unknown"
+	if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
+		op = string(oc.Operation.Operation)
+	}
+	outcome := "ok"
+	if resp != nil && len(resp.Errors) > 0 {
+		outcome = "error"
+	}
+	metrics.Requests.WithLabelValues(op, outcome).Inc()
+	return resp
+}
+
+// presentError gives every error a stable extensions.code. Errors apnet
+// means to show (apierr, not found, validation of the request itself) keep
+// their message; anything else is internal: logged with a reference and
+// shown only as that reference, so no SQL, path or stack reaches the caller.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		setCode := func(code apierr.Code, msg string) *gqlerror.Error {
+			gqlErr.Message = msg
+			if gqlErr.Extensions == nil {
+				gqlErr.Extensions = map[string]any{}
+			}
+			gqlErr.Extensions["code"] = string(code)
+			return gqlErr
+		}
+		if e, ok := apierr.As(err); ok {
+			out := setCode(e.Code, e.Message)
+			if e.Field != "" {
+				out.Extensions["field"] = e.Field
+			}
+			return out
+		}
+		var nf *ent.NotFoundError
+		if errors.As(err, &nf) {
+			return setCode(apierr.NotFound, "not found")
+		}
+		if ent.IsConstraintError(err) {
+			return setCode(apierr.Conflict, "this conflicts with an existing record (a unique value already taken) or refers to one that does not exist")
+		}
+		var ve *ent.ValidationError
+		if errors.As(err, &ve) {
+			return setCode(apierr.BadUserInput, "invalid "+ve.Name)
+		}
+		if gqlErr.Err == nil {
+			// gqlgen's own parse, validation and input-coercion errors.
+			if _, ok := gqlErr.Extensions["code"]; !ok {
+				return setCode(apierr.BadUserInput, gqlErr.Message)
+			}
+			return gqlErr
+		}
+		ref := newRef()
+		log.Error("internal error", "ref", ref, "path", gqlErr.Path.String(), "err", err)
+		gqlErr.Err = nil
+		return setCode("INTERNAL_SERVER_ERROR", "internal error (reference "+ref+")")
+	}
+}
+
+func newRef() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

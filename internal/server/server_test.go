@@ -1,0 +1,320 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/apnet/apnet/graph"
+	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/broker"
+	"github.com/apnet/apnet/internal/db"
+	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/fixture"
+	"github.com/apnet/apnet/internal/gqlclient"
+	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/metrics"
+	"github.com/apnet/apnet/internal/server"
+)
+
+type env struct {
+	db   *db.DB
+	w    *fixture.World
+	srv  *server.Server
+	http *httptest.Server
+	gql  *gqlclient.Client
+	ws   string
+}
+
+func newEnv(t *testing.T, d *db.DB) *env {
+	t.Helper()
+	w := fixture.Build(t, d.Client)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b := broker.NewInProcess()
+	t.Cleanup(func() { b.Close() })
+	hub := live.New(b, d.Client, log)
+	now := func() time.Time { return w.Monday.Add(10 * time.Hour) }
+	res := &graph.Resolver{
+		Client:     d.Client,
+		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log, Now: now},
+		Live:       hub,
+		Now:        now,
+	}
+	srv := server.New(res, log, server.Options{KeepAlive: time.Second, Ready: d.Ping})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &env{db: d, w: w, srv: srv, http: hs, gql: &gqlclient.Client{URL: hs.URL + "/query"},
+		ws: "ws" + strings.TrimPrefix(hs.URL, "http") + "/query"}
+}
+
+const recordMark = `mutation($p: ID!, $d: Date!, $s: AttendanceMarkSession!, $m: MarkInput!) {
+  recordAttendance(input: {placementID: $p, date: $d, session: $s, mark: $m}) {
+    outcome mark { id code status version } alert { id kind }
+  }
+}`
+
+func (e *env) record(t *testing.T, placement int, mark map[string]any) {
+	t.Helper()
+	err := e.gql.MustData(context.Background(), recordMark, map[string]any{
+		"p": placement, "d": e.w.Monday.Format(time.DateOnly), "s": "AM", "m": mark,
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func dial(t *testing.T, e *env, protocol string) *gqlclient.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := gqlclient.Dial(ctx, e.ws, protocol, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+const subAttendance = `subscription($s: ID!) { attendanceRecorded(schoolID: $s) {
+  outcome mark { id code status placement { learner { upn } } } alert { kind } } }`
+const subAlerts = `subscription($s: ID!) { alertRaised(schoolID: $s) { id kind learner { upn } school { urn } } }`
+
+// waitSubscribers waits until n subscriptions are live on this process: the
+// protocol does not acknowledge "subscribe", and an event published before the
+// resolver has subscribed is (correctly) not delivered.
+func waitSubscribers(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for testutil.ToFloat64(metrics.Subscribers) < float64(n) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%v live subscribers after 5s, want %d", testutil.ToFloat64(metrics.Subscribers), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestSubscriptionsDeliverMarkAndAlert(t *testing.T) {
+	for _, protocol := range []string{gqlclient.TransportWS, gqlclient.LegacyWS} {
+		t.Run(protocol, func(t *testing.T) {
+			e := newEnv(t, dbtest.SQLite(t))
+			a := dial(t, e, protocol)
+			if err := a.Subscribe("att", subAttendance, map[string]any{"s": e.w.SchoolA.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Subscribe("alert", subAlerts, map[string]any{"s": e.w.SchoolA.ID}); err != nil {
+				t.Fatal(err)
+			}
+			b := dial(t, e, protocol)
+			if err := b.Subscribe("att", subAttendance, map[string]any{"s": e.w.SchoolB.ID}); err != nil {
+				t.Fatal(err)
+			}
+			waitSubscribers(t, 3)
+
+			e.record(t, e.w.Placements[0].ID, map[string]any{"status": "ABSENT", "absenceReason": "UNAUTHORISED"})
+
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			got := map[string]string{}
+			for len(got) < 2 {
+				id, r, err := a.Next(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(r.Errors) > 0 {
+					t.Fatalf("%s: %v", id, r.Errors)
+				}
+				got[id] = string(r.Data)
+			}
+			if !strings.Contains(got["att"], `"code":"O"`) || !strings.Contains(got["att"], `"upn":"B801200005001"`) ||
+				!strings.Contains(got["att"], `"kind":"UNAUTHORISED_ABSENCE"`) {
+				t.Errorf("attendance event %s", got["att"])
+			}
+			if !strings.Contains(got["alert"], `"kind":"UNAUTHORISED_ABSENCE"`) || !strings.Contains(got["alert"], `"urn":"100001"`) {
+				t.Errorf("alert event %s", got["alert"])
+			}
+
+			// School B's subscriber saw nothing of A's learner: its first event is its own learner's.
+			e.record(t, e.w.Placements[2].ID, map[string]any{"status": "PRESENT"})
+			_, r, err := b.Next(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(r.Data), `"upn":"E801200005003"`) {
+				t.Fatalf("school B received %s", r.Data)
+			}
+		})
+	}
+}
+
+func TestRegisterOverHTTPAndResendConflict(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	ctx := context.Background()
+	q := `mutation($in: RecordRegisterInput!) { recordRegister(input: $in) { created unchanged amended alerts { kind } } }`
+	in := map[string]any{"courseID": e.w.Course.ID, "date": e.w.Monday.Format(time.DateOnly), "session": "AM", "entries": []any{
+		map[string]any{"placementID": e.w.Placements[0].ID, "mark": map[string]any{"status": "PRESENT"}},
+		map[string]any{"placementID": e.w.Placements[1].ID, "mark": map[string]any{"status": "LATE", "minutesLate": 45}},
+	}}
+	var out struct {
+		RecordRegister struct {
+			Created, Unchanged, Amended int
+			Alerts                      []struct{ Kind string }
+		}
+	}
+	if err := e.gql.MustData(ctx, q, map[string]any{"in": in}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.RecordRegister.Created != 2 || len(out.RecordRegister.Alerts) != 1 || out.RecordRegister.Alerts[0].Kind != "UNAUTHORISED_ABSENCE" {
+		t.Fatalf("first register: %+v", out)
+	}
+	if err := e.gql.MustData(ctx, q, map[string]any{"in": in}, &out); err != nil || out.RecordRegister.Unchanged != 2 {
+		t.Fatalf("resend: %+v %v", out, err)
+	}
+	in["entries"].([]any)[0].(map[string]any)["mark"] = map[string]any{"status": "ABSENT", "absenceReason": "ILLNESS"}
+	r, err := e.gql.Do(ctx, q, map[string]any{"in": in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "CONFLICT" || !strings.Contains(r.Errors[0].Message, "amendmentReason") {
+		t.Fatalf("changed resend: %+v", r.Errors)
+	}
+}
+
+func TestBadInputCodes(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	ctx := context.Background()
+	cases := []struct {
+		name, query, code, mention string
+		vars                       map[string]any
+	}{
+		{"invalid UPN check letter", `mutation($s: ID!) { createLearner(input: {upn: "A801200005001", firstName: "T", lastName: "L", dateOfBirth: "2011-01-01", yearGroup: 10, schoolID: $s}) { id } }`,
+			"BAD_USER_INPUT", "A801200005001", map[string]any{"s": e.w.SchoolA.ID}},
+		{"invalid qualification number", `mutation($b: ID!) { createQualification(input: {number: "603/247/0", title: "T", level: LEVEL_1, awardingBodyID: $b}) { id } }`,
+			"BAD_USER_INPUT", "603/247/0", map[string]any{"b": e.w.Course.QueryQualification().QueryAwardingBody().OnlyIDX(ctx)}},
+		{"invalid postcode", `mutation { createSchool(input: {urn: "123456", name: "X", postcode: "NG7 2Q"}) { id } }`,
+			"BAD_USER_INPUT", "NG7 2Q", nil},
+		{"invalid URN", `mutation { createSchool(input: {urn: "12345", name: "X", postcode: "NG7 2QQ"}) { id } }`,
+			"BAD_USER_INPUT", "12345", nil},
+		{"duplicate URN", `mutation { createSchool(input: {urn: "100001", name: "X", postcode: "NG7 2QQ"}) { id } }`,
+			"CONFLICT", "", nil},
+		{"invalid date", recordMark, "BAD_USER_INPUT", "YYYY-MM-DD",
+			map[string]any{"p": e.w.Placements[0].ID, "d": "30/11/2026", "s": "AM", "m": map[string]any{"status": "PRESENT"}}},
+		{"unknown node", `{ node(id: "999999") { id } }`, "NOT_FOUND", "", nil},
+		{"syntax error", `{ schools { `, "GRAPHQL_PARSE_FAILED", "", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := e.gql.Do(ctx, c.query, c.vars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Errors) == 0 {
+				t.Fatalf("no error; data %s", r.Data)
+			}
+			if got := r.Errors[0].Code(); got != c.code || !strings.Contains(r.Errors[0].Message, c.mention) {
+				t.Fatalf("got %s %q, want %s mentioning %q", got, r.Errors[0].Message, c.code, c.mention)
+			}
+		})
+	}
+	// A normalised identifier is stored in one form.
+	var out struct{ CreateSchool struct{ Postcode string } }
+	if err := e.gql.MustData(ctx, `mutation { createSchool(input: {urn: "123456", name: "X", postcode: "ng72qq"}) { postcode } }`, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.CreateSchool.Postcode != "NG7 2QQ" {
+		t.Fatalf("postcode stored as %q", out.CreateSchool.Postcode)
+	}
+}
+
+func TestInternalErrorsAreMasked(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	e.db.Close() // every query now fails inside the driver
+	r, err := e.gql.Do(context.Background(), `{ schools(first: 5) { edges { node { name } } } }`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "INTERNAL_SERVER_ERROR" {
+		t.Fatalf("errors %+v", r.Errors)
+	}
+	msg := strings.ToLower(r.Errors[0].Message)
+	for _, leak := range []string{"sql", "database", "closed", ".go", "select"} {
+		if strings.Contains(msg, leak) {
+			t.Fatalf("message %q leaks %q", msg, leak)
+		}
+	}
+}
+
+func TestQueriesOverGETAndListsPaginate(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	q := `{ learners(first: 2, orderBy: [{field: UPN, direction: DESC}], where: {yearGroup: 10}) { totalCount edges { node { upn } } pageInfo { hasNextPage } } }`
+	resp, err := http.Get(e.http.URL + "/query?query=" + strings.NewReplacer(" ", "%20", "{", "%7B", "}", "%7D", "[", "%5B", "]", "%5D", ":", "%3A", ",", "%2C").Replace(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	want := `{"data":{"learners":{"totalCount":3,"edges":[{"node":{"upn":"Q801200005002"}},{"node":{"upn":"E801200005003"}}],"pageInfo":{"hasNextPage":true}}}}`
+	if string(body) != want {
+		t.Fatalf("GET: %s", body)
+	}
+}
+
+func TestHealthReadyMetrics(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	e.record(t, e.w.Placements[0].ID, map[string]any{"status": "ABSENT", "absenceReason": "NO_REASON_YET"})
+	for path, want := range map[string]string{
+		"/healthz": "ok", "/readyz": "ready",
+		"/metrics": `apnet_events_published_total{kind="alert"}`,
+	} {
+		resp, err := http.Get(e.http.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	e.db.Close()
+	resp, err := http.Get(e.http.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with the database closed: %d", resp.StatusCode)
+	}
+}
+
+func TestCloseWebsocketsSendsNormalClose(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	c := dial(t, e, gqlclient.TransportWS)
+	if err := c.Subscribe("a", subAlerts, map[string]any{"s": e.w.SchoolA.ID}); err != nil {
+		t.Fatal(err)
+	}
+	waitSubscribers(t, 1)
+	e.srv.CloseWebsockets()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.srv.WaitWebsockets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := c.Next(ctx)
+	var ce *websocket.CloseError
+	if !asCloseError(err, &ce) || ce.Code != websocket.CloseNormalClosure {
+		t.Fatalf("want a normal close frame, got %v", err)
+	}
+}
+
+func asCloseError(err error, ce **websocket.CloseError) bool {
+	return errors.As(err, ce)
+}
