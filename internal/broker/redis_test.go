@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/apnet/apnet/internal/testenv"
 )
 
 // These tests need a real Redis; they share it with parallel runs, so every
@@ -23,11 +24,7 @@ import (
 
 func testRedisURL(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("APNET_TEST_REDIS_URL")
-	if u == "" {
-		t.Skip("set APNET_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run Redis broker tests")
-	}
-	return u
+	return testenv.RedisURL(t)
 }
 
 func unique(prefix string) string {

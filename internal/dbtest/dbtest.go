@@ -8,14 +8,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
-	"os"
 	"testing"
 
 	"github.com/apnet/apnet/internal/db"
+	"github.com/apnet/apnet/internal/testenv"
 )
-
-// PostgresEnv names the variable that enables PostgreSQL tests.
-const PostgresEnv = "APNET_TEST_DATABASE_URL"
 
 // SQLite opens a new in-memory SQLite database, migrated, closed with the test.
 func SQLite(t testing.TB) *db.DB {
@@ -43,10 +40,7 @@ func Postgres(t testing.TB) *db.DB {
 // for tests that start apnet processes of their own.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(PostgresEnv)
-	if base == "" {
-		t.Skipf("set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run PostgreSQL tests", PostgresEnv)
-	}
+	base := testenv.PostgresURL(t)
 	admin, err := db.Open(base)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +61,7 @@ func PostgresURL(t testing.TB) string {
 	})
 	pu, err := url.Parse(base)
 	if err != nil {
-		t.Fatalf("%s: %v", PostgresEnv, err)
+		t.Fatalf("%s: %v", testenv.Postgres, err)
 	}
 	q := pu.Query()
 	q.Set("search_path", schema)
