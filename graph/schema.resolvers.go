@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/apnet/apnet/ent"
@@ -15,6 +14,7 @@ import (
 	"github.com/apnet/apnet/graph/model"
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/search"
 )
 
 // RecordAttendance is the resolver for the recordAttendance field.
@@ -106,7 +106,19 @@ func (r *mutationResolver) UpdateLearner(ctx context.Context, id int, input ent.
 
 // SearchProviders is the resolver for the searchProviders field.
 func (r *queryResolver) SearchProviders(ctx context.Context, filter *model.ProviderSearchFilter, first *int, after *entgql.Cursor[int]) (*model.ProviderSearchConnection, error) {
-	panic(fmt.Errorf("not implemented: SearchProviders - searchProviders"))
+	f := search.Filter{}
+	if filter != nil {
+		f = search.Filter{
+			Qualification: deref(filter.Qualification), AwardingBody: deref(filter.AwardingBody),
+			Levels: filter.Levels, SectorSubjectArea: deref(filter.SectorSubjectArea),
+			Postcode: deref(filter.Postcode), WithinMiles: filter.WithinMiles,
+		}
+	}
+	res, err := search.Providers(ctx, r.Client, f, first, after, r.now())
+	if err != nil {
+		return nil, err
+	}
+	return searchConnection(res), nil
 }
 
 // AttendanceRecorded is the resolver for the attendanceRecorded field.

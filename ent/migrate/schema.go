@@ -54,14 +54,24 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "alert_raised_at",
+				Name:    "alert_raised_at_school_alerts",
 				Unique:  false,
-				Columns: []*schema.Column{AlertsColumns[2]},
+				Columns: []*schema.Column{AlertsColumns[2], AlertsColumns[8]},
 			},
 			{
 				Name:    "alert_acknowledged_at",
 				Unique:  false,
 				Columns: []*schema.Column{AlertsColumns[4]},
+			},
+			{
+				Name:    "alert_learner_alerts",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[6]},
+			},
+			{
+				Name:    "alert_attendance_mark_alerts",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[5]},
 			},
 		},
 	}
@@ -176,6 +186,18 @@ var (
 				OnDelete:   schema.NoAction,
 			},
 		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "course_provider_courses",
+				Unique:  false,
+				Columns: []*schema.Column{CoursesColumns[5]},
+			},
+			{
+				Name:    "course_qualification_courses",
+				Unique:  false,
+				Columns: []*schema.Column{CoursesColumns[6]},
+			},
+		},
 	}
 	// LearnersColumns holds the columns for the "learners" table.
 	LearnersColumns = []*schema.Column{
@@ -232,6 +254,18 @@ var (
 				OnDelete:   schema.NoAction,
 			},
 		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "placement_learner_placements",
+				Unique:  false,
+				Columns: []*schema.Column{PlacementsColumns[7]},
+			},
+			{
+				Name:    "placement_course_placements",
+				Unique:  false,
+				Columns: []*schema.Column{PlacementsColumns[6]},
+			},
+		},
 	}
 	// PostcodesColumns holds the columns for the "postcodes" table.
 	PostcodesColumns = []*schema.Column{
@@ -249,9 +283,9 @@ var (
 		PrimaryKey: []*schema.Column{PostcodesColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "postcode_outward",
+				Name:    "postcode_outward_easting_northing",
 				Unique:  false,
-				Columns: []*schema.Column{PostcodesColumns[2]},
+				Columns: []*schema.Column{PostcodesColumns[2], PostcodesColumns[3], PostcodesColumns[4]},
 			},
 		},
 	}

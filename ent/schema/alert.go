@@ -35,7 +35,10 @@ func (Alert) Edges() []ent.Edge {
 }
 
 func (Alert) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("raised_at"), index.Fields("acknowledged_at")}
+	return []ent.Index{
+		index.Fields("raised_at").Edges("school"), index.Fields("acknowledged_at"),
+		index.Edges("learner"), index.Edges("mark"),
+	}
 }
 
 func (Alert) Annotations() []schema.Annotation {

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 
 	"github.com/apnet/apnet/internal/timetable"
 )
@@ -33,6 +34,12 @@ func (Course) Edges() []ent.Edge {
 		edge.From("qualification", Qualification.Type).Ref("courses").Unique().Required(),
 		edge.To("placements", Placement.Type).Annotations(entgql.RelayConnection()),
 	}
+}
+
+// Foreign keys are not indexed by PostgreSQL itself; search and the
+// provider and qualification pages walk these edges.
+func (Course) Indexes() []ent.Index {
+	return []ent.Index{index.Edges("provider"), index.Edges("qualification")}
 }
 
 func (Course) Annotations() []schema.Annotation {

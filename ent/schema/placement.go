@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 
 	"github.com/apnet/apnet/internal/timetable"
 )
@@ -34,6 +35,10 @@ func (Placement) Edges() []ent.Edge {
 		edge.To("marks", AttendanceMark.Type).Annotations(entgql.RelayConnection()),
 		edge.To("alerts", Alert.Type).Annotations(entgql.RelayConnection()),
 	}
+}
+
+func (Placement) Indexes() []ent.Index {
+	return []ent.Index{index.Edges("learner"), index.Edges("course")}
 }
 
 func (Placement) Annotations() []schema.Annotation {

@@ -22,7 +22,10 @@ func (Postcode) Fields() []ent.Field {
 	}
 }
 
-func (Postcode) Indexes() []ent.Index { return []ent.Index{index.Fields("outward")} }
+// The district average (search's fallback) reads only these columns.
+func (Postcode) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("outward", "easting", "northing")}
+}
 
 func (Postcode) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}

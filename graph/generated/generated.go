@@ -26,6 +26,7 @@ import (
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/register"
+	"github.com/apnet/apnet/internal/search"
 	"github.com/apnet/apnet/internal/timetable"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -11237,7 +11238,7 @@ func (ec *executionContext) fieldContext_ProviderEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("ProviderEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _ProviderMatch_provider(ctx context.Context, field graphql.CollectedField, obj *model.ProviderMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProviderMatch_provider(ctx context.Context, field graphql.CollectedField, obj *search.Match) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11269,7 +11270,7 @@ func (ec *executionContext) fieldContext_ProviderMatch_provider(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ProviderMatch_courses(ctx context.Context, field graphql.CollectedField, obj *model.ProviderMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProviderMatch_courses(ctx context.Context, field graphql.CollectedField, obj *search.Match) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11301,7 +11302,7 @@ func (ec *executionContext) fieldContext_ProviderMatch_courses(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _ProviderMatch_distanceMiles(ctx context.Context, field graphql.CollectedField, obj *model.ProviderMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProviderMatch_distanceMiles(ctx context.Context, field graphql.CollectedField, obj *search.Match) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11455,8 +11456,8 @@ func (ec *executionContext) _ProviderSearchEdge_node(ctx context.Context, field 
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ProviderMatch) graphql.Marshaler {
-			return ec.marshalNProviderMatch2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐProviderMatch(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *search.Match) graphql.Marshaler {
+			return ec.marshalNProviderMatch2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋsearchᚐMatch(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23464,7 +23465,7 @@ func (ec *executionContext) _ProviderEdge(ctx context.Context, sel ast.Selection
 
 var providerMatchImplementors = []string{"ProviderMatch"}
 
-func (ec *executionContext) _ProviderMatch(ctx context.Context, sel ast.SelectionSet, obj *model.ProviderMatch) graphql.Marshaler {
+func (ec *executionContext) _ProviderMatch(ctx context.Context, sel ast.SelectionSet, obj *search.Match) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, providerMatchImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -25200,7 +25201,7 @@ func (ec *executionContext) marshalNProviderConnection2ᚖgithubᚗcomᚋapnet�
 	return ec._ProviderConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProviderMatch2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐProviderMatch(ctx context.Context, sel ast.SelectionSet, v *model.ProviderMatch) graphql.Marshaler {
+func (ec *executionContext) marshalNProviderMatch2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋsearchᚐMatch(ctx context.Context, sel ast.SelectionSet, v *search.Match) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProviderMatch!")
 		return graphql.Null

@@ -15,6 +15,7 @@ import (
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/register"
+	"github.com/apnet/apnet/internal/search"
 )
 
 // What the provider records for one learner in one session.
@@ -30,14 +31,6 @@ type MarkInput struct {
 	AmendmentReason *string `json:"amendmentReason,omitempty"`
 }
 
-type ProviderMatch struct {
-	Provider *ent.Provider `json:"provider"`
-	// The provider's courses that match the filter.
-	Courses []*ent.Course `json:"courses"`
-	// Miles from the origin to the nearest matching course's delivery site.
-	DistanceMiles *float64 `json:"distanceMiles,omitempty"`
-}
-
 type ProviderSearchConnection struct {
 	Edges      []*ProviderSearchEdge `json:"edges"`
 	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
@@ -47,7 +40,7 @@ type ProviderSearchConnection struct {
 }
 
 type ProviderSearchEdge struct {
-	Node   *ProviderMatch     `json:"node"`
+	Node   *search.Match      `json:"node"`
 	Cursor entgql.Cursor[int] `json:"cursor"`
 }
 

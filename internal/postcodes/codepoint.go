@@ -1,6 +1,10 @@
 package postcodes
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/apnet/apnet/internal/ident"
+)
 
 // codePoint reads OS Code-Point Open CSV. The product ships without a header;
 // columns are fixed: Postcode, Positional_quality_indicator, Eastings,
@@ -37,7 +41,7 @@ func isCodePointRow(f []string) bool {
 	if len(f) < 4 {
 		return false
 	}
-	if _, ok := normalize(f[0]); !ok {
+	if _, err := ident.NormalizePostcode(f[0]); err != nil {
 		return false
 	}
 	for _, s := range f[1:4] {
@@ -52,8 +56,8 @@ func (codePoint) parse(f []string) (Record, string) {
 	if len(f) < 4 {
 		return Record{}, ReasonShortRow
 	}
-	pc, ok := normalize(f[0])
-	if !ok {
+	pc, err := ident.NormalizePostcode(f[0])
+	if err != nil {
 		return Record{}, ReasonBadPostcode
 	}
 	quality, err := atoi(f[1])

@@ -1,8 +1,19 @@
 package postcodes
 
-import "testing"
+import (
+	"testing"
 
-func TestNormalize(t *testing.T) {
+	"github.com/apnet/apnet/internal/ident"
+)
+
+// The files write postcodes in forms people rarely type (unspaced, padded to
+// 7 or 8 characters); Parse relies on ident.NormalizePostcode, the one
+// postcode rule, accepting all of them and rejecting what is not a postcode.
+func TestNormalizeFileForms(t *testing.T) {
+	normalize := func(s string) (string, bool) {
+		p, err := ident.NormalizePostcode(s)
+		return p, err == nil
+	}
 	valid := map[string]string{
 		"NG7 2QQ":    "NG7 2QQ",
 		"ng7 2qq":    "NG7 2QQ",

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/apnet/apnet/internal/geo"
+	"github.com/apnet/apnet/internal/ident"
 )
 
 // onspd reads the ONS Postcode Directory CSV (and the National Statistics
@@ -102,8 +103,8 @@ func (p onspd) parse(f []string) (Record, string) {
 	if len(f) < p.width {
 		return Record{}, ReasonShortRow
 	}
-	pc, ok := normalize(f[p.postcode])
-	if !ok {
+	pc, err := ident.NormalizePostcode(f[p.postcode])
+	if err != nil {
 		return Record{}, ReasonBadPostcode
 	}
 	rec := Record{Postcode: pc, Terminated: field(f, p.doterm) != ""}

@@ -69,6 +69,12 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // (ErrUnknownFormat), or fn returns an error, which Parse returns wrapped
 // with the line number (errors.Is/As still see it).
 func Parse(r io.Reader, fn func(Record) error) (Stats, error) {
+	return parse(r, func(rec Record, _ *Stats) error { return fn(rec) })
+}
+
+// parse is Parse, also handing fn the counts so far (Load reports them as
+// progress mid-file).
+func parse(r io.Reader, fn func(Record, *Stats) error) (Stats, error) {
 	st := Stats{Rejects: map[string]int{}}
 
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -119,7 +125,7 @@ func Parse(r io.Reader, fn func(Record) error) (Stats, error) {
 			return nil
 		}
 		st.Accepted++
-		if err := fn(rr); err != nil {
+		if err := fn(rr, &st); err != nil {
 			line, _ := cr.FieldPos(0)
 			return fmt.Errorf("postcodes: line %d: %w", line, err)
 		}
