@@ -174,7 +174,9 @@ func (_c *AttendanceMarkCreate) Mutation() *AttendanceMarkMutation {
 
 // Save creates the AttendanceMark in the database.
 func (_c *AttendanceMarkCreate) Save(ctx context.Context) (*AttendanceMark, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -201,7 +203,7 @@ func (_c *AttendanceMarkCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AttendanceMarkCreate) defaults() {
+func (_c *AttendanceMarkCreate) defaults() error {
 	if _, ok := _c.mutation.MinutesLate(); !ok {
 		v := attendancemark.DefaultMinutesLate
 		_c.mutation.SetMinutesLate(v)
@@ -218,6 +220,7 @@ func (_c *AttendanceMarkCreate) defaults() {
 		v := attendancemark.DefaultVersion
 		_c.mutation.SetVersion(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

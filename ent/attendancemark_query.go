@@ -5,11 +5,11 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -30,8 +30,8 @@ type AttendanceMarkQuery struct {
 	withPlacement    *PlacementQuery
 	withHistory      *AttendanceRevisionQuery
 	withAlerts       *AlertQuery
-	loadTotal        []func(context.Context, []*AttendanceMark) error
 	modifiers        []func(*sql.Selector)
+	loadTotal        []func(context.Context, []*AttendanceMark) error
 	withNamedHistory map[string]*AttendanceRevisionQuery
 	withNamedAlerts  map[string]*AlertQuery
 	// intermediate query (i.e. traversal path).
@@ -441,6 +441,12 @@ func (_q *AttendanceMarkQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if attendancemark.Policy == nil {
+		return errors.New("ent: uninitialized attendancemark.Policy (forgotten import ent/runtime?)")
+	}
+	if err := attendancemark.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -679,9 +685,6 @@ func (_q *AttendanceMarkQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -697,32 +700,6 @@ func (_q *AttendanceMarkQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *AttendanceMarkQuery) ForUpdate(opts ...sql.LockOption) *AttendanceMarkQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *AttendanceMarkQuery) ForShare(opts ...sql.LockOption) *AttendanceMarkQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedHistory tells the query-builder to eager-load the nodes that are connected to the "history"

@@ -136,7 +136,9 @@ func (_c *AttendanceRevisionCreate) Mutation() *AttendanceRevisionMutation {
 
 // Save creates the AttendanceRevision in the database.
 func (_c *AttendanceRevisionCreate) Save(ctx context.Context) (*AttendanceRevision, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -163,7 +165,7 @@ func (_c *AttendanceRevisionCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AttendanceRevisionCreate) defaults() {
+func (_c *AttendanceRevisionCreate) defaults() error {
 	if _, ok := _c.mutation.MinutesLate(); !ok {
 		v := attendancerevision.DefaultMinutesLate
 		_c.mutation.SetMinutesLate(v)
@@ -180,6 +182,7 @@ func (_c *AttendanceRevisionCreate) defaults() {
 		v := attendancerevision.DefaultChangeReason
 		_c.mutation.SetChangeReason(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -4,11 +4,11 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -26,8 +26,8 @@ type AttendanceRevisionQuery struct {
 	predicates []predicate.AttendanceRevision
 	withMark   *AttendanceMarkQuery
 	withFKs    bool
-	loadTotal  []func(context.Context, []*AttendanceRevision) error
 	modifiers  []func(*sql.Selector)
+	loadTotal  []func(context.Context, []*AttendanceRevision) error
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -367,6 +367,12 @@ func (_q *AttendanceRevisionQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if attendancerevision.Policy == nil {
+		return errors.New("ent: uninitialized attendancerevision.Policy (forgotten import ent/runtime?)")
+	}
+	if err := attendancerevision.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -520,9 +526,6 @@ func (_q *AttendanceRevisionQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -538,32 +541,6 @@ func (_q *AttendanceRevisionQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *AttendanceRevisionQuery) ForUpdate(opts ...sql.LockOption) *AttendanceRevisionQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *AttendanceRevisionQuery) ForShare(opts ...sql.LockOption) *AttendanceRevisionQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // AttendanceRevisionGroupBy is the group-by builder for AttendanceRevision entities.

@@ -78,7 +78,9 @@ func (_c *AwardingBodyCreate) Mutation() *AwardingBodyMutation {
 
 // Save creates the AwardingBody in the database.
 func (_c *AwardingBodyCreate) Save(ctx context.Context) (*AwardingBody, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -105,11 +107,12 @@ func (_c *AwardingBodyCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AwardingBodyCreate) defaults() {
+func (_c *AwardingBodyCreate) defaults() error {
 	if _, ok := _c.mutation.Acronym(); !ok {
 		v := awardingbody.DefaultAcronym
 		_c.mutation.SetAcronym(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

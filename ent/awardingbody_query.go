@@ -5,11 +5,11 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -26,8 +26,8 @@ type AwardingBodyQuery struct {
 	inters                  []Interceptor
 	predicates              []predicate.AwardingBody
 	withQualifications      *QualificationQuery
-	loadTotal               []func(context.Context, []*AwardingBody) error
 	modifiers               []func(*sql.Selector)
+	loadTotal               []func(context.Context, []*AwardingBody) error
 	withNamedQualifications map[string]*QualificationQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -368,6 +368,12 @@ func (_q *AwardingBodyQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if awardingbody.Policy == nil {
+		return errors.New("ent: uninitialized awardingbody.Policy (forgotten import ent/runtime?)")
+	}
+	if err := awardingbody.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -521,9 +527,6 @@ func (_q *AwardingBodyQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -539,32 +542,6 @@ func (_q *AwardingBodyQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *AwardingBodyQuery) ForUpdate(opts ...sql.LockOption) *AwardingBodyQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *AwardingBodyQuery) ForShare(opts ...sql.LockOption) *AwardingBodyQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedQualifications tells the query-builder to eager-load the nodes that are connected to the "qualifications"

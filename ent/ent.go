@@ -15,14 +15,18 @@ import (
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
+	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
 	"github.com/apnet/apnet/ent/course"
+	"github.com/apnet/apnet/ent/invitation"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/postcode"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/ent/session"
+	"github.com/apnet/apnet/ent/user"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -86,14 +90,18 @@ func checkColumn(t, c string) error {
 			alert.Table:              alert.ValidColumn,
 			attendancemark.Table:     attendancemark.ValidColumn,
 			attendancerevision.Table: attendancerevision.ValidColumn,
+			auditevent.Table:         auditevent.ValidColumn,
 			awardingbody.Table:       awardingbody.ValidColumn,
 			course.Table:             course.ValidColumn,
+			invitation.Table:         invitation.ValidColumn,
 			learner.Table:            learner.ValidColumn,
 			placement.Table:          placement.ValidColumn,
 			postcode.Table:           postcode.ValidColumn,
 			provider.Table:           provider.ValidColumn,
 			qualification.Table:      qualification.ValidColumn,
 			school.Table:             school.ValidColumn,
+			session.Table:            session.ValidColumn,
+			user.Table:               user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -28,9 +28,8 @@ func main() {
 		Package: "github.com/apnet/apnet/ent",
 		Features: []gen.Feature{
 			gen.FeatureGlobalID, // node(id:) resolves the type from the id's range
-			gen.FeatureLock,     // SELECT ... FOR UPDATE when amending marks
+			gen.FeaturePrivacy,  // row-level rules live in ent policies (internal/access)
 			gen.FeatureUpsert,   // idempotent imports
-			gen.FeatureVersionedMigration,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

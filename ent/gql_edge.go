@@ -355,3 +355,19 @@ func (_m *School) Alerts(
 	}
 	return _m.QueryAlerts().Paginate(ctx, after, first, before, last, opts...)
 }
+
+func (_m *User) School(ctx context.Context) (*School, error) {
+	result, err := _m.Edges.SchoolOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySchool().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *User) Provider(ctx context.Context) (*Provider, error) {
+	result, err := _m.Edges.ProviderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProvider().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
+	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/internal"
@@ -20,6 +21,7 @@ import (
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/ent/user"
 	"github.com/hashicorp/go-multierror"
 )
 
@@ -42,6 +44,11 @@ var attendancerevisionImplementors = []string{"AttendanceRevision", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*AttendanceRevision) IsNode() {}
+
+var auditeventImplementors = []string{"AuditEvent", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*AuditEvent) IsNode() {}
 
 var awardingbodyImplementors = []string{"AwardingBody", "Node"}
 
@@ -77,6 +84,11 @@ var schoolImplementors = []string{"School", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*School) IsNode() {}
+
+var userImplementors = []string{"User", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*User) IsNode() {}
 
 var errNodeInvalidID = &NotFoundError{"node"}
 
@@ -182,6 +194,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case auditevent.Table:
+		query := c.AuditEvent.Query().
+			Where(auditevent.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, auditeventImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case awardingbody.Table:
 		query := c.AwardingBody.Query().
 			Where(awardingbody.ID(id))
@@ -241,6 +262,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(school.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, schoolImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case user.Table:
+		query := c.User.Query().
+			Where(user.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, userImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -366,6 +396,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case auditevent.Table:
+		query := c.AuditEvent.Query().
+			Where(auditevent.IDIn(ids...))
+		query, err := query.CollectFields(ctx, auditeventImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case awardingbody.Table:
 		query := c.AwardingBody.Query().
 			Where(awardingbody.IDIn(ids...))
@@ -466,6 +512,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.School.Query().
 			Where(school.IDIn(ids...))
 		query, err := query.CollectFields(ctx, schoolImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case user.Table:
+		query := c.User.Query().
+			Where(user.IDIn(ids...))
+		query, err := query.CollectFields(ctx, userImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
+	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/learner"
@@ -18,6 +19,7 @@ import (
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/register"
 )
 
@@ -1462,6 +1464,464 @@ func (i *AttendanceRevisionWhereInput) P() (predicate.AttendanceRevision, error)
 		return predicates[0], nil
 	default:
 		return attendancerevision.And(predicates...), nil
+	}
+}
+
+// AuditEventWhereInput represents a where input for filtering AuditEvent queries.
+type AuditEventWhereInput struct {
+	Predicates []predicate.AuditEvent  `json:"-"`
+	Not        *AuditEventWhereInput   `json:"not,omitempty"`
+	Or         []*AuditEventWhereInput `json:"or,omitempty"`
+	And        []*AuditEventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "actor_id" field predicates.
+	ActorID       *int  `json:"actorID,omitempty"`
+	ActorIDNEQ    *int  `json:"actorIDNEQ,omitempty"`
+	ActorIDIn     []int `json:"actorIDIn,omitempty"`
+	ActorIDNotIn  []int `json:"actorIDNotIn,omitempty"`
+	ActorIDGT     *int  `json:"actorIDGT,omitempty"`
+	ActorIDGTE    *int  `json:"actorIDGTE,omitempty"`
+	ActorIDLT     *int  `json:"actorIDLT,omitempty"`
+	ActorIDLTE    *int  `json:"actorIDLTE,omitempty"`
+	ActorIDIsNil  bool  `json:"actorIDIsNil,omitempty"`
+	ActorIDNotNil bool  `json:"actorIDNotNil,omitempty"`
+
+	// "actor_role" field predicates.
+	ActorRole             *string  `json:"actorRole,omitempty"`
+	ActorRoleNEQ          *string  `json:"actorRoleNEQ,omitempty"`
+	ActorRoleIn           []string `json:"actorRoleIn,omitempty"`
+	ActorRoleNotIn        []string `json:"actorRoleNotIn,omitempty"`
+	ActorRoleGT           *string  `json:"actorRoleGT,omitempty"`
+	ActorRoleGTE          *string  `json:"actorRoleGTE,omitempty"`
+	ActorRoleLT           *string  `json:"actorRoleLT,omitempty"`
+	ActorRoleLTE          *string  `json:"actorRoleLTE,omitempty"`
+	ActorRoleContains     *string  `json:"actorRoleContains,omitempty"`
+	ActorRoleHasPrefix    *string  `json:"actorRoleHasPrefix,omitempty"`
+	ActorRoleHasSuffix    *string  `json:"actorRoleHasSuffix,omitempty"`
+	ActorRoleEqualFold    *string  `json:"actorRoleEqualFold,omitempty"`
+	ActorRoleContainsFold *string  `json:"actorRoleContainsFold,omitempty"`
+
+	// "action" field predicates.
+	Action             *string  `json:"action,omitempty"`
+	ActionNEQ          *string  `json:"actionNEQ,omitempty"`
+	ActionIn           []string `json:"actionIn,omitempty"`
+	ActionNotIn        []string `json:"actionNotIn,omitempty"`
+	ActionGT           *string  `json:"actionGT,omitempty"`
+	ActionGTE          *string  `json:"actionGTE,omitempty"`
+	ActionLT           *string  `json:"actionLT,omitempty"`
+	ActionLTE          *string  `json:"actionLTE,omitempty"`
+	ActionContains     *string  `json:"actionContains,omitempty"`
+	ActionHasPrefix    *string  `json:"actionHasPrefix,omitempty"`
+	ActionHasSuffix    *string  `json:"actionHasSuffix,omitempty"`
+	ActionEqualFold    *string  `json:"actionEqualFold,omitempty"`
+	ActionContainsFold *string  `json:"actionContainsFold,omitempty"`
+
+	// "entity" field predicates.
+	Entity             *string  `json:"entity,omitempty"`
+	EntityNEQ          *string  `json:"entityNEQ,omitempty"`
+	EntityIn           []string `json:"entityIn,omitempty"`
+	EntityNotIn        []string `json:"entityNotIn,omitempty"`
+	EntityGT           *string  `json:"entityGT,omitempty"`
+	EntityGTE          *string  `json:"entityGTE,omitempty"`
+	EntityLT           *string  `json:"entityLT,omitempty"`
+	EntityLTE          *string  `json:"entityLTE,omitempty"`
+	EntityContains     *string  `json:"entityContains,omitempty"`
+	EntityHasPrefix    *string  `json:"entityHasPrefix,omitempty"`
+	EntityHasSuffix    *string  `json:"entityHasSuffix,omitempty"`
+	EntityEqualFold    *string  `json:"entityEqualFold,omitempty"`
+	EntityContainsFold *string  `json:"entityContainsFold,omitempty"`
+
+	// "entity_id" field predicates.
+	EntityID       *int  `json:"entityID,omitempty"`
+	EntityIDNEQ    *int  `json:"entityIDNEQ,omitempty"`
+	EntityIDIn     []int `json:"entityIDIn,omitempty"`
+	EntityIDNotIn  []int `json:"entityIDNotIn,omitempty"`
+	EntityIDGT     *int  `json:"entityIDGT,omitempty"`
+	EntityIDGTE    *int  `json:"entityIDGTE,omitempty"`
+	EntityIDLT     *int  `json:"entityIDLT,omitempty"`
+	EntityIDLTE    *int  `json:"entityIDLTE,omitempty"`
+	EntityIDIsNil  bool  `json:"entityIDIsNil,omitempty"`
+	EntityIDNotNil bool  `json:"entityIDNotNil,omitempty"`
+
+	// "client_address" field predicates.
+	ClientAddress             *string  `json:"clientAddress,omitempty"`
+	ClientAddressNEQ          *string  `json:"clientAddressNEQ,omitempty"`
+	ClientAddressIn           []string `json:"clientAddressIn,omitempty"`
+	ClientAddressNotIn        []string `json:"clientAddressNotIn,omitempty"`
+	ClientAddressGT           *string  `json:"clientAddressGT,omitempty"`
+	ClientAddressGTE          *string  `json:"clientAddressGTE,omitempty"`
+	ClientAddressLT           *string  `json:"clientAddressLT,omitempty"`
+	ClientAddressLTE          *string  `json:"clientAddressLTE,omitempty"`
+	ClientAddressContains     *string  `json:"clientAddressContains,omitempty"`
+	ClientAddressHasPrefix    *string  `json:"clientAddressHasPrefix,omitempty"`
+	ClientAddressHasSuffix    *string  `json:"clientAddressHasSuffix,omitempty"`
+	ClientAddressEqualFold    *string  `json:"clientAddressEqualFold,omitempty"`
+	ClientAddressContainsFold *string  `json:"clientAddressContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AuditEventWhereInput) AddPredicates(predicates ...predicate.AuditEvent) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AuditEventWhereInput filter on the AuditEventQuery builder.
+func (i *AuditEventWhereInput) Filter(q *AuditEventQuery) (*AuditEventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAuditEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAuditEventWhereInput is returned in case the AuditEventWhereInput is empty.
+var ErrEmptyAuditEventWhereInput = errors.New("ent: empty predicate AuditEventWhereInput")
+
+// P returns a predicate for filtering auditevents.
+// An error is returned if the input is empty or invalid.
+func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
+	var predicates []predicate.AuditEvent
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, auditevent.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AuditEvent, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, auditevent.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AuditEvent, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, auditevent.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, auditevent.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, auditevent.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, auditevent.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, auditevent.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, auditevent.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, auditevent.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, auditevent.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, auditevent.IDLTE(*i.IDLTE))
+	}
+	if i.At != nil {
+		predicates = append(predicates, auditevent.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, auditevent.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, auditevent.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, auditevent.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, auditevent.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, auditevent.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, auditevent.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, auditevent.AtLTE(*i.AtLTE))
+	}
+	if i.ActorID != nil {
+		predicates = append(predicates, auditevent.ActorIDEQ(*i.ActorID))
+	}
+	if i.ActorIDNEQ != nil {
+		predicates = append(predicates, auditevent.ActorIDNEQ(*i.ActorIDNEQ))
+	}
+	if len(i.ActorIDIn) > 0 {
+		predicates = append(predicates, auditevent.ActorIDIn(i.ActorIDIn...))
+	}
+	if len(i.ActorIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActorIDNotIn(i.ActorIDNotIn...))
+	}
+	if i.ActorIDGT != nil {
+		predicates = append(predicates, auditevent.ActorIDGT(*i.ActorIDGT))
+	}
+	if i.ActorIDGTE != nil {
+		predicates = append(predicates, auditevent.ActorIDGTE(*i.ActorIDGTE))
+	}
+	if i.ActorIDLT != nil {
+		predicates = append(predicates, auditevent.ActorIDLT(*i.ActorIDLT))
+	}
+	if i.ActorIDLTE != nil {
+		predicates = append(predicates, auditevent.ActorIDLTE(*i.ActorIDLTE))
+	}
+	if i.ActorIDIsNil {
+		predicates = append(predicates, auditevent.ActorIDIsNil())
+	}
+	if i.ActorIDNotNil {
+		predicates = append(predicates, auditevent.ActorIDNotNil())
+	}
+	if i.ActorRole != nil {
+		predicates = append(predicates, auditevent.ActorRoleEQ(*i.ActorRole))
+	}
+	if i.ActorRoleNEQ != nil {
+		predicates = append(predicates, auditevent.ActorRoleNEQ(*i.ActorRoleNEQ))
+	}
+	if len(i.ActorRoleIn) > 0 {
+		predicates = append(predicates, auditevent.ActorRoleIn(i.ActorRoleIn...))
+	}
+	if len(i.ActorRoleNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActorRoleNotIn(i.ActorRoleNotIn...))
+	}
+	if i.ActorRoleGT != nil {
+		predicates = append(predicates, auditevent.ActorRoleGT(*i.ActorRoleGT))
+	}
+	if i.ActorRoleGTE != nil {
+		predicates = append(predicates, auditevent.ActorRoleGTE(*i.ActorRoleGTE))
+	}
+	if i.ActorRoleLT != nil {
+		predicates = append(predicates, auditevent.ActorRoleLT(*i.ActorRoleLT))
+	}
+	if i.ActorRoleLTE != nil {
+		predicates = append(predicates, auditevent.ActorRoleLTE(*i.ActorRoleLTE))
+	}
+	if i.ActorRoleContains != nil {
+		predicates = append(predicates, auditevent.ActorRoleContains(*i.ActorRoleContains))
+	}
+	if i.ActorRoleHasPrefix != nil {
+		predicates = append(predicates, auditevent.ActorRoleHasPrefix(*i.ActorRoleHasPrefix))
+	}
+	if i.ActorRoleHasSuffix != nil {
+		predicates = append(predicates, auditevent.ActorRoleHasSuffix(*i.ActorRoleHasSuffix))
+	}
+	if i.ActorRoleEqualFold != nil {
+		predicates = append(predicates, auditevent.ActorRoleEqualFold(*i.ActorRoleEqualFold))
+	}
+	if i.ActorRoleContainsFold != nil {
+		predicates = append(predicates, auditevent.ActorRoleContainsFold(*i.ActorRoleContainsFold))
+	}
+	if i.Action != nil {
+		predicates = append(predicates, auditevent.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, auditevent.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, auditevent.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActionNotIn(i.ActionNotIn...))
+	}
+	if i.ActionGT != nil {
+		predicates = append(predicates, auditevent.ActionGT(*i.ActionGT))
+	}
+	if i.ActionGTE != nil {
+		predicates = append(predicates, auditevent.ActionGTE(*i.ActionGTE))
+	}
+	if i.ActionLT != nil {
+		predicates = append(predicates, auditevent.ActionLT(*i.ActionLT))
+	}
+	if i.ActionLTE != nil {
+		predicates = append(predicates, auditevent.ActionLTE(*i.ActionLTE))
+	}
+	if i.ActionContains != nil {
+		predicates = append(predicates, auditevent.ActionContains(*i.ActionContains))
+	}
+	if i.ActionHasPrefix != nil {
+		predicates = append(predicates, auditevent.ActionHasPrefix(*i.ActionHasPrefix))
+	}
+	if i.ActionHasSuffix != nil {
+		predicates = append(predicates, auditevent.ActionHasSuffix(*i.ActionHasSuffix))
+	}
+	if i.ActionEqualFold != nil {
+		predicates = append(predicates, auditevent.ActionEqualFold(*i.ActionEqualFold))
+	}
+	if i.ActionContainsFold != nil {
+		predicates = append(predicates, auditevent.ActionContainsFold(*i.ActionContainsFold))
+	}
+	if i.Entity != nil {
+		predicates = append(predicates, auditevent.EntityEQ(*i.Entity))
+	}
+	if i.EntityNEQ != nil {
+		predicates = append(predicates, auditevent.EntityNEQ(*i.EntityNEQ))
+	}
+	if len(i.EntityIn) > 0 {
+		predicates = append(predicates, auditevent.EntityIn(i.EntityIn...))
+	}
+	if len(i.EntityNotIn) > 0 {
+		predicates = append(predicates, auditevent.EntityNotIn(i.EntityNotIn...))
+	}
+	if i.EntityGT != nil {
+		predicates = append(predicates, auditevent.EntityGT(*i.EntityGT))
+	}
+	if i.EntityGTE != nil {
+		predicates = append(predicates, auditevent.EntityGTE(*i.EntityGTE))
+	}
+	if i.EntityLT != nil {
+		predicates = append(predicates, auditevent.EntityLT(*i.EntityLT))
+	}
+	if i.EntityLTE != nil {
+		predicates = append(predicates, auditevent.EntityLTE(*i.EntityLTE))
+	}
+	if i.EntityContains != nil {
+		predicates = append(predicates, auditevent.EntityContains(*i.EntityContains))
+	}
+	if i.EntityHasPrefix != nil {
+		predicates = append(predicates, auditevent.EntityHasPrefix(*i.EntityHasPrefix))
+	}
+	if i.EntityHasSuffix != nil {
+		predicates = append(predicates, auditevent.EntityHasSuffix(*i.EntityHasSuffix))
+	}
+	if i.EntityEqualFold != nil {
+		predicates = append(predicates, auditevent.EntityEqualFold(*i.EntityEqualFold))
+	}
+	if i.EntityContainsFold != nil {
+		predicates = append(predicates, auditevent.EntityContainsFold(*i.EntityContainsFold))
+	}
+	if i.EntityID != nil {
+		predicates = append(predicates, auditevent.EntityIDEQ(*i.EntityID))
+	}
+	if i.EntityIDNEQ != nil {
+		predicates = append(predicates, auditevent.EntityIDNEQ(*i.EntityIDNEQ))
+	}
+	if len(i.EntityIDIn) > 0 {
+		predicates = append(predicates, auditevent.EntityIDIn(i.EntityIDIn...))
+	}
+	if len(i.EntityIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.EntityIDNotIn(i.EntityIDNotIn...))
+	}
+	if i.EntityIDGT != nil {
+		predicates = append(predicates, auditevent.EntityIDGT(*i.EntityIDGT))
+	}
+	if i.EntityIDGTE != nil {
+		predicates = append(predicates, auditevent.EntityIDGTE(*i.EntityIDGTE))
+	}
+	if i.EntityIDLT != nil {
+		predicates = append(predicates, auditevent.EntityIDLT(*i.EntityIDLT))
+	}
+	if i.EntityIDLTE != nil {
+		predicates = append(predicates, auditevent.EntityIDLTE(*i.EntityIDLTE))
+	}
+	if i.EntityIDIsNil {
+		predicates = append(predicates, auditevent.EntityIDIsNil())
+	}
+	if i.EntityIDNotNil {
+		predicates = append(predicates, auditevent.EntityIDNotNil())
+	}
+	if i.ClientAddress != nil {
+		predicates = append(predicates, auditevent.ClientAddressEQ(*i.ClientAddress))
+	}
+	if i.ClientAddressNEQ != nil {
+		predicates = append(predicates, auditevent.ClientAddressNEQ(*i.ClientAddressNEQ))
+	}
+	if len(i.ClientAddressIn) > 0 {
+		predicates = append(predicates, auditevent.ClientAddressIn(i.ClientAddressIn...))
+	}
+	if len(i.ClientAddressNotIn) > 0 {
+		predicates = append(predicates, auditevent.ClientAddressNotIn(i.ClientAddressNotIn...))
+	}
+	if i.ClientAddressGT != nil {
+		predicates = append(predicates, auditevent.ClientAddressGT(*i.ClientAddressGT))
+	}
+	if i.ClientAddressGTE != nil {
+		predicates = append(predicates, auditevent.ClientAddressGTE(*i.ClientAddressGTE))
+	}
+	if i.ClientAddressLT != nil {
+		predicates = append(predicates, auditevent.ClientAddressLT(*i.ClientAddressLT))
+	}
+	if i.ClientAddressLTE != nil {
+		predicates = append(predicates, auditevent.ClientAddressLTE(*i.ClientAddressLTE))
+	}
+	if i.ClientAddressContains != nil {
+		predicates = append(predicates, auditevent.ClientAddressContains(*i.ClientAddressContains))
+	}
+	if i.ClientAddressHasPrefix != nil {
+		predicates = append(predicates, auditevent.ClientAddressHasPrefix(*i.ClientAddressHasPrefix))
+	}
+	if i.ClientAddressHasSuffix != nil {
+		predicates = append(predicates, auditevent.ClientAddressHasSuffix(*i.ClientAddressHasSuffix))
+	}
+	if i.ClientAddressEqualFold != nil {
+		predicates = append(predicates, auditevent.ClientAddressEqualFold(*i.ClientAddressEqualFold))
+	}
+	if i.ClientAddressContainsFold != nil {
+		predicates = append(predicates, auditevent.ClientAddressContainsFold(*i.ClientAddressContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAuditEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return auditevent.And(predicates...), nil
 	}
 }
 
@@ -4356,5 +4816,385 @@ func (i *SchoolWhereInput) P() (predicate.School, error) {
 		return predicates[0], nil
 	default:
 		return school.And(predicates...), nil
+	}
+}
+
+// UserWhereInput represents a where input for filtering User queries.
+type UserWhereInput struct {
+	Predicates []predicate.User  `json:"-"`
+	Not        *UserWhereInput   `json:"not,omitempty"`
+	Or         []*UserWhereInput `json:"or,omitempty"`
+	And        []*UserWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "email" field predicates.
+	Email             *string  `json:"email,omitempty"`
+	EmailNEQ          *string  `json:"emailNEQ,omitempty"`
+	EmailIn           []string `json:"emailIn,omitempty"`
+	EmailNotIn        []string `json:"emailNotIn,omitempty"`
+	EmailGT           *string  `json:"emailGT,omitempty"`
+	EmailGTE          *string  `json:"emailGTE,omitempty"`
+	EmailLT           *string  `json:"emailLT,omitempty"`
+	EmailLTE          *string  `json:"emailLTE,omitempty"`
+	EmailContains     *string  `json:"emailContains,omitempty"`
+	EmailHasPrefix    *string  `json:"emailHasPrefix,omitempty"`
+	EmailHasSuffix    *string  `json:"emailHasSuffix,omitempty"`
+	EmailEqualFold    *string  `json:"emailEqualFold,omitempty"`
+	EmailContainsFold *string  `json:"emailContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "role" field predicates.
+	Role      *user.Role  `json:"role,omitempty"`
+	RoleNEQ   *user.Role  `json:"roleNEQ,omitempty"`
+	RoleIn    []user.Role `json:"roleIn,omitempty"`
+	RoleNotIn []user.Role `json:"roleNotIn,omitempty"`
+
+	// "active" field predicates.
+	Active    *bool `json:"active,omitempty"`
+	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "last_sign_in_at" field predicates.
+	LastSignInAt       *time.Time  `json:"lastSignInAt,omitempty"`
+	LastSignInAtNEQ    *time.Time  `json:"lastSignInAtNEQ,omitempty"`
+	LastSignInAtIn     []time.Time `json:"lastSignInAtIn,omitempty"`
+	LastSignInAtNotIn  []time.Time `json:"lastSignInAtNotIn,omitempty"`
+	LastSignInAtGT     *time.Time  `json:"lastSignInAtGT,omitempty"`
+	LastSignInAtGTE    *time.Time  `json:"lastSignInAtGTE,omitempty"`
+	LastSignInAtLT     *time.Time  `json:"lastSignInAtLT,omitempty"`
+	LastSignInAtLTE    *time.Time  `json:"lastSignInAtLTE,omitempty"`
+	LastSignInAtIsNil  bool        `json:"lastSignInAtIsNil,omitempty"`
+	LastSignInAtNotNil bool        `json:"lastSignInAtNotNil,omitempty"`
+
+	// "school" edge predicates.
+	HasSchool     *bool               `json:"hasSchool,omitempty"`
+	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
+
+	// "provider" edge predicates.
+	HasProvider     *bool                 `json:"hasProvider,omitempty"`
+	HasProviderWith []*ProviderWhereInput `json:"hasProviderWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *UserWhereInput) AddPredicates(predicates ...predicate.User) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the UserWhereInput filter on the UserQuery builder.
+func (i *UserWhereInput) Filter(q *UserQuery) (*UserQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyUserWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyUserWhereInput is returned in case the UserWhereInput is empty.
+var ErrEmptyUserWhereInput = errors.New("ent: empty predicate UserWhereInput")
+
+// P returns a predicate for filtering users.
+// An error is returned if the input is empty or invalid.
+func (i *UserWhereInput) P() (predicate.User, error) {
+	var predicates []predicate.User
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, user.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.User, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, user.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.User, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, user.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, user.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, user.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, user.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, user.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, user.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, user.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, user.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, user.IDLTE(*i.IDLTE))
+	}
+	if i.Email != nil {
+		predicates = append(predicates, user.EmailEQ(*i.Email))
+	}
+	if i.EmailNEQ != nil {
+		predicates = append(predicates, user.EmailNEQ(*i.EmailNEQ))
+	}
+	if len(i.EmailIn) > 0 {
+		predicates = append(predicates, user.EmailIn(i.EmailIn...))
+	}
+	if len(i.EmailNotIn) > 0 {
+		predicates = append(predicates, user.EmailNotIn(i.EmailNotIn...))
+	}
+	if i.EmailGT != nil {
+		predicates = append(predicates, user.EmailGT(*i.EmailGT))
+	}
+	if i.EmailGTE != nil {
+		predicates = append(predicates, user.EmailGTE(*i.EmailGTE))
+	}
+	if i.EmailLT != nil {
+		predicates = append(predicates, user.EmailLT(*i.EmailLT))
+	}
+	if i.EmailLTE != nil {
+		predicates = append(predicates, user.EmailLTE(*i.EmailLTE))
+	}
+	if i.EmailContains != nil {
+		predicates = append(predicates, user.EmailContains(*i.EmailContains))
+	}
+	if i.EmailHasPrefix != nil {
+		predicates = append(predicates, user.EmailHasPrefix(*i.EmailHasPrefix))
+	}
+	if i.EmailHasSuffix != nil {
+		predicates = append(predicates, user.EmailHasSuffix(*i.EmailHasSuffix))
+	}
+	if i.EmailEqualFold != nil {
+		predicates = append(predicates, user.EmailEqualFold(*i.EmailEqualFold))
+	}
+	if i.EmailContainsFold != nil {
+		predicates = append(predicates, user.EmailContainsFold(*i.EmailContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, user.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, user.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, user.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, user.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, user.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, user.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, user.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, user.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, user.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, user.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, user.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, user.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, user.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Role != nil {
+		predicates = append(predicates, user.RoleEQ(*i.Role))
+	}
+	if i.RoleNEQ != nil {
+		predicates = append(predicates, user.RoleNEQ(*i.RoleNEQ))
+	}
+	if len(i.RoleIn) > 0 {
+		predicates = append(predicates, user.RoleIn(i.RoleIn...))
+	}
+	if len(i.RoleNotIn) > 0 {
+		predicates = append(predicates, user.RoleNotIn(i.RoleNotIn...))
+	}
+	if i.Active != nil {
+		predicates = append(predicates, user.ActiveEQ(*i.Active))
+	}
+	if i.ActiveNEQ != nil {
+		predicates = append(predicates, user.ActiveNEQ(*i.ActiveNEQ))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, user.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, user.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, user.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, user.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, user.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, user.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, user.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, user.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.LastSignInAt != nil {
+		predicates = append(predicates, user.LastSignInAtEQ(*i.LastSignInAt))
+	}
+	if i.LastSignInAtNEQ != nil {
+		predicates = append(predicates, user.LastSignInAtNEQ(*i.LastSignInAtNEQ))
+	}
+	if len(i.LastSignInAtIn) > 0 {
+		predicates = append(predicates, user.LastSignInAtIn(i.LastSignInAtIn...))
+	}
+	if len(i.LastSignInAtNotIn) > 0 {
+		predicates = append(predicates, user.LastSignInAtNotIn(i.LastSignInAtNotIn...))
+	}
+	if i.LastSignInAtGT != nil {
+		predicates = append(predicates, user.LastSignInAtGT(*i.LastSignInAtGT))
+	}
+	if i.LastSignInAtGTE != nil {
+		predicates = append(predicates, user.LastSignInAtGTE(*i.LastSignInAtGTE))
+	}
+	if i.LastSignInAtLT != nil {
+		predicates = append(predicates, user.LastSignInAtLT(*i.LastSignInAtLT))
+	}
+	if i.LastSignInAtLTE != nil {
+		predicates = append(predicates, user.LastSignInAtLTE(*i.LastSignInAtLTE))
+	}
+	if i.LastSignInAtIsNil {
+		predicates = append(predicates, user.LastSignInAtIsNil())
+	}
+	if i.LastSignInAtNotNil {
+		predicates = append(predicates, user.LastSignInAtNotNil())
+	}
+
+	if i.HasSchool != nil {
+		p := user.HasSchool()
+		if !*i.HasSchool {
+			p = user.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSchoolWith) > 0 {
+		with := make([]predicate.School, 0, len(i.HasSchoolWith))
+		for _, w := range i.HasSchoolWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSchoolWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, user.HasSchoolWith(with...))
+	}
+	if i.HasProvider != nil {
+		p := user.HasProvider()
+		if !*i.HasProvider {
+			p = user.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProviderWith) > 0 {
+		with := make([]predicate.Provider, 0, len(i.HasProviderWith))
+		for _, w := range i.HasProviderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProviderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, user.HasProviderWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyUserWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return user.And(predicates...), nil
 	}
 }

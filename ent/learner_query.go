@@ -5,11 +5,11 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -31,8 +31,8 @@ type LearnerQuery struct {
 	withPlacements      *PlacementQuery
 	withAlerts          *AlertQuery
 	withFKs             bool
-	loadTotal           []func(context.Context, []*Learner) error
 	modifiers           []func(*sql.Selector)
+	loadTotal           []func(context.Context, []*Learner) error
 	withNamedPlacements map[string]*PlacementQuery
 	withNamedAlerts     map[string]*AlertQuery
 	// intermediate query (i.e. traversal path).
@@ -442,6 +442,12 @@ func (_q *LearnerQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if learner.Policy == nil {
+		return errors.New("ent: uninitialized learner.Policy (forgotten import ent/runtime?)")
+	}
+	if err := learner.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -687,9 +693,6 @@ func (_q *LearnerQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -705,32 +708,6 @@ func (_q *LearnerQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *LearnerQuery) ForUpdate(opts ...sql.LockOption) *LearnerQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *LearnerQuery) ForShare(opts ...sql.LockOption) *LearnerQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedPlacements tells the query-builder to eager-load the nodes that are connected to the "placements"

@@ -4,11 +4,11 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -23,8 +23,8 @@ type PostcodeQuery struct {
 	order      []postcode.OrderOption
 	inters     []Interceptor
 	predicates []predicate.Postcode
-	loadTotal  []func(context.Context, []*Postcode) error
 	modifiers  []func(*sql.Selector)
+	loadTotal  []func(context.Context, []*Postcode) error
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -330,6 +330,12 @@ func (_q *PostcodeQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if postcode.Policy == nil {
+		return errors.New("ent: uninitialized postcode.Policy (forgotten import ent/runtime?)")
+	}
+	if err := postcode.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -433,9 +439,6 @@ func (_q *PostcodeQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -451,32 +454,6 @@ func (_q *PostcodeQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *PostcodeQuery) ForUpdate(opts ...sql.LockOption) *PostcodeQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *PostcodeQuery) ForShare(opts ...sql.LockOption) *PostcodeQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // PostcodeGroupBy is the group-by builder for Postcode entities.

@@ -5,11 +5,11 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -26,8 +26,8 @@ type ProviderQuery struct {
 	inters           []Interceptor
 	predicates       []predicate.Provider
 	withCourses      *CourseQuery
-	loadTotal        []func(context.Context, []*Provider) error
 	modifiers        []func(*sql.Selector)
+	loadTotal        []func(context.Context, []*Provider) error
 	withNamedCourses map[string]*CourseQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -368,6 +368,12 @@ func (_q *ProviderQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if provider.Policy == nil {
+		return errors.New("ent: uninitialized provider.Policy (forgotten import ent/runtime?)")
+	}
+	if err := provider.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -521,9 +527,6 @@ func (_q *ProviderQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -539,32 +542,6 @@ func (_q *ProviderQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *ProviderQuery) ForUpdate(opts ...sql.LockOption) *ProviderQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *ProviderQuery) ForShare(opts ...sql.LockOption) *ProviderQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedCourses tells the query-builder to eager-load the nodes that are connected to the "courses"

@@ -5,11 +5,11 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -28,8 +28,8 @@ type SchoolQuery struct {
 	predicates        []predicate.School
 	withLearners      *LearnerQuery
 	withAlerts        *AlertQuery
-	loadTotal         []func(context.Context, []*School) error
 	modifiers         []func(*sql.Selector)
+	loadTotal         []func(context.Context, []*School) error
 	withNamedLearners map[string]*LearnerQuery
 	withNamedAlerts   map[string]*AlertQuery
 	// intermediate query (i.e. traversal path).
@@ -405,6 +405,12 @@ func (_q *SchoolQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if school.Policy == nil {
+		return errors.New("ent: uninitialized school.Policy (forgotten import ent/runtime?)")
+	}
+	if err := school.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -604,9 +610,6 @@ func (_q *SchoolQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -622,32 +625,6 @@ func (_q *SchoolQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *SchoolQuery) ForUpdate(opts ...sql.LockOption) *SchoolQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *SchoolQuery) ForShare(opts ...sql.LockOption) *SchoolQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedLearners tells the query-builder to eager-load the nodes that are connected to the "learners"

@@ -18,10 +18,14 @@ type Tx struct {
 	AttendanceMark *AttendanceMarkClient
 	// AttendanceRevision is the client for interacting with the AttendanceRevision builders.
 	AttendanceRevision *AttendanceRevisionClient
+	// AuditEvent is the client for interacting with the AuditEvent builders.
+	AuditEvent *AuditEventClient
 	// AwardingBody is the client for interacting with the AwardingBody builders.
 	AwardingBody *AwardingBodyClient
 	// Course is the client for interacting with the Course builders.
 	Course *CourseClient
+	// Invitation is the client for interacting with the Invitation builders.
+	Invitation *InvitationClient
 	// Learner is the client for interacting with the Learner builders.
 	Learner *LearnerClient
 	// Placement is the client for interacting with the Placement builders.
@@ -34,6 +38,10 @@ type Tx struct {
 	Qualification *QualificationClient
 	// School is the client for interacting with the School builders.
 	School *SchoolClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
+	// User is the client for interacting with the User builders.
+	User *UserClient
 
 	// lazily loaded.
 	client     *Client
@@ -168,14 +176,18 @@ func (tx *Tx) init() {
 	tx.Alert = NewAlertClient(tx.config)
 	tx.AttendanceMark = NewAttendanceMarkClient(tx.config)
 	tx.AttendanceRevision = NewAttendanceRevisionClient(tx.config)
+	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.AwardingBody = NewAwardingBodyClient(tx.config)
 	tx.Course = NewCourseClient(tx.config)
+	tx.Invitation = NewInvitationClient(tx.config)
 	tx.Learner = NewLearnerClient(tx.config)
 	tx.Placement = NewPlacementClient(tx.config)
 	tx.Postcode = NewPostcodeClient(tx.config)
 	tx.Provider = NewProviderClient(tx.config)
 	tx.Qualification = NewQualificationClient(tx.config)
 	tx.School = NewSchoolClient(tx.config)
+	tx.Session = NewSessionClient(tx.config)
+	tx.User = NewUserClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

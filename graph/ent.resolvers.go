@@ -35,6 +35,12 @@ func (r *queryResolver) AttendanceMarks(ctx context.Context, after *entgql.Curso
 		ent.WithAttendanceMarkOrder(orderBy), ent.WithAttendanceMarkFilter(where.Filter))
 }
 
+// AuditEvents is the resolver for the auditEvents field.
+func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
+	return r.Client.AuditEvent.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
+}
+
 // AwardingBodies is the resolver for the awardingBodies field.
 func (r *queryResolver) AwardingBodies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AwardingBodyOrder, where *ent.AwardingBodyWhereInput) (*ent.AwardingBodyConnection, error) {
 	return r.Client.AwardingBody.Query().Paginate(ctx, after, first, before, last,
@@ -75,6 +81,12 @@ func (r *queryResolver) Qualifications(ctx context.Context, after *entgql.Cursor
 func (r *queryResolver) Schools(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) (*ent.SchoolConnection, error) {
 	return r.Client.School.Query().Paginate(ctx, after, first, before, last,
 		ent.WithSchoolOrder(orderBy), ent.WithSchoolFilter(where.Filter))
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
+	return r.Client.User.Query().Paginate(ctx, after, first, before, last,
+		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
 // Query returns generated.QueryResolver implementation.

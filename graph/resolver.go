@@ -8,6 +8,7 @@ import (
 
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/live"
 )
 
@@ -16,6 +17,7 @@ type Resolver struct {
 	Client     *ent.Client
 	Attendance *attendance.Service
 	Live       *live.Hub
+	Auth       *auth.Service
 	// Now is the clock; tests set it.
 	Now func() time.Time
 }

@@ -10,12 +10,49 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/graph/generated"
 	"github.com/apnet/apnet/graph/model"
 	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/search"
+	"github.com/apnet/apnet/internal/viewer"
 )
+
+// Login is the resolver for the login field.
+func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*auth.SignedIn, error) {
+	return r.Auth.Login(ctx, email, password)
+}
+
+// Logout is the resolver for the logout field.
+func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
+	return true, r.Auth.Logout(ctx)
+}
+
+// AcceptInvitation is the resolver for the acceptInvitation field.
+func (r *mutationResolver) AcceptInvitation(ctx context.Context, token string, password string) (*auth.SignedIn, error) {
+	return r.Auth.AcceptInvitation(ctx, token, password)
+}
+
+// InviteUser is the resolver for the inviteUser field.
+func (r *mutationResolver) InviteUser(ctx context.Context, input model.InviteUserInput) (*model.InvitationPayload, error) {
+	u, token, err := r.Auth.Invite(ctx, input.Email, input.Name, input.Role, input.SchoolID, input.ProviderID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.InvitationPayload{User: u, InvitationToken: token}, nil
+}
+
+// DeactivateUser is the resolver for the deactivateUser field.
+func (r *mutationResolver) DeactivateUser(ctx context.Context, id int) (*ent.User, error) {
+	return r.Auth.Deactivate(ctx, id)
+}
+
+// ChangeUserRole is the resolver for the changeUserRole field.
+func (r *mutationResolver) ChangeUserRole(ctx context.Context, id int, role user.Role, schoolID *int, providerID *int) (*ent.User, error) {
+	return r.Auth.ChangeRole(ctx, id, role, schoolID, providerID)
+}
 
 // RecordAttendance is the resolver for the recordAttendance field.
 func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.RecordAttendanceInput) (*attendance.Result, error) {
@@ -102,6 +139,11 @@ func (r *mutationResolver) CreateLearner(ctx context.Context, input ent.CreateLe
 // UpdateLearner is the resolver for the updateLearner field.
 func (r *mutationResolver) UpdateLearner(ctx context.Context, id int, input ent.UpdateLearnerInput) (*ent.Learner, error) {
 	return r.Client.Learner.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
+	return r.Client.User.Get(ctx, viewer.FromContext(ctx).UserID)
 }
 
 // SearchProviders is the resolver for the searchProviders field.

@@ -72,7 +72,8 @@ func seed(ctx context.Context, log *slog.Logger, args []string) error {
 
 // seedDemo loads the demo data unless the database already has data.
 func seedDemo(ctx context.Context, log *slog.Logger, d *db.DB) error {
-	sum, err := demo.Seed(viewer.SystemContext(ctx), d.Client, time.Now())
+	ctx = viewer.SystemContext(ctx)
+	sum, err := demo.Seed(ctx, d.Client, time.Now())
 	if errors.Is(err, demo.ErrNotEmpty) {
 		log.Info("database already has data; demo data not loaded")
 		return nil
@@ -81,6 +82,14 @@ func seedDemo(ctx context.Context, log *slog.Logger, d *db.DB) error {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
 	log.Info("demo data loaded", "summary", fmt.Sprintf("%+v", sum))
+	accounts, err := demo.SeedAccounts(ctx, d.Client, time.Now())
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		log.Info("demo account", "email", a.Email, "role", a.Role)
+	}
+	log.Info("demo accounts share the password " + demo.DemoPassword + " (demo mode only)")
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/server"
@@ -29,6 +30,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	withDemo := fs.Bool("demo", false, "load the demo data into an empty database first")
 	origins := fs.String("allowed-origins", env("APNET_ALLOWED_ORIGINS", ""), "comma-separated origins allowed to open websockets")
 	production := fs.Bool("production", env("APNET_PRODUCTION", "") == "true", "turn off introspection and GraphiQL")
+	trustProxy := fs.Bool("trust-proxy", env("APNET_TRUST_PROXY", "") == "true", "take client addresses from X-Real-IP (behind apnet's load balancer only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,15 +57,22 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	defer b.Close()
 
 	hub := live.New(b, d.Client, log)
+	authn := auth.New(d.Client, b, log, nil)
+	if err := authn.Run(ctx); err != nil {
+		return fmt.Errorf("follow session revocations: %w", err)
+	}
 	res := &graph.Resolver{
 		Client:     d.Client,
 		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log},
 		Live:       hub,
+		Auth:       authn,
 	}
 	srv := server.New(res, log, server.Options{
 		AllowedOrigins:       splitList(*origins),
 		DisableIntrospection: *production,
 		DisableGraphiQL:      *production,
+		Auth:                 authn,
+		TrustProxy:           *trustProxy,
 		Ready: func(ctx context.Context) error {
 			if err := d.Ping(ctx); err != nil {
 				return fmt.Errorf("database: %w", err)

@@ -89,7 +89,8 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/apnet/apnet/ent/runtime"
 var (
-	Hooks [2]ent.Hook
+	Hooks  [3]ent.Hook
+	Policy ent.Policy
 	// DeliveryPostcodeValidator is a validator for the "delivery_postcode" field. It is called by the builders before save.
 	DeliveryPostcodeValidator func(string) error
 	// PlacesValidator is a validator for the "places" field. It is called by the builders before save.

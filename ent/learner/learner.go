@@ -98,7 +98,8 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/apnet/apnet/ent/runtime"
 var (
-	Hooks [1]ent.Hook
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// UpnValidator is a validator for the "upn" field. It is called by the builders before save.
 	UpnValidator func(string) error
 	// FirstNameValidator is a validator for the "first_name" field. It is called by the builders before save.

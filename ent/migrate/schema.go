@@ -144,6 +144,41 @@ var (
 			},
 		},
 	}
+	// AuditEventsColumns holds the columns for the "audit_events" table.
+	AuditEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "actor_id", Type: field.TypeInt, Nullable: true},
+		{Name: "actor_role", Type: field.TypeString, Default: ""},
+		{Name: "action", Type: field.TypeString},
+		{Name: "entity", Type: field.TypeString, Default: ""},
+		{Name: "entity_id", Type: field.TypeInt, Nullable: true},
+		{Name: "fields", Type: field.TypeJSON, Nullable: true},
+		{Name: "client_address", Type: field.TypeString, Default: ""},
+	}
+	// AuditEventsTable holds the schema information for the "audit_events" table.
+	AuditEventsTable = &schema.Table{
+		Name:       "audit_events",
+		Columns:    AuditEventsColumns,
+		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditevent_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_entity_entity_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[5], AuditEventsColumns[6]},
+			},
+			{
+				Name:    "auditevent_actor_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[2]},
+			},
+		},
+	}
 	// AwardingBodiesColumns holds the columns for the "awarding_bodies" table.
 	AwardingBodiesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -196,6 +231,30 @@ var (
 				Name:    "course_qualification_courses",
 				Unique:  false,
 				Columns: []*schema.Column{CoursesColumns[6]},
+			},
+		},
+	}
+	// InvitationsColumns holds the columns for the "invitations" table.
+	InvitationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "token_hash", Type: field.TypeString, Unique: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "invited_by", Type: field.TypeInt, Nullable: true},
+		{Name: "user_invitations", Type: field.TypeInt},
+	}
+	// InvitationsTable holds the schema information for the "invitations" table.
+	InvitationsTable = &schema.Table{
+		Name:       "invitations",
+		Columns:    InvitationsColumns,
+		PrimaryKey: []*schema.Column{InvitationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "invitations_users_invitations",
+				Columns:    []*schema.Column{InvitationsColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
 			},
 		},
 	}
@@ -362,19 +421,87 @@ var (
 		Columns:    SchoolsColumns,
 		PrimaryKey: []*schema.Column{SchoolsColumns[0]},
 	}
+	// SessionsColumns holds the columns for the "sessions" table.
+	SessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "token_hash", Type: field.TypeString, Unique: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "client_address", Type: field.TypeString, Default: ""},
+		{Name: "user_sessions", Type: field.TypeInt},
+	}
+	// SessionsTable holds the schema information for the "sessions" table.
+	SessionsTable = &schema.Table{
+		Name:       "sessions",
+		Columns:    SessionsColumns,
+		PrimaryKey: []*schema.Column{SessionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sessions_users_sessions",
+				Columns:    []*schema.Column{SessionsColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "session_user_sessions",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[6]},
+			},
+		},
+	}
+	// UsersColumns holds the columns for the "users" table.
+	UsersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "email", Type: field.TypeString, Unique: true},
+		{Name: "name", Type: field.TypeString},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"PARTNERSHIP_ADMIN", "QA_OFFICER", "SCHOOL_STAFF", "PROVIDER_STAFF"}},
+		{Name: "password_hash", Type: field.TypeString, Nullable: true},
+		{Name: "active", Type: field.TypeBool, Default: false},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "last_sign_in_at", Type: field.TypeTime, Nullable: true},
+		{Name: "user_school", Type: field.TypeInt, Nullable: true},
+		{Name: "user_provider", Type: field.TypeInt, Nullable: true},
+	}
+	// UsersTable holds the schema information for the "users" table.
+	UsersTable = &schema.Table{
+		Name:       "users",
+		Columns:    UsersColumns,
+		PrimaryKey: []*schema.Column{UsersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "users_schools_school",
+				Columns:    []*schema.Column{UsersColumns[8]},
+				RefColumns: []*schema.Column{SchoolsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "users_providers_provider",
+				Columns:    []*schema.Column{UsersColumns[9]},
+				RefColumns: []*schema.Column{ProvidersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AlertsTable,
 		AttendanceMarksTable,
 		AttendanceRevisionsTable,
+		AuditEventsTable,
 		AwardingBodiesTable,
 		CoursesTable,
+		InvitationsTable,
 		LearnersTable,
 		PlacementsTable,
 		PostcodesTable,
 		ProvidersTable,
 		QualificationsTable,
 		SchoolsTable,
+		SessionsTable,
+		UsersTable,
 	}
 )
 
@@ -394,6 +521,9 @@ func init() {
 	AttendanceRevisionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
 	}
+	AuditEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(47244640256),
+	}
 	AwardingBodiesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
 	}
@@ -401,6 +531,10 @@ func init() {
 	CoursesTable.ForeignKeys[1].RefTable = QualificationsTable
 	CoursesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
+	}
+	InvitationsTable.ForeignKeys[0].RefTable = UsersTable
+	InvitationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
 	LearnersTable.ForeignKeys[0].RefTable = SchoolsTable
 	LearnersTable.Annotation = &entsql.Annotation{
@@ -423,5 +557,14 @@ func init() {
 	}
 	SchoolsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(42949672960),
+	}
+	SessionsTable.ForeignKeys[0].RefTable = UsersTable
+	SessionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
+	UsersTable.ForeignKeys[0].RefTable = SchoolsTable
+	UsersTable.ForeignKeys[1].RefTable = ProvidersTable
+	UsersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
 }

@@ -105,7 +105,8 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/apnet/apnet/ent/runtime"
 var (
-	Hooks [1]ent.Hook
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// DefaultLaArranged holds the default value on creation for the "la_arranged" field.
 	DefaultLaArranged bool
 )

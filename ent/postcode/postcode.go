@@ -52,7 +52,8 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/apnet/apnet/ent/runtime"
 var (
-	Hooks [2]ent.Hook
+	Hooks  [3]ent.Hook
+	Policy ent.Policy
 	// PostcodeValidator is a validator for the "postcode" field. It is called by the builders before save.
 	PostcodeValidator func(string) error
 	// OutwardValidator is a validator for the "outward" field. It is called by the builders before save.

@@ -15,11 +15,17 @@ type AttendanceMark func(*sql.Selector)
 // AttendanceRevision is the predicate function for attendancerevision builders.
 type AttendanceRevision func(*sql.Selector)
 
+// AuditEvent is the predicate function for auditevent builders.
+type AuditEvent func(*sql.Selector)
+
 // AwardingBody is the predicate function for awardingbody builders.
 type AwardingBody func(*sql.Selector)
 
 // Course is the predicate function for course builders.
 type Course func(*sql.Selector)
+
+// Invitation is the predicate function for invitation builders.
+type Invitation func(*sql.Selector)
 
 // Learner is the predicate function for learner builders.
 type Learner func(*sql.Selector)
@@ -38,3 +44,9 @@ type Qualification func(*sql.Selector)
 
 // School is the predicate function for school builders.
 type School func(*sql.Selector)
+
+// Session is the predicate function for session builders.
+type Session func(*sql.Selector)
+
+// User is the predicate function for user builders.
+type User func(*sql.Selector)

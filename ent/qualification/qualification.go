@@ -89,7 +89,8 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/apnet/apnet/ent/runtime"
 var (
-	Hooks [1]ent.Hook
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// NumberValidator is a validator for the "number" field. It is called by the builders before save.
 	NumberValidator func(string) error
 	// TitleValidator is a validator for the "title" field. It is called by the builders before save.

@@ -3,10 +3,15 @@
 package runtime
 
 import (
+	"context"
+
+	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
+	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
 	"github.com/apnet/apnet/ent/course"
+	"github.com/apnet/apnet/ent/invitation"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/postcode"
@@ -14,12 +19,35 @@ import (
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/schema"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/ent/session"
+	"github.com/apnet/apnet/ent/user"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 )
 
 // The init function reads all schema descriptors with runtime code
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	alert.Policy = privacy.NewPolicies(schema.Alert{})
+	alert.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := alert.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	attendancemark.Policy = privacy.NewPolicies(schema.AttendanceMark{})
+	attendancemark.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := attendancemark.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	attendancemarkFields := schema.AttendanceMark{}.Fields()
 	_ = attendancemarkFields
 	// attendancemarkDescMinutesLate is the schema descriptor for minutes_late field.
@@ -46,6 +74,15 @@ func init() {
 	attendancemark.DefaultVersion = attendancemarkDescVersion.Default.(int)
 	// attendancemark.VersionValidator is a validator for the "version" field. It is called by the builders before save.
 	attendancemark.VersionValidator = attendancemarkDescVersion.Validators[0].(func(int) error)
+	attendancerevision.Policy = privacy.NewPolicies(schema.AttendanceRevision{})
+	attendancerevision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := attendancerevision.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	attendancerevisionFields := schema.AttendanceRevision{}.Fields()
 	_ = attendancerevisionFields
 	// attendancerevisionDescVersion is the schema descriptor for version field.
@@ -72,6 +109,42 @@ func init() {
 	attendancerevisionDescChangeReason := attendancerevisionFields[8].Descriptor()
 	// attendancerevision.DefaultChangeReason holds the default value on creation for the change_reason field.
 	attendancerevision.DefaultChangeReason = attendancerevisionDescChangeReason.Default.(string)
+	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescActorRole is the schema descriptor for actor_role field.
+	auditeventDescActorRole := auditeventFields[2].Descriptor()
+	// auditevent.DefaultActorRole holds the default value on creation for the actor_role field.
+	auditevent.DefaultActorRole = auditeventDescActorRole.Default.(string)
+	// auditeventDescAction is the schema descriptor for action field.
+	auditeventDescAction := auditeventFields[3].Descriptor()
+	// auditevent.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	auditevent.ActionValidator = auditeventDescAction.Validators[0].(func(string) error)
+	// auditeventDescEntity is the schema descriptor for entity field.
+	auditeventDescEntity := auditeventFields[4].Descriptor()
+	// auditevent.DefaultEntity holds the default value on creation for the entity field.
+	auditevent.DefaultEntity = auditeventDescEntity.Default.(string)
+	// auditeventDescClientAddress is the schema descriptor for client_address field.
+	auditeventDescClientAddress := auditeventFields[7].Descriptor()
+	// auditevent.DefaultClientAddress holds the default value on creation for the client_address field.
+	auditevent.DefaultClientAddress = auditeventDescClientAddress.Default.(string)
+	awardingbody.Policy = privacy.NewPolicies(schema.AwardingBody{})
+	awardingbody.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := awardingbody.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	awardingbodyFields := schema.AwardingBody{}.Fields()
 	_ = awardingbodyFields
 	// awardingbodyDescName is the schema descriptor for name field.
@@ -82,9 +155,20 @@ func init() {
 	awardingbodyDescAcronym := awardingbodyFields[1].Descriptor()
 	// awardingbody.DefaultAcronym holds the default value on creation for the acronym field.
 	awardingbody.DefaultAcronym = awardingbodyDescAcronym.Default.(string)
+	course.Policy = privacy.NewPolicies(schema.Course{})
+	course.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := course.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	courseHooks := schema.Course{}.Hooks()
-	course.Hooks[0] = courseHooks[0]
-	course.Hooks[1] = courseHooks[1]
+
+	course.Hooks[1] = courseHooks[0]
+
+	course.Hooks[2] = courseHooks[1]
 	courseFields := schema.Course{}.Fields()
 	_ = courseFields
 	// courseDescDeliveryPostcode is the schema descriptor for delivery_postcode field.
@@ -95,8 +179,33 @@ func init() {
 	courseDescPlaces := courseFields[2].Descriptor()
 	// course.PlacesValidator is a validator for the "places" field. It is called by the builders before save.
 	course.PlacesValidator = courseDescPlaces.Validators[0].(func(int) error)
+	invitation.Policy = privacy.NewPolicies(schema.Invitation{})
+	invitation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := invitation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	invitationFields := schema.Invitation{}.Fields()
+	_ = invitationFields
+	// invitationDescTokenHash is the schema descriptor for token_hash field.
+	invitationDescTokenHash := invitationFields[0].Descriptor()
+	// invitation.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	invitation.TokenHashValidator = invitationDescTokenHash.Validators[0].(func(string) error)
+	learner.Policy = privacy.NewPolicies(schema.Learner{})
+	learner.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := learner.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	learnerHooks := schema.Learner{}.Hooks()
-	learner.Hooks[0] = learnerHooks[0]
+
+	learner.Hooks[1] = learnerHooks[0]
 	learnerFields := schema.Learner{}.Fields()
 	_ = learnerFields
 	// learnerDescUpn is the schema descriptor for upn field.
@@ -115,17 +224,38 @@ func init() {
 	learnerDescYearGroup := learnerFields[4].Descriptor()
 	// learner.YearGroupValidator is a validator for the "year_group" field. It is called by the builders before save.
 	learner.YearGroupValidator = learnerDescYearGroup.Validators[0].(func(int) error)
+	placement.Policy = privacy.NewPolicies(schema.Placement{})
+	placement.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := placement.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	placementHooks := schema.Placement{}.Hooks()
-	placement.Hooks[0] = placementHooks[0]
+
+	placement.Hooks[1] = placementHooks[0]
 	placementFields := schema.Placement{}.Fields()
 	_ = placementFields
 	// placementDescLaArranged is the schema descriptor for la_arranged field.
 	placementDescLaArranged := placementFields[4].Descriptor()
 	// placement.DefaultLaArranged holds the default value on creation for the la_arranged field.
 	placement.DefaultLaArranged = placementDescLaArranged.Default.(bool)
+	postcode.Policy = privacy.NewPolicies(schema.Postcode{})
+	postcode.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := postcode.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	postcodeHooks := schema.Postcode{}.Hooks()
-	postcode.Hooks[0] = postcodeHooks[0]
-	postcode.Hooks[1] = postcodeHooks[1]
+
+	postcode.Hooks[1] = postcodeHooks[0]
+
+	postcode.Hooks[2] = postcodeHooks[1]
 	postcodeFields := schema.Postcode{}.Fields()
 	_ = postcodeFields
 	// postcodeDescPostcode is the schema descriptor for postcode field.
@@ -140,8 +270,18 @@ func init() {
 	postcodeDescTerminated := postcodeFields[4].Descriptor()
 	// postcode.DefaultTerminated holds the default value on creation for the terminated field.
 	postcode.DefaultTerminated = postcodeDescTerminated.Default.(bool)
+	provider.Policy = privacy.NewPolicies(schema.Provider{})
+	provider.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := provider.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	providerHooks := schema.Provider{}.Hooks()
-	provider.Hooks[0] = providerHooks[0]
+
+	provider.Hooks[1] = providerHooks[0]
 	providerFields := schema.Provider{}.Fields()
 	_ = providerFields
 	// providerDescName is the schema descriptor for name field.
@@ -176,8 +316,18 @@ func init() {
 	providerDescPostcode := providerFields[7].Descriptor()
 	// provider.PostcodeValidator is a validator for the "postcode" field. It is called by the builders before save.
 	provider.PostcodeValidator = providerDescPostcode.Validators[0].(func(string) error)
+	qualification.Policy = privacy.NewPolicies(schema.Qualification{})
+	qualification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := qualification.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	qualificationHooks := schema.Qualification{}.Hooks()
-	qualification.Hooks[0] = qualificationHooks[0]
+
+	qualification.Hooks[1] = qualificationHooks[0]
 	qualificationFields := schema.Qualification{}.Fields()
 	_ = qualificationFields
 	// qualificationDescNumber is the schema descriptor for number field.
@@ -196,9 +346,20 @@ func init() {
 	qualificationDescSectorSubjectArea := qualificationFields[4].Descriptor()
 	// qualification.DefaultSectorSubjectArea holds the default value on creation for the sector_subject_area field.
 	qualification.DefaultSectorSubjectArea = qualificationDescSectorSubjectArea.Default.(string)
+	school.Policy = privacy.NewPolicies(schema.School{})
+	school.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := school.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	schoolHooks := schema.School{}.Hooks()
-	school.Hooks[0] = schoolHooks[0]
-	school.Hooks[1] = schoolHooks[1]
+
+	school.Hooks[1] = schoolHooks[0]
+
+	school.Hooks[2] = schoolHooks[1]
 	schoolFields := schema.School{}.Fields()
 	_ = schoolFields
 	// schoolDescUrn is the schema descriptor for urn field.
@@ -227,6 +388,51 @@ func init() {
 	school.DefaultLateAlertMinutes = schoolDescLateAlertMinutes.Default.(int)
 	// school.LateAlertMinutesValidator is a validator for the "late_alert_minutes" field. It is called by the builders before save.
 	school.LateAlertMinutesValidator = schoolDescLateAlertMinutes.Validators[0].(func(int) error)
+	session.Policy = privacy.NewPolicies(schema.Session{})
+	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := session.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	sessionFields := schema.Session{}.Fields()
+	_ = sessionFields
+	// sessionDescTokenHash is the schema descriptor for token_hash field.
+	sessionDescTokenHash := sessionFields[0].Descriptor()
+	// session.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	session.TokenHashValidator = sessionDescTokenHash.Validators[0].(func(string) error)
+	// sessionDescClientAddress is the schema descriptor for client_address field.
+	sessionDescClientAddress := sessionFields[4].Descriptor()
+	// session.DefaultClientAddress holds the default value on creation for the client_address field.
+	session.DefaultClientAddress = sessionDescClientAddress.Default.(string)
+	user.Policy = privacy.NewPolicies(schema.User{})
+	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := user.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	userHooks := schema.User{}.Hooks()
+
+	user.Hooks[1] = userHooks[0]
+	userFields := schema.User{}.Fields()
+	_ = userFields
+	// userDescEmail is the schema descriptor for email field.
+	userDescEmail := userFields[0].Descriptor()
+	// user.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	user.EmailValidator = userDescEmail.Validators[0].(func(string) error)
+	// userDescName is the schema descriptor for name field.
+	userDescName := userFields[1].Descriptor()
+	// user.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	user.NameValidator = userDescName.Validators[0].(func(string) error)
+	// userDescActive is the schema descriptor for active field.
+	userDescActive := userFields[4].Descriptor()
+	// user.DefaultActive holds the default value on creation for the active field.
+	user.DefaultActive = userDescActive.Default.(bool)
 }
 
 const (

@@ -19,7 +19,8 @@ func (Learner) Fields() []ent.Field {
 		field.String("last_name").NotEmpty().Annotations(entgql.OrderField("LAST_NAME")),
 		field.Time("date_of_birth").Annotations(entgql.Type("Date"), entgql.OrderField("DATE_OF_BIRTH")),
 		field.Int("year_group").Range(7, 13).Annotations(entgql.OrderField("YEAR_GROUP")),
-		field.Enum("sen_status").Values("NONE", "SEN_SUPPORT", "EHCP").Default("NONE"),
+		field.Enum("sen_status").Values("NONE", "SEN_SUPPORT", "EHCP").Default("NONE").
+			Annotations(entgql.Directives(entgql.NewDirective("specialCategory"))),
 	}
 }
 

@@ -74,7 +74,8 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/apnet/apnet/ent/runtime"
 var (
-	Hooks [2]ent.Hook
+	Hooks  [3]ent.Hook
+	Policy ent.Policy
 	// UrnValidator is a validator for the "urn" field. It is called by the builders before save.
 	UrnValidator func(string) error
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.

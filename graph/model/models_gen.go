@@ -13,10 +13,27 @@ import (
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/search"
 )
+
+// The invited account and the one-time token (valid 72 hours) that sets its password: send it to the user.
+type InvitationPayload struct {
+	User            *ent.User `json:"user"`
+	InvitationToken string    `json:"invitationToken"`
+}
+
+type InviteUserInput struct {
+	Email string    `json:"email"`
+	Name  string    `json:"name"`
+	Role  user.Role `json:"role"`
+	// Required for SCHOOL_STAFF.
+	SchoolID *int `json:"schoolID,omitempty"`
+	// Required for PROVIDER_STAFF.
+	ProviderID *int `json:"providerID,omitempty"`
+}
 
 // What the provider records for one learner in one session.
 type MarkInput struct {

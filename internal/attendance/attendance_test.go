@@ -33,9 +33,12 @@ func setup(t *testing.T, d *db.DB) (*attendance.Service, *fixture.World, *publis
 	w := fixture.Build(t, d.Client)
 	pub := &published{}
 	s := &attendance.Service{Client: d.Client, Publisher: pub, Now: func() time.Time { return w.Monday.Add(10 * time.Hour) }}
-	ctx := viewer.NewContext(context.Background(), viewer.Viewer{UserID: 7, Role: viewer.ProviderStaff})
+	ctx := viewer.NewContext(context.Background(), viewer.Viewer{UserID: 7, Role: viewer.ProviderStaff, ProviderID: w.Provider.ID})
 	return s, w, pub, ctx
 }
+
+// sys reads back what was saved, past the privacy rules.
+var sys = viewer.SystemContext(context.Background())
 
 func code(t *testing.T, err error) apierr.Code {
 	t.Helper()
@@ -66,10 +69,10 @@ func TestRecordAbsenceRaisesAlertAndPublishesAfterCommit(t *testing.T) {
 		if len(pub.results) != 1 {
 			t.Fatalf("published %d events, want 1", len(pub.results))
 		}
-		if _, err := d.Alert.Get(context.Background(), pub.results[0].Alert.ID); err != nil {
+		if _, err := d.Alert.Get(sys, pub.results[0].Alert.ID); err != nil {
 			t.Fatalf("published alert not saved: %v", err)
 		}
-		if n := d.AttendanceRevision.Query().CountX(context.Background()); n != 1 {
+		if n := d.AttendanceRevision.Query().CountX(sys); n != 1 {
 			t.Fatalf("%d revisions, want 1", n)
 		}
 	})
@@ -122,7 +125,7 @@ func TestCodesAndAlertsPerMark(t *testing.T) {
 func TestLAArrangedPlacementCodesK(t *testing.T) {
 	d := dbtest.SQLite(t)
 	s, w, _, ctx := setup(t, d)
-	d.Placement.UpdateOne(w.Placements[1]).SetLaArranged(true).ExecX(context.Background())
+	d.Placement.UpdateOne(w.Placements[1]).SetLaArranged(true).ExecX(sys)
 	r, err := s.Record(ctx, w.Monday, attendancemark.SessionAM, attendance.Entry{PlacementID: w.Placements[1].ID, Mark: register.Mark{Status: register.Present}})
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +162,7 @@ func TestResendNeverSilentlyOverwrites(t *testing.T) {
 		if r.Outcome != attendance.Amended || r.Mark.Version != 2 || r.Mark.Code != "N" || r.Alert == nil {
 			t.Fatalf("amend: outcome %s v%d code %s alert %v", r.Outcome, r.Mark.Version, r.Mark.Code, r.Alert)
 		}
-		revs := d.AttendanceRevision.Query().Order(ent.Asc("version")).AllX(context.Background())
+		revs := d.AttendanceRevision.Query().Order(ent.Asc("version")).AllX(sys)
 		if len(revs) != 2 || revs[0].Status != register.Present || revs[1].Status != register.Absent || revs[1].ChangeReason == "" {
 			t.Fatalf("history %+v", revs)
 		}
@@ -189,10 +192,10 @@ func TestRegisterIsAllOrNothing(t *testing.T) {
 		if _, err := s.RecordRegister(ctx, w.Course.ID, w.Monday, attendancemark.SessionAM, entries); code(t, err) != apierr.Conflict {
 			t.Fatalf("want CONFLICT, got %v", err)
 		}
-		if n := d.AttendanceMark.Query().CountX(context.Background()); n != 1 {
+		if n := d.AttendanceMark.Query().CountX(sys); n != 1 {
 			t.Fatalf("%d marks after a refused register, want 1", n)
 		}
-		if n := d.Alert.Query().CountX(context.Background()); n != 0 {
+		if n := d.Alert.Query().CountX(sys); n != 0 {
 			t.Fatalf("%d alerts after a refused register, want 0", n)
 		}
 		entries[2].AmendmentReason = "learner left before the register"
@@ -248,7 +251,7 @@ func TestRefusals(t *testing.T) {
 	}); code(t, err) != apierr.BadUserInput {
 		t.Fatalf("duplicate entries: %v", err)
 	}
-	if n := d.AttendanceMark.Query().CountX(context.Background()); n != 0 {
+	if n := d.AttendanceMark.Query().CountX(sys); n != 0 {
 		t.Fatalf("refusals wrote %d marks", n)
 	}
 }
@@ -271,10 +274,10 @@ func TestConcurrentFirstMarksKeepOne(t *testing.T) {
 				t.Fatalf("unexpected error: %v", err)
 			}
 		}
-		if n := d.AttendanceMark.Query().CountX(context.Background()); n != 1 {
+		if n := d.AttendanceMark.Query().CountX(sys); n != 1 {
 			t.Fatalf("%d marks, want exactly 1", n)
 		}
-		if n := d.AttendanceRevision.Query().CountX(context.Background()); n != 1 {
+		if n := d.AttendanceRevision.Query().CountX(sys); n != 1 {
 			t.Fatalf("%d revisions, want exactly 1", n)
 		}
 	})
@@ -287,16 +290,44 @@ func TestAcknowledgeKeepsFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.Acknowledge(ctx, r.Alert.ID)
-	if err != nil || a.AcknowledgedBy == nil || *a.AcknowledgedBy != "user:7" || a.AcknowledgedAt == nil {
+	staff := func(user, school int) context.Context {
+		return viewer.NewContext(context.Background(), viewer.Viewer{UserID: user, Role: viewer.SchoolStaff, SchoolID: school})
+	}
+	// Another school's staff cannot see, let alone acknowledge, the alert.
+	if _, err := s.Acknowledge(staff(9, w.SchoolB.ID), r.Alert.ID); code(t, err) != apierr.NotFound {
+		t.Fatalf("school B acknowledged school A's alert: %v", err)
+	}
+	a, err := s.Acknowledge(staff(8, w.SchoolA.ID), r.Alert.ID)
+	if err != nil || a.AcknowledgedBy == nil || *a.AcknowledgedBy != "user:8" || a.AcknowledgedAt == nil {
 		t.Fatalf("ack: %+v %v", a, err)
 	}
-	other := viewer.NewContext(context.Background(), viewer.Viewer{UserID: 8, Role: viewer.SchoolStaff})
-	a2, err := s.Acknowledge(other, r.Alert.ID)
-	if err != nil || *a2.AcknowledgedBy != "user:7" {
+	a2, err := s.Acknowledge(staff(10, w.SchoolA.ID), r.Alert.ID)
+	if err != nil || *a2.AcknowledgedBy != "user:8" {
 		t.Fatalf("second ack replaced the first: %+v %v", a2, err)
 	}
-	if _, err := s.Acknowledge(ctx, 123456); code(t, err) != apierr.NotFound {
+	if _, err := s.Acknowledge(staff(8, w.SchoolA.ID), 123456); code(t, err) != apierr.NotFound {
 		t.Fatalf("unknown alert: %v", err)
+	}
+}
+
+func TestOnlyTheRunningProviderRecords(t *testing.T) {
+	d := dbtest.SQLite(t)
+	s, w, _, _ := setup(t, d)
+	other := d.Provider.Create().SetName("Other").SetPostcode("NG1 1AA").SaveX(sys)
+	for name, v := range map[string]viewer.Viewer{
+		"another provider": {UserID: 3, Role: viewer.ProviderStaff, ProviderID: other.ID},
+		"school staff":     {UserID: 4, Role: viewer.SchoolStaff, SchoolID: w.SchoolA.ID},
+		"nobody":           {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := viewer.NewContext(context.Background(), v)
+			_, err := s.Record(ctx, w.Monday, attendancemark.SessionAM, attendance.Entry{PlacementID: w.Placements[0].ID, Mark: register.Mark{Status: register.Present}})
+			if err == nil {
+				t.Fatal("recorded a mark for a placement the viewer does not run")
+			}
+		})
+	}
+	if n := d.AttendanceMark.Query().CountX(sys); n != 0 {
+		t.Fatalf("%d marks written", n)
 	}
 }

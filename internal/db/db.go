@@ -14,7 +14,8 @@ import (
 	_ "modernc.org/sqlite"             // registers "sqlite"
 
 	"github.com/apnet/apnet/ent"
-	_ "github.com/apnet/apnet/ent/runtime" // ent hooks and defaults
+	_ "github.com/apnet/apnet/ent/runtime" // ent hooks, policies and defaults
+	"github.com/apnet/apnet/internal/audit"
 )
 
 // DefaultURL is the embedded database used when APNET_DATABASE_URL is unset.
@@ -45,8 +46,9 @@ func Open(url string) (*DB, error) {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(20)
 	}
-	drv := entsql.OpenDB(dia, sqlDB)
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: dia, SQL: sqlDB}, nil
+	client := ent.NewClient(ent.Driver(entsql.OpenDB(dia, sqlDB)))
+	client.Use(audit.Hook()) // every write a person makes goes on the audit trail
+	return &DB{Client: client, Dialect: dia, SQL: sqlDB}, nil
 }
 
 // sqliteDSN adds the pragmas ent and concurrent writers need: foreign keys
@@ -68,8 +70,23 @@ func sqliteDSN(url string) string {
 	return dsn + sep + pragmas
 }
 
+// migrateLock is the PostgreSQL advisory lock replicas take around
+// migration, so two starting at once do not race to create the same tables.
+const migrateLock = 0x61706e6574 // "apnet"
+
 // Migrate creates or updates the schema.
 func (d *DB) Migrate(ctx context.Context) error {
+	if d.Dialect == dialect.Postgres {
+		conn, err := d.SQL.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrateLock); err != nil {
+			return fmt.Errorf("take migration lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLock)
+	}
 	if err := d.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/apnet/apnet/internal/ident"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/timetable"
+	"github.com/apnet/apnet/internal/viewer"
 )
 
 // termTime is a Thursday in the second autumn half-term: the history window
@@ -30,7 +31,7 @@ var termTime = time.Date(2026, time.December, 3, 17, 0, 0, 0, time.UTC)
 
 func TestSeed(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
+		ctx := viewer.SystemContext(context.Background())
 		// Count statements: seeding is a handful of bulk INSERTs per
 		// table, not one per row.
 		var statements atomic.Int64
@@ -75,7 +76,7 @@ func TestSeedThroughTheYear(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := dbtest.SQLite(t)
-			sum, err := Seed(context.Background(), d.Client, tt.now)
+			sum, err := Seed(viewer.SystemContext(context.Background()), d.Client, tt.now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +93,7 @@ func TestSeedThroughTheYear(t *testing.T) {
 // Seed is one transaction: a failure part-way leaves nothing behind.
 func TestSeedFailsWithoutWriting(t *testing.T) {
 	d := dbtest.SQLite(t)
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	// A qualification already holding a number the demo uses makes the
 	// qualifications insert fail after postcodes, schools and awarding
 	// bodies were written.
@@ -256,7 +257,7 @@ type world struct {
 
 func load(t *testing.T, c *ent.Client) *world {
 	t.Helper()
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	var w world
 	var errs []error
 	all := func(err error) { errs = append(errs, err) }

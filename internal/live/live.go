@@ -14,6 +14,7 @@ import (
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
+	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/metrics"
@@ -22,9 +23,11 @@ import (
 
 // AttendanceEvent is a mark saved for a learner of the subscribed school.
 type AttendanceEvent struct {
-	Mark    *ent.AttendanceMark
-	Outcome attendance.Outcome
-	Alert   *ent.Alert
+	// SchoolID is the learner's home school: whose staff may see the event.
+	SchoolID int
+	Mark     *ent.AttendanceMark
+	Outcome  attendance.Outcome
+	Alert    *ent.Alert
 }
 
 // Hub publishes and delivers apnet's live events.
@@ -82,20 +85,30 @@ func (h *Hub) publish(ctx context.Context, kind, topic string, ev event) {
 }
 
 // Attendance streams marks saved for the school's learners until ctx ends.
+// Each event is checked against the subscriber as well as the topic, so a
+// shared channel can never carry another school's learner to them.
 func (h *Hub) Attendance(ctx context.Context, school int) (<-chan *AttendanceEvent, error) {
+	if err := access.CanWatchSchool(viewer.FromContext(ctx), school); err != nil {
+		return nil, err
+	}
 	return subscribe(ctx, h, attendanceTopic(school), func(payload []byte) (*AttendanceEvent, error) {
 		return h.marks.get(string(payload), func() (*AttendanceEvent, error) { return h.loadMark(payload) })
-	})
+	}, func(ev *AttendanceEvent) int { return ev.SchoolID })
 }
 
-// Alerts streams alerts raised for the school's learners until ctx ends.
+// Alerts streams alerts raised for the school's learners until ctx ends,
+// checked per subscriber like Attendance.
 func (h *Hub) Alerts(ctx context.Context, school int) (<-chan *ent.Alert, error) {
+	if err := access.CanWatchSchool(viewer.FromContext(ctx), school); err != nil {
+		return nil, err
+	}
 	return subscribe(ctx, h, alertTopic(school), func(payload []byte) (*ent.Alert, error) {
 		return h.alerts.get(string(payload), func() (*ent.Alert, error) { return h.loadAlert(payload) })
-	})
+	}, func(a *ent.Alert) int { return a.Edges.School.ID })
 }
 
-func subscribe[T any](ctx context.Context, h *Hub, topic string, load func([]byte) (T, error)) (<-chan T, error) {
+func subscribe[T any](ctx context.Context, h *Hub, topic string, load func([]byte) (T, error), schoolOf func(T) int) (<-chan T, error) {
+	v := viewer.FromContext(ctx)
 	in, err := h.broker.Subscribe(ctx, topic)
 	if err != nil {
 		return nil, err
@@ -106,13 +119,17 @@ func subscribe[T any](ctx context.Context, h *Hub, topic string, load func([]byt
 		defer metrics.Subscribers.Dec()
 		defer close(out)
 		for payload := range in {
-			v, err := load(payload)
+			ev, err := load(payload)
 			if err != nil {
 				h.log.Error("load event rows", "topic", topic, "err", err)
 				continue
 			}
+			if access.CanWatchSchool(v, schoolOf(ev)) != nil {
+				h.log.Warn("event withheld from a subscriber of another school", "topic", topic, "user_id", v.UserID)
+				continue
+			}
 			select {
-			case out <- v:
+			case out <- ev:
 			case <-ctx.Done():
 				return
 			}
@@ -139,14 +156,16 @@ func (h *Hub) loadMark(payload []byte) (*AttendanceEvent, error) {
 	m, err := h.client.AttendanceMark.Query().
 		Where(attendancemark.ID(ev.Mark)).
 		WithPlacement(func(q *ent.PlacementQuery) {
-			q.WithLearner()
+			q.WithLearner(func(q *ent.LearnerQuery) { q.WithSchool() })
 			q.WithCourse(func(q *ent.CourseQuery) { q.WithProvider().WithQualification() })
 		}).
 		Only(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load mark %d: %w", ev.Mark, err)
 	}
-	out := &AttendanceEvent{Mark: m, Outcome: attendance.Outcome(ev.Outcome)}
+	// The school comes from the row, not the event: subscribers are checked against the truth.
+	school := m.Edges.Placement.Edges.Learner.Edges.School.ID
+	out := &AttendanceEvent{SchoolID: school, Mark: m, Outcome: attendance.Outcome(ev.Outcome)}
 	if ev.Alert != 0 {
 		if out.Alert, err = h.alerts.get(string(mustJSON(event{School: ev.School, Alert: ev.Alert})), func() (*ent.Alert, error) {
 			return h.queryAlert(ctx, ev.Alert)

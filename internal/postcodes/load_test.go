@@ -11,6 +11,7 @@ import (
 	"github.com/apnet/apnet/ent/postcode"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/viewer"
 )
 
 // Real Code-Point Open rows (August 2014, greater Nottingham) as OS ships
@@ -35,7 +36,7 @@ type row struct {
 
 func table(t *testing.T, c *ent.Client) map[string]row {
 	t.Helper()
-	all, err := c.Postcode.Query().All(context.Background())
+	all, err := c.Postcode.Query().All(viewer.SystemContext(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func table(t *testing.T, c *ent.Client) map[string]row {
 
 func load(t *testing.T, c *ent.Client, in string) LoadStats {
 	t.Helper()
-	ls, err := Load(context.Background(), c, strings.NewReader(in), nil)
+	ls, err := Load(viewer.SystemContext(context.Background()), c, strings.NewReader(in), nil)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -154,7 +155,7 @@ func TestLoadBatchesAndProgress(t *testing.T) {
 		const rows = 2*BatchSize + 500 // every 100th row has no location
 		accepted := rows - rows/100
 		var seen []Stats
-		ls, err := Load(context.Background(), d.Client, &genReader{rows: rows}, func(st Stats) { seen = append(seen, st) })
+		ls, err := Load(viewer.SystemContext(context.Background()), d.Client, &genReader{rows: rows}, func(st Stats) { seen = append(seen, st) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,11 +168,11 @@ func TestLoadBatchesAndProgress(t *testing.T) {
 				t.Fatalf("progress %d = %+v; want %d accepted", i, seen[i], want)
 			}
 		}
-		if n := d.Postcode.Query().CountX(context.Background()); n != accepted {
+		if n := d.Postcode.Query().CountX(viewer.SystemContext(context.Background())); n != accepted {
 			t.Fatalf("table has %d rows, want %d", n, accepted)
 		}
 
-		ls, err = Load(context.Background(), d.Client, &genReader{rows: rows}, nil)
+		ls, err = Load(viewer.SystemContext(context.Background()), d.Client, &genReader{rows: rows}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +200,7 @@ func TestLoadDuplicateInBatch(t *testing.T) {
 
 func TestLoadStopsOnDatabaseError(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(viewer.SystemContext(context.Background()))
 		cancel()
 		ls, err := Load(ctx, d.Client, strings.NewReader(loadCodePoint), nil)
 		if !errors.Is(err, context.Canceled) {
@@ -208,7 +209,7 @@ func TestLoadStopsOnDatabaseError(t *testing.T) {
 		if ls.Added+ls.Updated+ls.Unchanged != 0 {
 			t.Fatalf("stats %+v; want nothing counted as written", ls)
 		}
-		if n := d.Postcode.Query().Where(postcode.Outward("NG1")).CountX(context.Background()); n != 0 {
+		if n := d.Postcode.Query().Where(postcode.Outward("NG1")).CountX(viewer.SystemContext(context.Background())); n != 0 {
 			t.Fatalf("%d rows written", n)
 		}
 	})
@@ -216,7 +217,7 @@ func TestLoadStopsOnDatabaseError(t *testing.T) {
 
 func TestLoadUnknownFormat(t *testing.T) {
 	d := dbtest.SQLite(t)
-	_, err := Load(context.Background(), d.Client, strings.NewReader("hello, world\n"), nil)
+	_, err := Load(viewer.SystemContext(context.Background()), d.Client, strings.NewReader("hello, world\n"), nil)
 	if !errors.Is(err, ErrUnknownFormat) {
 		t.Fatalf("err = %v; want ErrUnknownFormat", err)
 	}

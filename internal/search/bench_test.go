@@ -12,6 +12,7 @@ import (
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/search"
+	"github.com/apnet/apnet/internal/viewer"
 )
 
 const (
@@ -29,7 +30,7 @@ var inwardLetters = []byte("ABDEFGHJLNPQRSTUWXYZ")
 // levels, and 500 providers (90% listable) with 2,000 courses, 5% of them at
 // postcodes missing from the table so the district fallback is exercised.
 func benchData(b *testing.B, d *db.DB) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	r := rand.New(rand.NewPCG(1, 2))
 
 	codes := make([]string, 0, benchPostcodes)
@@ -109,7 +110,7 @@ func BenchmarkProviders(b *testing.B) {
 				Levels:      []qualification.Level{qualification.LevelLEVEL_1, qualification.LevelLEVEL_2},
 				WithinMiles: ptr(3.0),
 			}
-			ctx := context.Background()
+			ctx := viewer.SystemContext(context.Background())
 			for b.Loop() {
 				res, err := search.Providers(ctx, d.Client, f, nil, nil, today)
 				if err != nil {

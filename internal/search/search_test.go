@@ -22,6 +22,7 @@ import (
 	"github.com/apnet/apnet/internal/geo"
 	"github.com/apnet/apnet/internal/search"
 	"github.com/apnet/apnet/internal/timetable"
+	"github.com/apnet/apnet/internal/viewer"
 )
 
 // today is just after midnight on 10 June 2026, UK summer time, which is
@@ -144,7 +145,7 @@ type fixture struct {
 
 func setup(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	c := d.Client
 	var pcs []*ent.PostcodeCreate
 	for pc, p := range postcodes {
@@ -177,7 +178,7 @@ func setup(t testing.TB, d *db.DB) *fixture {
 
 func (f *fixture) search(t *testing.T, flt search.Filter) *search.Result {
 	t.Helper()
-	res, err := search.Providers(context.Background(), f.client, flt, ptr(search.MaxFirst), nil, today)
+	res, err := search.Providers(viewer.SystemContext(context.Background()), f.client, flt, ptr(search.MaxFirst), nil, today)
 	if err != nil {
 		t.Fatalf("Providers(%+v): %v", flt, err)
 	}
@@ -334,7 +335,7 @@ func TestApproval(t *testing.T) {
 			}
 		}
 		// A day later Lenton's approval has lapsed.
-		res, err := search.Providers(context.Background(), f.client, search.Filter{AwardingBody: "VTCT"}, nil, nil, today.AddDate(0, 0, 1))
+		res, err := search.Providers(viewer.SystemContext(context.Background()), f.client, search.Filter{AwardingBody: "VTCT"}, nil, nil, today.AddDate(0, 0, 1))
 		if err != nil || len(res.Matches) != 0 {
 			t.Fatalf("a day after approved_until: %v, %v; want no matches", err, res)
 		}
@@ -514,7 +515,7 @@ func TestUnknownDistrict(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	d := dbtest.SQLite(t)
 	f := setup(t, d)
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	run := func(flt search.Filter, first *int, after *entgql.Cursor[int]) error {
 		_, err := search.Providers(ctx, f.client, flt, first, after, today)
 		return err
@@ -549,7 +550,7 @@ func walk(t *testing.T, f *fixture, flt search.Filter, n int) []search.Match {
 	var all []search.Match
 	var after *entgql.Cursor[int]
 	for page := 0; ; page++ {
-		res, err := search.Providers(context.Background(), f.client, flt, &n, after, today)
+		res, err := search.Providers(viewer.SystemContext(context.Background()), f.client, flt, &n, after, today)
 		if err != nil {
 			t.Fatalf("page %d: %v", page, err)
 		}
@@ -584,17 +585,17 @@ func TestPagination(t *testing.T) {
 		}
 
 		// Default page size, and first: 0 still counts.
-		res, err := search.Providers(context.Background(), f.client, search.Filter{}, ptr(0), nil, today)
+		res, err := search.Providers(viewer.SystemContext(context.Background()), f.client, search.Filter{}, ptr(0), nil, today)
 		if err != nil || len(res.Matches) != 0 || res.TotalCount != len(listed) || !res.HasNextPage {
 			t.Fatalf("first 0: %+v, %v", res, err)
 		}
-		res, err = search.Providers(context.Background(), f.client, search.Filter{}, nil, nil, today)
+		res, err = search.Providers(viewer.SystemContext(context.Background()), f.client, search.Filter{}, nil, nil, today)
 		if err != nil || len(res.Matches) != len(listed) {
 			t.Fatalf("default page: %+v, %v", res, err)
 		}
 		// The last provider's cursor: an empty page, not an error.
 		last := search.CursorFor(res.Matches[len(res.Matches)-1])
-		res, err = search.Providers(context.Background(), f.client, search.Filter{}, nil, &last, today)
+		res, err = search.Providers(viewer.SystemContext(context.Background()), f.client, search.Filter{}, nil, &last, today)
 		if err != nil || len(res.Matches) != 0 || res.HasNextPage || !res.HasPreviousPage {
 			t.Fatalf("after the last: %+v, %v", res, err)
 		}
@@ -625,7 +626,7 @@ func TestQueryCount(t *testing.T) {
 			{search.Filter{Postcode: "NG7 2QQ", AwardingBody: "IMI"}, 5},
 		} {
 			n.Store(0)
-			if _, err := search.Providers(context.Background(), c, tt.flt, nil, nil, today); err != nil {
+			if _, err := search.Providers(viewer.SystemContext(context.Background()), c, tt.flt, nil, nil, today); err != nil {
 				t.Fatal(err)
 			}
 			if got := n.Load(); got != tt.want {

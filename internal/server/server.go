@@ -23,9 +23,9 @@ import (
 
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/graph"
-	"github.com/apnet/apnet/graph/generated"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/metrics"
+	"github.com/apnet/apnet/internal/viewer"
 	"github.com/apnet/apnet/internal/wsgorilla"
 )
 
@@ -42,6 +42,24 @@ type Options struct {
 	KeepAlive time.Duration
 	// Ready checks the database and broker for /readyz.
 	Ready func(context.Context) error
+	// Auth turns bearer tokens into viewers.
+	Auth Authenticator
+	// TrustProxy takes the client address from X-Real-IP, set by apnet's own
+	// load balancer; never enable it when clients can reach apnet directly.
+	TrustProxy bool
+}
+
+// Query limits: deep or wide queries are refused before they run.
+const (
+	maxDepth      = 15
+	maxComplexity = 5000
+)
+
+// Authenticator turns a bearer token into the viewer it stands for, and ties
+// a websocket's context to its session so that revoking it closes the socket.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (viewer.Viewer, error)
+	Track(ctx context.Context, sessionID int) context.Context
 }
 
 // Server is apnet's HTTP handler plus the means to close its websockets.
@@ -63,7 +81,7 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	s := &Server{}
 	s.socketsCtx, s.closeSockets = context.WithCancel(context.Background())
 
-	gql := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
+	gql := handler.New(graph.NewSchema(r))
 	// The websocket transport goes first: it claims any request with an Upgrade header.
 	gql.AddTransport(transport.Websocket{
 		Implementation: wsgorilla.New(wsgorilla.Options{
@@ -75,6 +93,7 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 		KeepAlivePingInterval: o.KeepAlive, // legacy graphql-ws "ka"
 		PingPongInterval:      o.KeepAlive, // graphql-transport-ws ping/pong
 		InitTimeout:           10 * time.Second,
+		InitFunc:              websocketInit(o.Auth),
 	})
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
@@ -84,7 +103,11 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	gql.Use(DepthLimit{Max: maxDepth})
+	gql.Use(extension.FixedComplexityLimit(maxComplexity))
+	gql.AroundOperations(checkOperation)
 	gql.AroundResponses(countRequests)
+	gql.AroundResponses(auditReads(r.Client, log))
 	gql.SetErrorPresenter(presentError(log))
 	gql.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("panic in resolver", "panic", v, "path", graphql.GetPath(ctx).String())
@@ -92,7 +115,7 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", limitBody(o.MaxBodyBytes, s.websocketsClose(gql)))
+	mux.Handle("/query", limitBody(o.MaxBodyBytes, authenticate(o.Auth, o.TrustProxy, s.websocketsClose(gql))))
 	if !o.DisableGraphiQL {
 		mux.Handle("/graphiql", playground.Handler("apnet", "/query"))
 	}
@@ -206,6 +229,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		var ve *ent.ValidationError
 		if errors.As(err, &ve) {
 			return setCode(apierr.BadUserInput, "invalid "+ve.Name)
+		}
+		if gqlErr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED" {
+			return setCode(apierr.BadUserInput, gqlErr.Message)
 		}
 		if gqlErr.Err == nil {
 			// gqlgen's own parse, validation and input-coercion errors.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +15,10 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
@@ -23,17 +26,26 @@ import (
 	"github.com/apnet/apnet/internal/gqlclient"
 	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/metrics"
+	"github.com/apnet/apnet/internal/password"
 	"github.com/apnet/apnet/internal/server"
+	"github.com/apnet/apnet/internal/viewer"
 )
 
 type env struct {
 	db   *db.DB
 	w    *fixture.World
 	srv  *server.Server
+	auth *auth.Service
 	http *httptest.Server
-	gql  *gqlclient.Client
 	ws   string
+	// Signed-in clients, one per role; anon has no token.
+	admin, schoolA, schoolB, provider, anon *gqlclient.Client
+	// clock is the auth service's clock: tests move it to expire sessions.
+	clock *time.Time
 }
+
+// testPassword is every test account's password.
+const testPassword = "correct horse battery"
 
 func newEnv(t *testing.T, d *db.DB) *env {
 	t.Helper()
@@ -49,11 +61,54 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		Live:       hub,
 		Now:        now,
 	}
-	srv := server.New(res, log, server.Options{KeepAlive: time.Second, Ready: d.Ping})
+	clock := time.Now()
+	authn := auth.New(d.Client, b, log, func() time.Time { return clock })
+	if err := authn.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	res.Auth = authn
+	srv := server.New(res, log, server.Options{KeepAlive: time.Second, Ready: d.Ping, Auth: authn})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &env{db: d, w: w, srv: srv, http: hs, gql: &gqlclient.Client{URL: hs.URL + "/query"},
+	e := &env{db: d, w: w, srv: srv, auth: authn, http: hs, clock: &clock,
 		ws: "ws" + strings.TrimPrefix(hs.URL, "http") + "/query"}
+	e.anon = &gqlclient.Client{URL: hs.URL + "/query"}
+	e.admin = e.signIn(t, e.account(t, "admin@test.example", user.RolePARTNERSHIP_ADMIN, 0, 0))
+	e.schoolA = e.signIn(t, e.account(t, "a@test.example", user.RoleSCHOOL_STAFF, w.SchoolA.ID, 0))
+	e.schoolB = e.signIn(t, e.account(t, "b@test.example", user.RoleSCHOOL_STAFF, w.SchoolB.ID, 0))
+	e.provider = e.signIn(t, e.account(t, "p@test.example", user.RolePROVIDER_STAFF, 0, w.Provider.ID))
+	return e
+}
+
+// account creates an active user with testPassword.
+func (e *env) account(t *testing.T, email string, role user.Role, schoolID, providerID int) string {
+	t.Helper()
+	hash, err := password.Hash(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.db.User.Create().SetEmail(email).SetName("Test " + string(role)).SetRole(role).
+		SetPasswordHash(hash).SetActive(true).SetCreatedAt(time.Now())
+	if schoolID != 0 {
+		c.SetSchoolID(schoolID)
+	}
+	if providerID != 0 {
+		c.SetProviderID(providerID)
+	}
+	c.SaveX(viewer.SystemContext(context.Background()))
+	return email
+}
+
+// signIn logs in over GraphQL and returns a client carrying the token.
+func (e *env) signIn(t *testing.T, email string) *gqlclient.Client {
+	t.Helper()
+	var out struct{ Login struct{ Token string } }
+	err := e.anon.MustData(context.Background(), `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
+		map[string]any{"e": email, "p": testPassword}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &gqlclient.Client{URL: e.anon.URL, Token: out.Login.Token}
 }
 
 const recordMark = `mutation($p: ID!, $d: Date!, $s: AttendanceMarkSession!, $m: MarkInput!) {
@@ -64,7 +119,7 @@ const recordMark = `mutation($p: ID!, $d: Date!, $s: AttendanceMarkSession!, $m:
 
 func (e *env) record(t *testing.T, placement int, mark map[string]any) {
 	t.Helper()
-	err := e.gql.MustData(context.Background(), recordMark, map[string]any{
+	err := e.provider.MustData(context.Background(), recordMark, map[string]any{
 		"p": placement, "d": e.w.Monday.Format(time.DateOnly), "s": "AM", "m": mark,
 	}, nil)
 	if err != nil {
@@ -72,11 +127,11 @@ func (e *env) record(t *testing.T, placement int, mark map[string]any) {
 	}
 }
 
-func dial(t *testing.T, e *env, protocol string) *gqlclient.Conn {
+func dial(t *testing.T, e *env, protocol string, as *gqlclient.Client) *gqlclient.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := gqlclient.Dial(ctx, e.ws, protocol, nil, nil)
+	c, err := gqlclient.Dial(ctx, e.ws, protocol, map[string]any{"authorization": "Bearer " + as.Token}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,14 +161,14 @@ func TestSubscriptionsDeliverMarkAndAlert(t *testing.T) {
 	for _, protocol := range []string{gqlclient.TransportWS, gqlclient.LegacyWS} {
 		t.Run(protocol, func(t *testing.T) {
 			e := newEnv(t, dbtest.SQLite(t))
-			a := dial(t, e, protocol)
+			a := dial(t, e, protocol, e.schoolA)
 			if err := a.Subscribe("att", subAttendance, map[string]any{"s": e.w.SchoolA.ID}); err != nil {
 				t.Fatal(err)
 			}
 			if err := a.Subscribe("alert", subAlerts, map[string]any{"s": e.w.SchoolA.ID}); err != nil {
 				t.Fatal(err)
 			}
-			b := dial(t, e, protocol)
+			b := dial(t, e, protocol, e.schoolB)
 			if err := b.Subscribe("att", subAttendance, map[string]any{"s": e.w.SchoolB.ID}); err != nil {
 				t.Fatal(err)
 			}
@@ -169,17 +224,17 @@ func TestRegisterOverHTTPAndResendConflict(t *testing.T) {
 			Alerts                      []struct{ Kind string }
 		}
 	}
-	if err := e.gql.MustData(ctx, q, map[string]any{"in": in}, &out); err != nil {
+	if err := e.provider.MustData(ctx, q, map[string]any{"in": in}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if out.RecordRegister.Created != 2 || len(out.RecordRegister.Alerts) != 1 || out.RecordRegister.Alerts[0].Kind != "UNAUTHORISED_ABSENCE" {
 		t.Fatalf("first register: %+v", out)
 	}
-	if err := e.gql.MustData(ctx, q, map[string]any{"in": in}, &out); err != nil || out.RecordRegister.Unchanged != 2 {
+	if err := e.provider.MustData(ctx, q, map[string]any{"in": in}, &out); err != nil || out.RecordRegister.Unchanged != 2 {
 		t.Fatalf("resend: %+v %v", out, err)
 	}
 	in["entries"].([]any)[0].(map[string]any)["mark"] = map[string]any{"status": "ABSENT", "absenceReason": "ILLNESS"}
-	r, err := e.gql.Do(ctx, q, map[string]any{"in": in})
+	r, err := e.provider.Do(ctx, q, map[string]any{"in": in})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,21 +253,21 @@ func TestBadInputCodes(t *testing.T) {
 		{"invalid UPN check letter", `mutation($s: ID!) { createLearner(input: {upn: "A801200005001", firstName: "T", lastName: "L", dateOfBirth: "2011-01-01", yearGroup: 10, schoolID: $s}) { id } }`,
 			"BAD_USER_INPUT", "A801200005001", map[string]any{"s": e.w.SchoolA.ID}},
 		{"invalid qualification number", `mutation($b: ID!) { createQualification(input: {number: "603/247/0", title: "T", level: LEVEL_1, awardingBodyID: $b}) { id } }`,
-			"BAD_USER_INPUT", "603/247/0", map[string]any{"b": e.w.Course.QueryQualification().QueryAwardingBody().OnlyIDX(ctx)}},
+			"BAD_USER_INPUT", "603/247/0", map[string]any{"b": e.w.Course.QueryQualification().QueryAwardingBody().OnlyIDX(viewer.SystemContext(ctx))}},
 		{"invalid postcode", `mutation { createSchool(input: {urn: "123456", name: "X", postcode: "NG7 2Q"}) { id } }`,
 			"BAD_USER_INPUT", "NG7 2Q", nil},
 		{"invalid URN", `mutation { createSchool(input: {urn: "12345", name: "X", postcode: "NG7 2QQ"}) { id } }`,
 			"BAD_USER_INPUT", "12345", nil},
 		{"duplicate URN", `mutation { createSchool(input: {urn: "100001", name: "X", postcode: "NG7 2QQ"}) { id } }`,
 			"CONFLICT", "", nil},
-		{"invalid date", recordMark, "BAD_USER_INPUT", "YYYY-MM-DD",
-			map[string]any{"p": e.w.Placements[0].ID, "d": "30/11/2026", "s": "AM", "m": map[string]any{"status": "PRESENT"}}},
+		{"invalid date", `mutation($p: ID!) { createSchool(input: {urn: "123457", name: "X", postcode: "NG7 2QQ"}) { id } updateLearner(id: $p, input: {dateOfBirth: "30/11/2026"}) { id } }`, "BAD_USER_INPUT", "YYYY-MM-DD",
+			map[string]any{"p": e.w.Learners[0].ID}},
 		{"unknown node", `{ node(id: "999999") { id } }`, "NOT_FOUND", "", nil},
 		{"syntax error", `{ schools { `, "GRAPHQL_PARSE_FAILED", "", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r, err := e.gql.Do(ctx, c.query, c.vars)
+			r, err := e.admin.Do(ctx, c.query, c.vars)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -226,7 +281,7 @@ func TestBadInputCodes(t *testing.T) {
 	}
 	// A normalised identifier is stored in one form.
 	var out struct{ CreateSchool struct{ Postcode string } }
-	if err := e.gql.MustData(ctx, `mutation { createSchool(input: {urn: "123456", name: "X", postcode: "ng72qq"}) { postcode } }`, nil, &out); err != nil {
+	if err := e.admin.MustData(ctx, `mutation { createSchool(input: {urn: "123456", name: "X", postcode: "ng72qq"}) { postcode } }`, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	if out.CreateSchool.Postcode != "NG7 2QQ" {
@@ -237,7 +292,7 @@ func TestBadInputCodes(t *testing.T) {
 func TestInternalErrorsAreMasked(t *testing.T) {
 	e := newEnv(t, dbtest.SQLite(t))
 	e.db.Close() // every query now fails inside the driver
-	r, err := e.gql.Do(context.Background(), `{ schools(first: 5) { edges { node { name } } } }`, nil)
+	r, err := e.anon.Do(context.Background(), `mutation { login(email: "a@test.example", password: "whatever whatever") { token } }`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +310,9 @@ func TestInternalErrorsAreMasked(t *testing.T) {
 func TestQueriesOverGETAndListsPaginate(t *testing.T) {
 	e := newEnv(t, dbtest.SQLite(t))
 	q := `{ learners(first: 2, orderBy: [{field: UPN, direction: DESC}], where: {yearGroup: 10}) { totalCount edges { node { upn } } pageInfo { hasNextPage } } }`
-	resp, err := http.Get(e.http.URL + "/query?query=" + strings.NewReplacer(" ", "%20", "{", "%7B", "}", "%7D", "[", "%5B", "]", "%5D", ":", "%3A", ",", "%2C").Replace(q))
+	req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/query?query="+url.QueryEscape(q), nil)
+	req.Header.Set("Authorization", "Bearer "+e.admin.Token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +354,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 
 func TestCloseWebsocketsSendsNormalClose(t *testing.T) {
 	e := newEnv(t, dbtest.SQLite(t))
-	c := dial(t, e, gqlclient.TransportWS)
+	c := dial(t, e, gqlclient.TransportWS, e.schoolA)
 	if err := c.Subscribe("a", subAlerts, map[string]any{"s": e.w.SchoolA.ID}); err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,9 @@ type Viewer struct {
 	Role       Role
 	SchoolID   int // set for SCHOOL_STAFF
 	ProviderID int // set for PROVIDER_STAFF
+	SessionID  int // the sign-in session the request carries
+	// Address is the client's network address, for the audit trail.
+	Address string
 }
 
 // Authenticated reports whether the viewer is a signed-in user or the system.
@@ -58,7 +61,8 @@ func FromContext(ctx context.Context) Viewer {
 	return v
 }
 
-// SystemContext returns ctx acting as apnet itself.
+// SystemContext returns ctx acting as apnet itself, keeping the caller's
+// address for the audit trail.
 func SystemContext(ctx context.Context) context.Context {
-	return NewContext(ctx, Viewer{Role: System})
+	return NewContext(ctx, Viewer{Role: System, Address: FromContext(ctx).Address})
 }

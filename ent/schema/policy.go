@@ -1,0 +1,23 @@
+package schema
+
+import (
+	"entgo.io/ent"
+
+	"github.com/apnet/apnet/internal/access"
+)
+
+// Every entity's privacy policy comes from internal/access, where the rules
+// are read together. (User, Session, Invitation and AuditEvent declare
+// theirs beside their fields.)
+
+func (School) Policy() ent.Policy             { return access.SchoolPolicy() }
+func (Provider) Policy() ent.Policy           { return access.CataloguePolicy() }
+func (AwardingBody) Policy() ent.Policy       { return access.CataloguePolicy() }
+func (Qualification) Policy() ent.Policy      { return access.CataloguePolicy() }
+func (Course) Policy() ent.Policy             { return access.CataloguePolicy() }
+func (Postcode) Policy() ent.Policy           { return access.CataloguePolicy() }
+func (Learner) Policy() ent.Policy            { return access.LearnerPolicy() }
+func (Placement) Policy() ent.Policy          { return access.PlacementPolicy() }
+func (AttendanceMark) Policy() ent.Policy     { return access.AttendanceMarkPolicy() }
+func (AttendanceRevision) Policy() ent.Policy { return access.AttendanceRevisionPolicy() }
+func (Alert) Policy() ent.Policy              { return access.AlertPolicy() }

@@ -1,0 +1,30 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/graph/generated"
+	"github.com/apnet/apnet/internal/audit"
+)
+
+// NewSchema returns the executable schema over r, with apnet's directives.
+func NewSchema(r *Resolver) graphql.ExecutableSchema {
+	return generated.NewExecutableSchema(generated.Config{
+		Resolvers: r,
+		Directives: generated.DirectiveRoot{
+			SpecialCategory: specialCategory,
+		},
+	})
+}
+
+// specialCategory notes each read of a learner's special-category field for
+// the audit trail; rows the viewer may not see never reach it (ent policies).
+func specialCategory(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
+	if l, ok := obj.(*ent.Learner); ok {
+		audit.NoteRead(ctx, ent.TypeLearner, l.ID, graphql.GetFieldContext(ctx).Field.Name)
+	}
+	return next(ctx)
+}

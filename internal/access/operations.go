@@ -1,0 +1,89 @@
+package access
+
+import (
+	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/viewer"
+)
+
+// Who may call each GraphQL operation at all, by root field. Rows within an
+// allowed operation are then limited by the entity policies. An operation
+// missing here is refused for everyone, so a new one stays closed until it
+// is given a rule (and the authorisation matrix test says so).
+var (
+	public      = []viewer.Role{""}
+	signedIn    = []viewer.Role{viewer.PartnershipAdmin, viewer.QAOfficer, viewer.SchoolStaff, viewer.ProviderStaff}
+	partnership = []viewer.Role{viewer.PartnershipAdmin, viewer.QAOfficer}
+	adminOnly   = []viewer.Role{viewer.PartnershipAdmin}
+)
+
+// Operations maps "Type.field" to the roles allowed to call it; a role of ""
+// means anyone, signed in or not.
+var Operations = map[string][]viewer.Role{
+	"Query.node":            signedIn,
+	"Query.nodes":           signedIn,
+	"Query.me":              signedIn,
+	"Query.schools":         signedIn,
+	"Query.providers":       signedIn,
+	"Query.courses":         signedIn,
+	"Query.qualifications":  signedIn,
+	"Query.awardingBodies":  signedIn,
+	"Query.searchProviders": signedIn,
+	"Query.learners":        signedIn,
+	"Query.placements":      signedIn,
+	"Query.attendanceMarks": signedIn,
+	"Query.alerts":          signedIn,
+	"Query.users":           adminOnly,
+	"Query.auditEvents":     adminOnly,
+
+	"Mutation.login":               public,
+	"Mutation.acceptInvitation":    public,
+	"Mutation.logout":              signedIn,
+	"Mutation.inviteUser":          adminOnly,
+	"Mutation.deactivateUser":      adminOnly,
+	"Mutation.changeUserRole":      adminOnly,
+	"Mutation.recordAttendance":    {viewer.ProviderStaff, viewer.PartnershipAdmin},
+	"Mutation.recordRegister":      {viewer.ProviderStaff, viewer.PartnershipAdmin},
+	"Mutation.acknowledgeAlert":    {viewer.SchoolStaff, viewer.PartnershipAdmin},
+	"Mutation.createSchool":        adminOnly,
+	"Mutation.updateSchool":        adminOnly,
+	"Mutation.createProvider":      partnership,
+	"Mutation.updateProvider":      partnership,
+	"Mutation.createAwardingBody":  partnership,
+	"Mutation.updateAwardingBody":  partnership,
+	"Mutation.createQualification": partnership,
+	"Mutation.updateQualification": partnership,
+	"Mutation.createLearner":       {viewer.SchoolStaff, viewer.PartnershipAdmin},
+	"Mutation.updateLearner":       {viewer.SchoolStaff, viewer.PartnershipAdmin},
+
+	"Subscription.attendanceRecorded": {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
+	"Subscription.alertRaised":        {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
+}
+
+// CheckOperation says whether v may call the root field op ("Mutation.login").
+func CheckOperation(v viewer.Viewer, op string) error {
+	roles, known := Operations[op]
+	for _, r := range roles {
+		if r == "" || r == v.Role || v.Role == viewer.System {
+			return nil
+		}
+	}
+	switch {
+	case !known:
+		return apierr.New(apierr.Forbidden, "%s has no access rule, so nobody may call it", op)
+	case !v.Authenticated():
+		return apierr.New(apierr.Unauthenticated, "sign in to use %s", op)
+	}
+	return apierr.New(apierr.Forbidden, "your role (%s) may not use %s", v.Role, op)
+}
+
+// CanWatchSchool says whether v may follow a school's live events: its own
+// designated staff and the partnership.
+func CanWatchSchool(v viewer.Viewer, schoolID int) error {
+	switch {
+	case v.Role == viewer.System, v.Partnership():
+		return nil
+	case v.Role == viewer.SchoolStaff && v.SchoolID == schoolID:
+		return nil
+	}
+	return apierr.New(apierr.Forbidden, "you may only follow your own school's events")
+}

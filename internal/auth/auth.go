@@ -1,0 +1,423 @@
+// Package auth signs staff in and out, manages their accounts, and turns a
+// bearer token into the request's viewer. Tokens are random and stored only
+// as SHA-256 hashes; passwords as argon2id hashes. Ending a session (sign-out,
+// deactivation, role change) also closes its live websockets on every replica.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	gen "github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/invitation"
+	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/ent/session"
+	"github.com/apnet/apnet/ent/user"
+	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/audit"
+	"github.com/apnet/apnet/internal/broker"
+	"github.com/apnet/apnet/internal/password"
+	"github.com/apnet/apnet/internal/ratelimit"
+	"github.com/apnet/apnet/internal/viewer"
+)
+
+// Lifetimes and throttling limits.
+const (
+	SessionTTL      = 12 * time.Hour
+	InvitationTTL   = 72 * time.Hour
+	accountFailures = 5  // per account within failureWindow, then locked
+	addressFailures = 20 // per client address within failureWindow, then locked
+	failureWindow   = 15 * time.Minute
+	lockout         = 15 * time.Minute
+)
+
+// revokedTopic carries ended sessions to every replica.
+const revokedTopic = "auth.sessions.revoked"
+
+var errBadCredentials = apierr.New(apierr.Unauthenticated, "incorrect email or password")
+
+// Service is the sign-in and account service.
+type Service struct {
+	client    *gen.Client
+	broker    broker.Broker
+	log       *slog.Logger
+	now       func() time.Time
+	accounts  *ratelimit.Limiter
+	addresses *ratelimit.Limiter
+
+	mu    sync.Mutex
+	conns map[int]map[*int]context.CancelCauseFunc // session id → live websocket cancels
+}
+
+// New returns the service. now may be nil for the real clock.
+func New(client *gen.Client, b broker.Broker, log *slog.Logger, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{
+		client: client, broker: b, log: log, now: now,
+		accounts:  ratelimit.New(accountFailures, failureWindow, lockout),
+		addresses: ratelimit.New(addressFailures, failureWindow, lockout),
+		conns:     map[int]map[*int]context.CancelCauseFunc{},
+	}
+}
+
+// SignedIn is a new session.
+type SignedIn struct {
+	Token     string
+	ExpiresAt time.Time
+	User      *gen.User
+}
+
+// Login checks an email and password and starts a session. Failures say
+// nothing about whether the email exists, and are throttled per account and
+// per client address.
+func (s *Service) Login(ctx context.Context, email, pw string) (*SignedIn, error) {
+	addr := viewer.FromContext(ctx).Address
+	email = strings.ToLower(strings.TrimSpace(email))
+	now := s.now()
+	for _, check := range []struct {
+		l   *ratelimit.Limiter
+		key string
+	}{{s.accounts, email}, {s.addresses, addr}} {
+		if ok, wait := check.l.Allow(check.key, now); !ok {
+			return nil, apierr.New(apierr.Unauthenticated,
+				"too many failed sign-in attempts; try again in %d minutes", int(math.Ceil(wait.Minutes())))
+		}
+	}
+	sys := viewer.SystemContext(ctx)
+	u, err := s.client.User.Query().Where(user.Email(email)).Only(sys)
+	switch {
+	case gen.IsNotFound(err):
+		password.DummyVerify(pw) // same cost as a real check: timing reveals nothing
+		return nil, s.failed(ctx, email, addr, now, 0)
+	case err != nil:
+		return nil, err
+	}
+	ok, err := password.Verify(pw, u.PasswordHash)
+	if err != nil || !ok || !u.Active {
+		return nil, s.failed(ctx, email, addr, now, u.ID)
+	}
+	s.accounts.Reset(email)
+	signed, err := s.startSession(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	if err := audit.Record(viewer.NewContext(ctx, viewer.Viewer{UserID: u.ID, Role: viewer.Role(u.Role), Address: addr}),
+		s.client, audit.SignIn, gen.TypeUser, u.ID); err != nil {
+		return nil, err
+	}
+	return signed, nil
+}
+
+func (s *Service) failed(ctx context.Context, email, addr string, now time.Time, userID int) error {
+	s.accounts.Fail(email, now)
+	s.addresses.Fail(addr, now)
+	if err := audit.Record(ctx, s.client, audit.SignInFailed, gen.TypeUser, userID); err != nil {
+		s.log.Error("audit failed sign-in", "err", err)
+	}
+	return errBadCredentials
+}
+
+func (s *Service) startSession(ctx context.Context, u *gen.User) (*SignedIn, error) {
+	token, hash := newToken()
+	now := s.now()
+	sys := viewer.SystemContext(ctx)
+	if _, err := s.client.Session.Create().
+		SetTokenHash(hash).SetUser(u).SetCreatedAt(now).SetExpiresAt(now.Add(SessionTTL)).
+		SetClientAddress(viewer.FromContext(ctx).Address).Save(sys); err != nil {
+		return nil, err
+	}
+	u, err := s.client.User.UpdateOne(u).SetLastSignInAt(now).Save(sys)
+	if err != nil {
+		return nil, err
+	}
+	return &SignedIn{Token: token, ExpiresAt: now.Add(SessionTTL), User: u}, nil
+}
+
+// Authenticate returns the viewer a bearer token stands for.
+func (s *Service) Authenticate(ctx context.Context, token string) (viewer.Viewer, error) {
+	if token == "" {
+		return viewer.Viewer{}, apierr.New(apierr.Unauthenticated, "sign in first")
+	}
+	sess, err := s.client.Session.Query().
+		Where(session.TokenHash(hashToken(token)), session.RevokedAtIsNil(), session.ExpiresAtGT(s.now())).
+		WithUser(func(q *gen.UserQuery) { q.WithSchool().WithProvider() }).
+		Only(viewer.SystemContext(ctx))
+	if gen.IsNotFound(err) {
+		return viewer.Viewer{}, apierr.New(apierr.Unauthenticated, "the session has ended or the token is not valid; sign in again")
+	}
+	if err != nil {
+		return viewer.Viewer{}, err
+	}
+	u := sess.Edges.User
+	if !u.Active {
+		return viewer.Viewer{}, apierr.New(apierr.Unauthenticated, "the account is deactivated")
+	}
+	v := viewer.Viewer{UserID: u.ID, Role: viewer.Role(u.Role), SessionID: sess.ID, Address: viewer.FromContext(ctx).Address}
+	if u.Edges.School != nil {
+		v.SchoolID = u.Edges.School.ID
+	}
+	if u.Edges.Provider != nil {
+		v.ProviderID = u.Edges.Provider.ID
+	}
+	return v, nil
+}
+
+// Logout ends the viewer's session.
+func (s *Service) Logout(ctx context.Context) error {
+	v := viewer.FromContext(ctx)
+	if v.SessionID == 0 {
+		return apierr.New(apierr.Unauthenticated, "sign in first")
+	}
+	if err := s.revoke(ctx, session.ID(v.SessionID)); err != nil {
+		return err
+	}
+	return audit.Record(ctx, s.client, audit.SignOut, gen.TypeUser, v.UserID)
+}
+
+// Invite creates an inactive account and a one-time invitation token that
+// sets its password. The caller's privacy rules decide who may invite.
+func (s *Service) Invite(ctx context.Context, email, name string, role user.Role, schoolID, providerID *int) (*gen.User, string, error) {
+	if err := checkTenancy(role, schoolID, providerID); err != nil {
+		return nil, "", err
+	}
+	email = strings.ToLower(strings.TrimSpace(email))
+	if !strings.Contains(email, "@") || strings.ContainsAny(email, " \t") {
+		return nil, "", apierr.Invalid("email", "%q is not an email address", email)
+	}
+	var token string
+	var u *gen.User
+	err := s.tx(ctx, func(tx *gen.Tx) error {
+		var err error
+		u, err = tx.User.Create().
+			SetEmail(email).SetName(strings.TrimSpace(name)).SetRole(role).SetCreatedAt(s.now()).
+			SetNillableSchoolID(schoolID).SetNillableProviderID(providerID).
+			Save(ctx)
+		if gen.IsConstraintError(err) {
+			return apierr.New(apierr.Conflict, "an account with the email %s already exists", email)
+		}
+		if err != nil {
+			return err
+		}
+		var hash string
+		token, hash = newToken()
+		return tx.Invitation.Create().
+			SetTokenHash(hash).SetUser(u).SetCreatedAt(s.now()).SetExpiresAt(s.now().Add(InvitationTTL)).
+			SetInvitedBy(viewer.FromContext(ctx).UserID).
+			Exec(viewer.SystemContext(ctx))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return u, token, nil
+}
+
+// AcceptInvitation sets the password of an invited account, activates it and signs in.
+func (s *Service) AcceptInvitation(ctx context.Context, token, pw string) (*SignedIn, error) {
+	if err := password.Validate(pw); err != nil {
+		return nil, err
+	}
+	hash, err := password.Hash(pw)
+	if err != nil {
+		return nil, err
+	}
+	sys := viewer.SystemContext(ctx)
+	var u *gen.User
+	err = s.tx(sys, func(tx *gen.Tx) error {
+		inv, err := tx.Invitation.Query().
+			Where(invitation.TokenHash(hashToken(token)), invitation.UsedAtIsNil(), invitation.ExpiresAtGT(s.now())).
+			WithUser().Only(sys)
+		if gen.IsNotFound(err) {
+			return apierr.New(apierr.NotFound, "the invitation is not valid: it may have been used or have expired")
+		}
+		if err != nil {
+			return err
+		}
+		// Used only once, even when two acceptances race.
+		n, err := tx.Invitation.Update().Where(invitation.ID(inv.ID), invitation.UsedAtIsNil()).SetUsedAt(s.now()).Save(sys)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return apierr.New(apierr.NotFound, "the invitation is not valid: it may have been used or have expired")
+		}
+		u, err = tx.User.UpdateOne(inv.Edges.User).SetPasswordHash(hash).SetActive(true).Save(sys)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	actor := viewer.NewContext(ctx, viewer.Viewer{UserID: u.ID, Role: viewer.Role(u.Role), Address: viewer.FromContext(ctx).Address})
+	if err := audit.Record(actor, s.client, audit.AcceptInvitation, gen.TypeUser, u.ID); err != nil {
+		return nil, err
+	}
+	return s.startSession(ctx, u)
+}
+
+// Deactivate disables an account and ends its sessions at once.
+func (s *Service) Deactivate(ctx context.Context, id int) (*gen.User, error) {
+	if viewer.FromContext(ctx).UserID == id {
+		return nil, apierr.New(apierr.Conflict, "you cannot deactivate your own account")
+	}
+	u, err := s.client.User.UpdateOneID(id).SetActive(false).Save(ctx)
+	if err != nil {
+		return nil, notFound(err, id)
+	}
+	return u, s.revoke(ctx, session.HasUserWith(user.ID(id)))
+}
+
+// ChangeRole changes an account's role and tenancy; its sessions end so that
+// the new rules apply from the next sign-in.
+func (s *Service) ChangeRole(ctx context.Context, id int, role user.Role, schoolID, providerID *int) (*gen.User, error) {
+	if err := checkTenancy(role, schoolID, providerID); err != nil {
+		return nil, err
+	}
+	upd := s.client.User.UpdateOneID(id).SetRole(role).ClearSchool().ClearProvider().
+		SetNillableSchoolID(schoolID).SetNillableProviderID(providerID)
+	u, err := upd.Save(ctx)
+	if err != nil {
+		return nil, notFound(err, id)
+	}
+	return u, s.revoke(ctx, session.HasUserWith(user.ID(id)))
+}
+
+func notFound(err error, id int) error {
+	if gen.IsNotFound(err) {
+		return apierr.New(apierr.NotFound, "user %d not found", id)
+	}
+	return err
+}
+
+func checkTenancy(role user.Role, schoolID, providerID *int) error {
+	switch role {
+	case user.RoleSCHOOL_STAFF:
+		if schoolID == nil || providerID != nil {
+			return apierr.Invalid("schoolID", "school staff belong to exactly one school (and no provider)")
+		}
+	case user.RolePROVIDER_STAFF:
+		if providerID == nil || schoolID != nil {
+			return apierr.Invalid("providerID", "provider staff belong to exactly one provider (and no school)")
+		}
+	case user.RolePARTNERSHIP_ADMIN, user.RoleQA_OFFICER:
+		if schoolID != nil || providerID != nil {
+			return apierr.Invalid("role", "partnership staff belong to no school or provider")
+		}
+	default:
+		return apierr.Invalid("role", "%q is not a role", role)
+	}
+	return nil
+}
+
+// revoke ends the matching live sessions and tells every replica to close
+// their websockets. Sockets on this replica close even if the broker is down.
+func (s *Service) revoke(ctx context.Context, where predicate.Session) error {
+	sys := viewer.SystemContext(ctx)
+	ids, err := s.client.Session.Query().Where(where, session.RevokedAtIsNil()).IDs(sys)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if err := s.client.Session.Update().Where(session.IDIn(ids...)).SetRevokedAt(s.now()).Exec(sys); err != nil {
+		return err
+	}
+	s.closeSockets(ids)
+	payload, _ := json.Marshal(ids)
+	if err := s.broker.Publish(ctx, revokedTopic, payload); err != nil {
+		s.log.Error("publish session revocation; other replicas keep their sockets until they reconnect",
+			"sessions", ids, "err", err)
+	}
+	return nil
+}
+
+// errSessionEnded is the cause a revoked session's websockets close with.
+var errSessionEnded = errors.New("session ended")
+
+// Track ties a websocket's context to its session: when the session is
+// revoked on any replica, the context is cancelled and gqlgen closes the socket.
+func (s *Service) Track(ctx context.Context, sessionID int) context.Context {
+	ctx, cancel := context.WithCancelCause(ctx)
+	key := new(int)
+	s.mu.Lock()
+	if s.conns[sessionID] == nil {
+		s.conns[sessionID] = map[*int]context.CancelCauseFunc{}
+	}
+	s.conns[sessionID][key] = cancel
+	s.mu.Unlock()
+	context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		delete(s.conns[sessionID], key)
+		if len(s.conns[sessionID]) == 0 {
+			delete(s.conns, sessionID)
+		}
+		s.mu.Unlock()
+	})
+	return ctx
+}
+
+func (s *Service) closeSockets(sessionIDs []int) {
+	s.mu.Lock()
+	var cancels []context.CancelCauseFunc
+	for _, id := range sessionIDs {
+		for _, c := range s.conns[id] {
+			cancels = append(cancels, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range cancels {
+		c(errSessionEnded)
+	}
+}
+
+// Run closes this replica's websockets of sessions revoked on other
+// replicas, until ctx ends.
+func (s *Service) Run(ctx context.Context) error {
+	ch, err := s.broker.Subscribe(ctx, revokedTopic)
+	if err != nil {
+		return err
+	}
+	go func() {
+		for payload := range ch {
+			var ids []int
+			if err := json.Unmarshal(payload, &ids); err != nil {
+				s.log.Error("decode session revocation", "err", err)
+				continue
+			}
+			s.closeSockets(ids)
+		}
+	}()
+	return nil
+}
+
+func (s *Service) tx(ctx context.Context, fn func(*gen.Tx) error) error {
+	tx, err := s.client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func newToken() (token, hash string) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
