@@ -105,10 +105,21 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*SignedIn, error
 		return nil, err
 	}
 	ok, err := password.Verify(pw, u.PasswordHash)
+	if errors.Is(err, password.ErrMalformed) {
+		s.log.Error("stored password hash is malformed", "user_id", u.ID)
+	}
 	if err != nil || !ok || !u.Active {
 		return nil, s.failed(ctx, email, addr, now, u.ID)
 	}
 	s.accounts.Reset(email)
+	if password.NeedsRehash(u.PasswordHash) {
+		// The cost settings have changed since this hash was made: upgrade it now that the password is known.
+		if hash, err := password.Hash(pw); err == nil {
+			if u, err = s.client.User.UpdateOne(u).SetPasswordHash(hash).Save(sys); err != nil {
+				return nil, err
+			}
+		}
+	}
 	signed, err := s.startSession(ctx, u)
 	if err != nil {
 		return nil, err
