@@ -14,6 +14,8 @@ import (
 
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/graph/generated"
+	"github.com/apnet/apnet/internal/catalogue"
+	"github.com/apnet/apnet/internal/csvimport"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/demo"
 	"github.com/apnet/apnet/internal/postcodes"
@@ -93,20 +95,34 @@ func seedDemo(ctx context.Context, log *slog.Logger, d *db.DB) error {
 	return nil
 }
 
+const importUsage = "usage: apnet import postcodes FILE | qualifications FILE | schools FILE [--la CODE]"
+
 func importCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: apnet import postcodes FILE")
+		return errors.New(importUsage)
 	}
 	kind := args[0]
 	fs := flag.NewFlagSet("import "+kind, flag.ContinueOnError)
 	url := dbFlag(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	la := fs.String("la", "", "schools: load only this DfE local authority code, e.g. 892 (Nottingham)")
+	files, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: apnet import %s FILE", kind)
+	if len(files) != 1 {
+		return errors.New(importUsage)
 	}
-	f, err := os.Open(fs.Arg(0))
+	if *la != "" && kind != "schools" {
+		return fmt.Errorf("--la applies to schools only\n%s", importUsage)
+	}
+	// Known kinds are checked before opening the database, so a typo does
+	// not create a SQLite file.
+	switch kind {
+	case "postcodes", "qualifications", "schools":
+	default:
+		return fmt.Errorf("unknown import %q (known: postcodes, qualifications, schools)", kind)
+	}
+	f, err := os.Open(files[0])
 	if err != nil {
 		return err
 	}
@@ -117,20 +133,41 @@ func importCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer d.Close()
 	ctx = viewer.SystemContext(ctx)
+	progress := func(s csvimport.Stats) {
+		fmt.Fprintf(os.Stderr, "\rread %d rows, %d accepted, %d rejected", s.Read, s.Accepted, s.Rejected)
+	}
+	var sum fmt.Stringer
 	switch kind {
 	case "postcodes":
-		progress := func(s postcodes.Stats) {
-			fmt.Fprintf(os.Stderr, "\rread %d rows, %d accepted, %d rejected", s.Read, s.Accepted, s.Rejected)
-		}
-		sum, err := postcodes.Load(ctx, d.Client, f, progress)
-		fmt.Fprintln(os.Stderr)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("%+v\n", sum)
-		return nil
+		sum, err = postcodes.Load(ctx, d.Client, f, progress)
+	case "qualifications":
+		sum, err = catalogue.Qualifications(ctx, d.Client, f, progress)
+	case "schools":
+		sum, err = catalogue.Schools(ctx, d.Client, f, *la, progress)
 	}
-	return fmt.Errorf("unknown import %q (known: postcodes)", kind)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Println(sum)
+	return nil
+}
+
+// parseInterspersed parses flags wherever they appear among the arguments
+// (flag stops at the first non-flag, and the usage puts --la after FILE),
+// returning the rest in order.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 func printSchema(w io.Writer) error {

@@ -4,6 +4,10 @@
 //	apnet migrate                 create or update the database schema
 //	apnet seed --demo             load the demo data into an empty database
 //	apnet import postcodes FILE   load Code-Point Open or ONSPD postcodes
+//	apnet import qualifications FILE
+//	                              load the Ofqual register or DfE funding list
+//	apnet import schools FILE [--la CODE]
+//	                              load a GIAS establishment extract
 //	apnet schema                  print the GraphQL SDL
 //
 // Configuration comes from flags and the environment: APNET_DATABASE_URL
@@ -42,6 +46,11 @@ commands:
   migrate                      create or update the database schema
   seed --demo                  load the demo data into an empty database
   import postcodes FILE        load postcode coordinates (Code-Point Open or ONS Postcode Directory CSV)
+  import qualifications FILE   load qualifications and awarding bodies (Ofqual register export or
+                               DfE qualifications approved for funding CSV)
+  import schools FILE [--la CODE]
+                               load open schools teaching 14–16 year olds (GIAS edubasealldata CSV),
+                               optionally one local authority's (e.g. 892 Nottingham)
   schema                       print the GraphQL schema (SDL)
 
 environment:

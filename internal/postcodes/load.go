@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"strings"
 
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/postcode"
+	"github.com/apnet/apnet/internal/csvimport"
 )
 
 // BatchSize is how many accepted records Load writes per transaction. At 5
@@ -16,16 +16,10 @@ import (
 // 32,766, and a crash loses at most one batch (re-running is safe anyway).
 const BatchSize = 1000
 
-// LoadStats is what Load did: Parse's counts (Read, Accepted, Rejected and
-// Rejects by reason) and, for the accepted rows, how each compared with the
-// table. Added+Updated+Unchanged == Accepted once Load returns without error;
-// after an error they count only the batches committed.
-type LoadStats struct {
-	Stats
-	Added     int // not in the table before
-	Updated   int // in the table with a different location or terminated flag
-	Unchanged int // already in the table exactly so; not written
-}
+// LoadStats is what Load did (the summary every import shares): Parse's
+// counts and, for the accepted rows, how each compared with the table.
+// Updated means in the table with a different location or terminated flag.
+type LoadStats = csvimport.Summary
 
 // location is what a row says about a postcode, the part compared to decide
 // Updated or Unchanged (outward is derived from the postcode itself).
@@ -50,9 +44,7 @@ func Load(ctx context.Context, client *ent.Client, r io.Reader, progress func(St
 	batch := make([]Record, 0, BatchSize)
 	report := func(st *Stats) {
 		if progress != nil {
-			snap := *st
-			snap.Rejects = maps.Clone(st.Rejects) // the caller may keep it while parsing goes on
-			progress(snap)
+			progress(st.Snapshot())
 		}
 	}
 	st, err := parse(r, func(rec Record, st *Stats) error {

@@ -4,13 +4,13 @@
 package postcodes
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/apnet/apnet/internal/csvimport"
 )
 
 // Record is one postcode with its location.
@@ -28,17 +28,14 @@ type Record struct {
 	Terminated        bool // the file gives an end/termination date
 }
 
-// Stats counts what Parse saw. Read counts data rows (not the header or blank
+// Stats counts what Parse saw: Read counts data rows (not the header or blank
 // lines); Read == Accepted + Rejected, and Rejects breaks Rejected down by
-// reason (one of the Reason constants).
-type Stats struct {
-	Read, Accepted, Rejected int
-	Rejects                  map[string]int
-}
+// reason (one of the Reason constants). It is the type every import shares.
+type Stats = csvimport.Stats
 
 // Reasons a row is rejected; these are the keys of Stats.Rejects.
 const (
-	ReasonMalformedCSV = "malformed CSV"
+	ReasonMalformedCSV = csvimport.ReasonMalformedCSV
 	ReasonShortRow     = "missing columns"
 	ReasonBadPostcode  = "invalid postcode"
 	ReasonBadNumber    = "unparseable number"
@@ -58,8 +55,6 @@ type rowParser interface {
 	parse(fields []string) (Record, string)
 }
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
 // Parse detects the format from the first non-blank line and calls fn for each
 // accepted record, in file order, reading the input as it goes (memory use is
 // one row, whatever the file size).
@@ -75,102 +70,45 @@ func Parse(r io.Reader, fn func(Record) error) (Stats, error) {
 // parse is Parse, also handing fn the counts so far (Load reports them as
 // progress mid-file).
 func parse(r io.Reader, fn func(Record, *Stats) error) (Stats, error) {
-	st := Stats{Rejects: map[string]int{}}
+	st := csvimport.NewStats()
+	cr := csvimport.NewReader(r)
 
-	br := bufio.NewReaderSize(r, 64<<10)
-	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
-		_, _ = br.Discard(len(utf8BOM)) // cannot fail: the bytes are buffered
+	first, err := csvimport.First(cr)
+	if err == io.EOF {
+		return st, fmt.Errorf("%w: no data", ErrUnknownFormat)
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1 // row width varies by release; each parser checks what it needs
-	cr.ReuseRecord = true
-
-	var (
-		p        rowParser
-		pending  []string // first line, when it is already a data row
-		detected bool
-	)
-	for !detected {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return st, fmt.Errorf("%w: no data", ErrUnknownFormat)
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return st, fmt.Errorf("%w: first line: %v", ErrUnknownFormat, err)
 		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return st, fmt.Errorf("%w: first line: %v", ErrUnknownFormat, err)
-			}
-			return st, fmt.Errorf("postcodes: read: %w", err)
-		}
-		if blank(rec) {
-			continue
-		}
-		var isHeader bool
-		p, isHeader, err = detect(rec)
-		if err != nil {
-			return st, err
-		}
-		if !isHeader {
-			pending = append([]string(nil), rec...)
-		}
-		detected = true
+		return st, fmt.Errorf("postcodes: read: %w", err)
+	}
+	p, isHeader, err := detect(first)
+	if err != nil {
+		return st, err
 	}
 
 	handle := func(rec []string) error {
-		st.Read++
 		rr, reason := p.parse(rec)
 		if reason != "" {
-			st.Rejected++
-			st.Rejects[reason]++
+			st.Reject(reason)
 			return nil
 		}
-		st.Accepted++
-		if err := fn(rr, &st); err != nil {
+		st.Accept()
+		return fn(rr, &st)
+	}
+	if !isHeader {
+		// The first line is already a data row (headerless Code-Point).
+		if err := handle(first); err != nil {
 			line, _ := cr.FieldPos(0)
-			return fmt.Errorf("postcodes: line %d: %w", line, err)
-		}
-		return nil
-	}
-
-	if pending != nil {
-		if err := handle(pending); err != nil {
-			return st, err
+			return st, fmt.Errorf("postcodes: line %d: %w", line, err)
 		}
 	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return st, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return st, fmt.Errorf("postcodes: read: %w", err)
-			}
-			// encoding/csv has consumed the bad row; carry on with the next.
-			st.Read++
-			st.Rejected++
-			st.Rejects[ReasonMalformedCSV]++
-			continue
-		}
-		if blank(rec) {
-			continue
-		}
-		if err := handle(rec); err != nil {
-			return st, err
-		}
+	if err := csvimport.Stream(cr, &st, handle); err != nil {
+		return st, fmt.Errorf("postcodes: %w", err)
 	}
-}
-
-// blank reports a row with nothing but whitespace, e.g. a stray "  " line
-// (encoding/csv already skips truly empty lines).
-func blank(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
+	return st, nil
 }
 
 // detect picks the parser for a file from its first non-blank row, and says

@@ -1,0 +1,267 @@
+// Package csvimport holds what apnet's streaming CSV imports share (postcodes,
+// qualifications, schools): the counts they report, a csv.Reader set up for
+// published files (BOM, CRLF, ragged rows), header lookup by name, row
+// streaming that skips a malformed row instead of stopping, and Windows-1252
+// repair. It imports nothing of apnet's, so every loader can use it.
+package csvimport
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Reasons shared by the loaders; each loader adds its own.
+const (
+	ReasonMalformedCSV = "malformed CSV"
+	ReasonLongRow      = "more columns than the header"
+)
+
+// Stats counts what a parse saw. Read counts data rows (not the header or
+// blank lines); Read == Accepted + Rejected, and Rejects breaks Rejected
+// down by reason.
+type Stats struct {
+	Read, Accepted, Rejected int
+	Rejects                  map[string]int
+}
+
+// NewStats returns zero counts ready for Reject.
+func NewStats() Stats { return Stats{Rejects: map[string]int{}} }
+
+// Accept counts a row read and accepted.
+func (s *Stats) Accept() { s.Read++; s.Accepted++ }
+
+// Reject counts a row read and rejected for reason.
+func (s *Stats) Reject(reason string) {
+	s.Read++
+	s.Rejected++
+	if s.Rejects == nil {
+		s.Rejects = map[string]int{}
+	}
+	s.Rejects[reason]++
+}
+
+// Snapshot is a copy the caller may keep while parsing goes on (progress
+// callbacks get one, since the loader keeps updating Rejects).
+func (s Stats) Snapshot() Stats {
+	s.Rejects = maps.Clone(s.Rejects)
+	return s
+}
+
+// RejectsString lists the reasons, most frequent first, e.g.
+// "closed 3, invalid URN 1".
+func (s Stats) RejectsString() string {
+	reasons := slices.Collect(maps.Keys(s.Rejects))
+	slices.SortFunc(reasons, func(a, b string) int {
+		if n := s.Rejects[b] - s.Rejects[a]; n != 0 {
+			return n
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = fmt.Sprintf("%s %d", r, s.Rejects[r])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Summary is what a load did: the parse counts and, for the accepted rows,
+// how each compared with the table. Added+Updated+Unchanged == Accepted once
+// the load returns without error; after an error they count only the batches
+// committed.
+type Summary struct {
+	Stats
+	Added     int // not in the table before
+	Updated   int // in the table with different values
+	Unchanged int // already in the table exactly so; not written
+}
+
+// String is the closing summary printed by `apnet import`.
+func (s Summary) String() string {
+	out := fmt.Sprintf("read %d rows: %d added, %d updated, %d unchanged, %d rejected",
+		s.Read, s.Added, s.Updated, s.Unchanged, s.Rejected)
+	if s.Rejected > 0 {
+		out += " (" + s.RejectsString() + ")"
+	}
+	return out
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// NewReader returns a csv.Reader over r with a leading UTF-8 BOM dropped
+// (Excel and DfE exports start with one, and it would otherwise stick to the
+// first header name). encoding/csv already accepts CRLF. Rows may vary in
+// width; the caller checks what it needs. The record slice is reused, so
+// copy a row to keep it.
+func NewReader(r io.Reader) *csv.Reader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM)) // cannot fail: the bytes are buffered
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return cr
+}
+
+// Blank reports a row with nothing but whitespace, e.g. a stray "  " line or
+// a row of empty cells Excel leaves at the end (encoding/csv already skips
+// truly empty lines).
+func Blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// First returns the first non-blank row: the header, for files that have one.
+// It returns io.EOF for an input with no rows, and encoding/csv's error
+// (a *csv.ParseError when the line is not CSV) otherwise.
+func First(cr *csv.Reader) ([]string, error) {
+	for {
+		rec, err := cr.Read()
+		if err != nil {
+			return nil, err
+		}
+		if !Blank(rec) {
+			return rec, nil
+		}
+	}
+}
+
+// Stream calls fn with every non-blank row left in cr, in order, holding one
+// row in memory at a time. A row encoding/csv cannot parse is counted in st
+// as rejected (ReasonMalformedCSV) and skipped: the reader has consumed it,
+// so the rest still load. Stream returns nil at the end of the input, and
+// stops early only when the input cannot be read or fn returns an error,
+// which it returns with the row's line number.
+func Stream(cr *csv.Reader, st *Stats, fn func(rec []string) error) error {
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return fmt.Errorf("read: %w", err)
+			}
+			st.Reject(ReasonMalformedCSV)
+			continue
+		}
+		if Blank(rec) {
+			continue
+		}
+		if err := fn(rec); err != nil {
+			line, _ := cr.FieldPos(0)
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+	}
+}
+
+// Header finds columns by name in a header row. Names are compared by
+// letters and digits only, case-insensitively, so "Qualification Number",
+// "QualificationNumber" and "qualification_number" are one column, and
+// "LA (code)" is "lacode".
+type Header struct {
+	index map[string]int
+	width int
+}
+
+// NewHeader indexes a header row; the first of two same-named columns wins.
+func NewHeader(rec []string) Header {
+	h := Header{index: make(map[string]int, len(rec)), width: len(rec)}
+	for i, name := range rec {
+		k := Key(name)
+		if _, dup := h.index[k]; !dup && k != "" {
+			h.index[k] = i
+		}
+	}
+	return h
+}
+
+// Key is the form Header compares names in.
+func Key(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// Col returns the index of the first of names present, or -1.
+func (h Header) Col(names ...string) int {
+	for _, n := range names {
+		if i, ok := h.index[Key(n)]; ok {
+			return i
+		}
+	}
+	return -1
+}
+
+// Width is the number of columns in the header.
+func (h Header) Width() int { return h.width }
+
+// Field returns column i of rec trimmed, or "" when the column is absent
+// (i < 0) or the row stops short of it: some exports drop trailing empty
+// cells (four rows of the Ofqual register sample have 32 of 33).
+func Field(rec []string, i int) string {
+	if i < 0 || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+// Windows-1252's 0x80–0x9F, where it differs from Latin-1 (the rest of its
+// upper half is Latin-1, i.e. byte value == code point). The five bytes
+// Windows-1252 leaves undefined decode to U+FFFD.
+var cp1252High = [32]rune{
+	'€', '\uFFFD', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\uFFFD', 'Ž', '\uFFFD',
+	'\uFFFD', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\uFFFD', 'ž', 'Ÿ',
+}
+
+// FixEncoding rewrites, in place, any field of rec that is not valid UTF-8
+// by decoding it as Windows-1252. GIAS extracts (and CSVs saved from Excel)
+// are Windows-1252 in practice. Deciding per field keeps the import
+// streaming (no need to scan the whole file first) and copes with files
+// mixing both; it is safe after CSV parsing because Windows-1252 bytes
+// ≥ 0x80 are never a comma, quote or newline. Valid UTF-8 is left alone: a
+// Windows-1252 name that happens to be valid UTF-8 needs two or more
+// accented capitals and symbols in a row, which names do not have.
+func FixEncoding(rec []string) {
+	for i, f := range rec {
+		if !utf8.ValidString(f) {
+			rec[i] = DecodeWindows1252(f)
+		}
+	}
+}
+
+// DecodeWindows1252 decodes s, taken as Windows-1252 bytes, to UTF-8.
+func DecodeWindows1252(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/4)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x80:
+			b.WriteByte(c)
+		case c < 0xA0:
+			b.WriteRune(cp1252High[c-0x80])
+		default:
+			b.WriteRune(rune(c))
+		}
+	}
+	return b.String()
+}

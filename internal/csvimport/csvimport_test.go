@@ -1,0 +1,112 @@
+package csvimport
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+func TestDecodeWindows1252(t *testing.T) {
+	for in, want := range map[string]string{
+		"Nottingham Girls\x92 Academy":                 "Nottingham Girls’ Academy",
+		"\x80 \x85 \x91a\x92 \x93b\x94 \x96 \x97 \x9f": "€ … ‘a’ “b” – — Ÿ",
+		"St Ren\xe9e\xa3\xff":                          "St Renée£ÿ", // Latin-1 half: byte value is the code point
+		"\x81\x8d\x8f\x90\x9d":                         "\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD",
+		"plain ASCII, 123":                             "plain ASCII, 123",
+	} {
+		if got := DecodeWindows1252(in); got != want {
+			t.Errorf("DecodeWindows1252(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+func TestFixEncodingLeavesUTF8(t *testing.T) {
+	rec := []string{"Café", "Caf\xe9", "", "Nottingham Girls’ Academy"}
+	FixEncoding(rec)
+	want := []string{"Café", "Café", "", "Nottingham Girls’ Academy"}
+	if !slices.Equal(rec, want) {
+		t.Fatalf("FixEncoding = %q; want %q", rec, want)
+	}
+}
+
+func TestHeader(t *testing.T) {
+	h := NewHeader([]string{"\"URN\"", "LA (code)", "Qualification Number", "qualification_title", "Level"})
+	for _, c := range []struct {
+		names []string
+		want  int
+	}{
+		{[]string{"URN"}, 0},
+		{[]string{"LA (code)"}, 1},
+		{[]string{"lacode"}, 1},
+		{[]string{"QualificationNumber"}, 2},
+		{[]string{"Qualification Title", "QualificationName"}, 3},
+		{[]string{"Qualification Level", "Level"}, 4},
+		{[]string{"Status"}, -1},
+	} {
+		if got := h.Col(c.names...); got != c.want {
+			t.Errorf("Col(%q) = %d; want %d", c.names, got, c.want)
+		}
+	}
+	if got := Field([]string{" a "}, 0) + Field([]string{"a"}, 3) + Field([]string{"a"}, -1); got != "a" {
+		t.Errorf("Field = %q", got)
+	}
+}
+
+// BOM and CRLF are dropped, blank rows skipped, and a row encoding/csv
+// cannot parse is counted and skipped without stopping the rest.
+func TestStream(t *testing.T) {
+	in := "\uFEFFcode,name\r\nA,one\r\n  ,  \r\nB,two \"bad\" quote\r\n\r\nC,three\r\n"
+	cr := NewReader(strings.NewReader(in))
+	head, err := First(cr)
+	if err != nil || !slices.Equal(head, []string{"code", "name"}) {
+		t.Fatalf("First = %q, %v", head, err)
+	}
+	st := NewStats()
+	var got []string
+	err = Stream(cr, &st, func(rec []string) error {
+		st.Accept()
+		got = append(got, rec[0]+"="+rec[1])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []string{"A=one", "C=three"}) {
+		t.Fatalf("rows = %q", got)
+	}
+	if st.Read != 3 || st.Accepted != 2 || !maps.Equal(st.Rejects, map[string]int{ReasonMalformedCSV: 1}) {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestStreamStops(t *testing.T) {
+	stop := errors.New("stop")
+	cr := NewReader(strings.NewReader("h\nA\nB\n"))
+	_, _ = First(cr)
+	st := NewStats()
+	err := Stream(cr, &st, func([]string) error { return stop })
+	if !errors.Is(err, stop) || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("err = %v; want stop at line 2", err)
+	}
+	cr = NewReader(iotest.ErrReader(stop))
+	if _, err := First(cr); !errors.Is(err, stop) {
+		t.Fatalf("First err = %v", err)
+	}
+}
+
+func TestSummaryString(t *testing.T) {
+	s := Summary{Stats: Stats{Read: 10, Accepted: 7, Rejected: 3, Rejects: map[string]int{"closed": 2, "invalid URN": 1}},
+		Added: 4, Updated: 1, Unchanged: 2}
+	want := "read 10 rows: 4 added, 1 updated, 2 unchanged, 3 rejected (closed 2, invalid URN 1)"
+	if got := s.String(); got != want {
+		t.Fatalf("String = %q\nwant %q", got, want)
+	}
+	snap := s.Snapshot()
+	snap.Rejects["closed"]++
+	if s.Rejects["closed"] != 2 {
+		t.Fatal("Snapshot shares Rejects with the original")
+	}
+}
