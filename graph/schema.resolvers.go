@@ -156,6 +156,8 @@ func (r *queryResolver) SearchProviders(ctx context.Context, filter *model.Provi
 			Postcode: deref(filter.Postcode), WithinMiles: filter.WithinMiles,
 		}
 	}
+	// Schools and providers see the approved list; the partnership sees every provider and its status.
+	f.IncludeUnapproved = viewer.FromContext(ctx).Partnership()
 	res, err := search.Providers(ctx, r.Client, f, first, after, r.now())
 	if err != nil {
 		return nil, err

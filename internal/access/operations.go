@@ -1,6 +1,9 @@
 package access
 
 import (
+	"errors"
+
+	"github.com/apnet/apnet/ent/privacy"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/viewer"
 )
@@ -87,3 +90,8 @@ func CanWatchSchool(v viewer.Viewer, schoolID int) error {
 	}
 	return apierr.New(apierr.Forbidden, "you may only follow your own school's events")
 }
+
+// IsDenied reports whether err is an entity policy's refusal (a write to
+// another tenant's rows, a record type the role may not read): the caller's
+// FORBIDDEN, not an internal error.
+func IsDenied(err error) bool { return errors.Is(err, privacy.Deny) }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/graph"
+	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/metrics"
 	"github.com/apnet/apnet/internal/viewer"
@@ -218,6 +219,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 				out.Extensions["field"] = e.Field
 			}
 			return out
+		}
+		if access.IsDenied(err) {
+			// The policy's reason stays in the log; the caller learns only the refusal.
+			log.Info("denied by an entity policy", "path", gqlErr.Path.String(), "err", err)
+			gqlErr.Err = nil
+			return setCode(apierr.Forbidden, "you may not see or change this record")
 		}
 		var nf *ent.NotFoundError
 		if errors.As(err, &nf) {

@@ -39,7 +39,7 @@ type env struct {
 	http *httptest.Server
 	ws   string
 	// Signed-in clients, one per role; anon has no token.
-	admin, schoolA, schoolB, provider, anon *gqlclient.Client
+	admin, qa, schoolA, schoolB, provider, anon *gqlclient.Client
 	// clock is the auth service's clock: tests move it to expire sessions.
 	clock *time.Time
 }
@@ -47,8 +47,16 @@ type env struct {
 // testPassword is every test account's password.
 const testPassword = "correct horse battery"
 
-func newEnv(t *testing.T, d *db.DB) *env {
+// newEnv builds a server over d with the fixture world and one signed-in
+// client per role. opts adjust the server's options (e.g. production
+// hardening); the defaults are a development server.
+func newEnv(t *testing.T, d *db.DB, opts ...func(*server.Options)) *env {
 	t.Helper()
+	// Registered first so it runs last: every websocket of this test is
+	// closed and its subscriptions gone before the next test counts its own
+	// on the process-wide metrics.Subscribers gauge.
+	var srv *server.Server
+	t.Cleanup(func() { closeAllWebsockets(t, srv) })
 	w := fixture.Build(t, d.Client)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := broker.NewInProcess()
@@ -67,13 +75,18 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		t.Fatal(err)
 	}
 	res.Auth = authn
-	srv := server.New(res, log, server.Options{KeepAlive: time.Second, Ready: d.Ping, Auth: authn})
+	o := server.Options{KeepAlive: time.Second, Ready: d.Ping, Auth: authn}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	srv = server.New(res, log, o)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	e := &env{db: d, w: w, srv: srv, auth: authn, http: hs, clock: &clock,
 		ws: "ws" + strings.TrimPrefix(hs.URL, "http") + "/query"}
 	e.anon = &gqlclient.Client{URL: hs.URL + "/query"}
 	e.admin = e.signIn(t, e.account(t, "admin@test.example", user.RolePARTNERSHIP_ADMIN, 0, 0))
+	e.qa = e.signIn(t, e.account(t, "qa@test.example", user.RoleQA_OFFICER, 0, 0))
 	e.schoolA = e.signIn(t, e.account(t, "a@test.example", user.RoleSCHOOL_STAFF, w.SchoolA.ID, 0))
 	e.schoolB = e.signIn(t, e.account(t, "b@test.example", user.RoleSCHOOL_STAFF, w.SchoolB.ID, 0))
 	e.provider = e.signIn(t, e.account(t, "p@test.example", user.RolePROVIDER_STAFF, 0, w.Provider.ID))
@@ -152,6 +165,29 @@ func waitSubscribers(t *testing.T, n int) {
 	for testutil.ToFloat64(metrics.Subscribers) < float64(n) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%v live subscribers after 5s, want %d", testutil.ToFloat64(metrics.Subscribers), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// closeAllWebsockets closes srv's websockets and waits (bounded) until no
+// subscription is live on this process.
+func closeAllWebsockets(t *testing.T, srv *server.Server) {
+	t.Helper()
+	if srv == nil {
+		return
+	}
+	srv.CloseWebsockets()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.WaitWebsockets(ctx); err != nil {
+		t.Errorf("websockets still open after the test: %v", err)
+		return
+	}
+	for testutil.ToFloat64(metrics.Subscribers) > 0 {
+		if ctx.Err() != nil {
+			t.Errorf("%v subscriptions still live after the test", testutil.ToFloat64(metrics.Subscribers))
+			return
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

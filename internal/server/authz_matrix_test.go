@@ -1,0 +1,384 @@
+package server_test
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/apnet/apnet/ent/user"
+	"github.com/apnet/apnet/graph"
+	"github.com/apnet/apnet/internal/access"
+	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/gqlclient"
+	"github.com/apnet/apnet/internal/viewer"
+)
+
+// anonymous is the matrix's name for a request with no token.
+const anonymous viewer.Role = ""
+
+// matrixRoles are the callers of the authorisation matrix.
+var matrixRoles = []viewer.Role{
+	viewer.PartnershipAdmin, viewer.QAOfficer, viewer.SchoolStaff, viewer.ProviderStaff, anonymous,
+}
+
+// expectedAccess is who may call each root field, written out here on
+// purpose rather than read from internal/access: changing a rule means
+// changing this table too, in review.
+var expectedAccess = func() map[string][]viewer.Role {
+	var (
+		admin    = viewer.PartnershipAdmin
+		qa       = viewer.QAOfficer
+		school   = viewer.SchoolStaff
+		provider = viewer.ProviderStaff
+	)
+	return map[string][]viewer.Role{
+		"Query.node":            {admin, qa, school, provider},
+		"Query.nodes":           {admin, qa, school, provider},
+		"Query.me":              {admin, qa, school, provider},
+		"Query.schools":         {admin, qa, school, provider},
+		"Query.providers":       {admin, qa, school, provider},
+		"Query.courses":         {admin, qa, school, provider},
+		"Query.qualifications":  {admin, qa, school, provider},
+		"Query.awardingBodies":  {admin, qa, school, provider},
+		"Query.searchProviders": {admin, qa, school, provider},
+		"Query.learners":        {admin, qa, school, provider},
+		"Query.placements":      {admin, qa, school, provider},
+		"Query.attendanceMarks": {admin, qa, school, provider},
+		"Query.alerts":          {admin, qa, school, provider},
+		"Query.users":           {admin},
+		"Query.auditEvents":     {admin},
+
+		"Mutation.login":               {admin, qa, school, provider, anonymous},
+		"Mutation.acceptInvitation":    {admin, qa, school, provider, anonymous},
+		"Mutation.logout":              {admin, qa, school, provider},
+		"Mutation.inviteUser":          {admin},
+		"Mutation.deactivateUser":      {admin},
+		"Mutation.changeUserRole":      {admin},
+		"Mutation.recordAttendance":    {admin, provider},
+		"Mutation.recordRegister":      {admin, provider},
+		"Mutation.acknowledgeAlert":    {admin, school},
+		"Mutation.createSchool":        {admin},
+		"Mutation.updateSchool":        {admin},
+		"Mutation.createProvider":      {admin, qa},
+		"Mutation.updateProvider":      {admin, qa},
+		"Mutation.createAwardingBody":  {admin, qa},
+		"Mutation.updateAwardingBody":  {admin, qa},
+		"Mutation.createQualification": {admin, qa},
+		"Mutation.updateQualification": {admin, qa},
+		"Mutation.createLearner":       {admin, school},
+		"Mutation.updateLearner":       {admin, school},
+
+		"Subscription.attendanceRecorded": {admin, qa, school},
+		"Subscription.alertRaised":        {admin, qa, school},
+	}
+}()
+
+// schemaOperations lists every root field of the executable schema as "Type.field".
+func schemaOperations(t *testing.T) []string {
+	t.Helper()
+	s := graph.NewSchema(&graph.Resolver{}).Schema()
+	var ops []string
+	for _, root := range []*ast.Definition{s.Query, s.Mutation, s.Subscription} {
+		if root == nil {
+			continue
+		}
+		for _, f := range root.Fields {
+			if !strings.HasPrefix(f.Name, "__") {
+				ops = append(ops, root.Name+"."+f.Name)
+			}
+		}
+	}
+	sort.Strings(ops)
+	if len(ops) == 0 {
+		t.Fatal("the schema has no operations")
+	}
+	return ops
+}
+
+func roleName(r viewer.Role) string {
+	if r == anonymous {
+		return "no token"
+	}
+	return string(r)
+}
+
+func sortedRoles(rs []viewer.Role) []viewer.Role {
+	out := slices.Clone(rs)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// The table itself: complete for the schema, and the same as the rules.
+func TestAuthorisationTableMatchesSchemaAndRules(t *testing.T) {
+	ops := schemaOperations(t)
+	for _, op := range ops {
+		want, ok := expectedAccess[op]
+		if !ok {
+			t.Errorf("%s is in the schema but not in this test's expected access table: decide who may call it", op)
+			continue
+		}
+		// Who internal/access lets through, read both from its table and from its check.
+		var table, checked []viewer.Role
+		for _, r := range matrixRoles {
+			for _, allowed := range access.Operations[op] {
+				if allowed == r || allowed == "" {
+					table = append(table, r)
+					break
+				}
+			}
+			if access.CheckOperation(viewer.Viewer{UserID: 1, Role: r}, op) == nil {
+				checked = append(checked, r)
+			}
+		}
+		if !slices.Equal(sortedRoles(want), sortedRoles(table)) {
+			t.Errorf("%s: access.Operations allows %v, this test expects %v", op, sortedRoles(table), sortedRoles(want))
+		}
+		if !slices.Equal(sortedRoles(want), sortedRoles(checked)) {
+			t.Errorf("%s: access.CheckOperation allows %v, this test expects %v", op, sortedRoles(checked), sortedRoles(want))
+		}
+	}
+	for _, op := range slices.Sorted(maps.Keys(expectedAccess)) {
+		if !slices.Contains(ops, op) {
+			t.Errorf("%s is in the expected access table but not in the schema", op)
+		}
+	}
+	for _, op := range slices.Sorted(maps.Keys(access.Operations)) {
+		if !slices.Contains(ops, op) {
+			t.Errorf("access.Operations has a rule for %s, which is not in the schema", op)
+		}
+	}
+}
+
+// matrixCase is a minimal real call of one operation.
+type matrixCase struct {
+	query string
+	vars  func(r viewer.Role) map[string]any
+	// as, when set, picks the client for a role (e.g. a fresh session to end).
+	as func(t *testing.T, r viewer.Role) *gqlclient.Client
+}
+
+// Every operation × every role, over the wire: denied calls fail with
+// UNAUTHENTICATED (no token) or FORBIDDEN (wrong role) and return no data;
+// allowed calls get past both (NOT_FOUND, CONFLICT or BAD_USER_INPUT from a
+// dummy input are fine).
+func TestAuthorisationMatrix(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	w := e.w
+	email := map[viewer.Role]string{
+		viewer.PartnershipAdmin: "admin@test.example", viewer.QAOfficer: "qa@test.example",
+		viewer.SchoolStaff: "a@test.example", viewer.ProviderStaff: "p@test.example",
+		anonymous: "a@test.example",
+	}
+	clients := map[viewer.Role]*gqlclient.Client{
+		viewer.PartnershipAdmin: e.admin, viewer.QAOfficer: e.qa,
+		viewer.SchoolStaff: e.schoolA, viewer.ProviderStaff: e.provider, anonymous: e.anon,
+	}
+	// Rows the mutations act on: an alert of school A, accounts to deactivate and re-role.
+	e.record(t, w.Placements[0].ID, map[string]any{"status": "ABSENT", "absenceReason": "UNAUTHORISED"})
+	alertID := e.db.Alert.Query().OnlyIDX(sys)
+	deactivate := e.userID(t, e.account(t, "deactivate-me@test.example", user.RoleQA_OFFICER, 0, 0))
+	rerole := e.userID(t, e.account(t, "rerole-me@test.example", user.RoleQA_OFFICER, 0, 0))
+	qualification := w.Course.QueryQualification().OnlyX(sys)
+	body := qualification.QueryAwardingBody().OnlyIDX(sys)
+	monday := w.Monday.Format(time.DateOnly)
+	slug := func(r viewer.Role) string { return strings.ToLower(strings.ReplaceAll(roleName(r), " ", "-")) }
+	none := func(viewer.Role) map[string]any { return nil }
+	fixed := func(vars map[string]any) func(viewer.Role) map[string]any {
+		return func(viewer.Role) map[string]any { return vars }
+	}
+	list := func(field string) matrixCase {
+		return matrixCase{query: "{ " + field + " { totalCount } }", vars: none}
+	}
+	roleIndex := map[viewer.Role]int{}
+	for i, r := range matrixRoles {
+		roleIndex[r] = i
+	}
+
+	cases := map[string]matrixCase{
+		"Query.node":            {query: `query($id: ID!) { node(id: $id) { id } }`, vars: fixed(map[string]any{"id": w.Learners[0].ID})},
+		"Query.nodes":           {query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, vars: fixed(map[string]any{"ids": []int{w.Learners[0].ID}})},
+		"Query.me":              {query: `{ me { id } }`, vars: none},
+		"Query.schools":         list("schools"),
+		"Query.providers":       list("providers"),
+		"Query.courses":         list("courses"),
+		"Query.qualifications":  list("qualifications"),
+		"Query.awardingBodies":  list("awardingBodies"),
+		"Query.searchProviders": list("searchProviders"),
+		"Query.learners":        list("learners"),
+		"Query.placements":      list("placements"),
+		"Query.attendanceMarks": list("attendanceMarks"),
+		"Query.alerts":          list("alerts"),
+		"Query.users":           list("users"),
+		"Query.auditEvents":     list("auditEvents"),
+
+		"Mutation.login": {
+			query: `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
+			vars:  func(r viewer.Role) map[string]any { return map[string]any{"e": email[r], "p": testPassword} },
+		},
+		"Mutation.acceptInvitation": {
+			query: `mutation { acceptInvitation(token: "no-such-invitation", password: "a long enough password") { token } }`, vars: none,
+		},
+		"Mutation.logout": {
+			query: `mutation { logout }`, vars: none,
+			// A session of its own, so that ending it leaves the role's client signed in.
+			as: func(t *testing.T, r viewer.Role) *gqlclient.Client {
+				if r == anonymous {
+					return e.anon
+				}
+				return e.signIn(t, email[r])
+			},
+		},
+		"Mutation.inviteUser": {
+			query: `mutation($in: InviteUserInput!) { inviteUser(input: $in) { user { id } invitationToken } }`,
+			vars: func(r viewer.Role) map[string]any {
+				return map[string]any{"in": map[string]any{"email": "invited-by-" + slug(r) + "@test.example", "name": "Invited", "role": "QA_OFFICER"}}
+			},
+		},
+		"Mutation.deactivateUser": {query: `mutation($id: ID!) { deactivateUser(id: $id) { id active } }`, vars: fixed(map[string]any{"id": deactivate})},
+		"Mutation.changeUserRole": {
+			query: `mutation($id: ID!, $s: ID) { changeUserRole(id: $id, role: SCHOOL_STAFF, schoolID: $s) { id role } }`,
+			vars:  fixed(map[string]any{"id": rerole, "s": w.SchoolA.ID}),
+		},
+		"Mutation.recordAttendance": {
+			query: recordMark,
+			vars: fixed(map[string]any{"p": w.Placements[1].ID, "d": monday, "s": "AM",
+				"m": map[string]any{"status": "PRESENT"}}),
+		},
+		"Mutation.recordRegister": {
+			query: `mutation($in: RecordRegisterInput!) { recordRegister(input: $in) { created unchanged } }`,
+			vars: fixed(map[string]any{"in": map[string]any{"courseID": w.Course.ID, "date": monday, "session": "AM",
+				"entries": []any{map[string]any{"placementID": w.Placements[1].ID, "mark": map[string]any{"status": "PRESENT"}}}}}),
+		},
+		"Mutation.acknowledgeAlert": {query: `mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }`, vars: fixed(map[string]any{"id": alertID})},
+		"Mutation.createSchool": {
+			query: `mutation($urn: String!) { createSchool(input: {urn: $urn, name: "Matrix School", postcode: "NG7 2QQ"}) { id } }`,
+			vars:  func(r viewer.Role) map[string]any { return map[string]any{"urn": fmt.Sprintf("20000%d", roleIndex[r])} },
+		},
+		"Mutation.updateSchool": {
+			query: `mutation($id: ID!) { updateSchool(id: $id, input: {name: "Test Academy A"}) { id } }`,
+			vars:  fixed(map[string]any{"id": w.SchoolA.ID}),
+		},
+		"Mutation.createProvider": {
+			query: `mutation($n: String!) { createProvider(input: {name: $n, postcode: "NG1 1AA"}) { id } }`,
+			vars:  func(r viewer.Role) map[string]any { return map[string]any{"n": "Matrix Provider " + slug(r)} },
+		},
+		"Mutation.updateProvider": {
+			query: `mutation($id: ID!) { updateProvider(id: $id, input: {name: "Test Provider"}) { id } }`,
+			vars:  fixed(map[string]any{"id": w.Provider.ID}),
+		},
+		"Mutation.createAwardingBody": {
+			query: `mutation($n: String!) { createAwardingBody(input: {name: $n}) { id } }`,
+			vars:  func(r viewer.Role) map[string]any { return map[string]any{"n": "Matrix Awards " + slug(r)} },
+		},
+		"Mutation.updateAwardingBody": {
+			query: `mutation($id: ID!) { updateAwardingBody(id: $id, input: {name: "Test Awards"}) { id } }`,
+			vars:  fixed(map[string]any{"id": body}),
+		},
+		"Mutation.createQualification": {
+			// The fixture's number again: an allowed caller gets as far as CONFLICT.
+			query: `mutation($b: ID!) { createQualification(input: {number: "603/2476/0", title: "Again", level: LEVEL_1, awardingBodyID: $b}) { id } }`,
+			vars:  fixed(map[string]any{"b": body}),
+		},
+		"Mutation.updateQualification": {
+			query: `mutation($id: ID!, $t: String!) { updateQualification(id: $id, input: {title: $t}) { id } }`,
+			vars:  fixed(map[string]any{"id": qualification.ID, "t": qualification.Title}),
+		},
+		"Mutation.createLearner": {
+			query: `mutation($u: String!, $s: ID!) { createLearner(input: {upn: $u, firstName: "M", lastName: "Atrix", dateOfBirth: "2011-03-03", yearGroup: 10, schoolID: $s}) { id } }`,
+			vars: func(r viewer.Role) map[string]any {
+				return map[string]any{"u": upn(t, 7000+roleIndex[r]), "s": w.SchoolA.ID}
+			},
+		},
+		"Mutation.updateLearner": {
+			query: `mutation($id: ID!) { updateLearner(id: $id, input: {yearGroup: 10}) { id } }`,
+			vars:  fixed(map[string]any{"id": w.Learners[0].ID}),
+		},
+
+		"Subscription.attendanceRecorded": {query: subAttendance, vars: fixed(map[string]any{"s": w.SchoolA.ID})},
+		"Subscription.alertRaised":        {query: subAlerts, vars: fixed(map[string]any{"s": w.SchoolA.ID})},
+	}
+
+	for _, op := range schemaOperations(t) {
+		c, ok := cases[op]
+		if !ok {
+			t.Errorf("%s has no call in this test's matrix: add one", op)
+			continue
+		}
+		allowed, ok := expectedAccess[op]
+		if !ok {
+			t.Errorf("%s is in the schema but not in this test's expected access table: decide who may call it", op)
+			continue
+		}
+		for _, r := range matrixRoles {
+			t.Run(op+"/"+roleName(r), func(t *testing.T) {
+				client := clients[r]
+				if c.as != nil {
+					client = c.as(t, r)
+				}
+				allow := slices.Contains(allowed, r)
+				deniedCode := "FORBIDDEN"
+				if r == anonymous {
+					deniedCode = "UNAUTHENTICATED"
+				}
+				if strings.HasPrefix(op, "Subscription.") {
+					matrixSubscription(t, e, client, c.query, c.vars(r), allow, deniedCode)
+					return
+				}
+				resp := do(t, client, c.query, c.vars(r))
+				got := codes(resp.Errors)
+				if allow {
+					for _, code := range got {
+						if code == "UNAUTHENTICATED" || code == "FORBIDDEN" || code == "INTERNAL_SERVER_ERROR" {
+							t.Fatalf("allowed, but refused: %+v", resp.Errors)
+						}
+					}
+					return
+				}
+				if !slices.Equal(got, []string{deniedCode}) {
+					t.Fatalf("want %s, got %+v (data %s)", deniedCode, resp.Errors, resp.Data)
+				}
+				if d := string(resp.Data); d != "" && d != "null" {
+					t.Fatalf("denied, yet data %s", d)
+				}
+			})
+		}
+	}
+}
+
+// matrixSubscription runs one subscription cell: allowed ones go live;
+// refused ones answer with the code; with no token the socket itself is
+// refused (4401), and the operation over HTTP says UNAUTHENTICATED.
+func matrixSubscription(t *testing.T, e *env, c *gqlclient.Client, query string, vars map[string]any, allow bool, deniedCode string) {
+	t.Helper()
+	if c.Token == "" {
+		if allow {
+			t.Fatal("the matrix cannot run an anonymous subscription")
+		}
+		_, err := e.dialAs(c, nil)
+		if code := closeCodeOf(t, err); code != 4401 {
+			t.Fatalf("socket without a token closed with %d, want 4401", code)
+		}
+		resp := do(t, c, query, vars)
+		if !slices.Equal(codes(resp.Errors), []string{deniedCode}) {
+			t.Fatalf("over HTTP: want %s, got %+v", deniedCode, resp.Errors)
+		}
+		return
+	}
+	before := liveSubscribers()
+	s := e.open(t, c)
+	got := s.start(t, "matrix", query, vars)
+	switch {
+	case allow && got != nil:
+		t.Fatalf("allowed, but refused: %v", got)
+	case !allow && !slices.Equal(got, []string{deniedCode}):
+		t.Fatalf("want %s, got %v (live: %v)", deniedCode, got, got == nil)
+	}
+	s.conn.Close()
+	waitLiveSubscribers(t, before)
+}
