@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
@@ -25,8 +26,11 @@ import (
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/postcode"
+	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/session"
 	"github.com/apnet/apnet/ent/user"
@@ -37,6 +41,8 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// Agreement is the client for interacting with the Agreement builders.
+	Agreement *AgreementClient
 	// Alert is the client for interacting with the Alert builders.
 	Alert *AlertClient
 	// AttendanceMark is the client for interacting with the AttendanceMark builders.
@@ -57,10 +63,16 @@ type Client struct {
 	Placement *PlacementClient
 	// Postcode is the client for interacting with the Postcode builders.
 	Postcode *PostcodeClient
+	// ProgressUpdate is the client for interacting with the ProgressUpdate builders.
+	ProgressUpdate *ProgressUpdateClient
 	// Provider is the client for interacting with the Provider builders.
 	Provider *ProviderClient
 	// Qualification is the client for interacting with the Qualification builders.
 	Qualification *QualificationClient
+	// Referral is the client for interacting with the Referral builders.
+	Referral *ReferralClient
+	// ReferralTransition is the client for interacting with the ReferralTransition builders.
+	ReferralTransition *ReferralTransitionClient
 	// School is the client for interacting with the School builders.
 	School *SchoolClient
 	// Session is the client for interacting with the Session builders.
@@ -78,6 +90,7 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.Agreement = NewAgreementClient(c.config)
 	c.Alert = NewAlertClient(c.config)
 	c.AttendanceMark = NewAttendanceMarkClient(c.config)
 	c.AttendanceRevision = NewAttendanceRevisionClient(c.config)
@@ -88,8 +101,11 @@ func (c *Client) init() {
 	c.Learner = NewLearnerClient(c.config)
 	c.Placement = NewPlacementClient(c.config)
 	c.Postcode = NewPostcodeClient(c.config)
+	c.ProgressUpdate = NewProgressUpdateClient(c.config)
 	c.Provider = NewProviderClient(c.config)
 	c.Qualification = NewQualificationClient(c.config)
+	c.Referral = NewReferralClient(c.config)
+	c.ReferralTransition = NewReferralTransitionClient(c.config)
 	c.School = NewSchoolClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -185,6 +201,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:                ctx,
 		config:             cfg,
+		Agreement:          NewAgreementClient(cfg),
 		Alert:              NewAlertClient(cfg),
 		AttendanceMark:     NewAttendanceMarkClient(cfg),
 		AttendanceRevision: NewAttendanceRevisionClient(cfg),
@@ -195,8 +212,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Learner:            NewLearnerClient(cfg),
 		Placement:          NewPlacementClient(cfg),
 		Postcode:           NewPostcodeClient(cfg),
+		ProgressUpdate:     NewProgressUpdateClient(cfg),
 		Provider:           NewProviderClient(cfg),
 		Qualification:      NewQualificationClient(cfg),
+		Referral:           NewReferralClient(cfg),
+		ReferralTransition: NewReferralTransitionClient(cfg),
 		School:             NewSchoolClient(cfg),
 		Session:            NewSessionClient(cfg),
 		User:               NewUserClient(cfg),
@@ -219,6 +239,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:                ctx,
 		config:             cfg,
+		Agreement:          NewAgreementClient(cfg),
 		Alert:              NewAlertClient(cfg),
 		AttendanceMark:     NewAttendanceMarkClient(cfg),
 		AttendanceRevision: NewAttendanceRevisionClient(cfg),
@@ -229,8 +250,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Learner:            NewLearnerClient(cfg),
 		Placement:          NewPlacementClient(cfg),
 		Postcode:           NewPostcodeClient(cfg),
+		ProgressUpdate:     NewProgressUpdateClient(cfg),
 		Provider:           NewProviderClient(cfg),
 		Qualification:      NewQualificationClient(cfg),
+		Referral:           NewReferralClient(cfg),
+		ReferralTransition: NewReferralTransitionClient(cfg),
 		School:             NewSchoolClient(cfg),
 		Session:            NewSessionClient(cfg),
 		User:               NewUserClient(cfg),
@@ -240,7 +264,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Alert.
+//		Agreement.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -263,9 +287,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Alert, c.AttendanceMark, c.AttendanceRevision, c.AuditEvent, c.AwardingBody,
-		c.Course, c.Invitation, c.Learner, c.Placement, c.Postcode, c.Provider,
-		c.Qualification, c.School, c.Session, c.User,
+		c.Agreement, c.Alert, c.AttendanceMark, c.AttendanceRevision, c.AuditEvent,
+		c.AwardingBody, c.Course, c.Invitation, c.Learner, c.Placement, c.Postcode,
+		c.ProgressUpdate, c.Provider, c.Qualification, c.Referral,
+		c.ReferralTransition, c.School, c.Session, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -275,9 +300,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Alert, c.AttendanceMark, c.AttendanceRevision, c.AuditEvent, c.AwardingBody,
-		c.Course, c.Invitation, c.Learner, c.Placement, c.Postcode, c.Provider,
-		c.Qualification, c.School, c.Session, c.User,
+		c.Agreement, c.Alert, c.AttendanceMark, c.AttendanceRevision, c.AuditEvent,
+		c.AwardingBody, c.Course, c.Invitation, c.Learner, c.Placement, c.Postcode,
+		c.ProgressUpdate, c.Provider, c.Qualification, c.Referral,
+		c.ReferralTransition, c.School, c.Session, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -286,6 +312,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AgreementMutation:
+		return c.Agreement.mutate(ctx, m)
 	case *AlertMutation:
 		return c.Alert.mutate(ctx, m)
 	case *AttendanceMarkMutation:
@@ -306,10 +334,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Placement.mutate(ctx, m)
 	case *PostcodeMutation:
 		return c.Postcode.mutate(ctx, m)
+	case *ProgressUpdateMutation:
+		return c.ProgressUpdate.mutate(ctx, m)
 	case *ProviderMutation:
 		return c.Provider.mutate(ctx, m)
 	case *QualificationMutation:
 		return c.Qualification.mutate(ctx, m)
+	case *ReferralMutation:
+		return c.Referral.mutate(ctx, m)
+	case *ReferralTransitionMutation:
+		return c.ReferralTransition.mutate(ctx, m)
 	case *SchoolMutation:
 		return c.School.mutate(ctx, m)
 	case *SessionMutation:
@@ -318,6 +352,172 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.User.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AgreementClient is a client for the Agreement schema.
+type AgreementClient struct {
+	config
+}
+
+// NewAgreementClient returns a client for the Agreement from the given config.
+func NewAgreementClient(c config) *AgreementClient {
+	return &AgreementClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `agreement.Hooks(f(g(h())))`.
+func (c *AgreementClient) Use(hooks ...Hook) {
+	c.hooks.Agreement = append(c.hooks.Agreement, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `agreement.Intercept(f(g(h())))`.
+func (c *AgreementClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Agreement = append(c.inters.Agreement, interceptors...)
+}
+
+// Create returns a builder for creating a Agreement entity.
+func (c *AgreementClient) Create() *AgreementCreate {
+	mutation := newAgreementMutation(c.config, OpCreate)
+	return &AgreementCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Agreement entities.
+func (c *AgreementClient) CreateBulk(builders ...*AgreementCreate) *AgreementCreateBulk {
+	return &AgreementCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AgreementClient) MapCreateBulk(slice any, setFunc func(*AgreementCreate, int)) *AgreementCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AgreementCreateBulk{err: fmt.Errorf("calling to AgreementClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AgreementCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AgreementCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Agreement.
+func (c *AgreementClient) Update() *AgreementUpdate {
+	mutation := newAgreementMutation(c.config, OpUpdate)
+	return &AgreementUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AgreementClient) UpdateOne(_m *Agreement) *AgreementUpdateOne {
+	mutation := newAgreementMutation(c.config, OpUpdateOne, withAgreement(_m))
+	return &AgreementUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AgreementClient) UpdateOneID(id int) *AgreementUpdateOne {
+	mutation := newAgreementMutation(c.config, OpUpdateOne, withAgreementID(id))
+	return &AgreementUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Agreement.
+func (c *AgreementClient) Delete() *AgreementDelete {
+	mutation := newAgreementMutation(c.config, OpDelete)
+	return &AgreementDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AgreementClient) DeleteOne(_m *Agreement) *AgreementDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AgreementClient) DeleteOneID(id int) *AgreementDeleteOne {
+	builder := c.Delete().Where(agreement.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AgreementDeleteOne{builder}
+}
+
+// Query returns a query builder for Agreement.
+func (c *AgreementClient) Query() *AgreementQuery {
+	return &AgreementQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAgreement},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Agreement entity by its id.
+func (c *AgreementClient) Get(ctx context.Context, id int) (*Agreement, error) {
+	return c.Query().Where(agreement.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AgreementClient) GetX(ctx context.Context, id int) *Agreement {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySchool queries the school edge of a Agreement.
+func (c *AgreementClient) QuerySchool(_m *Agreement) *SchoolQuery {
+	query := (&SchoolClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(agreement.Table, agreement.FieldID, id),
+			sqlgraph.To(school.Table, school.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, agreement.SchoolTable, agreement.SchoolColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryProvider queries the provider edge of a Agreement.
+func (c *AgreementClient) QueryProvider(_m *Agreement) *ProviderQuery {
+	query := (&ProviderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(agreement.Table, agreement.FieldID, id),
+			sqlgraph.To(provider.Table, provider.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, agreement.ProviderTable, agreement.ProviderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AgreementClient) Hooks() []Hook {
+	hooks := c.hooks.Agreement
+	return append(hooks[:len(hooks):len(hooks)], agreement.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AgreementClient) Interceptors() []Interceptor {
+	return c.inters.Agreement
+}
+
+func (c *AgreementClient) mutate(ctx context.Context, m *AgreementMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AgreementCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AgreementUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AgreementUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AgreementDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Agreement mutation op: %q", m.Op())
 	}
 }
 
@@ -1291,6 +1491,22 @@ func (c *CourseClient) QueryPlacements(_m *Course) *PlacementQuery {
 	return query
 }
 
+// QueryReferrals queries the referrals edge of a Course.
+func (c *CourseClient) QueryReferrals(_m *Course) *ReferralQuery {
+	query := (&ReferralClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(course.Table, course.FieldID, id),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, course.ReferralsTable, course.ReferralsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CourseClient) Hooks() []Hook {
 	hooks := c.hooks.Course
@@ -1623,6 +1839,22 @@ func (c *LearnerClient) QueryAlerts(_m *Learner) *AlertQuery {
 	return query
 }
 
+// QueryReferrals queries the referrals edge of a Learner.
+func (c *LearnerClient) QueryReferrals(_m *Learner) *ReferralQuery {
+	query := (&ReferralClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(learner.Table, learner.FieldID, id),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, learner.ReferralsTable, learner.ReferralsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *LearnerClient) Hooks() []Hook {
 	hooks := c.hooks.Learner
@@ -1821,6 +2053,38 @@ func (c *PlacementClient) QueryAlerts(_m *Placement) *AlertQuery {
 	return query
 }
 
+// QueryProgressUpdates queries the progress_updates edge of a Placement.
+func (c *PlacementClient) QueryProgressUpdates(_m *Placement) *ProgressUpdateQuery {
+	query := (&ProgressUpdateClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(placement.Table, placement.FieldID, id),
+			sqlgraph.To(progressupdate.Table, progressupdate.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, placement.ProgressUpdatesTable, placement.ProgressUpdatesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReferral queries the referral edge of a Placement.
+func (c *PlacementClient) QueryReferral(_m *Placement) *ReferralQuery {
+	query := (&ReferralClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(placement.Table, placement.FieldID, id),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, placement.ReferralTable, placement.ReferralColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *PlacementClient) Hooks() []Hook {
 	hooks := c.hooks.Placement
@@ -1981,6 +2245,156 @@ func (c *PostcodeClient) mutate(ctx context.Context, m *PostcodeMutation) (Value
 	}
 }
 
+// ProgressUpdateClient is a client for the ProgressUpdate schema.
+type ProgressUpdateClient struct {
+	config
+}
+
+// NewProgressUpdateClient returns a client for the ProgressUpdate from the given config.
+func NewProgressUpdateClient(c config) *ProgressUpdateClient {
+	return &ProgressUpdateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `progressupdate.Hooks(f(g(h())))`.
+func (c *ProgressUpdateClient) Use(hooks ...Hook) {
+	c.hooks.ProgressUpdate = append(c.hooks.ProgressUpdate, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `progressupdate.Intercept(f(g(h())))`.
+func (c *ProgressUpdateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ProgressUpdate = append(c.inters.ProgressUpdate, interceptors...)
+}
+
+// Create returns a builder for creating a ProgressUpdate entity.
+func (c *ProgressUpdateClient) Create() *ProgressUpdateCreate {
+	mutation := newProgressUpdateMutation(c.config, OpCreate)
+	return &ProgressUpdateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ProgressUpdate entities.
+func (c *ProgressUpdateClient) CreateBulk(builders ...*ProgressUpdateCreate) *ProgressUpdateCreateBulk {
+	return &ProgressUpdateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ProgressUpdateClient) MapCreateBulk(slice any, setFunc func(*ProgressUpdateCreate, int)) *ProgressUpdateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ProgressUpdateCreateBulk{err: fmt.Errorf("calling to ProgressUpdateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ProgressUpdateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ProgressUpdateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ProgressUpdate.
+func (c *ProgressUpdateClient) Update() *ProgressUpdateUpdate {
+	mutation := newProgressUpdateMutation(c.config, OpUpdate)
+	return &ProgressUpdateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ProgressUpdateClient) UpdateOne(_m *ProgressUpdate) *ProgressUpdateUpdateOne {
+	mutation := newProgressUpdateMutation(c.config, OpUpdateOne, withProgressUpdate(_m))
+	return &ProgressUpdateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ProgressUpdateClient) UpdateOneID(id int) *ProgressUpdateUpdateOne {
+	mutation := newProgressUpdateMutation(c.config, OpUpdateOne, withProgressUpdateID(id))
+	return &ProgressUpdateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ProgressUpdate.
+func (c *ProgressUpdateClient) Delete() *ProgressUpdateDelete {
+	mutation := newProgressUpdateMutation(c.config, OpDelete)
+	return &ProgressUpdateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ProgressUpdateClient) DeleteOne(_m *ProgressUpdate) *ProgressUpdateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ProgressUpdateClient) DeleteOneID(id int) *ProgressUpdateDeleteOne {
+	builder := c.Delete().Where(progressupdate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ProgressUpdateDeleteOne{builder}
+}
+
+// Query returns a query builder for ProgressUpdate.
+func (c *ProgressUpdateClient) Query() *ProgressUpdateQuery {
+	return &ProgressUpdateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeProgressUpdate},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ProgressUpdate entity by its id.
+func (c *ProgressUpdateClient) Get(ctx context.Context, id int) (*ProgressUpdate, error) {
+	return c.Query().Where(progressupdate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ProgressUpdateClient) GetX(ctx context.Context, id int) *ProgressUpdate {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPlacement queries the placement edge of a ProgressUpdate.
+func (c *ProgressUpdateClient) QueryPlacement(_m *ProgressUpdate) *PlacementQuery {
+	query := (&PlacementClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(progressupdate.Table, progressupdate.FieldID, id),
+			sqlgraph.To(placement.Table, placement.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, progressupdate.PlacementTable, progressupdate.PlacementColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ProgressUpdateClient) Hooks() []Hook {
+	hooks := c.hooks.ProgressUpdate
+	return append(hooks[:len(hooks):len(hooks)], progressupdate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ProgressUpdateClient) Interceptors() []Interceptor {
+	return c.inters.ProgressUpdate
+}
+
+func (c *ProgressUpdateClient) mutate(ctx context.Context, m *ProgressUpdateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ProgressUpdateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ProgressUpdateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ProgressUpdateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ProgressUpdateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ProgressUpdate mutation op: %q", m.Op())
+	}
+}
+
 // ProviderClient is a client for the Provider schema.
 type ProviderClient struct {
 	config
@@ -2098,6 +2512,38 @@ func (c *ProviderClient) QueryCourses(_m *Provider) *CourseQuery {
 			sqlgraph.From(provider.Table, provider.FieldID, id),
 			sqlgraph.To(course.Table, course.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, provider.CoursesTable, provider.CoursesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReferrals queries the referrals edge of a Provider.
+func (c *ProviderClient) QueryReferrals(_m *Provider) *ReferralQuery {
+	query := (&ReferralClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, id),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.ReferralsTable, provider.ReferralsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAgreements queries the agreements edge of a Provider.
+func (c *ProviderClient) QueryAgreements(_m *Provider) *AgreementQuery {
+	query := (&AgreementClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, id),
+			sqlgraph.To(agreement.Table, agreement.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.AgreementsTable, provider.AgreementsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2297,6 +2743,386 @@ func (c *QualificationClient) mutate(ctx context.Context, m *QualificationMutati
 	}
 }
 
+// ReferralClient is a client for the Referral schema.
+type ReferralClient struct {
+	config
+}
+
+// NewReferralClient returns a client for the Referral from the given config.
+func NewReferralClient(c config) *ReferralClient {
+	return &ReferralClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `referral.Hooks(f(g(h())))`.
+func (c *ReferralClient) Use(hooks ...Hook) {
+	c.hooks.Referral = append(c.hooks.Referral, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `referral.Intercept(f(g(h())))`.
+func (c *ReferralClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Referral = append(c.inters.Referral, interceptors...)
+}
+
+// Create returns a builder for creating a Referral entity.
+func (c *ReferralClient) Create() *ReferralCreate {
+	mutation := newReferralMutation(c.config, OpCreate)
+	return &ReferralCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Referral entities.
+func (c *ReferralClient) CreateBulk(builders ...*ReferralCreate) *ReferralCreateBulk {
+	return &ReferralCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReferralClient) MapCreateBulk(slice any, setFunc func(*ReferralCreate, int)) *ReferralCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReferralCreateBulk{err: fmt.Errorf("calling to ReferralClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReferralCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReferralCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Referral.
+func (c *ReferralClient) Update() *ReferralUpdate {
+	mutation := newReferralMutation(c.config, OpUpdate)
+	return &ReferralUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReferralClient) UpdateOne(_m *Referral) *ReferralUpdateOne {
+	mutation := newReferralMutation(c.config, OpUpdateOne, withReferral(_m))
+	return &ReferralUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReferralClient) UpdateOneID(id int) *ReferralUpdateOne {
+	mutation := newReferralMutation(c.config, OpUpdateOne, withReferralID(id))
+	return &ReferralUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Referral.
+func (c *ReferralClient) Delete() *ReferralDelete {
+	mutation := newReferralMutation(c.config, OpDelete)
+	return &ReferralDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReferralClient) DeleteOne(_m *Referral) *ReferralDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReferralClient) DeleteOneID(id int) *ReferralDeleteOne {
+	builder := c.Delete().Where(referral.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReferralDeleteOne{builder}
+}
+
+// Query returns a query builder for Referral.
+func (c *ReferralClient) Query() *ReferralQuery {
+	return &ReferralQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReferral},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Referral entity by its id.
+func (c *ReferralClient) Get(ctx context.Context, id int) (*Referral, error) {
+	return c.Query().Where(referral.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReferralClient) GetX(ctx context.Context, id int) *Referral {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLearner queries the learner edge of a Referral.
+func (c *ReferralClient) QueryLearner(_m *Referral) *LearnerQuery {
+	query := (&LearnerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(referral.Table, referral.FieldID, id),
+			sqlgraph.To(learner.Table, learner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, referral.LearnerTable, referral.LearnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySchool queries the school edge of a Referral.
+func (c *ReferralClient) QuerySchool(_m *Referral) *SchoolQuery {
+	query := (&SchoolClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(referral.Table, referral.FieldID, id),
+			sqlgraph.To(school.Table, school.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, referral.SchoolTable, referral.SchoolColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryProvider queries the provider edge of a Referral.
+func (c *ReferralClient) QueryProvider(_m *Referral) *ProviderQuery {
+	query := (&ProviderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(referral.Table, referral.FieldID, id),
+			sqlgraph.To(provider.Table, provider.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, referral.ProviderTable, referral.ProviderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCourse queries the course edge of a Referral.
+func (c *ReferralClient) QueryCourse(_m *Referral) *CourseQuery {
+	query := (&CourseClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(referral.Table, referral.FieldID, id),
+			sqlgraph.To(course.Table, course.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, referral.CourseTable, referral.CourseColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTransitions queries the transitions edge of a Referral.
+func (c *ReferralClient) QueryTransitions(_m *Referral) *ReferralTransitionQuery {
+	query := (&ReferralTransitionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(referral.Table, referral.FieldID, id),
+			sqlgraph.To(referraltransition.Table, referraltransition.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, referral.TransitionsTable, referral.TransitionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPlacement queries the placement edge of a Referral.
+func (c *ReferralClient) QueryPlacement(_m *Referral) *PlacementQuery {
+	query := (&PlacementClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(referral.Table, referral.FieldID, id),
+			sqlgraph.To(placement.Table, placement.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, referral.PlacementTable, referral.PlacementColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReferralClient) Hooks() []Hook {
+	hooks := c.hooks.Referral
+	return append(hooks[:len(hooks):len(hooks)], referral.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReferralClient) Interceptors() []Interceptor {
+	return c.inters.Referral
+}
+
+func (c *ReferralClient) mutate(ctx context.Context, m *ReferralMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReferralCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReferralUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReferralUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReferralDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Referral mutation op: %q", m.Op())
+	}
+}
+
+// ReferralTransitionClient is a client for the ReferralTransition schema.
+type ReferralTransitionClient struct {
+	config
+}
+
+// NewReferralTransitionClient returns a client for the ReferralTransition from the given config.
+func NewReferralTransitionClient(c config) *ReferralTransitionClient {
+	return &ReferralTransitionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `referraltransition.Hooks(f(g(h())))`.
+func (c *ReferralTransitionClient) Use(hooks ...Hook) {
+	c.hooks.ReferralTransition = append(c.hooks.ReferralTransition, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `referraltransition.Intercept(f(g(h())))`.
+func (c *ReferralTransitionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReferralTransition = append(c.inters.ReferralTransition, interceptors...)
+}
+
+// Create returns a builder for creating a ReferralTransition entity.
+func (c *ReferralTransitionClient) Create() *ReferralTransitionCreate {
+	mutation := newReferralTransitionMutation(c.config, OpCreate)
+	return &ReferralTransitionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReferralTransition entities.
+func (c *ReferralTransitionClient) CreateBulk(builders ...*ReferralTransitionCreate) *ReferralTransitionCreateBulk {
+	return &ReferralTransitionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReferralTransitionClient) MapCreateBulk(slice any, setFunc func(*ReferralTransitionCreate, int)) *ReferralTransitionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReferralTransitionCreateBulk{err: fmt.Errorf("calling to ReferralTransitionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReferralTransitionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReferralTransitionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReferralTransition.
+func (c *ReferralTransitionClient) Update() *ReferralTransitionUpdate {
+	mutation := newReferralTransitionMutation(c.config, OpUpdate)
+	return &ReferralTransitionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReferralTransitionClient) UpdateOne(_m *ReferralTransition) *ReferralTransitionUpdateOne {
+	mutation := newReferralTransitionMutation(c.config, OpUpdateOne, withReferralTransition(_m))
+	return &ReferralTransitionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReferralTransitionClient) UpdateOneID(id int) *ReferralTransitionUpdateOne {
+	mutation := newReferralTransitionMutation(c.config, OpUpdateOne, withReferralTransitionID(id))
+	return &ReferralTransitionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReferralTransition.
+func (c *ReferralTransitionClient) Delete() *ReferralTransitionDelete {
+	mutation := newReferralTransitionMutation(c.config, OpDelete)
+	return &ReferralTransitionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReferralTransitionClient) DeleteOne(_m *ReferralTransition) *ReferralTransitionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReferralTransitionClient) DeleteOneID(id int) *ReferralTransitionDeleteOne {
+	builder := c.Delete().Where(referraltransition.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReferralTransitionDeleteOne{builder}
+}
+
+// Query returns a query builder for ReferralTransition.
+func (c *ReferralTransitionClient) Query() *ReferralTransitionQuery {
+	return &ReferralTransitionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReferralTransition},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReferralTransition entity by its id.
+func (c *ReferralTransitionClient) Get(ctx context.Context, id int) (*ReferralTransition, error) {
+	return c.Query().Where(referraltransition.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReferralTransitionClient) GetX(ctx context.Context, id int) *ReferralTransition {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryReferral queries the referral edge of a ReferralTransition.
+func (c *ReferralTransitionClient) QueryReferral(_m *ReferralTransition) *ReferralQuery {
+	query := (&ReferralClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(referraltransition.Table, referraltransition.FieldID, id),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, referraltransition.ReferralTable, referraltransition.ReferralColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReferralTransitionClient) Hooks() []Hook {
+	hooks := c.hooks.ReferralTransition
+	return append(hooks[:len(hooks):len(hooks)], referraltransition.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReferralTransitionClient) Interceptors() []Interceptor {
+	return c.inters.ReferralTransition
+}
+
+func (c *ReferralTransitionClient) mutate(ctx context.Context, m *ReferralTransitionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReferralTransitionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReferralTransitionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReferralTransitionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReferralTransitionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReferralTransition mutation op: %q", m.Op())
+	}
+}
+
 // SchoolClient is a client for the School schema.
 type SchoolClient struct {
 	config
@@ -2430,6 +3256,38 @@ func (c *SchoolClient) QueryAlerts(_m *School) *AlertQuery {
 			sqlgraph.From(school.Table, school.FieldID, id),
 			sqlgraph.To(alert.Table, alert.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, school.AlertsTable, school.AlertsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReferrals queries the referrals edge of a School.
+func (c *SchoolClient) QueryReferrals(_m *School) *ReferralQuery {
+	query := (&ReferralClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(school.Table, school.FieldID, id),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, school.ReferralsTable, school.ReferralsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAgreements queries the agreements edge of a School.
+func (c *SchoolClient) QueryAgreements(_m *School) *AgreementQuery {
+	query := (&AgreementClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(school.Table, school.FieldID, id),
+			sqlgraph.To(agreement.Table, agreement.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, school.AgreementsTable, school.AgreementsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2814,13 +3672,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Alert, AttendanceMark, AttendanceRevision, AuditEvent, AwardingBody, Course,
-		Invitation, Learner, Placement, Postcode, Provider, Qualification, School,
-		Session, User []ent.Hook
+		Agreement, Alert, AttendanceMark, AttendanceRevision, AuditEvent, AwardingBody,
+		Course, Invitation, Learner, Placement, Postcode, ProgressUpdate, Provider,
+		Qualification, Referral, ReferralTransition, School, Session, User []ent.Hook
 	}
 	inters struct {
-		Alert, AttendanceMark, AttendanceRevision, AuditEvent, AwardingBody, Course,
-		Invitation, Learner, Placement, Postcode, Provider, Qualification, School,
-		Session, User []ent.Interceptor
+		Agreement, Alert, AttendanceMark, AttendanceRevision, AuditEvent, AwardingBody,
+		Course, Invitation, Learner, Placement, Postcode, ProgressUpdate, Provider,
+		Qualification, Referral, ReferralTransition, School, Session,
+		User []ent.Interceptor
 	}
 )

@@ -45,13 +45,16 @@ type CourseEdges struct {
 	Qualification *Qualification `json:"qualification,omitempty"`
 	// Placements holds the value of the placements edge.
 	Placements []*Placement `json:"placements,omitempty"`
+	// Referrals holds the value of the referrals edge.
+	Referrals []*Referral `json:"referrals,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
 	namedPlacements map[string][]*Placement
+	namedReferrals  map[string][]*Referral
 }
 
 // ProviderOrErr returns the Provider value or an error if the edge
@@ -83,6 +86,15 @@ func (e CourseEdges) PlacementsOrErr() ([]*Placement, error) {
 		return e.Placements, nil
 	}
 	return nil, &NotLoadedError{edge: "placements"}
+}
+
+// ReferralsOrErr returns the Referrals value or an error if the edge
+// was not loaded in eager-loading.
+func (e CourseEdges) ReferralsOrErr() ([]*Referral, error) {
+	if e.loadedTypes[3] {
+		return e.Referrals, nil
+	}
+	return nil, &NotLoadedError{edge: "referrals"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -191,6 +203,11 @@ func (_m *Course) QueryPlacements() *PlacementQuery {
 	return NewCourseClient(_m.config).QueryPlacements(_m)
 }
 
+// QueryReferrals queries the "referrals" edge of the Course entity.
+func (_m *Course) QueryReferrals() *ReferralQuery {
+	return NewCourseClient(_m.config).QueryReferrals(_m)
+}
+
 // Update returns a builder for updating this Course.
 // Note that you need to call Course.Unwrap() before calling this method if this Course
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -250,6 +267,30 @@ func (_m *Course) appendNamedPlacements(name string, edges ...*Placement) {
 		_m.Edges.namedPlacements[name] = []*Placement{}
 	} else {
 		_m.Edges.namedPlacements[name] = append(_m.Edges.namedPlacements[name], edges...)
+	}
+}
+
+// NamedReferrals returns the Referrals named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Course) NamedReferrals(name string) ([]*Referral, error) {
+	if _m.Edges.namedReferrals == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedReferrals[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Course) appendNamedReferrals(name string, edges ...*Referral) {
+	if _m.Edges.namedReferrals == nil {
+		_m.Edges.namedReferrals = make(map[string][]*Referral)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedReferrals[name] = []*Referral{}
+	} else {
+		_m.Edges.namedReferrals[name] = append(_m.Edges.namedReferrals[name], edges...)
 	}
 }
 

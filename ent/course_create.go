@@ -15,6 +15,7 @@ import (
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/internal/timetable"
 )
 
@@ -85,6 +86,21 @@ func (_c *CourseCreate) AddPlacements(v ...*Placement) *CourseCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddPlacementIDs(ids...)
+}
+
+// AddReferralIDs adds the "referrals" edge to the Referral entity by IDs.
+func (_c *CourseCreate) AddReferralIDs(ids ...int) *CourseCreate {
+	_c.mutation.AddReferralIDs(ids...)
+	return _c
+}
+
+// AddReferrals adds the "referrals" edges to the Referral entity.
+func (_c *CourseCreate) AddReferrals(v ...*Referral) *CourseCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddReferralIDs(ids...)
 }
 
 // Mutation returns the CourseMutation object of the builder.
@@ -235,6 +251,22 @@ func (_c *CourseCreate) createSpec() (*Course, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(placement.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ReferralsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   course.ReferralsTable,
+			Columns: []string{course.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

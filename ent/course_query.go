@@ -18,6 +18,7 @@ import (
 	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
 )
 
 // CourseQuery is the builder for querying Course entities.
@@ -30,10 +31,12 @@ type CourseQuery struct {
 	withProvider        *ProviderQuery
 	withQualification   *QualificationQuery
 	withPlacements      *PlacementQuery
+	withReferrals       *ReferralQuery
 	withFKs             bool
 	modifiers           []func(*sql.Selector)
 	loadTotal           []func(context.Context, []*Course) error
 	withNamedPlacements map[string]*PlacementQuery
+	withNamedReferrals  map[string]*ReferralQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -129,6 +132,28 @@ func (_q *CourseQuery) QueryPlacements() *PlacementQuery {
 			sqlgraph.From(course.Table, course.FieldID, selector),
 			sqlgraph.To(placement.Table, placement.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, course.PlacementsTable, course.PlacementsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReferrals chains the current query on the "referrals" edge.
+func (_q *CourseQuery) QueryReferrals() *ReferralQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(course.Table, course.FieldID, selector),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, course.ReferralsTable, course.ReferralsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -331,6 +356,7 @@ func (_q *CourseQuery) Clone() *CourseQuery {
 		withProvider:      _q.withProvider.Clone(),
 		withQualification: _q.withQualification.Clone(),
 		withPlacements:    _q.withPlacements.Clone(),
+		withReferrals:     _q.withReferrals.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -367,6 +393,17 @@ func (_q *CourseQuery) WithPlacements(opts ...func(*PlacementQuery)) *CourseQuer
 		opt(query)
 	}
 	_q.withPlacements = query
+	return _q
+}
+
+// WithReferrals tells the query-builder to eager-load the nodes that are connected to
+// the "referrals" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CourseQuery) WithReferrals(opts ...func(*ReferralQuery)) *CourseQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReferrals = query
 	return _q
 }
 
@@ -455,10 +492,11 @@ func (_q *CourseQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cours
 		nodes       = []*Course{}
 		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withProvider != nil,
 			_q.withQualification != nil,
 			_q.withPlacements != nil,
+			_q.withReferrals != nil,
 		}
 	)
 	if _q.withProvider != nil || _q.withQualification != nil {
@@ -507,10 +545,24 @@ func (_q *CourseQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cours
 			return nil, err
 		}
 	}
+	if query := _q.withReferrals; query != nil {
+		if err := _q.loadReferrals(ctx, query, nodes,
+			func(n *Course) { n.Edges.Referrals = []*Referral{} },
+			func(n *Course, e *Referral) { n.Edges.Referrals = append(n.Edges.Referrals, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedPlacements {
 		if err := _q.loadPlacements(ctx, query, nodes,
 			func(n *Course) { n.appendNamedPlacements(name) },
 			func(n *Course, e *Placement) { n.appendNamedPlacements(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedReferrals {
+		if err := _q.loadReferrals(ctx, query, nodes,
+			func(n *Course) { n.appendNamedReferrals(name) },
+			func(n *Course, e *Referral) { n.appendNamedReferrals(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -617,6 +669,37 @@ func (_q *CourseQuery) loadPlacements(ctx context.Context, query *PlacementQuery
 	}
 	return nil
 }
+func (_q *CourseQuery) loadReferrals(ctx context.Context, query *ReferralQuery, nodes []*Course, init func(*Course), assign func(*Course, *Referral)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Course)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.Referral(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(course.ReferralsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.course_referrals
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "course_referrals" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "course_referrals" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CourseQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -713,6 +796,20 @@ func (_q *CourseQuery) WithNamedPlacements(name string, opts ...func(*PlacementQ
 		_q.withNamedPlacements = make(map[string]*PlacementQuery)
 	}
 	_q.withNamedPlacements[name] = query
+	return _q
+}
+
+// WithNamedReferrals tells the query-builder to eager-load the nodes that are connected to the "referrals"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CourseQuery) WithNamedReferrals(name string, opts ...func(*ReferralQuery)) *CourseQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedReferrals == nil {
+		_q.withNamedReferrals = make(map[string]*ReferralQuery)
+	}
+	_q.withNamedReferrals[name] = query
 	return _q
 }
 

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
@@ -22,8 +23,11 @@ import (
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/postcode"
+	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/session"
 	"github.com/apnet/apnet/ent/user"
@@ -87,6 +91,7 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			agreement.Table:          agreement.ValidColumn,
 			alert.Table:              alert.ValidColumn,
 			attendancemark.Table:     attendancemark.ValidColumn,
 			attendancerevision.Table: attendancerevision.ValidColumn,
@@ -97,8 +102,11 @@ func checkColumn(t, c string) error {
 			learner.Table:            learner.ValidColumn,
 			placement.Table:          placement.ValidColumn,
 			postcode.Table:           postcode.ValidColumn,
+			progressupdate.Table:     progressupdate.ValidColumn,
 			provider.Table:           provider.ValidColumn,
 			qualification.Table:      qualification.ValidColumn,
+			referral.Table:           referral.ValidColumn,
+			referraltransition.Table: referraltransition.ValidColumn,
 			school.Table:             school.ValidColumn,
 			session.Table:            session.ValidColumn,
 			user.Table:               user.ValidColumn,

@@ -10,6 +10,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
@@ -18,11 +19,191 @@ import (
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/user"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AgreementQuery) CollectFields(ctx context.Context, satisfies ...string) (*AgreementQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AgreementQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(agreement.Columns))
+		selectedFields = []string{agreement.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "school":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SchoolClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, schoolImplementors)...); err != nil {
+				return err
+			}
+			_q.withSchool = query
+
+		case "provider":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProviderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, providerImplementors)...); err != nil {
+				return err
+			}
+			_q.withProvider = query
+		case "academicYear":
+			if _, ok := fieldSeen[agreement.FieldAcademicYear]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldAcademicYear)
+				fieldSeen[agreement.FieldAcademicYear] = struct{}{}
+			}
+		case "startsOn":
+			if _, ok := fieldSeen[agreement.FieldStartsOn]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldStartsOn)
+				fieldSeen[agreement.FieldStartsOn] = struct{}{}
+			}
+		case "endsOn":
+			if _, ok := fieldSeen[agreement.FieldEndsOn]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldEndsOn)
+				fieldSeen[agreement.FieldEndsOn] = struct{}{}
+			}
+		case "termsVersion":
+			if _, ok := fieldSeen[agreement.FieldTermsVersion]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldTermsVersion)
+				fieldSeen[agreement.FieldTermsVersion] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[agreement.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldStatus)
+				fieldSeen[agreement.FieldStatus] = struct{}{}
+			}
+		case "schoolSignatoryName":
+			if _, ok := fieldSeen[agreement.FieldSchoolSignatoryName]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldSchoolSignatoryName)
+				fieldSeen[agreement.FieldSchoolSignatoryName] = struct{}{}
+			}
+		case "schoolSignatoryRole":
+			if _, ok := fieldSeen[agreement.FieldSchoolSignatoryRole]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldSchoolSignatoryRole)
+				fieldSeen[agreement.FieldSchoolSignatoryRole] = struct{}{}
+			}
+		case "schoolSignedAt":
+			if _, ok := fieldSeen[agreement.FieldSchoolSignedAt]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldSchoolSignedAt)
+				fieldSeen[agreement.FieldSchoolSignedAt] = struct{}{}
+			}
+		case "providerSignatoryName":
+			if _, ok := fieldSeen[agreement.FieldProviderSignatoryName]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldProviderSignatoryName)
+				fieldSeen[agreement.FieldProviderSignatoryName] = struct{}{}
+			}
+		case "providerSignatoryRole":
+			if _, ok := fieldSeen[agreement.FieldProviderSignatoryRole]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldProviderSignatoryRole)
+				fieldSeen[agreement.FieldProviderSignatoryRole] = struct{}{}
+			}
+		case "providerSignedAt":
+			if _, ok := fieldSeen[agreement.FieldProviderSignedAt]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldProviderSignedAt)
+				fieldSeen[agreement.FieldProviderSignedAt] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[agreement.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldRevokedAt)
+				fieldSeen[agreement.FieldRevokedAt] = struct{}{}
+			}
+		case "revokedReason":
+			if _, ok := fieldSeen[agreement.FieldRevokedReason]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldRevokedReason)
+				fieldSeen[agreement.FieldRevokedReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type agreementPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AgreementPaginateOption
+}
+
+func newAgreementPaginateArgs(rv map[string]any) *agreementPaginateArgs {
+	args := &agreementPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*AgreementOrder:
+			args.opts = append(args.opts, WithAgreementOrder(v))
+		case []any:
+			var orders []*AgreementOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &AgreementOrder{Field: &AgreementOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithAgreementOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*AgreementWhereInput); ok {
+		args.opts = append(args.opts, WithAgreementFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *AlertQuery) CollectFields(ctx context.Context, satisfies ...string) (*AlertQuery, error) {
@@ -1417,6 +1598,19 @@ func (_q *LearnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			_q.WithNamedAlerts(alias, func(wq *AlertQuery) {
 				*wq = *query
 			})
+
+		case "referrals":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReferralClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, referralImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedReferrals(alias, func(wq *ReferralQuery) {
+				*wq = *query
+			})
 		case "upn":
 			if _, ok := fieldSeen[learner.FieldUpn]; !ok {
 				selectedFields = append(selectedFields, learner.FieldUpn)
@@ -1737,6 +1931,106 @@ func (_q *PlacementQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 			_q.WithNamedAlerts(alias, func(wq *AlertQuery) {
 				*wq = *query
 			})
+
+		case "progressUpdates":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProgressUpdateClient{config: _q.config}).Query()
+			)
+			args := newProgressUpdatePaginateArgs(fieldArgs(ctx, new(ProgressUpdateWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newProgressUpdatePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Placement) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"placement_progress_updates"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(placement.ProgressUpdatesColumn), ids...))
+						})
+						if err := query.GroupBy(placement.ProgressUpdatesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Placement) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.ProgressUpdates)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, progressupdateImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(placement.ProgressUpdatesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedProgressUpdates(alias, func(wq *ProgressUpdateQuery) {
+				*wq = *query
+			})
+
+		case "referral":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReferralClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, referralImplementors)...); err != nil {
+				return err
+			}
+			_q.withReferral = query
 		case "startDate":
 			if _, ok := fieldSeen[placement.FieldStartDate]; !ok {
 				selectedFields = append(selectedFields, placement.FieldStartDate)
@@ -1761,6 +2055,36 @@ func (_q *PlacementQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 			if _, ok := fieldSeen[placement.FieldLaArranged]; !ok {
 				selectedFields = append(selectedFields, placement.FieldLaArranged)
 				fieldSeen[placement.FieldLaArranged] = struct{}{}
+			}
+		case "endedReason":
+			if _, ok := fieldSeen[placement.FieldEndedReason]; !ok {
+				selectedFields = append(selectedFields, placement.FieldEndedReason)
+				fieldSeen[placement.FieldEndedReason] = struct{}{}
+			}
+		case "endedOn":
+			if _, ok := fieldSeen[placement.FieldEndedOn]; !ok {
+				selectedFields = append(selectedFields, placement.FieldEndedOn)
+				fieldSeen[placement.FieldEndedOn] = struct{}{}
+			}
+		case "qualificationEntered":
+			if _, ok := fieldSeen[placement.FieldQualificationEntered]; !ok {
+				selectedFields = append(selectedFields, placement.FieldQualificationEntered)
+				fieldSeen[placement.FieldQualificationEntered] = struct{}{}
+			}
+		case "qualificationAchieved":
+			if _, ok := fieldSeen[placement.FieldQualificationAchieved]; !ok {
+				selectedFields = append(selectedFields, placement.FieldQualificationAchieved)
+				fieldSeen[placement.FieldQualificationAchieved] = struct{}{}
+			}
+		case "qualificationGrade":
+			if _, ok := fieldSeen[placement.FieldQualificationGrade]; !ok {
+				selectedFields = append(selectedFields, placement.FieldQualificationGrade)
+				fieldSeen[placement.FieldQualificationGrade] = struct{}{}
+			}
+		case "destination":
+			if _, ok := fieldSeen[placement.FieldDestination]; !ok {
+				selectedFields = append(selectedFields, placement.FieldDestination)
+				fieldSeen[placement.FieldDestination] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -1827,6 +2151,192 @@ func newPlacementPaginateArgs(rv map[string]any) *placementPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*PlacementWhereInput); ok {
 		args.opts = append(args.opts, WithPlacementFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ProgressUpdateQuery) CollectFields(ctx context.Context, satisfies ...string) (*ProgressUpdateQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ProgressUpdateQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(progressupdate.Columns))
+		selectedFields = []string{progressupdate.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "placement":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PlacementClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, placementImplementors)...); err != nil {
+				return err
+			}
+			_q.withPlacement = query
+		case "periodStart":
+			if _, ok := fieldSeen[progressupdate.FieldPeriodStart]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldPeriodStart)
+				fieldSeen[progressupdate.FieldPeriodStart] = struct{}{}
+			}
+		case "periodEnd":
+			if _, ok := fieldSeen[progressupdate.FieldPeriodEnd]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldPeriodEnd)
+				fieldSeen[progressupdate.FieldPeriodEnd] = struct{}{}
+			}
+		case "academicRating":
+			if _, ok := fieldSeen[progressupdate.FieldAcademicRating]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldAcademicRating)
+				fieldSeen[progressupdate.FieldAcademicRating] = struct{}{}
+			}
+		case "academicNarrative":
+			if _, ok := fieldSeen[progressupdate.FieldAcademicNarrative]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldAcademicNarrative)
+				fieldSeen[progressupdate.FieldAcademicNarrative] = struct{}{}
+			}
+		case "personalRating":
+			if _, ok := fieldSeen[progressupdate.FieldPersonalRating]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldPersonalRating)
+				fieldSeen[progressupdate.FieldPersonalRating] = struct{}{}
+			}
+		case "personalNarrative":
+			if _, ok := fieldSeen[progressupdate.FieldPersonalNarrative]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldPersonalNarrative)
+				fieldSeen[progressupdate.FieldPersonalNarrative] = struct{}{}
+			}
+		case "englishRating":
+			if _, ok := fieldSeen[progressupdate.FieldEnglishRating]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldEnglishRating)
+				fieldSeen[progressupdate.FieldEnglishRating] = struct{}{}
+			}
+		case "englishNarrative":
+			if _, ok := fieldSeen[progressupdate.FieldEnglishNarrative]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldEnglishNarrative)
+				fieldSeen[progressupdate.FieldEnglishNarrative] = struct{}{}
+			}
+		case "mathsRating":
+			if _, ok := fieldSeen[progressupdate.FieldMathsRating]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldMathsRating)
+				fieldSeen[progressupdate.FieldMathsRating] = struct{}{}
+			}
+		case "mathsNarrative":
+			if _, ok := fieldSeen[progressupdate.FieldMathsNarrative]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldMathsNarrative)
+				fieldSeen[progressupdate.FieldMathsNarrative] = struct{}{}
+			}
+		case "sessionsPossible":
+			if _, ok := fieldSeen[progressupdate.FieldSessionsPossible]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldSessionsPossible)
+				fieldSeen[progressupdate.FieldSessionsPossible] = struct{}{}
+			}
+		case "sessionsAttended":
+			if _, ok := fieldSeen[progressupdate.FieldSessionsAttended]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldSessionsAttended)
+				fieldSeen[progressupdate.FieldSessionsAttended] = struct{}{}
+			}
+		case "sessionsLate":
+			if _, ok := fieldSeen[progressupdate.FieldSessionsLate]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldSessionsLate)
+				fieldSeen[progressupdate.FieldSessionsLate] = struct{}{}
+			}
+		case "attendancePercent":
+			if _, ok := fieldSeen[progressupdate.FieldAttendancePercent]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldAttendancePercent)
+				fieldSeen[progressupdate.FieldAttendancePercent] = struct{}{}
+			}
+		case "punctualityPercent":
+			if _, ok := fieldSeen[progressupdate.FieldPunctualityPercent]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldPunctualityPercent)
+				fieldSeen[progressupdate.FieldPunctualityPercent] = struct{}{}
+			}
+		case "postedBy":
+			if _, ok := fieldSeen[progressupdate.FieldPostedBy]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldPostedBy)
+				fieldSeen[progressupdate.FieldPostedBy] = struct{}{}
+			}
+		case "postedAt":
+			if _, ok := fieldSeen[progressupdate.FieldPostedAt]; !ok {
+				selectedFields = append(selectedFields, progressupdate.FieldPostedAt)
+				fieldSeen[progressupdate.FieldPostedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type progressupdatePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ProgressUpdatePaginateOption
+}
+
+func newProgressUpdatePaginateArgs(rv map[string]any) *progressupdatePaginateArgs {
+	args := &progressupdatePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*ProgressUpdateOrder:
+			args.opts = append(args.opts, WithProgressUpdateOrder(v))
+		case []any:
+			var orders []*ProgressUpdateOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ProgressUpdateOrder{Field: &ProgressUpdateOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithProgressUpdateOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*ProgressUpdateWhereInput); ok {
+		args.opts = append(args.opts, WithProgressUpdateFilter(v.Filter))
 	}
 	return args
 }
@@ -1939,6 +2449,108 @@ func (_q *ProviderQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedCourses(alias, func(wq *CourseQuery) {
+				*wq = *query
+			})
+
+		case "referrals":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReferralClient{config: _q.config}).Query()
+			)
+			args := newReferralPaginateArgs(fieldArgs(ctx, new(ReferralWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newReferralPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Provider) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"provider_referrals"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(provider.ReferralsColumn), ids...))
+						})
+						if err := query.GroupBy(provider.ReferralsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Provider) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Referrals)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, referralImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(provider.ReferralsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedReferrals(alias, func(wq *ReferralQuery) {
+				*wq = *query
+			})
+
+		case "agreements":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AgreementClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, agreementImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAgreements(alias, func(wq *AgreementQuery) {
 				*wq = *query
 			})
 		case "name":
@@ -2281,6 +2893,394 @@ func newQualificationPaginateArgs(rv map[string]any) *qualificationPaginateArgs 
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReferralQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReferralQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReferralQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(referral.Columns))
+		selectedFields = []string{referral.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "learner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LearnerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, learnerImplementors)...); err != nil {
+				return err
+			}
+			_q.withLearner = query
+
+		case "school":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SchoolClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, schoolImplementors)...); err != nil {
+				return err
+			}
+			_q.withSchool = query
+
+		case "provider":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProviderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, providerImplementors)...); err != nil {
+				return err
+			}
+			_q.withProvider = query
+
+		case "course":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CourseClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, courseImplementors)...); err != nil {
+				return err
+			}
+			_q.withCourse = query
+
+		case "transitions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReferralTransitionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, referraltransitionImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedTransitions(alias, func(wq *ReferralTransitionQuery) {
+				*wq = *query
+			})
+
+		case "placement":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PlacementClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, placementImplementors)...); err != nil {
+				return err
+			}
+			_q.withPlacement = query
+		case "status":
+			if _, ok := fieldSeen[referral.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, referral.FieldStatus)
+				fieldSeen[referral.FieldStatus] = struct{}{}
+			}
+		case "education":
+			if _, ok := fieldSeen[referral.FieldEducation]; !ok {
+				selectedFields = append(selectedFields, referral.FieldEducation)
+				fieldSeen[referral.FieldEducation] = struct{}{}
+			}
+		case "attendance":
+			if _, ok := fieldSeen[referral.FieldAttendance]; !ok {
+				selectedFields = append(selectedFields, referral.FieldAttendance)
+				fieldSeen[referral.FieldAttendance] = struct{}{}
+			}
+		case "exclusions":
+			if _, ok := fieldSeen[referral.FieldExclusions]; !ok {
+				selectedFields = append(selectedFields, referral.FieldExclusions)
+				fieldSeen[referral.FieldExclusions] = struct{}{}
+			}
+		case "send":
+			if _, ok := fieldSeen[referral.FieldSend]; !ok {
+				selectedFields = append(selectedFields, referral.FieldSend)
+				fieldSeen[referral.FieldSend] = struct{}{}
+			}
+		case "social":
+			if _, ok := fieldSeen[referral.FieldSocial]; !ok {
+				selectedFields = append(selectedFields, referral.FieldSocial)
+				fieldSeen[referral.FieldSocial] = struct{}{}
+			}
+		case "agencies":
+			if _, ok := fieldSeen[referral.FieldAgencies]; !ok {
+				selectedFields = append(selectedFields, referral.FieldAgencies)
+				fieldSeen[referral.FieldAgencies] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[referral.FieldReason]; !ok {
+				selectedFields = append(selectedFields, referral.FieldReason)
+				fieldSeen[referral.FieldReason] = struct{}{}
+			}
+		case "atRisk":
+			if _, ok := fieldSeen[referral.FieldAtRisk]; !ok {
+				selectedFields = append(selectedFields, referral.FieldAtRisk)
+				fieldSeen[referral.FieldAtRisk] = struct{}{}
+			}
+		case "atRiskNotes":
+			if _, ok := fieldSeen[referral.FieldAtRiskNotes]; !ok {
+				selectedFields = append(selectedFields, referral.FieldAtRiskNotes)
+				fieldSeen[referral.FieldAtRiskNotes] = struct{}{}
+			}
+		case "qualificationsRequired":
+			if _, ok := fieldSeen[referral.FieldQualificationsRequired]; !ok {
+				selectedFields = append(selectedFields, referral.FieldQualificationsRequired)
+				fieldSeen[referral.FieldQualificationsRequired] = struct{}{}
+			}
+		case "interestsAspirations":
+			if _, ok := fieldSeen[referral.FieldInterestsAspirations]; !ok {
+				selectedFields = append(selectedFields, referral.FieldInterestsAspirations)
+				fieldSeen[referral.FieldInterestsAspirations] = struct{}{}
+			}
+		case "preference":
+			if _, ok := fieldSeen[referral.FieldPreference]; !ok {
+				selectedFields = append(selectedFields, referral.FieldPreference)
+				fieldSeen[referral.FieldPreference] = struct{}{}
+			}
+		case "learnerSnapshot":
+			if _, ok := fieldSeen[referral.FieldLearnerSnapshot]; !ok {
+				selectedFields = append(selectedFields, referral.FieldLearnerSnapshot)
+				fieldSeen[referral.FieldLearnerSnapshot] = struct{}{}
+			}
+		case "preVisit":
+			if _, ok := fieldSeen[referral.FieldPreVisit]; !ok {
+				selectedFields = append(selectedFields, referral.FieldPreVisit)
+				fieldSeen[referral.FieldPreVisit] = struct{}{}
+			}
+		case "returnReasons":
+			if _, ok := fieldSeen[referral.FieldReturnReasons]; !ok {
+				selectedFields = append(selectedFields, referral.FieldReturnReasons)
+				fieldSeen[referral.FieldReturnReasons] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[referral.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, referral.FieldCreatedAt)
+				fieldSeen[referral.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[referral.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, referral.FieldUpdatedAt)
+				fieldSeen[referral.FieldUpdatedAt] = struct{}{}
+			}
+		case "submittedAt":
+			if _, ok := fieldSeen[referral.FieldSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, referral.FieldSubmittedAt)
+				fieldSeen[referral.FieldSubmittedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[referral.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, referral.FieldVersion)
+				fieldSeen[referral.FieldVersion] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type referralPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReferralPaginateOption
+}
+
+func newReferralPaginateArgs(rv map[string]any) *referralPaginateArgs {
+	args := &referralPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*ReferralOrder:
+			args.opts = append(args.opts, WithReferralOrder(v))
+		case []any:
+			var orders []*ReferralOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ReferralOrder{Field: &ReferralOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithReferralOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*ReferralWhereInput); ok {
+		args.opts = append(args.opts, WithReferralFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReferralTransitionQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReferralTransitionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReferralTransitionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(referraltransition.Columns))
+		selectedFields = []string{referraltransition.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "referral":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReferralClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, referralImplementors)...); err != nil {
+				return err
+			}
+			_q.withReferral = query
+		case "from":
+			if _, ok := fieldSeen[referraltransition.FieldFrom]; !ok {
+				selectedFields = append(selectedFields, referraltransition.FieldFrom)
+				fieldSeen[referraltransition.FieldFrom] = struct{}{}
+			}
+		case "to":
+			if _, ok := fieldSeen[referraltransition.FieldTo]; !ok {
+				selectedFields = append(selectedFields, referraltransition.FieldTo)
+				fieldSeen[referraltransition.FieldTo] = struct{}{}
+			}
+		case "actor":
+			if _, ok := fieldSeen[referraltransition.FieldActor]; !ok {
+				selectedFields = append(selectedFields, referraltransition.FieldActor)
+				fieldSeen[referraltransition.FieldActor] = struct{}{}
+			}
+		case "actorRole":
+			if _, ok := fieldSeen[referraltransition.FieldActorRole]; !ok {
+				selectedFields = append(selectedFields, referraltransition.FieldActorRole)
+				fieldSeen[referraltransition.FieldActorRole] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[referraltransition.FieldAt]; !ok {
+				selectedFields = append(selectedFields, referraltransition.FieldAt)
+				fieldSeen[referraltransition.FieldAt] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[referraltransition.FieldReason]; !ok {
+				selectedFields = append(selectedFields, referraltransition.FieldReason)
+				fieldSeen[referraltransition.FieldReason] = struct{}{}
+			}
+		case "providerID":
+			if _, ok := fieldSeen[referraltransition.FieldProviderID]; !ok {
+				selectedFields = append(selectedFields, referraltransition.FieldProviderID)
+				fieldSeen[referraltransition.FieldProviderID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type referraltransitionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReferralTransitionPaginateOption
+}
+
+func newReferralTransitionPaginateArgs(rv map[string]any) *referraltransitionPaginateArgs {
+	args := &referraltransitionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ReferralTransitionOrder{Field: &ReferralTransitionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithReferralTransitionOrder(order))
+			}
+		case *ReferralTransitionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithReferralTransitionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ReferralTransitionWhereInput); ok {
+		args.opts = append(args.opts, WithReferralTransitionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *SchoolQuery) CollectFields(ctx context.Context, satisfies ...string) (*SchoolQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -2477,6 +3477,108 @@ func (_q *SchoolQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedAlerts(alias, func(wq *AlertQuery) {
+				*wq = *query
+			})
+
+		case "referrals":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReferralClient{config: _q.config}).Query()
+			)
+			args := newReferralPaginateArgs(fieldArgs(ctx, new(ReferralWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newReferralPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*School) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"school_referrals"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(school.ReferralsColumn), ids...))
+						})
+						if err := query.GroupBy(school.ReferralsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*School) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Referrals)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, referralImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(school.ReferralsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedReferrals(alias, func(wq *ReferralQuery) {
+				*wq = *query
+			})
+
+		case "agreements":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AgreementClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, agreementImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAgreements(alias, func(wq *AgreementQuery) {
 				*wq = *query
 			})
 		case "urn":

@@ -8,6 +8,22 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *Agreement) School(ctx context.Context) (*School, error) {
+	result, err := _m.Edges.SchoolOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySchool().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Agreement) Provider(ctx context.Context) (*Provider, error) {
+	result, err := _m.Edges.ProviderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProvider().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Alert) School(ctx context.Context) (*School, error) {
 	result, err := _m.Edges.SchoolOrErr()
 	if IsNotLoaded(err) {
@@ -206,6 +222,18 @@ func (_m *Learner) Alerts(
 	return _m.QueryAlerts().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Learner) Referrals(ctx context.Context) (result []*Referral, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedReferrals(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ReferralsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReferrals().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Placement) Learner(ctx context.Context) (*Learner, error) {
 	result, err := _m.Edges.LearnerOrErr()
 	if IsNotLoaded(err) {
@@ -264,6 +292,43 @@ func (_m *Placement) Alerts(
 	return _m.QueryAlerts().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Placement) ProgressUpdates(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ProgressUpdateOrder, where *ProgressUpdateWhereInput,
+) (*ProgressUpdateConnection, error) {
+	opts := []ProgressUpdatePaginateOption{
+		WithProgressUpdateOrder(orderBy),
+		WithProgressUpdateFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedProgressUpdates(alias); err == nil || hasTotalCount {
+		pager, err := newProgressUpdatePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ProgressUpdateConnection{Edges: []*ProgressUpdateEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryProgressUpdates().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Placement) Referral(ctx context.Context) (*Referral, error) {
+	result, err := _m.Edges.ReferralOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReferral().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ProgressUpdate) Placement(ctx context.Context) (*Placement, error) {
+	result, err := _m.Edges.PlacementOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPlacement().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Provider) Courses(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CourseOrder, where *CourseWhereInput,
 ) (*CourseConnection, error) {
@@ -283,6 +348,39 @@ func (_m *Provider) Courses(
 		return conn, nil
 	}
 	return _m.QueryCourses().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Provider) Referrals(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ReferralOrder, where *ReferralWhereInput,
+) (*ReferralConnection, error) {
+	opts := []ReferralPaginateOption{
+		WithReferralOrder(orderBy),
+		WithReferralFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedReferrals(alias); err == nil || hasTotalCount {
+		pager, err := newReferralPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ReferralConnection{Edges: []*ReferralEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryReferrals().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Provider) Agreements(ctx context.Context) (result []*Agreement, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAgreements(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AgreementsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAgreements().All(ctx)
+	}
+	return result, err
 }
 
 func (_m *Qualification) AwardingBody(ctx context.Context) (*AwardingBody, error) {
@@ -312,6 +410,66 @@ func (_m *Qualification) Courses(
 		return conn, nil
 	}
 	return _m.QueryCourses().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Referral) Learner(ctx context.Context) (*Learner, error) {
+	result, err := _m.Edges.LearnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLearner().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Referral) School(ctx context.Context) (*School, error) {
+	result, err := _m.Edges.SchoolOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySchool().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Referral) Provider(ctx context.Context) (*Provider, error) {
+	result, err := _m.Edges.ProviderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProvider().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Referral) Course(ctx context.Context) (*Course, error) {
+	result, err := _m.Edges.CourseOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCourse().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Referral) Transitions(ctx context.Context) (result []*ReferralTransition, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedTransitions(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.TransitionsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTransitions().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Referral) Placement(ctx context.Context) (*Placement, error) {
+	result, err := _m.Edges.PlacementOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPlacement().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ReferralTransition) Referral(ctx context.Context) (*Referral, error) {
+	result, err := _m.Edges.ReferralOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReferral().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *School) Learners(
@@ -354,6 +512,39 @@ func (_m *School) Alerts(
 		return conn, nil
 	}
 	return _m.QueryAlerts().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *School) Referrals(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ReferralOrder, where *ReferralWhereInput,
+) (*ReferralConnection, error) {
+	opts := []ReferralPaginateOption{
+		WithReferralOrder(orderBy),
+		WithReferralFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedReferrals(alias); err == nil || hasTotalCount {
+		pager, err := newReferralPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ReferralConnection{Edges: []*ReferralEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryReferrals().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *School) Agreements(ctx context.Context) (result []*Agreement, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAgreements(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AgreementsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAgreements().All(ctx)
+	}
+	return result, err
 }
 
 func (_m *User) School(ctx context.Context) (*School, error) {

@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
@@ -18,8 +19,11 @@ import (
 	"github.com/apnet/apnet/ent/internal"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/hashicorp/go-multierror"
@@ -29,6 +33,11 @@ import (
 type Noder interface {
 	IsNode()
 }
+
+var agreementImplementors = []string{"Agreement", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Agreement) IsNode() {}
 
 var alertImplementors = []string{"Alert", "Node"}
 
@@ -70,6 +79,11 @@ var placementImplementors = []string{"Placement", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Placement) IsNode() {}
 
+var progressupdateImplementors = []string{"ProgressUpdate", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ProgressUpdate) IsNode() {}
+
 var providerImplementors = []string{"Provider", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -79,6 +93,16 @@ var qualificationImplementors = []string{"Qualification", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Qualification) IsNode() {}
+
+var referralImplementors = []string{"Referral", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Referral) IsNode() {}
+
+var referraltransitionImplementors = []string{"ReferralTransition", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ReferralTransition) IsNode() {}
 
 var schoolImplementors = []string{"School", "Node"}
 
@@ -167,6 +191,15 @@ func (c *Client) Noder(ctx context.Context, id int, opts ...NodeOption) (_ Noder
 
 func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error) {
 	switch table {
+	case agreement.Table:
+		query := c.Agreement.Query().
+			Where(agreement.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, agreementImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case alert.Table:
 		query := c.Alert.Query().
 			Where(alert.ID(id))
@@ -239,6 +272,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case progressupdate.Table:
+		query := c.ProgressUpdate.Query().
+			Where(progressupdate.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, progressupdateImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case provider.Table:
 		query := c.Provider.Query().
 			Where(provider.ID(id))
@@ -253,6 +295,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(qualification.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, qualificationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case referral.Table:
+		query := c.Referral.Query().
+			Where(referral.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, referralImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case referraltransition.Table:
+		query := c.ReferralTransition.Query().
+			Where(referraltransition.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, referraltransitionImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -348,6 +408,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case agreement.Table:
+		query := c.Agreement.Query().
+			Where(agreement.IDIn(ids...))
+		query, err := query.CollectFields(ctx, agreementImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case alert.Table:
 		query := c.Alert.Query().
 			Where(alert.IDIn(ids...))
@@ -476,6 +552,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case progressupdate.Table:
+		query := c.ProgressUpdate.Query().
+			Where(progressupdate.IDIn(ids...))
+		query, err := query.CollectFields(ctx, progressupdateImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case provider.Table:
 		query := c.Provider.Query().
 			Where(provider.IDIn(ids...))
@@ -496,6 +588,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Qualification.Query().
 			Where(qualification.IDIn(ids...))
 		query, err := query.CollectFields(ctx, qualificationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case referral.Table:
+		query := c.Referral.Query().
+			Where(referral.IDIn(ids...))
+		query, err := query.CollectFields(ctx, referralImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case referraltransition.Table:
+		query := c.ReferralTransition.Query().
+			Where(referraltransition.IDIn(ids...))
+		query, err := query.CollectFields(ctx, referraltransitionImplementors...)
 		if err != nil {
 			return nil, err
 		}

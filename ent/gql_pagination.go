@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
@@ -22,8 +23,11 @@ import (
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -107,6 +111,356 @@ func paginateLimit(first, last *int) int {
 		limit = *last + 1
 	}
 	return limit
+}
+
+// AgreementEdge is the edge representation of Agreement.
+type AgreementEdge struct {
+	Node   *Agreement `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// AgreementConnection is the connection containing edges to Agreement.
+type AgreementConnection struct {
+	Edges      []*AgreementEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *AgreementConnection) build(nodes []*Agreement, pager *agreementPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Agreement
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Agreement {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Agreement {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*AgreementEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &AgreementEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// AgreementPaginateOption enables pagination customization.
+type AgreementPaginateOption func(*agreementPager) error
+
+// WithAgreementOrder configures pagination ordering.
+func WithAgreementOrder(order []*AgreementOrder) AgreementPaginateOption {
+	return func(pager *agreementPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithAgreementFilter configures pagination filter.
+func WithAgreementFilter(filter func(*AgreementQuery) (*AgreementQuery, error)) AgreementPaginateOption {
+	return func(pager *agreementPager) error {
+		if filter == nil {
+			return errors.New("AgreementQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type agreementPager struct {
+	reverse bool
+	order   []*AgreementOrder
+	filter  func(*AgreementQuery) (*AgreementQuery, error)
+}
+
+func newAgreementPager(opts []AgreementPaginateOption, reverse bool) (*agreementPager, error) {
+	pager := &agreementPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *agreementPager) applyFilter(query *AgreementQuery) (*AgreementQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *agreementPager) toCursor(_m *Agreement) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *agreementPager) applyCursors(query *AgreementQuery, after, before *Cursor) (*AgreementQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultAgreementOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *agreementPager) applyOrder(query *AgreementQuery) *AgreementQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultAgreementOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultAgreementOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *agreementPager) orderExpr(query *AgreementQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultAgreementOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Agreement.
+func (_m *AgreementQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AgreementPaginateOption,
+) (*AgreementConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newAgreementPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &AgreementConnection{Edges: []*AgreementEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// AgreementOrderFieldAcademicYear orders Agreement by academic_year.
+	AgreementOrderFieldAcademicYear = &AgreementOrderField{
+		Value: func(_m *Agreement) (ent.Value, error) {
+			return _m.AcademicYear, nil
+		},
+		column: agreement.FieldAcademicYear,
+		toTerm: agreement.ByAcademicYear,
+		toCursor: func(_m *Agreement) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.AcademicYear,
+			}
+		},
+	}
+	// AgreementOrderFieldStatus orders Agreement by status.
+	AgreementOrderFieldStatus = &AgreementOrderField{
+		Value: func(_m *Agreement) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: agreement.FieldStatus,
+		toTerm: agreement.ByStatus,
+		toCursor: func(_m *Agreement) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AgreementOrderField) String() string {
+	var str string
+	switch f.column {
+	case AgreementOrderFieldAcademicYear.column:
+		str = "ACADEMIC_YEAR"
+	case AgreementOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AgreementOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AgreementOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AgreementOrderField %T must be a string", v)
+	}
+	switch str {
+	case "ACADEMIC_YEAR":
+		*f = *AgreementOrderFieldAcademicYear
+	case "STATUS":
+		*f = *AgreementOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid AgreementOrderField", str)
+	}
+	return nil
+}
+
+// AgreementOrderField defines the ordering field of Agreement.
+type AgreementOrderField struct {
+	// Value extracts the ordering value from the given Agreement.
+	Value    func(*Agreement) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) agreement.OrderOption
+	toCursor func(*Agreement) Cursor
+}
+
+// AgreementOrder defines the ordering of Agreement.
+type AgreementOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *AgreementOrderField `json:"field"`
+}
+
+// DefaultAgreementOrder is the default ordering of Agreement.
+var DefaultAgreementOrder = &AgreementOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &AgreementOrderField{
+		Value: func(_m *Agreement) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: agreement.FieldID,
+		toTerm: agreement.ByID,
+		toCursor: func(_m *Agreement) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Agreement into AgreementEdge.
+func (_m *Agreement) ToEdge(order *AgreementOrder) *AgreementEdge {
+	if order == nil {
+		order = DefaultAgreementOrder
+	}
+	return &AgreementEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
 }
 
 // AlertEdge is the edge representation of Alert.
@@ -3035,6 +3389,356 @@ func (_m *Placement) ToEdge(order *PlacementOrder) *PlacementEdge {
 	}
 }
 
+// ProgressUpdateEdge is the edge representation of ProgressUpdate.
+type ProgressUpdateEdge struct {
+	Node   *ProgressUpdate `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// ProgressUpdateConnection is the connection containing edges to ProgressUpdate.
+type ProgressUpdateConnection struct {
+	Edges      []*ProgressUpdateEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *ProgressUpdateConnection) build(nodes []*ProgressUpdate, pager *progressupdatePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ProgressUpdate
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ProgressUpdate {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ProgressUpdate {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ProgressUpdateEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ProgressUpdateEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ProgressUpdatePaginateOption enables pagination customization.
+type ProgressUpdatePaginateOption func(*progressupdatePager) error
+
+// WithProgressUpdateOrder configures pagination ordering.
+func WithProgressUpdateOrder(order []*ProgressUpdateOrder) ProgressUpdatePaginateOption {
+	return func(pager *progressupdatePager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithProgressUpdateFilter configures pagination filter.
+func WithProgressUpdateFilter(filter func(*ProgressUpdateQuery) (*ProgressUpdateQuery, error)) ProgressUpdatePaginateOption {
+	return func(pager *progressupdatePager) error {
+		if filter == nil {
+			return errors.New("ProgressUpdateQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type progressupdatePager struct {
+	reverse bool
+	order   []*ProgressUpdateOrder
+	filter  func(*ProgressUpdateQuery) (*ProgressUpdateQuery, error)
+}
+
+func newProgressUpdatePager(opts []ProgressUpdatePaginateOption, reverse bool) (*progressupdatePager, error) {
+	pager := &progressupdatePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *progressupdatePager) applyFilter(query *ProgressUpdateQuery) (*ProgressUpdateQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *progressupdatePager) toCursor(_m *ProgressUpdate) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *progressupdatePager) applyCursors(query *ProgressUpdateQuery, after, before *Cursor) (*ProgressUpdateQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultProgressUpdateOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *progressupdatePager) applyOrder(query *ProgressUpdateQuery) *ProgressUpdateQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultProgressUpdateOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultProgressUpdateOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *progressupdatePager) orderExpr(query *ProgressUpdateQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultProgressUpdateOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ProgressUpdate.
+func (_m *ProgressUpdateQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ProgressUpdatePaginateOption,
+) (*ProgressUpdateConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newProgressUpdatePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ProgressUpdateConnection{Edges: []*ProgressUpdateEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ProgressUpdateOrderFieldPeriodEnd orders ProgressUpdate by period_end.
+	ProgressUpdateOrderFieldPeriodEnd = &ProgressUpdateOrderField{
+		Value: func(_m *ProgressUpdate) (ent.Value, error) {
+			return _m.PeriodEnd, nil
+		},
+		column: progressupdate.FieldPeriodEnd,
+		toTerm: progressupdate.ByPeriodEnd,
+		toCursor: func(_m *ProgressUpdate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PeriodEnd,
+			}
+		},
+	}
+	// ProgressUpdateOrderFieldPostedAt orders ProgressUpdate by posted_at.
+	ProgressUpdateOrderFieldPostedAt = &ProgressUpdateOrderField{
+		Value: func(_m *ProgressUpdate) (ent.Value, error) {
+			return _m.PostedAt, nil
+		},
+		column: progressupdate.FieldPostedAt,
+		toTerm: progressupdate.ByPostedAt,
+		toCursor: func(_m *ProgressUpdate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PostedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ProgressUpdateOrderField) String() string {
+	var str string
+	switch f.column {
+	case ProgressUpdateOrderFieldPeriodEnd.column:
+		str = "PERIOD_END"
+	case ProgressUpdateOrderFieldPostedAt.column:
+		str = "POSTED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ProgressUpdateOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ProgressUpdateOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ProgressUpdateOrderField %T must be a string", v)
+	}
+	switch str {
+	case "PERIOD_END":
+		*f = *ProgressUpdateOrderFieldPeriodEnd
+	case "POSTED_AT":
+		*f = *ProgressUpdateOrderFieldPostedAt
+	default:
+		return fmt.Errorf("%s is not a valid ProgressUpdateOrderField", str)
+	}
+	return nil
+}
+
+// ProgressUpdateOrderField defines the ordering field of ProgressUpdate.
+type ProgressUpdateOrderField struct {
+	// Value extracts the ordering value from the given ProgressUpdate.
+	Value    func(*ProgressUpdate) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) progressupdate.OrderOption
+	toCursor func(*ProgressUpdate) Cursor
+}
+
+// ProgressUpdateOrder defines the ordering of ProgressUpdate.
+type ProgressUpdateOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *ProgressUpdateOrderField `json:"field"`
+}
+
+// DefaultProgressUpdateOrder is the default ordering of ProgressUpdate.
+var DefaultProgressUpdateOrder = &ProgressUpdateOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ProgressUpdateOrderField{
+		Value: func(_m *ProgressUpdate) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: progressupdate.FieldID,
+		toTerm: progressupdate.ByID,
+		toCursor: func(_m *ProgressUpdate) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ProgressUpdate into ProgressUpdateEdge.
+func (_m *ProgressUpdate) ToEdge(order *ProgressUpdateOrder) *ProgressUpdateEdge {
+	if order == nil {
+		order = DefaultProgressUpdateOrder
+	}
+	return &ProgressUpdateEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // ProviderEdge is the edge representation of Provider.
 type ProviderEdge struct {
 	Node   *Provider `json:"node"`
@@ -3802,6 +4506,688 @@ func (_m *Qualification) ToEdge(order *QualificationOrder) *QualificationEdge {
 		order = DefaultQualificationOrder
 	}
 	return &QualificationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ReferralEdge is the edge representation of Referral.
+type ReferralEdge struct {
+	Node   *Referral `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// ReferralConnection is the connection containing edges to Referral.
+type ReferralConnection struct {
+	Edges      []*ReferralEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *ReferralConnection) build(nodes []*Referral, pager *referralPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Referral
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Referral {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Referral {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReferralEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReferralEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReferralPaginateOption enables pagination customization.
+type ReferralPaginateOption func(*referralPager) error
+
+// WithReferralOrder configures pagination ordering.
+func WithReferralOrder(order []*ReferralOrder) ReferralPaginateOption {
+	return func(pager *referralPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithReferralFilter configures pagination filter.
+func WithReferralFilter(filter func(*ReferralQuery) (*ReferralQuery, error)) ReferralPaginateOption {
+	return func(pager *referralPager) error {
+		if filter == nil {
+			return errors.New("ReferralQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type referralPager struct {
+	reverse bool
+	order   []*ReferralOrder
+	filter  func(*ReferralQuery) (*ReferralQuery, error)
+}
+
+func newReferralPager(opts []ReferralPaginateOption, reverse bool) (*referralPager, error) {
+	pager := &referralPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *referralPager) applyFilter(query *ReferralQuery) (*ReferralQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *referralPager) toCursor(_m *Referral) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *referralPager) applyCursors(query *ReferralQuery, after, before *Cursor) (*ReferralQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultReferralOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *referralPager) applyOrder(query *ReferralQuery) *ReferralQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultReferralOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultReferralOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *referralPager) orderExpr(query *ReferralQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultReferralOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Referral.
+func (_m *ReferralQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReferralPaginateOption,
+) (*ReferralConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReferralPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReferralConnection{Edges: []*ReferralEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ReferralOrderFieldStatus orders Referral by status.
+	ReferralOrderFieldStatus = &ReferralOrderField{
+		Value: func(_m *Referral) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: referral.FieldStatus,
+		toTerm: referral.ByStatus,
+		toCursor: func(_m *Referral) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// ReferralOrderFieldCreatedAt orders Referral by created_at.
+	ReferralOrderFieldCreatedAt = &ReferralOrderField{
+		Value: func(_m *Referral) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: referral.FieldCreatedAt,
+		toTerm: referral.ByCreatedAt,
+		toCursor: func(_m *Referral) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ReferralOrderFieldUpdatedAt orders Referral by updated_at.
+	ReferralOrderFieldUpdatedAt = &ReferralOrderField{
+		Value: func(_m *Referral) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: referral.FieldUpdatedAt,
+		toTerm: referral.ByUpdatedAt,
+		toCursor: func(_m *Referral) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ReferralOrderFieldSubmittedAt orders Referral by submitted_at.
+	ReferralOrderFieldSubmittedAt = &ReferralOrderField{
+		Value: func(_m *Referral) (ent.Value, error) {
+			return _m.SubmittedAt, nil
+		},
+		column: referral.FieldSubmittedAt,
+		toTerm: referral.BySubmittedAt,
+		toCursor: func(_m *Referral) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.SubmittedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ReferralOrderField) String() string {
+	var str string
+	switch f.column {
+	case ReferralOrderFieldStatus.column:
+		str = "STATUS"
+	case ReferralOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ReferralOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ReferralOrderFieldSubmittedAt.column:
+		str = "SUBMITTED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ReferralOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ReferralOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ReferralOrderField %T must be a string", v)
+	}
+	switch str {
+	case "STATUS":
+		*f = *ReferralOrderFieldStatus
+	case "CREATED_AT":
+		*f = *ReferralOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ReferralOrderFieldUpdatedAt
+	case "SUBMITTED_AT":
+		*f = *ReferralOrderFieldSubmittedAt
+	default:
+		return fmt.Errorf("%s is not a valid ReferralOrderField", str)
+	}
+	return nil
+}
+
+// ReferralOrderField defines the ordering field of Referral.
+type ReferralOrderField struct {
+	// Value extracts the ordering value from the given Referral.
+	Value    func(*Referral) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) referral.OrderOption
+	toCursor func(*Referral) Cursor
+}
+
+// ReferralOrder defines the ordering of Referral.
+type ReferralOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *ReferralOrderField `json:"field"`
+}
+
+// DefaultReferralOrder is the default ordering of Referral.
+var DefaultReferralOrder = &ReferralOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReferralOrderField{
+		Value: func(_m *Referral) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: referral.FieldID,
+		toTerm: referral.ByID,
+		toCursor: func(_m *Referral) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Referral into ReferralEdge.
+func (_m *Referral) ToEdge(order *ReferralOrder) *ReferralEdge {
+	if order == nil {
+		order = DefaultReferralOrder
+	}
+	return &ReferralEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ReferralTransitionEdge is the edge representation of ReferralTransition.
+type ReferralTransitionEdge struct {
+	Node   *ReferralTransition `json:"node"`
+	Cursor Cursor              `json:"cursor"`
+}
+
+// ReferralTransitionConnection is the connection containing edges to ReferralTransition.
+type ReferralTransitionConnection struct {
+	Edges      []*ReferralTransitionEdge `json:"edges"`
+	PageInfo   PageInfo                  `json:"pageInfo"`
+	TotalCount int                       `json:"totalCount"`
+}
+
+func (c *ReferralTransitionConnection) build(nodes []*ReferralTransition, pager *referraltransitionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ReferralTransition
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ReferralTransition {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ReferralTransition {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReferralTransitionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReferralTransitionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReferralTransitionPaginateOption enables pagination customization.
+type ReferralTransitionPaginateOption func(*referraltransitionPager) error
+
+// WithReferralTransitionOrder configures pagination ordering.
+func WithReferralTransitionOrder(order *ReferralTransitionOrder) ReferralTransitionPaginateOption {
+	if order == nil {
+		order = DefaultReferralTransitionOrder
+	}
+	o := *order
+	return func(pager *referraltransitionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultReferralTransitionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithReferralTransitionFilter configures pagination filter.
+func WithReferralTransitionFilter(filter func(*ReferralTransitionQuery) (*ReferralTransitionQuery, error)) ReferralTransitionPaginateOption {
+	return func(pager *referraltransitionPager) error {
+		if filter == nil {
+			return errors.New("ReferralTransitionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type referraltransitionPager struct {
+	reverse bool
+	order   *ReferralTransitionOrder
+	filter  func(*ReferralTransitionQuery) (*ReferralTransitionQuery, error)
+}
+
+func newReferralTransitionPager(opts []ReferralTransitionPaginateOption, reverse bool) (*referraltransitionPager, error) {
+	pager := &referraltransitionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultReferralTransitionOrder
+	}
+	return pager, nil
+}
+
+func (p *referraltransitionPager) applyFilter(query *ReferralTransitionQuery) (*ReferralTransitionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *referraltransitionPager) toCursor(_m *ReferralTransition) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *referraltransitionPager) applyCursors(query *ReferralTransitionQuery, after, before *Cursor) (*ReferralTransitionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultReferralTransitionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *referraltransitionPager) applyOrder(query *ReferralTransitionQuery) *ReferralTransitionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultReferralTransitionOrder.Field {
+		query = query.Order(DefaultReferralTransitionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *referraltransitionPager) orderExpr(query *ReferralTransitionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultReferralTransitionOrder.Field {
+			b.Comma().Ident(DefaultReferralTransitionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ReferralTransition.
+func (_m *ReferralTransitionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReferralTransitionPaginateOption,
+) (*ReferralTransitionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReferralTransitionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReferralTransitionConnection{Edges: []*ReferralTransitionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ReferralTransitionOrderFieldAt orders ReferralTransition by at.
+	ReferralTransitionOrderFieldAt = &ReferralTransitionOrderField{
+		Value: func(_m *ReferralTransition) (ent.Value, error) {
+			return _m.At, nil
+		},
+		column: referraltransition.FieldAt,
+		toTerm: referraltransition.ByAt,
+		toCursor: func(_m *ReferralTransition) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.At,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ReferralTransitionOrderField) String() string {
+	var str string
+	switch f.column {
+	case ReferralTransitionOrderFieldAt.column:
+		str = "AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ReferralTransitionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ReferralTransitionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ReferralTransitionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "AT":
+		*f = *ReferralTransitionOrderFieldAt
+	default:
+		return fmt.Errorf("%s is not a valid ReferralTransitionOrderField", str)
+	}
+	return nil
+}
+
+// ReferralTransitionOrderField defines the ordering field of ReferralTransition.
+type ReferralTransitionOrderField struct {
+	// Value extracts the ordering value from the given ReferralTransition.
+	Value    func(*ReferralTransition) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) referraltransition.OrderOption
+	toCursor func(*ReferralTransition) Cursor
+}
+
+// ReferralTransitionOrder defines the ordering of ReferralTransition.
+type ReferralTransitionOrder struct {
+	Direction OrderDirection                `json:"direction"`
+	Field     *ReferralTransitionOrderField `json:"field"`
+}
+
+// DefaultReferralTransitionOrder is the default ordering of ReferralTransition.
+var DefaultReferralTransitionOrder = &ReferralTransitionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReferralTransitionOrderField{
+		Value: func(_m *ReferralTransition) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: referraltransition.FieldID,
+		toTerm: referraltransition.ByID,
+		toCursor: func(_m *ReferralTransition) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ReferralTransition into ReferralTransitionEdge.
+func (_m *ReferralTransition) ToEdge(order *ReferralTransitionOrder) *ReferralTransitionEdge {
+	if order == nil {
+		order = DefaultReferralTransitionOrder
+	}
+	return &ReferralTransitionEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
@@ -16,12 +17,814 @@ import (
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/user"
+	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/register"
 )
+
+// AgreementWhereInput represents a where input for filtering Agreement queries.
+type AgreementWhereInput struct {
+	Predicates []predicate.Agreement  `json:"-"`
+	Not        *AgreementWhereInput   `json:"not,omitempty"`
+	Or         []*AgreementWhereInput `json:"or,omitempty"`
+	And        []*AgreementWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "academic_year" field predicates.
+	AcademicYear             *string  `json:"academicYear,omitempty"`
+	AcademicYearNEQ          *string  `json:"academicYearNEQ,omitempty"`
+	AcademicYearIn           []string `json:"academicYearIn,omitempty"`
+	AcademicYearNotIn        []string `json:"academicYearNotIn,omitempty"`
+	AcademicYearGT           *string  `json:"academicYearGT,omitempty"`
+	AcademicYearGTE          *string  `json:"academicYearGTE,omitempty"`
+	AcademicYearLT           *string  `json:"academicYearLT,omitempty"`
+	AcademicYearLTE          *string  `json:"academicYearLTE,omitempty"`
+	AcademicYearContains     *string  `json:"academicYearContains,omitempty"`
+	AcademicYearHasPrefix    *string  `json:"academicYearHasPrefix,omitempty"`
+	AcademicYearHasSuffix    *string  `json:"academicYearHasSuffix,omitempty"`
+	AcademicYearEqualFold    *string  `json:"academicYearEqualFold,omitempty"`
+	AcademicYearContainsFold *string  `json:"academicYearContainsFold,omitempty"`
+
+	// "starts_on" field predicates.
+	StartsOn      *time.Time  `json:"startsOn,omitempty"`
+	StartsOnNEQ   *time.Time  `json:"startsOnNEQ,omitempty"`
+	StartsOnIn    []time.Time `json:"startsOnIn,omitempty"`
+	StartsOnNotIn []time.Time `json:"startsOnNotIn,omitempty"`
+	StartsOnGT    *time.Time  `json:"startsOnGT,omitempty"`
+	StartsOnGTE   *time.Time  `json:"startsOnGTE,omitempty"`
+	StartsOnLT    *time.Time  `json:"startsOnLT,omitempty"`
+	StartsOnLTE   *time.Time  `json:"startsOnLTE,omitempty"`
+
+	// "ends_on" field predicates.
+	EndsOn      *time.Time  `json:"endsOn,omitempty"`
+	EndsOnNEQ   *time.Time  `json:"endsOnNEQ,omitempty"`
+	EndsOnIn    []time.Time `json:"endsOnIn,omitempty"`
+	EndsOnNotIn []time.Time `json:"endsOnNotIn,omitempty"`
+	EndsOnGT    *time.Time  `json:"endsOnGT,omitempty"`
+	EndsOnGTE   *time.Time  `json:"endsOnGTE,omitempty"`
+	EndsOnLT    *time.Time  `json:"endsOnLT,omitempty"`
+	EndsOnLTE   *time.Time  `json:"endsOnLTE,omitempty"`
+
+	// "terms_version" field predicates.
+	TermsVersion             *string  `json:"termsVersion,omitempty"`
+	TermsVersionNEQ          *string  `json:"termsVersionNEQ,omitempty"`
+	TermsVersionIn           []string `json:"termsVersionIn,omitempty"`
+	TermsVersionNotIn        []string `json:"termsVersionNotIn,omitempty"`
+	TermsVersionGT           *string  `json:"termsVersionGT,omitempty"`
+	TermsVersionGTE          *string  `json:"termsVersionGTE,omitempty"`
+	TermsVersionLT           *string  `json:"termsVersionLT,omitempty"`
+	TermsVersionLTE          *string  `json:"termsVersionLTE,omitempty"`
+	TermsVersionContains     *string  `json:"termsVersionContains,omitempty"`
+	TermsVersionHasPrefix    *string  `json:"termsVersionHasPrefix,omitempty"`
+	TermsVersionHasSuffix    *string  `json:"termsVersionHasSuffix,omitempty"`
+	TermsVersionEqualFold    *string  `json:"termsVersionEqualFold,omitempty"`
+	TermsVersionContainsFold *string  `json:"termsVersionContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *agreement.Status  `json:"status,omitempty"`
+	StatusNEQ   *agreement.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []agreement.Status `json:"statusIn,omitempty"`
+	StatusNotIn []agreement.Status `json:"statusNotIn,omitempty"`
+
+	// "school_signatory_name" field predicates.
+	SchoolSignatoryName             *string  `json:"schoolSignatoryName,omitempty"`
+	SchoolSignatoryNameNEQ          *string  `json:"schoolSignatoryNameNEQ,omitempty"`
+	SchoolSignatoryNameIn           []string `json:"schoolSignatoryNameIn,omitempty"`
+	SchoolSignatoryNameNotIn        []string `json:"schoolSignatoryNameNotIn,omitempty"`
+	SchoolSignatoryNameGT           *string  `json:"schoolSignatoryNameGT,omitempty"`
+	SchoolSignatoryNameGTE          *string  `json:"schoolSignatoryNameGTE,omitempty"`
+	SchoolSignatoryNameLT           *string  `json:"schoolSignatoryNameLT,omitempty"`
+	SchoolSignatoryNameLTE          *string  `json:"schoolSignatoryNameLTE,omitempty"`
+	SchoolSignatoryNameContains     *string  `json:"schoolSignatoryNameContains,omitempty"`
+	SchoolSignatoryNameHasPrefix    *string  `json:"schoolSignatoryNameHasPrefix,omitempty"`
+	SchoolSignatoryNameHasSuffix    *string  `json:"schoolSignatoryNameHasSuffix,omitempty"`
+	SchoolSignatoryNameIsNil        bool     `json:"schoolSignatoryNameIsNil,omitempty"`
+	SchoolSignatoryNameNotNil       bool     `json:"schoolSignatoryNameNotNil,omitempty"`
+	SchoolSignatoryNameEqualFold    *string  `json:"schoolSignatoryNameEqualFold,omitempty"`
+	SchoolSignatoryNameContainsFold *string  `json:"schoolSignatoryNameContainsFold,omitempty"`
+
+	// "school_signatory_role" field predicates.
+	SchoolSignatoryRole             *string  `json:"schoolSignatoryRole,omitempty"`
+	SchoolSignatoryRoleNEQ          *string  `json:"schoolSignatoryRoleNEQ,omitempty"`
+	SchoolSignatoryRoleIn           []string `json:"schoolSignatoryRoleIn,omitempty"`
+	SchoolSignatoryRoleNotIn        []string `json:"schoolSignatoryRoleNotIn,omitempty"`
+	SchoolSignatoryRoleGT           *string  `json:"schoolSignatoryRoleGT,omitempty"`
+	SchoolSignatoryRoleGTE          *string  `json:"schoolSignatoryRoleGTE,omitempty"`
+	SchoolSignatoryRoleLT           *string  `json:"schoolSignatoryRoleLT,omitempty"`
+	SchoolSignatoryRoleLTE          *string  `json:"schoolSignatoryRoleLTE,omitempty"`
+	SchoolSignatoryRoleContains     *string  `json:"schoolSignatoryRoleContains,omitempty"`
+	SchoolSignatoryRoleHasPrefix    *string  `json:"schoolSignatoryRoleHasPrefix,omitempty"`
+	SchoolSignatoryRoleHasSuffix    *string  `json:"schoolSignatoryRoleHasSuffix,omitempty"`
+	SchoolSignatoryRoleIsNil        bool     `json:"schoolSignatoryRoleIsNil,omitempty"`
+	SchoolSignatoryRoleNotNil       bool     `json:"schoolSignatoryRoleNotNil,omitempty"`
+	SchoolSignatoryRoleEqualFold    *string  `json:"schoolSignatoryRoleEqualFold,omitempty"`
+	SchoolSignatoryRoleContainsFold *string  `json:"schoolSignatoryRoleContainsFold,omitempty"`
+
+	// "school_signed_at" field predicates.
+	SchoolSignedAt       *time.Time  `json:"schoolSignedAt,omitempty"`
+	SchoolSignedAtNEQ    *time.Time  `json:"schoolSignedAtNEQ,omitempty"`
+	SchoolSignedAtIn     []time.Time `json:"schoolSignedAtIn,omitempty"`
+	SchoolSignedAtNotIn  []time.Time `json:"schoolSignedAtNotIn,omitempty"`
+	SchoolSignedAtGT     *time.Time  `json:"schoolSignedAtGT,omitempty"`
+	SchoolSignedAtGTE    *time.Time  `json:"schoolSignedAtGTE,omitempty"`
+	SchoolSignedAtLT     *time.Time  `json:"schoolSignedAtLT,omitempty"`
+	SchoolSignedAtLTE    *time.Time  `json:"schoolSignedAtLTE,omitempty"`
+	SchoolSignedAtIsNil  bool        `json:"schoolSignedAtIsNil,omitempty"`
+	SchoolSignedAtNotNil bool        `json:"schoolSignedAtNotNil,omitempty"`
+
+	// "provider_signatory_name" field predicates.
+	ProviderSignatoryName             *string  `json:"providerSignatoryName,omitempty"`
+	ProviderSignatoryNameNEQ          *string  `json:"providerSignatoryNameNEQ,omitempty"`
+	ProviderSignatoryNameIn           []string `json:"providerSignatoryNameIn,omitempty"`
+	ProviderSignatoryNameNotIn        []string `json:"providerSignatoryNameNotIn,omitempty"`
+	ProviderSignatoryNameGT           *string  `json:"providerSignatoryNameGT,omitempty"`
+	ProviderSignatoryNameGTE          *string  `json:"providerSignatoryNameGTE,omitempty"`
+	ProviderSignatoryNameLT           *string  `json:"providerSignatoryNameLT,omitempty"`
+	ProviderSignatoryNameLTE          *string  `json:"providerSignatoryNameLTE,omitempty"`
+	ProviderSignatoryNameContains     *string  `json:"providerSignatoryNameContains,omitempty"`
+	ProviderSignatoryNameHasPrefix    *string  `json:"providerSignatoryNameHasPrefix,omitempty"`
+	ProviderSignatoryNameHasSuffix    *string  `json:"providerSignatoryNameHasSuffix,omitempty"`
+	ProviderSignatoryNameIsNil        bool     `json:"providerSignatoryNameIsNil,omitempty"`
+	ProviderSignatoryNameNotNil       bool     `json:"providerSignatoryNameNotNil,omitempty"`
+	ProviderSignatoryNameEqualFold    *string  `json:"providerSignatoryNameEqualFold,omitempty"`
+	ProviderSignatoryNameContainsFold *string  `json:"providerSignatoryNameContainsFold,omitempty"`
+
+	// "provider_signatory_role" field predicates.
+	ProviderSignatoryRole             *string  `json:"providerSignatoryRole,omitempty"`
+	ProviderSignatoryRoleNEQ          *string  `json:"providerSignatoryRoleNEQ,omitempty"`
+	ProviderSignatoryRoleIn           []string `json:"providerSignatoryRoleIn,omitempty"`
+	ProviderSignatoryRoleNotIn        []string `json:"providerSignatoryRoleNotIn,omitempty"`
+	ProviderSignatoryRoleGT           *string  `json:"providerSignatoryRoleGT,omitempty"`
+	ProviderSignatoryRoleGTE          *string  `json:"providerSignatoryRoleGTE,omitempty"`
+	ProviderSignatoryRoleLT           *string  `json:"providerSignatoryRoleLT,omitempty"`
+	ProviderSignatoryRoleLTE          *string  `json:"providerSignatoryRoleLTE,omitempty"`
+	ProviderSignatoryRoleContains     *string  `json:"providerSignatoryRoleContains,omitempty"`
+	ProviderSignatoryRoleHasPrefix    *string  `json:"providerSignatoryRoleHasPrefix,omitempty"`
+	ProviderSignatoryRoleHasSuffix    *string  `json:"providerSignatoryRoleHasSuffix,omitempty"`
+	ProviderSignatoryRoleIsNil        bool     `json:"providerSignatoryRoleIsNil,omitempty"`
+	ProviderSignatoryRoleNotNil       bool     `json:"providerSignatoryRoleNotNil,omitempty"`
+	ProviderSignatoryRoleEqualFold    *string  `json:"providerSignatoryRoleEqualFold,omitempty"`
+	ProviderSignatoryRoleContainsFold *string  `json:"providerSignatoryRoleContainsFold,omitempty"`
+
+	// "provider_signed_at" field predicates.
+	ProviderSignedAt       *time.Time  `json:"providerSignedAt,omitempty"`
+	ProviderSignedAtNEQ    *time.Time  `json:"providerSignedAtNEQ,omitempty"`
+	ProviderSignedAtIn     []time.Time `json:"providerSignedAtIn,omitempty"`
+	ProviderSignedAtNotIn  []time.Time `json:"providerSignedAtNotIn,omitempty"`
+	ProviderSignedAtGT     *time.Time  `json:"providerSignedAtGT,omitempty"`
+	ProviderSignedAtGTE    *time.Time  `json:"providerSignedAtGTE,omitempty"`
+	ProviderSignedAtLT     *time.Time  `json:"providerSignedAtLT,omitempty"`
+	ProviderSignedAtLTE    *time.Time  `json:"providerSignedAtLTE,omitempty"`
+	ProviderSignedAtIsNil  bool        `json:"providerSignedAtIsNil,omitempty"`
+	ProviderSignedAtNotNil bool        `json:"providerSignedAtNotNil,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+
+	// "revoked_reason" field predicates.
+	RevokedReason             *string  `json:"revokedReason,omitempty"`
+	RevokedReasonNEQ          *string  `json:"revokedReasonNEQ,omitempty"`
+	RevokedReasonIn           []string `json:"revokedReasonIn,omitempty"`
+	RevokedReasonNotIn        []string `json:"revokedReasonNotIn,omitempty"`
+	RevokedReasonGT           *string  `json:"revokedReasonGT,omitempty"`
+	RevokedReasonGTE          *string  `json:"revokedReasonGTE,omitempty"`
+	RevokedReasonLT           *string  `json:"revokedReasonLT,omitempty"`
+	RevokedReasonLTE          *string  `json:"revokedReasonLTE,omitempty"`
+	RevokedReasonContains     *string  `json:"revokedReasonContains,omitempty"`
+	RevokedReasonHasPrefix    *string  `json:"revokedReasonHasPrefix,omitempty"`
+	RevokedReasonHasSuffix    *string  `json:"revokedReasonHasSuffix,omitempty"`
+	RevokedReasonIsNil        bool     `json:"revokedReasonIsNil,omitempty"`
+	RevokedReasonNotNil       bool     `json:"revokedReasonNotNil,omitempty"`
+	RevokedReasonEqualFold    *string  `json:"revokedReasonEqualFold,omitempty"`
+	RevokedReasonContainsFold *string  `json:"revokedReasonContainsFold,omitempty"`
+
+	// "school" edge predicates.
+	HasSchool     *bool               `json:"hasSchool,omitempty"`
+	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
+
+	// "provider" edge predicates.
+	HasProvider     *bool                 `json:"hasProvider,omitempty"`
+	HasProviderWith []*ProviderWhereInput `json:"hasProviderWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AgreementWhereInput) AddPredicates(predicates ...predicate.Agreement) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AgreementWhereInput filter on the AgreementQuery builder.
+func (i *AgreementWhereInput) Filter(q *AgreementQuery) (*AgreementQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAgreementWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAgreementWhereInput is returned in case the AgreementWhereInput is empty.
+var ErrEmptyAgreementWhereInput = errors.New("ent: empty predicate AgreementWhereInput")
+
+// P returns a predicate for filtering agreements.
+// An error is returned if the input is empty or invalid.
+func (i *AgreementWhereInput) P() (predicate.Agreement, error) {
+	var predicates []predicate.Agreement
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, agreement.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Agreement, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, agreement.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Agreement, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, agreement.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, agreement.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, agreement.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, agreement.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, agreement.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, agreement.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, agreement.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, agreement.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, agreement.IDLTE(*i.IDLTE))
+	}
+	if i.AcademicYear != nil {
+		predicates = append(predicates, agreement.AcademicYearEQ(*i.AcademicYear))
+	}
+	if i.AcademicYearNEQ != nil {
+		predicates = append(predicates, agreement.AcademicYearNEQ(*i.AcademicYearNEQ))
+	}
+	if len(i.AcademicYearIn) > 0 {
+		predicates = append(predicates, agreement.AcademicYearIn(i.AcademicYearIn...))
+	}
+	if len(i.AcademicYearNotIn) > 0 {
+		predicates = append(predicates, agreement.AcademicYearNotIn(i.AcademicYearNotIn...))
+	}
+	if i.AcademicYearGT != nil {
+		predicates = append(predicates, agreement.AcademicYearGT(*i.AcademicYearGT))
+	}
+	if i.AcademicYearGTE != nil {
+		predicates = append(predicates, agreement.AcademicYearGTE(*i.AcademicYearGTE))
+	}
+	if i.AcademicYearLT != nil {
+		predicates = append(predicates, agreement.AcademicYearLT(*i.AcademicYearLT))
+	}
+	if i.AcademicYearLTE != nil {
+		predicates = append(predicates, agreement.AcademicYearLTE(*i.AcademicYearLTE))
+	}
+	if i.AcademicYearContains != nil {
+		predicates = append(predicates, agreement.AcademicYearContains(*i.AcademicYearContains))
+	}
+	if i.AcademicYearHasPrefix != nil {
+		predicates = append(predicates, agreement.AcademicYearHasPrefix(*i.AcademicYearHasPrefix))
+	}
+	if i.AcademicYearHasSuffix != nil {
+		predicates = append(predicates, agreement.AcademicYearHasSuffix(*i.AcademicYearHasSuffix))
+	}
+	if i.AcademicYearEqualFold != nil {
+		predicates = append(predicates, agreement.AcademicYearEqualFold(*i.AcademicYearEqualFold))
+	}
+	if i.AcademicYearContainsFold != nil {
+		predicates = append(predicates, agreement.AcademicYearContainsFold(*i.AcademicYearContainsFold))
+	}
+	if i.StartsOn != nil {
+		predicates = append(predicates, agreement.StartsOnEQ(*i.StartsOn))
+	}
+	if i.StartsOnNEQ != nil {
+		predicates = append(predicates, agreement.StartsOnNEQ(*i.StartsOnNEQ))
+	}
+	if len(i.StartsOnIn) > 0 {
+		predicates = append(predicates, agreement.StartsOnIn(i.StartsOnIn...))
+	}
+	if len(i.StartsOnNotIn) > 0 {
+		predicates = append(predicates, agreement.StartsOnNotIn(i.StartsOnNotIn...))
+	}
+	if i.StartsOnGT != nil {
+		predicates = append(predicates, agreement.StartsOnGT(*i.StartsOnGT))
+	}
+	if i.StartsOnGTE != nil {
+		predicates = append(predicates, agreement.StartsOnGTE(*i.StartsOnGTE))
+	}
+	if i.StartsOnLT != nil {
+		predicates = append(predicates, agreement.StartsOnLT(*i.StartsOnLT))
+	}
+	if i.StartsOnLTE != nil {
+		predicates = append(predicates, agreement.StartsOnLTE(*i.StartsOnLTE))
+	}
+	if i.EndsOn != nil {
+		predicates = append(predicates, agreement.EndsOnEQ(*i.EndsOn))
+	}
+	if i.EndsOnNEQ != nil {
+		predicates = append(predicates, agreement.EndsOnNEQ(*i.EndsOnNEQ))
+	}
+	if len(i.EndsOnIn) > 0 {
+		predicates = append(predicates, agreement.EndsOnIn(i.EndsOnIn...))
+	}
+	if len(i.EndsOnNotIn) > 0 {
+		predicates = append(predicates, agreement.EndsOnNotIn(i.EndsOnNotIn...))
+	}
+	if i.EndsOnGT != nil {
+		predicates = append(predicates, agreement.EndsOnGT(*i.EndsOnGT))
+	}
+	if i.EndsOnGTE != nil {
+		predicates = append(predicates, agreement.EndsOnGTE(*i.EndsOnGTE))
+	}
+	if i.EndsOnLT != nil {
+		predicates = append(predicates, agreement.EndsOnLT(*i.EndsOnLT))
+	}
+	if i.EndsOnLTE != nil {
+		predicates = append(predicates, agreement.EndsOnLTE(*i.EndsOnLTE))
+	}
+	if i.TermsVersion != nil {
+		predicates = append(predicates, agreement.TermsVersionEQ(*i.TermsVersion))
+	}
+	if i.TermsVersionNEQ != nil {
+		predicates = append(predicates, agreement.TermsVersionNEQ(*i.TermsVersionNEQ))
+	}
+	if len(i.TermsVersionIn) > 0 {
+		predicates = append(predicates, agreement.TermsVersionIn(i.TermsVersionIn...))
+	}
+	if len(i.TermsVersionNotIn) > 0 {
+		predicates = append(predicates, agreement.TermsVersionNotIn(i.TermsVersionNotIn...))
+	}
+	if i.TermsVersionGT != nil {
+		predicates = append(predicates, agreement.TermsVersionGT(*i.TermsVersionGT))
+	}
+	if i.TermsVersionGTE != nil {
+		predicates = append(predicates, agreement.TermsVersionGTE(*i.TermsVersionGTE))
+	}
+	if i.TermsVersionLT != nil {
+		predicates = append(predicates, agreement.TermsVersionLT(*i.TermsVersionLT))
+	}
+	if i.TermsVersionLTE != nil {
+		predicates = append(predicates, agreement.TermsVersionLTE(*i.TermsVersionLTE))
+	}
+	if i.TermsVersionContains != nil {
+		predicates = append(predicates, agreement.TermsVersionContains(*i.TermsVersionContains))
+	}
+	if i.TermsVersionHasPrefix != nil {
+		predicates = append(predicates, agreement.TermsVersionHasPrefix(*i.TermsVersionHasPrefix))
+	}
+	if i.TermsVersionHasSuffix != nil {
+		predicates = append(predicates, agreement.TermsVersionHasSuffix(*i.TermsVersionHasSuffix))
+	}
+	if i.TermsVersionEqualFold != nil {
+		predicates = append(predicates, agreement.TermsVersionEqualFold(*i.TermsVersionEqualFold))
+	}
+	if i.TermsVersionContainsFold != nil {
+		predicates = append(predicates, agreement.TermsVersionContainsFold(*i.TermsVersionContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, agreement.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, agreement.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, agreement.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, agreement.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.SchoolSignatoryName != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameEQ(*i.SchoolSignatoryName))
+	}
+	if i.SchoolSignatoryNameNEQ != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameNEQ(*i.SchoolSignatoryNameNEQ))
+	}
+	if len(i.SchoolSignatoryNameIn) > 0 {
+		predicates = append(predicates, agreement.SchoolSignatoryNameIn(i.SchoolSignatoryNameIn...))
+	}
+	if len(i.SchoolSignatoryNameNotIn) > 0 {
+		predicates = append(predicates, agreement.SchoolSignatoryNameNotIn(i.SchoolSignatoryNameNotIn...))
+	}
+	if i.SchoolSignatoryNameGT != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameGT(*i.SchoolSignatoryNameGT))
+	}
+	if i.SchoolSignatoryNameGTE != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameGTE(*i.SchoolSignatoryNameGTE))
+	}
+	if i.SchoolSignatoryNameLT != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameLT(*i.SchoolSignatoryNameLT))
+	}
+	if i.SchoolSignatoryNameLTE != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameLTE(*i.SchoolSignatoryNameLTE))
+	}
+	if i.SchoolSignatoryNameContains != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameContains(*i.SchoolSignatoryNameContains))
+	}
+	if i.SchoolSignatoryNameHasPrefix != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameHasPrefix(*i.SchoolSignatoryNameHasPrefix))
+	}
+	if i.SchoolSignatoryNameHasSuffix != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameHasSuffix(*i.SchoolSignatoryNameHasSuffix))
+	}
+	if i.SchoolSignatoryNameIsNil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameIsNil())
+	}
+	if i.SchoolSignatoryNameNotNil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameNotNil())
+	}
+	if i.SchoolSignatoryNameEqualFold != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameEqualFold(*i.SchoolSignatoryNameEqualFold))
+	}
+	if i.SchoolSignatoryNameContainsFold != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryNameContainsFold(*i.SchoolSignatoryNameContainsFold))
+	}
+	if i.SchoolSignatoryRole != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleEQ(*i.SchoolSignatoryRole))
+	}
+	if i.SchoolSignatoryRoleNEQ != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleNEQ(*i.SchoolSignatoryRoleNEQ))
+	}
+	if len(i.SchoolSignatoryRoleIn) > 0 {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleIn(i.SchoolSignatoryRoleIn...))
+	}
+	if len(i.SchoolSignatoryRoleNotIn) > 0 {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleNotIn(i.SchoolSignatoryRoleNotIn...))
+	}
+	if i.SchoolSignatoryRoleGT != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleGT(*i.SchoolSignatoryRoleGT))
+	}
+	if i.SchoolSignatoryRoleGTE != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleGTE(*i.SchoolSignatoryRoleGTE))
+	}
+	if i.SchoolSignatoryRoleLT != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleLT(*i.SchoolSignatoryRoleLT))
+	}
+	if i.SchoolSignatoryRoleLTE != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleLTE(*i.SchoolSignatoryRoleLTE))
+	}
+	if i.SchoolSignatoryRoleContains != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleContains(*i.SchoolSignatoryRoleContains))
+	}
+	if i.SchoolSignatoryRoleHasPrefix != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleHasPrefix(*i.SchoolSignatoryRoleHasPrefix))
+	}
+	if i.SchoolSignatoryRoleHasSuffix != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleHasSuffix(*i.SchoolSignatoryRoleHasSuffix))
+	}
+	if i.SchoolSignatoryRoleIsNil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleIsNil())
+	}
+	if i.SchoolSignatoryRoleNotNil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleNotNil())
+	}
+	if i.SchoolSignatoryRoleEqualFold != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleEqualFold(*i.SchoolSignatoryRoleEqualFold))
+	}
+	if i.SchoolSignatoryRoleContainsFold != nil {
+		predicates = append(predicates, agreement.SchoolSignatoryRoleContainsFold(*i.SchoolSignatoryRoleContainsFold))
+	}
+	if i.SchoolSignedAt != nil {
+		predicates = append(predicates, agreement.SchoolSignedAtEQ(*i.SchoolSignedAt))
+	}
+	if i.SchoolSignedAtNEQ != nil {
+		predicates = append(predicates, agreement.SchoolSignedAtNEQ(*i.SchoolSignedAtNEQ))
+	}
+	if len(i.SchoolSignedAtIn) > 0 {
+		predicates = append(predicates, agreement.SchoolSignedAtIn(i.SchoolSignedAtIn...))
+	}
+	if len(i.SchoolSignedAtNotIn) > 0 {
+		predicates = append(predicates, agreement.SchoolSignedAtNotIn(i.SchoolSignedAtNotIn...))
+	}
+	if i.SchoolSignedAtGT != nil {
+		predicates = append(predicates, agreement.SchoolSignedAtGT(*i.SchoolSignedAtGT))
+	}
+	if i.SchoolSignedAtGTE != nil {
+		predicates = append(predicates, agreement.SchoolSignedAtGTE(*i.SchoolSignedAtGTE))
+	}
+	if i.SchoolSignedAtLT != nil {
+		predicates = append(predicates, agreement.SchoolSignedAtLT(*i.SchoolSignedAtLT))
+	}
+	if i.SchoolSignedAtLTE != nil {
+		predicates = append(predicates, agreement.SchoolSignedAtLTE(*i.SchoolSignedAtLTE))
+	}
+	if i.SchoolSignedAtIsNil {
+		predicates = append(predicates, agreement.SchoolSignedAtIsNil())
+	}
+	if i.SchoolSignedAtNotNil {
+		predicates = append(predicates, agreement.SchoolSignedAtNotNil())
+	}
+	if i.ProviderSignatoryName != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameEQ(*i.ProviderSignatoryName))
+	}
+	if i.ProviderSignatoryNameNEQ != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameNEQ(*i.ProviderSignatoryNameNEQ))
+	}
+	if len(i.ProviderSignatoryNameIn) > 0 {
+		predicates = append(predicates, agreement.ProviderSignatoryNameIn(i.ProviderSignatoryNameIn...))
+	}
+	if len(i.ProviderSignatoryNameNotIn) > 0 {
+		predicates = append(predicates, agreement.ProviderSignatoryNameNotIn(i.ProviderSignatoryNameNotIn...))
+	}
+	if i.ProviderSignatoryNameGT != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameGT(*i.ProviderSignatoryNameGT))
+	}
+	if i.ProviderSignatoryNameGTE != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameGTE(*i.ProviderSignatoryNameGTE))
+	}
+	if i.ProviderSignatoryNameLT != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameLT(*i.ProviderSignatoryNameLT))
+	}
+	if i.ProviderSignatoryNameLTE != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameLTE(*i.ProviderSignatoryNameLTE))
+	}
+	if i.ProviderSignatoryNameContains != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameContains(*i.ProviderSignatoryNameContains))
+	}
+	if i.ProviderSignatoryNameHasPrefix != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameHasPrefix(*i.ProviderSignatoryNameHasPrefix))
+	}
+	if i.ProviderSignatoryNameHasSuffix != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameHasSuffix(*i.ProviderSignatoryNameHasSuffix))
+	}
+	if i.ProviderSignatoryNameIsNil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameIsNil())
+	}
+	if i.ProviderSignatoryNameNotNil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameNotNil())
+	}
+	if i.ProviderSignatoryNameEqualFold != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameEqualFold(*i.ProviderSignatoryNameEqualFold))
+	}
+	if i.ProviderSignatoryNameContainsFold != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryNameContainsFold(*i.ProviderSignatoryNameContainsFold))
+	}
+	if i.ProviderSignatoryRole != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleEQ(*i.ProviderSignatoryRole))
+	}
+	if i.ProviderSignatoryRoleNEQ != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleNEQ(*i.ProviderSignatoryRoleNEQ))
+	}
+	if len(i.ProviderSignatoryRoleIn) > 0 {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleIn(i.ProviderSignatoryRoleIn...))
+	}
+	if len(i.ProviderSignatoryRoleNotIn) > 0 {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleNotIn(i.ProviderSignatoryRoleNotIn...))
+	}
+	if i.ProviderSignatoryRoleGT != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleGT(*i.ProviderSignatoryRoleGT))
+	}
+	if i.ProviderSignatoryRoleGTE != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleGTE(*i.ProviderSignatoryRoleGTE))
+	}
+	if i.ProviderSignatoryRoleLT != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleLT(*i.ProviderSignatoryRoleLT))
+	}
+	if i.ProviderSignatoryRoleLTE != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleLTE(*i.ProviderSignatoryRoleLTE))
+	}
+	if i.ProviderSignatoryRoleContains != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleContains(*i.ProviderSignatoryRoleContains))
+	}
+	if i.ProviderSignatoryRoleHasPrefix != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleHasPrefix(*i.ProviderSignatoryRoleHasPrefix))
+	}
+	if i.ProviderSignatoryRoleHasSuffix != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleHasSuffix(*i.ProviderSignatoryRoleHasSuffix))
+	}
+	if i.ProviderSignatoryRoleIsNil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleIsNil())
+	}
+	if i.ProviderSignatoryRoleNotNil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleNotNil())
+	}
+	if i.ProviderSignatoryRoleEqualFold != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleEqualFold(*i.ProviderSignatoryRoleEqualFold))
+	}
+	if i.ProviderSignatoryRoleContainsFold != nil {
+		predicates = append(predicates, agreement.ProviderSignatoryRoleContainsFold(*i.ProviderSignatoryRoleContainsFold))
+	}
+	if i.ProviderSignedAt != nil {
+		predicates = append(predicates, agreement.ProviderSignedAtEQ(*i.ProviderSignedAt))
+	}
+	if i.ProviderSignedAtNEQ != nil {
+		predicates = append(predicates, agreement.ProviderSignedAtNEQ(*i.ProviderSignedAtNEQ))
+	}
+	if len(i.ProviderSignedAtIn) > 0 {
+		predicates = append(predicates, agreement.ProviderSignedAtIn(i.ProviderSignedAtIn...))
+	}
+	if len(i.ProviderSignedAtNotIn) > 0 {
+		predicates = append(predicates, agreement.ProviderSignedAtNotIn(i.ProviderSignedAtNotIn...))
+	}
+	if i.ProviderSignedAtGT != nil {
+		predicates = append(predicates, agreement.ProviderSignedAtGT(*i.ProviderSignedAtGT))
+	}
+	if i.ProviderSignedAtGTE != nil {
+		predicates = append(predicates, agreement.ProviderSignedAtGTE(*i.ProviderSignedAtGTE))
+	}
+	if i.ProviderSignedAtLT != nil {
+		predicates = append(predicates, agreement.ProviderSignedAtLT(*i.ProviderSignedAtLT))
+	}
+	if i.ProviderSignedAtLTE != nil {
+		predicates = append(predicates, agreement.ProviderSignedAtLTE(*i.ProviderSignedAtLTE))
+	}
+	if i.ProviderSignedAtIsNil {
+		predicates = append(predicates, agreement.ProviderSignedAtIsNil())
+	}
+	if i.ProviderSignedAtNotNil {
+		predicates = append(predicates, agreement.ProviderSignedAtNotNil())
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, agreement.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, agreement.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, agreement.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, agreement.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, agreement.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, agreement.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, agreement.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, agreement.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, agreement.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, agreement.RevokedAtNotNil())
+	}
+	if i.RevokedReason != nil {
+		predicates = append(predicates, agreement.RevokedReasonEQ(*i.RevokedReason))
+	}
+	if i.RevokedReasonNEQ != nil {
+		predicates = append(predicates, agreement.RevokedReasonNEQ(*i.RevokedReasonNEQ))
+	}
+	if len(i.RevokedReasonIn) > 0 {
+		predicates = append(predicates, agreement.RevokedReasonIn(i.RevokedReasonIn...))
+	}
+	if len(i.RevokedReasonNotIn) > 0 {
+		predicates = append(predicates, agreement.RevokedReasonNotIn(i.RevokedReasonNotIn...))
+	}
+	if i.RevokedReasonGT != nil {
+		predicates = append(predicates, agreement.RevokedReasonGT(*i.RevokedReasonGT))
+	}
+	if i.RevokedReasonGTE != nil {
+		predicates = append(predicates, agreement.RevokedReasonGTE(*i.RevokedReasonGTE))
+	}
+	if i.RevokedReasonLT != nil {
+		predicates = append(predicates, agreement.RevokedReasonLT(*i.RevokedReasonLT))
+	}
+	if i.RevokedReasonLTE != nil {
+		predicates = append(predicates, agreement.RevokedReasonLTE(*i.RevokedReasonLTE))
+	}
+	if i.RevokedReasonContains != nil {
+		predicates = append(predicates, agreement.RevokedReasonContains(*i.RevokedReasonContains))
+	}
+	if i.RevokedReasonHasPrefix != nil {
+		predicates = append(predicates, agreement.RevokedReasonHasPrefix(*i.RevokedReasonHasPrefix))
+	}
+	if i.RevokedReasonHasSuffix != nil {
+		predicates = append(predicates, agreement.RevokedReasonHasSuffix(*i.RevokedReasonHasSuffix))
+	}
+	if i.RevokedReasonIsNil {
+		predicates = append(predicates, agreement.RevokedReasonIsNil())
+	}
+	if i.RevokedReasonNotNil {
+		predicates = append(predicates, agreement.RevokedReasonNotNil())
+	}
+	if i.RevokedReasonEqualFold != nil {
+		predicates = append(predicates, agreement.RevokedReasonEqualFold(*i.RevokedReasonEqualFold))
+	}
+	if i.RevokedReasonContainsFold != nil {
+		predicates = append(predicates, agreement.RevokedReasonContainsFold(*i.RevokedReasonContainsFold))
+	}
+
+	if i.HasSchool != nil {
+		p := agreement.HasSchool()
+		if !*i.HasSchool {
+			p = agreement.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSchoolWith) > 0 {
+		with := make([]predicate.School, 0, len(i.HasSchoolWith))
+		for _, w := range i.HasSchoolWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSchoolWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, agreement.HasSchoolWith(with...))
+	}
+	if i.HasProvider != nil {
+		p := agreement.HasProvider()
+		if !*i.HasProvider {
+			p = agreement.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProviderWith) > 0 {
+		with := make([]predicate.Provider, 0, len(i.HasProviderWith))
+		for _, w := range i.HasProviderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProviderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, agreement.HasProviderWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAgreementWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return agreement.And(predicates...), nil
+	}
+}
 
 // AlertWhereInput represents a where input for filtering Alert queries.
 type AlertWhereInput struct {
@@ -2618,6 +3421,10 @@ type LearnerWhereInput struct {
 	// "alerts" edge predicates.
 	HasAlerts     *bool              `json:"hasAlerts,omitempty"`
 	HasAlertsWith []*AlertWhereInput `json:"hasAlertsWith,omitempty"`
+
+	// "referrals" edge predicates.
+	HasReferrals     *bool                 `json:"hasReferrals,omitempty"`
+	HasReferralsWith []*ReferralWhereInput `json:"hasReferralsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2947,6 +3754,24 @@ func (i *LearnerWhereInput) P() (predicate.Learner, error) {
 		}
 		predicates = append(predicates, learner.HasAlertsWith(with...))
 	}
+	if i.HasReferrals != nil {
+		p := learner.HasReferrals()
+		if !*i.HasReferrals {
+			p = learner.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReferralsWith) > 0 {
+		with := make([]predicate.Referral, 0, len(i.HasReferralsWith))
+		for _, w := range i.HasReferralsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReferralsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, learner.HasReferralsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyLearnerWhereInput
@@ -3004,6 +3829,72 @@ type PlacementWhereInput struct {
 	LaArranged    *bool `json:"laArranged,omitempty"`
 	LaArrangedNEQ *bool `json:"laArrangedNEQ,omitempty"`
 
+	// "ended_reason" field predicates.
+	EndedReason             *string  `json:"endedReason,omitempty"`
+	EndedReasonNEQ          *string  `json:"endedReasonNEQ,omitempty"`
+	EndedReasonIn           []string `json:"endedReasonIn,omitempty"`
+	EndedReasonNotIn        []string `json:"endedReasonNotIn,omitempty"`
+	EndedReasonGT           *string  `json:"endedReasonGT,omitempty"`
+	EndedReasonGTE          *string  `json:"endedReasonGTE,omitempty"`
+	EndedReasonLT           *string  `json:"endedReasonLT,omitempty"`
+	EndedReasonLTE          *string  `json:"endedReasonLTE,omitempty"`
+	EndedReasonContains     *string  `json:"endedReasonContains,omitempty"`
+	EndedReasonHasPrefix    *string  `json:"endedReasonHasPrefix,omitempty"`
+	EndedReasonHasSuffix    *string  `json:"endedReasonHasSuffix,omitempty"`
+	EndedReasonIsNil        bool     `json:"endedReasonIsNil,omitempty"`
+	EndedReasonNotNil       bool     `json:"endedReasonNotNil,omitempty"`
+	EndedReasonEqualFold    *string  `json:"endedReasonEqualFold,omitempty"`
+	EndedReasonContainsFold *string  `json:"endedReasonContainsFold,omitempty"`
+
+	// "ended_on" field predicates.
+	EndedOn       *time.Time  `json:"endedOn,omitempty"`
+	EndedOnNEQ    *time.Time  `json:"endedOnNEQ,omitempty"`
+	EndedOnIn     []time.Time `json:"endedOnIn,omitempty"`
+	EndedOnNotIn  []time.Time `json:"endedOnNotIn,omitempty"`
+	EndedOnGT     *time.Time  `json:"endedOnGT,omitempty"`
+	EndedOnGTE    *time.Time  `json:"endedOnGTE,omitempty"`
+	EndedOnLT     *time.Time  `json:"endedOnLT,omitempty"`
+	EndedOnLTE    *time.Time  `json:"endedOnLTE,omitempty"`
+	EndedOnIsNil  bool        `json:"endedOnIsNil,omitempty"`
+	EndedOnNotNil bool        `json:"endedOnNotNil,omitempty"`
+
+	// "qualification_entered" field predicates.
+	QualificationEntered       *bool `json:"qualificationEntered,omitempty"`
+	QualificationEnteredNEQ    *bool `json:"qualificationEnteredNEQ,omitempty"`
+	QualificationEnteredIsNil  bool  `json:"qualificationEnteredIsNil,omitempty"`
+	QualificationEnteredNotNil bool  `json:"qualificationEnteredNotNil,omitempty"`
+
+	// "qualification_achieved" field predicates.
+	QualificationAchieved       *bool `json:"qualificationAchieved,omitempty"`
+	QualificationAchievedNEQ    *bool `json:"qualificationAchievedNEQ,omitempty"`
+	QualificationAchievedIsNil  bool  `json:"qualificationAchievedIsNil,omitempty"`
+	QualificationAchievedNotNil bool  `json:"qualificationAchievedNotNil,omitempty"`
+
+	// "qualification_grade" field predicates.
+	QualificationGrade             *string  `json:"qualificationGrade,omitempty"`
+	QualificationGradeNEQ          *string  `json:"qualificationGradeNEQ,omitempty"`
+	QualificationGradeIn           []string `json:"qualificationGradeIn,omitempty"`
+	QualificationGradeNotIn        []string `json:"qualificationGradeNotIn,omitempty"`
+	QualificationGradeGT           *string  `json:"qualificationGradeGT,omitempty"`
+	QualificationGradeGTE          *string  `json:"qualificationGradeGTE,omitempty"`
+	QualificationGradeLT           *string  `json:"qualificationGradeLT,omitempty"`
+	QualificationGradeLTE          *string  `json:"qualificationGradeLTE,omitempty"`
+	QualificationGradeContains     *string  `json:"qualificationGradeContains,omitempty"`
+	QualificationGradeHasPrefix    *string  `json:"qualificationGradeHasPrefix,omitempty"`
+	QualificationGradeHasSuffix    *string  `json:"qualificationGradeHasSuffix,omitempty"`
+	QualificationGradeIsNil        bool     `json:"qualificationGradeIsNil,omitempty"`
+	QualificationGradeNotNil       bool     `json:"qualificationGradeNotNil,omitempty"`
+	QualificationGradeEqualFold    *string  `json:"qualificationGradeEqualFold,omitempty"`
+	QualificationGradeContainsFold *string  `json:"qualificationGradeContainsFold,omitempty"`
+
+	// "destination" field predicates.
+	Destination       *outcome.Destination  `json:"destination,omitempty"`
+	DestinationNEQ    *outcome.Destination  `json:"destinationNEQ,omitempty"`
+	DestinationIn     []outcome.Destination `json:"destinationIn,omitempty"`
+	DestinationNotIn  []outcome.Destination `json:"destinationNotIn,omitempty"`
+	DestinationIsNil  bool                  `json:"destinationIsNil,omitempty"`
+	DestinationNotNil bool                  `json:"destinationNotNil,omitempty"`
+
 	// "learner" edge predicates.
 	HasLearner     *bool                `json:"hasLearner,omitempty"`
 	HasLearnerWith []*LearnerWhereInput `json:"hasLearnerWith,omitempty"`
@@ -3019,6 +3910,14 @@ type PlacementWhereInput struct {
 	// "alerts" edge predicates.
 	HasAlerts     *bool              `json:"hasAlerts,omitempty"`
 	HasAlertsWith []*AlertWhereInput `json:"hasAlertsWith,omitempty"`
+
+	// "progress_updates" edge predicates.
+	HasProgressUpdates     *bool                       `json:"hasProgressUpdates,omitempty"`
+	HasProgressUpdatesWith []*ProgressUpdateWhereInput `json:"hasProgressUpdatesWith,omitempty"`
+
+	// "referral" edge predicates.
+	HasReferral     *bool                 `json:"hasReferral,omitempty"`
+	HasReferralWith []*ReferralWhereInput `json:"hasReferralWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3182,6 +4081,168 @@ func (i *PlacementWhereInput) P() (predicate.Placement, error) {
 	if i.LaArrangedNEQ != nil {
 		predicates = append(predicates, placement.LaArrangedNEQ(*i.LaArrangedNEQ))
 	}
+	if i.EndedReason != nil {
+		predicates = append(predicates, placement.EndedReasonEQ(*i.EndedReason))
+	}
+	if i.EndedReasonNEQ != nil {
+		predicates = append(predicates, placement.EndedReasonNEQ(*i.EndedReasonNEQ))
+	}
+	if len(i.EndedReasonIn) > 0 {
+		predicates = append(predicates, placement.EndedReasonIn(i.EndedReasonIn...))
+	}
+	if len(i.EndedReasonNotIn) > 0 {
+		predicates = append(predicates, placement.EndedReasonNotIn(i.EndedReasonNotIn...))
+	}
+	if i.EndedReasonGT != nil {
+		predicates = append(predicates, placement.EndedReasonGT(*i.EndedReasonGT))
+	}
+	if i.EndedReasonGTE != nil {
+		predicates = append(predicates, placement.EndedReasonGTE(*i.EndedReasonGTE))
+	}
+	if i.EndedReasonLT != nil {
+		predicates = append(predicates, placement.EndedReasonLT(*i.EndedReasonLT))
+	}
+	if i.EndedReasonLTE != nil {
+		predicates = append(predicates, placement.EndedReasonLTE(*i.EndedReasonLTE))
+	}
+	if i.EndedReasonContains != nil {
+		predicates = append(predicates, placement.EndedReasonContains(*i.EndedReasonContains))
+	}
+	if i.EndedReasonHasPrefix != nil {
+		predicates = append(predicates, placement.EndedReasonHasPrefix(*i.EndedReasonHasPrefix))
+	}
+	if i.EndedReasonHasSuffix != nil {
+		predicates = append(predicates, placement.EndedReasonHasSuffix(*i.EndedReasonHasSuffix))
+	}
+	if i.EndedReasonIsNil {
+		predicates = append(predicates, placement.EndedReasonIsNil())
+	}
+	if i.EndedReasonNotNil {
+		predicates = append(predicates, placement.EndedReasonNotNil())
+	}
+	if i.EndedReasonEqualFold != nil {
+		predicates = append(predicates, placement.EndedReasonEqualFold(*i.EndedReasonEqualFold))
+	}
+	if i.EndedReasonContainsFold != nil {
+		predicates = append(predicates, placement.EndedReasonContainsFold(*i.EndedReasonContainsFold))
+	}
+	if i.EndedOn != nil {
+		predicates = append(predicates, placement.EndedOnEQ(*i.EndedOn))
+	}
+	if i.EndedOnNEQ != nil {
+		predicates = append(predicates, placement.EndedOnNEQ(*i.EndedOnNEQ))
+	}
+	if len(i.EndedOnIn) > 0 {
+		predicates = append(predicates, placement.EndedOnIn(i.EndedOnIn...))
+	}
+	if len(i.EndedOnNotIn) > 0 {
+		predicates = append(predicates, placement.EndedOnNotIn(i.EndedOnNotIn...))
+	}
+	if i.EndedOnGT != nil {
+		predicates = append(predicates, placement.EndedOnGT(*i.EndedOnGT))
+	}
+	if i.EndedOnGTE != nil {
+		predicates = append(predicates, placement.EndedOnGTE(*i.EndedOnGTE))
+	}
+	if i.EndedOnLT != nil {
+		predicates = append(predicates, placement.EndedOnLT(*i.EndedOnLT))
+	}
+	if i.EndedOnLTE != nil {
+		predicates = append(predicates, placement.EndedOnLTE(*i.EndedOnLTE))
+	}
+	if i.EndedOnIsNil {
+		predicates = append(predicates, placement.EndedOnIsNil())
+	}
+	if i.EndedOnNotNil {
+		predicates = append(predicates, placement.EndedOnNotNil())
+	}
+	if i.QualificationEntered != nil {
+		predicates = append(predicates, placement.QualificationEnteredEQ(*i.QualificationEntered))
+	}
+	if i.QualificationEnteredNEQ != nil {
+		predicates = append(predicates, placement.QualificationEnteredNEQ(*i.QualificationEnteredNEQ))
+	}
+	if i.QualificationEnteredIsNil {
+		predicates = append(predicates, placement.QualificationEnteredIsNil())
+	}
+	if i.QualificationEnteredNotNil {
+		predicates = append(predicates, placement.QualificationEnteredNotNil())
+	}
+	if i.QualificationAchieved != nil {
+		predicates = append(predicates, placement.QualificationAchievedEQ(*i.QualificationAchieved))
+	}
+	if i.QualificationAchievedNEQ != nil {
+		predicates = append(predicates, placement.QualificationAchievedNEQ(*i.QualificationAchievedNEQ))
+	}
+	if i.QualificationAchievedIsNil {
+		predicates = append(predicates, placement.QualificationAchievedIsNil())
+	}
+	if i.QualificationAchievedNotNil {
+		predicates = append(predicates, placement.QualificationAchievedNotNil())
+	}
+	if i.QualificationGrade != nil {
+		predicates = append(predicates, placement.QualificationGradeEQ(*i.QualificationGrade))
+	}
+	if i.QualificationGradeNEQ != nil {
+		predicates = append(predicates, placement.QualificationGradeNEQ(*i.QualificationGradeNEQ))
+	}
+	if len(i.QualificationGradeIn) > 0 {
+		predicates = append(predicates, placement.QualificationGradeIn(i.QualificationGradeIn...))
+	}
+	if len(i.QualificationGradeNotIn) > 0 {
+		predicates = append(predicates, placement.QualificationGradeNotIn(i.QualificationGradeNotIn...))
+	}
+	if i.QualificationGradeGT != nil {
+		predicates = append(predicates, placement.QualificationGradeGT(*i.QualificationGradeGT))
+	}
+	if i.QualificationGradeGTE != nil {
+		predicates = append(predicates, placement.QualificationGradeGTE(*i.QualificationGradeGTE))
+	}
+	if i.QualificationGradeLT != nil {
+		predicates = append(predicates, placement.QualificationGradeLT(*i.QualificationGradeLT))
+	}
+	if i.QualificationGradeLTE != nil {
+		predicates = append(predicates, placement.QualificationGradeLTE(*i.QualificationGradeLTE))
+	}
+	if i.QualificationGradeContains != nil {
+		predicates = append(predicates, placement.QualificationGradeContains(*i.QualificationGradeContains))
+	}
+	if i.QualificationGradeHasPrefix != nil {
+		predicates = append(predicates, placement.QualificationGradeHasPrefix(*i.QualificationGradeHasPrefix))
+	}
+	if i.QualificationGradeHasSuffix != nil {
+		predicates = append(predicates, placement.QualificationGradeHasSuffix(*i.QualificationGradeHasSuffix))
+	}
+	if i.QualificationGradeIsNil {
+		predicates = append(predicates, placement.QualificationGradeIsNil())
+	}
+	if i.QualificationGradeNotNil {
+		predicates = append(predicates, placement.QualificationGradeNotNil())
+	}
+	if i.QualificationGradeEqualFold != nil {
+		predicates = append(predicates, placement.QualificationGradeEqualFold(*i.QualificationGradeEqualFold))
+	}
+	if i.QualificationGradeContainsFold != nil {
+		predicates = append(predicates, placement.QualificationGradeContainsFold(*i.QualificationGradeContainsFold))
+	}
+	if i.Destination != nil {
+		predicates = append(predicates, placement.DestinationEQ(*i.Destination))
+	}
+	if i.DestinationNEQ != nil {
+		predicates = append(predicates, placement.DestinationNEQ(*i.DestinationNEQ))
+	}
+	if len(i.DestinationIn) > 0 {
+		predicates = append(predicates, placement.DestinationIn(i.DestinationIn...))
+	}
+	if len(i.DestinationNotIn) > 0 {
+		predicates = append(predicates, placement.DestinationNotIn(i.DestinationNotIn...))
+	}
+	if i.DestinationIsNil {
+		predicates = append(predicates, placement.DestinationIsNil())
+	}
+	if i.DestinationNotNil {
+		predicates = append(predicates, placement.DestinationNotNil())
+	}
 
 	if i.HasLearner != nil {
 		p := placement.HasLearner()
@@ -3255,6 +4316,42 @@ func (i *PlacementWhereInput) P() (predicate.Placement, error) {
 		}
 		predicates = append(predicates, placement.HasAlertsWith(with...))
 	}
+	if i.HasProgressUpdates != nil {
+		p := placement.HasProgressUpdates()
+		if !*i.HasProgressUpdates {
+			p = placement.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProgressUpdatesWith) > 0 {
+		with := make([]predicate.ProgressUpdate, 0, len(i.HasProgressUpdatesWith))
+		for _, w := range i.HasProgressUpdatesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProgressUpdatesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, placement.HasProgressUpdatesWith(with...))
+	}
+	if i.HasReferral != nil {
+		p := placement.HasReferral()
+		if !*i.HasReferral {
+			p = placement.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReferralWith) > 0 {
+		with := make([]predicate.Referral, 0, len(i.HasReferralWith))
+		for _, w := range i.HasReferralWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReferralWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, placement.HasReferralWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyPlacementWhereInput
@@ -3262,6 +4359,782 @@ func (i *PlacementWhereInput) P() (predicate.Placement, error) {
 		return predicates[0], nil
 	default:
 		return placement.And(predicates...), nil
+	}
+}
+
+// ProgressUpdateWhereInput represents a where input for filtering ProgressUpdate queries.
+type ProgressUpdateWhereInput struct {
+	Predicates []predicate.ProgressUpdate  `json:"-"`
+	Not        *ProgressUpdateWhereInput   `json:"not,omitempty"`
+	Or         []*ProgressUpdateWhereInput `json:"or,omitempty"`
+	And        []*ProgressUpdateWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "period_start" field predicates.
+	PeriodStart      *time.Time  `json:"periodStart,omitempty"`
+	PeriodStartNEQ   *time.Time  `json:"periodStartNEQ,omitempty"`
+	PeriodStartIn    []time.Time `json:"periodStartIn,omitempty"`
+	PeriodStartNotIn []time.Time `json:"periodStartNotIn,omitempty"`
+	PeriodStartGT    *time.Time  `json:"periodStartGT,omitempty"`
+	PeriodStartGTE   *time.Time  `json:"periodStartGTE,omitempty"`
+	PeriodStartLT    *time.Time  `json:"periodStartLT,omitempty"`
+	PeriodStartLTE   *time.Time  `json:"periodStartLTE,omitempty"`
+
+	// "period_end" field predicates.
+	PeriodEnd      *time.Time  `json:"periodEnd,omitempty"`
+	PeriodEndNEQ   *time.Time  `json:"periodEndNEQ,omitempty"`
+	PeriodEndIn    []time.Time `json:"periodEndIn,omitempty"`
+	PeriodEndNotIn []time.Time `json:"periodEndNotIn,omitempty"`
+	PeriodEndGT    *time.Time  `json:"periodEndGT,omitempty"`
+	PeriodEndGTE   *time.Time  `json:"periodEndGTE,omitempty"`
+	PeriodEndLT    *time.Time  `json:"periodEndLT,omitempty"`
+	PeriodEndLTE   *time.Time  `json:"periodEndLTE,omitempty"`
+
+	// "academic_rating" field predicates.
+	AcademicRating      *outcome.Rating  `json:"academicRating,omitempty"`
+	AcademicRatingNEQ   *outcome.Rating  `json:"academicRatingNEQ,omitempty"`
+	AcademicRatingIn    []outcome.Rating `json:"academicRatingIn,omitempty"`
+	AcademicRatingNotIn []outcome.Rating `json:"academicRatingNotIn,omitempty"`
+
+	// "academic_narrative" field predicates.
+	AcademicNarrative             *string  `json:"academicNarrative,omitempty"`
+	AcademicNarrativeNEQ          *string  `json:"academicNarrativeNEQ,omitempty"`
+	AcademicNarrativeIn           []string `json:"academicNarrativeIn,omitempty"`
+	AcademicNarrativeNotIn        []string `json:"academicNarrativeNotIn,omitempty"`
+	AcademicNarrativeGT           *string  `json:"academicNarrativeGT,omitempty"`
+	AcademicNarrativeGTE          *string  `json:"academicNarrativeGTE,omitempty"`
+	AcademicNarrativeLT           *string  `json:"academicNarrativeLT,omitempty"`
+	AcademicNarrativeLTE          *string  `json:"academicNarrativeLTE,omitempty"`
+	AcademicNarrativeContains     *string  `json:"academicNarrativeContains,omitempty"`
+	AcademicNarrativeHasPrefix    *string  `json:"academicNarrativeHasPrefix,omitempty"`
+	AcademicNarrativeHasSuffix    *string  `json:"academicNarrativeHasSuffix,omitempty"`
+	AcademicNarrativeEqualFold    *string  `json:"academicNarrativeEqualFold,omitempty"`
+	AcademicNarrativeContainsFold *string  `json:"academicNarrativeContainsFold,omitempty"`
+
+	// "personal_rating" field predicates.
+	PersonalRating      *outcome.Rating  `json:"personalRating,omitempty"`
+	PersonalRatingNEQ   *outcome.Rating  `json:"personalRatingNEQ,omitempty"`
+	PersonalRatingIn    []outcome.Rating `json:"personalRatingIn,omitempty"`
+	PersonalRatingNotIn []outcome.Rating `json:"personalRatingNotIn,omitempty"`
+
+	// "personal_narrative" field predicates.
+	PersonalNarrative             *string  `json:"personalNarrative,omitempty"`
+	PersonalNarrativeNEQ          *string  `json:"personalNarrativeNEQ,omitempty"`
+	PersonalNarrativeIn           []string `json:"personalNarrativeIn,omitempty"`
+	PersonalNarrativeNotIn        []string `json:"personalNarrativeNotIn,omitempty"`
+	PersonalNarrativeGT           *string  `json:"personalNarrativeGT,omitempty"`
+	PersonalNarrativeGTE          *string  `json:"personalNarrativeGTE,omitempty"`
+	PersonalNarrativeLT           *string  `json:"personalNarrativeLT,omitempty"`
+	PersonalNarrativeLTE          *string  `json:"personalNarrativeLTE,omitempty"`
+	PersonalNarrativeContains     *string  `json:"personalNarrativeContains,omitempty"`
+	PersonalNarrativeHasPrefix    *string  `json:"personalNarrativeHasPrefix,omitempty"`
+	PersonalNarrativeHasSuffix    *string  `json:"personalNarrativeHasSuffix,omitempty"`
+	PersonalNarrativeEqualFold    *string  `json:"personalNarrativeEqualFold,omitempty"`
+	PersonalNarrativeContainsFold *string  `json:"personalNarrativeContainsFold,omitempty"`
+
+	// "english_rating" field predicates.
+	EnglishRating      *outcome.Rating  `json:"englishRating,omitempty"`
+	EnglishRatingNEQ   *outcome.Rating  `json:"englishRatingNEQ,omitempty"`
+	EnglishRatingIn    []outcome.Rating `json:"englishRatingIn,omitempty"`
+	EnglishRatingNotIn []outcome.Rating `json:"englishRatingNotIn,omitempty"`
+
+	// "english_narrative" field predicates.
+	EnglishNarrative             *string  `json:"englishNarrative,omitempty"`
+	EnglishNarrativeNEQ          *string  `json:"englishNarrativeNEQ,omitempty"`
+	EnglishNarrativeIn           []string `json:"englishNarrativeIn,omitempty"`
+	EnglishNarrativeNotIn        []string `json:"englishNarrativeNotIn,omitempty"`
+	EnglishNarrativeGT           *string  `json:"englishNarrativeGT,omitempty"`
+	EnglishNarrativeGTE          *string  `json:"englishNarrativeGTE,omitempty"`
+	EnglishNarrativeLT           *string  `json:"englishNarrativeLT,omitempty"`
+	EnglishNarrativeLTE          *string  `json:"englishNarrativeLTE,omitempty"`
+	EnglishNarrativeContains     *string  `json:"englishNarrativeContains,omitempty"`
+	EnglishNarrativeHasPrefix    *string  `json:"englishNarrativeHasPrefix,omitempty"`
+	EnglishNarrativeHasSuffix    *string  `json:"englishNarrativeHasSuffix,omitempty"`
+	EnglishNarrativeEqualFold    *string  `json:"englishNarrativeEqualFold,omitempty"`
+	EnglishNarrativeContainsFold *string  `json:"englishNarrativeContainsFold,omitempty"`
+
+	// "maths_rating" field predicates.
+	MathsRating      *outcome.Rating  `json:"mathsRating,omitempty"`
+	MathsRatingNEQ   *outcome.Rating  `json:"mathsRatingNEQ,omitempty"`
+	MathsRatingIn    []outcome.Rating `json:"mathsRatingIn,omitempty"`
+	MathsRatingNotIn []outcome.Rating `json:"mathsRatingNotIn,omitempty"`
+
+	// "maths_narrative" field predicates.
+	MathsNarrative             *string  `json:"mathsNarrative,omitempty"`
+	MathsNarrativeNEQ          *string  `json:"mathsNarrativeNEQ,omitempty"`
+	MathsNarrativeIn           []string `json:"mathsNarrativeIn,omitempty"`
+	MathsNarrativeNotIn        []string `json:"mathsNarrativeNotIn,omitempty"`
+	MathsNarrativeGT           *string  `json:"mathsNarrativeGT,omitempty"`
+	MathsNarrativeGTE          *string  `json:"mathsNarrativeGTE,omitempty"`
+	MathsNarrativeLT           *string  `json:"mathsNarrativeLT,omitempty"`
+	MathsNarrativeLTE          *string  `json:"mathsNarrativeLTE,omitempty"`
+	MathsNarrativeContains     *string  `json:"mathsNarrativeContains,omitempty"`
+	MathsNarrativeHasPrefix    *string  `json:"mathsNarrativeHasPrefix,omitempty"`
+	MathsNarrativeHasSuffix    *string  `json:"mathsNarrativeHasSuffix,omitempty"`
+	MathsNarrativeEqualFold    *string  `json:"mathsNarrativeEqualFold,omitempty"`
+	MathsNarrativeContainsFold *string  `json:"mathsNarrativeContainsFold,omitempty"`
+
+	// "sessions_possible" field predicates.
+	SessionsPossible      *int  `json:"sessionsPossible,omitempty"`
+	SessionsPossibleNEQ   *int  `json:"sessionsPossibleNEQ,omitempty"`
+	SessionsPossibleIn    []int `json:"sessionsPossibleIn,omitempty"`
+	SessionsPossibleNotIn []int `json:"sessionsPossibleNotIn,omitempty"`
+	SessionsPossibleGT    *int  `json:"sessionsPossibleGT,omitempty"`
+	SessionsPossibleGTE   *int  `json:"sessionsPossibleGTE,omitempty"`
+	SessionsPossibleLT    *int  `json:"sessionsPossibleLT,omitempty"`
+	SessionsPossibleLTE   *int  `json:"sessionsPossibleLTE,omitempty"`
+
+	// "sessions_attended" field predicates.
+	SessionsAttended      *int  `json:"sessionsAttended,omitempty"`
+	SessionsAttendedNEQ   *int  `json:"sessionsAttendedNEQ,omitempty"`
+	SessionsAttendedIn    []int `json:"sessionsAttendedIn,omitempty"`
+	SessionsAttendedNotIn []int `json:"sessionsAttendedNotIn,omitempty"`
+	SessionsAttendedGT    *int  `json:"sessionsAttendedGT,omitempty"`
+	SessionsAttendedGTE   *int  `json:"sessionsAttendedGTE,omitempty"`
+	SessionsAttendedLT    *int  `json:"sessionsAttendedLT,omitempty"`
+	SessionsAttendedLTE   *int  `json:"sessionsAttendedLTE,omitempty"`
+
+	// "sessions_late" field predicates.
+	SessionsLate      *int  `json:"sessionsLate,omitempty"`
+	SessionsLateNEQ   *int  `json:"sessionsLateNEQ,omitempty"`
+	SessionsLateIn    []int `json:"sessionsLateIn,omitempty"`
+	SessionsLateNotIn []int `json:"sessionsLateNotIn,omitempty"`
+	SessionsLateGT    *int  `json:"sessionsLateGT,omitempty"`
+	SessionsLateGTE   *int  `json:"sessionsLateGTE,omitempty"`
+	SessionsLateLT    *int  `json:"sessionsLateLT,omitempty"`
+	SessionsLateLTE   *int  `json:"sessionsLateLTE,omitempty"`
+
+	// "attendance_percent" field predicates.
+	AttendancePercent       *float64  `json:"attendancePercent,omitempty"`
+	AttendancePercentNEQ    *float64  `json:"attendancePercentNEQ,omitempty"`
+	AttendancePercentIn     []float64 `json:"attendancePercentIn,omitempty"`
+	AttendancePercentNotIn  []float64 `json:"attendancePercentNotIn,omitempty"`
+	AttendancePercentGT     *float64  `json:"attendancePercentGT,omitempty"`
+	AttendancePercentGTE    *float64  `json:"attendancePercentGTE,omitempty"`
+	AttendancePercentLT     *float64  `json:"attendancePercentLT,omitempty"`
+	AttendancePercentLTE    *float64  `json:"attendancePercentLTE,omitempty"`
+	AttendancePercentIsNil  bool      `json:"attendancePercentIsNil,omitempty"`
+	AttendancePercentNotNil bool      `json:"attendancePercentNotNil,omitempty"`
+
+	// "punctuality_percent" field predicates.
+	PunctualityPercent       *float64  `json:"punctualityPercent,omitempty"`
+	PunctualityPercentNEQ    *float64  `json:"punctualityPercentNEQ,omitempty"`
+	PunctualityPercentIn     []float64 `json:"punctualityPercentIn,omitempty"`
+	PunctualityPercentNotIn  []float64 `json:"punctualityPercentNotIn,omitempty"`
+	PunctualityPercentGT     *float64  `json:"punctualityPercentGT,omitempty"`
+	PunctualityPercentGTE    *float64  `json:"punctualityPercentGTE,omitempty"`
+	PunctualityPercentLT     *float64  `json:"punctualityPercentLT,omitempty"`
+	PunctualityPercentLTE    *float64  `json:"punctualityPercentLTE,omitempty"`
+	PunctualityPercentIsNil  bool      `json:"punctualityPercentIsNil,omitempty"`
+	PunctualityPercentNotNil bool      `json:"punctualityPercentNotNil,omitempty"`
+
+	// "posted_by" field predicates.
+	PostedBy             *string  `json:"postedBy,omitempty"`
+	PostedByNEQ          *string  `json:"postedByNEQ,omitempty"`
+	PostedByIn           []string `json:"postedByIn,omitempty"`
+	PostedByNotIn        []string `json:"postedByNotIn,omitempty"`
+	PostedByGT           *string  `json:"postedByGT,omitempty"`
+	PostedByGTE          *string  `json:"postedByGTE,omitempty"`
+	PostedByLT           *string  `json:"postedByLT,omitempty"`
+	PostedByLTE          *string  `json:"postedByLTE,omitempty"`
+	PostedByContains     *string  `json:"postedByContains,omitempty"`
+	PostedByHasPrefix    *string  `json:"postedByHasPrefix,omitempty"`
+	PostedByHasSuffix    *string  `json:"postedByHasSuffix,omitempty"`
+	PostedByEqualFold    *string  `json:"postedByEqualFold,omitempty"`
+	PostedByContainsFold *string  `json:"postedByContainsFold,omitempty"`
+
+	// "posted_at" field predicates.
+	PostedAt      *time.Time  `json:"postedAt,omitempty"`
+	PostedAtNEQ   *time.Time  `json:"postedAtNEQ,omitempty"`
+	PostedAtIn    []time.Time `json:"postedAtIn,omitempty"`
+	PostedAtNotIn []time.Time `json:"postedAtNotIn,omitempty"`
+	PostedAtGT    *time.Time  `json:"postedAtGT,omitempty"`
+	PostedAtGTE   *time.Time  `json:"postedAtGTE,omitempty"`
+	PostedAtLT    *time.Time  `json:"postedAtLT,omitempty"`
+	PostedAtLTE   *time.Time  `json:"postedAtLTE,omitempty"`
+
+	// "placement" edge predicates.
+	HasPlacement     *bool                  `json:"hasPlacement,omitempty"`
+	HasPlacementWith []*PlacementWhereInput `json:"hasPlacementWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ProgressUpdateWhereInput) AddPredicates(predicates ...predicate.ProgressUpdate) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ProgressUpdateWhereInput filter on the ProgressUpdateQuery builder.
+func (i *ProgressUpdateWhereInput) Filter(q *ProgressUpdateQuery) (*ProgressUpdateQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyProgressUpdateWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyProgressUpdateWhereInput is returned in case the ProgressUpdateWhereInput is empty.
+var ErrEmptyProgressUpdateWhereInput = errors.New("ent: empty predicate ProgressUpdateWhereInput")
+
+// P returns a predicate for filtering progressupdates.
+// An error is returned if the input is empty or invalid.
+func (i *ProgressUpdateWhereInput) P() (predicate.ProgressUpdate, error) {
+	var predicates []predicate.ProgressUpdate
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, progressupdate.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ProgressUpdate, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, progressupdate.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ProgressUpdate, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, progressupdate.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, progressupdate.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, progressupdate.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, progressupdate.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, progressupdate.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, progressupdate.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, progressupdate.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, progressupdate.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, progressupdate.IDLTE(*i.IDLTE))
+	}
+	if i.PeriodStart != nil {
+		predicates = append(predicates, progressupdate.PeriodStartEQ(*i.PeriodStart))
+	}
+	if i.PeriodStartNEQ != nil {
+		predicates = append(predicates, progressupdate.PeriodStartNEQ(*i.PeriodStartNEQ))
+	}
+	if len(i.PeriodStartIn) > 0 {
+		predicates = append(predicates, progressupdate.PeriodStartIn(i.PeriodStartIn...))
+	}
+	if len(i.PeriodStartNotIn) > 0 {
+		predicates = append(predicates, progressupdate.PeriodStartNotIn(i.PeriodStartNotIn...))
+	}
+	if i.PeriodStartGT != nil {
+		predicates = append(predicates, progressupdate.PeriodStartGT(*i.PeriodStartGT))
+	}
+	if i.PeriodStartGTE != nil {
+		predicates = append(predicates, progressupdate.PeriodStartGTE(*i.PeriodStartGTE))
+	}
+	if i.PeriodStartLT != nil {
+		predicates = append(predicates, progressupdate.PeriodStartLT(*i.PeriodStartLT))
+	}
+	if i.PeriodStartLTE != nil {
+		predicates = append(predicates, progressupdate.PeriodStartLTE(*i.PeriodStartLTE))
+	}
+	if i.PeriodEnd != nil {
+		predicates = append(predicates, progressupdate.PeriodEndEQ(*i.PeriodEnd))
+	}
+	if i.PeriodEndNEQ != nil {
+		predicates = append(predicates, progressupdate.PeriodEndNEQ(*i.PeriodEndNEQ))
+	}
+	if len(i.PeriodEndIn) > 0 {
+		predicates = append(predicates, progressupdate.PeriodEndIn(i.PeriodEndIn...))
+	}
+	if len(i.PeriodEndNotIn) > 0 {
+		predicates = append(predicates, progressupdate.PeriodEndNotIn(i.PeriodEndNotIn...))
+	}
+	if i.PeriodEndGT != nil {
+		predicates = append(predicates, progressupdate.PeriodEndGT(*i.PeriodEndGT))
+	}
+	if i.PeriodEndGTE != nil {
+		predicates = append(predicates, progressupdate.PeriodEndGTE(*i.PeriodEndGTE))
+	}
+	if i.PeriodEndLT != nil {
+		predicates = append(predicates, progressupdate.PeriodEndLT(*i.PeriodEndLT))
+	}
+	if i.PeriodEndLTE != nil {
+		predicates = append(predicates, progressupdate.PeriodEndLTE(*i.PeriodEndLTE))
+	}
+	if i.AcademicRating != nil {
+		predicates = append(predicates, progressupdate.AcademicRatingEQ(*i.AcademicRating))
+	}
+	if i.AcademicRatingNEQ != nil {
+		predicates = append(predicates, progressupdate.AcademicRatingNEQ(*i.AcademicRatingNEQ))
+	}
+	if len(i.AcademicRatingIn) > 0 {
+		predicates = append(predicates, progressupdate.AcademicRatingIn(i.AcademicRatingIn...))
+	}
+	if len(i.AcademicRatingNotIn) > 0 {
+		predicates = append(predicates, progressupdate.AcademicRatingNotIn(i.AcademicRatingNotIn...))
+	}
+	if i.AcademicNarrative != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeEQ(*i.AcademicNarrative))
+	}
+	if i.AcademicNarrativeNEQ != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeNEQ(*i.AcademicNarrativeNEQ))
+	}
+	if len(i.AcademicNarrativeIn) > 0 {
+		predicates = append(predicates, progressupdate.AcademicNarrativeIn(i.AcademicNarrativeIn...))
+	}
+	if len(i.AcademicNarrativeNotIn) > 0 {
+		predicates = append(predicates, progressupdate.AcademicNarrativeNotIn(i.AcademicNarrativeNotIn...))
+	}
+	if i.AcademicNarrativeGT != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeGT(*i.AcademicNarrativeGT))
+	}
+	if i.AcademicNarrativeGTE != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeGTE(*i.AcademicNarrativeGTE))
+	}
+	if i.AcademicNarrativeLT != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeLT(*i.AcademicNarrativeLT))
+	}
+	if i.AcademicNarrativeLTE != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeLTE(*i.AcademicNarrativeLTE))
+	}
+	if i.AcademicNarrativeContains != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeContains(*i.AcademicNarrativeContains))
+	}
+	if i.AcademicNarrativeHasPrefix != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeHasPrefix(*i.AcademicNarrativeHasPrefix))
+	}
+	if i.AcademicNarrativeHasSuffix != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeHasSuffix(*i.AcademicNarrativeHasSuffix))
+	}
+	if i.AcademicNarrativeEqualFold != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeEqualFold(*i.AcademicNarrativeEqualFold))
+	}
+	if i.AcademicNarrativeContainsFold != nil {
+		predicates = append(predicates, progressupdate.AcademicNarrativeContainsFold(*i.AcademicNarrativeContainsFold))
+	}
+	if i.PersonalRating != nil {
+		predicates = append(predicates, progressupdate.PersonalRatingEQ(*i.PersonalRating))
+	}
+	if i.PersonalRatingNEQ != nil {
+		predicates = append(predicates, progressupdate.PersonalRatingNEQ(*i.PersonalRatingNEQ))
+	}
+	if len(i.PersonalRatingIn) > 0 {
+		predicates = append(predicates, progressupdate.PersonalRatingIn(i.PersonalRatingIn...))
+	}
+	if len(i.PersonalRatingNotIn) > 0 {
+		predicates = append(predicates, progressupdate.PersonalRatingNotIn(i.PersonalRatingNotIn...))
+	}
+	if i.PersonalNarrative != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeEQ(*i.PersonalNarrative))
+	}
+	if i.PersonalNarrativeNEQ != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeNEQ(*i.PersonalNarrativeNEQ))
+	}
+	if len(i.PersonalNarrativeIn) > 0 {
+		predicates = append(predicates, progressupdate.PersonalNarrativeIn(i.PersonalNarrativeIn...))
+	}
+	if len(i.PersonalNarrativeNotIn) > 0 {
+		predicates = append(predicates, progressupdate.PersonalNarrativeNotIn(i.PersonalNarrativeNotIn...))
+	}
+	if i.PersonalNarrativeGT != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeGT(*i.PersonalNarrativeGT))
+	}
+	if i.PersonalNarrativeGTE != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeGTE(*i.PersonalNarrativeGTE))
+	}
+	if i.PersonalNarrativeLT != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeLT(*i.PersonalNarrativeLT))
+	}
+	if i.PersonalNarrativeLTE != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeLTE(*i.PersonalNarrativeLTE))
+	}
+	if i.PersonalNarrativeContains != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeContains(*i.PersonalNarrativeContains))
+	}
+	if i.PersonalNarrativeHasPrefix != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeHasPrefix(*i.PersonalNarrativeHasPrefix))
+	}
+	if i.PersonalNarrativeHasSuffix != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeHasSuffix(*i.PersonalNarrativeHasSuffix))
+	}
+	if i.PersonalNarrativeEqualFold != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeEqualFold(*i.PersonalNarrativeEqualFold))
+	}
+	if i.PersonalNarrativeContainsFold != nil {
+		predicates = append(predicates, progressupdate.PersonalNarrativeContainsFold(*i.PersonalNarrativeContainsFold))
+	}
+	if i.EnglishRating != nil {
+		predicates = append(predicates, progressupdate.EnglishRatingEQ(*i.EnglishRating))
+	}
+	if i.EnglishRatingNEQ != nil {
+		predicates = append(predicates, progressupdate.EnglishRatingNEQ(*i.EnglishRatingNEQ))
+	}
+	if len(i.EnglishRatingIn) > 0 {
+		predicates = append(predicates, progressupdate.EnglishRatingIn(i.EnglishRatingIn...))
+	}
+	if len(i.EnglishRatingNotIn) > 0 {
+		predicates = append(predicates, progressupdate.EnglishRatingNotIn(i.EnglishRatingNotIn...))
+	}
+	if i.EnglishNarrative != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeEQ(*i.EnglishNarrative))
+	}
+	if i.EnglishNarrativeNEQ != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeNEQ(*i.EnglishNarrativeNEQ))
+	}
+	if len(i.EnglishNarrativeIn) > 0 {
+		predicates = append(predicates, progressupdate.EnglishNarrativeIn(i.EnglishNarrativeIn...))
+	}
+	if len(i.EnglishNarrativeNotIn) > 0 {
+		predicates = append(predicates, progressupdate.EnglishNarrativeNotIn(i.EnglishNarrativeNotIn...))
+	}
+	if i.EnglishNarrativeGT != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeGT(*i.EnglishNarrativeGT))
+	}
+	if i.EnglishNarrativeGTE != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeGTE(*i.EnglishNarrativeGTE))
+	}
+	if i.EnglishNarrativeLT != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeLT(*i.EnglishNarrativeLT))
+	}
+	if i.EnglishNarrativeLTE != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeLTE(*i.EnglishNarrativeLTE))
+	}
+	if i.EnglishNarrativeContains != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeContains(*i.EnglishNarrativeContains))
+	}
+	if i.EnglishNarrativeHasPrefix != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeHasPrefix(*i.EnglishNarrativeHasPrefix))
+	}
+	if i.EnglishNarrativeHasSuffix != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeHasSuffix(*i.EnglishNarrativeHasSuffix))
+	}
+	if i.EnglishNarrativeEqualFold != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeEqualFold(*i.EnglishNarrativeEqualFold))
+	}
+	if i.EnglishNarrativeContainsFold != nil {
+		predicates = append(predicates, progressupdate.EnglishNarrativeContainsFold(*i.EnglishNarrativeContainsFold))
+	}
+	if i.MathsRating != nil {
+		predicates = append(predicates, progressupdate.MathsRatingEQ(*i.MathsRating))
+	}
+	if i.MathsRatingNEQ != nil {
+		predicates = append(predicates, progressupdate.MathsRatingNEQ(*i.MathsRatingNEQ))
+	}
+	if len(i.MathsRatingIn) > 0 {
+		predicates = append(predicates, progressupdate.MathsRatingIn(i.MathsRatingIn...))
+	}
+	if len(i.MathsRatingNotIn) > 0 {
+		predicates = append(predicates, progressupdate.MathsRatingNotIn(i.MathsRatingNotIn...))
+	}
+	if i.MathsNarrative != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeEQ(*i.MathsNarrative))
+	}
+	if i.MathsNarrativeNEQ != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeNEQ(*i.MathsNarrativeNEQ))
+	}
+	if len(i.MathsNarrativeIn) > 0 {
+		predicates = append(predicates, progressupdate.MathsNarrativeIn(i.MathsNarrativeIn...))
+	}
+	if len(i.MathsNarrativeNotIn) > 0 {
+		predicates = append(predicates, progressupdate.MathsNarrativeNotIn(i.MathsNarrativeNotIn...))
+	}
+	if i.MathsNarrativeGT != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeGT(*i.MathsNarrativeGT))
+	}
+	if i.MathsNarrativeGTE != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeGTE(*i.MathsNarrativeGTE))
+	}
+	if i.MathsNarrativeLT != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeLT(*i.MathsNarrativeLT))
+	}
+	if i.MathsNarrativeLTE != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeLTE(*i.MathsNarrativeLTE))
+	}
+	if i.MathsNarrativeContains != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeContains(*i.MathsNarrativeContains))
+	}
+	if i.MathsNarrativeHasPrefix != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeHasPrefix(*i.MathsNarrativeHasPrefix))
+	}
+	if i.MathsNarrativeHasSuffix != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeHasSuffix(*i.MathsNarrativeHasSuffix))
+	}
+	if i.MathsNarrativeEqualFold != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeEqualFold(*i.MathsNarrativeEqualFold))
+	}
+	if i.MathsNarrativeContainsFold != nil {
+		predicates = append(predicates, progressupdate.MathsNarrativeContainsFold(*i.MathsNarrativeContainsFold))
+	}
+	if i.SessionsPossible != nil {
+		predicates = append(predicates, progressupdate.SessionsPossibleEQ(*i.SessionsPossible))
+	}
+	if i.SessionsPossibleNEQ != nil {
+		predicates = append(predicates, progressupdate.SessionsPossibleNEQ(*i.SessionsPossibleNEQ))
+	}
+	if len(i.SessionsPossibleIn) > 0 {
+		predicates = append(predicates, progressupdate.SessionsPossibleIn(i.SessionsPossibleIn...))
+	}
+	if len(i.SessionsPossibleNotIn) > 0 {
+		predicates = append(predicates, progressupdate.SessionsPossibleNotIn(i.SessionsPossibleNotIn...))
+	}
+	if i.SessionsPossibleGT != nil {
+		predicates = append(predicates, progressupdate.SessionsPossibleGT(*i.SessionsPossibleGT))
+	}
+	if i.SessionsPossibleGTE != nil {
+		predicates = append(predicates, progressupdate.SessionsPossibleGTE(*i.SessionsPossibleGTE))
+	}
+	if i.SessionsPossibleLT != nil {
+		predicates = append(predicates, progressupdate.SessionsPossibleLT(*i.SessionsPossibleLT))
+	}
+	if i.SessionsPossibleLTE != nil {
+		predicates = append(predicates, progressupdate.SessionsPossibleLTE(*i.SessionsPossibleLTE))
+	}
+	if i.SessionsAttended != nil {
+		predicates = append(predicates, progressupdate.SessionsAttendedEQ(*i.SessionsAttended))
+	}
+	if i.SessionsAttendedNEQ != nil {
+		predicates = append(predicates, progressupdate.SessionsAttendedNEQ(*i.SessionsAttendedNEQ))
+	}
+	if len(i.SessionsAttendedIn) > 0 {
+		predicates = append(predicates, progressupdate.SessionsAttendedIn(i.SessionsAttendedIn...))
+	}
+	if len(i.SessionsAttendedNotIn) > 0 {
+		predicates = append(predicates, progressupdate.SessionsAttendedNotIn(i.SessionsAttendedNotIn...))
+	}
+	if i.SessionsAttendedGT != nil {
+		predicates = append(predicates, progressupdate.SessionsAttendedGT(*i.SessionsAttendedGT))
+	}
+	if i.SessionsAttendedGTE != nil {
+		predicates = append(predicates, progressupdate.SessionsAttendedGTE(*i.SessionsAttendedGTE))
+	}
+	if i.SessionsAttendedLT != nil {
+		predicates = append(predicates, progressupdate.SessionsAttendedLT(*i.SessionsAttendedLT))
+	}
+	if i.SessionsAttendedLTE != nil {
+		predicates = append(predicates, progressupdate.SessionsAttendedLTE(*i.SessionsAttendedLTE))
+	}
+	if i.SessionsLate != nil {
+		predicates = append(predicates, progressupdate.SessionsLateEQ(*i.SessionsLate))
+	}
+	if i.SessionsLateNEQ != nil {
+		predicates = append(predicates, progressupdate.SessionsLateNEQ(*i.SessionsLateNEQ))
+	}
+	if len(i.SessionsLateIn) > 0 {
+		predicates = append(predicates, progressupdate.SessionsLateIn(i.SessionsLateIn...))
+	}
+	if len(i.SessionsLateNotIn) > 0 {
+		predicates = append(predicates, progressupdate.SessionsLateNotIn(i.SessionsLateNotIn...))
+	}
+	if i.SessionsLateGT != nil {
+		predicates = append(predicates, progressupdate.SessionsLateGT(*i.SessionsLateGT))
+	}
+	if i.SessionsLateGTE != nil {
+		predicates = append(predicates, progressupdate.SessionsLateGTE(*i.SessionsLateGTE))
+	}
+	if i.SessionsLateLT != nil {
+		predicates = append(predicates, progressupdate.SessionsLateLT(*i.SessionsLateLT))
+	}
+	if i.SessionsLateLTE != nil {
+		predicates = append(predicates, progressupdate.SessionsLateLTE(*i.SessionsLateLTE))
+	}
+	if i.AttendancePercent != nil {
+		predicates = append(predicates, progressupdate.AttendancePercentEQ(*i.AttendancePercent))
+	}
+	if i.AttendancePercentNEQ != nil {
+		predicates = append(predicates, progressupdate.AttendancePercentNEQ(*i.AttendancePercentNEQ))
+	}
+	if len(i.AttendancePercentIn) > 0 {
+		predicates = append(predicates, progressupdate.AttendancePercentIn(i.AttendancePercentIn...))
+	}
+	if len(i.AttendancePercentNotIn) > 0 {
+		predicates = append(predicates, progressupdate.AttendancePercentNotIn(i.AttendancePercentNotIn...))
+	}
+	if i.AttendancePercentGT != nil {
+		predicates = append(predicates, progressupdate.AttendancePercentGT(*i.AttendancePercentGT))
+	}
+	if i.AttendancePercentGTE != nil {
+		predicates = append(predicates, progressupdate.AttendancePercentGTE(*i.AttendancePercentGTE))
+	}
+	if i.AttendancePercentLT != nil {
+		predicates = append(predicates, progressupdate.AttendancePercentLT(*i.AttendancePercentLT))
+	}
+	if i.AttendancePercentLTE != nil {
+		predicates = append(predicates, progressupdate.AttendancePercentLTE(*i.AttendancePercentLTE))
+	}
+	if i.AttendancePercentIsNil {
+		predicates = append(predicates, progressupdate.AttendancePercentIsNil())
+	}
+	if i.AttendancePercentNotNil {
+		predicates = append(predicates, progressupdate.AttendancePercentNotNil())
+	}
+	if i.PunctualityPercent != nil {
+		predicates = append(predicates, progressupdate.PunctualityPercentEQ(*i.PunctualityPercent))
+	}
+	if i.PunctualityPercentNEQ != nil {
+		predicates = append(predicates, progressupdate.PunctualityPercentNEQ(*i.PunctualityPercentNEQ))
+	}
+	if len(i.PunctualityPercentIn) > 0 {
+		predicates = append(predicates, progressupdate.PunctualityPercentIn(i.PunctualityPercentIn...))
+	}
+	if len(i.PunctualityPercentNotIn) > 0 {
+		predicates = append(predicates, progressupdate.PunctualityPercentNotIn(i.PunctualityPercentNotIn...))
+	}
+	if i.PunctualityPercentGT != nil {
+		predicates = append(predicates, progressupdate.PunctualityPercentGT(*i.PunctualityPercentGT))
+	}
+	if i.PunctualityPercentGTE != nil {
+		predicates = append(predicates, progressupdate.PunctualityPercentGTE(*i.PunctualityPercentGTE))
+	}
+	if i.PunctualityPercentLT != nil {
+		predicates = append(predicates, progressupdate.PunctualityPercentLT(*i.PunctualityPercentLT))
+	}
+	if i.PunctualityPercentLTE != nil {
+		predicates = append(predicates, progressupdate.PunctualityPercentLTE(*i.PunctualityPercentLTE))
+	}
+	if i.PunctualityPercentIsNil {
+		predicates = append(predicates, progressupdate.PunctualityPercentIsNil())
+	}
+	if i.PunctualityPercentNotNil {
+		predicates = append(predicates, progressupdate.PunctualityPercentNotNil())
+	}
+	if i.PostedBy != nil {
+		predicates = append(predicates, progressupdate.PostedByEQ(*i.PostedBy))
+	}
+	if i.PostedByNEQ != nil {
+		predicates = append(predicates, progressupdate.PostedByNEQ(*i.PostedByNEQ))
+	}
+	if len(i.PostedByIn) > 0 {
+		predicates = append(predicates, progressupdate.PostedByIn(i.PostedByIn...))
+	}
+	if len(i.PostedByNotIn) > 0 {
+		predicates = append(predicates, progressupdate.PostedByNotIn(i.PostedByNotIn...))
+	}
+	if i.PostedByGT != nil {
+		predicates = append(predicates, progressupdate.PostedByGT(*i.PostedByGT))
+	}
+	if i.PostedByGTE != nil {
+		predicates = append(predicates, progressupdate.PostedByGTE(*i.PostedByGTE))
+	}
+	if i.PostedByLT != nil {
+		predicates = append(predicates, progressupdate.PostedByLT(*i.PostedByLT))
+	}
+	if i.PostedByLTE != nil {
+		predicates = append(predicates, progressupdate.PostedByLTE(*i.PostedByLTE))
+	}
+	if i.PostedByContains != nil {
+		predicates = append(predicates, progressupdate.PostedByContains(*i.PostedByContains))
+	}
+	if i.PostedByHasPrefix != nil {
+		predicates = append(predicates, progressupdate.PostedByHasPrefix(*i.PostedByHasPrefix))
+	}
+	if i.PostedByHasSuffix != nil {
+		predicates = append(predicates, progressupdate.PostedByHasSuffix(*i.PostedByHasSuffix))
+	}
+	if i.PostedByEqualFold != nil {
+		predicates = append(predicates, progressupdate.PostedByEqualFold(*i.PostedByEqualFold))
+	}
+	if i.PostedByContainsFold != nil {
+		predicates = append(predicates, progressupdate.PostedByContainsFold(*i.PostedByContainsFold))
+	}
+	if i.PostedAt != nil {
+		predicates = append(predicates, progressupdate.PostedAtEQ(*i.PostedAt))
+	}
+	if i.PostedAtNEQ != nil {
+		predicates = append(predicates, progressupdate.PostedAtNEQ(*i.PostedAtNEQ))
+	}
+	if len(i.PostedAtIn) > 0 {
+		predicates = append(predicates, progressupdate.PostedAtIn(i.PostedAtIn...))
+	}
+	if len(i.PostedAtNotIn) > 0 {
+		predicates = append(predicates, progressupdate.PostedAtNotIn(i.PostedAtNotIn...))
+	}
+	if i.PostedAtGT != nil {
+		predicates = append(predicates, progressupdate.PostedAtGT(*i.PostedAtGT))
+	}
+	if i.PostedAtGTE != nil {
+		predicates = append(predicates, progressupdate.PostedAtGTE(*i.PostedAtGTE))
+	}
+	if i.PostedAtLT != nil {
+		predicates = append(predicates, progressupdate.PostedAtLT(*i.PostedAtLT))
+	}
+	if i.PostedAtLTE != nil {
+		predicates = append(predicates, progressupdate.PostedAtLTE(*i.PostedAtLTE))
+	}
+
+	if i.HasPlacement != nil {
+		p := progressupdate.HasPlacement()
+		if !*i.HasPlacement {
+			p = progressupdate.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPlacementWith) > 0 {
+		with := make([]predicate.Placement, 0, len(i.HasPlacementWith))
+		for _, w := range i.HasPlacementWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPlacementWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, progressupdate.HasPlacementWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyProgressUpdateWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return progressupdate.And(predicates...), nil
 	}
 }
 
@@ -3423,6 +5296,14 @@ type ProviderWhereInput struct {
 	// "courses" edge predicates.
 	HasCourses     *bool               `json:"hasCourses,omitempty"`
 	HasCoursesWith []*CourseWhereInput `json:"hasCoursesWith,omitempty"`
+
+	// "referrals" edge predicates.
+	HasReferrals     *bool                 `json:"hasReferrals,omitempty"`
+	HasReferralsWith []*ReferralWhereInput `json:"hasReferralsWith,omitempty"`
+
+	// "agreements" edge predicates.
+	HasAgreements     *bool                  `json:"hasAgreements,omitempty"`
+	HasAgreementsWith []*AgreementWhereInput `json:"hasAgreementsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3893,6 +5774,42 @@ func (i *ProviderWhereInput) P() (predicate.Provider, error) {
 		}
 		predicates = append(predicates, provider.HasCoursesWith(with...))
 	}
+	if i.HasReferrals != nil {
+		p := provider.HasReferrals()
+		if !*i.HasReferrals {
+			p = provider.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReferralsWith) > 0 {
+		with := make([]predicate.Referral, 0, len(i.HasReferralsWith))
+		for _, w := range i.HasReferralsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReferralsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, provider.HasReferralsWith(with...))
+	}
+	if i.HasAgreements != nil {
+		p := provider.HasAgreements()
+		if !*i.HasAgreements {
+			p = provider.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAgreementsWith) > 0 {
+		with := make([]predicate.Agreement, 0, len(i.HasAgreementsWith))
+		for _, w := range i.HasAgreementsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAgreementsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, provider.HasAgreementsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyProviderWhereInput
@@ -4347,6 +6264,1132 @@ func (i *QualificationWhereInput) P() (predicate.Qualification, error) {
 	}
 }
 
+// ReferralWhereInput represents a where input for filtering Referral queries.
+type ReferralWhereInput struct {
+	Predicates []predicate.Referral  `json:"-"`
+	Not        *ReferralWhereInput   `json:"not,omitempty"`
+	Or         []*ReferralWhereInput `json:"or,omitempty"`
+	And        []*ReferralWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *referral.Status  `json:"status,omitempty"`
+	StatusNEQ   *referral.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []referral.Status `json:"statusIn,omitempty"`
+	StatusNotIn []referral.Status `json:"statusNotIn,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "at_risk_notes" field predicates.
+	AtRiskNotes             *string  `json:"atRiskNotes,omitempty"`
+	AtRiskNotesNEQ          *string  `json:"atRiskNotesNEQ,omitempty"`
+	AtRiskNotesIn           []string `json:"atRiskNotesIn,omitempty"`
+	AtRiskNotesNotIn        []string `json:"atRiskNotesNotIn,omitempty"`
+	AtRiskNotesGT           *string  `json:"atRiskNotesGT,omitempty"`
+	AtRiskNotesGTE          *string  `json:"atRiskNotesGTE,omitempty"`
+	AtRiskNotesLT           *string  `json:"atRiskNotesLT,omitempty"`
+	AtRiskNotesLTE          *string  `json:"atRiskNotesLTE,omitempty"`
+	AtRiskNotesContains     *string  `json:"atRiskNotesContains,omitempty"`
+	AtRiskNotesHasPrefix    *string  `json:"atRiskNotesHasPrefix,omitempty"`
+	AtRiskNotesHasSuffix    *string  `json:"atRiskNotesHasSuffix,omitempty"`
+	AtRiskNotesEqualFold    *string  `json:"atRiskNotesEqualFold,omitempty"`
+	AtRiskNotesContainsFold *string  `json:"atRiskNotesContainsFold,omitempty"`
+
+	// "qualifications_required" field predicates.
+	QualificationsRequired             *string  `json:"qualificationsRequired,omitempty"`
+	QualificationsRequiredNEQ          *string  `json:"qualificationsRequiredNEQ,omitempty"`
+	QualificationsRequiredIn           []string `json:"qualificationsRequiredIn,omitempty"`
+	QualificationsRequiredNotIn        []string `json:"qualificationsRequiredNotIn,omitempty"`
+	QualificationsRequiredGT           *string  `json:"qualificationsRequiredGT,omitempty"`
+	QualificationsRequiredGTE          *string  `json:"qualificationsRequiredGTE,omitempty"`
+	QualificationsRequiredLT           *string  `json:"qualificationsRequiredLT,omitempty"`
+	QualificationsRequiredLTE          *string  `json:"qualificationsRequiredLTE,omitempty"`
+	QualificationsRequiredContains     *string  `json:"qualificationsRequiredContains,omitempty"`
+	QualificationsRequiredHasPrefix    *string  `json:"qualificationsRequiredHasPrefix,omitempty"`
+	QualificationsRequiredHasSuffix    *string  `json:"qualificationsRequiredHasSuffix,omitempty"`
+	QualificationsRequiredEqualFold    *string  `json:"qualificationsRequiredEqualFold,omitempty"`
+	QualificationsRequiredContainsFold *string  `json:"qualificationsRequiredContainsFold,omitempty"`
+
+	// "interests_aspirations" field predicates.
+	InterestsAspirations             *string  `json:"interestsAspirations,omitempty"`
+	InterestsAspirationsNEQ          *string  `json:"interestsAspirationsNEQ,omitempty"`
+	InterestsAspirationsIn           []string `json:"interestsAspirationsIn,omitempty"`
+	InterestsAspirationsNotIn        []string `json:"interestsAspirationsNotIn,omitempty"`
+	InterestsAspirationsGT           *string  `json:"interestsAspirationsGT,omitempty"`
+	InterestsAspirationsGTE          *string  `json:"interestsAspirationsGTE,omitempty"`
+	InterestsAspirationsLT           *string  `json:"interestsAspirationsLT,omitempty"`
+	InterestsAspirationsLTE          *string  `json:"interestsAspirationsLTE,omitempty"`
+	InterestsAspirationsContains     *string  `json:"interestsAspirationsContains,omitempty"`
+	InterestsAspirationsHasPrefix    *string  `json:"interestsAspirationsHasPrefix,omitempty"`
+	InterestsAspirationsHasSuffix    *string  `json:"interestsAspirationsHasSuffix,omitempty"`
+	InterestsAspirationsEqualFold    *string  `json:"interestsAspirationsEqualFold,omitempty"`
+	InterestsAspirationsContainsFold *string  `json:"interestsAspirationsContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "submitted_at" field predicates.
+	SubmittedAt       *time.Time  `json:"submittedAt,omitempty"`
+	SubmittedAtNEQ    *time.Time  `json:"submittedAtNEQ,omitempty"`
+	SubmittedAtIn     []time.Time `json:"submittedAtIn,omitempty"`
+	SubmittedAtNotIn  []time.Time `json:"submittedAtNotIn,omitempty"`
+	SubmittedAtGT     *time.Time  `json:"submittedAtGT,omitempty"`
+	SubmittedAtGTE    *time.Time  `json:"submittedAtGTE,omitempty"`
+	SubmittedAtLT     *time.Time  `json:"submittedAtLT,omitempty"`
+	SubmittedAtLTE    *time.Time  `json:"submittedAtLTE,omitempty"`
+	SubmittedAtIsNil  bool        `json:"submittedAtIsNil,omitempty"`
+	SubmittedAtNotNil bool        `json:"submittedAtNotNil,omitempty"`
+
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
+	// "learner" edge predicates.
+	HasLearner     *bool                `json:"hasLearner,omitempty"`
+	HasLearnerWith []*LearnerWhereInput `json:"hasLearnerWith,omitempty"`
+
+	// "school" edge predicates.
+	HasSchool     *bool               `json:"hasSchool,omitempty"`
+	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
+
+	// "provider" edge predicates.
+	HasProvider     *bool                 `json:"hasProvider,omitempty"`
+	HasProviderWith []*ProviderWhereInput `json:"hasProviderWith,omitempty"`
+
+	// "course" edge predicates.
+	HasCourse     *bool               `json:"hasCourse,omitempty"`
+	HasCourseWith []*CourseWhereInput `json:"hasCourseWith,omitempty"`
+
+	// "transitions" edge predicates.
+	HasTransitions     *bool                           `json:"hasTransitions,omitempty"`
+	HasTransitionsWith []*ReferralTransitionWhereInput `json:"hasTransitionsWith,omitempty"`
+
+	// "placement" edge predicates.
+	HasPlacement     *bool                  `json:"hasPlacement,omitempty"`
+	HasPlacementWith []*PlacementWhereInput `json:"hasPlacementWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ReferralWhereInput) AddPredicates(predicates ...predicate.Referral) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ReferralWhereInput filter on the ReferralQuery builder.
+func (i *ReferralWhereInput) Filter(q *ReferralQuery) (*ReferralQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyReferralWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyReferralWhereInput is returned in case the ReferralWhereInput is empty.
+var ErrEmptyReferralWhereInput = errors.New("ent: empty predicate ReferralWhereInput")
+
+// P returns a predicate for filtering referrals.
+// An error is returned if the input is empty or invalid.
+func (i *ReferralWhereInput) P() (predicate.Referral, error) {
+	var predicates []predicate.Referral
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, referral.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Referral, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, referral.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Referral, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, referral.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, referral.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, referral.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, referral.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, referral.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, referral.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, referral.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, referral.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, referral.IDLTE(*i.IDLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, referral.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, referral.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, referral.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, referral.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, referral.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, referral.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, referral.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, referral.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, referral.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, referral.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, referral.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, referral.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, referral.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, referral.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, referral.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, referral.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, referral.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.AtRiskNotes != nil {
+		predicates = append(predicates, referral.AtRiskNotesEQ(*i.AtRiskNotes))
+	}
+	if i.AtRiskNotesNEQ != nil {
+		predicates = append(predicates, referral.AtRiskNotesNEQ(*i.AtRiskNotesNEQ))
+	}
+	if len(i.AtRiskNotesIn) > 0 {
+		predicates = append(predicates, referral.AtRiskNotesIn(i.AtRiskNotesIn...))
+	}
+	if len(i.AtRiskNotesNotIn) > 0 {
+		predicates = append(predicates, referral.AtRiskNotesNotIn(i.AtRiskNotesNotIn...))
+	}
+	if i.AtRiskNotesGT != nil {
+		predicates = append(predicates, referral.AtRiskNotesGT(*i.AtRiskNotesGT))
+	}
+	if i.AtRiskNotesGTE != nil {
+		predicates = append(predicates, referral.AtRiskNotesGTE(*i.AtRiskNotesGTE))
+	}
+	if i.AtRiskNotesLT != nil {
+		predicates = append(predicates, referral.AtRiskNotesLT(*i.AtRiskNotesLT))
+	}
+	if i.AtRiskNotesLTE != nil {
+		predicates = append(predicates, referral.AtRiskNotesLTE(*i.AtRiskNotesLTE))
+	}
+	if i.AtRiskNotesContains != nil {
+		predicates = append(predicates, referral.AtRiskNotesContains(*i.AtRiskNotesContains))
+	}
+	if i.AtRiskNotesHasPrefix != nil {
+		predicates = append(predicates, referral.AtRiskNotesHasPrefix(*i.AtRiskNotesHasPrefix))
+	}
+	if i.AtRiskNotesHasSuffix != nil {
+		predicates = append(predicates, referral.AtRiskNotesHasSuffix(*i.AtRiskNotesHasSuffix))
+	}
+	if i.AtRiskNotesEqualFold != nil {
+		predicates = append(predicates, referral.AtRiskNotesEqualFold(*i.AtRiskNotesEqualFold))
+	}
+	if i.AtRiskNotesContainsFold != nil {
+		predicates = append(predicates, referral.AtRiskNotesContainsFold(*i.AtRiskNotesContainsFold))
+	}
+	if i.QualificationsRequired != nil {
+		predicates = append(predicates, referral.QualificationsRequiredEQ(*i.QualificationsRequired))
+	}
+	if i.QualificationsRequiredNEQ != nil {
+		predicates = append(predicates, referral.QualificationsRequiredNEQ(*i.QualificationsRequiredNEQ))
+	}
+	if len(i.QualificationsRequiredIn) > 0 {
+		predicates = append(predicates, referral.QualificationsRequiredIn(i.QualificationsRequiredIn...))
+	}
+	if len(i.QualificationsRequiredNotIn) > 0 {
+		predicates = append(predicates, referral.QualificationsRequiredNotIn(i.QualificationsRequiredNotIn...))
+	}
+	if i.QualificationsRequiredGT != nil {
+		predicates = append(predicates, referral.QualificationsRequiredGT(*i.QualificationsRequiredGT))
+	}
+	if i.QualificationsRequiredGTE != nil {
+		predicates = append(predicates, referral.QualificationsRequiredGTE(*i.QualificationsRequiredGTE))
+	}
+	if i.QualificationsRequiredLT != nil {
+		predicates = append(predicates, referral.QualificationsRequiredLT(*i.QualificationsRequiredLT))
+	}
+	if i.QualificationsRequiredLTE != nil {
+		predicates = append(predicates, referral.QualificationsRequiredLTE(*i.QualificationsRequiredLTE))
+	}
+	if i.QualificationsRequiredContains != nil {
+		predicates = append(predicates, referral.QualificationsRequiredContains(*i.QualificationsRequiredContains))
+	}
+	if i.QualificationsRequiredHasPrefix != nil {
+		predicates = append(predicates, referral.QualificationsRequiredHasPrefix(*i.QualificationsRequiredHasPrefix))
+	}
+	if i.QualificationsRequiredHasSuffix != nil {
+		predicates = append(predicates, referral.QualificationsRequiredHasSuffix(*i.QualificationsRequiredHasSuffix))
+	}
+	if i.QualificationsRequiredEqualFold != nil {
+		predicates = append(predicates, referral.QualificationsRequiredEqualFold(*i.QualificationsRequiredEqualFold))
+	}
+	if i.QualificationsRequiredContainsFold != nil {
+		predicates = append(predicates, referral.QualificationsRequiredContainsFold(*i.QualificationsRequiredContainsFold))
+	}
+	if i.InterestsAspirations != nil {
+		predicates = append(predicates, referral.InterestsAspirationsEQ(*i.InterestsAspirations))
+	}
+	if i.InterestsAspirationsNEQ != nil {
+		predicates = append(predicates, referral.InterestsAspirationsNEQ(*i.InterestsAspirationsNEQ))
+	}
+	if len(i.InterestsAspirationsIn) > 0 {
+		predicates = append(predicates, referral.InterestsAspirationsIn(i.InterestsAspirationsIn...))
+	}
+	if len(i.InterestsAspirationsNotIn) > 0 {
+		predicates = append(predicates, referral.InterestsAspirationsNotIn(i.InterestsAspirationsNotIn...))
+	}
+	if i.InterestsAspirationsGT != nil {
+		predicates = append(predicates, referral.InterestsAspirationsGT(*i.InterestsAspirationsGT))
+	}
+	if i.InterestsAspirationsGTE != nil {
+		predicates = append(predicates, referral.InterestsAspirationsGTE(*i.InterestsAspirationsGTE))
+	}
+	if i.InterestsAspirationsLT != nil {
+		predicates = append(predicates, referral.InterestsAspirationsLT(*i.InterestsAspirationsLT))
+	}
+	if i.InterestsAspirationsLTE != nil {
+		predicates = append(predicates, referral.InterestsAspirationsLTE(*i.InterestsAspirationsLTE))
+	}
+	if i.InterestsAspirationsContains != nil {
+		predicates = append(predicates, referral.InterestsAspirationsContains(*i.InterestsAspirationsContains))
+	}
+	if i.InterestsAspirationsHasPrefix != nil {
+		predicates = append(predicates, referral.InterestsAspirationsHasPrefix(*i.InterestsAspirationsHasPrefix))
+	}
+	if i.InterestsAspirationsHasSuffix != nil {
+		predicates = append(predicates, referral.InterestsAspirationsHasSuffix(*i.InterestsAspirationsHasSuffix))
+	}
+	if i.InterestsAspirationsEqualFold != nil {
+		predicates = append(predicates, referral.InterestsAspirationsEqualFold(*i.InterestsAspirationsEqualFold))
+	}
+	if i.InterestsAspirationsContainsFold != nil {
+		predicates = append(predicates, referral.InterestsAspirationsContainsFold(*i.InterestsAspirationsContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, referral.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, referral.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, referral.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, referral.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, referral.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, referral.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, referral.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, referral.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, referral.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, referral.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, referral.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, referral.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, referral.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, referral.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, referral.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, referral.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.SubmittedAt != nil {
+		predicates = append(predicates, referral.SubmittedAtEQ(*i.SubmittedAt))
+	}
+	if i.SubmittedAtNEQ != nil {
+		predicates = append(predicates, referral.SubmittedAtNEQ(*i.SubmittedAtNEQ))
+	}
+	if len(i.SubmittedAtIn) > 0 {
+		predicates = append(predicates, referral.SubmittedAtIn(i.SubmittedAtIn...))
+	}
+	if len(i.SubmittedAtNotIn) > 0 {
+		predicates = append(predicates, referral.SubmittedAtNotIn(i.SubmittedAtNotIn...))
+	}
+	if i.SubmittedAtGT != nil {
+		predicates = append(predicates, referral.SubmittedAtGT(*i.SubmittedAtGT))
+	}
+	if i.SubmittedAtGTE != nil {
+		predicates = append(predicates, referral.SubmittedAtGTE(*i.SubmittedAtGTE))
+	}
+	if i.SubmittedAtLT != nil {
+		predicates = append(predicates, referral.SubmittedAtLT(*i.SubmittedAtLT))
+	}
+	if i.SubmittedAtLTE != nil {
+		predicates = append(predicates, referral.SubmittedAtLTE(*i.SubmittedAtLTE))
+	}
+	if i.SubmittedAtIsNil {
+		predicates = append(predicates, referral.SubmittedAtIsNil())
+	}
+	if i.SubmittedAtNotNil {
+		predicates = append(predicates, referral.SubmittedAtNotNil())
+	}
+	if i.Version != nil {
+		predicates = append(predicates, referral.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, referral.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, referral.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, referral.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, referral.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, referral.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, referral.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, referral.VersionLTE(*i.VersionLTE))
+	}
+
+	if i.HasLearner != nil {
+		p := referral.HasLearner()
+		if !*i.HasLearner {
+			p = referral.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasLearnerWith) > 0 {
+		with := make([]predicate.Learner, 0, len(i.HasLearnerWith))
+		for _, w := range i.HasLearnerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasLearnerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, referral.HasLearnerWith(with...))
+	}
+	if i.HasSchool != nil {
+		p := referral.HasSchool()
+		if !*i.HasSchool {
+			p = referral.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSchoolWith) > 0 {
+		with := make([]predicate.School, 0, len(i.HasSchoolWith))
+		for _, w := range i.HasSchoolWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSchoolWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, referral.HasSchoolWith(with...))
+	}
+	if i.HasProvider != nil {
+		p := referral.HasProvider()
+		if !*i.HasProvider {
+			p = referral.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProviderWith) > 0 {
+		with := make([]predicate.Provider, 0, len(i.HasProviderWith))
+		for _, w := range i.HasProviderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProviderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, referral.HasProviderWith(with...))
+	}
+	if i.HasCourse != nil {
+		p := referral.HasCourse()
+		if !*i.HasCourse {
+			p = referral.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCourseWith) > 0 {
+		with := make([]predicate.Course, 0, len(i.HasCourseWith))
+		for _, w := range i.HasCourseWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCourseWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, referral.HasCourseWith(with...))
+	}
+	if i.HasTransitions != nil {
+		p := referral.HasTransitions()
+		if !*i.HasTransitions {
+			p = referral.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTransitionsWith) > 0 {
+		with := make([]predicate.ReferralTransition, 0, len(i.HasTransitionsWith))
+		for _, w := range i.HasTransitionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTransitionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, referral.HasTransitionsWith(with...))
+	}
+	if i.HasPlacement != nil {
+		p := referral.HasPlacement()
+		if !*i.HasPlacement {
+			p = referral.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPlacementWith) > 0 {
+		with := make([]predicate.Placement, 0, len(i.HasPlacementWith))
+		for _, w := range i.HasPlacementWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPlacementWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, referral.HasPlacementWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyReferralWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return referral.And(predicates...), nil
+	}
+}
+
+// ReferralTransitionWhereInput represents a where input for filtering ReferralTransition queries.
+type ReferralTransitionWhereInput struct {
+	Predicates []predicate.ReferralTransition  `json:"-"`
+	Not        *ReferralTransitionWhereInput   `json:"not,omitempty"`
+	Or         []*ReferralTransitionWhereInput `json:"or,omitempty"`
+	And        []*ReferralTransitionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "from" field predicates.
+	From             *string  `json:"from,omitempty"`
+	FromNEQ          *string  `json:"fromNEQ,omitempty"`
+	FromIn           []string `json:"fromIn,omitempty"`
+	FromNotIn        []string `json:"fromNotIn,omitempty"`
+	FromGT           *string  `json:"fromGT,omitempty"`
+	FromGTE          *string  `json:"fromGTE,omitempty"`
+	FromLT           *string  `json:"fromLT,omitempty"`
+	FromLTE          *string  `json:"fromLTE,omitempty"`
+	FromContains     *string  `json:"fromContains,omitempty"`
+	FromHasPrefix    *string  `json:"fromHasPrefix,omitempty"`
+	FromHasSuffix    *string  `json:"fromHasSuffix,omitempty"`
+	FromEqualFold    *string  `json:"fromEqualFold,omitempty"`
+	FromContainsFold *string  `json:"fromContainsFold,omitempty"`
+
+	// "to" field predicates.
+	To             *string  `json:"to,omitempty"`
+	ToNEQ          *string  `json:"toNEQ,omitempty"`
+	ToIn           []string `json:"toIn,omitempty"`
+	ToNotIn        []string `json:"toNotIn,omitempty"`
+	ToGT           *string  `json:"toGT,omitempty"`
+	ToGTE          *string  `json:"toGTE,omitempty"`
+	ToLT           *string  `json:"toLT,omitempty"`
+	ToLTE          *string  `json:"toLTE,omitempty"`
+	ToContains     *string  `json:"toContains,omitempty"`
+	ToHasPrefix    *string  `json:"toHasPrefix,omitempty"`
+	ToHasSuffix    *string  `json:"toHasSuffix,omitempty"`
+	ToEqualFold    *string  `json:"toEqualFold,omitempty"`
+	ToContainsFold *string  `json:"toContainsFold,omitempty"`
+
+	// "actor" field predicates.
+	Actor             *string  `json:"actor,omitempty"`
+	ActorNEQ          *string  `json:"actorNEQ,omitempty"`
+	ActorIn           []string `json:"actorIn,omitempty"`
+	ActorNotIn        []string `json:"actorNotIn,omitempty"`
+	ActorGT           *string  `json:"actorGT,omitempty"`
+	ActorGTE          *string  `json:"actorGTE,omitempty"`
+	ActorLT           *string  `json:"actorLT,omitempty"`
+	ActorLTE          *string  `json:"actorLTE,omitempty"`
+	ActorContains     *string  `json:"actorContains,omitempty"`
+	ActorHasPrefix    *string  `json:"actorHasPrefix,omitempty"`
+	ActorHasSuffix    *string  `json:"actorHasSuffix,omitempty"`
+	ActorEqualFold    *string  `json:"actorEqualFold,omitempty"`
+	ActorContainsFold *string  `json:"actorContainsFold,omitempty"`
+
+	// "actor_role" field predicates.
+	ActorRole             *string  `json:"actorRole,omitempty"`
+	ActorRoleNEQ          *string  `json:"actorRoleNEQ,omitempty"`
+	ActorRoleIn           []string `json:"actorRoleIn,omitempty"`
+	ActorRoleNotIn        []string `json:"actorRoleNotIn,omitempty"`
+	ActorRoleGT           *string  `json:"actorRoleGT,omitempty"`
+	ActorRoleGTE          *string  `json:"actorRoleGTE,omitempty"`
+	ActorRoleLT           *string  `json:"actorRoleLT,omitempty"`
+	ActorRoleLTE          *string  `json:"actorRoleLTE,omitempty"`
+	ActorRoleContains     *string  `json:"actorRoleContains,omitempty"`
+	ActorRoleHasPrefix    *string  `json:"actorRoleHasPrefix,omitempty"`
+	ActorRoleHasSuffix    *string  `json:"actorRoleHasSuffix,omitempty"`
+	ActorRoleEqualFold    *string  `json:"actorRoleEqualFold,omitempty"`
+	ActorRoleContainsFold *string  `json:"actorRoleContainsFold,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "provider_id" field predicates.
+	ProviderID       *int  `json:"providerID,omitempty"`
+	ProviderIDNEQ    *int  `json:"providerIDNEQ,omitempty"`
+	ProviderIDIn     []int `json:"providerIDIn,omitempty"`
+	ProviderIDNotIn  []int `json:"providerIDNotIn,omitempty"`
+	ProviderIDGT     *int  `json:"providerIDGT,omitempty"`
+	ProviderIDGTE    *int  `json:"providerIDGTE,omitempty"`
+	ProviderIDLT     *int  `json:"providerIDLT,omitempty"`
+	ProviderIDLTE    *int  `json:"providerIDLTE,omitempty"`
+	ProviderIDIsNil  bool  `json:"providerIDIsNil,omitempty"`
+	ProviderIDNotNil bool  `json:"providerIDNotNil,omitempty"`
+
+	// "referral" edge predicates.
+	HasReferral     *bool                 `json:"hasReferral,omitempty"`
+	HasReferralWith []*ReferralWhereInput `json:"hasReferralWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ReferralTransitionWhereInput) AddPredicates(predicates ...predicate.ReferralTransition) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ReferralTransitionWhereInput filter on the ReferralTransitionQuery builder.
+func (i *ReferralTransitionWhereInput) Filter(q *ReferralTransitionQuery) (*ReferralTransitionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyReferralTransitionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyReferralTransitionWhereInput is returned in case the ReferralTransitionWhereInput is empty.
+var ErrEmptyReferralTransitionWhereInput = errors.New("ent: empty predicate ReferralTransitionWhereInput")
+
+// P returns a predicate for filtering referraltransitions.
+// An error is returned if the input is empty or invalid.
+func (i *ReferralTransitionWhereInput) P() (predicate.ReferralTransition, error) {
+	var predicates []predicate.ReferralTransition
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, referraltransition.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ReferralTransition, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, referraltransition.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ReferralTransition, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, referraltransition.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, referraltransition.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, referraltransition.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, referraltransition.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, referraltransition.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, referraltransition.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, referraltransition.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, referraltransition.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, referraltransition.IDLTE(*i.IDLTE))
+	}
+	if i.From != nil {
+		predicates = append(predicates, referraltransition.FromEQ(*i.From))
+	}
+	if i.FromNEQ != nil {
+		predicates = append(predicates, referraltransition.FromNEQ(*i.FromNEQ))
+	}
+	if len(i.FromIn) > 0 {
+		predicates = append(predicates, referraltransition.FromIn(i.FromIn...))
+	}
+	if len(i.FromNotIn) > 0 {
+		predicates = append(predicates, referraltransition.FromNotIn(i.FromNotIn...))
+	}
+	if i.FromGT != nil {
+		predicates = append(predicates, referraltransition.FromGT(*i.FromGT))
+	}
+	if i.FromGTE != nil {
+		predicates = append(predicates, referraltransition.FromGTE(*i.FromGTE))
+	}
+	if i.FromLT != nil {
+		predicates = append(predicates, referraltransition.FromLT(*i.FromLT))
+	}
+	if i.FromLTE != nil {
+		predicates = append(predicates, referraltransition.FromLTE(*i.FromLTE))
+	}
+	if i.FromContains != nil {
+		predicates = append(predicates, referraltransition.FromContains(*i.FromContains))
+	}
+	if i.FromHasPrefix != nil {
+		predicates = append(predicates, referraltransition.FromHasPrefix(*i.FromHasPrefix))
+	}
+	if i.FromHasSuffix != nil {
+		predicates = append(predicates, referraltransition.FromHasSuffix(*i.FromHasSuffix))
+	}
+	if i.FromEqualFold != nil {
+		predicates = append(predicates, referraltransition.FromEqualFold(*i.FromEqualFold))
+	}
+	if i.FromContainsFold != nil {
+		predicates = append(predicates, referraltransition.FromContainsFold(*i.FromContainsFold))
+	}
+	if i.To != nil {
+		predicates = append(predicates, referraltransition.ToEQ(*i.To))
+	}
+	if i.ToNEQ != nil {
+		predicates = append(predicates, referraltransition.ToNEQ(*i.ToNEQ))
+	}
+	if len(i.ToIn) > 0 {
+		predicates = append(predicates, referraltransition.ToIn(i.ToIn...))
+	}
+	if len(i.ToNotIn) > 0 {
+		predicates = append(predicates, referraltransition.ToNotIn(i.ToNotIn...))
+	}
+	if i.ToGT != nil {
+		predicates = append(predicates, referraltransition.ToGT(*i.ToGT))
+	}
+	if i.ToGTE != nil {
+		predicates = append(predicates, referraltransition.ToGTE(*i.ToGTE))
+	}
+	if i.ToLT != nil {
+		predicates = append(predicates, referraltransition.ToLT(*i.ToLT))
+	}
+	if i.ToLTE != nil {
+		predicates = append(predicates, referraltransition.ToLTE(*i.ToLTE))
+	}
+	if i.ToContains != nil {
+		predicates = append(predicates, referraltransition.ToContains(*i.ToContains))
+	}
+	if i.ToHasPrefix != nil {
+		predicates = append(predicates, referraltransition.ToHasPrefix(*i.ToHasPrefix))
+	}
+	if i.ToHasSuffix != nil {
+		predicates = append(predicates, referraltransition.ToHasSuffix(*i.ToHasSuffix))
+	}
+	if i.ToEqualFold != nil {
+		predicates = append(predicates, referraltransition.ToEqualFold(*i.ToEqualFold))
+	}
+	if i.ToContainsFold != nil {
+		predicates = append(predicates, referraltransition.ToContainsFold(*i.ToContainsFold))
+	}
+	if i.Actor != nil {
+		predicates = append(predicates, referraltransition.ActorEQ(*i.Actor))
+	}
+	if i.ActorNEQ != nil {
+		predicates = append(predicates, referraltransition.ActorNEQ(*i.ActorNEQ))
+	}
+	if len(i.ActorIn) > 0 {
+		predicates = append(predicates, referraltransition.ActorIn(i.ActorIn...))
+	}
+	if len(i.ActorNotIn) > 0 {
+		predicates = append(predicates, referraltransition.ActorNotIn(i.ActorNotIn...))
+	}
+	if i.ActorGT != nil {
+		predicates = append(predicates, referraltransition.ActorGT(*i.ActorGT))
+	}
+	if i.ActorGTE != nil {
+		predicates = append(predicates, referraltransition.ActorGTE(*i.ActorGTE))
+	}
+	if i.ActorLT != nil {
+		predicates = append(predicates, referraltransition.ActorLT(*i.ActorLT))
+	}
+	if i.ActorLTE != nil {
+		predicates = append(predicates, referraltransition.ActorLTE(*i.ActorLTE))
+	}
+	if i.ActorContains != nil {
+		predicates = append(predicates, referraltransition.ActorContains(*i.ActorContains))
+	}
+	if i.ActorHasPrefix != nil {
+		predicates = append(predicates, referraltransition.ActorHasPrefix(*i.ActorHasPrefix))
+	}
+	if i.ActorHasSuffix != nil {
+		predicates = append(predicates, referraltransition.ActorHasSuffix(*i.ActorHasSuffix))
+	}
+	if i.ActorEqualFold != nil {
+		predicates = append(predicates, referraltransition.ActorEqualFold(*i.ActorEqualFold))
+	}
+	if i.ActorContainsFold != nil {
+		predicates = append(predicates, referraltransition.ActorContainsFold(*i.ActorContainsFold))
+	}
+	if i.ActorRole != nil {
+		predicates = append(predicates, referraltransition.ActorRoleEQ(*i.ActorRole))
+	}
+	if i.ActorRoleNEQ != nil {
+		predicates = append(predicates, referraltransition.ActorRoleNEQ(*i.ActorRoleNEQ))
+	}
+	if len(i.ActorRoleIn) > 0 {
+		predicates = append(predicates, referraltransition.ActorRoleIn(i.ActorRoleIn...))
+	}
+	if len(i.ActorRoleNotIn) > 0 {
+		predicates = append(predicates, referraltransition.ActorRoleNotIn(i.ActorRoleNotIn...))
+	}
+	if i.ActorRoleGT != nil {
+		predicates = append(predicates, referraltransition.ActorRoleGT(*i.ActorRoleGT))
+	}
+	if i.ActorRoleGTE != nil {
+		predicates = append(predicates, referraltransition.ActorRoleGTE(*i.ActorRoleGTE))
+	}
+	if i.ActorRoleLT != nil {
+		predicates = append(predicates, referraltransition.ActorRoleLT(*i.ActorRoleLT))
+	}
+	if i.ActorRoleLTE != nil {
+		predicates = append(predicates, referraltransition.ActorRoleLTE(*i.ActorRoleLTE))
+	}
+	if i.ActorRoleContains != nil {
+		predicates = append(predicates, referraltransition.ActorRoleContains(*i.ActorRoleContains))
+	}
+	if i.ActorRoleHasPrefix != nil {
+		predicates = append(predicates, referraltransition.ActorRoleHasPrefix(*i.ActorRoleHasPrefix))
+	}
+	if i.ActorRoleHasSuffix != nil {
+		predicates = append(predicates, referraltransition.ActorRoleHasSuffix(*i.ActorRoleHasSuffix))
+	}
+	if i.ActorRoleEqualFold != nil {
+		predicates = append(predicates, referraltransition.ActorRoleEqualFold(*i.ActorRoleEqualFold))
+	}
+	if i.ActorRoleContainsFold != nil {
+		predicates = append(predicates, referraltransition.ActorRoleContainsFold(*i.ActorRoleContainsFold))
+	}
+	if i.At != nil {
+		predicates = append(predicates, referraltransition.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, referraltransition.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, referraltransition.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, referraltransition.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, referraltransition.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, referraltransition.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, referraltransition.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, referraltransition.AtLTE(*i.AtLTE))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, referraltransition.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, referraltransition.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, referraltransition.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, referraltransition.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, referraltransition.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, referraltransition.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, referraltransition.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, referraltransition.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, referraltransition.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, referraltransition.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, referraltransition.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, referraltransition.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, referraltransition.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.ProviderID != nil {
+		predicates = append(predicates, referraltransition.ProviderIDEQ(*i.ProviderID))
+	}
+	if i.ProviderIDNEQ != nil {
+		predicates = append(predicates, referraltransition.ProviderIDNEQ(*i.ProviderIDNEQ))
+	}
+	if len(i.ProviderIDIn) > 0 {
+		predicates = append(predicates, referraltransition.ProviderIDIn(i.ProviderIDIn...))
+	}
+	if len(i.ProviderIDNotIn) > 0 {
+		predicates = append(predicates, referraltransition.ProviderIDNotIn(i.ProviderIDNotIn...))
+	}
+	if i.ProviderIDGT != nil {
+		predicates = append(predicates, referraltransition.ProviderIDGT(*i.ProviderIDGT))
+	}
+	if i.ProviderIDGTE != nil {
+		predicates = append(predicates, referraltransition.ProviderIDGTE(*i.ProviderIDGTE))
+	}
+	if i.ProviderIDLT != nil {
+		predicates = append(predicates, referraltransition.ProviderIDLT(*i.ProviderIDLT))
+	}
+	if i.ProviderIDLTE != nil {
+		predicates = append(predicates, referraltransition.ProviderIDLTE(*i.ProviderIDLTE))
+	}
+	if i.ProviderIDIsNil {
+		predicates = append(predicates, referraltransition.ProviderIDIsNil())
+	}
+	if i.ProviderIDNotNil {
+		predicates = append(predicates, referraltransition.ProviderIDNotNil())
+	}
+
+	if i.HasReferral != nil {
+		p := referraltransition.HasReferral()
+		if !*i.HasReferral {
+			p = referraltransition.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReferralWith) > 0 {
+		with := make([]predicate.Referral, 0, len(i.HasReferralWith))
+		for _, w := range i.HasReferralWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReferralWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, referraltransition.HasReferralWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyReferralTransitionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return referraltransition.And(predicates...), nil
+	}
+}
+
 // SchoolWhereInput represents a where input for filtering School queries.
 type SchoolWhereInput struct {
 	Predicates []predicate.School  `json:"-"`
@@ -4456,6 +7499,14 @@ type SchoolWhereInput struct {
 	// "alerts" edge predicates.
 	HasAlerts     *bool              `json:"hasAlerts,omitempty"`
 	HasAlertsWith []*AlertWhereInput `json:"hasAlertsWith,omitempty"`
+
+	// "referrals" edge predicates.
+	HasReferrals     *bool                 `json:"hasReferrals,omitempty"`
+	HasReferralsWith []*ReferralWhereInput `json:"hasReferralsWith,omitempty"`
+
+	// "agreements" edge predicates.
+	HasAgreements     *bool                  `json:"hasAgreements,omitempty"`
+	HasAgreementsWith []*AgreementWhereInput `json:"hasAgreementsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4808,6 +7859,42 @@ func (i *SchoolWhereInput) P() (predicate.School, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, school.HasAlertsWith(with...))
+	}
+	if i.HasReferrals != nil {
+		p := school.HasReferrals()
+		if !*i.HasReferrals {
+			p = school.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReferralsWith) > 0 {
+		with := make([]predicate.Referral, 0, len(i.HasReferralsWith))
+		for _, w := range i.HasReferralsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReferralsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, school.HasReferralsWith(with...))
+	}
+	if i.HasAgreements != nil {
+		p := school.HasAgreements()
+		if !*i.HasAgreements {
+			p = school.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAgreementsWith) > 0 {
+		with := make([]predicate.Agreement, 0, len(i.HasAgreementsWith))
+		for _, w := range i.HasAgreementsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAgreementsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, school.HasAgreementsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

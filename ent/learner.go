@@ -45,14 +45,17 @@ type LearnerEdges struct {
 	Placements []*Placement `json:"placements,omitempty"`
 	// Alerts holds the value of the alerts edge.
 	Alerts []*Alert `json:"alerts,omitempty"`
+	// Referrals holds the value of the referrals edge.
+	Referrals []*Referral `json:"referrals,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 
 	namedPlacements map[string][]*Placement
 	namedAlerts     map[string][]*Alert
+	namedReferrals  map[string][]*Referral
 }
 
 // SchoolOrErr returns the School value or an error if the edge
@@ -82,6 +85,15 @@ func (e LearnerEdges) AlertsOrErr() ([]*Alert, error) {
 		return e.Alerts, nil
 	}
 	return nil, &NotLoadedError{edge: "alerts"}
+}
+
+// ReferralsOrErr returns the Referrals value or an error if the edge
+// was not loaded in eager-loading.
+func (e LearnerEdges) ReferralsOrErr() ([]*Referral, error) {
+	if e.loadedTypes[3] {
+		return e.Referrals, nil
+	}
+	return nil, &NotLoadedError{edge: "referrals"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -189,6 +201,11 @@ func (_m *Learner) QueryAlerts() *AlertQuery {
 	return NewLearnerClient(_m.config).QueryAlerts(_m)
 }
 
+// QueryReferrals queries the "referrals" edge of the Learner entity.
+func (_m *Learner) QueryReferrals() *ReferralQuery {
+	return NewLearnerClient(_m.config).QueryReferrals(_m)
+}
+
 // Update returns a builder for updating this Learner.
 // Note that you need to call Learner.Unwrap() before calling this method if this Learner
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -278,6 +295,30 @@ func (_m *Learner) appendNamedAlerts(name string, edges ...*Alert) {
 		_m.Edges.namedAlerts[name] = []*Alert{}
 	} else {
 		_m.Edges.namedAlerts[name] = append(_m.Edges.namedAlerts[name], edges...)
+	}
+}
+
+// NamedReferrals returns the Referrals named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Learner) NamedReferrals(name string) ([]*Referral, error) {
+	if _m.Edges.namedReferrals == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedReferrals[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Learner) appendNamedReferrals(name string, edges ...*Referral) {
+	if _m.Edges.namedReferrals == nil {
+		_m.Edges.namedReferrals = make(map[string][]*Referral)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedReferrals[name] = []*Referral{}
+	} else {
+		_m.Edges.namedReferrals[name] = append(_m.Edges.namedReferrals[name], edges...)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/school"
 )
 
@@ -108,6 +109,21 @@ func (_c *LearnerCreate) AddAlerts(v ...*Alert) *LearnerCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddAlertIDs(ids...)
+}
+
+// AddReferralIDs adds the "referrals" edge to the Referral entity by IDs.
+func (_c *LearnerCreate) AddReferralIDs(ids ...int) *LearnerCreate {
+	_c.mutation.AddReferralIDs(ids...)
+	return _c
+}
+
+// AddReferrals adds the "referrals" edges to the Referral entity.
+func (_c *LearnerCreate) AddReferrals(v ...*Referral) *LearnerCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddReferralIDs(ids...)
 }
 
 // Mutation returns the LearnerMutation object of the builder.
@@ -295,6 +311,22 @@ func (_c *LearnerCreate) createSpec() (*Learner, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(alert.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ReferralsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   learner.ReferralsTable,
+			Columns: []string{learner.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -17,6 +17,7 @@ import (
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/school"
 )
 
@@ -30,11 +31,13 @@ type LearnerQuery struct {
 	withSchool          *SchoolQuery
 	withPlacements      *PlacementQuery
 	withAlerts          *AlertQuery
+	withReferrals       *ReferralQuery
 	withFKs             bool
 	modifiers           []func(*sql.Selector)
 	loadTotal           []func(context.Context, []*Learner) error
 	withNamedPlacements map[string]*PlacementQuery
 	withNamedAlerts     map[string]*AlertQuery
+	withNamedReferrals  map[string]*ReferralQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -130,6 +133,28 @@ func (_q *LearnerQuery) QueryAlerts() *AlertQuery {
 			sqlgraph.From(learner.Table, learner.FieldID, selector),
 			sqlgraph.To(alert.Table, alert.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, learner.AlertsTable, learner.AlertsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReferrals chains the current query on the "referrals" edge.
+func (_q *LearnerQuery) QueryReferrals() *ReferralQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(learner.Table, learner.FieldID, selector),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, learner.ReferralsTable, learner.ReferralsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -332,6 +357,7 @@ func (_q *LearnerQuery) Clone() *LearnerQuery {
 		withSchool:     _q.withSchool.Clone(),
 		withPlacements: _q.withPlacements.Clone(),
 		withAlerts:     _q.withAlerts.Clone(),
+		withReferrals:  _q.withReferrals.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -368,6 +394,17 @@ func (_q *LearnerQuery) WithAlerts(opts ...func(*AlertQuery)) *LearnerQuery {
 		opt(query)
 	}
 	_q.withAlerts = query
+	return _q
+}
+
+// WithReferrals tells the query-builder to eager-load the nodes that are connected to
+// the "referrals" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *LearnerQuery) WithReferrals(opts ...func(*ReferralQuery)) *LearnerQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReferrals = query
 	return _q
 }
 
@@ -456,10 +493,11 @@ func (_q *LearnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Lear
 		nodes       = []*Learner{}
 		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withSchool != nil,
 			_q.withPlacements != nil,
 			_q.withAlerts != nil,
+			_q.withReferrals != nil,
 		}
 	)
 	if _q.withSchool != nil {
@@ -509,6 +547,13 @@ func (_q *LearnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Lear
 			return nil, err
 		}
 	}
+	if query := _q.withReferrals; query != nil {
+		if err := _q.loadReferrals(ctx, query, nodes,
+			func(n *Learner) { n.Edges.Referrals = []*Referral{} },
+			func(n *Learner, e *Referral) { n.Edges.Referrals = append(n.Edges.Referrals, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedPlacements {
 		if err := _q.loadPlacements(ctx, query, nodes,
 			func(n *Learner) { n.appendNamedPlacements(name) },
@@ -520,6 +565,13 @@ func (_q *LearnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Lear
 		if err := _q.loadAlerts(ctx, query, nodes,
 			func(n *Learner) { n.appendNamedAlerts(name) },
 			func(n *Learner, e *Alert) { n.appendNamedAlerts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedReferrals {
+		if err := _q.loadReferrals(ctx, query, nodes,
+			func(n *Learner) { n.appendNamedReferrals(name) },
+			func(n *Learner, e *Referral) { n.appendNamedReferrals(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -620,6 +672,37 @@ func (_q *LearnerQuery) loadAlerts(ctx context.Context, query *AlertQuery, nodes
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "learner_alerts" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *LearnerQuery) loadReferrals(ctx context.Context, query *ReferralQuery, nodes []*Learner, init func(*Learner), assign func(*Learner, *Referral)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Learner)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.Referral(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(learner.ReferralsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.learner_referrals
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "learner_referrals" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "learner_referrals" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -735,6 +818,20 @@ func (_q *LearnerQuery) WithNamedAlerts(name string, opts ...func(*AlertQuery)) 
 		_q.withNamedAlerts = make(map[string]*AlertQuery)
 	}
 	_q.withNamedAlerts[name] = query
+	return _q
+}
+
+// WithNamedReferrals tells the query-builder to eager-load the nodes that are connected to the "referrals"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *LearnerQuery) WithNamedReferrals(name string, opts ...func(*ReferralQuery)) *LearnerQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedReferrals == nil {
+		_q.withNamedReferrals = make(map[string]*ReferralQuery)
+	}
+	_q.withNamedReferrals[name] = query
 	return _q
 }
 

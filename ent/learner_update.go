@@ -15,6 +15,7 @@ import (
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/school"
 )
 
@@ -163,6 +164,21 @@ func (_u *LearnerUpdate) AddAlerts(v ...*Alert) *LearnerUpdate {
 	return _u.AddAlertIDs(ids...)
 }
 
+// AddReferralIDs adds the "referrals" edge to the Referral entity by IDs.
+func (_u *LearnerUpdate) AddReferralIDs(ids ...int) *LearnerUpdate {
+	_u.mutation.AddReferralIDs(ids...)
+	return _u
+}
+
+// AddReferrals adds the "referrals" edges to the Referral entity.
+func (_u *LearnerUpdate) AddReferrals(v ...*Referral) *LearnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReferralIDs(ids...)
+}
+
 // Mutation returns the LearnerMutation object of the builder.
 func (_u *LearnerUpdate) Mutation() *LearnerMutation {
 	return _u.mutation
@@ -214,6 +230,27 @@ func (_u *LearnerUpdate) RemoveAlerts(v ...*Alert) *LearnerUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAlertIDs(ids...)
+}
+
+// ClearReferrals clears all "referrals" edges to the Referral entity.
+func (_u *LearnerUpdate) ClearReferrals() *LearnerUpdate {
+	_u.mutation.ClearReferrals()
+	return _u
+}
+
+// RemoveReferralIDs removes the "referrals" edge to Referral entities by IDs.
+func (_u *LearnerUpdate) RemoveReferralIDs(ids ...int) *LearnerUpdate {
+	_u.mutation.RemoveReferralIDs(ids...)
+	return _u
+}
+
+// RemoveReferrals removes "referrals" edges to Referral entities.
+func (_u *LearnerUpdate) RemoveReferrals(v ...*Referral) *LearnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReferralIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -428,6 +465,51 @@ func (_u *LearnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ReferralsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   learner.ReferralsTable,
+			Columns: []string{learner.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedReferralsIDs(); len(nodes) > 0 && !_u.mutation.ReferralsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   learner.ReferralsTable,
+			Columns: []string{learner.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReferralsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   learner.ReferralsTable,
+			Columns: []string{learner.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{learner.Label}
@@ -580,6 +662,21 @@ func (_u *LearnerUpdateOne) AddAlerts(v ...*Alert) *LearnerUpdateOne {
 	return _u.AddAlertIDs(ids...)
 }
 
+// AddReferralIDs adds the "referrals" edge to the Referral entity by IDs.
+func (_u *LearnerUpdateOne) AddReferralIDs(ids ...int) *LearnerUpdateOne {
+	_u.mutation.AddReferralIDs(ids...)
+	return _u
+}
+
+// AddReferrals adds the "referrals" edges to the Referral entity.
+func (_u *LearnerUpdateOne) AddReferrals(v ...*Referral) *LearnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReferralIDs(ids...)
+}
+
 // Mutation returns the LearnerMutation object of the builder.
 func (_u *LearnerUpdateOne) Mutation() *LearnerMutation {
 	return _u.mutation
@@ -631,6 +728,27 @@ func (_u *LearnerUpdateOne) RemoveAlerts(v ...*Alert) *LearnerUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAlertIDs(ids...)
+}
+
+// ClearReferrals clears all "referrals" edges to the Referral entity.
+func (_u *LearnerUpdateOne) ClearReferrals() *LearnerUpdateOne {
+	_u.mutation.ClearReferrals()
+	return _u
+}
+
+// RemoveReferralIDs removes the "referrals" edge to Referral entities by IDs.
+func (_u *LearnerUpdateOne) RemoveReferralIDs(ids ...int) *LearnerUpdateOne {
+	_u.mutation.RemoveReferralIDs(ids...)
+	return _u
+}
+
+// RemoveReferrals removes "referrals" edges to Referral entities.
+func (_u *LearnerUpdateOne) RemoveReferrals(v ...*Referral) *LearnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReferralIDs(ids...)
 }
 
 // Where appends a list predicates to the LearnerUpdate builder.
@@ -868,6 +986,51 @@ func (_u *LearnerUpdateOne) sqlSave(ctx context.Context) (_node *Learner, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(alert.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ReferralsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   learner.ReferralsTable,
+			Columns: []string{learner.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedReferralsIDs(); len(nodes) > 0 && !_u.mutation.ReferralsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   learner.ReferralsTable,
+			Columns: []string{learner.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReferralsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   learner.ReferralsTable,
+			Columns: []string{learner.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
@@ -22,11 +23,16 @@ import (
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/postcode"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/session"
 	"github.com/apnet/apnet/ent/user"
+	"github.com/apnet/apnet/internal/outcome"
+	"github.com/apnet/apnet/internal/referral/form"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/timetable"
 )
@@ -40,6 +46,7 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAgreement          = "Agreement"
 	TypeAlert              = "Alert"
 	TypeAttendanceMark     = "AttendanceMark"
 	TypeAttendanceRevision = "AttendanceRevision"
@@ -50,12 +57,1270 @@ const (
 	TypeLearner            = "Learner"
 	TypePlacement          = "Placement"
 	TypePostcode           = "Postcode"
+	TypeProgressUpdate     = "ProgressUpdate"
 	TypeProvider           = "Provider"
 	TypeQualification      = "Qualification"
+	TypeReferral           = "Referral"
+	TypeReferralTransition = "ReferralTransition"
 	TypeSchool             = "School"
 	TypeSession            = "Session"
 	TypeUser               = "User"
 )
+
+// AgreementMutation represents an operation that mutates the Agreement nodes in the graph.
+type AgreementMutation struct {
+	config
+	op                      Op
+	typ                     string
+	id                      *int
+	academic_year           *string
+	starts_on               *time.Time
+	ends_on                 *time.Time
+	terms_version           *string
+	status                  *agreement.Status
+	school_signatory_name   *string
+	school_signatory_role   *string
+	school_signed_at        *time.Time
+	provider_signatory_name *string
+	provider_signatory_role *string
+	provider_signed_at      *time.Time
+	revoked_at              *time.Time
+	revoked_reason          *string
+	clearedFields           map[string]struct{}
+	school                  *int
+	clearedschool           bool
+	provider                *int
+	clearedprovider         bool
+	done                    bool
+	oldValue                func(context.Context) (*Agreement, error)
+	predicates              []predicate.Agreement
+}
+
+var _ ent.Mutation = (*AgreementMutation)(nil)
+
+// agreementOption allows management of the mutation configuration using functional options.
+type agreementOption func(*AgreementMutation)
+
+// newAgreementMutation creates new mutation for the Agreement entity.
+func newAgreementMutation(c config, op Op, opts ...agreementOption) *AgreementMutation {
+	m := &AgreementMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAgreement,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAgreementID sets the ID field of the mutation.
+func withAgreementID(id int) agreementOption {
+	return func(m *AgreementMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Agreement
+		)
+		m.oldValue = func(ctx context.Context) (*Agreement, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Agreement.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAgreement sets the old Agreement of the mutation.
+func withAgreement(node *Agreement) agreementOption {
+	return func(m *AgreementMutation) {
+		m.oldValue = func(context.Context) (*Agreement, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AgreementMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AgreementMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AgreementMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AgreementMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Agreement.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetAcademicYear sets the "academic_year" field.
+func (m *AgreementMutation) SetAcademicYear(s string) {
+	m.academic_year = &s
+}
+
+// AcademicYear returns the value of the "academic_year" field in the mutation.
+func (m *AgreementMutation) AcademicYear() (r string, exists bool) {
+	v := m.academic_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcademicYear returns the old "academic_year" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldAcademicYear(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcademicYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcademicYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcademicYear: %w", err)
+	}
+	return oldValue.AcademicYear, nil
+}
+
+// ResetAcademicYear resets all changes to the "academic_year" field.
+func (m *AgreementMutation) ResetAcademicYear() {
+	m.academic_year = nil
+}
+
+// SetStartsOn sets the "starts_on" field.
+func (m *AgreementMutation) SetStartsOn(t time.Time) {
+	m.starts_on = &t
+}
+
+// StartsOn returns the value of the "starts_on" field in the mutation.
+func (m *AgreementMutation) StartsOn() (r time.Time, exists bool) {
+	v := m.starts_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsOn returns the old "starts_on" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldStartsOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsOn: %w", err)
+	}
+	return oldValue.StartsOn, nil
+}
+
+// ResetStartsOn resets all changes to the "starts_on" field.
+func (m *AgreementMutation) ResetStartsOn() {
+	m.starts_on = nil
+}
+
+// SetEndsOn sets the "ends_on" field.
+func (m *AgreementMutation) SetEndsOn(t time.Time) {
+	m.ends_on = &t
+}
+
+// EndsOn returns the value of the "ends_on" field in the mutation.
+func (m *AgreementMutation) EndsOn() (r time.Time, exists bool) {
+	v := m.ends_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsOn returns the old "ends_on" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldEndsOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsOn: %w", err)
+	}
+	return oldValue.EndsOn, nil
+}
+
+// ResetEndsOn resets all changes to the "ends_on" field.
+func (m *AgreementMutation) ResetEndsOn() {
+	m.ends_on = nil
+}
+
+// SetTermsVersion sets the "terms_version" field.
+func (m *AgreementMutation) SetTermsVersion(s string) {
+	m.terms_version = &s
+}
+
+// TermsVersion returns the value of the "terms_version" field in the mutation.
+func (m *AgreementMutation) TermsVersion() (r string, exists bool) {
+	v := m.terms_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTermsVersion returns the old "terms_version" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldTermsVersion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTermsVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTermsVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTermsVersion: %w", err)
+	}
+	return oldValue.TermsVersion, nil
+}
+
+// ResetTermsVersion resets all changes to the "terms_version" field.
+func (m *AgreementMutation) ResetTermsVersion() {
+	m.terms_version = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *AgreementMutation) SetStatus(a agreement.Status) {
+	m.status = &a
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *AgreementMutation) Status() (r agreement.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldStatus(ctx context.Context) (v agreement.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *AgreementMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetSchoolSignatoryName sets the "school_signatory_name" field.
+func (m *AgreementMutation) SetSchoolSignatoryName(s string) {
+	m.school_signatory_name = &s
+}
+
+// SchoolSignatoryName returns the value of the "school_signatory_name" field in the mutation.
+func (m *AgreementMutation) SchoolSignatoryName() (r string, exists bool) {
+	v := m.school_signatory_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchoolSignatoryName returns the old "school_signatory_name" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldSchoolSignatoryName(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchoolSignatoryName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchoolSignatoryName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchoolSignatoryName: %w", err)
+	}
+	return oldValue.SchoolSignatoryName, nil
+}
+
+// ClearSchoolSignatoryName clears the value of the "school_signatory_name" field.
+func (m *AgreementMutation) ClearSchoolSignatoryName() {
+	m.school_signatory_name = nil
+	m.clearedFields[agreement.FieldSchoolSignatoryName] = struct{}{}
+}
+
+// SchoolSignatoryNameCleared returns if the "school_signatory_name" field was cleared in this mutation.
+func (m *AgreementMutation) SchoolSignatoryNameCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldSchoolSignatoryName]
+	return ok
+}
+
+// ResetSchoolSignatoryName resets all changes to the "school_signatory_name" field.
+func (m *AgreementMutation) ResetSchoolSignatoryName() {
+	m.school_signatory_name = nil
+	delete(m.clearedFields, agreement.FieldSchoolSignatoryName)
+}
+
+// SetSchoolSignatoryRole sets the "school_signatory_role" field.
+func (m *AgreementMutation) SetSchoolSignatoryRole(s string) {
+	m.school_signatory_role = &s
+}
+
+// SchoolSignatoryRole returns the value of the "school_signatory_role" field in the mutation.
+func (m *AgreementMutation) SchoolSignatoryRole() (r string, exists bool) {
+	v := m.school_signatory_role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchoolSignatoryRole returns the old "school_signatory_role" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldSchoolSignatoryRole(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchoolSignatoryRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchoolSignatoryRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchoolSignatoryRole: %w", err)
+	}
+	return oldValue.SchoolSignatoryRole, nil
+}
+
+// ClearSchoolSignatoryRole clears the value of the "school_signatory_role" field.
+func (m *AgreementMutation) ClearSchoolSignatoryRole() {
+	m.school_signatory_role = nil
+	m.clearedFields[agreement.FieldSchoolSignatoryRole] = struct{}{}
+}
+
+// SchoolSignatoryRoleCleared returns if the "school_signatory_role" field was cleared in this mutation.
+func (m *AgreementMutation) SchoolSignatoryRoleCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldSchoolSignatoryRole]
+	return ok
+}
+
+// ResetSchoolSignatoryRole resets all changes to the "school_signatory_role" field.
+func (m *AgreementMutation) ResetSchoolSignatoryRole() {
+	m.school_signatory_role = nil
+	delete(m.clearedFields, agreement.FieldSchoolSignatoryRole)
+}
+
+// SetSchoolSignedAt sets the "school_signed_at" field.
+func (m *AgreementMutation) SetSchoolSignedAt(t time.Time) {
+	m.school_signed_at = &t
+}
+
+// SchoolSignedAt returns the value of the "school_signed_at" field in the mutation.
+func (m *AgreementMutation) SchoolSignedAt() (r time.Time, exists bool) {
+	v := m.school_signed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchoolSignedAt returns the old "school_signed_at" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldSchoolSignedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchoolSignedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchoolSignedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchoolSignedAt: %w", err)
+	}
+	return oldValue.SchoolSignedAt, nil
+}
+
+// ClearSchoolSignedAt clears the value of the "school_signed_at" field.
+func (m *AgreementMutation) ClearSchoolSignedAt() {
+	m.school_signed_at = nil
+	m.clearedFields[agreement.FieldSchoolSignedAt] = struct{}{}
+}
+
+// SchoolSignedAtCleared returns if the "school_signed_at" field was cleared in this mutation.
+func (m *AgreementMutation) SchoolSignedAtCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldSchoolSignedAt]
+	return ok
+}
+
+// ResetSchoolSignedAt resets all changes to the "school_signed_at" field.
+func (m *AgreementMutation) ResetSchoolSignedAt() {
+	m.school_signed_at = nil
+	delete(m.clearedFields, agreement.FieldSchoolSignedAt)
+}
+
+// SetProviderSignatoryName sets the "provider_signatory_name" field.
+func (m *AgreementMutation) SetProviderSignatoryName(s string) {
+	m.provider_signatory_name = &s
+}
+
+// ProviderSignatoryName returns the value of the "provider_signatory_name" field in the mutation.
+func (m *AgreementMutation) ProviderSignatoryName() (r string, exists bool) {
+	v := m.provider_signatory_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProviderSignatoryName returns the old "provider_signatory_name" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldProviderSignatoryName(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProviderSignatoryName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProviderSignatoryName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProviderSignatoryName: %w", err)
+	}
+	return oldValue.ProviderSignatoryName, nil
+}
+
+// ClearProviderSignatoryName clears the value of the "provider_signatory_name" field.
+func (m *AgreementMutation) ClearProviderSignatoryName() {
+	m.provider_signatory_name = nil
+	m.clearedFields[agreement.FieldProviderSignatoryName] = struct{}{}
+}
+
+// ProviderSignatoryNameCleared returns if the "provider_signatory_name" field was cleared in this mutation.
+func (m *AgreementMutation) ProviderSignatoryNameCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldProviderSignatoryName]
+	return ok
+}
+
+// ResetProviderSignatoryName resets all changes to the "provider_signatory_name" field.
+func (m *AgreementMutation) ResetProviderSignatoryName() {
+	m.provider_signatory_name = nil
+	delete(m.clearedFields, agreement.FieldProviderSignatoryName)
+}
+
+// SetProviderSignatoryRole sets the "provider_signatory_role" field.
+func (m *AgreementMutation) SetProviderSignatoryRole(s string) {
+	m.provider_signatory_role = &s
+}
+
+// ProviderSignatoryRole returns the value of the "provider_signatory_role" field in the mutation.
+func (m *AgreementMutation) ProviderSignatoryRole() (r string, exists bool) {
+	v := m.provider_signatory_role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProviderSignatoryRole returns the old "provider_signatory_role" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldProviderSignatoryRole(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProviderSignatoryRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProviderSignatoryRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProviderSignatoryRole: %w", err)
+	}
+	return oldValue.ProviderSignatoryRole, nil
+}
+
+// ClearProviderSignatoryRole clears the value of the "provider_signatory_role" field.
+func (m *AgreementMutation) ClearProviderSignatoryRole() {
+	m.provider_signatory_role = nil
+	m.clearedFields[agreement.FieldProviderSignatoryRole] = struct{}{}
+}
+
+// ProviderSignatoryRoleCleared returns if the "provider_signatory_role" field was cleared in this mutation.
+func (m *AgreementMutation) ProviderSignatoryRoleCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldProviderSignatoryRole]
+	return ok
+}
+
+// ResetProviderSignatoryRole resets all changes to the "provider_signatory_role" field.
+func (m *AgreementMutation) ResetProviderSignatoryRole() {
+	m.provider_signatory_role = nil
+	delete(m.clearedFields, agreement.FieldProviderSignatoryRole)
+}
+
+// SetProviderSignedAt sets the "provider_signed_at" field.
+func (m *AgreementMutation) SetProviderSignedAt(t time.Time) {
+	m.provider_signed_at = &t
+}
+
+// ProviderSignedAt returns the value of the "provider_signed_at" field in the mutation.
+func (m *AgreementMutation) ProviderSignedAt() (r time.Time, exists bool) {
+	v := m.provider_signed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProviderSignedAt returns the old "provider_signed_at" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldProviderSignedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProviderSignedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProviderSignedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProviderSignedAt: %w", err)
+	}
+	return oldValue.ProviderSignedAt, nil
+}
+
+// ClearProviderSignedAt clears the value of the "provider_signed_at" field.
+func (m *AgreementMutation) ClearProviderSignedAt() {
+	m.provider_signed_at = nil
+	m.clearedFields[agreement.FieldProviderSignedAt] = struct{}{}
+}
+
+// ProviderSignedAtCleared returns if the "provider_signed_at" field was cleared in this mutation.
+func (m *AgreementMutation) ProviderSignedAtCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldProviderSignedAt]
+	return ok
+}
+
+// ResetProviderSignedAt resets all changes to the "provider_signed_at" field.
+func (m *AgreementMutation) ResetProviderSignedAt() {
+	m.provider_signed_at = nil
+	delete(m.clearedFields, agreement.FieldProviderSignedAt)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *AgreementMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *AgreementMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *AgreementMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[agreement.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *AgreementMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *AgreementMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, agreement.FieldRevokedAt)
+}
+
+// SetRevokedReason sets the "revoked_reason" field.
+func (m *AgreementMutation) SetRevokedReason(s string) {
+	m.revoked_reason = &s
+}
+
+// RevokedReason returns the value of the "revoked_reason" field in the mutation.
+func (m *AgreementMutation) RevokedReason() (r string, exists bool) {
+	v := m.revoked_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedReason returns the old "revoked_reason" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldRevokedReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedReason: %w", err)
+	}
+	return oldValue.RevokedReason, nil
+}
+
+// ClearRevokedReason clears the value of the "revoked_reason" field.
+func (m *AgreementMutation) ClearRevokedReason() {
+	m.revoked_reason = nil
+	m.clearedFields[agreement.FieldRevokedReason] = struct{}{}
+}
+
+// RevokedReasonCleared returns if the "revoked_reason" field was cleared in this mutation.
+func (m *AgreementMutation) RevokedReasonCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldRevokedReason]
+	return ok
+}
+
+// ResetRevokedReason resets all changes to the "revoked_reason" field.
+func (m *AgreementMutation) ResetRevokedReason() {
+	m.revoked_reason = nil
+	delete(m.clearedFields, agreement.FieldRevokedReason)
+}
+
+// SetSchoolID sets the "school" edge to the School entity by id.
+func (m *AgreementMutation) SetSchoolID(id int) {
+	m.school = &id
+}
+
+// ClearSchool clears the "school" edge to the School entity.
+func (m *AgreementMutation) ClearSchool() {
+	m.clearedschool = true
+}
+
+// SchoolCleared reports if the "school" edge to the School entity was cleared.
+func (m *AgreementMutation) SchoolCleared() bool {
+	return m.clearedschool
+}
+
+// SchoolID returns the "school" edge ID in the mutation.
+func (m *AgreementMutation) SchoolID() (id int, exists bool) {
+	if m.school != nil {
+		return *m.school, true
+	}
+	return
+}
+
+// SchoolIDs returns the "school" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SchoolID instead. It exists only for internal usage by the builders.
+func (m *AgreementMutation) SchoolIDs() (ids []int) {
+	if id := m.school; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSchool resets all changes to the "school" edge.
+func (m *AgreementMutation) ResetSchool() {
+	m.school = nil
+	m.clearedschool = false
+}
+
+// SetProviderID sets the "provider" edge to the Provider entity by id.
+func (m *AgreementMutation) SetProviderID(id int) {
+	m.provider = &id
+}
+
+// ClearProvider clears the "provider" edge to the Provider entity.
+func (m *AgreementMutation) ClearProvider() {
+	m.clearedprovider = true
+}
+
+// ProviderCleared reports if the "provider" edge to the Provider entity was cleared.
+func (m *AgreementMutation) ProviderCleared() bool {
+	return m.clearedprovider
+}
+
+// ProviderID returns the "provider" edge ID in the mutation.
+func (m *AgreementMutation) ProviderID() (id int, exists bool) {
+	if m.provider != nil {
+		return *m.provider, true
+	}
+	return
+}
+
+// ProviderIDs returns the "provider" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProviderID instead. It exists only for internal usage by the builders.
+func (m *AgreementMutation) ProviderIDs() (ids []int) {
+	if id := m.provider; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProvider resets all changes to the "provider" edge.
+func (m *AgreementMutation) ResetProvider() {
+	m.provider = nil
+	m.clearedprovider = false
+}
+
+// Where appends a list predicates to the AgreementMutation builder.
+func (m *AgreementMutation) Where(ps ...predicate.Agreement) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AgreementMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AgreementMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Agreement, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AgreementMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AgreementMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Agreement).
+func (m *AgreementMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AgreementMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.academic_year != nil {
+		fields = append(fields, agreement.FieldAcademicYear)
+	}
+	if m.starts_on != nil {
+		fields = append(fields, agreement.FieldStartsOn)
+	}
+	if m.ends_on != nil {
+		fields = append(fields, agreement.FieldEndsOn)
+	}
+	if m.terms_version != nil {
+		fields = append(fields, agreement.FieldTermsVersion)
+	}
+	if m.status != nil {
+		fields = append(fields, agreement.FieldStatus)
+	}
+	if m.school_signatory_name != nil {
+		fields = append(fields, agreement.FieldSchoolSignatoryName)
+	}
+	if m.school_signatory_role != nil {
+		fields = append(fields, agreement.FieldSchoolSignatoryRole)
+	}
+	if m.school_signed_at != nil {
+		fields = append(fields, agreement.FieldSchoolSignedAt)
+	}
+	if m.provider_signatory_name != nil {
+		fields = append(fields, agreement.FieldProviderSignatoryName)
+	}
+	if m.provider_signatory_role != nil {
+		fields = append(fields, agreement.FieldProviderSignatoryRole)
+	}
+	if m.provider_signed_at != nil {
+		fields = append(fields, agreement.FieldProviderSignedAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, agreement.FieldRevokedAt)
+	}
+	if m.revoked_reason != nil {
+		fields = append(fields, agreement.FieldRevokedReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AgreementMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case agreement.FieldAcademicYear:
+		return m.AcademicYear()
+	case agreement.FieldStartsOn:
+		return m.StartsOn()
+	case agreement.FieldEndsOn:
+		return m.EndsOn()
+	case agreement.FieldTermsVersion:
+		return m.TermsVersion()
+	case agreement.FieldStatus:
+		return m.Status()
+	case agreement.FieldSchoolSignatoryName:
+		return m.SchoolSignatoryName()
+	case agreement.FieldSchoolSignatoryRole:
+		return m.SchoolSignatoryRole()
+	case agreement.FieldSchoolSignedAt:
+		return m.SchoolSignedAt()
+	case agreement.FieldProviderSignatoryName:
+		return m.ProviderSignatoryName()
+	case agreement.FieldProviderSignatoryRole:
+		return m.ProviderSignatoryRole()
+	case agreement.FieldProviderSignedAt:
+		return m.ProviderSignedAt()
+	case agreement.FieldRevokedAt:
+		return m.RevokedAt()
+	case agreement.FieldRevokedReason:
+		return m.RevokedReason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AgreementMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case agreement.FieldAcademicYear:
+		return m.OldAcademicYear(ctx)
+	case agreement.FieldStartsOn:
+		return m.OldStartsOn(ctx)
+	case agreement.FieldEndsOn:
+		return m.OldEndsOn(ctx)
+	case agreement.FieldTermsVersion:
+		return m.OldTermsVersion(ctx)
+	case agreement.FieldStatus:
+		return m.OldStatus(ctx)
+	case agreement.FieldSchoolSignatoryName:
+		return m.OldSchoolSignatoryName(ctx)
+	case agreement.FieldSchoolSignatoryRole:
+		return m.OldSchoolSignatoryRole(ctx)
+	case agreement.FieldSchoolSignedAt:
+		return m.OldSchoolSignedAt(ctx)
+	case agreement.FieldProviderSignatoryName:
+		return m.OldProviderSignatoryName(ctx)
+	case agreement.FieldProviderSignatoryRole:
+		return m.OldProviderSignatoryRole(ctx)
+	case agreement.FieldProviderSignedAt:
+		return m.OldProviderSignedAt(ctx)
+	case agreement.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	case agreement.FieldRevokedReason:
+		return m.OldRevokedReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown Agreement field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AgreementMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case agreement.FieldAcademicYear:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcademicYear(v)
+		return nil
+	case agreement.FieldStartsOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsOn(v)
+		return nil
+	case agreement.FieldEndsOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsOn(v)
+		return nil
+	case agreement.FieldTermsVersion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTermsVersion(v)
+		return nil
+	case agreement.FieldStatus:
+		v, ok := value.(agreement.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case agreement.FieldSchoolSignatoryName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchoolSignatoryName(v)
+		return nil
+	case agreement.FieldSchoolSignatoryRole:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchoolSignatoryRole(v)
+		return nil
+	case agreement.FieldSchoolSignedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchoolSignedAt(v)
+		return nil
+	case agreement.FieldProviderSignatoryName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProviderSignatoryName(v)
+		return nil
+	case agreement.FieldProviderSignatoryRole:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProviderSignatoryRole(v)
+		return nil
+	case agreement.FieldProviderSignedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProviderSignedAt(v)
+		return nil
+	case agreement.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	case agreement.FieldRevokedReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Agreement field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AgreementMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AgreementMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AgreementMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Agreement numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AgreementMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(agreement.FieldSchoolSignatoryName) {
+		fields = append(fields, agreement.FieldSchoolSignatoryName)
+	}
+	if m.FieldCleared(agreement.FieldSchoolSignatoryRole) {
+		fields = append(fields, agreement.FieldSchoolSignatoryRole)
+	}
+	if m.FieldCleared(agreement.FieldSchoolSignedAt) {
+		fields = append(fields, agreement.FieldSchoolSignedAt)
+	}
+	if m.FieldCleared(agreement.FieldProviderSignatoryName) {
+		fields = append(fields, agreement.FieldProviderSignatoryName)
+	}
+	if m.FieldCleared(agreement.FieldProviderSignatoryRole) {
+		fields = append(fields, agreement.FieldProviderSignatoryRole)
+	}
+	if m.FieldCleared(agreement.FieldProviderSignedAt) {
+		fields = append(fields, agreement.FieldProviderSignedAt)
+	}
+	if m.FieldCleared(agreement.FieldRevokedAt) {
+		fields = append(fields, agreement.FieldRevokedAt)
+	}
+	if m.FieldCleared(agreement.FieldRevokedReason) {
+		fields = append(fields, agreement.FieldRevokedReason)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AgreementMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AgreementMutation) ClearField(name string) error {
+	switch name {
+	case agreement.FieldSchoolSignatoryName:
+		m.ClearSchoolSignatoryName()
+		return nil
+	case agreement.FieldSchoolSignatoryRole:
+		m.ClearSchoolSignatoryRole()
+		return nil
+	case agreement.FieldSchoolSignedAt:
+		m.ClearSchoolSignedAt()
+		return nil
+	case agreement.FieldProviderSignatoryName:
+		m.ClearProviderSignatoryName()
+		return nil
+	case agreement.FieldProviderSignatoryRole:
+		m.ClearProviderSignatoryRole()
+		return nil
+	case agreement.FieldProviderSignedAt:
+		m.ClearProviderSignedAt()
+		return nil
+	case agreement.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	case agreement.FieldRevokedReason:
+		m.ClearRevokedReason()
+		return nil
+	}
+	return fmt.Errorf("unknown Agreement nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AgreementMutation) ResetField(name string) error {
+	switch name {
+	case agreement.FieldAcademicYear:
+		m.ResetAcademicYear()
+		return nil
+	case agreement.FieldStartsOn:
+		m.ResetStartsOn()
+		return nil
+	case agreement.FieldEndsOn:
+		m.ResetEndsOn()
+		return nil
+	case agreement.FieldTermsVersion:
+		m.ResetTermsVersion()
+		return nil
+	case agreement.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case agreement.FieldSchoolSignatoryName:
+		m.ResetSchoolSignatoryName()
+		return nil
+	case agreement.FieldSchoolSignatoryRole:
+		m.ResetSchoolSignatoryRole()
+		return nil
+	case agreement.FieldSchoolSignedAt:
+		m.ResetSchoolSignedAt()
+		return nil
+	case agreement.FieldProviderSignatoryName:
+		m.ResetProviderSignatoryName()
+		return nil
+	case agreement.FieldProviderSignatoryRole:
+		m.ResetProviderSignatoryRole()
+		return nil
+	case agreement.FieldProviderSignedAt:
+		m.ResetProviderSignedAt()
+		return nil
+	case agreement.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	case agreement.FieldRevokedReason:
+		m.ResetRevokedReason()
+		return nil
+	}
+	return fmt.Errorf("unknown Agreement field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AgreementMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.school != nil {
+		edges = append(edges, agreement.EdgeSchool)
+	}
+	if m.provider != nil {
+		edges = append(edges, agreement.EdgeProvider)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AgreementMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case agreement.EdgeSchool:
+		if id := m.school; id != nil {
+			return []ent.Value{*id}
+		}
+	case agreement.EdgeProvider:
+		if id := m.provider; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AgreementMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AgreementMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AgreementMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedschool {
+		edges = append(edges, agreement.EdgeSchool)
+	}
+	if m.clearedprovider {
+		edges = append(edges, agreement.EdgeProvider)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AgreementMutation) EdgeCleared(name string) bool {
+	switch name {
+	case agreement.EdgeSchool:
+		return m.clearedschool
+	case agreement.EdgeProvider:
+		return m.clearedprovider
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AgreementMutation) ClearEdge(name string) error {
+	switch name {
+	case agreement.EdgeSchool:
+		m.ClearSchool()
+		return nil
+	case agreement.EdgeProvider:
+		m.ClearProvider()
+		return nil
+	}
+	return fmt.Errorf("unknown Agreement unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AgreementMutation) ResetEdge(name string) error {
+	switch name {
+	case agreement.EdgeSchool:
+		m.ResetSchool()
+		return nil
+	case agreement.EdgeProvider:
+		m.ResetProvider()
+		return nil
+	}
+	return fmt.Errorf("unknown Agreement edge %s", name)
+}
 
 // AlertMutation represents an operation that mutates the Alert nodes in the graph.
 type AlertMutation struct {
@@ -4347,6 +5612,9 @@ type CourseMutation struct {
 	placements           map[int]struct{}
 	removedplacements    map[int]struct{}
 	clearedplacements    bool
+	referrals            map[int]struct{}
+	removedreferrals     map[int]struct{}
+	clearedreferrals     bool
 	done                 bool
 	oldValue             func(context.Context) (*Course, error)
 	predicates           []predicate.Course
@@ -4776,6 +6044,60 @@ func (m *CourseMutation) ResetPlacements() {
 	m.removedplacements = nil
 }
 
+// AddReferralIDs adds the "referrals" edge to the Referral entity by ids.
+func (m *CourseMutation) AddReferralIDs(ids ...int) {
+	if m.referrals == nil {
+		m.referrals = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.referrals[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReferrals clears the "referrals" edge to the Referral entity.
+func (m *CourseMutation) ClearReferrals() {
+	m.clearedreferrals = true
+}
+
+// ReferralsCleared reports if the "referrals" edge to the Referral entity was cleared.
+func (m *CourseMutation) ReferralsCleared() bool {
+	return m.clearedreferrals
+}
+
+// RemoveReferralIDs removes the "referrals" edge to the Referral entity by IDs.
+func (m *CourseMutation) RemoveReferralIDs(ids ...int) {
+	if m.removedreferrals == nil {
+		m.removedreferrals = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.referrals, ids[i])
+		m.removedreferrals[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReferrals returns the removed IDs of the "referrals" edge to the Referral entity.
+func (m *CourseMutation) RemovedReferralsIDs() (ids []int) {
+	for id := range m.removedreferrals {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReferralsIDs returns the "referrals" edge IDs in the mutation.
+func (m *CourseMutation) ReferralsIDs() (ids []int) {
+	for id := range m.referrals {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReferrals resets all changes to the "referrals" edge.
+func (m *CourseMutation) ResetReferrals() {
+	m.referrals = nil
+	m.clearedreferrals = false
+	m.removedreferrals = nil
+}
+
 // Where appends a list predicates to the CourseMutation builder.
 func (m *CourseMutation) Where(ps ...predicate.Course) {
 	m.predicates = append(m.predicates, ps...)
@@ -4975,7 +6297,7 @@ func (m *CourseMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CourseMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.provider != nil {
 		edges = append(edges, course.EdgeProvider)
 	}
@@ -4984,6 +6306,9 @@ func (m *CourseMutation) AddedEdges() []string {
 	}
 	if m.placements != nil {
 		edges = append(edges, course.EdgePlacements)
+	}
+	if m.referrals != nil {
+		edges = append(edges, course.EdgeReferrals)
 	}
 	return edges
 }
@@ -5006,15 +6331,24 @@ func (m *CourseMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case course.EdgeReferrals:
+		ids := make([]ent.Value, 0, len(m.referrals))
+		for id := range m.referrals {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CourseMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.removedplacements != nil {
 		edges = append(edges, course.EdgePlacements)
+	}
+	if m.removedreferrals != nil {
+		edges = append(edges, course.EdgeReferrals)
 	}
 	return edges
 }
@@ -5029,13 +6363,19 @@ func (m *CourseMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case course.EdgeReferrals:
+		ids := make([]ent.Value, 0, len(m.removedreferrals))
+		for id := range m.removedreferrals {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CourseMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedprovider {
 		edges = append(edges, course.EdgeProvider)
 	}
@@ -5044,6 +6384,9 @@ func (m *CourseMutation) ClearedEdges() []string {
 	}
 	if m.clearedplacements {
 		edges = append(edges, course.EdgePlacements)
+	}
+	if m.clearedreferrals {
+		edges = append(edges, course.EdgeReferrals)
 	}
 	return edges
 }
@@ -5058,6 +6401,8 @@ func (m *CourseMutation) EdgeCleared(name string) bool {
 		return m.clearedqualification
 	case course.EdgePlacements:
 		return m.clearedplacements
+	case course.EdgeReferrals:
+		return m.clearedreferrals
 	}
 	return false
 }
@@ -5088,6 +6433,9 @@ func (m *CourseMutation) ResetEdge(name string) error {
 		return nil
 	case course.EdgePlacements:
 		m.ResetPlacements()
+		return nil
+	case course.EdgeReferrals:
+		m.ResetReferrals()
 		return nil
 	}
 	return fmt.Errorf("unknown Course edge %s", name)
@@ -5802,6 +7150,9 @@ type LearnerMutation struct {
 	alerts            map[int]struct{}
 	removedalerts     map[int]struct{}
 	clearedalerts     bool
+	referrals         map[int]struct{}
+	removedreferrals  map[int]struct{}
+	clearedreferrals  bool
 	done              bool
 	oldValue          func(context.Context) (*Learner, error)
 	predicates        []predicate.Learner
@@ -6288,6 +7639,60 @@ func (m *LearnerMutation) ResetAlerts() {
 	m.removedalerts = nil
 }
 
+// AddReferralIDs adds the "referrals" edge to the Referral entity by ids.
+func (m *LearnerMutation) AddReferralIDs(ids ...int) {
+	if m.referrals == nil {
+		m.referrals = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.referrals[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReferrals clears the "referrals" edge to the Referral entity.
+func (m *LearnerMutation) ClearReferrals() {
+	m.clearedreferrals = true
+}
+
+// ReferralsCleared reports if the "referrals" edge to the Referral entity was cleared.
+func (m *LearnerMutation) ReferralsCleared() bool {
+	return m.clearedreferrals
+}
+
+// RemoveReferralIDs removes the "referrals" edge to the Referral entity by IDs.
+func (m *LearnerMutation) RemoveReferralIDs(ids ...int) {
+	if m.removedreferrals == nil {
+		m.removedreferrals = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.referrals, ids[i])
+		m.removedreferrals[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReferrals returns the removed IDs of the "referrals" edge to the Referral entity.
+func (m *LearnerMutation) RemovedReferralsIDs() (ids []int) {
+	for id := range m.removedreferrals {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReferralsIDs returns the "referrals" edge IDs in the mutation.
+func (m *LearnerMutation) ReferralsIDs() (ids []int) {
+	for id := range m.referrals {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReferrals resets all changes to the "referrals" edge.
+func (m *LearnerMutation) ResetReferrals() {
+	m.referrals = nil
+	m.clearedreferrals = false
+	m.removedreferrals = nil
+}
+
 // Where appends a list predicates to the LearnerMutation builder.
 func (m *LearnerMutation) Where(ps ...predicate.Learner) {
 	m.predicates = append(m.predicates, ps...)
@@ -6521,7 +7926,7 @@ func (m *LearnerMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *LearnerMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.school != nil {
 		edges = append(edges, learner.EdgeSchool)
 	}
@@ -6530,6 +7935,9 @@ func (m *LearnerMutation) AddedEdges() []string {
 	}
 	if m.alerts != nil {
 		edges = append(edges, learner.EdgeAlerts)
+	}
+	if m.referrals != nil {
+		edges = append(edges, learner.EdgeReferrals)
 	}
 	return edges
 }
@@ -6554,18 +7962,27 @@ func (m *LearnerMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case learner.EdgeReferrals:
+		ids := make([]ent.Value, 0, len(m.referrals))
+		for id := range m.referrals {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *LearnerMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.removedplacements != nil {
 		edges = append(edges, learner.EdgePlacements)
 	}
 	if m.removedalerts != nil {
 		edges = append(edges, learner.EdgeAlerts)
+	}
+	if m.removedreferrals != nil {
+		edges = append(edges, learner.EdgeReferrals)
 	}
 	return edges
 }
@@ -6586,13 +8003,19 @@ func (m *LearnerMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case learner.EdgeReferrals:
+		ids := make([]ent.Value, 0, len(m.removedreferrals))
+		for id := range m.removedreferrals {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *LearnerMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedschool {
 		edges = append(edges, learner.EdgeSchool)
 	}
@@ -6601,6 +8024,9 @@ func (m *LearnerMutation) ClearedEdges() []string {
 	}
 	if m.clearedalerts {
 		edges = append(edges, learner.EdgeAlerts)
+	}
+	if m.clearedreferrals {
+		edges = append(edges, learner.EdgeReferrals)
 	}
 	return edges
 }
@@ -6615,6 +8041,8 @@ func (m *LearnerMutation) EdgeCleared(name string) bool {
 		return m.clearedplacements
 	case learner.EdgeAlerts:
 		return m.clearedalerts
+	case learner.EdgeReferrals:
+		return m.clearedreferrals
 	}
 	return false
 }
@@ -6643,6 +8071,9 @@ func (m *LearnerMutation) ResetEdge(name string) error {
 	case learner.EdgeAlerts:
 		m.ResetAlerts()
 		return nil
+	case learner.EdgeReferrals:
+		m.ResetReferrals()
+		return nil
 	}
 	return fmt.Errorf("unknown Learner edge %s", name)
 }
@@ -6650,29 +8081,40 @@ func (m *LearnerMutation) ResetEdge(name string) error {
 // PlacementMutation represents an operation that mutates the Placement nodes in the graph.
 type PlacementMutation struct {
 	config
-	op             Op
-	typ            string
-	id             *int
-	start_date     *time.Time
-	end_date       *time.Time
-	sessions       *[]timetable.Session
-	appendsessions []timetable.Session
-	status         *placement.Status
-	la_arranged    *bool
-	clearedFields  map[string]struct{}
-	learner        *int
-	clearedlearner bool
-	course         *int
-	clearedcourse  bool
-	marks          map[int]struct{}
-	removedmarks   map[int]struct{}
-	clearedmarks   bool
-	alerts         map[int]struct{}
-	removedalerts  map[int]struct{}
-	clearedalerts  bool
-	done           bool
-	oldValue       func(context.Context) (*Placement, error)
-	predicates     []predicate.Placement
+	op                      Op
+	typ                     string
+	id                      *int
+	start_date              *time.Time
+	end_date                *time.Time
+	sessions                *[]timetable.Session
+	appendsessions          []timetable.Session
+	status                  *placement.Status
+	la_arranged             *bool
+	ended_reason            *string
+	ended_on                *time.Time
+	qualification_entered   *bool
+	qualification_achieved  *bool
+	qualification_grade     *string
+	destination             *outcome.Destination
+	clearedFields           map[string]struct{}
+	learner                 *int
+	clearedlearner          bool
+	course                  *int
+	clearedcourse           bool
+	marks                   map[int]struct{}
+	removedmarks            map[int]struct{}
+	clearedmarks            bool
+	alerts                  map[int]struct{}
+	removedalerts           map[int]struct{}
+	clearedalerts           bool
+	progress_updates        map[int]struct{}
+	removedprogress_updates map[int]struct{}
+	clearedprogress_updates bool
+	referral                *int
+	clearedreferral         bool
+	done                    bool
+	oldValue                func(context.Context) (*Placement, error)
+	predicates              []predicate.Placement
 }
 
 var _ ent.Mutation = (*PlacementMutation)(nil)
@@ -6968,6 +8410,300 @@ func (m *PlacementMutation) ResetLaArranged() {
 	m.la_arranged = nil
 }
 
+// SetEndedReason sets the "ended_reason" field.
+func (m *PlacementMutation) SetEndedReason(s string) {
+	m.ended_reason = &s
+}
+
+// EndedReason returns the value of the "ended_reason" field in the mutation.
+func (m *PlacementMutation) EndedReason() (r string, exists bool) {
+	v := m.ended_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndedReason returns the old "ended_reason" field's value of the Placement entity.
+// If the Placement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PlacementMutation) OldEndedReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndedReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndedReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndedReason: %w", err)
+	}
+	return oldValue.EndedReason, nil
+}
+
+// ClearEndedReason clears the value of the "ended_reason" field.
+func (m *PlacementMutation) ClearEndedReason() {
+	m.ended_reason = nil
+	m.clearedFields[placement.FieldEndedReason] = struct{}{}
+}
+
+// EndedReasonCleared returns if the "ended_reason" field was cleared in this mutation.
+func (m *PlacementMutation) EndedReasonCleared() bool {
+	_, ok := m.clearedFields[placement.FieldEndedReason]
+	return ok
+}
+
+// ResetEndedReason resets all changes to the "ended_reason" field.
+func (m *PlacementMutation) ResetEndedReason() {
+	m.ended_reason = nil
+	delete(m.clearedFields, placement.FieldEndedReason)
+}
+
+// SetEndedOn sets the "ended_on" field.
+func (m *PlacementMutation) SetEndedOn(t time.Time) {
+	m.ended_on = &t
+}
+
+// EndedOn returns the value of the "ended_on" field in the mutation.
+func (m *PlacementMutation) EndedOn() (r time.Time, exists bool) {
+	v := m.ended_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndedOn returns the old "ended_on" field's value of the Placement entity.
+// If the Placement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PlacementMutation) OldEndedOn(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndedOn: %w", err)
+	}
+	return oldValue.EndedOn, nil
+}
+
+// ClearEndedOn clears the value of the "ended_on" field.
+func (m *PlacementMutation) ClearEndedOn() {
+	m.ended_on = nil
+	m.clearedFields[placement.FieldEndedOn] = struct{}{}
+}
+
+// EndedOnCleared returns if the "ended_on" field was cleared in this mutation.
+func (m *PlacementMutation) EndedOnCleared() bool {
+	_, ok := m.clearedFields[placement.FieldEndedOn]
+	return ok
+}
+
+// ResetEndedOn resets all changes to the "ended_on" field.
+func (m *PlacementMutation) ResetEndedOn() {
+	m.ended_on = nil
+	delete(m.clearedFields, placement.FieldEndedOn)
+}
+
+// SetQualificationEntered sets the "qualification_entered" field.
+func (m *PlacementMutation) SetQualificationEntered(b bool) {
+	m.qualification_entered = &b
+}
+
+// QualificationEntered returns the value of the "qualification_entered" field in the mutation.
+func (m *PlacementMutation) QualificationEntered() (r bool, exists bool) {
+	v := m.qualification_entered
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQualificationEntered returns the old "qualification_entered" field's value of the Placement entity.
+// If the Placement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PlacementMutation) OldQualificationEntered(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQualificationEntered is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQualificationEntered requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQualificationEntered: %w", err)
+	}
+	return oldValue.QualificationEntered, nil
+}
+
+// ClearQualificationEntered clears the value of the "qualification_entered" field.
+func (m *PlacementMutation) ClearQualificationEntered() {
+	m.qualification_entered = nil
+	m.clearedFields[placement.FieldQualificationEntered] = struct{}{}
+}
+
+// QualificationEnteredCleared returns if the "qualification_entered" field was cleared in this mutation.
+func (m *PlacementMutation) QualificationEnteredCleared() bool {
+	_, ok := m.clearedFields[placement.FieldQualificationEntered]
+	return ok
+}
+
+// ResetQualificationEntered resets all changes to the "qualification_entered" field.
+func (m *PlacementMutation) ResetQualificationEntered() {
+	m.qualification_entered = nil
+	delete(m.clearedFields, placement.FieldQualificationEntered)
+}
+
+// SetQualificationAchieved sets the "qualification_achieved" field.
+func (m *PlacementMutation) SetQualificationAchieved(b bool) {
+	m.qualification_achieved = &b
+}
+
+// QualificationAchieved returns the value of the "qualification_achieved" field in the mutation.
+func (m *PlacementMutation) QualificationAchieved() (r bool, exists bool) {
+	v := m.qualification_achieved
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQualificationAchieved returns the old "qualification_achieved" field's value of the Placement entity.
+// If the Placement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PlacementMutation) OldQualificationAchieved(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQualificationAchieved is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQualificationAchieved requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQualificationAchieved: %w", err)
+	}
+	return oldValue.QualificationAchieved, nil
+}
+
+// ClearQualificationAchieved clears the value of the "qualification_achieved" field.
+func (m *PlacementMutation) ClearQualificationAchieved() {
+	m.qualification_achieved = nil
+	m.clearedFields[placement.FieldQualificationAchieved] = struct{}{}
+}
+
+// QualificationAchievedCleared returns if the "qualification_achieved" field was cleared in this mutation.
+func (m *PlacementMutation) QualificationAchievedCleared() bool {
+	_, ok := m.clearedFields[placement.FieldQualificationAchieved]
+	return ok
+}
+
+// ResetQualificationAchieved resets all changes to the "qualification_achieved" field.
+func (m *PlacementMutation) ResetQualificationAchieved() {
+	m.qualification_achieved = nil
+	delete(m.clearedFields, placement.FieldQualificationAchieved)
+}
+
+// SetQualificationGrade sets the "qualification_grade" field.
+func (m *PlacementMutation) SetQualificationGrade(s string) {
+	m.qualification_grade = &s
+}
+
+// QualificationGrade returns the value of the "qualification_grade" field in the mutation.
+func (m *PlacementMutation) QualificationGrade() (r string, exists bool) {
+	v := m.qualification_grade
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQualificationGrade returns the old "qualification_grade" field's value of the Placement entity.
+// If the Placement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PlacementMutation) OldQualificationGrade(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQualificationGrade is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQualificationGrade requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQualificationGrade: %w", err)
+	}
+	return oldValue.QualificationGrade, nil
+}
+
+// ClearQualificationGrade clears the value of the "qualification_grade" field.
+func (m *PlacementMutation) ClearQualificationGrade() {
+	m.qualification_grade = nil
+	m.clearedFields[placement.FieldQualificationGrade] = struct{}{}
+}
+
+// QualificationGradeCleared returns if the "qualification_grade" field was cleared in this mutation.
+func (m *PlacementMutation) QualificationGradeCleared() bool {
+	_, ok := m.clearedFields[placement.FieldQualificationGrade]
+	return ok
+}
+
+// ResetQualificationGrade resets all changes to the "qualification_grade" field.
+func (m *PlacementMutation) ResetQualificationGrade() {
+	m.qualification_grade = nil
+	delete(m.clearedFields, placement.FieldQualificationGrade)
+}
+
+// SetDestination sets the "destination" field.
+func (m *PlacementMutation) SetDestination(o outcome.Destination) {
+	m.destination = &o
+}
+
+// Destination returns the value of the "destination" field in the mutation.
+func (m *PlacementMutation) Destination() (r outcome.Destination, exists bool) {
+	v := m.destination
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDestination returns the old "destination" field's value of the Placement entity.
+// If the Placement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PlacementMutation) OldDestination(ctx context.Context) (v *outcome.Destination, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDestination is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDestination requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDestination: %w", err)
+	}
+	return oldValue.Destination, nil
+}
+
+// ClearDestination clears the value of the "destination" field.
+func (m *PlacementMutation) ClearDestination() {
+	m.destination = nil
+	m.clearedFields[placement.FieldDestination] = struct{}{}
+}
+
+// DestinationCleared returns if the "destination" field was cleared in this mutation.
+func (m *PlacementMutation) DestinationCleared() bool {
+	_, ok := m.clearedFields[placement.FieldDestination]
+	return ok
+}
+
+// ResetDestination resets all changes to the "destination" field.
+func (m *PlacementMutation) ResetDestination() {
+	m.destination = nil
+	delete(m.clearedFields, placement.FieldDestination)
+}
+
 // SetLearnerID sets the "learner" edge to the Learner entity by id.
 func (m *PlacementMutation) SetLearnerID(id int) {
 	m.learner = &id
@@ -7154,6 +8890,99 @@ func (m *PlacementMutation) ResetAlerts() {
 	m.removedalerts = nil
 }
 
+// AddProgressUpdateIDs adds the "progress_updates" edge to the ProgressUpdate entity by ids.
+func (m *PlacementMutation) AddProgressUpdateIDs(ids ...int) {
+	if m.progress_updates == nil {
+		m.progress_updates = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.progress_updates[ids[i]] = struct{}{}
+	}
+}
+
+// ClearProgressUpdates clears the "progress_updates" edge to the ProgressUpdate entity.
+func (m *PlacementMutation) ClearProgressUpdates() {
+	m.clearedprogress_updates = true
+}
+
+// ProgressUpdatesCleared reports if the "progress_updates" edge to the ProgressUpdate entity was cleared.
+func (m *PlacementMutation) ProgressUpdatesCleared() bool {
+	return m.clearedprogress_updates
+}
+
+// RemoveProgressUpdateIDs removes the "progress_updates" edge to the ProgressUpdate entity by IDs.
+func (m *PlacementMutation) RemoveProgressUpdateIDs(ids ...int) {
+	if m.removedprogress_updates == nil {
+		m.removedprogress_updates = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.progress_updates, ids[i])
+		m.removedprogress_updates[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedProgressUpdates returns the removed IDs of the "progress_updates" edge to the ProgressUpdate entity.
+func (m *PlacementMutation) RemovedProgressUpdatesIDs() (ids []int) {
+	for id := range m.removedprogress_updates {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ProgressUpdatesIDs returns the "progress_updates" edge IDs in the mutation.
+func (m *PlacementMutation) ProgressUpdatesIDs() (ids []int) {
+	for id := range m.progress_updates {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetProgressUpdates resets all changes to the "progress_updates" edge.
+func (m *PlacementMutation) ResetProgressUpdates() {
+	m.progress_updates = nil
+	m.clearedprogress_updates = false
+	m.removedprogress_updates = nil
+}
+
+// SetReferralID sets the "referral" edge to the Referral entity by id.
+func (m *PlacementMutation) SetReferralID(id int) {
+	m.referral = &id
+}
+
+// ClearReferral clears the "referral" edge to the Referral entity.
+func (m *PlacementMutation) ClearReferral() {
+	m.clearedreferral = true
+}
+
+// ReferralCleared reports if the "referral" edge to the Referral entity was cleared.
+func (m *PlacementMutation) ReferralCleared() bool {
+	return m.clearedreferral
+}
+
+// ReferralID returns the "referral" edge ID in the mutation.
+func (m *PlacementMutation) ReferralID() (id int, exists bool) {
+	if m.referral != nil {
+		return *m.referral, true
+	}
+	return
+}
+
+// ReferralIDs returns the "referral" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReferralID instead. It exists only for internal usage by the builders.
+func (m *PlacementMutation) ReferralIDs() (ids []int) {
+	if id := m.referral; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReferral resets all changes to the "referral" edge.
+func (m *PlacementMutation) ResetReferral() {
+	m.referral = nil
+	m.clearedreferral = false
+}
+
 // Where appends a list predicates to the PlacementMutation builder.
 func (m *PlacementMutation) Where(ps ...predicate.Placement) {
 	m.predicates = append(m.predicates, ps...)
@@ -7188,7 +9017,7 @@ func (m *PlacementMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PlacementMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 11)
 	if m.start_date != nil {
 		fields = append(fields, placement.FieldStartDate)
 	}
@@ -7203,6 +9032,24 @@ func (m *PlacementMutation) Fields() []string {
 	}
 	if m.la_arranged != nil {
 		fields = append(fields, placement.FieldLaArranged)
+	}
+	if m.ended_reason != nil {
+		fields = append(fields, placement.FieldEndedReason)
+	}
+	if m.ended_on != nil {
+		fields = append(fields, placement.FieldEndedOn)
+	}
+	if m.qualification_entered != nil {
+		fields = append(fields, placement.FieldQualificationEntered)
+	}
+	if m.qualification_achieved != nil {
+		fields = append(fields, placement.FieldQualificationAchieved)
+	}
+	if m.qualification_grade != nil {
+		fields = append(fields, placement.FieldQualificationGrade)
+	}
+	if m.destination != nil {
+		fields = append(fields, placement.FieldDestination)
 	}
 	return fields
 }
@@ -7222,6 +9069,18 @@ func (m *PlacementMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case placement.FieldLaArranged:
 		return m.LaArranged()
+	case placement.FieldEndedReason:
+		return m.EndedReason()
+	case placement.FieldEndedOn:
+		return m.EndedOn()
+	case placement.FieldQualificationEntered:
+		return m.QualificationEntered()
+	case placement.FieldQualificationAchieved:
+		return m.QualificationAchieved()
+	case placement.FieldQualificationGrade:
+		return m.QualificationGrade()
+	case placement.FieldDestination:
+		return m.Destination()
 	}
 	return nil, false
 }
@@ -7241,6 +9100,18 @@ func (m *PlacementMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldStatus(ctx)
 	case placement.FieldLaArranged:
 		return m.OldLaArranged(ctx)
+	case placement.FieldEndedReason:
+		return m.OldEndedReason(ctx)
+	case placement.FieldEndedOn:
+		return m.OldEndedOn(ctx)
+	case placement.FieldQualificationEntered:
+		return m.OldQualificationEntered(ctx)
+	case placement.FieldQualificationAchieved:
+		return m.OldQualificationAchieved(ctx)
+	case placement.FieldQualificationGrade:
+		return m.OldQualificationGrade(ctx)
+	case placement.FieldDestination:
+		return m.OldDestination(ctx)
 	}
 	return nil, fmt.Errorf("unknown Placement field %s", name)
 }
@@ -7285,6 +9156,48 @@ func (m *PlacementMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLaArranged(v)
 		return nil
+	case placement.FieldEndedReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndedReason(v)
+		return nil
+	case placement.FieldEndedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndedOn(v)
+		return nil
+	case placement.FieldQualificationEntered:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQualificationEntered(v)
+		return nil
+	case placement.FieldQualificationAchieved:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQualificationAchieved(v)
+		return nil
+	case placement.FieldQualificationGrade:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQualificationGrade(v)
+		return nil
+	case placement.FieldDestination:
+		v, ok := value.(outcome.Destination)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDestination(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Placement field %s", name)
 }
@@ -7314,7 +9227,26 @@ func (m *PlacementMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *PlacementMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(placement.FieldEndedReason) {
+		fields = append(fields, placement.FieldEndedReason)
+	}
+	if m.FieldCleared(placement.FieldEndedOn) {
+		fields = append(fields, placement.FieldEndedOn)
+	}
+	if m.FieldCleared(placement.FieldQualificationEntered) {
+		fields = append(fields, placement.FieldQualificationEntered)
+	}
+	if m.FieldCleared(placement.FieldQualificationAchieved) {
+		fields = append(fields, placement.FieldQualificationAchieved)
+	}
+	if m.FieldCleared(placement.FieldQualificationGrade) {
+		fields = append(fields, placement.FieldQualificationGrade)
+	}
+	if m.FieldCleared(placement.FieldDestination) {
+		fields = append(fields, placement.FieldDestination)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -7327,6 +9259,26 @@ func (m *PlacementMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *PlacementMutation) ClearField(name string) error {
+	switch name {
+	case placement.FieldEndedReason:
+		m.ClearEndedReason()
+		return nil
+	case placement.FieldEndedOn:
+		m.ClearEndedOn()
+		return nil
+	case placement.FieldQualificationEntered:
+		m.ClearQualificationEntered()
+		return nil
+	case placement.FieldQualificationAchieved:
+		m.ClearQualificationAchieved()
+		return nil
+	case placement.FieldQualificationGrade:
+		m.ClearQualificationGrade()
+		return nil
+	case placement.FieldDestination:
+		m.ClearDestination()
+		return nil
+	}
 	return fmt.Errorf("unknown Placement nullable field %s", name)
 }
 
@@ -7349,13 +9301,31 @@ func (m *PlacementMutation) ResetField(name string) error {
 	case placement.FieldLaArranged:
 		m.ResetLaArranged()
 		return nil
+	case placement.FieldEndedReason:
+		m.ResetEndedReason()
+		return nil
+	case placement.FieldEndedOn:
+		m.ResetEndedOn()
+		return nil
+	case placement.FieldQualificationEntered:
+		m.ResetQualificationEntered()
+		return nil
+	case placement.FieldQualificationAchieved:
+		m.ResetQualificationAchieved()
+		return nil
+	case placement.FieldQualificationGrade:
+		m.ResetQualificationGrade()
+		return nil
+	case placement.FieldDestination:
+		m.ResetDestination()
+		return nil
 	}
 	return fmt.Errorf("unknown Placement field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PlacementMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.learner != nil {
 		edges = append(edges, placement.EdgeLearner)
 	}
@@ -7367,6 +9337,12 @@ func (m *PlacementMutation) AddedEdges() []string {
 	}
 	if m.alerts != nil {
 		edges = append(edges, placement.EdgeAlerts)
+	}
+	if m.progress_updates != nil {
+		edges = append(edges, placement.EdgeProgressUpdates)
+	}
+	if m.referral != nil {
+		edges = append(edges, placement.EdgeReferral)
 	}
 	return edges
 }
@@ -7395,18 +9371,31 @@ func (m *PlacementMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case placement.EdgeProgressUpdates:
+		ids := make([]ent.Value, 0, len(m.progress_updates))
+		for id := range m.progress_updates {
+			ids = append(ids, id)
+		}
+		return ids
+	case placement.EdgeReferral:
+		if id := m.referral; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PlacementMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.removedmarks != nil {
 		edges = append(edges, placement.EdgeMarks)
 	}
 	if m.removedalerts != nil {
 		edges = append(edges, placement.EdgeAlerts)
+	}
+	if m.removedprogress_updates != nil {
+		edges = append(edges, placement.EdgeProgressUpdates)
 	}
 	return edges
 }
@@ -7427,13 +9416,19 @@ func (m *PlacementMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case placement.EdgeProgressUpdates:
+		ids := make([]ent.Value, 0, len(m.removedprogress_updates))
+		for id := range m.removedprogress_updates {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PlacementMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.clearedlearner {
 		edges = append(edges, placement.EdgeLearner)
 	}
@@ -7445,6 +9440,12 @@ func (m *PlacementMutation) ClearedEdges() []string {
 	}
 	if m.clearedalerts {
 		edges = append(edges, placement.EdgeAlerts)
+	}
+	if m.clearedprogress_updates {
+		edges = append(edges, placement.EdgeProgressUpdates)
+	}
+	if m.clearedreferral {
+		edges = append(edges, placement.EdgeReferral)
 	}
 	return edges
 }
@@ -7461,6 +9462,10 @@ func (m *PlacementMutation) EdgeCleared(name string) bool {
 		return m.clearedmarks
 	case placement.EdgeAlerts:
 		return m.clearedalerts
+	case placement.EdgeProgressUpdates:
+		return m.clearedprogress_updates
+	case placement.EdgeReferral:
+		return m.clearedreferral
 	}
 	return false
 }
@@ -7474,6 +9479,9 @@ func (m *PlacementMutation) ClearEdge(name string) error {
 		return nil
 	case placement.EdgeCourse:
 		m.ClearCourse()
+		return nil
+	case placement.EdgeReferral:
+		m.ClearReferral()
 		return nil
 	}
 	return fmt.Errorf("unknown Placement unique edge %s", name)
@@ -7494,6 +9502,12 @@ func (m *PlacementMutation) ResetEdge(name string) error {
 		return nil
 	case placement.EdgeAlerts:
 		m.ResetAlerts()
+		return nil
+	case placement.EdgeProgressUpdates:
+		m.ResetProgressUpdates()
+		return nil
+	case placement.EdgeReferral:
+		m.ResetReferral()
 		return nil
 	}
 	return fmt.Errorf("unknown Placement edge %s", name)
@@ -8110,29 +10124,1503 @@ func (m *PostcodeMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Postcode edge %s", name)
 }
 
+// ProgressUpdateMutation represents an operation that mutates the ProgressUpdate nodes in the graph.
+type ProgressUpdateMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	period_start           *time.Time
+	period_end             *time.Time
+	academic_rating        *outcome.Rating
+	academic_narrative     *string
+	personal_rating        *outcome.Rating
+	personal_narrative     *string
+	english_rating         *outcome.Rating
+	english_narrative      *string
+	maths_rating           *outcome.Rating
+	maths_narrative        *string
+	sessions_possible      *int
+	addsessions_possible   *int
+	sessions_attended      *int
+	addsessions_attended   *int
+	sessions_late          *int
+	addsessions_late       *int
+	attendance_percent     *float64
+	addattendance_percent  *float64
+	punctuality_percent    *float64
+	addpunctuality_percent *float64
+	posted_by              *string
+	posted_at              *time.Time
+	clearedFields          map[string]struct{}
+	placement              *int
+	clearedplacement       bool
+	done                   bool
+	oldValue               func(context.Context) (*ProgressUpdate, error)
+	predicates             []predicate.ProgressUpdate
+}
+
+var _ ent.Mutation = (*ProgressUpdateMutation)(nil)
+
+// progressupdateOption allows management of the mutation configuration using functional options.
+type progressupdateOption func(*ProgressUpdateMutation)
+
+// newProgressUpdateMutation creates new mutation for the ProgressUpdate entity.
+func newProgressUpdateMutation(c config, op Op, opts ...progressupdateOption) *ProgressUpdateMutation {
+	m := &ProgressUpdateMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeProgressUpdate,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withProgressUpdateID sets the ID field of the mutation.
+func withProgressUpdateID(id int) progressupdateOption {
+	return func(m *ProgressUpdateMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ProgressUpdate
+		)
+		m.oldValue = func(ctx context.Context) (*ProgressUpdate, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ProgressUpdate.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withProgressUpdate sets the old ProgressUpdate of the mutation.
+func withProgressUpdate(node *ProgressUpdate) progressupdateOption {
+	return func(m *ProgressUpdateMutation) {
+		m.oldValue = func(context.Context) (*ProgressUpdate, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ProgressUpdateMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ProgressUpdateMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ProgressUpdateMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ProgressUpdateMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ProgressUpdate.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPeriodStart sets the "period_start" field.
+func (m *ProgressUpdateMutation) SetPeriodStart(t time.Time) {
+	m.period_start = &t
+}
+
+// PeriodStart returns the value of the "period_start" field in the mutation.
+func (m *ProgressUpdateMutation) PeriodStart() (r time.Time, exists bool) {
+	v := m.period_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodStart returns the old "period_start" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldPeriodStart(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodStart: %w", err)
+	}
+	return oldValue.PeriodStart, nil
+}
+
+// ResetPeriodStart resets all changes to the "period_start" field.
+func (m *ProgressUpdateMutation) ResetPeriodStart() {
+	m.period_start = nil
+}
+
+// SetPeriodEnd sets the "period_end" field.
+func (m *ProgressUpdateMutation) SetPeriodEnd(t time.Time) {
+	m.period_end = &t
+}
+
+// PeriodEnd returns the value of the "period_end" field in the mutation.
+func (m *ProgressUpdateMutation) PeriodEnd() (r time.Time, exists bool) {
+	v := m.period_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodEnd returns the old "period_end" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldPeriodEnd(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodEnd: %w", err)
+	}
+	return oldValue.PeriodEnd, nil
+}
+
+// ResetPeriodEnd resets all changes to the "period_end" field.
+func (m *ProgressUpdateMutation) ResetPeriodEnd() {
+	m.period_end = nil
+}
+
+// SetAcademicRating sets the "academic_rating" field.
+func (m *ProgressUpdateMutation) SetAcademicRating(o outcome.Rating) {
+	m.academic_rating = &o
+}
+
+// AcademicRating returns the value of the "academic_rating" field in the mutation.
+func (m *ProgressUpdateMutation) AcademicRating() (r outcome.Rating, exists bool) {
+	v := m.academic_rating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcademicRating returns the old "academic_rating" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldAcademicRating(ctx context.Context) (v outcome.Rating, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcademicRating is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcademicRating requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcademicRating: %w", err)
+	}
+	return oldValue.AcademicRating, nil
+}
+
+// ResetAcademicRating resets all changes to the "academic_rating" field.
+func (m *ProgressUpdateMutation) ResetAcademicRating() {
+	m.academic_rating = nil
+}
+
+// SetAcademicNarrative sets the "academic_narrative" field.
+func (m *ProgressUpdateMutation) SetAcademicNarrative(s string) {
+	m.academic_narrative = &s
+}
+
+// AcademicNarrative returns the value of the "academic_narrative" field in the mutation.
+func (m *ProgressUpdateMutation) AcademicNarrative() (r string, exists bool) {
+	v := m.academic_narrative
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcademicNarrative returns the old "academic_narrative" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldAcademicNarrative(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcademicNarrative is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcademicNarrative requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcademicNarrative: %w", err)
+	}
+	return oldValue.AcademicNarrative, nil
+}
+
+// ResetAcademicNarrative resets all changes to the "academic_narrative" field.
+func (m *ProgressUpdateMutation) ResetAcademicNarrative() {
+	m.academic_narrative = nil
+}
+
+// SetPersonalRating sets the "personal_rating" field.
+func (m *ProgressUpdateMutation) SetPersonalRating(o outcome.Rating) {
+	m.personal_rating = &o
+}
+
+// PersonalRating returns the value of the "personal_rating" field in the mutation.
+func (m *ProgressUpdateMutation) PersonalRating() (r outcome.Rating, exists bool) {
+	v := m.personal_rating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPersonalRating returns the old "personal_rating" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldPersonalRating(ctx context.Context) (v outcome.Rating, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPersonalRating is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPersonalRating requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPersonalRating: %w", err)
+	}
+	return oldValue.PersonalRating, nil
+}
+
+// ResetPersonalRating resets all changes to the "personal_rating" field.
+func (m *ProgressUpdateMutation) ResetPersonalRating() {
+	m.personal_rating = nil
+}
+
+// SetPersonalNarrative sets the "personal_narrative" field.
+func (m *ProgressUpdateMutation) SetPersonalNarrative(s string) {
+	m.personal_narrative = &s
+}
+
+// PersonalNarrative returns the value of the "personal_narrative" field in the mutation.
+func (m *ProgressUpdateMutation) PersonalNarrative() (r string, exists bool) {
+	v := m.personal_narrative
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPersonalNarrative returns the old "personal_narrative" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldPersonalNarrative(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPersonalNarrative is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPersonalNarrative requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPersonalNarrative: %w", err)
+	}
+	return oldValue.PersonalNarrative, nil
+}
+
+// ResetPersonalNarrative resets all changes to the "personal_narrative" field.
+func (m *ProgressUpdateMutation) ResetPersonalNarrative() {
+	m.personal_narrative = nil
+}
+
+// SetEnglishRating sets the "english_rating" field.
+func (m *ProgressUpdateMutation) SetEnglishRating(o outcome.Rating) {
+	m.english_rating = &o
+}
+
+// EnglishRating returns the value of the "english_rating" field in the mutation.
+func (m *ProgressUpdateMutation) EnglishRating() (r outcome.Rating, exists bool) {
+	v := m.english_rating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnglishRating returns the old "english_rating" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldEnglishRating(ctx context.Context) (v outcome.Rating, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnglishRating is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnglishRating requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnglishRating: %w", err)
+	}
+	return oldValue.EnglishRating, nil
+}
+
+// ResetEnglishRating resets all changes to the "english_rating" field.
+func (m *ProgressUpdateMutation) ResetEnglishRating() {
+	m.english_rating = nil
+}
+
+// SetEnglishNarrative sets the "english_narrative" field.
+func (m *ProgressUpdateMutation) SetEnglishNarrative(s string) {
+	m.english_narrative = &s
+}
+
+// EnglishNarrative returns the value of the "english_narrative" field in the mutation.
+func (m *ProgressUpdateMutation) EnglishNarrative() (r string, exists bool) {
+	v := m.english_narrative
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnglishNarrative returns the old "english_narrative" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldEnglishNarrative(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnglishNarrative is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnglishNarrative requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnglishNarrative: %w", err)
+	}
+	return oldValue.EnglishNarrative, nil
+}
+
+// ResetEnglishNarrative resets all changes to the "english_narrative" field.
+func (m *ProgressUpdateMutation) ResetEnglishNarrative() {
+	m.english_narrative = nil
+}
+
+// SetMathsRating sets the "maths_rating" field.
+func (m *ProgressUpdateMutation) SetMathsRating(o outcome.Rating) {
+	m.maths_rating = &o
+}
+
+// MathsRating returns the value of the "maths_rating" field in the mutation.
+func (m *ProgressUpdateMutation) MathsRating() (r outcome.Rating, exists bool) {
+	v := m.maths_rating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMathsRating returns the old "maths_rating" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldMathsRating(ctx context.Context) (v outcome.Rating, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMathsRating is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMathsRating requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMathsRating: %w", err)
+	}
+	return oldValue.MathsRating, nil
+}
+
+// ResetMathsRating resets all changes to the "maths_rating" field.
+func (m *ProgressUpdateMutation) ResetMathsRating() {
+	m.maths_rating = nil
+}
+
+// SetMathsNarrative sets the "maths_narrative" field.
+func (m *ProgressUpdateMutation) SetMathsNarrative(s string) {
+	m.maths_narrative = &s
+}
+
+// MathsNarrative returns the value of the "maths_narrative" field in the mutation.
+func (m *ProgressUpdateMutation) MathsNarrative() (r string, exists bool) {
+	v := m.maths_narrative
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMathsNarrative returns the old "maths_narrative" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldMathsNarrative(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMathsNarrative is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMathsNarrative requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMathsNarrative: %w", err)
+	}
+	return oldValue.MathsNarrative, nil
+}
+
+// ResetMathsNarrative resets all changes to the "maths_narrative" field.
+func (m *ProgressUpdateMutation) ResetMathsNarrative() {
+	m.maths_narrative = nil
+}
+
+// SetSessionsPossible sets the "sessions_possible" field.
+func (m *ProgressUpdateMutation) SetSessionsPossible(i int) {
+	m.sessions_possible = &i
+	m.addsessions_possible = nil
+}
+
+// SessionsPossible returns the value of the "sessions_possible" field in the mutation.
+func (m *ProgressUpdateMutation) SessionsPossible() (r int, exists bool) {
+	v := m.sessions_possible
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSessionsPossible returns the old "sessions_possible" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldSessionsPossible(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSessionsPossible is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSessionsPossible requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSessionsPossible: %w", err)
+	}
+	return oldValue.SessionsPossible, nil
+}
+
+// AddSessionsPossible adds i to the "sessions_possible" field.
+func (m *ProgressUpdateMutation) AddSessionsPossible(i int) {
+	if m.addsessions_possible != nil {
+		*m.addsessions_possible += i
+	} else {
+		m.addsessions_possible = &i
+	}
+}
+
+// AddedSessionsPossible returns the value that was added to the "sessions_possible" field in this mutation.
+func (m *ProgressUpdateMutation) AddedSessionsPossible() (r int, exists bool) {
+	v := m.addsessions_possible
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSessionsPossible resets all changes to the "sessions_possible" field.
+func (m *ProgressUpdateMutation) ResetSessionsPossible() {
+	m.sessions_possible = nil
+	m.addsessions_possible = nil
+}
+
+// SetSessionsAttended sets the "sessions_attended" field.
+func (m *ProgressUpdateMutation) SetSessionsAttended(i int) {
+	m.sessions_attended = &i
+	m.addsessions_attended = nil
+}
+
+// SessionsAttended returns the value of the "sessions_attended" field in the mutation.
+func (m *ProgressUpdateMutation) SessionsAttended() (r int, exists bool) {
+	v := m.sessions_attended
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSessionsAttended returns the old "sessions_attended" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldSessionsAttended(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSessionsAttended is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSessionsAttended requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSessionsAttended: %w", err)
+	}
+	return oldValue.SessionsAttended, nil
+}
+
+// AddSessionsAttended adds i to the "sessions_attended" field.
+func (m *ProgressUpdateMutation) AddSessionsAttended(i int) {
+	if m.addsessions_attended != nil {
+		*m.addsessions_attended += i
+	} else {
+		m.addsessions_attended = &i
+	}
+}
+
+// AddedSessionsAttended returns the value that was added to the "sessions_attended" field in this mutation.
+func (m *ProgressUpdateMutation) AddedSessionsAttended() (r int, exists bool) {
+	v := m.addsessions_attended
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSessionsAttended resets all changes to the "sessions_attended" field.
+func (m *ProgressUpdateMutation) ResetSessionsAttended() {
+	m.sessions_attended = nil
+	m.addsessions_attended = nil
+}
+
+// SetSessionsLate sets the "sessions_late" field.
+func (m *ProgressUpdateMutation) SetSessionsLate(i int) {
+	m.sessions_late = &i
+	m.addsessions_late = nil
+}
+
+// SessionsLate returns the value of the "sessions_late" field in the mutation.
+func (m *ProgressUpdateMutation) SessionsLate() (r int, exists bool) {
+	v := m.sessions_late
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSessionsLate returns the old "sessions_late" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldSessionsLate(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSessionsLate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSessionsLate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSessionsLate: %w", err)
+	}
+	return oldValue.SessionsLate, nil
+}
+
+// AddSessionsLate adds i to the "sessions_late" field.
+func (m *ProgressUpdateMutation) AddSessionsLate(i int) {
+	if m.addsessions_late != nil {
+		*m.addsessions_late += i
+	} else {
+		m.addsessions_late = &i
+	}
+}
+
+// AddedSessionsLate returns the value that was added to the "sessions_late" field in this mutation.
+func (m *ProgressUpdateMutation) AddedSessionsLate() (r int, exists bool) {
+	v := m.addsessions_late
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSessionsLate resets all changes to the "sessions_late" field.
+func (m *ProgressUpdateMutation) ResetSessionsLate() {
+	m.sessions_late = nil
+	m.addsessions_late = nil
+}
+
+// SetAttendancePercent sets the "attendance_percent" field.
+func (m *ProgressUpdateMutation) SetAttendancePercent(f float64) {
+	m.attendance_percent = &f
+	m.addattendance_percent = nil
+}
+
+// AttendancePercent returns the value of the "attendance_percent" field in the mutation.
+func (m *ProgressUpdateMutation) AttendancePercent() (r float64, exists bool) {
+	v := m.attendance_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttendancePercent returns the old "attendance_percent" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldAttendancePercent(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttendancePercent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttendancePercent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttendancePercent: %w", err)
+	}
+	return oldValue.AttendancePercent, nil
+}
+
+// AddAttendancePercent adds f to the "attendance_percent" field.
+func (m *ProgressUpdateMutation) AddAttendancePercent(f float64) {
+	if m.addattendance_percent != nil {
+		*m.addattendance_percent += f
+	} else {
+		m.addattendance_percent = &f
+	}
+}
+
+// AddedAttendancePercent returns the value that was added to the "attendance_percent" field in this mutation.
+func (m *ProgressUpdateMutation) AddedAttendancePercent() (r float64, exists bool) {
+	v := m.addattendance_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAttendancePercent clears the value of the "attendance_percent" field.
+func (m *ProgressUpdateMutation) ClearAttendancePercent() {
+	m.attendance_percent = nil
+	m.addattendance_percent = nil
+	m.clearedFields[progressupdate.FieldAttendancePercent] = struct{}{}
+}
+
+// AttendancePercentCleared returns if the "attendance_percent" field was cleared in this mutation.
+func (m *ProgressUpdateMutation) AttendancePercentCleared() bool {
+	_, ok := m.clearedFields[progressupdate.FieldAttendancePercent]
+	return ok
+}
+
+// ResetAttendancePercent resets all changes to the "attendance_percent" field.
+func (m *ProgressUpdateMutation) ResetAttendancePercent() {
+	m.attendance_percent = nil
+	m.addattendance_percent = nil
+	delete(m.clearedFields, progressupdate.FieldAttendancePercent)
+}
+
+// SetPunctualityPercent sets the "punctuality_percent" field.
+func (m *ProgressUpdateMutation) SetPunctualityPercent(f float64) {
+	m.punctuality_percent = &f
+	m.addpunctuality_percent = nil
+}
+
+// PunctualityPercent returns the value of the "punctuality_percent" field in the mutation.
+func (m *ProgressUpdateMutation) PunctualityPercent() (r float64, exists bool) {
+	v := m.punctuality_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPunctualityPercent returns the old "punctuality_percent" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldPunctualityPercent(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPunctualityPercent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPunctualityPercent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPunctualityPercent: %w", err)
+	}
+	return oldValue.PunctualityPercent, nil
+}
+
+// AddPunctualityPercent adds f to the "punctuality_percent" field.
+func (m *ProgressUpdateMutation) AddPunctualityPercent(f float64) {
+	if m.addpunctuality_percent != nil {
+		*m.addpunctuality_percent += f
+	} else {
+		m.addpunctuality_percent = &f
+	}
+}
+
+// AddedPunctualityPercent returns the value that was added to the "punctuality_percent" field in this mutation.
+func (m *ProgressUpdateMutation) AddedPunctualityPercent() (r float64, exists bool) {
+	v := m.addpunctuality_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPunctualityPercent clears the value of the "punctuality_percent" field.
+func (m *ProgressUpdateMutation) ClearPunctualityPercent() {
+	m.punctuality_percent = nil
+	m.addpunctuality_percent = nil
+	m.clearedFields[progressupdate.FieldPunctualityPercent] = struct{}{}
+}
+
+// PunctualityPercentCleared returns if the "punctuality_percent" field was cleared in this mutation.
+func (m *ProgressUpdateMutation) PunctualityPercentCleared() bool {
+	_, ok := m.clearedFields[progressupdate.FieldPunctualityPercent]
+	return ok
+}
+
+// ResetPunctualityPercent resets all changes to the "punctuality_percent" field.
+func (m *ProgressUpdateMutation) ResetPunctualityPercent() {
+	m.punctuality_percent = nil
+	m.addpunctuality_percent = nil
+	delete(m.clearedFields, progressupdate.FieldPunctualityPercent)
+}
+
+// SetPostedBy sets the "posted_by" field.
+func (m *ProgressUpdateMutation) SetPostedBy(s string) {
+	m.posted_by = &s
+}
+
+// PostedBy returns the value of the "posted_by" field in the mutation.
+func (m *ProgressUpdateMutation) PostedBy() (r string, exists bool) {
+	v := m.posted_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostedBy returns the old "posted_by" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldPostedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostedBy: %w", err)
+	}
+	return oldValue.PostedBy, nil
+}
+
+// ResetPostedBy resets all changes to the "posted_by" field.
+func (m *ProgressUpdateMutation) ResetPostedBy() {
+	m.posted_by = nil
+}
+
+// SetPostedAt sets the "posted_at" field.
+func (m *ProgressUpdateMutation) SetPostedAt(t time.Time) {
+	m.posted_at = &t
+}
+
+// PostedAt returns the value of the "posted_at" field in the mutation.
+func (m *ProgressUpdateMutation) PostedAt() (r time.Time, exists bool) {
+	v := m.posted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostedAt returns the old "posted_at" field's value of the ProgressUpdate entity.
+// If the ProgressUpdate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgressUpdateMutation) OldPostedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostedAt: %w", err)
+	}
+	return oldValue.PostedAt, nil
+}
+
+// ResetPostedAt resets all changes to the "posted_at" field.
+func (m *ProgressUpdateMutation) ResetPostedAt() {
+	m.posted_at = nil
+}
+
+// SetPlacementID sets the "placement" edge to the Placement entity by id.
+func (m *ProgressUpdateMutation) SetPlacementID(id int) {
+	m.placement = &id
+}
+
+// ClearPlacement clears the "placement" edge to the Placement entity.
+func (m *ProgressUpdateMutation) ClearPlacement() {
+	m.clearedplacement = true
+}
+
+// PlacementCleared reports if the "placement" edge to the Placement entity was cleared.
+func (m *ProgressUpdateMutation) PlacementCleared() bool {
+	return m.clearedplacement
+}
+
+// PlacementID returns the "placement" edge ID in the mutation.
+func (m *ProgressUpdateMutation) PlacementID() (id int, exists bool) {
+	if m.placement != nil {
+		return *m.placement, true
+	}
+	return
+}
+
+// PlacementIDs returns the "placement" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PlacementID instead. It exists only for internal usage by the builders.
+func (m *ProgressUpdateMutation) PlacementIDs() (ids []int) {
+	if id := m.placement; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPlacement resets all changes to the "placement" edge.
+func (m *ProgressUpdateMutation) ResetPlacement() {
+	m.placement = nil
+	m.clearedplacement = false
+}
+
+// Where appends a list predicates to the ProgressUpdateMutation builder.
+func (m *ProgressUpdateMutation) Where(ps ...predicate.ProgressUpdate) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ProgressUpdateMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ProgressUpdateMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ProgressUpdate, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ProgressUpdateMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ProgressUpdateMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ProgressUpdate).
+func (m *ProgressUpdateMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ProgressUpdateMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.period_start != nil {
+		fields = append(fields, progressupdate.FieldPeriodStart)
+	}
+	if m.period_end != nil {
+		fields = append(fields, progressupdate.FieldPeriodEnd)
+	}
+	if m.academic_rating != nil {
+		fields = append(fields, progressupdate.FieldAcademicRating)
+	}
+	if m.academic_narrative != nil {
+		fields = append(fields, progressupdate.FieldAcademicNarrative)
+	}
+	if m.personal_rating != nil {
+		fields = append(fields, progressupdate.FieldPersonalRating)
+	}
+	if m.personal_narrative != nil {
+		fields = append(fields, progressupdate.FieldPersonalNarrative)
+	}
+	if m.english_rating != nil {
+		fields = append(fields, progressupdate.FieldEnglishRating)
+	}
+	if m.english_narrative != nil {
+		fields = append(fields, progressupdate.FieldEnglishNarrative)
+	}
+	if m.maths_rating != nil {
+		fields = append(fields, progressupdate.FieldMathsRating)
+	}
+	if m.maths_narrative != nil {
+		fields = append(fields, progressupdate.FieldMathsNarrative)
+	}
+	if m.sessions_possible != nil {
+		fields = append(fields, progressupdate.FieldSessionsPossible)
+	}
+	if m.sessions_attended != nil {
+		fields = append(fields, progressupdate.FieldSessionsAttended)
+	}
+	if m.sessions_late != nil {
+		fields = append(fields, progressupdate.FieldSessionsLate)
+	}
+	if m.attendance_percent != nil {
+		fields = append(fields, progressupdate.FieldAttendancePercent)
+	}
+	if m.punctuality_percent != nil {
+		fields = append(fields, progressupdate.FieldPunctualityPercent)
+	}
+	if m.posted_by != nil {
+		fields = append(fields, progressupdate.FieldPostedBy)
+	}
+	if m.posted_at != nil {
+		fields = append(fields, progressupdate.FieldPostedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ProgressUpdateMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case progressupdate.FieldPeriodStart:
+		return m.PeriodStart()
+	case progressupdate.FieldPeriodEnd:
+		return m.PeriodEnd()
+	case progressupdate.FieldAcademicRating:
+		return m.AcademicRating()
+	case progressupdate.FieldAcademicNarrative:
+		return m.AcademicNarrative()
+	case progressupdate.FieldPersonalRating:
+		return m.PersonalRating()
+	case progressupdate.FieldPersonalNarrative:
+		return m.PersonalNarrative()
+	case progressupdate.FieldEnglishRating:
+		return m.EnglishRating()
+	case progressupdate.FieldEnglishNarrative:
+		return m.EnglishNarrative()
+	case progressupdate.FieldMathsRating:
+		return m.MathsRating()
+	case progressupdate.FieldMathsNarrative:
+		return m.MathsNarrative()
+	case progressupdate.FieldSessionsPossible:
+		return m.SessionsPossible()
+	case progressupdate.FieldSessionsAttended:
+		return m.SessionsAttended()
+	case progressupdate.FieldSessionsLate:
+		return m.SessionsLate()
+	case progressupdate.FieldAttendancePercent:
+		return m.AttendancePercent()
+	case progressupdate.FieldPunctualityPercent:
+		return m.PunctualityPercent()
+	case progressupdate.FieldPostedBy:
+		return m.PostedBy()
+	case progressupdate.FieldPostedAt:
+		return m.PostedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ProgressUpdateMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case progressupdate.FieldPeriodStart:
+		return m.OldPeriodStart(ctx)
+	case progressupdate.FieldPeriodEnd:
+		return m.OldPeriodEnd(ctx)
+	case progressupdate.FieldAcademicRating:
+		return m.OldAcademicRating(ctx)
+	case progressupdate.FieldAcademicNarrative:
+		return m.OldAcademicNarrative(ctx)
+	case progressupdate.FieldPersonalRating:
+		return m.OldPersonalRating(ctx)
+	case progressupdate.FieldPersonalNarrative:
+		return m.OldPersonalNarrative(ctx)
+	case progressupdate.FieldEnglishRating:
+		return m.OldEnglishRating(ctx)
+	case progressupdate.FieldEnglishNarrative:
+		return m.OldEnglishNarrative(ctx)
+	case progressupdate.FieldMathsRating:
+		return m.OldMathsRating(ctx)
+	case progressupdate.FieldMathsNarrative:
+		return m.OldMathsNarrative(ctx)
+	case progressupdate.FieldSessionsPossible:
+		return m.OldSessionsPossible(ctx)
+	case progressupdate.FieldSessionsAttended:
+		return m.OldSessionsAttended(ctx)
+	case progressupdate.FieldSessionsLate:
+		return m.OldSessionsLate(ctx)
+	case progressupdate.FieldAttendancePercent:
+		return m.OldAttendancePercent(ctx)
+	case progressupdate.FieldPunctualityPercent:
+		return m.OldPunctualityPercent(ctx)
+	case progressupdate.FieldPostedBy:
+		return m.OldPostedBy(ctx)
+	case progressupdate.FieldPostedAt:
+		return m.OldPostedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ProgressUpdate field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ProgressUpdateMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case progressupdate.FieldPeriodStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodStart(v)
+		return nil
+	case progressupdate.FieldPeriodEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodEnd(v)
+		return nil
+	case progressupdate.FieldAcademicRating:
+		v, ok := value.(outcome.Rating)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcademicRating(v)
+		return nil
+	case progressupdate.FieldAcademicNarrative:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcademicNarrative(v)
+		return nil
+	case progressupdate.FieldPersonalRating:
+		v, ok := value.(outcome.Rating)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPersonalRating(v)
+		return nil
+	case progressupdate.FieldPersonalNarrative:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPersonalNarrative(v)
+		return nil
+	case progressupdate.FieldEnglishRating:
+		v, ok := value.(outcome.Rating)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnglishRating(v)
+		return nil
+	case progressupdate.FieldEnglishNarrative:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnglishNarrative(v)
+		return nil
+	case progressupdate.FieldMathsRating:
+		v, ok := value.(outcome.Rating)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMathsRating(v)
+		return nil
+	case progressupdate.FieldMathsNarrative:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMathsNarrative(v)
+		return nil
+	case progressupdate.FieldSessionsPossible:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSessionsPossible(v)
+		return nil
+	case progressupdate.FieldSessionsAttended:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSessionsAttended(v)
+		return nil
+	case progressupdate.FieldSessionsLate:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSessionsLate(v)
+		return nil
+	case progressupdate.FieldAttendancePercent:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttendancePercent(v)
+		return nil
+	case progressupdate.FieldPunctualityPercent:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPunctualityPercent(v)
+		return nil
+	case progressupdate.FieldPostedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostedBy(v)
+		return nil
+	case progressupdate.FieldPostedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ProgressUpdate field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ProgressUpdateMutation) AddedFields() []string {
+	var fields []string
+	if m.addsessions_possible != nil {
+		fields = append(fields, progressupdate.FieldSessionsPossible)
+	}
+	if m.addsessions_attended != nil {
+		fields = append(fields, progressupdate.FieldSessionsAttended)
+	}
+	if m.addsessions_late != nil {
+		fields = append(fields, progressupdate.FieldSessionsLate)
+	}
+	if m.addattendance_percent != nil {
+		fields = append(fields, progressupdate.FieldAttendancePercent)
+	}
+	if m.addpunctuality_percent != nil {
+		fields = append(fields, progressupdate.FieldPunctualityPercent)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ProgressUpdateMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case progressupdate.FieldSessionsPossible:
+		return m.AddedSessionsPossible()
+	case progressupdate.FieldSessionsAttended:
+		return m.AddedSessionsAttended()
+	case progressupdate.FieldSessionsLate:
+		return m.AddedSessionsLate()
+	case progressupdate.FieldAttendancePercent:
+		return m.AddedAttendancePercent()
+	case progressupdate.FieldPunctualityPercent:
+		return m.AddedPunctualityPercent()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ProgressUpdateMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case progressupdate.FieldSessionsPossible:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSessionsPossible(v)
+		return nil
+	case progressupdate.FieldSessionsAttended:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSessionsAttended(v)
+		return nil
+	case progressupdate.FieldSessionsLate:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSessionsLate(v)
+		return nil
+	case progressupdate.FieldAttendancePercent:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttendancePercent(v)
+		return nil
+	case progressupdate.FieldPunctualityPercent:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPunctualityPercent(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ProgressUpdate numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ProgressUpdateMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(progressupdate.FieldAttendancePercent) {
+		fields = append(fields, progressupdate.FieldAttendancePercent)
+	}
+	if m.FieldCleared(progressupdate.FieldPunctualityPercent) {
+		fields = append(fields, progressupdate.FieldPunctualityPercent)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ProgressUpdateMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ProgressUpdateMutation) ClearField(name string) error {
+	switch name {
+	case progressupdate.FieldAttendancePercent:
+		m.ClearAttendancePercent()
+		return nil
+	case progressupdate.FieldPunctualityPercent:
+		m.ClearPunctualityPercent()
+		return nil
+	}
+	return fmt.Errorf("unknown ProgressUpdate nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ProgressUpdateMutation) ResetField(name string) error {
+	switch name {
+	case progressupdate.FieldPeriodStart:
+		m.ResetPeriodStart()
+		return nil
+	case progressupdate.FieldPeriodEnd:
+		m.ResetPeriodEnd()
+		return nil
+	case progressupdate.FieldAcademicRating:
+		m.ResetAcademicRating()
+		return nil
+	case progressupdate.FieldAcademicNarrative:
+		m.ResetAcademicNarrative()
+		return nil
+	case progressupdate.FieldPersonalRating:
+		m.ResetPersonalRating()
+		return nil
+	case progressupdate.FieldPersonalNarrative:
+		m.ResetPersonalNarrative()
+		return nil
+	case progressupdate.FieldEnglishRating:
+		m.ResetEnglishRating()
+		return nil
+	case progressupdate.FieldEnglishNarrative:
+		m.ResetEnglishNarrative()
+		return nil
+	case progressupdate.FieldMathsRating:
+		m.ResetMathsRating()
+		return nil
+	case progressupdate.FieldMathsNarrative:
+		m.ResetMathsNarrative()
+		return nil
+	case progressupdate.FieldSessionsPossible:
+		m.ResetSessionsPossible()
+		return nil
+	case progressupdate.FieldSessionsAttended:
+		m.ResetSessionsAttended()
+		return nil
+	case progressupdate.FieldSessionsLate:
+		m.ResetSessionsLate()
+		return nil
+	case progressupdate.FieldAttendancePercent:
+		m.ResetAttendancePercent()
+		return nil
+	case progressupdate.FieldPunctualityPercent:
+		m.ResetPunctualityPercent()
+		return nil
+	case progressupdate.FieldPostedBy:
+		m.ResetPostedBy()
+		return nil
+	case progressupdate.FieldPostedAt:
+		m.ResetPostedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ProgressUpdate field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ProgressUpdateMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.placement != nil {
+		edges = append(edges, progressupdate.EdgePlacement)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ProgressUpdateMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case progressupdate.EdgePlacement:
+		if id := m.placement; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ProgressUpdateMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ProgressUpdateMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ProgressUpdateMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedplacement {
+		edges = append(edges, progressupdate.EdgePlacement)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ProgressUpdateMutation) EdgeCleared(name string) bool {
+	switch name {
+	case progressupdate.EdgePlacement:
+		return m.clearedplacement
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ProgressUpdateMutation) ClearEdge(name string) error {
+	switch name {
+	case progressupdate.EdgePlacement:
+		m.ClearPlacement()
+		return nil
+	}
+	return fmt.Errorf("unknown ProgressUpdate unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ProgressUpdateMutation) ResetEdge(name string) error {
+	switch name {
+	case progressupdate.EdgePlacement:
+		m.ResetPlacement()
+		return nil
+	}
+	return fmt.Errorf("unknown ProgressUpdate edge %s", name)
+}
+
 // ProviderMutation represents an operation that mutates the Provider nodes in the graph.
 type ProviderMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *int
-	name            *string
-	description     *string
-	contact_name    *string
-	email           *string
-	phone           *string
-	website         *string
-	address         *string
-	postcode        *string
-	approval_status *provider.ApprovalStatus
-	approved_until  *time.Time
-	clearedFields   map[string]struct{}
-	courses         map[int]struct{}
-	removedcourses  map[int]struct{}
-	clearedcourses  bool
-	done            bool
-	oldValue        func(context.Context) (*Provider, error)
-	predicates      []predicate.Provider
+	op                Op
+	typ               string
+	id                *int
+	name              *string
+	description       *string
+	contact_name      *string
+	email             *string
+	phone             *string
+	website           *string
+	address           *string
+	postcode          *string
+	approval_status   *provider.ApprovalStatus
+	approved_until    *time.Time
+	clearedFields     map[string]struct{}
+	courses           map[int]struct{}
+	removedcourses    map[int]struct{}
+	clearedcourses    bool
+	referrals         map[int]struct{}
+	removedreferrals  map[int]struct{}
+	clearedreferrals  bool
+	agreements        map[int]struct{}
+	removedagreements map[int]struct{}
+	clearedagreements bool
+	done              bool
+	oldValue          func(context.Context) (*Provider, error)
+	predicates        []predicate.Provider
 }
 
 var _ ent.Mutation = (*ProviderMutation)(nil)
@@ -8660,6 +12148,114 @@ func (m *ProviderMutation) ResetCourses() {
 	m.removedcourses = nil
 }
 
+// AddReferralIDs adds the "referrals" edge to the Referral entity by ids.
+func (m *ProviderMutation) AddReferralIDs(ids ...int) {
+	if m.referrals == nil {
+		m.referrals = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.referrals[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReferrals clears the "referrals" edge to the Referral entity.
+func (m *ProviderMutation) ClearReferrals() {
+	m.clearedreferrals = true
+}
+
+// ReferralsCleared reports if the "referrals" edge to the Referral entity was cleared.
+func (m *ProviderMutation) ReferralsCleared() bool {
+	return m.clearedreferrals
+}
+
+// RemoveReferralIDs removes the "referrals" edge to the Referral entity by IDs.
+func (m *ProviderMutation) RemoveReferralIDs(ids ...int) {
+	if m.removedreferrals == nil {
+		m.removedreferrals = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.referrals, ids[i])
+		m.removedreferrals[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReferrals returns the removed IDs of the "referrals" edge to the Referral entity.
+func (m *ProviderMutation) RemovedReferralsIDs() (ids []int) {
+	for id := range m.removedreferrals {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReferralsIDs returns the "referrals" edge IDs in the mutation.
+func (m *ProviderMutation) ReferralsIDs() (ids []int) {
+	for id := range m.referrals {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReferrals resets all changes to the "referrals" edge.
+func (m *ProviderMutation) ResetReferrals() {
+	m.referrals = nil
+	m.clearedreferrals = false
+	m.removedreferrals = nil
+}
+
+// AddAgreementIDs adds the "agreements" edge to the Agreement entity by ids.
+func (m *ProviderMutation) AddAgreementIDs(ids ...int) {
+	if m.agreements == nil {
+		m.agreements = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.agreements[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAgreements clears the "agreements" edge to the Agreement entity.
+func (m *ProviderMutation) ClearAgreements() {
+	m.clearedagreements = true
+}
+
+// AgreementsCleared reports if the "agreements" edge to the Agreement entity was cleared.
+func (m *ProviderMutation) AgreementsCleared() bool {
+	return m.clearedagreements
+}
+
+// RemoveAgreementIDs removes the "agreements" edge to the Agreement entity by IDs.
+func (m *ProviderMutation) RemoveAgreementIDs(ids ...int) {
+	if m.removedagreements == nil {
+		m.removedagreements = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.agreements, ids[i])
+		m.removedagreements[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAgreements returns the removed IDs of the "agreements" edge to the Agreement entity.
+func (m *ProviderMutation) RemovedAgreementsIDs() (ids []int) {
+	for id := range m.removedagreements {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AgreementsIDs returns the "agreements" edge IDs in the mutation.
+func (m *ProviderMutation) AgreementsIDs() (ids []int) {
+	for id := range m.agreements {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAgreements resets all changes to the "agreements" edge.
+func (m *ProviderMutation) ResetAgreements() {
+	m.agreements = nil
+	m.clearedagreements = false
+	m.removedagreements = nil
+}
+
 // Where appends a list predicates to the ProviderMutation builder.
 func (m *ProviderMutation) Where(ps ...predicate.Provider) {
 	m.predicates = append(m.predicates, ps...)
@@ -8955,9 +12551,15 @@ func (m *ProviderMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProviderMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 3)
 	if m.courses != nil {
 		edges = append(edges, provider.EdgeCourses)
+	}
+	if m.referrals != nil {
+		edges = append(edges, provider.EdgeReferrals)
+	}
+	if m.agreements != nil {
+		edges = append(edges, provider.EdgeAgreements)
 	}
 	return edges
 }
@@ -8972,15 +12574,33 @@ func (m *ProviderMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case provider.EdgeReferrals:
+		ids := make([]ent.Value, 0, len(m.referrals))
+		for id := range m.referrals {
+			ids = append(ids, id)
+		}
+		return ids
+	case provider.EdgeAgreements:
+		ids := make([]ent.Value, 0, len(m.agreements))
+		for id := range m.agreements {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProviderMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 3)
 	if m.removedcourses != nil {
 		edges = append(edges, provider.EdgeCourses)
+	}
+	if m.removedreferrals != nil {
+		edges = append(edges, provider.EdgeReferrals)
+	}
+	if m.removedagreements != nil {
+		edges = append(edges, provider.EdgeAgreements)
 	}
 	return edges
 }
@@ -8995,15 +12615,33 @@ func (m *ProviderMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case provider.EdgeReferrals:
+		ids := make([]ent.Value, 0, len(m.removedreferrals))
+		for id := range m.removedreferrals {
+			ids = append(ids, id)
+		}
+		return ids
+	case provider.EdgeAgreements:
+		ids := make([]ent.Value, 0, len(m.removedagreements))
+		for id := range m.removedagreements {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProviderMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 3)
 	if m.clearedcourses {
 		edges = append(edges, provider.EdgeCourses)
+	}
+	if m.clearedreferrals {
+		edges = append(edges, provider.EdgeReferrals)
+	}
+	if m.clearedagreements {
+		edges = append(edges, provider.EdgeAgreements)
 	}
 	return edges
 }
@@ -9014,6 +12652,10 @@ func (m *ProviderMutation) EdgeCleared(name string) bool {
 	switch name {
 	case provider.EdgeCourses:
 		return m.clearedcourses
+	case provider.EdgeReferrals:
+		return m.clearedreferrals
+	case provider.EdgeAgreements:
+		return m.clearedagreements
 	}
 	return false
 }
@@ -9032,6 +12674,12 @@ func (m *ProviderMutation) ResetEdge(name string) error {
 	switch name {
 	case provider.EdgeCourses:
 		m.ResetCourses()
+		return nil
+	case provider.EdgeReferrals:
+		m.ResetReferrals()
+		return nil
+	case provider.EdgeAgreements:
+		m.ResetAgreements()
 		return nil
 	}
 	return fmt.Errorf("unknown Provider edge %s", name)
@@ -9844,6 +13492,2840 @@ func (m *QualificationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Qualification edge %s", name)
 }
 
+// ReferralMutation represents an operation that mutates the Referral nodes in the graph.
+type ReferralMutation struct {
+	config
+	op                      Op
+	typ                     string
+	id                      *int
+	status                  *referral.Status
+	education               *form.Education
+	attendance              *form.Attendance
+	exclusions              *[]form.Exclusion
+	appendexclusions        []form.Exclusion
+	send                    *form.SEND
+	social                  *form.Social
+	agencies                *[]form.Agency
+	appendagencies          []form.Agency
+	reason                  *string
+	at_risk                 *[]form.RiskIndicator
+	appendat_risk           []form.RiskIndicator
+	at_risk_notes           *string
+	qualifications_required *string
+	interests_aspirations   *string
+	preference              *form.Preference
+	learner_snapshot        *form.LearnerSnapshot
+	pre_visit               *form.PreVisit
+	return_reasons          *string
+	created_at              *time.Time
+	updated_at              *time.Time
+	submitted_at            *time.Time
+	version                 *int
+	addversion              *int
+	clearedFields           map[string]struct{}
+	learner                 *int
+	clearedlearner          bool
+	school                  *int
+	clearedschool           bool
+	provider                *int
+	clearedprovider         bool
+	course                  *int
+	clearedcourse           bool
+	transitions             map[int]struct{}
+	removedtransitions      map[int]struct{}
+	clearedtransitions      bool
+	placement               *int
+	clearedplacement        bool
+	done                    bool
+	oldValue                func(context.Context) (*Referral, error)
+	predicates              []predicate.Referral
+}
+
+var _ ent.Mutation = (*ReferralMutation)(nil)
+
+// referralOption allows management of the mutation configuration using functional options.
+type referralOption func(*ReferralMutation)
+
+// newReferralMutation creates new mutation for the Referral entity.
+func newReferralMutation(c config, op Op, opts ...referralOption) *ReferralMutation {
+	m := &ReferralMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReferral,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReferralID sets the ID field of the mutation.
+func withReferralID(id int) referralOption {
+	return func(m *ReferralMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Referral
+		)
+		m.oldValue = func(ctx context.Context) (*Referral, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Referral.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReferral sets the old Referral of the mutation.
+func withReferral(node *Referral) referralOption {
+	return func(m *ReferralMutation) {
+		m.oldValue = func(context.Context) (*Referral, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReferralMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReferralMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReferralMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReferralMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Referral.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetStatus sets the "status" field.
+func (m *ReferralMutation) SetStatus(r referral.Status) {
+	m.status = &r
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ReferralMutation) Status() (r referral.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldStatus(ctx context.Context) (v referral.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ReferralMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetEducation sets the "education" field.
+func (m *ReferralMutation) SetEducation(f form.Education) {
+	m.education = &f
+}
+
+// Education returns the value of the "education" field in the mutation.
+func (m *ReferralMutation) Education() (r form.Education, exists bool) {
+	v := m.education
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEducation returns the old "education" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldEducation(ctx context.Context) (v form.Education, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEducation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEducation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEducation: %w", err)
+	}
+	return oldValue.Education, nil
+}
+
+// ClearEducation clears the value of the "education" field.
+func (m *ReferralMutation) ClearEducation() {
+	m.education = nil
+	m.clearedFields[referral.FieldEducation] = struct{}{}
+}
+
+// EducationCleared returns if the "education" field was cleared in this mutation.
+func (m *ReferralMutation) EducationCleared() bool {
+	_, ok := m.clearedFields[referral.FieldEducation]
+	return ok
+}
+
+// ResetEducation resets all changes to the "education" field.
+func (m *ReferralMutation) ResetEducation() {
+	m.education = nil
+	delete(m.clearedFields, referral.FieldEducation)
+}
+
+// SetAttendance sets the "attendance" field.
+func (m *ReferralMutation) SetAttendance(f form.Attendance) {
+	m.attendance = &f
+}
+
+// Attendance returns the value of the "attendance" field in the mutation.
+func (m *ReferralMutation) Attendance() (r form.Attendance, exists bool) {
+	v := m.attendance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttendance returns the old "attendance" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldAttendance(ctx context.Context) (v form.Attendance, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttendance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttendance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttendance: %w", err)
+	}
+	return oldValue.Attendance, nil
+}
+
+// ClearAttendance clears the value of the "attendance" field.
+func (m *ReferralMutation) ClearAttendance() {
+	m.attendance = nil
+	m.clearedFields[referral.FieldAttendance] = struct{}{}
+}
+
+// AttendanceCleared returns if the "attendance" field was cleared in this mutation.
+func (m *ReferralMutation) AttendanceCleared() bool {
+	_, ok := m.clearedFields[referral.FieldAttendance]
+	return ok
+}
+
+// ResetAttendance resets all changes to the "attendance" field.
+func (m *ReferralMutation) ResetAttendance() {
+	m.attendance = nil
+	delete(m.clearedFields, referral.FieldAttendance)
+}
+
+// SetExclusions sets the "exclusions" field.
+func (m *ReferralMutation) SetExclusions(f []form.Exclusion) {
+	m.exclusions = &f
+	m.appendexclusions = nil
+}
+
+// Exclusions returns the value of the "exclusions" field in the mutation.
+func (m *ReferralMutation) Exclusions() (r []form.Exclusion, exists bool) {
+	v := m.exclusions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExclusions returns the old "exclusions" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldExclusions(ctx context.Context) (v []form.Exclusion, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExclusions is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExclusions requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExclusions: %w", err)
+	}
+	return oldValue.Exclusions, nil
+}
+
+// AppendExclusions adds f to the "exclusions" field.
+func (m *ReferralMutation) AppendExclusions(f []form.Exclusion) {
+	m.appendexclusions = append(m.appendexclusions, f...)
+}
+
+// AppendedExclusions returns the list of values that were appended to the "exclusions" field in this mutation.
+func (m *ReferralMutation) AppendedExclusions() ([]form.Exclusion, bool) {
+	if len(m.appendexclusions) == 0 {
+		return nil, false
+	}
+	return m.appendexclusions, true
+}
+
+// ClearExclusions clears the value of the "exclusions" field.
+func (m *ReferralMutation) ClearExclusions() {
+	m.exclusions = nil
+	m.appendexclusions = nil
+	m.clearedFields[referral.FieldExclusions] = struct{}{}
+}
+
+// ExclusionsCleared returns if the "exclusions" field was cleared in this mutation.
+func (m *ReferralMutation) ExclusionsCleared() bool {
+	_, ok := m.clearedFields[referral.FieldExclusions]
+	return ok
+}
+
+// ResetExclusions resets all changes to the "exclusions" field.
+func (m *ReferralMutation) ResetExclusions() {
+	m.exclusions = nil
+	m.appendexclusions = nil
+	delete(m.clearedFields, referral.FieldExclusions)
+}
+
+// SetSend sets the "send" field.
+func (m *ReferralMutation) SetSend(f form.SEND) {
+	m.send = &f
+}
+
+// Send returns the value of the "send" field in the mutation.
+func (m *ReferralMutation) Send() (r form.SEND, exists bool) {
+	v := m.send
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSend returns the old "send" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldSend(ctx context.Context) (v form.SEND, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSend is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSend requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSend: %w", err)
+	}
+	return oldValue.Send, nil
+}
+
+// ClearSend clears the value of the "send" field.
+func (m *ReferralMutation) ClearSend() {
+	m.send = nil
+	m.clearedFields[referral.FieldSend] = struct{}{}
+}
+
+// SendCleared returns if the "send" field was cleared in this mutation.
+func (m *ReferralMutation) SendCleared() bool {
+	_, ok := m.clearedFields[referral.FieldSend]
+	return ok
+}
+
+// ResetSend resets all changes to the "send" field.
+func (m *ReferralMutation) ResetSend() {
+	m.send = nil
+	delete(m.clearedFields, referral.FieldSend)
+}
+
+// SetSocial sets the "social" field.
+func (m *ReferralMutation) SetSocial(f form.Social) {
+	m.social = &f
+}
+
+// Social returns the value of the "social" field in the mutation.
+func (m *ReferralMutation) Social() (r form.Social, exists bool) {
+	v := m.social
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSocial returns the old "social" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldSocial(ctx context.Context) (v form.Social, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSocial is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSocial requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSocial: %w", err)
+	}
+	return oldValue.Social, nil
+}
+
+// ClearSocial clears the value of the "social" field.
+func (m *ReferralMutation) ClearSocial() {
+	m.social = nil
+	m.clearedFields[referral.FieldSocial] = struct{}{}
+}
+
+// SocialCleared returns if the "social" field was cleared in this mutation.
+func (m *ReferralMutation) SocialCleared() bool {
+	_, ok := m.clearedFields[referral.FieldSocial]
+	return ok
+}
+
+// ResetSocial resets all changes to the "social" field.
+func (m *ReferralMutation) ResetSocial() {
+	m.social = nil
+	delete(m.clearedFields, referral.FieldSocial)
+}
+
+// SetAgencies sets the "agencies" field.
+func (m *ReferralMutation) SetAgencies(f []form.Agency) {
+	m.agencies = &f
+	m.appendagencies = nil
+}
+
+// Agencies returns the value of the "agencies" field in the mutation.
+func (m *ReferralMutation) Agencies() (r []form.Agency, exists bool) {
+	v := m.agencies
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAgencies returns the old "agencies" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldAgencies(ctx context.Context) (v []form.Agency, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAgencies is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAgencies requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAgencies: %w", err)
+	}
+	return oldValue.Agencies, nil
+}
+
+// AppendAgencies adds f to the "agencies" field.
+func (m *ReferralMutation) AppendAgencies(f []form.Agency) {
+	m.appendagencies = append(m.appendagencies, f...)
+}
+
+// AppendedAgencies returns the list of values that were appended to the "agencies" field in this mutation.
+func (m *ReferralMutation) AppendedAgencies() ([]form.Agency, bool) {
+	if len(m.appendagencies) == 0 {
+		return nil, false
+	}
+	return m.appendagencies, true
+}
+
+// ClearAgencies clears the value of the "agencies" field.
+func (m *ReferralMutation) ClearAgencies() {
+	m.agencies = nil
+	m.appendagencies = nil
+	m.clearedFields[referral.FieldAgencies] = struct{}{}
+}
+
+// AgenciesCleared returns if the "agencies" field was cleared in this mutation.
+func (m *ReferralMutation) AgenciesCleared() bool {
+	_, ok := m.clearedFields[referral.FieldAgencies]
+	return ok
+}
+
+// ResetAgencies resets all changes to the "agencies" field.
+func (m *ReferralMutation) ResetAgencies() {
+	m.agencies = nil
+	m.appendagencies = nil
+	delete(m.clearedFields, referral.FieldAgencies)
+}
+
+// SetReason sets the "reason" field.
+func (m *ReferralMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *ReferralMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *ReferralMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetAtRisk sets the "at_risk" field.
+func (m *ReferralMutation) SetAtRisk(fi []form.RiskIndicator) {
+	m.at_risk = &fi
+	m.appendat_risk = nil
+}
+
+// AtRisk returns the value of the "at_risk" field in the mutation.
+func (m *ReferralMutation) AtRisk() (r []form.RiskIndicator, exists bool) {
+	v := m.at_risk
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAtRisk returns the old "at_risk" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldAtRisk(ctx context.Context) (v []form.RiskIndicator, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAtRisk is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAtRisk requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAtRisk: %w", err)
+	}
+	return oldValue.AtRisk, nil
+}
+
+// AppendAtRisk adds fi to the "at_risk" field.
+func (m *ReferralMutation) AppendAtRisk(fi []form.RiskIndicator) {
+	m.appendat_risk = append(m.appendat_risk, fi...)
+}
+
+// AppendedAtRisk returns the list of values that were appended to the "at_risk" field in this mutation.
+func (m *ReferralMutation) AppendedAtRisk() ([]form.RiskIndicator, bool) {
+	if len(m.appendat_risk) == 0 {
+		return nil, false
+	}
+	return m.appendat_risk, true
+}
+
+// ClearAtRisk clears the value of the "at_risk" field.
+func (m *ReferralMutation) ClearAtRisk() {
+	m.at_risk = nil
+	m.appendat_risk = nil
+	m.clearedFields[referral.FieldAtRisk] = struct{}{}
+}
+
+// AtRiskCleared returns if the "at_risk" field was cleared in this mutation.
+func (m *ReferralMutation) AtRiskCleared() bool {
+	_, ok := m.clearedFields[referral.FieldAtRisk]
+	return ok
+}
+
+// ResetAtRisk resets all changes to the "at_risk" field.
+func (m *ReferralMutation) ResetAtRisk() {
+	m.at_risk = nil
+	m.appendat_risk = nil
+	delete(m.clearedFields, referral.FieldAtRisk)
+}
+
+// SetAtRiskNotes sets the "at_risk_notes" field.
+func (m *ReferralMutation) SetAtRiskNotes(s string) {
+	m.at_risk_notes = &s
+}
+
+// AtRiskNotes returns the value of the "at_risk_notes" field in the mutation.
+func (m *ReferralMutation) AtRiskNotes() (r string, exists bool) {
+	v := m.at_risk_notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAtRiskNotes returns the old "at_risk_notes" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldAtRiskNotes(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAtRiskNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAtRiskNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAtRiskNotes: %w", err)
+	}
+	return oldValue.AtRiskNotes, nil
+}
+
+// ResetAtRiskNotes resets all changes to the "at_risk_notes" field.
+func (m *ReferralMutation) ResetAtRiskNotes() {
+	m.at_risk_notes = nil
+}
+
+// SetQualificationsRequired sets the "qualifications_required" field.
+func (m *ReferralMutation) SetQualificationsRequired(s string) {
+	m.qualifications_required = &s
+}
+
+// QualificationsRequired returns the value of the "qualifications_required" field in the mutation.
+func (m *ReferralMutation) QualificationsRequired() (r string, exists bool) {
+	v := m.qualifications_required
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQualificationsRequired returns the old "qualifications_required" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldQualificationsRequired(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQualificationsRequired is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQualificationsRequired requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQualificationsRequired: %w", err)
+	}
+	return oldValue.QualificationsRequired, nil
+}
+
+// ResetQualificationsRequired resets all changes to the "qualifications_required" field.
+func (m *ReferralMutation) ResetQualificationsRequired() {
+	m.qualifications_required = nil
+}
+
+// SetInterestsAspirations sets the "interests_aspirations" field.
+func (m *ReferralMutation) SetInterestsAspirations(s string) {
+	m.interests_aspirations = &s
+}
+
+// InterestsAspirations returns the value of the "interests_aspirations" field in the mutation.
+func (m *ReferralMutation) InterestsAspirations() (r string, exists bool) {
+	v := m.interests_aspirations
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInterestsAspirations returns the old "interests_aspirations" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldInterestsAspirations(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInterestsAspirations is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInterestsAspirations requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInterestsAspirations: %w", err)
+	}
+	return oldValue.InterestsAspirations, nil
+}
+
+// ResetInterestsAspirations resets all changes to the "interests_aspirations" field.
+func (m *ReferralMutation) ResetInterestsAspirations() {
+	m.interests_aspirations = nil
+}
+
+// SetPreference sets the "preference" field.
+func (m *ReferralMutation) SetPreference(f form.Preference) {
+	m.preference = &f
+}
+
+// Preference returns the value of the "preference" field in the mutation.
+func (m *ReferralMutation) Preference() (r form.Preference, exists bool) {
+	v := m.preference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreference returns the old "preference" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldPreference(ctx context.Context) (v form.Preference, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreference: %w", err)
+	}
+	return oldValue.Preference, nil
+}
+
+// ClearPreference clears the value of the "preference" field.
+func (m *ReferralMutation) ClearPreference() {
+	m.preference = nil
+	m.clearedFields[referral.FieldPreference] = struct{}{}
+}
+
+// PreferenceCleared returns if the "preference" field was cleared in this mutation.
+func (m *ReferralMutation) PreferenceCleared() bool {
+	_, ok := m.clearedFields[referral.FieldPreference]
+	return ok
+}
+
+// ResetPreference resets all changes to the "preference" field.
+func (m *ReferralMutation) ResetPreference() {
+	m.preference = nil
+	delete(m.clearedFields, referral.FieldPreference)
+}
+
+// SetLearnerSnapshot sets the "learner_snapshot" field.
+func (m *ReferralMutation) SetLearnerSnapshot(fs form.LearnerSnapshot) {
+	m.learner_snapshot = &fs
+}
+
+// LearnerSnapshot returns the value of the "learner_snapshot" field in the mutation.
+func (m *ReferralMutation) LearnerSnapshot() (r form.LearnerSnapshot, exists bool) {
+	v := m.learner_snapshot
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLearnerSnapshot returns the old "learner_snapshot" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldLearnerSnapshot(ctx context.Context) (v form.LearnerSnapshot, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLearnerSnapshot is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLearnerSnapshot requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLearnerSnapshot: %w", err)
+	}
+	return oldValue.LearnerSnapshot, nil
+}
+
+// ClearLearnerSnapshot clears the value of the "learner_snapshot" field.
+func (m *ReferralMutation) ClearLearnerSnapshot() {
+	m.learner_snapshot = nil
+	m.clearedFields[referral.FieldLearnerSnapshot] = struct{}{}
+}
+
+// LearnerSnapshotCleared returns if the "learner_snapshot" field was cleared in this mutation.
+func (m *ReferralMutation) LearnerSnapshotCleared() bool {
+	_, ok := m.clearedFields[referral.FieldLearnerSnapshot]
+	return ok
+}
+
+// ResetLearnerSnapshot resets all changes to the "learner_snapshot" field.
+func (m *ReferralMutation) ResetLearnerSnapshot() {
+	m.learner_snapshot = nil
+	delete(m.clearedFields, referral.FieldLearnerSnapshot)
+}
+
+// SetPreVisit sets the "pre_visit" field.
+func (m *ReferralMutation) SetPreVisit(fv form.PreVisit) {
+	m.pre_visit = &fv
+}
+
+// PreVisit returns the value of the "pre_visit" field in the mutation.
+func (m *ReferralMutation) PreVisit() (r form.PreVisit, exists bool) {
+	v := m.pre_visit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreVisit returns the old "pre_visit" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldPreVisit(ctx context.Context) (v form.PreVisit, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreVisit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreVisit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreVisit: %w", err)
+	}
+	return oldValue.PreVisit, nil
+}
+
+// ClearPreVisit clears the value of the "pre_visit" field.
+func (m *ReferralMutation) ClearPreVisit() {
+	m.pre_visit = nil
+	m.clearedFields[referral.FieldPreVisit] = struct{}{}
+}
+
+// PreVisitCleared returns if the "pre_visit" field was cleared in this mutation.
+func (m *ReferralMutation) PreVisitCleared() bool {
+	_, ok := m.clearedFields[referral.FieldPreVisit]
+	return ok
+}
+
+// ResetPreVisit resets all changes to the "pre_visit" field.
+func (m *ReferralMutation) ResetPreVisit() {
+	m.pre_visit = nil
+	delete(m.clearedFields, referral.FieldPreVisit)
+}
+
+// SetReturnReasons sets the "return_reasons" field.
+func (m *ReferralMutation) SetReturnReasons(s string) {
+	m.return_reasons = &s
+}
+
+// ReturnReasons returns the value of the "return_reasons" field in the mutation.
+func (m *ReferralMutation) ReturnReasons() (r string, exists bool) {
+	v := m.return_reasons
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReturnReasons returns the old "return_reasons" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldReturnReasons(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReturnReasons is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReturnReasons requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReturnReasons: %w", err)
+	}
+	return oldValue.ReturnReasons, nil
+}
+
+// ClearReturnReasons clears the value of the "return_reasons" field.
+func (m *ReferralMutation) ClearReturnReasons() {
+	m.return_reasons = nil
+	m.clearedFields[referral.FieldReturnReasons] = struct{}{}
+}
+
+// ReturnReasonsCleared returns if the "return_reasons" field was cleared in this mutation.
+func (m *ReferralMutation) ReturnReasonsCleared() bool {
+	_, ok := m.clearedFields[referral.FieldReturnReasons]
+	return ok
+}
+
+// ResetReturnReasons resets all changes to the "return_reasons" field.
+func (m *ReferralMutation) ResetReturnReasons() {
+	m.return_reasons = nil
+	delete(m.clearedFields, referral.FieldReturnReasons)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReferralMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReferralMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReferralMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReferralMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReferralMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReferralMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (m *ReferralMutation) SetSubmittedAt(t time.Time) {
+	m.submitted_at = &t
+}
+
+// SubmittedAt returns the value of the "submitted_at" field in the mutation.
+func (m *ReferralMutation) SubmittedAt() (r time.Time, exists bool) {
+	v := m.submitted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedAt returns the old "submitted_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldSubmittedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedAt: %w", err)
+	}
+	return oldValue.SubmittedAt, nil
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (m *ReferralMutation) ClearSubmittedAt() {
+	m.submitted_at = nil
+	m.clearedFields[referral.FieldSubmittedAt] = struct{}{}
+}
+
+// SubmittedAtCleared returns if the "submitted_at" field was cleared in this mutation.
+func (m *ReferralMutation) SubmittedAtCleared() bool {
+	_, ok := m.clearedFields[referral.FieldSubmittedAt]
+	return ok
+}
+
+// ResetSubmittedAt resets all changes to the "submitted_at" field.
+func (m *ReferralMutation) ResetSubmittedAt() {
+	m.submitted_at = nil
+	delete(m.clearedFields, referral.FieldSubmittedAt)
+}
+
+// SetVersion sets the "version" field.
+func (m *ReferralMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ReferralMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ReferralMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ReferralMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ReferralMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetLearnerID sets the "learner" edge to the Learner entity by id.
+func (m *ReferralMutation) SetLearnerID(id int) {
+	m.learner = &id
+}
+
+// ClearLearner clears the "learner" edge to the Learner entity.
+func (m *ReferralMutation) ClearLearner() {
+	m.clearedlearner = true
+}
+
+// LearnerCleared reports if the "learner" edge to the Learner entity was cleared.
+func (m *ReferralMutation) LearnerCleared() bool {
+	return m.clearedlearner
+}
+
+// LearnerID returns the "learner" edge ID in the mutation.
+func (m *ReferralMutation) LearnerID() (id int, exists bool) {
+	if m.learner != nil {
+		return *m.learner, true
+	}
+	return
+}
+
+// LearnerIDs returns the "learner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LearnerID instead. It exists only for internal usage by the builders.
+func (m *ReferralMutation) LearnerIDs() (ids []int) {
+	if id := m.learner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLearner resets all changes to the "learner" edge.
+func (m *ReferralMutation) ResetLearner() {
+	m.learner = nil
+	m.clearedlearner = false
+}
+
+// SetSchoolID sets the "school" edge to the School entity by id.
+func (m *ReferralMutation) SetSchoolID(id int) {
+	m.school = &id
+}
+
+// ClearSchool clears the "school" edge to the School entity.
+func (m *ReferralMutation) ClearSchool() {
+	m.clearedschool = true
+}
+
+// SchoolCleared reports if the "school" edge to the School entity was cleared.
+func (m *ReferralMutation) SchoolCleared() bool {
+	return m.clearedschool
+}
+
+// SchoolID returns the "school" edge ID in the mutation.
+func (m *ReferralMutation) SchoolID() (id int, exists bool) {
+	if m.school != nil {
+		return *m.school, true
+	}
+	return
+}
+
+// SchoolIDs returns the "school" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SchoolID instead. It exists only for internal usage by the builders.
+func (m *ReferralMutation) SchoolIDs() (ids []int) {
+	if id := m.school; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSchool resets all changes to the "school" edge.
+func (m *ReferralMutation) ResetSchool() {
+	m.school = nil
+	m.clearedschool = false
+}
+
+// SetProviderID sets the "provider" edge to the Provider entity by id.
+func (m *ReferralMutation) SetProviderID(id int) {
+	m.provider = &id
+}
+
+// ClearProvider clears the "provider" edge to the Provider entity.
+func (m *ReferralMutation) ClearProvider() {
+	m.clearedprovider = true
+}
+
+// ProviderCleared reports if the "provider" edge to the Provider entity was cleared.
+func (m *ReferralMutation) ProviderCleared() bool {
+	return m.clearedprovider
+}
+
+// ProviderID returns the "provider" edge ID in the mutation.
+func (m *ReferralMutation) ProviderID() (id int, exists bool) {
+	if m.provider != nil {
+		return *m.provider, true
+	}
+	return
+}
+
+// ProviderIDs returns the "provider" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProviderID instead. It exists only for internal usage by the builders.
+func (m *ReferralMutation) ProviderIDs() (ids []int) {
+	if id := m.provider; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProvider resets all changes to the "provider" edge.
+func (m *ReferralMutation) ResetProvider() {
+	m.provider = nil
+	m.clearedprovider = false
+}
+
+// SetCourseID sets the "course" edge to the Course entity by id.
+func (m *ReferralMutation) SetCourseID(id int) {
+	m.course = &id
+}
+
+// ClearCourse clears the "course" edge to the Course entity.
+func (m *ReferralMutation) ClearCourse() {
+	m.clearedcourse = true
+}
+
+// CourseCleared reports if the "course" edge to the Course entity was cleared.
+func (m *ReferralMutation) CourseCleared() bool {
+	return m.clearedcourse
+}
+
+// CourseID returns the "course" edge ID in the mutation.
+func (m *ReferralMutation) CourseID() (id int, exists bool) {
+	if m.course != nil {
+		return *m.course, true
+	}
+	return
+}
+
+// CourseIDs returns the "course" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CourseID instead. It exists only for internal usage by the builders.
+func (m *ReferralMutation) CourseIDs() (ids []int) {
+	if id := m.course; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCourse resets all changes to the "course" edge.
+func (m *ReferralMutation) ResetCourse() {
+	m.course = nil
+	m.clearedcourse = false
+}
+
+// AddTransitionIDs adds the "transitions" edge to the ReferralTransition entity by ids.
+func (m *ReferralMutation) AddTransitionIDs(ids ...int) {
+	if m.transitions == nil {
+		m.transitions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.transitions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTransitions clears the "transitions" edge to the ReferralTransition entity.
+func (m *ReferralMutation) ClearTransitions() {
+	m.clearedtransitions = true
+}
+
+// TransitionsCleared reports if the "transitions" edge to the ReferralTransition entity was cleared.
+func (m *ReferralMutation) TransitionsCleared() bool {
+	return m.clearedtransitions
+}
+
+// RemoveTransitionIDs removes the "transitions" edge to the ReferralTransition entity by IDs.
+func (m *ReferralMutation) RemoveTransitionIDs(ids ...int) {
+	if m.removedtransitions == nil {
+		m.removedtransitions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.transitions, ids[i])
+		m.removedtransitions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTransitions returns the removed IDs of the "transitions" edge to the ReferralTransition entity.
+func (m *ReferralMutation) RemovedTransitionsIDs() (ids []int) {
+	for id := range m.removedtransitions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TransitionsIDs returns the "transitions" edge IDs in the mutation.
+func (m *ReferralMutation) TransitionsIDs() (ids []int) {
+	for id := range m.transitions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTransitions resets all changes to the "transitions" edge.
+func (m *ReferralMutation) ResetTransitions() {
+	m.transitions = nil
+	m.clearedtransitions = false
+	m.removedtransitions = nil
+}
+
+// SetPlacementID sets the "placement" edge to the Placement entity by id.
+func (m *ReferralMutation) SetPlacementID(id int) {
+	m.placement = &id
+}
+
+// ClearPlacement clears the "placement" edge to the Placement entity.
+func (m *ReferralMutation) ClearPlacement() {
+	m.clearedplacement = true
+}
+
+// PlacementCleared reports if the "placement" edge to the Placement entity was cleared.
+func (m *ReferralMutation) PlacementCleared() bool {
+	return m.clearedplacement
+}
+
+// PlacementID returns the "placement" edge ID in the mutation.
+func (m *ReferralMutation) PlacementID() (id int, exists bool) {
+	if m.placement != nil {
+		return *m.placement, true
+	}
+	return
+}
+
+// PlacementIDs returns the "placement" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PlacementID instead. It exists only for internal usage by the builders.
+func (m *ReferralMutation) PlacementIDs() (ids []int) {
+	if id := m.placement; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPlacement resets all changes to the "placement" edge.
+func (m *ReferralMutation) ResetPlacement() {
+	m.placement = nil
+	m.clearedplacement = false
+}
+
+// Where appends a list predicates to the ReferralMutation builder.
+func (m *ReferralMutation) Where(ps ...predicate.Referral) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReferralMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReferralMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Referral, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReferralMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReferralMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Referral).
+func (m *ReferralMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReferralMutation) Fields() []string {
+	fields := make([]string, 0, 20)
+	if m.status != nil {
+		fields = append(fields, referral.FieldStatus)
+	}
+	if m.education != nil {
+		fields = append(fields, referral.FieldEducation)
+	}
+	if m.attendance != nil {
+		fields = append(fields, referral.FieldAttendance)
+	}
+	if m.exclusions != nil {
+		fields = append(fields, referral.FieldExclusions)
+	}
+	if m.send != nil {
+		fields = append(fields, referral.FieldSend)
+	}
+	if m.social != nil {
+		fields = append(fields, referral.FieldSocial)
+	}
+	if m.agencies != nil {
+		fields = append(fields, referral.FieldAgencies)
+	}
+	if m.reason != nil {
+		fields = append(fields, referral.FieldReason)
+	}
+	if m.at_risk != nil {
+		fields = append(fields, referral.FieldAtRisk)
+	}
+	if m.at_risk_notes != nil {
+		fields = append(fields, referral.FieldAtRiskNotes)
+	}
+	if m.qualifications_required != nil {
+		fields = append(fields, referral.FieldQualificationsRequired)
+	}
+	if m.interests_aspirations != nil {
+		fields = append(fields, referral.FieldInterestsAspirations)
+	}
+	if m.preference != nil {
+		fields = append(fields, referral.FieldPreference)
+	}
+	if m.learner_snapshot != nil {
+		fields = append(fields, referral.FieldLearnerSnapshot)
+	}
+	if m.pre_visit != nil {
+		fields = append(fields, referral.FieldPreVisit)
+	}
+	if m.return_reasons != nil {
+		fields = append(fields, referral.FieldReturnReasons)
+	}
+	if m.created_at != nil {
+		fields = append(fields, referral.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, referral.FieldUpdatedAt)
+	}
+	if m.submitted_at != nil {
+		fields = append(fields, referral.FieldSubmittedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, referral.FieldVersion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReferralMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case referral.FieldStatus:
+		return m.Status()
+	case referral.FieldEducation:
+		return m.Education()
+	case referral.FieldAttendance:
+		return m.Attendance()
+	case referral.FieldExclusions:
+		return m.Exclusions()
+	case referral.FieldSend:
+		return m.Send()
+	case referral.FieldSocial:
+		return m.Social()
+	case referral.FieldAgencies:
+		return m.Agencies()
+	case referral.FieldReason:
+		return m.Reason()
+	case referral.FieldAtRisk:
+		return m.AtRisk()
+	case referral.FieldAtRiskNotes:
+		return m.AtRiskNotes()
+	case referral.FieldQualificationsRequired:
+		return m.QualificationsRequired()
+	case referral.FieldInterestsAspirations:
+		return m.InterestsAspirations()
+	case referral.FieldPreference:
+		return m.Preference()
+	case referral.FieldLearnerSnapshot:
+		return m.LearnerSnapshot()
+	case referral.FieldPreVisit:
+		return m.PreVisit()
+	case referral.FieldReturnReasons:
+		return m.ReturnReasons()
+	case referral.FieldCreatedAt:
+		return m.CreatedAt()
+	case referral.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case referral.FieldSubmittedAt:
+		return m.SubmittedAt()
+	case referral.FieldVersion:
+		return m.Version()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReferralMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case referral.FieldStatus:
+		return m.OldStatus(ctx)
+	case referral.FieldEducation:
+		return m.OldEducation(ctx)
+	case referral.FieldAttendance:
+		return m.OldAttendance(ctx)
+	case referral.FieldExclusions:
+		return m.OldExclusions(ctx)
+	case referral.FieldSend:
+		return m.OldSend(ctx)
+	case referral.FieldSocial:
+		return m.OldSocial(ctx)
+	case referral.FieldAgencies:
+		return m.OldAgencies(ctx)
+	case referral.FieldReason:
+		return m.OldReason(ctx)
+	case referral.FieldAtRisk:
+		return m.OldAtRisk(ctx)
+	case referral.FieldAtRiskNotes:
+		return m.OldAtRiskNotes(ctx)
+	case referral.FieldQualificationsRequired:
+		return m.OldQualificationsRequired(ctx)
+	case referral.FieldInterestsAspirations:
+		return m.OldInterestsAspirations(ctx)
+	case referral.FieldPreference:
+		return m.OldPreference(ctx)
+	case referral.FieldLearnerSnapshot:
+		return m.OldLearnerSnapshot(ctx)
+	case referral.FieldPreVisit:
+		return m.OldPreVisit(ctx)
+	case referral.FieldReturnReasons:
+		return m.OldReturnReasons(ctx)
+	case referral.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case referral.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case referral.FieldSubmittedAt:
+		return m.OldSubmittedAt(ctx)
+	case referral.FieldVersion:
+		return m.OldVersion(ctx)
+	}
+	return nil, fmt.Errorf("unknown Referral field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case referral.FieldStatus:
+		v, ok := value.(referral.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case referral.FieldEducation:
+		v, ok := value.(form.Education)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEducation(v)
+		return nil
+	case referral.FieldAttendance:
+		v, ok := value.(form.Attendance)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttendance(v)
+		return nil
+	case referral.FieldExclusions:
+		v, ok := value.([]form.Exclusion)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExclusions(v)
+		return nil
+	case referral.FieldSend:
+		v, ok := value.(form.SEND)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSend(v)
+		return nil
+	case referral.FieldSocial:
+		v, ok := value.(form.Social)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSocial(v)
+		return nil
+	case referral.FieldAgencies:
+		v, ok := value.([]form.Agency)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAgencies(v)
+		return nil
+	case referral.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case referral.FieldAtRisk:
+		v, ok := value.([]form.RiskIndicator)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAtRisk(v)
+		return nil
+	case referral.FieldAtRiskNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAtRiskNotes(v)
+		return nil
+	case referral.FieldQualificationsRequired:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQualificationsRequired(v)
+		return nil
+	case referral.FieldInterestsAspirations:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInterestsAspirations(v)
+		return nil
+	case referral.FieldPreference:
+		v, ok := value.(form.Preference)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreference(v)
+		return nil
+	case referral.FieldLearnerSnapshot:
+		v, ok := value.(form.LearnerSnapshot)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLearnerSnapshot(v)
+		return nil
+	case referral.FieldPreVisit:
+		v, ok := value.(form.PreVisit)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreVisit(v)
+		return nil
+	case referral.FieldReturnReasons:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReturnReasons(v)
+		return nil
+	case referral.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case referral.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case referral.FieldSubmittedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedAt(v)
+		return nil
+	case referral.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Referral field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReferralMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, referral.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReferralMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case referral.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case referral.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Referral numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReferralMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(referral.FieldEducation) {
+		fields = append(fields, referral.FieldEducation)
+	}
+	if m.FieldCleared(referral.FieldAttendance) {
+		fields = append(fields, referral.FieldAttendance)
+	}
+	if m.FieldCleared(referral.FieldExclusions) {
+		fields = append(fields, referral.FieldExclusions)
+	}
+	if m.FieldCleared(referral.FieldSend) {
+		fields = append(fields, referral.FieldSend)
+	}
+	if m.FieldCleared(referral.FieldSocial) {
+		fields = append(fields, referral.FieldSocial)
+	}
+	if m.FieldCleared(referral.FieldAgencies) {
+		fields = append(fields, referral.FieldAgencies)
+	}
+	if m.FieldCleared(referral.FieldAtRisk) {
+		fields = append(fields, referral.FieldAtRisk)
+	}
+	if m.FieldCleared(referral.FieldPreference) {
+		fields = append(fields, referral.FieldPreference)
+	}
+	if m.FieldCleared(referral.FieldLearnerSnapshot) {
+		fields = append(fields, referral.FieldLearnerSnapshot)
+	}
+	if m.FieldCleared(referral.FieldPreVisit) {
+		fields = append(fields, referral.FieldPreVisit)
+	}
+	if m.FieldCleared(referral.FieldReturnReasons) {
+		fields = append(fields, referral.FieldReturnReasons)
+	}
+	if m.FieldCleared(referral.FieldSubmittedAt) {
+		fields = append(fields, referral.FieldSubmittedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReferralMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReferralMutation) ClearField(name string) error {
+	switch name {
+	case referral.FieldEducation:
+		m.ClearEducation()
+		return nil
+	case referral.FieldAttendance:
+		m.ClearAttendance()
+		return nil
+	case referral.FieldExclusions:
+		m.ClearExclusions()
+		return nil
+	case referral.FieldSend:
+		m.ClearSend()
+		return nil
+	case referral.FieldSocial:
+		m.ClearSocial()
+		return nil
+	case referral.FieldAgencies:
+		m.ClearAgencies()
+		return nil
+	case referral.FieldAtRisk:
+		m.ClearAtRisk()
+		return nil
+	case referral.FieldPreference:
+		m.ClearPreference()
+		return nil
+	case referral.FieldLearnerSnapshot:
+		m.ClearLearnerSnapshot()
+		return nil
+	case referral.FieldPreVisit:
+		m.ClearPreVisit()
+		return nil
+	case referral.FieldReturnReasons:
+		m.ClearReturnReasons()
+		return nil
+	case referral.FieldSubmittedAt:
+		m.ClearSubmittedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Referral nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReferralMutation) ResetField(name string) error {
+	switch name {
+	case referral.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case referral.FieldEducation:
+		m.ResetEducation()
+		return nil
+	case referral.FieldAttendance:
+		m.ResetAttendance()
+		return nil
+	case referral.FieldExclusions:
+		m.ResetExclusions()
+		return nil
+	case referral.FieldSend:
+		m.ResetSend()
+		return nil
+	case referral.FieldSocial:
+		m.ResetSocial()
+		return nil
+	case referral.FieldAgencies:
+		m.ResetAgencies()
+		return nil
+	case referral.FieldReason:
+		m.ResetReason()
+		return nil
+	case referral.FieldAtRisk:
+		m.ResetAtRisk()
+		return nil
+	case referral.FieldAtRiskNotes:
+		m.ResetAtRiskNotes()
+		return nil
+	case referral.FieldQualificationsRequired:
+		m.ResetQualificationsRequired()
+		return nil
+	case referral.FieldInterestsAspirations:
+		m.ResetInterestsAspirations()
+		return nil
+	case referral.FieldPreference:
+		m.ResetPreference()
+		return nil
+	case referral.FieldLearnerSnapshot:
+		m.ResetLearnerSnapshot()
+		return nil
+	case referral.FieldPreVisit:
+		m.ResetPreVisit()
+		return nil
+	case referral.FieldReturnReasons:
+		m.ResetReturnReasons()
+		return nil
+	case referral.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case referral.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case referral.FieldSubmittedAt:
+		m.ResetSubmittedAt()
+		return nil
+	case referral.FieldVersion:
+		m.ResetVersion()
+		return nil
+	}
+	return fmt.Errorf("unknown Referral field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReferralMutation) AddedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.learner != nil {
+		edges = append(edges, referral.EdgeLearner)
+	}
+	if m.school != nil {
+		edges = append(edges, referral.EdgeSchool)
+	}
+	if m.provider != nil {
+		edges = append(edges, referral.EdgeProvider)
+	}
+	if m.course != nil {
+		edges = append(edges, referral.EdgeCourse)
+	}
+	if m.transitions != nil {
+		edges = append(edges, referral.EdgeTransitions)
+	}
+	if m.placement != nil {
+		edges = append(edges, referral.EdgePlacement)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReferralMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case referral.EdgeLearner:
+		if id := m.learner; id != nil {
+			return []ent.Value{*id}
+		}
+	case referral.EdgeSchool:
+		if id := m.school; id != nil {
+			return []ent.Value{*id}
+		}
+	case referral.EdgeProvider:
+		if id := m.provider; id != nil {
+			return []ent.Value{*id}
+		}
+	case referral.EdgeCourse:
+		if id := m.course; id != nil {
+			return []ent.Value{*id}
+		}
+	case referral.EdgeTransitions:
+		ids := make([]ent.Value, 0, len(m.transitions))
+		for id := range m.transitions {
+			ids = append(ids, id)
+		}
+		return ids
+	case referral.EdgePlacement:
+		if id := m.placement; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReferralMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.removedtransitions != nil {
+		edges = append(edges, referral.EdgeTransitions)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReferralMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case referral.EdgeTransitions:
+		ids := make([]ent.Value, 0, len(m.removedtransitions))
+		for id := range m.removedtransitions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReferralMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.clearedlearner {
+		edges = append(edges, referral.EdgeLearner)
+	}
+	if m.clearedschool {
+		edges = append(edges, referral.EdgeSchool)
+	}
+	if m.clearedprovider {
+		edges = append(edges, referral.EdgeProvider)
+	}
+	if m.clearedcourse {
+		edges = append(edges, referral.EdgeCourse)
+	}
+	if m.clearedtransitions {
+		edges = append(edges, referral.EdgeTransitions)
+	}
+	if m.clearedplacement {
+		edges = append(edges, referral.EdgePlacement)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReferralMutation) EdgeCleared(name string) bool {
+	switch name {
+	case referral.EdgeLearner:
+		return m.clearedlearner
+	case referral.EdgeSchool:
+		return m.clearedschool
+	case referral.EdgeProvider:
+		return m.clearedprovider
+	case referral.EdgeCourse:
+		return m.clearedcourse
+	case referral.EdgeTransitions:
+		return m.clearedtransitions
+	case referral.EdgePlacement:
+		return m.clearedplacement
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReferralMutation) ClearEdge(name string) error {
+	switch name {
+	case referral.EdgeLearner:
+		m.ClearLearner()
+		return nil
+	case referral.EdgeSchool:
+		m.ClearSchool()
+		return nil
+	case referral.EdgeProvider:
+		m.ClearProvider()
+		return nil
+	case referral.EdgeCourse:
+		m.ClearCourse()
+		return nil
+	case referral.EdgePlacement:
+		m.ClearPlacement()
+		return nil
+	}
+	return fmt.Errorf("unknown Referral unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReferralMutation) ResetEdge(name string) error {
+	switch name {
+	case referral.EdgeLearner:
+		m.ResetLearner()
+		return nil
+	case referral.EdgeSchool:
+		m.ResetSchool()
+		return nil
+	case referral.EdgeProvider:
+		m.ResetProvider()
+		return nil
+	case referral.EdgeCourse:
+		m.ResetCourse()
+		return nil
+	case referral.EdgeTransitions:
+		m.ResetTransitions()
+		return nil
+	case referral.EdgePlacement:
+		m.ResetPlacement()
+		return nil
+	}
+	return fmt.Errorf("unknown Referral edge %s", name)
+}
+
+// ReferralTransitionMutation represents an operation that mutates the ReferralTransition nodes in the graph.
+type ReferralTransitionMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	from            *string
+	to              *string
+	actor           *string
+	actor_role      *string
+	at              *time.Time
+	reason          *string
+	provider_id     *int
+	addprovider_id  *int
+	clearedFields   map[string]struct{}
+	referral        *int
+	clearedreferral bool
+	done            bool
+	oldValue        func(context.Context) (*ReferralTransition, error)
+	predicates      []predicate.ReferralTransition
+}
+
+var _ ent.Mutation = (*ReferralTransitionMutation)(nil)
+
+// referraltransitionOption allows management of the mutation configuration using functional options.
+type referraltransitionOption func(*ReferralTransitionMutation)
+
+// newReferralTransitionMutation creates new mutation for the ReferralTransition entity.
+func newReferralTransitionMutation(c config, op Op, opts ...referraltransitionOption) *ReferralTransitionMutation {
+	m := &ReferralTransitionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReferralTransition,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReferralTransitionID sets the ID field of the mutation.
+func withReferralTransitionID(id int) referraltransitionOption {
+	return func(m *ReferralTransitionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReferralTransition
+		)
+		m.oldValue = func(ctx context.Context) (*ReferralTransition, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReferralTransition.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReferralTransition sets the old ReferralTransition of the mutation.
+func withReferralTransition(node *ReferralTransition) referraltransitionOption {
+	return func(m *ReferralTransitionMutation) {
+		m.oldValue = func(context.Context) (*ReferralTransition, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReferralTransitionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReferralTransitionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReferralTransitionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReferralTransitionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReferralTransition.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetFrom sets the "from" field.
+func (m *ReferralTransitionMutation) SetFrom(s string) {
+	m.from = &s
+}
+
+// From returns the value of the "from" field in the mutation.
+func (m *ReferralTransitionMutation) From() (r string, exists bool) {
+	v := m.from
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFrom returns the old "from" field's value of the ReferralTransition entity.
+// If the ReferralTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralTransitionMutation) OldFrom(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFrom is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFrom requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFrom: %w", err)
+	}
+	return oldValue.From, nil
+}
+
+// ResetFrom resets all changes to the "from" field.
+func (m *ReferralTransitionMutation) ResetFrom() {
+	m.from = nil
+}
+
+// SetTo sets the "to" field.
+func (m *ReferralTransitionMutation) SetTo(s string) {
+	m.to = &s
+}
+
+// To returns the value of the "to" field in the mutation.
+func (m *ReferralTransitionMutation) To() (r string, exists bool) {
+	v := m.to
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTo returns the old "to" field's value of the ReferralTransition entity.
+// If the ReferralTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralTransitionMutation) OldTo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTo: %w", err)
+	}
+	return oldValue.To, nil
+}
+
+// ResetTo resets all changes to the "to" field.
+func (m *ReferralTransitionMutation) ResetTo() {
+	m.to = nil
+}
+
+// SetActor sets the "actor" field.
+func (m *ReferralTransitionMutation) SetActor(s string) {
+	m.actor = &s
+}
+
+// Actor returns the value of the "actor" field in the mutation.
+func (m *ReferralTransitionMutation) Actor() (r string, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActor returns the old "actor" field's value of the ReferralTransition entity.
+// If the ReferralTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralTransitionMutation) OldActor(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActor: %w", err)
+	}
+	return oldValue.Actor, nil
+}
+
+// ResetActor resets all changes to the "actor" field.
+func (m *ReferralTransitionMutation) ResetActor() {
+	m.actor = nil
+}
+
+// SetActorRole sets the "actor_role" field.
+func (m *ReferralTransitionMutation) SetActorRole(s string) {
+	m.actor_role = &s
+}
+
+// ActorRole returns the value of the "actor_role" field in the mutation.
+func (m *ReferralTransitionMutation) ActorRole() (r string, exists bool) {
+	v := m.actor_role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorRole returns the old "actor_role" field's value of the ReferralTransition entity.
+// If the ReferralTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralTransitionMutation) OldActorRole(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorRole: %w", err)
+	}
+	return oldValue.ActorRole, nil
+}
+
+// ResetActorRole resets all changes to the "actor_role" field.
+func (m *ReferralTransitionMutation) ResetActorRole() {
+	m.actor_role = nil
+}
+
+// SetAt sets the "at" field.
+func (m *ReferralTransitionMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *ReferralTransitionMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the ReferralTransition entity.
+// If the ReferralTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralTransitionMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *ReferralTransitionMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *ReferralTransitionMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *ReferralTransitionMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the ReferralTransition entity.
+// If the ReferralTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralTransitionMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *ReferralTransitionMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetProviderID sets the "provider_id" field.
+func (m *ReferralTransitionMutation) SetProviderID(i int) {
+	m.provider_id = &i
+	m.addprovider_id = nil
+}
+
+// ProviderID returns the value of the "provider_id" field in the mutation.
+func (m *ReferralTransitionMutation) ProviderID() (r int, exists bool) {
+	v := m.provider_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProviderID returns the old "provider_id" field's value of the ReferralTransition entity.
+// If the ReferralTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralTransitionMutation) OldProviderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProviderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProviderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProviderID: %w", err)
+	}
+	return oldValue.ProviderID, nil
+}
+
+// AddProviderID adds i to the "provider_id" field.
+func (m *ReferralTransitionMutation) AddProviderID(i int) {
+	if m.addprovider_id != nil {
+		*m.addprovider_id += i
+	} else {
+		m.addprovider_id = &i
+	}
+}
+
+// AddedProviderID returns the value that was added to the "provider_id" field in this mutation.
+func (m *ReferralTransitionMutation) AddedProviderID() (r int, exists bool) {
+	v := m.addprovider_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearProviderID clears the value of the "provider_id" field.
+func (m *ReferralTransitionMutation) ClearProviderID() {
+	m.provider_id = nil
+	m.addprovider_id = nil
+	m.clearedFields[referraltransition.FieldProviderID] = struct{}{}
+}
+
+// ProviderIDCleared returns if the "provider_id" field was cleared in this mutation.
+func (m *ReferralTransitionMutation) ProviderIDCleared() bool {
+	_, ok := m.clearedFields[referraltransition.FieldProviderID]
+	return ok
+}
+
+// ResetProviderID resets all changes to the "provider_id" field.
+func (m *ReferralTransitionMutation) ResetProviderID() {
+	m.provider_id = nil
+	m.addprovider_id = nil
+	delete(m.clearedFields, referraltransition.FieldProviderID)
+}
+
+// SetReferralID sets the "referral" edge to the Referral entity by id.
+func (m *ReferralTransitionMutation) SetReferralID(id int) {
+	m.referral = &id
+}
+
+// ClearReferral clears the "referral" edge to the Referral entity.
+func (m *ReferralTransitionMutation) ClearReferral() {
+	m.clearedreferral = true
+}
+
+// ReferralCleared reports if the "referral" edge to the Referral entity was cleared.
+func (m *ReferralTransitionMutation) ReferralCleared() bool {
+	return m.clearedreferral
+}
+
+// ReferralID returns the "referral" edge ID in the mutation.
+func (m *ReferralTransitionMutation) ReferralID() (id int, exists bool) {
+	if m.referral != nil {
+		return *m.referral, true
+	}
+	return
+}
+
+// ReferralIDs returns the "referral" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReferralID instead. It exists only for internal usage by the builders.
+func (m *ReferralTransitionMutation) ReferralIDs() (ids []int) {
+	if id := m.referral; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReferral resets all changes to the "referral" edge.
+func (m *ReferralTransitionMutation) ResetReferral() {
+	m.referral = nil
+	m.clearedreferral = false
+}
+
+// Where appends a list predicates to the ReferralTransitionMutation builder.
+func (m *ReferralTransitionMutation) Where(ps ...predicate.ReferralTransition) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReferralTransitionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReferralTransitionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReferralTransition, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReferralTransitionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReferralTransitionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReferralTransition).
+func (m *ReferralTransitionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReferralTransitionMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.from != nil {
+		fields = append(fields, referraltransition.FieldFrom)
+	}
+	if m.to != nil {
+		fields = append(fields, referraltransition.FieldTo)
+	}
+	if m.actor != nil {
+		fields = append(fields, referraltransition.FieldActor)
+	}
+	if m.actor_role != nil {
+		fields = append(fields, referraltransition.FieldActorRole)
+	}
+	if m.at != nil {
+		fields = append(fields, referraltransition.FieldAt)
+	}
+	if m.reason != nil {
+		fields = append(fields, referraltransition.FieldReason)
+	}
+	if m.provider_id != nil {
+		fields = append(fields, referraltransition.FieldProviderID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReferralTransitionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case referraltransition.FieldFrom:
+		return m.From()
+	case referraltransition.FieldTo:
+		return m.To()
+	case referraltransition.FieldActor:
+		return m.Actor()
+	case referraltransition.FieldActorRole:
+		return m.ActorRole()
+	case referraltransition.FieldAt:
+		return m.At()
+	case referraltransition.FieldReason:
+		return m.Reason()
+	case referraltransition.FieldProviderID:
+		return m.ProviderID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReferralTransitionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case referraltransition.FieldFrom:
+		return m.OldFrom(ctx)
+	case referraltransition.FieldTo:
+		return m.OldTo(ctx)
+	case referraltransition.FieldActor:
+		return m.OldActor(ctx)
+	case referraltransition.FieldActorRole:
+		return m.OldActorRole(ctx)
+	case referraltransition.FieldAt:
+		return m.OldAt(ctx)
+	case referraltransition.FieldReason:
+		return m.OldReason(ctx)
+	case referraltransition.FieldProviderID:
+		return m.OldProviderID(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReferralTransition field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralTransitionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case referraltransition.FieldFrom:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFrom(v)
+		return nil
+	case referraltransition.FieldTo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTo(v)
+		return nil
+	case referraltransition.FieldActor:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActor(v)
+		return nil
+	case referraltransition.FieldActorRole:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorRole(v)
+		return nil
+	case referraltransition.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case referraltransition.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case referraltransition.FieldProviderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProviderID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralTransition field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReferralTransitionMutation) AddedFields() []string {
+	var fields []string
+	if m.addprovider_id != nil {
+		fields = append(fields, referraltransition.FieldProviderID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReferralTransitionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case referraltransition.FieldProviderID:
+		return m.AddedProviderID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralTransitionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case referraltransition.FieldProviderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProviderID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralTransition numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReferralTransitionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(referraltransition.FieldProviderID) {
+		fields = append(fields, referraltransition.FieldProviderID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReferralTransitionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReferralTransitionMutation) ClearField(name string) error {
+	switch name {
+	case referraltransition.FieldProviderID:
+		m.ClearProviderID()
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralTransition nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReferralTransitionMutation) ResetField(name string) error {
+	switch name {
+	case referraltransition.FieldFrom:
+		m.ResetFrom()
+		return nil
+	case referraltransition.FieldTo:
+		m.ResetTo()
+		return nil
+	case referraltransition.FieldActor:
+		m.ResetActor()
+		return nil
+	case referraltransition.FieldActorRole:
+		m.ResetActorRole()
+		return nil
+	case referraltransition.FieldAt:
+		m.ResetAt()
+		return nil
+	case referraltransition.FieldReason:
+		m.ResetReason()
+		return nil
+	case referraltransition.FieldProviderID:
+		m.ResetProviderID()
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralTransition field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReferralTransitionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.referral != nil {
+		edges = append(edges, referraltransition.EdgeReferral)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReferralTransitionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case referraltransition.EdgeReferral:
+		if id := m.referral; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReferralTransitionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReferralTransitionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReferralTransitionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedreferral {
+		edges = append(edges, referraltransition.EdgeReferral)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReferralTransitionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case referraltransition.EdgeReferral:
+		return m.clearedreferral
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReferralTransitionMutation) ClearEdge(name string) error {
+	switch name {
+	case referraltransition.EdgeReferral:
+		m.ClearReferral()
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralTransition unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReferralTransitionMutation) ResetEdge(name string) error {
+	switch name {
+	case referraltransition.EdgeReferral:
+		m.ResetReferral()
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralTransition edge %s", name)
+}
+
 // SchoolMutation represents an operation that mutates the School nodes in the graph.
 type SchoolMutation struct {
 	config
@@ -9864,6 +16346,12 @@ type SchoolMutation struct {
 	alerts                map[int]struct{}
 	removedalerts         map[int]struct{}
 	clearedalerts         bool
+	referrals             map[int]struct{}
+	removedreferrals      map[int]struct{}
+	clearedreferrals      bool
+	agreements            map[int]struct{}
+	removedagreements     map[int]struct{}
+	clearedagreements     bool
 	done                  bool
 	oldValue              func(context.Context) (*School, error)
 	predicates            []predicate.School
@@ -10311,6 +16799,114 @@ func (m *SchoolMutation) ResetAlerts() {
 	m.removedalerts = nil
 }
 
+// AddReferralIDs adds the "referrals" edge to the Referral entity by ids.
+func (m *SchoolMutation) AddReferralIDs(ids ...int) {
+	if m.referrals == nil {
+		m.referrals = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.referrals[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReferrals clears the "referrals" edge to the Referral entity.
+func (m *SchoolMutation) ClearReferrals() {
+	m.clearedreferrals = true
+}
+
+// ReferralsCleared reports if the "referrals" edge to the Referral entity was cleared.
+func (m *SchoolMutation) ReferralsCleared() bool {
+	return m.clearedreferrals
+}
+
+// RemoveReferralIDs removes the "referrals" edge to the Referral entity by IDs.
+func (m *SchoolMutation) RemoveReferralIDs(ids ...int) {
+	if m.removedreferrals == nil {
+		m.removedreferrals = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.referrals, ids[i])
+		m.removedreferrals[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReferrals returns the removed IDs of the "referrals" edge to the Referral entity.
+func (m *SchoolMutation) RemovedReferralsIDs() (ids []int) {
+	for id := range m.removedreferrals {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReferralsIDs returns the "referrals" edge IDs in the mutation.
+func (m *SchoolMutation) ReferralsIDs() (ids []int) {
+	for id := range m.referrals {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReferrals resets all changes to the "referrals" edge.
+func (m *SchoolMutation) ResetReferrals() {
+	m.referrals = nil
+	m.clearedreferrals = false
+	m.removedreferrals = nil
+}
+
+// AddAgreementIDs adds the "agreements" edge to the Agreement entity by ids.
+func (m *SchoolMutation) AddAgreementIDs(ids ...int) {
+	if m.agreements == nil {
+		m.agreements = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.agreements[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAgreements clears the "agreements" edge to the Agreement entity.
+func (m *SchoolMutation) ClearAgreements() {
+	m.clearedagreements = true
+}
+
+// AgreementsCleared reports if the "agreements" edge to the Agreement entity was cleared.
+func (m *SchoolMutation) AgreementsCleared() bool {
+	return m.clearedagreements
+}
+
+// RemoveAgreementIDs removes the "agreements" edge to the Agreement entity by IDs.
+func (m *SchoolMutation) RemoveAgreementIDs(ids ...int) {
+	if m.removedagreements == nil {
+		m.removedagreements = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.agreements, ids[i])
+		m.removedagreements[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAgreements returns the removed IDs of the "agreements" edge to the Agreement entity.
+func (m *SchoolMutation) RemovedAgreementsIDs() (ids []int) {
+	for id := range m.removedagreements {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AgreementsIDs returns the "agreements" edge IDs in the mutation.
+func (m *SchoolMutation) AgreementsIDs() (ids []int) {
+	for id := range m.agreements {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAgreements resets all changes to the "agreements" edge.
+func (m *SchoolMutation) ResetAgreements() {
+	m.agreements = nil
+	m.clearedagreements = false
+	m.removedagreements = nil
+}
+
 // Where appends a list predicates to the SchoolMutation builder.
 func (m *SchoolMutation) Where(ps ...predicate.School) {
 	m.predicates = append(m.predicates, ps...)
@@ -10544,12 +17140,18 @@ func (m *SchoolMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *SchoolMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 4)
 	if m.learners != nil {
 		edges = append(edges, school.EdgeLearners)
 	}
 	if m.alerts != nil {
 		edges = append(edges, school.EdgeAlerts)
+	}
+	if m.referrals != nil {
+		edges = append(edges, school.EdgeReferrals)
+	}
+	if m.agreements != nil {
+		edges = append(edges, school.EdgeAgreements)
 	}
 	return edges
 }
@@ -10570,18 +17172,36 @@ func (m *SchoolMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case school.EdgeReferrals:
+		ids := make([]ent.Value, 0, len(m.referrals))
+		for id := range m.referrals {
+			ids = append(ids, id)
+		}
+		return ids
+	case school.EdgeAgreements:
+		ids := make([]ent.Value, 0, len(m.agreements))
+		for id := range m.agreements {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *SchoolMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 4)
 	if m.removedlearners != nil {
 		edges = append(edges, school.EdgeLearners)
 	}
 	if m.removedalerts != nil {
 		edges = append(edges, school.EdgeAlerts)
+	}
+	if m.removedreferrals != nil {
+		edges = append(edges, school.EdgeReferrals)
+	}
+	if m.removedagreements != nil {
+		edges = append(edges, school.EdgeAgreements)
 	}
 	return edges
 }
@@ -10602,18 +17222,36 @@ func (m *SchoolMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case school.EdgeReferrals:
+		ids := make([]ent.Value, 0, len(m.removedreferrals))
+		for id := range m.removedreferrals {
+			ids = append(ids, id)
+		}
+		return ids
+	case school.EdgeAgreements:
+		ids := make([]ent.Value, 0, len(m.removedagreements))
+		for id := range m.removedagreements {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *SchoolMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 4)
 	if m.clearedlearners {
 		edges = append(edges, school.EdgeLearners)
 	}
 	if m.clearedalerts {
 		edges = append(edges, school.EdgeAlerts)
+	}
+	if m.clearedreferrals {
+		edges = append(edges, school.EdgeReferrals)
+	}
+	if m.clearedagreements {
+		edges = append(edges, school.EdgeAgreements)
 	}
 	return edges
 }
@@ -10626,6 +17264,10 @@ func (m *SchoolMutation) EdgeCleared(name string) bool {
 		return m.clearedlearners
 	case school.EdgeAlerts:
 		return m.clearedalerts
+	case school.EdgeReferrals:
+		return m.clearedreferrals
+	case school.EdgeAgreements:
+		return m.clearedagreements
 	}
 	return false
 }
@@ -10647,6 +17289,12 @@ func (m *SchoolMutation) ResetEdge(name string) error {
 		return nil
 	case school.EdgeAlerts:
 		m.ResetAlerts()
+		return nil
+	case school.EdgeReferrals:
+		m.ResetReferrals()
+		return nil
+	case school.EdgeAgreements:
+		m.ResetAgreements()
 		return nil
 	}
 	return fmt.Errorf("unknown School edge %s", name)

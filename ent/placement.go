@@ -13,6 +13,8 @@ import (
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/timetable"
 )
 
@@ -31,11 +33,24 @@ type Placement struct {
 	Status placement.Status `json:"status,omitempty"`
 	// the local authority arranged the provision: attendance is coded K, not B
 	LaArranged bool `json:"la_arranged,omitempty"`
+	// why a placement ended early
+	EndedReason *string `json:"ended_reason,omitempty"`
+	// EndedOn holds the value of the "ended_on" field.
+	EndedOn *time.Time `json:"ended_on,omitempty"`
+	// the learner was entered for the course's qualification
+	QualificationEntered *bool `json:"qualification_entered,omitempty"`
+	// QualificationAchieved holds the value of the "qualification_achieved" field.
+	QualificationAchieved *bool `json:"qualification_achieved,omitempty"`
+	// QualificationGrade holds the value of the "qualification_grade" field.
+	QualificationGrade *string `json:"qualification_grade,omitempty"`
+	// Destination holds the value of the "destination" field.
+	Destination *outcome.Destination `json:"destination,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PlacementQuery when eager-loading is set.
 	Edges              PlacementEdges `json:"edges"`
 	course_placements  *int
 	learner_placements *int
+	referral_placement *int
 	selectValues       sql.SelectValues
 }
 
@@ -49,14 +64,19 @@ type PlacementEdges struct {
 	Marks []*AttendanceMark `json:"marks,omitempty"`
 	// Alerts holds the value of the alerts edge.
 	Alerts []*Alert `json:"alerts,omitempty"`
+	// ProgressUpdates holds the value of the progress_updates edge.
+	ProgressUpdates []*ProgressUpdate `json:"progress_updates,omitempty"`
+	// the referral the placement was made from
+	Referral *Referral `json:"referral,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [6]map[string]int
 
-	namedMarks  map[string][]*AttendanceMark
-	namedAlerts map[string][]*Alert
+	namedMarks           map[string][]*AttendanceMark
+	namedAlerts          map[string][]*Alert
+	namedProgressUpdates map[string][]*ProgressUpdate
 }
 
 // LearnerOrErr returns the Learner value or an error if the edge
@@ -99,6 +119,26 @@ func (e PlacementEdges) AlertsOrErr() ([]*Alert, error) {
 	return nil, &NotLoadedError{edge: "alerts"}
 }
 
+// ProgressUpdatesOrErr returns the ProgressUpdates value or an error if the edge
+// was not loaded in eager-loading.
+func (e PlacementEdges) ProgressUpdatesOrErr() ([]*ProgressUpdate, error) {
+	if e.loadedTypes[4] {
+		return e.ProgressUpdates, nil
+	}
+	return nil, &NotLoadedError{edge: "progress_updates"}
+}
+
+// ReferralOrErr returns the Referral value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e PlacementEdges) ReferralOrErr() (*Referral, error) {
+	if e.Referral != nil {
+		return e.Referral, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: referral.Label}
+	}
+	return nil, &NotLoadedError{edge: "referral"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Placement) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -106,17 +146,19 @@ func (*Placement) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case placement.FieldSessions:
 			values[i] = new([]byte)
-		case placement.FieldLaArranged:
+		case placement.FieldLaArranged, placement.FieldQualificationEntered, placement.FieldQualificationAchieved:
 			values[i] = new(sql.NullBool)
 		case placement.FieldID:
 			values[i] = new(sql.NullInt64)
-		case placement.FieldStatus:
+		case placement.FieldStatus, placement.FieldEndedReason, placement.FieldQualificationGrade, placement.FieldDestination:
 			values[i] = new(sql.NullString)
-		case placement.FieldStartDate, placement.FieldEndDate:
+		case placement.FieldStartDate, placement.FieldEndDate, placement.FieldEndedOn:
 			values[i] = new(sql.NullTime)
 		case placement.ForeignKeys[0]: // course_placements
 			values[i] = new(sql.NullInt64)
 		case placement.ForeignKeys[1]: // learner_placements
+			values[i] = new(sql.NullInt64)
+		case placement.ForeignKeys[2]: // referral_placement
 			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -171,6 +213,48 @@ func (_m *Placement) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.LaArranged = value.Bool
 			}
+		case placement.FieldEndedReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field ended_reason", values[i])
+			} else if value.Valid {
+				_m.EndedReason = new(string)
+				*_m.EndedReason = value.String
+			}
+		case placement.FieldEndedOn:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field ended_on", values[i])
+			} else if value.Valid {
+				_m.EndedOn = new(time.Time)
+				*_m.EndedOn = value.Time
+			}
+		case placement.FieldQualificationEntered:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field qualification_entered", values[i])
+			} else if value.Valid {
+				_m.QualificationEntered = new(bool)
+				*_m.QualificationEntered = value.Bool
+			}
+		case placement.FieldQualificationAchieved:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field qualification_achieved", values[i])
+			} else if value.Valid {
+				_m.QualificationAchieved = new(bool)
+				*_m.QualificationAchieved = value.Bool
+			}
+		case placement.FieldQualificationGrade:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field qualification_grade", values[i])
+			} else if value.Valid {
+				_m.QualificationGrade = new(string)
+				*_m.QualificationGrade = value.String
+			}
+		case placement.FieldDestination:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field destination", values[i])
+			} else if value.Valid {
+				_m.Destination = new(outcome.Destination)
+				*_m.Destination = outcome.Destination(value.String)
+			}
 		case placement.ForeignKeys[0]:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for edge-field course_placements", value)
@@ -184,6 +268,13 @@ func (_m *Placement) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.learner_placements = new(int)
 				*_m.learner_placements = int(value.Int64)
+			}
+		case placement.ForeignKeys[2]:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for edge-field referral_placement", value)
+			} else if value.Valid {
+				_m.referral_placement = new(int)
+				*_m.referral_placement = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -216,6 +307,16 @@ func (_m *Placement) QueryMarks() *AttendanceMarkQuery {
 // QueryAlerts queries the "alerts" edge of the Placement entity.
 func (_m *Placement) QueryAlerts() *AlertQuery {
 	return NewPlacementClient(_m.config).QueryAlerts(_m)
+}
+
+// QueryProgressUpdates queries the "progress_updates" edge of the Placement entity.
+func (_m *Placement) QueryProgressUpdates() *ProgressUpdateQuery {
+	return NewPlacementClient(_m.config).QueryProgressUpdates(_m)
+}
+
+// QueryReferral queries the "referral" edge of the Placement entity.
+func (_m *Placement) QueryReferral() *ReferralQuery {
+	return NewPlacementClient(_m.config).QueryReferral(_m)
 }
 
 // Update returns a builder for updating this Placement.
@@ -255,6 +356,36 @@ func (_m *Placement) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("la_arranged=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LaArranged))
+	builder.WriteString(", ")
+	if v := _m.EndedReason; v != nil {
+		builder.WriteString("ended_reason=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.EndedOn; v != nil {
+		builder.WriteString("ended_on=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.QualificationEntered; v != nil {
+		builder.WriteString("qualification_entered=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.QualificationAchieved; v != nil {
+		builder.WriteString("qualification_achieved=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.QualificationGrade; v != nil {
+		builder.WriteString("qualification_grade=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.Destination; v != nil {
+		builder.WriteString("destination=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -304,6 +435,30 @@ func (_m *Placement) appendNamedAlerts(name string, edges ...*Alert) {
 		_m.Edges.namedAlerts[name] = []*Alert{}
 	} else {
 		_m.Edges.namedAlerts[name] = append(_m.Edges.namedAlerts[name], edges...)
+	}
+}
+
+// NamedProgressUpdates returns the ProgressUpdates named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Placement) NamedProgressUpdates(name string) ([]*ProgressUpdate, error) {
+	if _m.Edges.namedProgressUpdates == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedProgressUpdates[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Placement) appendNamedProgressUpdates(name string, edges ...*ProgressUpdate) {
+	if _m.Edges.namedProgressUpdates == nil {
+		_m.Edges.namedProgressUpdates = make(map[string][]*ProgressUpdate)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedProgressUpdates[name] = []*ProgressUpdate{}
+	} else {
+		_m.Edges.namedProgressUpdates[name] = append(_m.Edges.namedProgressUpdates[name], edges...)
 	}
 }
 

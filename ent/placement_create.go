@@ -16,6 +16,9 @@ import (
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/ent/progressupdate"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/timetable"
 )
 
@@ -73,6 +76,90 @@ func (_c *PlacementCreate) SetNillableLaArranged(v *bool) *PlacementCreate {
 	return _c
 }
 
+// SetEndedReason sets the "ended_reason" field.
+func (_c *PlacementCreate) SetEndedReason(v string) *PlacementCreate {
+	_c.mutation.SetEndedReason(v)
+	return _c
+}
+
+// SetNillableEndedReason sets the "ended_reason" field if the given value is not nil.
+func (_c *PlacementCreate) SetNillableEndedReason(v *string) *PlacementCreate {
+	if v != nil {
+		_c.SetEndedReason(*v)
+	}
+	return _c
+}
+
+// SetEndedOn sets the "ended_on" field.
+func (_c *PlacementCreate) SetEndedOn(v time.Time) *PlacementCreate {
+	_c.mutation.SetEndedOn(v)
+	return _c
+}
+
+// SetNillableEndedOn sets the "ended_on" field if the given value is not nil.
+func (_c *PlacementCreate) SetNillableEndedOn(v *time.Time) *PlacementCreate {
+	if v != nil {
+		_c.SetEndedOn(*v)
+	}
+	return _c
+}
+
+// SetQualificationEntered sets the "qualification_entered" field.
+func (_c *PlacementCreate) SetQualificationEntered(v bool) *PlacementCreate {
+	_c.mutation.SetQualificationEntered(v)
+	return _c
+}
+
+// SetNillableQualificationEntered sets the "qualification_entered" field if the given value is not nil.
+func (_c *PlacementCreate) SetNillableQualificationEntered(v *bool) *PlacementCreate {
+	if v != nil {
+		_c.SetQualificationEntered(*v)
+	}
+	return _c
+}
+
+// SetQualificationAchieved sets the "qualification_achieved" field.
+func (_c *PlacementCreate) SetQualificationAchieved(v bool) *PlacementCreate {
+	_c.mutation.SetQualificationAchieved(v)
+	return _c
+}
+
+// SetNillableQualificationAchieved sets the "qualification_achieved" field if the given value is not nil.
+func (_c *PlacementCreate) SetNillableQualificationAchieved(v *bool) *PlacementCreate {
+	if v != nil {
+		_c.SetQualificationAchieved(*v)
+	}
+	return _c
+}
+
+// SetQualificationGrade sets the "qualification_grade" field.
+func (_c *PlacementCreate) SetQualificationGrade(v string) *PlacementCreate {
+	_c.mutation.SetQualificationGrade(v)
+	return _c
+}
+
+// SetNillableQualificationGrade sets the "qualification_grade" field if the given value is not nil.
+func (_c *PlacementCreate) SetNillableQualificationGrade(v *string) *PlacementCreate {
+	if v != nil {
+		_c.SetQualificationGrade(*v)
+	}
+	return _c
+}
+
+// SetDestination sets the "destination" field.
+func (_c *PlacementCreate) SetDestination(v outcome.Destination) *PlacementCreate {
+	_c.mutation.SetDestination(v)
+	return _c
+}
+
+// SetNillableDestination sets the "destination" field if the given value is not nil.
+func (_c *PlacementCreate) SetNillableDestination(v *outcome.Destination) *PlacementCreate {
+	if v != nil {
+		_c.SetDestination(*v)
+	}
+	return _c
+}
+
 // SetLearnerID sets the "learner" edge to the Learner entity by ID.
 func (_c *PlacementCreate) SetLearnerID(id int) *PlacementCreate {
 	_c.mutation.SetLearnerID(id)
@@ -123,6 +210,40 @@ func (_c *PlacementCreate) AddAlerts(v ...*Alert) *PlacementCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddAlertIDs(ids...)
+}
+
+// AddProgressUpdateIDs adds the "progress_updates" edge to the ProgressUpdate entity by IDs.
+func (_c *PlacementCreate) AddProgressUpdateIDs(ids ...int) *PlacementCreate {
+	_c.mutation.AddProgressUpdateIDs(ids...)
+	return _c
+}
+
+// AddProgressUpdates adds the "progress_updates" edges to the ProgressUpdate entity.
+func (_c *PlacementCreate) AddProgressUpdates(v ...*ProgressUpdate) *PlacementCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddProgressUpdateIDs(ids...)
+}
+
+// SetReferralID sets the "referral" edge to the Referral entity by ID.
+func (_c *PlacementCreate) SetReferralID(id int) *PlacementCreate {
+	_c.mutation.SetReferralID(id)
+	return _c
+}
+
+// SetNillableReferralID sets the "referral" edge to the Referral entity by ID if the given value is not nil.
+func (_c *PlacementCreate) SetNillableReferralID(id *int) *PlacementCreate {
+	if id != nil {
+		_c = _c.SetReferralID(*id)
+	}
+	return _c
+}
+
+// SetReferral sets the "referral" edge to the Referral entity.
+func (_c *PlacementCreate) SetReferral(v *Referral) *PlacementCreate {
+	return _c.SetReferralID(v.ID)
 }
 
 // Mutation returns the PlacementMutation object of the builder.
@@ -195,6 +316,11 @@ func (_c *PlacementCreate) check() error {
 	if _, ok := _c.mutation.LaArranged(); !ok {
 		return &ValidationError{Name: "la_arranged", err: errors.New(`ent: missing required field "Placement.la_arranged"`)}
 	}
+	if v, ok := _c.mutation.Destination(); ok {
+		if err := placement.DestinationValidator(v); err != nil {
+			return &ValidationError{Name: "destination", err: fmt.Errorf(`ent: validator failed for field "Placement.destination": %w`, err)}
+		}
+	}
 	if len(_c.mutation.LearnerIDs()) == 0 {
 		return &ValidationError{Name: "learner", err: errors.New(`ent: missing required edge "Placement.learner"`)}
 	}
@@ -247,6 +373,30 @@ func (_c *PlacementCreate) createSpec() (*Placement, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LaArranged(); ok {
 		_spec.SetField(placement.FieldLaArranged, field.TypeBool, value)
 		_node.LaArranged = value
+	}
+	if value, ok := _c.mutation.EndedReason(); ok {
+		_spec.SetField(placement.FieldEndedReason, field.TypeString, value)
+		_node.EndedReason = &value
+	}
+	if value, ok := _c.mutation.EndedOn(); ok {
+		_spec.SetField(placement.FieldEndedOn, field.TypeTime, value)
+		_node.EndedOn = &value
+	}
+	if value, ok := _c.mutation.QualificationEntered(); ok {
+		_spec.SetField(placement.FieldQualificationEntered, field.TypeBool, value)
+		_node.QualificationEntered = &value
+	}
+	if value, ok := _c.mutation.QualificationAchieved(); ok {
+		_spec.SetField(placement.FieldQualificationAchieved, field.TypeBool, value)
+		_node.QualificationAchieved = &value
+	}
+	if value, ok := _c.mutation.QualificationGrade(); ok {
+		_spec.SetField(placement.FieldQualificationGrade, field.TypeString, value)
+		_node.QualificationGrade = &value
+	}
+	if value, ok := _c.mutation.Destination(); ok {
+		_spec.SetField(placement.FieldDestination, field.TypeEnum, value)
+		_node.Destination = &value
 	}
 	if nodes := _c.mutation.LearnerIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -312,6 +462,39 @@ func (_c *PlacementCreate) createSpec() (*Placement, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ProgressUpdatesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   placement.ProgressUpdatesTable,
+			Columns: []string{placement.ProgressUpdatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(progressupdate.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ReferralIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   placement.ReferralTable,
+			Columns: []string{placement.ReferralColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.referral_placement = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -426,6 +609,114 @@ func (u *PlacementUpsert) UpdateLaArranged() *PlacementUpsert {
 	return u
 }
 
+// SetEndedReason sets the "ended_reason" field.
+func (u *PlacementUpsert) SetEndedReason(v string) *PlacementUpsert {
+	u.Set(placement.FieldEndedReason, v)
+	return u
+}
+
+// UpdateEndedReason sets the "ended_reason" field to the value that was provided on create.
+func (u *PlacementUpsert) UpdateEndedReason() *PlacementUpsert {
+	u.SetExcluded(placement.FieldEndedReason)
+	return u
+}
+
+// ClearEndedReason clears the value of the "ended_reason" field.
+func (u *PlacementUpsert) ClearEndedReason() *PlacementUpsert {
+	u.SetNull(placement.FieldEndedReason)
+	return u
+}
+
+// SetEndedOn sets the "ended_on" field.
+func (u *PlacementUpsert) SetEndedOn(v time.Time) *PlacementUpsert {
+	u.Set(placement.FieldEndedOn, v)
+	return u
+}
+
+// UpdateEndedOn sets the "ended_on" field to the value that was provided on create.
+func (u *PlacementUpsert) UpdateEndedOn() *PlacementUpsert {
+	u.SetExcluded(placement.FieldEndedOn)
+	return u
+}
+
+// ClearEndedOn clears the value of the "ended_on" field.
+func (u *PlacementUpsert) ClearEndedOn() *PlacementUpsert {
+	u.SetNull(placement.FieldEndedOn)
+	return u
+}
+
+// SetQualificationEntered sets the "qualification_entered" field.
+func (u *PlacementUpsert) SetQualificationEntered(v bool) *PlacementUpsert {
+	u.Set(placement.FieldQualificationEntered, v)
+	return u
+}
+
+// UpdateQualificationEntered sets the "qualification_entered" field to the value that was provided on create.
+func (u *PlacementUpsert) UpdateQualificationEntered() *PlacementUpsert {
+	u.SetExcluded(placement.FieldQualificationEntered)
+	return u
+}
+
+// ClearQualificationEntered clears the value of the "qualification_entered" field.
+func (u *PlacementUpsert) ClearQualificationEntered() *PlacementUpsert {
+	u.SetNull(placement.FieldQualificationEntered)
+	return u
+}
+
+// SetQualificationAchieved sets the "qualification_achieved" field.
+func (u *PlacementUpsert) SetQualificationAchieved(v bool) *PlacementUpsert {
+	u.Set(placement.FieldQualificationAchieved, v)
+	return u
+}
+
+// UpdateQualificationAchieved sets the "qualification_achieved" field to the value that was provided on create.
+func (u *PlacementUpsert) UpdateQualificationAchieved() *PlacementUpsert {
+	u.SetExcluded(placement.FieldQualificationAchieved)
+	return u
+}
+
+// ClearQualificationAchieved clears the value of the "qualification_achieved" field.
+func (u *PlacementUpsert) ClearQualificationAchieved() *PlacementUpsert {
+	u.SetNull(placement.FieldQualificationAchieved)
+	return u
+}
+
+// SetQualificationGrade sets the "qualification_grade" field.
+func (u *PlacementUpsert) SetQualificationGrade(v string) *PlacementUpsert {
+	u.Set(placement.FieldQualificationGrade, v)
+	return u
+}
+
+// UpdateQualificationGrade sets the "qualification_grade" field to the value that was provided on create.
+func (u *PlacementUpsert) UpdateQualificationGrade() *PlacementUpsert {
+	u.SetExcluded(placement.FieldQualificationGrade)
+	return u
+}
+
+// ClearQualificationGrade clears the value of the "qualification_grade" field.
+func (u *PlacementUpsert) ClearQualificationGrade() *PlacementUpsert {
+	u.SetNull(placement.FieldQualificationGrade)
+	return u
+}
+
+// SetDestination sets the "destination" field.
+func (u *PlacementUpsert) SetDestination(v outcome.Destination) *PlacementUpsert {
+	u.Set(placement.FieldDestination, v)
+	return u
+}
+
+// UpdateDestination sets the "destination" field to the value that was provided on create.
+func (u *PlacementUpsert) UpdateDestination() *PlacementUpsert {
+	u.SetExcluded(placement.FieldDestination)
+	return u
+}
+
+// ClearDestination clears the value of the "destination" field.
+func (u *PlacementUpsert) ClearDestination() *PlacementUpsert {
+	u.SetNull(placement.FieldDestination)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -533,6 +824,132 @@ func (u *PlacementUpsertOne) SetLaArranged(v bool) *PlacementUpsertOne {
 func (u *PlacementUpsertOne) UpdateLaArranged() *PlacementUpsertOne {
 	return u.Update(func(s *PlacementUpsert) {
 		s.UpdateLaArranged()
+	})
+}
+
+// SetEndedReason sets the "ended_reason" field.
+func (u *PlacementUpsertOne) SetEndedReason(v string) *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetEndedReason(v)
+	})
+}
+
+// UpdateEndedReason sets the "ended_reason" field to the value that was provided on create.
+func (u *PlacementUpsertOne) UpdateEndedReason() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateEndedReason()
+	})
+}
+
+// ClearEndedReason clears the value of the "ended_reason" field.
+func (u *PlacementUpsertOne) ClearEndedReason() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearEndedReason()
+	})
+}
+
+// SetEndedOn sets the "ended_on" field.
+func (u *PlacementUpsertOne) SetEndedOn(v time.Time) *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetEndedOn(v)
+	})
+}
+
+// UpdateEndedOn sets the "ended_on" field to the value that was provided on create.
+func (u *PlacementUpsertOne) UpdateEndedOn() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateEndedOn()
+	})
+}
+
+// ClearEndedOn clears the value of the "ended_on" field.
+func (u *PlacementUpsertOne) ClearEndedOn() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearEndedOn()
+	})
+}
+
+// SetQualificationEntered sets the "qualification_entered" field.
+func (u *PlacementUpsertOne) SetQualificationEntered(v bool) *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetQualificationEntered(v)
+	})
+}
+
+// UpdateQualificationEntered sets the "qualification_entered" field to the value that was provided on create.
+func (u *PlacementUpsertOne) UpdateQualificationEntered() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateQualificationEntered()
+	})
+}
+
+// ClearQualificationEntered clears the value of the "qualification_entered" field.
+func (u *PlacementUpsertOne) ClearQualificationEntered() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearQualificationEntered()
+	})
+}
+
+// SetQualificationAchieved sets the "qualification_achieved" field.
+func (u *PlacementUpsertOne) SetQualificationAchieved(v bool) *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetQualificationAchieved(v)
+	})
+}
+
+// UpdateQualificationAchieved sets the "qualification_achieved" field to the value that was provided on create.
+func (u *PlacementUpsertOne) UpdateQualificationAchieved() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateQualificationAchieved()
+	})
+}
+
+// ClearQualificationAchieved clears the value of the "qualification_achieved" field.
+func (u *PlacementUpsertOne) ClearQualificationAchieved() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearQualificationAchieved()
+	})
+}
+
+// SetQualificationGrade sets the "qualification_grade" field.
+func (u *PlacementUpsertOne) SetQualificationGrade(v string) *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetQualificationGrade(v)
+	})
+}
+
+// UpdateQualificationGrade sets the "qualification_grade" field to the value that was provided on create.
+func (u *PlacementUpsertOne) UpdateQualificationGrade() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateQualificationGrade()
+	})
+}
+
+// ClearQualificationGrade clears the value of the "qualification_grade" field.
+func (u *PlacementUpsertOne) ClearQualificationGrade() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearQualificationGrade()
+	})
+}
+
+// SetDestination sets the "destination" field.
+func (u *PlacementUpsertOne) SetDestination(v outcome.Destination) *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetDestination(v)
+	})
+}
+
+// UpdateDestination sets the "destination" field to the value that was provided on create.
+func (u *PlacementUpsertOne) UpdateDestination() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateDestination()
+	})
+}
+
+// ClearDestination clears the value of the "destination" field.
+func (u *PlacementUpsertOne) ClearDestination() *PlacementUpsertOne {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearDestination()
 	})
 }
 
@@ -807,6 +1224,132 @@ func (u *PlacementUpsertBulk) SetLaArranged(v bool) *PlacementUpsertBulk {
 func (u *PlacementUpsertBulk) UpdateLaArranged() *PlacementUpsertBulk {
 	return u.Update(func(s *PlacementUpsert) {
 		s.UpdateLaArranged()
+	})
+}
+
+// SetEndedReason sets the "ended_reason" field.
+func (u *PlacementUpsertBulk) SetEndedReason(v string) *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetEndedReason(v)
+	})
+}
+
+// UpdateEndedReason sets the "ended_reason" field to the value that was provided on create.
+func (u *PlacementUpsertBulk) UpdateEndedReason() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateEndedReason()
+	})
+}
+
+// ClearEndedReason clears the value of the "ended_reason" field.
+func (u *PlacementUpsertBulk) ClearEndedReason() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearEndedReason()
+	})
+}
+
+// SetEndedOn sets the "ended_on" field.
+func (u *PlacementUpsertBulk) SetEndedOn(v time.Time) *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetEndedOn(v)
+	})
+}
+
+// UpdateEndedOn sets the "ended_on" field to the value that was provided on create.
+func (u *PlacementUpsertBulk) UpdateEndedOn() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateEndedOn()
+	})
+}
+
+// ClearEndedOn clears the value of the "ended_on" field.
+func (u *PlacementUpsertBulk) ClearEndedOn() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearEndedOn()
+	})
+}
+
+// SetQualificationEntered sets the "qualification_entered" field.
+func (u *PlacementUpsertBulk) SetQualificationEntered(v bool) *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetQualificationEntered(v)
+	})
+}
+
+// UpdateQualificationEntered sets the "qualification_entered" field to the value that was provided on create.
+func (u *PlacementUpsertBulk) UpdateQualificationEntered() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateQualificationEntered()
+	})
+}
+
+// ClearQualificationEntered clears the value of the "qualification_entered" field.
+func (u *PlacementUpsertBulk) ClearQualificationEntered() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearQualificationEntered()
+	})
+}
+
+// SetQualificationAchieved sets the "qualification_achieved" field.
+func (u *PlacementUpsertBulk) SetQualificationAchieved(v bool) *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetQualificationAchieved(v)
+	})
+}
+
+// UpdateQualificationAchieved sets the "qualification_achieved" field to the value that was provided on create.
+func (u *PlacementUpsertBulk) UpdateQualificationAchieved() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateQualificationAchieved()
+	})
+}
+
+// ClearQualificationAchieved clears the value of the "qualification_achieved" field.
+func (u *PlacementUpsertBulk) ClearQualificationAchieved() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearQualificationAchieved()
+	})
+}
+
+// SetQualificationGrade sets the "qualification_grade" field.
+func (u *PlacementUpsertBulk) SetQualificationGrade(v string) *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetQualificationGrade(v)
+	})
+}
+
+// UpdateQualificationGrade sets the "qualification_grade" field to the value that was provided on create.
+func (u *PlacementUpsertBulk) UpdateQualificationGrade() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateQualificationGrade()
+	})
+}
+
+// ClearQualificationGrade clears the value of the "qualification_grade" field.
+func (u *PlacementUpsertBulk) ClearQualificationGrade() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearQualificationGrade()
+	})
+}
+
+// SetDestination sets the "destination" field.
+func (u *PlacementUpsertBulk) SetDestination(v outcome.Destination) *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.SetDestination(v)
+	})
+}
+
+// UpdateDestination sets the "destination" field to the value that was provided on create.
+func (u *PlacementUpsertBulk) UpdateDestination() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.UpdateDestination()
+	})
+}
+
+// ClearDestination clears the value of the "destination" field.
+func (u *PlacementUpsertBulk) ClearDestination() *PlacementUpsertBulk {
+	return u.Update(func(s *PlacementUpsert) {
+		s.ClearDestination()
 	})
 }
 

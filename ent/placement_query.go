@@ -19,24 +19,29 @@ import (
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/ent/progressupdate"
+	"github.com/apnet/apnet/ent/referral"
 )
 
 // PlacementQuery is the builder for querying Placement entities.
 type PlacementQuery struct {
 	config
-	ctx             *QueryContext
-	order           []placement.OrderOption
-	inters          []Interceptor
-	predicates      []predicate.Placement
-	withLearner     *LearnerQuery
-	withCourse      *CourseQuery
-	withMarks       *AttendanceMarkQuery
-	withAlerts      *AlertQuery
-	withFKs         bool
-	modifiers       []func(*sql.Selector)
-	loadTotal       []func(context.Context, []*Placement) error
-	withNamedMarks  map[string]*AttendanceMarkQuery
-	withNamedAlerts map[string]*AlertQuery
+	ctx                      *QueryContext
+	order                    []placement.OrderOption
+	inters                   []Interceptor
+	predicates               []predicate.Placement
+	withLearner              *LearnerQuery
+	withCourse               *CourseQuery
+	withMarks                *AttendanceMarkQuery
+	withAlerts               *AlertQuery
+	withProgressUpdates      *ProgressUpdateQuery
+	withReferral             *ReferralQuery
+	withFKs                  bool
+	modifiers                []func(*sql.Selector)
+	loadTotal                []func(context.Context, []*Placement) error
+	withNamedMarks           map[string]*AttendanceMarkQuery
+	withNamedAlerts          map[string]*AlertQuery
+	withNamedProgressUpdates map[string]*ProgressUpdateQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -154,6 +159,50 @@ func (_q *PlacementQuery) QueryAlerts() *AlertQuery {
 			sqlgraph.From(placement.Table, placement.FieldID, selector),
 			sqlgraph.To(alert.Table, alert.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, placement.AlertsTable, placement.AlertsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryProgressUpdates chains the current query on the "progress_updates" edge.
+func (_q *PlacementQuery) QueryProgressUpdates() *ProgressUpdateQuery {
+	query := (&ProgressUpdateClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(placement.Table, placement.FieldID, selector),
+			sqlgraph.To(progressupdate.Table, progressupdate.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, placement.ProgressUpdatesTable, placement.ProgressUpdatesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReferral chains the current query on the "referral" edge.
+func (_q *PlacementQuery) QueryReferral() *ReferralQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(placement.Table, placement.FieldID, selector),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, placement.ReferralTable, placement.ReferralColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -348,15 +397,17 @@ func (_q *PlacementQuery) Clone() *PlacementQuery {
 		return nil
 	}
 	return &PlacementQuery{
-		config:      _q.config,
-		ctx:         _q.ctx.Clone(),
-		order:       append([]placement.OrderOption{}, _q.order...),
-		inters:      append([]Interceptor{}, _q.inters...),
-		predicates:  append([]predicate.Placement{}, _q.predicates...),
-		withLearner: _q.withLearner.Clone(),
-		withCourse:  _q.withCourse.Clone(),
-		withMarks:   _q.withMarks.Clone(),
-		withAlerts:  _q.withAlerts.Clone(),
+		config:              _q.config,
+		ctx:                 _q.ctx.Clone(),
+		order:               append([]placement.OrderOption{}, _q.order...),
+		inters:              append([]Interceptor{}, _q.inters...),
+		predicates:          append([]predicate.Placement{}, _q.predicates...),
+		withLearner:         _q.withLearner.Clone(),
+		withCourse:          _q.withCourse.Clone(),
+		withMarks:           _q.withMarks.Clone(),
+		withAlerts:          _q.withAlerts.Clone(),
+		withProgressUpdates: _q.withProgressUpdates.Clone(),
+		withReferral:        _q.withReferral.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -404,6 +455,28 @@ func (_q *PlacementQuery) WithAlerts(opts ...func(*AlertQuery)) *PlacementQuery 
 		opt(query)
 	}
 	_q.withAlerts = query
+	return _q
+}
+
+// WithProgressUpdates tells the query-builder to eager-load the nodes that are connected to
+// the "progress_updates" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PlacementQuery) WithProgressUpdates(opts ...func(*ProgressUpdateQuery)) *PlacementQuery {
+	query := (&ProgressUpdateClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withProgressUpdates = query
+	return _q
+}
+
+// WithReferral tells the query-builder to eager-load the nodes that are connected to
+// the "referral" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PlacementQuery) WithReferral(opts ...func(*ReferralQuery)) *PlacementQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReferral = query
 	return _q
 }
 
@@ -492,14 +565,16 @@ func (_q *PlacementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pl
 		nodes       = []*Placement{}
 		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [6]bool{
 			_q.withLearner != nil,
 			_q.withCourse != nil,
 			_q.withMarks != nil,
 			_q.withAlerts != nil,
+			_q.withProgressUpdates != nil,
+			_q.withReferral != nil,
 		}
 	)
-	if _q.withLearner != nil || _q.withCourse != nil {
+	if _q.withLearner != nil || _q.withCourse != nil || _q.withReferral != nil {
 		withFKs = true
 	}
 	if withFKs {
@@ -552,6 +627,19 @@ func (_q *PlacementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pl
 			return nil, err
 		}
 	}
+	if query := _q.withProgressUpdates; query != nil {
+		if err := _q.loadProgressUpdates(ctx, query, nodes,
+			func(n *Placement) { n.Edges.ProgressUpdates = []*ProgressUpdate{} },
+			func(n *Placement, e *ProgressUpdate) { n.Edges.ProgressUpdates = append(n.Edges.ProgressUpdates, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withReferral; query != nil {
+		if err := _q.loadReferral(ctx, query, nodes, nil,
+			func(n *Placement, e *Referral) { n.Edges.Referral = e }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedMarks {
 		if err := _q.loadMarks(ctx, query, nodes,
 			func(n *Placement) { n.appendNamedMarks(name) },
@@ -563,6 +651,13 @@ func (_q *PlacementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pl
 		if err := _q.loadAlerts(ctx, query, nodes,
 			func(n *Placement) { n.appendNamedAlerts(name) },
 			func(n *Placement, e *Alert) { n.appendNamedAlerts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedProgressUpdates {
+		if err := _q.loadProgressUpdates(ctx, query, nodes,
+			func(n *Placement) { n.appendNamedProgressUpdates(name) },
+			func(n *Placement, e *ProgressUpdate) { n.appendNamedProgressUpdates(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -699,6 +794,69 @@ func (_q *PlacementQuery) loadAlerts(ctx context.Context, query *AlertQuery, nod
 	}
 	return nil
 }
+func (_q *PlacementQuery) loadProgressUpdates(ctx context.Context, query *ProgressUpdateQuery, nodes []*Placement, init func(*Placement), assign func(*Placement, *ProgressUpdate)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Placement)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.ProgressUpdate(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(placement.ProgressUpdatesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.placement_progress_updates
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "placement_progress_updates" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "placement_progress_updates" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *PlacementQuery) loadReferral(ctx context.Context, query *ReferralQuery, nodes []*Placement, init func(*Placement), assign func(*Placement, *Referral)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Placement)
+	for i := range nodes {
+		if nodes[i].referral_placement == nil {
+			continue
+		}
+		fk := *nodes[i].referral_placement
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(referral.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "referral_placement" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *PlacementQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -809,6 +967,20 @@ func (_q *PlacementQuery) WithNamedAlerts(name string, opts ...func(*AlertQuery)
 		_q.withNamedAlerts = make(map[string]*AlertQuery)
 	}
 	_q.withNamedAlerts[name] = query
+	return _q
+}
+
+// WithNamedProgressUpdates tells the query-builder to eager-load the nodes that are connected to the "progress_updates"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PlacementQuery) WithNamedProgressUpdates(name string, opts ...func(*ProgressUpdateQuery)) *PlacementQuery {
+	query := (&ProgressUpdateClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedProgressUpdates == nil {
+		_q.withNamedProgressUpdates = make(map[string]*ProgressUpdateQuery)
+	}
+	_q.withNamedProgressUpdates[name] = query
 	return _q
 }
 

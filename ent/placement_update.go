@@ -18,6 +18,9 @@ import (
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/ent/progressupdate"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/timetable"
 )
 
@@ -102,6 +105,126 @@ func (_u *PlacementUpdate) SetNillableLaArranged(v *bool) *PlacementUpdate {
 	return _u
 }
 
+// SetEndedReason sets the "ended_reason" field.
+func (_u *PlacementUpdate) SetEndedReason(v string) *PlacementUpdate {
+	_u.mutation.SetEndedReason(v)
+	return _u
+}
+
+// SetNillableEndedReason sets the "ended_reason" field if the given value is not nil.
+func (_u *PlacementUpdate) SetNillableEndedReason(v *string) *PlacementUpdate {
+	if v != nil {
+		_u.SetEndedReason(*v)
+	}
+	return _u
+}
+
+// ClearEndedReason clears the value of the "ended_reason" field.
+func (_u *PlacementUpdate) ClearEndedReason() *PlacementUpdate {
+	_u.mutation.ClearEndedReason()
+	return _u
+}
+
+// SetEndedOn sets the "ended_on" field.
+func (_u *PlacementUpdate) SetEndedOn(v time.Time) *PlacementUpdate {
+	_u.mutation.SetEndedOn(v)
+	return _u
+}
+
+// SetNillableEndedOn sets the "ended_on" field if the given value is not nil.
+func (_u *PlacementUpdate) SetNillableEndedOn(v *time.Time) *PlacementUpdate {
+	if v != nil {
+		_u.SetEndedOn(*v)
+	}
+	return _u
+}
+
+// ClearEndedOn clears the value of the "ended_on" field.
+func (_u *PlacementUpdate) ClearEndedOn() *PlacementUpdate {
+	_u.mutation.ClearEndedOn()
+	return _u
+}
+
+// SetQualificationEntered sets the "qualification_entered" field.
+func (_u *PlacementUpdate) SetQualificationEntered(v bool) *PlacementUpdate {
+	_u.mutation.SetQualificationEntered(v)
+	return _u
+}
+
+// SetNillableQualificationEntered sets the "qualification_entered" field if the given value is not nil.
+func (_u *PlacementUpdate) SetNillableQualificationEntered(v *bool) *PlacementUpdate {
+	if v != nil {
+		_u.SetQualificationEntered(*v)
+	}
+	return _u
+}
+
+// ClearQualificationEntered clears the value of the "qualification_entered" field.
+func (_u *PlacementUpdate) ClearQualificationEntered() *PlacementUpdate {
+	_u.mutation.ClearQualificationEntered()
+	return _u
+}
+
+// SetQualificationAchieved sets the "qualification_achieved" field.
+func (_u *PlacementUpdate) SetQualificationAchieved(v bool) *PlacementUpdate {
+	_u.mutation.SetQualificationAchieved(v)
+	return _u
+}
+
+// SetNillableQualificationAchieved sets the "qualification_achieved" field if the given value is not nil.
+func (_u *PlacementUpdate) SetNillableQualificationAchieved(v *bool) *PlacementUpdate {
+	if v != nil {
+		_u.SetQualificationAchieved(*v)
+	}
+	return _u
+}
+
+// ClearQualificationAchieved clears the value of the "qualification_achieved" field.
+func (_u *PlacementUpdate) ClearQualificationAchieved() *PlacementUpdate {
+	_u.mutation.ClearQualificationAchieved()
+	return _u
+}
+
+// SetQualificationGrade sets the "qualification_grade" field.
+func (_u *PlacementUpdate) SetQualificationGrade(v string) *PlacementUpdate {
+	_u.mutation.SetQualificationGrade(v)
+	return _u
+}
+
+// SetNillableQualificationGrade sets the "qualification_grade" field if the given value is not nil.
+func (_u *PlacementUpdate) SetNillableQualificationGrade(v *string) *PlacementUpdate {
+	if v != nil {
+		_u.SetQualificationGrade(*v)
+	}
+	return _u
+}
+
+// ClearQualificationGrade clears the value of the "qualification_grade" field.
+func (_u *PlacementUpdate) ClearQualificationGrade() *PlacementUpdate {
+	_u.mutation.ClearQualificationGrade()
+	return _u
+}
+
+// SetDestination sets the "destination" field.
+func (_u *PlacementUpdate) SetDestination(v outcome.Destination) *PlacementUpdate {
+	_u.mutation.SetDestination(v)
+	return _u
+}
+
+// SetNillableDestination sets the "destination" field if the given value is not nil.
+func (_u *PlacementUpdate) SetNillableDestination(v *outcome.Destination) *PlacementUpdate {
+	if v != nil {
+		_u.SetDestination(*v)
+	}
+	return _u
+}
+
+// ClearDestination clears the value of the "destination" field.
+func (_u *PlacementUpdate) ClearDestination() *PlacementUpdate {
+	_u.mutation.ClearDestination()
+	return _u
+}
+
 // SetLearnerID sets the "learner" edge to the Learner entity by ID.
 func (_u *PlacementUpdate) SetLearnerID(id int) *PlacementUpdate {
 	_u.mutation.SetLearnerID(id)
@@ -152,6 +275,40 @@ func (_u *PlacementUpdate) AddAlerts(v ...*Alert) *PlacementUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddAlertIDs(ids...)
+}
+
+// AddProgressUpdateIDs adds the "progress_updates" edge to the ProgressUpdate entity by IDs.
+func (_u *PlacementUpdate) AddProgressUpdateIDs(ids ...int) *PlacementUpdate {
+	_u.mutation.AddProgressUpdateIDs(ids...)
+	return _u
+}
+
+// AddProgressUpdates adds the "progress_updates" edges to the ProgressUpdate entity.
+func (_u *PlacementUpdate) AddProgressUpdates(v ...*ProgressUpdate) *PlacementUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddProgressUpdateIDs(ids...)
+}
+
+// SetReferralID sets the "referral" edge to the Referral entity by ID.
+func (_u *PlacementUpdate) SetReferralID(id int) *PlacementUpdate {
+	_u.mutation.SetReferralID(id)
+	return _u
+}
+
+// SetNillableReferralID sets the "referral" edge to the Referral entity by ID if the given value is not nil.
+func (_u *PlacementUpdate) SetNillableReferralID(id *int) *PlacementUpdate {
+	if id != nil {
+		_u = _u.SetReferralID(*id)
+	}
+	return _u
+}
+
+// SetReferral sets the "referral" edge to the Referral entity.
+func (_u *PlacementUpdate) SetReferral(v *Referral) *PlacementUpdate {
+	return _u.SetReferralID(v.ID)
 }
 
 // Mutation returns the PlacementMutation object of the builder.
@@ -213,6 +370,33 @@ func (_u *PlacementUpdate) RemoveAlerts(v ...*Alert) *PlacementUpdate {
 	return _u.RemoveAlertIDs(ids...)
 }
 
+// ClearProgressUpdates clears all "progress_updates" edges to the ProgressUpdate entity.
+func (_u *PlacementUpdate) ClearProgressUpdates() *PlacementUpdate {
+	_u.mutation.ClearProgressUpdates()
+	return _u
+}
+
+// RemoveProgressUpdateIDs removes the "progress_updates" edge to ProgressUpdate entities by IDs.
+func (_u *PlacementUpdate) RemoveProgressUpdateIDs(ids ...int) *PlacementUpdate {
+	_u.mutation.RemoveProgressUpdateIDs(ids...)
+	return _u
+}
+
+// RemoveProgressUpdates removes "progress_updates" edges to ProgressUpdate entities.
+func (_u *PlacementUpdate) RemoveProgressUpdates(v ...*ProgressUpdate) *PlacementUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveProgressUpdateIDs(ids...)
+}
+
+// ClearReferral clears the "referral" edge to the Referral entity.
+func (_u *PlacementUpdate) ClearReferral() *PlacementUpdate {
+	_u.mutation.ClearReferral()
+	return _u
+}
+
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *PlacementUpdate) Save(ctx context.Context) (int, error) {
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
@@ -245,6 +429,11 @@ func (_u *PlacementUpdate) check() error {
 	if v, ok := _u.mutation.Status(); ok {
 		if err := placement.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Placement.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Destination(); ok {
+		if err := placement.DestinationValidator(v); err != nil {
+			return &ValidationError{Name: "destination", err: fmt.Errorf(`ent: validator failed for field "Placement.destination": %w`, err)}
 		}
 	}
 	if _u.mutation.LearnerCleared() && len(_u.mutation.LearnerIDs()) > 0 {
@@ -287,6 +476,42 @@ func (_u *PlacementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.LaArranged(); ok {
 		_spec.SetField(placement.FieldLaArranged, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.EndedReason(); ok {
+		_spec.SetField(placement.FieldEndedReason, field.TypeString, value)
+	}
+	if _u.mutation.EndedReasonCleared() {
+		_spec.ClearField(placement.FieldEndedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.EndedOn(); ok {
+		_spec.SetField(placement.FieldEndedOn, field.TypeTime, value)
+	}
+	if _u.mutation.EndedOnCleared() {
+		_spec.ClearField(placement.FieldEndedOn, field.TypeTime)
+	}
+	if value, ok := _u.mutation.QualificationEntered(); ok {
+		_spec.SetField(placement.FieldQualificationEntered, field.TypeBool, value)
+	}
+	if _u.mutation.QualificationEnteredCleared() {
+		_spec.ClearField(placement.FieldQualificationEntered, field.TypeBool)
+	}
+	if value, ok := _u.mutation.QualificationAchieved(); ok {
+		_spec.SetField(placement.FieldQualificationAchieved, field.TypeBool, value)
+	}
+	if _u.mutation.QualificationAchievedCleared() {
+		_spec.ClearField(placement.FieldQualificationAchieved, field.TypeBool)
+	}
+	if value, ok := _u.mutation.QualificationGrade(); ok {
+		_spec.SetField(placement.FieldQualificationGrade, field.TypeString, value)
+	}
+	if _u.mutation.QualificationGradeCleared() {
+		_spec.ClearField(placement.FieldQualificationGrade, field.TypeString)
+	}
+	if value, ok := _u.mutation.Destination(); ok {
+		_spec.SetField(placement.FieldDestination, field.TypeEnum, value)
+	}
+	if _u.mutation.DestinationCleared() {
+		_spec.ClearField(placement.FieldDestination, field.TypeEnum)
 	}
 	if _u.mutation.LearnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -429,6 +654,80 @@ func (_u *PlacementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(alert.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ProgressUpdatesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   placement.ProgressUpdatesTable,
+			Columns: []string{placement.ProgressUpdatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(progressupdate.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedProgressUpdatesIDs(); len(nodes) > 0 && !_u.mutation.ProgressUpdatesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   placement.ProgressUpdatesTable,
+			Columns: []string{placement.ProgressUpdatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(progressupdate.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ProgressUpdatesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   placement.ProgressUpdatesTable,
+			Columns: []string{placement.ProgressUpdatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(progressupdate.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ReferralCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   placement.ReferralTable,
+			Columns: []string{placement.ReferralColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReferralIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   placement.ReferralTable,
+			Columns: []string{placement.ReferralColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -524,6 +823,126 @@ func (_u *PlacementUpdateOne) SetNillableLaArranged(v *bool) *PlacementUpdateOne
 	return _u
 }
 
+// SetEndedReason sets the "ended_reason" field.
+func (_u *PlacementUpdateOne) SetEndedReason(v string) *PlacementUpdateOne {
+	_u.mutation.SetEndedReason(v)
+	return _u
+}
+
+// SetNillableEndedReason sets the "ended_reason" field if the given value is not nil.
+func (_u *PlacementUpdateOne) SetNillableEndedReason(v *string) *PlacementUpdateOne {
+	if v != nil {
+		_u.SetEndedReason(*v)
+	}
+	return _u
+}
+
+// ClearEndedReason clears the value of the "ended_reason" field.
+func (_u *PlacementUpdateOne) ClearEndedReason() *PlacementUpdateOne {
+	_u.mutation.ClearEndedReason()
+	return _u
+}
+
+// SetEndedOn sets the "ended_on" field.
+func (_u *PlacementUpdateOne) SetEndedOn(v time.Time) *PlacementUpdateOne {
+	_u.mutation.SetEndedOn(v)
+	return _u
+}
+
+// SetNillableEndedOn sets the "ended_on" field if the given value is not nil.
+func (_u *PlacementUpdateOne) SetNillableEndedOn(v *time.Time) *PlacementUpdateOne {
+	if v != nil {
+		_u.SetEndedOn(*v)
+	}
+	return _u
+}
+
+// ClearEndedOn clears the value of the "ended_on" field.
+func (_u *PlacementUpdateOne) ClearEndedOn() *PlacementUpdateOne {
+	_u.mutation.ClearEndedOn()
+	return _u
+}
+
+// SetQualificationEntered sets the "qualification_entered" field.
+func (_u *PlacementUpdateOne) SetQualificationEntered(v bool) *PlacementUpdateOne {
+	_u.mutation.SetQualificationEntered(v)
+	return _u
+}
+
+// SetNillableQualificationEntered sets the "qualification_entered" field if the given value is not nil.
+func (_u *PlacementUpdateOne) SetNillableQualificationEntered(v *bool) *PlacementUpdateOne {
+	if v != nil {
+		_u.SetQualificationEntered(*v)
+	}
+	return _u
+}
+
+// ClearQualificationEntered clears the value of the "qualification_entered" field.
+func (_u *PlacementUpdateOne) ClearQualificationEntered() *PlacementUpdateOne {
+	_u.mutation.ClearQualificationEntered()
+	return _u
+}
+
+// SetQualificationAchieved sets the "qualification_achieved" field.
+func (_u *PlacementUpdateOne) SetQualificationAchieved(v bool) *PlacementUpdateOne {
+	_u.mutation.SetQualificationAchieved(v)
+	return _u
+}
+
+// SetNillableQualificationAchieved sets the "qualification_achieved" field if the given value is not nil.
+func (_u *PlacementUpdateOne) SetNillableQualificationAchieved(v *bool) *PlacementUpdateOne {
+	if v != nil {
+		_u.SetQualificationAchieved(*v)
+	}
+	return _u
+}
+
+// ClearQualificationAchieved clears the value of the "qualification_achieved" field.
+func (_u *PlacementUpdateOne) ClearQualificationAchieved() *PlacementUpdateOne {
+	_u.mutation.ClearQualificationAchieved()
+	return _u
+}
+
+// SetQualificationGrade sets the "qualification_grade" field.
+func (_u *PlacementUpdateOne) SetQualificationGrade(v string) *PlacementUpdateOne {
+	_u.mutation.SetQualificationGrade(v)
+	return _u
+}
+
+// SetNillableQualificationGrade sets the "qualification_grade" field if the given value is not nil.
+func (_u *PlacementUpdateOne) SetNillableQualificationGrade(v *string) *PlacementUpdateOne {
+	if v != nil {
+		_u.SetQualificationGrade(*v)
+	}
+	return _u
+}
+
+// ClearQualificationGrade clears the value of the "qualification_grade" field.
+func (_u *PlacementUpdateOne) ClearQualificationGrade() *PlacementUpdateOne {
+	_u.mutation.ClearQualificationGrade()
+	return _u
+}
+
+// SetDestination sets the "destination" field.
+func (_u *PlacementUpdateOne) SetDestination(v outcome.Destination) *PlacementUpdateOne {
+	_u.mutation.SetDestination(v)
+	return _u
+}
+
+// SetNillableDestination sets the "destination" field if the given value is not nil.
+func (_u *PlacementUpdateOne) SetNillableDestination(v *outcome.Destination) *PlacementUpdateOne {
+	if v != nil {
+		_u.SetDestination(*v)
+	}
+	return _u
+}
+
+// ClearDestination clears the value of the "destination" field.
+func (_u *PlacementUpdateOne) ClearDestination() *PlacementUpdateOne {
+	_u.mutation.ClearDestination()
+	return _u
+}
+
 // SetLearnerID sets the "learner" edge to the Learner entity by ID.
 func (_u *PlacementUpdateOne) SetLearnerID(id int) *PlacementUpdateOne {
 	_u.mutation.SetLearnerID(id)
@@ -574,6 +993,40 @@ func (_u *PlacementUpdateOne) AddAlerts(v ...*Alert) *PlacementUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddAlertIDs(ids...)
+}
+
+// AddProgressUpdateIDs adds the "progress_updates" edge to the ProgressUpdate entity by IDs.
+func (_u *PlacementUpdateOne) AddProgressUpdateIDs(ids ...int) *PlacementUpdateOne {
+	_u.mutation.AddProgressUpdateIDs(ids...)
+	return _u
+}
+
+// AddProgressUpdates adds the "progress_updates" edges to the ProgressUpdate entity.
+func (_u *PlacementUpdateOne) AddProgressUpdates(v ...*ProgressUpdate) *PlacementUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddProgressUpdateIDs(ids...)
+}
+
+// SetReferralID sets the "referral" edge to the Referral entity by ID.
+func (_u *PlacementUpdateOne) SetReferralID(id int) *PlacementUpdateOne {
+	_u.mutation.SetReferralID(id)
+	return _u
+}
+
+// SetNillableReferralID sets the "referral" edge to the Referral entity by ID if the given value is not nil.
+func (_u *PlacementUpdateOne) SetNillableReferralID(id *int) *PlacementUpdateOne {
+	if id != nil {
+		_u = _u.SetReferralID(*id)
+	}
+	return _u
+}
+
+// SetReferral sets the "referral" edge to the Referral entity.
+func (_u *PlacementUpdateOne) SetReferral(v *Referral) *PlacementUpdateOne {
+	return _u.SetReferralID(v.ID)
 }
 
 // Mutation returns the PlacementMutation object of the builder.
@@ -635,6 +1088,33 @@ func (_u *PlacementUpdateOne) RemoveAlerts(v ...*Alert) *PlacementUpdateOne {
 	return _u.RemoveAlertIDs(ids...)
 }
 
+// ClearProgressUpdates clears all "progress_updates" edges to the ProgressUpdate entity.
+func (_u *PlacementUpdateOne) ClearProgressUpdates() *PlacementUpdateOne {
+	_u.mutation.ClearProgressUpdates()
+	return _u
+}
+
+// RemoveProgressUpdateIDs removes the "progress_updates" edge to ProgressUpdate entities by IDs.
+func (_u *PlacementUpdateOne) RemoveProgressUpdateIDs(ids ...int) *PlacementUpdateOne {
+	_u.mutation.RemoveProgressUpdateIDs(ids...)
+	return _u
+}
+
+// RemoveProgressUpdates removes "progress_updates" edges to ProgressUpdate entities.
+func (_u *PlacementUpdateOne) RemoveProgressUpdates(v ...*ProgressUpdate) *PlacementUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveProgressUpdateIDs(ids...)
+}
+
+// ClearReferral clears the "referral" edge to the Referral entity.
+func (_u *PlacementUpdateOne) ClearReferral() *PlacementUpdateOne {
+	_u.mutation.ClearReferral()
+	return _u
+}
+
 // Where appends a list predicates to the PlacementUpdate builder.
 func (_u *PlacementUpdateOne) Where(ps ...predicate.Placement) *PlacementUpdateOne {
 	_u.mutation.Where(ps...)
@@ -680,6 +1160,11 @@ func (_u *PlacementUpdateOne) check() error {
 	if v, ok := _u.mutation.Status(); ok {
 		if err := placement.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Placement.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Destination(); ok {
+		if err := placement.DestinationValidator(v); err != nil {
+			return &ValidationError{Name: "destination", err: fmt.Errorf(`ent: validator failed for field "Placement.destination": %w`, err)}
 		}
 	}
 	if _u.mutation.LearnerCleared() && len(_u.mutation.LearnerIDs()) > 0 {
@@ -739,6 +1224,42 @@ func (_u *PlacementUpdateOne) sqlSave(ctx context.Context) (_node *Placement, er
 	}
 	if value, ok := _u.mutation.LaArranged(); ok {
 		_spec.SetField(placement.FieldLaArranged, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.EndedReason(); ok {
+		_spec.SetField(placement.FieldEndedReason, field.TypeString, value)
+	}
+	if _u.mutation.EndedReasonCleared() {
+		_spec.ClearField(placement.FieldEndedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.EndedOn(); ok {
+		_spec.SetField(placement.FieldEndedOn, field.TypeTime, value)
+	}
+	if _u.mutation.EndedOnCleared() {
+		_spec.ClearField(placement.FieldEndedOn, field.TypeTime)
+	}
+	if value, ok := _u.mutation.QualificationEntered(); ok {
+		_spec.SetField(placement.FieldQualificationEntered, field.TypeBool, value)
+	}
+	if _u.mutation.QualificationEnteredCleared() {
+		_spec.ClearField(placement.FieldQualificationEntered, field.TypeBool)
+	}
+	if value, ok := _u.mutation.QualificationAchieved(); ok {
+		_spec.SetField(placement.FieldQualificationAchieved, field.TypeBool, value)
+	}
+	if _u.mutation.QualificationAchievedCleared() {
+		_spec.ClearField(placement.FieldQualificationAchieved, field.TypeBool)
+	}
+	if value, ok := _u.mutation.QualificationGrade(); ok {
+		_spec.SetField(placement.FieldQualificationGrade, field.TypeString, value)
+	}
+	if _u.mutation.QualificationGradeCleared() {
+		_spec.ClearField(placement.FieldQualificationGrade, field.TypeString)
+	}
+	if value, ok := _u.mutation.Destination(); ok {
+		_spec.SetField(placement.FieldDestination, field.TypeEnum, value)
+	}
+	if _u.mutation.DestinationCleared() {
+		_spec.ClearField(placement.FieldDestination, field.TypeEnum)
 	}
 	if _u.mutation.LearnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -881,6 +1402,80 @@ func (_u *PlacementUpdateOne) sqlSave(ctx context.Context) (_node *Placement, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(alert.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ProgressUpdatesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   placement.ProgressUpdatesTable,
+			Columns: []string{placement.ProgressUpdatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(progressupdate.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedProgressUpdatesIDs(); len(nodes) > 0 && !_u.mutation.ProgressUpdatesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   placement.ProgressUpdatesTable,
+			Columns: []string{placement.ProgressUpdatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(progressupdate.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ProgressUpdatesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   placement.ProgressUpdatesTable,
+			Columns: []string{placement.ProgressUpdatesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(progressupdate.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ReferralCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   placement.ReferralTable,
+			Columns: []string{placement.ReferralColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReferralIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   placement.ReferralTable,
+			Columns: []string{placement.ReferralColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -47,13 +47,19 @@ type Provider struct {
 type ProviderEdges struct {
 	// Courses holds the value of the courses edge.
 	Courses []*Course `json:"courses,omitempty"`
+	// Referrals holds the value of the referrals edge.
+	Referrals []*Referral `json:"referrals,omitempty"`
+	// Agreements holds the value of the agreements edge.
+	Agreements []*Agreement `json:"agreements,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [3]map[string]int
 
-	namedCourses map[string][]*Course
+	namedCourses    map[string][]*Course
+	namedReferrals  map[string][]*Referral
+	namedAgreements map[string][]*Agreement
 }
 
 // CoursesOrErr returns the Courses value or an error if the edge
@@ -63,6 +69,24 @@ func (e ProviderEdges) CoursesOrErr() ([]*Course, error) {
 		return e.Courses, nil
 	}
 	return nil, &NotLoadedError{edge: "courses"}
+}
+
+// ReferralsOrErr returns the Referrals value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProviderEdges) ReferralsOrErr() ([]*Referral, error) {
+	if e.loadedTypes[1] {
+		return e.Referrals, nil
+	}
+	return nil, &NotLoadedError{edge: "referrals"}
+}
+
+// AgreementsOrErr returns the Agreements value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProviderEdges) AgreementsOrErr() ([]*Agreement, error) {
+	if e.loadedTypes[2] {
+		return e.Agreements, nil
+	}
+	return nil, &NotLoadedError{edge: "agreements"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -176,6 +200,16 @@ func (_m *Provider) QueryCourses() *CourseQuery {
 	return NewProviderClient(_m.config).QueryCourses(_m)
 }
 
+// QueryReferrals queries the "referrals" edge of the Provider entity.
+func (_m *Provider) QueryReferrals() *ReferralQuery {
+	return NewProviderClient(_m.config).QueryReferrals(_m)
+}
+
+// QueryAgreements queries the "agreements" edge of the Provider entity.
+func (_m *Provider) QueryAgreements() *AgreementQuery {
+	return NewProviderClient(_m.config).QueryAgreements(_m)
+}
+
 // Update returns a builder for updating this Provider.
 // Note that you need to call Provider.Unwrap() before calling this method if this Provider
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -255,6 +289,54 @@ func (_m *Provider) appendNamedCourses(name string, edges ...*Course) {
 		_m.Edges.namedCourses[name] = []*Course{}
 	} else {
 		_m.Edges.namedCourses[name] = append(_m.Edges.namedCourses[name], edges...)
+	}
+}
+
+// NamedReferrals returns the Referrals named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Provider) NamedReferrals(name string) ([]*Referral, error) {
+	if _m.Edges.namedReferrals == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedReferrals[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Provider) appendNamedReferrals(name string, edges ...*Referral) {
+	if _m.Edges.namedReferrals == nil {
+		_m.Edges.namedReferrals = make(map[string][]*Referral)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedReferrals[name] = []*Referral{}
+	} else {
+		_m.Edges.namedReferrals[name] = append(_m.Edges.namedReferrals[name], edges...)
+	}
+}
+
+// NamedAgreements returns the Agreements named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Provider) NamedAgreements(name string) ([]*Agreement, error) {
+	if _m.Edges.namedAgreements == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAgreements[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Provider) appendNamedAgreements(name string, edges ...*Agreement) {
+	if _m.Edges.namedAgreements == nil {
+		_m.Edges.namedAgreements = make(map[string][]*Agreement)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAgreements[name] = []*Agreement{}
+	} else {
+		_m.Edges.namedAgreements[name] = append(_m.Edges.namedAgreements[name], edges...)
 	}
 }
 

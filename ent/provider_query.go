@@ -13,22 +13,28 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/referral"
 )
 
 // ProviderQuery is the builder for querying Provider entities.
 type ProviderQuery struct {
 	config
-	ctx              *QueryContext
-	order            []provider.OrderOption
-	inters           []Interceptor
-	predicates       []predicate.Provider
-	withCourses      *CourseQuery
-	modifiers        []func(*sql.Selector)
-	loadTotal        []func(context.Context, []*Provider) error
-	withNamedCourses map[string]*CourseQuery
+	ctx                 *QueryContext
+	order               []provider.OrderOption
+	inters              []Interceptor
+	predicates          []predicate.Provider
+	withCourses         *CourseQuery
+	withReferrals       *ReferralQuery
+	withAgreements      *AgreementQuery
+	modifiers           []func(*sql.Selector)
+	loadTotal           []func(context.Context, []*Provider) error
+	withNamedCourses    map[string]*CourseQuery
+	withNamedReferrals  map[string]*ReferralQuery
+	withNamedAgreements map[string]*AgreementQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -80,6 +86,50 @@ func (_q *ProviderQuery) QueryCourses() *CourseQuery {
 			sqlgraph.From(provider.Table, provider.FieldID, selector),
 			sqlgraph.To(course.Table, course.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, provider.CoursesTable, provider.CoursesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReferrals chains the current query on the "referrals" edge.
+func (_q *ProviderQuery) QueryReferrals() *ReferralQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, selector),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.ReferralsTable, provider.ReferralsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAgreements chains the current query on the "agreements" edge.
+func (_q *ProviderQuery) QueryAgreements() *AgreementQuery {
+	query := (&AgreementClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, selector),
+			sqlgraph.To(agreement.Table, agreement.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.AgreementsTable, provider.AgreementsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -274,12 +324,14 @@ func (_q *ProviderQuery) Clone() *ProviderQuery {
 		return nil
 	}
 	return &ProviderQuery{
-		config:      _q.config,
-		ctx:         _q.ctx.Clone(),
-		order:       append([]provider.OrderOption{}, _q.order...),
-		inters:      append([]Interceptor{}, _q.inters...),
-		predicates:  append([]predicate.Provider{}, _q.predicates...),
-		withCourses: _q.withCourses.Clone(),
+		config:         _q.config,
+		ctx:            _q.ctx.Clone(),
+		order:          append([]provider.OrderOption{}, _q.order...),
+		inters:         append([]Interceptor{}, _q.inters...),
+		predicates:     append([]predicate.Provider{}, _q.predicates...),
+		withCourses:    _q.withCourses.Clone(),
+		withReferrals:  _q.withReferrals.Clone(),
+		withAgreements: _q.withAgreements.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -294,6 +346,28 @@ func (_q *ProviderQuery) WithCourses(opts ...func(*CourseQuery)) *ProviderQuery 
 		opt(query)
 	}
 	_q.withCourses = query
+	return _q
+}
+
+// WithReferrals tells the query-builder to eager-load the nodes that are connected to
+// the "referrals" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithReferrals(opts ...func(*ReferralQuery)) *ProviderQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReferrals = query
+	return _q
+}
+
+// WithAgreements tells the query-builder to eager-load the nodes that are connected to
+// the "agreements" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithAgreements(opts ...func(*AgreementQuery)) *ProviderQuery {
+	query := (&AgreementClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAgreements = query
 	return _q
 }
 
@@ -381,8 +455,10 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 	var (
 		nodes       = []*Provider{}
 		_spec       = _q.querySpec()
-		loadedTypes = [1]bool{
+		loadedTypes = [3]bool{
 			_q.withCourses != nil,
+			_q.withReferrals != nil,
+			_q.withAgreements != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -413,10 +489,38 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 			return nil, err
 		}
 	}
+	if query := _q.withReferrals; query != nil {
+		if err := _q.loadReferrals(ctx, query, nodes,
+			func(n *Provider) { n.Edges.Referrals = []*Referral{} },
+			func(n *Provider, e *Referral) { n.Edges.Referrals = append(n.Edges.Referrals, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withAgreements; query != nil {
+		if err := _q.loadAgreements(ctx, query, nodes,
+			func(n *Provider) { n.Edges.Agreements = []*Agreement{} },
+			func(n *Provider, e *Agreement) { n.Edges.Agreements = append(n.Edges.Agreements, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedCourses {
 		if err := _q.loadCourses(ctx, query, nodes,
 			func(n *Provider) { n.appendNamedCourses(name) },
 			func(n *Provider, e *Course) { n.appendNamedCourses(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedReferrals {
+		if err := _q.loadReferrals(ctx, query, nodes,
+			func(n *Provider) { n.appendNamedReferrals(name) },
+			func(n *Provider, e *Referral) { n.appendNamedReferrals(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAgreements {
+		if err := _q.loadAgreements(ctx, query, nodes,
+			func(n *Provider) { n.appendNamedAgreements(name) },
+			func(n *Provider, e *Agreement) { n.appendNamedAgreements(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -454,6 +558,68 @@ func (_q *ProviderQuery) loadCourses(ctx context.Context, query *CourseQuery, no
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "provider_courses" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProviderQuery) loadReferrals(ctx context.Context, query *ReferralQuery, nodes []*Provider, init func(*Provider), assign func(*Provider, *Referral)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Provider)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.Referral(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(provider.ReferralsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.provider_referrals
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "provider_referrals" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "provider_referrals" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProviderQuery) loadAgreements(ctx context.Context, query *AgreementQuery, nodes []*Provider, init func(*Provider), assign func(*Provider, *Agreement)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Provider)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.Agreement(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(provider.AgreementsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.provider_agreements
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "provider_agreements" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "provider_agreements" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -555,6 +721,34 @@ func (_q *ProviderQuery) WithNamedCourses(name string, opts ...func(*CourseQuery
 		_q.withNamedCourses = make(map[string]*CourseQuery)
 	}
 	_q.withNamedCourses[name] = query
+	return _q
+}
+
+// WithNamedReferrals tells the query-builder to eager-load the nodes that are connected to the "referrals"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithNamedReferrals(name string, opts ...func(*ReferralQuery)) *ProviderQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedReferrals == nil {
+		_q.withNamedReferrals = make(map[string]*ReferralQuery)
+	}
+	_q.withNamedReferrals[name] = query
+	return _q
+}
+
+// WithNamedAgreements tells the query-builder to eager-load the nodes that are connected to the "agreements"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithNamedAgreements(name string, opts ...func(*AgreementQuery)) *ProviderQuery {
+	query := (&AgreementClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAgreements == nil {
+		_q.withNamedAgreements = make(map[string]*AgreementQuery)
+	}
+	_q.withNamedAgreements[name] = query
 	return _q
 }
 

@@ -40,14 +40,20 @@ type SchoolEdges struct {
 	Learners []*Learner `json:"learners,omitempty"`
 	// Alerts holds the value of the alerts edge.
 	Alerts []*Alert `json:"alerts,omitempty"`
+	// Referrals holds the value of the referrals edge.
+	Referrals []*Referral `json:"referrals,omitempty"`
+	// Agreements holds the value of the agreements edge.
+	Agreements []*Agreement `json:"agreements,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [4]map[string]int
 
-	namedLearners map[string][]*Learner
-	namedAlerts   map[string][]*Alert
+	namedLearners   map[string][]*Learner
+	namedAlerts     map[string][]*Alert
+	namedReferrals  map[string][]*Referral
+	namedAgreements map[string][]*Agreement
 }
 
 // LearnersOrErr returns the Learners value or an error if the edge
@@ -66,6 +72,24 @@ func (e SchoolEdges) AlertsOrErr() ([]*Alert, error) {
 		return e.Alerts, nil
 	}
 	return nil, &NotLoadedError{edge: "alerts"}
+}
+
+// ReferralsOrErr returns the Referrals value or an error if the edge
+// was not loaded in eager-loading.
+func (e SchoolEdges) ReferralsOrErr() ([]*Referral, error) {
+	if e.loadedTypes[2] {
+		return e.Referrals, nil
+	}
+	return nil, &NotLoadedError{edge: "referrals"}
+}
+
+// AgreementsOrErr returns the Agreements value or an error if the edge
+// was not loaded in eager-loading.
+func (e SchoolEdges) AgreementsOrErr() ([]*Agreement, error) {
+	if e.loadedTypes[3] {
+		return e.Agreements, nil
+	}
+	return nil, &NotLoadedError{edge: "agreements"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -157,6 +181,16 @@ func (_m *School) QueryAlerts() *AlertQuery {
 	return NewSchoolClient(_m.config).QueryAlerts(_m)
 }
 
+// QueryReferrals queries the "referrals" edge of the School entity.
+func (_m *School) QueryReferrals() *ReferralQuery {
+	return NewSchoolClient(_m.config).QueryReferrals(_m)
+}
+
+// QueryAgreements queries the "agreements" edge of the School entity.
+func (_m *School) QueryAgreements() *AgreementQuery {
+	return NewSchoolClient(_m.config).QueryAgreements(_m)
+}
+
 // Update returns a builder for updating this School.
 // Note that you need to call School.Unwrap() before calling this method if this School
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -246,6 +280,54 @@ func (_m *School) appendNamedAlerts(name string, edges ...*Alert) {
 		_m.Edges.namedAlerts[name] = []*Alert{}
 	} else {
 		_m.Edges.namedAlerts[name] = append(_m.Edges.namedAlerts[name], edges...)
+	}
+}
+
+// NamedReferrals returns the Referrals named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *School) NamedReferrals(name string) ([]*Referral, error) {
+	if _m.Edges.namedReferrals == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedReferrals[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *School) appendNamedReferrals(name string, edges ...*Referral) {
+	if _m.Edges.namedReferrals == nil {
+		_m.Edges.namedReferrals = make(map[string][]*Referral)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedReferrals[name] = []*Referral{}
+	} else {
+		_m.Edges.namedReferrals[name] = append(_m.Edges.namedReferrals[name], edges...)
+	}
+}
+
+// NamedAgreements returns the Agreements named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *School) NamedAgreements(name string) ([]*Agreement, error) {
+	if _m.Edges.namedAgreements == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAgreements[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *School) appendNamedAgreements(name string, edges ...*Agreement) {
+	if _m.Edges.namedAgreements == nil {
+		_m.Edges.namedAgreements = make(map[string][]*Agreement)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAgreements[name] = []*Agreement{}
+	} else {
+		_m.Edges.namedAgreements[name] = append(_m.Edges.namedAgreements[name], edges...)
 	}
 }
 

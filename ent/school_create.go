@@ -10,8 +10,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/learner"
+	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/school"
 )
 
@@ -111,6 +113,36 @@ func (_c *SchoolCreate) AddAlerts(v ...*Alert) *SchoolCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddAlertIDs(ids...)
+}
+
+// AddReferralIDs adds the "referrals" edge to the Referral entity by IDs.
+func (_c *SchoolCreate) AddReferralIDs(ids ...int) *SchoolCreate {
+	_c.mutation.AddReferralIDs(ids...)
+	return _c
+}
+
+// AddReferrals adds the "referrals" edges to the Referral entity.
+func (_c *SchoolCreate) AddReferrals(v ...*Referral) *SchoolCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddReferralIDs(ids...)
+}
+
+// AddAgreementIDs adds the "agreements" edge to the Agreement entity by IDs.
+func (_c *SchoolCreate) AddAgreementIDs(ids ...int) *SchoolCreate {
+	_c.mutation.AddAgreementIDs(ids...)
+	return _c
+}
+
+// AddAgreements adds the "agreements" edges to the Agreement entity.
+func (_c *SchoolCreate) AddAgreements(v ...*Agreement) *SchoolCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAgreementIDs(ids...)
 }
 
 // Mutation returns the SchoolMutation object of the builder.
@@ -281,6 +313,38 @@ func (_c *SchoolCreate) createSpec() (*School, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(alert.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ReferralsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.ReferralsTable,
+			Columns: []string{school.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AgreementsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AgreementsTable,
+			Columns: []string{school.AgreementsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(agreement.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -13,25 +13,31 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/school"
 )
 
 // SchoolQuery is the builder for querying School entities.
 type SchoolQuery struct {
 	config
-	ctx               *QueryContext
-	order             []school.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.School
-	withLearners      *LearnerQuery
-	withAlerts        *AlertQuery
-	modifiers         []func(*sql.Selector)
-	loadTotal         []func(context.Context, []*School) error
-	withNamedLearners map[string]*LearnerQuery
-	withNamedAlerts   map[string]*AlertQuery
+	ctx                 *QueryContext
+	order               []school.OrderOption
+	inters              []Interceptor
+	predicates          []predicate.School
+	withLearners        *LearnerQuery
+	withAlerts          *AlertQuery
+	withReferrals       *ReferralQuery
+	withAgreements      *AgreementQuery
+	modifiers           []func(*sql.Selector)
+	loadTotal           []func(context.Context, []*School) error
+	withNamedLearners   map[string]*LearnerQuery
+	withNamedAlerts     map[string]*AlertQuery
+	withNamedReferrals  map[string]*ReferralQuery
+	withNamedAgreements map[string]*AgreementQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -105,6 +111,50 @@ func (_q *SchoolQuery) QueryAlerts() *AlertQuery {
 			sqlgraph.From(school.Table, school.FieldID, selector),
 			sqlgraph.To(alert.Table, alert.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, school.AlertsTable, school.AlertsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReferrals chains the current query on the "referrals" edge.
+func (_q *SchoolQuery) QueryReferrals() *ReferralQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(school.Table, school.FieldID, selector),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, school.ReferralsTable, school.ReferralsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAgreements chains the current query on the "agreements" edge.
+func (_q *SchoolQuery) QueryAgreements() *AgreementQuery {
+	query := (&AgreementClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(school.Table, school.FieldID, selector),
+			sqlgraph.To(agreement.Table, agreement.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, school.AgreementsTable, school.AgreementsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -299,13 +349,15 @@ func (_q *SchoolQuery) Clone() *SchoolQuery {
 		return nil
 	}
 	return &SchoolQuery{
-		config:       _q.config,
-		ctx:          _q.ctx.Clone(),
-		order:        append([]school.OrderOption{}, _q.order...),
-		inters:       append([]Interceptor{}, _q.inters...),
-		predicates:   append([]predicate.School{}, _q.predicates...),
-		withLearners: _q.withLearners.Clone(),
-		withAlerts:   _q.withAlerts.Clone(),
+		config:         _q.config,
+		ctx:            _q.ctx.Clone(),
+		order:          append([]school.OrderOption{}, _q.order...),
+		inters:         append([]Interceptor{}, _q.inters...),
+		predicates:     append([]predicate.School{}, _q.predicates...),
+		withLearners:   _q.withLearners.Clone(),
+		withAlerts:     _q.withAlerts.Clone(),
+		withReferrals:  _q.withReferrals.Clone(),
+		withAgreements: _q.withAgreements.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -331,6 +383,28 @@ func (_q *SchoolQuery) WithAlerts(opts ...func(*AlertQuery)) *SchoolQuery {
 		opt(query)
 	}
 	_q.withAlerts = query
+	return _q
+}
+
+// WithReferrals tells the query-builder to eager-load the nodes that are connected to
+// the "referrals" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *SchoolQuery) WithReferrals(opts ...func(*ReferralQuery)) *SchoolQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReferrals = query
+	return _q
+}
+
+// WithAgreements tells the query-builder to eager-load the nodes that are connected to
+// the "agreements" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *SchoolQuery) WithAgreements(opts ...func(*AgreementQuery)) *SchoolQuery {
+	query := (&AgreementClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAgreements = query
 	return _q
 }
 
@@ -418,9 +492,11 @@ func (_q *SchoolQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Schoo
 	var (
 		nodes       = []*School{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [4]bool{
 			_q.withLearners != nil,
 			_q.withAlerts != nil,
+			_q.withReferrals != nil,
+			_q.withAgreements != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -458,6 +534,20 @@ func (_q *SchoolQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Schoo
 			return nil, err
 		}
 	}
+	if query := _q.withReferrals; query != nil {
+		if err := _q.loadReferrals(ctx, query, nodes,
+			func(n *School) { n.Edges.Referrals = []*Referral{} },
+			func(n *School, e *Referral) { n.Edges.Referrals = append(n.Edges.Referrals, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withAgreements; query != nil {
+		if err := _q.loadAgreements(ctx, query, nodes,
+			func(n *School) { n.Edges.Agreements = []*Agreement{} },
+			func(n *School, e *Agreement) { n.Edges.Agreements = append(n.Edges.Agreements, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedLearners {
 		if err := _q.loadLearners(ctx, query, nodes,
 			func(n *School) { n.appendNamedLearners(name) },
@@ -469,6 +559,20 @@ func (_q *SchoolQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Schoo
 		if err := _q.loadAlerts(ctx, query, nodes,
 			func(n *School) { n.appendNamedAlerts(name) },
 			func(n *School, e *Alert) { n.appendNamedAlerts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedReferrals {
+		if err := _q.loadReferrals(ctx, query, nodes,
+			func(n *School) { n.appendNamedReferrals(name) },
+			func(n *School, e *Referral) { n.appendNamedReferrals(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAgreements {
+		if err := _q.loadAgreements(ctx, query, nodes,
+			func(n *School) { n.appendNamedAgreements(name) },
+			func(n *School, e *Agreement) { n.appendNamedAgreements(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -537,6 +641,68 @@ func (_q *SchoolQuery) loadAlerts(ctx context.Context, query *AlertQuery, nodes 
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "school_alerts" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *SchoolQuery) loadReferrals(ctx context.Context, query *ReferralQuery, nodes []*School, init func(*School), assign func(*School, *Referral)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*School)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.Referral(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(school.ReferralsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.school_referrals
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "school_referrals" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "school_referrals" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *SchoolQuery) loadAgreements(ctx context.Context, query *AgreementQuery, nodes []*School, init func(*School), assign func(*School, *Agreement)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*School)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.Agreement(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(school.AgreementsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.school_agreements
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "school_agreements" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "school_agreements" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -652,6 +818,34 @@ func (_q *SchoolQuery) WithNamedAlerts(name string, opts ...func(*AlertQuery)) *
 		_q.withNamedAlerts = make(map[string]*AlertQuery)
 	}
 	_q.withNamedAlerts[name] = query
+	return _q
+}
+
+// WithNamedReferrals tells the query-builder to eager-load the nodes that are connected to the "referrals"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *SchoolQuery) WithNamedReferrals(name string, opts ...func(*ReferralQuery)) *SchoolQuery {
+	query := (&ReferralClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedReferrals == nil {
+		_q.withNamedReferrals = make(map[string]*ReferralQuery)
+	}
+	_q.withNamedReferrals[name] = query
+	return _q
+}
+
+// WithNamedAgreements tells the query-builder to eager-load the nodes that are connected to the "agreements"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *SchoolQuery) WithNamedAgreements(name string, opts ...func(*AgreementQuery)) *SchoolQuery {
+	query := (&AgreementClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAgreements == nil {
+		_q.withNamedAgreements = make(map[string]*AgreementQuery)
+	}
+	_q.withNamedAgreements[name] = query
 	return _q
 }
 

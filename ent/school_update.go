@@ -10,9 +10,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/school"
 )
 
@@ -150,6 +152,36 @@ func (_u *SchoolUpdate) AddAlerts(v ...*Alert) *SchoolUpdate {
 	return _u.AddAlertIDs(ids...)
 }
 
+// AddReferralIDs adds the "referrals" edge to the Referral entity by IDs.
+func (_u *SchoolUpdate) AddReferralIDs(ids ...int) *SchoolUpdate {
+	_u.mutation.AddReferralIDs(ids...)
+	return _u
+}
+
+// AddReferrals adds the "referrals" edges to the Referral entity.
+func (_u *SchoolUpdate) AddReferrals(v ...*Referral) *SchoolUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReferralIDs(ids...)
+}
+
+// AddAgreementIDs adds the "agreements" edge to the Agreement entity by IDs.
+func (_u *SchoolUpdate) AddAgreementIDs(ids ...int) *SchoolUpdate {
+	_u.mutation.AddAgreementIDs(ids...)
+	return _u
+}
+
+// AddAgreements adds the "agreements" edges to the Agreement entity.
+func (_u *SchoolUpdate) AddAgreements(v ...*Agreement) *SchoolUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAgreementIDs(ids...)
+}
+
 // Mutation returns the SchoolMutation object of the builder.
 func (_u *SchoolUpdate) Mutation() *SchoolMutation {
 	return _u.mutation
@@ -195,6 +227,48 @@ func (_u *SchoolUpdate) RemoveAlerts(v ...*Alert) *SchoolUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAlertIDs(ids...)
+}
+
+// ClearReferrals clears all "referrals" edges to the Referral entity.
+func (_u *SchoolUpdate) ClearReferrals() *SchoolUpdate {
+	_u.mutation.ClearReferrals()
+	return _u
+}
+
+// RemoveReferralIDs removes the "referrals" edge to Referral entities by IDs.
+func (_u *SchoolUpdate) RemoveReferralIDs(ids ...int) *SchoolUpdate {
+	_u.mutation.RemoveReferralIDs(ids...)
+	return _u
+}
+
+// RemoveReferrals removes "referrals" edges to Referral entities.
+func (_u *SchoolUpdate) RemoveReferrals(v ...*Referral) *SchoolUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReferralIDs(ids...)
+}
+
+// ClearAgreements clears all "agreements" edges to the Agreement entity.
+func (_u *SchoolUpdate) ClearAgreements() *SchoolUpdate {
+	_u.mutation.ClearAgreements()
+	return _u
+}
+
+// RemoveAgreementIDs removes the "agreements" edge to Agreement entities by IDs.
+func (_u *SchoolUpdate) RemoveAgreementIDs(ids ...int) *SchoolUpdate {
+	_u.mutation.RemoveAgreementIDs(ids...)
+	return _u
+}
+
+// RemoveAgreements removes "agreements" edges to Agreement entities.
+func (_u *SchoolUpdate) RemoveAgreements(v ...*Agreement) *SchoolUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAgreementIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -372,6 +446,96 @@ func (_u *SchoolUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ReferralsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.ReferralsTable,
+			Columns: []string{school.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedReferralsIDs(); len(nodes) > 0 && !_u.mutation.ReferralsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.ReferralsTable,
+			Columns: []string{school.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReferralsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.ReferralsTable,
+			Columns: []string{school.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AgreementsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AgreementsTable,
+			Columns: []string{school.AgreementsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(agreement.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAgreementsIDs(); len(nodes) > 0 && !_u.mutation.AgreementsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AgreementsTable,
+			Columns: []string{school.AgreementsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(agreement.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AgreementsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AgreementsTable,
+			Columns: []string{school.AgreementsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(agreement.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{school.Label}
@@ -513,6 +677,36 @@ func (_u *SchoolUpdateOne) AddAlerts(v ...*Alert) *SchoolUpdateOne {
 	return _u.AddAlertIDs(ids...)
 }
 
+// AddReferralIDs adds the "referrals" edge to the Referral entity by IDs.
+func (_u *SchoolUpdateOne) AddReferralIDs(ids ...int) *SchoolUpdateOne {
+	_u.mutation.AddReferralIDs(ids...)
+	return _u
+}
+
+// AddReferrals adds the "referrals" edges to the Referral entity.
+func (_u *SchoolUpdateOne) AddReferrals(v ...*Referral) *SchoolUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReferralIDs(ids...)
+}
+
+// AddAgreementIDs adds the "agreements" edge to the Agreement entity by IDs.
+func (_u *SchoolUpdateOne) AddAgreementIDs(ids ...int) *SchoolUpdateOne {
+	_u.mutation.AddAgreementIDs(ids...)
+	return _u
+}
+
+// AddAgreements adds the "agreements" edges to the Agreement entity.
+func (_u *SchoolUpdateOne) AddAgreements(v ...*Agreement) *SchoolUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAgreementIDs(ids...)
+}
+
 // Mutation returns the SchoolMutation object of the builder.
 func (_u *SchoolUpdateOne) Mutation() *SchoolMutation {
 	return _u.mutation
@@ -558,6 +752,48 @@ func (_u *SchoolUpdateOne) RemoveAlerts(v ...*Alert) *SchoolUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAlertIDs(ids...)
+}
+
+// ClearReferrals clears all "referrals" edges to the Referral entity.
+func (_u *SchoolUpdateOne) ClearReferrals() *SchoolUpdateOne {
+	_u.mutation.ClearReferrals()
+	return _u
+}
+
+// RemoveReferralIDs removes the "referrals" edge to Referral entities by IDs.
+func (_u *SchoolUpdateOne) RemoveReferralIDs(ids ...int) *SchoolUpdateOne {
+	_u.mutation.RemoveReferralIDs(ids...)
+	return _u
+}
+
+// RemoveReferrals removes "referrals" edges to Referral entities.
+func (_u *SchoolUpdateOne) RemoveReferrals(v ...*Referral) *SchoolUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReferralIDs(ids...)
+}
+
+// ClearAgreements clears all "agreements" edges to the Agreement entity.
+func (_u *SchoolUpdateOne) ClearAgreements() *SchoolUpdateOne {
+	_u.mutation.ClearAgreements()
+	return _u
+}
+
+// RemoveAgreementIDs removes the "agreements" edge to Agreement entities by IDs.
+func (_u *SchoolUpdateOne) RemoveAgreementIDs(ids ...int) *SchoolUpdateOne {
+	_u.mutation.RemoveAgreementIDs(ids...)
+	return _u
+}
+
+// RemoveAgreements removes "agreements" edges to Agreement entities.
+func (_u *SchoolUpdateOne) RemoveAgreements(v ...*Agreement) *SchoolUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAgreementIDs(ids...)
 }
 
 // Where appends a list predicates to the SchoolUpdate builder.
@@ -758,6 +994,96 @@ func (_u *SchoolUpdateOne) sqlSave(ctx context.Context) (_node *School, err erro
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(alert.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ReferralsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.ReferralsTable,
+			Columns: []string{school.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedReferralsIDs(); len(nodes) > 0 && !_u.mutation.ReferralsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.ReferralsTable,
+			Columns: []string{school.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReferralsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.ReferralsTable,
+			Columns: []string{school.ReferralsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(referral.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AgreementsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AgreementsTable,
+			Columns: []string{school.AgreementsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(agreement.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAgreementsIDs(); len(nodes) > 0 && !_u.mutation.AgreementsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AgreementsTable,
+			Columns: []string{school.AgreementsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(agreement.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AgreementsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AgreementsTable,
+			Columns: []string{school.AgreementsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(agreement.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -12,6 +12,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// Agreement is the client for interacting with the Agreement builders.
+	Agreement *AgreementClient
 	// Alert is the client for interacting with the Alert builders.
 	Alert *AlertClient
 	// AttendanceMark is the client for interacting with the AttendanceMark builders.
@@ -32,10 +34,16 @@ type Tx struct {
 	Placement *PlacementClient
 	// Postcode is the client for interacting with the Postcode builders.
 	Postcode *PostcodeClient
+	// ProgressUpdate is the client for interacting with the ProgressUpdate builders.
+	ProgressUpdate *ProgressUpdateClient
 	// Provider is the client for interacting with the Provider builders.
 	Provider *ProviderClient
 	// Qualification is the client for interacting with the Qualification builders.
 	Qualification *QualificationClient
+	// Referral is the client for interacting with the Referral builders.
+	Referral *ReferralClient
+	// ReferralTransition is the client for interacting with the ReferralTransition builders.
+	ReferralTransition *ReferralTransitionClient
 	// School is the client for interacting with the School builders.
 	School *SchoolClient
 	// Session is the client for interacting with the Session builders.
@@ -173,6 +181,7 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.Agreement = NewAgreementClient(tx.config)
 	tx.Alert = NewAlertClient(tx.config)
 	tx.AttendanceMark = NewAttendanceMarkClient(tx.config)
 	tx.AttendanceRevision = NewAttendanceRevisionClient(tx.config)
@@ -183,8 +192,11 @@ func (tx *Tx) init() {
 	tx.Learner = NewLearnerClient(tx.config)
 	tx.Placement = NewPlacementClient(tx.config)
 	tx.Postcode = NewPostcodeClient(tx.config)
+	tx.ProgressUpdate = NewProgressUpdateClient(tx.config)
 	tx.Provider = NewProviderClient(tx.config)
 	tx.Qualification = NewQualificationClient(tx.config)
+	tx.Referral = NewReferralClient(tx.config)
+	tx.ReferralTransition = NewReferralTransitionClient(tx.config)
 	tx.School = NewSchoolClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.User = NewUserClient(tx.config)
@@ -197,7 +209,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Alert.QueryXXX(), the query will be executed
+// applies a query, for example: Agreement.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -4,6 +4,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/apnet/apnet/graph/model"
 	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/search"
 )
@@ -55,4 +56,34 @@ func searchConnection(res *search.Result) *model.ProviderSearchConnection {
 		}
 	}
 	return conn
+}
+
+// newPlacement turns the GraphQL input into the referral service's form.
+func newPlacement(in model.CreatePlacementInput) referral.NewPlacement {
+	p := referral.NewPlacement{ReferralID: in.ReferralID, Start: in.StartDate, End: in.EndDate}
+	for _, s := range in.Sessions {
+		p.Sessions = append(p.Sessions, *s)
+	}
+	if in.LaArranged != nil {
+		p.LAArranged = *in.LaArranged
+	}
+	return p
+}
+
+func ending(in model.EndPlacementInput) referral.Ending {
+	return referral.Ending{
+		PlacementID: in.PlacementID, EndedEarly: in.How == model.PlacementEndEndedEarly, Reason: deref(in.Reason),
+		EndedOn: in.EndedOn, QualificationEntered: in.QualificationEntered, Achieved: in.QualificationAchieved,
+		Grade: deref(in.QualificationGrade), Destination: in.Destination,
+	}
+}
+
+func progress(in model.PostProgressUpdateInput) referral.Progress {
+	return referral.Progress{
+		PlacementID: in.PlacementID, PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd,
+		Academic: in.AcademicRating, AcademicNarrative: in.AcademicNarrative,
+		Personal: in.PersonalRating, PersonalNarrative: in.PersonalNarrative,
+		English: in.EnglishRating, EnglishNarrative: deref(in.EnglishNarrative),
+		Maths: in.MathsRating, MathsNarrative: deref(in.MathsNarrative),
+	}
 }

@@ -23,6 +23,12 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return r.Client.Noders(ctx, ids)
 }
 
+// Agreements is the resolver for the agreements field.
+func (r *queryResolver) Agreements(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) (*ent.AgreementConnection, error) {
+	return r.Client.Agreement.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAgreementOrder(orderBy), ent.WithAgreementFilter(where.Filter))
+}
+
 // Alerts is the resolver for the alerts field.
 func (r *queryResolver) Alerts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AlertOrder, where *ent.AlertWhereInput) (*ent.AlertConnection, error) {
 	return r.Client.Alert.Query().Paginate(ctx, after, first, before, last,
@@ -65,6 +71,12 @@ func (r *queryResolver) Placements(ctx context.Context, after *entgql.Cursor[int
 		ent.WithPlacementOrder(orderBy), ent.WithPlacementFilter(where.Filter))
 }
 
+// ProgressUpdates is the resolver for the progressUpdates field.
+func (r *queryResolver) ProgressUpdates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgressUpdateOrder, where *ent.ProgressUpdateWhereInput) (*ent.ProgressUpdateConnection, error) {
+	return r.Client.ProgressUpdate.Query().Paginate(ctx, after, first, before, last,
+		ent.WithProgressUpdateOrder(orderBy), ent.WithProgressUpdateFilter(where.Filter))
+}
+
 // Providers is the resolver for the providers field.
 func (r *queryResolver) Providers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProviderOrder, where *ent.ProviderWhereInput) (*ent.ProviderConnection, error) {
 	return r.Client.Provider.Query().Paginate(ctx, after, first, before, last,
@@ -75,6 +87,12 @@ func (r *queryResolver) Providers(ctx context.Context, after *entgql.Cursor[int]
 func (r *queryResolver) Qualifications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.QualificationOrder, where *ent.QualificationWhereInput) (*ent.QualificationConnection, error) {
 	return r.Client.Qualification.Query().Paginate(ctx, after, first, before, last,
 		ent.WithQualificationOrder(orderBy), ent.WithQualificationFilter(where.Filter))
+}
+
+// Referrals is the resolver for the referrals field.
+func (r *queryResolver) Referrals(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) (*ent.ReferralConnection, error) {
+	return r.Client.Referral.Query().Paginate(ctx, after, first, before, last,
+		ent.WithReferralOrder(orderBy), ent.WithReferralFilter(where.Filter))
 }
 
 // Schools is the resolver for the schools field.

@@ -10,6 +10,7 @@ import (
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/referral"
 )
 
 // Resolver is the root resolver; one per server.
@@ -18,6 +19,7 @@ type Resolver struct {
 	Attendance *attendance.Service
 	Live       *live.Hub
 	Auth       *auth.Service
+	Referral   *referral.Service
 	// Now is the clock; tests set it.
 	Now func() time.Time
 }

@@ -20,11 +20,15 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	})
 }
 
-// specialCategory notes each read of a learner's special-category field for
-// the audit trail; rows the viewer may not see never reach it (ent policies).
+// specialCategory notes each read of a special-category field of a learner
+// or of a referral (SEND, social, exclusions, agencies, at-risk) for the
+// audit trail; rows the viewer may not see never reach it (ent policies).
 func specialCategory(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
-	if l, ok := obj.(*ent.Learner); ok {
-		audit.NoteRead(ctx, ent.TypeLearner, l.ID, graphql.GetFieldContext(ctx).Field.Name)
+	switch o := obj.(type) {
+	case *ent.Learner:
+		audit.NoteRead(ctx, ent.TypeLearner, o.ID, graphql.GetFieldContext(ctx).Field.Name)
+	case *ent.Referral:
+		audit.NoteRead(ctx, ent.TypeReferral, o.ID, graphql.GetFieldContext(ctx).Field.Name)
 	}
 	return next(ctx)
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/referral"
+	"github.com/apnet/apnet/internal/referral/form"
 	"github.com/apnet/apnet/internal/search"
 	"github.com/apnet/apnet/internal/viewer"
 )
@@ -141,6 +143,91 @@ func (r *mutationResolver) UpdateLearner(ctx context.Context, id int, input ent.
 	return r.Client.Learner.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
+// CreateReferral is the resolver for the createReferral field.
+func (r *mutationResolver) CreateReferral(ctx context.Context, learnerID int, form form.Form) (*ent.Referral, error) {
+	return r.Referral.Create(ctx, learnerID, form)
+}
+
+// UpdateReferral is the resolver for the updateReferral field.
+func (r *mutationResolver) UpdateReferral(ctx context.Context, id int, form form.Form) (*ent.Referral, error) {
+	return r.Referral.Update(ctx, id, form)
+}
+
+// SubmitReferral is the resolver for the submitReferral field.
+func (r *mutationResolver) SubmitReferral(ctx context.Context, id int) (*ent.Referral, error) {
+	return r.Referral.Submit(ctx, id)
+}
+
+// ReturnReferral is the resolver for the returnReferral field.
+func (r *mutationResolver) ReturnReferral(ctx context.Context, id int, reasons []string) (*ent.Referral, error) {
+	return r.Referral.ReturnToSchool(ctx, id, reasons)
+}
+
+// CheckReferral is the resolver for the checkReferral field.
+func (r *mutationResolver) CheckReferral(ctx context.Context, id int) (*ent.Referral, error) {
+	return r.Referral.Check(ctx, id)
+}
+
+// ForwardReferral is the resolver for the forwardReferral field.
+func (r *mutationResolver) ForwardReferral(ctx context.Context, id int, courseID int) (*ent.Referral, error) {
+	return r.Referral.Forward(ctx, id, courseID)
+}
+
+// AcceptReferral is the resolver for the acceptReferral field.
+func (r *mutationResolver) AcceptReferral(ctx context.Context, id int) (*ent.Referral, error) {
+	return r.Referral.Accept(ctx, id)
+}
+
+// DeclineReferral is the resolver for the declineReferral field.
+func (r *mutationResolver) DeclineReferral(ctx context.Context, id int, reason string) (*ent.Referral, error) {
+	return r.Referral.Decline(ctx, id, reason)
+}
+
+// RecordPreVisit is the resolver for the recordPreVisit field.
+func (r *mutationResolver) RecordPreVisit(ctx context.Context, id int, input form.PreVisit) (*ent.Referral, error) {
+	return r.Referral.RecordPreVisit(ctx, id, input)
+}
+
+// WithdrawReferral is the resolver for the withdrawReferral field.
+func (r *mutationResolver) WithdrawReferral(ctx context.Context, id int, reason string) (*ent.Referral, error) {
+	return r.Referral.Withdraw(ctx, id, reason)
+}
+
+// CreateAgreement is the resolver for the createAgreement field.
+func (r *mutationResolver) CreateAgreement(ctx context.Context, input model.CreateAgreementInput) (*ent.Agreement, error) {
+	return r.Referral.CreateAgreement(ctx, input.SchoolID, input.ProviderID, input.AcademicYear, input.TermsVersion)
+}
+
+// SignAgreement is the resolver for the signAgreement field.
+func (r *mutationResolver) SignAgreement(ctx context.Context, input model.SignAgreementInput) (*ent.Agreement, error) {
+	return r.Referral.Sign(ctx, input.AgreementID, referral.Side(input.Side), input.Name, input.Role)
+}
+
+// RevokeAgreement is the resolver for the revokeAgreement field.
+func (r *mutationResolver) RevokeAgreement(ctx context.Context, id int, reason string) (*ent.Agreement, error) {
+	return r.Referral.Revoke(ctx, id, reason)
+}
+
+// CreatePlacement is the resolver for the createPlacement field.
+func (r *mutationResolver) CreatePlacement(ctx context.Context, input model.CreatePlacementInput) (*ent.Placement, error) {
+	return r.Referral.CreatePlacement(ctx, newPlacement(input))
+}
+
+// StartPlacement is the resolver for the startPlacement field.
+func (r *mutationResolver) StartPlacement(ctx context.Context, id int) (*ent.Placement, error) {
+	return r.Referral.StartPlacement(ctx, id)
+}
+
+// EndPlacement is the resolver for the endPlacement field.
+func (r *mutationResolver) EndPlacement(ctx context.Context, input model.EndPlacementInput) (*ent.Placement, error) {
+	return r.Referral.EndPlacement(ctx, ending(input))
+}
+
+// PostProgressUpdate is the resolver for the postProgressUpdate field.
+func (r *mutationResolver) PostProgressUpdate(ctx context.Context, input model.PostProgressUpdateInput) (*ent.ProgressUpdate, error) {
+	return r.Referral.PostProgress(ctx, progress(input))
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	return r.Client.User.Get(ctx, viewer.FromContext(ctx).UserID)
@@ -173,6 +260,21 @@ func (r *subscriptionResolver) AttendanceRecorded(ctx context.Context, schoolID 
 // AlertRaised is the resolver for the alertRaised field.
 func (r *subscriptionResolver) AlertRaised(ctx context.Context, schoolID int) (<-chan *ent.Alert, error) {
 	return r.Live.Alerts(ctx, schoolID)
+}
+
+// ReferralStatusChanged is the resolver for the referralStatusChanged field.
+func (r *subscriptionResolver) ReferralStatusChanged(ctx context.Context, schoolID int) (<-chan *live.ReferralEvent, error) {
+	return r.Live.ReferralStatus(ctx, schoolID)
+}
+
+// ProgressPosted is the resolver for the progressPosted field.
+func (r *subscriptionResolver) ProgressPosted(ctx context.Context, schoolID int) (<-chan *ent.ProgressUpdate, error) {
+	return r.Live.Progress(ctx, schoolID)
+}
+
+// ReferralForwarded is the resolver for the referralForwarded field.
+func (r *subscriptionResolver) ReferralForwarded(ctx context.Context, providerID int) (<-chan *ent.Referral, error) {
+	return r.Live.Forwarded(ctx, providerID)
 }
 
 // Mutation returns generated.MutationResolver implementation.

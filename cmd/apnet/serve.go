@@ -16,6 +16,7 @@ import (
 	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/server"
 )
 
@@ -64,6 +65,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	res := &graph.Resolver{
 		Client:     d.Client,
 		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log},
+		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log},
 		Live:       hub,
 		Auth:       authn,
 	}

@@ -27,6 +27,8 @@ const (
 	EdgeQualification = "qualification"
 	// EdgePlacements holds the string denoting the placements edge name in mutations.
 	EdgePlacements = "placements"
+	// EdgeReferrals holds the string denoting the referrals edge name in mutations.
+	EdgeReferrals = "referrals"
 	// Table holds the table name of the course in the database.
 	Table = "courses"
 	// ProviderTable is the table that holds the provider relation/edge.
@@ -50,6 +52,13 @@ const (
 	PlacementsInverseTable = "placements"
 	// PlacementsColumn is the table column denoting the placements relation/edge.
 	PlacementsColumn = "course_placements"
+	// ReferralsTable is the table that holds the referrals relation/edge.
+	ReferralsTable = "referrals"
+	// ReferralsInverseTable is the table name for the Referral entity.
+	// It exists in this package in order to avoid circular dependency with the "referral" package.
+	ReferralsInverseTable = "referrals"
+	// ReferralsColumn is the table column denoting the referrals relation/edge.
+	ReferralsColumn = "course_referrals"
 )
 
 // Columns holds all SQL columns for course fields.
@@ -142,6 +151,20 @@ func ByPlacements(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newPlacementsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByReferralsCount orders the results by referrals count.
+func ByReferralsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newReferralsStep(), opts...)
+	}
+}
+
+// ByReferrals orders the results by referrals terms.
+func ByReferrals(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newReferralsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newProviderStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -161,5 +184,12 @@ func newPlacementsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(PlacementsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, PlacementsTable, PlacementsColumn),
+	)
+}
+func newReferralsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ReferralsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ReferralsTable, ReferralsColumn),
 	)
 }

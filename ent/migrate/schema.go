@@ -9,6 +9,57 @@ import (
 )
 
 var (
+	// AgreementsColumns holds the columns for the "agreements" table.
+	AgreementsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "academic_year", Type: field.TypeString},
+		{Name: "starts_on", Type: field.TypeTime},
+		{Name: "ends_on", Type: field.TypeTime},
+		{Name: "terms_version", Type: field.TypeString},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SIGNED_BY_ONE", "ACTIVE", "EXPIRED", "REVOKED"}, Default: "DRAFT"},
+		{Name: "school_signatory_name", Type: field.TypeString, Nullable: true},
+		{Name: "school_signatory_role", Type: field.TypeString, Nullable: true},
+		{Name: "school_signed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "provider_signatory_name", Type: field.TypeString, Nullable: true},
+		{Name: "provider_signatory_role", Type: field.TypeString, Nullable: true},
+		{Name: "provider_signed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_reason", Type: field.TypeString, Nullable: true},
+		{Name: "provider_agreements", Type: field.TypeInt},
+		{Name: "school_agreements", Type: field.TypeInt},
+	}
+	// AgreementsTable holds the schema information for the "agreements" table.
+	AgreementsTable = &schema.Table{
+		Name:       "agreements",
+		Columns:    AgreementsColumns,
+		PrimaryKey: []*schema.Column{AgreementsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "agreements_providers_agreements",
+				Columns:    []*schema.Column{AgreementsColumns[14]},
+				RefColumns: []*schema.Column{ProvidersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "agreements_schools_agreements",
+				Columns:    []*schema.Column{AgreementsColumns[15]},
+				RefColumns: []*schema.Column{SchoolsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "agreement_academic_year_school_agreements_provider_agreements",
+				Unique:  true,
+				Columns: []*schema.Column{AgreementsColumns[1], AgreementsColumns[15], AgreementsColumns[14]},
+			},
+			{
+				Name:    "agreement_provider_agreements",
+				Unique:  false,
+				Columns: []*schema.Column{AgreementsColumns[14]},
+			},
+		},
+	}
 	// AlertsColumns holds the columns for the "alerts" table.
 	AlertsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -291,8 +342,15 @@ var (
 		{Name: "sessions", Type: field.TypeJSON},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PLANNED", "ACTIVE", "COMPLETED", "ENDED_EARLY"}, Default: "PLANNED"},
 		{Name: "la_arranged", Type: field.TypeBool, Default: false},
+		{Name: "ended_reason", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "ended_on", Type: field.TypeTime, Nullable: true},
+		{Name: "qualification_entered", Type: field.TypeBool, Nullable: true},
+		{Name: "qualification_achieved", Type: field.TypeBool, Nullable: true},
+		{Name: "qualification_grade", Type: field.TypeString, Nullable: true},
+		{Name: "destination", Type: field.TypeEnum, Nullable: true, Enums: []string{"FURTHER_EDUCATION", "APPRENTICESHIP", "TRAINING", "EMPLOYMENT", "NOT_IN_EDUCATION_OR_EMPLOYMENT", "UNKNOWN"}},
 		{Name: "course_placements", Type: field.TypeInt},
 		{Name: "learner_placements", Type: field.TypeInt},
+		{Name: "referral_placement", Type: field.TypeInt, Unique: true, Nullable: true},
 	}
 	// PlacementsTable holds the schema information for the "placements" table.
 	PlacementsTable = &schema.Table{
@@ -302,27 +360,33 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "placements_courses_placements",
-				Columns:    []*schema.Column{PlacementsColumns[6]},
+				Columns:    []*schema.Column{PlacementsColumns[12]},
 				RefColumns: []*schema.Column{CoursesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "placements_learners_placements",
-				Columns:    []*schema.Column{PlacementsColumns[7]},
+				Columns:    []*schema.Column{PlacementsColumns[13]},
 				RefColumns: []*schema.Column{LearnersColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "placements_referrals_placement",
+				Columns:    []*schema.Column{PlacementsColumns[14]},
+				RefColumns: []*schema.Column{ReferralsColumns[0]},
+				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
 			{
 				Name:    "placement_learner_placements",
 				Unique:  false,
-				Columns: []*schema.Column{PlacementsColumns[7]},
+				Columns: []*schema.Column{PlacementsColumns[13]},
 			},
 			{
 				Name:    "placement_course_placements",
 				Unique:  false,
-				Columns: []*schema.Column{PlacementsColumns[6]},
+				Columns: []*schema.Column{PlacementsColumns[12]},
 			},
 		},
 	}
@@ -345,6 +409,49 @@ var (
 				Name:    "postcode_outward_easting_northing",
 				Unique:  false,
 				Columns: []*schema.Column{PostcodesColumns[2], PostcodesColumns[3], PostcodesColumns[4]},
+			},
+		},
+	}
+	// ProgressUpdatesColumns holds the columns for the "progress_updates" table.
+	ProgressUpdatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "period_start", Type: field.TypeTime},
+		{Name: "period_end", Type: field.TypeTime},
+		{Name: "academic_rating", Type: field.TypeEnum, Enums: []string{"EXCELLENT", "GOOD", "SATISFACTORY", "CONCERN"}},
+		{Name: "academic_narrative", Type: field.TypeString, Size: 2147483647},
+		{Name: "personal_rating", Type: field.TypeEnum, Enums: []string{"EXCELLENT", "GOOD", "SATISFACTORY", "CONCERN"}},
+		{Name: "personal_narrative", Type: field.TypeString, Size: 2147483647},
+		{Name: "english_rating", Type: field.TypeEnum, Enums: []string{"EXCELLENT", "GOOD", "SATISFACTORY", "CONCERN"}},
+		{Name: "english_narrative", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "maths_rating", Type: field.TypeEnum, Enums: []string{"EXCELLENT", "GOOD", "SATISFACTORY", "CONCERN"}},
+		{Name: "maths_narrative", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "sessions_possible", Type: field.TypeInt},
+		{Name: "sessions_attended", Type: field.TypeInt},
+		{Name: "sessions_late", Type: field.TypeInt},
+		{Name: "attendance_percent", Type: field.TypeFloat64, Nullable: true},
+		{Name: "punctuality_percent", Type: field.TypeFloat64, Nullable: true},
+		{Name: "posted_by", Type: field.TypeString},
+		{Name: "posted_at", Type: field.TypeTime},
+		{Name: "placement_progress_updates", Type: field.TypeInt},
+	}
+	// ProgressUpdatesTable holds the schema information for the "progress_updates" table.
+	ProgressUpdatesTable = &schema.Table{
+		Name:       "progress_updates",
+		Columns:    ProgressUpdatesColumns,
+		PrimaryKey: []*schema.Column{ProgressUpdatesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "progress_updates_placements_progress_updates",
+				Columns:    []*schema.Column{ProgressUpdatesColumns[18]},
+				RefColumns: []*schema.Column{PlacementsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "progressupdate_placement_progress_updates",
+				Unique:  false,
+				Columns: []*schema.Column{ProgressUpdatesColumns[18]},
 			},
 		},
 	}
@@ -402,6 +509,116 @@ var (
 				Name:    "qualification_sector_subject_area",
 				Unique:  false,
 				Columns: []*schema.Column{QualificationsColumns[5]},
+			},
+		},
+	}
+	// ReferralsColumns holds the columns for the "referrals" table.
+	ReferralsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SUBMITTED", "RETURNED", "CHECKED", "FORWARDED", "ACCEPTED", "DECLINED", "PRE_VISIT_HELD", "PLACED", "WITHDRAWN"}, Default: "DRAFT"},
+		{Name: "education", Type: field.TypeJSON, Nullable: true},
+		{Name: "attendance", Type: field.TypeJSON, Nullable: true},
+		{Name: "exclusions", Type: field.TypeJSON, Nullable: true},
+		{Name: "send", Type: field.TypeJSON, Nullable: true},
+		{Name: "social", Type: field.TypeJSON, Nullable: true},
+		{Name: "agencies", Type: field.TypeJSON, Nullable: true},
+		{Name: "reason", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "at_risk", Type: field.TypeJSON, Nullable: true},
+		{Name: "at_risk_notes", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "qualifications_required", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "interests_aspirations", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "preference", Type: field.TypeJSON, Nullable: true},
+		{Name: "learner_snapshot", Type: field.TypeJSON, Nullable: true},
+		{Name: "pre_visit", Type: field.TypeJSON, Nullable: true},
+		{Name: "return_reasons", Type: field.TypeString, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "submitted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "course_referrals", Type: field.TypeInt, Nullable: true},
+		{Name: "learner_referrals", Type: field.TypeInt},
+		{Name: "provider_referrals", Type: field.TypeInt, Nullable: true},
+		{Name: "school_referrals", Type: field.TypeInt},
+	}
+	// ReferralsTable holds the schema information for the "referrals" table.
+	ReferralsTable = &schema.Table{
+		Name:       "referrals",
+		Columns:    ReferralsColumns,
+		PrimaryKey: []*schema.Column{ReferralsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "referrals_courses_referrals",
+				Columns:    []*schema.Column{ReferralsColumns[21]},
+				RefColumns: []*schema.Column{CoursesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "referrals_learners_referrals",
+				Columns:    []*schema.Column{ReferralsColumns[22]},
+				RefColumns: []*schema.Column{LearnersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "referrals_providers_referrals",
+				Columns:    []*schema.Column{ReferralsColumns[23]},
+				RefColumns: []*schema.Column{ProvidersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "referrals_schools_referrals",
+				Columns:    []*schema.Column{ReferralsColumns[24]},
+				RefColumns: []*schema.Column{SchoolsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "referral_school_referrals",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralsColumns[24]},
+			},
+			{
+				Name:    "referral_provider_referrals",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralsColumns[23]},
+			},
+			{
+				Name:    "referral_learner_referrals",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralsColumns[22]},
+			},
+		},
+	}
+	// ReferralTransitionsColumns holds the columns for the "referral_transitions" table.
+	ReferralTransitionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "from", Type: field.TypeString, Default: ""},
+		{Name: "to", Type: field.TypeString},
+		{Name: "actor", Type: field.TypeString},
+		{Name: "actor_role", Type: field.TypeString, Default: ""},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "reason", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "provider_id", Type: field.TypeInt, Nullable: true},
+		{Name: "referral_transitions", Type: field.TypeInt},
+	}
+	// ReferralTransitionsTable holds the schema information for the "referral_transitions" table.
+	ReferralTransitionsTable = &schema.Table{
+		Name:       "referral_transitions",
+		Columns:    ReferralTransitionsColumns,
+		PrimaryKey: []*schema.Column{ReferralTransitionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "referral_transitions_referrals_transitions",
+				Columns:    []*schema.Column{ReferralTransitionsColumns[8]},
+				RefColumns: []*schema.Column{ReferralsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "referraltransition_referral_transitions",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralTransitionsColumns[8]},
 			},
 		},
 	}
@@ -487,6 +704,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AgreementsTable,
 		AlertsTable,
 		AttendanceMarksTable,
 		AttendanceRevisionsTable,
@@ -497,8 +715,11 @@ var (
 		LearnersTable,
 		PlacementsTable,
 		PostcodesTable,
+		ProgressUpdatesTable,
 		ProvidersTable,
 		QualificationsTable,
+		ReferralsTable,
+		ReferralTransitionsTable,
 		SchoolsTable,
 		SessionsTable,
 		UsersTable,
@@ -506,6 +727,11 @@ var (
 )
 
 func init() {
+	AgreementsTable.ForeignKeys[0].RefTable = ProvidersTable
+	AgreementsTable.ForeignKeys[1].RefTable = SchoolsTable
+	AgreementsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
 	AlertsTable.ForeignKeys[0].RefTable = AttendanceMarksTable
 	AlertsTable.ForeignKeys[1].RefTable = LearnersTable
 	AlertsTable.ForeignKeys[2].RefTable = PlacementsTable
@@ -542,11 +768,16 @@ func init() {
 	}
 	PlacementsTable.ForeignKeys[0].RefTable = CoursesTable
 	PlacementsTable.ForeignKeys[1].RefTable = LearnersTable
+	PlacementsTable.ForeignKeys[2].RefTable = ReferralsTable
 	PlacementsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(25769803776),
 	}
 	PostcodesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	ProgressUpdatesTable.ForeignKeys[0].RefTable = PlacementsTable
+	ProgressUpdatesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
 	ProvidersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
@@ -554,6 +785,17 @@ func init() {
 	QualificationsTable.ForeignKeys[0].RefTable = AwardingBodiesTable
 	QualificationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),
+	}
+	ReferralsTable.ForeignKeys[0].RefTable = CoursesTable
+	ReferralsTable.ForeignKeys[1].RefTable = LearnersTable
+	ReferralsTable.ForeignKeys[2].RefTable = ProvidersTable
+	ReferralsTable.ForeignKeys[3].RefTable = SchoolsTable
+	ReferralsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(73014444032),
+	}
+	ReferralTransitionsTable.ForeignKeys[0].RefTable = ReferralsTable
+	ReferralTransitionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
 	SchoolsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(42949672960),

@@ -10,6 +10,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/apnet/apnet/internal/outcome"
 )
 
 const (
@@ -27,6 +29,18 @@ const (
 	FieldStatus = "status"
 	// FieldLaArranged holds the string denoting the la_arranged field in the database.
 	FieldLaArranged = "la_arranged"
+	// FieldEndedReason holds the string denoting the ended_reason field in the database.
+	FieldEndedReason = "ended_reason"
+	// FieldEndedOn holds the string denoting the ended_on field in the database.
+	FieldEndedOn = "ended_on"
+	// FieldQualificationEntered holds the string denoting the qualification_entered field in the database.
+	FieldQualificationEntered = "qualification_entered"
+	// FieldQualificationAchieved holds the string denoting the qualification_achieved field in the database.
+	FieldQualificationAchieved = "qualification_achieved"
+	// FieldQualificationGrade holds the string denoting the qualification_grade field in the database.
+	FieldQualificationGrade = "qualification_grade"
+	// FieldDestination holds the string denoting the destination field in the database.
+	FieldDestination = "destination"
 	// EdgeLearner holds the string denoting the learner edge name in mutations.
 	EdgeLearner = "learner"
 	// EdgeCourse holds the string denoting the course edge name in mutations.
@@ -35,6 +49,10 @@ const (
 	EdgeMarks = "marks"
 	// EdgeAlerts holds the string denoting the alerts edge name in mutations.
 	EdgeAlerts = "alerts"
+	// EdgeProgressUpdates holds the string denoting the progress_updates edge name in mutations.
+	EdgeProgressUpdates = "progress_updates"
+	// EdgeReferral holds the string denoting the referral edge name in mutations.
+	EdgeReferral = "referral"
 	// Table holds the table name of the placement in the database.
 	Table = "placements"
 	// LearnerTable is the table that holds the learner relation/edge.
@@ -65,6 +83,20 @@ const (
 	AlertsInverseTable = "alerts"
 	// AlertsColumn is the table column denoting the alerts relation/edge.
 	AlertsColumn = "placement_alerts"
+	// ProgressUpdatesTable is the table that holds the progress_updates relation/edge.
+	ProgressUpdatesTable = "progress_updates"
+	// ProgressUpdatesInverseTable is the table name for the ProgressUpdate entity.
+	// It exists in this package in order to avoid circular dependency with the "progressupdate" package.
+	ProgressUpdatesInverseTable = "progress_updates"
+	// ProgressUpdatesColumn is the table column denoting the progress_updates relation/edge.
+	ProgressUpdatesColumn = "placement_progress_updates"
+	// ReferralTable is the table that holds the referral relation/edge.
+	ReferralTable = "placements"
+	// ReferralInverseTable is the table name for the Referral entity.
+	// It exists in this package in order to avoid circular dependency with the "referral" package.
+	ReferralInverseTable = "referrals"
+	// ReferralColumn is the table column denoting the referral relation/edge.
+	ReferralColumn = "referral_placement"
 )
 
 // Columns holds all SQL columns for placement fields.
@@ -75,6 +107,12 @@ var Columns = []string{
 	FieldSessions,
 	FieldStatus,
 	FieldLaArranged,
+	FieldEndedReason,
+	FieldEndedOn,
+	FieldQualificationEntered,
+	FieldQualificationAchieved,
+	FieldQualificationGrade,
+	FieldDestination,
 }
 
 // ForeignKeys holds the SQL foreign-keys that are owned by the "placements"
@@ -82,6 +120,7 @@ var Columns = []string{
 var ForeignKeys = []string{
 	"course_placements",
 	"learner_placements",
+	"referral_placement",
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -139,6 +178,16 @@ func StatusValidator(s Status) error {
 	}
 }
 
+// DestinationValidator is a validator for the "destination" field enum values. It is called by the builders before save.
+func DestinationValidator(d outcome.Destination) error {
+	switch d {
+	case "FURTHER_EDUCATION", "APPRENTICESHIP", "TRAINING", "EMPLOYMENT", "NOT_IN_EDUCATION_OR_EMPLOYMENT", "UNKNOWN":
+		return nil
+	default:
+		return fmt.Errorf("placement: invalid enum value for destination field: %q", d)
+	}
+}
+
 // OrderOption defines the ordering options for the Placement queries.
 type OrderOption func(*sql.Selector)
 
@@ -165,6 +214,36 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByLaArranged orders the results by the la_arranged field.
 func ByLaArranged(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLaArranged, opts...).ToFunc()
+}
+
+// ByEndedReason orders the results by the ended_reason field.
+func ByEndedReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEndedReason, opts...).ToFunc()
+}
+
+// ByEndedOn orders the results by the ended_on field.
+func ByEndedOn(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEndedOn, opts...).ToFunc()
+}
+
+// ByQualificationEntered orders the results by the qualification_entered field.
+func ByQualificationEntered(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldQualificationEntered, opts...).ToFunc()
+}
+
+// ByQualificationAchieved orders the results by the qualification_achieved field.
+func ByQualificationAchieved(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldQualificationAchieved, opts...).ToFunc()
+}
+
+// ByQualificationGrade orders the results by the qualification_grade field.
+func ByQualificationGrade(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldQualificationGrade, opts...).ToFunc()
+}
+
+// ByDestination orders the results by the destination field.
+func ByDestination(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDestination, opts...).ToFunc()
 }
 
 // ByLearnerField orders the results by learner field.
@@ -208,6 +287,27 @@ func ByAlerts(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newAlertsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByProgressUpdatesCount orders the results by progress_updates count.
+func ByProgressUpdatesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newProgressUpdatesStep(), opts...)
+	}
+}
+
+// ByProgressUpdates orders the results by progress_updates terms.
+func ByProgressUpdates(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newProgressUpdatesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByReferralField orders the results by referral field.
+func ByReferralField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newReferralStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newLearnerStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -236,6 +336,20 @@ func newAlertsStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2M, false, AlertsTable, AlertsColumn),
 	)
 }
+func newProgressUpdatesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ProgressUpdatesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ProgressUpdatesTable, ProgressUpdatesColumn),
+	)
+}
+func newReferralStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ReferralInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, true, ReferralTable, ReferralColumn),
+	)
+}
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Status) MarshalGQL(w io.Writer) {
@@ -254,3 +368,10 @@ func (e *Status) UnmarshalGQL(val interface{}) error {
 	}
 	return nil
 }
+
+var (
+	// outcome.Destination must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*outcome.Destination)(nil)
+	// outcome.Destination must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*outcome.Destination)(nil)
+)

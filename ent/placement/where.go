@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/internal/outcome"
 )
 
 // ID filters vertices based on their ID field.
@@ -68,6 +69,31 @@ func EndDate(v time.Time) predicate.Placement {
 // LaArranged applies equality check predicate on the "la_arranged" field. It's identical to LaArrangedEQ.
 func LaArranged(v bool) predicate.Placement {
 	return predicate.Placement(sql.FieldEQ(FieldLaArranged, v))
+}
+
+// EndedReason applies equality check predicate on the "ended_reason" field. It's identical to EndedReasonEQ.
+func EndedReason(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldEQ(FieldEndedReason, v))
+}
+
+// EndedOn applies equality check predicate on the "ended_on" field. It's identical to EndedOnEQ.
+func EndedOn(v time.Time) predicate.Placement {
+	return predicate.Placement(sql.FieldEQ(FieldEndedOn, v))
+}
+
+// QualificationEntered applies equality check predicate on the "qualification_entered" field. It's identical to QualificationEnteredEQ.
+func QualificationEntered(v bool) predicate.Placement {
+	return predicate.Placement(sql.FieldEQ(FieldQualificationEntered, v))
+}
+
+// QualificationAchieved applies equality check predicate on the "qualification_achieved" field. It's identical to QualificationAchievedEQ.
+func QualificationAchieved(v bool) predicate.Placement {
+	return predicate.Placement(sql.FieldEQ(FieldQualificationAchieved, v))
+}
+
+// QualificationGrade applies equality check predicate on the "qualification_grade" field. It's identical to QualificationGradeEQ.
+func QualificationGrade(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldEQ(FieldQualificationGrade, v))
 }
 
 // StartDateEQ applies the EQ predicate on the "start_date" field.
@@ -180,6 +206,286 @@ func LaArrangedNEQ(v bool) predicate.Placement {
 	return predicate.Placement(sql.FieldNEQ(FieldLaArranged, v))
 }
 
+// EndedReasonEQ applies the EQ predicate on the "ended_reason" field.
+func EndedReasonEQ(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldEQ(FieldEndedReason, v))
+}
+
+// EndedReasonNEQ applies the NEQ predicate on the "ended_reason" field.
+func EndedReasonNEQ(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldNEQ(FieldEndedReason, v))
+}
+
+// EndedReasonIn applies the In predicate on the "ended_reason" field.
+func EndedReasonIn(vs ...string) predicate.Placement {
+	return predicate.Placement(sql.FieldIn(FieldEndedReason, vs...))
+}
+
+// EndedReasonNotIn applies the NotIn predicate on the "ended_reason" field.
+func EndedReasonNotIn(vs ...string) predicate.Placement {
+	return predicate.Placement(sql.FieldNotIn(FieldEndedReason, vs...))
+}
+
+// EndedReasonGT applies the GT predicate on the "ended_reason" field.
+func EndedReasonGT(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldGT(FieldEndedReason, v))
+}
+
+// EndedReasonGTE applies the GTE predicate on the "ended_reason" field.
+func EndedReasonGTE(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldGTE(FieldEndedReason, v))
+}
+
+// EndedReasonLT applies the LT predicate on the "ended_reason" field.
+func EndedReasonLT(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldLT(FieldEndedReason, v))
+}
+
+// EndedReasonLTE applies the LTE predicate on the "ended_reason" field.
+func EndedReasonLTE(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldLTE(FieldEndedReason, v))
+}
+
+// EndedReasonContains applies the Contains predicate on the "ended_reason" field.
+func EndedReasonContains(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldContains(FieldEndedReason, v))
+}
+
+// EndedReasonHasPrefix applies the HasPrefix predicate on the "ended_reason" field.
+func EndedReasonHasPrefix(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldHasPrefix(FieldEndedReason, v))
+}
+
+// EndedReasonHasSuffix applies the HasSuffix predicate on the "ended_reason" field.
+func EndedReasonHasSuffix(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldHasSuffix(FieldEndedReason, v))
+}
+
+// EndedReasonIsNil applies the IsNil predicate on the "ended_reason" field.
+func EndedReasonIsNil() predicate.Placement {
+	return predicate.Placement(sql.FieldIsNull(FieldEndedReason))
+}
+
+// EndedReasonNotNil applies the NotNil predicate on the "ended_reason" field.
+func EndedReasonNotNil() predicate.Placement {
+	return predicate.Placement(sql.FieldNotNull(FieldEndedReason))
+}
+
+// EndedReasonEqualFold applies the EqualFold predicate on the "ended_reason" field.
+func EndedReasonEqualFold(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldEqualFold(FieldEndedReason, v))
+}
+
+// EndedReasonContainsFold applies the ContainsFold predicate on the "ended_reason" field.
+func EndedReasonContainsFold(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldContainsFold(FieldEndedReason, v))
+}
+
+// EndedOnEQ applies the EQ predicate on the "ended_on" field.
+func EndedOnEQ(v time.Time) predicate.Placement {
+	return predicate.Placement(sql.FieldEQ(FieldEndedOn, v))
+}
+
+// EndedOnNEQ applies the NEQ predicate on the "ended_on" field.
+func EndedOnNEQ(v time.Time) predicate.Placement {
+	return predicate.Placement(sql.FieldNEQ(FieldEndedOn, v))
+}
+
+// EndedOnIn applies the In predicate on the "ended_on" field.
+func EndedOnIn(vs ...time.Time) predicate.Placement {
+	return predicate.Placement(sql.FieldIn(FieldEndedOn, vs...))
+}
+
+// EndedOnNotIn applies the NotIn predicate on the "ended_on" field.
+func EndedOnNotIn(vs ...time.Time) predicate.Placement {
+	return predicate.Placement(sql.FieldNotIn(FieldEndedOn, vs...))
+}
+
+// EndedOnGT applies the GT predicate on the "ended_on" field.
+func EndedOnGT(v time.Time) predicate.Placement {
+	return predicate.Placement(sql.FieldGT(FieldEndedOn, v))
+}
+
+// EndedOnGTE applies the GTE predicate on the "ended_on" field.
+func EndedOnGTE(v time.Time) predicate.Placement {
+	return predicate.Placement(sql.FieldGTE(FieldEndedOn, v))
+}
+
+// EndedOnLT applies the LT predicate on the "ended_on" field.
+func EndedOnLT(v time.Time) predicate.Placement {
+	return predicate.Placement(sql.FieldLT(FieldEndedOn, v))
+}
+
+// EndedOnLTE applies the LTE predicate on the "ended_on" field.
+func EndedOnLTE(v time.Time) predicate.Placement {
+	return predicate.Placement(sql.FieldLTE(FieldEndedOn, v))
+}
+
+// EndedOnIsNil applies the IsNil predicate on the "ended_on" field.
+func EndedOnIsNil() predicate.Placement {
+	return predicate.Placement(sql.FieldIsNull(FieldEndedOn))
+}
+
+// EndedOnNotNil applies the NotNil predicate on the "ended_on" field.
+func EndedOnNotNil() predicate.Placement {
+	return predicate.Placement(sql.FieldNotNull(FieldEndedOn))
+}
+
+// QualificationEnteredEQ applies the EQ predicate on the "qualification_entered" field.
+func QualificationEnteredEQ(v bool) predicate.Placement {
+	return predicate.Placement(sql.FieldEQ(FieldQualificationEntered, v))
+}
+
+// QualificationEnteredNEQ applies the NEQ predicate on the "qualification_entered" field.
+func QualificationEnteredNEQ(v bool) predicate.Placement {
+	return predicate.Placement(sql.FieldNEQ(FieldQualificationEntered, v))
+}
+
+// QualificationEnteredIsNil applies the IsNil predicate on the "qualification_entered" field.
+func QualificationEnteredIsNil() predicate.Placement {
+	return predicate.Placement(sql.FieldIsNull(FieldQualificationEntered))
+}
+
+// QualificationEnteredNotNil applies the NotNil predicate on the "qualification_entered" field.
+func QualificationEnteredNotNil() predicate.Placement {
+	return predicate.Placement(sql.FieldNotNull(FieldQualificationEntered))
+}
+
+// QualificationAchievedEQ applies the EQ predicate on the "qualification_achieved" field.
+func QualificationAchievedEQ(v bool) predicate.Placement {
+	return predicate.Placement(sql.FieldEQ(FieldQualificationAchieved, v))
+}
+
+// QualificationAchievedNEQ applies the NEQ predicate on the "qualification_achieved" field.
+func QualificationAchievedNEQ(v bool) predicate.Placement {
+	return predicate.Placement(sql.FieldNEQ(FieldQualificationAchieved, v))
+}
+
+// QualificationAchievedIsNil applies the IsNil predicate on the "qualification_achieved" field.
+func QualificationAchievedIsNil() predicate.Placement {
+	return predicate.Placement(sql.FieldIsNull(FieldQualificationAchieved))
+}
+
+// QualificationAchievedNotNil applies the NotNil predicate on the "qualification_achieved" field.
+func QualificationAchievedNotNil() predicate.Placement {
+	return predicate.Placement(sql.FieldNotNull(FieldQualificationAchieved))
+}
+
+// QualificationGradeEQ applies the EQ predicate on the "qualification_grade" field.
+func QualificationGradeEQ(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldEQ(FieldQualificationGrade, v))
+}
+
+// QualificationGradeNEQ applies the NEQ predicate on the "qualification_grade" field.
+func QualificationGradeNEQ(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldNEQ(FieldQualificationGrade, v))
+}
+
+// QualificationGradeIn applies the In predicate on the "qualification_grade" field.
+func QualificationGradeIn(vs ...string) predicate.Placement {
+	return predicate.Placement(sql.FieldIn(FieldQualificationGrade, vs...))
+}
+
+// QualificationGradeNotIn applies the NotIn predicate on the "qualification_grade" field.
+func QualificationGradeNotIn(vs ...string) predicate.Placement {
+	return predicate.Placement(sql.FieldNotIn(FieldQualificationGrade, vs...))
+}
+
+// QualificationGradeGT applies the GT predicate on the "qualification_grade" field.
+func QualificationGradeGT(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldGT(FieldQualificationGrade, v))
+}
+
+// QualificationGradeGTE applies the GTE predicate on the "qualification_grade" field.
+func QualificationGradeGTE(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldGTE(FieldQualificationGrade, v))
+}
+
+// QualificationGradeLT applies the LT predicate on the "qualification_grade" field.
+func QualificationGradeLT(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldLT(FieldQualificationGrade, v))
+}
+
+// QualificationGradeLTE applies the LTE predicate on the "qualification_grade" field.
+func QualificationGradeLTE(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldLTE(FieldQualificationGrade, v))
+}
+
+// QualificationGradeContains applies the Contains predicate on the "qualification_grade" field.
+func QualificationGradeContains(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldContains(FieldQualificationGrade, v))
+}
+
+// QualificationGradeHasPrefix applies the HasPrefix predicate on the "qualification_grade" field.
+func QualificationGradeHasPrefix(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldHasPrefix(FieldQualificationGrade, v))
+}
+
+// QualificationGradeHasSuffix applies the HasSuffix predicate on the "qualification_grade" field.
+func QualificationGradeHasSuffix(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldHasSuffix(FieldQualificationGrade, v))
+}
+
+// QualificationGradeIsNil applies the IsNil predicate on the "qualification_grade" field.
+func QualificationGradeIsNil() predicate.Placement {
+	return predicate.Placement(sql.FieldIsNull(FieldQualificationGrade))
+}
+
+// QualificationGradeNotNil applies the NotNil predicate on the "qualification_grade" field.
+func QualificationGradeNotNil() predicate.Placement {
+	return predicate.Placement(sql.FieldNotNull(FieldQualificationGrade))
+}
+
+// QualificationGradeEqualFold applies the EqualFold predicate on the "qualification_grade" field.
+func QualificationGradeEqualFold(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldEqualFold(FieldQualificationGrade, v))
+}
+
+// QualificationGradeContainsFold applies the ContainsFold predicate on the "qualification_grade" field.
+func QualificationGradeContainsFold(v string) predicate.Placement {
+	return predicate.Placement(sql.FieldContainsFold(FieldQualificationGrade, v))
+}
+
+// DestinationEQ applies the EQ predicate on the "destination" field.
+func DestinationEQ(v outcome.Destination) predicate.Placement {
+	vc := v
+	return predicate.Placement(sql.FieldEQ(FieldDestination, vc))
+}
+
+// DestinationNEQ applies the NEQ predicate on the "destination" field.
+func DestinationNEQ(v outcome.Destination) predicate.Placement {
+	vc := v
+	return predicate.Placement(sql.FieldNEQ(FieldDestination, vc))
+}
+
+// DestinationIn applies the In predicate on the "destination" field.
+func DestinationIn(vs ...outcome.Destination) predicate.Placement {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Placement(sql.FieldIn(FieldDestination, v...))
+}
+
+// DestinationNotIn applies the NotIn predicate on the "destination" field.
+func DestinationNotIn(vs ...outcome.Destination) predicate.Placement {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Placement(sql.FieldNotIn(FieldDestination, v...))
+}
+
+// DestinationIsNil applies the IsNil predicate on the "destination" field.
+func DestinationIsNil() predicate.Placement {
+	return predicate.Placement(sql.FieldIsNull(FieldDestination))
+}
+
+// DestinationNotNil applies the NotNil predicate on the "destination" field.
+func DestinationNotNil() predicate.Placement {
+	return predicate.Placement(sql.FieldNotNull(FieldDestination))
+}
+
 // HasLearner applies the HasEdge predicate on the "learner" edge.
 func HasLearner() predicate.Placement {
 	return predicate.Placement(func(s *sql.Selector) {
@@ -264,6 +570,52 @@ func HasAlerts() predicate.Placement {
 func HasAlertsWith(preds ...predicate.Alert) predicate.Placement {
 	return predicate.Placement(func(s *sql.Selector) {
 		step := newAlertsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasProgressUpdates applies the HasEdge predicate on the "progress_updates" edge.
+func HasProgressUpdates() predicate.Placement {
+	return predicate.Placement(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ProgressUpdatesTable, ProgressUpdatesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasProgressUpdatesWith applies the HasEdge predicate on the "progress_updates" edge with a given conditions (other predicates).
+func HasProgressUpdatesWith(preds ...predicate.ProgressUpdate) predicate.Placement {
+	return predicate.Placement(func(s *sql.Selector) {
+		step := newProgressUpdatesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasReferral applies the HasEdge predicate on the "referral" edge.
+func HasReferral() predicate.Placement {
+	return predicate.Placement(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, ReferralTable, ReferralColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasReferralWith applies the HasEdge predicate on the "referral" edge with a given conditions (other predicates).
+func HasReferralWith(preds ...predicate.Referral) predicate.Placement {
+	return predicate.Placement(func(s *sql.Selector) {
+		step := newReferralStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// Agreement is the predicate function for agreement builders.
+type Agreement func(*sql.Selector)
+
 // Alert is the predicate function for alert builders.
 type Alert func(*sql.Selector)
 
@@ -36,11 +39,20 @@ type Placement func(*sql.Selector)
 // Postcode is the predicate function for postcode builders.
 type Postcode func(*sql.Selector)
 
+// ProgressUpdate is the predicate function for progressupdate builders.
+type ProgressUpdate func(*sql.Selector)
+
 // Provider is the predicate function for provider builders.
 type Provider func(*sql.Selector)
 
 // Qualification is the predicate function for qualification builders.
 type Qualification func(*sql.Selector)
+
+// Referral is the predicate function for referral builders.
+type Referral func(*sql.Selector)
+
+// ReferralTransition is the predicate function for referraltransition builders.
+type ReferralTransition func(*sql.Selector)
 
 // School is the predicate function for school builders.
 type School func(*sql.Selector)

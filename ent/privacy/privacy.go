@@ -110,6 +110,30 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The AgreementQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AgreementQueryRuleFunc func(context.Context, *ent.AgreementQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AgreementQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AgreementQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AgreementQuery", q)
+}
+
+// The AgreementMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AgreementMutationRuleFunc func(context.Context, *ent.AgreementMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AgreementMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AgreementMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AgreementMutation", m)
+}
+
 // The AlertQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AlertQueryRuleFunc func(context.Context, *ent.AlertQuery) error
@@ -350,6 +374,30 @@ func (f PostcodeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PostcodeMutation", m)
 }
 
+// The ProgressUpdateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ProgressUpdateQueryRuleFunc func(context.Context, *ent.ProgressUpdateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ProgressUpdateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ProgressUpdateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ProgressUpdateQuery", q)
+}
+
+// The ProgressUpdateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ProgressUpdateMutationRuleFunc func(context.Context, *ent.ProgressUpdateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ProgressUpdateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ProgressUpdateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProgressUpdateMutation", m)
+}
+
 // The ProviderQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ProviderQueryRuleFunc func(context.Context, *ent.ProviderQuery) error
@@ -396,6 +444,54 @@ func (f QualificationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.QualificationMutation", m)
+}
+
+// The ReferralQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReferralQueryRuleFunc func(context.Context, *ent.ReferralQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReferralQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReferralQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReferralQuery", q)
+}
+
+// The ReferralMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReferralMutationRuleFunc func(context.Context, *ent.ReferralMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReferralMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReferralMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReferralMutation", m)
+}
+
+// The ReferralTransitionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReferralTransitionQueryRuleFunc func(context.Context, *ent.ReferralTransitionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReferralTransitionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReferralTransitionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReferralTransitionQuery", q)
+}
+
+// The ReferralTransitionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReferralTransitionMutationRuleFunc func(context.Context, *ent.ReferralTransitionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReferralTransitionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReferralTransitionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReferralTransitionMutation", m)
 }
 
 // The SchoolQueryRuleFunc type is an adapter to allow the use of ordinary

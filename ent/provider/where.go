@@ -713,6 +713,52 @@ func HasCoursesWith(preds ...predicate.Course) predicate.Provider {
 	})
 }
 
+// HasReferrals applies the HasEdge predicate on the "referrals" edge.
+func HasReferrals() predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ReferralsTable, ReferralsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasReferralsWith applies the HasEdge predicate on the "referrals" edge with a given conditions (other predicates).
+func HasReferralsWith(preds ...predicate.Referral) predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := newReferralsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasAgreements applies the HasEdge predicate on the "agreements" edge.
+func HasAgreements() predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, AgreementsTable, AgreementsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAgreementsWith applies the HasEdge predicate on the "agreements" edge with a given conditions (other predicates).
+func HasAgreementsWith(preds ...predicate.Agreement) predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := newAgreementsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Provider) predicate.Provider {
 	return predicate.Provider(sql.AndPredicates(predicates...))

@@ -5,6 +5,7 @@ package runtime
 import (
 	"context"
 
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
@@ -15,8 +16,11 @@ import (
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/postcode"
+	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/schema"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/session"
@@ -30,6 +34,25 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	agreement.Policy = privacy.NewPolicies(schema.Agreement{})
+	agreement.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := agreement.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	agreementFields := schema.Agreement{}.Fields()
+	_ = agreementFields
+	// agreementDescAcademicYear is the schema descriptor for academic_year field.
+	agreementDescAcademicYear := agreementFields[0].Descriptor()
+	// agreement.AcademicYearValidator is a validator for the "academic_year" field. It is called by the builders before save.
+	agreement.AcademicYearValidator = agreementDescAcademicYear.Validators[0].(func(string) error)
+	// agreementDescTermsVersion is the schema descriptor for terms_version field.
+	agreementDescTermsVersion := agreementFields[3].Descriptor()
+	// agreement.TermsVersionValidator is a validator for the "terms_version" field. It is called by the builders before save.
+	agreement.TermsVersionValidator = agreementDescTermsVersion.Validators[0].(func(string) error)
 	alert.Policy = privacy.NewPolicies(schema.Alert{})
 	alert.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -270,6 +293,29 @@ func init() {
 	postcodeDescTerminated := postcodeFields[4].Descriptor()
 	// postcode.DefaultTerminated holds the default value on creation for the terminated field.
 	postcode.DefaultTerminated = postcodeDescTerminated.Default.(bool)
+	progressupdate.Policy = privacy.NewPolicies(schema.ProgressUpdate{})
+	progressupdate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := progressupdate.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	progressupdateFields := schema.ProgressUpdate{}.Fields()
+	_ = progressupdateFields
+	// progressupdateDescEnglishNarrative is the schema descriptor for english_narrative field.
+	progressupdateDescEnglishNarrative := progressupdateFields[7].Descriptor()
+	// progressupdate.DefaultEnglishNarrative holds the default value on creation for the english_narrative field.
+	progressupdate.DefaultEnglishNarrative = progressupdateDescEnglishNarrative.Default.(string)
+	// progressupdateDescMathsNarrative is the schema descriptor for maths_narrative field.
+	progressupdateDescMathsNarrative := progressupdateFields[9].Descriptor()
+	// progressupdate.DefaultMathsNarrative holds the default value on creation for the maths_narrative field.
+	progressupdate.DefaultMathsNarrative = progressupdateDescMathsNarrative.Default.(string)
+	// progressupdateDescPostedBy is the schema descriptor for posted_by field.
+	progressupdateDescPostedBy := progressupdateFields[15].Descriptor()
+	// progressupdate.PostedByValidator is a validator for the "posted_by" field. It is called by the builders before save.
+	progressupdate.PostedByValidator = progressupdateDescPostedBy.Validators[0].(func(string) error)
 	provider.Policy = privacy.NewPolicies(schema.Provider{})
 	provider.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -346,6 +392,68 @@ func init() {
 	qualificationDescSectorSubjectArea := qualificationFields[4].Descriptor()
 	// qualification.DefaultSectorSubjectArea holds the default value on creation for the sector_subject_area field.
 	qualification.DefaultSectorSubjectArea = qualificationDescSectorSubjectArea.Default.(string)
+	referral.Policy = privacy.NewPolicies(schema.Referral{})
+	referral.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := referral.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	referralFields := schema.Referral{}.Fields()
+	_ = referralFields
+	// referralDescReason is the schema descriptor for reason field.
+	referralDescReason := referralFields[7].Descriptor()
+	// referral.DefaultReason holds the default value on creation for the reason field.
+	referral.DefaultReason = referralDescReason.Default.(string)
+	// referralDescAtRiskNotes is the schema descriptor for at_risk_notes field.
+	referralDescAtRiskNotes := referralFields[9].Descriptor()
+	// referral.DefaultAtRiskNotes holds the default value on creation for the at_risk_notes field.
+	referral.DefaultAtRiskNotes = referralDescAtRiskNotes.Default.(string)
+	// referralDescQualificationsRequired is the schema descriptor for qualifications_required field.
+	referralDescQualificationsRequired := referralFields[10].Descriptor()
+	// referral.DefaultQualificationsRequired holds the default value on creation for the qualifications_required field.
+	referral.DefaultQualificationsRequired = referralDescQualificationsRequired.Default.(string)
+	// referralDescInterestsAspirations is the schema descriptor for interests_aspirations field.
+	referralDescInterestsAspirations := referralFields[11].Descriptor()
+	// referral.DefaultInterestsAspirations holds the default value on creation for the interests_aspirations field.
+	referral.DefaultInterestsAspirations = referralDescInterestsAspirations.Default.(string)
+	// referralDescVersion is the schema descriptor for version field.
+	referralDescVersion := referralFields[19].Descriptor()
+	// referral.DefaultVersion holds the default value on creation for the version field.
+	referral.DefaultVersion = referralDescVersion.Default.(int)
+	referraltransition.Policy = privacy.NewPolicies(schema.ReferralTransition{})
+	referraltransition.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := referraltransition.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	referraltransitionFields := schema.ReferralTransition{}.Fields()
+	_ = referraltransitionFields
+	// referraltransitionDescFrom is the schema descriptor for from field.
+	referraltransitionDescFrom := referraltransitionFields[0].Descriptor()
+	// referraltransition.DefaultFrom holds the default value on creation for the from field.
+	referraltransition.DefaultFrom = referraltransitionDescFrom.Default.(string)
+	// referraltransitionDescTo is the schema descriptor for to field.
+	referraltransitionDescTo := referraltransitionFields[1].Descriptor()
+	// referraltransition.ToValidator is a validator for the "to" field. It is called by the builders before save.
+	referraltransition.ToValidator = referraltransitionDescTo.Validators[0].(func(string) error)
+	// referraltransitionDescActor is the schema descriptor for actor field.
+	referraltransitionDescActor := referraltransitionFields[2].Descriptor()
+	// referraltransition.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
+	referraltransition.ActorValidator = referraltransitionDescActor.Validators[0].(func(string) error)
+	// referraltransitionDescActorRole is the schema descriptor for actor_role field.
+	referraltransitionDescActorRole := referraltransitionFields[3].Descriptor()
+	// referraltransition.DefaultActorRole holds the default value on creation for the actor_role field.
+	referraltransition.DefaultActorRole = referraltransitionDescActorRole.Default.(string)
+	// referraltransitionDescReason is the schema descriptor for reason field.
+	referraltransitionDescReason := referraltransitionFields[5].Descriptor()
+	// referraltransition.DefaultReason holds the default value on creation for the reason field.
+	referraltransition.DefaultReason = referraltransitionDescReason.Default.(string)
 	school.Policy = privacy.NewPolicies(schema.School{})
 	school.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

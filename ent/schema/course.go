@@ -33,6 +33,7 @@ func (Course) Edges() []ent.Edge {
 		edge.From("provider", Provider.Type).Ref("courses").Unique().Required(),
 		edge.From("qualification", Qualification.Type).Ref("courses").Unique().Required(),
 		edge.To("placements", Placement.Type).Annotations(entgql.RelayConnection()),
+		edge.To("referrals", Referral.Type).Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -29,6 +29,7 @@ func (Learner) Edges() []ent.Edge {
 		edge.From("school", School.Type).Ref("learners").Unique().Required(),
 		edge.To("placements", Placement.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 		edge.To("alerts", Alert.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("referrals", Referral.Type).Annotations(noEdgeInput),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
+	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/timetable"
 )
 
@@ -25,6 +26,14 @@ func (Placement) Fields() []ent.Field {
 			Annotations(entgql.OrderField("STATUS")),
 		field.Bool("la_arranged").Default(false).
 			Comment("the local authority arranged the provision: attendance is coded K, not B"),
+		field.Text("ended_reason").Optional().Nillable().Comment("why a placement ended early"),
+		field.Time("ended_on").Optional().Nillable().Annotations(entgql.Type("Date")),
+		field.Bool("qualification_entered").Optional().Nillable().
+			Comment("the learner was entered for the course's qualification"),
+		field.Bool("qualification_achieved").Optional().Nillable(),
+		field.String("qualification_grade").Optional().Nillable(),
+		field.Enum("destination").GoType(outcome.Destination("")).Optional().Nillable().
+			Annotations(entgql.Type("Destination")),
 	}
 }
 
@@ -34,6 +43,9 @@ func (Placement) Edges() []ent.Edge {
 		edge.From("course", Course.Type).Ref("placements").Unique().Required(),
 		edge.To("marks", AttendanceMark.Type).Annotations(entgql.RelayConnection()),
 		edge.To("alerts", Alert.Type).Annotations(entgql.RelayConnection()),
+		edge.To("progress_updates", ProgressUpdate.Type).Annotations(entgql.RelayConnection()),
+		edge.From("referral", Referral.Type).Ref("placement").Unique().
+			Comment("the referral the placement was made from"),
 	}
 }
 

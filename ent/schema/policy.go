@@ -21,3 +21,7 @@ func (Placement) Policy() ent.Policy          { return access.PlacementPolicy() 
 func (AttendanceMark) Policy() ent.Policy     { return access.AttendanceMarkPolicy() }
 func (AttendanceRevision) Policy() ent.Policy { return access.AttendanceRevisionPolicy() }
 func (Alert) Policy() ent.Policy              { return access.AlertPolicy() }
+func (Referral) Policy() ent.Policy           { return access.ReferralPolicy() }
+func (ReferralTransition) Policy() ent.Policy { return access.ReferralTransitionPolicy() }
+func (Agreement) Policy() ent.Policy          { return access.AgreementPolicy() }
+func (ProgressUpdate) Policy() ent.Policy     { return access.ProgressUpdatePolicy() }

@@ -32,6 +32,8 @@ func (Provider) Fields() []ent.Field {
 func (Provider) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("courses", Course.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("referrals", Referral.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("agreements", Agreement.Type).Annotations(noEdgeInput),
 	}
 }
 

@@ -28,6 +28,8 @@ func (School) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("learners", Learner.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 		edge.To("alerts", Alert.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("referrals", Referral.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("agreements", Agreement.Type).Annotations(noEdgeInput),
 	}
 }
 

@@ -16,17 +16,21 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/graph/model"
 	"github.com/apnet/apnet/graph/scalar"
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/outcome"
+	"github.com/apnet/apnet/internal/referral/form"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/search"
 	"github.com/apnet/apnet/internal/timetable"
@@ -54,6 +58,36 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Agreement struct {
+		AcademicYear          func(childComplexity int) int
+		EndsOn                func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Provider              func(childComplexity int) int
+		ProviderSignatoryName func(childComplexity int) int
+		ProviderSignatoryRole func(childComplexity int) int
+		ProviderSignedAt      func(childComplexity int) int
+		RevokedAt             func(childComplexity int) int
+		RevokedReason         func(childComplexity int) int
+		School                func(childComplexity int) int
+		SchoolSignatoryName   func(childComplexity int) int
+		SchoolSignatoryRole   func(childComplexity int) int
+		SchoolSignedAt        func(childComplexity int) int
+		StartsOn              func(childComplexity int) int
+		Status                func(childComplexity int) int
+		TermsVersion          func(childComplexity int) int
+	}
+
+	AgreementConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AgreementEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Alert struct {
 		AcknowledgedAt func(childComplexity int) int
 		AcknowledgedBy func(childComplexity int) int
@@ -201,6 +235,30 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	EducationProfile struct {
+		CurrentEnglish    func(childComplexity int) int
+		CurrentMaths      func(childComplexity int) int
+		PredictedEnglish  func(childComplexity int) int
+		PredictedMaths    func(childComplexity int) int
+		PredictedOutcomes func(childComplexity int) int
+		PriorAttainment   func(childComplexity int) int
+	}
+
+	Exclusion struct {
+		Date   func(childComplexity int) int
+		Days   func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
+	ExternalAgency struct {
+		ContactName func(childComplexity int) int
+		ContactRole func(childComplexity int) int
+		Email       func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Phone       func(childComplexity int) int
+	}
+
 	InvitationPayload struct {
 		InvitationToken func(childComplexity int) int
 		User            func(childComplexity int) int
@@ -213,6 +271,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		LastName    func(childComplexity int) int
 		Placements  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PlacementOrder, where *ent.PlacementWhereInput) int
+		Referrals   func(childComplexity int) int
 		School      func(childComplexity int) int
 		SenStatus   func(childComplexity int) int
 		Upn         func(childComplexity int) int
@@ -230,26 +289,54 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LearnerSnapshot struct {
+		DateOfBirth func(childComplexity int) int
+		FirstName   func(childComplexity int) int
+		LastName    func(childComplexity int) int
+		SchoolName  func(childComplexity int) int
+		SchoolURN   func(childComplexity int) int
+		TakenAt     func(childComplexity int) int
+		UPN         func(childComplexity int) int
+		YearGroup   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptInvitation    func(childComplexity int, token string, password string) int
+		AcceptReferral      func(childComplexity int, id int) int
 		AcknowledgeAlert    func(childComplexity int, id int) int
 		ChangeUserRole      func(childComplexity int, id int, role user.Role, schoolID *int, providerID *int) int
+		CheckReferral       func(childComplexity int, id int) int
+		CreateAgreement     func(childComplexity int, input model.CreateAgreementInput) int
 		CreateAwardingBody  func(childComplexity int, input ent.CreateAwardingBodyInput) int
 		CreateLearner       func(childComplexity int, input ent.CreateLearnerInput) int
+		CreatePlacement     func(childComplexity int, input model.CreatePlacementInput) int
 		CreateProvider      func(childComplexity int, input ent.CreateProviderInput) int
 		CreateQualification func(childComplexity int, input ent.CreateQualificationInput) int
+		CreateReferral      func(childComplexity int, learnerID int, form form.Form) int
 		CreateSchool        func(childComplexity int, input ent.CreateSchoolInput) int
 		DeactivateUser      func(childComplexity int, id int) int
+		DeclineReferral     func(childComplexity int, id int, reason string) int
+		EndPlacement        func(childComplexity int, input model.EndPlacementInput) int
+		ForwardReferral     func(childComplexity int, id int, courseID int) int
 		InviteUser          func(childComplexity int, input model.InviteUserInput) int
 		Login               func(childComplexity int, email string, password string) int
 		Logout              func(childComplexity int) int
+		PostProgressUpdate  func(childComplexity int, input model.PostProgressUpdateInput) int
 		RecordAttendance    func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordPreVisit      func(childComplexity int, id int, input form.PreVisit) int
 		RecordRegister      func(childComplexity int, input model.RecordRegisterInput) int
+		ReturnReferral      func(childComplexity int, id int, reasons []string) int
+		RevokeAgreement     func(childComplexity int, id int, reason string) int
+		SignAgreement       func(childComplexity int, input model.SignAgreementInput) int
+		StartPlacement      func(childComplexity int, id int) int
+		SubmitReferral      func(childComplexity int, id int) int
 		UpdateAwardingBody  func(childComplexity int, id int, input ent.UpdateAwardingBodyInput) int
 		UpdateLearner       func(childComplexity int, id int, input ent.UpdateLearnerInput) int
 		UpdateProvider      func(childComplexity int, id int, input ent.UpdateProviderInput) int
 		UpdateQualification func(childComplexity int, id int, input ent.UpdateQualificationInput) int
+		UpdateReferral      func(childComplexity int, id int, form form.Form) int
 		UpdateSchool        func(childComplexity int, id int, input ent.UpdateSchoolInput) int
+		WithdrawReferral    func(childComplexity int, id int, reason string) int
 	}
 
 	PageInfo struct {
@@ -260,16 +347,24 @@ type ComplexityRoot struct {
 	}
 
 	Placement struct {
-		Alerts     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AlertOrder, where *ent.AlertWhereInput) int
-		Course     func(childComplexity int) int
-		EndDate    func(childComplexity int) int
-		ID         func(childComplexity int) int
-		LaArranged func(childComplexity int) int
-		Learner    func(childComplexity int) int
-		Marks      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AttendanceMarkOrder, where *ent.AttendanceMarkWhereInput) int
-		Sessions   func(childComplexity int) int
-		StartDate  func(childComplexity int) int
-		Status     func(childComplexity int) int
+		Alerts                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AlertOrder, where *ent.AlertWhereInput) int
+		Course                func(childComplexity int) int
+		Destination           func(childComplexity int) int
+		EndDate               func(childComplexity int) int
+		EndedOn               func(childComplexity int) int
+		EndedReason           func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		LaArranged            func(childComplexity int) int
+		Learner               func(childComplexity int) int
+		Marks                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AttendanceMarkOrder, where *ent.AttendanceMarkWhereInput) int
+		ProgressUpdates       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgressUpdateOrder, where *ent.ProgressUpdateWhereInput) int
+		QualificationAchieved func(childComplexity int) int
+		QualificationEntered  func(childComplexity int) int
+		QualificationGrade    func(childComplexity int) int
+		Referral              func(childComplexity int) int
+		Sessions              func(childComplexity int) int
+		StartDate             func(childComplexity int) int
+		Status                func(childComplexity int) int
 	}
 
 	PlacementConnection struct {
@@ -283,8 +378,52 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PreVisit struct {
+		CourseRequirements    func(childComplexity int) int
+		Date                  func(childComplexity int) int
+		LearnerAttended       func(childComplexity int) int
+		NeedsIdentified       func(childComplexity int) int
+		ParentOrCarerAttended func(childComplexity int) int
+		RecordedBy            func(childComplexity int) int
+		SchoolStaffAttended   func(childComplexity int) int
+	}
+
+	ProgressUpdate struct {
+		AcademicNarrative  func(childComplexity int) int
+		AcademicRating     func(childComplexity int) int
+		AttendancePercent  func(childComplexity int) int
+		EnglishNarrative   func(childComplexity int) int
+		EnglishRating      func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		MathsNarrative     func(childComplexity int) int
+		MathsRating        func(childComplexity int) int
+		PeriodEnd          func(childComplexity int) int
+		PeriodStart        func(childComplexity int) int
+		PersonalNarrative  func(childComplexity int) int
+		PersonalRating     func(childComplexity int) int
+		Placement          func(childComplexity int) int
+		PostedAt           func(childComplexity int) int
+		PostedBy           func(childComplexity int) int
+		PunctualityPercent func(childComplexity int) int
+		SessionsAttended   func(childComplexity int) int
+		SessionsLate       func(childComplexity int) int
+		SessionsPossible   func(childComplexity int) int
+	}
+
+	ProgressUpdateConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ProgressUpdateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Provider struct {
 		Address        func(childComplexity int) int
+		Agreements     func(childComplexity int) int
 		ApprovalStatus func(childComplexity int) int
 		ApprovedUntil  func(childComplexity int) int
 		ContactName    func(childComplexity int) int
@@ -295,6 +434,7 @@ type ComplexityRoot struct {
 		Name           func(childComplexity int) int
 		Phone          func(childComplexity int) int
 		Postcode       func(childComplexity int) int
+		Referrals      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
 		Website        func(childComplexity int) int
 	}
 
@@ -351,6 +491,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Agreements      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) int
 		Alerts          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AlertOrder, where *ent.AlertWhereInput) int
 		AttendanceMarks func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AttendanceMarkOrder, where *ent.AttendanceMarkWhereInput) int
 		AuditEvents     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
@@ -361,8 +502,10 @@ type ComplexityRoot struct {
 		Node            func(childComplexity int, id int) int
 		Nodes           func(childComplexity int, ids []int) int
 		Placements      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PlacementOrder, where *ent.PlacementWhereInput) int
+		ProgressUpdates func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgressUpdateOrder, where *ent.ProgressUpdateWhereInput) int
 		Providers       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProviderOrder, where *ent.ProviderWhereInput) int
 		Qualifications  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.QualificationOrder, where *ent.QualificationWhereInput) int
+		Referrals       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
 		Schools         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) int
 		SearchProviders func(childComplexity int, filter *model.ProviderSearchFilter, first *int, after *entgql.Cursor[int]) int
 		Users           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
@@ -382,8 +525,81 @@ type ComplexityRoot struct {
 		Unchanged func(childComplexity int) int
 	}
 
+	Referral struct {
+		Agencies               func(childComplexity int) int
+		AtRisk                 func(childComplexity int) int
+		AtRiskNotes            func(childComplexity int) int
+		Attendance             func(childComplexity int) int
+		Course                 func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		Education              func(childComplexity int) int
+		Exclusions             func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		InterestsAspirations   func(childComplexity int) int
+		Learner                func(childComplexity int) int
+		LearnerSnapshot        func(childComplexity int) int
+		Placement              func(childComplexity int) int
+		PreVisit               func(childComplexity int) int
+		Preference             func(childComplexity int) int
+		Provider               func(childComplexity int) int
+		QualificationsRequired func(childComplexity int) int
+		Reason                 func(childComplexity int) int
+		ReturnReasons          func(childComplexity int) int
+		School                 func(childComplexity int) int
+		Send                   func(childComplexity int) int
+		Social                 func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		SubmittedAt            func(childComplexity int) int
+		Transitions            func(childComplexity int) int
+		UpdatedAt              func(childComplexity int) int
+		Version                func(childComplexity int) int
+	}
+
+	ReferralAttendance struct {
+		LastYearPercent func(childComplexity int) int
+		SessionsMissed  func(childComplexity int) int
+		ThisYearPercent func(childComplexity int) int
+	}
+
+	ReferralConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReferralEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReferralEvent struct {
+		Referral   func(childComplexity int) int
+		Transition func(childComplexity int) int
+	}
+
+	ReferralPreference struct {
+		CourseID       func(childComplexity int) int
+		DaysPerWeek    func(childComplexity int) int
+		ProviderID     func(childComplexity int) int
+		RequestedStart func(childComplexity int) int
+		VocationalArea func(childComplexity int) int
+	}
+
+	ReferralTransition struct {
+		Actor      func(childComplexity int) int
+		ActorRole  func(childComplexity int) int
+		At         func(childComplexity int) int
+		From       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		ProviderID func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		Referral   func(childComplexity int) int
+		To         func(childComplexity int) int
+	}
+
 	School struct {
 		Address          func(childComplexity int) int
+		Agreements       func(childComplexity int) int
 		Alerts           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AlertOrder, where *ent.AlertWhereInput) int
 		ID               func(childComplexity int) int
 		LateAlertMinutes func(childComplexity int) int
@@ -391,6 +607,7 @@ type ComplexityRoot struct {
 		Name             func(childComplexity int) int
 		Phone            func(childComplexity int) int
 		Postcode         func(childComplexity int) int
+		Referrals        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
 		Urn              func(childComplexity int) int
 	}
 
@@ -412,15 +629,34 @@ type ComplexityRoot struct {
 		Precision func(childComplexity int) int
 	}
 
+	SendProfile struct {
+		Notes         func(childComplexity int) int
+		PrimaryNeed   func(childComplexity int) int
+		Provision     func(childComplexity int) int
+		SecondaryNeed func(childComplexity int) int
+	}
+
 	SignInPayload struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
 		User      func(childComplexity int) int
 	}
 
+	SocialProfile struct {
+		ChildInNeed         func(childComplexity int) int
+		ChildProtectionPlan func(childComplexity int) int
+		Disadvantaged       func(childComplexity int) int
+		FreeSchoolMeals     func(childComplexity int) int
+		LookedAfter         func(childComplexity int) int
+		YoungCarer          func(childComplexity int) int
+	}
+
 	Subscription struct {
-		AlertRaised        func(childComplexity int, schoolID int) int
-		AttendanceRecorded func(childComplexity int, schoolID int) int
+		AlertRaised           func(childComplexity int, schoolID int) int
+		AttendanceRecorded    func(childComplexity int, schoolID int) int
+		ProgressPosted        func(childComplexity int, schoolID int) int
+		ReferralForwarded     func(childComplexity int, providerID int) int
+		ReferralStatusChanged func(childComplexity int, schoolID int) int
 	}
 
 	User struct {
@@ -477,10 +713,28 @@ type MutationResolver interface {
 	UpdateQualification(ctx context.Context, id int, input ent.UpdateQualificationInput) (*ent.Qualification, error)
 	CreateLearner(ctx context.Context, input ent.CreateLearnerInput) (*ent.Learner, error)
 	UpdateLearner(ctx context.Context, id int, input ent.UpdateLearnerInput) (*ent.Learner, error)
+	CreateReferral(ctx context.Context, learnerID int, form form.Form) (*ent.Referral, error)
+	UpdateReferral(ctx context.Context, id int, form form.Form) (*ent.Referral, error)
+	SubmitReferral(ctx context.Context, id int) (*ent.Referral, error)
+	ReturnReferral(ctx context.Context, id int, reasons []string) (*ent.Referral, error)
+	CheckReferral(ctx context.Context, id int) (*ent.Referral, error)
+	ForwardReferral(ctx context.Context, id int, courseID int) (*ent.Referral, error)
+	AcceptReferral(ctx context.Context, id int) (*ent.Referral, error)
+	DeclineReferral(ctx context.Context, id int, reason string) (*ent.Referral, error)
+	RecordPreVisit(ctx context.Context, id int, input form.PreVisit) (*ent.Referral, error)
+	WithdrawReferral(ctx context.Context, id int, reason string) (*ent.Referral, error)
+	CreateAgreement(ctx context.Context, input model.CreateAgreementInput) (*ent.Agreement, error)
+	SignAgreement(ctx context.Context, input model.SignAgreementInput) (*ent.Agreement, error)
+	RevokeAgreement(ctx context.Context, id int, reason string) (*ent.Agreement, error)
+	CreatePlacement(ctx context.Context, input model.CreatePlacementInput) (*ent.Placement, error)
+	StartPlacement(ctx context.Context, id int) (*ent.Placement, error)
+	EndPlacement(ctx context.Context, input model.EndPlacementInput) (*ent.Placement, error)
+	PostProgressUpdate(ctx context.Context, input model.PostProgressUpdateInput) (*ent.ProgressUpdate, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
+	Agreements(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) (*ent.AgreementConnection, error)
 	Alerts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AlertOrder, where *ent.AlertWhereInput) (*ent.AlertConnection, error)
 	AttendanceMarks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AttendanceMarkOrder, where *ent.AttendanceMarkWhereInput) (*ent.AttendanceMarkConnection, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
@@ -488,8 +742,10 @@ type QueryResolver interface {
 	Courses(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) (*ent.CourseConnection, error)
 	Learners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LearnerOrder, where *ent.LearnerWhereInput) (*ent.LearnerConnection, error)
 	Placements(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PlacementOrder, where *ent.PlacementWhereInput) (*ent.PlacementConnection, error)
+	ProgressUpdates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgressUpdateOrder, where *ent.ProgressUpdateWhereInput) (*ent.ProgressUpdateConnection, error)
 	Providers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProviderOrder, where *ent.ProviderWhereInput) (*ent.ProviderConnection, error)
 	Qualifications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.QualificationOrder, where *ent.QualificationWhereInput) (*ent.QualificationConnection, error)
+	Referrals(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) (*ent.ReferralConnection, error)
 	Schools(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) (*ent.SchoolConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Me(ctx context.Context) (*ent.User, error)
@@ -498,6 +754,9 @@ type QueryResolver interface {
 type SubscriptionResolver interface {
 	AttendanceRecorded(ctx context.Context, schoolID int) (<-chan *live.AttendanceEvent, error)
 	AlertRaised(ctx context.Context, schoolID int) (<-chan *ent.Alert, error)
+	ReferralStatusChanged(ctx context.Context, schoolID int) (<-chan *live.ReferralEvent, error)
+	ProgressPosted(ctx context.Context, schoolID int) (<-chan *ent.ProgressUpdate, error)
+	ReferralForwarded(ctx context.Context, providerID int) (<-chan *ent.Referral, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -517,6 +776,135 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Agreement.academicYear":
+		if e.ComplexityRoot.Agreement.AcademicYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.AcademicYear(childComplexity), true
+	case "Agreement.endsOn":
+		if e.ComplexityRoot.Agreement.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.EndsOn(childComplexity), true
+	case "Agreement.id":
+		if e.ComplexityRoot.Agreement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ID(childComplexity), true
+	case "Agreement.provider":
+		if e.ComplexityRoot.Agreement.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Provider(childComplexity), true
+	case "Agreement.providerSignatoryName":
+		if e.ComplexityRoot.Agreement.ProviderSignatoryName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ProviderSignatoryName(childComplexity), true
+	case "Agreement.providerSignatoryRole":
+		if e.ComplexityRoot.Agreement.ProviderSignatoryRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ProviderSignatoryRole(childComplexity), true
+	case "Agreement.providerSignedAt":
+		if e.ComplexityRoot.Agreement.ProviderSignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ProviderSignedAt(childComplexity), true
+	case "Agreement.revokedAt":
+		if e.ComplexityRoot.Agreement.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.RevokedAt(childComplexity), true
+	case "Agreement.revokedReason":
+		if e.ComplexityRoot.Agreement.RevokedReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.RevokedReason(childComplexity), true
+	case "Agreement.school":
+		if e.ComplexityRoot.Agreement.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.School(childComplexity), true
+	case "Agreement.schoolSignatoryName":
+		if e.ComplexityRoot.Agreement.SchoolSignatoryName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.SchoolSignatoryName(childComplexity), true
+	case "Agreement.schoolSignatoryRole":
+		if e.ComplexityRoot.Agreement.SchoolSignatoryRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.SchoolSignatoryRole(childComplexity), true
+	case "Agreement.schoolSignedAt":
+		if e.ComplexityRoot.Agreement.SchoolSignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.SchoolSignedAt(childComplexity), true
+	case "Agreement.startsOn":
+		if e.ComplexityRoot.Agreement.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.StartsOn(childComplexity), true
+	case "Agreement.status":
+		if e.ComplexityRoot.Agreement.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Status(childComplexity), true
+	case "Agreement.termsVersion":
+		if e.ComplexityRoot.Agreement.TermsVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.TermsVersion(childComplexity), true
+
+	case "AgreementConnection.edges":
+		if e.ComplexityRoot.AgreementConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.Edges(childComplexity), true
+	case "AgreementConnection.pageInfo":
+		if e.ComplexityRoot.AgreementConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.PageInfo(childComplexity), true
+	case "AgreementConnection.totalCount":
+		if e.ComplexityRoot.AgreementConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.TotalCount(childComplexity), true
+
+	case "AgreementEdge.cursor":
+		if e.ComplexityRoot.AgreementEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEdge.Cursor(childComplexity), true
+	case "AgreementEdge.node":
+		if e.ComplexityRoot.AgreementEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEdge.Node(childComplexity), true
 
 	case "Alert.acknowledgedAt":
 		if e.ComplexityRoot.Alert.AcknowledgedAt == nil {
@@ -1097,6 +1485,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CourseEdge.Node(childComplexity), true
 
+	case "EducationProfile.currentEnglish":
+		if e.ComplexityRoot.EducationProfile.CurrentEnglish == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EducationProfile.CurrentEnglish(childComplexity), true
+	case "EducationProfile.currentMaths":
+		if e.ComplexityRoot.EducationProfile.CurrentMaths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EducationProfile.CurrentMaths(childComplexity), true
+	case "EducationProfile.predictedEnglish":
+		if e.ComplexityRoot.EducationProfile.PredictedEnglish == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EducationProfile.PredictedEnglish(childComplexity), true
+	case "EducationProfile.predictedMaths":
+		if e.ComplexityRoot.EducationProfile.PredictedMaths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EducationProfile.PredictedMaths(childComplexity), true
+	case "EducationProfile.predictedOutcomes":
+		if e.ComplexityRoot.EducationProfile.PredictedOutcomes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EducationProfile.PredictedOutcomes(childComplexity), true
+	case "EducationProfile.priorAttainment":
+		if e.ComplexityRoot.EducationProfile.PriorAttainment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EducationProfile.PriorAttainment(childComplexity), true
+
+	case "Exclusion.date":
+		if e.ComplexityRoot.Exclusion.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exclusion.Date(childComplexity), true
+	case "Exclusion.days":
+		if e.ComplexityRoot.Exclusion.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exclusion.Days(childComplexity), true
+	case "Exclusion.kind":
+		if e.ComplexityRoot.Exclusion.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exclusion.Kind(childComplexity), true
+	case "Exclusion.reason":
+		if e.ComplexityRoot.Exclusion.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exclusion.Reason(childComplexity), true
+
+	case "ExternalAgency.contactName":
+		if e.ComplexityRoot.ExternalAgency.ContactName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExternalAgency.ContactName(childComplexity), true
+	case "ExternalAgency.contactRole":
+		if e.ComplexityRoot.ExternalAgency.ContactRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExternalAgency.ContactRole(childComplexity), true
+	case "ExternalAgency.email":
+		if e.ComplexityRoot.ExternalAgency.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExternalAgency.Email(childComplexity), true
+	case "ExternalAgency.kind":
+		if e.ComplexityRoot.ExternalAgency.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExternalAgency.Kind(childComplexity), true
+	case "ExternalAgency.phone":
+		if e.ComplexityRoot.ExternalAgency.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExternalAgency.Phone(childComplexity), true
+
 	case "InvitationPayload.invitationToken":
 		if e.ComplexityRoot.InvitationPayload.InvitationToken == nil {
 			break
@@ -1156,6 +1637,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.Placements(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.PlacementOrder), args["where"].(*ent.PlacementWhereInput)), true
+	case "Learner.referrals":
+		if e.ComplexityRoot.Learner.Referrals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.Referrals(childComplexity), true
 	case "Learner.school":
 		if e.ComplexityRoot.Learner.School == nil {
 			break
@@ -1213,6 +1700,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LearnerEdge.Node(childComplexity), true
 
+	case "LearnerSnapshot.dateOfBirth":
+		if e.ComplexityRoot.LearnerSnapshot.DateOfBirth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerSnapshot.DateOfBirth(childComplexity), true
+	case "LearnerSnapshot.firstName":
+		if e.ComplexityRoot.LearnerSnapshot.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerSnapshot.FirstName(childComplexity), true
+	case "LearnerSnapshot.lastName":
+		if e.ComplexityRoot.LearnerSnapshot.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerSnapshot.LastName(childComplexity), true
+	case "LearnerSnapshot.schoolName":
+		if e.ComplexityRoot.LearnerSnapshot.SchoolName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerSnapshot.SchoolName(childComplexity), true
+	case "LearnerSnapshot.schoolURN":
+		if e.ComplexityRoot.LearnerSnapshot.SchoolURN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerSnapshot.SchoolURN(childComplexity), true
+	case "LearnerSnapshot.takenAt":
+		if e.ComplexityRoot.LearnerSnapshot.TakenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerSnapshot.TakenAt(childComplexity), true
+	case "LearnerSnapshot.upn":
+		if e.ComplexityRoot.LearnerSnapshot.UPN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerSnapshot.UPN(childComplexity), true
+	case "LearnerSnapshot.yearGroup":
+		if e.ComplexityRoot.LearnerSnapshot.YearGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerSnapshot.YearGroup(childComplexity), true
+
 	case "Mutation.acceptInvitation":
 		if e.ComplexityRoot.Mutation.AcceptInvitation == nil {
 			break
@@ -1224,6 +1760,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string), args["password"].(string)), true
+	case "Mutation.acceptReferral":
+		if e.ComplexityRoot.Mutation.AcceptReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptReferral(childComplexity, args["id"].(int)), true
 	case "Mutation.acknowledgeAlert":
 		if e.ComplexityRoot.Mutation.AcknowledgeAlert == nil {
 			break
@@ -1246,6 +1793,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeUserRole(childComplexity, args["id"].(int), args["role"].(user.Role), args["schoolID"].(*int), args["providerID"].(*int)), true
+	case "Mutation.checkReferral":
+		if e.ComplexityRoot.Mutation.CheckReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckReferral(childComplexity, args["id"].(int)), true
+	case "Mutation.createAgreement":
+		if e.ComplexityRoot.Mutation.CreateAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAgreement(childComplexity, args["input"].(model.CreateAgreementInput)), true
 	case "Mutation.createAwardingBody":
 		if e.ComplexityRoot.Mutation.CreateAwardingBody == nil {
 			break
@@ -1268,6 +1837,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateLearner(childComplexity, args["input"].(ent.CreateLearnerInput)), true
+	case "Mutation.createPlacement":
+		if e.ComplexityRoot.Mutation.CreatePlacement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPlacement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePlacement(childComplexity, args["input"].(model.CreatePlacementInput)), true
 	case "Mutation.createProvider":
 		if e.ComplexityRoot.Mutation.CreateProvider == nil {
 			break
@@ -1290,6 +1870,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateQualification(childComplexity, args["input"].(ent.CreateQualificationInput)), true
+	case "Mutation.createReferral":
+		if e.ComplexityRoot.Mutation.CreateReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateReferral(childComplexity, args["learnerID"].(int), args["form"].(form.Form)), true
 	case "Mutation.createSchool":
 		if e.ComplexityRoot.Mutation.CreateSchool == nil {
 			break
@@ -1312,6 +1903,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeactivateUser(childComplexity, args["id"].(int)), true
+	case "Mutation.declineReferral":
+		if e.ComplexityRoot.Mutation.DeclineReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineReferral(childComplexity, args["id"].(int), args["reason"].(string)), true
+	case "Mutation.endPlacement":
+		if e.ComplexityRoot.Mutation.EndPlacement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endPlacement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndPlacement(childComplexity, args["input"].(model.EndPlacementInput)), true
+	case "Mutation.forwardReferral":
+		if e.ComplexityRoot.Mutation.ForwardReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_forwardReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ForwardReferral(childComplexity, args["id"].(int), args["courseID"].(int)), true
 	case "Mutation.inviteUser":
 		if e.ComplexityRoot.Mutation.InviteUser == nil {
 			break
@@ -1340,6 +1964,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.postProgressUpdate":
+		if e.ComplexityRoot.Mutation.PostProgressUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postProgressUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostProgressUpdate(childComplexity, args["input"].(model.PostProgressUpdateInput)), true
 	case "Mutation.recordAttendance":
 		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
 			break
@@ -1351,6 +1986,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["input"].(model.RecordAttendanceInput)), true
+	case "Mutation.recordPreVisit":
+		if e.ComplexityRoot.Mutation.RecordPreVisit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordPreVisit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordPreVisit(childComplexity, args["id"].(int), args["input"].(form.PreVisit)), true
 	case "Mutation.recordRegister":
 		if e.ComplexityRoot.Mutation.RecordRegister == nil {
 			break
@@ -1362,6 +2008,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordRegister(childComplexity, args["input"].(model.RecordRegisterInput)), true
+	case "Mutation.returnReferral":
+		if e.ComplexityRoot.Mutation.ReturnReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_returnReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReturnReferral(childComplexity, args["id"].(int), args["reasons"].([]string)), true
+	case "Mutation.revokeAgreement":
+		if e.ComplexityRoot.Mutation.RevokeAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAgreement(childComplexity, args["id"].(int), args["reason"].(string)), true
+	case "Mutation.signAgreement":
+		if e.ComplexityRoot.Mutation.SignAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignAgreement(childComplexity, args["input"].(model.SignAgreementInput)), true
+	case "Mutation.startPlacement":
+		if e.ComplexityRoot.Mutation.StartPlacement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startPlacement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartPlacement(childComplexity, args["id"].(int)), true
+	case "Mutation.submitReferral":
+		if e.ComplexityRoot.Mutation.SubmitReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitReferral(childComplexity, args["id"].(int)), true
 	case "Mutation.updateAwardingBody":
 		if e.ComplexityRoot.Mutation.UpdateAwardingBody == nil {
 			break
@@ -1406,6 +2107,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateQualification(childComplexity, args["id"].(int), args["input"].(ent.UpdateQualificationInput)), true
+	case "Mutation.updateReferral":
+		if e.ComplexityRoot.Mutation.UpdateReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateReferral(childComplexity, args["id"].(int), args["form"].(form.Form)), true
 	case "Mutation.updateSchool":
 		if e.ComplexityRoot.Mutation.UpdateSchool == nil {
 			break
@@ -1417,6 +2129,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSchool(childComplexity, args["id"].(int), args["input"].(ent.UpdateSchoolInput)), true
+	case "Mutation.withdrawReferral":
+		if e.ComplexityRoot.Mutation.WithdrawReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawReferral(childComplexity, args["id"].(int), args["reason"].(string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1460,12 +2183,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Placement.Course(childComplexity), true
+	case "Placement.destination":
+		if e.ComplexityRoot.Placement.Destination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Placement.Destination(childComplexity), true
 	case "Placement.endDate":
 		if e.ComplexityRoot.Placement.EndDate == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Placement.EndDate(childComplexity), true
+	case "Placement.endedOn":
+		if e.ComplexityRoot.Placement.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Placement.EndedOn(childComplexity), true
+	case "Placement.endedReason":
+		if e.ComplexityRoot.Placement.EndedReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Placement.EndedReason(childComplexity), true
 	case "Placement.id":
 		if e.ComplexityRoot.Placement.ID == nil {
 			break
@@ -1495,6 +2236,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Placement.Marks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AttendanceMarkOrder), args["where"].(*ent.AttendanceMarkWhereInput)), true
+	case "Placement.progressUpdates":
+		if e.ComplexityRoot.Placement.ProgressUpdates == nil {
+			break
+		}
+
+		args, err := ec.field_Placement_progressUpdates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Placement.ProgressUpdates(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ProgressUpdateOrder), args["where"].(*ent.ProgressUpdateWhereInput)), true
+	case "Placement.qualificationAchieved":
+		if e.ComplexityRoot.Placement.QualificationAchieved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Placement.QualificationAchieved(childComplexity), true
+	case "Placement.qualificationEntered":
+		if e.ComplexityRoot.Placement.QualificationEntered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Placement.QualificationEntered(childComplexity), true
+	case "Placement.qualificationGrade":
+		if e.ComplexityRoot.Placement.QualificationGrade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Placement.QualificationGrade(childComplexity), true
+	case "Placement.referral":
+		if e.ComplexityRoot.Placement.Referral == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Placement.Referral(childComplexity), true
 	case "Placement.sessions":
 		if e.ComplexityRoot.Placement.Sessions == nil {
 			break
@@ -1546,12 +2322,208 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlacementEdge.Node(childComplexity), true
 
+	case "PreVisit.courseRequirements":
+		if e.ComplexityRoot.PreVisit.CourseRequirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreVisit.CourseRequirements(childComplexity), true
+	case "PreVisit.date":
+		if e.ComplexityRoot.PreVisit.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreVisit.Date(childComplexity), true
+	case "PreVisit.learnerAttended":
+		if e.ComplexityRoot.PreVisit.LearnerAttended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreVisit.LearnerAttended(childComplexity), true
+	case "PreVisit.needsIdentified":
+		if e.ComplexityRoot.PreVisit.NeedsIdentified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreVisit.NeedsIdentified(childComplexity), true
+	case "PreVisit.parentOrCarerAttended":
+		if e.ComplexityRoot.PreVisit.ParentOrCarerAttended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreVisit.ParentOrCarerAttended(childComplexity), true
+	case "PreVisit.recordedBy":
+		if e.ComplexityRoot.PreVisit.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreVisit.RecordedBy(childComplexity), true
+	case "PreVisit.schoolStaffAttended":
+		if e.ComplexityRoot.PreVisit.SchoolStaffAttended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreVisit.SchoolStaffAttended(childComplexity), true
+
+	case "ProgressUpdate.academicNarrative":
+		if e.ComplexityRoot.ProgressUpdate.AcademicNarrative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.AcademicNarrative(childComplexity), true
+	case "ProgressUpdate.academicRating":
+		if e.ComplexityRoot.ProgressUpdate.AcademicRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.AcademicRating(childComplexity), true
+	case "ProgressUpdate.attendancePercent":
+		if e.ComplexityRoot.ProgressUpdate.AttendancePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.AttendancePercent(childComplexity), true
+	case "ProgressUpdate.englishNarrative":
+		if e.ComplexityRoot.ProgressUpdate.EnglishNarrative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.EnglishNarrative(childComplexity), true
+	case "ProgressUpdate.englishRating":
+		if e.ComplexityRoot.ProgressUpdate.EnglishRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.EnglishRating(childComplexity), true
+	case "ProgressUpdate.id":
+		if e.ComplexityRoot.ProgressUpdate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.ID(childComplexity), true
+	case "ProgressUpdate.mathsNarrative":
+		if e.ComplexityRoot.ProgressUpdate.MathsNarrative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.MathsNarrative(childComplexity), true
+	case "ProgressUpdate.mathsRating":
+		if e.ComplexityRoot.ProgressUpdate.MathsRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.MathsRating(childComplexity), true
+	case "ProgressUpdate.periodEnd":
+		if e.ComplexityRoot.ProgressUpdate.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.PeriodEnd(childComplexity), true
+	case "ProgressUpdate.periodStart":
+		if e.ComplexityRoot.ProgressUpdate.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.PeriodStart(childComplexity), true
+	case "ProgressUpdate.personalNarrative":
+		if e.ComplexityRoot.ProgressUpdate.PersonalNarrative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.PersonalNarrative(childComplexity), true
+	case "ProgressUpdate.personalRating":
+		if e.ComplexityRoot.ProgressUpdate.PersonalRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.PersonalRating(childComplexity), true
+	case "ProgressUpdate.placement":
+		if e.ComplexityRoot.ProgressUpdate.Placement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.Placement(childComplexity), true
+	case "ProgressUpdate.postedAt":
+		if e.ComplexityRoot.ProgressUpdate.PostedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.PostedAt(childComplexity), true
+	case "ProgressUpdate.postedBy":
+		if e.ComplexityRoot.ProgressUpdate.PostedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.PostedBy(childComplexity), true
+	case "ProgressUpdate.punctualityPercent":
+		if e.ComplexityRoot.ProgressUpdate.PunctualityPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.PunctualityPercent(childComplexity), true
+	case "ProgressUpdate.sessionsAttended":
+		if e.ComplexityRoot.ProgressUpdate.SessionsAttended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.SessionsAttended(childComplexity), true
+	case "ProgressUpdate.sessionsLate":
+		if e.ComplexityRoot.ProgressUpdate.SessionsLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.SessionsLate(childComplexity), true
+	case "ProgressUpdate.sessionsPossible":
+		if e.ComplexityRoot.ProgressUpdate.SessionsPossible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdate.SessionsPossible(childComplexity), true
+
+	case "ProgressUpdateConnection.edges":
+		if e.ComplexityRoot.ProgressUpdateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdateConnection.Edges(childComplexity), true
+	case "ProgressUpdateConnection.pageInfo":
+		if e.ComplexityRoot.ProgressUpdateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdateConnection.PageInfo(childComplexity), true
+	case "ProgressUpdateConnection.totalCount":
+		if e.ComplexityRoot.ProgressUpdateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdateConnection.TotalCount(childComplexity), true
+
+	case "ProgressUpdateEdge.cursor":
+		if e.ComplexityRoot.ProgressUpdateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdateEdge.Cursor(childComplexity), true
+	case "ProgressUpdateEdge.node":
+		if e.ComplexityRoot.ProgressUpdateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressUpdateEdge.Node(childComplexity), true
+
 	case "Provider.address":
 		if e.ComplexityRoot.Provider.Address == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Provider.Address(childComplexity), true
+	case "Provider.agreements":
+		if e.ComplexityRoot.Provider.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provider.Agreements(childComplexity), true
 	case "Provider.approvalStatus":
 		if e.ComplexityRoot.Provider.ApprovalStatus == nil {
 			break
@@ -1617,6 +2589,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Provider.Postcode(childComplexity), true
+	case "Provider.referrals":
+		if e.ComplexityRoot.Provider.Referrals == nil {
+			break
+		}
+
+		args, err := ec.field_Provider_referrals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Provider.Referrals(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ReferralOrder), args["where"].(*ent.ReferralWhereInput)), true
 	case "Provider.website":
 		if e.ComplexityRoot.Provider.Website == nil {
 			break
@@ -1805,6 +2788,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QualificationEdge.Node(childComplexity), true
 
+	case "Query.agreements":
+		if e.ComplexityRoot.Query.Agreements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_agreements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Agreements(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AgreementOrder), args["where"].(*ent.AgreementWhereInput)), true
 	case "Query.alerts":
 		if e.ComplexityRoot.Query.Alerts == nil {
 			break
@@ -1911,6 +2905,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Placements(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.PlacementOrder), args["where"].(*ent.PlacementWhereInput)), true
+	case "Query.progressUpdates":
+		if e.ComplexityRoot.Query.ProgressUpdates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_progressUpdates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProgressUpdates(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ProgressUpdateOrder), args["where"].(*ent.ProgressUpdateWhereInput)), true
 	case "Query.providers":
 		if e.ComplexityRoot.Query.Providers == nil {
 			break
@@ -1933,6 +2938,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Qualifications(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.QualificationOrder), args["where"].(*ent.QualificationWhereInput)), true
+	case "Query.referrals":
+		if e.ComplexityRoot.Query.Referrals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_referrals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Referrals(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ReferralOrder), args["where"].(*ent.ReferralWhereInput)), true
 	case "Query.schools":
 		if e.ComplexityRoot.Query.Schools == nil {
 			break
@@ -2017,12 +3033,331 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordRegisterPayload.Unchanged(childComplexity), true
 
+	case "Referral.agencies":
+		if e.ComplexityRoot.Referral.Agencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Agencies(childComplexity), true
+	case "Referral.atRisk":
+		if e.ComplexityRoot.Referral.AtRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.AtRisk(childComplexity), true
+	case "Referral.atRiskNotes":
+		if e.ComplexityRoot.Referral.AtRiskNotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.AtRiskNotes(childComplexity), true
+	case "Referral.attendance":
+		if e.ComplexityRoot.Referral.Attendance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Attendance(childComplexity), true
+	case "Referral.course":
+		if e.ComplexityRoot.Referral.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Course(childComplexity), true
+	case "Referral.createdAt":
+		if e.ComplexityRoot.Referral.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.CreatedAt(childComplexity), true
+	case "Referral.education":
+		if e.ComplexityRoot.Referral.Education == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Education(childComplexity), true
+	case "Referral.exclusions":
+		if e.ComplexityRoot.Referral.Exclusions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Exclusions(childComplexity), true
+	case "Referral.id":
+		if e.ComplexityRoot.Referral.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ID(childComplexity), true
+	case "Referral.interestsAspirations":
+		if e.ComplexityRoot.Referral.InterestsAspirations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.InterestsAspirations(childComplexity), true
+	case "Referral.learner":
+		if e.ComplexityRoot.Referral.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Learner(childComplexity), true
+	case "Referral.learnerSnapshot":
+		if e.ComplexityRoot.Referral.LearnerSnapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.LearnerSnapshot(childComplexity), true
+	case "Referral.placement":
+		if e.ComplexityRoot.Referral.Placement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Placement(childComplexity), true
+	case "Referral.preVisit":
+		if e.ComplexityRoot.Referral.PreVisit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.PreVisit(childComplexity), true
+	case "Referral.preference":
+		if e.ComplexityRoot.Referral.Preference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Preference(childComplexity), true
+	case "Referral.provider":
+		if e.ComplexityRoot.Referral.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Provider(childComplexity), true
+	case "Referral.qualificationsRequired":
+		if e.ComplexityRoot.Referral.QualificationsRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.QualificationsRequired(childComplexity), true
+	case "Referral.reason":
+		if e.ComplexityRoot.Referral.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Reason(childComplexity), true
+	case "Referral.returnReasons":
+		if e.ComplexityRoot.Referral.ReturnReasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ReturnReasons(childComplexity), true
+	case "Referral.school":
+		if e.ComplexityRoot.Referral.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.School(childComplexity), true
+	case "Referral.send":
+		if e.ComplexityRoot.Referral.Send == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Send(childComplexity), true
+	case "Referral.social":
+		if e.ComplexityRoot.Referral.Social == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Social(childComplexity), true
+	case "Referral.status":
+		if e.ComplexityRoot.Referral.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Status(childComplexity), true
+	case "Referral.submittedAt":
+		if e.ComplexityRoot.Referral.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.SubmittedAt(childComplexity), true
+	case "Referral.transitions":
+		if e.ComplexityRoot.Referral.Transitions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Transitions(childComplexity), true
+	case "Referral.updatedAt":
+		if e.ComplexityRoot.Referral.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.UpdatedAt(childComplexity), true
+	case "Referral.version":
+		if e.ComplexityRoot.Referral.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Version(childComplexity), true
+
+	case "ReferralAttendance.lastYearPercent":
+		if e.ComplexityRoot.ReferralAttendance.LastYearPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralAttendance.LastYearPercent(childComplexity), true
+	case "ReferralAttendance.sessionsMissed":
+		if e.ComplexityRoot.ReferralAttendance.SessionsMissed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralAttendance.SessionsMissed(childComplexity), true
+	case "ReferralAttendance.thisYearPercent":
+		if e.ComplexityRoot.ReferralAttendance.ThisYearPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralAttendance.ThisYearPercent(childComplexity), true
+
+	case "ReferralConnection.edges":
+		if e.ComplexityRoot.ReferralConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.Edges(childComplexity), true
+	case "ReferralConnection.pageInfo":
+		if e.ComplexityRoot.ReferralConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.PageInfo(childComplexity), true
+	case "ReferralConnection.totalCount":
+		if e.ComplexityRoot.ReferralConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.TotalCount(childComplexity), true
+
+	case "ReferralEdge.cursor":
+		if e.ComplexityRoot.ReferralEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEdge.Cursor(childComplexity), true
+	case "ReferralEdge.node":
+		if e.ComplexityRoot.ReferralEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEdge.Node(childComplexity), true
+
+	case "ReferralEvent.referral":
+		if e.ComplexityRoot.ReferralEvent.Referral == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.Referral(childComplexity), true
+	case "ReferralEvent.transition":
+		if e.ComplexityRoot.ReferralEvent.Transition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.Transition(childComplexity), true
+
+	case "ReferralPreference.courseID":
+		if e.ComplexityRoot.ReferralPreference.CourseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralPreference.CourseID(childComplexity), true
+	case "ReferralPreference.daysPerWeek":
+		if e.ComplexityRoot.ReferralPreference.DaysPerWeek == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralPreference.DaysPerWeek(childComplexity), true
+	case "ReferralPreference.providerID":
+		if e.ComplexityRoot.ReferralPreference.ProviderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralPreference.ProviderID(childComplexity), true
+	case "ReferralPreference.requestedStart":
+		if e.ComplexityRoot.ReferralPreference.RequestedStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralPreference.RequestedStart(childComplexity), true
+	case "ReferralPreference.vocationalArea":
+		if e.ComplexityRoot.ReferralPreference.VocationalArea == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralPreference.VocationalArea(childComplexity), true
+
+	case "ReferralTransition.actor":
+		if e.ComplexityRoot.ReferralTransition.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralTransition.Actor(childComplexity), true
+	case "ReferralTransition.actorRole":
+		if e.ComplexityRoot.ReferralTransition.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralTransition.ActorRole(childComplexity), true
+	case "ReferralTransition.at":
+		if e.ComplexityRoot.ReferralTransition.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralTransition.At(childComplexity), true
+	case "ReferralTransition.from":
+		if e.ComplexityRoot.ReferralTransition.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralTransition.From(childComplexity), true
+	case "ReferralTransition.id":
+		if e.ComplexityRoot.ReferralTransition.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralTransition.ID(childComplexity), true
+	case "ReferralTransition.providerID":
+		if e.ComplexityRoot.ReferralTransition.ProviderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralTransition.ProviderID(childComplexity), true
+	case "ReferralTransition.reason":
+		if e.ComplexityRoot.ReferralTransition.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralTransition.Reason(childComplexity), true
+	case "ReferralTransition.referral":
+		if e.ComplexityRoot.ReferralTransition.Referral == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralTransition.Referral(childComplexity), true
+	case "ReferralTransition.to":
+		if e.ComplexityRoot.ReferralTransition.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralTransition.To(childComplexity), true
+
 	case "School.address":
 		if e.ComplexityRoot.School.Address == nil {
 			break
 		}
 
 		return e.ComplexityRoot.School.Address(childComplexity), true
+	case "School.agreements":
+		if e.ComplexityRoot.School.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.Agreements(childComplexity), true
 	case "School.alerts":
 		if e.ComplexityRoot.School.Alerts == nil {
 			break
@@ -2075,6 +3410,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Postcode(childComplexity), true
+	case "School.referrals":
+		if e.ComplexityRoot.School.Referrals == nil {
+			break
+		}
+
+		args, err := ec.field_School_referrals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.School.Referrals(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ReferralOrder), args["where"].(*ent.ReferralWhereInput)), true
 	case "School.urn":
 		if e.ComplexityRoot.School.Urn == nil {
 			break
@@ -2139,6 +3485,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchOrigin.Precision(childComplexity), true
 
+	case "SendProfile.notes":
+		if e.ComplexityRoot.SendProfile.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendProfile.Notes(childComplexity), true
+	case "SendProfile.primaryNeed":
+		if e.ComplexityRoot.SendProfile.PrimaryNeed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendProfile.PrimaryNeed(childComplexity), true
+	case "SendProfile.provision":
+		if e.ComplexityRoot.SendProfile.Provision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendProfile.Provision(childComplexity), true
+	case "SendProfile.secondaryNeed":
+		if e.ComplexityRoot.SendProfile.SecondaryNeed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendProfile.SecondaryNeed(childComplexity), true
+
 	case "SignInPayload.expiresAt":
 		if e.ComplexityRoot.SignInPayload.ExpiresAt == nil {
 			break
@@ -2157,6 +3528,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignInPayload.User(childComplexity), true
+
+	case "SocialProfile.childInNeed":
+		if e.ComplexityRoot.SocialProfile.ChildInNeed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialProfile.ChildInNeed(childComplexity), true
+	case "SocialProfile.childProtectionPlan":
+		if e.ComplexityRoot.SocialProfile.ChildProtectionPlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialProfile.ChildProtectionPlan(childComplexity), true
+	case "SocialProfile.disadvantaged":
+		if e.ComplexityRoot.SocialProfile.Disadvantaged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialProfile.Disadvantaged(childComplexity), true
+	case "SocialProfile.freeSchoolMeals":
+		if e.ComplexityRoot.SocialProfile.FreeSchoolMeals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialProfile.FreeSchoolMeals(childComplexity), true
+	case "SocialProfile.lookedAfter":
+		if e.ComplexityRoot.SocialProfile.LookedAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialProfile.LookedAfter(childComplexity), true
+	case "SocialProfile.youngCarer":
+		if e.ComplexityRoot.SocialProfile.YoungCarer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialProfile.YoungCarer(childComplexity), true
 
 	case "Subscription.alertRaised":
 		if e.ComplexityRoot.Subscription.AlertRaised == nil {
@@ -2180,6 +3588,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.AttendanceRecorded(childComplexity, args["schoolID"].(int)), true
+	case "Subscription.progressPosted":
+		if e.ComplexityRoot.Subscription.ProgressPosted == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_progressPosted_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ProgressPosted(childComplexity, args["schoolID"].(int)), true
+	case "Subscription.referralForwarded":
+		if e.ComplexityRoot.Subscription.ReferralForwarded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_referralForwarded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReferralForwarded(childComplexity, args["providerID"].(int)), true
+	case "Subscription.referralStatusChanged":
+		if e.ComplexityRoot.Subscription.ReferralStatusChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_referralStatusChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReferralStatusChanged(childComplexity, args["schoolID"].(int)), true
 
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
@@ -2296,6 +3737,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AgreementOrder", ec.unmarshalInputAgreementOrder),
+			graphql.NewInputUnmarshaler("AgreementWhereInput", ec.unmarshalInputAgreementWhereInput),
 			graphql.NewInputUnmarshaler("AlertOrder", ec.unmarshalInputAlertOrder),
 			graphql.NewInputUnmarshaler("AlertWhereInput", ec.unmarshalInputAlertWhereInput),
 			graphql.NewInputUnmarshaler("AttendanceMarkOrder", ec.unmarshalInputAttendanceMarkOrder),
@@ -2308,17 +3751,27 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AwardingBodyWhereInput", ec.unmarshalInputAwardingBodyWhereInput),
 			graphql.NewInputUnmarshaler("CourseOrder", ec.unmarshalInputCourseOrder),
 			graphql.NewInputUnmarshaler("CourseWhereInput", ec.unmarshalInputCourseWhereInput),
+			graphql.NewInputUnmarshaler("CreateAgreementInput", ec.unmarshalInputCreateAgreementInput),
 			graphql.NewInputUnmarshaler("CreateAwardingBodyInput", ec.unmarshalInputCreateAwardingBodyInput),
 			graphql.NewInputUnmarshaler("CreateLearnerInput", ec.unmarshalInputCreateLearnerInput),
+			graphql.NewInputUnmarshaler("CreatePlacementInput", ec.unmarshalInputCreatePlacementInput),
 			graphql.NewInputUnmarshaler("CreateProviderInput", ec.unmarshalInputCreateProviderInput),
 			graphql.NewInputUnmarshaler("CreateQualificationInput", ec.unmarshalInputCreateQualificationInput),
 			graphql.NewInputUnmarshaler("CreateSchoolInput", ec.unmarshalInputCreateSchoolInput),
+			graphql.NewInputUnmarshaler("EducationProfileInput", ec.unmarshalInputEducationProfileInput),
+			graphql.NewInputUnmarshaler("EndPlacementInput", ec.unmarshalInputEndPlacementInput),
+			graphql.NewInputUnmarshaler("ExclusionInput", ec.unmarshalInputExclusionInput),
+			graphql.NewInputUnmarshaler("ExternalAgencyInput", ec.unmarshalInputExternalAgencyInput),
 			graphql.NewInputUnmarshaler("InviteUserInput", ec.unmarshalInputInviteUserInput),
 			graphql.NewInputUnmarshaler("LearnerOrder", ec.unmarshalInputLearnerOrder),
 			graphql.NewInputUnmarshaler("LearnerWhereInput", ec.unmarshalInputLearnerWhereInput),
 			graphql.NewInputUnmarshaler("MarkInput", ec.unmarshalInputMarkInput),
 			graphql.NewInputUnmarshaler("PlacementOrder", ec.unmarshalInputPlacementOrder),
 			graphql.NewInputUnmarshaler("PlacementWhereInput", ec.unmarshalInputPlacementWhereInput),
+			graphql.NewInputUnmarshaler("PostProgressUpdateInput", ec.unmarshalInputPostProgressUpdateInput),
+			graphql.NewInputUnmarshaler("PreVisitInput", ec.unmarshalInputPreVisitInput),
+			graphql.NewInputUnmarshaler("ProgressUpdateOrder", ec.unmarshalInputProgressUpdateOrder),
+			graphql.NewInputUnmarshaler("ProgressUpdateWhereInput", ec.unmarshalInputProgressUpdateWhereInput),
 			graphql.NewInputUnmarshaler("ProviderOrder", ec.unmarshalInputProviderOrder),
 			graphql.NewInputUnmarshaler("ProviderSearchFilter", ec.unmarshalInputProviderSearchFilter),
 			graphql.NewInputUnmarshaler("ProviderWhereInput", ec.unmarshalInputProviderWhereInput),
@@ -2326,9 +3779,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("QualificationWhereInput", ec.unmarshalInputQualificationWhereInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
 			graphql.NewInputUnmarshaler("RecordRegisterInput", ec.unmarshalInputRecordRegisterInput),
+			graphql.NewInputUnmarshaler("ReferralAttendanceInput", ec.unmarshalInputReferralAttendanceInput),
+			graphql.NewInputUnmarshaler("ReferralFormInput", ec.unmarshalInputReferralFormInput),
+			graphql.NewInputUnmarshaler("ReferralOrder", ec.unmarshalInputReferralOrder),
+			graphql.NewInputUnmarshaler("ReferralPreferenceInput", ec.unmarshalInputReferralPreferenceInput),
+			graphql.NewInputUnmarshaler("ReferralTransitionOrder", ec.unmarshalInputReferralTransitionOrder),
+			graphql.NewInputUnmarshaler("ReferralTransitionWhereInput", ec.unmarshalInputReferralTransitionWhereInput),
+			graphql.NewInputUnmarshaler("ReferralWhereInput", ec.unmarshalInputReferralWhereInput),
 			graphql.NewInputUnmarshaler("RegisterEntryInput", ec.unmarshalInputRegisterEntryInput),
 			graphql.NewInputUnmarshaler("SchoolOrder", ec.unmarshalInputSchoolOrder),
 			graphql.NewInputUnmarshaler("SchoolWhereInput", ec.unmarshalInputSchoolWhereInput),
+			graphql.NewInputUnmarshaler("SendProfileInput", ec.unmarshalInputSendProfileInput),
+			graphql.NewInputUnmarshaler("SignAgreementInput", ec.unmarshalInputSignAgreementInput),
+			graphql.NewInputUnmarshaler("SocialProfileInput", ec.unmarshalInputSocialProfileInput),
 			graphql.NewInputUnmarshaler("UpdateAwardingBodyInput", ec.unmarshalInputUpdateAwardingBodyInput),
 			graphql.NewInputUnmarshaler("UpdateLearnerInput", ec.unmarshalInputUpdateLearnerInput),
 			graphql.NewInputUnmarshaler("UpdateProviderInput", ec.unmarshalInputUpdateProviderInput),
@@ -2441,6 +3904,307 @@ enum AbsenceReason @goModel(model: "github.com/apnet/apnet/internal/register.Abs
   MEDICAL_APPOINTMENT
   OTHER_AUTHORISED
   UNAUTHORISED
+}
+type Agreement implements Node {
+  id: ID!
+  """
+  e.g. 2026/27: 1 September to 31 August
+  """
+  academicYear: String!
+  startsOn: Date!
+  endsOn: Date!
+  termsVersion: String!
+  status: AgreementStatus!
+  schoolSignatoryName: String
+  schoolSignatoryRole: String
+  schoolSignedAt: Time
+  providerSignatoryName: String
+  providerSignatoryRole: String
+  providerSignedAt: Time
+  revokedAt: Time
+  revokedReason: String
+  school: School!
+  provider: Provider!
+}
+"""
+A connection to a list of items.
+"""
+type AgreementConnection {
+  """
+  A list of edges.
+  """
+  edges: [AgreementEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type AgreementEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Agreement
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Agreement connections
+"""
+input AgreementOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Agreements.
+  """
+  field: AgreementOrderField!
+}
+"""
+Properties by which Agreement connections can be ordered.
+"""
+enum AgreementOrderField {
+  ACADEMIC_YEAR
+  STATUS
+}
+"""
+AgreementStatus is enum for the field status
+"""
+enum AgreementStatus @goModel(model: "github.com/apnet/apnet/ent/agreement.Status") {
+  DRAFT
+  SIGNED_BY_ONE
+  ACTIVE
+  EXPIRED
+  REVOKED
+}
+"""
+AgreementWhereInput is used for filtering Agreement objects.
+Input was generated by ent.
+"""
+input AgreementWhereInput {
+  not: AgreementWhereInput
+  and: [AgreementWhereInput!]
+  or: [AgreementWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  academic_year field predicates
+  """
+  academicYear: String
+  academicYearNEQ: String
+  academicYearIn: [String!]
+  academicYearNotIn: [String!]
+  academicYearGT: String
+  academicYearGTE: String
+  academicYearLT: String
+  academicYearLTE: String
+  academicYearContains: String
+  academicYearHasPrefix: String
+  academicYearHasSuffix: String
+  academicYearEqualFold: String
+  academicYearContainsFold: String
+  """
+  starts_on field predicates
+  """
+  startsOn: Date
+  startsOnNEQ: Date
+  startsOnIn: [Date!]
+  startsOnNotIn: [Date!]
+  startsOnGT: Date
+  startsOnGTE: Date
+  startsOnLT: Date
+  startsOnLTE: Date
+  """
+  ends_on field predicates
+  """
+  endsOn: Date
+  endsOnNEQ: Date
+  endsOnIn: [Date!]
+  endsOnNotIn: [Date!]
+  endsOnGT: Date
+  endsOnGTE: Date
+  endsOnLT: Date
+  endsOnLTE: Date
+  """
+  terms_version field predicates
+  """
+  termsVersion: String
+  termsVersionNEQ: String
+  termsVersionIn: [String!]
+  termsVersionNotIn: [String!]
+  termsVersionGT: String
+  termsVersionGTE: String
+  termsVersionLT: String
+  termsVersionLTE: String
+  termsVersionContains: String
+  termsVersionHasPrefix: String
+  termsVersionHasSuffix: String
+  termsVersionEqualFold: String
+  termsVersionContainsFold: String
+  """
+  status field predicates
+  """
+  status: AgreementStatus
+  statusNEQ: AgreementStatus
+  statusIn: [AgreementStatus!]
+  statusNotIn: [AgreementStatus!]
+  """
+  school_signatory_name field predicates
+  """
+  schoolSignatoryName: String
+  schoolSignatoryNameNEQ: String
+  schoolSignatoryNameIn: [String!]
+  schoolSignatoryNameNotIn: [String!]
+  schoolSignatoryNameGT: String
+  schoolSignatoryNameGTE: String
+  schoolSignatoryNameLT: String
+  schoolSignatoryNameLTE: String
+  schoolSignatoryNameContains: String
+  schoolSignatoryNameHasPrefix: String
+  schoolSignatoryNameHasSuffix: String
+  schoolSignatoryNameIsNil: Boolean
+  schoolSignatoryNameNotNil: Boolean
+  schoolSignatoryNameEqualFold: String
+  schoolSignatoryNameContainsFold: String
+  """
+  school_signatory_role field predicates
+  """
+  schoolSignatoryRole: String
+  schoolSignatoryRoleNEQ: String
+  schoolSignatoryRoleIn: [String!]
+  schoolSignatoryRoleNotIn: [String!]
+  schoolSignatoryRoleGT: String
+  schoolSignatoryRoleGTE: String
+  schoolSignatoryRoleLT: String
+  schoolSignatoryRoleLTE: String
+  schoolSignatoryRoleContains: String
+  schoolSignatoryRoleHasPrefix: String
+  schoolSignatoryRoleHasSuffix: String
+  schoolSignatoryRoleIsNil: Boolean
+  schoolSignatoryRoleNotNil: Boolean
+  schoolSignatoryRoleEqualFold: String
+  schoolSignatoryRoleContainsFold: String
+  """
+  school_signed_at field predicates
+  """
+  schoolSignedAt: Time
+  schoolSignedAtNEQ: Time
+  schoolSignedAtIn: [Time!]
+  schoolSignedAtNotIn: [Time!]
+  schoolSignedAtGT: Time
+  schoolSignedAtGTE: Time
+  schoolSignedAtLT: Time
+  schoolSignedAtLTE: Time
+  schoolSignedAtIsNil: Boolean
+  schoolSignedAtNotNil: Boolean
+  """
+  provider_signatory_name field predicates
+  """
+  providerSignatoryName: String
+  providerSignatoryNameNEQ: String
+  providerSignatoryNameIn: [String!]
+  providerSignatoryNameNotIn: [String!]
+  providerSignatoryNameGT: String
+  providerSignatoryNameGTE: String
+  providerSignatoryNameLT: String
+  providerSignatoryNameLTE: String
+  providerSignatoryNameContains: String
+  providerSignatoryNameHasPrefix: String
+  providerSignatoryNameHasSuffix: String
+  providerSignatoryNameIsNil: Boolean
+  providerSignatoryNameNotNil: Boolean
+  providerSignatoryNameEqualFold: String
+  providerSignatoryNameContainsFold: String
+  """
+  provider_signatory_role field predicates
+  """
+  providerSignatoryRole: String
+  providerSignatoryRoleNEQ: String
+  providerSignatoryRoleIn: [String!]
+  providerSignatoryRoleNotIn: [String!]
+  providerSignatoryRoleGT: String
+  providerSignatoryRoleGTE: String
+  providerSignatoryRoleLT: String
+  providerSignatoryRoleLTE: String
+  providerSignatoryRoleContains: String
+  providerSignatoryRoleHasPrefix: String
+  providerSignatoryRoleHasSuffix: String
+  providerSignatoryRoleIsNil: Boolean
+  providerSignatoryRoleNotNil: Boolean
+  providerSignatoryRoleEqualFold: String
+  providerSignatoryRoleContainsFold: String
+  """
+  provider_signed_at field predicates
+  """
+  providerSignedAt: Time
+  providerSignedAtNEQ: Time
+  providerSignedAtIn: [Time!]
+  providerSignedAtNotIn: [Time!]
+  providerSignedAtGT: Time
+  providerSignedAtGTE: Time
+  providerSignedAtLT: Time
+  providerSignedAtLTE: Time
+  providerSignedAtIsNil: Boolean
+  providerSignedAtNotNil: Boolean
+  """
+  revoked_at field predicates
+  """
+  revokedAt: Time
+  revokedAtNEQ: Time
+  revokedAtIn: [Time!]
+  revokedAtNotIn: [Time!]
+  revokedAtGT: Time
+  revokedAtGTE: Time
+  revokedAtLT: Time
+  revokedAtLTE: Time
+  revokedAtIsNil: Boolean
+  revokedAtNotNil: Boolean
+  """
+  revoked_reason field predicates
+  """
+  revokedReason: String
+  revokedReasonNEQ: String
+  revokedReasonIn: [String!]
+  revokedReasonNotIn: [String!]
+  revokedReasonGT: String
+  revokedReasonGTE: String
+  revokedReasonLT: String
+  revokedReasonLTE: String
+  revokedReasonContains: String
+  revokedReasonHasPrefix: String
+  revokedReasonHasSuffix: String
+  revokedReasonIsNil: Boolean
+  revokedReasonNotNil: Boolean
+  revokedReasonEqualFold: String
+  revokedReasonContainsFold: String
+  """
+  school edge predicates
+  """
+  hasSchool: Boolean
+  hasSchoolWith: [SchoolWhereInput!]
+  """
+  provider edge predicates
+  """
+  hasProvider: Boolean
+  hasProviderWith: [ProviderWhereInput!]
 }
 type Alert implements Node {
   id: ID!
@@ -3713,6 +5477,17 @@ Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+"""
+Destination is enum for the field destination
+"""
+enum Destination @goModel(model: "github.com/apnet/apnet/internal/outcome.Destination") {
+  FURTHER_EDUCATION
+  APPRENTICESHIP
+  TRAINING
+  EMPLOYMENT
+  NOT_IN_EDUCATION_OR_EMPLOYMENT
+  UNKNOWN
+}
 type Learner implements Node {
   id: ID!
   """
@@ -3787,6 +5562,7 @@ type Learner implements Node {
     """
     where: AlertWhereInput
   ): AlertConnection!
+  referrals: [Referral!]
 }
 """
 A connection to a list of items.
@@ -3960,6 +5736,11 @@ input LearnerWhereInput {
   """
   hasAlerts: Boolean
   hasAlertsWith: [AlertWhereInput!]
+  """
+  referrals edge predicates
+  """
+  hasReferrals: Boolean
+  hasReferralsWith: [ReferralWhereInput!]
 }
 """
 An object with an ID.
@@ -4019,6 +5800,18 @@ type Placement implements Node {
   the local authority arranged the provision: attendance is coded K, not B
   """
   laArranged: Boolean!
+  """
+  why a placement ended early
+  """
+  endedReason: String
+  endedOn: Date
+  """
+  the learner was entered for the course's qualification
+  """
+  qualificationEntered: Boolean
+  qualificationAchieved: Boolean
+  qualificationGrade: String
+  destination: Destination
   learner: Learner!
   course: Course!
   marks(
@@ -4083,6 +5876,41 @@ type Placement implements Node {
     """
     where: AlertWhereInput
   ): AlertConnection!
+  progressUpdates(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ProgressUpdates returned from the connection.
+    """
+    orderBy: [ProgressUpdateOrder!]
+
+    """
+    Filtering options for ProgressUpdates returned from the connection.
+    """
+    where: ProgressUpdateWhereInput
+  ): ProgressUpdateConnection!
+  """
+  the referral the placement was made from
+  """
+  referral: Referral
 }
 """
 A connection to a list of items.
@@ -4198,6 +6026,78 @@ input PlacementWhereInput {
   laArranged: Boolean
   laArrangedNEQ: Boolean
   """
+  ended_reason field predicates
+  """
+  endedReason: String
+  endedReasonNEQ: String
+  endedReasonIn: [String!]
+  endedReasonNotIn: [String!]
+  endedReasonGT: String
+  endedReasonGTE: String
+  endedReasonLT: String
+  endedReasonLTE: String
+  endedReasonContains: String
+  endedReasonHasPrefix: String
+  endedReasonHasSuffix: String
+  endedReasonIsNil: Boolean
+  endedReasonNotNil: Boolean
+  endedReasonEqualFold: String
+  endedReasonContainsFold: String
+  """
+  ended_on field predicates
+  """
+  endedOn: Date
+  endedOnNEQ: Date
+  endedOnIn: [Date!]
+  endedOnNotIn: [Date!]
+  endedOnGT: Date
+  endedOnGTE: Date
+  endedOnLT: Date
+  endedOnLTE: Date
+  endedOnIsNil: Boolean
+  endedOnNotNil: Boolean
+  """
+  qualification_entered field predicates
+  """
+  qualificationEntered: Boolean
+  qualificationEnteredNEQ: Boolean
+  qualificationEnteredIsNil: Boolean
+  qualificationEnteredNotNil: Boolean
+  """
+  qualification_achieved field predicates
+  """
+  qualificationAchieved: Boolean
+  qualificationAchievedNEQ: Boolean
+  qualificationAchievedIsNil: Boolean
+  qualificationAchievedNotNil: Boolean
+  """
+  qualification_grade field predicates
+  """
+  qualificationGrade: String
+  qualificationGradeNEQ: String
+  qualificationGradeIn: [String!]
+  qualificationGradeNotIn: [String!]
+  qualificationGradeGT: String
+  qualificationGradeGTE: String
+  qualificationGradeLT: String
+  qualificationGradeLTE: String
+  qualificationGradeContains: String
+  qualificationGradeHasPrefix: String
+  qualificationGradeHasSuffix: String
+  qualificationGradeIsNil: Boolean
+  qualificationGradeNotNil: Boolean
+  qualificationGradeEqualFold: String
+  qualificationGradeContainsFold: String
+  """
+  destination field predicates
+  """
+  destination: Destination
+  destinationNEQ: Destination
+  destinationIn: [Destination!]
+  destinationNotIn: [Destination!]
+  destinationIsNil: Boolean
+  destinationNotNil: Boolean
+  """
   learner edge predicates
   """
   hasLearner: Boolean
@@ -4217,6 +6117,330 @@ input PlacementWhereInput {
   """
   hasAlerts: Boolean
   hasAlertsWith: [AlertWhereInput!]
+  """
+  progress_updates edge predicates
+  """
+  hasProgressUpdates: Boolean
+  hasProgressUpdatesWith: [ProgressUpdateWhereInput!]
+  """
+  referral edge predicates
+  """
+  hasReferral: Boolean
+  hasReferralWith: [ReferralWhereInput!]
+}
+"""
+ProgressRating is enum for the field academic_rating
+"""
+enum ProgressRating @goModel(model: "github.com/apnet/apnet/internal/outcome.Rating") {
+  EXCELLENT
+  GOOD
+  SATISFACTORY
+  CONCERN
+}
+type ProgressUpdate implements Node {
+  id: ID!
+  periodStart: Date!
+  periodEnd: Date!
+  academicRating: ProgressRating!
+  academicNarrative: String!
+  personalRating: ProgressRating!
+  personalNarrative: String!
+  englishRating: ProgressRating!
+  englishNarrative: String!
+  mathsRating: ProgressRating!
+  mathsNarrative: String!
+  """
+  marked sessions in the period that count as possible
+  """
+  sessionsPossible: Int!
+  """
+  present, late before the register closed, or approved off-site
+  """
+  sessionsAttended: Int!
+  sessionsLate: Int!
+  attendancePercent: Float
+  """
+  attended sessions without a late arrival, in percent
+  """
+  punctualityPercent: Float
+  postedBy: String!
+  postedAt: Time!
+  placement: Placement!
+}
+"""
+A connection to a list of items.
+"""
+type ProgressUpdateConnection {
+  """
+  A list of edges.
+  """
+  edges: [ProgressUpdateEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ProgressUpdateEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ProgressUpdate
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ProgressUpdate connections
+"""
+input ProgressUpdateOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ProgressUpdates.
+  """
+  field: ProgressUpdateOrderField!
+}
+"""
+Properties by which ProgressUpdate connections can be ordered.
+"""
+enum ProgressUpdateOrderField {
+  PERIOD_END
+  POSTED_AT
+}
+"""
+ProgressUpdateWhereInput is used for filtering ProgressUpdate objects.
+Input was generated by ent.
+"""
+input ProgressUpdateWhereInput {
+  not: ProgressUpdateWhereInput
+  and: [ProgressUpdateWhereInput!]
+  or: [ProgressUpdateWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  period_start field predicates
+  """
+  periodStart: Date
+  periodStartNEQ: Date
+  periodStartIn: [Date!]
+  periodStartNotIn: [Date!]
+  periodStartGT: Date
+  periodStartGTE: Date
+  periodStartLT: Date
+  periodStartLTE: Date
+  """
+  period_end field predicates
+  """
+  periodEnd: Date
+  periodEndNEQ: Date
+  periodEndIn: [Date!]
+  periodEndNotIn: [Date!]
+  periodEndGT: Date
+  periodEndGTE: Date
+  periodEndLT: Date
+  periodEndLTE: Date
+  """
+  academic_rating field predicates
+  """
+  academicRating: ProgressRating
+  academicRatingNEQ: ProgressRating
+  academicRatingIn: [ProgressRating!]
+  academicRatingNotIn: [ProgressRating!]
+  """
+  academic_narrative field predicates
+  """
+  academicNarrative: String
+  academicNarrativeNEQ: String
+  academicNarrativeIn: [String!]
+  academicNarrativeNotIn: [String!]
+  academicNarrativeGT: String
+  academicNarrativeGTE: String
+  academicNarrativeLT: String
+  academicNarrativeLTE: String
+  academicNarrativeContains: String
+  academicNarrativeHasPrefix: String
+  academicNarrativeHasSuffix: String
+  academicNarrativeEqualFold: String
+  academicNarrativeContainsFold: String
+  """
+  personal_rating field predicates
+  """
+  personalRating: ProgressRating
+  personalRatingNEQ: ProgressRating
+  personalRatingIn: [ProgressRating!]
+  personalRatingNotIn: [ProgressRating!]
+  """
+  personal_narrative field predicates
+  """
+  personalNarrative: String
+  personalNarrativeNEQ: String
+  personalNarrativeIn: [String!]
+  personalNarrativeNotIn: [String!]
+  personalNarrativeGT: String
+  personalNarrativeGTE: String
+  personalNarrativeLT: String
+  personalNarrativeLTE: String
+  personalNarrativeContains: String
+  personalNarrativeHasPrefix: String
+  personalNarrativeHasSuffix: String
+  personalNarrativeEqualFold: String
+  personalNarrativeContainsFold: String
+  """
+  english_rating field predicates
+  """
+  englishRating: ProgressRating
+  englishRatingNEQ: ProgressRating
+  englishRatingIn: [ProgressRating!]
+  englishRatingNotIn: [ProgressRating!]
+  """
+  english_narrative field predicates
+  """
+  englishNarrative: String
+  englishNarrativeNEQ: String
+  englishNarrativeIn: [String!]
+  englishNarrativeNotIn: [String!]
+  englishNarrativeGT: String
+  englishNarrativeGTE: String
+  englishNarrativeLT: String
+  englishNarrativeLTE: String
+  englishNarrativeContains: String
+  englishNarrativeHasPrefix: String
+  englishNarrativeHasSuffix: String
+  englishNarrativeEqualFold: String
+  englishNarrativeContainsFold: String
+  """
+  maths_rating field predicates
+  """
+  mathsRating: ProgressRating
+  mathsRatingNEQ: ProgressRating
+  mathsRatingIn: [ProgressRating!]
+  mathsRatingNotIn: [ProgressRating!]
+  """
+  maths_narrative field predicates
+  """
+  mathsNarrative: String
+  mathsNarrativeNEQ: String
+  mathsNarrativeIn: [String!]
+  mathsNarrativeNotIn: [String!]
+  mathsNarrativeGT: String
+  mathsNarrativeGTE: String
+  mathsNarrativeLT: String
+  mathsNarrativeLTE: String
+  mathsNarrativeContains: String
+  mathsNarrativeHasPrefix: String
+  mathsNarrativeHasSuffix: String
+  mathsNarrativeEqualFold: String
+  mathsNarrativeContainsFold: String
+  """
+  sessions_possible field predicates
+  """
+  sessionsPossible: Int
+  sessionsPossibleNEQ: Int
+  sessionsPossibleIn: [Int!]
+  sessionsPossibleNotIn: [Int!]
+  sessionsPossibleGT: Int
+  sessionsPossibleGTE: Int
+  sessionsPossibleLT: Int
+  sessionsPossibleLTE: Int
+  """
+  sessions_attended field predicates
+  """
+  sessionsAttended: Int
+  sessionsAttendedNEQ: Int
+  sessionsAttendedIn: [Int!]
+  sessionsAttendedNotIn: [Int!]
+  sessionsAttendedGT: Int
+  sessionsAttendedGTE: Int
+  sessionsAttendedLT: Int
+  sessionsAttendedLTE: Int
+  """
+  sessions_late field predicates
+  """
+  sessionsLate: Int
+  sessionsLateNEQ: Int
+  sessionsLateIn: [Int!]
+  sessionsLateNotIn: [Int!]
+  sessionsLateGT: Int
+  sessionsLateGTE: Int
+  sessionsLateLT: Int
+  sessionsLateLTE: Int
+  """
+  attendance_percent field predicates
+  """
+  attendancePercent: Float
+  attendancePercentNEQ: Float
+  attendancePercentIn: [Float!]
+  attendancePercentNotIn: [Float!]
+  attendancePercentGT: Float
+  attendancePercentGTE: Float
+  attendancePercentLT: Float
+  attendancePercentLTE: Float
+  attendancePercentIsNil: Boolean
+  attendancePercentNotNil: Boolean
+  """
+  punctuality_percent field predicates
+  """
+  punctualityPercent: Float
+  punctualityPercentNEQ: Float
+  punctualityPercentIn: [Float!]
+  punctualityPercentNotIn: [Float!]
+  punctualityPercentGT: Float
+  punctualityPercentGTE: Float
+  punctualityPercentLT: Float
+  punctualityPercentLTE: Float
+  punctualityPercentIsNil: Boolean
+  punctualityPercentNotNil: Boolean
+  """
+  posted_by field predicates
+  """
+  postedBy: String
+  postedByNEQ: String
+  postedByIn: [String!]
+  postedByNotIn: [String!]
+  postedByGT: String
+  postedByGTE: String
+  postedByLT: String
+  postedByLTE: String
+  postedByContains: String
+  postedByHasPrefix: String
+  postedByHasSuffix: String
+  postedByEqualFold: String
+  postedByContainsFold: String
+  """
+  posted_at field predicates
+  """
+  postedAt: Time
+  postedAtNEQ: Time
+  postedAtIn: [Time!]
+  postedAtNotIn: [Time!]
+  postedAtGT: Time
+  postedAtGTE: Time
+  postedAtLT: Time
+  postedAtLTE: Time
+  """
+  placement edge predicates
+  """
+  hasPlacement: Boolean
+  hasPlacementWith: [PlacementWhereInput!]
 }
 type Provider implements Node {
   id: ID!
@@ -4264,6 +6488,38 @@ type Provider implements Node {
     """
     where: CourseWhereInput
   ): CourseConnection!
+  referrals(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Referrals returned from the connection.
+    """
+    orderBy: [ReferralOrder!]
+
+    """
+    Filtering options for Referrals returned from the connection.
+    """
+    where: ReferralWhereInput
+  ): ReferralConnection!
+  agreements: [Agreement!]
 }
 """
 ProviderApprovalStatus is enum for the field approval_status
@@ -4500,6 +6756,16 @@ input ProviderWhereInput {
   """
   hasCourses: Boolean
   hasCoursesWith: [CourseWhereInput!]
+  """
+  referrals edge predicates
+  """
+  hasReferrals: Boolean
+  hasReferralsWith: [ReferralWhereInput!]
+  """
+  agreements edge predicates
+  """
+  hasAgreements: Boolean
+  hasAgreementsWith: [AgreementWhereInput!]
 }
 type Qualification implements Node {
   id: ID!
@@ -4741,6 +7007,37 @@ type Query {
     """
     ids: [ID!]!
   ): [Node]!
+  agreements(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Agreements returned from the connection.
+    """
+    orderBy: [AgreementOrder!]
+
+    """
+    Filtering options for Agreements returned from the connection.
+    """
+    where: AgreementWhereInput
+  ): AgreementConnection!
   alerts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4958,6 +7255,37 @@ type Query {
     """
     where: PlacementWhereInput
   ): PlacementConnection!
+  progressUpdates(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ProgressUpdates returned from the connection.
+    """
+    orderBy: [ProgressUpdateOrder!]
+
+    """
+    Filtering options for ProgressUpdates returned from the connection.
+    """
+    where: ProgressUpdateWhereInput
+  ): ProgressUpdateConnection!
   providers(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5020,6 +7348,37 @@ type Query {
     """
     where: QualificationWhereInput
   ): QualificationConnection!
+  referrals(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Referrals returned from the connection.
+    """
+    orderBy: [ReferralOrder!]
+
+    """
+    Filtering options for Referrals returned from the connection.
+    """
+    where: ReferralWhereInput
+  ): ReferralConnection!
   schools(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5082,6 +7441,446 @@ type Query {
     """
     where: UserWhereInput
   ): UserConnection!
+}
+type Referral implements Node {
+  id: ID!
+  status: ReferralStatus!
+  education: EducationProfile
+  attendance: ReferralAttendance
+  exclusions: [Exclusion!] @specialCategory
+  send: SendProfile @specialCategory
+  social: SocialProfile @specialCategory
+  agencies: [ExternalAgency!] @specialCategory
+  reason: String!
+  atRisk: [RiskIndicator!] @specialCategory
+  atRiskNotes: String! @specialCategory
+  qualificationsRequired: String!
+  interestsAspirations: String!
+  preference: ReferralPreference
+  learnerSnapshot: LearnerSnapshot
+  preVisit: PreVisit
+  """
+  why the partnership last returned the form; the full history is in transitions
+  """
+  returnReasons: String
+  createdAt: Time!
+  updatedAt: Time!
+  submittedAt: Time
+  """
+  bumped on every change: concurrent transitions fail loudly
+  """
+  version: Int!
+  learner: Learner!
+  school: School!
+  """
+  the provider the partnership forwarded the referral to
+  """
+  provider: Provider
+  """
+  the course it was forwarded for
+  """
+  course: Course
+  transitions: [ReferralTransition!]
+  placement: Placement
+}
+"""
+A connection to a list of items.
+"""
+type ReferralConnection {
+  """
+  A list of edges.
+  """
+  edges: [ReferralEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ReferralEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Referral
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Referral connections
+"""
+input ReferralOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Referrals.
+  """
+  field: ReferralOrderField!
+}
+"""
+Properties by which Referral connections can be ordered.
+"""
+enum ReferralOrderField {
+  STATUS
+  CREATED_AT
+  UPDATED_AT
+  SUBMITTED_AT
+}
+"""
+ReferralStatus is enum for the field status
+"""
+enum ReferralStatus @goModel(model: "github.com/apnet/apnet/ent/referral.Status") {
+  DRAFT
+  SUBMITTED
+  RETURNED
+  CHECKED
+  FORWARDED
+  ACCEPTED
+  DECLINED
+  PRE_VISIT_HELD
+  PLACED
+  WITHDRAWN
+}
+type ReferralTransition implements Node {
+  id: ID!
+  """
+  empty for the referral's creation
+  """
+  from: String!
+  to: String!
+  actor: String!
+  actorRole: String!
+  at: Time!
+  reason: String!
+  """
+  the provider forwarded to, accepting or declining
+  """
+  providerID: Int
+  referral: Referral!
+}
+"""
+Ordering options for ReferralTransition connections
+"""
+input ReferralTransitionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ReferralTransitions.
+  """
+  field: ReferralTransitionOrderField!
+}
+"""
+Properties by which ReferralTransition connections can be ordered.
+"""
+enum ReferralTransitionOrderField {
+  AT
+}
+"""
+ReferralTransitionWhereInput is used for filtering ReferralTransition objects.
+Input was generated by ent.
+"""
+input ReferralTransitionWhereInput {
+  not: ReferralTransitionWhereInput
+  and: [ReferralTransitionWhereInput!]
+  or: [ReferralTransitionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  from field predicates
+  """
+  from: String
+  fromNEQ: String
+  fromIn: [String!]
+  fromNotIn: [String!]
+  fromGT: String
+  fromGTE: String
+  fromLT: String
+  fromLTE: String
+  fromContains: String
+  fromHasPrefix: String
+  fromHasSuffix: String
+  fromEqualFold: String
+  fromContainsFold: String
+  """
+  to field predicates
+  """
+  to: String
+  toNEQ: String
+  toIn: [String!]
+  toNotIn: [String!]
+  toGT: String
+  toGTE: String
+  toLT: String
+  toLTE: String
+  toContains: String
+  toHasPrefix: String
+  toHasSuffix: String
+  toEqualFold: String
+  toContainsFold: String
+  """
+  actor field predicates
+  """
+  actor: String
+  actorNEQ: String
+  actorIn: [String!]
+  actorNotIn: [String!]
+  actorGT: String
+  actorGTE: String
+  actorLT: String
+  actorLTE: String
+  actorContains: String
+  actorHasPrefix: String
+  actorHasSuffix: String
+  actorEqualFold: String
+  actorContainsFold: String
+  """
+  actor_role field predicates
+  """
+  actorRole: String
+  actorRoleNEQ: String
+  actorRoleIn: [String!]
+  actorRoleNotIn: [String!]
+  actorRoleGT: String
+  actorRoleGTE: String
+  actorRoleLT: String
+  actorRoleLTE: String
+  actorRoleContains: String
+  actorRoleHasPrefix: String
+  actorRoleHasSuffix: String
+  actorRoleEqualFold: String
+  actorRoleContainsFold: String
+  """
+  at field predicates
+  """
+  at: Time
+  atNEQ: Time
+  atIn: [Time!]
+  atNotIn: [Time!]
+  atGT: Time
+  atGTE: Time
+  atLT: Time
+  atLTE: Time
+  """
+  reason field predicates
+  """
+  reason: String
+  reasonNEQ: String
+  reasonIn: [String!]
+  reasonNotIn: [String!]
+  reasonGT: String
+  reasonGTE: String
+  reasonLT: String
+  reasonLTE: String
+  reasonContains: String
+  reasonHasPrefix: String
+  reasonHasSuffix: String
+  reasonEqualFold: String
+  reasonContainsFold: String
+  """
+  provider_id field predicates
+  """
+  providerID: Int
+  providerIDNEQ: Int
+  providerIDIn: [Int!]
+  providerIDNotIn: [Int!]
+  providerIDGT: Int
+  providerIDGTE: Int
+  providerIDLT: Int
+  providerIDLTE: Int
+  providerIDIsNil: Boolean
+  providerIDNotNil: Boolean
+  """
+  referral edge predicates
+  """
+  hasReferral: Boolean
+  hasReferralWith: [ReferralWhereInput!]
+}
+"""
+ReferralWhereInput is used for filtering Referral objects.
+Input was generated by ent.
+"""
+input ReferralWhereInput {
+  not: ReferralWhereInput
+  and: [ReferralWhereInput!]
+  or: [ReferralWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  status field predicates
+  """
+  status: ReferralStatus
+  statusNEQ: ReferralStatus
+  statusIn: [ReferralStatus!]
+  statusNotIn: [ReferralStatus!]
+  """
+  reason field predicates
+  """
+  reason: String
+  reasonNEQ: String
+  reasonIn: [String!]
+  reasonNotIn: [String!]
+  reasonGT: String
+  reasonGTE: String
+  reasonLT: String
+  reasonLTE: String
+  reasonContains: String
+  reasonHasPrefix: String
+  reasonHasSuffix: String
+  reasonEqualFold: String
+  reasonContainsFold: String
+  """
+  at_risk_notes field predicates
+  """
+  atRiskNotes: String
+  atRiskNotesNEQ: String
+  atRiskNotesIn: [String!]
+  atRiskNotesNotIn: [String!]
+  atRiskNotesGT: String
+  atRiskNotesGTE: String
+  atRiskNotesLT: String
+  atRiskNotesLTE: String
+  atRiskNotesContains: String
+  atRiskNotesHasPrefix: String
+  atRiskNotesHasSuffix: String
+  atRiskNotesEqualFold: String
+  atRiskNotesContainsFold: String
+  """
+  qualifications_required field predicates
+  """
+  qualificationsRequired: String
+  qualificationsRequiredNEQ: String
+  qualificationsRequiredIn: [String!]
+  qualificationsRequiredNotIn: [String!]
+  qualificationsRequiredGT: String
+  qualificationsRequiredGTE: String
+  qualificationsRequiredLT: String
+  qualificationsRequiredLTE: String
+  qualificationsRequiredContains: String
+  qualificationsRequiredHasPrefix: String
+  qualificationsRequiredHasSuffix: String
+  qualificationsRequiredEqualFold: String
+  qualificationsRequiredContainsFold: String
+  """
+  interests_aspirations field predicates
+  """
+  interestsAspirations: String
+  interestsAspirationsNEQ: String
+  interestsAspirationsIn: [String!]
+  interestsAspirationsNotIn: [String!]
+  interestsAspirationsGT: String
+  interestsAspirationsGTE: String
+  interestsAspirationsLT: String
+  interestsAspirationsLTE: String
+  interestsAspirationsContains: String
+  interestsAspirationsHasPrefix: String
+  interestsAspirationsHasSuffix: String
+  interestsAspirationsEqualFold: String
+  interestsAspirationsContainsFold: String
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  submitted_at field predicates
+  """
+  submittedAt: Time
+  submittedAtNEQ: Time
+  submittedAtIn: [Time!]
+  submittedAtNotIn: [Time!]
+  submittedAtGT: Time
+  submittedAtGTE: Time
+  submittedAtLT: Time
+  submittedAtLTE: Time
+  submittedAtIsNil: Boolean
+  submittedAtNotNil: Boolean
+  """
+  version field predicates
+  """
+  version: Int
+  versionNEQ: Int
+  versionIn: [Int!]
+  versionNotIn: [Int!]
+  versionGT: Int
+  versionGTE: Int
+  versionLT: Int
+  versionLTE: Int
+  """
+  learner edge predicates
+  """
+  hasLearner: Boolean
+  hasLearnerWith: [LearnerWhereInput!]
+  """
+  school edge predicates
+  """
+  hasSchool: Boolean
+  hasSchoolWith: [SchoolWhereInput!]
+  """
+  provider edge predicates
+  """
+  hasProvider: Boolean
+  hasProviderWith: [ProviderWhereInput!]
+  """
+  course edge predicates
+  """
+  hasCourse: Boolean
+  hasCourseWith: [CourseWhereInput!]
+  """
+  transitions edge predicates
+  """
+  hasTransitions: Boolean
+  hasTransitionsWith: [ReferralTransitionWhereInput!]
+  """
+  placement edge predicates
+  """
+  hasPlacement: Boolean
+  hasPlacementWith: [PlacementWhereInput!]
 }
 type School implements Node {
   id: ID!
@@ -5159,6 +7958,38 @@ type School implements Node {
     """
     where: AlertWhereInput
   ): AlertConnection!
+  referrals(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Referrals returned from the connection.
+    """
+    orderBy: [ReferralOrder!]
+
+    """
+    Filtering options for Referrals returned from the connection.
+    """
+    where: ReferralWhereInput
+  ): ReferralConnection!
+  agreements: [Agreement!]
 }
 """
 A connection to a list of items.
@@ -5331,6 +8162,16 @@ input SchoolWhereInput {
   """
   hasAlerts: Boolean
   hasAlertsWith: [AlertWhereInput!]
+  """
+  referrals edge predicates
+  """
+  hasReferrals: Boolean
+  hasReferralsWith: [ReferralWhereInput!]
+  """
+  agreements edge predicates
+  """
+  hasAgreements: Boolean
+  hasAgreementsWith: [AgreementWhereInput!]
 }
 """
 The builtin Time type
@@ -5604,8 +8445,8 @@ input UserWhereInput {
 scalar Date
 
 """
-Marks a learner's special-category field (SEND, social, exclusion details).
-Reading it is recorded in the audit trail.
+Marks a learner's special-category field (SEND, social, exclusion details),
+on a Learner or a Referral. Reading it is recorded in the audit trail.
 """
 directive @specialCategory on FIELD_DEFINITION
 
@@ -5779,6 +8620,302 @@ type InvitationPayload {
   invitationToken: String!
 }
 
+# ---- The referral form -------------------------------------------------------
+
+"Attainment and progress. Grades are GCSE grades (9–1) or working-at levels, as the school records them."
+type EducationProfile {
+  priorAttainment: String!
+  currentEnglish: String!
+  currentMaths: String!
+  predictedEnglish: String!
+  predictedMaths: String!
+  predictedOutcomes: String!
+}
+
+input EducationProfileInput {
+  priorAttainment: String
+  currentEnglish: String
+  currentMaths: String
+  predictedEnglish: String
+  predictedMaths: String
+  predictedOutcomes: String
+}
+
+"School attendance, in percent of possible sessions."
+type ReferralAttendance {
+  thisYearPercent: Float
+  lastYearPercent: Float
+  sessionsMissed: Int
+}
+
+input ReferralAttendanceInput {
+  thisYearPercent: Float
+  lastYearPercent: Float
+  sessionsMissed: Int
+}
+
+enum ExclusionKind {
+  SUSPENSION
+  PERMANENT
+}
+
+"One suspension or permanent exclusion."
+type Exclusion {
+  kind: ExclusionKind!
+  date: Date!
+  "School days (suspensions may be part days)."
+  days: Float!
+  reason: String!
+}
+
+input ExclusionInput {
+  kind: ExclusionKind!
+  date: Date!
+  days: Float!
+  reason: String
+}
+
+"SEN provision."
+enum SenProvision {
+  NONE
+  SEN_SUPPORT
+  EHCP
+}
+
+"DfE SEN type of need (school census codes)."
+enum SenType {
+  "Specific learning difficulty"
+  SPLD
+  "Moderate learning difficulty"
+  MLD
+  "Severe learning difficulty"
+  SLD
+  "Profound and multiple learning difficulty"
+  PMLD
+  "Social, emotional and mental health"
+  SEMH
+  "Speech, language and communication needs"
+  SLCN
+  "Hearing impairment"
+  HI
+  "Visual impairment"
+  VI
+  "Multi-sensory impairment"
+  MSI
+  "Physical disability"
+  PD
+  "Autistic spectrum disorder"
+  ASD
+  "Other difficulty or disability"
+  OTH
+  "SEN support but no specialist assessment of type of need (SEN support only)"
+  NSA
+}
+
+type SendProfile {
+  provision: SenProvision!
+  primaryNeed: SenType
+  secondaryNeed: SenType
+  notes: String!
+}
+
+input SendProfileInput {
+  provision: SenProvision!
+  "Required with SEN_SUPPORT or EHCP."
+  primaryNeed: SenType
+  secondaryNeed: SenType
+  notes: String
+}
+
+type SocialProfile {
+  lookedAfter: Boolean!
+  childInNeed: Boolean!
+  childProtectionPlan: Boolean!
+  youngCarer: Boolean!
+  freeSchoolMeals: Boolean!
+  disadvantaged: Boolean!
+}
+
+input SocialProfileInput {
+  lookedAfter: Boolean
+  childInNeed: Boolean
+  childProtectionPlan: Boolean
+  youngCarer: Boolean
+  freeSchoolMeals: Boolean
+  disadvantaged: Boolean
+}
+
+enum AgencyKind {
+  SOCIAL_CARE
+  EARLY_HELP
+  CAMHS
+  YOUTH_JUSTICE
+  POLICE
+  EDUCATIONAL_PSYCHOLOGY
+  OTHER
+}
+
+"An external agency involved with the learner, and its contact."
+type ExternalAgency {
+  kind: AgencyKind!
+  contactName: String!
+  contactRole: String!
+  phone: String!
+  email: String!
+}
+
+input ExternalAgencyInput {
+  kind: AgencyKind!
+  contactName: String!
+  contactRole: String
+  phone: String
+  email: String
+}
+
+enum RiskIndicator {
+  CRIMINAL_EXPLOITATION
+  SEXUAL_EXPLOITATION
+  SUBSTANCE_MISUSE
+  "At risk of becoming not in education, employment or training."
+  RISK_OF_NEET
+  OTHER
+}
+
+"What the school asks for."
+type ReferralPreference {
+  vocationalArea: String!
+  courseID: ID
+  providerID: ID
+  requestedStart: Date
+  daysPerWeek: Int
+}
+
+input ReferralPreferenceInput {
+  vocationalArea: String
+  courseID: ID
+  providerID: ID
+  requestedStart: Date
+  "1 to 5."
+  daysPerWeek: Int
+}
+
+"The learner's details as they were when the referral was submitted."
+type LearnerSnapshot {
+  upn: String!
+  firstName: String!
+  lastName: String!
+  dateOfBirth: Date!
+  yearGroup: Int!
+  schoolName: String!
+  schoolURN: String!
+  takenAt: Time!
+}
+
+"The learner's visit to the provider before a placement."
+type PreVisit {
+  date: Date!
+  schoolStaffAttended: Boolean!
+  parentOrCarerAttended: Boolean!
+  learnerAttended: Boolean!
+  needsIdentified: String!
+  courseRequirements: String!
+  recordedBy: String!
+}
+
+input PreVisitInput {
+  date: Date!
+  schoolStaffAttended: Boolean!
+  parentOrCarerAttended: Boolean!
+  learnerAttended: Boolean!
+  needsIdentified: String!
+  courseRequirements: String!
+}
+
+"Every section of the referral form. A draft may leave sections out; submitting needs the reason, the qualifications required and the SEND profile."
+input ReferralFormInput {
+  education: EducationProfileInput
+  attendance: ReferralAttendanceInput
+  exclusions: [ExclusionInput!]
+  send: SendProfileInput
+  social: SocialProfileInput
+  agencies: [ExternalAgencyInput!]
+  reason: String
+  atRisk: [RiskIndicator!]
+  atRiskNotes: String
+  qualificationsRequired: String
+  interestsAspirations: String
+  preference: ReferralPreferenceInput
+}
+
+"The Safeguarding and Quality Agreement side a signature is for."
+enum AgreementSide {
+  SCHOOL
+  PROVIDER
+}
+
+input CreateAgreementInput {
+  schoolID: ID!
+  providerID: ID!
+  "The academic year, 1 September to 31 August, written 2026/27."
+  academicYear: String!
+  termsVersion: String!
+}
+
+input SignAgreementInput {
+  agreementID: ID!
+  side: AgreementSide!
+  name: String!
+  role: String!
+}
+
+input CreatePlacementInput {
+  referralID: ID!
+  startDate: Date!
+  endDate: Date!
+  sessions: [WeeklySessionInput!]!
+  "The local authority arranged the provision (attendance coded K, not B)."
+  laArranged: Boolean
+}
+
+"How a placement ended."
+enum PlacementEnd {
+  COMPLETED
+  ENDED_EARLY
+}
+
+input EndPlacementInput {
+  placementID: ID!
+  how: PlacementEnd!
+  "Required when ENDED_EARLY."
+  reason: String
+  endedOn: Date!
+  qualificationEntered: Boolean!
+  "Required when entered."
+  qualificationAchieved: Boolean
+  qualificationGrade: String
+  destination: Destination!
+}
+
+input PostProgressUpdateInput {
+  placementID: ID!
+  periodStart: Date!
+  periodEnd: Date!
+  academicRating: ProgressRating!
+  academicNarrative: String!
+  personalRating: ProgressRating!
+  personalNarrative: String!
+  englishRating: ProgressRating!
+  englishNarrative: String
+  mathsRating: ProgressRating!
+  mathsNarrative: String
+}
+
+"A referral's change of state, for its school."
+type ReferralEvent {
+  referral: Referral!
+  transition: ReferralTransition!
+}
+
 type Mutation {
   "Sign in. Repeated failures are throttled per account and per address."
   login(email: String!, password: String!): SignInPayload!
@@ -5814,6 +8951,43 @@ type Mutation {
   "Add a learner. The UPN's check letter is validated."
   createLearner(input: CreateLearnerInput!): Learner!
   updateLearner(id: ID!, input: UpdateLearnerInput!): Learner!
+
+  "Start a referral form (DRAFT) for one of your school's learners."
+  createReferral(learnerID: ID!, form: ReferralFormInput!): Referral!
+  "Replace the form of a DRAFT or RETURNED referral."
+  updateReferral(id: ID!, form: ReferralFormInput!): Referral!
+  "Submit (or resubmit) the form; the learner's details are snapshotted."
+  submitReferral(id: ID!): Referral!
+  "Return a submitted referral to the school, saying why."
+  returnReferral(id: ID!, reasons: [String!]!): Referral!
+  "Record that the partnership has checked a submitted referral."
+  checkReferral(id: ID!): Referral!
+  "Forward a checked (or declined) referral to a provider, for one of its courses."
+  forwardReferral(id: ID!, courseID: ID!): Referral!
+  "The provider accepts a referral forwarded to it."
+  acceptReferral(id: ID!): Referral!
+  "The provider declines, saying why; the partnership may forward it elsewhere."
+  declineReferral(id: ID!, reason: String!): Referral!
+  "Record the learner's pre-visit to the provider."
+  recordPreVisit(id: ID!, input: PreVisitInput!): Referral!
+  "Withdraw a referral at any point before placement."
+  withdrawReferral(id: ID!, reason: String!): Referral!
+
+  "Draft a Safeguarding and Quality Agreement for a school and provider for one academic year."
+  createAgreement(input: CreateAgreementInput!): Agreement!
+  "Sign one side of an agreement; signed by both it is ACTIVE."
+  signAgreement(input: SignAgreementInput!): Agreement!
+  "Revoke an agreement; placements need another."
+  revokeAgreement(id: ID!, reason: String!): Agreement!
+
+  "Place the learner of an accepted referral whose pre-visit is held. Refused, saying why, unless the provider is approved, an active SQA covers the dates, the learner is 14–16 and the course has a place."
+  createPlacement(input: CreatePlacementInput!): Placement!
+  "The placement has begun (PLANNED to ACTIVE)."
+  startPlacement(id: ID!): Placement!
+  "End a placement with its outcome: qualification and destination."
+  endPlacement(input: EndPlacementInput!): Placement!
+  "Post a progress update; attendance and punctuality over the period come from the marks."
+  postProgressUpdate(input: PostProgressUpdateInput!): ProgressUpdate!
 }
 
 "A mark saved for a learner of the subscribed school."
@@ -5828,6 +9002,12 @@ type Subscription {
   attendanceRecorded(schoolID: ID!): AttendanceEvent!
   "Alerts raised for the school's learners, as they are saved."
   alertRaised(schoolID: ID!): Alert!
+  "The school's referrals as they change state."
+  referralStatusChanged(schoolID: ID!): ReferralEvent!
+  "Progress updates posted on the school's learners' placements."
+  progressPosted(schoolID: ID!): ProgressUpdate!
+  "Referrals newly forwarded to the provider."
+  referralForwarded(providerID: ID!): Referral!
 }
 `, BuiltIn: false},
 }
@@ -5836,6 +9016,66 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Agreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Agreement_id(ctx, field)
+	case "academicYear":
+		return ec.fieldContext_Agreement_academicYear(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Agreement_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_Agreement_endsOn(ctx, field)
+	case "termsVersion":
+		return ec.fieldContext_Agreement_termsVersion(ctx, field)
+	case "status":
+		return ec.fieldContext_Agreement_status(ctx, field)
+	case "schoolSignatoryName":
+		return ec.fieldContext_Agreement_schoolSignatoryName(ctx, field)
+	case "schoolSignatoryRole":
+		return ec.fieldContext_Agreement_schoolSignatoryRole(ctx, field)
+	case "schoolSignedAt":
+		return ec.fieldContext_Agreement_schoolSignedAt(ctx, field)
+	case "providerSignatoryName":
+		return ec.fieldContext_Agreement_providerSignatoryName(ctx, field)
+	case "providerSignatoryRole":
+		return ec.fieldContext_Agreement_providerSignatoryRole(ctx, field)
+	case "providerSignedAt":
+		return ec.fieldContext_Agreement_providerSignedAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_Agreement_revokedAt(ctx, field)
+	case "revokedReason":
+		return ec.fieldContext_Agreement_revokedReason(ctx, field)
+	case "school":
+		return ec.fieldContext_Agreement_school(ctx, field)
+	case "provider":
+		return ec.fieldContext_Agreement_provider(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Agreement", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AgreementConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AgreementConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AgreementEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AgreementEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementEdge", field.Name)
+}
 
 func (ec *executionContext) childFields_Alert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -6131,6 +9371,54 @@ func (ec *executionContext) childFields_CourseEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type CourseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_EducationProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "priorAttainment":
+		return ec.fieldContext_EducationProfile_priorAttainment(ctx, field)
+	case "currentEnglish":
+		return ec.fieldContext_EducationProfile_currentEnglish(ctx, field)
+	case "currentMaths":
+		return ec.fieldContext_EducationProfile_currentMaths(ctx, field)
+	case "predictedEnglish":
+		return ec.fieldContext_EducationProfile_predictedEnglish(ctx, field)
+	case "predictedMaths":
+		return ec.fieldContext_EducationProfile_predictedMaths(ctx, field)
+	case "predictedOutcomes":
+		return ec.fieldContext_EducationProfile_predictedOutcomes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EducationProfile", field.Name)
+}
+
+func (ec *executionContext) childFields_Exclusion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Exclusion_kind(ctx, field)
+	case "date":
+		return ec.fieldContext_Exclusion_date(ctx, field)
+	case "days":
+		return ec.fieldContext_Exclusion_days(ctx, field)
+	case "reason":
+		return ec.fieldContext_Exclusion_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Exclusion", field.Name)
+}
+
+func (ec *executionContext) childFields_ExternalAgency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ExternalAgency_kind(ctx, field)
+	case "contactName":
+		return ec.fieldContext_ExternalAgency_contactName(ctx, field)
+	case "contactRole":
+		return ec.fieldContext_ExternalAgency_contactRole(ctx, field)
+	case "phone":
+		return ec.fieldContext_ExternalAgency_phone(ctx, field)
+	case "email":
+		return ec.fieldContext_ExternalAgency_email(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExternalAgency", field.Name)
+}
+
 func (ec *executionContext) childFields_InvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -6163,6 +9451,8 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_placements(ctx, field)
 	case "alerts":
 		return ec.fieldContext_Learner_alerts(ctx, field)
+	case "referrals":
+		return ec.fieldContext_Learner_referrals(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Learner", field.Name)
 }
@@ -6187,6 +9477,28 @@ func (ec *executionContext) childFields_LearnerEdge(ctx context.Context, field g
 		return ec.fieldContext_LearnerEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LearnerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LearnerSnapshot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "upn":
+		return ec.fieldContext_LearnerSnapshot_upn(ctx, field)
+	case "firstName":
+		return ec.fieldContext_LearnerSnapshot_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_LearnerSnapshot_lastName(ctx, field)
+	case "dateOfBirth":
+		return ec.fieldContext_LearnerSnapshot_dateOfBirth(ctx, field)
+	case "yearGroup":
+		return ec.fieldContext_LearnerSnapshot_yearGroup(ctx, field)
+	case "schoolName":
+		return ec.fieldContext_LearnerSnapshot_schoolName(ctx, field)
+	case "schoolURN":
+		return ec.fieldContext_LearnerSnapshot_schoolURN(ctx, field)
+	case "takenAt":
+		return ec.fieldContext_LearnerSnapshot_takenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearnerSnapshot", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6217,6 +9529,18 @@ func (ec *executionContext) childFields_Placement(ctx context.Context, field gra
 		return ec.fieldContext_Placement_status(ctx, field)
 	case "laArranged":
 		return ec.fieldContext_Placement_laArranged(ctx, field)
+	case "endedReason":
+		return ec.fieldContext_Placement_endedReason(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_Placement_endedOn(ctx, field)
+	case "qualificationEntered":
+		return ec.fieldContext_Placement_qualificationEntered(ctx, field)
+	case "qualificationAchieved":
+		return ec.fieldContext_Placement_qualificationAchieved(ctx, field)
+	case "qualificationGrade":
+		return ec.fieldContext_Placement_qualificationGrade(ctx, field)
+	case "destination":
+		return ec.fieldContext_Placement_destination(ctx, field)
 	case "learner":
 		return ec.fieldContext_Placement_learner(ctx, field)
 	case "course":
@@ -6225,6 +9549,10 @@ func (ec *executionContext) childFields_Placement(ctx context.Context, field gra
 		return ec.fieldContext_Placement_marks(ctx, field)
 	case "alerts":
 		return ec.fieldContext_Placement_alerts(ctx, field)
+	case "progressUpdates":
+		return ec.fieldContext_Placement_progressUpdates(ctx, field)
+	case "referral":
+		return ec.fieldContext_Placement_referral(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Placement", field.Name)
 }
@@ -6249,6 +9577,92 @@ func (ec *executionContext) childFields_PlacementEdge(ctx context.Context, field
 		return ec.fieldContext_PlacementEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlacementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PreVisit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_PreVisit_date(ctx, field)
+	case "schoolStaffAttended":
+		return ec.fieldContext_PreVisit_schoolStaffAttended(ctx, field)
+	case "parentOrCarerAttended":
+		return ec.fieldContext_PreVisit_parentOrCarerAttended(ctx, field)
+	case "learnerAttended":
+		return ec.fieldContext_PreVisit_learnerAttended(ctx, field)
+	case "needsIdentified":
+		return ec.fieldContext_PreVisit_needsIdentified(ctx, field)
+	case "courseRequirements":
+		return ec.fieldContext_PreVisit_courseRequirements(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_PreVisit_recordedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreVisit", field.Name)
+}
+
+func (ec *executionContext) childFields_ProgressUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProgressUpdate_id(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_ProgressUpdate_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_ProgressUpdate_periodEnd(ctx, field)
+	case "academicRating":
+		return ec.fieldContext_ProgressUpdate_academicRating(ctx, field)
+	case "academicNarrative":
+		return ec.fieldContext_ProgressUpdate_academicNarrative(ctx, field)
+	case "personalRating":
+		return ec.fieldContext_ProgressUpdate_personalRating(ctx, field)
+	case "personalNarrative":
+		return ec.fieldContext_ProgressUpdate_personalNarrative(ctx, field)
+	case "englishRating":
+		return ec.fieldContext_ProgressUpdate_englishRating(ctx, field)
+	case "englishNarrative":
+		return ec.fieldContext_ProgressUpdate_englishNarrative(ctx, field)
+	case "mathsRating":
+		return ec.fieldContext_ProgressUpdate_mathsRating(ctx, field)
+	case "mathsNarrative":
+		return ec.fieldContext_ProgressUpdate_mathsNarrative(ctx, field)
+	case "sessionsPossible":
+		return ec.fieldContext_ProgressUpdate_sessionsPossible(ctx, field)
+	case "sessionsAttended":
+		return ec.fieldContext_ProgressUpdate_sessionsAttended(ctx, field)
+	case "sessionsLate":
+		return ec.fieldContext_ProgressUpdate_sessionsLate(ctx, field)
+	case "attendancePercent":
+		return ec.fieldContext_ProgressUpdate_attendancePercent(ctx, field)
+	case "punctualityPercent":
+		return ec.fieldContext_ProgressUpdate_punctualityPercent(ctx, field)
+	case "postedBy":
+		return ec.fieldContext_ProgressUpdate_postedBy(ctx, field)
+	case "postedAt":
+		return ec.fieldContext_ProgressUpdate_postedAt(ctx, field)
+	case "placement":
+		return ec.fieldContext_ProgressUpdate_placement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgressUpdate", field.Name)
+}
+
+func (ec *executionContext) childFields_ProgressUpdateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ProgressUpdateConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProgressUpdateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ProgressUpdateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgressUpdateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProgressUpdateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ProgressUpdateEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ProgressUpdateEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgressUpdateEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Provider(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6277,6 +9691,10 @@ func (ec *executionContext) childFields_Provider(ctx context.Context, field grap
 		return ec.fieldContext_Provider_approvedUntil(ctx, field)
 	case "courses":
 		return ec.fieldContext_Provider_courses(ctx, field)
+	case "referrals":
+		return ec.fieldContext_Provider_referrals(ctx, field)
+	case "agreements":
+		return ec.fieldContext_Provider_agreements(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Provider", field.Name)
 }
@@ -6413,6 +9831,150 @@ func (ec *executionContext) childFields_RecordRegisterPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type RecordRegisterPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Referral(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Referral_id(ctx, field)
+	case "status":
+		return ec.fieldContext_Referral_status(ctx, field)
+	case "education":
+		return ec.fieldContext_Referral_education(ctx, field)
+	case "attendance":
+		return ec.fieldContext_Referral_attendance(ctx, field)
+	case "exclusions":
+		return ec.fieldContext_Referral_exclusions(ctx, field)
+	case "send":
+		return ec.fieldContext_Referral_send(ctx, field)
+	case "social":
+		return ec.fieldContext_Referral_social(ctx, field)
+	case "agencies":
+		return ec.fieldContext_Referral_agencies(ctx, field)
+	case "reason":
+		return ec.fieldContext_Referral_reason(ctx, field)
+	case "atRisk":
+		return ec.fieldContext_Referral_atRisk(ctx, field)
+	case "atRiskNotes":
+		return ec.fieldContext_Referral_atRiskNotes(ctx, field)
+	case "qualificationsRequired":
+		return ec.fieldContext_Referral_qualificationsRequired(ctx, field)
+	case "interestsAspirations":
+		return ec.fieldContext_Referral_interestsAspirations(ctx, field)
+	case "preference":
+		return ec.fieldContext_Referral_preference(ctx, field)
+	case "learnerSnapshot":
+		return ec.fieldContext_Referral_learnerSnapshot(ctx, field)
+	case "preVisit":
+		return ec.fieldContext_Referral_preVisit(ctx, field)
+	case "returnReasons":
+		return ec.fieldContext_Referral_returnReasons(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Referral_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Referral_updatedAt(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Referral_submittedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Referral_version(ctx, field)
+	case "learner":
+		return ec.fieldContext_Referral_learner(ctx, field)
+	case "school":
+		return ec.fieldContext_Referral_school(ctx, field)
+	case "provider":
+		return ec.fieldContext_Referral_provider(ctx, field)
+	case "course":
+		return ec.fieldContext_Referral_course(ctx, field)
+	case "transitions":
+		return ec.fieldContext_Referral_transitions(ctx, field)
+	case "placement":
+		return ec.fieldContext_Referral_placement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralAttendance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "thisYearPercent":
+		return ec.fieldContext_ReferralAttendance_thisYearPercent(ctx, field)
+	case "lastYearPercent":
+		return ec.fieldContext_ReferralAttendance_lastYearPercent(ctx, field)
+	case "sessionsMissed":
+		return ec.fieldContext_ReferralAttendance_sessionsMissed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralAttendance", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReferralConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReferralConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ReferralEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ReferralEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "referral":
+		return ec.fieldContext_ReferralEvent_referral(ctx, field)
+	case "transition":
+		return ec.fieldContext_ReferralEvent_transition(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralPreference(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "vocationalArea":
+		return ec.fieldContext_ReferralPreference_vocationalArea(ctx, field)
+	case "courseID":
+		return ec.fieldContext_ReferralPreference_courseID(ctx, field)
+	case "providerID":
+		return ec.fieldContext_ReferralPreference_providerID(ctx, field)
+	case "requestedStart":
+		return ec.fieldContext_ReferralPreference_requestedStart(ctx, field)
+	case "daysPerWeek":
+		return ec.fieldContext_ReferralPreference_daysPerWeek(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralPreference", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralTransition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReferralTransition_id(ctx, field)
+	case "from":
+		return ec.fieldContext_ReferralTransition_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ReferralTransition_to(ctx, field)
+	case "actor":
+		return ec.fieldContext_ReferralTransition_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_ReferralTransition_actorRole(ctx, field)
+	case "at":
+		return ec.fieldContext_ReferralTransition_at(ctx, field)
+	case "reason":
+		return ec.fieldContext_ReferralTransition_reason(ctx, field)
+	case "providerID":
+		return ec.fieldContext_ReferralTransition_providerID(ctx, field)
+	case "referral":
+		return ec.fieldContext_ReferralTransition_referral(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralTransition", field.Name)
+}
+
 func (ec *executionContext) childFields_School(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6433,6 +9995,10 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_learners(ctx, field)
 	case "alerts":
 		return ec.fieldContext_School_alerts(ctx, field)
+	case "referrals":
+		return ec.fieldContext_School_referrals(ctx, field)
+	case "agreements":
+		return ec.fieldContext_School_agreements(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 }
@@ -6473,6 +10039,20 @@ func (ec *executionContext) childFields_SearchOrigin(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SearchOrigin", field.Name)
 }
 
+func (ec *executionContext) childFields_SendProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "provision":
+		return ec.fieldContext_SendProfile_provision(ctx, field)
+	case "primaryNeed":
+		return ec.fieldContext_SendProfile_primaryNeed(ctx, field)
+	case "secondaryNeed":
+		return ec.fieldContext_SendProfile_secondaryNeed(ctx, field)
+	case "notes":
+		return ec.fieldContext_SendProfile_notes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SendProfile", field.Name)
+}
+
 func (ec *executionContext) childFields_SignInPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -6483,6 +10063,24 @@ func (ec *executionContext) childFields_SignInPayload(ctx context.Context, field
 		return ec.fieldContext_SignInPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignInPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SocialProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lookedAfter":
+		return ec.fieldContext_SocialProfile_lookedAfter(ctx, field)
+	case "childInNeed":
+		return ec.fieldContext_SocialProfile_childInNeed(ctx, field)
+	case "childProtectionPlan":
+		return ec.fieldContext_SocialProfile_childProtectionPlan(ctx, field)
+	case "youngCarer":
+		return ec.fieldContext_SocialProfile_youngCarer(ctx, field)
+	case "freeSchoolMeals":
+		return ec.fieldContext_SocialProfile_freeSchoolMeals(ctx, field)
+	case "disadvantaged":
+		return ec.fieldContext_SocialProfile_disadvantaged(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SocialProfile", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7005,6 +10603,20 @@ func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_acknowledgeAlert_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7057,6 +10669,34 @@ func (ec *executionContext) field_Mutation_changeUserRole_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_checkReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAgreementInput, error) {
+			return ec.unmarshalNCreateAgreementInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐCreateAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAwardingBody_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7077,6 +10717,20 @@ func (ec *executionContext) field_Mutation_createLearner_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.CreateLearnerInput, error) {
 			return ec.unmarshalNCreateLearnerInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateLearnerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPlacement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePlacementInput, error) {
+			return ec.unmarshalNCreatePlacementInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐCreatePlacementInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7113,6 +10767,28 @@ func (ec *executionContext) field_Mutation_createQualification_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "learnerID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["learnerID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "form",
+		func(ctx context.Context, v any) (form.Form, error) {
+			return ec.unmarshalNReferralFormInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐForm(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["form"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createSchool_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7138,6 +10814,64 @@ func (ec *executionContext) field_Mutation_deactivateUser_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declineReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endPlacement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndPlacementInput, error) {
+			return ec.unmarshalNEndPlacementInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐEndPlacementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_forwardReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "courseID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["courseID"] = arg1
 	return args, nil
 }
 
@@ -7177,6 +10911,20 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_postProgressUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PostProgressUpdateInput, error) {
+			return ec.unmarshalNPostProgressUpdateInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐPostProgressUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7191,6 +10939,28 @@ func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordPreVisit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (form.PreVisit, error) {
+			return ec.unmarshalNPreVisitInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreVisit(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordRegister_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7202,6 +10972,92 @@ func (ec *executionContext) field_Mutation_recordRegister_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_returnReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reasons",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reasons"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SignAgreementInput, error) {
+			return ec.unmarshalNSignAgreementInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐSignAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startPlacement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -7293,6 +11149,28 @@ func (ec *executionContext) field_Mutation_updateQualification_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "form",
+		func(ctx context.Context, v any) (form.Form, error) {
+			return ec.unmarshalNReferralFormInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐForm(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["form"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateSchool_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7312,6 +11190,28 @@ func (ec *executionContext) field_Mutation_updateSchool_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -7423,6 +11323,60 @@ func (ec *executionContext) field_Placement_marks_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Placement_progressUpdates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ProgressUpdateOrder, error) {
+			return ec.unmarshalOProgressUpdateOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ProgressUpdateWhereInput, error) {
+			return ec.unmarshalOProgressUpdateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Provider_courses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7469,6 +11423,60 @@ func (ec *executionContext) field_Provider_courses_args(ctx context.Context, raw
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.CourseWhereInput, error) {
 			return ec.unmarshalOCourseWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐCourseWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Provider_referrals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ReferralOrder, error) {
+			return ec.unmarshalOReferralOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ReferralWhereInput, error) {
+			return ec.unmarshalOReferralWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7542,6 +11550,60 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_agreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.AgreementOrder, error) {
+			return ec.unmarshalOAgreementOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AgreementWhereInput, error) {
+			return ec.unmarshalOAgreementWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -7951,6 +12013,60 @@ func (ec *executionContext) field_Query_placements_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_progressUpdates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ProgressUpdateOrder, error) {
+			return ec.unmarshalOProgressUpdateOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ProgressUpdateWhereInput, error) {
+			return ec.unmarshalOProgressUpdateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_providers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8051,6 +12167,60 @@ func (ec *executionContext) field_Query_qualifications_args(ctx context.Context,
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.QualificationWhereInput, error) {
 			return ec.unmarshalOQualificationWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQualificationWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_referrals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ReferralOrder, error) {
+			return ec.unmarshalOReferralOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ReferralWhereInput, error) {
+			return ec.unmarshalOReferralWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8305,6 +12475,60 @@ func (ec *executionContext) field_School_learners_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_School_referrals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ReferralOrder, error) {
+			return ec.unmarshalOReferralOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ReferralWhereInput, error) {
+			return ec.unmarshalOReferralWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_alertRaised_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8320,6 +12544,48 @@ func (ec *executionContext) field_Subscription_alertRaised_args(ctx context.Cont
 }
 
 func (ec *executionContext) field_Subscription_attendanceRecorded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "schoolID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["schoolID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_progressPosted_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "schoolID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["schoolID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_referralForwarded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "providerID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["providerID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_referralStatusChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "schoolID",
@@ -8392,6 +12658,534 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Agreement_academicYear(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_academicYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcademicYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_academicYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_startsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Agreement_endsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Agreement_termsVersion(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_termsVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermsVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_termsVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_status(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v agreement.Status) graphql.Marshaler {
+			return ec.marshalNAgreementStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "AgreementStatus")
+}
+
+func (ec *executionContext) _Agreement_schoolSignatoryName(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_schoolSignatoryName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolSignatoryName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_schoolSignatoryName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_schoolSignatoryRole(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_schoolSignatoryRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolSignatoryRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_schoolSignatoryRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_schoolSignedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_schoolSignedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolSignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_schoolSignedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Agreement_providerSignatoryName(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_providerSignatoryName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProviderSignatoryName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_providerSignatoryName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_providerSignatoryRole(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_providerSignatoryRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProviderSignatoryRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_providerSignatoryRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_providerSignedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_providerSignedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProviderSignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_providerSignedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Agreement_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Agreement_revokedReason(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_revokedReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_revokedReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_school(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_school(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.School(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.School) graphql.Marshaler {
+			return ec.marshalNSchool2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐSchool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_school(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_provider(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Provider) graphql.Marshaler {
+			return ec.marshalNProvider2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AgreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AgreementEdge) graphql.Marshaler {
+			return ec.marshalOAgreementEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AgreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AgreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AgreementEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AgreementEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementEdge", field, false, false, "Cursor")
+}
 
 func (ec *executionContext) _Alert_id(ctx context.Context, field graphql.CollectedField, obj *ent.Alert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10808,6 +15602,351 @@ func (ec *executionContext) fieldContext_CourseEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CourseEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _EducationProfile_priorAttainment(ctx context.Context, field graphql.CollectedField, obj *form.Education) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EducationProfile_priorAttainment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PriorAttainment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EducationProfile_priorAttainment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EducationProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _EducationProfile_currentEnglish(ctx context.Context, field graphql.CollectedField, obj *form.Education) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EducationProfile_currentEnglish(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentEnglish, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EducationProfile_currentEnglish(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EducationProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _EducationProfile_currentMaths(ctx context.Context, field graphql.CollectedField, obj *form.Education) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EducationProfile_currentMaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentMaths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EducationProfile_currentMaths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EducationProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _EducationProfile_predictedEnglish(ctx context.Context, field graphql.CollectedField, obj *form.Education) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EducationProfile_predictedEnglish(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PredictedEnglish, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EducationProfile_predictedEnglish(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EducationProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _EducationProfile_predictedMaths(ctx context.Context, field graphql.CollectedField, obj *form.Education) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EducationProfile_predictedMaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PredictedMaths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EducationProfile_predictedMaths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EducationProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _EducationProfile_predictedOutcomes(ctx context.Context, field graphql.CollectedField, obj *form.Education) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EducationProfile_predictedOutcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PredictedOutcomes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EducationProfile_predictedOutcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EducationProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _Exclusion_kind(ctx context.Context, field graphql.CollectedField, obj *form.Exclusion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exclusion_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.ExclusionKind) graphql.Marshaler {
+			return ec.marshalNExclusionKind2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exclusion_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exclusion", field, false, false, "ExclusionKind")
+}
+
+func (ec *executionContext) _Exclusion_date(ctx context.Context, field graphql.CollectedField, obj *form.Exclusion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exclusion_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exclusion_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exclusion", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Exclusion_days(ctx context.Context, field graphql.CollectedField, obj *form.Exclusion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exclusion_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exclusion_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exclusion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Exclusion_reason(ctx context.Context, field graphql.CollectedField, obj *form.Exclusion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exclusion_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exclusion_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exclusion", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExternalAgency_kind(ctx context.Context, field graphql.CollectedField, obj *form.Agency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExternalAgency_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.AgencyKind) graphql.Marshaler {
+			return ec.marshalNAgencyKind2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgencyKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExternalAgency_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExternalAgency", field, false, false, "AgencyKind")
+}
+
+func (ec *executionContext) _ExternalAgency_contactName(ctx context.Context, field graphql.CollectedField, obj *form.Agency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExternalAgency_contactName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExternalAgency_contactName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExternalAgency", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExternalAgency_contactRole(ctx context.Context, field graphql.CollectedField, obj *form.Agency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExternalAgency_contactRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExternalAgency_contactRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExternalAgency", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExternalAgency_phone(ctx context.Context, field graphql.CollectedField, obj *form.Agency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExternalAgency_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExternalAgency_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExternalAgency", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExternalAgency_email(ctx context.Context, field graphql.CollectedField, obj *form.Agency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExternalAgency_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExternalAgency_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExternalAgency", field, false, false, "String")
+}
+
 func (ec *executionContext) _InvitationPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.InvitationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11157,6 +16296,38 @@ func (ec *executionContext) fieldContext_Learner_alerts(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Learner_referrals(ctx context.Context, field graphql.CollectedField, obj *ent.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referrals(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_referrals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Learner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LearnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.LearnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11297,6 +16468,190 @@ func (ec *executionContext) _LearnerEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_LearnerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LearnerEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _LearnerSnapshot_upn(ctx context.Context, field graphql.CollectedField, obj *form.LearnerSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearnerSnapshot_upn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UPN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearnerSnapshot_upn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearnerSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _LearnerSnapshot_firstName(ctx context.Context, field graphql.CollectedField, obj *form.LearnerSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearnerSnapshot_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearnerSnapshot_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearnerSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _LearnerSnapshot_lastName(ctx context.Context, field graphql.CollectedField, obj *form.LearnerSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearnerSnapshot_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearnerSnapshot_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearnerSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _LearnerSnapshot_dateOfBirth(ctx context.Context, field graphql.CollectedField, obj *form.LearnerSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearnerSnapshot_dateOfBirth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DateOfBirth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearnerSnapshot_dateOfBirth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearnerSnapshot", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LearnerSnapshot_yearGroup(ctx context.Context, field graphql.CollectedField, obj *form.LearnerSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearnerSnapshot_yearGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YearGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearnerSnapshot_yearGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearnerSnapshot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LearnerSnapshot_schoolName(ctx context.Context, field graphql.CollectedField, obj *form.LearnerSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearnerSnapshot_schoolName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearnerSnapshot_schoolName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearnerSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _LearnerSnapshot_schoolURN(ctx context.Context, field graphql.CollectedField, obj *form.LearnerSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearnerSnapshot_schoolURN(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolURN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearnerSnapshot_schoolURN(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearnerSnapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _LearnerSnapshot_takenAt(ctx context.Context, field graphql.CollectedField, obj *form.LearnerSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearnerSnapshot_takenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TakenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearnerSnapshot_takenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LearnerSnapshot", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -12114,6 +17469,754 @@ func (ec *executionContext) fieldContext_Mutation_updateLearner(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateReferral(ctx, fc.Args["learnerID"].(int), fc.Args["form"].(form.Form))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateReferral(ctx, fc.Args["id"].(int), fc.Args["form"].(form.Form))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitReferral(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_returnReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_returnReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReturnReferral(ctx, fc.Args["id"].(int), fc.Args["reasons"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_returnReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_returnReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckReferral(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_forwardReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_forwardReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ForwardReferral(ctx, fc.Args["id"].(int), fc.Args["courseID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_forwardReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_forwardReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptReferral(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineReferral(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordPreVisit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordPreVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordPreVisit(ctx, fc.Args["id"].(int), fc.Args["input"].(form.PreVisit))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordPreVisit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordPreVisit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawReferral(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAgreement(ctx, fc.Args["input"].(model.CreateAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignAgreement(ctx, fc.Args["input"].(model.SignAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAgreement(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPlacement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPlacement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePlacement(ctx, fc.Args["input"].(model.CreatePlacementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Placement) graphql.Marshaler {
+			return ec.marshalNPlacement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐPlacement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPlacement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Placement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPlacement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startPlacement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startPlacement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartPlacement(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Placement) graphql.Marshaler {
+			return ec.marshalNPlacement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐPlacement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startPlacement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Placement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startPlacement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endPlacement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endPlacement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndPlacement(ctx, fc.Args["input"].(model.EndPlacementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Placement) graphql.Marshaler {
+			return ec.marshalNPlacement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐPlacement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endPlacement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Placement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endPlacement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_postProgressUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_postProgressUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PostProgressUpdate(ctx, fc.Args["input"].(model.PostProgressUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProgressUpdate) graphql.Marshaler {
+			return ec.marshalNProgressUpdate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_postProgressUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressUpdate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_postProgressUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12353,6 +18456,144 @@ func (ec *executionContext) fieldContext_Placement_laArranged(_ context.Context,
 	return graphql.NewScalarFieldContext("Placement", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Placement_endedReason(ctx context.Context, field graphql.CollectedField, obj *ent.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_endedReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_endedReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Placement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Placement_endedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Placement", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Placement_qualificationEntered(ctx context.Context, field graphql.CollectedField, obj *ent.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_qualificationEntered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualificationEntered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_qualificationEntered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Placement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Placement_qualificationAchieved(ctx context.Context, field graphql.CollectedField, obj *ent.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_qualificationAchieved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualificationAchieved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_qualificationAchieved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Placement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Placement_qualificationGrade(ctx context.Context, field graphql.CollectedField, obj *ent.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_qualificationGrade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualificationGrade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_qualificationGrade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Placement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Placement_destination(ctx context.Context, field graphql.CollectedField, obj *ent.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_destination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Destination, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *outcome.Destination) graphql.Marshaler {
+			return ec.marshalODestination2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestination(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_destination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Placement", field, false, false, "Destination")
+}
+
 func (ec *executionContext) _Placement_learner(ctx context.Context, field graphql.CollectedField, obj *ent.Placement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12505,6 +18746,82 @@ func (ec *executionContext) fieldContext_Placement_alerts(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Placement_progressUpdates(ctx context.Context, field graphql.CollectedField, obj *ent.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_progressUpdates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.ProgressUpdates(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProgressUpdateOrder), fc.Args["where"].(*ent.ProgressUpdateWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProgressUpdateConnection) graphql.Marshaler {
+			return ec.marshalNProgressUpdateConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_progressUpdates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Placement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressUpdateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Placement_progressUpdates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Placement_referral(ctx context.Context, field graphql.CollectedField, obj *ent.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Placement_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referral(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Placement_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Placement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PlacementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PlacementConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12645,6 +18962,755 @@ func (ec *executionContext) _PlacementEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_PlacementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlacementEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PreVisit_date(ctx context.Context, field graphql.CollectedField, obj *form.PreVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreVisit_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreVisit_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreVisit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PreVisit_schoolStaffAttended(ctx context.Context, field graphql.CollectedField, obj *form.PreVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreVisit_schoolStaffAttended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolStaffAttended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreVisit_schoolStaffAttended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreVisit", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PreVisit_parentOrCarerAttended(ctx context.Context, field graphql.CollectedField, obj *form.PreVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreVisit_parentOrCarerAttended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentOrCarerAttended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreVisit_parentOrCarerAttended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreVisit", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PreVisit_learnerAttended(ctx context.Context, field graphql.CollectedField, obj *form.PreVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreVisit_learnerAttended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LearnerAttended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreVisit_learnerAttended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreVisit", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PreVisit_needsIdentified(ctx context.Context, field graphql.CollectedField, obj *form.PreVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreVisit_needsIdentified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsIdentified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreVisit_needsIdentified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreVisit_courseRequirements(ctx context.Context, field graphql.CollectedField, obj *form.PreVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreVisit_courseRequirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CourseRequirements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreVisit_courseRequirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreVisit_recordedBy(ctx context.Context, field graphql.CollectedField, obj *form.PreVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreVisit_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreVisit_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgressUpdate_id(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProgressUpdate_periodStart(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ProgressUpdate_periodEnd(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ProgressUpdate_academicRating(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_academicRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcademicRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v outcome.Rating) graphql.Marshaler {
+			return ec.marshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_academicRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "ProgressRating")
+}
+
+func (ec *executionContext) _ProgressUpdate_academicNarrative(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_academicNarrative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcademicNarrative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_academicNarrative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgressUpdate_personalRating(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_personalRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonalRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v outcome.Rating) graphql.Marshaler {
+			return ec.marshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_personalRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "ProgressRating")
+}
+
+func (ec *executionContext) _ProgressUpdate_personalNarrative(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_personalNarrative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonalNarrative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_personalNarrative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgressUpdate_englishRating(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_englishRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnglishRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v outcome.Rating) graphql.Marshaler {
+			return ec.marshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_englishRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "ProgressRating")
+}
+
+func (ec *executionContext) _ProgressUpdate_englishNarrative(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_englishNarrative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnglishNarrative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_englishNarrative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgressUpdate_mathsRating(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_mathsRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MathsRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v outcome.Rating) graphql.Marshaler {
+			return ec.marshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_mathsRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "ProgressRating")
+}
+
+func (ec *executionContext) _ProgressUpdate_mathsNarrative(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_mathsNarrative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MathsNarrative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_mathsNarrative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgressUpdate_sessionsPossible(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_sessionsPossible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsPossible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_sessionsPossible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgressUpdate_sessionsAttended(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_sessionsAttended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsAttended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_sessionsAttended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgressUpdate_sessionsLate(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_sessionsLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_sessionsLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgressUpdate_attendancePercent(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_attendancePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendancePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_attendancePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProgressUpdate_punctualityPercent(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_punctualityPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PunctualityPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_punctualityPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProgressUpdate_postedBy(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_postedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_postedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgressUpdate_postedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_postedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_postedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdate", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProgressUpdate_placement(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdate_placement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Placement(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Placement) graphql.Marshaler {
+			return ec.marshalNPlacement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐPlacement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdate_placement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgressUpdate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Placement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgressUpdateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ProgressUpdateEdge) graphql.Marshaler {
+			return ec.marshalOProgressUpdateEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgressUpdateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressUpdateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgressUpdateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgressUpdateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgressUpdateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdateConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgressUpdateEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProgressUpdate) graphql.Marshaler {
+			return ec.marshalOProgressUpdate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgressUpdateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressUpdate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgressUpdateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProgressUpdateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressUpdateEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressUpdateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressUpdateEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Provider_id(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
@@ -12940,6 +20006,82 @@ func (ec *executionContext) fieldContext_Provider_courses(ctx context.Context, f
 	if fc.Args, err = ec.field_Provider_courses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Provider_referrals(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Referrals(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ReferralOrder), fc.Args["where"].(*ent.ReferralWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReferralConnection) graphql.Marshaler {
+			return ec.marshalNReferralConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_referrals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provider",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Provider_referrals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Provider_agreements(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provider",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13814,6 +20956,50 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_agreements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Agreements(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AgreementOrder), fc.Args["where"].(*ent.AgreementWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AgreementConnection) graphql.Marshaler {
+			return ec.marshalNAgreementConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_agreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_alerts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14122,6 +21308,50 @@ func (ec *executionContext) fieldContext_Query_placements(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_progressUpdates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_progressUpdates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProgressUpdates(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProgressUpdateOrder), fc.Args["where"].(*ent.ProgressUpdateWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProgressUpdateConnection) graphql.Marshaler {
+			return ec.marshalNProgressUpdateConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_progressUpdates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressUpdateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_progressUpdates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_providers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14204,6 +21434,50 @@ func (ec *executionContext) fieldContext_Query_qualifications(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_qualifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_referrals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Referrals(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ReferralOrder), fc.Args["where"].(*ent.ReferralWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReferralConnection) graphql.Marshaler {
+			return ec.marshalNReferralConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_referrals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_referrals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14670,6 +21944,1446 @@ func (ec *executionContext) fieldContext_RecordRegisterPayload_alerts(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Referral_id(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v referral.Status) graphql.Marshaler {
+			return ec.marshalNReferralStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ReferralStatus")
+}
+
+func (ec *executionContext) _Referral_education(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_education(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Education, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Education) graphql.Marshaler {
+			return ec.marshalOEducationProfile2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐEducation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_education(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EducationProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_attendance(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_attendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attendance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Attendance) graphql.Marshaler {
+			return ec.marshalOReferralAttendance2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAttendance(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_attendance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralAttendance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_exclusions(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_exclusions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exclusions, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SpecialCategory == nil {
+					var zeroVal []form.Exclusion
+					return zeroVal, errors.New("directive specialCategory is not implemented")
+				}
+				return ec.Directives.SpecialCategory(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []form.Exclusion) graphql.Marshaler {
+			return ec.marshalOExclusion2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_exclusions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Exclusion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_send(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_send(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Send, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SpecialCategory == nil {
+					var zeroVal form.SEND
+					return zeroVal, errors.New("directive specialCategory is not implemented")
+				}
+				return ec.Directives.SpecialCategory(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v form.SEND) graphql.Marshaler {
+			return ec.marshalOSendProfile2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSEND(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_send(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SendProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_social(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_social(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Social, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SpecialCategory == nil {
+					var zeroVal form.Social
+					return zeroVal, errors.New("directive specialCategory is not implemented")
+				}
+				return ec.Directives.SpecialCategory(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v form.Social) graphql.Marshaler {
+			return ec.marshalOSocialProfile2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSocial(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_social(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_agencies(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_agencies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agencies, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SpecialCategory == nil {
+					var zeroVal []form.Agency
+					return zeroVal, errors.New("directive specialCategory is not implemented")
+				}
+				return ec.Directives.SpecialCategory(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []form.Agency) graphql.Marshaler {
+			return ec.marshalOExternalAgency2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgencyᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_agencies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExternalAgency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_reason(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_atRisk(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_atRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtRisk, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SpecialCategory == nil {
+					var zeroVal []form.RiskIndicator
+					return zeroVal, errors.New("directive specialCategory is not implemented")
+				}
+				return ec.Directives.SpecialCategory(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []form.RiskIndicator) graphql.Marshaler {
+			return ec.marshalORiskIndicator2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐRiskIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_atRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "RiskIndicator")
+}
+
+func (ec *executionContext) _Referral_atRiskNotes(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_atRiskNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtRiskNotes, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SpecialCategory == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive specialCategory is not implemented")
+				}
+				return ec.Directives.SpecialCategory(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_atRiskNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_qualificationsRequired(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_qualificationsRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualificationsRequired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_qualificationsRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_interestsAspirations(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_interestsAspirations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterestsAspirations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_interestsAspirations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_preference(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_preference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Preference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Preference) graphql.Marshaler {
+			return ec.marshalOReferralPreference2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreference(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_preference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralPreference(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_learnerSnapshot(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_learnerSnapshot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LearnerSnapshot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.LearnerSnapshot) graphql.Marshaler {
+			return ec.marshalOLearnerSnapshot2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐLearnerSnapshot(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_learnerSnapshot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LearnerSnapshot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_preVisit(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_preVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreVisit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.PreVisit) graphql.Marshaler {
+			return ec.marshalOPreVisit2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreVisit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_preVisit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_returnReasons(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_returnReasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnReasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_returnReasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Referral_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Referral_submittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Referral_version(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Referral_learner(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_learner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Learner(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Learner) graphql.Marshaler {
+			return ec.marshalNLearner2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐLearner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_learner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Learner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_school(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_school(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.School(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.School) graphql.Marshaler {
+			return ec.marshalNSchool2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐSchool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_school(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_provider(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Provider) graphql.Marshaler {
+			return ec.marshalOProvider2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProvider(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_course(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Course(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Course) graphql.Marshaler {
+			return ec.marshalOCourse2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_transitions(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_transitions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transitions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReferralTransition) graphql.Marshaler {
+			return ec.marshalOReferralTransition2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_transitions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralTransition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_placement(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_placement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Placement(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Placement) graphql.Marshaler {
+			return ec.marshalOPlacement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐPlacement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_placement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Placement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralAttendance_thisYearPercent(ctx context.Context, field graphql.CollectedField, obj *form.Attendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralAttendance_thisYearPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ThisYearPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralAttendance_thisYearPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralAttendance", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReferralAttendance_lastYearPercent(ctx context.Context, field graphql.CollectedField, obj *form.Attendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralAttendance_lastYearPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastYearPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralAttendance_lastYearPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralAttendance", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReferralAttendance_sessionsMissed(ctx context.Context, field graphql.CollectedField, obj *form.Attendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralAttendance_sessionsMissed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsMissed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralAttendance_sessionsMissed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralAttendance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReferralEdge) graphql.Marshaler {
+			return ec.marshalOReferralEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ReferralEvent_referral(ctx context.Context, field graphql.CollectedField, obj *live.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referral, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralEvent_transition(ctx context.Context, field graphql.CollectedField, obj *live.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_transition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReferralTransition) graphql.Marshaler {
+			return ec.marshalNReferralTransition2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_transition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralTransition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralPreference_vocationalArea(ctx context.Context, field graphql.CollectedField, obj *form.Preference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralPreference_vocationalArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VocationalArea, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralPreference_vocationalArea(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralPreference", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralPreference_courseID(ctx context.Context, field graphql.CollectedField, obj *form.Preference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralPreference_courseID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CourseID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralPreference_courseID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralPreference", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReferralPreference_providerID(ctx context.Context, field graphql.CollectedField, obj *form.Preference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralPreference_providerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProviderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralPreference_providerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralPreference", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReferralPreference_requestedStart(ctx context.Context, field graphql.CollectedField, obj *form.Preference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralPreference_requestedStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralPreference_requestedStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralPreference", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReferralPreference_daysPerWeek(ctx context.Context, field graphql.CollectedField, obj *form.Preference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralPreference_daysPerWeek(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysPerWeek, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralPreference_daysPerWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralPreference", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralTransition_id(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralTransition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralTransition_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralTransition_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralTransition", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReferralTransition_from(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralTransition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralTransition_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralTransition_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralTransition", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralTransition_to(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralTransition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralTransition_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralTransition_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralTransition", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralTransition_actor(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralTransition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralTransition_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralTransition_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralTransition", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralTransition_actorRole(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralTransition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralTransition_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralTransition_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralTransition", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralTransition_at(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralTransition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralTransition_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralTransition_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralTransition", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReferralTransition_reason(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralTransition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralTransition_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralTransition_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralTransition", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralTransition_providerID(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralTransition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralTransition_providerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProviderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralTransition_providerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralTransition", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralTransition_referral(ctx context.Context, field graphql.CollectedField, obj *ent.ReferralTransition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralTransition_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referral(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralTransition_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralTransition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _School_id(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14919,6 +23633,82 @@ func (ec *executionContext) fieldContext_School_alerts(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _School_referrals(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Referrals(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ReferralOrder), fc.Args["where"].(*ent.ReferralWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReferralConnection) graphql.Marshaler {
+			return ec.marshalNReferralConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_referrals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_School_referrals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _School_agreements(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_School_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SchoolConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SchoolConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15153,6 +23943,98 @@ func (ec *executionContext) fieldContext_SearchOrigin_message(_ context.Context,
 	return graphql.NewScalarFieldContext("SearchOrigin", field, false, false, "String")
 }
 
+func (ec *executionContext) _SendProfile_provision(ctx context.Context, field graphql.CollectedField, obj *form.SEND) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendProfile_provision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.SENProvision) graphql.Marshaler {
+			return ec.marshalNSenProvision2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSENProvision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SendProfile_provision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SendProfile", field, false, false, "SenProvision")
+}
+
+func (ec *executionContext) _SendProfile_primaryNeed(ctx context.Context, field graphql.CollectedField, obj *form.SEND) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendProfile_primaryNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrimaryNeed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *form.SENType) graphql.Marshaler {
+			return ec.marshalOSenType2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSENType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SendProfile_primaryNeed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SendProfile", field, false, false, "SenType")
+}
+
+func (ec *executionContext) _SendProfile_secondaryNeed(ctx context.Context, field graphql.CollectedField, obj *form.SEND) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendProfile_secondaryNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecondaryNeed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *form.SENType) graphql.Marshaler {
+			return ec.marshalOSenType2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSENType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SendProfile_secondaryNeed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SendProfile", field, false, false, "SenType")
+}
+
+func (ec *executionContext) _SendProfile_notes(ctx context.Context, field graphql.CollectedField, obj *form.SEND) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendProfile_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SendProfile_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SendProfile", field, false, false, "String")
+}
+
 func (ec *executionContext) _SignInPayload_token(ctx context.Context, field graphql.CollectedField, obj *auth.SignedIn) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15229,6 +24111,144 @@ func (ec *executionContext) fieldContext_SignInPayload_user(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SocialProfile_lookedAfter(ctx context.Context, field graphql.CollectedField, obj *form.Social) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialProfile_lookedAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LookedAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialProfile_lookedAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialProfile", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SocialProfile_childInNeed(ctx context.Context, field graphql.CollectedField, obj *form.Social) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialProfile_childInNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChildInNeed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialProfile_childInNeed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialProfile", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SocialProfile_childProtectionPlan(ctx context.Context, field graphql.CollectedField, obj *form.Social) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialProfile_childProtectionPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChildProtectionPlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialProfile_childProtectionPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialProfile", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SocialProfile_youngCarer(ctx context.Context, field graphql.CollectedField, obj *form.Social) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialProfile_youngCarer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YoungCarer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialProfile_youngCarer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialProfile", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SocialProfile_freeSchoolMeals(ctx context.Context, field graphql.CollectedField, obj *form.Social) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialProfile_freeSchoolMeals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FreeSchoolMeals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialProfile_freeSchoolMeals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialProfile", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SocialProfile_disadvantaged(ctx context.Context, field graphql.CollectedField, obj *form.Social) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialProfile_disadvantaged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disadvantaged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialProfile_disadvantaged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialProfile", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Subscription_attendanceRecorded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -15313,6 +24333,138 @@ func (ec *executionContext) fieldContext_Subscription_alertRaised(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_alertRaised_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_referralStatusChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_referralStatusChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReferralStatusChanged(ctx, fc.Args["schoolID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *live.ReferralEvent) graphql.Marshaler {
+			return ec.marshalNReferralEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋliveᚐReferralEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_referralStatusChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_referralStatusChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_progressPosted(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_progressPosted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ProgressPosted(ctx, fc.Args["schoolID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProgressUpdate) graphql.Marshaler {
+			return ec.marshalNProgressUpdate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_progressPosted(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressUpdate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_progressPosted_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_referralForwarded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_referralForwarded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReferralForwarded(ctx, fc.Args["providerID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_referralForwarded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_referralForwarded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16813,6 +25965,1256 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAgreementOrder(ctx context.Context, obj any) (ent.AgreementOrder, error) {
+	var it ent.AgreementOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAgreementOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgreementOrder unmarshals raw into the AgreementOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgreementOrder(ctx context.Context, raw any) (ent.AgreementOrder, error) {
+	var out ent.AgreementOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAgreementWhereInput(ctx context.Context, obj any) (ent.AgreementWhereInput, error) {
+	var it ent.AgreementWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "academicYear", "academicYearNEQ", "academicYearIn", "academicYearNotIn", "academicYearGT", "academicYearGTE", "academicYearLT", "academicYearLTE", "academicYearContains", "academicYearHasPrefix", "academicYearHasSuffix", "academicYearEqualFold", "academicYearContainsFold", "startsOn", "startsOnNEQ", "startsOnIn", "startsOnNotIn", "startsOnGT", "startsOnGTE", "startsOnLT", "startsOnLTE", "endsOn", "endsOnNEQ", "endsOnIn", "endsOnNotIn", "endsOnGT", "endsOnGTE", "endsOnLT", "endsOnLTE", "termsVersion", "termsVersionNEQ", "termsVersionIn", "termsVersionNotIn", "termsVersionGT", "termsVersionGTE", "termsVersionLT", "termsVersionLTE", "termsVersionContains", "termsVersionHasPrefix", "termsVersionHasSuffix", "termsVersionEqualFold", "termsVersionContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "schoolSignatoryName", "schoolSignatoryNameNEQ", "schoolSignatoryNameIn", "schoolSignatoryNameNotIn", "schoolSignatoryNameGT", "schoolSignatoryNameGTE", "schoolSignatoryNameLT", "schoolSignatoryNameLTE", "schoolSignatoryNameContains", "schoolSignatoryNameHasPrefix", "schoolSignatoryNameHasSuffix", "schoolSignatoryNameIsNil", "schoolSignatoryNameNotNil", "schoolSignatoryNameEqualFold", "schoolSignatoryNameContainsFold", "schoolSignatoryRole", "schoolSignatoryRoleNEQ", "schoolSignatoryRoleIn", "schoolSignatoryRoleNotIn", "schoolSignatoryRoleGT", "schoolSignatoryRoleGTE", "schoolSignatoryRoleLT", "schoolSignatoryRoleLTE", "schoolSignatoryRoleContains", "schoolSignatoryRoleHasPrefix", "schoolSignatoryRoleHasSuffix", "schoolSignatoryRoleIsNil", "schoolSignatoryRoleNotNil", "schoolSignatoryRoleEqualFold", "schoolSignatoryRoleContainsFold", "schoolSignedAt", "schoolSignedAtNEQ", "schoolSignedAtIn", "schoolSignedAtNotIn", "schoolSignedAtGT", "schoolSignedAtGTE", "schoolSignedAtLT", "schoolSignedAtLTE", "schoolSignedAtIsNil", "schoolSignedAtNotNil", "providerSignatoryName", "providerSignatoryNameNEQ", "providerSignatoryNameIn", "providerSignatoryNameNotIn", "providerSignatoryNameGT", "providerSignatoryNameGTE", "providerSignatoryNameLT", "providerSignatoryNameLTE", "providerSignatoryNameContains", "providerSignatoryNameHasPrefix", "providerSignatoryNameHasSuffix", "providerSignatoryNameIsNil", "providerSignatoryNameNotNil", "providerSignatoryNameEqualFold", "providerSignatoryNameContainsFold", "providerSignatoryRole", "providerSignatoryRoleNEQ", "providerSignatoryRoleIn", "providerSignatoryRoleNotIn", "providerSignatoryRoleGT", "providerSignatoryRoleGTE", "providerSignatoryRoleLT", "providerSignatoryRoleLTE", "providerSignatoryRoleContains", "providerSignatoryRoleHasPrefix", "providerSignatoryRoleHasSuffix", "providerSignatoryRoleIsNil", "providerSignatoryRoleNotNil", "providerSignatoryRoleEqualFold", "providerSignatoryRoleContainsFold", "providerSignedAt", "providerSignedAtNEQ", "providerSignedAtIn", "providerSignedAtNotIn", "providerSignedAtGT", "providerSignedAtGTE", "providerSignedAtLT", "providerSignedAtLTE", "providerSignedAtIsNil", "providerSignedAtNotNil", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "revokedReason", "revokedReasonNEQ", "revokedReasonIn", "revokedReasonNotIn", "revokedReasonGT", "revokedReasonGTE", "revokedReasonLT", "revokedReasonLTE", "revokedReasonContains", "revokedReasonHasPrefix", "revokedReasonHasSuffix", "revokedReasonIsNil", "revokedReasonNotNil", "revokedReasonEqualFold", "revokedReasonContainsFold", "hasSchool", "hasSchoolWith", "hasProvider", "hasProviderWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOAgreementWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOAgreementWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOAgreementWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "academicYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYear"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYear = data
+		case "academicYearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearNEQ = data
+		case "academicYearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearIn = data
+		case "academicYearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearNotIn = data
+		case "academicYearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearGT = data
+		case "academicYearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearGTE = data
+		case "academicYearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearLT = data
+		case "academicYearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearLTE = data
+		case "academicYearContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearContains = data
+		case "academicYearHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearHasPrefix = data
+		case "academicYearHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearHasSuffix = data
+		case "academicYearEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearEqualFold = data
+		case "academicYearContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYearContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYearContainsFold = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "startsOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnNEQ = data
+		case "startsOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnIn = data
+		case "startsOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnNotIn = data
+		case "startsOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnGT = data
+		case "startsOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnGTE = data
+		case "startsOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnLT = data
+		case "startsOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnLTE = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "endsOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnNEQ = data
+		case "endsOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnIn = data
+		case "endsOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnNotIn = data
+		case "endsOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnGT = data
+		case "endsOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnGTE = data
+		case "endsOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnLT = data
+		case "endsOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnLTE = data
+		case "termsVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersion = data
+		case "termsVersionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionNEQ = data
+		case "termsVersionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionIn = data
+		case "termsVersionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionNotIn = data
+		case "termsVersionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionGT = data
+		case "termsVersionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionGTE = data
+		case "termsVersionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionLT = data
+		case "termsVersionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionLTE = data
+		case "termsVersionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionContains = data
+		case "termsVersionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionHasPrefix = data
+		case "termsVersionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionHasSuffix = data
+		case "termsVersionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionEqualFold = data
+		case "termsVersionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersionContainsFold = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOAgreementStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOAgreementStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOAgreementStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOAgreementStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "schoolSignatoryName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryName = data
+		case "schoolSignatoryNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameNEQ = data
+		case "schoolSignatoryNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameIn = data
+		case "schoolSignatoryNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameNotIn = data
+		case "schoolSignatoryNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameGT = data
+		case "schoolSignatoryNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameGTE = data
+		case "schoolSignatoryNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameLT = data
+		case "schoolSignatoryNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameLTE = data
+		case "schoolSignatoryNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameContains = data
+		case "schoolSignatoryNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameHasPrefix = data
+		case "schoolSignatoryNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameHasSuffix = data
+		case "schoolSignatoryNameIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameIsNil = data
+		case "schoolSignatoryNameNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameNotNil = data
+		case "schoolSignatoryNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameEqualFold = data
+		case "schoolSignatoryNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryNameContainsFold = data
+		case "schoolSignatoryRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRole"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRole = data
+		case "schoolSignatoryRoleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleNEQ = data
+		case "schoolSignatoryRoleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleIn = data
+		case "schoolSignatoryRoleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleNotIn = data
+		case "schoolSignatoryRoleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleGT = data
+		case "schoolSignatoryRoleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleGTE = data
+		case "schoolSignatoryRoleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleLT = data
+		case "schoolSignatoryRoleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleLTE = data
+		case "schoolSignatoryRoleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleContains = data
+		case "schoolSignatoryRoleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleHasPrefix = data
+		case "schoolSignatoryRoleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleHasSuffix = data
+		case "schoolSignatoryRoleIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleIsNil = data
+		case "schoolSignatoryRoleNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleNotNil = data
+		case "schoolSignatoryRoleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleEqualFold = data
+		case "schoolSignatoryRoleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignatoryRoleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignatoryRoleContainsFold = data
+		case "schoolSignedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignedAt = data
+		case "schoolSignedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignedAtNEQ = data
+		case "schoolSignedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignedAtIn = data
+		case "schoolSignedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignedAtNotIn = data
+		case "schoolSignedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignedAtGT = data
+		case "schoolSignedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignedAtGTE = data
+		case "schoolSignedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignedAtLT = data
+		case "schoolSignedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignedAtLTE = data
+		case "schoolSignedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignedAtIsNil = data
+		case "schoolSignedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolSignedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolSignedAtNotNil = data
+		case "providerSignatoryName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryName = data
+		case "providerSignatoryNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameNEQ = data
+		case "providerSignatoryNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameIn = data
+		case "providerSignatoryNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameNotIn = data
+		case "providerSignatoryNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameGT = data
+		case "providerSignatoryNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameGTE = data
+		case "providerSignatoryNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameLT = data
+		case "providerSignatoryNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameLTE = data
+		case "providerSignatoryNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameContains = data
+		case "providerSignatoryNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameHasPrefix = data
+		case "providerSignatoryNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameHasSuffix = data
+		case "providerSignatoryNameIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameIsNil = data
+		case "providerSignatoryNameNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameNotNil = data
+		case "providerSignatoryNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameEqualFold = data
+		case "providerSignatoryNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryNameContainsFold = data
+		case "providerSignatoryRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRole"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRole = data
+		case "providerSignatoryRoleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleNEQ = data
+		case "providerSignatoryRoleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleIn = data
+		case "providerSignatoryRoleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleNotIn = data
+		case "providerSignatoryRoleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleGT = data
+		case "providerSignatoryRoleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleGTE = data
+		case "providerSignatoryRoleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleLT = data
+		case "providerSignatoryRoleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleLTE = data
+		case "providerSignatoryRoleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleContains = data
+		case "providerSignatoryRoleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleHasPrefix = data
+		case "providerSignatoryRoleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleHasSuffix = data
+		case "providerSignatoryRoleIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleIsNil = data
+		case "providerSignatoryRoleNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleNotNil = data
+		case "providerSignatoryRoleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleEqualFold = data
+		case "providerSignatoryRoleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignatoryRoleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignatoryRoleContainsFold = data
+		case "providerSignedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignedAt = data
+		case "providerSignedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignedAtNEQ = data
+		case "providerSignedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignedAtIn = data
+		case "providerSignedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignedAtNotIn = data
+		case "providerSignedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignedAtGT = data
+		case "providerSignedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignedAtGTE = data
+		case "providerSignedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignedAtLT = data
+		case "providerSignedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignedAtLTE = data
+		case "providerSignedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignedAtIsNil = data
+		case "providerSignedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerSignedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderSignedAtNotNil = data
+		case "revokedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAt = data
+		case "revokedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNEQ = data
+		case "revokedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIn = data
+		case "revokedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotIn = data
+		case "revokedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGT = data
+		case "revokedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGTE = data
+		case "revokedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLT = data
+		case "revokedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLTE = data
+		case "revokedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIsNil = data
+		case "revokedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotNil = data
+		case "revokedReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReason = data
+		case "revokedReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonNEQ = data
+		case "revokedReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonIn = data
+		case "revokedReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonNotIn = data
+		case "revokedReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonGT = data
+		case "revokedReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonGTE = data
+		case "revokedReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonLT = data
+		case "revokedReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonLTE = data
+		case "revokedReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonContains = data
+		case "revokedReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonHasPrefix = data
+		case "revokedReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonHasSuffix = data
+		case "revokedReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonIsNil = data
+		case "revokedReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonNotNil = data
+		case "revokedReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonEqualFold = data
+		case "revokedReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedReasonContainsFold = data
+		case "hasSchool":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchool"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSchool = data
+		case "hasSchoolWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchoolWith"))
+			data, err := ec.unmarshalOSchoolWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐSchoolWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSchoolWith = data
+		case "hasProvider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProvider"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProvider = data
+		case "hasProviderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProviderWith"))
+			data, err := ec.unmarshalOProviderWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProviderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProviderWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgreementWhereInput unmarshals raw into the AgreementWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgreementWhereInput(ctx context.Context, raw any) (ent.AgreementWhereInput, error) {
+	var out ent.AgreementWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementWhereInput", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputAlertOrder(ctx context.Context, obj any) (ent.AlertOrder, error) {
 	var it ent.AlertOrder
@@ -20450,6 +30852,69 @@ func UnmarshalCourseWhereInput(ctx context.Context, raw any) (ent.CourseWhereInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateAgreementInput(ctx context.Context, obj any) (model.CreateAgreementInput, error) {
+	var it model.CreateAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"schoolID", "providerID", "academicYear", "termsVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "providerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "academicYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicYear"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicYear = data
+		case "termsVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsVersion"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAgreementInput unmarshals raw into the CreateAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAgreementInput(ctx context.Context, raw any) (model.CreateAgreementInput, error) {
+	var out model.CreateAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAgreementInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAwardingBodyInput(ctx context.Context, obj any) (ent.CreateAwardingBodyInput, error) {
 	var it ent.CreateAwardingBodyInput
 	if obj == nil {
@@ -20587,6 +31052,76 @@ func (ec *executionContext) unmarshalInputCreateLearnerInput(ctx context.Context
 func UnmarshalCreateLearnerInput(ctx context.Context, raw any) (ent.CreateLearnerInput, error) {
 	var out ent.CreateLearnerInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateLearnerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreatePlacementInput(ctx context.Context, obj any) (model.CreatePlacementInput, error) {
+	var it model.CreatePlacementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"referralID", "startDate", "endDate", "sessions", "laArranged"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "referralID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referralID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferralID = data
+		case "startDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartDate = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalNWeeklySessionInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐSessionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
+		case "laArranged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("laArranged"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LaArranged = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePlacementInput unmarshals raw into the CreatePlacementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePlacementInput(ctx context.Context, raw any) (model.CreatePlacementInput, error) {
+	var out model.CreatePlacementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePlacementInput", raw, &out)
 	return out, err
 }
 
@@ -20856,6 +31391,307 @@ func UnmarshalCreateSchoolInput(ctx context.Context, raw any) (ent.CreateSchoolI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEducationProfileInput(ctx context.Context, obj any) (form.Education, error) {
+	var it form.Education
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"priorAttainment", "currentEnglish", "currentMaths", "predictedEnglish", "predictedMaths", "predictedOutcomes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "priorAttainment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priorAttainment"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriorAttainment = data
+		case "currentEnglish":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentEnglish"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrentEnglish = data
+		case "currentMaths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentMaths"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrentMaths = data
+		case "predictedEnglish":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedEnglish"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedEnglish = data
+		case "predictedMaths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedMaths"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedMaths = data
+		case "predictedOutcomes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedOutcomes"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedOutcomes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEducationProfileInput unmarshals raw into the EducationProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEducationProfileInput(ctx context.Context, raw any) (form.Education, error) {
+	var out form.Education
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EducationProfileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEndPlacementInput(ctx context.Context, obj any) (model.EndPlacementInput, error) {
+	var it model.EndPlacementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"placementID", "how", "reason", "endedOn", "qualificationEntered", "qualificationAchieved", "qualificationGrade", "destination"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "placementID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placementID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlacementID = data
+		case "how":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("how"))
+			data, err := ec.unmarshalNPlacementEnd2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐPlacementEnd(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.How = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "qualificationEntered":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationEntered"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationEntered = data
+		case "qualificationAchieved":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationAchieved"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationAchieved = data
+		case "qualificationGrade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGrade"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGrade = data
+		case "destination":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destination"))
+			data, err := ec.unmarshalNDestination2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestination(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Destination = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndPlacementInput unmarshals raw into the EndPlacementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndPlacementInput(ctx context.Context, raw any) (model.EndPlacementInput, error) {
+	var out model.EndPlacementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndPlacementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExclusionInput(ctx context.Context, obj any) (form.Exclusion, error) {
+	var it form.Exclusion
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "date", "days", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNExclusionKind2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "days":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("days"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Days = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExclusionInput unmarshals raw into the ExclusionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExclusionInput(ctx context.Context, raw any) (form.Exclusion, error) {
+	var out form.Exclusion
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExclusionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExternalAgencyInput(ctx context.Context, obj any) (form.Agency, error) {
+	var it form.Agency
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "contactName", "contactRole", "phone", "email"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNAgencyKind2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgencyKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "contactName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactName = data
+		case "contactRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRole"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRole = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExternalAgencyInput unmarshals raw into the ExternalAgencyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExternalAgencyInput(ctx context.Context, raw any) (form.Agency, error) {
+	var out form.Agency
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExternalAgencyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInviteUserInput(ctx context.Context, obj any) (model.InviteUserInput, error) {
 	var it model.InviteUserInput
 	if obj == nil {
@@ -20990,7 +31826,7 @@ func (ec *executionContext) unmarshalInputLearnerWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "upn", "upnNEQ", "upnIn", "upnNotIn", "upnGT", "upnGTE", "upnLT", "upnLTE", "upnContains", "upnHasPrefix", "upnHasSuffix", "upnEqualFold", "upnContainsFold", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "yearGroup", "yearGroupNEQ", "yearGroupIn", "yearGroupNotIn", "yearGroupGT", "yearGroupGTE", "yearGroupLT", "yearGroupLTE", "senStatus", "senStatusNEQ", "senStatusIn", "senStatusNotIn", "hasSchool", "hasSchoolWith", "hasPlacements", "hasPlacementsWith", "hasAlerts", "hasAlertsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "upn", "upnNEQ", "upnIn", "upnNotIn", "upnGT", "upnGTE", "upnLT", "upnLTE", "upnContains", "upnHasPrefix", "upnHasSuffix", "upnEqualFold", "upnContainsFold", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "yearGroup", "yearGroupNEQ", "yearGroupIn", "yearGroupNotIn", "yearGroupGT", "yearGroupGTE", "yearGroupLT", "yearGroupLTE", "senStatus", "senStatusNEQ", "senStatusIn", "senStatusNotIn", "hasSchool", "hasSchoolWith", "hasPlacements", "hasPlacementsWith", "hasAlerts", "hasAlertsWith", "hasReferrals", "hasReferralsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21529,6 +32365,20 @@ func (ec *executionContext) unmarshalInputLearnerWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasAlertsWith = data
+		case "hasReferrals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReferrals"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReferrals = data
+		case "hasReferralsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReferralsWith"))
+			data, err := ec.unmarshalOReferralWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReferralsWith = data
 		}
 	}
 	return it, nil
@@ -21680,7 +32530,7 @@ func (ec *executionContext) unmarshalInputPlacementWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "startDate", "startDateNEQ", "startDateIn", "startDateNotIn", "startDateGT", "startDateGTE", "startDateLT", "startDateLTE", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "laArranged", "laArrangedNEQ", "hasLearner", "hasLearnerWith", "hasCourse", "hasCourseWith", "hasMarks", "hasMarksWith", "hasAlerts", "hasAlertsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "startDate", "startDateNEQ", "startDateIn", "startDateNotIn", "startDateGT", "startDateGTE", "startDateLT", "startDateLTE", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "laArranged", "laArrangedNEQ", "endedReason", "endedReasonNEQ", "endedReasonIn", "endedReasonNotIn", "endedReasonGT", "endedReasonGTE", "endedReasonLT", "endedReasonLTE", "endedReasonContains", "endedReasonHasPrefix", "endedReasonHasSuffix", "endedReasonIsNil", "endedReasonNotNil", "endedReasonEqualFold", "endedReasonContainsFold", "endedOn", "endedOnNEQ", "endedOnIn", "endedOnNotIn", "endedOnGT", "endedOnGTE", "endedOnLT", "endedOnLTE", "endedOnIsNil", "endedOnNotNil", "qualificationEntered", "qualificationEnteredNEQ", "qualificationEnteredIsNil", "qualificationEnteredNotNil", "qualificationAchieved", "qualificationAchievedNEQ", "qualificationAchievedIsNil", "qualificationAchievedNotNil", "qualificationGrade", "qualificationGradeNEQ", "qualificationGradeIn", "qualificationGradeNotIn", "qualificationGradeGT", "qualificationGradeGTE", "qualificationGradeLT", "qualificationGradeLTE", "qualificationGradeContains", "qualificationGradeHasPrefix", "qualificationGradeHasSuffix", "qualificationGradeIsNil", "qualificationGradeNotNil", "qualificationGradeEqualFold", "qualificationGradeContainsFold", "destination", "destinationNEQ", "destinationIn", "destinationNotIn", "destinationIsNil", "destinationNotNil", "hasLearner", "hasLearnerWith", "hasCourse", "hasCourseWith", "hasMarks", "hasMarksWith", "hasAlerts", "hasAlertsWith", "hasProgressUpdates", "hasProgressUpdatesWith", "hasReferral", "hasReferralWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21918,6 +32768,384 @@ func (ec *executionContext) unmarshalInputPlacementWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.LaArrangedNEQ = data
+		case "endedReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReason = data
+		case "endedReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonNEQ = data
+		case "endedReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonIn = data
+		case "endedReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonNotIn = data
+		case "endedReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonGT = data
+		case "endedReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonGTE = data
+		case "endedReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonLT = data
+		case "endedReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonLTE = data
+		case "endedReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonContains = data
+		case "endedReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonHasPrefix = data
+		case "endedReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonHasSuffix = data
+		case "endedReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonIsNil = data
+		case "endedReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonNotNil = data
+		case "endedReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonEqualFold = data
+		case "endedReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedReasonContainsFold = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "endedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOnNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOnNEQ = data
+		case "endedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOnIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOnIn = data
+		case "endedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOnNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOnNotIn = data
+		case "endedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOnGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOnGT = data
+		case "endedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOnGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOnGTE = data
+		case "endedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOnLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOnLT = data
+		case "endedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOnLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOnLTE = data
+		case "endedOnIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOnIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOnIsNil = data
+		case "endedOnNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOnNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOnNotNil = data
+		case "qualificationEntered":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationEntered"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationEntered = data
+		case "qualificationEnteredNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationEnteredNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationEnteredNEQ = data
+		case "qualificationEnteredIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationEnteredIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationEnteredIsNil = data
+		case "qualificationEnteredNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationEnteredNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationEnteredNotNil = data
+		case "qualificationAchieved":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationAchieved"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationAchieved = data
+		case "qualificationAchievedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationAchievedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationAchievedNEQ = data
+		case "qualificationAchievedIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationAchievedIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationAchievedIsNil = data
+		case "qualificationAchievedNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationAchievedNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationAchievedNotNil = data
+		case "qualificationGrade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGrade"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGrade = data
+		case "qualificationGradeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeNEQ = data
+		case "qualificationGradeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeIn = data
+		case "qualificationGradeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeNotIn = data
+		case "qualificationGradeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeGT = data
+		case "qualificationGradeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeGTE = data
+		case "qualificationGradeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeLT = data
+		case "qualificationGradeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeLTE = data
+		case "qualificationGradeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeContains = data
+		case "qualificationGradeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeHasPrefix = data
+		case "qualificationGradeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeHasSuffix = data
+		case "qualificationGradeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeIsNil = data
+		case "qualificationGradeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeNotNil = data
+		case "qualificationGradeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeEqualFold = data
+		case "qualificationGradeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationGradeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationGradeContainsFold = data
+		case "destination":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destination"))
+			data, err := ec.unmarshalODestination2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestination(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Destination = data
+		case "destinationNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationNEQ"))
+			data, err := ec.unmarshalODestination2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestination(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationNEQ = data
+		case "destinationIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationIn"))
+			data, err := ec.unmarshalODestination2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestinationᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationIn = data
+		case "destinationNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationNotIn"))
+			data, err := ec.unmarshalODestination2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestinationᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationNotIn = data
+		case "destinationIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationIsNil = data
+		case "destinationNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationNotNil = data
 		case "hasLearner":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLearner"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -21974,6 +33202,34 @@ func (ec *executionContext) unmarshalInputPlacementWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasAlertsWith = data
+		case "hasProgressUpdates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProgressUpdates"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProgressUpdates = data
+		case "hasProgressUpdatesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProgressUpdatesWith"))
+			data, err := ec.unmarshalOProgressUpdateWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProgressUpdatesWith = data
+		case "hasReferral":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReferral"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReferral = data
+		case "hasReferralWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReferralWith"))
+			data, err := ec.unmarshalOReferralWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReferralWith = data
 		}
 	}
 	return it, nil
@@ -21988,6 +33244,1417 @@ func (ec *executionContext) unmarshalInputPlacementWhereInput(ctx context.Contex
 func UnmarshalPlacementWhereInput(ctx context.Context, raw any) (ent.PlacementWhereInput, error) {
 	var out ent.PlacementWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlacementWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPostProgressUpdateInput(ctx context.Context, obj any) (model.PostProgressUpdateInput, error) {
+	var it model.PostProgressUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"placementID", "periodStart", "periodEnd", "academicRating", "academicNarrative", "personalRating", "personalNarrative", "englishRating", "englishNarrative", "mathsRating", "mathsNarrative"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "placementID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placementID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlacementID = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "academicRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicRating"))
+			data, err := ec.unmarshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicRating = data
+		case "academicNarrative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrative"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrative = data
+		case "personalRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalRating"))
+			data, err := ec.unmarshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalRating = data
+		case "personalNarrative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrative"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrative = data
+		case "englishRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishRating"))
+			data, err := ec.unmarshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishRating = data
+		case "englishNarrative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrative"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrative = data
+		case "mathsRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsRating"))
+			data, err := ec.unmarshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsRating = data
+		case "mathsNarrative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrative"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrative = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPostProgressUpdateInput unmarshals raw into the PostProgressUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPostProgressUpdateInput(ctx context.Context, raw any) (model.PostProgressUpdateInput, error) {
+	var out model.PostProgressUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostProgressUpdateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPreVisitInput(ctx context.Context, obj any) (form.PreVisit, error) {
+	var it form.PreVisit
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"date", "schoolStaffAttended", "parentOrCarerAttended", "learnerAttended", "needsIdentified", "courseRequirements"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "schoolStaffAttended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolStaffAttended"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolStaffAttended = data
+		case "parentOrCarerAttended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentOrCarerAttended"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentOrCarerAttended = data
+		case "learnerAttended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learnerAttended"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LearnerAttended = data
+		case "needsIdentified":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsIdentified"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsIdentified = data
+		case "courseRequirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseRequirements"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseRequirements = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPreVisitInput unmarshals raw into the PreVisitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPreVisitInput(ctx context.Context, raw any) (form.PreVisit, error) {
+	var out form.PreVisit
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PreVisitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProgressUpdateOrder(ctx context.Context, obj any) (ent.ProgressUpdateOrder, error) {
+	var it ent.ProgressUpdateOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNProgressUpdateOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProgressUpdateOrder unmarshals raw into the ProgressUpdateOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProgressUpdateOrder(ctx context.Context, raw any) (ent.ProgressUpdateOrder, error) {
+	var out ent.ProgressUpdateOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProgressUpdateOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProgressUpdateWhereInput(ctx context.Context, obj any) (ent.ProgressUpdateWhereInput, error) {
+	var it ent.ProgressUpdateWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "periodStart", "periodStartNEQ", "periodStartIn", "periodStartNotIn", "periodStartGT", "periodStartGTE", "periodStartLT", "periodStartLTE", "periodEnd", "periodEndNEQ", "periodEndIn", "periodEndNotIn", "periodEndGT", "periodEndGTE", "periodEndLT", "periodEndLTE", "academicRating", "academicRatingNEQ", "academicRatingIn", "academicRatingNotIn", "academicNarrative", "academicNarrativeNEQ", "academicNarrativeIn", "academicNarrativeNotIn", "academicNarrativeGT", "academicNarrativeGTE", "academicNarrativeLT", "academicNarrativeLTE", "academicNarrativeContains", "academicNarrativeHasPrefix", "academicNarrativeHasSuffix", "academicNarrativeEqualFold", "academicNarrativeContainsFold", "personalRating", "personalRatingNEQ", "personalRatingIn", "personalRatingNotIn", "personalNarrative", "personalNarrativeNEQ", "personalNarrativeIn", "personalNarrativeNotIn", "personalNarrativeGT", "personalNarrativeGTE", "personalNarrativeLT", "personalNarrativeLTE", "personalNarrativeContains", "personalNarrativeHasPrefix", "personalNarrativeHasSuffix", "personalNarrativeEqualFold", "personalNarrativeContainsFold", "englishRating", "englishRatingNEQ", "englishRatingIn", "englishRatingNotIn", "englishNarrative", "englishNarrativeNEQ", "englishNarrativeIn", "englishNarrativeNotIn", "englishNarrativeGT", "englishNarrativeGTE", "englishNarrativeLT", "englishNarrativeLTE", "englishNarrativeContains", "englishNarrativeHasPrefix", "englishNarrativeHasSuffix", "englishNarrativeEqualFold", "englishNarrativeContainsFold", "mathsRating", "mathsRatingNEQ", "mathsRatingIn", "mathsRatingNotIn", "mathsNarrative", "mathsNarrativeNEQ", "mathsNarrativeIn", "mathsNarrativeNotIn", "mathsNarrativeGT", "mathsNarrativeGTE", "mathsNarrativeLT", "mathsNarrativeLTE", "mathsNarrativeContains", "mathsNarrativeHasPrefix", "mathsNarrativeHasSuffix", "mathsNarrativeEqualFold", "mathsNarrativeContainsFold", "sessionsPossible", "sessionsPossibleNEQ", "sessionsPossibleIn", "sessionsPossibleNotIn", "sessionsPossibleGT", "sessionsPossibleGTE", "sessionsPossibleLT", "sessionsPossibleLTE", "sessionsAttended", "sessionsAttendedNEQ", "sessionsAttendedIn", "sessionsAttendedNotIn", "sessionsAttendedGT", "sessionsAttendedGTE", "sessionsAttendedLT", "sessionsAttendedLTE", "sessionsLate", "sessionsLateNEQ", "sessionsLateIn", "sessionsLateNotIn", "sessionsLateGT", "sessionsLateGTE", "sessionsLateLT", "sessionsLateLTE", "attendancePercent", "attendancePercentNEQ", "attendancePercentIn", "attendancePercentNotIn", "attendancePercentGT", "attendancePercentGTE", "attendancePercentLT", "attendancePercentLTE", "attendancePercentIsNil", "attendancePercentNotNil", "punctualityPercent", "punctualityPercentNEQ", "punctualityPercentIn", "punctualityPercentNotIn", "punctualityPercentGT", "punctualityPercentGTE", "punctualityPercentLT", "punctualityPercentLTE", "punctualityPercentIsNil", "punctualityPercentNotNil", "postedBy", "postedByNEQ", "postedByIn", "postedByNotIn", "postedByGT", "postedByGTE", "postedByLT", "postedByLTE", "postedByContains", "postedByHasPrefix", "postedByHasSuffix", "postedByEqualFold", "postedByContainsFold", "postedAt", "postedAtNEQ", "postedAtIn", "postedAtNotIn", "postedAtGT", "postedAtGTE", "postedAtLT", "postedAtLTE", "hasPlacement", "hasPlacementWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOProgressUpdateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOProgressUpdateWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOProgressUpdateWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodStartNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartNEQ = data
+		case "periodStartIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartIn = data
+		case "periodStartNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartNotIn = data
+		case "periodStartGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartGT = data
+		case "periodStartGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartGTE = data
+		case "periodStartLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartLT = data
+		case "periodStartLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStartLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStartLTE = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "periodEndNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndNEQ = data
+		case "periodEndIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndIn = data
+		case "periodEndNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndNotIn = data
+		case "periodEndGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndGT = data
+		case "periodEndGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndGTE = data
+		case "periodEndLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndLT = data
+		case "periodEndLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEndLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEndLTE = data
+		case "academicRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicRating"))
+			data, err := ec.unmarshalOProgressRating2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicRating = data
+		case "academicRatingNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicRatingNEQ"))
+			data, err := ec.unmarshalOProgressRating2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicRatingNEQ = data
+		case "academicRatingIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicRatingIn"))
+			data, err := ec.unmarshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicRatingIn = data
+		case "academicRatingNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicRatingNotIn"))
+			data, err := ec.unmarshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicRatingNotIn = data
+		case "academicNarrative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrative"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrative = data
+		case "academicNarrativeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeNEQ = data
+		case "academicNarrativeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeIn = data
+		case "academicNarrativeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeNotIn = data
+		case "academicNarrativeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeGT = data
+		case "academicNarrativeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeGTE = data
+		case "academicNarrativeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeLT = data
+		case "academicNarrativeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeLTE = data
+		case "academicNarrativeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeContains = data
+		case "academicNarrativeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeHasPrefix = data
+		case "academicNarrativeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeHasSuffix = data
+		case "academicNarrativeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeEqualFold = data
+		case "academicNarrativeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("academicNarrativeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcademicNarrativeContainsFold = data
+		case "personalRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalRating"))
+			data, err := ec.unmarshalOProgressRating2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalRating = data
+		case "personalRatingNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalRatingNEQ"))
+			data, err := ec.unmarshalOProgressRating2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalRatingNEQ = data
+		case "personalRatingIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalRatingIn"))
+			data, err := ec.unmarshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalRatingIn = data
+		case "personalRatingNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalRatingNotIn"))
+			data, err := ec.unmarshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalRatingNotIn = data
+		case "personalNarrative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrative"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrative = data
+		case "personalNarrativeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeNEQ = data
+		case "personalNarrativeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeIn = data
+		case "personalNarrativeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeNotIn = data
+		case "personalNarrativeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeGT = data
+		case "personalNarrativeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeGTE = data
+		case "personalNarrativeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeLT = data
+		case "personalNarrativeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeLTE = data
+		case "personalNarrativeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeContains = data
+		case "personalNarrativeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeHasPrefix = data
+		case "personalNarrativeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeHasSuffix = data
+		case "personalNarrativeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeEqualFold = data
+		case "personalNarrativeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalNarrativeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalNarrativeContainsFold = data
+		case "englishRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishRating"))
+			data, err := ec.unmarshalOProgressRating2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishRating = data
+		case "englishRatingNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishRatingNEQ"))
+			data, err := ec.unmarshalOProgressRating2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishRatingNEQ = data
+		case "englishRatingIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishRatingIn"))
+			data, err := ec.unmarshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishRatingIn = data
+		case "englishRatingNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishRatingNotIn"))
+			data, err := ec.unmarshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishRatingNotIn = data
+		case "englishNarrative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrative"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrative = data
+		case "englishNarrativeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeNEQ = data
+		case "englishNarrativeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeIn = data
+		case "englishNarrativeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeNotIn = data
+		case "englishNarrativeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeGT = data
+		case "englishNarrativeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeGTE = data
+		case "englishNarrativeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeLT = data
+		case "englishNarrativeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeLTE = data
+		case "englishNarrativeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeContains = data
+		case "englishNarrativeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeHasPrefix = data
+		case "englishNarrativeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeHasSuffix = data
+		case "englishNarrativeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeEqualFold = data
+		case "englishNarrativeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("englishNarrativeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnglishNarrativeContainsFold = data
+		case "mathsRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsRating"))
+			data, err := ec.unmarshalOProgressRating2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsRating = data
+		case "mathsRatingNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsRatingNEQ"))
+			data, err := ec.unmarshalOProgressRating2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsRatingNEQ = data
+		case "mathsRatingIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsRatingIn"))
+			data, err := ec.unmarshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsRatingIn = data
+		case "mathsRatingNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsRatingNotIn"))
+			data, err := ec.unmarshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsRatingNotIn = data
+		case "mathsNarrative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrative"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrative = data
+		case "mathsNarrativeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeNEQ = data
+		case "mathsNarrativeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeIn = data
+		case "mathsNarrativeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeNotIn = data
+		case "mathsNarrativeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeGT = data
+		case "mathsNarrativeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeGTE = data
+		case "mathsNarrativeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeLT = data
+		case "mathsNarrativeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeLTE = data
+		case "mathsNarrativeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeContains = data
+		case "mathsNarrativeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeHasPrefix = data
+		case "mathsNarrativeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeHasSuffix = data
+		case "mathsNarrativeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeEqualFold = data
+		case "mathsNarrativeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mathsNarrativeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MathsNarrativeContainsFold = data
+		case "sessionsPossible":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsPossible"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsPossible = data
+		case "sessionsPossibleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsPossibleNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsPossibleNEQ = data
+		case "sessionsPossibleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsPossibleIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsPossibleIn = data
+		case "sessionsPossibleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsPossibleNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsPossibleNotIn = data
+		case "sessionsPossibleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsPossibleGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsPossibleGT = data
+		case "sessionsPossibleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsPossibleGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsPossibleGTE = data
+		case "sessionsPossibleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsPossibleLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsPossibleLT = data
+		case "sessionsPossibleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsPossibleLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsPossibleLTE = data
+		case "sessionsAttended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsAttended"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsAttended = data
+		case "sessionsAttendedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsAttendedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsAttendedNEQ = data
+		case "sessionsAttendedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsAttendedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsAttendedIn = data
+		case "sessionsAttendedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsAttendedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsAttendedNotIn = data
+		case "sessionsAttendedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsAttendedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsAttendedGT = data
+		case "sessionsAttendedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsAttendedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsAttendedGTE = data
+		case "sessionsAttendedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsAttendedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsAttendedLT = data
+		case "sessionsAttendedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsAttendedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsAttendedLTE = data
+		case "sessionsLate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsLate"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsLate = data
+		case "sessionsLateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsLateNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsLateNEQ = data
+		case "sessionsLateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsLateIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsLateIn = data
+		case "sessionsLateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsLateNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsLateNotIn = data
+		case "sessionsLateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsLateGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsLateGT = data
+		case "sessionsLateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsLateGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsLateGTE = data
+		case "sessionsLateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsLateLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsLateLT = data
+		case "sessionsLateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsLateLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsLateLTE = data
+		case "attendancePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendancePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendancePercent = data
+		case "attendancePercentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendancePercentNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendancePercentNEQ = data
+		case "attendancePercentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendancePercentIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendancePercentIn = data
+		case "attendancePercentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendancePercentNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendancePercentNotIn = data
+		case "attendancePercentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendancePercentGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendancePercentGT = data
+		case "attendancePercentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendancePercentGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendancePercentGTE = data
+		case "attendancePercentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendancePercentLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendancePercentLT = data
+		case "attendancePercentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendancePercentLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendancePercentLTE = data
+		case "attendancePercentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendancePercentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendancePercentIsNil = data
+		case "attendancePercentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendancePercentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendancePercentNotNil = data
+		case "punctualityPercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("punctualityPercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PunctualityPercent = data
+		case "punctualityPercentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("punctualityPercentNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PunctualityPercentNEQ = data
+		case "punctualityPercentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("punctualityPercentIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PunctualityPercentIn = data
+		case "punctualityPercentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("punctualityPercentNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PunctualityPercentNotIn = data
+		case "punctualityPercentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("punctualityPercentGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PunctualityPercentGT = data
+		case "punctualityPercentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("punctualityPercentGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PunctualityPercentGTE = data
+		case "punctualityPercentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("punctualityPercentLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PunctualityPercentLT = data
+		case "punctualityPercentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("punctualityPercentLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PunctualityPercentLTE = data
+		case "punctualityPercentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("punctualityPercentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PunctualityPercentIsNil = data
+		case "punctualityPercentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("punctualityPercentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PunctualityPercentNotNil = data
+		case "postedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedBy = data
+		case "postedByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByNEQ = data
+		case "postedByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByIn = data
+		case "postedByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByNotIn = data
+		case "postedByGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByGT = data
+		case "postedByGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByGTE = data
+		case "postedByLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByLT = data
+		case "postedByLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByLTE = data
+		case "postedByContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByContains = data
+		case "postedByHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByHasPrefix = data
+		case "postedByHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByHasSuffix = data
+		case "postedByEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByEqualFold = data
+		case "postedByContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedByContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedByContainsFold = data
+		case "postedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedAt = data
+		case "postedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedAtNEQ = data
+		case "postedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedAtIn = data
+		case "postedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedAtNotIn = data
+		case "postedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedAtGT = data
+		case "postedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedAtGTE = data
+		case "postedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedAtLT = data
+		case "postedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostedAtLTE = data
+		case "hasPlacement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPlacement"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPlacement = data
+		case "hasPlacementWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPlacementWith"))
+			data, err := ec.unmarshalOPlacementWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐPlacementWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPlacementWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProgressUpdateWhereInput unmarshals raw into the ProgressUpdateWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProgressUpdateWhereInput(ctx context.Context, raw any) (ent.ProgressUpdateWhereInput, error) {
+	var out ent.ProgressUpdateWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProgressUpdateWhereInput", raw, &out)
 	return out, err
 }
 
@@ -22132,7 +34799,7 @@ func (ec *executionContext) unmarshalInputProviderWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "contactName", "contactNameNEQ", "contactNameIn", "contactNameNotIn", "contactNameGT", "contactNameGTE", "contactNameLT", "contactNameLTE", "contactNameContains", "contactNameHasPrefix", "contactNameHasSuffix", "contactNameEqualFold", "contactNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneEqualFold", "phoneContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteEqualFold", "websiteContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeEqualFold", "postcodeContainsFold", "approvalStatus", "approvalStatusNEQ", "approvalStatusIn", "approvalStatusNotIn", "approvedUntil", "approvedUntilNEQ", "approvedUntilIn", "approvedUntilNotIn", "approvedUntilGT", "approvedUntilGTE", "approvedUntilLT", "approvedUntilLTE", "approvedUntilIsNil", "approvedUntilNotNil", "hasCourses", "hasCoursesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "contactName", "contactNameNEQ", "contactNameIn", "contactNameNotIn", "contactNameGT", "contactNameGTE", "contactNameLT", "contactNameLTE", "contactNameContains", "contactNameHasPrefix", "contactNameHasSuffix", "contactNameEqualFold", "contactNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneEqualFold", "phoneContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteEqualFold", "websiteContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeEqualFold", "postcodeContainsFold", "approvalStatus", "approvalStatusNEQ", "approvalStatusIn", "approvalStatusNotIn", "approvedUntil", "approvedUntilNEQ", "approvedUntilIn", "approvedUntilNotIn", "approvedUntilGT", "approvedUntilGTE", "approvedUntilLT", "approvedUntilLTE", "approvedUntilIsNil", "approvedUntilNotNil", "hasCourses", "hasCoursesWith", "hasReferrals", "hasReferralsWith", "hasAgreements", "hasAgreementsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23056,6 +35723,34 @@ func (ec *executionContext) unmarshalInputProviderWhereInput(ctx context.Context
 				return it, err
 			}
 			it.HasCoursesWith = data
+		case "hasReferrals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReferrals"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReferrals = data
+		case "hasReferralsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReferralsWith"))
+			data, err := ec.unmarshalOReferralWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReferralsWith = data
+		case "hasAgreements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgreements"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAgreements = data
+		case "hasAgreementsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgreementsWith"))
+			data, err := ec.unmarshalOAgreementWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAgreementsWith = data
 		}
 	}
 	return it, nil
@@ -23854,6 +36549,1890 @@ func UnmarshalRecordRegisterInput(ctx context.Context, raw any) (model.RecordReg
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReferralAttendanceInput(ctx context.Context, obj any) (form.Attendance, error) {
+	var it form.Attendance
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"thisYearPercent", "lastYearPercent", "sessionsMissed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "thisYearPercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thisYearPercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThisYearPercent = data
+		case "lastYearPercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastYearPercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastYearPercent = data
+		case "sessionsMissed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionsMissed"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionsMissed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralAttendanceInput unmarshals raw into the ReferralAttendanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralAttendanceInput(ctx context.Context, raw any) (form.Attendance, error) {
+	var out form.Attendance
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralAttendanceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralFormInput(ctx context.Context, obj any) (form.Form, error) {
+	var it form.Form
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"education", "attendance", "exclusions", "send", "social", "agencies", "reason", "atRisk", "atRiskNotes", "qualificationsRequired", "interestsAspirations", "preference"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "education":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("education"))
+			data, err := ec.unmarshalOEducationProfileInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐEducation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Education = data
+		case "attendance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendance"))
+			data, err := ec.unmarshalOReferralAttendanceInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAttendance(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendance = data
+		case "exclusions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exclusions"))
+			data, err := ec.unmarshalOExclusionInput2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exclusions = data
+		case "send":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("send"))
+			data, err := ec.unmarshalOSendProfileInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSEND(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SEND = data
+		case "social":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("social"))
+			data, err := ec.unmarshalOSocialProfileInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSocial(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Social = data
+		case "agencies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agencies"))
+			data, err := ec.unmarshalOExternalAgencyInput2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgencyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agencies = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "atRisk":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRisk"))
+			data, err := ec.unmarshalORiskIndicator2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐRiskIndicatorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRisk = data
+		case "atRiskNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotes"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotes = data
+		case "qualificationsRequired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequired"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequired = data
+		case "interestsAspirations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirations"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirations = data
+		case "preference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("preference"))
+			data, err := ec.unmarshalOReferralPreferenceInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreference(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Preference = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralFormInput unmarshals raw into the ReferralFormInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralFormInput(ctx context.Context, raw any) (form.Form, error) {
+	var out form.Form
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralFormInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralOrder(ctx context.Context, obj any) (ent.ReferralOrder, error) {
+	var it ent.ReferralOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNReferralOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralOrder unmarshals raw into the ReferralOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralOrder(ctx context.Context, raw any) (ent.ReferralOrder, error) {
+	var out ent.ReferralOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralPreferenceInput(ctx context.Context, obj any) (form.Preference, error) {
+	var it form.Preference
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"vocationalArea", "courseID", "providerID", "requestedStart", "daysPerWeek"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "vocationalArea":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vocationalArea"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VocationalArea = data
+		case "courseID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseID = data
+		case "providerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "requestedStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedStart"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedStart = data
+		case "daysPerWeek":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysPerWeek"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysPerWeek = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralPreferenceInput unmarshals raw into the ReferralPreferenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralPreferenceInput(ctx context.Context, raw any) (form.Preference, error) {
+	var out form.Preference
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralPreferenceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralTransitionOrder(ctx context.Context, obj any) (ent.ReferralTransitionOrder, error) {
+	var it ent.ReferralTransitionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNReferralTransitionOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralTransitionOrder unmarshals raw into the ReferralTransitionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralTransitionOrder(ctx context.Context, raw any) (ent.ReferralTransitionOrder, error) {
+	var out ent.ReferralTransitionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralTransitionOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralTransitionWhereInput(ctx context.Context, obj any) (ent.ReferralTransitionWhereInput, error) {
+	var it ent.ReferralTransitionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "from", "fromNEQ", "fromIn", "fromNotIn", "fromGT", "fromGTE", "fromLT", "fromLTE", "fromContains", "fromHasPrefix", "fromHasSuffix", "fromEqualFold", "fromContainsFold", "to", "toNEQ", "toIn", "toNotIn", "toGT", "toGTE", "toLT", "toLTE", "toContains", "toHasPrefix", "toHasSuffix", "toEqualFold", "toContainsFold", "actor", "actorNEQ", "actorIn", "actorNotIn", "actorGT", "actorGTE", "actorLT", "actorLTE", "actorContains", "actorHasPrefix", "actorHasSuffix", "actorEqualFold", "actorContainsFold", "actorRole", "actorRoleNEQ", "actorRoleIn", "actorRoleNotIn", "actorRoleGT", "actorRoleGTE", "actorRoleLT", "actorRoleLTE", "actorRoleContains", "actorRoleHasPrefix", "actorRoleHasSuffix", "actorRoleEqualFold", "actorRoleContainsFold", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "providerID", "providerIDNEQ", "providerIDIn", "providerIDNotIn", "providerIDGT", "providerIDGTE", "providerIDLT", "providerIDLTE", "providerIDIsNil", "providerIDNotNil", "hasReferral", "hasReferralWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOReferralTransitionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOReferralTransitionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOReferralTransitionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "fromNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromNEQ = data
+		case "fromIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromIn = data
+		case "fromNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromNotIn = data
+		case "fromGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromGT = data
+		case "fromGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromGTE = data
+		case "fromLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLT = data
+		case "fromLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLTE = data
+		case "fromContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromContains = data
+		case "fromHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromHasPrefix = data
+		case "fromHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromHasSuffix = data
+		case "fromEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromEqualFold = data
+		case "fromContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromContainsFold = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "toNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToNEQ = data
+		case "toIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToIn = data
+		case "toNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToNotIn = data
+		case "toGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToGT = data
+		case "toGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToGTE = data
+		case "toLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToLT = data
+		case "toLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToLTE = data
+		case "toContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToContains = data
+		case "toHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToHasPrefix = data
+		case "toHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToHasSuffix = data
+		case "toEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToEqualFold = data
+		case "toContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToContainsFold = data
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "actorNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNEQ = data
+		case "actorIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIn = data
+		case "actorNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNotIn = data
+		case "actorGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorGT = data
+		case "actorGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorGTE = data
+		case "actorLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorLT = data
+		case "actorLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorLTE = data
+		case "actorContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorContains = data
+		case "actorHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorHasPrefix = data
+		case "actorHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorHasSuffix = data
+		case "actorEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorEqualFold = data
+		case "actorContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorContainsFold = data
+		case "actorRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRole"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRole = data
+		case "actorRoleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleNEQ = data
+		case "actorRoleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleIn = data
+		case "actorRoleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleNotIn = data
+		case "actorRoleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleGT = data
+		case "actorRoleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleGTE = data
+		case "actorRoleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleLT = data
+		case "actorRoleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleLTE = data
+		case "actorRoleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleContains = data
+		case "actorRoleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleHasPrefix = data
+		case "actorRoleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleHasSuffix = data
+		case "actorRoleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleEqualFold = data
+		case "actorRoleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorRoleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorRoleContainsFold = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		case "atNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtNEQ = data
+		case "atIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtIn = data
+		case "atNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtNotIn = data
+		case "atGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtGT = data
+		case "atGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtGTE = data
+		case "atLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtLT = data
+		case "atLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtLTE = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "reasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNEQ = data
+		case "reasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonIn = data
+		case "reasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNotIn = data
+		case "reasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGT = data
+		case "reasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGTE = data
+		case "reasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLT = data
+		case "reasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLTE = data
+		case "reasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContains = data
+		case "reasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasPrefix = data
+		case "reasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasSuffix = data
+		case "reasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonEqualFold = data
+		case "reasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContainsFold = data
+		case "providerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "providerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIDNEQ = data
+		case "providerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIDIn = data
+		case "providerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIDNotIn = data
+		case "providerIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIDGT = data
+		case "providerIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIDGTE = data
+		case "providerIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIDLT = data
+		case "providerIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIDLTE = data
+		case "providerIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIDIsNil = data
+		case "providerIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderIDNotNil = data
+		case "hasReferral":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReferral"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReferral = data
+		case "hasReferralWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReferralWith"))
+			data, err := ec.unmarshalOReferralWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReferralWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralTransitionWhereInput unmarshals raw into the ReferralTransitionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralTransitionWhereInput(ctx context.Context, raw any) (ent.ReferralTransitionWhereInput, error) {
+	var out ent.ReferralTransitionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralTransitionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralWhereInput(ctx context.Context, obj any) (ent.ReferralWhereInput, error) {
+	var it ent.ReferralWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "atRiskNotes", "atRiskNotesNEQ", "atRiskNotesIn", "atRiskNotesNotIn", "atRiskNotesGT", "atRiskNotesGTE", "atRiskNotesLT", "atRiskNotesLTE", "atRiskNotesContains", "atRiskNotesHasPrefix", "atRiskNotesHasSuffix", "atRiskNotesEqualFold", "atRiskNotesContainsFold", "qualificationsRequired", "qualificationsRequiredNEQ", "qualificationsRequiredIn", "qualificationsRequiredNotIn", "qualificationsRequiredGT", "qualificationsRequiredGTE", "qualificationsRequiredLT", "qualificationsRequiredLTE", "qualificationsRequiredContains", "qualificationsRequiredHasPrefix", "qualificationsRequiredHasSuffix", "qualificationsRequiredEqualFold", "qualificationsRequiredContainsFold", "interestsAspirations", "interestsAspirationsNEQ", "interestsAspirationsIn", "interestsAspirationsNotIn", "interestsAspirationsGT", "interestsAspirationsGTE", "interestsAspirationsLT", "interestsAspirationsLTE", "interestsAspirationsContains", "interestsAspirationsHasPrefix", "interestsAspirationsHasSuffix", "interestsAspirationsEqualFold", "interestsAspirationsContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "hasLearner", "hasLearnerWith", "hasSchool", "hasSchoolWith", "hasProvider", "hasProviderWith", "hasCourse", "hasCourseWith", "hasTransitions", "hasTransitionsWith", "hasPlacement", "hasPlacementWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOReferralWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOReferralWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOReferralWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOReferralStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOReferralStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOReferralStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOReferralStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "reasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNEQ = data
+		case "reasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonIn = data
+		case "reasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNotIn = data
+		case "reasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGT = data
+		case "reasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGTE = data
+		case "reasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLT = data
+		case "reasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLTE = data
+		case "reasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContains = data
+		case "reasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasPrefix = data
+		case "reasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasSuffix = data
+		case "reasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonEqualFold = data
+		case "reasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContainsFold = data
+		case "atRiskNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotes = data
+		case "atRiskNotesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesNEQ = data
+		case "atRiskNotesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesIn = data
+		case "atRiskNotesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesNotIn = data
+		case "atRiskNotesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesGT = data
+		case "atRiskNotesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesGTE = data
+		case "atRiskNotesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesLT = data
+		case "atRiskNotesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesLTE = data
+		case "atRiskNotesContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesContains = data
+		case "atRiskNotesHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesHasPrefix = data
+		case "atRiskNotesHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesHasSuffix = data
+		case "atRiskNotesEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesEqualFold = data
+		case "atRiskNotesContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atRiskNotesContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtRiskNotesContainsFold = data
+		case "qualificationsRequired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequired"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequired = data
+		case "qualificationsRequiredNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredNEQ = data
+		case "qualificationsRequiredIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredIn = data
+		case "qualificationsRequiredNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredNotIn = data
+		case "qualificationsRequiredGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredGT = data
+		case "qualificationsRequiredGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredGTE = data
+		case "qualificationsRequiredLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredLT = data
+		case "qualificationsRequiredLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredLTE = data
+		case "qualificationsRequiredContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredContains = data
+		case "qualificationsRequiredHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredHasPrefix = data
+		case "qualificationsRequiredHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredHasSuffix = data
+		case "qualificationsRequiredEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredEqualFold = data
+		case "qualificationsRequiredContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationsRequiredContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationsRequiredContainsFold = data
+		case "interestsAspirations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirations"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirations = data
+		case "interestsAspirationsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsNEQ = data
+		case "interestsAspirationsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsIn = data
+		case "interestsAspirationsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsNotIn = data
+		case "interestsAspirationsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsGT = data
+		case "interestsAspirationsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsGTE = data
+		case "interestsAspirationsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsLT = data
+		case "interestsAspirationsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsLTE = data
+		case "interestsAspirationsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsContains = data
+		case "interestsAspirationsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsHasPrefix = data
+		case "interestsAspirationsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsHasSuffix = data
+		case "interestsAspirationsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsEqualFold = data
+		case "interestsAspirationsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interestsAspirationsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterestsAspirationsContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "submittedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAt = data
+		case "submittedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNEQ = data
+		case "submittedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtIn = data
+		case "submittedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNotIn = data
+		case "submittedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtGT = data
+		case "submittedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtGTE = data
+		case "submittedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtLT = data
+		case "submittedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtLTE = data
+		case "submittedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtIsNil = data
+		case "submittedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNotNil = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
+		case "hasLearner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLearner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasLearner = data
+		case "hasLearnerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLearnerWith"))
+			data, err := ec.unmarshalOLearnerWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐLearnerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasLearnerWith = data
+		case "hasSchool":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchool"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSchool = data
+		case "hasSchoolWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchoolWith"))
+			data, err := ec.unmarshalOSchoolWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐSchoolWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSchoolWith = data
+		case "hasProvider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProvider"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProvider = data
+		case "hasProviderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProviderWith"))
+			data, err := ec.unmarshalOProviderWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProviderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProviderWith = data
+		case "hasCourse":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCourse"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCourse = data
+		case "hasCourseWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCourseWith"))
+			data, err := ec.unmarshalOCourseWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐCourseWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCourseWith = data
+		case "hasTransitions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTransitions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTransitions = data
+		case "hasTransitionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTransitionsWith"))
+			data, err := ec.unmarshalOReferralTransitionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTransitionsWith = data
+		case "hasPlacement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPlacement"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPlacement = data
+		case "hasPlacementWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPlacementWith"))
+			data, err := ec.unmarshalOPlacementWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐPlacementWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPlacementWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralWhereInput unmarshals raw into the ReferralWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralWhereInput(ctx context.Context, raw any) (ent.ReferralWhereInput, error) {
+	var out ent.ReferralWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRegisterEntryInput(ctx context.Context, obj any) (model.RegisterEntryInput, error) {
 	var it model.RegisterEntryInput
 	if obj == nil {
@@ -23967,7 +38546,7 @@ func (ec *executionContext) unmarshalInputSchoolWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "urn", "urnNEQ", "urnIn", "urnNotIn", "urnGT", "urnGTE", "urnLT", "urnLTE", "urnContains", "urnHasPrefix", "urnHasSuffix", "urnEqualFold", "urnContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeEqualFold", "postcodeContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneEqualFold", "phoneContainsFold", "lateAlertMinutes", "lateAlertMinutesNEQ", "lateAlertMinutesIn", "lateAlertMinutesNotIn", "lateAlertMinutesGT", "lateAlertMinutesGTE", "lateAlertMinutesLT", "lateAlertMinutesLTE", "hasLearners", "hasLearnersWith", "hasAlerts", "hasAlertsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "urn", "urnNEQ", "urnIn", "urnNotIn", "urnGT", "urnGTE", "urnLT", "urnLTE", "urnContains", "urnHasPrefix", "urnHasSuffix", "urnEqualFold", "urnContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeEqualFold", "postcodeContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneEqualFold", "phoneContainsFold", "lateAlertMinutes", "lateAlertMinutesNEQ", "lateAlertMinutesIn", "lateAlertMinutesNotIn", "lateAlertMinutesGT", "lateAlertMinutesGTE", "lateAlertMinutesLT", "lateAlertMinutesLTE", "hasLearners", "hasLearnersWith", "hasAlerts", "hasAlertsWith", "hasReferrals", "hasReferralsWith", "hasAgreements", "hasAgreementsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24590,6 +39169,34 @@ func (ec *executionContext) unmarshalInputSchoolWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.HasAlertsWith = data
+		case "hasReferrals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReferrals"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReferrals = data
+		case "hasReferralsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReferralsWith"))
+			data, err := ec.unmarshalOReferralWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReferralsWith = data
+		case "hasAgreements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgreements"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAgreements = data
+		case "hasAgreementsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgreementsWith"))
+			data, err := ec.unmarshalOAgreementWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAgreementsWith = data
 		}
 	}
 	return it, nil
@@ -24604,6 +39211,209 @@ func (ec *executionContext) unmarshalInputSchoolWhereInput(ctx context.Context, 
 func UnmarshalSchoolWhereInput(ctx context.Context, raw any) (ent.SchoolWhereInput, error) {
 	var out ent.SchoolWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SchoolWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSendProfileInput(ctx context.Context, obj any) (form.SEND, error) {
+	var it form.SEND
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"provision", "primaryNeed", "secondaryNeed", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "provision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provision"))
+			data, err := ec.unmarshalNSenProvision2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSENProvision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provision = data
+		case "primaryNeed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("primaryNeed"))
+			data, err := ec.unmarshalOSenType2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSENType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrimaryNeed = data
+		case "secondaryNeed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secondaryNeed"))
+			data, err := ec.unmarshalOSenType2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSENType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecondaryNeed = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSendProfileInput unmarshals raw into the SendProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSendProfileInput(ctx context.Context, raw any) (form.SEND, error) {
+	var out form.SEND
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendProfileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignAgreementInput(ctx context.Context, obj any) (model.SignAgreementInput, error) {
+	var it model.SignAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agreementID", "side", "name", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "side":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("side"))
+			data, err := ec.unmarshalNAgreementSide2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐAgreementSide(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Side = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignAgreementInput unmarshals raw into the SignAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignAgreementInput(ctx context.Context, raw any) (model.SignAgreementInput, error) {
+	var out model.SignAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignAgreementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSocialProfileInput(ctx context.Context, obj any) (form.Social, error) {
+	var it form.Social
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"lookedAfter", "childInNeed", "childProtectionPlan", "youngCarer", "freeSchoolMeals", "disadvantaged"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lookedAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lookedAfter"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LookedAfter = data
+		case "childInNeed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childInNeed"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildInNeed = data
+		case "childProtectionPlan":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childProtectionPlan"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildProtectionPlan = data
+		case "youngCarer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("youngCarer"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YoungCarer = data
+		case "freeSchoolMeals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("freeSchoolMeals"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FreeSchoolMeals = data
+		case "disadvantaged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disadvantaged"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disadvantaged = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSocialProfileInput unmarshals raw into the SocialProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSocialProfileInput(ctx context.Context, raw any) (form.Social, error) {
+	var out form.Social
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SocialProfileInput", raw, &out)
 	return out, err
 }
 
@@ -25651,6 +40461,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._School(ctx, sel, obj)
+	case *ent.ReferralTransition:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReferralTransition(ctx, sel, obj)
+	case *ent.Referral:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Referral(ctx, sel, obj)
 	case *ent.Qualification:
 		if obj == nil {
 			return graphql.Null
@@ -25661,6 +40481,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Provider(ctx, sel, obj)
+	case *ent.ProgressUpdate:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProgressUpdate(ctx, sel, obj)
 	case *ent.Placement:
 		if obj == nil {
 			return graphql.Null
@@ -25701,6 +40526,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Alert(ctx, sel, obj)
+	case *ent.Agreement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Agreement(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -25713,6 +40543,197 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var agreementImplementors = []string{"Agreement", "Node"}
+
+func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet, obj *ent.Agreement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Agreement")
+		case "id":
+			out.Values[i] = ec._Agreement_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "academicYear":
+			out.Values[i] = ec._Agreement_academicYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsOn":
+			out.Values[i] = ec._Agreement_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsOn":
+			out.Values[i] = ec._Agreement_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "termsVersion":
+			out.Values[i] = ec._Agreement_termsVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Agreement_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "schoolSignatoryName":
+			out.Values[i] = ec._Agreement_schoolSignatoryName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "schoolSignatoryRole":
+			out.Values[i] = ec._Agreement_schoolSignatoryRole(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "schoolSignedAt":
+			out.Values[i] = ec._Agreement_schoolSignedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "providerSignatoryName":
+			out.Values[i] = ec._Agreement_providerSignatoryName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "providerSignatoryRole":
+			out.Values[i] = ec._Agreement_providerSignatoryRole(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "providerSignedAt":
+			out.Values[i] = ec._Agreement_providerSignedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._Agreement_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedReason":
+			out.Values[i] = ec._Agreement_revokedReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "school":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_school(ctx, field, obj)
+				})
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_provider(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementConnectionImplementors = []string{"AgreementConnection"}
+
+func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AgreementConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementConnection")
+		case "edges":
+			out.Values[i] = ec._AgreementConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AgreementConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AgreementConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementEdgeImplementors = []string{"AgreementEdge"}
+
+func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AgreementEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementEdge")
+		case "node":
+			out.Values[i] = ec._AgreementEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._AgreementEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var alertImplementors = []string{"Alert", "Node"}
 
@@ -26708,6 +41729,165 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var educationProfileImplementors = []string{"EducationProfile"}
+
+func (ec *executionContext) _EducationProfile(ctx context.Context, sel ast.SelectionSet, obj *form.Education) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, educationProfileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EducationProfile")
+		case "priorAttainment":
+			out.Values[i] = ec._EducationProfile_priorAttainment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentEnglish":
+			out.Values[i] = ec._EducationProfile_currentEnglish(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentMaths":
+			out.Values[i] = ec._EducationProfile_currentMaths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "predictedEnglish":
+			out.Values[i] = ec._EducationProfile_predictedEnglish(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "predictedMaths":
+			out.Values[i] = ec._EducationProfile_predictedMaths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "predictedOutcomes":
+			out.Values[i] = ec._EducationProfile_predictedOutcomes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exclusionImplementors = []string{"Exclusion"}
+
+func (ec *executionContext) _Exclusion(ctx context.Context, sel ast.SelectionSet, obj *form.Exclusion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exclusionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Exclusion")
+		case "kind":
+			out.Values[i] = ec._Exclusion_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._Exclusion_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days":
+			out.Values[i] = ec._Exclusion_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Exclusion_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var externalAgencyImplementors = []string{"ExternalAgency"}
+
+func (ec *executionContext) _ExternalAgency(ctx context.Context, sel ast.SelectionSet, obj *form.Agency) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, externalAgencyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExternalAgency")
+		case "kind":
+			out.Values[i] = ec._ExternalAgency_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactName":
+			out.Values[i] = ec._ExternalAgency_contactName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactRole":
+			out.Values[i] = ec._ExternalAgency_contactRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phone":
+			out.Values[i] = ec._ExternalAgency_phone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._ExternalAgency_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var invitationPayloadImplementors = []string{"InvitationPayload"}
 
 func (ec *executionContext) _InvitationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InvitationPayload) graphql.Marshaler {
@@ -26810,6 +41990,12 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_alerts(ctx, field, obj)
 				})
+		case "referrals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_referrals(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26888,6 +42074,74 @@ func (ec *executionContext) _LearnerEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._LearnerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var learnerSnapshotImplementors = []string{"LearnerSnapshot"}
+
+func (ec *executionContext) _LearnerSnapshot(ctx context.Context, sel ast.SelectionSet, obj *form.LearnerSnapshot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, learnerSnapshotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LearnerSnapshot")
+		case "upn":
+			out.Values[i] = ec._LearnerSnapshot_upn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstName":
+			out.Values[i] = ec._LearnerSnapshot_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastName":
+			out.Values[i] = ec._LearnerSnapshot_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dateOfBirth":
+			out.Values[i] = ec._LearnerSnapshot_dateOfBirth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "yearGroup":
+			out.Values[i] = ec._LearnerSnapshot_yearGroup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "schoolName":
+			out.Values[i] = ec._LearnerSnapshot_schoolName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "schoolURN":
+			out.Values[i] = ec._LearnerSnapshot_schoolURN(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "takenAt":
+			out.Values[i] = ec._LearnerSnapshot_takenAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27060,6 +42314,125 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returnReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_returnReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "forwardReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_forwardReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordPreVisit":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordPreVisit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPlacement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPlacement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startPlacement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startPlacement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endPlacement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endPlacement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postProgressUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_postProgressUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27166,6 +42539,36 @@ func (ec *executionContext) _Placement(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "endedReason":
+			out.Values[i] = ec._Placement_endedReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedOn":
+			out.Values[i] = ec._Placement_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualificationEntered":
+			out.Values[i] = ec._Placement_qualificationEntered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualificationAchieved":
+			out.Values[i] = ec._Placement_qualificationAchieved(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualificationGrade":
+			out.Values[i] = ec._Placement_qualificationGrade(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "destination":
+			out.Values[i] = ec._Placement_destination(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "learner":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -27189,6 +42592,18 @@ func (ec *executionContext) _Placement(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Placement_alerts(ctx, field, obj)
+				})
+		case "progressUpdates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Placement_progressUpdates(ctx, field, obj)
+				})
+		case "referral":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Placement_referral(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -27288,6 +42703,274 @@ func (ec *executionContext) _PlacementEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var preVisitImplementors = []string{"PreVisit"}
+
+func (ec *executionContext) _PreVisit(ctx context.Context, sel ast.SelectionSet, obj *form.PreVisit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, preVisitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreVisit")
+		case "date":
+			out.Values[i] = ec._PreVisit_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "schoolStaffAttended":
+			out.Values[i] = ec._PreVisit_schoolStaffAttended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parentOrCarerAttended":
+			out.Values[i] = ec._PreVisit_parentOrCarerAttended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "learnerAttended":
+			out.Values[i] = ec._PreVisit_learnerAttended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "needsIdentified":
+			out.Values[i] = ec._PreVisit_needsIdentified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "courseRequirements":
+			out.Values[i] = ec._PreVisit_courseRequirements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedBy":
+			out.Values[i] = ec._PreVisit_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var progressUpdateImplementors = []string{"ProgressUpdate", "Node"}
+
+func (ec *executionContext) _ProgressUpdate(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgressUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, progressUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgressUpdate")
+		case "id":
+			out.Values[i] = ec._ProgressUpdate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodStart":
+			out.Values[i] = ec._ProgressUpdate_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodEnd":
+			out.Values[i] = ec._ProgressUpdate_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "academicRating":
+			out.Values[i] = ec._ProgressUpdate_academicRating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "academicNarrative":
+			out.Values[i] = ec._ProgressUpdate_academicNarrative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personalRating":
+			out.Values[i] = ec._ProgressUpdate_personalRating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personalNarrative":
+			out.Values[i] = ec._ProgressUpdate_personalNarrative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "englishRating":
+			out.Values[i] = ec._ProgressUpdate_englishRating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "englishNarrative":
+			out.Values[i] = ec._ProgressUpdate_englishNarrative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mathsRating":
+			out.Values[i] = ec._ProgressUpdate_mathsRating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mathsNarrative":
+			out.Values[i] = ec._ProgressUpdate_mathsNarrative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sessionsPossible":
+			out.Values[i] = ec._ProgressUpdate_sessionsPossible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sessionsAttended":
+			out.Values[i] = ec._ProgressUpdate_sessionsAttended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sessionsLate":
+			out.Values[i] = ec._ProgressUpdate_sessionsLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendancePercent":
+			out.Values[i] = ec._ProgressUpdate_attendancePercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "punctualityPercent":
+			out.Values[i] = ec._ProgressUpdate_punctualityPercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postedBy":
+			out.Values[i] = ec._ProgressUpdate_postedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postedAt":
+			out.Values[i] = ec._ProgressUpdate_postedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "placement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProgressUpdate_placement(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var progressUpdateConnectionImplementors = []string{"ProgressUpdateConnection"}
+
+func (ec *executionContext) _ProgressUpdateConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgressUpdateConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, progressUpdateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgressUpdateConnection")
+		case "edges":
+			out.Values[i] = ec._ProgressUpdateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ProgressUpdateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ProgressUpdateConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var progressUpdateEdgeImplementors = []string{"ProgressUpdateEdge"}
+
+func (ec *executionContext) _ProgressUpdateEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgressUpdateEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, progressUpdateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgressUpdateEdge")
+		case "node":
+			out.Values[i] = ec._ProgressUpdateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ProgressUpdateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var providerImplementors = []string{"Provider", "Node"}
 
 func (ec *executionContext) _Provider(ctx context.Context, sel ast.SelectionSet, obj *ent.Provider) graphql.Marshaler {
@@ -27359,6 +43042,18 @@ func (ec *executionContext) _Provider(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Provider_courses(ctx, field, obj)
+				})
+		case "referrals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provider_referrals(ctx, field, obj)
+				})
+		case "agreements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provider_agreements(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -27774,6 +43469,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
+		case "agreements":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_agreements(ctx, field)
+				})
 		case "alerts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -27816,6 +43517,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_placements(ctx, field)
 				})
+		case "progressUpdates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_progressUpdates(ctx, field)
+				})
 		case "providers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -27827,6 +43534,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_qualifications(ctx, field)
+				})
+		case "referrals":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_referrals(ctx, field)
 				})
 		case "schools":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -27979,6 +43692,464 @@ func (ec *executionContext) _RecordRegisterPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var referralImplementors = []string{"Referral", "Node"}
+
+func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet, obj *ent.Referral) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Referral")
+		case "id":
+			out.Values[i] = ec._Referral_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Referral_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "education":
+			out.Values[i] = ec._Referral_education(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendance":
+			out.Values[i] = ec._Referral_attendance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exclusions":
+			out.Values[i] = ec._Referral_exclusions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "send":
+			out.Values[i] = ec._Referral_send(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "social":
+			out.Values[i] = ec._Referral_social(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agencies":
+			out.Values[i] = ec._Referral_agencies(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Referral_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "atRisk":
+			out.Values[i] = ec._Referral_atRisk(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "atRiskNotes":
+			out.Values[i] = ec._Referral_atRiskNotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualificationsRequired":
+			out.Values[i] = ec._Referral_qualificationsRequired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interestsAspirations":
+			out.Values[i] = ec._Referral_interestsAspirations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "preference":
+			out.Values[i] = ec._Referral_preference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "learnerSnapshot":
+			out.Values[i] = ec._Referral_learnerSnapshot(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "preVisit":
+			out.Values[i] = ec._Referral_preVisit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnReasons":
+			out.Values[i] = ec._Referral_returnReasons(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Referral_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Referral_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "submittedAt":
+			out.Values[i] = ec._Referral_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Referral_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "learner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_learner(ctx, field, obj)
+				})
+		case "school":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_school(ctx, field, obj)
+				})
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_provider(ctx, field, obj)
+				})
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_course(ctx, field, obj)
+				})
+		case "transitions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_transitions(ctx, field, obj)
+				})
+		case "placement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_placement(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralAttendanceImplementors = []string{"ReferralAttendance"}
+
+func (ec *executionContext) _ReferralAttendance(ctx context.Context, sel ast.SelectionSet, obj *form.Attendance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralAttendanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralAttendance")
+		case "thisYearPercent":
+			out.Values[i] = ec._ReferralAttendance_thisYearPercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastYearPercent":
+			out.Values[i] = ec._ReferralAttendance_lastYearPercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sessionsMissed":
+			out.Values[i] = ec._ReferralAttendance_sessionsMissed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralConnectionImplementors = []string{"ReferralConnection"}
+
+func (ec *executionContext) _ReferralConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ReferralConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralConnection")
+		case "edges":
+			out.Values[i] = ec._ReferralConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReferralConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReferralConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralEdgeImplementors = []string{"ReferralEdge"}
+
+func (ec *executionContext) _ReferralEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ReferralEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralEdge")
+		case "node":
+			out.Values[i] = ec._ReferralEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ReferralEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralEventImplementors = []string{"ReferralEvent"}
+
+func (ec *executionContext) _ReferralEvent(ctx context.Context, sel ast.SelectionSet, obj *live.ReferralEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralEvent")
+		case "referral":
+			out.Values[i] = ec._ReferralEvent_referral(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transition":
+			out.Values[i] = ec._ReferralEvent_transition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralPreferenceImplementors = []string{"ReferralPreference"}
+
+func (ec *executionContext) _ReferralPreference(ctx context.Context, sel ast.SelectionSet, obj *form.Preference) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralPreferenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralPreference")
+		case "vocationalArea":
+			out.Values[i] = ec._ReferralPreference_vocationalArea(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "courseID":
+			out.Values[i] = ec._ReferralPreference_courseID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "providerID":
+			out.Values[i] = ec._ReferralPreference_providerID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "requestedStart":
+			out.Values[i] = ec._ReferralPreference_requestedStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "daysPerWeek":
+			out.Values[i] = ec._ReferralPreference_daysPerWeek(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralTransitionImplementors = []string{"ReferralTransition", "Node"}
+
+func (ec *executionContext) _ReferralTransition(ctx context.Context, sel ast.SelectionSet, obj *ent.ReferralTransition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralTransitionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralTransition")
+		case "id":
+			out.Values[i] = ec._ReferralTransition_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._ReferralTransition_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._ReferralTransition_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._ReferralTransition_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorRole":
+			out.Values[i] = ec._ReferralTransition_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ReferralTransition_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._ReferralTransition_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "providerID":
+			out.Values[i] = ec._ReferralTransition_providerID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referral":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralTransition_referral(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var schoolImplementors = []string{"School", "Node"}
 
 func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, obj *ent.School) graphql.Marshaler {
@@ -28036,6 +44207,18 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._School_alerts(ctx, field, obj)
+				})
+		case "referrals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_referrals(ctx, field, obj)
+				})
+		case "agreements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_agreements(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28183,6 +44366,54 @@ func (ec *executionContext) _SearchOrigin(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var sendProfileImplementors = []string{"SendProfile"}
+
+func (ec *executionContext) _SendProfile(ctx context.Context, sel ast.SelectionSet, obj *form.SEND) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sendProfileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SendProfile")
+		case "provision":
+			out.Values[i] = ec._SendProfile_provision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "primaryNeed":
+			out.Values[i] = ec._SendProfile_primaryNeed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "secondaryNeed":
+			out.Values[i] = ec._SendProfile_secondaryNeed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._SendProfile_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var signInPayloadImplementors = []string{"SignInPayload"}
 
 func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.SelectionSet, obj *auth.SignedIn) graphql.Marshaler {
@@ -28226,6 +44457,64 @@ func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var socialProfileImplementors = []string{"SocialProfile"}
+
+func (ec *executionContext) _SocialProfile(ctx context.Context, sel ast.SelectionSet, obj *form.Social) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, socialProfileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SocialProfile")
+		case "lookedAfter":
+			out.Values[i] = ec._SocialProfile_lookedAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "childInNeed":
+			out.Values[i] = ec._SocialProfile_childInNeed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "childProtectionPlan":
+			out.Values[i] = ec._SocialProfile_childProtectionPlan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "youngCarer":
+			out.Values[i] = ec._SocialProfile_youngCarer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "freeSchoolMeals":
+			out.Values[i] = ec._SocialProfile_freeSchoolMeals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disadvantaged":
+			out.Values[i] = ec._SocialProfile_disadvantaged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -28243,6 +44532,12 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_attendanceRecorded(ctx, fields[0])
 	case "alertRaised":
 		return ec._Subscription_alertRaised(ctx, fields[0])
+	case "referralStatusChanged":
+		return ec._Subscription_referralStatusChanged(ctx, fields[0])
+	case "progressPosted":
+		return ec._Subscription_progressPosted(ctx, fields[0])
+	case "referralForwarded":
+		return ec._Subscription_referralForwarded(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -28819,6 +45114,76 @@ func (ec *executionContext) marshalNAbsenceReason2githubᚗcomᚋapnetᚋapnet�
 	return v
 }
 
+func (ec *executionContext) unmarshalNAgencyKind2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgencyKind(ctx context.Context, v any) (form.AgencyKind, error) {
+	var res form.AgencyKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgencyKind2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgencyKind(ctx context.Context, sel ast.SelectionSet, v form.AgencyKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAgreement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Agreement!")
+		return graphql.Null
+	}
+	return ec._Agreement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgreementConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AgreementConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementConnection!")
+		return graphql.Null
+	}
+	return ec._AgreementConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAgreementOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementOrder(ctx context.Context, v any) (*ent.AgreementOrder, error) {
+	res, err := ec.unmarshalInputAgreementOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAgreementOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementOrderField(ctx context.Context, v any) (*ent.AgreementOrderField, error) {
+	var res = new(ent.AgreementOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgreementOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.AgreementOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNAgreementSide2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐAgreementSide(ctx context.Context, v any) (model.AgreementSide, error) {
+	var res model.AgreementSide
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgreementSide2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐAgreementSide(ctx context.Context, sel ast.SelectionSet, v model.AgreementSide) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAgreementStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatus(ctx context.Context, v any) (agreement.Status, error) {
+	var res agreement.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgreementStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatus(ctx context.Context, sel ast.SelectionSet, v agreement.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAgreementWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementWhereInput(ctx context.Context, v any) (*ent.AgreementWhereInput, error) {
+	res, err := ec.unmarshalInputAgreementWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAlert2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Alert) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -29127,6 +45492,11 @@ func (ec *executionContext) unmarshalNCourseWhereInput2ᚖgithubᚗcomᚋapnet�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateAgreementInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐCreateAgreementInput(ctx context.Context, v any) (model.CreateAgreementInput, error) {
+	res, err := ec.unmarshalInputCreateAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateAwardingBodyInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateAwardingBodyInput(ctx context.Context, v any) (ent.CreateAwardingBodyInput, error) {
 	res, err := ec.unmarshalInputCreateAwardingBodyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29134,6 +45504,11 @@ func (ec *executionContext) unmarshalNCreateAwardingBodyInput2githubᚗcomᚋapn
 
 func (ec *executionContext) unmarshalNCreateLearnerInput2githubᚗcomᚋapnetᚋapnetᚋentᚐCreateLearnerInput(ctx context.Context, v any) (ent.CreateLearnerInput, error) {
 	res, err := ec.unmarshalInputCreateLearnerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePlacementInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐCreatePlacementInput(ctx context.Context, v any) (model.CreatePlacementInput, error) {
+	res, err := ec.unmarshalInputCreatePlacementInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -29203,6 +45578,63 @@ func (ec *executionContext) marshalNDate2ᚕtimeᚐTimeᚄ(ctx context.Context, 
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNDestination2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestination(ctx context.Context, v any) (outcome.Destination, error) {
+	var res outcome.Destination
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDestination2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestination(ctx context.Context, sel ast.SelectionSet, v outcome.Destination) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEndPlacementInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐEndPlacementInput(ctx context.Context, v any) (model.EndPlacementInput, error) {
+	res, err := ec.unmarshalInputEndPlacementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExclusion2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusion(ctx context.Context, sel ast.SelectionSet, v form.Exclusion) graphql.Marshaler {
+	return ec._Exclusion(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNExclusionInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusion(ctx context.Context, v any) (form.Exclusion, error) {
+	res, err := ec.unmarshalInputExclusionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNExclusionKind2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusionKind(ctx context.Context, v any) (form.ExclusionKind, error) {
+	var res form.ExclusionKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExclusionKind2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusionKind(ctx context.Context, sel ast.SelectionSet, v form.ExclusionKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNExternalAgency2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgency(ctx context.Context, sel ast.SelectionSet, v form.Agency) graphql.Marshaler {
+	return ec._ExternalAgency(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNExternalAgencyInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgency(ctx context.Context, v any) (form.Agency, error) {
+	res, err := ec.unmarshalInputExternalAgencyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
@@ -29398,6 +45830,16 @@ func (ec *executionContext) marshalNPlacementConnection2ᚖgithubᚗcomᚋapnet�
 	return ec._PlacementConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPlacementEnd2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐPlacementEnd(ctx context.Context, v any) (model.PlacementEnd, error) {
+	var res model.PlacementEnd
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlacementEnd2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐPlacementEnd(ctx context.Context, sel ast.SelectionSet, v model.PlacementEnd) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNPlacementOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐPlacementOrder(ctx context.Context, v any) (*ent.PlacementOrder, error) {
 	res, err := ec.unmarshalInputPlacementOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -29429,6 +45871,66 @@ func (ec *executionContext) marshalNPlacementStatus2githubᚗcomᚋapnetᚋapnet
 
 func (ec *executionContext) unmarshalNPlacementWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐPlacementWhereInput(ctx context.Context, v any) (*ent.PlacementWhereInput, error) {
 	res, err := ec.unmarshalInputPlacementWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPostProgressUpdateInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐPostProgressUpdateInput(ctx context.Context, v any) (model.PostProgressUpdateInput, error) {
+	res, err := ec.unmarshalInputPostProgressUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPreVisitInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreVisit(ctx context.Context, v any) (form.PreVisit, error) {
+	res, err := ec.unmarshalInputPreVisitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx context.Context, v any) (outcome.Rating, error) {
+	var res outcome.Rating
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx context.Context, sel ast.SelectionSet, v outcome.Rating) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNProgressUpdate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdate(ctx context.Context, sel ast.SelectionSet, v *ent.ProgressUpdate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgressUpdate!")
+		return graphql.Null
+	}
+	return ec._ProgressUpdate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProgressUpdateConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ProgressUpdateConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgressUpdateConnection!")
+		return graphql.Null
+	}
+	return ec._ProgressUpdateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProgressUpdateOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateOrder(ctx context.Context, v any) (*ent.ProgressUpdateOrder, error) {
+	res, err := ec.unmarshalInputProgressUpdateOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProgressUpdateOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateOrderField(ctx context.Context, v any) (*ent.ProgressUpdateOrderField, error) {
+	var res = new(ent.ProgressUpdateOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProgressUpdateOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ProgressUpdateOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgressUpdateOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNProgressUpdateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateWhereInput(ctx context.Context, v any) (*ent.ProgressUpdateWhereInput, error) {
+	res, err := ec.unmarshalInputProgressUpdateWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -29614,6 +46116,96 @@ func (ec *executionContext) marshalNRecordRegisterPayload2ᚖgithubᚗcomᚋapne
 	return ec._RecordRegisterPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx context.Context, sel ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Referral!")
+		return graphql.Null
+	}
+	return ec._Referral(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReferralConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralConnection!")
+		return graphql.Null
+	}
+	return ec._ReferralConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋliveᚐReferralEvent(ctx context.Context, sel ast.SelectionSet, v *live.ReferralEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralEvent!")
+		return graphql.Null
+	}
+	return ec._ReferralEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReferralFormInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐForm(ctx context.Context, v any) (form.Form, error) {
+	res, err := ec.unmarshalInputReferralFormInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReferralOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralOrder(ctx context.Context, v any) (*ent.ReferralOrder, error) {
+	res, err := ec.unmarshalInputReferralOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReferralOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralOrderField(ctx context.Context, v any) (*ent.ReferralOrderField, error) {
+	var res = new(ent.ReferralOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ReferralOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNReferralStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatus(ctx context.Context, v any) (referral.Status, error) {
+	var res referral.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatus(ctx context.Context, sel ast.SelectionSet, v referral.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReferralTransition2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransition(ctx context.Context, sel ast.SelectionSet, v *ent.ReferralTransition) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralTransition!")
+		return graphql.Null
+	}
+	return ec._ReferralTransition(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReferralTransitionOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionOrderField(ctx context.Context, v any) (*ent.ReferralTransitionOrderField, error) {
+	var res = new(ent.ReferralTransitionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralTransitionOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ReferralTransitionOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralTransitionOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNReferralTransitionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionWhereInput(ctx context.Context, v any) (*ent.ReferralTransitionWhereInput, error) {
+	res, err := ec.unmarshalInputReferralTransitionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReferralWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInput(ctx context.Context, v any) (*ent.ReferralWhereInput, error) {
+	res, err := ec.unmarshalInputReferralWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRegisterEntryInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRegisterEntryInputᚄ(ctx context.Context, v any) ([]*model.RegisterEntryInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -29631,6 +46223,16 @@ func (ec *executionContext) unmarshalNRegisterEntryInput2ᚕᚖgithubᚗcomᚋap
 func (ec *executionContext) unmarshalNRegisterEntryInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRegisterEntryInput(ctx context.Context, v any) (*model.RegisterEntryInput, error) {
 	res, err := ec.unmarshalInputRegisterEntryInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRiskIndicator2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐRiskIndicator(ctx context.Context, v any) (form.RiskIndicator, error) {
+	var res form.RiskIndicator
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRiskIndicator2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐRiskIndicator(ctx context.Context, sel ast.SelectionSet, v form.RiskIndicator) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNSchool2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐSchool(ctx context.Context, sel ast.SelectionSet, v *ent.School) graphql.Marshaler {
@@ -29673,6 +46275,21 @@ func (ec *executionContext) unmarshalNSchoolWhereInput2ᚖgithubᚗcomᚋapnet�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSenProvision2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSENProvision(ctx context.Context, v any) (form.SENProvision, error) {
+	var res form.SENProvision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSenProvision2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSENProvision(ctx context.Context, sel ast.SelectionSet, v form.SENProvision) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSignAgreementInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐSignAgreementInput(ctx context.Context, v any) (model.SignAgreementInput, error) {
+	res, err := ec.unmarshalInputSignAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSignInPayload2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋauthᚐSignedIn(ctx context.Context, sel ast.SelectionSet, v *auth.SignedIn) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SignInPayload!")
@@ -29693,6 +46310,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -29812,6 +46458,25 @@ func (ec *executionContext) marshalNWeeklySession2ᚕgithubᚗcomᚋapnetᚋapne
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNWeeklySessionInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐSessionᚄ(ctx context.Context, v any) ([]*timetable.Session, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*timetable.Session, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWeeklySessionInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐSession(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNWeeklySessionInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐSession(ctx context.Context, v any) (*timetable.Session, error) {
+	res, err := ec.unmarshalInputWeeklySessionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -30006,6 +46671,146 @@ func (ec *executionContext) marshalOAbsenceReason2ᚖgithubᚗcomᚋapnetᚋapne
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOAgreement2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Agreement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOAgreement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Agreement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAgreementEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AgreementEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAgreementEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOAgreementEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AgreementEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AgreementEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAgreementOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementOrderᚄ(ctx context.Context, v any) ([]*ent.AgreementOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AgreementOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgreementOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAgreementStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatusᚄ(ctx context.Context, v any) ([]agreement.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]agreement.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgreementStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAgreementStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []agreement.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAgreementStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatus(ctx context.Context, v any) (*agreement.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(agreement.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAgreementStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋagreementᚐStatus(ctx context.Context, sel ast.SelectionSet, v *agreement.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOAgreementWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementWhereInputᚄ(ctx context.Context, v any) ([]*ent.AgreementWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AgreementWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgreementWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAgreementWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAgreementWhereInput(ctx context.Context, v any) (*ent.AgreementWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAgreementWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOAlert2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAlert(ctx context.Context, sel ast.SelectionSet, v *ent.Alert) graphql.Marshaler {
@@ -30677,6 +47482,174 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) unmarshalODestination2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestinationᚄ(ctx context.Context, v any) ([]outcome.Destination, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]outcome.Destination, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDestination2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestination(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODestination2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestinationᚄ(ctx context.Context, sel ast.SelectionSet, v []outcome.Destination) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDestination2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestination(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODestination2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestination(ctx context.Context, v any) (*outcome.Destination, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(outcome.Destination)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODestination2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐDestination(ctx context.Context, sel ast.SelectionSet, v *outcome.Destination) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOEducationProfile2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐEducation(ctx context.Context, sel ast.SelectionSet, v form.Education) graphql.Marshaler {
+	return ec._EducationProfile(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalOEducationProfileInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐEducation(ctx context.Context, v any) (form.Education, error) {
+	res, err := ec.unmarshalInputEducationProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExclusion2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusionᚄ(ctx context.Context, sel ast.SelectionSet, v []form.Exclusion) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExclusion2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOExclusionInput2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusionᚄ(ctx context.Context, v any) ([]form.Exclusion, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]form.Exclusion, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExclusionInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusion(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOExternalAgency2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgencyᚄ(ctx context.Context, sel ast.SelectionSet, v []form.Agency) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExternalAgency2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgency(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOExternalAgencyInput2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgencyᚄ(ctx context.Context, v any) ([]form.Agency, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]form.Agency, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExternalAgencyInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAgency(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -30908,6 +47881,10 @@ func (ec *executionContext) marshalOLearnerSenStatus2ᚖgithubᚗcomᚋapnetᚋa
 	return v
 }
 
+func (ec *executionContext) marshalOLearnerSnapshot2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐLearnerSnapshot(ctx context.Context, sel ast.SelectionSet, v form.LearnerSnapshot) graphql.Marshaler {
+	return ec._LearnerSnapshot(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalOLearnerWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐLearnerWhereInputᚄ(ctx context.Context, v any) ([]*ent.LearnerWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -31058,6 +48035,131 @@ func (ec *executionContext) unmarshalOPlacementWhereInput2ᚖgithubᚗcomᚋapne
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputPlacementWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPreVisit2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreVisit(ctx context.Context, sel ast.SelectionSet, v form.PreVisit) graphql.Marshaler {
+	return ec._PreVisit(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx context.Context, v any) ([]outcome.Rating, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]outcome.Rating, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx context.Context, sel ast.SelectionSet, v []outcome.Rating) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProgressRating2githubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOProgressRating2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx context.Context, v any) (*outcome.Rating, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(outcome.Rating)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProgressRating2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRating(ctx context.Context, sel ast.SelectionSet, v *outcome.Rating) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOProgressUpdate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdate(ctx context.Context, sel ast.SelectionSet, v *ent.ProgressUpdate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProgressUpdate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProgressUpdateEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ProgressUpdateEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOProgressUpdateEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOProgressUpdateEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ProgressUpdateEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProgressUpdateEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProgressUpdateOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateOrderᚄ(ctx context.Context, v any) ([]*ent.ProgressUpdateOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ProgressUpdateOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProgressUpdateOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProgressUpdateWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateWhereInputᚄ(ctx context.Context, v any) ([]*ent.ProgressUpdateWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ProgressUpdateWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProgressUpdateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProgressUpdateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProgressUpdateWhereInput(ctx context.Context, v any) (*ent.ProgressUpdateWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProgressUpdateWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -31311,6 +48413,244 @@ func (ec *executionContext) unmarshalOQualificationWhereInput2ᚖgithubᚗcomᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOReferral2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Referral) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReferral2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferral(ctx context.Context, sel ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Referral(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReferralAttendance2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAttendance(ctx context.Context, sel ast.SelectionSet, v form.Attendance) graphql.Marshaler {
+	return ec._ReferralAttendance(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalOReferralAttendanceInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐAttendance(ctx context.Context, v any) (form.Attendance, error) {
+	res, err := ec.unmarshalInputReferralAttendanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReferralEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReferralEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReferralEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReferralEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReferralEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReferralEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReferralOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralOrderᚄ(ctx context.Context, v any) ([]*ent.ReferralOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ReferralOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReferralOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReferralPreference2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreference(ctx context.Context, sel ast.SelectionSet, v form.Preference) graphql.Marshaler {
+	return ec._ReferralPreference(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalOReferralPreferenceInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreference(ctx context.Context, v any) (form.Preference, error) {
+	res, err := ec.unmarshalInputReferralPreferenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReferralStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatusᚄ(ctx context.Context, v any) ([]referral.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]referral.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReferralStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReferralStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []referral.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReferralStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatus(ctx context.Context, v any) (*referral.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(referral.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReferralStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋreferralᚐStatus(ctx context.Context, sel ast.SelectionSet, v *referral.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOReferralTransition2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReferralTransition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralTransition2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReferralTransitionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionWhereInputᚄ(ctx context.Context, v any) ([]*ent.ReferralTransitionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ReferralTransitionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReferralTransitionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReferralTransitionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralTransitionWhereInput(ctx context.Context, v any) (*ent.ReferralTransitionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReferralTransitionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReferralWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInputᚄ(ctx context.Context, v any) ([]*ent.ReferralWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ReferralWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReferralWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReferralWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInput(ctx context.Context, v any) (*ent.ReferralWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReferralWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORiskIndicator2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐRiskIndicatorᚄ(ctx context.Context, v any) ([]form.RiskIndicator, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]form.RiskIndicator, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRiskIndicator2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐRiskIndicator(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORiskIndicator2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐRiskIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []form.RiskIndicator) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRiskIndicator2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐRiskIndicator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOSchool2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐSchool(ctx context.Context, sel ast.SelectionSet, v *ent.School) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -31385,6 +48725,52 @@ func (ec *executionContext) marshalOSearchOrigin2ᚖgithubᚗcomᚋapnetᚋapnet
 		return graphql.Null
 	}
 	return ec._SearchOrigin(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSenType2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSENType(ctx context.Context, v any) (*form.SENType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(form.SENType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSenType2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSENType(ctx context.Context, sel ast.SelectionSet, v *form.SENType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOSendProfile2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSEND(ctx context.Context, sel ast.SelectionSet, v form.SEND) graphql.Marshaler {
+	return ec._SendProfile(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalOSendProfileInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSEND(ctx context.Context, v any) (form.SEND, error) {
+	res, err := ec.unmarshalInputSendProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSocialProfile2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSocial(ctx context.Context, sel ast.SelectionSet, v form.Social) graphql.Marshaler {
+	return ec._SocialProfile(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalOSocialProfileInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐSocial(ctx context.Context, v any) (form.Social, error) {
+	res, err := ec.unmarshalInputSocialProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

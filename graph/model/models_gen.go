@@ -15,9 +15,41 @@ import (
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/search"
+	"github.com/apnet/apnet/internal/timetable"
 )
+
+type CreateAgreementInput struct {
+	SchoolID   int `json:"schoolID"`
+	ProviderID int `json:"providerID"`
+	// The academic year, 1 September to 31 August, written 2026/27.
+	AcademicYear string `json:"academicYear"`
+	TermsVersion string `json:"termsVersion"`
+}
+
+type CreatePlacementInput struct {
+	ReferralID int                  `json:"referralID"`
+	StartDate  time.Time            `json:"startDate"`
+	EndDate    time.Time            `json:"endDate"`
+	Sessions   []*timetable.Session `json:"sessions"`
+	// The local authority arranged the provision (attendance coded K, not B).
+	LaArranged *bool `json:"laArranged,omitempty"`
+}
+
+type EndPlacementInput struct {
+	PlacementID int          `json:"placementID"`
+	How         PlacementEnd `json:"how"`
+	// Required when ENDED_EARLY.
+	Reason               *string   `json:"reason,omitempty"`
+	EndedOn              time.Time `json:"endedOn"`
+	QualificationEntered bool      `json:"qualificationEntered"`
+	// Required when entered.
+	QualificationAchieved *bool               `json:"qualificationAchieved,omitempty"`
+	QualificationGrade    *string             `json:"qualificationGrade,omitempty"`
+	Destination           outcome.Destination `json:"destination"`
+}
 
 // The invited account and the one-time token (valid 72 hours) that sets its password: send it to the user.
 type InvitationPayload struct {
@@ -46,6 +78,20 @@ type MarkInput struct {
 	// Set to change a mark already taken, saying why. Without it, a different
 	// mark for a session already marked is refused with CONFLICT.
 	AmendmentReason *string `json:"amendmentReason,omitempty"`
+}
+
+type PostProgressUpdateInput struct {
+	PlacementID       int            `json:"placementID"`
+	PeriodStart       time.Time      `json:"periodStart"`
+	PeriodEnd         time.Time      `json:"periodEnd"`
+	AcademicRating    outcome.Rating `json:"academicRating"`
+	AcademicNarrative string         `json:"academicNarrative"`
+	PersonalRating    outcome.Rating `json:"personalRating"`
+	PersonalNarrative string         `json:"personalNarrative"`
+	EnglishRating     outcome.Rating `json:"englishRating"`
+	EnglishNarrative  *string        `json:"englishNarrative,omitempty"`
+	MathsRating       outcome.Rating `json:"mathsRating"`
+	MathsNarrative    *string        `json:"mathsNarrative,omitempty"`
 }
 
 type ProviderSearchConnection struct {
@@ -112,7 +158,70 @@ type SearchOrigin struct {
 	Message *string `json:"message,omitempty"`
 }
 
+type SignAgreementInput struct {
+	AgreementID int           `json:"agreementID"`
+	Side        AgreementSide `json:"side"`
+	Name        string        `json:"name"`
+	Role        string        `json:"role"`
+}
+
 type Subscription struct {
+}
+
+// The Safeguarding and Quality Agreement side a signature is for.
+type AgreementSide string
+
+const (
+	AgreementSideSchool   AgreementSide = "SCHOOL"
+	AgreementSideProvider AgreementSide = "PROVIDER"
+)
+
+var AllAgreementSide = []AgreementSide{
+	AgreementSideSchool,
+	AgreementSideProvider,
+}
+
+func (e AgreementSide) IsValid() bool {
+	switch e {
+	case AgreementSideSchool, AgreementSideProvider:
+		return true
+	}
+	return false
+}
+
+func (e AgreementSide) String() string {
+	return string(e)
+}
+
+func (e *AgreementSide) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AgreementSide(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AgreementSide", str)
+	}
+	return nil
+}
+
+func (e AgreementSide) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AgreementSide) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AgreementSide) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // How precisely the search origin was located.
@@ -171,6 +280,62 @@ func (e *LocationPrecision) UnmarshalJSON(b []byte) error {
 }
 
 func (e LocationPrecision) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a placement ended.
+type PlacementEnd string
+
+const (
+	PlacementEndCompleted  PlacementEnd = "COMPLETED"
+	PlacementEndEndedEarly PlacementEnd = "ENDED_EARLY"
+)
+
+var AllPlacementEnd = []PlacementEnd{
+	PlacementEndCompleted,
+	PlacementEndEndedEarly,
+}
+
+func (e PlacementEnd) IsValid() bool {
+	switch e {
+	case PlacementEndCompleted, PlacementEndEndedEarly:
+		return true
+	}
+	return false
+}
+
+func (e PlacementEnd) String() string {
+	return string(e)
+}
+
+func (e *PlacementEnd) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PlacementEnd(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PlacementEnd", str)
+	}
+	return nil
+}
+
+func (e PlacementEnd) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PlacementEnd) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PlacementEnd) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

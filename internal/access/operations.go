@@ -37,6 +37,9 @@ var Operations = map[string][]viewer.Role{
 	"Query.alerts":          signedIn,
 	"Query.users":           adminOnly,
 	"Query.auditEvents":     adminOnly,
+	"Query.referrals":       signedIn,
+	"Query.agreements":      signedIn,
+	"Query.progressUpdates": signedIn,
 
 	"Mutation.login":               public,
 	"Mutation.acceptInvitation":    public,
@@ -58,8 +61,32 @@ var Operations = map[string][]viewer.Role{
 	"Mutation.createLearner":       {viewer.SchoolStaff, viewer.PartnershipAdmin},
 	"Mutation.updateLearner":       {viewer.SchoolStaff, viewer.PartnershipAdmin},
 
-	"Subscription.attendanceRecorded": {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
-	"Subscription.alertRaised":        {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
+	// The referral lifecycle: each step by the side whose step it is.
+	"Mutation.createReferral":   {viewer.SchoolStaff, viewer.PartnershipAdmin},
+	"Mutation.updateReferral":   {viewer.SchoolStaff, viewer.PartnershipAdmin},
+	"Mutation.submitReferral":   {viewer.SchoolStaff, viewer.PartnershipAdmin},
+	"Mutation.returnReferral":   partnership,
+	"Mutation.checkReferral":    partnership,
+	"Mutation.forwardReferral":  partnership,
+	"Mutation.acceptReferral":   {viewer.ProviderStaff, viewer.PartnershipAdmin},
+	"Mutation.declineReferral":  {viewer.ProviderStaff, viewer.PartnershipAdmin},
+	"Mutation.recordPreVisit":   {viewer.ProviderStaff, viewer.SchoolStaff, viewer.PartnershipAdmin},
+	"Mutation.withdrawReferral": {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
+
+	"Mutation.createAgreement": partnership,
+	"Mutation.signAgreement":   {viewer.SchoolStaff, viewer.ProviderStaff, viewer.PartnershipAdmin},
+	"Mutation.revokeAgreement": partnership,
+
+	"Mutation.createPlacement":    adminOnly,
+	"Mutation.startPlacement":     {viewer.ProviderStaff, viewer.PartnershipAdmin},
+	"Mutation.endPlacement":       {viewer.ProviderStaff, viewer.PartnershipAdmin},
+	"Mutation.postProgressUpdate": {viewer.ProviderStaff, viewer.PartnershipAdmin},
+
+	"Subscription.attendanceRecorded":    {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
+	"Subscription.alertRaised":           {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
+	"Subscription.referralStatusChanged": {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
+	"Subscription.progressPosted":        {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
+	"Subscription.referralForwarded":     {viewer.ProviderStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
 }
 
 // CheckOperation says whether v may call the root field op ("Mutation.login").

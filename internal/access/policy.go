@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent"
 
 	gen "github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
@@ -108,14 +109,19 @@ func SchoolPolicy() ent.Policy {
 				v := viewer.FromContext(ctx)
 				return tenant(ctx,
 					func() { q.Where(school.ID(v.SchoolID)) },
-					func() { q.Where(school.HasLearnersWith(learner.HasPlacementsWith(placementOfProvider(v.ProviderID)))) })
+					func() {
+						q.Where(school.Or(
+							school.HasLearnersWith(learner.HasPlacementsWith(placementOfProvider(v.ProviderID))),
+							school.HasReferralsWith(ReferralOfProvider(v.ProviderID)),
+							school.HasAgreementsWith(agreement.HasProviderWith(provider.ID(v.ProviderID)))))
+					})
 			}), deny},
 		Mutation: privacy.MutationPolicy{allowSystem, allowAdmin, deny},
 	}
 }
 
 // LearnerPolicy: school staff see and add their own school's learners;
-// provider staff see the learners placed with them.
+// provider staff see the learners placed with them or referred to them.
 func LearnerPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{allowSystem, denyUnauthenticated, allowPartnership,
@@ -123,7 +129,11 @@ func LearnerPolicy() ent.Policy {
 				v := viewer.FromContext(ctx)
 				return tenant(ctx,
 					func() { q.Where(learner.HasSchoolWith(school.ID(v.SchoolID))) },
-					func() { q.Where(learner.HasPlacementsWith(placementOfProvider(v.ProviderID))) })
+					func() {
+						q.Where(learner.Or(
+							learner.HasPlacementsWith(placementOfProvider(v.ProviderID)),
+							learner.HasReferralsWith(ReferralOfProvider(v.ProviderID))))
+					})
 			}), deny},
 		Mutation: privacy.MutationPolicy{allowSystem, allowAdmin,
 			privacy.LearnerMutationRuleFunc(func(ctx context.Context, m *gen.LearnerMutation) error {
@@ -143,7 +153,9 @@ func LearnerPolicy() ent.Policy {
 	}
 }
 
-// PlacementPolicy: each side sees its own placements; the partnership makes them.
+// PlacementPolicy: each side sees its own placements; the partnership makes
+// them (from an accepted referral, through internal/referral); the provider
+// running one updates it (starts it, ends it with the outcome).
 func PlacementPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{allowSystem, denyUnauthenticated, allowPartnership,
@@ -153,7 +165,15 @@ func PlacementPolicy() ent.Policy {
 					func() { q.Where(placementOfSchool(v.SchoolID)) },
 					func() { q.Where(placementOfProvider(v.ProviderID)) })
 			}), deny},
-		Mutation: privacy.MutationPolicy{allowSystem, allowAdmin, deny},
+		Mutation: privacy.MutationPolicy{denyDelete, allowSystem, allowAdmin,
+			privacy.PlacementMutationRuleFunc(func(ctx context.Context, m *gen.PlacementMutation) error {
+				v := viewer.FromContext(ctx)
+				if v.Role != viewer.ProviderStaff || !m.Op().Is(ent.OpUpdate|ent.OpUpdateOne) {
+					return privacy.Skip
+				}
+				m.Where(placementOfProvider(v.ProviderID))
+				return privacy.Allow
+			}), deny},
 	}
 }
 

@@ -37,6 +37,10 @@ type Summary struct {
 	AttendanceMarks     int
 	AttendanceRevisions int
 	Alerts              int
+	Agreements          int
+	Referrals           int
+	ReferralTransitions int
+	ProgressUpdates     int
 }
 
 // batchSize rows per INSERT keeps the widest table (11 columns) far below
@@ -183,12 +187,37 @@ func (p *plan) write(ctx context.Context, tx *ent.Tx) (Summary, error) {
 		return sum, err
 	}
 	sum.Learners = len(learnerIDs)
+	rows := rowIDs{schools: schoolIDs, providers: providerIDs, courses: courseIDs, learners: learnerIDs}
+
+	// Referrals before placements: a placement names the referral it was made from.
+	referralIDs, err := insert(ctx, "referrals", len(p.referrals), func(i int) *ent.ReferralCreate {
+		return p.referralCreate(tx, i, rows)
+	}, func(ctx context.Context, bs []*ent.ReferralCreate) ([]*ent.Referral, error) {
+		return tx.Referral.CreateBulk(bs...).Save(ctx)
+	}, func(r *ent.Referral) int { return r.ID })
+	if err != nil {
+		return sum, err
+	}
+	sum.Referrals = len(referralIDs)
+	transitions := p.transitionCreates(tx, referralIDs, rows)
+	transitionIDs, err := insert(ctx, "referral transitions", len(transitions), func(i int) *ent.ReferralTransitionCreate {
+		return transitions[i]
+	}, func(ctx context.Context, bs []*ent.ReferralTransitionCreate) ([]*ent.ReferralTransition, error) {
+		return tx.ReferralTransition.CreateBulk(bs...).Save(ctx)
+	}, func(r *ent.ReferralTransition) int { return r.ID })
+	if err != nil {
+		return sum, err
+	}
+	sum.ReferralTransitions = len(transitionIDs)
 
 	placementIDs, err := insert(ctx, "placements", len(p.placements), func(i int) *ent.PlacementCreate {
 		pl := p.placements[i]
-		return tx.Placement.Create().SetStartDate(pl.start).SetEndDate(pl.end).SetSessions(pl.sessions).
+		c := tx.Placement.Create().SetStartDate(pl.start).SetEndDate(pl.end).SetSessions(pl.sessions).
 			SetStatus(pl.status).SetLaArranged(pl.laArranged).
-			SetLearnerID(learnerIDs[pl.learner]).SetCourseID(courseIDs[pl.course])
+			SetLearnerID(learnerIDs[pl.learner]).SetCourseID(courseIDs[pl.course]).
+			SetNillableReferralID(p.referralIDOf(i, referralIDs))
+		withOutcome(c, i, pl)
+		return c
 	}, func(ctx context.Context, bs []*ent.PlacementCreate) ([]*ent.Placement, error) {
 		return tx.Placement.CreateBulk(bs...).Save(ctx)
 	}, func(r *ent.Placement) int { return r.ID })
@@ -243,6 +272,26 @@ func (p *plan) write(ctx context.Context, tx *ent.Tx) (Summary, error) {
 		return sum, err
 	}
 	sum.Alerts = len(alertIDs)
+
+	agreementIDs, err := insert(ctx, "agreements", len(p.agreements), func(i int) *ent.AgreementCreate {
+		return p.agreementCreate(tx, p.agreements[i], rows)
+	}, func(ctx context.Context, bs []*ent.AgreementCreate) ([]*ent.Agreement, error) {
+		return tx.Agreement.CreateBulk(bs...).Save(ctx)
+	}, func(r *ent.Agreement) int { return r.ID })
+	if err != nil {
+		return sum, err
+	}
+	sum.Agreements = len(agreementIDs)
+
+	progressIDs, err := insert(ctx, "progress updates", len(p.progress), func(i int) *ent.ProgressUpdateCreate {
+		return p.progressCreate(tx, p.progress[i], placementIDs)
+	}, func(ctx context.Context, bs []*ent.ProgressUpdateCreate) ([]*ent.ProgressUpdate, error) {
+		return tx.ProgressUpdate.CreateBulk(bs...).Save(ctx)
+	}, func(r *ent.ProgressUpdate) int { return r.ID })
+	if err != nil {
+		return sum, err
+	}
+	sum.ProgressUpdates = len(progressIDs)
 	return sum, nil
 }
 

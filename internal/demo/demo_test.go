@@ -13,13 +13,16 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/geo"
 	"github.com/apnet/apnet/internal/ident"
+	"github.com/apnet/apnet/internal/referral/form"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/timetable"
 	"github.com/apnet/apnet/internal/viewer"
@@ -253,6 +256,10 @@ type world struct {
 	marks          []*ent.AttendanceMark
 	revisions      []*ent.AttendanceRevision
 	alerts         []*ent.Alert
+	agreements     []*ent.Agreement
+	referrals      []*ent.Referral
+	transitions    []*ent.ReferralTransition
+	progress       []*ent.ProgressUpdate
 }
 
 func load(t *testing.T, c *ent.Client) *world {
@@ -284,6 +291,14 @@ func load(t *testing.T, c *ent.Client) *world {
 	all(err)
 	w.alerts, err = c.Alert.Query().WithSchool().WithLearner().WithPlacement().WithMark().All(ctx)
 	all(err)
+	w.agreements, err = c.Agreement.Query().All(ctx)
+	all(err)
+	w.referrals, err = c.Referral.Query().WithPlacement().WithTransitions().All(ctx)
+	all(err)
+	w.transitions, err = c.ReferralTransition.Query().All(ctx)
+	all(err)
+	w.progress, err = c.ProgressUpdate.Query().All(ctx)
+	all(err)
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
@@ -296,6 +311,8 @@ func (w *world) counts() Summary {
 		Qualifications: len(w.qualifications), Providers: len(w.providers), Courses: len(w.courses),
 		Learners: len(w.learners), Placements: len(w.placements), AttendanceMarks: len(w.marks),
 		AttendanceRevisions: len(w.revisions), Alerts: len(w.alerts),
+		Agreements: len(w.agreements), Referrals: len(w.referrals), ReferralTransitions: len(w.transitions),
+		ProgressUpdates: len(w.progress),
 	}
 }
 
@@ -639,4 +656,63 @@ func ptr[T any](p *T) []T {
 		return nil
 	}
 	return []T{*p}
+}
+
+// The referral process in the demo: referrals in every state with their
+// history, agreements in every state but EXPIRED (which needs last year's
+// placements, present on most dates), completed placements with outcomes,
+// and progress updates.
+func TestSeedReferralProcess(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := viewer.SystemContext(context.Background())
+	if _, err := Seed(ctx, d.Client, time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	w := load(t, d.Client)
+	states := map[referral.Status]int{}
+	for _, r := range w.referrals {
+		states[r.Status]++
+		ts := r.Edges.Transitions
+		if len(ts) == 0 || ts[len(ts)-1].To != string(r.Status) || ts[0].From != "" {
+			t.Fatalf("referral %d (%s) has history %+v", r.ID, r.Status, ts)
+		}
+		if (r.Status == referral.StatusPLACED) != (r.Edges.Placement != nil) {
+			t.Fatalf("referral %d is %s with placement %v", r.ID, r.Status, r.Edges.Placement)
+		}
+		f := form.Form{Education: r.Education, Attendance: r.Attendance, Exclusions: r.Exclusions, SEND: r.Send,
+			Social: r.Social, Agencies: r.Agencies, Reason: r.Reason, AtRisk: r.AtRisk,
+			QualificationsRequired: r.QualificationsRequired, Preference: r.Preference}
+		if err := f.Validate(); err != nil {
+			t.Fatalf("referral %d's form is invalid: %v", r.ID, err)
+		}
+	}
+	for _, s := range []referral.Status{referral.StatusDRAFT, referral.StatusSUBMITTED, referral.StatusRETURNED,
+		referral.StatusCHECKED, referral.StatusFORWARDED, referral.StatusACCEPTED, referral.StatusDECLINED,
+		referral.StatusPRE_VISIT_HELD, referral.StatusPLACED, referral.StatusWITHDRAWN} {
+		if states[s] == 0 {
+			t.Errorf("no demo referral is %s (%v)", s, states)
+		}
+	}
+	agreements := map[agreement.Status]int{}
+	for _, a := range w.agreements {
+		agreements[a.Status]++
+	}
+	for _, s := range []agreement.Status{agreement.StatusDRAFT, agreement.StatusSIGNED_BY_ONE, agreement.StatusACTIVE,
+		agreement.StatusEXPIRED, agreement.StatusREVOKED} {
+		if agreements[s] == 0 {
+			t.Errorf("no demo agreement is %s (%v)", s, agreements)
+		}
+	}
+	outcomes := 0
+	for _, p := range w.placements {
+		if p.Status == placement.StatusCOMPLETED {
+			if p.Destination == nil || p.QualificationEntered == nil {
+				t.Fatalf("completed placement %d has no outcome", p.ID)
+			}
+			outcomes++
+		}
+	}
+	if outcomes == 0 || len(w.progress) == 0 {
+		t.Fatalf("%d completed placements with outcomes, %d progress updates", outcomes, len(w.progress))
+	}
 }

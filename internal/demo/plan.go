@@ -108,6 +108,10 @@ type plan struct {
 	placements    []plannedPlacement
 	marks         []plannedMark
 	alerts        []plannedAlert
+	agreements    []plannedAgreement
+	referrals     []plannedReferral
+	referralOf    map[int]int // placement index → referral index
+	progress      []plannedProgress
 	rng           *rand.Rand
 }
 
@@ -130,6 +134,7 @@ func newPlan(ref ReferenceData, now time.Time) (*plan, error) {
 	}
 	p.planPlacements(cal, newCalendar(cal.year-1))
 	p.planMarks()
+	p.planProcess()
 	return p, nil
 }
 

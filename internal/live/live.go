@@ -32,16 +32,19 @@ type AttendanceEvent struct {
 
 // Hub publishes and delivers apnet's live events.
 type Hub struct {
-	broker broker.Broker
-	client *ent.Client
-	log    *slog.Logger
-	marks  memo[*AttendanceEvent]
-	alerts memo[*ent.Alert]
+	broker    broker.Broker
+	client    *ent.Client
+	log       *slog.Logger
+	marks     memo[*AttendanceEvent]
+	alerts    memo[*ent.Alert]
+	referrals memo[*ReferralEvent]
+	progress  memo[*ProgressEvent]
 }
 
 // New returns a Hub over b, loading event rows through client.
 func New(b broker.Broker, client *ent.Client, log *slog.Logger) *Hub {
-	return &Hub{broker: b, client: client, log: log, marks: newMemo[*AttendanceEvent](1024), alerts: newMemo[*ent.Alert](1024)}
+	return &Hub{broker: b, client: client, log: log, marks: newMemo[*AttendanceEvent](1024), alerts: newMemo[*ent.Alert](1024),
+		referrals: newMemo[*ReferralEvent](1024), progress: newMemo[*ProgressEvent](1024)}
 }
 
 // event is what crosses the broker: ids only, never personal data.
@@ -74,11 +77,16 @@ func (h *Hub) MarkRecorded(ctx context.Context, r *attendance.Result) {
 }
 
 func (h *Hub) publish(ctx context.Context, kind, topic string, ev event) {
-	payload, _ := json.Marshal(ev)
+	h.publishPayload(ctx, kind, topic, mustJSON(ev), "mark_id", ev.Mark, "alert_id", ev.Alert)
+}
+
+// publishPayload sends payload; a failure is logged (with ids, never
+// personal data) and counted, and the record stays saved.
+func (h *Hub) publishPayload(ctx context.Context, kind, topic string, payload []byte, ids ...any) {
 	if err := h.broker.Publish(ctx, topic, payload); err != nil {
 		metrics.EventsFailed.WithLabelValues(kind).Inc()
-		h.log.Error("publish event failed; the record is saved", "kind", kind, "topic", topic,
-			"mark_id", ev.Mark, "alert_id", ev.Alert, "err", err)
+		h.log.Error("publish event failed; the record is saved",
+			append([]any{"kind", kind, "topic", topic, "err", err}, ids...)...)
 		return
 	}
 	metrics.EventsPublished.WithLabelValues(kind).Inc()
@@ -108,6 +116,12 @@ func (h *Hub) Alerts(ctx context.Context, school int) (<-chan *ent.Alert, error)
 }
 
 func subscribe[T any](ctx context.Context, h *Hub, topic string, load func([]byte) (T, error), schoolOf func(T) int) (<-chan T, error) {
+	return subscribeChecked(ctx, h, topic, load, func(v viewer.Viewer, ev T) error { return access.CanWatchSchool(v, schoolOf(ev)) })
+}
+
+// subscribeChecked delivers topic's events that allowed lets the subscriber see.
+func subscribeChecked[T any](ctx context.Context, h *Hub, topic string, load func([]byte) (T, error),
+	allowed func(viewer.Viewer, T) error) (<-chan T, error) {
 	v := viewer.FromContext(ctx)
 	in, err := h.broker.Subscribe(ctx, topic)
 	if err != nil {
@@ -124,8 +138,8 @@ func subscribe[T any](ctx context.Context, h *Hub, topic string, load func([]byt
 				h.log.Error("load event rows", "topic", topic, "err", err)
 				continue
 			}
-			if access.CanWatchSchool(v, schoolOf(ev)) != nil {
-				h.log.Warn("event withheld from a subscriber of another school", "topic", topic, "user_id", v.UserID)
+			if allowed(v, ev) != nil {
+				h.log.Warn("event withheld from a subscriber it is not for", "topic", topic, "user_id", v.UserID)
 				continue
 			}
 			select {

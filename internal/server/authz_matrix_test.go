@@ -16,6 +16,7 @@ import (
 	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/gqlclient"
+	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/viewer"
 )
 
@@ -53,6 +54,9 @@ var expectedAccess = func() map[string][]viewer.Role {
 		"Query.alerts":          {admin, qa, school, provider},
 		"Query.users":           {admin},
 		"Query.auditEvents":     {admin},
+		"Query.referrals":       {admin, qa, school, provider},
+		"Query.agreements":      {admin, qa, school, provider},
+		"Query.progressUpdates": {admin, qa, school, provider},
 
 		"Mutation.login":               {admin, qa, school, provider, anonymous},
 		"Mutation.acceptInvitation":    {admin, qa, school, provider, anonymous},
@@ -74,8 +78,29 @@ var expectedAccess = func() map[string][]viewer.Role {
 		"Mutation.createLearner":       {admin, school},
 		"Mutation.updateLearner":       {admin, school},
 
-		"Subscription.attendanceRecorded": {admin, qa, school},
-		"Subscription.alertRaised":        {admin, qa, school},
+		"Mutation.createReferral":     {admin, school},
+		"Mutation.updateReferral":     {admin, school},
+		"Mutation.submitReferral":     {admin, school},
+		"Mutation.returnReferral":     {admin, qa},
+		"Mutation.checkReferral":      {admin, qa},
+		"Mutation.forwardReferral":    {admin, qa},
+		"Mutation.acceptReferral":     {admin, provider},
+		"Mutation.declineReferral":    {admin, provider},
+		"Mutation.recordPreVisit":     {admin, school, provider},
+		"Mutation.withdrawReferral":   {admin, qa, school},
+		"Mutation.createAgreement":    {admin, qa},
+		"Mutation.signAgreement":      {admin, school, provider},
+		"Mutation.revokeAgreement":    {admin, qa},
+		"Mutation.createPlacement":    {admin},
+		"Mutation.startPlacement":     {admin, provider},
+		"Mutation.endPlacement":       {admin, provider},
+		"Mutation.postProgressUpdate": {admin, provider},
+
+		"Subscription.attendanceRecorded":    {admin, qa, school},
+		"Subscription.alertRaised":           {admin, qa, school},
+		"Subscription.referralStatusChanged": {admin, qa, school},
+		"Subscription.progressPosted":        {admin, qa, school},
+		"Subscription.referralForwarded":     {admin, qa, provider},
 	}
 }()
 
@@ -195,6 +220,20 @@ func TestAuthorisationMatrix(t *testing.T) {
 	list := func(field string) matrixCase {
 		return matrixCase{query: "{ " + field + " { totalCount } }", vars: none}
 	}
+	// A draft referral of school A, another to withdraw, and agreements to sign and revoke.
+	draft := e.db.Referral.Create().SetLearnerID(w.Learners[0].ID).SetSchoolID(w.SchoolA.ID).
+		SetCreatedAt(time.Now()).SetUpdatedAt(time.Now()).SaveX(sys).ID
+	toWithdraw := e.db.Referral.Create().SetLearnerID(w.Learners[1].ID).SetSchoolID(w.SchoolA.ID).
+		SetCreatedAt(time.Now()).SetUpdatedAt(time.Now()).SaveX(sys).ID
+	agreementFor := func(year string) int {
+		start, end, err := referral.AcademicYear(year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.db.Agreement.Create().SetSchoolID(w.SchoolA.ID).SetProviderID(w.Provider.ID).SetAcademicYear(year).
+			SetStartsOn(start).SetEndsOn(end).SetTermsVersion("v1").SaveX(sys).ID
+	}
+	toSign, toRevoke := agreementFor(referral.AcademicYearOf(time.Now())), agreementFor("2099/00")
 	roleIndex := map[viewer.Role]int{}
 	for i, r := range matrixRoles {
 		roleIndex[r] = i
@@ -216,6 +255,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"Query.alerts":          list("alerts"),
 		"Query.users":           list("users"),
 		"Query.auditEvents":     list("auditEvents"),
+		"Query.referrals":       list("referrals"),
+		"Query.agreements":      list("agreements"),
+		"Query.progressUpdates": list("progressUpdates"),
 
 		"Mutation.login": {
 			query: `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
@@ -300,8 +342,76 @@ func TestAuthorisationMatrix(t *testing.T) {
 			vars:  fixed(map[string]any{"id": w.Learners[0].ID}),
 		},
 
+		"Mutation.createReferral": {
+			query: `mutation($l: ID!) { createReferral(learnerID: $l, form: {reason: "matrix"}) { id status } }`,
+			vars:  fixed(map[string]any{"l": w.Learners[0].ID}),
+		},
+		"Mutation.updateReferral": {
+			query: `mutation($id: ID!) { updateReferral(id: $id, form: {reason: "matrix"}) { id } }`,
+			vars:  fixed(map[string]any{"id": draft}),
+		},
+		// An incomplete draft: allowed callers get BAD_USER_INPUT.
+		"Mutation.submitReferral":  {query: `mutation($id: ID!) { submitReferral(id: $id) { id } }`, vars: fixed(map[string]any{"id": draft})},
+		"Mutation.returnReferral":  {query: `mutation($id: ID!) { returnReferral(id: $id, reasons: ["x"]) { id } }`, vars: fixed(map[string]any{"id": draft})},
+		"Mutation.checkReferral":   {query: `mutation($id: ID!) { checkReferral(id: $id) { id } }`, vars: fixed(map[string]any{"id": draft})},
+		"Mutation.forwardReferral": {query: `mutation($id: ID!, $c: ID!) { forwardReferral(id: $id, courseID: $c) { id } }`, vars: fixed(map[string]any{"id": draft, "c": w.Course.ID})},
+		"Mutation.acceptReferral":  {query: `mutation($id: ID!) { acceptReferral(id: $id) { id } }`, vars: fixed(map[string]any{"id": draft})},
+		"Mutation.declineReferral": {query: `mutation($id: ID!) { declineReferral(id: $id, reason: "x") { id } }`, vars: fixed(map[string]any{"id": draft})},
+		"Mutation.recordPreVisit": {
+			query: `mutation($id: ID!, $in: PreVisitInput!) { recordPreVisit(id: $id, input: $in) { id } }`,
+			vars: fixed(map[string]any{"id": draft, "in": map[string]any{"date": monday, "schoolStaffAttended": true,
+				"parentOrCarerAttended": true, "learnerAttended": true, "needsIdentified": "x", "courseRequirements": "x"}}),
+		},
+		"Mutation.withdrawReferral": {query: `mutation($id: ID!) { withdrawReferral(id: $id, reason: "x") { id } }`, vars: fixed(map[string]any{"id": toWithdraw})},
+		"Mutation.createAgreement": {
+			query: `mutation($in: CreateAgreementInput!) { createAgreement(input: $in) { id } }`,
+			vars: func(r viewer.Role) map[string]any {
+				return map[string]any{"in": map[string]any{"schoolID": w.SchoolA.ID, "providerID": w.Provider.ID,
+					"academicYear": fmt.Sprintf("20%d/%02d", 40+roleIndex[r], 41+roleIndex[r]), "termsVersion": "v1"}}
+			},
+		},
+		"Mutation.signAgreement": {
+			query: `mutation($in: SignAgreementInput!) { signAgreement(input: $in) { id status } }`,
+			vars: func(r viewer.Role) map[string]any {
+				side := "SCHOOL"
+				if r == viewer.ProviderStaff {
+					side = "PROVIDER"
+				}
+				return map[string]any{"in": map[string]any{"agreementID": toSign, "side": side, "name": "N", "role": "R"}}
+			},
+		},
+		"Mutation.revokeAgreement": {query: `mutation($id: ID!) { revokeAgreement(id: $id, reason: "x") { id } }`, vars: fixed(map[string]any{"id": toRevoke})},
+		"Mutation.createPlacement": {
+			query: `mutation($in: CreatePlacementInput!) { createPlacement(input: $in) { id } }`,
+			vars: fixed(map[string]any{"in": map[string]any{"referralID": draft, "startDate": monday, "endDate": monday,
+				"sessions": []any{map[string]any{"weekday": "MONDAY", "start": "09:00", "end": "12:00"}}}}),
+		},
+		"Mutation.startPlacement": {query: `mutation($id: ID!) { startPlacement(id: $id) { id } }`, vars: fixed(map[string]any{"id": w.Placements[0].ID})},
+		// Ended early with no reason: allowed callers get BAD_USER_INPUT and the placement stays.
+		"Mutation.endPlacement": {
+			query: `mutation($in: EndPlacementInput!) { endPlacement(input: $in) { id } }`,
+			vars: fixed(map[string]any{"in": map[string]any{"placementID": w.Placements[0].ID, "how": "ENDED_EARLY",
+				"endedOn": monday, "qualificationEntered": false, "destination": "UNKNOWN"}}),
+		},
+		"Mutation.postProgressUpdate": {
+			query: `mutation($in: PostProgressUpdateInput!) { postProgressUpdate(input: $in) { id attendancePercent } }`,
+			vars: fixed(map[string]any{"in": map[string]any{"placementID": w.Placements[0].ID, "periodStart": monday, "periodEnd": monday,
+				"academicRating": "GOOD", "academicNarrative": "x", "personalRating": "GOOD", "personalNarrative": "x",
+				"englishRating": "GOOD", "mathsRating": "GOOD"}}),
+		},
+
 		"Subscription.attendanceRecorded": {query: subAttendance, vars: fixed(map[string]any{"s": w.SchoolA.ID})},
-		"Subscription.alertRaised":        {query: subAlerts, vars: fixed(map[string]any{"s": w.SchoolA.ID})},
+		"Subscription.referralStatusChanged": {
+			query: `subscription($s: ID!) { referralStatusChanged(schoolID: $s) { referral { id status } transition { to } } }`,
+			vars:  fixed(map[string]any{"s": w.SchoolA.ID}),
+		},
+		"Subscription.progressPosted": {
+			query: `subscription($s: ID!) { progressPosted(schoolID: $s) { id } }`, vars: fixed(map[string]any{"s": w.SchoolA.ID}),
+		},
+		"Subscription.referralForwarded": {
+			query: `subscription($p: ID!) { referralForwarded(providerID: $p) { id } }`, vars: fixed(map[string]any{"p": w.Provider.ID}),
+		},
+		"Subscription.alertRaised": {query: subAlerts, vars: fixed(map[string]any{"s": w.SchoolA.ID})},
 	}
 
 	for _, op := range schemaOperations(t) {

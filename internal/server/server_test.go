@@ -27,6 +27,7 @@ import (
 	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/metrics"
 	"github.com/apnet/apnet/internal/password"
+	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/server"
 	"github.com/apnet/apnet/internal/viewer"
 )
@@ -66,6 +67,7 @@ func newEnv(t *testing.T, d *db.DB, opts ...func(*server.Options)) *env {
 	res := &graph.Resolver{
 		Client:     d.Client,
 		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log, Now: now},
+		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log, Now: now},
 		Live:       hub,
 		Now:        now,
 	}
