@@ -12,12 +12,14 @@ import (
 
 // NewSchema returns the executable schema over r, with apnet's directives.
 func NewSchema(r *Resolver) graphql.ExecutableSchema {
-	return generated.NewExecutableSchema(generated.Config{
+	cfg := generated.Config{
 		Resolvers: r,
 		Directives: generated.DirectiveRoot{
 			SpecialCategory: specialCategory,
 		},
-	})
+	}
+	pageComplexity(&cfg.Complexity)
+	return generated.NewExecutableSchema(cfg)
 }
 
 // specialCategory notes each read of a special-category field of a learner

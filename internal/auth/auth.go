@@ -14,6 +14,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,8 @@ import (
 	gen "github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/invitation"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/session"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/apierr"
@@ -149,7 +152,12 @@ func (s *Service) startSession(ctx context.Context, u *gen.User) (*SignedIn, err
 		SetClientAddress(viewer.FromContext(ctx).Address).Save(sys); err != nil {
 		return nil, err
 	}
-	u, err := s.client.User.UpdateOne(u).SetLastSignInAt(now).Save(sys)
+	if err := s.client.User.UpdateOne(u).SetLastSignInAt(now).Exec(sys); err != nil {
+		return nil, err
+	}
+	// The caller is not signed in yet for the rest of this request, so the
+	// user's school and provider are loaded here for the response to show.
+	u, err := s.client.User.Query().Where(user.ID(u.ID)).WithSchool().WithProvider().Only(sys)
 	if err != nil {
 		return nil, err
 	}
@@ -204,8 +212,18 @@ func (s *Service) Invite(ctx context.Context, email, name string, role user.Role
 		return nil, "", err
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
-	if !strings.Contains(email, "@") || strings.ContainsAny(email, " \t") {
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
 		return nil, "", apierr.Invalid("email", "%q is not an email address", email)
+	}
+	if err := s.checkTenant(ctx, schoolID, providerID); err != nil {
+		return nil, "", err
+	}
+	sys := viewer.SystemContext(ctx)
+	if taken, err := s.client.User.Query().Where(user.Email(email)).Exist(sys); err != nil || taken {
+		if err == nil {
+			err = apierr.New(apierr.Conflict, "an account with the email %s already exists; reinviteUser sends it a new invitation", email)
+		}
+		return nil, "", err
 	}
 	var token string
 	var u *gen.User
@@ -221,17 +239,85 @@ func (s *Service) Invite(ctx context.Context, email, name string, role user.Role
 		if err != nil {
 			return err
 		}
-		var hash string
-		token, hash = newToken()
-		return tx.Invitation.Create().
-			SetTokenHash(hash).SetUser(u).SetCreatedAt(s.now()).SetExpiresAt(s.now().Add(InvitationTTL)).
-			SetInvitedBy(viewer.FromContext(ctx).UserID).
-			Exec(viewer.SystemContext(ctx))
+		token, err = s.newInvitation(ctx, tx, u.ID)
+		return err
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	return u, token, nil
+	return u.Unwrap(), token, nil
+}
+
+// Reinvite sends an inactive account (a lost invitation, or a deactivated
+// member of staff coming back) a new invitation; earlier unused ones stop
+// working. Accepting it sets a new password and reactivates the account.
+func (s *Service) Reinvite(ctx context.Context, id int) (*gen.User, string, error) {
+	u, err := s.client.User.Get(ctx, id)
+	if err != nil {
+		return nil, "", notFound(err, id)
+	}
+	if u.Active {
+		return nil, "", apierr.New(apierr.Conflict, "user %d is active; only an inactive account can be invited again", id)
+	}
+	var token string
+	err = s.tx(ctx, func(tx *gen.Tx) error {
+		if err := tx.Invitation.Update().
+			Where(invitation.HasUserWith(user.ID(id)), invitation.UsedAtIsNil()).
+			SetUsedAt(s.now()).Exec(viewer.SystemContext(ctx)); err != nil {
+			return err
+		}
+		token, err = s.newInvitation(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return u, token, audit.Record(ctx, s.client, audit.Invite, gen.TypeUser, id)
+}
+
+func (s *Service) newInvitation(ctx context.Context, tx *gen.Tx, userID int) (string, error) {
+	token, hash := newToken()
+	return token, tx.Invitation.Create().
+		SetTokenHash(hash).SetUserID(userID).SetCreatedAt(s.now()).SetExpiresAt(s.now().Add(InvitationTTL)).
+		SetInvitedBy(viewer.FromContext(ctx).UserID).
+		Exec(viewer.SystemContext(ctx))
+}
+
+// checkTenant makes sure the school or provider an account is for exists.
+func (s *Service) checkTenant(ctx context.Context, schoolID, providerID *int) error {
+	sys := viewer.SystemContext(ctx)
+	if schoolID != nil {
+		if ok, err := s.client.School.Query().Where(school.ID(*schoolID)).Exist(sys); err != nil || !ok {
+			if err == nil {
+				err = apierr.New(apierr.NotFound, "school %d not found", *schoolID)
+			}
+			return err
+		}
+	}
+	if providerID != nil {
+		if ok, err := s.client.Provider.Query().Where(provider.ID(*providerID)).Exist(sys); err != nil || !ok {
+			if err == nil {
+				err = apierr.New(apierr.NotFound, "provider %d not found", *providerID)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// keepAnAdmin refuses a change that would leave no active partnership admin,
+// since nobody could then manage accounts.
+func (s *Service) keepAnAdmin(ctx context.Context, id int) error {
+	others, err := s.client.User.Query().
+		Where(user.RoleEQ(user.RolePARTNERSHIP_ADMIN), user.Active(true), user.IDNEQ(id)).
+		Exist(viewer.SystemContext(ctx))
+	if err != nil {
+		return err
+	}
+	if !others {
+		return apierr.New(apierr.Conflict, "this would leave no active partnership admin; invite another admin first")
+	}
+	return nil
 }
 
 // AcceptInvitation sets the password of an invited account, activates it and signs in.
@@ -281,6 +367,9 @@ func (s *Service) Deactivate(ctx context.Context, id int) (*gen.User, error) {
 	if viewer.FromContext(ctx).UserID == id {
 		return nil, apierr.New(apierr.Conflict, "you cannot deactivate your own account")
 	}
+	if err := s.keepAnAdmin(ctx, id); err != nil {
+		return nil, err
+	}
 	u, err := s.client.User.UpdateOneID(id).SetActive(false).Save(ctx)
 	if err != nil {
 		return nil, notFound(err, id)
@@ -292,6 +381,17 @@ func (s *Service) Deactivate(ctx context.Context, id int) (*gen.User, error) {
 // the new rules apply from the next sign-in.
 func (s *Service) ChangeRole(ctx context.Context, id int, role user.Role, schoolID, providerID *int) (*gen.User, error) {
 	if err := checkTenancy(role, schoolID, providerID); err != nil {
+		return nil, err
+	}
+	if viewer.FromContext(ctx).UserID == id {
+		return nil, apierr.New(apierr.Conflict, "you cannot change your own role; ask another partnership admin")
+	}
+	if role != user.RolePARTNERSHIP_ADMIN {
+		if err := s.keepAnAdmin(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.checkTenant(ctx, schoolID, providerID); err != nil {
 		return nil, err
 	}
 	upd := s.client.User.UpdateOneID(id).SetRole(role).ClearSchool().ClearProvider().

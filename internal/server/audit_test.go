@@ -28,7 +28,7 @@ type auditRow struct {
 	ClientAddress string
 }
 
-const auditQuery = `query($w: AuditEventWhereInput) { auditEvents(where: $w, first: 500) { totalCount edges { node {
+const auditQuery = `query($w: AuditEventWhereInput) { auditEvents(where: $w, first: 100) { totalCount edges { node {
   actorID actorRole action entity entityID fields clientAddress } } } }`
 
 // auditEvents lists the trail as the partnership admin sees it, filtered by where.

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,12 +15,14 @@ import (
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/gqlclient"
 	"github.com/apnet/apnet/internal/server"
+	"github.com/apnet/apnet/internal/viewer"
 )
 
 // nestedLearners returns a query whose fields nest depth levels deep
 // (learners → edges → node → school → learners …), ending in a scalar.
 func nestedLearners(depth int) string {
-	cycle := []string{"learners", "edges", "node", "school"}
+	// first: 1 keeps the complexity (page size × items) far under its limit, so depth alone decides.
+	cycle := []string{"learners(first: 1)", "edges", "node", "school"}
 	var b strings.Builder
 	b.WriteString("{ ")
 	open := 0
@@ -29,7 +32,7 @@ func nestedLearners(depth int) string {
 	}
 	// The innermost field is a scalar of the type the last field opened.
 	switch cycle[(depth-2)%len(cycle)] {
-	case "learners":
+	case "learners(first: 1)":
 		b.WriteString("totalCount ")
 	case "edges":
 		b.WriteString("cursor ")
@@ -194,5 +197,40 @@ func TestPolicyRefusalIsForbiddenNotInternal(t *testing.T) {
 		if strings.Contains(msg, leak) {
 			t.Fatalf("message %q leaks %q", msg, leak)
 		}
+	}
+}
+
+// Lists are paged whether or not the caller asks: 50 by default, at most 100,
+// and nested lists count page size × items against the complexity limit.
+func TestListsArePaged(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	sys := viewer.SystemContext(context.Background())
+	for i := range 60 {
+		e.db.School.Create().SetUrn(fmt.Sprintf("2%05d", i)).SetName(fmt.Sprintf("Paging %02d", i)).SetPostcode("NG7 2QQ").ExecX(sys)
+	}
+	var out struct {
+		Schools struct {
+			TotalCount int
+			Edges      []struct{ Node struct{ ID string } }
+			PageInfo   struct{ HasNextPage bool }
+		}
+	}
+	if err := e.admin.MustData(context.Background(), `{ schools { totalCount edges { node { id } } pageInfo { hasNextPage } } }`, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Schools.Edges) != 50 || !out.Schools.PageInfo.HasNextPage || out.Schools.TotalCount != 62 {
+		t.Fatalf("unpaged list gave %d of %d rows (next page %v), want the default page of 50",
+			len(out.Schools.Edges), out.Schools.TotalCount, out.Schools.PageInfo.HasNextPage)
+	}
+	if msg := wantCode(t, do(t, e.admin, `{ schools(first: 101) { totalCount } }`, nil), "BAD_USER_INPUT"); !strings.Contains(msg, "at most 100") {
+		t.Fatalf("first: 101: %q", msg)
+	}
+	if msg := wantCode(t, do(t, e.admin, `{ schools(last: 500) { totalCount } }`, nil), "BAD_USER_INPUT"); !strings.Contains(msg, "at most 100") {
+		t.Fatalf("last: 500: %q", msg)
+	}
+	// A list of lists of lists: a million rows' worth is refused before it runs.
+	deep := `{ learners(first: 100) { edges { node { placements(first: 100) { edges { node { marks(first: 100) { edges { node { id code } } } } } } } } } }`
+	if msg := wantCode(t, do(t, e.admin, deep, nil), "BAD_USER_INPUT"); !strings.Contains(msg, "complexity") {
+		t.Fatalf("nested lists: %q", msg)
 	}
 }

@@ -102,8 +102,8 @@ func query(t *testing.T, c *gqlclient.Client, q string, vars map[string]any) jso
 	return r.Data
 }
 
-const nestedPlacements = `{ providers { edges { node { name courses { edges { node {
-  placements { edges { node { learner { upn } } } } } } } } } } }`
+const nestedPlacements = `{ providers(first: 30) { edges { node { name courses(first: 10) { edges { node {
+  placements(first: 10) { edges { node { learner { upn } } } } } } } } } } }`
 
 func TestCrossTenantReadsAreDenied(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
