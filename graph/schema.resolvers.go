@@ -51,6 +51,15 @@ func (r *mutationResolver) DeactivateUser(ctx context.Context, id int) (*ent.Use
 	return r.Auth.Deactivate(ctx, id)
 }
 
+// ReinviteUser is the resolver for the reinviteUser field.
+func (r *mutationResolver) ReinviteUser(ctx context.Context, id int) (*model.InvitationPayload, error) {
+	u, token, err := r.Auth.Reinvite(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.InvitationPayload{User: u, InvitationToken: token}, nil
+}
+
 // ChangeUserRole is the resolver for the changeUserRole field.
 func (r *mutationResolver) ChangeUserRole(ctx context.Context, id int, role user.Role, schoolID *int, providerID *int) (*ent.User, error) {
 	return r.Auth.ChangeRole(ctx, id, role, schoolID, providerID)

@@ -12,8 +12,11 @@ import (
 
 	"github.com/vektah/gqlparser/v2/formatter"
 
+	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/graph/generated"
+	"github.com/apnet/apnet/internal/auth"
+	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/catalogue"
 	"github.com/apnet/apnet/internal/csvimport"
 	"github.com/apnet/apnet/internal/db"
@@ -173,5 +176,35 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func printSchema(w io.Writer) error {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}})
 	formatter.NewFormatter(w).FormatSchema(es.Schema())
+	return nil
+}
+
+// inviteAdmin creates a partnership admin account and prints its invitation
+// token: how a new deployment gets its first account, and how one that has
+// lost every admin gets another.
+func inviteAdmin(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("invite-admin", flag.ContinueOnError)
+	url := dbFlag(fs)
+	email := fs.String("email", "", "the admin's email address")
+	name := fs.String("name", "", "the admin's name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" || *name == "" {
+		return errors.New("usage: apnet invite-admin --email EMAIL --name NAME")
+	}
+	d, err := openMigrated(ctx, *url)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	b := broker.NewInProcess()
+	defer b.Close()
+	u, token, err := auth.New(d.Client, b, log, nil).Invite(viewer.SystemContext(ctx), *email, *name, user.RolePARTNERSHIP_ADMIN, nil, nil)
+	if err != nil {
+		return err
+	}
+	log.Info("partnership admin invited", "user_id", u.ID)
+	fmt.Printf("invitation token (valid %s; accept it with the acceptInvitation mutation):\n%s\n", auth.InvitationTTL, token)
 	return nil
 }

@@ -52,6 +52,9 @@ commands:
                                load open schools teaching 14–16 year olds (GIAS edubasealldata CSV),
                                optionally one local authority's (e.g. 892 Nottingham)
   schema                       print the GraphQL schema (SDL)
+  invite-admin --email E --name N
+                               invite a partnership admin (the first account of a new deployment);
+                               prints the one-time invitation token
 
 environment:
   APNET_DATABASE_URL           postgres://… for PostgreSQL; otherwise an SQLite file (default apnet.db)
@@ -80,6 +83,8 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 		return importCmd(ctx, log, rest)
 	case "schema":
 		return printSchema(os.Stdout)
+	case "invite-admin":
+		return inviteAdmin(ctx, log, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil

@@ -107,7 +107,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/apnet/apnet/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [5]ent.Hook
 	Policy ent.Policy
 	// UpnValidator is a validator for the "upn" field. It is called by the builders before save.
 	UpnValidator func(string) error

@@ -229,6 +229,12 @@ func init() {
 	learnerHooks := schema.Learner{}.Hooks()
 
 	learner.Hooks[1] = learnerHooks[0]
+
+	learner.Hooks[2] = learnerHooks[1]
+
+	learner.Hooks[3] = learnerHooks[2]
+
+	learner.Hooks[4] = learnerHooks[3]
 	learnerFields := schema.Learner{}.Fields()
 	_ = learnerFields
 	// learnerDescUpn is the schema descriptor for upn field.
@@ -328,6 +334,10 @@ func init() {
 	providerHooks := schema.Provider{}.Hooks()
 
 	provider.Hooks[1] = providerHooks[0]
+
+	provider.Hooks[2] = providerHooks[1]
+
+	provider.Hooks[3] = providerHooks[2]
 	providerFields := schema.Provider{}.Fields()
 	_ = providerFields
 	// providerDescName is the schema descriptor for name field.

@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -63,7 +64,11 @@ func (School) Hooks() []ent.Hook {
 }
 
 func (Provider) Hooks() []ent.Hook {
-	return []ent.Hook{normalize("postcode", ident.NormalizePostcode)}
+	return []ent.Hook{
+		normalize("postcode", ident.NormalizePostcode),
+		normalize("email", ident.OptionalEmail),
+		normalize("website", ident.OptionalWebsite),
+	}
 }
 
 func (Qualification) Hooks() []ent.Hook {
@@ -75,7 +80,25 @@ func (Course) Hooks() []ent.Hook {
 }
 
 func (Learner) Hooks() []ent.Hook {
-	return []ent.Hook{normalize("upn", ident.NormalizeUPN)}
+	return []ent.Hook{
+		normalize("upn", ident.NormalizeUPN),
+		normalize("first_name", ident.PersonName),
+		normalize("last_name", ident.PersonName),
+		validDateOfBirth,
+	}
+}
+
+// validDateOfBirth refuses impossible dates of birth on every write.
+var validDateOfBirth ent.Hook = func(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		if v, ok := m.Field("date_of_birth"); ok {
+			dob, _ := v.(time.Time)
+			if err := ident.ValidDateOfBirth(dob, timetable.Day(time.Now())); err != nil {
+				return nil, err
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
 }
 
 func (Placement) Hooks() []ent.Hook {

@@ -46,6 +46,7 @@ var Operations = map[string][]viewer.Role{
 	"Mutation.logout":              signedIn,
 	"Mutation.inviteUser":          adminOnly,
 	"Mutation.deactivateUser":      adminOnly,
+	"Mutation.reinviteUser":        adminOnly,
 	"Mutation.changeUserRole":      adminOnly,
 	"Mutation.recordAttendance":    {viewer.ProviderStaff, viewer.PartnershipAdmin},
 	"Mutation.recordRegister":      {viewer.ProviderStaff, viewer.PartnershipAdmin},

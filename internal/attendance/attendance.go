@@ -223,7 +223,7 @@ func (s *Service) saveTx(ctx context.Context, tx *ent.Tx, courseID int, date tim
 		if !ok {
 			return nil, apierr.New(apierr.NotFound, "placement %d not found", e.PlacementID)
 		}
-		if err := checkScheduled(p, courseID, date, session); err != nil {
+		if err := checkScheduled(p, courseID, date, session, e.Mark.MinutesLate); err != nil {
 			return nil, err
 		}
 		r, err := s.saveOne(ctx, tx, p, marks[p.ID], date, session, e, actor, now)
@@ -236,7 +236,7 @@ func (s *Service) saveTx(ctx context.Context, tx *ent.Tx, courseID int, date tim
 }
 
 // checkScheduled refuses marks for sessions the learner was never due at.
-func checkScheduled(p *ent.Placement, courseID int, date time.Time, session attendancemark.Session) error {
+func checkScheduled(p *ent.Placement, courseID int, date time.Time, session attendancemark.Session, late int) error {
 	if courseID != 0 && p.Edges.Course.ID != courseID {
 		return apierr.Invalid("entries", "placement %d is not on course %d", p.ID, courseID)
 	}
@@ -244,9 +244,14 @@ func checkScheduled(p *ent.Placement, courseID int, date time.Time, session atte
 		return apierr.Invalid("date", "placement %d runs from %s to %s, not on %s", p.ID,
 			p.StartDate.Format(time.DateOnly), p.EndDate.Format(time.DateOnly), date.Format(time.DateOnly))
 	}
-	if _, ok := timetable.On(p.Sessions, date, timetable.Period(session)); !ok {
+	s, ok := timetable.On(p.Sessions, date, timetable.Period(session))
+	if !ok {
 		return apierr.Invalid("session", "placement %d has no %s session on %s", p.ID, session,
 			strings.ToLower(date.Weekday().String()))
+	}
+	if late > s.Minutes() {
+		return apierr.Invalid("minutesLate", "%d minutes late is longer than the %s session (%d minutes); mark the learner absent instead",
+			late, s, s.Minutes())
 	}
 	return nil
 }

@@ -331,3 +331,16 @@ func TestOnlyTheRunningProviderRecords(t *testing.T) {
 		t.Fatalf("%d marks written", n)
 	}
 }
+
+func TestLatenessCannotExceedTheSession(t *testing.T) {
+	d := dbtest.SQLite(t)
+	s, w, _, ctx := setup(t, d)
+	// The MONDAY session runs 09:00-12:00: 180 minutes.
+	_, err := s.Record(ctx, w.Monday, attendancemark.SessionAM, attendance.Entry{PlacementID: w.Placements[0].ID, Mark: register.Mark{Status: register.Late, MinutesLate: 181}})
+	if code(t, err) != apierr.BadUserInput {
+		t.Fatalf("181 minutes late for a 180-minute session: %v", err)
+	}
+	if _, err := s.Record(ctx, w.Monday, attendancemark.SessionAM, attendance.Entry{PlacementID: w.Placements[0].ID, Mark: register.Mark{Status: register.Late, MinutesLate: 180}}); err != nil {
+		t.Fatal(err)
+	}
+}

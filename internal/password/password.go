@@ -63,16 +63,41 @@ const (
 
 var b64 = base64.RawStdEncoding // PHC strings use unpadded standard base64.
 
-// Validate checks a new password against the length rules. It returns an
-// apierr BAD_USER_INPUT error on the "password" field.
+// Validate checks a new password: long enough not counting surrounding
+// spaces, and not a trivially guessable pattern (NIST SP 800-63B asks for
+// length and a check against predictable values, not composition rules). It
+// returns an apierr BAD_USER_INPUT error on the "password" field.
 func Validate(pw string) error {
 	if len(pw) > MaxBytes {
 		return apierr.Invalid("password", "password must be at most %d bytes long", MaxBytes)
 	}
-	if utf8.RuneCountInString(pw) < MinRunes {
-		return apierr.Invalid("password", "password must be at least %d characters long", MinRunes)
+	if utf8.RuneCountInString(strings.TrimSpace(pw)) < MinRunes {
+		return apierr.Invalid("password", "password must be at least %d characters long, not counting spaces at either end", MinRunes)
+	}
+	if predictable(pw) {
+		return apierr.Invalid("password", "password is too easy to guess: it repeats a short pattern or is a common password")
 	}
 	return nil
+}
+
+// predictable catches passwords made of a short repeated unit ("aaaaaaaaaaaa",
+// "passwordpassword", "abcabcabcabc") and a few common long choices.
+func predictable(pw string) bool {
+	lower := strings.ToLower(strings.TrimSpace(pw))
+	r := []rune(lower)
+	for unit := 1; unit <= len(r)/2; unit++ {
+		if len(r)%unit != 0 {
+			continue
+		}
+		if strings.Repeat(string(r[:unit]), len(r)/unit) == lower {
+			return true
+		}
+	}
+	switch lower {
+	case "123456789012", "qwertyuiopas", "password1234", "passw0rd1234", "letmein12345", "iloveyou1234", "welcome12345", "administrator":
+		return true
+	}
+	return false
 }
 
 // Hash returns the PHC-format argon2id hash of pw with a fresh random salt.

@@ -3,6 +3,7 @@ package password
 import (
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -193,17 +194,17 @@ func TestValidate(t *testing.T) {
 		ok   bool
 	}{
 		{"empty", "", false},
-		{"11 ASCII", strings.Repeat("a", 11), false},
-		{"12 ASCII", strings.Repeat("a", 12), true},
-		{"11 two-byte runes (22 bytes)", strings.Repeat("é", 11), false},
-		{"12 two-byte runes", strings.Repeat("é", 12), true},
-		{"11 four-byte runes (44 bytes)", strings.Repeat("🔒", 11), false},
-		{"12 four-byte runes", strings.Repeat("🔒", 12), true},
-		{"spaces count", "            ", true},
-		{"1024 bytes", strings.Repeat("a", 1024), true},
-		{"1025 bytes", strings.Repeat("a", 1025), false},
-		{"256 four-byte runes = 1024 bytes", strings.Repeat("🔒", 256), true},
-		{"257 four-byte runes = 1028 bytes", strings.Repeat("🔒", 257), false},
+		{"11 ASCII", "abcdefghijk", false},
+		{"12 ASCII", "abcdefghijkl", true},
+		{"11 two-byte runes (22 bytes)", "éèêëàâäôöûü", false},
+		{"12 two-byte runes", "éèêëàâäôöûüç", true},
+		{"11 four-byte runes (44 bytes)", fruit(11), false},
+		{"12 four-byte runes", fruit(12), true},
+		{"only spaces", "            ", false},
+		{"1024 bytes", varied(1024), true},
+		{"1025 bytes", varied(1025), false},
+		{"256 four-byte runes = 1024 bytes", fruit(256), true},
+		{"257 four-byte runes = 1028 bytes", fruit(257), false},
 	} {
 		err := Validate(tc.pw)
 		if tc.ok {
@@ -223,4 +224,38 @@ func TestValidate(t *testing.T) {
 	if err := Validate(strings.Repeat("a", 1025)); err == nil || !strings.Contains(err.Error(), "at most 1024 bytes") {
 		t.Errorf("long message = %v", err)
 	}
+}
+
+// NIST SP 800-63B: length (not counting surrounding spaces) and a check
+// against predictable values.
+func TestValidateRefusesPredictable(t *testing.T) {
+	for _, pw := range []string{"            ", "  short one  ", "aaaaaaaaaaaa", "passwordpassword", "abcabcabcabc", "Password1234"} {
+		if Validate(pw) == nil {
+			t.Errorf("%q accepted", pw)
+		}
+	}
+	for _, pw := range []string{"correct horse battery", "Trent-bridge-1838", "pass word pass"} {
+		if err := Validate(pw); err != nil {
+			t.Errorf("%q refused: %v", pw, err)
+		}
+	}
+}
+
+// fruit is n four-byte runes cycling through twelve, so no short unit repeats exactly.
+func fruit(n int) string {
+	r := []rune("🍎🍐🍊🍋🍌🍉🍇🍓🍈🍒🍑🥭")
+	out := make([]rune, n)
+	for i := range out {
+		out[i] = r[i%len(r)]
+	}
+	return string(out)
+}
+
+// varied is n ASCII bytes of counting numbers: long, and no repeated pattern.
+func varied(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(strconv.Itoa(i))
+	}
+	return b.String()[:n]
 }

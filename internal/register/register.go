@@ -82,12 +82,12 @@ func (m Mark) Validate() error {
 		switch m.Reason {
 		case NoReasonYet, Illness, MedicalAppointment, OtherAuthorised, Unauthorised:
 		case "":
-			return apierr.Invalid("reason", "an absence needs a reason (use NO_REASON_YET if it is not yet known)")
+			return apierr.Invalid("absenceReason", "an absence needs a reason (use NO_REASON_YET if it is not yet known)")
 		default:
-			return apierr.Invalid("reason", "%q is not an absence reason (expected one of NO_REASON_YET, ILLNESS, MEDICAL_APPOINTMENT, OTHER_AUTHORISED, UNAUTHORISED)", m.Reason)
+			return apierr.Invalid("absenceReason", "%q is not an absence reason (expected one of NO_REASON_YET, ILLNESS, MEDICAL_APPOINTMENT, OTHER_AUTHORISED, UNAUTHORISED)", m.Reason)
 		}
 	} else if m.Reason != "" {
-		return apierr.Invalid("reason", "a reason is only for ABSENT, but status is %s (expected no reason)", m.Status)
+		return apierr.Invalid("absenceReason", "a reason is only for ABSENT, but status is %s (expected no reason)", m.Status)
 	}
 	return nil
 }

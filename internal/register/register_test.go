@@ -62,11 +62,11 @@ func TestMarkValidate(t *testing.T) {
 		{"PRESENT with minutesLate", Mark{Status: Present, MinutesLate: 3}, "minutesLate", "only for LATE"},
 		{"ABSENT with minutesLate", Mark{Status: Absent, Reason: Illness, MinutesLate: 3}, "minutesLate", "expected 0"},
 		{"NOT_REQUIRED with minutesLate", Mark{Status: NotRequired, MinutesLate: 1}, "minutesLate", "only for LATE"},
-		{"ABSENT needs a reason", Mark{Status: Absent}, "reason", "use NO_REASON_YET"},
-		{"ABSENT unknown reason", Mark{Status: Absent, Reason: "HOLIDAY"}, "reason", `"HOLIDAY" is not an absence reason`},
-		{"PRESENT with a reason", Mark{Status: Present, Reason: Illness}, "reason", "only for ABSENT"},
-		{"LATE with a reason", Mark{Status: Late, MinutesLate: 5, Reason: Illness}, "reason", "only for ABSENT"},
-		{"NOT_REQUIRED with a reason", Mark{Status: NotRequired, Reason: OtherAuthorised}, "reason", "expected no reason"},
+		{"ABSENT needs a reason", Mark{Status: Absent}, "absenceReason", "use NO_REASON_YET"},
+		{"ABSENT unknown reason", Mark{Status: Absent, Reason: "HOLIDAY"}, "absenceReason", `"HOLIDAY" is not an absence reason`},
+		{"PRESENT with a reason", Mark{Status: Present, Reason: Illness}, "absenceReason", "only for ABSENT"},
+		{"LATE with a reason", Mark{Status: Late, MinutesLate: 5, Reason: Illness}, "absenceReason", "only for ABSENT"},
+		{"NOT_REQUIRED with a reason", Mark{Status: NotRequired, Reason: OtherAuthorised}, "absenceReason", "expected no reason"},
 	}
 	for _, tt := range invalid {
 		t.Run(tt.name, func(t *testing.T) {

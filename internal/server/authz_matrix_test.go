@@ -63,6 +63,7 @@ var expectedAccess = func() map[string][]viewer.Role {
 		"Mutation.logout":              {admin, qa, school, provider},
 		"Mutation.inviteUser":          {admin},
 		"Mutation.deactivateUser":      {admin},
+		"Mutation.reinviteUser":        {admin},
 		"Mutation.changeUserRole":      {admin},
 		"Mutation.recordAttendance":    {admin, provider},
 		"Mutation.recordRegister":      {admin, provider},
@@ -283,6 +284,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			},
 		},
 		"Mutation.deactivateUser": {query: `mutation($id: ID!) { deactivateUser(id: $id) { id active } }`, vars: fixed(map[string]any{"id": deactivate})},
+		"Mutation.reinviteUser":   {query: `mutation($id: ID!) { reinviteUser(id: $id) { invitationToken } }`, vars: fixed(map[string]any{"id": deactivate})},
 		"Mutation.changeUserRole": {
 			query: `mutation($id: ID!, $s: ID) { changeUserRole(id: $id, role: SCHOOL_STAFF, schoolID: $s) { id role } }`,
 			vars:  fixed(map[string]any{"id": rerole, "s": w.SchoolA.ID}),

@@ -51,6 +51,9 @@ const testPassword = "correct horse battery"
 // newEnv builds a server over d with the fixture world and one signed-in
 // client per role. opts adjust the server's options (e.g. production
 // hardening); the defaults are a development server.
+// logOutput receives the test server's log; a test may capture it.
+var logOutput io.Writer = io.Discard
+
 func newEnv(t *testing.T, d *db.DB, opts ...func(*server.Options)) *env {
 	t.Helper()
 	// Registered first so it runs last: every websocket of this test is
@@ -59,7 +62,7 @@ func newEnv(t *testing.T, d *db.DB, opts ...func(*server.Options)) *env {
 	var srv *server.Server
 	t.Cleanup(func() { closeAllWebsockets(t, srv) })
 	w := fixture.Build(t, d.Client)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(logOutput, nil))
 	b := broker.NewInProcess()
 	t.Cleanup(func() { b.Close() })
 	hub := live.New(b, d.Client, log)

@@ -61,6 +61,12 @@ func (s Session) Period() Period {
 	return PM
 }
 
+// Minutes is the session's length.
+func (s Session) Minutes() int {
+	end, _ := clock(s.End)
+	return end - s.StartMinutes()
+}
+
 // StartMinutes is the session's start as minutes after midnight.
 func (s Session) StartMinutes() int {
 	m, _ := clock(s.Start)
