@@ -13514,8 +13514,8 @@ type ReferralMutation struct {
 	qualifications_required *string
 	interests_aspirations   *string
 	preference              *form.Preference
-	learner_snapshot        *form.LearnerSnapshot
-	pre_visit               *form.PreVisit
+	learner_snapshot        **form.LearnerSnapshot
+	pre_visit               **form.PreVisit
 	return_reasons          *string
 	created_at              *time.Time
 	updated_at              *time.Time
@@ -14260,12 +14260,12 @@ func (m *ReferralMutation) ResetPreference() {
 }
 
 // SetLearnerSnapshot sets the "learner_snapshot" field.
-func (m *ReferralMutation) SetLearnerSnapshot(fs form.LearnerSnapshot) {
+func (m *ReferralMutation) SetLearnerSnapshot(fs *form.LearnerSnapshot) {
 	m.learner_snapshot = &fs
 }
 
 // LearnerSnapshot returns the value of the "learner_snapshot" field in the mutation.
-func (m *ReferralMutation) LearnerSnapshot() (r form.LearnerSnapshot, exists bool) {
+func (m *ReferralMutation) LearnerSnapshot() (r *form.LearnerSnapshot, exists bool) {
 	v := m.learner_snapshot
 	if v == nil {
 		return
@@ -14276,7 +14276,7 @@ func (m *ReferralMutation) LearnerSnapshot() (r form.LearnerSnapshot, exists boo
 // OldLearnerSnapshot returns the old "learner_snapshot" field's value of the Referral entity.
 // If the Referral object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ReferralMutation) OldLearnerSnapshot(ctx context.Context) (v form.LearnerSnapshot, err error) {
+func (m *ReferralMutation) OldLearnerSnapshot(ctx context.Context) (v *form.LearnerSnapshot, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldLearnerSnapshot is only allowed on UpdateOne operations")
 	}
@@ -14309,12 +14309,12 @@ func (m *ReferralMutation) ResetLearnerSnapshot() {
 }
 
 // SetPreVisit sets the "pre_visit" field.
-func (m *ReferralMutation) SetPreVisit(fv form.PreVisit) {
+func (m *ReferralMutation) SetPreVisit(fv *form.PreVisit) {
 	m.pre_visit = &fv
 }
 
 // PreVisit returns the value of the "pre_visit" field in the mutation.
-func (m *ReferralMutation) PreVisit() (r form.PreVisit, exists bool) {
+func (m *ReferralMutation) PreVisit() (r *form.PreVisit, exists bool) {
 	v := m.pre_visit
 	if v == nil {
 		return
@@ -14325,7 +14325,7 @@ func (m *ReferralMutation) PreVisit() (r form.PreVisit, exists bool) {
 // OldPreVisit returns the old "pre_visit" field's value of the Referral entity.
 // If the Referral object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ReferralMutation) OldPreVisit(ctx context.Context) (v form.PreVisit, err error) {
+func (m *ReferralMutation) OldPreVisit(ctx context.Context) (v *form.PreVisit, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldPreVisit is only allowed on UpdateOne operations")
 	}
@@ -15125,14 +15125,14 @@ func (m *ReferralMutation) SetField(name string, value ent.Value) error {
 		m.SetPreference(v)
 		return nil
 	case referral.FieldLearnerSnapshot:
-		v, ok := value.(form.LearnerSnapshot)
+		v, ok := value.(*form.LearnerSnapshot)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLearnerSnapshot(v)
 		return nil
 	case referral.FieldPreVisit:
-		v, ok := value.(form.PreVisit)
+		v, ok := value.(*form.PreVisit)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

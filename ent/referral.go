@@ -51,9 +51,9 @@ type Referral struct {
 	// Preference holds the value of the "preference" field.
 	Preference form.Preference `json:"preference,omitempty"`
 	// LearnerSnapshot holds the value of the "learner_snapshot" field.
-	LearnerSnapshot form.LearnerSnapshot `json:"learner_snapshot,omitempty"`
+	LearnerSnapshot *form.LearnerSnapshot `json:"learner_snapshot,omitempty"`
 	// PreVisit holds the value of the "pre_visit" field.
-	PreVisit form.PreVisit `json:"pre_visit,omitempty"`
+	PreVisit *form.PreVisit `json:"pre_visit,omitempty"`
 	// why the partnership last returned the form; the full history is in transitions
 	ReturnReasons string `json:"return_reasons,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.

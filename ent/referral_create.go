@@ -188,30 +188,14 @@ func (_c *ReferralCreate) SetNillablePreference(v *form.Preference) *ReferralCre
 }
 
 // SetLearnerSnapshot sets the "learner_snapshot" field.
-func (_c *ReferralCreate) SetLearnerSnapshot(v form.LearnerSnapshot) *ReferralCreate {
+func (_c *ReferralCreate) SetLearnerSnapshot(v *form.LearnerSnapshot) *ReferralCreate {
 	_c.mutation.SetLearnerSnapshot(v)
 	return _c
 }
 
-// SetNillableLearnerSnapshot sets the "learner_snapshot" field if the given value is not nil.
-func (_c *ReferralCreate) SetNillableLearnerSnapshot(v *form.LearnerSnapshot) *ReferralCreate {
-	if v != nil {
-		_c.SetLearnerSnapshot(*v)
-	}
-	return _c
-}
-
 // SetPreVisit sets the "pre_visit" field.
-func (_c *ReferralCreate) SetPreVisit(v form.PreVisit) *ReferralCreate {
+func (_c *ReferralCreate) SetPreVisit(v *form.PreVisit) *ReferralCreate {
 	_c.mutation.SetPreVisit(v)
-	return _c
-}
-
-// SetNillablePreVisit sets the "pre_visit" field if the given value is not nil.
-func (_c *ReferralCreate) SetNillablePreVisit(v *form.PreVisit) *ReferralCreate {
-	if v != nil {
-		_c.SetPreVisit(*v)
-	}
 	return _c
 }
 
@@ -933,7 +917,7 @@ func (u *ReferralUpsert) ClearPreference() *ReferralUpsert {
 }
 
 // SetLearnerSnapshot sets the "learner_snapshot" field.
-func (u *ReferralUpsert) SetLearnerSnapshot(v form.LearnerSnapshot) *ReferralUpsert {
+func (u *ReferralUpsert) SetLearnerSnapshot(v *form.LearnerSnapshot) *ReferralUpsert {
 	u.Set(referral.FieldLearnerSnapshot, v)
 	return u
 }
@@ -951,7 +935,7 @@ func (u *ReferralUpsert) ClearLearnerSnapshot() *ReferralUpsert {
 }
 
 // SetPreVisit sets the "pre_visit" field.
-func (u *ReferralUpsert) SetPreVisit(v form.PreVisit) *ReferralUpsert {
+func (u *ReferralUpsert) SetPreVisit(v *form.PreVisit) *ReferralUpsert {
 	u.Set(referral.FieldPreVisit, v)
 	return u
 }
@@ -1318,7 +1302,7 @@ func (u *ReferralUpsertOne) ClearPreference() *ReferralUpsertOne {
 }
 
 // SetLearnerSnapshot sets the "learner_snapshot" field.
-func (u *ReferralUpsertOne) SetLearnerSnapshot(v form.LearnerSnapshot) *ReferralUpsertOne {
+func (u *ReferralUpsertOne) SetLearnerSnapshot(v *form.LearnerSnapshot) *ReferralUpsertOne {
 	return u.Update(func(s *ReferralUpsert) {
 		s.SetLearnerSnapshot(v)
 	})
@@ -1339,7 +1323,7 @@ func (u *ReferralUpsertOne) ClearLearnerSnapshot() *ReferralUpsertOne {
 }
 
 // SetPreVisit sets the "pre_visit" field.
-func (u *ReferralUpsertOne) SetPreVisit(v form.PreVisit) *ReferralUpsertOne {
+func (u *ReferralUpsertOne) SetPreVisit(v *form.PreVisit) *ReferralUpsertOne {
 	return u.Update(func(s *ReferralUpsert) {
 		s.SetPreVisit(v)
 	})
@@ -1886,7 +1870,7 @@ func (u *ReferralUpsertBulk) ClearPreference() *ReferralUpsertBulk {
 }
 
 // SetLearnerSnapshot sets the "learner_snapshot" field.
-func (u *ReferralUpsertBulk) SetLearnerSnapshot(v form.LearnerSnapshot) *ReferralUpsertBulk {
+func (u *ReferralUpsertBulk) SetLearnerSnapshot(v *form.LearnerSnapshot) *ReferralUpsertBulk {
 	return u.Update(func(s *ReferralUpsert) {
 		s.SetLearnerSnapshot(v)
 	})
@@ -1907,7 +1891,7 @@ func (u *ReferralUpsertBulk) ClearLearnerSnapshot() *ReferralUpsertBulk {
 }
 
 // SetPreVisit sets the "pre_visit" field.
-func (u *ReferralUpsertBulk) SetPreVisit(v form.PreVisit) *ReferralUpsertBulk {
+func (u *ReferralUpsertBulk) SetPreVisit(v *form.PreVisit) *ReferralUpsertBulk {
 	return u.Update(func(s *ReferralUpsert) {
 		s.SetPreVisit(v)
 	})

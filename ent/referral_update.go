@@ -259,16 +259,8 @@ func (_u *ReferralUpdate) ClearPreference() *ReferralUpdate {
 }
 
 // SetLearnerSnapshot sets the "learner_snapshot" field.
-func (_u *ReferralUpdate) SetLearnerSnapshot(v form.LearnerSnapshot) *ReferralUpdate {
+func (_u *ReferralUpdate) SetLearnerSnapshot(v *form.LearnerSnapshot) *ReferralUpdate {
 	_u.mutation.SetLearnerSnapshot(v)
-	return _u
-}
-
-// SetNillableLearnerSnapshot sets the "learner_snapshot" field if the given value is not nil.
-func (_u *ReferralUpdate) SetNillableLearnerSnapshot(v *form.LearnerSnapshot) *ReferralUpdate {
-	if v != nil {
-		_u.SetLearnerSnapshot(*v)
-	}
 	return _u
 }
 
@@ -279,16 +271,8 @@ func (_u *ReferralUpdate) ClearLearnerSnapshot() *ReferralUpdate {
 }
 
 // SetPreVisit sets the "pre_visit" field.
-func (_u *ReferralUpdate) SetPreVisit(v form.PreVisit) *ReferralUpdate {
+func (_u *ReferralUpdate) SetPreVisit(v *form.PreVisit) *ReferralUpdate {
 	_u.mutation.SetPreVisit(v)
-	return _u
-}
-
-// SetNillablePreVisit sets the "pre_visit" field if the given value is not nil.
-func (_u *ReferralUpdate) SetNillablePreVisit(v *form.PreVisit) *ReferralUpdate {
-	if v != nil {
-		_u.SetPreVisit(*v)
-	}
 	return _u
 }
 
@@ -1037,16 +1021,8 @@ func (_u *ReferralUpdateOne) ClearPreference() *ReferralUpdateOne {
 }
 
 // SetLearnerSnapshot sets the "learner_snapshot" field.
-func (_u *ReferralUpdateOne) SetLearnerSnapshot(v form.LearnerSnapshot) *ReferralUpdateOne {
+func (_u *ReferralUpdateOne) SetLearnerSnapshot(v *form.LearnerSnapshot) *ReferralUpdateOne {
 	_u.mutation.SetLearnerSnapshot(v)
-	return _u
-}
-
-// SetNillableLearnerSnapshot sets the "learner_snapshot" field if the given value is not nil.
-func (_u *ReferralUpdateOne) SetNillableLearnerSnapshot(v *form.LearnerSnapshot) *ReferralUpdateOne {
-	if v != nil {
-		_u.SetLearnerSnapshot(*v)
-	}
 	return _u
 }
 
@@ -1057,16 +1033,8 @@ func (_u *ReferralUpdateOne) ClearLearnerSnapshot() *ReferralUpdateOne {
 }
 
 // SetPreVisit sets the "pre_visit" field.
-func (_u *ReferralUpdateOne) SetPreVisit(v form.PreVisit) *ReferralUpdateOne {
+func (_u *ReferralUpdateOne) SetPreVisit(v *form.PreVisit) *ReferralUpdateOne {
 	_u.mutation.SetPreVisit(v)
-	return _u
-}
-
-// SetNillablePreVisit sets the "pre_visit" field if the given value is not nil.
-func (_u *ReferralUpdateOne) SetNillablePreVisit(v *form.PreVisit) *ReferralUpdateOne {
-	if v != nil {
-		_u.SetPreVisit(*v)
-	}
 	return _u
 }
 

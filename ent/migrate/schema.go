@@ -52,6 +52,9 @@ var (
 				Name:    "agreement_academic_year_school_agreements_provider_agreements",
 				Unique:  true,
 				Columns: []*schema.Column{AgreementsColumns[1], AgreementsColumns[15], AgreementsColumns[14]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status <> 'REVOKED'",
+				},
 			},
 			{
 				Name:    "agreement_provider_agreements",

@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -42,7 +43,13 @@ func (Agreement) Edges() []ent.Edge {
 
 // One agreement per school and provider per academic year.
 func (Agreement) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("academic_year").Edges("school", "provider").Unique(), index.Edges("provider")}
+	// One agreement in force per school, provider and year; a revoked one
+	// stays on record and a new one may replace it.
+	return []ent.Index{
+		index.Fields("academic_year").Edges("school", "provider").Unique().
+			Annotations(entsql.IndexWhere("status <> 'REVOKED'")),
+		index.Edges("provider"),
+	}
 }
 
 func (Agreement) Annotations() []schema.Annotation {

@@ -43,8 +43,8 @@ func (Referral) Fields() []ent.Field {
 		field.Text("interests_aspirations").Default(""),
 		jsonSection("preference", form.Preference{}, "ReferralPreference"),
 		// The learner's details as they were when the form was submitted.
-		jsonSection("learner_snapshot", form.LearnerSnapshot{}, "LearnerSnapshot"),
-		jsonSection("pre_visit", form.PreVisit{}, "PreVisit"),
+		jsonSection("learner_snapshot", &form.LearnerSnapshot{}, "LearnerSnapshot"), // nil until submitted: GraphQL null, not a zero record
+		jsonSection("pre_visit", &form.PreVisit{}, "PreVisit"),                      // nil until recorded
 		field.String("return_reasons").Optional().
 			Comment("why the partnership last returned the form; the full history is in transitions").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),

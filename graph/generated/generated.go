@@ -22492,8 +22492,8 @@ func (ec *executionContext) _Referral_learnerSnapshot(ctx context.Context, field
 			return obj.LearnerSnapshot, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v form.LearnerSnapshot) graphql.Marshaler {
-			return ec.marshalOLearnerSnapshot2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐLearnerSnapshot(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *form.LearnerSnapshot) graphql.Marshaler {
+			return ec.marshalOLearnerSnapshot2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐLearnerSnapshot(ctx, selections, v)
 		},
 		true,
 		false,
@@ -22524,8 +22524,8 @@ func (ec *executionContext) _Referral_preVisit(ctx context.Context, field graphq
 			return obj.PreVisit, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v form.PreVisit) graphql.Marshaler {
-			return ec.marshalOPreVisit2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreVisit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *form.PreVisit) graphql.Marshaler {
+			return ec.marshalOPreVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreVisit(ctx, selections, v)
 		},
 		true,
 		false,
@@ -47967,8 +47967,11 @@ func (ec *executionContext) marshalOLearnerSenStatus2ᚖgithubᚗcomᚋapnetᚋa
 	return v
 }
 
-func (ec *executionContext) marshalOLearnerSnapshot2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐLearnerSnapshot(ctx context.Context, sel ast.SelectionSet, v form.LearnerSnapshot) graphql.Marshaler {
-	return ec._LearnerSnapshot(ctx, sel, &v)
+func (ec *executionContext) marshalOLearnerSnapshot2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐLearnerSnapshot(ctx context.Context, sel ast.SelectionSet, v *form.LearnerSnapshot) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LearnerSnapshot(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOLearnerWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐLearnerWhereInputᚄ(ctx context.Context, v any) ([]*ent.LearnerWhereInput, error) {
@@ -48124,8 +48127,11 @@ func (ec *executionContext) unmarshalOPlacementWhereInput2ᚖgithubᚗcomᚋapne
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPreVisit2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreVisit(ctx context.Context, sel ast.SelectionSet, v form.PreVisit) graphql.Marshaler {
-	return ec._PreVisit(ctx, sel, &v)
+func (ec *executionContext) marshalOPreVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐPreVisit(ctx context.Context, sel ast.SelectionSet, v *form.PreVisit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PreVisit(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOProgressRating2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋoutcomeᚐRatingᚄ(ctx context.Context, v any) ([]outcome.Rating, error) {

@@ -292,7 +292,7 @@ func (p *plan) referralCreate(tx *ent.Tx, i int, ids rowIDs) *ent.ReferralCreate
 		SetPreference(f.Preference).SetVersion(len(path))
 	if r.final != referral.StatusDRAFT {
 		submitted := at.AddDate(0, 0, 3)
-		c.SetSubmittedAt(submitted).SetLearnerSnapshot(form.LearnerSnapshot{
+		c.SetSubmittedAt(submitted).SetLearnerSnapshot(&form.LearnerSnapshot{
 			UPN: l.upn, FirstName: l.first, LastName: l.last, DateOfBirth: l.dob, YearGroup: l.year,
 			SchoolName: p.ref.Schools[l.school].Name, SchoolURN: p.ref.Schools[l.school].URN, TakenAt: submitted,
 		})
@@ -304,7 +304,7 @@ func (p *plan) referralCreate(tx *ent.Tx, i int, ids rowIDs) *ent.ReferralCreate
 		c.SetCourseID(ids.courses[r.course]).SetProviderID(ids.providers[p.courses[r.course].provider])
 	}
 	if r.final == referral.StatusPRE_VISIT_HELD || r.final == referral.StatusPLACED {
-		c.SetPreVisit(form.PreVisit{Date: at.AddDate(0, 0, 3*(len(path)-2)), SchoolStaffAttended: true,
+		c.SetPreVisit(&form.PreVisit{Date: at.AddDate(0, 0, 3*(len(path)-2)), SchoolStaffAttended: true,
 			ParentOrCarerAttended: i%3 != 0, LearnerAttended: true, NeedsIdentified: "prefers small groups; needs movement breaks",
 			CourseRequirements: "boots and overalls provided; two days a week", RecordedBy: recorder})
 	}

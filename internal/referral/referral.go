@@ -17,6 +17,7 @@ import (
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/learner"
+	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/referral/form"
@@ -90,8 +91,34 @@ var editable = []referral.Status{referral.StatusDRAFT, referral.StatusRETURNED}
 const maxReason = 2000
 
 // Create starts a DRAFT referral for a learner the viewer may see.
-func (s *Service) Create(ctx context.Context, learnerID int, f form.Form) (*ent.Referral, error) {
+// validate checks the form and that a preferred course or provider is one:
+// ids of other things must not be stored as preferences.
+func (s *Service) validate(ctx context.Context, f form.Form) error {
 	if err := f.Validate(); err != nil {
+		return err
+	}
+	sys := viewer.SystemContext(ctx)
+	if id := f.Preference.CourseID; id != nil {
+		if ok, err := s.Client.Course.Query().Where(course.ID(*id)).Exist(sys); err != nil || !ok {
+			if err == nil {
+				err = apierr.Invalid("preference.courseID", "course %d not found", *id)
+			}
+			return err
+		}
+	}
+	if id := f.Preference.ProviderID; id != nil {
+		if ok, err := s.Client.Provider.Query().Where(provider.ID(*id)).Exist(sys); err != nil || !ok {
+			if err == nil {
+				err = apierr.Invalid("preference.providerID", "provider %d not found", *id)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) Create(ctx context.Context, learnerID int, f form.Form) (*ent.Referral, error) {
+	if err := s.validate(ctx, f); err != nil {
 		return nil, err
 	}
 	var out *ent.Referral
@@ -122,7 +149,7 @@ func (s *Service) Create(ctx context.Context, learnerID int, f form.Form) (*ent.
 
 // Update replaces the form of a DRAFT or RETURNED referral.
 func (s *Service) Update(ctx context.Context, id int, f form.Form) (*ent.Referral, error) {
-	if err := f.Validate(); err != nil {
+	if err := s.validate(ctx, f); err != nil {
 		return nil, err
 	}
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
@@ -158,7 +185,7 @@ func (s *Service) Submit(ctx context.Context, id int) (*ent.Referral, error) {
 			return err
 		}
 		now := s.now()
-		u.SetSubmittedAt(now).SetLearnerSnapshot(form.LearnerSnapshot{
+		u.SetSubmittedAt(now).SetLearnerSnapshot(&form.LearnerSnapshot{
 			UPN: l.Upn, FirstName: l.FirstName, LastName: l.LastName, DateOfBirth: l.DateOfBirth,
 			YearGroup: l.YearGroup, SchoolName: l.Edges.School.Name, SchoolURN: l.Edges.School.Urn, TakenAt: now,
 		}).ClearReturnReasons()
@@ -239,7 +266,7 @@ func (s *Service) RecordPreVisit(ctx context.Context, id int, pv form.PreVisit) 
 	}
 	pv.RecordedBy = viewer.FromContext(ctx).Actor()
 	return s.move(ctx, id, PreVisit, "", nil, func(_ *ent.Tx, _ *ent.Referral, u *ent.ReferralUpdate) error {
-		u.SetPreVisit(pv)
+		u.SetPreVisit(&pv)
 		return nil
 	})
 }

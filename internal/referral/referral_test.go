@@ -580,6 +580,10 @@ func TestAgreementSignatures(t *testing.T) {
 		if a.Status != agreement.StatusREVOKED || *a.RevokedReason != "safeguarding concern" {
 			t.Fatalf("revoked: %+v", a)
 		}
+		// A revoked agreement stays on record and a new one may replace it that year.
+		if _, err := w.s.CreateAgreement(w.qa, w.SchoolA.ID, w.Provider.ID, year, "2026.3"); err != nil {
+			t.Fatalf("replacing a revoked agreement: %v", err)
+		}
 		// Expiry: an ACTIVE agreement of a past year.
 		start, end, _ := svc.AcademicYear("2020/21")
 		old := d.Agreement.Create().SetSchoolID(w.SchoolA.ID).SetProviderID(w.Provider.ID).SetAcademicYear("2020/21").

@@ -211,3 +211,32 @@ func TestReferralToOutcomeOverGraphQL(t *testing.T) {
 		t.Fatalf("ended: %+v", x)
 	}
 }
+
+// A draft has no snapshot and no pre-visit yet: both read as null, not as a
+// zero record (whose zero time would fail a non-null field).
+func TestDraftReferralHasNoSnapshotYet(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	var created struct {
+		CreateReferral struct {
+			ID int `json:"id,string"`
+		}
+	}
+	data(t, e.schoolA, `mutation($l: ID!, $f: ReferralFormInput!) { createReferral(learnerID: $l, form: $f) { id } }`,
+		map[string]any{"l": e.w.Learners[0].ID, "f": map[string]any{"reason": "draft"}}, &created)
+	r := do(t, e.schoolA, `query($id: ID!) { node(id: $id) { ... on Referral { learnerSnapshot { takenAt upn } preVisit { date } } } }`,
+		map[string]any{"id": created.CreateReferral.ID})
+	if len(r.Errors) > 0 || string(r.Data) != `{"node":{"learnerSnapshot":null,"preVisit":null}}` {
+		t.Fatalf("draft: %+v %s", r.Errors, r.Data)
+	}
+}
+
+// A preferred course or provider must be one: another record's id is refused.
+func TestReferralPreferenceMustExist(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	create := `mutation($l: ID!, $f: ReferralFormInput!) { createReferral(learnerID: $l, form: $f) { id } }`
+	for _, pref := range []map[string]any{{"courseID": e.w.Learners[0].ID}, {"providerID": e.w.SchoolA.ID}} {
+		wantCode(t, do(t, e.schoolA, create, map[string]any{"l": e.w.Learners[0].ID, "f": map[string]any{"reason": "x", "preference": pref}}), "BAD_USER_INPUT")
+	}
+	data(t, e.schoolA, create, map[string]any{"l": e.w.Learners[0].ID, "f": map[string]any{"reason": "x",
+		"preference": map[string]any{"courseID": e.w.Course.ID, "providerID": e.w.Provider.ID}}}, nil)
+}
