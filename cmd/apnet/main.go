@@ -63,6 +63,7 @@ environment:
   APNET_ALLOWED_ORIGINS        comma-separated origins allowed to open websockets
   APNET_PRODUCTION             "true" turns off introspection and GraphiQL
   APNET_TRUST_PROXY            "true" takes client addresses from X-Real-IP (behind apnet's load balancer only)
+  APNET_METRICS_TOKEN          bearer token /metrics requires (unset: /metrics answers this machine only)
   APNET_LOG_LEVEL              debug, info, warn or error (default info)
 `
 

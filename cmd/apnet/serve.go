@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -75,6 +76,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 		DisableGraphiQL:      *production,
 		Auth:                 authn,
 		TrustProxy:           *trustProxy,
+		MetricsToken:         os.Getenv("APNET_METRICS_TOKEN"),
 		Ready: func(ctx context.Context) error {
 			if err := d.Ping(ctx); err != nil {
 				return fmt.Errorf("database: %w", err)

@@ -85,8 +85,9 @@ var denyDelete = privacy.MutationRuleFunc(func(_ context.Context, m ent.Mutation
 	return privacy.Skip
 })
 
-// ReferralTransitionPolicy: the history is readable like its referral and
-// only ever added to, by whoever may write the referral.
+// ReferralTransitionPolicy: the history is readable like its referral (a
+// provider sees only its own steps) and only ever added to, by whoever may
+// write the referral.
 func ReferralTransitionPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{allowSystem, denyUnauthenticated, allowPartnership,
@@ -94,7 +95,12 @@ func ReferralTransitionPolicy() ent.Policy {
 				v := viewer.FromContext(ctx)
 				return tenant(ctx,
 					func() { q.Where(referraltransition.HasReferralWith(ReferralOfSchool(v.SchoolID))) },
-					func() { q.Where(referraltransition.HasReferralWith(ReferralOfProvider(v.ProviderID))) })
+					// Only the steps it took part in: not the school's exchanges with
+					// the partnership, nor another provider's decline and its reason.
+					func() {
+						q.Where(referraltransition.HasReferralWith(ReferralOfProvider(v.ProviderID)),
+							referraltransition.ProviderID(v.ProviderID))
+					})
 			}), deny},
 		Mutation: privacy.MutationPolicy{denyChange, allowSystem, allowPartnership,
 			privacy.ReferralTransitionMutationRuleFunc(func(ctx context.Context, m *gen.ReferralTransitionMutation) error {

@@ -496,6 +496,14 @@ func TestReferralVisibilityPerRole(t *testing.T) {
 		check("declined", map[string]bool{"admin": true, "qa": true, "schoolA": true, "provider": true})
 		must[*ent.Referral](t)(w.s.Forward(w.qa, r.ID, w.otherCourse.ID))
 		check("forwarded elsewhere", map[string]bool{"admin": true, "qa": true, "schoolA": true, "other": true})
+		// The new provider sees only its own steps: not the first provider's decline and reason.
+		steps := d.ReferralTransition.Query().Where(referraltransition.HasReferralWith(referral.ID(r.ID))).AllX(w.other)
+		if len(steps) != 1 || steps[0].ProviderID == nil || *steps[0].ProviderID != w.otherCourse.QueryProvider().OnlyIDX(sys) {
+			t.Fatalf("the second provider sees %d steps: %+v", len(steps), steps)
+		}
+		if n := d.ReferralTransition.Query().Where(referraltransition.HasReferralWith(referral.ID(r.ID))).CountX(w.qa); n <= 1 {
+			t.Fatalf("the partnership sees %d steps", n)
+		}
 		// Only the partnership forwards, even in a provider's own write.
 		if err := d.Referral.UpdateOneID(r.ID).SetProviderID(w.Provider.ID).Exec(w.other); err == nil {
 			t.Fatal("a provider re-forwarded a referral")

@@ -234,3 +234,30 @@ func TestListsArePaged(t *testing.T) {
 		t.Fatalf("nested lists: %q", msg)
 	}
 }
+
+// /metrics is not for unauthenticated callers: with a metrics token set, a
+// scrape must carry it (loopback clients are let in only when none is set).
+func TestMetricsNeedTheToken(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t), func(o *server.Options) { o.MetricsToken = "scrape-secret" })
+	get := func(token string) int {
+		req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/metrics", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := get(""); got != http.StatusUnauthorized {
+		t.Fatalf("no token: %d", got)
+	}
+	if got := get("wrong"); got != http.StatusUnauthorized {
+		t.Fatalf("wrong token: %d", got)
+	}
+	if got := get("scrape-secret"); got != http.StatusOK {
+		t.Fatalf("right token: %d", got)
+	}
+}

@@ -5,9 +5,11 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -45,6 +47,9 @@ type Options struct {
 	Ready func(context.Context) error
 	// Auth turns bearer tokens into viewers.
 	Auth Authenticator
+	// MetricsToken, when set, is the bearer token /metrics requires; when
+	// empty, /metrics answers loopback clients only.
+	MetricsToken string
 	// TrustProxy takes the client address from X-Real-IP, set by apnet's own
 	// load balancer; never enable it when clients can reach apnet directly.
 	TrustProxy bool
@@ -136,7 +141,7 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.Handle("/metrics", metrics.Handler())
+	mux.Handle("/metrics", metricsGuard(o.MetricsToken, metrics.Handler()))
 	s.Handler = mux
 	return s
 }
@@ -259,4 +264,22 @@ func newRef() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// metricsGuard keeps /metrics from unauthenticated callers: only a scraper
+// holding the metrics token, or a client on this machine when none is set.
+func metricsGuard(token string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token != "" {
+			got, ok := bearer(r.Header.Get("Authorization"))
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+				http.Error(w, "metrics need the metrics token", http.StatusUnauthorized)
+				return
+			}
+		} else if ip := net.ParseIP(clientAddress(r, false)); ip == nil || !ip.IsLoopback() {
+			http.Error(w, "metrics are served to this machine only unless APNET_METRICS_TOKEN is set", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
