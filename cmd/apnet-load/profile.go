@@ -14,9 +14,11 @@ import (
 
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/server"
 )
 
@@ -49,13 +51,20 @@ func servePprof(ctx context.Context, addr, dbURL, redisURL string) error {
 		}
 	}
 	defer b.Close()
+	// As cmd/apnet/serve.go wires the server: keep the two in step.
 	hub := live.New(b, d.Client, log)
+	authn := auth.New(d.Client, b, log, nil)
+	if err := authn.Run(ctx); err != nil {
+		return err
+	}
 	res := &graph.Resolver{
 		Client:     d.Client,
 		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log},
+		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log},
 		Live:       hub,
+		Auth:       authn,
 	}
-	srv := server.New(res, log, server.Options{Ready: d.Ping})
+	srv := server.New(res, log, server.Options{Auth: authn, Ready: d.Ping})
 
 	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
 	runtime.SetMutexProfileFraction(10)
