@@ -19,6 +19,10 @@
 //	go run ./cmd/apnet-load -a http://127.0.0.1:8080 -b http://127.0.0.1:8081 -db 'postgres://…'
 //
 // Every phase is bounded in count and time, and the tool stops by itself.
+//
+// To see where a server's time goes, -pprof-server runs apnet in this process
+// with /debug/pprof/ (see profile.go) for a second apnet-load to load with
+// -a; -cpuprofile profiles the tool itself, the client side.
 package main
 
 import (

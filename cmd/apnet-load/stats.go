@@ -45,6 +45,11 @@ func metrics(ctx context.Context, base string) (map[string]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Servers answer /metrics to loopback callers unless a token is set; a
+	// spawned server inherits this environment, so the token is the same.
+	if t := os.Getenv("APNET_METRICS_TOKEN"); t != "" {
+		req.Header.Set("Authorization", "Bearer "+t)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
