@@ -22,6 +22,7 @@ import (
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
 	"github.com/apnet/apnet/ent/course"
+	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/invitation"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
@@ -55,6 +56,8 @@ type Client struct {
 	AwardingBody *AwardingBodyClient
 	// Course is the client for interacting with the Course builders.
 	Course *CourseClient
+	// Document is the client for interacting with the Document builders.
+	Document *DocumentClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// Learner is the client for interacting with the Learner builders.
@@ -97,6 +100,7 @@ func (c *Client) init() {
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.AwardingBody = NewAwardingBodyClient(c.config)
 	c.Course = NewCourseClient(c.config)
+	c.Document = NewDocumentClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
 	c.Learner = NewLearnerClient(c.config)
 	c.Placement = NewPlacementClient(c.config)
@@ -208,6 +212,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditEvent:         NewAuditEventClient(cfg),
 		AwardingBody:       NewAwardingBodyClient(cfg),
 		Course:             NewCourseClient(cfg),
+		Document:           NewDocumentClient(cfg),
 		Invitation:         NewInvitationClient(cfg),
 		Learner:            NewLearnerClient(cfg),
 		Placement:          NewPlacementClient(cfg),
@@ -246,6 +251,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditEvent:         NewAuditEventClient(cfg),
 		AwardingBody:       NewAwardingBodyClient(cfg),
 		Course:             NewCourseClient(cfg),
+		Document:           NewDocumentClient(cfg),
 		Invitation:         NewInvitationClient(cfg),
 		Learner:            NewLearnerClient(cfg),
 		Placement:          NewPlacementClient(cfg),
@@ -288,8 +294,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Agreement, c.Alert, c.AttendanceMark, c.AttendanceRevision, c.AuditEvent,
-		c.AwardingBody, c.Course, c.Invitation, c.Learner, c.Placement, c.Postcode,
-		c.ProgressUpdate, c.Provider, c.Qualification, c.Referral,
+		c.AwardingBody, c.Course, c.Document, c.Invitation, c.Learner, c.Placement,
+		c.Postcode, c.ProgressUpdate, c.Provider, c.Qualification, c.Referral,
 		c.ReferralTransition, c.School, c.Session, c.User,
 	} {
 		n.Use(hooks...)
@@ -301,8 +307,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Agreement, c.Alert, c.AttendanceMark, c.AttendanceRevision, c.AuditEvent,
-		c.AwardingBody, c.Course, c.Invitation, c.Learner, c.Placement, c.Postcode,
-		c.ProgressUpdate, c.Provider, c.Qualification, c.Referral,
+		c.AwardingBody, c.Course, c.Document, c.Invitation, c.Learner, c.Placement,
+		c.Postcode, c.ProgressUpdate, c.Provider, c.Qualification, c.Referral,
 		c.ReferralTransition, c.School, c.Session, c.User,
 	} {
 		n.Intercept(interceptors...)
@@ -326,6 +332,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AwardingBody.mutate(ctx, m)
 	case *CourseMutation:
 		return c.Course.mutate(ctx, m)
+	case *DocumentMutation:
+		return c.Document.mutate(ctx, m)
 	case *InvitationMutation:
 		return c.Invitation.mutate(ctx, m)
 	case *LearnerMutation:
@@ -1533,6 +1541,156 @@ func (c *CourseClient) mutate(ctx context.Context, m *CourseMutation) (Value, er
 	}
 }
 
+// DocumentClient is a client for the Document schema.
+type DocumentClient struct {
+	config
+}
+
+// NewDocumentClient returns a client for the Document from the given config.
+func NewDocumentClient(c config) *DocumentClient {
+	return &DocumentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `document.Hooks(f(g(h())))`.
+func (c *DocumentClient) Use(hooks ...Hook) {
+	c.hooks.Document = append(c.hooks.Document, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `document.Intercept(f(g(h())))`.
+func (c *DocumentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Document = append(c.inters.Document, interceptors...)
+}
+
+// Create returns a builder for creating a Document entity.
+func (c *DocumentClient) Create() *DocumentCreate {
+	mutation := newDocumentMutation(c.config, OpCreate)
+	return &DocumentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Document entities.
+func (c *DocumentClient) CreateBulk(builders ...*DocumentCreate) *DocumentCreateBulk {
+	return &DocumentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DocumentClient) MapCreateBulk(slice any, setFunc func(*DocumentCreate, int)) *DocumentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DocumentCreateBulk{err: fmt.Errorf("calling to DocumentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DocumentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DocumentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Document.
+func (c *DocumentClient) Update() *DocumentUpdate {
+	mutation := newDocumentMutation(c.config, OpUpdate)
+	return &DocumentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DocumentClient) UpdateOne(_m *Document) *DocumentUpdateOne {
+	mutation := newDocumentMutation(c.config, OpUpdateOne, withDocument(_m))
+	return &DocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DocumentClient) UpdateOneID(id int) *DocumentUpdateOne {
+	mutation := newDocumentMutation(c.config, OpUpdateOne, withDocumentID(id))
+	return &DocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Document.
+func (c *DocumentClient) Delete() *DocumentDelete {
+	mutation := newDocumentMutation(c.config, OpDelete)
+	return &DocumentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DocumentClient) DeleteOne(_m *Document) *DocumentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DocumentClient) DeleteOneID(id int) *DocumentDeleteOne {
+	builder := c.Delete().Where(document.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DocumentDeleteOne{builder}
+}
+
+// Query returns a query builder for Document.
+func (c *DocumentClient) Query() *DocumentQuery {
+	return &DocumentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDocument},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Document entity by its id.
+func (c *DocumentClient) Get(ctx context.Context, id int) (*Document, error) {
+	return c.Query().Where(document.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DocumentClient) GetX(ctx context.Context, id int) *Document {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProvider queries the provider edge of a Document.
+func (c *DocumentClient) QueryProvider(_m *Document) *ProviderQuery {
+	query := (&ProviderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(document.Table, document.FieldID, id),
+			sqlgraph.To(provider.Table, provider.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, document.ProviderTable, document.ProviderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DocumentClient) Hooks() []Hook {
+	hooks := c.hooks.Document
+	return append(hooks[:len(hooks):len(hooks)], document.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DocumentClient) Interceptors() []Interceptor {
+	return c.inters.Document
+}
+
+func (c *DocumentClient) mutate(ctx context.Context, m *DocumentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DocumentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DocumentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DocumentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Document mutation op: %q", m.Op())
+	}
+}
+
 // InvitationClient is a client for the Invitation schema.
 type InvitationClient struct {
 	config
@@ -2544,6 +2702,22 @@ func (c *ProviderClient) QueryAgreements(_m *Provider) *AgreementQuery {
 			sqlgraph.From(provider.Table, provider.FieldID, id),
 			sqlgraph.To(agreement.Table, agreement.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, provider.AgreementsTable, provider.AgreementsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDocuments queries the documents edge of a Provider.
+func (c *ProviderClient) QueryDocuments(_m *Provider) *DocumentQuery {
+	query := (&DocumentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, id),
+			sqlgraph.To(document.Table, document.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.DocumentsTable, provider.DocumentsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3673,13 +3847,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		Agreement, Alert, AttendanceMark, AttendanceRevision, AuditEvent, AwardingBody,
-		Course, Invitation, Learner, Placement, Postcode, ProgressUpdate, Provider,
-		Qualification, Referral, ReferralTransition, School, Session, User []ent.Hook
+		Course, Document, Invitation, Learner, Placement, Postcode, ProgressUpdate,
+		Provider, Qualification, Referral, ReferralTransition, School, Session,
+		User []ent.Hook
 	}
 	inters struct {
 		Agreement, Alert, AttendanceMark, AttendanceRevision, AuditEvent, AwardingBody,
-		Course, Invitation, Learner, Placement, Postcode, ProgressUpdate, Provider,
-		Qualification, Referral, ReferralTransition, School, Session,
+		Course, Document, Invitation, Learner, Placement, Postcode, ProgressUpdate,
+		Provider, Qualification, Referral, ReferralTransition, School, Session,
 		User []ent.Interceptor
 	}
 )

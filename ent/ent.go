@@ -19,6 +19,7 @@ import (
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
 	"github.com/apnet/apnet/ent/course"
+	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/invitation"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
@@ -98,6 +99,7 @@ func checkColumn(t, c string) error {
 			auditevent.Table:         auditevent.ValidColumn,
 			awardingbody.Table:       awardingbody.ValidColumn,
 			course.Table:             course.ValidColumn,
+			document.Table:           document.ValidColumn,
 			invitation.Table:         invitation.ValidColumn,
 			learner.Table:            learner.ValidColumn,
 			placement.Table:          placement.ValidColumn,

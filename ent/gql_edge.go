@@ -172,6 +172,14 @@ func (_m *Course) Placements(
 	return _m.QueryPlacements().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Document) Provider(ctx context.Context) (*Provider, error) {
+	result, err := _m.Edges.ProviderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProvider().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Learner) School(ctx context.Context) (*School, error) {
 	result, err := _m.Edges.SchoolOrErr()
 	if IsNotLoaded(err) {
@@ -379,6 +387,18 @@ func (_m *Provider) Agreements(ctx context.Context) (result []*Agreement, err er
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryAgreements().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Provider) Documents(ctx context.Context) (result []*Document, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedDocuments(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.DocumentsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDocuments().All(ctx)
 	}
 	return result, err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
 	"github.com/apnet/apnet/ent/course"
+	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/predicate"
@@ -3322,6 +3323,508 @@ func (i *CourseWhereInput) P() (predicate.Course, error) {
 	}
 }
 
+// DocumentWhereInput represents a where input for filtering Document queries.
+type DocumentWhereInput struct {
+	Predicates []predicate.Document  `json:"-"`
+	Not        *DocumentWhereInput   `json:"not,omitempty"`
+	Or         []*DocumentWhereInput `json:"or,omitempty"`
+	And        []*DocumentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "filename" field predicates.
+	Filename             *string  `json:"filename,omitempty"`
+	FilenameNEQ          *string  `json:"filenameNEQ,omitempty"`
+	FilenameIn           []string `json:"filenameIn,omitempty"`
+	FilenameNotIn        []string `json:"filenameNotIn,omitempty"`
+	FilenameGT           *string  `json:"filenameGT,omitempty"`
+	FilenameGTE          *string  `json:"filenameGTE,omitempty"`
+	FilenameLT           *string  `json:"filenameLT,omitempty"`
+	FilenameLTE          *string  `json:"filenameLTE,omitempty"`
+	FilenameContains     *string  `json:"filenameContains,omitempty"`
+	FilenameHasPrefix    *string  `json:"filenameHasPrefix,omitempty"`
+	FilenameHasSuffix    *string  `json:"filenameHasSuffix,omitempty"`
+	FilenameEqualFold    *string  `json:"filenameEqualFold,omitempty"`
+	FilenameContainsFold *string  `json:"filenameContainsFold,omitempty"`
+
+	// "content_type" field predicates.
+	ContentType             *string  `json:"contentType,omitempty"`
+	ContentTypeNEQ          *string  `json:"contentTypeNEQ,omitempty"`
+	ContentTypeIn           []string `json:"contentTypeIn,omitempty"`
+	ContentTypeNotIn        []string `json:"contentTypeNotIn,omitempty"`
+	ContentTypeGT           *string  `json:"contentTypeGT,omitempty"`
+	ContentTypeGTE          *string  `json:"contentTypeGTE,omitempty"`
+	ContentTypeLT           *string  `json:"contentTypeLT,omitempty"`
+	ContentTypeLTE          *string  `json:"contentTypeLTE,omitempty"`
+	ContentTypeContains     *string  `json:"contentTypeContains,omitempty"`
+	ContentTypeHasPrefix    *string  `json:"contentTypeHasPrefix,omitempty"`
+	ContentTypeHasSuffix    *string  `json:"contentTypeHasSuffix,omitempty"`
+	ContentTypeEqualFold    *string  `json:"contentTypeEqualFold,omitempty"`
+	ContentTypeContainsFold *string  `json:"contentTypeContainsFold,omitempty"`
+
+	// "size" field predicates.
+	Size      *int64  `json:"size,omitempty"`
+	SizeNEQ   *int64  `json:"sizeNEQ,omitempty"`
+	SizeIn    []int64 `json:"sizeIn,omitempty"`
+	SizeNotIn []int64 `json:"sizeNotIn,omitempty"`
+	SizeGT    *int64  `json:"sizeGT,omitempty"`
+	SizeGTE   *int64  `json:"sizeGTE,omitempty"`
+	SizeLT    *int64  `json:"sizeLT,omitempty"`
+	SizeLTE   *int64  `json:"sizeLTE,omitempty"`
+
+	// "sha256" field predicates.
+	Sha256             *string  `json:"sha256,omitempty"`
+	Sha256NEQ          *string  `json:"sha256NEQ,omitempty"`
+	Sha256In           []string `json:"sha256In,omitempty"`
+	Sha256NotIn        []string `json:"sha256NotIn,omitempty"`
+	Sha256GT           *string  `json:"sha256GT,omitempty"`
+	Sha256GTE          *string  `json:"sha256GTE,omitempty"`
+	Sha256LT           *string  `json:"sha256LT,omitempty"`
+	Sha256LTE          *string  `json:"sha256LTE,omitempty"`
+	Sha256Contains     *string  `json:"sha256Contains,omitempty"`
+	Sha256HasPrefix    *string  `json:"sha256HasPrefix,omitempty"`
+	Sha256HasSuffix    *string  `json:"sha256HasSuffix,omitempty"`
+	Sha256EqualFold    *string  `json:"sha256EqualFold,omitempty"`
+	Sha256ContainsFold *string  `json:"sha256ContainsFold,omitempty"`
+
+	// "category" field predicates.
+	Category      *document.Category  `json:"category,omitempty"`
+	CategoryNEQ   *document.Category  `json:"categoryNEQ,omitempty"`
+	CategoryIn    []document.Category `json:"categoryIn,omitempty"`
+	CategoryNotIn []document.Category `json:"categoryNotIn,omitempty"`
+
+	// "uploaded_by" field predicates.
+	UploadedBy             *string  `json:"uploadedBy,omitempty"`
+	UploadedByNEQ          *string  `json:"uploadedByNEQ,omitempty"`
+	UploadedByIn           []string `json:"uploadedByIn,omitempty"`
+	UploadedByNotIn        []string `json:"uploadedByNotIn,omitempty"`
+	UploadedByGT           *string  `json:"uploadedByGT,omitempty"`
+	UploadedByGTE          *string  `json:"uploadedByGTE,omitempty"`
+	UploadedByLT           *string  `json:"uploadedByLT,omitempty"`
+	UploadedByLTE          *string  `json:"uploadedByLTE,omitempty"`
+	UploadedByContains     *string  `json:"uploadedByContains,omitempty"`
+	UploadedByHasPrefix    *string  `json:"uploadedByHasPrefix,omitempty"`
+	UploadedByHasSuffix    *string  `json:"uploadedByHasSuffix,omitempty"`
+	UploadedByEqualFold    *string  `json:"uploadedByEqualFold,omitempty"`
+	UploadedByContainsFold *string  `json:"uploadedByContainsFold,omitempty"`
+
+	// "uploaded_at" field predicates.
+	UploadedAt      *time.Time  `json:"uploadedAt,omitempty"`
+	UploadedAtNEQ   *time.Time  `json:"uploadedAtNEQ,omitempty"`
+	UploadedAtIn    []time.Time `json:"uploadedAtIn,omitempty"`
+	UploadedAtNotIn []time.Time `json:"uploadedAtNotIn,omitempty"`
+	UploadedAtGT    *time.Time  `json:"uploadedAtGT,omitempty"`
+	UploadedAtGTE   *time.Time  `json:"uploadedAtGTE,omitempty"`
+	UploadedAtLT    *time.Time  `json:"uploadedAtLT,omitempty"`
+	UploadedAtLTE   *time.Time  `json:"uploadedAtLTE,omitempty"`
+
+	// "provider" edge predicates.
+	HasProvider     *bool                 `json:"hasProvider,omitempty"`
+	HasProviderWith []*ProviderWhereInput `json:"hasProviderWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *DocumentWhereInput) AddPredicates(predicates ...predicate.Document) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the DocumentWhereInput filter on the DocumentQuery builder.
+func (i *DocumentWhereInput) Filter(q *DocumentQuery) (*DocumentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyDocumentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyDocumentWhereInput is returned in case the DocumentWhereInput is empty.
+var ErrEmptyDocumentWhereInput = errors.New("ent: empty predicate DocumentWhereInput")
+
+// P returns a predicate for filtering documents.
+// An error is returned if the input is empty or invalid.
+func (i *DocumentWhereInput) P() (predicate.Document, error) {
+	var predicates []predicate.Document
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, document.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Document, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, document.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Document, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, document.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, document.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, document.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, document.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, document.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, document.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, document.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, document.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, document.IDLTE(*i.IDLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, document.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, document.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, document.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, document.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, document.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, document.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, document.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, document.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, document.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, document.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, document.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, document.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, document.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Filename != nil {
+		predicates = append(predicates, document.FilenameEQ(*i.Filename))
+	}
+	if i.FilenameNEQ != nil {
+		predicates = append(predicates, document.FilenameNEQ(*i.FilenameNEQ))
+	}
+	if len(i.FilenameIn) > 0 {
+		predicates = append(predicates, document.FilenameIn(i.FilenameIn...))
+	}
+	if len(i.FilenameNotIn) > 0 {
+		predicates = append(predicates, document.FilenameNotIn(i.FilenameNotIn...))
+	}
+	if i.FilenameGT != nil {
+		predicates = append(predicates, document.FilenameGT(*i.FilenameGT))
+	}
+	if i.FilenameGTE != nil {
+		predicates = append(predicates, document.FilenameGTE(*i.FilenameGTE))
+	}
+	if i.FilenameLT != nil {
+		predicates = append(predicates, document.FilenameLT(*i.FilenameLT))
+	}
+	if i.FilenameLTE != nil {
+		predicates = append(predicates, document.FilenameLTE(*i.FilenameLTE))
+	}
+	if i.FilenameContains != nil {
+		predicates = append(predicates, document.FilenameContains(*i.FilenameContains))
+	}
+	if i.FilenameHasPrefix != nil {
+		predicates = append(predicates, document.FilenameHasPrefix(*i.FilenameHasPrefix))
+	}
+	if i.FilenameHasSuffix != nil {
+		predicates = append(predicates, document.FilenameHasSuffix(*i.FilenameHasSuffix))
+	}
+	if i.FilenameEqualFold != nil {
+		predicates = append(predicates, document.FilenameEqualFold(*i.FilenameEqualFold))
+	}
+	if i.FilenameContainsFold != nil {
+		predicates = append(predicates, document.FilenameContainsFold(*i.FilenameContainsFold))
+	}
+	if i.ContentType != nil {
+		predicates = append(predicates, document.ContentTypeEQ(*i.ContentType))
+	}
+	if i.ContentTypeNEQ != nil {
+		predicates = append(predicates, document.ContentTypeNEQ(*i.ContentTypeNEQ))
+	}
+	if len(i.ContentTypeIn) > 0 {
+		predicates = append(predicates, document.ContentTypeIn(i.ContentTypeIn...))
+	}
+	if len(i.ContentTypeNotIn) > 0 {
+		predicates = append(predicates, document.ContentTypeNotIn(i.ContentTypeNotIn...))
+	}
+	if i.ContentTypeGT != nil {
+		predicates = append(predicates, document.ContentTypeGT(*i.ContentTypeGT))
+	}
+	if i.ContentTypeGTE != nil {
+		predicates = append(predicates, document.ContentTypeGTE(*i.ContentTypeGTE))
+	}
+	if i.ContentTypeLT != nil {
+		predicates = append(predicates, document.ContentTypeLT(*i.ContentTypeLT))
+	}
+	if i.ContentTypeLTE != nil {
+		predicates = append(predicates, document.ContentTypeLTE(*i.ContentTypeLTE))
+	}
+	if i.ContentTypeContains != nil {
+		predicates = append(predicates, document.ContentTypeContains(*i.ContentTypeContains))
+	}
+	if i.ContentTypeHasPrefix != nil {
+		predicates = append(predicates, document.ContentTypeHasPrefix(*i.ContentTypeHasPrefix))
+	}
+	if i.ContentTypeHasSuffix != nil {
+		predicates = append(predicates, document.ContentTypeHasSuffix(*i.ContentTypeHasSuffix))
+	}
+	if i.ContentTypeEqualFold != nil {
+		predicates = append(predicates, document.ContentTypeEqualFold(*i.ContentTypeEqualFold))
+	}
+	if i.ContentTypeContainsFold != nil {
+		predicates = append(predicates, document.ContentTypeContainsFold(*i.ContentTypeContainsFold))
+	}
+	if i.Size != nil {
+		predicates = append(predicates, document.SizeEQ(*i.Size))
+	}
+	if i.SizeNEQ != nil {
+		predicates = append(predicates, document.SizeNEQ(*i.SizeNEQ))
+	}
+	if len(i.SizeIn) > 0 {
+		predicates = append(predicates, document.SizeIn(i.SizeIn...))
+	}
+	if len(i.SizeNotIn) > 0 {
+		predicates = append(predicates, document.SizeNotIn(i.SizeNotIn...))
+	}
+	if i.SizeGT != nil {
+		predicates = append(predicates, document.SizeGT(*i.SizeGT))
+	}
+	if i.SizeGTE != nil {
+		predicates = append(predicates, document.SizeGTE(*i.SizeGTE))
+	}
+	if i.SizeLT != nil {
+		predicates = append(predicates, document.SizeLT(*i.SizeLT))
+	}
+	if i.SizeLTE != nil {
+		predicates = append(predicates, document.SizeLTE(*i.SizeLTE))
+	}
+	if i.Sha256 != nil {
+		predicates = append(predicates, document.Sha256EQ(*i.Sha256))
+	}
+	if i.Sha256NEQ != nil {
+		predicates = append(predicates, document.Sha256NEQ(*i.Sha256NEQ))
+	}
+	if len(i.Sha256In) > 0 {
+		predicates = append(predicates, document.Sha256In(i.Sha256In...))
+	}
+	if len(i.Sha256NotIn) > 0 {
+		predicates = append(predicates, document.Sha256NotIn(i.Sha256NotIn...))
+	}
+	if i.Sha256GT != nil {
+		predicates = append(predicates, document.Sha256GT(*i.Sha256GT))
+	}
+	if i.Sha256GTE != nil {
+		predicates = append(predicates, document.Sha256GTE(*i.Sha256GTE))
+	}
+	if i.Sha256LT != nil {
+		predicates = append(predicates, document.Sha256LT(*i.Sha256LT))
+	}
+	if i.Sha256LTE != nil {
+		predicates = append(predicates, document.Sha256LTE(*i.Sha256LTE))
+	}
+	if i.Sha256Contains != nil {
+		predicates = append(predicates, document.Sha256Contains(*i.Sha256Contains))
+	}
+	if i.Sha256HasPrefix != nil {
+		predicates = append(predicates, document.Sha256HasPrefix(*i.Sha256HasPrefix))
+	}
+	if i.Sha256HasSuffix != nil {
+		predicates = append(predicates, document.Sha256HasSuffix(*i.Sha256HasSuffix))
+	}
+	if i.Sha256EqualFold != nil {
+		predicates = append(predicates, document.Sha256EqualFold(*i.Sha256EqualFold))
+	}
+	if i.Sha256ContainsFold != nil {
+		predicates = append(predicates, document.Sha256ContainsFold(*i.Sha256ContainsFold))
+	}
+	if i.Category != nil {
+		predicates = append(predicates, document.CategoryEQ(*i.Category))
+	}
+	if i.CategoryNEQ != nil {
+		predicates = append(predicates, document.CategoryNEQ(*i.CategoryNEQ))
+	}
+	if len(i.CategoryIn) > 0 {
+		predicates = append(predicates, document.CategoryIn(i.CategoryIn...))
+	}
+	if len(i.CategoryNotIn) > 0 {
+		predicates = append(predicates, document.CategoryNotIn(i.CategoryNotIn...))
+	}
+	if i.UploadedBy != nil {
+		predicates = append(predicates, document.UploadedByEQ(*i.UploadedBy))
+	}
+	if i.UploadedByNEQ != nil {
+		predicates = append(predicates, document.UploadedByNEQ(*i.UploadedByNEQ))
+	}
+	if len(i.UploadedByIn) > 0 {
+		predicates = append(predicates, document.UploadedByIn(i.UploadedByIn...))
+	}
+	if len(i.UploadedByNotIn) > 0 {
+		predicates = append(predicates, document.UploadedByNotIn(i.UploadedByNotIn...))
+	}
+	if i.UploadedByGT != nil {
+		predicates = append(predicates, document.UploadedByGT(*i.UploadedByGT))
+	}
+	if i.UploadedByGTE != nil {
+		predicates = append(predicates, document.UploadedByGTE(*i.UploadedByGTE))
+	}
+	if i.UploadedByLT != nil {
+		predicates = append(predicates, document.UploadedByLT(*i.UploadedByLT))
+	}
+	if i.UploadedByLTE != nil {
+		predicates = append(predicates, document.UploadedByLTE(*i.UploadedByLTE))
+	}
+	if i.UploadedByContains != nil {
+		predicates = append(predicates, document.UploadedByContains(*i.UploadedByContains))
+	}
+	if i.UploadedByHasPrefix != nil {
+		predicates = append(predicates, document.UploadedByHasPrefix(*i.UploadedByHasPrefix))
+	}
+	if i.UploadedByHasSuffix != nil {
+		predicates = append(predicates, document.UploadedByHasSuffix(*i.UploadedByHasSuffix))
+	}
+	if i.UploadedByEqualFold != nil {
+		predicates = append(predicates, document.UploadedByEqualFold(*i.UploadedByEqualFold))
+	}
+	if i.UploadedByContainsFold != nil {
+		predicates = append(predicates, document.UploadedByContainsFold(*i.UploadedByContainsFold))
+	}
+	if i.UploadedAt != nil {
+		predicates = append(predicates, document.UploadedAtEQ(*i.UploadedAt))
+	}
+	if i.UploadedAtNEQ != nil {
+		predicates = append(predicates, document.UploadedAtNEQ(*i.UploadedAtNEQ))
+	}
+	if len(i.UploadedAtIn) > 0 {
+		predicates = append(predicates, document.UploadedAtIn(i.UploadedAtIn...))
+	}
+	if len(i.UploadedAtNotIn) > 0 {
+		predicates = append(predicates, document.UploadedAtNotIn(i.UploadedAtNotIn...))
+	}
+	if i.UploadedAtGT != nil {
+		predicates = append(predicates, document.UploadedAtGT(*i.UploadedAtGT))
+	}
+	if i.UploadedAtGTE != nil {
+		predicates = append(predicates, document.UploadedAtGTE(*i.UploadedAtGTE))
+	}
+	if i.UploadedAtLT != nil {
+		predicates = append(predicates, document.UploadedAtLT(*i.UploadedAtLT))
+	}
+	if i.UploadedAtLTE != nil {
+		predicates = append(predicates, document.UploadedAtLTE(*i.UploadedAtLTE))
+	}
+
+	if i.HasProvider != nil {
+		p := document.HasProvider()
+		if !*i.HasProvider {
+			p = document.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProviderWith) > 0 {
+		with := make([]predicate.Provider, 0, len(i.HasProviderWith))
+		for _, w := range i.HasProviderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProviderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, document.HasProviderWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyDocumentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return document.And(predicates...), nil
+	}
+}
+
 // LearnerWhereInput represents a where input for filtering Learner queries.
 type LearnerWhereInput struct {
 	Predicates []predicate.Learner  `json:"-"`
@@ -5304,6 +5807,10 @@ type ProviderWhereInput struct {
 	// "agreements" edge predicates.
 	HasAgreements     *bool                  `json:"hasAgreements,omitempty"`
 	HasAgreementsWith []*AgreementWhereInput `json:"hasAgreementsWith,omitempty"`
+
+	// "documents" edge predicates.
+	HasDocuments     *bool                 `json:"hasDocuments,omitempty"`
+	HasDocumentsWith []*DocumentWhereInput `json:"hasDocumentsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5809,6 +6316,24 @@ func (i *ProviderWhereInput) P() (predicate.Provider, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, provider.HasAgreementsWith(with...))
+	}
+	if i.HasDocuments != nil {
+		p := provider.HasDocuments()
+		if !*i.HasDocuments {
+			p = provider.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDocumentsWith) > 0 {
+		with := make([]predicate.Document, 0, len(i.HasDocumentsWith))
+		for _, w := range i.HasDocumentsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDocumentsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, provider.HasDocumentsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

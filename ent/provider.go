@@ -51,15 +51,18 @@ type ProviderEdges struct {
 	Referrals []*Referral `json:"referrals,omitempty"`
 	// Agreements holds the value of the agreements edge.
 	Agreements []*Agreement `json:"agreements,omitempty"`
+	// Documents holds the value of the documents edge.
+	Documents []*Document `json:"documents,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 
 	namedCourses    map[string][]*Course
 	namedReferrals  map[string][]*Referral
 	namedAgreements map[string][]*Agreement
+	namedDocuments  map[string][]*Document
 }
 
 // CoursesOrErr returns the Courses value or an error if the edge
@@ -87,6 +90,15 @@ func (e ProviderEdges) AgreementsOrErr() ([]*Agreement, error) {
 		return e.Agreements, nil
 	}
 	return nil, &NotLoadedError{edge: "agreements"}
+}
+
+// DocumentsOrErr returns the Documents value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProviderEdges) DocumentsOrErr() ([]*Document, error) {
+	if e.loadedTypes[3] {
+		return e.Documents, nil
+	}
+	return nil, &NotLoadedError{edge: "documents"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -208,6 +220,11 @@ func (_m *Provider) QueryReferrals() *ReferralQuery {
 // QueryAgreements queries the "agreements" edge of the Provider entity.
 func (_m *Provider) QueryAgreements() *AgreementQuery {
 	return NewProviderClient(_m.config).QueryAgreements(_m)
+}
+
+// QueryDocuments queries the "documents" edge of the Provider entity.
+func (_m *Provider) QueryDocuments() *DocumentQuery {
+	return NewProviderClient(_m.config).QueryDocuments(_m)
 }
 
 // Update returns a builder for updating this Provider.
@@ -337,6 +354,30 @@ func (_m *Provider) appendNamedAgreements(name string, edges ...*Agreement) {
 		_m.Edges.namedAgreements[name] = []*Agreement{}
 	} else {
 		_m.Edges.namedAgreements[name] = append(_m.Edges.namedAgreements[name], edges...)
+	}
+}
+
+// NamedDocuments returns the Documents named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Provider) NamedDocuments(name string) ([]*Document, error) {
+	if _m.Edges.namedDocuments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDocuments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Provider) appendNamedDocuments(name string, edges ...*Document) {
+	if _m.Edges.namedDocuments == nil {
+		_m.Edges.namedDocuments = make(map[string][]*Document)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDocuments[name] = []*Document{}
+	} else {
+		_m.Edges.namedDocuments[name] = append(_m.Edges.namedDocuments[name], edges...)
 	}
 }
 

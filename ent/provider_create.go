@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/course"
+	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/referral"
 )
@@ -192,6 +193,21 @@ func (_c *ProviderCreate) AddAgreements(v ...*Agreement) *ProviderCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddAgreementIDs(ids...)
+}
+
+// AddDocumentIDs adds the "documents" edge to the Document entity by IDs.
+func (_c *ProviderCreate) AddDocumentIDs(ids ...int) *ProviderCreate {
+	_c.mutation.AddDocumentIDs(ids...)
+	return _c
+}
+
+// AddDocuments adds the "documents" edges to the Document entity.
+func (_c *ProviderCreate) AddDocuments(v ...*Document) *ProviderCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddDocumentIDs(ids...)
 }
 
 // Mutation returns the ProviderMutation object of the builder.
@@ -414,6 +430,22 @@ func (_c *ProviderCreate) createSpec() (*Provider, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(agreement.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.DocumentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.DocumentsTable,
+			Columns: []string{provider.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(document.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/course"
+	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/referral"
@@ -30,11 +31,13 @@ type ProviderQuery struct {
 	withCourses         *CourseQuery
 	withReferrals       *ReferralQuery
 	withAgreements      *AgreementQuery
+	withDocuments       *DocumentQuery
 	modifiers           []func(*sql.Selector)
 	loadTotal           []func(context.Context, []*Provider) error
 	withNamedCourses    map[string]*CourseQuery
 	withNamedReferrals  map[string]*ReferralQuery
 	withNamedAgreements map[string]*AgreementQuery
+	withNamedDocuments  map[string]*DocumentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -130,6 +133,28 @@ func (_q *ProviderQuery) QueryAgreements() *AgreementQuery {
 			sqlgraph.From(provider.Table, provider.FieldID, selector),
 			sqlgraph.To(agreement.Table, agreement.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, provider.AgreementsTable, provider.AgreementsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryDocuments chains the current query on the "documents" edge.
+func (_q *ProviderQuery) QueryDocuments() *DocumentQuery {
+	query := (&DocumentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, selector),
+			sqlgraph.To(document.Table, document.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.DocumentsTable, provider.DocumentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -332,6 +357,7 @@ func (_q *ProviderQuery) Clone() *ProviderQuery {
 		withCourses:    _q.withCourses.Clone(),
 		withReferrals:  _q.withReferrals.Clone(),
 		withAgreements: _q.withAgreements.Clone(),
+		withDocuments:  _q.withDocuments.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -368,6 +394,17 @@ func (_q *ProviderQuery) WithAgreements(opts ...func(*AgreementQuery)) *Provider
 		opt(query)
 	}
 	_q.withAgreements = query
+	return _q
+}
+
+// WithDocuments tells the query-builder to eager-load the nodes that are connected to
+// the "documents" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithDocuments(opts ...func(*DocumentQuery)) *ProviderQuery {
+	query := (&DocumentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDocuments = query
 	return _q
 }
 
@@ -455,10 +492,11 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 	var (
 		nodes       = []*Provider{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withCourses != nil,
 			_q.withReferrals != nil,
 			_q.withAgreements != nil,
+			_q.withDocuments != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -503,6 +541,13 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 			return nil, err
 		}
 	}
+	if query := _q.withDocuments; query != nil {
+		if err := _q.loadDocuments(ctx, query, nodes,
+			func(n *Provider) { n.Edges.Documents = []*Document{} },
+			func(n *Provider, e *Document) { n.Edges.Documents = append(n.Edges.Documents, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedCourses {
 		if err := _q.loadCourses(ctx, query, nodes,
 			func(n *Provider) { n.appendNamedCourses(name) },
@@ -521,6 +566,13 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 		if err := _q.loadAgreements(ctx, query, nodes,
 			func(n *Provider) { n.appendNamedAgreements(name) },
 			func(n *Provider, e *Agreement) { n.appendNamedAgreements(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDocuments {
+		if err := _q.loadDocuments(ctx, query, nodes,
+			func(n *Provider) { n.appendNamedDocuments(name) },
+			func(n *Provider, e *Document) { n.appendNamedDocuments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -620,6 +672,37 @@ func (_q *ProviderQuery) loadAgreements(ctx context.Context, query *AgreementQue
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "provider_agreements" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProviderQuery) loadDocuments(ctx context.Context, query *DocumentQuery, nodes []*Provider, init func(*Provider), assign func(*Provider, *Document)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Provider)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.Document(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(provider.DocumentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.provider_documents
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "provider_documents" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "provider_documents" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -749,6 +832,20 @@ func (_q *ProviderQuery) WithNamedAgreements(name string, opts ...func(*Agreemen
 		_q.withNamedAgreements = make(map[string]*AgreementQuery)
 	}
 	_q.withNamedAgreements[name] = query
+	return _q
+}
+
+// WithNamedDocuments tells the query-builder to eager-load the nodes that are connected to the "documents"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithNamedDocuments(name string, opts ...func(*DocumentQuery)) *ProviderQuery {
+	query := (&DocumentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDocuments == nil {
+		_q.withNamedDocuments = make(map[string]*DocumentQuery)
+	}
+	_q.withNamedDocuments[name] = query
 	return _q
 }
 

@@ -26,6 +26,8 @@ type Tx struct {
 	AwardingBody *AwardingBodyClient
 	// Course is the client for interacting with the Course builders.
 	Course *CourseClient
+	// Document is the client for interacting with the Document builders.
+	Document *DocumentClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// Learner is the client for interacting with the Learner builders.
@@ -188,6 +190,7 @@ func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.AwardingBody = NewAwardingBodyClient(tx.config)
 	tx.Course = NewCourseClient(tx.config)
+	tx.Document = NewDocumentClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
 	tx.Learner = NewLearnerClient(tx.config)
 	tx.Placement = NewPlacementClient(tx.config)

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"agreements\":64424509440,\"alerts\":0,\"attendance_marks\":4294967296,\"attendance_revisions\":8589934592,\"audit_events\":47244640256,\"awarding_bodies\":12884901888,\"courses\":17179869184,\"invitations\":51539607552,\"learners\":21474836480,\"placements\":25769803776,\"postcodes\":30064771072,\"progress_updates\":68719476736,\"providers\":34359738368,\"qualifications\":38654705664,\"referral_transitions\":77309411328,\"referrals\":73014444032,\"schools\":42949672960,\"sessions\":55834574848,\"users\":60129542144}"
+const IncrementStarts = "{\"agreements\":64424509440,\"alerts\":0,\"attendance_marks\":4294967296,\"attendance_revisions\":8589934592,\"audit_events\":47244640256,\"awarding_bodies\":12884901888,\"courses\":17179869184,\"documents\":81604378624,\"invitations\":51539607552,\"learners\":21474836480,\"placements\":25769803776,\"postcodes\":30064771072,\"progress_updates\":68719476736,\"providers\":34359738368,\"qualifications\":38654705664,\"referral_transitions\":77309411328,\"referrals\":73014444032,\"schools\":42949672960,\"sessions\":55834574848,\"users\":60129542144}"

@@ -288,6 +288,46 @@ var (
 			},
 		},
 	}
+	// DocumentsColumns holds the columns for the "documents" table.
+	DocumentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "title", Type: field.TypeString},
+		{Name: "filename", Type: field.TypeString},
+		{Name: "content_type", Type: field.TypeString},
+		{Name: "size", Type: field.TypeInt64},
+		{Name: "sha256", Type: field.TypeString},
+		{Name: "storage_key", Type: field.TypeString},
+		{Name: "category", Type: field.TypeEnum, Enums: []string{"COMPLIANCE_REPORT", "EVALUATION_REPORT", "QA_PROCESS", "DATA_SYSTEM_GUIDE", "PROGRESSION", "QUALIFICATION_SUPPORT", "TRAINING_EVENTS", "TRAINING_RESOURCES"}},
+		{Name: "uploaded_by", Type: field.TypeString},
+		{Name: "uploaded_at", Type: field.TypeTime},
+		{Name: "provider_documents", Type: field.TypeInt, Nullable: true},
+	}
+	// DocumentsTable holds the schema information for the "documents" table.
+	DocumentsTable = &schema.Table{
+		Name:       "documents",
+		Columns:    DocumentsColumns,
+		PrimaryKey: []*schema.Column{DocumentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "documents_providers_documents",
+				Columns:    []*schema.Column{DocumentsColumns[10]},
+				RefColumns: []*schema.Column{ProvidersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "document_category",
+				Unique:  false,
+				Columns: []*schema.Column{DocumentsColumns[7]},
+			},
+			{
+				Name:    "document_provider_documents",
+				Unique:  false,
+				Columns: []*schema.Column{DocumentsColumns[10]},
+			},
+		},
+	}
 	// InvitationsColumns holds the columns for the "invitations" table.
 	InvitationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -714,6 +754,7 @@ var (
 		AuditEventsTable,
 		AwardingBodiesTable,
 		CoursesTable,
+		DocumentsTable,
 		InvitationsTable,
 		LearnersTable,
 		PlacementsTable,
@@ -760,6 +801,10 @@ func init() {
 	CoursesTable.ForeignKeys[1].RefTable = QualificationsTable
 	CoursesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
+	}
+	DocumentsTable.ForeignKeys[0].RefTable = ProvidersTable
+	DocumentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(81604378624),
 	}
 	InvitationsTable.ForeignKeys[0].RefTable = UsersTable
 	InvitationsTable.Annotation = &entsql.Annotation{

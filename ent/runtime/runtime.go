@@ -4,6 +4,7 @@ package runtime
 
 import (
 	"context"
+	"time"
 
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
@@ -12,6 +13,7 @@ import (
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
 	"github.com/apnet/apnet/ent/course"
+	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/invitation"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
@@ -202,6 +204,49 @@ func init() {
 	courseDescPlaces := courseFields[2].Descriptor()
 	// course.PlacesValidator is a validator for the "places" field. It is called by the builders before save.
 	course.PlacesValidator = courseDescPlaces.Validators[0].(func(int) error)
+	document.Policy = privacy.NewPolicies(schema.Document{})
+	document.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := document.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	documentFields := schema.Document{}.Fields()
+	_ = documentFields
+	// documentDescTitle is the schema descriptor for title field.
+	documentDescTitle := documentFields[0].Descriptor()
+	// document.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	document.TitleValidator = documentDescTitle.Validators[0].(func(string) error)
+	// documentDescFilename is the schema descriptor for filename field.
+	documentDescFilename := documentFields[1].Descriptor()
+	// document.FilenameValidator is a validator for the "filename" field. It is called by the builders before save.
+	document.FilenameValidator = documentDescFilename.Validators[0].(func(string) error)
+	// documentDescContentType is the schema descriptor for content_type field.
+	documentDescContentType := documentFields[2].Descriptor()
+	// document.ContentTypeValidator is a validator for the "content_type" field. It is called by the builders before save.
+	document.ContentTypeValidator = documentDescContentType.Validators[0].(func(string) error)
+	// documentDescSize is the schema descriptor for size field.
+	documentDescSize := documentFields[3].Descriptor()
+	// document.SizeValidator is a validator for the "size" field. It is called by the builders before save.
+	document.SizeValidator = documentDescSize.Validators[0].(func(int64) error)
+	// documentDescSha256 is the schema descriptor for sha256 field.
+	documentDescSha256 := documentFields[4].Descriptor()
+	// document.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
+	document.Sha256Validator = documentDescSha256.Validators[0].(func(string) error)
+	// documentDescStorageKey is the schema descriptor for storage_key field.
+	documentDescStorageKey := documentFields[5].Descriptor()
+	// document.StorageKeyValidator is a validator for the "storage_key" field. It is called by the builders before save.
+	document.StorageKeyValidator = documentDescStorageKey.Validators[0].(func(string) error)
+	// documentDescUploadedBy is the schema descriptor for uploaded_by field.
+	documentDescUploadedBy := documentFields[7].Descriptor()
+	// document.UploadedByValidator is a validator for the "uploaded_by" field. It is called by the builders before save.
+	document.UploadedByValidator = documentDescUploadedBy.Validators[0].(func(string) error)
+	// documentDescUploadedAt is the schema descriptor for uploaded_at field.
+	documentDescUploadedAt := documentFields[8].Descriptor()
+	// document.DefaultUploadedAt holds the default value on creation for the uploaded_at field.
+	document.DefaultUploadedAt = documentDescUploadedAt.Default.(func() time.Time)
 	invitation.Policy = privacy.NewPolicies(schema.Invitation{})
 	invitation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -25,3 +25,4 @@ func (Referral) Policy() ent.Policy           { return access.ReferralPolicy() }
 func (ReferralTransition) Policy() ent.Policy { return access.ReferralTransitionPolicy() }
 func (Agreement) Policy() ent.Policy          { return access.AgreementPolicy() }
 func (ProgressUpdate) Policy() ent.Policy     { return access.ProgressUpdatePolicy() }
+func (Document) Policy() ent.Policy           { return access.DocumentPolicy() }

@@ -34,6 +34,7 @@ func (Provider) Edges() []ent.Edge {
 		edge.To("courses", Course.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 		edge.To("referrals", Referral.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 		edge.To("agreements", Agreement.Type).Annotations(noEdgeInput),
+		edge.To("documents", Document.Type).Annotations(noEdgeInput),
 	}
 }
 
