@@ -40,8 +40,8 @@ var Now = time.Now
 // Hook records every create, update and delete made by a person. Inside a
 // transaction the records are written in it, in one insert just before it
 // commits, so they commit or roll back with the write; outside one, each is
-// written at once. apnet's own writes (seed, import) are
-// not recorded row by row.
+// written at once. apnet's own writes (seed, import) are not recorded row by
+// row.
 func Hook() ent.Hook {
 	return func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -108,13 +108,22 @@ type event struct {
 	fields         []string
 }
 
-// insert writes evs in one statement.
+// maxInsert bounds the rows of one insert: PostgreSQL takes at most 65,535
+// parameters a statement, and an event has 8.
+const maxInsert = 1000
+
+// insert writes evs in one statement (or one per maxInsert events).
 func insert(ctx context.Context, c *gen.Client, evs []event) error {
-	bulk := make([]*gen.AuditEventCreate, len(evs))
-	for i, e := range evs {
-		bulk[i] = create(c, e.v, e.action, e.entity, e.id, e.fields)
+	for chunk := range slices.Chunk(evs, maxInsert) {
+		bulk := make([]*gen.AuditEventCreate, len(chunk))
+		for i, e := range chunk {
+			bulk[i] = create(c, e.v, e.action, e.entity, e.id, e.fields)
+		}
+		if err := c.AuditEvent.CreateBulk(bulk...).Exec(ctx); err != nil {
+			return err
+		}
 	}
-	return c.AuditEvent.CreateBulk(bulk...).Exec(ctx)
+	return nil
 }
 
 // pending is a transaction's audit events, inserted just before it commits.
