@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 
 	gen "github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/school"
@@ -16,11 +18,13 @@ import (
 
 // Target is a placement a mark may be recorded against, with the ids (and
 // the school's lateness threshold) recording needs from its learner, the
-// learner's school and its course.
+// learner's school and its course, and the mark already taken for the
+// session being recorded, if any.
 type Target struct {
 	*gen.Placement
 	LearnerID, SchoolID, CourseID int
 	LateAlertMinutes              int
+	MarkID                        int // 0: not marked yet
 }
 
 // Columns the join adds to each placement row.
@@ -29,35 +33,45 @@ const (
 	colSchool   = "target_school_id"
 	colCourse   = "target_course_id"
 	colLateMins = "target_late_alert_minutes"
+	colMark     = "target_mark_id"
 )
 
 // PlacementsForRecording loads, in tx, those of the placements ids that the
-// viewer may see, each with its learner, school and course ids, in one
-// query. For provider staff the returned context also lets the mark,
-// revision and alert rules trust those placements, instead of re-checking
-// each with a query of their own, until tx commits or rolls back.
+// viewer may see, each with its learner, school and course ids and the id of
+// its mark for date and session, in one query. For provider staff the
+// returned context also lets the mark, revision and alert rules trust those
+// placements, instead of re-checking each with a query of their own, until tx
+// commits or rolls back.
 //
-// Why the join may bypass the learner and school rules: a row comes back only
-// if the placement passed the viewer's placement rule (the query runs as the
-// viewer), and whoever may see a placement may see its learner and the
-// learner's school (LearnerPolicy and SchoolPolicy allow exactly that), so
-// reading their ids here reveals nothing those rules would hide. Loading them
-// through their own rules instead cost two queries whose EXISTS chains grew
-// with the provider's placements.
+// Why the join may bypass the learner, school and mark rules: a row comes
+// back only if the placement passed the viewer's placement rule (the query
+// runs as the viewer), and whoever may see a placement may see its learner,
+// the learner's school and its marks (LearnerPolicy, SchoolPolicy and
+// AttendanceMarkPolicy allow exactly that), so reading their ids here reveals
+// nothing those rules would hide. Loading the learner and school through
+// their own rules instead cost two queries whose EXISTS chains grew with the
+// provider's placements.
 //
 // Trust cannot be forged: it lives in the context under an unexported key,
 // and only this function, after the viewer's own placement rule has passed,
 // puts placements in it.
-func PlacementsForRecording(ctx context.Context, tx *gen.Tx, ids []int) (context.Context, []*Target, error) {
+func PlacementsForRecording(ctx context.Context, tx *gen.Tx, ids []int, date time.Time, session attendancemark.Session) (context.Context, []*Target, error) {
 	q := tx.Placement.Query().Where(placement.IDIn(ids...))
 	q.Modify(func(s *sql.Selector) {
-		l, sc := sql.Table(learner.Table), sql.Table(school.Table)
+		l, sc, m := sql.Table(learner.Table), sql.Table(school.Table), sql.Table(attendancemark.Table)
 		s.Join(l).On(s.C(placement.LearnerColumn), l.C(learner.FieldID)).
 			Join(sc).On(l.C(learner.SchoolColumn), sc.C(school.FieldID)).
+			// At most one: (placement, date, session) is unique.
+			LeftJoin(m).OnP(sql.And(
+			sql.ColumnsEQ(m.C(attendancemark.FieldPlacementID), s.C(placement.FieldID)),
+			sql.EQ(m.C(attendancemark.FieldDate), date),
+			sql.EQ(m.C(attendancemark.FieldSession), session))).
 			AppendSelectAs(l.C(learner.FieldID), colLearner).
 			AppendSelectAs(sc.C(school.FieldID), colSchool).
 			AppendSelectAs(sc.C(school.FieldLateAlertMinutes), colLateMins).
-			AppendSelectAs(s.C(placement.CourseColumn), colCourse)
+			AppendSelectAs(s.C(placement.CourseColumn), colCourse).
+			// COALESCE: a NULL in this column trips ent's SQLite scan.
+			AppendSelectAs("COALESCE("+m.C(attendancemark.FieldID)+", 0)", colMark)
 	})
 	ps, err := q.All(ctx)
 	if err != nil {
@@ -69,7 +83,7 @@ func PlacementsForRecording(ctx context.Context, tx *gen.Tx, ids []int) (context
 		for _, f := range []struct {
 			col string
 			dst *int
-		}{{colLearner, &t.LearnerID}, {colSchool, &t.SchoolID}, {colCourse, &t.CourseID}, {colLateMins, &t.LateAlertMinutes}} {
+		}{{colLearner, &t.LearnerID}, {colSchool, &t.SchoolID}, {colCourse, &t.CourseID}, {colLateMins, &t.LateAlertMinutes}, {colMark, &t.MarkID}} {
 			if *f.dst, err = intValue(p, f.col); err != nil {
 				return ctx, nil, err
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/privacy"
 	"github.com/apnet/apnet/internal/access"
+	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/fixture"
 	"github.com/apnet/apnet/internal/register"
@@ -35,16 +36,29 @@ func checks(statements []string) bool {
 }
 
 func TestPlacementsForRecordingTrustsOnlyWhatItCheckedUntilTheTransactionEnds(t *testing.T) {
-	d := dbtest.SQLite(t)
+	dbtest.Each(t, testTrust)
+}
+
+func testTrust(t *testing.T, d *db.DB) {
 	w := fixture.Build(t, d.Client)
 	client, counter := dbtest.Counting(d)
 	ctx := viewer.NewContext(context.Background(), viewer.Viewer{UserID: 7, Role: viewer.ProviderStaff, ProviderID: w.Provider.ID})
+
+	// Placement 2 is already marked for the session.
+	stx, err := d.Tx(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := mark(stx, w.Placements[2].ID, w.Monday).SaveX(sys)
+	if err := stx.Commit(); err != nil {
+		t.Fatal(err)
+	}
 
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tctx, targets, err := access.PlacementsForRecording(ctx, tx, []int{w.Placements[0].ID, w.Placements[2].ID})
+	tctx, targets, err := access.PlacementsForRecording(ctx, tx, []int{w.Placements[0].ID, w.Placements[2].ID}, w.Monday, attendancemark.SessionAM)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,12 +66,12 @@ func TestPlacementsForRecordingTrustsOnlyWhatItCheckedUntilTheTransactionEnds(t 
 		t.Fatalf("%d targets, want 2", len(targets))
 	}
 	for _, tg := range targets {
-		i, school := 0, w.SchoolA
+		i, school, markID := 0, w.SchoolA, 0
 		if tg.ID == w.Placements[2].ID {
-			i, school = 2, w.SchoolB
+			i, school, markID = 2, w.SchoolB, marked.ID
 		}
 		if tg.LearnerID != w.Learners[i].ID || tg.SchoolID != school.ID || tg.CourseID != w.Course.ID ||
-			tg.LateAlertMinutes != school.LateAlertMinutes || !tg.StartDate.Equal(w.Placements[i].StartDate) {
+			tg.LateAlertMinutes != school.LateAlertMinutes || !tg.StartDate.Equal(w.Placements[i].StartDate) || tg.MarkID != markID {
 			t.Errorf("placement %d: got %+v", tg.ID, tg)
 		}
 	}
@@ -71,7 +85,7 @@ func TestPlacementsForRecordingTrustsOnlyWhatItCheckedUntilTheTransactionEnds(t 
 	}
 	// Another viewer carried in the same context gets no trust.
 	other := viewer.NewContext(tctx, viewer.Viewer{UserID: 8, Role: viewer.ProviderStaff, ProviderID: w.Provider.ID + 1})
-	if _, err := mark(tx, w.Placements[2].ID, w.Monday).Save(other); !errors.Is(err, privacy.Deny) {
+	if _, err := mark(tx, w.Placements[2].ID, w.Monday.AddDate(0, 0, -7)).Save(other); !errors.Is(err, privacy.Deny) {
 		t.Fatalf("another provider's viewer in a trusted context: %v, want a privacy denial", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -84,7 +98,7 @@ func TestPlacementsForRecordingTrustsOnlyWhatItCheckedUntilTheTransactionEnds(t 
 	}
 	defer tx2.Rollback()
 	counter.Reset()
-	if _, err := mark(tx2, w.Placements[2].ID, w.Monday).Save(tctx); err != nil {
+	if _, err := mark(tx2, w.Placements[2].ID, w.Monday.AddDate(0, 0, -7)).Save(tctx); err != nil {
 		t.Fatal(err)
 	}
 	if !checks(counter.Statements()) {
@@ -112,7 +126,7 @@ func TestAnotherProviderGainsNoTrust(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	tctx, targets, err := access.PlacementsForRecording(ctx, tx, []int{w.Placements[0].ID})
+	tctx, targets, err := access.PlacementsForRecording(ctx, tx, []int{w.Placements[0].ID}, w.Monday, attendancemark.SessionAM)
 	if err != nil {
 		t.Fatal(err)
 	}

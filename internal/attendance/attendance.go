@@ -194,25 +194,31 @@ func (s *Service) saveTx(ctx context.Context, tx *ent.Tx, courseID int, date tim
 		ids[i] = e.PlacementID
 	}
 	// One query: the placements the viewer may see, joined to what recording
-	// needs of their learners, schools and courses; ctx now lets the write
-	// rules trust them for the rest of this transaction.
-	ctx, targets, err := access.PlacementsForRecording(ctx, tx, ids)
+	// needs of their learners, schools and courses and to the session's
+	// marks; ctx now lets the write rules trust them for the rest of this
+	// transaction.
+	ctx, targets, err := access.PlacementsForRecording(ctx, tx, ids, date, session)
 	if err != nil {
 		return nil, err
 	}
 	byID := make(map[int]*access.Target, len(targets))
+	var markIDs []int
 	for _, t := range targets {
 		byID[t.ID] = t
+		if t.MarkID != 0 {
+			markIDs = append(markIDs, t.MarkID)
+		}
 	}
-	existing, err := tx.AttendanceMark.Query().
-		Where(attendancemark.PlacementIDIn(ids...), attendancemark.Date(date), attendancemark.SessionEQ(session)).
-		All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	marks := make(map[int]*ent.AttendanceMark, len(existing))
-	for _, m := range existing {
-		marks[m.PlacementID] = m
+	// Only a session already marked needs its mark loaded: resends and amendments.
+	marks := make(map[int]*ent.AttendanceMark, len(markIDs))
+	if len(markIDs) > 0 {
+		existing, err := tx.AttendanceMark.Query().Where(attendancemark.IDIn(markIDs...)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range existing {
+			marks[m.PlacementID] = m
+		}
 	}
 	actor := viewer.FromContext(ctx).Actor()
 	now := s.now()
