@@ -28,8 +28,8 @@ type AgreementQuery struct {
 	withSchool   *SchoolQuery
 	withProvider *ProviderQuery
 	withFKs      bool
-	modifiers    []func(*sql.Selector)
 	loadTotal    []func(context.Context, []*Agreement) error
+	modifiers    []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -305,8 +305,9 @@ func (_q *AgreementQuery) Clone() *AgreementQuery {
 		withSchool:   _q.withSchool.Clone(),
 		withProvider: _q.withProvider.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -601,6 +602,9 @@ func (_q *AgreementQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -616,6 +620,12 @@ func (_q *AgreementQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *AgreementQuery) Modify(modifiers ...func(s *sql.Selector)) *AgreementSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // AgreementGroupBy is the group-by builder for Agreement entities.
@@ -706,4 +716,10 @@ func (_s *AgreementSelect) sqlScan(ctx context.Context, root *AgreementQuery, v 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *AgreementSelect) Modify(modifiers ...func(s *sql.Selector)) *AgreementSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -18,8 +18,9 @@ import (
 // AgreementUpdate is the builder for updating Agreement entities.
 type AgreementUpdate struct {
 	config
-	hooks    []Hook
-	mutation *AgreementMutation
+	hooks     []Hook
+	mutation  *AgreementMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the AgreementUpdate builder.
@@ -269,6 +270,12 @@ func (_u *AgreementUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AgreementUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AgreementUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AgreementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -335,6 +342,7 @@ func (_u *AgreementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.RevokedReasonCleared() {
 		_spec.ClearField(agreement.FieldRevokedReason, field.TypeString)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{agreement.Label}
@@ -350,9 +358,10 @@ func (_u *AgreementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // AgreementUpdateOne is the builder for updating a single Agreement entity.
 type AgreementUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *AgreementMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *AgreementMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetTermsVersion sets the "terms_version" field.
@@ -609,6 +618,12 @@ func (_u *AgreementUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AgreementUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AgreementUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AgreementUpdateOne) sqlSave(ctx context.Context) (_node *Agreement, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -692,6 +707,7 @@ func (_u *AgreementUpdateOne) sqlSave(ctx context.Context) (_node *Agreement, er
 	if _u.mutation.RevokedReasonCleared() {
 		_spec.ClearField(agreement.FieldRevokedReason, field.TypeString)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Agreement{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

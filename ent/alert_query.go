@@ -32,8 +32,8 @@ type AlertQuery struct {
 	withPlacement *PlacementQuery
 	withMark      *AttendanceMarkQuery
 	withFKs       bool
-	modifiers     []func(*sql.Selector)
 	loadTotal     []func(context.Context, []*Alert) error
+	modifiers     []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -355,8 +355,9 @@ func (_q *AlertQuery) Clone() *AlertQuery {
 		withPlacement: _q.withPlacement.Clone(),
 		withMark:      _q.withMark.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -751,6 +752,9 @@ func (_q *AlertQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -766,6 +770,12 @@ func (_q *AlertQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *AlertQuery) Modify(modifiers ...func(s *sql.Selector)) *AlertSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // AlertGroupBy is the group-by builder for Alert entities.
@@ -856,4 +866,10 @@ func (_s *AlertSelect) sqlScan(ctx context.Context, root *AlertQuery, v any) err
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *AlertSelect) Modify(modifiers ...func(s *sql.Selector)) *AlertSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -30,8 +30,8 @@ type AttendanceMarkQuery struct {
 	withPlacement    *PlacementQuery
 	withHistory      *AttendanceRevisionQuery
 	withAlerts       *AlertQuery
-	modifiers        []func(*sql.Selector)
 	loadTotal        []func(context.Context, []*AttendanceMark) error
+	modifiers        []func(*sql.Selector)
 	withNamedHistory map[string]*AttendanceRevisionQuery
 	withNamedAlerts  map[string]*AlertQuery
 	// intermediate query (i.e. traversal path).
@@ -332,8 +332,9 @@ func (_q *AttendanceMarkQuery) Clone() *AttendanceMarkQuery {
 		withHistory:   _q.withHistory.Clone(),
 		withAlerts:    _q.withAlerts.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -685,6 +686,9 @@ func (_q *AttendanceMarkQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -700,6 +704,12 @@ func (_q *AttendanceMarkQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *AttendanceMarkQuery) Modify(modifiers ...func(s *sql.Selector)) *AttendanceMarkSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // WithNamedHistory tells the query-builder to eager-load the nodes that are connected to the "history"
@@ -818,4 +828,10 @@ func (_s *AttendanceMarkSelect) sqlScan(ctx context.Context, root *AttendanceMar
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *AttendanceMarkSelect) Modify(modifiers ...func(s *sql.Selector)) *AttendanceMarkSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -21,8 +21,9 @@ import (
 // AttendanceMarkUpdate is the builder for updating AttendanceMark entities.
 type AttendanceMarkUpdate struct {
 	config
-	hooks    []Hook
-	mutation *AttendanceMarkMutation
+	hooks     []Hook
+	mutation  *AttendanceMarkMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the AttendanceMarkUpdate builder.
@@ -300,6 +301,12 @@ func (_u *AttendanceMarkUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AttendanceMarkUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AttendanceMarkUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AttendanceMarkUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -435,6 +442,7 @@ func (_u *AttendanceMarkUpdate) sqlSave(ctx context.Context) (_node int, err err
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{attendancemark.Label}
@@ -450,9 +458,10 @@ func (_u *AttendanceMarkUpdate) sqlSave(ctx context.Context) (_node int, err err
 // AttendanceMarkUpdateOne is the builder for updating a single AttendanceMark entity.
 type AttendanceMarkUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *AttendanceMarkMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *AttendanceMarkMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetStatus sets the "status" field.
@@ -737,6 +746,12 @@ func (_u *AttendanceMarkUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AttendanceMarkUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AttendanceMarkUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AttendanceMarkUpdateOne) sqlSave(ctx context.Context) (_node *AttendanceMark, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -889,6 +904,7 @@ func (_u *AttendanceMarkUpdateOne) sqlSave(ctx context.Context) (_node *Attendan
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &AttendanceMark{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

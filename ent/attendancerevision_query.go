@@ -26,8 +26,8 @@ type AttendanceRevisionQuery struct {
 	predicates []predicate.AttendanceRevision
 	withMark   *AttendanceMarkQuery
 	withFKs    bool
-	modifiers  []func(*sql.Selector)
 	loadTotal  []func(context.Context, []*AttendanceRevision) error
+	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -280,8 +280,9 @@ func (_q *AttendanceRevisionQuery) Clone() *AttendanceRevisionQuery {
 		predicates: append([]predicate.AttendanceRevision{}, _q.predicates...),
 		withMark:   _q.withMark.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -526,6 +527,9 @@ func (_q *AttendanceRevisionQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -541,6 +545,12 @@ func (_q *AttendanceRevisionQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *AttendanceRevisionQuery) Modify(modifiers ...func(s *sql.Selector)) *AttendanceRevisionSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // AttendanceRevisionGroupBy is the group-by builder for AttendanceRevision entities.
@@ -631,4 +641,10 @@ func (_s *AttendanceRevisionSelect) sqlScan(ctx context.Context, root *Attendanc
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *AttendanceRevisionSelect) Modify(modifiers ...func(s *sql.Selector)) *AttendanceRevisionSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -17,8 +17,9 @@ import (
 // AttendanceRevisionUpdate is the builder for updating AttendanceRevision entities.
 type AttendanceRevisionUpdate struct {
 	config
-	hooks    []Hook
-	mutation *AttendanceRevisionMutation
+	hooks     []Hook
+	mutation  *AttendanceRevisionMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the AttendanceRevisionUpdate builder.
@@ -67,6 +68,12 @@ func (_u *AttendanceRevisionUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AttendanceRevisionUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AttendanceRevisionUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AttendanceRevisionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -82,6 +89,7 @@ func (_u *AttendanceRevisionUpdate) sqlSave(ctx context.Context) (_node int, err
 	if _u.mutation.AbsenceReasonCleared() {
 		_spec.ClearField(attendancerevision.FieldAbsenceReason, field.TypeEnum)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{attendancerevision.Label}
@@ -97,9 +105,10 @@ func (_u *AttendanceRevisionUpdate) sqlSave(ctx context.Context) (_node int, err
 // AttendanceRevisionUpdateOne is the builder for updating a single AttendanceRevision entity.
 type AttendanceRevisionUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *AttendanceRevisionMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *AttendanceRevisionMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Mutation returns the AttendanceRevisionMutation object of the builder.
@@ -155,6 +164,12 @@ func (_u *AttendanceRevisionUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AttendanceRevisionUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AttendanceRevisionUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AttendanceRevisionUpdateOne) sqlSave(ctx context.Context) (_node *AttendanceRevision, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -187,6 +202,7 @@ func (_u *AttendanceRevisionUpdateOne) sqlSave(ctx context.Context) (_node *Atte
 	if _u.mutation.AbsenceReasonCleared() {
 		_spec.ClearField(attendancerevision.FieldAbsenceReason, field.TypeEnum)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &AttendanceRevision{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

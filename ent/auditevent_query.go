@@ -23,8 +23,8 @@ type AuditEventQuery struct {
 	order      []auditevent.OrderOption
 	inters     []Interceptor
 	predicates []predicate.AuditEvent
-	modifiers  []func(*sql.Selector)
 	loadTotal  []func(context.Context, []*AuditEvent) error
+	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -254,8 +254,9 @@ func (_q *AuditEventQuery) Clone() *AuditEventQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.AuditEvent{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -439,6 +440,9 @@ func (_q *AuditEventQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -454,6 +458,12 @@ func (_q *AuditEventQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *AuditEventQuery) Modify(modifiers ...func(s *sql.Selector)) *AuditEventSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // AuditEventGroupBy is the group-by builder for AuditEvent entities.
@@ -544,4 +554,10 @@ func (_s *AuditEventSelect) sqlScan(ctx context.Context, root *AuditEventQuery, 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *AuditEventSelect) Modify(modifiers ...func(s *sql.Selector)) *AuditEventSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -26,8 +26,8 @@ type AwardingBodyQuery struct {
 	inters                  []Interceptor
 	predicates              []predicate.AwardingBody
 	withQualifications      *QualificationQuery
-	modifiers               []func(*sql.Selector)
 	loadTotal               []func(context.Context, []*AwardingBody) error
+	modifiers               []func(*sql.Selector)
 	withNamedQualifications map[string]*QualificationQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -281,8 +281,9 @@ func (_q *AwardingBodyQuery) Clone() *AwardingBodyQuery {
 		predicates:         append([]predicate.AwardingBody{}, _q.predicates...),
 		withQualifications: _q.withQualifications.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -527,6 +528,9 @@ func (_q *AwardingBodyQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -542,6 +546,12 @@ func (_q *AwardingBodyQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *AwardingBodyQuery) Modify(modifiers ...func(s *sql.Selector)) *AwardingBodySelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // WithNamedQualifications tells the query-builder to eager-load the nodes that are connected to the "qualifications"
@@ -646,4 +656,10 @@ func (_s *AwardingBodySelect) sqlScan(ctx context.Context, root *AwardingBodyQue
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *AwardingBodySelect) Modify(modifiers ...func(s *sql.Selector)) *AwardingBodySelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -18,8 +18,9 @@ import (
 // AwardingBodyUpdate is the builder for updating AwardingBody entities.
 type AwardingBodyUpdate struct {
 	config
-	hooks    []Hook
-	mutation *AwardingBodyMutation
+	hooks     []Hook
+	mutation  *AwardingBodyMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the AwardingBodyUpdate builder.
@@ -154,6 +155,12 @@ func (_u *AwardingBodyUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AwardingBodyUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AwardingBodyUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AwardingBodyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -223,6 +230,7 @@ func (_u *AwardingBodyUpdate) sqlSave(ctx context.Context) (_node int, err error
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{awardingbody.Label}
@@ -238,9 +246,10 @@ func (_u *AwardingBodyUpdate) sqlSave(ctx context.Context) (_node int, err error
 // AwardingBodyUpdateOne is the builder for updating a single AwardingBody entity.
 type AwardingBodyUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *AwardingBodyMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *AwardingBodyMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetName sets the "name" field.
@@ -382,6 +391,12 @@ func (_u *AwardingBodyUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *AwardingBodyUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *AwardingBodyUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *AwardingBodyUpdateOne) sqlSave(ctx context.Context) (_node *AwardingBody, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -468,6 +483,7 @@ func (_u *AwardingBodyUpdateOne) sqlSave(ctx context.Context) (_node *AwardingBo
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &AwardingBody{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -33,8 +33,8 @@ type CourseQuery struct {
 	withPlacements      *PlacementQuery
 	withReferrals       *ReferralQuery
 	withFKs             bool
-	modifiers           []func(*sql.Selector)
 	loadTotal           []func(context.Context, []*Course) error
+	modifiers           []func(*sql.Selector)
 	withNamedPlacements map[string]*PlacementQuery
 	withNamedReferrals  map[string]*ReferralQuery
 	// intermediate query (i.e. traversal path).
@@ -358,8 +358,9 @@ func (_q *CourseQuery) Clone() *CourseQuery {
 		withPlacements:    _q.withPlacements.Clone(),
 		withReferrals:     _q.withReferrals.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -768,6 +769,9 @@ func (_q *CourseQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -783,6 +787,12 @@ func (_q *CourseQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *CourseQuery) Modify(modifiers ...func(s *sql.Selector)) *CourseSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // WithNamedPlacements tells the query-builder to eager-load the nodes that are connected to the "placements"
@@ -901,4 +911,10 @@ func (_s *CourseSelect) sqlScan(ctx context.Context, root *CourseQuery, v any) e
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *CourseSelect) Modify(modifiers ...func(s *sql.Selector)) *CourseSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

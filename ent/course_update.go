@@ -24,8 +24,9 @@ import (
 // CourseUpdate is the builder for updating Course entities.
 type CourseUpdate struct {
 	config
-	hooks    []Hook
-	mutation *CourseMutation
+	hooks     []Hook
+	mutation  *CourseMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the CourseUpdate builder.
@@ -252,6 +253,12 @@ func (_u *CourseUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *CourseUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *CourseUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *CourseUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -437,6 +444,7 @@ func (_u *CourseUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{course.Label}
@@ -452,9 +460,10 @@ func (_u *CourseUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // CourseUpdateOne is the builder for updating a single Course entity.
 type CourseUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *CourseMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *CourseMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetDeliveryPostcode sets the "delivery_postcode" field.
@@ -688,6 +697,12 @@ func (_u *CourseUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *CourseUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *CourseUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *CourseUpdateOne) sqlSave(ctx context.Context) (_node *Course, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -890,6 +905,7 @@ func (_u *CourseUpdateOne) sqlSave(ctx context.Context) (_node *Course, err erro
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Course{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

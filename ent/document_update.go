@@ -17,8 +17,9 @@ import (
 // DocumentUpdate is the builder for updating Document entities.
 type DocumentUpdate struct {
 	config
-	hooks    []Hook
-	mutation *DocumentMutation
+	hooks     []Hook
+	mutation  *DocumentMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the DocumentUpdate builder.
@@ -83,6 +84,12 @@ func (_u *DocumentUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *DocumentUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *DocumentUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *DocumentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -98,6 +105,7 @@ func (_u *DocumentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(document.FieldTitle, field.TypeString, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{document.Label}
@@ -113,9 +121,10 @@ func (_u *DocumentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // DocumentUpdateOne is the builder for updating a single Document entity.
 type DocumentUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *DocumentMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *DocumentMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetTitle sets the "title" field.
@@ -187,6 +196,12 @@ func (_u *DocumentUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *DocumentUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *DocumentUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *DocumentUpdateOne) sqlSave(ctx context.Context) (_node *Document, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -219,6 +234,7 @@ func (_u *DocumentUpdateOne) sqlSave(ctx context.Context) (_node *Document, err 
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(document.FieldTitle, field.TypeString, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Document{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

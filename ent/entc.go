@@ -30,6 +30,7 @@ func main() {
 			gen.FeatureGlobalID, // node(id:) resolves the type from the id's range
 			gen.FeaturePrivacy,  // row-level rules live in ent policies (internal/access)
 			gen.FeatureUpsert,   // idempotent imports
+			gen.FeatureModifier, // custom joins: the attendance service loads a placement with its learner and school in one query
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

@@ -33,8 +33,8 @@ type LearnerQuery struct {
 	withAlerts          *AlertQuery
 	withReferrals       *ReferralQuery
 	withFKs             bool
-	modifiers           []func(*sql.Selector)
 	loadTotal           []func(context.Context, []*Learner) error
+	modifiers           []func(*sql.Selector)
 	withNamedPlacements map[string]*PlacementQuery
 	withNamedAlerts     map[string]*AlertQuery
 	withNamedReferrals  map[string]*ReferralQuery
@@ -359,8 +359,9 @@ func (_q *LearnerQuery) Clone() *LearnerQuery {
 		withAlerts:     _q.withAlerts.Clone(),
 		withReferrals:  _q.withReferrals.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -776,6 +777,9 @@ func (_q *LearnerQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -791,6 +795,12 @@ func (_q *LearnerQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *LearnerQuery) Modify(modifiers ...func(s *sql.Selector)) *LearnerSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // WithNamedPlacements tells the query-builder to eager-load the nodes that are connected to the "placements"
@@ -923,4 +933,10 @@ func (_s *LearnerSelect) sqlScan(ctx context.Context, root *LearnerQuery, v any)
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *LearnerSelect) Modify(modifiers ...func(s *sql.Selector)) *LearnerSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

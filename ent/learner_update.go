@@ -22,8 +22,9 @@ import (
 // LearnerUpdate is the builder for updating Learner entities.
 type LearnerUpdate struct {
 	config
-	hooks    []Hook
-	mutation *LearnerMutation
+	hooks     []Hook
+	mutation  *LearnerMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the LearnerUpdate builder.
@@ -313,6 +314,12 @@ func (_u *LearnerUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *LearnerUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *LearnerUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *LearnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -510,6 +517,7 @@ func (_u *LearnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{learner.Label}
@@ -525,9 +533,10 @@ func (_u *LearnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // LearnerUpdateOne is the builder for updating a single Learner entity.
 type LearnerUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *LearnerMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *LearnerMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpn sets the "upn" field.
@@ -824,6 +833,12 @@ func (_u *LearnerUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *LearnerUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *LearnerUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *LearnerUpdateOne) sqlSave(ctx context.Context) (_node *Learner, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -1038,6 +1053,7 @@ func (_u *LearnerUpdateOne) sqlSave(ctx context.Context) (_node *Learner, err er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Learner{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -37,8 +37,8 @@ type PlacementQuery struct {
 	withProgressUpdates      *ProgressUpdateQuery
 	withReferral             *ReferralQuery
 	withFKs                  bool
-	modifiers                []func(*sql.Selector)
 	loadTotal                []func(context.Context, []*Placement) error
+	modifiers                []func(*sql.Selector)
 	withNamedMarks           map[string]*AttendanceMarkQuery
 	withNamedAlerts          map[string]*AlertQuery
 	withNamedProgressUpdates map[string]*ProgressUpdateQuery
@@ -409,8 +409,9 @@ func (_q *PlacementQuery) Clone() *PlacementQuery {
 		withProgressUpdates: _q.withProgressUpdates.Clone(),
 		withReferral:        _q.withReferral.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -925,6 +926,9 @@ func (_q *PlacementQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -940,6 +944,12 @@ func (_q *PlacementQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PlacementQuery) Modify(modifiers ...func(s *sql.Selector)) *PlacementSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // WithNamedMarks tells the query-builder to eager-load the nodes that are connected to the "marks"
@@ -1072,4 +1082,10 @@ func (_s *PlacementSelect) sqlScan(ctx context.Context, root *PlacementQuery, v 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PlacementSelect) Modify(modifiers ...func(s *sql.Selector)) *PlacementSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

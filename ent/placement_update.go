@@ -27,8 +27,9 @@ import (
 // PlacementUpdate is the builder for updating Placement entities.
 type PlacementUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PlacementMutation
+	hooks     []Hook
+	mutation  *PlacementMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PlacementUpdate builder.
@@ -445,6 +446,12 @@ func (_u *PlacementUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PlacementUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PlacementUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PlacementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -735,6 +742,7 @@ func (_u *PlacementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{placement.Label}
@@ -750,9 +758,10 @@ func (_u *PlacementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // PlacementUpdateOne is the builder for updating a single Placement entity.
 type PlacementUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PlacementMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PlacementMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetStartDate sets the "start_date" field.
@@ -1176,6 +1185,12 @@ func (_u *PlacementUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PlacementUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PlacementUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PlacementUpdateOne) sqlSave(ctx context.Context) (_node *Placement, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -1483,6 +1498,7 @@ func (_u *PlacementUpdateOne) sqlSave(ctx context.Context) (_node *Placement, er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Placement{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -23,8 +23,8 @@ type PostcodeQuery struct {
 	order      []postcode.OrderOption
 	inters     []Interceptor
 	predicates []predicate.Postcode
-	modifiers  []func(*sql.Selector)
 	loadTotal  []func(context.Context, []*Postcode) error
+	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -254,8 +254,9 @@ func (_q *PostcodeQuery) Clone() *PostcodeQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.Postcode{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -439,6 +440,9 @@ func (_q *PostcodeQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -454,6 +458,12 @@ func (_q *PostcodeQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PostcodeQuery) Modify(modifiers ...func(s *sql.Selector)) *PostcodeSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // PostcodeGroupBy is the group-by builder for Postcode entities.
@@ -544,4 +554,10 @@ func (_s *PostcodeSelect) sqlScan(ctx context.Context, root *PostcodeQuery, v an
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PostcodeSelect) Modify(modifiers ...func(s *sql.Selector)) *PostcodeSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

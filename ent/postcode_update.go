@@ -17,8 +17,9 @@ import (
 // PostcodeUpdate is the builder for updating Postcode entities.
 type PostcodeUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PostcodeMutation
+	hooks     []Hook
+	mutation  *PostcodeMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PostcodeUpdate builder.
@@ -158,6 +159,12 @@ func (_u *PostcodeUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PostcodeUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PostcodeUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PostcodeUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -191,6 +198,7 @@ func (_u *PostcodeUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Terminated(); ok {
 		_spec.SetField(postcode.FieldTerminated, field.TypeBool, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{postcode.Label}
@@ -206,9 +214,10 @@ func (_u *PostcodeUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // PostcodeUpdateOne is the builder for updating a single Postcode entity.
 type PostcodeUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PostcodeMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PostcodeMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetPostcode sets the "postcode" field.
@@ -355,6 +364,12 @@ func (_u *PostcodeUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PostcodeUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PostcodeUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PostcodeUpdateOne) sqlSave(ctx context.Context) (_node *Postcode, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -405,6 +420,7 @@ func (_u *PostcodeUpdateOne) sqlSave(ctx context.Context) (_node *Postcode, err 
 	if value, ok := _u.mutation.Terminated(); ok {
 		_spec.SetField(postcode.FieldTerminated, field.TypeBool, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Postcode{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

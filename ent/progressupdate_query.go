@@ -26,8 +26,8 @@ type ProgressUpdateQuery struct {
 	predicates    []predicate.ProgressUpdate
 	withPlacement *PlacementQuery
 	withFKs       bool
-	modifiers     []func(*sql.Selector)
 	loadTotal     []func(context.Context, []*ProgressUpdate) error
+	modifiers     []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -280,8 +280,9 @@ func (_q *ProgressUpdateQuery) Clone() *ProgressUpdateQuery {
 		predicates:    append([]predicate.ProgressUpdate{}, _q.predicates...),
 		withPlacement: _q.withPlacement.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -526,6 +527,9 @@ func (_q *ProgressUpdateQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -541,6 +545,12 @@ func (_q *ProgressUpdateQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *ProgressUpdateQuery) Modify(modifiers ...func(s *sql.Selector)) *ProgressUpdateSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // ProgressUpdateGroupBy is the group-by builder for ProgressUpdate entities.
@@ -631,4 +641,10 @@ func (_s *ProgressUpdateSelect) sqlScan(ctx context.Context, root *ProgressUpdat
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *ProgressUpdateSelect) Modify(modifiers ...func(s *sql.Selector)) *ProgressUpdateSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

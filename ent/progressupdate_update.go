@@ -17,8 +17,9 @@ import (
 // ProgressUpdateUpdate is the builder for updating ProgressUpdate entities.
 type ProgressUpdateUpdate struct {
 	config
-	hooks    []Hook
-	mutation *ProgressUpdateMutation
+	hooks     []Hook
+	mutation  *ProgressUpdateMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the ProgressUpdateUpdate builder.
@@ -67,6 +68,12 @@ func (_u *ProgressUpdateUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ProgressUpdateUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ProgressUpdateUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *ProgressUpdateUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -85,6 +92,7 @@ func (_u *ProgressUpdateUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if _u.mutation.PunctualityPercentCleared() {
 		_spec.ClearField(progressupdate.FieldPunctualityPercent, field.TypeFloat64)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{progressupdate.Label}
@@ -100,9 +108,10 @@ func (_u *ProgressUpdateUpdate) sqlSave(ctx context.Context) (_node int, err err
 // ProgressUpdateUpdateOne is the builder for updating a single ProgressUpdate entity.
 type ProgressUpdateUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *ProgressUpdateMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *ProgressUpdateMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Mutation returns the ProgressUpdateMutation object of the builder.
@@ -158,6 +167,12 @@ func (_u *ProgressUpdateUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ProgressUpdateUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ProgressUpdateUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *ProgressUpdateUpdateOne) sqlSave(ctx context.Context) (_node *ProgressUpdate, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -193,6 +208,7 @@ func (_u *ProgressUpdateUpdateOne) sqlSave(ctx context.Context) (_node *Progress
 	if _u.mutation.PunctualityPercentCleared() {
 		_spec.ClearField(progressupdate.FieldPunctualityPercent, field.TypeFloat64)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &ProgressUpdate{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -32,8 +32,8 @@ type ProviderQuery struct {
 	withReferrals       *ReferralQuery
 	withAgreements      *AgreementQuery
 	withDocuments       *DocumentQuery
-	modifiers           []func(*sql.Selector)
 	loadTotal           []func(context.Context, []*Provider) error
+	modifiers           []func(*sql.Selector)
 	withNamedCourses    map[string]*CourseQuery
 	withNamedReferrals  map[string]*ReferralQuery
 	withNamedAgreements map[string]*AgreementQuery
@@ -359,8 +359,9 @@ func (_q *ProviderQuery) Clone() *ProviderQuery {
 		withAgreements: _q.withAgreements.Clone(),
 		withDocuments:  _q.withDocuments.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -776,6 +777,9 @@ func (_q *ProviderQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -791,6 +795,12 @@ func (_q *ProviderQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *ProviderQuery) Modify(modifiers ...func(s *sql.Selector)) *ProviderSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // WithNamedCourses tells the query-builder to eager-load the nodes that are connected to the "courses"
@@ -937,4 +947,10 @@ func (_s *ProviderSelect) sqlScan(ctx context.Context, root *ProviderQuery, v an
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *ProviderSelect) Modify(modifiers ...func(s *sql.Selector)) *ProviderSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

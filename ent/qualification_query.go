@@ -29,8 +29,8 @@ type QualificationQuery struct {
 	withAwardingBody *AwardingBodyQuery
 	withCourses      *CourseQuery
 	withFKs          bool
-	modifiers        []func(*sql.Selector)
 	loadTotal        []func(context.Context, []*Qualification) error
+	modifiers        []func(*sql.Selector)
 	withNamedCourses map[string]*CourseQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -307,8 +307,9 @@ func (_q *QualificationQuery) Clone() *QualificationQuery {
 		withAwardingBody: _q.withAwardingBody.Clone(),
 		withCourses:      _q.withCourses.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -610,6 +611,9 @@ func (_q *QualificationQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -625,6 +629,12 @@ func (_q *QualificationQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *QualificationQuery) Modify(modifiers ...func(s *sql.Selector)) *QualificationSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // WithNamedCourses tells the query-builder to eager-load the nodes that are connected to the "courses"
@@ -729,4 +739,10 @@ func (_s *QualificationSelect) sqlScan(ctx context.Context, root *QualificationQ
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *QualificationSelect) Modify(modifiers ...func(s *sql.Selector)) *QualificationSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

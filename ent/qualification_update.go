@@ -19,8 +19,9 @@ import (
 // QualificationUpdate is the builder for updating Qualification entities.
 type QualificationUpdate struct {
 	config
-	hooks    []Hook
-	mutation *QualificationMutation
+	hooks     []Hook
+	mutation  *QualificationMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the QualificationUpdate builder.
@@ -234,6 +235,12 @@ func (_u *QualificationUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *QualificationUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *QualificationUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *QualificationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -344,6 +351,7 @@ func (_u *QualificationUpdate) sqlSave(ctx context.Context) (_node int, err erro
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{qualification.Label}
@@ -359,9 +367,10 @@ func (_u *QualificationUpdate) sqlSave(ctx context.Context) (_node int, err erro
 // QualificationUpdateOne is the builder for updating a single Qualification entity.
 type QualificationUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *QualificationMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *QualificationMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetNumber sets the "number" field.
@@ -582,6 +591,12 @@ func (_u *QualificationUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *QualificationUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *QualificationUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *QualificationUpdateOne) sqlSave(ctx context.Context) (_node *Qualification, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -709,6 +724,7 @@ func (_u *QualificationUpdateOne) sqlSave(ctx context.Context) (_node *Qualifica
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Qualification{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

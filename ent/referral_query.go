@@ -37,8 +37,8 @@ type ReferralQuery struct {
 	withTransitions      *ReferralTransitionQuery
 	withPlacement        *PlacementQuery
 	withFKs              bool
-	modifiers            []func(*sql.Selector)
 	loadTotal            []func(context.Context, []*Referral) error
+	modifiers            []func(*sql.Selector)
 	withNamedTransitions map[string]*ReferralTransitionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -407,8 +407,9 @@ func (_q *ReferralQuery) Clone() *ReferralQuery {
 		withTransitions: _q.withTransitions.Clone(),
 		withPlacement:   _q.withPlacement.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -906,6 +907,9 @@ func (_q *ReferralQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -921,6 +925,12 @@ func (_q *ReferralQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *ReferralQuery) Modify(modifiers ...func(s *sql.Selector)) *ReferralSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // WithNamedTransitions tells the query-builder to eager-load the nodes that are connected to the "transitions"
@@ -1025,4 +1035,10 @@ func (_s *ReferralSelect) sqlScan(ctx context.Context, root *ReferralQuery, v an
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *ReferralSelect) Modify(modifiers ...func(s *sql.Selector)) *ReferralSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -26,8 +26,8 @@ type ReferralTransitionQuery struct {
 	predicates   []predicate.ReferralTransition
 	withReferral *ReferralQuery
 	withFKs      bool
-	modifiers    []func(*sql.Selector)
 	loadTotal    []func(context.Context, []*ReferralTransition) error
+	modifiers    []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -280,8 +280,9 @@ func (_q *ReferralTransitionQuery) Clone() *ReferralTransitionQuery {
 		predicates:   append([]predicate.ReferralTransition{}, _q.predicates...),
 		withReferral: _q.withReferral.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -526,6 +527,9 @@ func (_q *ReferralTransitionQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -541,6 +545,12 @@ func (_q *ReferralTransitionQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *ReferralTransitionQuery) Modify(modifiers ...func(s *sql.Selector)) *ReferralTransitionSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // ReferralTransitionGroupBy is the group-by builder for ReferralTransition entities.
@@ -631,4 +641,10 @@ func (_s *ReferralTransitionSelect) sqlScan(ctx context.Context, root *ReferralT
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *ReferralTransitionSelect) Modify(modifiers ...func(s *sql.Selector)) *ReferralTransitionSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

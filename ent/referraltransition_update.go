@@ -17,8 +17,9 @@ import (
 // ReferralTransitionUpdate is the builder for updating ReferralTransition entities.
 type ReferralTransitionUpdate struct {
 	config
-	hooks    []Hook
-	mutation *ReferralTransitionMutation
+	hooks     []Hook
+	mutation  *ReferralTransitionMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the ReferralTransitionUpdate builder.
@@ -67,6 +68,12 @@ func (_u *ReferralTransitionUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ReferralTransitionUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ReferralTransitionUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *ReferralTransitionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -82,6 +89,7 @@ func (_u *ReferralTransitionUpdate) sqlSave(ctx context.Context) (_node int, err
 	if _u.mutation.ProviderIDCleared() {
 		_spec.ClearField(referraltransition.FieldProviderID, field.TypeInt)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{referraltransition.Label}
@@ -97,9 +105,10 @@ func (_u *ReferralTransitionUpdate) sqlSave(ctx context.Context) (_node int, err
 // ReferralTransitionUpdateOne is the builder for updating a single ReferralTransition entity.
 type ReferralTransitionUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *ReferralTransitionMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *ReferralTransitionMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Mutation returns the ReferralTransitionMutation object of the builder.
@@ -155,6 +164,12 @@ func (_u *ReferralTransitionUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *ReferralTransitionUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *ReferralTransitionUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *ReferralTransitionUpdateOne) sqlSave(ctx context.Context) (_node *ReferralTransition, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -187,6 +202,7 @@ func (_u *ReferralTransitionUpdateOne) sqlSave(ctx context.Context) (_node *Refe
 	if _u.mutation.ProviderIDCleared() {
 		_spec.ClearField(referraltransition.FieldProviderID, field.TypeInt)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &ReferralTransition{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

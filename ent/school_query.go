@@ -32,8 +32,8 @@ type SchoolQuery struct {
 	withAlerts          *AlertQuery
 	withReferrals       *ReferralQuery
 	withAgreements      *AgreementQuery
-	modifiers           []func(*sql.Selector)
 	loadTotal           []func(context.Context, []*School) error
+	modifiers           []func(*sql.Selector)
 	withNamedLearners   map[string]*LearnerQuery
 	withNamedAlerts     map[string]*AlertQuery
 	withNamedReferrals  map[string]*ReferralQuery
@@ -359,8 +359,9 @@ func (_q *SchoolQuery) Clone() *SchoolQuery {
 		withReferrals:  _q.withReferrals.Clone(),
 		withAgreements: _q.withAgreements.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -776,6 +777,9 @@ func (_q *SchoolQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -791,6 +795,12 @@ func (_q *SchoolQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *SchoolQuery) Modify(modifiers ...func(s *sql.Selector)) *SchoolSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // WithNamedLearners tells the query-builder to eager-load the nodes that are connected to the "learners"
@@ -937,4 +947,10 @@ func (_s *SchoolSelect) sqlScan(ctx context.Context, root *SchoolQuery, v any) e
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *SchoolSelect) Modify(modifiers ...func(s *sql.Selector)) *SchoolSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -21,8 +21,9 @@ import (
 // SchoolUpdate is the builder for updating School entities.
 type SchoolUpdate struct {
 	config
-	hooks    []Hook
-	mutation *SchoolMutation
+	hooks     []Hook
+	mutation  *SchoolMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the SchoolUpdate builder.
@@ -323,6 +324,12 @@ func (_u *SchoolUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *SchoolUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *SchoolUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *SchoolUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -536,6 +543,7 @@ func (_u *SchoolUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{school.Label}
@@ -551,9 +559,10 @@ func (_u *SchoolUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // SchoolUpdateOne is the builder for updating a single School entity.
 type SchoolUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *SchoolMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *SchoolMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUrn sets the "urn" field.
@@ -861,6 +870,12 @@ func (_u *SchoolUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *SchoolUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *SchoolUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *SchoolUpdateOne) sqlSave(ctx context.Context) (_node *School, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -1091,6 +1106,7 @@ func (_u *SchoolUpdateOne) sqlSave(ctx context.Context) (_node *School, err erro
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &School{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

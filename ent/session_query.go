@@ -26,8 +26,8 @@ type SessionQuery struct {
 	predicates []predicate.Session
 	withUser   *UserQuery
 	withFKs    bool
-	modifiers  []func(*sql.Selector)
 	loadTotal  []func(context.Context, []*Session) error
+	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -280,8 +280,9 @@ func (_q *SessionQuery) Clone() *SessionQuery {
 		predicates: append([]predicate.Session{}, _q.predicates...),
 		withUser:   _q.withUser.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -526,6 +527,9 @@ func (_q *SessionQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
+	for _, m := range _q.modifiers {
+		m(selector)
+	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -541,6 +545,12 @@ func (_q *SessionQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *SessionQuery) Modify(modifiers ...func(s *sql.Selector)) *SessionSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
 }
 
 // SessionGroupBy is the group-by builder for Session entities.
@@ -631,4 +641,10 @@ func (_s *SessionSelect) sqlScan(ctx context.Context, root *SessionQuery, v any)
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *SessionSelect) Modify(modifiers ...func(s *sql.Selector)) *SessionSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

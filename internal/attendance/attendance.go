@@ -17,7 +17,7 @@ import (
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
-	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/timetable"
@@ -193,27 +193,32 @@ func (s *Service) saveTx(ctx context.Context, tx *ent.Tx, courseID int, date tim
 	for i, e := range entries {
 		ids[i] = e.PlacementID
 	}
-	placements, err := tx.Placement.Query().
-		Where(placement.IDIn(ids...)).
-		WithLearner(func(q *ent.LearnerQuery) { q.WithSchool() }).
-		WithCourse().
-		All(ctx)
+	// One query: the placements the viewer may see, joined to what recording
+	// needs of their learners, schools and courses and to the session's
+	// marks; ctx now lets the write rules trust them for the rest of this
+	// transaction.
+	ctx, targets, err := access.PlacementsForRecording(ctx, tx, ids, date, session)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int]*ent.Placement, len(placements))
-	for _, p := range placements {
-		byID[p.ID] = p
+	byID := make(map[int]*access.Target, len(targets))
+	var markIDs []int
+	for _, t := range targets {
+		byID[t.ID] = t
+		if t.MarkID != 0 {
+			markIDs = append(markIDs, t.MarkID)
+		}
 	}
-	existing, err := tx.AttendanceMark.Query().
-		Where(attendancemark.PlacementIDIn(ids...), attendancemark.Date(date), attendancemark.SessionEQ(session)).
-		All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	marks := make(map[int]*ent.AttendanceMark, len(existing))
-	for _, m := range existing {
-		marks[m.PlacementID] = m
+	// Only a session already marked needs its mark loaded: resends and amendments.
+	marks := make(map[int]*ent.AttendanceMark, len(markIDs))
+	if len(markIDs) > 0 {
+		existing, err := tx.AttendanceMark.Query().Where(attendancemark.IDIn(markIDs...)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range existing {
+			marks[m.PlacementID] = m
+		}
 	}
 	actor := viewer.FromContext(ctx).Actor()
 	now := s.now()
@@ -236,8 +241,8 @@ func (s *Service) saveTx(ctx context.Context, tx *ent.Tx, courseID int, date tim
 }
 
 // checkScheduled refuses marks for sessions the learner was never due at.
-func checkScheduled(p *ent.Placement, courseID int, date time.Time, session attendancemark.Session, late int) error {
-	if courseID != 0 && p.Edges.Course.ID != courseID {
+func checkScheduled(p *access.Target, courseID int, date time.Time, session attendancemark.Session, late int) error {
+	if courseID != 0 && p.CourseID != courseID {
 		return apierr.Invalid("entries", "placement %d is not on course %d", p.ID, courseID)
 	}
 	if date.Before(timetable.Day(p.StartDate)) || date.After(timetable.Day(p.EndDate)) {
@@ -256,11 +261,10 @@ func checkScheduled(p *ent.Placement, courseID int, date time.Time, session atte
 	return nil
 }
 
-func (s *Service) saveOne(ctx context.Context, tx *ent.Tx, p *ent.Placement, cur *ent.AttendanceMark,
+func (s *Service) saveOne(ctx context.Context, tx *ent.Tx, p *access.Target, cur *ent.AttendanceMark,
 	date time.Time, session attendancemark.Session, e Entry, actor string, now time.Time) (*Result, error) {
-	school := p.Edges.Learner.Edges.School
 	code := register.Code(e.Mark, register.DefaultRegisterCloses, p.LaArranged)
-	r := &Result{SchoolID: school.ID}
+	r := &Result{SchoolID: p.SchoolID}
 	switch {
 	case cur == nil:
 		m, err := tx.AttendanceMark.Create().
@@ -305,6 +309,7 @@ func (s *Service) saveOne(ctx context.Context, tx *ent.Tx, p *ent.Placement, cur
 		}
 		r.Mark, r.Outcome = m, Amended
 	}
+	access.TrustMark(ctx, r.Mark)
 	if _, err := tx.AttendanceRevision.Create().
 		SetMarkID(r.Mark.ID).SetVersion(r.Mark.Version).
 		SetStatus(r.Mark.Status).SetNillableAbsenceReason(r.Mark.AbsenceReason).
@@ -313,18 +318,21 @@ func (s *Service) saveOne(ctx context.Context, tx *ent.Tx, p *ent.Placement, cur
 		Save(ctx); err != nil {
 		return nil, err
 	}
-	kind, raise := register.AlertFor(e.Mark, code, school.LateAlertMinutes)
+	kind, raise := register.AlertFor(e.Mark, code, p.LateAlertMinutes)
 	if !raise {
 		return r, nil
 	}
-	// An amendment that keeps the same concern does not alert twice.
-	dup, err := tx.Alert.Query().Where(alert.HasMarkWith(attendancemark.ID(r.Mark.ID)), alert.KindEQ(kind)).Exist(ctx)
-	if err != nil || dup {
-		return r, err
+	// An amendment that keeps the same concern does not alert twice; a mark
+	// created just now has no alerts yet.
+	if r.Outcome == Amended {
+		dup, err := tx.Alert.Query().Where(alert.HasMarkWith(attendancemark.ID(r.Mark.ID)), alert.KindEQ(kind)).Exist(ctx)
+		if err != nil || dup {
+			return r, err
+		}
 	}
 	a, err := tx.Alert.Create().
 		SetKind(kind).SetRaisedAt(now).
-		SetSchoolID(school.ID).SetLearnerID(p.Edges.Learner.ID).SetPlacementID(p.ID).SetMarkID(r.Mark.ID).
+		SetSchoolID(p.SchoolID).SetLearnerID(p.LearnerID).SetPlacementID(p.ID).SetMarkID(r.Mark.ID).
 		Save(ctx)
 	if err != nil {
 		return nil, err

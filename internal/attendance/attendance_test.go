@@ -2,6 +2,7 @@ package attendance_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -342,5 +343,77 @@ func TestLatenessCannotExceedTheSession(t *testing.T) {
 	}
 	if _, err := s.Record(ctx, w.Monday, attendancemark.SessionAM, attendance.Entry{PlacementID: w.Placements[0].ID, Mark: register.Mark{Status: register.Late, MinutesLate: 180}}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRoundTripsPerMark guards the cost of the hot path: a provider's first
+// mark that raises an alert, counted in statements sent to the database
+// (each a round trip on PostgreSQL). Sign-in is not part of it.
+func TestRoundTripsPerMark(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		_, w, _, ctx := setup(t, d)
+		client, counter := dbtest.Counting(d)
+		s := &attendance.Service{Client: client, Now: func() time.Time { return w.Monday.Add(10 * time.Hour) }}
+		counter.Reset()
+		r, err := s.Record(ctx, w.Monday, attendancemark.SessionAM, attendance.Entry{
+			PlacementID: w.Placements[0].ID,
+			Mark:        register.Mark{Status: register.Absent, Reason: register.NoReasonYet},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Outcome != attendance.Created || r.Alert == nil {
+			t.Fatalf("outcome %s alert %v", r.Outcome, r.Alert)
+		}
+		// BEGIN; the placement joined to its learner, school and (absent)
+		// mark; the mark, revision and alert inserts; the audit events; COMMIT.
+		const most = 7
+		if got := counter.Statements(); len(got) > most {
+			t.Fatalf("%d round trips for one mark, want at most %d:\n%s", len(got), most, strings.Join(got, "\n"))
+		}
+	})
+}
+
+// The audit trail holds every row a mark writes, attributed to the person,
+// and is all-or-nothing with them.
+func TestAuditTrailIsWrittenWithTheMark(t *testing.T) {
+	d := dbtest.SQLite(t)
+	s, w, _, ctx := setup(t, d)
+	r, err := s.Record(ctx, w.Monday, attendancemark.SessionAM, attendance.Entry{
+		PlacementID: w.Placements[0].ID, Mark: register.Mark{Status: register.Absent, Reason: register.NoReasonYet},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := d.AttendanceRevision.Query().OnlyX(sys)
+	want := map[string]int{ent.TypeAttendanceMark: r.Mark.ID, ent.TypeAttendanceRevision: rev.ID, ent.TypeAlert: r.Alert.ID}
+	evs := d.AuditEvent.Query().AllX(sys)
+	if len(evs) != len(want) {
+		t.Fatalf("%d audit events, want %d", len(evs), len(want))
+	}
+	for _, e := range evs {
+		if e.Action != "CREATE" || e.ActorID != 7 || e.ActorRole != string(viewer.ProviderStaff) || want[e.Entity] != e.EntityID {
+			t.Errorf("audit event %+v", e)
+		}
+		delete(want, e.Entity)
+	}
+	if len(want) != 0 {
+		t.Errorf("no audit event for %v", want)
+	}
+
+	// When the trail cannot be written, nothing is saved.
+	if _, err := d.SQL.Exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Record(ctx, w.Monday, attendancemark.SessionAM, attendance.Entry{
+		PlacementID: w.Placements[1].ID, Mark: register.Mark{Status: register.Absent, Reason: register.NoReasonYet},
+	}); err == nil {
+		t.Fatal("a mark was saved without its audit trail")
+	}
+	if n := d.AttendanceMark.Query().CountX(sys); n != 1 {
+		t.Fatalf("%d marks, want 1: the unaudited mark was kept", n)
+	}
+	if n := d.Alert.Query().CountX(sys); n != 1 {
+		t.Fatalf("%d alerts, want 1", n)
 	}
 }

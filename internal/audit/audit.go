@@ -7,6 +7,7 @@ package audit
 import (
 	"context"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -36,10 +37,11 @@ var unaudited = map[string]bool{
 // Now is the clock; tests may set it.
 var Now = time.Now
 
-// Hook records every create, update and delete made by a person. The record
-// is written with the mutation's own client, so inside a transaction it
-// commits or rolls back with the write. apnet's own writes (seed, import) are
-// not recorded row by row.
+// Hook records every create, update and delete made by a person. Inside a
+// transaction the records are written in it, in one insert just before it
+// commits, so they commit or roll back with the write; outside one, each is
+// written at once. apnet's own writes (seed, import) are not recorded row by
+// row.
 func Hook() ent.Hook {
 	return func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -67,25 +69,90 @@ func Hook() ent.Hook {
 					ids = []int{id}
 				}
 			}
+			fields := append(m.Fields(), m.ClearedFields()...)
+			sort.Strings(fields)
+			evs := make([]event, 0, len(ids))
+			for _, id := range ids {
+				evs = append(evs, event{v: v, action: opName(m.Op()), entity: m.Type(), id: id, fields: fields})
+			}
+			if len(evs) == 0 {
+				return val, nil
+			}
+			// In a transaction the events wait for its commit and go in then,
+			// in one insert, still inside it: the trail is all-or-nothing with
+			// the change.
+			if tm, ok := m.(interface{ Tx() (*gen.Tx, error) }); ok {
+				if tx, err := tm.Tx(); err == nil {
+					tx.OnCommit(beforeCommit(evs))
+					return val, nil
+				}
+			}
 			c, ok := m.(interface{ Client() *gen.Client })
 			if !ok {
 				return val, nil
 			}
-			fields := append(m.Fields(), m.ClearedFields()...)
-			sort.Strings(fields)
-			action := opName(m.Op())
-			bulk := make([]*gen.AuditEventCreate, 0, len(ids))
-			for _, id := range ids {
-				bulk = append(bulk, create(c.Client(), v, action, m.Type(), id, fields))
-			}
-			if len(bulk) > 0 {
-				if err := c.Client().AuditEvent.CreateBulk(bulk...).Exec(viewer.SystemContext(ctx)); err != nil {
-					return nil, err
-				}
+			if err := insert(viewer.SystemContext(ctx), c.Client(), evs); err != nil {
+				return nil, err
 			}
 			return val, nil
 		})
 	}
+}
+
+// event is one audit record waiting to be written. Its time is when it is
+// written: for a transaction's events, the commit that makes the change real.
+type event struct {
+	v              viewer.Viewer
+	action, entity string
+	id             int
+	fields         []string
+}
+
+// maxInsert bounds the rows of one insert: PostgreSQL takes at most 65,535
+// parameters a statement, and an event has 8.
+const maxInsert = 1000
+
+// insert writes evs in one statement (or one per maxInsert events).
+func insert(ctx context.Context, c *gen.Client, evs []event) error {
+	for chunk := range slices.Chunk(evs, maxInsert) {
+		bulk := make([]*gen.AuditEventCreate, len(chunk))
+		for i, e := range chunk {
+			bulk[i] = create(c, e.v, e.action, e.entity, e.id, e.fields)
+		}
+		if err := c.AuditEvent.CreateBulk(bulk...).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pending is a transaction's audit events, inserted just before it commits.
+type pending struct {
+	events []event
+	next   gen.Committer
+}
+
+// beforeCommit adds evs to the transaction's pending events. Commit hooks
+// wrap one another, the first registered outermost; consecutive audit hooks
+// fold into one pending, so the events of a transaction take one insert.
+func beforeCommit(evs []event) gen.CommitHook {
+	return func(next gen.Committer) gen.Committer {
+		if p, ok := next.(*pending); ok {
+			p.events = slices.Concat(evs, p.events) // hooks wrap last-registered first: keep mutation order
+			return p
+		}
+		return &pending{events: evs, next: next}
+	}
+}
+
+// Commit writes the events, then commits. If they cannot be written the
+// transaction is rolled back: no change goes unrecorded.
+func (p *pending) Commit(ctx context.Context, tx *gen.Tx) error {
+	if err := insert(viewer.SystemContext(ctx), tx.Client(), p.events); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return p.next.Commit(ctx, tx)
 }
 
 func create(c *gen.Client, v viewer.Viewer, action, entity string, id int, fields []string) *gen.AuditEventCreate {

@@ -47,6 +47,15 @@ const (
 // revokedTopic carries ended sessions to every replica.
 const revokedTopic = "auth.sessions.revoked"
 
+// Signed-in sessions are served from memory for up to sessionCacheTTL, saving
+// four queries a request. Ending a session drops it from the cache at once,
+// on this replica directly and on the others through revokedTopic; the TTL
+// bounds how stale a replica can be if that message is lost.
+const (
+	sessionCacheTTL = 30 * time.Second
+	maxCached       = 10000
+)
+
 var errBadCredentials = apierr.New(apierr.Unauthenticated, "incorrect email or password")
 
 // Service is the sign-in and account service.
@@ -60,6 +69,17 @@ type Service struct {
 
 	mu    sync.Mutex
 	conns map[int]map[*int]context.CancelCauseFunc // session id → live websocket cancels
+
+	cacheMu sync.Mutex
+	cache   map[string]cachedSession // token hash → signed-in session
+	// cacheGen changes with every revocation, so that a lookup which raced
+	// one is not cached.
+	cacheGen uint64
+}
+
+type cachedSession struct {
+	v     viewer.Viewer // Address is per request, so left empty
+	until time.Time
 }
 
 // New returns the service. now may be nil for the real clock.
@@ -72,6 +92,7 @@ func New(client *gen.Client, b broker.Broker, log *slog.Logger, now func() time.
 		accounts:  ratelimit.New(accountFailures, failureWindow, lockout),
 		addresses: ratelimit.New(addressFailures, failureWindow, lockout),
 		conns:     map[int]map[*int]context.CancelCauseFunc{},
+		cache:     map[string]cachedSession{},
 	}
 }
 
@@ -169,8 +190,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (viewer.Viewer
 	if token == "" {
 		return viewer.Viewer{}, apierr.New(apierr.Unauthenticated, "sign in first")
 	}
+	hash, now, addr := hashToken(token), s.now(), viewer.FromContext(ctx).Address
+	if v, ok := s.cached(hash, now); ok {
+		v.Address = addr
+		return v, nil
+	}
+	s.cacheMu.Lock()
+	generation := s.cacheGen
+	s.cacheMu.Unlock()
 	sess, err := s.client.Session.Query().
-		Where(session.TokenHash(hashToken(token)), session.RevokedAtIsNil(), session.ExpiresAtGT(s.now())).
+		Where(session.TokenHash(hash), session.RevokedAtIsNil(), session.ExpiresAtGT(now)).
 		WithUser(func(q *gen.UserQuery) { q.WithSchool().WithProvider() }).
 		Only(viewer.SystemContext(ctx))
 	if gen.IsNotFound(err) {
@@ -183,14 +212,68 @@ func (s *Service) Authenticate(ctx context.Context, token string) (viewer.Viewer
 	if !u.Active {
 		return viewer.Viewer{}, apierr.New(apierr.Unauthenticated, "the account is deactivated")
 	}
-	v := viewer.Viewer{UserID: u.ID, Role: viewer.Role(u.Role), SessionID: sess.ID, Address: viewer.FromContext(ctx).Address}
+	v := viewer.Viewer{UserID: u.ID, Role: viewer.Role(u.Role), SessionID: sess.ID}
 	if u.Edges.School != nil {
 		v.SchoolID = u.Edges.School.ID
 	}
 	if u.Edges.Provider != nil {
 		v.ProviderID = u.Edges.Provider.ID
 	}
+	until := now.Add(sessionCacheTTL)
+	if sess.ExpiresAt.Before(until) {
+		until = sess.ExpiresAt
+	}
+	s.remember(hash, v, generation, until)
+	v.Address = addr
 	return v, nil
+}
+
+func (s *Service) cached(hash string, now time.Time) (viewer.Viewer, bool) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	c, ok := s.cache[hash]
+	if !ok || !now.Before(c.until) {
+		return viewer.Viewer{}, false
+	}
+	return c.v, true
+}
+
+// remember caches v until until, unless a revocation happened since
+// generation was read.
+func (s *Service) remember(hash string, v viewer.Viewer, generation uint64, until time.Time) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	if generation != s.cacheGen {
+		return
+	}
+	if len(s.cache) >= maxCached {
+		now := s.now()
+		for h, c := range s.cache {
+			if !now.Before(c.until) {
+				delete(s.cache, h)
+			}
+		}
+		if len(s.cache) >= maxCached {
+			clear(s.cache)
+		}
+	}
+	s.cache[hash] = cachedSession{v: v, until: until}
+}
+
+// forget drops ended sessions from the cache.
+func (s *Service) forget(sessionIDs []int) {
+	ended := make(map[int]bool, len(sessionIDs))
+	for _, id := range sessionIDs {
+		ended[id] = true
+	}
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	s.cacheGen++
+	for h, c := range s.cache {
+		if ended[c.v.SessionID] {
+			delete(s.cache, h)
+		}
+	}
 }
 
 // Logout ends the viewer's session.
@@ -441,6 +524,7 @@ func (s *Service) revoke(ctx context.Context, where predicate.Session) error {
 	if err := s.client.Session.Update().Where(session.IDIn(ids...)).SetRevokedAt(s.now()).Exec(sys); err != nil {
 		return err
 	}
+	s.forget(ids)
 	s.closeSockets(ids)
 	payload, _ := json.Marshal(ids)
 	if err := s.broker.Publish(ctx, revokedTopic, payload); err != nil {
@@ -490,7 +574,7 @@ func (s *Service) closeSockets(sessionIDs []int) {
 }
 
 // Run closes this replica's websockets of sessions revoked on other
-// replicas, until ctx ends.
+// replicas, and drops them from its session cache, until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	ch, err := s.broker.Subscribe(ctx, revokedTopic)
 	if err != nil {
@@ -503,6 +587,7 @@ func (s *Service) Run(ctx context.Context) error {
 				s.log.Error("decode session revocation", "err", err)
 				continue
 			}
+			s.forget(ids)
 			s.closeSockets(ids)
 		}
 	}()

@@ -46,9 +46,15 @@ func Open(url string) (*DB, error) {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(20)
 	}
-	client := ent.NewClient(ent.Driver(entsql.OpenDB(dia, sqlDB)))
+	return &DB{Client: NewClient(entsql.OpenDB(dia, sqlDB)), Dialect: dia, SQL: sqlDB}, nil
+}
+
+// NewClient returns an ent client on drv with apnet's hooks installed. Open
+// uses it; so do tests that wrap the driver, for example to count queries.
+func NewClient(drv dialect.Driver) *ent.Client {
+	client := ent.NewClient(ent.Driver(drv))
 	client.Use(audit.Hook()) // every write a person makes goes on the audit trail
-	return &DB{Client: client, Dialect: dia, SQL: sqlDB}, nil
+	return client
 }
 
 // sqliteDSN adds the pragmas ent and concurrent writers need: foreign keys

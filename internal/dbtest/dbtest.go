@@ -8,8 +8,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"sync"
 	"testing"
 
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/testenv"
 )
@@ -88,4 +93,37 @@ func randomName(prefix string) string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return prefix + hex.EncodeToString(b)
+}
+
+// Counter counts the statements a client sends to the database, BEGIN and
+// COMMIT included: each is one round trip on PostgreSQL.
+type Counter struct {
+	mu         sync.Mutex
+	statements []string
+}
+
+// Counting returns a client on d's database, with apnet's hooks, whose
+// statements c counts.
+func Counting(d *db.DB) (*ent.Client, *Counter) {
+	c := &Counter{}
+	drv := dialect.DebugWithContext(entsql.OpenDB(d.Dialect, d.SQL), func(_ context.Context, v ...any) {
+		c.mu.Lock()
+		c.statements = append(c.statements, fmt.Sprint(v...))
+		c.mu.Unlock()
+	})
+	return db.NewClient(drv), c
+}
+
+// Reset forgets what was counted so far.
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	c.statements = nil
+	c.mu.Unlock()
+}
+
+// Statements returns what was sent since the last Reset, in order.
+func (c *Counter) Statements() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.statements...)
 }
