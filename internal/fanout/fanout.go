@@ -227,9 +227,11 @@ func (f *Fanout) join(ctx context.Context, g *group) graphql.ResponseHandler {
 		return nil
 	}
 	g.members[m] = struct{}{}
-	g.mu.Unlock()
 	metrics.Subscribers.Inc()
+	// Registered under g.mu: leave (which may run at once) waits for it,
+	// and run and end read m.stop under g.mu.
 	m.stop = context.AfterFunc(ctx, func() { f.leave(g, m) })
+	g.mu.Unlock()
 	return func(context.Context) *graphql.Response {
 		// The caller's ctx may be the group's (gqlgen hands back the
 		// context passed to next); m.ctx is this subscriber's.
@@ -243,9 +245,6 @@ func (f *Fanout) join(ctx context.Context, g *group) graphql.ResponseHandler {
 						Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"},
 					}}}
 				}
-				return nil
-			}
-			if m.ctx.Err() != nil {
 				return nil
 			}
 			if f.opts.Deliver != nil {
