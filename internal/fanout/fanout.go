@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -122,7 +123,8 @@ type group struct {
 type member struct {
 	ctx     context.Context
 	ch      chan *event
-	dropped bool // fell behind; ch is closed
+	dropped bool        // fell behind; ch is closed
+	left    atomic.Bool // its context ended; ch is closed
 	stop    func() bool
 }
 
@@ -234,26 +236,26 @@ func (f *Fanout) join(ctx context.Context, g *group) graphql.ResponseHandler {
 	g.mu.Unlock()
 	return func(context.Context) *graphql.Response {
 		// The caller's ctx may be the group's (gqlgen hands back the
-		// context passed to next); m.ctx is this subscriber's.
-		select {
-		case ev, ok := <-m.ch:
-			if !ok {
-				if m.dropped {
-					m.dropped = false
-					return &graphql.Response{Errors: gqlerror.List{{
-						Message:    "this subscription fell too far behind and was ended; subscribe again",
-						Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"},
-					}}}
-				}
-				return nil
+		// context passed to next), so the end of this subscriber's is seen
+		// as m.ch closing: every way out of the group closes it.
+		ev, ok := <-m.ch
+		if m.left.Load() {
+			return nil // gone: send nothing queued before it left
+		}
+		if !ok {
+			if m.dropped {
+				m.dropped = false
+				return &graphql.Response{Errors: gqlerror.List{{
+					Message:    "this subscription fell too far behind and was ended; subscribe again",
+					Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"},
+				}}}
 			}
-			if f.opts.Deliver != nil {
-				return f.opts.Deliver(m.ctx, ev.resp, ev.reads)
-			}
-			return ev.resp
-		case <-m.ctx.Done():
 			return nil
 		}
+		if f.opts.Deliver != nil {
+			return f.opts.Deliver(m.ctx, ev.resp, ev.reads)
+		}
+		return ev.resp
 	}
 }
 
@@ -261,7 +263,11 @@ func (f *Fanout) join(ctx context.Context, g *group) graphql.ResponseHandler {
 func (f *Fanout) leave(g *group, m *member) {
 	g.mu.Lock()
 	_, in := g.members[m]
-	delete(g.members, m)
+	if in {
+		m.left.Store(true)
+		delete(g.members, m)
+		close(m.ch)
+	}
 	last := in && len(g.members) == 0 && !g.closed
 	if last {
 		g.closed = true
