@@ -284,6 +284,17 @@ func (f *Fanout) leave(g *group, m *member) {
 // run pulls each response once and queues it for every member.
 func (f *Fanout) run(k key, g *group, ctx context.Context, h graphql.ResponseHandler) {
 	defer f.end(k, g)
+	defer func() {
+		// gqlgen's transport recovers a subscription's panics in the
+		// subscriber's goroutine; the shared execution runs in this one.
+		if v := recover(); v != nil {
+			f.opts.Log.Error("panic in a shared subscription", "panic", v, "operation", k.operation)
+			f.broadcast(k, g, &event{resp: &graphql.Response{Errors: gqlerror.List{{
+				Message:    "internal error",
+				Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"},
+			}}}})
+		}
+	}()
 	for {
 		ectx, reads := audit.WithReads(ctx)
 		resp := h(ectx)
@@ -292,32 +303,36 @@ func (f *Fanout) run(k key, g *group, ctx context.Context, h graphql.ResponseHan
 		}
 		// gqlgen reuses the subscription's buffer for the next event.
 		resp.Data = bytes.Clone(resp.Data)
-		ev := &event{resp: resp, reads: reads.Take()}
-		var dropped int
-		g.mu.Lock()
-		for m := range g.members {
-			select {
-			case m.ch <- ev:
-			default:
-				// A member that cannot keep up must not hold up the rest.
-				dropped++
-				delete(g.members, m)
-				m.dropped = true
-				close(m.ch)
-				m.stop()
-				metrics.Subscribers.Dec()
-				metrics.EventsDropped.Inc()
-			}
+		f.broadcast(k, g, &event{resp: resp, reads: reads.Take()})
+	}
+}
+
+// broadcast queues ev for every member, dropping those whose queue is full.
+func (f *Fanout) broadcast(k key, g *group, ev *event) {
+	var dropped int
+	g.mu.Lock()
+	for m := range g.members {
+		select {
+		case m.ch <- ev:
+		default:
+			// A member that cannot keep up must not hold up the rest.
+			dropped++
+			delete(g.members, m)
+			m.dropped = true
+			close(m.ch)
+			m.stop()
+			metrics.Subscribers.Dec()
+			metrics.EventsDropped.Inc()
 		}
-		if len(g.members) == 0 && !g.closed {
-			g.closed = true
-			g.cancel()
-		}
-		g.mu.Unlock()
-		if dropped > 0 {
-			f.opts.Log.Warn("subscribers dropped for falling behind", "operation", k.operation, "dropped", dropped,
-				"school_id", k.scope.SchoolID, "provider_id", k.scope.ProviderID)
-		}
+	}
+	if len(g.members) == 0 && !g.closed {
+		g.closed = true
+		g.cancel()
+	}
+	g.mu.Unlock()
+	if dropped > 0 {
+		f.opts.Log.Warn("subscribers dropped for falling behind", "operation", k.operation, "dropped", dropped,
+			"school_id", k.scope.SchoolID, "provider_id", k.scope.ProviderID)
 	}
 }
 

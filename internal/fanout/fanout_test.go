@@ -175,3 +175,32 @@ func TestKeyScope(t *testing.T) {
 		t.Fatalf("%d subscriptions, want 6: a User in the selection keys on the user", got)
 	}
 }
+
+// A panic in the shared execution ends the group with an internal error
+// for each member instead of taking the process down.
+func TestPanicInSharedExecution(t *testing.T) {
+	f := New(Options{})
+	r := &resolver{f: f, events: make(chan *graphql.Response)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	v := viewer.Viewer{Role: viewer.PartnershipAdmin}
+	release := make(chan struct{})
+	h1 := f.InterceptOperation(subscriptionCtx(ctx, v), func(ctx context.Context) graphql.ResponseHandler {
+		r.next(ctx)
+		return func(context.Context) *graphql.Response { <-release; panic("boom") }
+	})
+	h2 := f.InterceptOperation(subscriptionCtx(ctx, v), r.next)
+	if r.subscribed.Load() != 1 {
+		t.Fatalf("%d subscriptions, want 1 shared", r.subscribed.Load())
+	}
+	close(release)
+	for i, h := range []graphql.ResponseHandler{h1, h2} {
+		if got := h(ctx); got == nil || len(got.Errors) != 1 || got.Errors[0].Extensions["code"] != "INTERNAL_SERVER_ERROR" {
+			t.Fatalf("member %d: %+v, want an internal error", i, got)
+		}
+		if got := h(ctx); got != nil {
+			t.Fatalf("member %d after the error: %+v", i, got)
+		}
+	}
+	eventually(t, "the group gone", func() bool { return f.Groups() == 0 && r.live.Load() == 0 })
+}
