@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -161,7 +162,8 @@ func (f *Fanout) InterceptOperation(ctx context.Context, next graphql.OperationH
 	}
 	vars, err := json.Marshal(oc.Variables) // map keys sorted: canonical
 	if err != nil {
-		return next(ctx)
+		// Coerced JSON input always marshals; if not, share with nobody.
+		vars = fmt.Appendf(nil, "unshared %p", oc)
 	}
 	v := viewer.FromContext(ctx)
 	s := scope{Role: v.Role, SchoolID: v.SchoolID, ProviderID: v.ProviderID}
