@@ -11,6 +11,7 @@ import (
 
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/broker"
+	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/gqlclient"
 )
@@ -160,10 +161,38 @@ func TestFanoutSharesIdenticalSubscriptions(t *testing.T) {
 	e.broker.waitActive(t, topicA, 2)
 }
 
+// Signing one member out closes its socket; the member it shared an
+// execution with keeps receiving.
+func TestFanoutSignOutClosesOnlyThatMember(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	w := e.w
+	schoolA2 := e.signIn(t, e.account(t, "a2@test.example", user.RoleSCHOOL_STAFF, w.SchoolA.ID, 0))
+	vars := map[string]any{"s": w.SchoolA.ID}
+	a1, a2 := e.open(t, e.schoolA), e.open(t, schoolA2)
+	for _, s := range []*socket{a1, a2} {
+		if got := s.start(t, "1", subAttendanceSEN, vars); got != nil {
+			t.Fatal(got)
+		}
+	}
+	e.broker.waitActive(t, "school."+strconv.Itoa(w.SchoolA.ID)+".attendance", 1)
+
+	data(t, e.schoolA, `mutation { logout }`, nil, nil)
+	a1.closed(t)
+	waitLiveSubscribers(t, 1)
+	e.record(t, w.Placements[0].ID, map[string]any{"status": "ABSENT", "absenceReason": "UNAUTHORISED"})
+	if got := markFrom(t, a2, "1"); got.AttendanceRecorded.Mark.ID == "" {
+		t.Fatalf("the remaining member got %+v", got)
+	}
+}
+
 // The special-category reads of a shared execution are recorded once for
 // each member, under that member's own account.
 func TestFanoutAuditsReadsPerMember(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite(t))
+	dbtest.Each(t, testFanoutAuditsReadsPerMember)
+}
+
+func testFanoutAuditsReadsPerMember(t *testing.T, d *db.DB) {
+	e := newEnv(t, d)
 	w := e.w
 	schoolA2 := e.signIn(t, e.account(t, "a2@test.example", user.RoleSCHOOL_STAFF, w.SchoolA.ID, 0))
 	u1, u2 := e.userID(t, "a@test.example"), e.userID(t, "a2@test.example")
