@@ -3,12 +3,18 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"entgo.io/ent"
+
+	gen "github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/hook"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/db"
@@ -243,5 +249,42 @@ func TestFanoutAcrossProtocols(t *testing.T) {
 		if _, r, err := c.Next(ctx); err != nil || len(r.Errors) > 0 || len(r.Data) == 0 {
 			t.Fatalf("%v %+v", err, r)
 		}
+	}
+}
+
+// A member whose reads cannot be recorded gets an error instead of the
+// event; the member it shares the execution with still gets the data.
+func TestFanoutUnrecordedReadWithheldFromThatMember(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	w := e.w
+	schoolA2 := e.signIn(t, e.account(t, "a2@test.example", user.RoleSCHOOL_STAFF, w.SchoolA.ID, 0))
+	u2 := e.userID(t, "a2@test.example")
+	e.db.AuditEvent.Use(func(next ent.Mutator) ent.Mutator {
+		return hook.AuditEventFunc(func(ctx context.Context, m *gen.AuditEventMutation) (ent.Value, error) {
+			if id, _ := m.ActorID(); id == u2 {
+				return nil, errors.New("audit store unavailable")
+			}
+			return next.Mutate(ctx, m)
+		})
+	})
+	vars := map[string]any{"s": w.SchoolA.ID}
+	a1, a2 := e.open(t, e.schoolA), e.open(t, schoolA2)
+	for _, s := range []*socket{a1, a2} {
+		if got := s.start(t, "1", subAttendanceSEN, vars); got != nil {
+			t.Fatal(got)
+		}
+	}
+	e.broker.waitActive(t, "school."+strconv.Itoa(w.SchoolA.ID)+".attendance", 1)
+	e.record(t, w.Placements[0].ID, map[string]any{"status": "ABSENT", "absenceReason": "UNAUTHORISED"})
+	if got := markFrom(t, a1, "1"); got.AttendanceRecorded.Mark.ID == "" {
+		t.Fatalf("a1 got %+v", got)
+	}
+	m, err := a2.next(t)
+	var r gqlclient.Response
+	if err != nil || m.Type != "next" || json.Unmarshal(m.Payload, &r) != nil {
+		t.Fatalf("a2: %s %s %v", m.Type, m.Payload, err)
+	}
+	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "INTERNAL_SERVER_ERROR" || strings.Contains(string(r.Data), "senStatus") {
+		t.Fatalf("a2 got %s %+v, want the audit error and no data", r.Data, r.Errors)
 	}
 }
