@@ -206,10 +206,13 @@ func (f *Fanout) start(ctx context.Context, k key, g *group, s scope, next graph
 	gctx = viewer.NewContext(gctx, s.viewer())
 	g.cancel = cancel
 	st := &started{}
+	// Until it has subscribed the group is the first subscriber's alone: if
+	// that one goes, so does the subscribe (a stalled broker, say).
+	stop := context.AfterFunc(ctx, cancel)
 	h := next(context.WithValue(gctx, startedKey{}, st))
-	if !st.ok {
-		// Refused (FORBIDDEN, bad arguments) or failed: no group, and the
-		// caller gets the error as it would without one.
+	if !stop() || !st.ok {
+		// Refused (FORBIDDEN, bad arguments), failed or abandoned: no group,
+		// and the caller gets the answer it would get without one.
 		f.remove(k, g)
 		g.failed = true
 		close(g.ready)

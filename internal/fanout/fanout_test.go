@@ -204,3 +204,24 @@ func TestPanicInSharedExecution(t *testing.T) {
 	}
 	eventually(t, "the group gone", func() bool { return f.Groups() == 0 && r.live.Load() == 0 })
 }
+
+// A first subscriber that leaves while subscribing takes the subscribe with
+// it; the next subscriber starts afresh.
+func TestFirstSubscriberLeavesWhileSubscribing(t *testing.T) {
+	f := New(Options{})
+	r := &resolver{f: f, events: make(chan *graphql.Response)}
+	v := viewer.Viewer{Role: viewer.PartnershipAdmin}
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	f.InterceptOperation(subscriptionCtx(ctx1, v), func(ctx context.Context) graphql.ResponseHandler {
+		cancel1() // the socket closes mid-subscribe
+		return r.next(ctx)
+	})
+	eventually(t, "the abandoned subscribe ended", func() bool { return r.live.Load() == 0 && f.Groups() == 0 })
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	h := f.InterceptOperation(subscriptionCtx(ctx2, v), r.next)
+	r.events <- &graphql.Response{Data: []byte(`{}`)}
+	if got := h(ctx2); got == nil || r.subscribed.Load() != 2 {
+		t.Fatalf("got %+v after %d subscriptions", got, r.subscribed.Load())
+	}
+}
