@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -197,11 +198,13 @@ func openSubscribers(ctx context.Context, cfg latencyConfig, url string, deliver
 }
 
 // read reports each event's mark and arrival time until the connection
-// ends. It decodes each message's payload once, straight into the fields it
-// needs, to keep the client's share of the machine small.
+// ends. To keep the client's share of the machine small it does not decode
+// the event: it finds the three values naming the mark (placement id, date,
+// session) in the raw message (markKey), falling back to decoding it only
+// when they are not where the subscription's selection puts them.
 func read(ctx context.Context, c *gqlclient.Conn, deliveries chan<- delivery) {
 	for {
-		msg, err := c.Read(ctx) // answers the server's pings
+		raw, msg, err := c.ReadNext(ctx) // answers the server's pings
 		at := time.Now()
 		if err != nil {
 			if ctx.Err() == nil {
@@ -209,13 +212,79 @@ func read(ctx context.Context, c *gqlclient.Conn, deliveries chan<- delivery) {
 			}
 			return
 		}
-		if msg.Type != "next" {
+		if raw == nil {
 			if msg.Type != "pong" {
 				fmt.Printf("  subscriber got %s %s\n", msg.Type, msg.Payload)
 			}
 			continue
 		}
-		var ev struct {
+		key, ok := markKey(raw)
+		if !ok {
+			if key, ok = decodeMarkKey(raw); !ok {
+				continue
+			}
+		}
+		select {
+		case deliveries <- delivery{key: key, at: at}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// markKey reads "placement/date/session" from an event without decoding
+// it. GraphQL writes fields in selection order, so in
+// {"payload":{"data":{"attendanceRecorded":{"outcome":…,"mark":{"id":…,"date":"D","session":"S",…,"placement":{"id":"P",…
+// the first "date", "session" and "placement" after "mark" are the mark's.
+// Anything unexpected (errors, a missing field, escapes) returns false.
+func markKey(b []byte) (string, bool) {
+	const prefix = `{"payload":{"data":{"attendanceRecorded":{`
+	if !bytes.HasPrefix(b, []byte(prefix)) {
+		return "", false
+	}
+	b = b[len(prefix):]
+	var date, session, placement []byte
+	var ok bool
+	if b, ok = skipTo(b, `"mark":{"id":`); !ok {
+		return "", false
+	}
+	if date, b, ok = stringAfter(b, `"date":"`); !ok {
+		return "", false
+	}
+	if session, b, ok = stringAfter(b, `"session":"`); !ok {
+		return "", false
+	}
+	if placement, _, ok = stringAfter(b, `"placement":{"id":"`); !ok {
+		return "", false
+	}
+	return string(placement) + "/" + string(date) + "/" + string(session), true
+}
+
+func skipTo(b []byte, marker string) ([]byte, bool) {
+	i := bytes.Index(b, []byte(marker))
+	if i < 0 {
+		return nil, false
+	}
+	return b[i+len(marker):], true
+}
+
+// stringAfter returns the string value following marker, refusing escapes.
+func stringAfter(b []byte, marker string) (value, rest []byte, ok bool) {
+	if b, ok = skipTo(b, marker); !ok {
+		return nil, nil, false
+	}
+	end := bytes.IndexByte(b, '"')
+	if end < 0 || bytes.IndexByte(b[:end], '\\') >= 0 {
+		return nil, nil, false
+	}
+	return b[:end], b[end+1:], true
+}
+
+// decodeMarkKey decodes the whole message: the slow path, which also
+// reports errors the server sent.
+func decodeMarkKey(raw []byte) (string, bool) {
+	var msg struct {
+		Payload struct {
 			Data struct {
 				AttendanceRecorded struct {
 					Mark struct {
@@ -226,18 +295,13 @@ func read(ctx context.Context, c *gqlclient.Conn, deliveries chan<- delivery) {
 			}
 			Errors []gqlclient.Error
 		}
-		if err := json.Unmarshal(msg.Payload, &ev); err != nil || len(ev.Errors) > 0 {
-			fmt.Printf("  subscriber got %s (%v)\n", msg.Payload, err)
-			continue
-		}
-		m := ev.Data.AttendanceRecorded.Mark
-		key := strings.Trim(string(m.Placement.ID), `"`) + "/" + m.Date + "/" + m.Session
-		select {
-		case deliveries <- delivery{key: key, at: at}:
-		case <-ctx.Done():
-			return
-		}
 	}
+	if err := json.Unmarshal(raw, &msg); err != nil || len(msg.Payload.Errors) > 0 {
+		fmt.Printf("  subscriber got %s (%v)\n", raw, err)
+		return "", false
+	}
+	m := msg.Payload.Data.AttendanceRecorded.Mark
+	return strings.Trim(string(m.Placement.ID), `"`) + "/" + m.Date + "/" + m.Session, true
 }
 
 func wsURL(httpURL string) string { return "ws" + strings.TrimPrefix(httpURL, "http") + "/query" }

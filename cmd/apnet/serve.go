@@ -36,6 +36,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	tuneGC(log)
 
 	d, err := openMigrated(ctx, *url)
 	if err != nil {

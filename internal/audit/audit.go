@@ -224,12 +224,37 @@ func NoteRead(ctx context.Context, entity string, id int, field string) {
 	r.mu.Unlock()
 }
 
-// Flush writes one READ_SPECIAL_CATEGORY event per record read, naming the fields.
-func (r *Reads) Flush(ctx context.Context, c *gen.Client) error {
+// Collecting reports whether ctx already collects reads for a caller that
+// flushes them itself (a shared subscription execution, internal/fanout).
+func Collecting(ctx context.Context) bool {
+	r, _ := ctx.Value(readsKey{}).(*Reads)
+	return r != nil
+}
+
+// ReadSet is a snapshot of the special-category reads of one response.
+type ReadSet map[readKey]bool
+
+// Take returns the reads noted so far and starts a new set. A shared
+// subscription execution takes them once and flushes them per member.
+func (r *Reads) Take() ReadSet {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	s := ReadSet(r.seen)
+	r.seen = map[readKey]bool{}
+	return s
+}
+
+// Flush writes the reads noted so far under ctx's viewer (see ReadSet.Flush).
+func (r *Reads) Flush(ctx context.Context, c *gen.Client) error {
+	return r.Take().Flush(ctx, c)
+}
+
+// Flush writes one READ_SPECIAL_CATEGORY event per record read, naming the
+// fields, attributed to ctx's viewer. It does not change s, so the same set
+// can be flushed for several viewers.
+func (s ReadSet) Flush(ctx context.Context, c *gen.Client) error {
 	v := viewer.FromContext(ctx)
-	if len(r.seen) == 0 || v.Role == viewer.System {
+	if len(s) == 0 || v.Role == viewer.System {
 		return nil
 	}
 	type rec struct {
@@ -237,7 +262,7 @@ func (r *Reads) Flush(ctx context.Context, c *gen.Client) error {
 		id     int
 	}
 	byRecord := map[rec][]string{}
-	for k := range r.seen {
+	for k := range s {
 		byRecord[rec{k.entity, k.id}] = append(byRecord[rec{k.entity, k.id}], k.field)
 	}
 	bulk := make([]*gen.AuditEventCreate, 0, len(byRecord))
@@ -245,6 +270,5 @@ func (r *Reads) Flush(ctx context.Context, c *gen.Client) error {
 		sort.Strings(fields)
 		bulk = append(bulk, create(c, v, ReadSpecialCategory, k.entity, k.id, fields))
 	}
-	r.seen = map[readKey]bool{}
 	return c.AuditEvent.CreateBulk(bulk...).Exec(viewer.SystemContext(ctx))
 }

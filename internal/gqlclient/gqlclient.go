@@ -172,6 +172,43 @@ func (c *Conn) Read(ctx context.Context) (Message, error) {
 	}
 }
 
+// nextSuffix ends a graphql-transport-ws "next" message as encoding/json
+// (and apnet) write it: type is the envelope's last member.
+var nextSuffix = []byte(`"type":"next"}`)
+
+// ReadNext returns the raw bytes of the next "next" message, for clients
+// that decode only part of each event (apnet-load's thousand readers). Any
+// other message is decoded as Read does and returned as msg instead (pings
+// are answered and skipped); raw is then nil.
+func (c *Conn) ReadNext(ctx context.Context) (raw []byte, msg Message, err error) {
+	stop := context.AfterFunc(ctx, func() { c.ws.Close() })
+	defer stop()
+	for {
+		_, b, err := c.ws.ReadMessage()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, Message{}, ctx.Err()
+			}
+			return nil, Message{}, err
+		}
+		// A valid JSON object ending so has type "next" at the top level.
+		if bytes.HasSuffix(bytes.TrimRight(b, " \t\r\n"), nextSuffix) {
+			return b, Message{}, nil
+		}
+		var m Message
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, Message{}, err
+		}
+		if m.Type == "ping" {
+			if err := c.send(Message{Type: "pong"}); err != nil {
+				return nil, Message{}, err
+			}
+			continue
+		}
+		return nil, m, nil
+	}
+}
+
 // Next returns the next data message for any subscription, skipping keep-alives.
 // An error message or a completion is returned as an error.
 func (c *Conn) Next(ctx context.Context) (id string, r *Response, err error) {

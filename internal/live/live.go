@@ -128,9 +128,9 @@ func subscribeChecked[T any](ctx context.Context, h *Hub, topic string, load fun
 		return nil, err
 	}
 	out := make(chan T, 16)
-	metrics.Subscribers.Inc()
+	// metrics.Subscribers is counted per subscriber by internal/fanout: one
+	// subscription here may serve many of them.
 	go func() {
-		defer metrics.Subscribers.Dec()
 		defer close(out)
 		for payload := range in {
 			ev, err := load(payload)

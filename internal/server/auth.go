@@ -121,15 +121,31 @@ func checkOperation(ctx context.Context, next graphql.OperationHandler) graphql.
 
 // auditReads writes the special-category reads of each response to the
 // audit trail; a response whose reads cannot be recorded is not sent.
+// Shared subscription executions (internal/fanout) collect the reads
+// themselves and flush them per member through flushReads.
 func auditReads(client *ent.Client, log *slog.Logger) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		if audit.Collecting(ctx) {
+			return next(ctx)
+		}
 		ctx, reads := audit.WithReads(ctx)
 		resp := next(ctx)
 		if resp == nil {
 			return nil
 		}
+		return flushReads(client, log)(ctx, resp, reads.Take())
+	}
+}
+
+// flushReads records reads under ctx's viewer and returns resp, or an error
+// in its place when they cannot be recorded.
+func flushReads(client *ent.Client, log *slog.Logger) func(context.Context, *graphql.Response, audit.ReadSet) *graphql.Response {
+	return func(ctx context.Context, resp *graphql.Response, reads audit.ReadSet) *graphql.Response {
+		if len(reads) == 0 {
+			return resp // the usual case, and per subscriber per event: skip the viewer lookup
+		}
 		if err := reads.Flush(ctx, client); err != nil {
-			log.Error("audit special-category reads", "err", err)
+			log.Error("audit special-category reads", "user_id", viewer.FromContext(ctx).UserID, "err", err)
 			return &graphql.Response{Errors: gqlerror.List{{
 				Message:    "the read could not be recorded in the audit trail, so it is not shown",
 				Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"},

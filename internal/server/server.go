@@ -27,6 +27,7 @@ import (
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/fanout"
 	"github.com/apnet/apnet/internal/metrics"
 	"github.com/apnet/apnet/internal/viewer"
 	"github.com/apnet/apnet/internal/wsgorilla"
@@ -120,6 +121,9 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 		log.Error("panic in resolver", "panic", v, "path", graphql.GetPath(ctx).String())
 		return errors.New("internal error")
 	})
+	// Last, so innermost: authorisation, limits and the rest run per
+	// subscriber before identical subscriptions share one execution.
+	gql.Use(fanout.New(fanout.Options{Deliver: flushReads(r.Client, log), Log: log}))
 
 	mux := http.NewServeMux()
 	mux.Handle("/query", limitBody(o.MaxBodyBytes, authenticate(o.Auth, o.TrustProxy, s.websocketsClose(gql))))

@@ -33,12 +33,14 @@ import (
 )
 
 type env struct {
-	db   *db.DB
-	w    *fixture.World
-	srv  *server.Server
-	auth *auth.Service
-	http *httptest.Server
-	ws   string
+	db *db.DB
+	w  *fixture.World
+	// broker counts the subscriptions made to it, by topic.
+	broker *countingBroker
+	srv    *server.Server
+	auth   *auth.Service
+	http   *httptest.Server
+	ws     string
 	// Signed-in clients, one per role; anon has no token.
 	admin, qa, schoolA, schoolB, provider, anon *gqlclient.Client
 	// clock is the auth service's clock: tests move it to expire sessions.
@@ -63,7 +65,7 @@ func newEnv(t *testing.T, d *db.DB, opts ...func(*server.Options)) *env {
 	t.Cleanup(func() { closeAllWebsockets(t, srv) })
 	w := fixture.Build(t, d.Client)
 	log := slog.New(slog.NewTextHandler(logOutput, nil))
-	b := broker.NewInProcess()
+	b := &countingBroker{Broker: broker.NewInProcess(), active: map[string]int{}}
 	t.Cleanup(func() { b.Close() })
 	hub := live.New(b, d.Client, log)
 	now := func() time.Time { return w.Monday.Add(10 * time.Hour) }
@@ -87,7 +89,7 @@ func newEnv(t *testing.T, d *db.DB, opts ...func(*server.Options)) *env {
 	srv = server.New(res, log, o)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	e := &env{db: d, w: w, srv: srv, auth: authn, http: hs, clock: &clock,
+	e := &env{db: d, w: w, broker: b, srv: srv, auth: authn, http: hs, clock: &clock,
 		ws: "ws" + strings.TrimPrefix(hs.URL, "http") + "/query"}
 	e.anon = &gqlclient.Client{URL: hs.URL + "/query"}
 	e.admin = e.signIn(t, e.account(t, "admin@test.example", user.RolePARTNERSHIP_ADMIN, 0, 0))

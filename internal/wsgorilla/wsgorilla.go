@@ -190,13 +190,31 @@ func (c *conn) NextReader() (int, io.Reader, error) {
 	return mt, r, err
 }
 
+// WriteJSON writes v as one text frame with one write(2). gqlgen's protocol
+// messages are written by hand (see appendEnvelope); anything else goes
+// through encoding/json.
 func (c *conn) WriteJSON(v any) error {
+	buf := bufPool.Get().(*[]byte)
+	b, err := appendMessage((*buf)[:0], v)
+	if err == nil {
+		err = c.writeText(b)
+	}
+	if cap(b) <= maxPooledBuf {
+		*buf = b
+		bufPool.Put(buf)
+	}
+	return err
+}
+
+func (c *conn) writeText(b []byte) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
 	if err := c.ws.SetWriteDeadline(c.deadline()); err != nil {
 		return err
 	}
-	return c.ws.WriteJSON(v)
+	// gorilla's server-side WriteMessage frames b without copying it into a
+	// message writer and sends header and body with one writev.
+	return c.ws.WriteMessage(websocket.TextMessage, b)
 }
 
 // maxCloseReason is the control frame payload limit (125) minus the 2-byte code.
