@@ -27,6 +27,7 @@ import (
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/dashboard"
 	"github.com/apnet/apnet/internal/metrics"
 	"github.com/apnet/apnet/internal/viewer"
 	"github.com/apnet/apnet/internal/wsgorilla"
@@ -142,6 +143,8 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	mux.Handle("/metrics", metricsGuard(o.MetricsToken, metrics.Handler()))
+	// The staff dashboard: every other path, so its own routes survive a reload.
+	mux.Handle("/", dashboard.Handler())
 	s.Handler = mux
 	return s
 }
