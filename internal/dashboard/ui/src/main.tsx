@@ -120,7 +120,7 @@ function View({ me, path }: { me: Me; path: URL }) {
   switch (me.role) {
     case 'SCHOOL_STAFF':
       if (p === '/') return <Alerts me={me} />;
-      if (p === '/today') return <Today me={me} />;
+      if (p === '/today') return <Today me={me} date={path.searchParams.get('date')} />;
       if ((r = m(/^\/learners\/([^/]+)$/))) return <LearnerView id={decodeURIComponent(r[1])} />;
       if (p === '/referrals') return <SchoolReferrals me={me} />;
       break;

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { describeError, formatDate, formatTime, gql, label, nodes, periodOf, today, weekdayOf } from '../api';
 import type { Me } from '../main';
 import { Async, Heading, navigate, useQuery } from '../ui';
@@ -71,10 +71,10 @@ function changed(e: Entry, m?: Mark): boolean {
   return false;
 }
 
-function RegisterForm({ s, date, saved }: { s: Session; date: string; saved: () => void }) {
+// The result is kept by the parent: a save reloads the marks, which remounts the form.
+function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session; date: string; saved: () => void; first: boolean; result: string; setResult: (r: string) => void }) {
   const [entries, setEntries] = useState<Record<string, Entry>>(() => Object.fromEntries(s.rows.map((r) => [r.placement.id, entryOf(r.mark)])));
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState('');
   const [error, setError] = useState<unknown>(null);
   const form = useRef<HTMLFormElement>(null);
   const submitRef = useRef<HTMLButtonElement>(null);
@@ -93,13 +93,23 @@ function RegisterForm({ s, date, saved }: { s: Session; date: string; saved: () 
       target?.focus();
     });
   };
+  // The first register opens with its first unmarked learner focused: mark at once.
+  useEffect(() => {
+    if (!first) return;
+    const i = s.rows.findIndex((r) => !r.mark);
+    if (i >= 0) focusRow(i);
+  }, []);
   const focusIn = (pid: string, sel: string) => requestAnimationFrame(() => form.current?.querySelector<HTMLElement>(`[data-row="${pid}"] ${sel}`)?.focus());
 
+  // A key this form handled on keydown must not act again as a keypress on
+  // the element focus moved to (some input paths deliver it separately).
+  const handled = useRef(false);
   const onRowKey = (e: KeyboardEvent, i: number, pid: string) => {
     const t = e.target as HTMLElement;
+    handled.current = false;
     if (e.ctrlKey && e.key === 'Enter') {
       e.preventDefault();
-      form.current?.requestSubmit();
+      void submit();
       return;
     }
     const typing = t.tagName === 'SELECT' || (t instanceof HTMLInputElement && t.type !== 'radio') || t.tagName === 'TEXTAREA';
@@ -107,6 +117,7 @@ function RegisterForm({ s, date, saved }: { s: Session; date: string; saved: () 
       if (e.key === 'Enter') {
         // Enter in late minutes / reason moves on instead of submitting early.
         e.preventDefault();
+        handled.current = true;
         focusRow(i + 1);
       }
       return;
@@ -115,6 +126,7 @@ function RegisterForm({ s, date, saved }: { s: Session; date: string; saved: () 
     const st = STATUSES.find(([, k]) => k.toLowerCase() === e.key.toLowerCase());
     if (!st) return;
     e.preventDefault();
+    handled.current = true;
     set(pid, { status: st[0] });
     if (st[0] === 'LATE') focusIn(pid, 'input[inputmode=numeric]');
     else if (st[0] === 'ABSENT') focusIn(pid, 'select');
@@ -124,8 +136,9 @@ function RegisterForm({ s, date, saved }: { s: Session; date: string; saved: () 
   const unmarked = s.rows.filter((r) => !entries[r.placement.id].status).length;
   const toSend = s.rows.filter((r) => entries[r.placement.id].status);
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  // Saving is the button's (or Ctrl+Enter's) job only: Enter in a text field
+  // submits a form implicitly, which must not save a half-marked register.
+  const submit = async () => {
     setBusy(true);
     setError(null);
     setResult('');
@@ -159,7 +172,12 @@ function RegisterForm({ s, date, saved }: { s: Session; date: string; saved: () 
 
   const id = s.key;
   return (
-    <form ref={form} class="register" onSubmit={submit} aria-labelledby={`${id}-h`} data-register={id}>
+    <form ref={form} class="register" onSubmit={(e) => e.preventDefault()}
+      onKeyPressCapture={(e) => {
+        if (handled.current) e.preventDefault();
+      }}
+      onKeyUpCapture={() => (handled.current = false)}
+      aria-labelledby={`${id}-h`} data-register={id}>
       <h2 id={`${id}-h`}>
         {s.title} · {s.period} ({s.start}–{s.end})
       </h2>
@@ -240,7 +258,7 @@ function RegisterForm({ s, date, saved }: { s: Session; date: string; saved: () 
         </table>
       </div>
       <div class="actions">
-        <button type="submit" ref={submitRef} disabled={busy || toSend.length === 0}>
+        <button type="button" ref={submitRef} onClick={() => void submit()} disabled={busy || toSend.length === 0}>
           {busy ? 'Saving…' : `Save register (${toSend.length} of ${s.rows.length})`}
         </button>
         {unmarked > 0 && <span class="muted">{unmarked} not marked yet</span>}
@@ -260,6 +278,7 @@ function RegisterForm({ s, date, saved }: { s: Session; date: string; saved: () 
 export function Register({ me, date: fromURL }: { me: Me; date: string | null }) {
   const date = fromURL && /^\d{4}-\d{2}-\d{2}$/.test(fromURL) ? fromURL : today();
   const q = useQuery<{ placements: { edges: { node: Placement }[] } }>(PLACEMENTS, { d: date });
+  const [results, setResults] = useState<Record<string, string>>({});
   const weekday = weekdayOf(date);
   const sessions = useMemo(() => {
     const by = new Map<string, Session>();
@@ -287,9 +306,9 @@ export function Register({ me, date: fromURL }: { me: Me; date: string | null })
             <p class="empty">No sessions on {formatDate(date)}.</p>
           ) : (
             <>
-              {sessions.map((s) => (
+              {sessions.map((s, i) => (
                 // Keyed by the saved marks too, so a save shows what is now marked.
-                <RegisterForm key={`${s.key}-${s.rows.map((r) => r.mark?.version ?? 0).join('.')}`} s={s} date={date} saved={q.reload} />
+                <RegisterForm key={`${s.key}-${s.rows.map((r) => r.mark?.version ?? 0).join('.')}`} s={s} date={date} saved={q.reload} first={i === 0} result={results[s.key] ?? ''} setResult={(r) => setResults((prev) => ({ ...prev, [s.key]: r }))} />
               ))}
             </>
           )
@@ -377,8 +396,9 @@ function ProgressForm({ placementID, done }: { placementID: string; done: () => 
   const [error, setError] = useState<unknown>(null);
   const id = (k: string) => `pu-${placementID}-${k}`;
   const set = (k: string) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  // Saving is the button's (or Ctrl+Enter's) job only: Enter in a text field
+  // submits a form implicitly, which must not save a half-marked register.
+  const submit = async () => {
     setBusy(true);
     setError(null);
     try {

@@ -46,8 +46,8 @@ function MarkCell({ mark, expected }: { mark?: Mark; expected: boolean }) {
   );
 }
 
-export function Today({ me }: { me: Me }) {
-  const [date, setDate] = useState(today());
+export function Today({ me, date: fromURL }: { me: Me; date: string | null }) {
+  const [date, setDate] = useState(fromURL && /^\d{4}-\d{2}-\d{2}$/.test(fromURL) ? fromURL : today());
   const q = useQuery<{ placements: { edges: { node: Placement }[] } }>(TODAY, { d: date });
   // Marks arriving live, keyed by placement and session, over the fetched ones.
   const [liveMarks, setLiveMarks] = useState<Record<string, Mark>>({});
