@@ -36,9 +36,6 @@ import (
 	"github.com/apnet/apnet/internal/viewer"
 )
 
-// browserVar names Debian's Chromium, which enables these tests.
-const browserVar = "APNET_TEST_BROWSER"
-
 type world struct {
 	client   *ent.Client
 	w        *fixture.World
@@ -320,7 +317,7 @@ func waitLive(t *testing.T, ctx context.Context, within time.Duration) {
 }
 
 func TestDashboardInChromium(t *testing.T) {
-	exec := testenv.Require(t, browserVar, "/usr/bin/chromium", "the dashboard's browser tests")
+	exec := testenv.BrowserPath(t)
 	wd := startServer(t)
 	browser := newBrowser(t, exec)
 
@@ -541,4 +538,3 @@ func TestDashboardInChromium(t *testing.T) {
 		}
 	})
 }
-

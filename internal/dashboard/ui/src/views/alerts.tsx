@@ -65,6 +65,11 @@ export function Alerts({ me }: { me: Me }) {
         Absences and late arrivals at {me.school?.name ?? 'your school'}, as providers record them. <strong data-testid="unread-count">{unread.length}</strong> not yet acknowledged.
       </p>
       {live.feedError ? <ErrorBox error={live.feedError} /> : null}
+      {live.loaded && live.status !== 'live' && (
+        <p class="notice" role="status">
+          Not connected: new alerts are not arriving. apnet keeps trying to reconnect, then shows every alert raised meanwhile.
+        </p>
+      )}
       {!live.loaded ? (
         <Loading what="alerts" />
       ) : (

@@ -68,7 +68,7 @@ export function Today({ me, date: fromURL }: { me: Me; date: string | null }) {
   const weekday = weekdayOf(date);
   return (
     <section>
-      <Heading>Today's placements</Heading>
+      <Heading>{date === today() ? "Today's placements" : `Placements · ${formatDate(date)}`}</Heading>
       <p>Marks appear here as providers record them.</p>
       <label for="today-date">Date</label>{' '}
       <input id="today-date" type="date" value={date} max={today()} onChange={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
