@@ -126,6 +126,9 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	mux.Handle("/query", limitBody(o.MaxBodyBytes, authenticate(o.Auth, o.TrustProxy, s.websocketsClose(gql))))
 	if !o.DisableGraphiQL {
 		mux.Handle("/graphiql", playground.Handler("apnet", "/query"))
+	} else {
+		// Absent, not the dashboard's fallback page.
+		mux.Handle("/graphiql", http.NotFoundHandler())
 	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
