@@ -274,7 +274,8 @@ func run(t *testing.T, ctx context.Context, timeout time.Duration, what string, 
 // get runs one action that returns a value.
 func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 5*time.Second)
+	// Generous: under go test ./... the browser shares two cores with every other package.
+	c, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(c, a)
 	if err != nil {
@@ -294,7 +295,7 @@ func (wd *world) screenshot(t *testing.T, ctx context.Context, name string) {
 // signInAs signs in through the form, from the keyboard.
 func (wd *world) signInAs(t *testing.T, ctx context.Context, email string) {
 	t.Helper()
-	run(t, ctx, 15*time.Second, "sign in as "+email,
+	run(t, ctx, 30*time.Second, "sign in as "+email,
 		chromedp.Navigate(wd.proxy.URL()+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`#email`)),
 		chromedp.Focus(chromedp.CSS(`#email`)),
@@ -324,10 +325,10 @@ func TestDashboardInChromium(t *testing.T) {
 	// One tab for the school's designated staff, kept open through the
 	// alert, the other views and the reconnect.
 	school := tab(t, browser, 1280, 900)
-	run(t, school, 15*time.Second, "open sign-in", chromedp.Navigate(wd.proxy.URL()+"/"), chromedp.WaitVisible(chromedp.CSS(`#email`)))
+	run(t, school, 30*time.Second, "open sign-in", chromedp.Navigate(wd.proxy.URL()+"/"), chromedp.WaitVisible(chromedp.CSS(`#email`)))
 	wd.screenshot(t, school, "01-sign-in")
 	wd.signInAs(t, school, "school@test.example")
-	waitLive(t, school, 10*time.Second)
+	waitLive(t, school, 20*time.Second)
 
 	t.Run("alert appears live and is acknowledged with one click", func(t *testing.T) {
 		p := wd.w.Placements[0]
@@ -342,7 +343,7 @@ func TestDashboardInChromium(t *testing.T) {
 		}
 		wd.screenshot(t, school, "02-school-alerts")
 
-		run(t, school, 5*time.Second, "acknowledge",
+		run(t, school, 30*time.Second, "acknowledge",
 			chromedp.Click(chromedp.CSS(`li.alert-item.unread button`)),
 			chromedp.WaitVisible(chromedp.CSS(`li.alert-item.acked`)))
 		unread = get(t, school, "unread count", chromedp.Text(chromedp.CSS(`[data-testid=unread-count]`)))
@@ -357,34 +358,34 @@ func TestDashboardInChromium(t *testing.T) {
 	})
 
 	t.Run("today's placements show marks as they arrive", func(t *testing.T) {
-		run(t, school, 10*time.Second, "open today's placements",
+		run(t, school, 30*time.Second, "open today's placements",
 			chromedp.Navigate(wd.proxy.URL()+"/today?date="+wd.wednesday),
 			chromedp.WaitVisible(chromedp.CSS(`tr[data-placement-id]`)))
-		waitLive(t, school, 10*time.Second)
+		waitLive(t, school, 20*time.Second)
 		time.Sleep(300 * time.Millisecond) // the protocol does not acknowledge a subscribe
 		p := wd.w.Placements[1]
 		wd.record(t, p.ID, wd.wednesday, "PM", map[string]any{"status": "PRESENT"})
-		run(t, school, 2*time.Second, "mark shown live",
+		run(t, school, 3*time.Second, "mark shown live",
 			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`tr[data-placement-id="%d"] td[data-mark=B]`, p.ID))))
 		wd.screenshot(t, school, "04-school-today")
 
-		run(t, school, 10*time.Second, "open the learner's chart",
+		run(t, school, 30*time.Second, "open the learner's chart",
 			chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-placement-id="%d"] a`, wd.w.Placements[0].ID))),
 			chromedp.WaitVisible(chromedp.CSS(`figure.chart svg`)))
 		wd.screenshot(t, school, "05-school-learner-chart")
 
-		run(t, school, 10*time.Second, "directory search",
+		run(t, school, 30*time.Second, "directory search",
 			chromedp.Navigate(wd.proxy.URL()+"/directory"),
 			chromedp.WaitVisible(chromedp.CSS(`ul.results`)),
 			chromedp.SendKeys(chromedp.CSS(`#s-qual`), "hairdressing"),
 			chromedp.Submit(chromedp.CSS(`#s-qual`)),
 			chromedp.WaitVisible(chromedp.CSS(`ul.results li h2 a`)))
 		wd.screenshot(t, school, "06-school-directory")
-		run(t, school, 10*time.Second, "provider page",
+		run(t, school, 30*time.Second, "provider page",
 			chromedp.Click(chromedp.CSS(`ul.results li h2 a`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-pending=qa-api]`)))
 		wd.screenshot(t, school, "07-school-provider")
-		run(t, school, 10*time.Second, "referrals",
+		run(t, school, 30*time.Second, "referrals",
 			chromedp.Navigate(wd.proxy.URL()+"/referrals"),
 			chromedp.WaitVisible(chromedp.CSS(`main .empty, main table`)))
 		wd.screenshot(t, school, "08-school-referrals")
@@ -394,7 +395,7 @@ func TestDashboardInChromium(t *testing.T) {
 		// Tablet width.
 		prov := tab(t, browser, 768, 1024)
 		wd.signInAs(t, prov, "provider@test.example")
-		run(t, prov, 10*time.Second, "open the register",
+		run(t, prov, 30*time.Second, "open the register",
 			chromedp.Navigate(wd.proxy.URL()+"/register?date="+wd.wednesday),
 			chromedp.WaitVisible(chromedp.CSS(`form.register tr[data-row]`)))
 		rows := get(t, prov, "read rows", chromedp.Evaluate[[]string](`[...document.querySelectorAll('form.register tr[data-row]')].map(r => r.dataset.row)`))
@@ -431,11 +432,11 @@ func TestDashboardInChromium(t *testing.T) {
 		if start > 0 {
 			// Shift+Tab back to the first row, as a keyboard user would.
 			for range start {
-				run(t, prov, 5*time.Second, "shift-tab", chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
+				run(t, prov, 30*time.Second, "shift-tab", chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
 			}
 		}
 		for _, r := range rows {
-			run(t, prov, 5*time.Second, "mark row "+r, append(keys[r], chromedp.Sleep(100*time.Millisecond))...)
+			run(t, prov, 30*time.Second, "mark row "+r, append(keys[r], chromedp.Sleep(100*time.Millisecond))...)
 			t.Logf("after row %s focus is on %s", r, get(t, prov, "focus", chromedp.Evaluate[string](`(e => e.tagName + ' ' + (e.name || e.textContent) + ' in ' + (e.closest('tr[data-row]')?.dataset.row ?? '-'))(document.activeElement)`)))
 		}
 		focusedText := get(t, prov, "focus on save", chromedp.Evaluate[string](`document.activeElement.textContent`))
@@ -444,8 +445,8 @@ func TestDashboardInChromium(t *testing.T) {
 			t.Fatalf("after the last learner focus is on %q, want the save button", focusedText)
 		}
 		wd.screenshot(t, prov, "10-provider-register-marked")
-		run(t, prov, 5*time.Second, "save", chromedp.KeyEvent(kb.Enter))
-		sctx, cancel := context.WithTimeout(prov, 10*time.Second)
+		run(t, prov, 30*time.Second, "save", chromedp.KeyEvent(kb.Enter))
+		sctx, cancel := context.WithTimeout(prov, 30*time.Second)
 		defer cancel()
 		if err := chromedp.Do(sctx, chromedp.WaitVisible(chromedp.CSS(`form.register .result:not(:empty), form.register .error`))); err != nil {
 			wd.screenshot(t, prov, "11-provider-register-saved")
@@ -475,15 +476,15 @@ func TestDashboardInChromium(t *testing.T) {
 			}
 		}
 		wd.screenshot(t, prov, "11-provider-register-saved")
-		run(t, prov, 10*time.Second, "progress view",
+		run(t, prov, 30*time.Second, "progress view",
 			chromedp.Navigate(wd.proxy.URL()+"/progress"),
 			chromedp.WaitVisible(chromedp.CSS(`ul.progress-list`)))
 		wd.screenshot(t, prov, "12-provider-progress")
 	})
 
 	t.Run("an alert raised while disconnected is shown after reconnecting", func(t *testing.T) {
-		run(t, school, 10*time.Second, "open alerts", chromedp.Navigate(wd.proxy.URL()+"/"), chromedp.WaitVisible(chromedp.CSS(`li.alert-item`)))
-		waitLive(t, school, 10*time.Second)
+		run(t, school, 30*time.Second, "open alerts", chromedp.Navigate(wd.proxy.URL()+"/"), chromedp.WaitVisible(chromedp.CSS(`li.alert-item`)))
+		waitLive(t, school, 20*time.Second)
 
 		wd.proxy.Cut()
 		defer wd.proxy.Restore()
@@ -515,7 +516,7 @@ func TestDashboardInChromium(t *testing.T) {
 		wd.proxy.Restore()
 		restored := time.Now()
 		waitLive(t, school, 15*time.Second)
-		run(t, school, 5*time.Second, "missed alert shown", chromedp.WaitVisible(chromedp.CSS(missed)))
+		run(t, school, 30*time.Second, "missed alert shown", chromedp.WaitVisible(chromedp.CSS(missed)))
 		t.Logf("indicator said %q while cut; live again and the missed alert shown %v after restoring", strings.TrimSpace(label), time.Since(restored).Round(time.Millisecond))
 		text := get(t, school, "read alert", chromedp.Text(chromedp.CSS(missed)))
 		if !strings.Contains(text, "Unexplained absence") {
@@ -533,7 +534,7 @@ func TestDashboardInChromium(t *testing.T) {
 			{"/audit", `main table tbody tr`, "17-partnership-audit"},
 			{"/qa", `[data-pending=qa-api]`, "18-partnership-qa"},
 		} {
-			run(t, admin, 10*time.Second, v.name, chromedp.Navigate(wd.proxy.URL()+v.path), chromedp.WaitVisible(chromedp.CSS(v.wait)))
+			run(t, admin, 30*time.Second, v.name, chromedp.Navigate(wd.proxy.URL()+v.path), chromedp.WaitVisible(chromedp.CSS(v.wait)))
 			wd.screenshot(t, admin, v.name)
 		}
 	})

@@ -57,6 +57,9 @@ export function useLive(): State {
 }
 
 let client: Client | null = null;
+// Whether the socket is up right now: a catch-up that finishes after the
+// socket dropped again must not claim Live.
+let connectedNow = false;
 let stopFeed: (() => void) | null = null;
 const reconnectListeners = new Set<Listener>();
 let onUnauthorized: () => void = () => {};
@@ -95,6 +98,7 @@ export function connect(token: string, schoolID: string | null, unauthorized: ()
     on: {
       connecting: (isRetry) => store.set({ status: isRetry || everConnected ? 'reconnecting' : 'connecting' }),
       connected: () => {
+        connectedNow = true;
         const wasRetry = everConnected;
         everConnected = true;
         if (schoolID) {
@@ -105,6 +109,7 @@ export function connect(token: string, schoolID: string | null, unauthorized: ()
         if (wasRetry) reconnectListeners.forEach((l) => l());
       },
       closed: (e) => {
+        connectedNow = false;
         if ((e as CloseEvent)?.code === 4401) onUnauthorized();
         else store.set({ status: 'offline' });
       },
@@ -118,6 +123,7 @@ export function disconnect() {
   stopFeed = null;
   client?.dispose();
   client = null;
+  connectedNow = false;
   buffering = true;
   buffer = [];
 }
@@ -189,7 +195,12 @@ function label(kind: string) {
   return kind.replace(/_/g, ' ').toLowerCase();
 }
 
-const LATEST = `query { alerts(first: 50, orderBy: [{field: RAISED_AT, direction: DESC}]) { edges { node { ${ALERT_FIELDS} } } } }`;
+// The first load: every alert not yet acknowledged (up to 100, for the
+// unread count) and the latest 50 for context.
+const LATEST = `query {
+  unread: alerts(first: 100, orderBy: [{field: RAISED_AT, direction: DESC}], where: {acknowledgedAtIsNil: true}) { edges { node { ${ALERT_FIELDS} } } }
+  latest: alerts(first: 50, orderBy: [{field: RAISED_AT, direction: DESC}]) { edges { node { ${ALERT_FIELDS} } } }
+}`;
 const SINCE = `query($since: Time!, $after: Cursor) {
   alerts(first: 100, after: $after, orderBy: [{field: RAISED_AT, direction: ASC}], where: {raisedAtGTE: $since}) {
     edges { node { ${ALERT_FIELDS} } } pageInfo { hasNextPage endCursor }
@@ -203,8 +214,8 @@ type Conn = { edges: { node: Alert }[]; pageInfo: { hasNextPage: boolean; endCur
 async function fetchMissed() {
   const newest = store.state.alerts[0]?.raisedAt;
   if (!newest) {
-    const d = await gql<{ alerts: Conn }>(LATEST);
-    merge(nodes(d.alerts));
+    const d = await gql<{ unread: Conn; latest: Conn }>(LATEST);
+    merge([...nodes(d.latest), ...nodes(d.unread)]);
     return;
   }
   let after: string | null = null;
@@ -235,7 +246,7 @@ async function catchUpThenLive(wasRetry: boolean) {
   const known = new Set(store.state.alerts.map((a) => a.id));
   merge(held);
   held.filter((a) => !known.has(a.id)).forEach(announce);
-  store.set({ status: 'live', loaded: true, feedError: null });
+  store.set({ status: connectedNow ? 'live' : 'offline', loaded: true, feedError: null });
   // The protocol does not acknowledge a subscribe, so an alert raised between
   // the fetch above and the server registering the subscription would be in
   // neither: look once more when the subscription is surely in place.
