@@ -497,6 +497,9 @@ func TestDashboardInChromium(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		label := get(t, school, "indicator text", chromedp.Text(chromedp.CSS(`.live`)))
+		if l := strings.TrimSpace(label); l != "Offline" && l != "Reconnecting…" {
+			t.Errorf("indicator says %q while the connection is cut", l)
+		}
 		wd.screenshot(t, school, "13-school-offline")
 
 		p := wd.w.Placements[1]

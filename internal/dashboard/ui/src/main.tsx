@@ -179,10 +179,10 @@ function Shell({ me, signOut }: { me: Me; signOut: () => void }) {
         <ul>
           {nav.map((n) => (
             <li key={n.href}>
-              <Link href={n.href} current={path.pathname === n.href || (n.href === '/register' && path.pathname === '/')}>
+              <Link href={n.href} current={path.pathname === n.href || (n.href === '/' && path.pathname === '/register')}>
                 {n.label}
                 {n.label === 'Alerts' && (
-                  <span class="badge" data-testid="unread" aria-label={`${unread} unread`}>
+                  <span class={unread > 0 ? 'badge' : 'badge zero'} data-testid="unread" aria-label={`${unread} unread`}>
                     {unread}
                   </span>
                 )}
