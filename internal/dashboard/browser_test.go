@@ -504,6 +504,20 @@ func TestDashboardInChromium(t *testing.T) {
 
 		p := wd.w.Placements[1]
 		id := wd.record(t, p.ID, wd.monday, "AM", map[string]any{"status": "ABSENT", "absenceReason": "NO_REASON_YET"})
+		// Meanwhile a colleague acknowledges the late arrival the register raised.
+		colleague := signIn(t, wd.api, "school@test.example")
+		var late struct {
+			Alerts struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+		if err := colleague.MustData(context.Background(), `{ alerts(where: {kind: LATE_ARRIVAL}) { edges { node { id } } } }`, nil, &late); err != nil || len(late.Alerts.Edges) != 1 {
+			t.Fatalf("late arrival alert: %v %+v", err, late)
+		}
+		lateID := late.Alerts.Edges[0].Node.ID
+		if err := colleague.MustData(context.Background(), `mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }`, map[string]any{"id": lateID}, nil); err != nil {
+			t.Fatal(err)
+		}
 		if id == "" {
 			t.Fatal("the absence raised no alert")
 		}
@@ -525,6 +539,8 @@ func TestDashboardInChromium(t *testing.T) {
 		if !strings.Contains(text, "Unexplained absence") {
 			t.Errorf("missed alert %q", text)
 		}
+		run(t, school, 30*time.Second, "colleague's acknowledgement shown after reconnecting",
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`li.alert-item.acked[data-alert-id="%s"]`, lateID))))
 		wd.screenshot(t, school, "14-school-alert-after-reconnect")
 	})
 

@@ -124,6 +124,8 @@ export function disconnect() {
   client?.dispose();
   client = null;
   connectedNow = false;
+  if (refreshTimer) clearInterval(refreshTimer);
+  refreshTimer = null;
   buffering = true;
   buffer = [];
 }
@@ -227,12 +229,23 @@ async function fetchMissed() {
   }
 }
 
+// Colleagues acknowledge alerts too, and no event says so: look again at the
+// ones this tab still shows as unread, after each reconnect and every minute.
+async function refreshUnread() {
+  const ids = store.state.alerts.filter((a) => !a.acknowledgedAt).map((a) => a.id);
+  if (ids.length === 0) return;
+  const d = await gql<{ alerts: Conn }>(`query($ids: [ID!]) { alerts(first: 100, where: {idIn: $ids}) { edges { node { ${ALERT_FIELDS} } } } }`, { ids: ids.slice(0, 100) });
+  merge(nodes(d.alerts));
+}
+let refreshTimer: ReturnType<typeof setInterval> | null = null;
+
 async function catchUpThenLive(wasRetry: boolean) {
   buffering = true;
   store.set({ status: wasRetry ? 'reconnecting' : 'connecting' });
   for (;;) {
     try {
       await fetchMissed();
+      if (wasRetry) await refreshUnread();
       break;
     } catch (e) {
       store.set({ feedError: e, loaded: true });
@@ -253,6 +266,9 @@ async function catchUpThenLive(wasRetry: boolean) {
   setTimeout(() => {
     if (client) fetchMissed().catch(() => {});
   }, 2000);
+  refreshTimer ??= setInterval(() => {
+    if (client && connectedNow) refreshUnread().catch(() => {});
+  }, 60_000);
 }
 
 export function setSound(on: boolean) {
