@@ -27,6 +27,7 @@ import (
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/dashboard"
 	"github.com/apnet/apnet/internal/fanout"
 	"github.com/apnet/apnet/internal/metrics"
 	"github.com/apnet/apnet/internal/viewer"
@@ -129,6 +130,9 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	mux.Handle("/query", limitBody(o.MaxBodyBytes, authenticate(o.Auth, o.TrustProxy, s.websocketsClose(gql))))
 	if !o.DisableGraphiQL {
 		mux.Handle("/graphiql", playground.Handler("apnet", "/query"))
+	} else {
+		// Absent, not the dashboard's fallback page.
+		mux.Handle("/graphiql", http.NotFoundHandler())
 	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
@@ -146,6 +150,8 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	mux.Handle("/metrics", metricsGuard(o.MetricsToken, metrics.Handler()))
+	// The staff dashboard: every other path, so its own routes survive a reload.
+	mux.Handle("/", dashboard.Handler())
 	s.Handler = mux
 	return s
 }

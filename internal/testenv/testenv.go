@@ -13,6 +13,7 @@ import (
 const (
 	Postgres = "APNET_TEST_DATABASE_URL" // postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 	Redis    = "APNET_TEST_REDIS_URL"    // redis://127.0.0.1:6379/0
+	Browser  = "APNET_TEST_BROWSER"      // /usr/bin/chromium (Debian's chromium package)
 )
 
 // Require returns the value of the variable name, or skips the test (fails it under CI).
@@ -40,4 +41,10 @@ func PostgresURL(t testing.TB) string {
 func RedisURL(t testing.TB) string {
 	t.Helper()
 	return Require(t, Redis, "redis://127.0.0.1:6379/0", "Redis tests")
+}
+
+// BrowserPath returns the Chromium executable for the dashboard's browser tests, or skips.
+func BrowserPath(t testing.TB) string {
+	t.Helper()
+	return Require(t, Browser, "/usr/bin/chromium", "the dashboard's browser tests")
 }

@@ -1,0 +1,560 @@
+package dashboard_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/alert"
+	"github.com/apnet/apnet/ent/attendancemark"
+	"github.com/apnet/apnet/ent/user"
+	"github.com/apnet/apnet/graph"
+	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/auth"
+	"github.com/apnet/apnet/internal/broker"
+	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/fixture"
+	"github.com/apnet/apnet/internal/gqlclient"
+	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/referral"
+	"github.com/apnet/apnet/internal/server"
+	"github.com/apnet/apnet/internal/testenv"
+	"github.com/apnet/apnet/internal/viewer"
+)
+
+type world struct {
+	client   *ent.Client
+	w        *fixture.World
+	api      string // the server itself, for the test's own API calls
+	proxy    *proxy // what the browser talks to
+	provider *gqlclient.Client
+	shots    string
+	// Past dates with fixture sessions: last week's Monday (AM) and Wednesday (PM).
+	monday, wednesday string
+}
+
+// startServer runs apnet's HTTP surface in-process as `apnet serve` wires it,
+// on an in-memory SQLite with the fixture world, behind a TCP proxy the test
+// can cut.
+func startServer(t *testing.T) *world {
+	t.Helper()
+	d := dbtest.SQLite(t)
+	w := fixture.Build(t, d.Client)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b := broker.NewInProcess()
+	t.Cleanup(func() { b.Close() })
+	hub := live.New(b, d.Client, log)
+	authn := auth.New(d.Client, b, log, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := authn.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res := &graph.Resolver{
+		Client:     d.Client,
+		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log},
+		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log},
+		Live:       hub,
+		Auth:       authn,
+	}
+	srv := server.New(res, log, server.Options{Auth: authn, Ready: d.Ping, KeepAlive: time.Second})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.CloseWebsockets()
+		hs.Close()
+	})
+	for _, a := range []struct {
+		email            string
+		role             user.Role
+		school, provider int
+	}{
+		{"school@test.example", user.RoleSCHOOL_STAFF, w.SchoolA.ID, 0},
+		{"provider@test.example", user.RolePROVIDER_STAFF, 0, w.Provider.ID},
+		{"admin@test.example", user.RolePARTNERSHIP_ADMIN, 0, 0},
+	} {
+		fixture.Account(t, d.Client, a.email, a.role, a.school, a.provider)
+	}
+	wd := &world{client: d.Client, w: w, api: hs.URL,
+		monday:    w.Monday.AddDate(0, 0, -7).Format(time.DateOnly),
+		wednesday: w.Monday.AddDate(0, 0, -5).Format(time.DateOnly),
+		shots:     screenshotDir(t),
+	}
+	wd.proxy = newProxy(t, strings.TrimPrefix(hs.URL, "http://"))
+	wd.provider = signIn(t, hs.URL, "provider@test.example")
+	return wd
+}
+
+func screenshotDir(t *testing.T) string {
+	dir := os.Getenv("APNET_TEST_SCREENSHOTS")
+	if dir == "" {
+		// The repository's test-output/ (gitignored), from internal/dashboard.
+		dir = filepath.Join("..", "..", "test-output", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func signIn(t *testing.T, base, email string) *gqlclient.Client {
+	t.Helper()
+	c := &gqlclient.Client{URL: base + "/query"}
+	var out struct{ Login struct{ Token string } }
+	if err := c.MustData(context.Background(), `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
+		map[string]any{"e": email, "p": fixture.Password}, &out); err != nil {
+		t.Fatal(err)
+	}
+	c.Token = out.Login.Token
+	return c
+}
+
+// record saves one mark as the provider, through the API, and returns the
+// id of the alert it raised ("" for none).
+func (wd *world) record(t *testing.T, placement int, date, session string, mark map[string]any) string {
+	t.Helper()
+	var out struct {
+		RecordAttendance struct{ Alert *struct{ ID string } }
+	}
+	err := wd.provider.MustData(context.Background(), `mutation($p: ID!, $d: Date!, $s: AttendanceMarkSession!, $m: MarkInput!) {
+	  recordAttendance(input: {placementID: $p, date: $d, session: $s, mark: $m}) { alert { id } } }`,
+		map[string]any{"p": placement, "d": date, "s": session, "m": mark}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.RecordAttendance.Alert == nil {
+		return ""
+	}
+	return out.RecordAttendance.Alert.ID
+}
+
+// proxy forwards TCP between the browser and the server until cut; while cut
+// it drops every connection, as a lost network would.
+type proxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	down   bool
+	conns  map[net.Conn]struct{}
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
+	t.Cleanup(func() { ln.Close(); p.Cut() })
+	go p.serve()
+	return p
+}
+
+func (p *proxy) URL() string { return "http://" + p.ln.Addr().String() }
+
+func (p *proxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		if p.down {
+			p.mu.Unlock()
+			c.Close()
+			continue
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			p.mu.Unlock()
+			c.Close()
+			continue
+		}
+		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
+		p.mu.Unlock()
+		go func() { _, _ = io.Copy(up, c); up.Close(); c.Close() }()
+		go func() { _, _ = io.Copy(c, up); up.Close(); c.Close() }()
+	}
+}
+
+// Cut drops every open connection and refuses new ones until Restore.
+func (p *proxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = true
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
+func (p *proxy) Restore() {
+	p.mu.Lock()
+	p.down = false
+	p.mu.Unlock()
+}
+
+// newBrowser starts headless Chromium with a fresh profile.
+func newBrowser(t *testing.T, exec string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exec),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	// The first context starts the browser; tabs are contexts made from it.
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start %s: %v", exec, err)
+	}
+	return bctx
+}
+
+// tab opens a new tab (its own sessionStorage, so its own sign-in), failing
+// the test on any uncaught script error or CSP violation in the page.
+func tab(t *testing.T, browser context.Context, width, height int64) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	var mu sync.Mutex
+	var problems []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok && e.ExceptionDetails != nil {
+			mu.Lock()
+			problems = append(problems, fmt.Sprintf("uncaught %s at %s:%d", e.ExceptionDetails.Text, e.ExceptionDetails.URL, e.ExceptionDetails.LineNumber))
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Errorf("page: %s", p)
+		}
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+func run(t *testing.T, ctx context.Context, timeout time.Duration, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := chromedp.Do(c, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// get runs one action that returns a value.
+func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	// Generous: under go test ./... the browser shares two cores with every other package.
+	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(c, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+func (wd *world) screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png := get(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(wd.shots, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// signInAs signs in through the form, from the keyboard.
+func (wd *world) signInAs(t *testing.T, ctx context.Context, email string) {
+	t.Helper()
+	run(t, ctx, 30*time.Second, "sign in as "+email,
+		chromedp.Navigate(wd.proxy.URL()+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.Focus(chromedp.CSS(`#email`)),
+		chromedp.KeyEvent(email),
+		chromedp.KeyEvent(kb.Tab),
+		chromedp.KeyEvent(fixture.Password),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`nav[aria-label=Main]`)),
+	)
+}
+
+func liveStatus(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return get(t, ctx, "read live indicator", chromedp.AttributeValue(chromedp.CSS(`.live`), "data-status")).Value
+}
+
+func waitLive(t *testing.T, ctx context.Context, within time.Duration) {
+	t.Helper()
+	run(t, ctx, within, "live indicator says Live", chromedp.WaitVisible(chromedp.CSS(`.live[data-status=live]`)))
+}
+
+func TestDashboardInChromium(t *testing.T) {
+	exec := testenv.BrowserPath(t)
+	wd := startServer(t)
+	browser := newBrowser(t, exec)
+
+	// One tab for the school's designated staff, kept open through the
+	// alert, the other views and the reconnect.
+	school := tab(t, browser, 1280, 900)
+	run(t, school, 30*time.Second, "open sign-in", chromedp.Navigate(wd.proxy.URL()+"/"), chromedp.WaitVisible(chromedp.CSS(`#email`)))
+	wd.screenshot(t, school, "01-sign-in")
+	wd.signInAs(t, school, "school@test.example")
+	waitLive(t, school, 20*time.Second)
+
+	t.Run("alert appears live and is acknowledged with one click", func(t *testing.T) {
+		p := wd.w.Placements[0]
+		wd.record(t, p.ID, wd.monday, "AM", map[string]any{"status": "ABSENT", "absenceReason": "UNAUTHORISED"})
+		saved := time.Now()
+		run(t, school, time.Second, "alert shown within a second", chromedp.WaitVisible(chromedp.CSS(`li.alert-item.unread`)))
+		t.Logf("alert shown %v after the mark was saved", time.Since(saved).Round(time.Millisecond))
+		unread := get(t, school, "unread count", chromedp.Text(chromedp.CSS(`[data-testid=unread-count]`)))
+		text := get(t, school, "alert", chromedp.Text(chromedp.CSS(`li.alert-item.unread`)))
+		if unread != "1" || !strings.Contains(text, "Unauthorised absence") || !strings.Contains(text, "O") {
+			t.Errorf("unread %q, alert %q", unread, text)
+		}
+		wd.screenshot(t, school, "02-school-alerts")
+
+		run(t, school, 30*time.Second, "acknowledge",
+			chromedp.Click(chromedp.CSS(`li.alert-item.unread button`)),
+			chromedp.WaitVisible(chromedp.CSS(`li.alert-item.acked`)))
+		unread = get(t, school, "unread count", chromedp.Text(chromedp.CSS(`[data-testid=unread-count]`)))
+		if unread != "0" {
+			t.Errorf("unread after acknowledging: %q", unread)
+		}
+		n, err := wd.client.Alert.Query().Where(alert.AcknowledgedAtNotNil()).Count(viewer.SystemContext(context.Background()))
+		if err != nil || n != 1 {
+			t.Errorf("acknowledged alerts in the database: %d, %v", n, err)
+		}
+		wd.screenshot(t, school, "03-school-alert-acknowledged")
+	})
+
+	t.Run("today's placements show marks as they arrive", func(t *testing.T) {
+		run(t, school, 30*time.Second, "open today's placements",
+			chromedp.Navigate(wd.proxy.URL()+"/today?date="+wd.wednesday),
+			chromedp.WaitVisible(chromedp.CSS(`tr[data-placement-id]`)))
+		waitLive(t, school, 20*time.Second)
+		time.Sleep(300 * time.Millisecond) // the protocol does not acknowledge a subscribe
+		p := wd.w.Placements[1]
+		wd.record(t, p.ID, wd.wednesday, "PM", map[string]any{"status": "PRESENT"})
+		run(t, school, 3*time.Second, "mark shown live",
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`tr[data-placement-id="%d"] td[data-mark=B]`, p.ID))))
+		wd.screenshot(t, school, "04-school-today")
+
+		run(t, school, 30*time.Second, "open the learner's chart",
+			chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-placement-id="%d"] a`, wd.w.Placements[0].ID))),
+			chromedp.WaitVisible(chromedp.CSS(`figure.chart svg`)))
+		wd.screenshot(t, school, "05-school-learner-chart")
+
+		run(t, school, 30*time.Second, "directory search",
+			chromedp.Navigate(wd.proxy.URL()+"/directory"),
+			chromedp.WaitVisible(chromedp.CSS(`ul.results`)),
+			chromedp.SendKeys(chromedp.CSS(`#s-qual`), "hairdressing"),
+			chromedp.Submit(chromedp.CSS(`#s-qual`)),
+			chromedp.WaitVisible(chromedp.CSS(`ul.results li h2 a`)))
+		wd.screenshot(t, school, "06-school-directory")
+		run(t, school, 30*time.Second, "provider page",
+			chromedp.Click(chromedp.CSS(`ul.results li h2 a`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-pending=qa-api]`)))
+		wd.screenshot(t, school, "07-school-provider")
+		run(t, school, 30*time.Second, "referrals",
+			chromedp.Navigate(wd.proxy.URL()+"/referrals"),
+			chromedp.WaitVisible(chromedp.CSS(`main .empty, main table`)))
+		wd.screenshot(t, school, "08-school-referrals")
+	})
+
+	t.Run("provider submits a register from the keyboard", func(t *testing.T) {
+		// Tablet width.
+		prov := tab(t, browser, 768, 1024)
+		wd.signInAs(t, prov, "provider@test.example")
+		run(t, prov, 30*time.Second, "open the register",
+			chromedp.Navigate(wd.proxy.URL()+"/register?date="+wd.wednesday),
+			chromedp.WaitVisible(chromedp.CSS(`form.register tr[data-row]`)))
+		rows := get(t, prov, "read rows", chromedp.Evaluate[[]string](`[...document.querySelectorAll('form.register tr[data-row]')].map(r => r.dataset.row)`))
+		if len(rows) != 3 {
+			t.Fatalf("register rows %v, want the 3 placements", rows)
+		}
+		// Placement 1 was marked present above: the register shows it as marked.
+		savedCode := get(t, prov, "already marked",
+			chromedp.AttributeValue(chromedp.CSS(fmt.Sprintf(`tr[data-row="%d"] td[data-saved]`, wd.w.Placements[1].ID)), "data-saved")).Value
+		if savedCode != "B" {
+			t.Errorf("already-marked code %q, want B", savedCode)
+		}
+		wd.screenshot(t, prov, "09-provider-register")
+
+		// Keys per placement: late 20 minutes, present, absent unauthorised.
+		keys := map[string][]chromedp.Action[chromedp.Void]{
+			fmt.Sprint(wd.w.Placements[0].ID): {chromedp.KeyEvent("l"), chromedp.Sleep(100 * time.Millisecond), chromedp.KeyEvent("20"), chromedp.KeyEvent(kb.Enter)},
+			fmt.Sprint(wd.w.Placements[1].ID): {chromedp.KeyEvent("p")},
+			fmt.Sprint(wd.w.Placements[2].ID): {chromedp.KeyEvent("a"), chromedp.Sleep(100 * time.Millisecond), chromedp.KeyEvent("u"), chromedp.KeyEvent(kb.Enter)},
+		}
+		// The page opens with the first unmarked learner focused; placement 1's
+		// row is already marked, so start from the top if it is first.
+		time.Sleep(200 * time.Millisecond)
+		focusedRow := get(t, prov, "initial focus", chromedp.Evaluate[string](`document.activeElement.closest('tr[data-row]')?.dataset.row ?? ''`))
+		start := 0
+		for i, r := range rows {
+			if r == focusedRow {
+				start = i
+			}
+		}
+		if focusedRow == "" {
+			t.Fatal("no learner focused when the register opened")
+		}
+		if start > 0 {
+			// Shift+Tab back to the first row, as a keyboard user would.
+			for range start {
+				run(t, prov, 30*time.Second, "shift-tab", chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
+			}
+		}
+		for _, r := range rows {
+			run(t, prov, 30*time.Second, "mark row "+r, append(keys[r], chromedp.Sleep(100*time.Millisecond))...)
+			t.Logf("after row %s focus is on %s", r, get(t, prov, "focus", chromedp.Evaluate[string](`(e => e.tagName + ' ' + (e.name || e.textContent) + ' in ' + (e.closest('tr[data-row]')?.dataset.row ?? '-'))(document.activeElement)`)))
+		}
+		focusedText := get(t, prov, "focus on save", chromedp.Evaluate[string](`document.activeElement.textContent`))
+		if !strings.HasPrefix(focusedText, "Save register") {
+			wd.screenshot(t, prov, "10-provider-register-marked")
+			t.Fatalf("after the last learner focus is on %q, want the save button", focusedText)
+		}
+		wd.screenshot(t, prov, "10-provider-register-marked")
+		run(t, prov, 30*time.Second, "save", chromedp.KeyEvent(kb.Enter))
+		sctx, cancel := context.WithTimeout(prov, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, chromedp.WaitVisible(chromedp.CSS(`form.register .result:not(:empty), form.register .error`))); err != nil {
+			wd.screenshot(t, prov, "11-provider-register-saved")
+			t.Fatalf("no result after saving: %v", err)
+		}
+		result := get(t, prov, "result", chromedp.Text(chromedp.CSS(`form.register .result`)))
+		if !strings.Contains(result, "2 new") || !strings.Contains(result, "1 unchanged") {
+			t.Errorf("result %q", result)
+		}
+		ctx := viewer.SystemContext(context.Background())
+		marks, err := wd.client.AttendanceMark.Query().Where(attendancemark.SessionEQ(attendancemark.SessionPM)).All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int]string{}
+		for _, m := range marks {
+			got[m.PlacementID] = fmt.Sprintf("%s/%d/%s", m.Status, m.MinutesLate, m.Code)
+		}
+		want := map[int]string{
+			wd.w.Placements[0].ID: "LATE/20/B",
+			wd.w.Placements[1].ID: "PRESENT/0/B",
+			wd.w.Placements[2].ID: "ABSENT/0/O",
+		}
+		for id, w := range want {
+			if got[id] != w {
+				t.Errorf("placement %d: mark %q, want %q", id, got[id], w)
+			}
+		}
+		wd.screenshot(t, prov, "11-provider-register-saved")
+		run(t, prov, 30*time.Second, "progress view",
+			chromedp.Navigate(wd.proxy.URL()+"/progress"),
+			chromedp.WaitVisible(chromedp.CSS(`ul.progress-list`)))
+		wd.screenshot(t, prov, "12-provider-progress")
+	})
+
+	t.Run("an alert raised while disconnected is shown after reconnecting", func(t *testing.T) {
+		run(t, school, 30*time.Second, "open alerts", chromedp.Navigate(wd.proxy.URL()+"/"), chromedp.WaitVisible(chromedp.CSS(`li.alert-item`)))
+		waitLive(t, school, 20*time.Second)
+
+		wd.proxy.Cut()
+		defer wd.proxy.Restore()
+		// The indicator must leave Live.
+		deadline := time.Now().Add(5 * time.Second)
+		for liveStatus(t, school) == "live" {
+			if time.Now().After(deadline) {
+				t.Fatal("indicator still says Live 5 s after the connection was cut")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		label := get(t, school, "indicator text", chromedp.Text(chromedp.CSS(`.live`)))
+		if l := strings.TrimSpace(label); l != "Offline" && l != "Reconnecting…" {
+			t.Errorf("indicator says %q while the connection is cut", l)
+		}
+		wd.screenshot(t, school, "13-school-offline")
+
+		p := wd.w.Placements[1]
+		id := wd.record(t, p.ID, wd.monday, "AM", map[string]any{"status": "ABSENT", "absenceReason": "NO_REASON_YET"})
+		// Meanwhile a colleague acknowledges the late arrival the register raised.
+		colleague := signIn(t, wd.api, "school@test.example")
+		var late struct {
+			Alerts struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+		if err := colleague.MustData(context.Background(), `{ alerts(where: {kind: LATE_ARRIVAL}) { edges { node { id } } } }`, nil, &late); err != nil || len(late.Alerts.Edges) != 1 {
+			t.Fatalf("late arrival alert: %v %+v", err, late)
+		}
+		lateID := late.Alerts.Edges[0].Node.ID
+		if err := colleague.MustData(context.Background(), `mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }`, map[string]any{"id": lateID}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if id == "" {
+			t.Fatal("the absence raised no alert")
+		}
+		missed := fmt.Sprintf(`li.alert-item[data-alert-id="%s"]`, id)
+		time.Sleep(1500 * time.Millisecond)
+		if shown := get(t, school, "alert while away", chromedp.Evaluate[bool](`document.querySelector('`+missed+`') !== null`)); shown {
+			t.Fatal("the alert is shown while the connection is cut")
+		}
+		if s := liveStatus(t, school); s == "live" {
+			t.Fatalf("indicator says Live while the connection is cut")
+		}
+
+		wd.proxy.Restore()
+		restored := time.Now()
+		waitLive(t, school, 15*time.Second)
+		run(t, school, 30*time.Second, "missed alert shown", chromedp.WaitVisible(chromedp.CSS(missed)))
+		t.Logf("indicator said %q while cut; live again and the missed alert shown %v after restoring", strings.TrimSpace(label), time.Since(restored).Round(time.Millisecond))
+		text := get(t, school, "read alert", chromedp.Text(chromedp.CSS(missed)))
+		if !strings.Contains(text, "Unexplained absence") {
+			t.Errorf("missed alert %q", text)
+		}
+		run(t, school, 30*time.Second, "colleague's acknowledgement shown after reconnecting",
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`li.alert-item.acked[data-alert-id="%s"]`, lateID))))
+		wd.screenshot(t, school, "14-school-alert-after-reconnect")
+	})
+
+	t.Run("partnership views", func(t *testing.T) {
+		admin := tab(t, browser, 1280, 900)
+		wd.signInAs(t, admin, "admin@test.example")
+		for _, v := range []struct{ path, wait, name string }{
+			{"/", `main .empty, main .queue`, "15-partnership-queue"},
+			{"/providers", `main table`, "16-partnership-providers"},
+			{"/audit", `main table tbody tr`, "17-partnership-audit"},
+			{"/qa", `[data-pending=qa-api]`, "18-partnership-qa"},
+		} {
+			run(t, admin, 30*time.Second, v.name, chromedp.Navigate(wd.proxy.URL()+v.path), chromedp.WaitVisible(chromedp.CSS(v.wait)))
+			wd.screenshot(t, admin, v.name)
+		}
+	})
+}

@@ -1,0 +1,106 @@
+// Shared pieces: the query hook with its loading and error states, routing.
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { describeError, gql } from './api';
+
+export interface QueryState<T> {
+  data: T | null;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+export function useQuery<T>(query: string, variables: Record<string, unknown> = {}, skip = false): QueryState<T> {
+  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: !skip });
+  const key = JSON.stringify(variables);
+  const seq = useRef(0);
+  const run = useCallback(() => {
+    if (skip) return;
+    const n = ++seq.current;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    gql<T>(query, JSON.parse(key)).then(
+      (data) => n === seq.current && setState({ data, error: null, loading: false }),
+      (error) => n === seq.current && setState((s) => ({ data: s.data, error, loading: false })),
+    );
+  }, [query, key, skip]);
+  useEffect(run, [run]);
+  return { ...state, reload: run };
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p class="loading" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function ErrorBox({ error, retry }: { error: unknown; retry?: () => void }) {
+  return (
+    <div class="error" role="alert">
+      <p>{describeError(error)}</p>
+      {retry && (
+        <button type="button" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+// Loading and error states, then the content.
+export function Async<T>({ q, what, children }: { q: QueryState<T>; what: string; children: (d: T) => ComponentChildren }) {
+  if (q.error && !q.data) return <ErrorBox error={q.error} retry={q.reload} />;
+  if (!q.data) return <Loading what={what} />;
+  return (
+    <>
+      {q.error ? <ErrorBox error={q.error} retry={q.reload} /> : null}
+      {children(q.data)}
+    </>
+  );
+}
+
+// Routing: history API, the server answers index.html for every app path.
+export function navigate(to: string) {
+  history.pushState(null, '', to);
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+
+export function usePath(): URL {
+  const [url, setURL] = useState(() => new URL(location.href));
+  useEffect(() => {
+    const f = () => setURL(new URL(location.href));
+    addEventListener('popstate', f);
+    return () => removeEventListener('popstate', f);
+  }, []);
+  return url;
+}
+
+export function Link({ href, children, class: cls, current }: { href: string; children: ComponentChildren; class?: string; current?: boolean }) {
+  return (
+    <a
+      href={href}
+      class={cls}
+      aria-current={current ? 'page' : undefined}
+      onClick={(e) => {
+        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        navigate(href);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+// Moves focus to a view's heading when it opens, so screen-reader and
+// keyboard users start at the new content.
+export function Heading({ children }: { children: ComponentChildren }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => ref.current?.focus({ preventScroll: true }), []);
+  return (
+    <h1 tabIndex={-1} ref={ref}>
+      {children}
+    </h1>
+  );
+}

@@ -1,0 +1,235 @@
+import { useState } from 'preact/hooks';
+import { formatDate, label, nodes } from '../api';
+import { Async, Heading, Link, useQuery } from '../ui';
+
+const LEVELS = ['ENTRY_1', 'ENTRY_2', 'ENTRY_3', 'LEVEL_1', 'LEVEL_2', 'LEVEL_3'];
+
+const SEARCH = `query($f: ProviderSearchFilter) {
+  searchProviders(filter: $f, first: 50) {
+    totalCount
+    origin { postcode district precision message }
+    edges { node { distanceMiles provider { id name postcode approvalStatus }
+      courses { id qualification { number title level awardingBody { name acronym } } } } }
+  }
+}`;
+
+interface Match {
+  distanceMiles: number | null;
+  provider: { id: string; name: string; postcode: string; approvalStatus: string };
+  courses: { id: string; qualification: { number: string; title: string; level: string; awardingBody: { name: string; acronym: string } } }[];
+}
+
+interface Filter {
+  qualification?: string;
+  awardingBody?: string;
+  levels?: string[];
+  postcode?: string;
+  withinMiles?: number;
+}
+
+export function Directory() {
+  const [form, setForm] = useState({ qualification: '', awardingBody: '', levels: [] as string[], postcode: '', withinMiles: '' });
+  const [filter, setFilter] = useState<Filter>({});
+  const q = useQuery<{ searchProviders: { totalCount: number; origin: { postcode: string; district: string; precision: string; message: string | null } | null; edges: { node: Match }[] } }>(SEARCH, { f: filter });
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const f: Filter = {};
+    if (form.qualification.trim()) f.qualification = form.qualification.trim();
+    if (form.awardingBody.trim()) f.awardingBody = form.awardingBody.trim();
+    if (form.levels.length) f.levels = form.levels;
+    if (form.postcode.trim()) f.postcode = form.postcode.trim();
+    if (form.withinMiles && form.postcode.trim()) f.withinMiles = Number(form.withinMiles);
+    setFilter(f);
+  };
+  const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });
+  return (
+    <section>
+      <Heading>Provider directory</Heading>
+      <form class="search" onSubmit={submit} role="search" aria-label="Find providers">
+        <div class="field">
+          <label for="s-qual">Qualification</label>
+          <input id="s-qual" value={form.qualification} onInput={set('qualification')} placeholder="e.g. hairdressing or 603/2476/0" />
+        </div>
+        <div class="field">
+          <label for="s-body">Awarding body</label>
+          <input id="s-body" value={form.awardingBody} onInput={set('awardingBody')} placeholder="e.g. City & Guilds" />
+        </div>
+        <fieldset class="field levels">
+          <legend>Level</legend>
+          {LEVELS.map((l) => (
+            <label key={l} class="check">
+              <input
+                type="checkbox"
+                checked={form.levels.includes(l)}
+                onChange={(e) => setForm({ ...form, levels: e.currentTarget.checked ? [...form.levels, l] : form.levels.filter((x) => x !== l) })}
+              />{' '}
+              {label(l)}
+            </label>
+          ))}
+        </fieldset>
+        <div class="field">
+          <label for="s-pc">Postcode</label>
+          <input id="s-pc" value={form.postcode} onInput={set('postcode')} autocomplete="postal-code" placeholder="e.g. NG7 6ND" />
+        </div>
+        <div class="field">
+          <label for="s-miles">Within (miles)</label>
+          <input id="s-miles" type="number" min="0" step="0.5" inputMode="decimal" value={form.withinMiles} onInput={set('withinMiles')} aria-describedby="s-miles-hint" />
+          <p id="s-miles-hint" class="hint">
+            Needs a postcode; results are nearest first.
+          </p>
+        </div>
+        <button type="submit">Search</button>
+      </form>
+      <Async q={q} what="providers">
+        {(d) => {
+          const matches = nodes(d.searchProviders);
+          const o = d.searchProviders.origin;
+          return (
+            <>
+              {o?.message && (
+                <p class="notice" role="status">
+                  {o.message}
+                </p>
+              )}
+              <p role="status">
+                {d.searchProviders.totalCount} provider{d.searchProviders.totalCount === 1 ? '' : 's'} found{o ? ` near ${o.postcode || o.district}` : ''}.
+              </p>
+              <ul class="results">
+                {matches.map((m) => (
+                  <li key={m.provider.id}>
+                    <h2>
+                      <Link href={`/providers/${encodeURIComponent(m.provider.id)}`}>{m.provider.name}</Link>
+                    </h2>
+                    <p class="meta">
+                      {m.provider.postcode}
+                      {m.distanceMiles != null && ` · ${m.distanceMiles.toFixed(1)} miles`} · {label(m.provider.approvalStatus)}
+                    </p>
+                    <ul>
+                      {m.courses.map((c) => (
+                        <li key={c.id}>
+                          {c.qualification.title} ({label(c.qualification.level)}, {c.qualification.awardingBody.acronym || c.qualification.awardingBody.name}, {c.qualification.number})
+                        </li>
+                      ))}
+                    </ul>
+                  </li>
+                ))}
+              </ul>
+            </>
+          );
+        }}
+      </Async>
+    </section>
+  );
+}
+
+const PROVIDER = `query($id: ID!) { node(id: $id) { ... on Provider {
+  id name description contactName email phone website address postcode approvalStatus approvedUntil
+  courses(first: 50) { edges { node { id deliveryPostcode places startDates sessions { weekday start end }
+    qualification { number title level awardingBody { name } } } } }
+} } }`;
+
+interface ProviderDetail {
+  id: string;
+  name: string;
+  description: string;
+  contactName: string;
+  email: string;
+  phone: string;
+  website: string;
+  address: string;
+  postcode: string;
+  approvalStatus: string;
+  approvedUntil: string | null;
+  courses: { edges: { node: { id: string; deliveryPostcode: string; places: number; startDates: string[]; sessions: { weekday: string; start: string; end: string }[]; qualification: { number: string; title: string; level: string; awardingBody: { name: string } } } }[] };
+}
+
+export function ProviderPage({ id }: { id: string }) {
+  const q = useQuery<{ node: ProviderDetail | null }>(PROVIDER, { id });
+  return (
+    <section>
+      <p>
+        <Link href="/directory">← Provider directory</Link>
+      </p>
+      <Async q={q} what="the provider">
+        {(d) => {
+          const p = d.node;
+          if (!p || !p.name)
+            return (
+              <>
+                <Heading>Provider not found</Heading>
+                <p>This provider does not exist or is not visible to your account.</p>
+              </>
+            );
+          return (
+            <>
+              <Heading>{p.name}</Heading>
+              <p class="meta">
+                {label(p.approvalStatus)}
+                {p.approvedUntil && ` until ${formatDate(p.approvedUntil)}`}
+              </p>
+              {p.description && <p>{p.description}</p>}
+              <h2>Contact</h2>
+              <dl class="contact">
+                {p.contactName && (
+                  <>
+                    <dt>Contact</dt>
+                    <dd>{p.contactName}</dd>
+                  </>
+                )}
+                {p.email && (
+                  <>
+                    <dt>Email</dt>
+                    <dd>
+                      <a href={`mailto:${p.email}`}>{p.email}</a>
+                    </dd>
+                  </>
+                )}
+                {p.phone && (
+                  <>
+                    <dt>Phone</dt>
+                    <dd>
+                      <a href={`tel:${p.phone.replace(/\s/g, '')}`}>{p.phone}</a>
+                    </dd>
+                  </>
+                )}
+                {p.website && /^https?:\/\//.test(p.website) && (
+                  <>
+                    <dt>Website</dt>
+                    <dd>
+                      <a href={p.website} rel="noopener noreferrer" target="_blank">
+                        {p.website}
+                      </a>
+                    </dd>
+                  </>
+                )}
+                <dt>Address</dt>
+                <dd>
+                  {p.address} {p.postcode}
+                </dd>
+              </dl>
+              <h2>Courses</h2>
+              {nodes(p.courses).length === 0 ? (
+                <p class="empty">No courses listed.</p>
+              ) : (
+                <ul class="courses">
+                  {nodes(p.courses).map((c) => (
+                    <li key={c.id}>
+                      <strong>{c.qualification.title}</strong> ({label(c.qualification.level)}, {c.qualification.awardingBody.name}, {c.qualification.number})
+                      <br />
+                      {c.places} places · {c.sessions.map((s) => `${label(s.weekday)} ${s.start}–${s.end}`).join(', ')} · at {c.deliveryPostcode}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <h2>QA files</h2>
+              {/* QA files come from the QA API, being built on another branch: nothing is shown until it exists. */}
+              <p class="placeholder" data-pending="qa-api">
+                Quality assurance files will be listed here once the QA service is available.
+              </p>
+            </>
+          );
+        }}
+      </Async>
+    </section>
+  );
+}

@@ -1,0 +1,197 @@
+import { useEffect, useState } from 'preact/hooks';
+import { describeError, formatTime, gql, label, nodes } from '../api';
+import { subscribe } from '../live';
+import type { Me } from '../main';
+import { Async, Heading, useQuery } from '../ui';
+
+interface Referral {
+  id: string;
+  status: string;
+  reason: string;
+  returnReasons: string | null;
+  updatedAt: string;
+  submittedAt: string | null;
+  learner: { firstName: string; lastName: string; yearGroup: number };
+  school: { name: string };
+  provider: { name: string } | null;
+  course: { qualification: { title: string } } | null;
+}
+
+const FIELDS = `id status reason returnReasons updatedAt submittedAt
+  learner { firstName lastName yearGroup } school { name } provider { name } course { qualification { title } }`;
+
+function StatusTag({ s }: { s: string }) {
+  return <span class={`tag tag-${s}`}>{label(s)}</span>;
+}
+
+export function SchoolReferrals({ me }: { me: Me }) {
+  const q = useQuery<{ referrals: { edges: { node: Referral }[] } }>(`query { referrals(first: 100, orderBy: [{field: UPDATED_AT, direction: DESC}]) { edges { node { ${FIELDS} } } } }`);
+  // A referral moving on (checked, forwarded, placed…) shows without a reload.
+  useEffect(() => {
+    if (!me.school) return;
+    return subscribe(`subscription($s: ID!) { referralStatusChanged(schoolID: $s) { referral { id } } }`, { s: me.school.id }, () => q.reload());
+  }, [me.school?.id, q.reload]);
+  return (
+    <section>
+      <Heading>Referrals</Heading>
+      <Async q={q} what="referrals">
+        {(d) => {
+          const rs = nodes(d.referrals);
+          if (rs.length === 0) return <p class="empty">Your school has no referrals yet.</p>;
+          return (
+            <div class="table-wrap">
+              <table>
+                <caption>Your school's referrals, most recently changed first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Learner</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Provider and course</th>
+                    <th scope="col">Last change</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rs.map((r) => (
+                    <tr key={r.id}>
+                      <th scope="row">
+                        {r.learner.firstName} {r.learner.lastName}
+                      </th>
+                      <td>
+                        <StatusTag s={r.status} />
+                        {r.status === 'RETURNED' && r.returnReasons && <p class="meta">Returned: {r.returnReasons}</p>}
+                      </td>
+                      <td>{r.provider ? `${r.provider.name}${r.course ? ` – ${r.course.qualification.title}` : ''}` : '–'}</td>
+                      <td>{formatTime(r.updatedAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          );
+        }}
+      </Async>
+    </section>
+  );
+}
+
+interface Course {
+  id: string;
+  provider: { name: string };
+  qualification: { title: string; level: string };
+}
+
+function QueueItem({ r, courses, done }: { r: Referral; courses: Course[]; done: () => void }) {
+  const [mode, setMode] = useState<'' | 'return' | 'forward'>('');
+  const [reasons, setReasons] = useState('');
+  const [course, setCourse] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const act = async (query: string, vars: Record<string, unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await gql(query, vars);
+      done();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const name = `${r.learner.firstName} ${r.learner.lastName}`;
+  return (
+    <li class="queue-item">
+      <h2>
+        {name} <StatusTag s={r.status} />
+      </h2>
+      <p class="meta">
+        {r.school.name} · Year {r.learner.yearGroup} · submitted {r.submittedAt ? formatTime(r.submittedAt) : '–'}
+      </p>
+      {r.reason && <p>{r.reason}</p>}
+      <div class="actions">
+        {r.status === 'SUBMITTED' && (
+          <button type="button" disabled={busy} onClick={() => act(`mutation($id: ID!) { checkReferral(id: $id) { id } }`, { id: r.id })}>
+            Check
+          </button>
+        )}
+        {(r.status === 'SUBMITTED' || r.status === 'CHECKED') && (
+          <button type="button" class="secondary" disabled={busy} aria-expanded={mode === 'return'} onClick={() => setMode(mode === 'return' ? '' : 'return')}>
+            Return to school…
+          </button>
+        )}
+        {(r.status === 'CHECKED' || r.status === 'DECLINED') && (
+          <button type="button" class="secondary" disabled={busy} aria-expanded={mode === 'forward'} onClick={() => setMode(mode === 'forward' ? '' : 'forward')}>
+            Forward to a provider…
+          </button>
+        )}
+      </div>
+      {mode === 'return' && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const list = reasons.split('\n').map((s) => s.trim()).filter(Boolean);
+            act(`mutation($id: ID!, $r: [String!]!) { returnReferral(id: $id, reasons: $r) { id } }`, { id: r.id, r: list });
+          }}
+        >
+          <label for={`ret-${r.id}`}>What the school must change (one reason a line)</label>
+          <textarea id={`ret-${r.id}`} required rows={3} value={reasons} onInput={(e) => setReasons(e.currentTarget.value)} />
+          <button type="submit" disabled={busy}>
+            Return referral
+          </button>
+        </form>
+      )}
+      {mode === 'forward' && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            act(`mutation($id: ID!, $c: ID!) { forwardReferral(id: $id, courseID: $c) { id } }`, { id: r.id, c: course });
+          }}
+        >
+          <label for={`fwd-${r.id}`}>Course</label>
+          <select id={`fwd-${r.id}`} required value={course} onChange={(e) => setCourse(e.currentTarget.value)}>
+            <option value="">Choose a course…</option>
+            {courses.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.provider.name} – {c.qualification.title} ({label(c.qualification.level)})
+              </option>
+            ))}
+          </select>
+          <button type="submit" disabled={busy || !course}>
+            Forward referral
+          </button>
+        </form>
+      )}
+      {error ? (
+        <p class="error" role="alert">
+          {describeError(error)}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+export function ReferralQueue() {
+  const q = useQuery<{ referrals: { edges: { node: Referral }[] }; courses: { edges: { node: Course }[] } }>(`query {
+    referrals(first: 100, orderBy: [{field: SUBMITTED_AT, direction: ASC}], where: {statusIn: [SUBMITTED, CHECKED, DECLINED]}) { edges { node { ${FIELDS} } } }
+    courses(first: 100, where: {hasProviderWith: [{approvalStatus: APPROVED}]}) { edges { node { id provider { name } qualification { title level } } } }
+  }`);
+  return (
+    <section>
+      <Heading>Referral queue</Heading>
+      <p>Submitted referrals to check, return or forward, oldest first; declined ones to forward elsewhere.</p>
+      <Async q={q} what="the referral queue">
+        {(d) => {
+          const rs = nodes(d.referrals);
+          if (rs.length === 0) return <p class="empty">The queue is empty.</p>;
+          return (
+            <ul class="queue">
+              {rs.map((r) => (
+                <QueueItem key={r.id} r={r} courses={nodes(d.courses)} done={q.reload} />
+              ))}
+            </ul>
+          );
+        }}
+      </Async>
+    </section>
+  );
+}
