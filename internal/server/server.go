@@ -7,8 +7,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"sync"
@@ -27,6 +29,8 @@ import (
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/docstore"
+	"github.com/apnet/apnet/internal/documents"
 	"github.com/apnet/apnet/internal/metrics"
 	"github.com/apnet/apnet/internal/viewer"
 	"github.com/apnet/apnet/internal/wsgorilla"
@@ -39,7 +43,8 @@ type Options struct {
 	// Introspection and GraphiQL are on unless disabled for production.
 	DisableIntrospection bool
 	DisableGraphiQL      bool
-	// MaxBodyBytes limits a request body; 0 means 1 MiB.
+	// MaxBodyBytes limits a request body; 0 means 1 MiB. Multipart uploads
+	// are limited by the document store's upload limit instead.
 	MaxBodyBytes int64
 	// KeepAlive is the websocket keep-alive interval; 0 means 10 s.
 	KeepAlive time.Duration
@@ -104,6 +109,11 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
+	maxUpload := uploadLimit(r)
+	// Uploads (GraphQL multipart request spec). The file limit itself is
+	// enforced exactly by the document store while it streams; this bounds
+	// the whole request, and small files stay in memory.
+	gql.AddTransport(transport.MultipartForm{MaxUploadSize: maxUpload + multipartSlack, MaxMemory: 1 << 20})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if !o.DisableIntrospection {
 		gql.Use(extension.Introspection{})
@@ -122,7 +132,10 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", limitBody(o.MaxBodyBytes, authenticate(o.Auth, o.TrustProxy, s.websocketsClose(gql))))
+	mux.Handle("/query", limitBody(o.MaxBodyBytes, maxUpload, authenticate(o.Auth, o.TrustProxy, s.websocketsClose(gql))))
+	if r.Documents != nil {
+		mux.Handle("GET /documents/{id}", authenticate(o.Auth, o.TrustProxy, download(r.Documents, log)))
+	}
 	if !o.DisableGraphiQL {
 		mux.Handle("/graphiql", playground.Handler("apnet", "/query"))
 	}
@@ -180,9 +193,36 @@ func (s *Server) websocketsClose(next http.Handler) http.Handler {
 	})
 }
 
-func limitBody(n int64, next http.Handler) http.Handler {
+// multipartSlack is room in an upload request for its operations and map
+// parts and the multipart framing, beyond the file itself.
+const multipartSlack = 64 << 10
+
+func uploadLimit(r *graph.Resolver) int64 {
+	if r.Documents != nil && r.Documents.Store != nil {
+		return r.Documents.Store.MaxBytes()
+	}
+	return docstore.DefaultMaxBytes
+}
+
+// limitBody caps request bodies: n bytes, or for a multipart upload the
+// upload limit plus framing. An upload that says up front it is too big is
+// refused with 413 before any of it is read.
+func limitBody(n, upload int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, n)
+		limit := n
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			limit = upload + multipartSlack
+			if r.ContentLength > limit {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusRequestEntityTooLarge)
+				_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+					"message":    documents.TooLarge(upload).Message,
+					"extensions": map[string]any{"code": string(apierr.BadUserInput), "field": "file"},
+				}}})
+				return
+			}
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
