@@ -57,6 +57,9 @@ func NewLocal(dir string, max int64) (*Local, error) {
 	return &Local{dir: dir, max: max}, nil
 }
 
+// Dir is the store's directory.
+func (l *Local) Dir() string { return l.dir }
+
 // MaxBytes is the upload limit.
 func (l *Local) MaxBytes() int64 { return l.max }
 
@@ -95,9 +98,8 @@ func (l *Local) Put(ctx context.Context, r io.Reader) (string, string, int64, er
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return "", "", 0, err
 	}
-	if _, err := os.Stat(dst); err == nil {
-		return sum, sum, n, nil // the same bytes are already stored
-	}
+	// Renamed into place even when the same bytes are already there: the
+	// rename is atomic, and it restores a file a concurrent delete removed.
 	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
 		return "", "", 0, err
 	}

@@ -100,7 +100,7 @@ func (s *Service) Upload(ctx context.Context, in Upload) (*ent.Document, error) 
 		return nil, err
 	}
 	s.Log.Info("document uploaded", "document", d.ID, "category", d.Category, "size", size, "actor", viewer.FromContext(ctx).Actor())
-	return d, nil
+	return d.Unwrap(), nil
 }
 
 // TooLarge is the refusal of a file over the limit, naming the limit.
@@ -134,7 +134,10 @@ func (s *Service) Rename(ctx context.Context, id int, title string) (*ent.Docume
 		d, err = tx.Document.UpdateOneID(id).SetTitle(title).Save(ctx)
 		return err
 	})
-	return d, err
+	if err != nil {
+		return nil, err
+	}
+	return d.Unwrap(), nil
 }
 
 // Delete removes a document, and its bytes when no other document shares them.

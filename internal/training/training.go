@@ -79,7 +79,10 @@ func (s *Service) CreateEvent(ctx context.Context, in Event) (*ent.TrainingEvent
 			SetCreatedBy(viewer.FromContext(ctx).Actor()).SetCreatedAt(s.now()).Save(ctx)
 		return err
 	})
-	return ev, err
+	if err != nil {
+		return nil, err
+	}
+	return ev.Unwrap(), nil
 }
 
 // UpdateEvent changes an event's details; capacity may not fall below the places booked.
@@ -121,7 +124,10 @@ func (s *Service) UpdateEvent(ctx context.Context, id int, in Event) (*ent.Train
 		ev, err = u.Save(ctx)
 		return err
 	})
-	return ev, err
+	if err != nil {
+		return nil, err
+	}
+	return ev.Unwrap(), nil
 }
 
 // lockEvent reads the event as the viewer and locks its row for the rest of
@@ -212,7 +218,10 @@ func (s *Service) Book(ctx context.Context, eventID int, name, email string, pro
 			SetAttendeeName(name).SetAttendeeEmail(email).SetBookedBy(v.Actor()).SetBookedAt(s.now()).Save(ctx)
 		return err
 	})
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	return b.Unwrap(), nil
 }
 
 // Cancel cancels a booking before its event starts.
@@ -233,7 +242,10 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.TrainingBooking, err
 			SetCancelledAt(s.now()).Save(ctx)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 // RecordAttendance records whether a booked attendee came, once the event has started.
@@ -254,7 +266,10 @@ func (s *Service) RecordAttendance(ctx context.Context, id int, attended bool) (
 			SetAttendanceRecordedAt(s.now()).Save(ctx)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 func getBooking(ctx context.Context, tx *ent.Tx, id int) (*ent.TrainingBooking, error) {
