@@ -299,7 +299,9 @@ func TestDocumentDownloadFollowsPrivacy(t *testing.T) {
 	if len(r.Errors) > 0 {
 		t.Fatalf("upload: %+v", r.Errors)
 	}
-	var out struct{ UploadDocument struct{ ID, DownloadURL string } }
+	var out struct {
+		UploadDocument struct{ ID, DownloadURL string }
+	}
 	_ = r.Decode(&out)
 	url := out.UploadDocument.DownloadURL
 
@@ -366,7 +368,9 @@ func TestResourcesLibraryReadableByAllRoles(t *testing.T) {
 		var out struct {
 			Resources struct {
 				TotalCount int
-				Edges      []struct{ Node struct{ Category, DownloadURL string } }
+				Edges      []struct {
+					Node struct{ Category, DownloadURL string }
+				}
 			}
 		}
 		data(t, c, `{ resources { totalCount edges { node { category downloadURL } } } }`, nil, &out)
