@@ -93,7 +93,7 @@ func CleanFilename(name string) string {
 		}
 		name = strings.ToValidUTF8(name[:200-len(ext)], "") + ext
 	}
-	if name == "" || name == "." || name == "/" {
+	if name == "" || name == "." || name == ".." || name == "/" {
 		return "document"
 	}
 	return name
