@@ -264,9 +264,16 @@ func TestUploadStoresContentAddressedAndAudited(t *testing.T) {
 	wantCode(t, e.upload(t, e.admin, uploadOp, libWithProvider, "x.pdf", testPDF), "BAD_USER_INPUT")
 	unknown := map[string]any{"in": map[string]any{"title": "x", "category": "EVALUATION_REPORT", "providerID": 999999}}
 	wantCode(t, e.upload(t, e.admin, uploadOp, unknown, "x.pdf", testPDF), "NOT_FOUND")
-	// Schools and providers do not upload.
+	// Schools, providers and anonymous callers do not upload: refused before the body is read.
 	wantCode(t, e.upload(t, e.provider, uploadOp, report("COMPLIANCE_REPORT"), "x.pdf", testPDF), "FORBIDDEN")
 	wantCode(t, e.upload(t, e.schoolA, uploadOp, report("COMPLIANCE_REPORT"), "x.pdf", testPDF), "FORBIDDEN")
+	if status, body := e.uploadRaw(t, e.schoolA, uploadOp, report("COMPLIANCE_REPORT"), "x.pdf", testPDF); status != http.StatusForbidden {
+		t.Fatalf("school upload: %d %s", status, body)
+	}
+	if status, body := e.uploadRaw(t, e.anon, uploadOp, report("COMPLIANCE_REPORT"), "x.pdf", testPDF); status != http.StatusUnauthorized ||
+		!strings.Contains(string(body), "UNAUTHENTICATED") {
+		t.Fatalf("anonymous upload: %d %s", status, body)
+	}
 
 	// Renaming changes only the title; deleting is for admins, and the
 	// shared bytes go only with the last document using them.

@@ -132,7 +132,7 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", limitBody(o.MaxBodyBytes, maxUpload, authenticate(o.Auth, o.TrustProxy, s.websocketsClose(gql))))
+	mux.Handle("/query", limitBody(o.MaxBodyBytes, maxUpload, authenticate(o.Auth, o.TrustProxy, uploadGate(s.websocketsClose(gql)))))
 	if r.Documents != nil {
 		mux.Handle("GET /documents/{id}", authenticate(o.Auth, o.TrustProxy, download(r.Documents, log)))
 	}
@@ -213,18 +213,44 @@ func limitBody(n, upload int64, next http.Handler) http.Handler {
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 			limit = upload + multipartSlack
 			if r.ContentLength > limit {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusRequestEntityTooLarge)
-				_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-					"message":    documents.TooLarge(upload).Message,
-					"extensions": map[string]any{"code": string(apierr.BadUserInput), "field": "file"},
-				}}})
+				writeJSONError(w, http.StatusRequestEntityTooLarge, documents.TooLarge(upload))
 				return
 			}
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// uploadGate refuses a multipart request from anyone who may not upload
+// before any of its body is read: gqlgen's transport spools the file (to
+// disk when large) before the operation gate sees the mutation.
+func uploadGate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			if err := access.CheckOperation(viewer.FromContext(r.Context()), "Mutation.uploadDocument"); err != nil {
+				e, _ := apierr.As(err)
+				status := http.StatusForbidden
+				if e.Code == apierr.Unauthenticated {
+					status = http.StatusUnauthorized
+				}
+				writeJSONError(w, status, e)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeJSONError answers a request refused before GraphQL runs, in GraphQL's error shape.
+func writeJSONError(w http.ResponseWriter, status int, e *apierr.Error) {
+	ext := map[string]any{"code": string(e.Code)}
+	if e.Field != "" {
+		ext["field"] = e.Field
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}})
 }
 
 func countRequests(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
