@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -154,5 +156,43 @@ func TestTrainingBookingRules(t *testing.T) {
 	}
 	if n := e.db.TrainingBooking.Query().Where(trainingbooking.StatusEQ(trainingbooking.StatusBOOKED)).CountX(sys); n != 4 {
 		t.Fatalf("%d BOOKED bookings", n)
+	}
+}
+
+// Concurrent bookings never overbook: the place check runs under a lock on the event row.
+func TestTrainingCapacityUnderConcurrentBookings(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	start := e.now().Add(48 * time.Hour)
+	ev := e.db.TrainingEvent.Create().SetTitle("Popular").SetStartsAt(start).SetEndsAt(start.Add(time.Hour)).
+		SetCapacity(2).SetCreatedBy("system").SaveX(sys)
+	const n = 6
+	results := make(chan []string, n)
+	for i := range n {
+		go func() {
+			r, err := e.provider.Do(context.Background(), bookOp, map[string]any{
+				"e": ev.ID, "n": "Staff", "m": fmt.Sprintf("staff%d@provider.example", i)})
+			if err != nil {
+				results <- []string{err.Error()}
+				return
+			}
+			results <- codes(r.Errors)
+		}()
+	}
+	booked, full := 0, 0
+	for range n {
+		switch got := <-results; {
+		case len(got) == 0:
+			booked++
+		case len(got) == 1 && got[0] == "CONFLICT":
+			full++
+		default:
+			t.Errorf("unexpected outcome %v", got)
+		}
+	}
+	if booked != 2 || full != n-2 {
+		t.Fatalf("%d booked, %d refused as full; want 2 and %d", booked, full, n-2)
+	}
+	if got := e.db.TrainingBooking.Query().CountX(sys); got != 2 {
+		t.Fatalf("%d bookings stored", got)
 	}
 }

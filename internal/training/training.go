@@ -134,16 +134,17 @@ func (s *Service) UpdateEvent(ctx context.Context, id int, in Event) (*ent.Train
 // the transaction (a no-op update, as placements lock their course): a
 // concurrent booking waits here, then counts this one.
 func lockEvent(ctx context.Context, tx *ent.Tx, id int) (*ent.TrainingEvent, error) {
-	if _, err := tx.TrainingEvent.Get(ctx, id); ent.IsNotFound(err) {
-		return nil, apierr.New(apierr.NotFound, "training event %d not found", id)
-	} else if err != nil {
-		return nil, err
-	}
+	// The write comes first: on SQLite a transaction that read before
+	// writing can fail to upgrade its lock instead of waiting for it.
 	sys := viewer.SystemContext(ctx)
 	if err := tx.TrainingEvent.Update().Where(trainingevent.ID(id)).AddCapacity(0).Exec(sys); err != nil {
 		return nil, err
 	}
-	return tx.TrainingEvent.Get(sys, id)
+	ev, err := tx.TrainingEvent.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apierr.New(apierr.NotFound, "training event %d not found", id)
+	}
+	return ev, err
 }
 
 // booked counts an event's BOOKED places, whoever holds them.
