@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/internal/docstore"
 )
@@ -19,13 +21,15 @@ type DocumentsSummary struct {
 }
 
 // SeedDocumentsAndTraining adds the resources library, QA reports for the
-// first approved providers by name, and training events (two past with
+// first providers by name with active placements, and training events (two past with
 // attendance recorded, two to come with bookings). The files are generated
 // here and written through the store, like uploads. Call it as the system,
 // after Seed.
 func SeedDocumentsAndTraining(ctx context.Context, client *ent.Client, store docstore.Store, now time.Time) (DocumentsSummary, error) {
 	var sum DocumentsSummary
-	providers, err := client.Provider.Query().Where(provider.ApprovalStatusEQ(provider.ApprovalStatusAPPROVED)).
+	// The providers the demo provider accounts belong to (SeedAccounts) come first.
+	providers, err := client.Provider.Query().
+		Where(provider.HasCoursesWith(course.HasPlacementsWith(placement.StatusEQ(placement.StatusACTIVE)))).
 		Order(ent.Asc(provider.FieldName)).Limit(3).All(ctx)
 	if err != nil {
 		return sum, err
