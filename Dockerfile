@@ -25,6 +25,9 @@ COPY . .
 # binary is static (pure-Go SQLite and pgx, no cgo), so it runs on any base.
 RUN --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/apnet ./cmd/apnet
+# An empty documents directory: the image has no shell to make it, and a
+# volume mounted there takes its owner (nonroot) from the image.
+RUN mkdir -p /out/documents && chmod 0700 /out/documents
 
 
 # Final image: no shell, no package manager, CA certificates and tzdata
@@ -35,6 +38,7 @@ RUN --mount=type=cache,target=/root/.cache/go-build \
 FROM gcr.io/distroless/static-debian12:nonroot
 
 COPY --from=build /out/apnet /apnet
+COPY --from=build --chown=65532:65532 /out/documents /home/nonroot/documents
 
 # The nonroot user's home, writable by it: where the default SQLite file
 # (apnet.db, used when APNET_DATABASE_URL is unset) goes.

@@ -34,6 +34,8 @@ import (
 	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/session"
+	"github.com/apnet/apnet/ent/trainingbooking"
+	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
 )
 
@@ -80,6 +82,10 @@ type Client struct {
 	School *SchoolClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// TrainingBooking is the client for interacting with the TrainingBooking builders.
+	TrainingBooking *TrainingBookingClient
+	// TrainingEvent is the client for interacting with the TrainingEvent builders.
+	TrainingEvent *TrainingEventClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 }
@@ -112,6 +118,8 @@ func (c *Client) init() {
 	c.ReferralTransition = NewReferralTransitionClient(c.config)
 	c.School = NewSchoolClient(c.config)
 	c.Session = NewSessionClient(c.config)
+	c.TrainingBooking = NewTrainingBookingClient(c.config)
+	c.TrainingEvent = NewTrainingEventClient(c.config)
 	c.User = NewUserClient(c.config)
 }
 
@@ -224,6 +232,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ReferralTransition: NewReferralTransitionClient(cfg),
 		School:             NewSchoolClient(cfg),
 		Session:            NewSessionClient(cfg),
+		TrainingBooking:    NewTrainingBookingClient(cfg),
+		TrainingEvent:      NewTrainingEventClient(cfg),
 		User:               NewUserClient(cfg),
 	}, nil
 }
@@ -263,6 +273,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ReferralTransition: NewReferralTransitionClient(cfg),
 		School:             NewSchoolClient(cfg),
 		Session:            NewSessionClient(cfg),
+		TrainingBooking:    NewTrainingBookingClient(cfg),
+		TrainingEvent:      NewTrainingEventClient(cfg),
 		User:               NewUserClient(cfg),
 	}, nil
 }
@@ -296,7 +308,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Agreement, c.Alert, c.AttendanceMark, c.AttendanceRevision, c.AuditEvent,
 		c.AwardingBody, c.Course, c.Document, c.Invitation, c.Learner, c.Placement,
 		c.Postcode, c.ProgressUpdate, c.Provider, c.Qualification, c.Referral,
-		c.ReferralTransition, c.School, c.Session, c.User,
+		c.ReferralTransition, c.School, c.Session, c.TrainingBooking, c.TrainingEvent,
+		c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -309,7 +322,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Agreement, c.Alert, c.AttendanceMark, c.AttendanceRevision, c.AuditEvent,
 		c.AwardingBody, c.Course, c.Document, c.Invitation, c.Learner, c.Placement,
 		c.Postcode, c.ProgressUpdate, c.Provider, c.Qualification, c.Referral,
-		c.ReferralTransition, c.School, c.Session, c.User,
+		c.ReferralTransition, c.School, c.Session, c.TrainingBooking, c.TrainingEvent,
+		c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -356,6 +370,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.School.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
+	case *TrainingBookingMutation:
+		return c.TrainingBooking.mutate(ctx, m)
+	case *TrainingEventMutation:
+		return c.TrainingEvent.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	default:
@@ -2725,6 +2743,22 @@ func (c *ProviderClient) QueryDocuments(_m *Provider) *DocumentQuery {
 	return query
 }
 
+// QueryTrainingBookings queries the training_bookings edge of a Provider.
+func (c *ProviderClient) QueryTrainingBookings(_m *Provider) *TrainingBookingQuery {
+	query := (&TrainingBookingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, id),
+			sqlgraph.To(trainingbooking.Table, trainingbooking.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.TrainingBookingsTable, provider.TrainingBookingsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ProviderClient) Hooks() []Hook {
 	hooks := c.hooks.Provider
@@ -3645,6 +3679,322 @@ func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, 
 	}
 }
 
+// TrainingBookingClient is a client for the TrainingBooking schema.
+type TrainingBookingClient struct {
+	config
+}
+
+// NewTrainingBookingClient returns a client for the TrainingBooking from the given config.
+func NewTrainingBookingClient(c config) *TrainingBookingClient {
+	return &TrainingBookingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `trainingbooking.Hooks(f(g(h())))`.
+func (c *TrainingBookingClient) Use(hooks ...Hook) {
+	c.hooks.TrainingBooking = append(c.hooks.TrainingBooking, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `trainingbooking.Intercept(f(g(h())))`.
+func (c *TrainingBookingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TrainingBooking = append(c.inters.TrainingBooking, interceptors...)
+}
+
+// Create returns a builder for creating a TrainingBooking entity.
+func (c *TrainingBookingClient) Create() *TrainingBookingCreate {
+	mutation := newTrainingBookingMutation(c.config, OpCreate)
+	return &TrainingBookingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TrainingBooking entities.
+func (c *TrainingBookingClient) CreateBulk(builders ...*TrainingBookingCreate) *TrainingBookingCreateBulk {
+	return &TrainingBookingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TrainingBookingClient) MapCreateBulk(slice any, setFunc func(*TrainingBookingCreate, int)) *TrainingBookingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TrainingBookingCreateBulk{err: fmt.Errorf("calling to TrainingBookingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TrainingBookingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TrainingBookingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TrainingBooking.
+func (c *TrainingBookingClient) Update() *TrainingBookingUpdate {
+	mutation := newTrainingBookingMutation(c.config, OpUpdate)
+	return &TrainingBookingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TrainingBookingClient) UpdateOne(_m *TrainingBooking) *TrainingBookingUpdateOne {
+	mutation := newTrainingBookingMutation(c.config, OpUpdateOne, withTrainingBooking(_m))
+	return &TrainingBookingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TrainingBookingClient) UpdateOneID(id int) *TrainingBookingUpdateOne {
+	mutation := newTrainingBookingMutation(c.config, OpUpdateOne, withTrainingBookingID(id))
+	return &TrainingBookingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TrainingBooking.
+func (c *TrainingBookingClient) Delete() *TrainingBookingDelete {
+	mutation := newTrainingBookingMutation(c.config, OpDelete)
+	return &TrainingBookingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TrainingBookingClient) DeleteOne(_m *TrainingBooking) *TrainingBookingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TrainingBookingClient) DeleteOneID(id int) *TrainingBookingDeleteOne {
+	builder := c.Delete().Where(trainingbooking.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TrainingBookingDeleteOne{builder}
+}
+
+// Query returns a query builder for TrainingBooking.
+func (c *TrainingBookingClient) Query() *TrainingBookingQuery {
+	return &TrainingBookingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTrainingBooking},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TrainingBooking entity by its id.
+func (c *TrainingBookingClient) Get(ctx context.Context, id int) (*TrainingBooking, error) {
+	return c.Query().Where(trainingbooking.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TrainingBookingClient) GetX(ctx context.Context, id int) *TrainingBooking {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryEvent queries the event edge of a TrainingBooking.
+func (c *TrainingBookingClient) QueryEvent(_m *TrainingBooking) *TrainingEventQuery {
+	query := (&TrainingEventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(trainingbooking.Table, trainingbooking.FieldID, id),
+			sqlgraph.To(trainingevent.Table, trainingevent.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, trainingbooking.EventTable, trainingbooking.EventColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryProvider queries the provider edge of a TrainingBooking.
+func (c *TrainingBookingClient) QueryProvider(_m *TrainingBooking) *ProviderQuery {
+	query := (&ProviderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(trainingbooking.Table, trainingbooking.FieldID, id),
+			sqlgraph.To(provider.Table, provider.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, trainingbooking.ProviderTable, trainingbooking.ProviderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TrainingBookingClient) Hooks() []Hook {
+	hooks := c.hooks.TrainingBooking
+	return append(hooks[:len(hooks):len(hooks)], trainingbooking.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TrainingBookingClient) Interceptors() []Interceptor {
+	return c.inters.TrainingBooking
+}
+
+func (c *TrainingBookingClient) mutate(ctx context.Context, m *TrainingBookingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TrainingBookingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TrainingBookingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TrainingBookingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TrainingBookingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TrainingBooking mutation op: %q", m.Op())
+	}
+}
+
+// TrainingEventClient is a client for the TrainingEvent schema.
+type TrainingEventClient struct {
+	config
+}
+
+// NewTrainingEventClient returns a client for the TrainingEvent from the given config.
+func NewTrainingEventClient(c config) *TrainingEventClient {
+	return &TrainingEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `trainingevent.Hooks(f(g(h())))`.
+func (c *TrainingEventClient) Use(hooks ...Hook) {
+	c.hooks.TrainingEvent = append(c.hooks.TrainingEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `trainingevent.Intercept(f(g(h())))`.
+func (c *TrainingEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TrainingEvent = append(c.inters.TrainingEvent, interceptors...)
+}
+
+// Create returns a builder for creating a TrainingEvent entity.
+func (c *TrainingEventClient) Create() *TrainingEventCreate {
+	mutation := newTrainingEventMutation(c.config, OpCreate)
+	return &TrainingEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TrainingEvent entities.
+func (c *TrainingEventClient) CreateBulk(builders ...*TrainingEventCreate) *TrainingEventCreateBulk {
+	return &TrainingEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TrainingEventClient) MapCreateBulk(slice any, setFunc func(*TrainingEventCreate, int)) *TrainingEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TrainingEventCreateBulk{err: fmt.Errorf("calling to TrainingEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TrainingEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TrainingEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TrainingEvent.
+func (c *TrainingEventClient) Update() *TrainingEventUpdate {
+	mutation := newTrainingEventMutation(c.config, OpUpdate)
+	return &TrainingEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TrainingEventClient) UpdateOne(_m *TrainingEvent) *TrainingEventUpdateOne {
+	mutation := newTrainingEventMutation(c.config, OpUpdateOne, withTrainingEvent(_m))
+	return &TrainingEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TrainingEventClient) UpdateOneID(id int) *TrainingEventUpdateOne {
+	mutation := newTrainingEventMutation(c.config, OpUpdateOne, withTrainingEventID(id))
+	return &TrainingEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TrainingEvent.
+func (c *TrainingEventClient) Delete() *TrainingEventDelete {
+	mutation := newTrainingEventMutation(c.config, OpDelete)
+	return &TrainingEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TrainingEventClient) DeleteOne(_m *TrainingEvent) *TrainingEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TrainingEventClient) DeleteOneID(id int) *TrainingEventDeleteOne {
+	builder := c.Delete().Where(trainingevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TrainingEventDeleteOne{builder}
+}
+
+// Query returns a query builder for TrainingEvent.
+func (c *TrainingEventClient) Query() *TrainingEventQuery {
+	return &TrainingEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTrainingEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TrainingEvent entity by its id.
+func (c *TrainingEventClient) Get(ctx context.Context, id int) (*TrainingEvent, error) {
+	return c.Query().Where(trainingevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TrainingEventClient) GetX(ctx context.Context, id int) *TrainingEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBookings queries the bookings edge of a TrainingEvent.
+func (c *TrainingEventClient) QueryBookings(_m *TrainingEvent) *TrainingBookingQuery {
+	query := (&TrainingBookingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(trainingevent.Table, trainingevent.FieldID, id),
+			sqlgraph.To(trainingbooking.Table, trainingbooking.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, trainingevent.BookingsTable, trainingevent.BookingsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TrainingEventClient) Hooks() []Hook {
+	hooks := c.hooks.TrainingEvent
+	return append(hooks[:len(hooks):len(hooks)], trainingevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TrainingEventClient) Interceptors() []Interceptor {
+	return c.inters.TrainingEvent
+}
+
+func (c *TrainingEventClient) mutate(ctx context.Context, m *TrainingEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TrainingEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TrainingEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TrainingEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TrainingEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TrainingEvent mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -3849,12 +4199,12 @@ type (
 		Agreement, Alert, AttendanceMark, AttendanceRevision, AuditEvent, AwardingBody,
 		Course, Document, Invitation, Learner, Placement, Postcode, ProgressUpdate,
 		Provider, Qualification, Referral, ReferralTransition, School, Session,
-		User []ent.Hook
+		TrainingBooking, TrainingEvent, User []ent.Hook
 	}
 	inters struct {
 		Agreement, Alert, AttendanceMark, AttendanceRevision, AuditEvent, AwardingBody,
 		Course, Document, Invitation, Learner, Placement, Postcode, ProgressUpdate,
 		Provider, Qualification, Referral, ReferralTransition, School, Session,
-		User []ent.Interceptor
+		TrainingBooking, TrainingEvent, User []ent.Interceptor
 	}
 )

@@ -31,6 +31,8 @@ import (
 	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/session"
+	"github.com/apnet/apnet/ent/trainingbooking"
+	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
 )
 
@@ -111,6 +113,8 @@ func checkColumn(t, c string) error {
 			referraltransition.Table: referraltransition.ValidColumn,
 			school.Table:             school.ValidColumn,
 			session.Table:            session.ValidColumn,
+			trainingbooking.Table:    trainingbooking.ValidColumn,
+			trainingevent.Table:      trainingevent.ValidColumn,
 			user.Table:               user.ValidColumn,
 		})
 	})

@@ -26,6 +26,8 @@ import (
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/ent/trainingbooking"
+	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
 )
 
@@ -2708,6 +2710,95 @@ func (_q *ProviderQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			_q.WithNamedDocuments(alias, func(wq *DocumentQuery) {
 				*wq = *query
 			})
+
+		case "trainingBookings":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TrainingBookingClient{config: _q.config}).Query()
+			)
+			args := newTrainingBookingPaginateArgs(fieldArgs(ctx, new(TrainingBookingWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newTrainingBookingPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Provider) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"provider_training_bookings"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(provider.TrainingBookingsColumn), ids...))
+						})
+						if err := query.GroupBy(provider.TrainingBookingsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Provider) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.TrainingBookings)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, trainingbookingImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(provider.TrainingBookingsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedTrainingBookings(alias, func(wq *TrainingBookingQuery) {
+				*wq = *query
+			})
 		case "name":
 			if _, ok := fieldSeen[provider.FieldName]; !ok {
 				selectedFields = append(selectedFields, provider.FieldName)
@@ -3831,6 +3922,372 @@ func newSchoolPaginateArgs(rv map[string]any) *schoolPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*SchoolWhereInput); ok {
 		args.opts = append(args.opts, WithSchoolFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TrainingBookingQuery) CollectFields(ctx context.Context, satisfies ...string) (*TrainingBookingQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TrainingBookingQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(trainingbooking.Columns))
+		selectedFields = []string{trainingbooking.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "event":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TrainingEventClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, trainingeventImplementors)...); err != nil {
+				return err
+			}
+			_q.withEvent = query
+
+		case "provider":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProviderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, providerImplementors)...); err != nil {
+				return err
+			}
+			_q.withProvider = query
+		case "attendeeName":
+			if _, ok := fieldSeen[trainingbooking.FieldAttendeeName]; !ok {
+				selectedFields = append(selectedFields, trainingbooking.FieldAttendeeName)
+				fieldSeen[trainingbooking.FieldAttendeeName] = struct{}{}
+			}
+		case "attendeeEmail":
+			if _, ok := fieldSeen[trainingbooking.FieldAttendeeEmail]; !ok {
+				selectedFields = append(selectedFields, trainingbooking.FieldAttendeeEmail)
+				fieldSeen[trainingbooking.FieldAttendeeEmail] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[trainingbooking.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, trainingbooking.FieldStatus)
+				fieldSeen[trainingbooking.FieldStatus] = struct{}{}
+			}
+		case "attended":
+			if _, ok := fieldSeen[trainingbooking.FieldAttended]; !ok {
+				selectedFields = append(selectedFields, trainingbooking.FieldAttended)
+				fieldSeen[trainingbooking.FieldAttended] = struct{}{}
+			}
+		case "attendanceRecordedAt":
+			if _, ok := fieldSeen[trainingbooking.FieldAttendanceRecordedAt]; !ok {
+				selectedFields = append(selectedFields, trainingbooking.FieldAttendanceRecordedAt)
+				fieldSeen[trainingbooking.FieldAttendanceRecordedAt] = struct{}{}
+			}
+		case "bookedAt":
+			if _, ok := fieldSeen[trainingbooking.FieldBookedAt]; !ok {
+				selectedFields = append(selectedFields, trainingbooking.FieldBookedAt)
+				fieldSeen[trainingbooking.FieldBookedAt] = struct{}{}
+			}
+		case "cancelledAt":
+			if _, ok := fieldSeen[trainingbooking.FieldCancelledAt]; !ok {
+				selectedFields = append(selectedFields, trainingbooking.FieldCancelledAt)
+				fieldSeen[trainingbooking.FieldCancelledAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type trainingbookingPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TrainingBookingPaginateOption
+}
+
+func newTrainingBookingPaginateArgs(rv map[string]any) *trainingbookingPaginateArgs {
+	args := &trainingbookingPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*TrainingBookingOrder:
+			args.opts = append(args.opts, WithTrainingBookingOrder(v))
+		case []any:
+			var orders []*TrainingBookingOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &TrainingBookingOrder{Field: &TrainingBookingOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithTrainingBookingOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*TrainingBookingWhereInput); ok {
+		args.opts = append(args.opts, WithTrainingBookingFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TrainingEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*TrainingEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TrainingEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(trainingevent.Columns))
+		selectedFields = []string{trainingevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "bookings":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TrainingBookingClient{config: _q.config}).Query()
+			)
+			args := newTrainingBookingPaginateArgs(fieldArgs(ctx, new(TrainingBookingWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newTrainingBookingPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*TrainingEvent) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"training_event_bookings"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(trainingevent.BookingsColumn), ids...))
+						})
+						if err := query.GroupBy(trainingevent.BookingsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[0] == nil {
+								nodes[i].Edges.totalCount[0] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[0][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*TrainingEvent) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Bookings)
+							if nodes[i].Edges.totalCount[0] == nil {
+								nodes[i].Edges.totalCount[0] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[0][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, trainingbookingImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(trainingevent.BookingsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedBookings(alias, func(wq *TrainingBookingQuery) {
+				*wq = *query
+			})
+		case "title":
+			if _, ok := fieldSeen[trainingevent.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, trainingevent.FieldTitle)
+				fieldSeen[trainingevent.FieldTitle] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[trainingevent.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, trainingevent.FieldDescription)
+				fieldSeen[trainingevent.FieldDescription] = struct{}{}
+			}
+		case "topic":
+			if _, ok := fieldSeen[trainingevent.FieldTopic]; !ok {
+				selectedFields = append(selectedFields, trainingevent.FieldTopic)
+				fieldSeen[trainingevent.FieldTopic] = struct{}{}
+			}
+		case "startsAt":
+			if _, ok := fieldSeen[trainingevent.FieldStartsAt]; !ok {
+				selectedFields = append(selectedFields, trainingevent.FieldStartsAt)
+				fieldSeen[trainingevent.FieldStartsAt] = struct{}{}
+			}
+		case "endsAt":
+			if _, ok := fieldSeen[trainingevent.FieldEndsAt]; !ok {
+				selectedFields = append(selectedFields, trainingevent.FieldEndsAt)
+				fieldSeen[trainingevent.FieldEndsAt] = struct{}{}
+			}
+		case "location":
+			if _, ok := fieldSeen[trainingevent.FieldLocation]; !ok {
+				selectedFields = append(selectedFields, trainingevent.FieldLocation)
+				fieldSeen[trainingevent.FieldLocation] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[trainingevent.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, trainingevent.FieldCapacity)
+				fieldSeen[trainingevent.FieldCapacity] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[trainingevent.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, trainingevent.FieldCreatedAt)
+				fieldSeen[trainingevent.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type trainingeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TrainingEventPaginateOption
+}
+
+func newTrainingEventPaginateArgs(rv map[string]any) *trainingeventPaginateArgs {
+	args := &trainingeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*TrainingEventOrder:
+			args.opts = append(args.opts, WithTrainingEventOrder(v))
+		case []any:
+			var orders []*TrainingEventOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &TrainingEventOrder{Field: &TrainingEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithTrainingEventOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*TrainingEventWhereInput); ok {
+		args.opts = append(args.opts, WithTrainingEventFilter(v.Filter))
 	}
 	return args
 }

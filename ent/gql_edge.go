@@ -403,6 +403,27 @@ func (_m *Provider) Documents(ctx context.Context) (result []*Document, err erro
 	return result, err
 }
 
+func (_m *Provider) TrainingBookings(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*TrainingBookingOrder, where *TrainingBookingWhereInput,
+) (*TrainingBookingConnection, error) {
+	opts := []TrainingBookingPaginateOption{
+		WithTrainingBookingOrder(orderBy),
+		WithTrainingBookingFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedTrainingBookings(alias); err == nil || hasTotalCount {
+		pager, err := newTrainingBookingPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &TrainingBookingConnection{Edges: []*TrainingBookingEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryTrainingBookings().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Qualification) AwardingBody(ctx context.Context) (*AwardingBody, error) {
 	result, err := _m.Edges.AwardingBodyOrErr()
 	if IsNotLoaded(err) {
@@ -565,6 +586,43 @@ func (_m *School) Agreements(ctx context.Context) (result []*Agreement, err erro
 		result, err = _m.QueryAgreements().All(ctx)
 	}
 	return result, err
+}
+
+func (_m *TrainingBooking) Event(ctx context.Context) (*TrainingEvent, error) {
+	result, err := _m.Edges.EventOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEvent().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *TrainingBooking) Provider(ctx context.Context) (*Provider, error) {
+	result, err := _m.Edges.ProviderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProvider().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *TrainingEvent) Bookings(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*TrainingBookingOrder, where *TrainingBookingWhereInput,
+) (*TrainingBookingConnection, error) {
+	opts := []TrainingBookingPaginateOption{
+		WithTrainingBookingOrder(orderBy),
+		WithTrainingBookingFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedBookings(alias); err == nil || hasTotalCount {
+		pager, err := newTrainingBookingPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &TrainingBookingConnection{Edges: []*TrainingBookingEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryBookings().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *User) School(ctx context.Context) (*School, error) {

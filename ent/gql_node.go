@@ -26,6 +26,8 @@ import (
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/ent/trainingbooking"
+	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/hashicorp/go-multierror"
 )
@@ -114,6 +116,16 @@ var schoolImplementors = []string{"School", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*School) IsNode() {}
+
+var trainingbookingImplementors = []string{"TrainingBooking", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*TrainingBooking) IsNode() {}
+
+var trainingeventImplementors = []string{"TrainingEvent", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*TrainingEvent) IsNode() {}
 
 var userImplementors = []string{"User", "Node"}
 
@@ -337,6 +349,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(school.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, schoolImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case trainingbooking.Table:
+		query := c.TrainingBooking.Query().
+			Where(trainingbooking.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, trainingbookingImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case trainingevent.Table:
+		query := c.TrainingEvent.Query().
+			Where(trainingevent.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, trainingeventImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -667,6 +697,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.School.Query().
 			Where(school.IDIn(ids...))
 		query, err := query.CollectFields(ctx, schoolImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case trainingbooking.Table:
+		query := c.TrainingBooking.Query().
+			Where(trainingbooking.IDIn(ids...))
+		query, err := query.CollectFields(ctx, trainingbookingImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case trainingevent.Table:
+		query := c.TrainingEvent.Query().
+			Where(trainingevent.IDIn(ids...))
+		query, err := query.CollectFields(ctx, trainingeventImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -30,6 +30,8 @@ import (
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/ent/trainingbooking"
+	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -5925,6 +5927,706 @@ func (_m *School) ToEdge(order *SchoolOrder) *SchoolEdge {
 		order = DefaultSchoolOrder
 	}
 	return &SchoolEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// TrainingBookingEdge is the edge representation of TrainingBooking.
+type TrainingBookingEdge struct {
+	Node   *TrainingBooking `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// TrainingBookingConnection is the connection containing edges to TrainingBooking.
+type TrainingBookingConnection struct {
+	Edges      []*TrainingBookingEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *TrainingBookingConnection) build(nodes []*TrainingBooking, pager *trainingbookingPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *TrainingBooking
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *TrainingBooking {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *TrainingBooking {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*TrainingBookingEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &TrainingBookingEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// TrainingBookingPaginateOption enables pagination customization.
+type TrainingBookingPaginateOption func(*trainingbookingPager) error
+
+// WithTrainingBookingOrder configures pagination ordering.
+func WithTrainingBookingOrder(order []*TrainingBookingOrder) TrainingBookingPaginateOption {
+	return func(pager *trainingbookingPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithTrainingBookingFilter configures pagination filter.
+func WithTrainingBookingFilter(filter func(*TrainingBookingQuery) (*TrainingBookingQuery, error)) TrainingBookingPaginateOption {
+	return func(pager *trainingbookingPager) error {
+		if filter == nil {
+			return errors.New("TrainingBookingQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type trainingbookingPager struct {
+	reverse bool
+	order   []*TrainingBookingOrder
+	filter  func(*TrainingBookingQuery) (*TrainingBookingQuery, error)
+}
+
+func newTrainingBookingPager(opts []TrainingBookingPaginateOption, reverse bool) (*trainingbookingPager, error) {
+	pager := &trainingbookingPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *trainingbookingPager) applyFilter(query *TrainingBookingQuery) (*TrainingBookingQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *trainingbookingPager) toCursor(_m *TrainingBooking) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *trainingbookingPager) applyCursors(query *TrainingBookingQuery, after, before *Cursor) (*TrainingBookingQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultTrainingBookingOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *trainingbookingPager) applyOrder(query *TrainingBookingQuery) *TrainingBookingQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultTrainingBookingOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultTrainingBookingOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *trainingbookingPager) orderExpr(query *TrainingBookingQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultTrainingBookingOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to TrainingBooking.
+func (_m *TrainingBookingQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TrainingBookingPaginateOption,
+) (*TrainingBookingConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newTrainingBookingPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &TrainingBookingConnection{Edges: []*TrainingBookingEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// TrainingBookingOrderFieldStatus orders TrainingBooking by status.
+	TrainingBookingOrderFieldStatus = &TrainingBookingOrderField{
+		Value: func(_m *TrainingBooking) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: trainingbooking.FieldStatus,
+		toTerm: trainingbooking.ByStatus,
+		toCursor: func(_m *TrainingBooking) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// TrainingBookingOrderFieldBookedAt orders TrainingBooking by booked_at.
+	TrainingBookingOrderFieldBookedAt = &TrainingBookingOrderField{
+		Value: func(_m *TrainingBooking) (ent.Value, error) {
+			return _m.BookedAt, nil
+		},
+		column: trainingbooking.FieldBookedAt,
+		toTerm: trainingbooking.ByBookedAt,
+		toCursor: func(_m *TrainingBooking) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.BookedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TrainingBookingOrderField) String() string {
+	var str string
+	switch f.column {
+	case TrainingBookingOrderFieldStatus.column:
+		str = "STATUS"
+	case TrainingBookingOrderFieldBookedAt.column:
+		str = "BOOKED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TrainingBookingOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TrainingBookingOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TrainingBookingOrderField %T must be a string", v)
+	}
+	switch str {
+	case "STATUS":
+		*f = *TrainingBookingOrderFieldStatus
+	case "BOOKED_AT":
+		*f = *TrainingBookingOrderFieldBookedAt
+	default:
+		return fmt.Errorf("%s is not a valid TrainingBookingOrderField", str)
+	}
+	return nil
+}
+
+// TrainingBookingOrderField defines the ordering field of TrainingBooking.
+type TrainingBookingOrderField struct {
+	// Value extracts the ordering value from the given TrainingBooking.
+	Value    func(*TrainingBooking) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) trainingbooking.OrderOption
+	toCursor func(*TrainingBooking) Cursor
+}
+
+// TrainingBookingOrder defines the ordering of TrainingBooking.
+type TrainingBookingOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *TrainingBookingOrderField `json:"field"`
+}
+
+// DefaultTrainingBookingOrder is the default ordering of TrainingBooking.
+var DefaultTrainingBookingOrder = &TrainingBookingOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &TrainingBookingOrderField{
+		Value: func(_m *TrainingBooking) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: trainingbooking.FieldID,
+		toTerm: trainingbooking.ByID,
+		toCursor: func(_m *TrainingBooking) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts TrainingBooking into TrainingBookingEdge.
+func (_m *TrainingBooking) ToEdge(order *TrainingBookingOrder) *TrainingBookingEdge {
+	if order == nil {
+		order = DefaultTrainingBookingOrder
+	}
+	return &TrainingBookingEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// TrainingEventEdge is the edge representation of TrainingEvent.
+type TrainingEventEdge struct {
+	Node   *TrainingEvent `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// TrainingEventConnection is the connection containing edges to TrainingEvent.
+type TrainingEventConnection struct {
+	Edges      []*TrainingEventEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *TrainingEventConnection) build(nodes []*TrainingEvent, pager *trainingeventPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *TrainingEvent
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *TrainingEvent {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *TrainingEvent {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*TrainingEventEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &TrainingEventEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// TrainingEventPaginateOption enables pagination customization.
+type TrainingEventPaginateOption func(*trainingeventPager) error
+
+// WithTrainingEventOrder configures pagination ordering.
+func WithTrainingEventOrder(order []*TrainingEventOrder) TrainingEventPaginateOption {
+	return func(pager *trainingeventPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithTrainingEventFilter configures pagination filter.
+func WithTrainingEventFilter(filter func(*TrainingEventQuery) (*TrainingEventQuery, error)) TrainingEventPaginateOption {
+	return func(pager *trainingeventPager) error {
+		if filter == nil {
+			return errors.New("TrainingEventQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type trainingeventPager struct {
+	reverse bool
+	order   []*TrainingEventOrder
+	filter  func(*TrainingEventQuery) (*TrainingEventQuery, error)
+}
+
+func newTrainingEventPager(opts []TrainingEventPaginateOption, reverse bool) (*trainingeventPager, error) {
+	pager := &trainingeventPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *trainingeventPager) applyFilter(query *TrainingEventQuery) (*TrainingEventQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *trainingeventPager) toCursor(_m *TrainingEvent) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *trainingeventPager) applyCursors(query *TrainingEventQuery, after, before *Cursor) (*TrainingEventQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultTrainingEventOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *trainingeventPager) applyOrder(query *TrainingEventQuery) *TrainingEventQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultTrainingEventOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultTrainingEventOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *trainingeventPager) orderExpr(query *TrainingEventQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultTrainingEventOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to TrainingEvent.
+func (_m *TrainingEventQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TrainingEventPaginateOption,
+) (*TrainingEventConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newTrainingEventPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &TrainingEventConnection{Edges: []*TrainingEventEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// TrainingEventOrderFieldTitle orders TrainingEvent by title.
+	TrainingEventOrderFieldTitle = &TrainingEventOrderField{
+		Value: func(_m *TrainingEvent) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: trainingevent.FieldTitle,
+		toTerm: trainingevent.ByTitle,
+		toCursor: func(_m *TrainingEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// TrainingEventOrderFieldStartsAt orders TrainingEvent by starts_at.
+	TrainingEventOrderFieldStartsAt = &TrainingEventOrderField{
+		Value: func(_m *TrainingEvent) (ent.Value, error) {
+			return _m.StartsAt, nil
+		},
+		column: trainingevent.FieldStartsAt,
+		toTerm: trainingevent.ByStartsAt,
+		toCursor: func(_m *TrainingEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.StartsAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TrainingEventOrderField) String() string {
+	var str string
+	switch f.column {
+	case TrainingEventOrderFieldTitle.column:
+		str = "TITLE"
+	case TrainingEventOrderFieldStartsAt.column:
+		str = "STARTS_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TrainingEventOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TrainingEventOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TrainingEventOrderField %T must be a string", v)
+	}
+	switch str {
+	case "TITLE":
+		*f = *TrainingEventOrderFieldTitle
+	case "STARTS_AT":
+		*f = *TrainingEventOrderFieldStartsAt
+	default:
+		return fmt.Errorf("%s is not a valid TrainingEventOrderField", str)
+	}
+	return nil
+}
+
+// TrainingEventOrderField defines the ordering field of TrainingEvent.
+type TrainingEventOrderField struct {
+	// Value extracts the ordering value from the given TrainingEvent.
+	Value    func(*TrainingEvent) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) trainingevent.OrderOption
+	toCursor func(*TrainingEvent) Cursor
+}
+
+// TrainingEventOrder defines the ordering of TrainingEvent.
+type TrainingEventOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *TrainingEventOrderField `json:"field"`
+}
+
+// DefaultTrainingEventOrder is the default ordering of TrainingEvent.
+var DefaultTrainingEventOrder = &TrainingEventOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &TrainingEventOrderField{
+		Value: func(_m *TrainingEvent) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: trainingevent.FieldID,
+		toTerm: trainingevent.ByID,
+		toCursor: func(_m *TrainingEvent) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts TrainingEvent into TrainingEventEdge.
+func (_m *TrainingEvent) ToEdge(order *TrainingEventOrder) *TrainingEventEdge {
+	if order == nil {
+		order = DefaultTrainingEventOrder
+	}
+	return &TrainingEventEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -24,6 +24,8 @@ import (
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/ent/trainingbooking"
+	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/register"
@@ -5811,6 +5813,10 @@ type ProviderWhereInput struct {
 	// "documents" edge predicates.
 	HasDocuments     *bool                 `json:"hasDocuments,omitempty"`
 	HasDocumentsWith []*DocumentWhereInput `json:"hasDocumentsWith,omitempty"`
+
+	// "training_bookings" edge predicates.
+	HasTrainingBookings     *bool                        `json:"hasTrainingBookings,omitempty"`
+	HasTrainingBookingsWith []*TrainingBookingWhereInput `json:"hasTrainingBookingsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6334,6 +6340,24 @@ func (i *ProviderWhereInput) P() (predicate.Provider, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, provider.HasDocumentsWith(with...))
+	}
+	if i.HasTrainingBookings != nil {
+		p := provider.HasTrainingBookings()
+		if !*i.HasTrainingBookings {
+			p = provider.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTrainingBookingsWith) > 0 {
+		with := make([]predicate.TrainingBooking, 0, len(i.HasTrainingBookingsWith))
+		for _, w := range i.HasTrainingBookingsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTrainingBookingsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, provider.HasTrainingBookingsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -8428,6 +8452,934 @@ func (i *SchoolWhereInput) P() (predicate.School, error) {
 		return predicates[0], nil
 	default:
 		return school.And(predicates...), nil
+	}
+}
+
+// TrainingBookingWhereInput represents a where input for filtering TrainingBooking queries.
+type TrainingBookingWhereInput struct {
+	Predicates []predicate.TrainingBooking  `json:"-"`
+	Not        *TrainingBookingWhereInput   `json:"not,omitempty"`
+	Or         []*TrainingBookingWhereInput `json:"or,omitempty"`
+	And        []*TrainingBookingWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "attendee_name" field predicates.
+	AttendeeName             *string  `json:"attendeeName,omitempty"`
+	AttendeeNameNEQ          *string  `json:"attendeeNameNEQ,omitempty"`
+	AttendeeNameIn           []string `json:"attendeeNameIn,omitempty"`
+	AttendeeNameNotIn        []string `json:"attendeeNameNotIn,omitempty"`
+	AttendeeNameGT           *string  `json:"attendeeNameGT,omitempty"`
+	AttendeeNameGTE          *string  `json:"attendeeNameGTE,omitempty"`
+	AttendeeNameLT           *string  `json:"attendeeNameLT,omitempty"`
+	AttendeeNameLTE          *string  `json:"attendeeNameLTE,omitempty"`
+	AttendeeNameContains     *string  `json:"attendeeNameContains,omitempty"`
+	AttendeeNameHasPrefix    *string  `json:"attendeeNameHasPrefix,omitempty"`
+	AttendeeNameHasSuffix    *string  `json:"attendeeNameHasSuffix,omitempty"`
+	AttendeeNameEqualFold    *string  `json:"attendeeNameEqualFold,omitempty"`
+	AttendeeNameContainsFold *string  `json:"attendeeNameContainsFold,omitempty"`
+
+	// "attendee_email" field predicates.
+	AttendeeEmail             *string  `json:"attendeeEmail,omitempty"`
+	AttendeeEmailNEQ          *string  `json:"attendeeEmailNEQ,omitempty"`
+	AttendeeEmailIn           []string `json:"attendeeEmailIn,omitempty"`
+	AttendeeEmailNotIn        []string `json:"attendeeEmailNotIn,omitempty"`
+	AttendeeEmailGT           *string  `json:"attendeeEmailGT,omitempty"`
+	AttendeeEmailGTE          *string  `json:"attendeeEmailGTE,omitempty"`
+	AttendeeEmailLT           *string  `json:"attendeeEmailLT,omitempty"`
+	AttendeeEmailLTE          *string  `json:"attendeeEmailLTE,omitempty"`
+	AttendeeEmailContains     *string  `json:"attendeeEmailContains,omitempty"`
+	AttendeeEmailHasPrefix    *string  `json:"attendeeEmailHasPrefix,omitempty"`
+	AttendeeEmailHasSuffix    *string  `json:"attendeeEmailHasSuffix,omitempty"`
+	AttendeeEmailEqualFold    *string  `json:"attendeeEmailEqualFold,omitempty"`
+	AttendeeEmailContainsFold *string  `json:"attendeeEmailContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *trainingbooking.Status  `json:"status,omitempty"`
+	StatusNEQ   *trainingbooking.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []trainingbooking.Status `json:"statusIn,omitempty"`
+	StatusNotIn []trainingbooking.Status `json:"statusNotIn,omitempty"`
+
+	// "attended" field predicates.
+	Attended       *bool `json:"attended,omitempty"`
+	AttendedNEQ    *bool `json:"attendedNEQ,omitempty"`
+	AttendedIsNil  bool  `json:"attendedIsNil,omitempty"`
+	AttendedNotNil bool  `json:"attendedNotNil,omitempty"`
+
+	// "attendance_recorded_at" field predicates.
+	AttendanceRecordedAt       *time.Time  `json:"attendanceRecordedAt,omitempty"`
+	AttendanceRecordedAtNEQ    *time.Time  `json:"attendanceRecordedAtNEQ,omitempty"`
+	AttendanceRecordedAtIn     []time.Time `json:"attendanceRecordedAtIn,omitempty"`
+	AttendanceRecordedAtNotIn  []time.Time `json:"attendanceRecordedAtNotIn,omitempty"`
+	AttendanceRecordedAtGT     *time.Time  `json:"attendanceRecordedAtGT,omitempty"`
+	AttendanceRecordedAtGTE    *time.Time  `json:"attendanceRecordedAtGTE,omitempty"`
+	AttendanceRecordedAtLT     *time.Time  `json:"attendanceRecordedAtLT,omitempty"`
+	AttendanceRecordedAtLTE    *time.Time  `json:"attendanceRecordedAtLTE,omitempty"`
+	AttendanceRecordedAtIsNil  bool        `json:"attendanceRecordedAtIsNil,omitempty"`
+	AttendanceRecordedAtNotNil bool        `json:"attendanceRecordedAtNotNil,omitempty"`
+
+	// "booked_at" field predicates.
+	BookedAt      *time.Time  `json:"bookedAt,omitempty"`
+	BookedAtNEQ   *time.Time  `json:"bookedAtNEQ,omitempty"`
+	BookedAtIn    []time.Time `json:"bookedAtIn,omitempty"`
+	BookedAtNotIn []time.Time `json:"bookedAtNotIn,omitempty"`
+	BookedAtGT    *time.Time  `json:"bookedAtGT,omitempty"`
+	BookedAtGTE   *time.Time  `json:"bookedAtGTE,omitempty"`
+	BookedAtLT    *time.Time  `json:"bookedAtLT,omitempty"`
+	BookedAtLTE   *time.Time  `json:"bookedAtLTE,omitempty"`
+
+	// "cancelled_at" field predicates.
+	CancelledAt       *time.Time  `json:"cancelledAt,omitempty"`
+	CancelledAtNEQ    *time.Time  `json:"cancelledAtNEQ,omitempty"`
+	CancelledAtIn     []time.Time `json:"cancelledAtIn,omitempty"`
+	CancelledAtNotIn  []time.Time `json:"cancelledAtNotIn,omitempty"`
+	CancelledAtGT     *time.Time  `json:"cancelledAtGT,omitempty"`
+	CancelledAtGTE    *time.Time  `json:"cancelledAtGTE,omitempty"`
+	CancelledAtLT     *time.Time  `json:"cancelledAtLT,omitempty"`
+	CancelledAtLTE    *time.Time  `json:"cancelledAtLTE,omitempty"`
+	CancelledAtIsNil  bool        `json:"cancelledAtIsNil,omitempty"`
+	CancelledAtNotNil bool        `json:"cancelledAtNotNil,omitempty"`
+
+	// "event" edge predicates.
+	HasEvent     *bool                      `json:"hasEvent,omitempty"`
+	HasEventWith []*TrainingEventWhereInput `json:"hasEventWith,omitempty"`
+
+	// "provider" edge predicates.
+	HasProvider     *bool                 `json:"hasProvider,omitempty"`
+	HasProviderWith []*ProviderWhereInput `json:"hasProviderWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TrainingBookingWhereInput) AddPredicates(predicates ...predicate.TrainingBooking) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TrainingBookingWhereInput filter on the TrainingBookingQuery builder.
+func (i *TrainingBookingWhereInput) Filter(q *TrainingBookingQuery) (*TrainingBookingQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTrainingBookingWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTrainingBookingWhereInput is returned in case the TrainingBookingWhereInput is empty.
+var ErrEmptyTrainingBookingWhereInput = errors.New("ent: empty predicate TrainingBookingWhereInput")
+
+// P returns a predicate for filtering trainingbookings.
+// An error is returned if the input is empty or invalid.
+func (i *TrainingBookingWhereInput) P() (predicate.TrainingBooking, error) {
+	var predicates []predicate.TrainingBooking
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, trainingbooking.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.TrainingBooking, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, trainingbooking.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.TrainingBooking, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, trainingbooking.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, trainingbooking.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, trainingbooking.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, trainingbooking.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, trainingbooking.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, trainingbooking.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, trainingbooking.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, trainingbooking.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, trainingbooking.IDLTE(*i.IDLTE))
+	}
+	if i.AttendeeName != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameEQ(*i.AttendeeName))
+	}
+	if i.AttendeeNameNEQ != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameNEQ(*i.AttendeeNameNEQ))
+	}
+	if len(i.AttendeeNameIn) > 0 {
+		predicates = append(predicates, trainingbooking.AttendeeNameIn(i.AttendeeNameIn...))
+	}
+	if len(i.AttendeeNameNotIn) > 0 {
+		predicates = append(predicates, trainingbooking.AttendeeNameNotIn(i.AttendeeNameNotIn...))
+	}
+	if i.AttendeeNameGT != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameGT(*i.AttendeeNameGT))
+	}
+	if i.AttendeeNameGTE != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameGTE(*i.AttendeeNameGTE))
+	}
+	if i.AttendeeNameLT != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameLT(*i.AttendeeNameLT))
+	}
+	if i.AttendeeNameLTE != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameLTE(*i.AttendeeNameLTE))
+	}
+	if i.AttendeeNameContains != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameContains(*i.AttendeeNameContains))
+	}
+	if i.AttendeeNameHasPrefix != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameHasPrefix(*i.AttendeeNameHasPrefix))
+	}
+	if i.AttendeeNameHasSuffix != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameHasSuffix(*i.AttendeeNameHasSuffix))
+	}
+	if i.AttendeeNameEqualFold != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameEqualFold(*i.AttendeeNameEqualFold))
+	}
+	if i.AttendeeNameContainsFold != nil {
+		predicates = append(predicates, trainingbooking.AttendeeNameContainsFold(*i.AttendeeNameContainsFold))
+	}
+	if i.AttendeeEmail != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailEQ(*i.AttendeeEmail))
+	}
+	if i.AttendeeEmailNEQ != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailNEQ(*i.AttendeeEmailNEQ))
+	}
+	if len(i.AttendeeEmailIn) > 0 {
+		predicates = append(predicates, trainingbooking.AttendeeEmailIn(i.AttendeeEmailIn...))
+	}
+	if len(i.AttendeeEmailNotIn) > 0 {
+		predicates = append(predicates, trainingbooking.AttendeeEmailNotIn(i.AttendeeEmailNotIn...))
+	}
+	if i.AttendeeEmailGT != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailGT(*i.AttendeeEmailGT))
+	}
+	if i.AttendeeEmailGTE != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailGTE(*i.AttendeeEmailGTE))
+	}
+	if i.AttendeeEmailLT != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailLT(*i.AttendeeEmailLT))
+	}
+	if i.AttendeeEmailLTE != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailLTE(*i.AttendeeEmailLTE))
+	}
+	if i.AttendeeEmailContains != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailContains(*i.AttendeeEmailContains))
+	}
+	if i.AttendeeEmailHasPrefix != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailHasPrefix(*i.AttendeeEmailHasPrefix))
+	}
+	if i.AttendeeEmailHasSuffix != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailHasSuffix(*i.AttendeeEmailHasSuffix))
+	}
+	if i.AttendeeEmailEqualFold != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailEqualFold(*i.AttendeeEmailEqualFold))
+	}
+	if i.AttendeeEmailContainsFold != nil {
+		predicates = append(predicates, trainingbooking.AttendeeEmailContainsFold(*i.AttendeeEmailContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, trainingbooking.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, trainingbooking.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, trainingbooking.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, trainingbooking.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Attended != nil {
+		predicates = append(predicates, trainingbooking.AttendedEQ(*i.Attended))
+	}
+	if i.AttendedNEQ != nil {
+		predicates = append(predicates, trainingbooking.AttendedNEQ(*i.AttendedNEQ))
+	}
+	if i.AttendedIsNil {
+		predicates = append(predicates, trainingbooking.AttendedIsNil())
+	}
+	if i.AttendedNotNil {
+		predicates = append(predicates, trainingbooking.AttendedNotNil())
+	}
+	if i.AttendanceRecordedAt != nil {
+		predicates = append(predicates, trainingbooking.AttendanceRecordedAtEQ(*i.AttendanceRecordedAt))
+	}
+	if i.AttendanceRecordedAtNEQ != nil {
+		predicates = append(predicates, trainingbooking.AttendanceRecordedAtNEQ(*i.AttendanceRecordedAtNEQ))
+	}
+	if len(i.AttendanceRecordedAtIn) > 0 {
+		predicates = append(predicates, trainingbooking.AttendanceRecordedAtIn(i.AttendanceRecordedAtIn...))
+	}
+	if len(i.AttendanceRecordedAtNotIn) > 0 {
+		predicates = append(predicates, trainingbooking.AttendanceRecordedAtNotIn(i.AttendanceRecordedAtNotIn...))
+	}
+	if i.AttendanceRecordedAtGT != nil {
+		predicates = append(predicates, trainingbooking.AttendanceRecordedAtGT(*i.AttendanceRecordedAtGT))
+	}
+	if i.AttendanceRecordedAtGTE != nil {
+		predicates = append(predicates, trainingbooking.AttendanceRecordedAtGTE(*i.AttendanceRecordedAtGTE))
+	}
+	if i.AttendanceRecordedAtLT != nil {
+		predicates = append(predicates, trainingbooking.AttendanceRecordedAtLT(*i.AttendanceRecordedAtLT))
+	}
+	if i.AttendanceRecordedAtLTE != nil {
+		predicates = append(predicates, trainingbooking.AttendanceRecordedAtLTE(*i.AttendanceRecordedAtLTE))
+	}
+	if i.AttendanceRecordedAtIsNil {
+		predicates = append(predicates, trainingbooking.AttendanceRecordedAtIsNil())
+	}
+	if i.AttendanceRecordedAtNotNil {
+		predicates = append(predicates, trainingbooking.AttendanceRecordedAtNotNil())
+	}
+	if i.BookedAt != nil {
+		predicates = append(predicates, trainingbooking.BookedAtEQ(*i.BookedAt))
+	}
+	if i.BookedAtNEQ != nil {
+		predicates = append(predicates, trainingbooking.BookedAtNEQ(*i.BookedAtNEQ))
+	}
+	if len(i.BookedAtIn) > 0 {
+		predicates = append(predicates, trainingbooking.BookedAtIn(i.BookedAtIn...))
+	}
+	if len(i.BookedAtNotIn) > 0 {
+		predicates = append(predicates, trainingbooking.BookedAtNotIn(i.BookedAtNotIn...))
+	}
+	if i.BookedAtGT != nil {
+		predicates = append(predicates, trainingbooking.BookedAtGT(*i.BookedAtGT))
+	}
+	if i.BookedAtGTE != nil {
+		predicates = append(predicates, trainingbooking.BookedAtGTE(*i.BookedAtGTE))
+	}
+	if i.BookedAtLT != nil {
+		predicates = append(predicates, trainingbooking.BookedAtLT(*i.BookedAtLT))
+	}
+	if i.BookedAtLTE != nil {
+		predicates = append(predicates, trainingbooking.BookedAtLTE(*i.BookedAtLTE))
+	}
+	if i.CancelledAt != nil {
+		predicates = append(predicates, trainingbooking.CancelledAtEQ(*i.CancelledAt))
+	}
+	if i.CancelledAtNEQ != nil {
+		predicates = append(predicates, trainingbooking.CancelledAtNEQ(*i.CancelledAtNEQ))
+	}
+	if len(i.CancelledAtIn) > 0 {
+		predicates = append(predicates, trainingbooking.CancelledAtIn(i.CancelledAtIn...))
+	}
+	if len(i.CancelledAtNotIn) > 0 {
+		predicates = append(predicates, trainingbooking.CancelledAtNotIn(i.CancelledAtNotIn...))
+	}
+	if i.CancelledAtGT != nil {
+		predicates = append(predicates, trainingbooking.CancelledAtGT(*i.CancelledAtGT))
+	}
+	if i.CancelledAtGTE != nil {
+		predicates = append(predicates, trainingbooking.CancelledAtGTE(*i.CancelledAtGTE))
+	}
+	if i.CancelledAtLT != nil {
+		predicates = append(predicates, trainingbooking.CancelledAtLT(*i.CancelledAtLT))
+	}
+	if i.CancelledAtLTE != nil {
+		predicates = append(predicates, trainingbooking.CancelledAtLTE(*i.CancelledAtLTE))
+	}
+	if i.CancelledAtIsNil {
+		predicates = append(predicates, trainingbooking.CancelledAtIsNil())
+	}
+	if i.CancelledAtNotNil {
+		predicates = append(predicates, trainingbooking.CancelledAtNotNil())
+	}
+
+	if i.HasEvent != nil {
+		p := trainingbooking.HasEvent()
+		if !*i.HasEvent {
+			p = trainingbooking.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEventWith) > 0 {
+		with := make([]predicate.TrainingEvent, 0, len(i.HasEventWith))
+		for _, w := range i.HasEventWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEventWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, trainingbooking.HasEventWith(with...))
+	}
+	if i.HasProvider != nil {
+		p := trainingbooking.HasProvider()
+		if !*i.HasProvider {
+			p = trainingbooking.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProviderWith) > 0 {
+		with := make([]predicate.Provider, 0, len(i.HasProviderWith))
+		for _, w := range i.HasProviderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProviderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, trainingbooking.HasProviderWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTrainingBookingWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return trainingbooking.And(predicates...), nil
+	}
+}
+
+// TrainingEventWhereInput represents a where input for filtering TrainingEvent queries.
+type TrainingEventWhereInput struct {
+	Predicates []predicate.TrainingEvent  `json:"-"`
+	Not        *TrainingEventWhereInput   `json:"not,omitempty"`
+	Or         []*TrainingEventWhereInput `json:"or,omitempty"`
+	And        []*TrainingEventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "topic" field predicates.
+	Topic             *string  `json:"topic,omitempty"`
+	TopicNEQ          *string  `json:"topicNEQ,omitempty"`
+	TopicIn           []string `json:"topicIn,omitempty"`
+	TopicNotIn        []string `json:"topicNotIn,omitempty"`
+	TopicGT           *string  `json:"topicGT,omitempty"`
+	TopicGTE          *string  `json:"topicGTE,omitempty"`
+	TopicLT           *string  `json:"topicLT,omitempty"`
+	TopicLTE          *string  `json:"topicLTE,omitempty"`
+	TopicContains     *string  `json:"topicContains,omitempty"`
+	TopicHasPrefix    *string  `json:"topicHasPrefix,omitempty"`
+	TopicHasSuffix    *string  `json:"topicHasSuffix,omitempty"`
+	TopicEqualFold    *string  `json:"topicEqualFold,omitempty"`
+	TopicContainsFold *string  `json:"topicContainsFold,omitempty"`
+
+	// "starts_at" field predicates.
+	StartsAt      *time.Time  `json:"startsAt,omitempty"`
+	StartsAtNEQ   *time.Time  `json:"startsAtNEQ,omitempty"`
+	StartsAtIn    []time.Time `json:"startsAtIn,omitempty"`
+	StartsAtNotIn []time.Time `json:"startsAtNotIn,omitempty"`
+	StartsAtGT    *time.Time  `json:"startsAtGT,omitempty"`
+	StartsAtGTE   *time.Time  `json:"startsAtGTE,omitempty"`
+	StartsAtLT    *time.Time  `json:"startsAtLT,omitempty"`
+	StartsAtLTE   *time.Time  `json:"startsAtLTE,omitempty"`
+
+	// "ends_at" field predicates.
+	EndsAt      *time.Time  `json:"endsAt,omitempty"`
+	EndsAtNEQ   *time.Time  `json:"endsAtNEQ,omitempty"`
+	EndsAtIn    []time.Time `json:"endsAtIn,omitempty"`
+	EndsAtNotIn []time.Time `json:"endsAtNotIn,omitempty"`
+	EndsAtGT    *time.Time  `json:"endsAtGT,omitempty"`
+	EndsAtGTE   *time.Time  `json:"endsAtGTE,omitempty"`
+	EndsAtLT    *time.Time  `json:"endsAtLT,omitempty"`
+	EndsAtLTE   *time.Time  `json:"endsAtLTE,omitempty"`
+
+	// "location" field predicates.
+	Location             *string  `json:"location,omitempty"`
+	LocationNEQ          *string  `json:"locationNEQ,omitempty"`
+	LocationIn           []string `json:"locationIn,omitempty"`
+	LocationNotIn        []string `json:"locationNotIn,omitempty"`
+	LocationGT           *string  `json:"locationGT,omitempty"`
+	LocationGTE          *string  `json:"locationGTE,omitempty"`
+	LocationLT           *string  `json:"locationLT,omitempty"`
+	LocationLTE          *string  `json:"locationLTE,omitempty"`
+	LocationContains     *string  `json:"locationContains,omitempty"`
+	LocationHasPrefix    *string  `json:"locationHasPrefix,omitempty"`
+	LocationHasSuffix    *string  `json:"locationHasSuffix,omitempty"`
+	LocationEqualFold    *string  `json:"locationEqualFold,omitempty"`
+	LocationContainsFold *string  `json:"locationContainsFold,omitempty"`
+
+	// "capacity" field predicates.
+	Capacity      *int  `json:"capacity,omitempty"`
+	CapacityNEQ   *int  `json:"capacityNEQ,omitempty"`
+	CapacityIn    []int `json:"capacityIn,omitempty"`
+	CapacityNotIn []int `json:"capacityNotIn,omitempty"`
+	CapacityGT    *int  `json:"capacityGT,omitempty"`
+	CapacityGTE   *int  `json:"capacityGTE,omitempty"`
+	CapacityLT    *int  `json:"capacityLT,omitempty"`
+	CapacityLTE   *int  `json:"capacityLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "bookings" edge predicates.
+	HasBookings     *bool                        `json:"hasBookings,omitempty"`
+	HasBookingsWith []*TrainingBookingWhereInput `json:"hasBookingsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TrainingEventWhereInput) AddPredicates(predicates ...predicate.TrainingEvent) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TrainingEventWhereInput filter on the TrainingEventQuery builder.
+func (i *TrainingEventWhereInput) Filter(q *TrainingEventQuery) (*TrainingEventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTrainingEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTrainingEventWhereInput is returned in case the TrainingEventWhereInput is empty.
+var ErrEmptyTrainingEventWhereInput = errors.New("ent: empty predicate TrainingEventWhereInput")
+
+// P returns a predicate for filtering trainingevents.
+// An error is returned if the input is empty or invalid.
+func (i *TrainingEventWhereInput) P() (predicate.TrainingEvent, error) {
+	var predicates []predicate.TrainingEvent
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, trainingevent.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.TrainingEvent, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, trainingevent.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.TrainingEvent, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, trainingevent.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, trainingevent.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, trainingevent.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, trainingevent.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, trainingevent.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, trainingevent.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, trainingevent.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, trainingevent.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, trainingevent.IDLTE(*i.IDLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, trainingevent.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, trainingevent.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, trainingevent.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, trainingevent.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, trainingevent.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, trainingevent.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, trainingevent.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, trainingevent.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, trainingevent.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, trainingevent.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, trainingevent.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, trainingevent.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, trainingevent.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, trainingevent.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, trainingevent.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, trainingevent.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, trainingevent.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, trainingevent.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, trainingevent.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, trainingevent.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, trainingevent.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, trainingevent.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, trainingevent.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, trainingevent.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, trainingevent.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, trainingevent.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Topic != nil {
+		predicates = append(predicates, trainingevent.TopicEQ(*i.Topic))
+	}
+	if i.TopicNEQ != nil {
+		predicates = append(predicates, trainingevent.TopicNEQ(*i.TopicNEQ))
+	}
+	if len(i.TopicIn) > 0 {
+		predicates = append(predicates, trainingevent.TopicIn(i.TopicIn...))
+	}
+	if len(i.TopicNotIn) > 0 {
+		predicates = append(predicates, trainingevent.TopicNotIn(i.TopicNotIn...))
+	}
+	if i.TopicGT != nil {
+		predicates = append(predicates, trainingevent.TopicGT(*i.TopicGT))
+	}
+	if i.TopicGTE != nil {
+		predicates = append(predicates, trainingevent.TopicGTE(*i.TopicGTE))
+	}
+	if i.TopicLT != nil {
+		predicates = append(predicates, trainingevent.TopicLT(*i.TopicLT))
+	}
+	if i.TopicLTE != nil {
+		predicates = append(predicates, trainingevent.TopicLTE(*i.TopicLTE))
+	}
+	if i.TopicContains != nil {
+		predicates = append(predicates, trainingevent.TopicContains(*i.TopicContains))
+	}
+	if i.TopicHasPrefix != nil {
+		predicates = append(predicates, trainingevent.TopicHasPrefix(*i.TopicHasPrefix))
+	}
+	if i.TopicHasSuffix != nil {
+		predicates = append(predicates, trainingevent.TopicHasSuffix(*i.TopicHasSuffix))
+	}
+	if i.TopicEqualFold != nil {
+		predicates = append(predicates, trainingevent.TopicEqualFold(*i.TopicEqualFold))
+	}
+	if i.TopicContainsFold != nil {
+		predicates = append(predicates, trainingevent.TopicContainsFold(*i.TopicContainsFold))
+	}
+	if i.StartsAt != nil {
+		predicates = append(predicates, trainingevent.StartsAtEQ(*i.StartsAt))
+	}
+	if i.StartsAtNEQ != nil {
+		predicates = append(predicates, trainingevent.StartsAtNEQ(*i.StartsAtNEQ))
+	}
+	if len(i.StartsAtIn) > 0 {
+		predicates = append(predicates, trainingevent.StartsAtIn(i.StartsAtIn...))
+	}
+	if len(i.StartsAtNotIn) > 0 {
+		predicates = append(predicates, trainingevent.StartsAtNotIn(i.StartsAtNotIn...))
+	}
+	if i.StartsAtGT != nil {
+		predicates = append(predicates, trainingevent.StartsAtGT(*i.StartsAtGT))
+	}
+	if i.StartsAtGTE != nil {
+		predicates = append(predicates, trainingevent.StartsAtGTE(*i.StartsAtGTE))
+	}
+	if i.StartsAtLT != nil {
+		predicates = append(predicates, trainingevent.StartsAtLT(*i.StartsAtLT))
+	}
+	if i.StartsAtLTE != nil {
+		predicates = append(predicates, trainingevent.StartsAtLTE(*i.StartsAtLTE))
+	}
+	if i.EndsAt != nil {
+		predicates = append(predicates, trainingevent.EndsAtEQ(*i.EndsAt))
+	}
+	if i.EndsAtNEQ != nil {
+		predicates = append(predicates, trainingevent.EndsAtNEQ(*i.EndsAtNEQ))
+	}
+	if len(i.EndsAtIn) > 0 {
+		predicates = append(predicates, trainingevent.EndsAtIn(i.EndsAtIn...))
+	}
+	if len(i.EndsAtNotIn) > 0 {
+		predicates = append(predicates, trainingevent.EndsAtNotIn(i.EndsAtNotIn...))
+	}
+	if i.EndsAtGT != nil {
+		predicates = append(predicates, trainingevent.EndsAtGT(*i.EndsAtGT))
+	}
+	if i.EndsAtGTE != nil {
+		predicates = append(predicates, trainingevent.EndsAtGTE(*i.EndsAtGTE))
+	}
+	if i.EndsAtLT != nil {
+		predicates = append(predicates, trainingevent.EndsAtLT(*i.EndsAtLT))
+	}
+	if i.EndsAtLTE != nil {
+		predicates = append(predicates, trainingevent.EndsAtLTE(*i.EndsAtLTE))
+	}
+	if i.Location != nil {
+		predicates = append(predicates, trainingevent.LocationEQ(*i.Location))
+	}
+	if i.LocationNEQ != nil {
+		predicates = append(predicates, trainingevent.LocationNEQ(*i.LocationNEQ))
+	}
+	if len(i.LocationIn) > 0 {
+		predicates = append(predicates, trainingevent.LocationIn(i.LocationIn...))
+	}
+	if len(i.LocationNotIn) > 0 {
+		predicates = append(predicates, trainingevent.LocationNotIn(i.LocationNotIn...))
+	}
+	if i.LocationGT != nil {
+		predicates = append(predicates, trainingevent.LocationGT(*i.LocationGT))
+	}
+	if i.LocationGTE != nil {
+		predicates = append(predicates, trainingevent.LocationGTE(*i.LocationGTE))
+	}
+	if i.LocationLT != nil {
+		predicates = append(predicates, trainingevent.LocationLT(*i.LocationLT))
+	}
+	if i.LocationLTE != nil {
+		predicates = append(predicates, trainingevent.LocationLTE(*i.LocationLTE))
+	}
+	if i.LocationContains != nil {
+		predicates = append(predicates, trainingevent.LocationContains(*i.LocationContains))
+	}
+	if i.LocationHasPrefix != nil {
+		predicates = append(predicates, trainingevent.LocationHasPrefix(*i.LocationHasPrefix))
+	}
+	if i.LocationHasSuffix != nil {
+		predicates = append(predicates, trainingevent.LocationHasSuffix(*i.LocationHasSuffix))
+	}
+	if i.LocationEqualFold != nil {
+		predicates = append(predicates, trainingevent.LocationEqualFold(*i.LocationEqualFold))
+	}
+	if i.LocationContainsFold != nil {
+		predicates = append(predicates, trainingevent.LocationContainsFold(*i.LocationContainsFold))
+	}
+	if i.Capacity != nil {
+		predicates = append(predicates, trainingevent.CapacityEQ(*i.Capacity))
+	}
+	if i.CapacityNEQ != nil {
+		predicates = append(predicates, trainingevent.CapacityNEQ(*i.CapacityNEQ))
+	}
+	if len(i.CapacityIn) > 0 {
+		predicates = append(predicates, trainingevent.CapacityIn(i.CapacityIn...))
+	}
+	if len(i.CapacityNotIn) > 0 {
+		predicates = append(predicates, trainingevent.CapacityNotIn(i.CapacityNotIn...))
+	}
+	if i.CapacityGT != nil {
+		predicates = append(predicates, trainingevent.CapacityGT(*i.CapacityGT))
+	}
+	if i.CapacityGTE != nil {
+		predicates = append(predicates, trainingevent.CapacityGTE(*i.CapacityGTE))
+	}
+	if i.CapacityLT != nil {
+		predicates = append(predicates, trainingevent.CapacityLT(*i.CapacityLT))
+	}
+	if i.CapacityLTE != nil {
+		predicates = append(predicates, trainingevent.CapacityLTE(*i.CapacityLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, trainingevent.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, trainingevent.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, trainingevent.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, trainingevent.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, trainingevent.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, trainingevent.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, trainingevent.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, trainingevent.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	if i.HasBookings != nil {
+		p := trainingevent.HasBookings()
+		if !*i.HasBookings {
+			p = trainingevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasBookingsWith) > 0 {
+		with := make([]predicate.TrainingBooking, 0, len(i.HasBookingsWith))
+		for _, w := range i.HasBookingsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasBookingsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, trainingevent.HasBookingsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTrainingEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return trainingevent.And(predicates...), nil
 	}
 }
 

@@ -31,6 +31,8 @@ import (
 	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/session"
+	"github.com/apnet/apnet/ent/trainingbooking"
+	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/referral/form"
@@ -66,6 +68,8 @@ const (
 	TypeReferralTransition = "ReferralTransition"
 	TypeSchool             = "School"
 	TypeSession            = "Session"
+	TypeTrainingBooking    = "TrainingBooking"
+	TypeTrainingEvent      = "TrainingEvent"
 	TypeUser               = "User"
 )
 
@@ -12458,35 +12462,38 @@ func (m *ProgressUpdateMutation) ResetEdge(name string) error {
 // ProviderMutation represents an operation that mutates the Provider nodes in the graph.
 type ProviderMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *int
-	name              *string
-	description       *string
-	contact_name      *string
-	email             *string
-	phone             *string
-	website           *string
-	address           *string
-	postcode          *string
-	approval_status   *provider.ApprovalStatus
-	approved_until    *time.Time
-	clearedFields     map[string]struct{}
-	courses           map[int]struct{}
-	removedcourses    map[int]struct{}
-	clearedcourses    bool
-	referrals         map[int]struct{}
-	removedreferrals  map[int]struct{}
-	clearedreferrals  bool
-	agreements        map[int]struct{}
-	removedagreements map[int]struct{}
-	clearedagreements bool
-	documents         map[int]struct{}
-	removeddocuments  map[int]struct{}
-	cleareddocuments  bool
-	done              bool
-	oldValue          func(context.Context) (*Provider, error)
-	predicates        []predicate.Provider
+	op                       Op
+	typ                      string
+	id                       *int
+	name                     *string
+	description              *string
+	contact_name             *string
+	email                    *string
+	phone                    *string
+	website                  *string
+	address                  *string
+	postcode                 *string
+	approval_status          *provider.ApprovalStatus
+	approved_until           *time.Time
+	clearedFields            map[string]struct{}
+	courses                  map[int]struct{}
+	removedcourses           map[int]struct{}
+	clearedcourses           bool
+	referrals                map[int]struct{}
+	removedreferrals         map[int]struct{}
+	clearedreferrals         bool
+	agreements               map[int]struct{}
+	removedagreements        map[int]struct{}
+	clearedagreements        bool
+	documents                map[int]struct{}
+	removeddocuments         map[int]struct{}
+	cleareddocuments         bool
+	training_bookings        map[int]struct{}
+	removedtraining_bookings map[int]struct{}
+	clearedtraining_bookings bool
+	done                     bool
+	oldValue                 func(context.Context) (*Provider, error)
+	predicates               []predicate.Provider
 }
 
 var _ ent.Mutation = (*ProviderMutation)(nil)
@@ -13176,6 +13183,60 @@ func (m *ProviderMutation) ResetDocuments() {
 	m.removeddocuments = nil
 }
 
+// AddTrainingBookingIDs adds the "training_bookings" edge to the TrainingBooking entity by ids.
+func (m *ProviderMutation) AddTrainingBookingIDs(ids ...int) {
+	if m.training_bookings == nil {
+		m.training_bookings = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.training_bookings[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTrainingBookings clears the "training_bookings" edge to the TrainingBooking entity.
+func (m *ProviderMutation) ClearTrainingBookings() {
+	m.clearedtraining_bookings = true
+}
+
+// TrainingBookingsCleared reports if the "training_bookings" edge to the TrainingBooking entity was cleared.
+func (m *ProviderMutation) TrainingBookingsCleared() bool {
+	return m.clearedtraining_bookings
+}
+
+// RemoveTrainingBookingIDs removes the "training_bookings" edge to the TrainingBooking entity by IDs.
+func (m *ProviderMutation) RemoveTrainingBookingIDs(ids ...int) {
+	if m.removedtraining_bookings == nil {
+		m.removedtraining_bookings = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.training_bookings, ids[i])
+		m.removedtraining_bookings[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTrainingBookings returns the removed IDs of the "training_bookings" edge to the TrainingBooking entity.
+func (m *ProviderMutation) RemovedTrainingBookingsIDs() (ids []int) {
+	for id := range m.removedtraining_bookings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TrainingBookingsIDs returns the "training_bookings" edge IDs in the mutation.
+func (m *ProviderMutation) TrainingBookingsIDs() (ids []int) {
+	for id := range m.training_bookings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTrainingBookings resets all changes to the "training_bookings" edge.
+func (m *ProviderMutation) ResetTrainingBookings() {
+	m.training_bookings = nil
+	m.clearedtraining_bookings = false
+	m.removedtraining_bookings = nil
+}
+
 // Where appends a list predicates to the ProviderMutation builder.
 func (m *ProviderMutation) Where(ps ...predicate.Provider) {
 	m.predicates = append(m.predicates, ps...)
@@ -13471,7 +13532,7 @@ func (m *ProviderMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProviderMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.courses != nil {
 		edges = append(edges, provider.EdgeCourses)
 	}
@@ -13483,6 +13544,9 @@ func (m *ProviderMutation) AddedEdges() []string {
 	}
 	if m.documents != nil {
 		edges = append(edges, provider.EdgeDocuments)
+	}
+	if m.training_bookings != nil {
+		edges = append(edges, provider.EdgeTrainingBookings)
 	}
 	return edges
 }
@@ -13515,13 +13579,19 @@ func (m *ProviderMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case provider.EdgeTrainingBookings:
+		ids := make([]ent.Value, 0, len(m.training_bookings))
+		for id := range m.training_bookings {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProviderMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedcourses != nil {
 		edges = append(edges, provider.EdgeCourses)
 	}
@@ -13533,6 +13603,9 @@ func (m *ProviderMutation) RemovedEdges() []string {
 	}
 	if m.removeddocuments != nil {
 		edges = append(edges, provider.EdgeDocuments)
+	}
+	if m.removedtraining_bookings != nil {
+		edges = append(edges, provider.EdgeTrainingBookings)
 	}
 	return edges
 }
@@ -13565,13 +13638,19 @@ func (m *ProviderMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case provider.EdgeTrainingBookings:
+		ids := make([]ent.Value, 0, len(m.removedtraining_bookings))
+		for id := range m.removedtraining_bookings {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProviderMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedcourses {
 		edges = append(edges, provider.EdgeCourses)
 	}
@@ -13583,6 +13662,9 @@ func (m *ProviderMutation) ClearedEdges() []string {
 	}
 	if m.cleareddocuments {
 		edges = append(edges, provider.EdgeDocuments)
+	}
+	if m.clearedtraining_bookings {
+		edges = append(edges, provider.EdgeTrainingBookings)
 	}
 	return edges
 }
@@ -13599,6 +13681,8 @@ func (m *ProviderMutation) EdgeCleared(name string) bool {
 		return m.clearedagreements
 	case provider.EdgeDocuments:
 		return m.cleareddocuments
+	case provider.EdgeTrainingBookings:
+		return m.clearedtraining_bookings
 	}
 	return false
 }
@@ -13626,6 +13710,9 @@ func (m *ProviderMutation) ResetEdge(name string) error {
 		return nil
 	case provider.EdgeDocuments:
 		m.ResetDocuments()
+		return nil
+	case provider.EdgeTrainingBookings:
+		m.ResetTrainingBookings()
 		return nil
 	}
 	return fmt.Errorf("unknown Provider edge %s", name)
@@ -18875,6 +18962,1783 @@ func (m *SessionMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Session edge %s", name)
+}
+
+// TrainingBookingMutation represents an operation that mutates the TrainingBooking nodes in the graph.
+type TrainingBookingMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	attendee_name          *string
+	attendee_email         *string
+	status                 *trainingbooking.Status
+	attended               *bool
+	attendance_recorded_at *time.Time
+	booked_by              *string
+	booked_at              *time.Time
+	cancelled_at           *time.Time
+	clearedFields          map[string]struct{}
+	event                  *int
+	clearedevent           bool
+	provider               *int
+	clearedprovider        bool
+	done                   bool
+	oldValue               func(context.Context) (*TrainingBooking, error)
+	predicates             []predicate.TrainingBooking
+}
+
+var _ ent.Mutation = (*TrainingBookingMutation)(nil)
+
+// trainingbookingOption allows management of the mutation configuration using functional options.
+type trainingbookingOption func(*TrainingBookingMutation)
+
+// newTrainingBookingMutation creates new mutation for the TrainingBooking entity.
+func newTrainingBookingMutation(c config, op Op, opts ...trainingbookingOption) *TrainingBookingMutation {
+	m := &TrainingBookingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTrainingBooking,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTrainingBookingID sets the ID field of the mutation.
+func withTrainingBookingID(id int) trainingbookingOption {
+	return func(m *TrainingBookingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TrainingBooking
+		)
+		m.oldValue = func(ctx context.Context) (*TrainingBooking, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TrainingBooking.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTrainingBooking sets the old TrainingBooking of the mutation.
+func withTrainingBooking(node *TrainingBooking) trainingbookingOption {
+	return func(m *TrainingBookingMutation) {
+		m.oldValue = func(context.Context) (*TrainingBooking, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TrainingBookingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TrainingBookingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TrainingBookingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TrainingBookingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TrainingBooking.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetAttendeeName sets the "attendee_name" field.
+func (m *TrainingBookingMutation) SetAttendeeName(s string) {
+	m.attendee_name = &s
+}
+
+// AttendeeName returns the value of the "attendee_name" field in the mutation.
+func (m *TrainingBookingMutation) AttendeeName() (r string, exists bool) {
+	v := m.attendee_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttendeeName returns the old "attendee_name" field's value of the TrainingBooking entity.
+// If the TrainingBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingBookingMutation) OldAttendeeName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttendeeName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttendeeName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttendeeName: %w", err)
+	}
+	return oldValue.AttendeeName, nil
+}
+
+// ResetAttendeeName resets all changes to the "attendee_name" field.
+func (m *TrainingBookingMutation) ResetAttendeeName() {
+	m.attendee_name = nil
+}
+
+// SetAttendeeEmail sets the "attendee_email" field.
+func (m *TrainingBookingMutation) SetAttendeeEmail(s string) {
+	m.attendee_email = &s
+}
+
+// AttendeeEmail returns the value of the "attendee_email" field in the mutation.
+func (m *TrainingBookingMutation) AttendeeEmail() (r string, exists bool) {
+	v := m.attendee_email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttendeeEmail returns the old "attendee_email" field's value of the TrainingBooking entity.
+// If the TrainingBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingBookingMutation) OldAttendeeEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttendeeEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttendeeEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttendeeEmail: %w", err)
+	}
+	return oldValue.AttendeeEmail, nil
+}
+
+// ResetAttendeeEmail resets all changes to the "attendee_email" field.
+func (m *TrainingBookingMutation) ResetAttendeeEmail() {
+	m.attendee_email = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *TrainingBookingMutation) SetStatus(t trainingbooking.Status) {
+	m.status = &t
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *TrainingBookingMutation) Status() (r trainingbooking.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the TrainingBooking entity.
+// If the TrainingBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingBookingMutation) OldStatus(ctx context.Context) (v trainingbooking.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *TrainingBookingMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAttended sets the "attended" field.
+func (m *TrainingBookingMutation) SetAttended(b bool) {
+	m.attended = &b
+}
+
+// Attended returns the value of the "attended" field in the mutation.
+func (m *TrainingBookingMutation) Attended() (r bool, exists bool) {
+	v := m.attended
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttended returns the old "attended" field's value of the TrainingBooking entity.
+// If the TrainingBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingBookingMutation) OldAttended(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttended is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttended requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttended: %w", err)
+	}
+	return oldValue.Attended, nil
+}
+
+// ClearAttended clears the value of the "attended" field.
+func (m *TrainingBookingMutation) ClearAttended() {
+	m.attended = nil
+	m.clearedFields[trainingbooking.FieldAttended] = struct{}{}
+}
+
+// AttendedCleared returns if the "attended" field was cleared in this mutation.
+func (m *TrainingBookingMutation) AttendedCleared() bool {
+	_, ok := m.clearedFields[trainingbooking.FieldAttended]
+	return ok
+}
+
+// ResetAttended resets all changes to the "attended" field.
+func (m *TrainingBookingMutation) ResetAttended() {
+	m.attended = nil
+	delete(m.clearedFields, trainingbooking.FieldAttended)
+}
+
+// SetAttendanceRecordedAt sets the "attendance_recorded_at" field.
+func (m *TrainingBookingMutation) SetAttendanceRecordedAt(t time.Time) {
+	m.attendance_recorded_at = &t
+}
+
+// AttendanceRecordedAt returns the value of the "attendance_recorded_at" field in the mutation.
+func (m *TrainingBookingMutation) AttendanceRecordedAt() (r time.Time, exists bool) {
+	v := m.attendance_recorded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttendanceRecordedAt returns the old "attendance_recorded_at" field's value of the TrainingBooking entity.
+// If the TrainingBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingBookingMutation) OldAttendanceRecordedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttendanceRecordedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttendanceRecordedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttendanceRecordedAt: %w", err)
+	}
+	return oldValue.AttendanceRecordedAt, nil
+}
+
+// ClearAttendanceRecordedAt clears the value of the "attendance_recorded_at" field.
+func (m *TrainingBookingMutation) ClearAttendanceRecordedAt() {
+	m.attendance_recorded_at = nil
+	m.clearedFields[trainingbooking.FieldAttendanceRecordedAt] = struct{}{}
+}
+
+// AttendanceRecordedAtCleared returns if the "attendance_recorded_at" field was cleared in this mutation.
+func (m *TrainingBookingMutation) AttendanceRecordedAtCleared() bool {
+	_, ok := m.clearedFields[trainingbooking.FieldAttendanceRecordedAt]
+	return ok
+}
+
+// ResetAttendanceRecordedAt resets all changes to the "attendance_recorded_at" field.
+func (m *TrainingBookingMutation) ResetAttendanceRecordedAt() {
+	m.attendance_recorded_at = nil
+	delete(m.clearedFields, trainingbooking.FieldAttendanceRecordedAt)
+}
+
+// SetBookedBy sets the "booked_by" field.
+func (m *TrainingBookingMutation) SetBookedBy(s string) {
+	m.booked_by = &s
+}
+
+// BookedBy returns the value of the "booked_by" field in the mutation.
+func (m *TrainingBookingMutation) BookedBy() (r string, exists bool) {
+	v := m.booked_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookedBy returns the old "booked_by" field's value of the TrainingBooking entity.
+// If the TrainingBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingBookingMutation) OldBookedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookedBy: %w", err)
+	}
+	return oldValue.BookedBy, nil
+}
+
+// ResetBookedBy resets all changes to the "booked_by" field.
+func (m *TrainingBookingMutation) ResetBookedBy() {
+	m.booked_by = nil
+}
+
+// SetBookedAt sets the "booked_at" field.
+func (m *TrainingBookingMutation) SetBookedAt(t time.Time) {
+	m.booked_at = &t
+}
+
+// BookedAt returns the value of the "booked_at" field in the mutation.
+func (m *TrainingBookingMutation) BookedAt() (r time.Time, exists bool) {
+	v := m.booked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookedAt returns the old "booked_at" field's value of the TrainingBooking entity.
+// If the TrainingBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingBookingMutation) OldBookedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookedAt: %w", err)
+	}
+	return oldValue.BookedAt, nil
+}
+
+// ResetBookedAt resets all changes to the "booked_at" field.
+func (m *TrainingBookingMutation) ResetBookedAt() {
+	m.booked_at = nil
+}
+
+// SetCancelledAt sets the "cancelled_at" field.
+func (m *TrainingBookingMutation) SetCancelledAt(t time.Time) {
+	m.cancelled_at = &t
+}
+
+// CancelledAt returns the value of the "cancelled_at" field in the mutation.
+func (m *TrainingBookingMutation) CancelledAt() (r time.Time, exists bool) {
+	v := m.cancelled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelledAt returns the old "cancelled_at" field's value of the TrainingBooking entity.
+// If the TrainingBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingBookingMutation) OldCancelledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelledAt: %w", err)
+	}
+	return oldValue.CancelledAt, nil
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (m *TrainingBookingMutation) ClearCancelledAt() {
+	m.cancelled_at = nil
+	m.clearedFields[trainingbooking.FieldCancelledAt] = struct{}{}
+}
+
+// CancelledAtCleared returns if the "cancelled_at" field was cleared in this mutation.
+func (m *TrainingBookingMutation) CancelledAtCleared() bool {
+	_, ok := m.clearedFields[trainingbooking.FieldCancelledAt]
+	return ok
+}
+
+// ResetCancelledAt resets all changes to the "cancelled_at" field.
+func (m *TrainingBookingMutation) ResetCancelledAt() {
+	m.cancelled_at = nil
+	delete(m.clearedFields, trainingbooking.FieldCancelledAt)
+}
+
+// SetEventID sets the "event" edge to the TrainingEvent entity by id.
+func (m *TrainingBookingMutation) SetEventID(id int) {
+	m.event = &id
+}
+
+// ClearEvent clears the "event" edge to the TrainingEvent entity.
+func (m *TrainingBookingMutation) ClearEvent() {
+	m.clearedevent = true
+}
+
+// EventCleared reports if the "event" edge to the TrainingEvent entity was cleared.
+func (m *TrainingBookingMutation) EventCleared() bool {
+	return m.clearedevent
+}
+
+// EventID returns the "event" edge ID in the mutation.
+func (m *TrainingBookingMutation) EventID() (id int, exists bool) {
+	if m.event != nil {
+		return *m.event, true
+	}
+	return
+}
+
+// EventIDs returns the "event" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EventID instead. It exists only for internal usage by the builders.
+func (m *TrainingBookingMutation) EventIDs() (ids []int) {
+	if id := m.event; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEvent resets all changes to the "event" edge.
+func (m *TrainingBookingMutation) ResetEvent() {
+	m.event = nil
+	m.clearedevent = false
+}
+
+// SetProviderID sets the "provider" edge to the Provider entity by id.
+func (m *TrainingBookingMutation) SetProviderID(id int) {
+	m.provider = &id
+}
+
+// ClearProvider clears the "provider" edge to the Provider entity.
+func (m *TrainingBookingMutation) ClearProvider() {
+	m.clearedprovider = true
+}
+
+// ProviderCleared reports if the "provider" edge to the Provider entity was cleared.
+func (m *TrainingBookingMutation) ProviderCleared() bool {
+	return m.clearedprovider
+}
+
+// ProviderID returns the "provider" edge ID in the mutation.
+func (m *TrainingBookingMutation) ProviderID() (id int, exists bool) {
+	if m.provider != nil {
+		return *m.provider, true
+	}
+	return
+}
+
+// ProviderIDs returns the "provider" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProviderID instead. It exists only for internal usage by the builders.
+func (m *TrainingBookingMutation) ProviderIDs() (ids []int) {
+	if id := m.provider; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProvider resets all changes to the "provider" edge.
+func (m *TrainingBookingMutation) ResetProvider() {
+	m.provider = nil
+	m.clearedprovider = false
+}
+
+// Where appends a list predicates to the TrainingBookingMutation builder.
+func (m *TrainingBookingMutation) Where(ps ...predicate.TrainingBooking) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TrainingBookingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TrainingBookingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TrainingBooking, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TrainingBookingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TrainingBookingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TrainingBooking).
+func (m *TrainingBookingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TrainingBookingMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.attendee_name != nil {
+		fields = append(fields, trainingbooking.FieldAttendeeName)
+	}
+	if m.attendee_email != nil {
+		fields = append(fields, trainingbooking.FieldAttendeeEmail)
+	}
+	if m.status != nil {
+		fields = append(fields, trainingbooking.FieldStatus)
+	}
+	if m.attended != nil {
+		fields = append(fields, trainingbooking.FieldAttended)
+	}
+	if m.attendance_recorded_at != nil {
+		fields = append(fields, trainingbooking.FieldAttendanceRecordedAt)
+	}
+	if m.booked_by != nil {
+		fields = append(fields, trainingbooking.FieldBookedBy)
+	}
+	if m.booked_at != nil {
+		fields = append(fields, trainingbooking.FieldBookedAt)
+	}
+	if m.cancelled_at != nil {
+		fields = append(fields, trainingbooking.FieldCancelledAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TrainingBookingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case trainingbooking.FieldAttendeeName:
+		return m.AttendeeName()
+	case trainingbooking.FieldAttendeeEmail:
+		return m.AttendeeEmail()
+	case trainingbooking.FieldStatus:
+		return m.Status()
+	case trainingbooking.FieldAttended:
+		return m.Attended()
+	case trainingbooking.FieldAttendanceRecordedAt:
+		return m.AttendanceRecordedAt()
+	case trainingbooking.FieldBookedBy:
+		return m.BookedBy()
+	case trainingbooking.FieldBookedAt:
+		return m.BookedAt()
+	case trainingbooking.FieldCancelledAt:
+		return m.CancelledAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TrainingBookingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case trainingbooking.FieldAttendeeName:
+		return m.OldAttendeeName(ctx)
+	case trainingbooking.FieldAttendeeEmail:
+		return m.OldAttendeeEmail(ctx)
+	case trainingbooking.FieldStatus:
+		return m.OldStatus(ctx)
+	case trainingbooking.FieldAttended:
+		return m.OldAttended(ctx)
+	case trainingbooking.FieldAttendanceRecordedAt:
+		return m.OldAttendanceRecordedAt(ctx)
+	case trainingbooking.FieldBookedBy:
+		return m.OldBookedBy(ctx)
+	case trainingbooking.FieldBookedAt:
+		return m.OldBookedAt(ctx)
+	case trainingbooking.FieldCancelledAt:
+		return m.OldCancelledAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown TrainingBooking field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrainingBookingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case trainingbooking.FieldAttendeeName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttendeeName(v)
+		return nil
+	case trainingbooking.FieldAttendeeEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttendeeEmail(v)
+		return nil
+	case trainingbooking.FieldStatus:
+		v, ok := value.(trainingbooking.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case trainingbooking.FieldAttended:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttended(v)
+		return nil
+	case trainingbooking.FieldAttendanceRecordedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttendanceRecordedAt(v)
+		return nil
+	case trainingbooking.FieldBookedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookedBy(v)
+		return nil
+	case trainingbooking.FieldBookedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookedAt(v)
+		return nil
+	case trainingbooking.FieldCancelledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelledAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingBooking field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TrainingBookingMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TrainingBookingMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrainingBookingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown TrainingBooking numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TrainingBookingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(trainingbooking.FieldAttended) {
+		fields = append(fields, trainingbooking.FieldAttended)
+	}
+	if m.FieldCleared(trainingbooking.FieldAttendanceRecordedAt) {
+		fields = append(fields, trainingbooking.FieldAttendanceRecordedAt)
+	}
+	if m.FieldCleared(trainingbooking.FieldCancelledAt) {
+		fields = append(fields, trainingbooking.FieldCancelledAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TrainingBookingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TrainingBookingMutation) ClearField(name string) error {
+	switch name {
+	case trainingbooking.FieldAttended:
+		m.ClearAttended()
+		return nil
+	case trainingbooking.FieldAttendanceRecordedAt:
+		m.ClearAttendanceRecordedAt()
+		return nil
+	case trainingbooking.FieldCancelledAt:
+		m.ClearCancelledAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingBooking nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TrainingBookingMutation) ResetField(name string) error {
+	switch name {
+	case trainingbooking.FieldAttendeeName:
+		m.ResetAttendeeName()
+		return nil
+	case trainingbooking.FieldAttendeeEmail:
+		m.ResetAttendeeEmail()
+		return nil
+	case trainingbooking.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case trainingbooking.FieldAttended:
+		m.ResetAttended()
+		return nil
+	case trainingbooking.FieldAttendanceRecordedAt:
+		m.ResetAttendanceRecordedAt()
+		return nil
+	case trainingbooking.FieldBookedBy:
+		m.ResetBookedBy()
+		return nil
+	case trainingbooking.FieldBookedAt:
+		m.ResetBookedAt()
+		return nil
+	case trainingbooking.FieldCancelledAt:
+		m.ResetCancelledAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingBooking field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TrainingBookingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.event != nil {
+		edges = append(edges, trainingbooking.EdgeEvent)
+	}
+	if m.provider != nil {
+		edges = append(edges, trainingbooking.EdgeProvider)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TrainingBookingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case trainingbooking.EdgeEvent:
+		if id := m.event; id != nil {
+			return []ent.Value{*id}
+		}
+	case trainingbooking.EdgeProvider:
+		if id := m.provider; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TrainingBookingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TrainingBookingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TrainingBookingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedevent {
+		edges = append(edges, trainingbooking.EdgeEvent)
+	}
+	if m.clearedprovider {
+		edges = append(edges, trainingbooking.EdgeProvider)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TrainingBookingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case trainingbooking.EdgeEvent:
+		return m.clearedevent
+	case trainingbooking.EdgeProvider:
+		return m.clearedprovider
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TrainingBookingMutation) ClearEdge(name string) error {
+	switch name {
+	case trainingbooking.EdgeEvent:
+		m.ClearEvent()
+		return nil
+	case trainingbooking.EdgeProvider:
+		m.ClearProvider()
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingBooking unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TrainingBookingMutation) ResetEdge(name string) error {
+	switch name {
+	case trainingbooking.EdgeEvent:
+		m.ResetEvent()
+		return nil
+	case trainingbooking.EdgeProvider:
+		m.ResetProvider()
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingBooking edge %s", name)
+}
+
+// TrainingEventMutation represents an operation that mutates the TrainingEvent nodes in the graph.
+type TrainingEventMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	title           *string
+	description     *string
+	topic           *string
+	starts_at       *time.Time
+	ends_at         *time.Time
+	location        *string
+	capacity        *int
+	addcapacity     *int
+	created_by      *string
+	created_at      *time.Time
+	clearedFields   map[string]struct{}
+	bookings        map[int]struct{}
+	removedbookings map[int]struct{}
+	clearedbookings bool
+	done            bool
+	oldValue        func(context.Context) (*TrainingEvent, error)
+	predicates      []predicate.TrainingEvent
+}
+
+var _ ent.Mutation = (*TrainingEventMutation)(nil)
+
+// trainingeventOption allows management of the mutation configuration using functional options.
+type trainingeventOption func(*TrainingEventMutation)
+
+// newTrainingEventMutation creates new mutation for the TrainingEvent entity.
+func newTrainingEventMutation(c config, op Op, opts ...trainingeventOption) *TrainingEventMutation {
+	m := &TrainingEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTrainingEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTrainingEventID sets the ID field of the mutation.
+func withTrainingEventID(id int) trainingeventOption {
+	return func(m *TrainingEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TrainingEvent
+		)
+		m.oldValue = func(ctx context.Context) (*TrainingEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TrainingEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTrainingEvent sets the old TrainingEvent of the mutation.
+func withTrainingEvent(node *TrainingEvent) trainingeventOption {
+	return func(m *TrainingEventMutation) {
+		m.oldValue = func(context.Context) (*TrainingEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TrainingEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TrainingEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TrainingEventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TrainingEventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TrainingEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTitle sets the "title" field.
+func (m *TrainingEventMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *TrainingEventMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the TrainingEvent entity.
+// If the TrainingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingEventMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *TrainingEventMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *TrainingEventMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *TrainingEventMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the TrainingEvent entity.
+// If the TrainingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingEventMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *TrainingEventMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetTopic sets the "topic" field.
+func (m *TrainingEventMutation) SetTopic(s string) {
+	m.topic = &s
+}
+
+// Topic returns the value of the "topic" field in the mutation.
+func (m *TrainingEventMutation) Topic() (r string, exists bool) {
+	v := m.topic
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopic returns the old "topic" field's value of the TrainingEvent entity.
+// If the TrainingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingEventMutation) OldTopic(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopic is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopic requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopic: %w", err)
+	}
+	return oldValue.Topic, nil
+}
+
+// ResetTopic resets all changes to the "topic" field.
+func (m *TrainingEventMutation) ResetTopic() {
+	m.topic = nil
+}
+
+// SetStartsAt sets the "starts_at" field.
+func (m *TrainingEventMutation) SetStartsAt(t time.Time) {
+	m.starts_at = &t
+}
+
+// StartsAt returns the value of the "starts_at" field in the mutation.
+func (m *TrainingEventMutation) StartsAt() (r time.Time, exists bool) {
+	v := m.starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsAt returns the old "starts_at" field's value of the TrainingEvent entity.
+// If the TrainingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingEventMutation) OldStartsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsAt: %w", err)
+	}
+	return oldValue.StartsAt, nil
+}
+
+// ResetStartsAt resets all changes to the "starts_at" field.
+func (m *TrainingEventMutation) ResetStartsAt() {
+	m.starts_at = nil
+}
+
+// SetEndsAt sets the "ends_at" field.
+func (m *TrainingEventMutation) SetEndsAt(t time.Time) {
+	m.ends_at = &t
+}
+
+// EndsAt returns the value of the "ends_at" field in the mutation.
+func (m *TrainingEventMutation) EndsAt() (r time.Time, exists bool) {
+	v := m.ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsAt returns the old "ends_at" field's value of the TrainingEvent entity.
+// If the TrainingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingEventMutation) OldEndsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsAt: %w", err)
+	}
+	return oldValue.EndsAt, nil
+}
+
+// ResetEndsAt resets all changes to the "ends_at" field.
+func (m *TrainingEventMutation) ResetEndsAt() {
+	m.ends_at = nil
+}
+
+// SetLocation sets the "location" field.
+func (m *TrainingEventMutation) SetLocation(s string) {
+	m.location = &s
+}
+
+// Location returns the value of the "location" field in the mutation.
+func (m *TrainingEventMutation) Location() (r string, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocation returns the old "location" field's value of the TrainingEvent entity.
+// If the TrainingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingEventMutation) OldLocation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocation: %w", err)
+	}
+	return oldValue.Location, nil
+}
+
+// ResetLocation resets all changes to the "location" field.
+func (m *TrainingEventMutation) ResetLocation() {
+	m.location = nil
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *TrainingEventMutation) SetCapacity(i int) {
+	m.capacity = &i
+	m.addcapacity = nil
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *TrainingEventMutation) Capacity() (r int, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the TrainingEvent entity.
+// If the TrainingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingEventMutation) OldCapacity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// AddCapacity adds i to the "capacity" field.
+func (m *TrainingEventMutation) AddCapacity(i int) {
+	if m.addcapacity != nil {
+		*m.addcapacity += i
+	} else {
+		m.addcapacity = &i
+	}
+}
+
+// AddedCapacity returns the value that was added to the "capacity" field in this mutation.
+func (m *TrainingEventMutation) AddedCapacity() (r int, exists bool) {
+	v := m.addcapacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *TrainingEventMutation) ResetCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+}
+
+// SetCreatedBy sets the "created_by" field.
+func (m *TrainingEventMutation) SetCreatedBy(s string) {
+	m.created_by = &s
+}
+
+// CreatedBy returns the value of the "created_by" field in the mutation.
+func (m *TrainingEventMutation) CreatedBy() (r string, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedBy returns the old "created_by" field's value of the TrainingEvent entity.
+// If the TrainingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingEventMutation) OldCreatedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedBy: %w", err)
+	}
+	return oldValue.CreatedBy, nil
+}
+
+// ResetCreatedBy resets all changes to the "created_by" field.
+func (m *TrainingEventMutation) ResetCreatedBy() {
+	m.created_by = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TrainingEventMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TrainingEventMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TrainingEvent entity.
+// If the TrainingEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingEventMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TrainingEventMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// AddBookingIDs adds the "bookings" edge to the TrainingBooking entity by ids.
+func (m *TrainingEventMutation) AddBookingIDs(ids ...int) {
+	if m.bookings == nil {
+		m.bookings = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.bookings[ids[i]] = struct{}{}
+	}
+}
+
+// ClearBookings clears the "bookings" edge to the TrainingBooking entity.
+func (m *TrainingEventMutation) ClearBookings() {
+	m.clearedbookings = true
+}
+
+// BookingsCleared reports if the "bookings" edge to the TrainingBooking entity was cleared.
+func (m *TrainingEventMutation) BookingsCleared() bool {
+	return m.clearedbookings
+}
+
+// RemoveBookingIDs removes the "bookings" edge to the TrainingBooking entity by IDs.
+func (m *TrainingEventMutation) RemoveBookingIDs(ids ...int) {
+	if m.removedbookings == nil {
+		m.removedbookings = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.bookings, ids[i])
+		m.removedbookings[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBookings returns the removed IDs of the "bookings" edge to the TrainingBooking entity.
+func (m *TrainingEventMutation) RemovedBookingsIDs() (ids []int) {
+	for id := range m.removedbookings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// BookingsIDs returns the "bookings" edge IDs in the mutation.
+func (m *TrainingEventMutation) BookingsIDs() (ids []int) {
+	for id := range m.bookings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetBookings resets all changes to the "bookings" edge.
+func (m *TrainingEventMutation) ResetBookings() {
+	m.bookings = nil
+	m.clearedbookings = false
+	m.removedbookings = nil
+}
+
+// Where appends a list predicates to the TrainingEventMutation builder.
+func (m *TrainingEventMutation) Where(ps ...predicate.TrainingEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TrainingEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TrainingEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TrainingEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TrainingEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TrainingEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TrainingEvent).
+func (m *TrainingEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TrainingEventMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.title != nil {
+		fields = append(fields, trainingevent.FieldTitle)
+	}
+	if m.description != nil {
+		fields = append(fields, trainingevent.FieldDescription)
+	}
+	if m.topic != nil {
+		fields = append(fields, trainingevent.FieldTopic)
+	}
+	if m.starts_at != nil {
+		fields = append(fields, trainingevent.FieldStartsAt)
+	}
+	if m.ends_at != nil {
+		fields = append(fields, trainingevent.FieldEndsAt)
+	}
+	if m.location != nil {
+		fields = append(fields, trainingevent.FieldLocation)
+	}
+	if m.capacity != nil {
+		fields = append(fields, trainingevent.FieldCapacity)
+	}
+	if m.created_by != nil {
+		fields = append(fields, trainingevent.FieldCreatedBy)
+	}
+	if m.created_at != nil {
+		fields = append(fields, trainingevent.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TrainingEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case trainingevent.FieldTitle:
+		return m.Title()
+	case trainingevent.FieldDescription:
+		return m.Description()
+	case trainingevent.FieldTopic:
+		return m.Topic()
+	case trainingevent.FieldStartsAt:
+		return m.StartsAt()
+	case trainingevent.FieldEndsAt:
+		return m.EndsAt()
+	case trainingevent.FieldLocation:
+		return m.Location()
+	case trainingevent.FieldCapacity:
+		return m.Capacity()
+	case trainingevent.FieldCreatedBy:
+		return m.CreatedBy()
+	case trainingevent.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TrainingEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case trainingevent.FieldTitle:
+		return m.OldTitle(ctx)
+	case trainingevent.FieldDescription:
+		return m.OldDescription(ctx)
+	case trainingevent.FieldTopic:
+		return m.OldTopic(ctx)
+	case trainingevent.FieldStartsAt:
+		return m.OldStartsAt(ctx)
+	case trainingevent.FieldEndsAt:
+		return m.OldEndsAt(ctx)
+	case trainingevent.FieldLocation:
+		return m.OldLocation(ctx)
+	case trainingevent.FieldCapacity:
+		return m.OldCapacity(ctx)
+	case trainingevent.FieldCreatedBy:
+		return m.OldCreatedBy(ctx)
+	case trainingevent.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown TrainingEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrainingEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case trainingevent.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case trainingevent.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case trainingevent.FieldTopic:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopic(v)
+		return nil
+	case trainingevent.FieldStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsAt(v)
+		return nil
+	case trainingevent.FieldEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsAt(v)
+		return nil
+	case trainingevent.FieldLocation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocation(v)
+		return nil
+	case trainingevent.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	case trainingevent.FieldCreatedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedBy(v)
+		return nil
+	case trainingevent.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TrainingEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addcapacity != nil {
+		fields = append(fields, trainingevent.FieldCapacity)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TrainingEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case trainingevent.FieldCapacity:
+		return m.AddedCapacity()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrainingEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case trainingevent.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCapacity(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TrainingEventMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TrainingEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TrainingEventMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown TrainingEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TrainingEventMutation) ResetField(name string) error {
+	switch name {
+	case trainingevent.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case trainingevent.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case trainingevent.FieldTopic:
+		m.ResetTopic()
+		return nil
+	case trainingevent.FieldStartsAt:
+		m.ResetStartsAt()
+		return nil
+	case trainingevent.FieldEndsAt:
+		m.ResetEndsAt()
+		return nil
+	case trainingevent.FieldLocation:
+		m.ResetLocation()
+		return nil
+	case trainingevent.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	case trainingevent.FieldCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	case trainingevent.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TrainingEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.bookings != nil {
+		edges = append(edges, trainingevent.EdgeBookings)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TrainingEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case trainingevent.EdgeBookings:
+		ids := make([]ent.Value, 0, len(m.bookings))
+		for id := range m.bookings {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TrainingEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.removedbookings != nil {
+		edges = append(edges, trainingevent.EdgeBookings)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TrainingEventMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case trainingevent.EdgeBookings:
+		ids := make([]ent.Value, 0, len(m.removedbookings))
+		for id := range m.removedbookings {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TrainingEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbookings {
+		edges = append(edges, trainingevent.EdgeBookings)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TrainingEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case trainingevent.EdgeBookings:
+		return m.clearedbookings
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TrainingEventMutation) ClearEdge(name string) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown TrainingEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TrainingEventMutation) ResetEdge(name string) error {
+	switch name {
+	case trainingevent.EdgeBookings:
+		m.ResetBookings()
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingEvent edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

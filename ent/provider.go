@@ -53,16 +53,19 @@ type ProviderEdges struct {
 	Agreements []*Agreement `json:"agreements,omitempty"`
 	// Documents holds the value of the documents edge.
 	Documents []*Document `json:"documents,omitempty"`
+	// TrainingBookings holds the value of the training_bookings edge.
+	TrainingBookings []*TrainingBooking `json:"training_bookings,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [5]map[string]int
 
-	namedCourses    map[string][]*Course
-	namedReferrals  map[string][]*Referral
-	namedAgreements map[string][]*Agreement
-	namedDocuments  map[string][]*Document
+	namedCourses          map[string][]*Course
+	namedReferrals        map[string][]*Referral
+	namedAgreements       map[string][]*Agreement
+	namedDocuments        map[string][]*Document
+	namedTrainingBookings map[string][]*TrainingBooking
 }
 
 // CoursesOrErr returns the Courses value or an error if the edge
@@ -99,6 +102,15 @@ func (e ProviderEdges) DocumentsOrErr() ([]*Document, error) {
 		return e.Documents, nil
 	}
 	return nil, &NotLoadedError{edge: "documents"}
+}
+
+// TrainingBookingsOrErr returns the TrainingBookings value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProviderEdges) TrainingBookingsOrErr() ([]*TrainingBooking, error) {
+	if e.loadedTypes[4] {
+		return e.TrainingBookings, nil
+	}
+	return nil, &NotLoadedError{edge: "training_bookings"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -225,6 +237,11 @@ func (_m *Provider) QueryAgreements() *AgreementQuery {
 // QueryDocuments queries the "documents" edge of the Provider entity.
 func (_m *Provider) QueryDocuments() *DocumentQuery {
 	return NewProviderClient(_m.config).QueryDocuments(_m)
+}
+
+// QueryTrainingBookings queries the "training_bookings" edge of the Provider entity.
+func (_m *Provider) QueryTrainingBookings() *TrainingBookingQuery {
+	return NewProviderClient(_m.config).QueryTrainingBookings(_m)
 }
 
 // Update returns a builder for updating this Provider.
@@ -378,6 +395,30 @@ func (_m *Provider) appendNamedDocuments(name string, edges ...*Document) {
 		_m.Edges.namedDocuments[name] = []*Document{}
 	} else {
 		_m.Edges.namedDocuments[name] = append(_m.Edges.namedDocuments[name], edges...)
+	}
+}
+
+// NamedTrainingBookings returns the TrainingBookings named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Provider) NamedTrainingBookings(name string) ([]*TrainingBooking, error) {
+	if _m.Edges.namedTrainingBookings == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTrainingBookings[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Provider) appendNamedTrainingBookings(name string, edges ...*TrainingBooking) {
+	if _m.Edges.namedTrainingBookings == nil {
+		_m.Edges.namedTrainingBookings = make(map[string][]*TrainingBooking)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTrainingBookings[name] = []*TrainingBooking{}
+	} else {
+		_m.Edges.namedTrainingBookings[name] = append(_m.Edges.namedTrainingBookings[name], edges...)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/trainingbooking"
 )
 
 // ProviderCreate is the builder for creating a Provider entity.
@@ -208,6 +209,21 @@ func (_c *ProviderCreate) AddDocuments(v ...*Document) *ProviderCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddDocumentIDs(ids...)
+}
+
+// AddTrainingBookingIDs adds the "training_bookings" edge to the TrainingBooking entity by IDs.
+func (_c *ProviderCreate) AddTrainingBookingIDs(ids ...int) *ProviderCreate {
+	_c.mutation.AddTrainingBookingIDs(ids...)
+	return _c
+}
+
+// AddTrainingBookings adds the "training_bookings" edges to the TrainingBooking entity.
+func (_c *ProviderCreate) AddTrainingBookings(v ...*TrainingBooking) *ProviderCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTrainingBookingIDs(ids...)
 }
 
 // Mutation returns the ProviderMutation object of the builder.
@@ -446,6 +462,22 @@ func (_c *ProviderCreate) createSpec() (*Provider, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(document.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TrainingBookingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.TrainingBookingsTable,
+			Columns: []string{provider.TrainingBookingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trainingbooking.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

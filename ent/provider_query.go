@@ -19,25 +19,28 @@ import (
 	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/trainingbooking"
 )
 
 // ProviderQuery is the builder for querying Provider entities.
 type ProviderQuery struct {
 	config
-	ctx                 *QueryContext
-	order               []provider.OrderOption
-	inters              []Interceptor
-	predicates          []predicate.Provider
-	withCourses         *CourseQuery
-	withReferrals       *ReferralQuery
-	withAgreements      *AgreementQuery
-	withDocuments       *DocumentQuery
-	loadTotal           []func(context.Context, []*Provider) error
-	modifiers           []func(*sql.Selector)
-	withNamedCourses    map[string]*CourseQuery
-	withNamedReferrals  map[string]*ReferralQuery
-	withNamedAgreements map[string]*AgreementQuery
-	withNamedDocuments  map[string]*DocumentQuery
+	ctx                       *QueryContext
+	order                     []provider.OrderOption
+	inters                    []Interceptor
+	predicates                []predicate.Provider
+	withCourses               *CourseQuery
+	withReferrals             *ReferralQuery
+	withAgreements            *AgreementQuery
+	withDocuments             *DocumentQuery
+	withTrainingBookings      *TrainingBookingQuery
+	loadTotal                 []func(context.Context, []*Provider) error
+	modifiers                 []func(*sql.Selector)
+	withNamedCourses          map[string]*CourseQuery
+	withNamedReferrals        map[string]*ReferralQuery
+	withNamedAgreements       map[string]*AgreementQuery
+	withNamedDocuments        map[string]*DocumentQuery
+	withNamedTrainingBookings map[string]*TrainingBookingQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -155,6 +158,28 @@ func (_q *ProviderQuery) QueryDocuments() *DocumentQuery {
 			sqlgraph.From(provider.Table, provider.FieldID, selector),
 			sqlgraph.To(document.Table, document.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, provider.DocumentsTable, provider.DocumentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTrainingBookings chains the current query on the "training_bookings" edge.
+func (_q *ProviderQuery) QueryTrainingBookings() *TrainingBookingQuery {
+	query := (&TrainingBookingClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, selector),
+			sqlgraph.To(trainingbooking.Table, trainingbooking.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.TrainingBookingsTable, provider.TrainingBookingsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -349,15 +374,16 @@ func (_q *ProviderQuery) Clone() *ProviderQuery {
 		return nil
 	}
 	return &ProviderQuery{
-		config:         _q.config,
-		ctx:            _q.ctx.Clone(),
-		order:          append([]provider.OrderOption{}, _q.order...),
-		inters:         append([]Interceptor{}, _q.inters...),
-		predicates:     append([]predicate.Provider{}, _q.predicates...),
-		withCourses:    _q.withCourses.Clone(),
-		withReferrals:  _q.withReferrals.Clone(),
-		withAgreements: _q.withAgreements.Clone(),
-		withDocuments:  _q.withDocuments.Clone(),
+		config:               _q.config,
+		ctx:                  _q.ctx.Clone(),
+		order:                append([]provider.OrderOption{}, _q.order...),
+		inters:               append([]Interceptor{}, _q.inters...),
+		predicates:           append([]predicate.Provider{}, _q.predicates...),
+		withCourses:          _q.withCourses.Clone(),
+		withReferrals:        _q.withReferrals.Clone(),
+		withAgreements:       _q.withAgreements.Clone(),
+		withDocuments:        _q.withDocuments.Clone(),
+		withTrainingBookings: _q.withTrainingBookings.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -406,6 +432,17 @@ func (_q *ProviderQuery) WithDocuments(opts ...func(*DocumentQuery)) *ProviderQu
 		opt(query)
 	}
 	_q.withDocuments = query
+	return _q
+}
+
+// WithTrainingBookings tells the query-builder to eager-load the nodes that are connected to
+// the "training_bookings" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithTrainingBookings(opts ...func(*TrainingBookingQuery)) *ProviderQuery {
+	query := (&TrainingBookingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTrainingBookings = query
 	return _q
 }
 
@@ -493,11 +530,12 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 	var (
 		nodes       = []*Provider{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withCourses != nil,
 			_q.withReferrals != nil,
 			_q.withAgreements != nil,
 			_q.withDocuments != nil,
+			_q.withTrainingBookings != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -549,6 +587,13 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 			return nil, err
 		}
 	}
+	if query := _q.withTrainingBookings; query != nil {
+		if err := _q.loadTrainingBookings(ctx, query, nodes,
+			func(n *Provider) { n.Edges.TrainingBookings = []*TrainingBooking{} },
+			func(n *Provider, e *TrainingBooking) { n.Edges.TrainingBookings = append(n.Edges.TrainingBookings, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedCourses {
 		if err := _q.loadCourses(ctx, query, nodes,
 			func(n *Provider) { n.appendNamedCourses(name) },
@@ -574,6 +619,13 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 		if err := _q.loadDocuments(ctx, query, nodes,
 			func(n *Provider) { n.appendNamedDocuments(name) },
 			func(n *Provider, e *Document) { n.appendNamedDocuments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTrainingBookings {
+		if err := _q.loadTrainingBookings(ctx, query, nodes,
+			func(n *Provider) { n.appendNamedTrainingBookings(name) },
+			func(n *Provider, e *TrainingBooking) { n.appendNamedTrainingBookings(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -704,6 +756,37 @@ func (_q *ProviderQuery) loadDocuments(ctx context.Context, query *DocumentQuery
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "provider_documents" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProviderQuery) loadTrainingBookings(ctx context.Context, query *TrainingBookingQuery, nodes []*Provider, init func(*Provider), assign func(*Provider, *TrainingBooking)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Provider)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.TrainingBooking(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(provider.TrainingBookingsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.provider_training_bookings
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "provider_training_bookings" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "provider_training_bookings" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -856,6 +939,20 @@ func (_q *ProviderQuery) WithNamedDocuments(name string, opts ...func(*DocumentQ
 		_q.withNamedDocuments = make(map[string]*DocumentQuery)
 	}
 	_q.withNamedDocuments[name] = query
+	return _q
+}
+
+// WithNamedTrainingBookings tells the query-builder to eager-load the nodes that are connected to the "training_bookings"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithNamedTrainingBookings(name string, opts ...func(*TrainingBookingQuery)) *ProviderQuery {
+	query := (&TrainingBookingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTrainingBookings == nil {
+		_q.withNamedTrainingBookings = make(map[string]*TrainingBookingQuery)
+	}
+	_q.withNamedTrainingBookings[name] = query
 	return _q
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/trainingbooking"
 )
 
 // ProviderUpdate is the builder for updating Provider entities.
@@ -239,6 +240,21 @@ func (_u *ProviderUpdate) AddDocuments(v ...*Document) *ProviderUpdate {
 	return _u.AddDocumentIDs(ids...)
 }
 
+// AddTrainingBookingIDs adds the "training_bookings" edge to the TrainingBooking entity by IDs.
+func (_u *ProviderUpdate) AddTrainingBookingIDs(ids ...int) *ProviderUpdate {
+	_u.mutation.AddTrainingBookingIDs(ids...)
+	return _u
+}
+
+// AddTrainingBookings adds the "training_bookings" edges to the TrainingBooking entity.
+func (_u *ProviderUpdate) AddTrainingBookings(v ...*TrainingBooking) *ProviderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTrainingBookingIDs(ids...)
+}
+
 // Mutation returns the ProviderMutation object of the builder.
 func (_u *ProviderUpdate) Mutation() *ProviderMutation {
 	return _u.mutation
@@ -326,6 +342,27 @@ func (_u *ProviderUpdate) RemoveDocuments(v ...*Document) *ProviderUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveDocumentIDs(ids...)
+}
+
+// ClearTrainingBookings clears all "training_bookings" edges to the TrainingBooking entity.
+func (_u *ProviderUpdate) ClearTrainingBookings() *ProviderUpdate {
+	_u.mutation.ClearTrainingBookings()
+	return _u
+}
+
+// RemoveTrainingBookingIDs removes the "training_bookings" edge to TrainingBooking entities by IDs.
+func (_u *ProviderUpdate) RemoveTrainingBookingIDs(ids ...int) *ProviderUpdate {
+	_u.mutation.RemoveTrainingBookingIDs(ids...)
+	return _u
+}
+
+// RemoveTrainingBookings removes "training_bookings" edges to TrainingBooking entities.
+func (_u *ProviderUpdate) RemoveTrainingBookings(v ...*TrainingBooking) *ProviderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTrainingBookingIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -606,6 +643,51 @@ func (_u *ProviderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.TrainingBookingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.TrainingBookingsTable,
+			Columns: []string{provider.TrainingBookingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trainingbooking.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTrainingBookingsIDs(); len(nodes) > 0 && !_u.mutation.TrainingBookingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.TrainingBookingsTable,
+			Columns: []string{provider.TrainingBookingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trainingbooking.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TrainingBookingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.TrainingBookingsTable,
+			Columns: []string{provider.TrainingBookingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trainingbooking.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -834,6 +916,21 @@ func (_u *ProviderUpdateOne) AddDocuments(v ...*Document) *ProviderUpdateOne {
 	return _u.AddDocumentIDs(ids...)
 }
 
+// AddTrainingBookingIDs adds the "training_bookings" edge to the TrainingBooking entity by IDs.
+func (_u *ProviderUpdateOne) AddTrainingBookingIDs(ids ...int) *ProviderUpdateOne {
+	_u.mutation.AddTrainingBookingIDs(ids...)
+	return _u
+}
+
+// AddTrainingBookings adds the "training_bookings" edges to the TrainingBooking entity.
+func (_u *ProviderUpdateOne) AddTrainingBookings(v ...*TrainingBooking) *ProviderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTrainingBookingIDs(ids...)
+}
+
 // Mutation returns the ProviderMutation object of the builder.
 func (_u *ProviderUpdateOne) Mutation() *ProviderMutation {
 	return _u.mutation
@@ -921,6 +1018,27 @@ func (_u *ProviderUpdateOne) RemoveDocuments(v ...*Document) *ProviderUpdateOne 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveDocumentIDs(ids...)
+}
+
+// ClearTrainingBookings clears all "training_bookings" edges to the TrainingBooking entity.
+func (_u *ProviderUpdateOne) ClearTrainingBookings() *ProviderUpdateOne {
+	_u.mutation.ClearTrainingBookings()
+	return _u
+}
+
+// RemoveTrainingBookingIDs removes the "training_bookings" edge to TrainingBooking entities by IDs.
+func (_u *ProviderUpdateOne) RemoveTrainingBookingIDs(ids ...int) *ProviderUpdateOne {
+	_u.mutation.RemoveTrainingBookingIDs(ids...)
+	return _u
+}
+
+// RemoveTrainingBookings removes "training_bookings" edges to TrainingBooking entities.
+func (_u *ProviderUpdateOne) RemoveTrainingBookings(v ...*TrainingBooking) *ProviderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTrainingBookingIDs(ids...)
 }
 
 // Where appends a list predicates to the ProviderUpdate builder.
@@ -1224,6 +1342,51 @@ func (_u *ProviderUpdateOne) sqlSave(ctx context.Context) (_node *Provider, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(document.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TrainingBookingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.TrainingBookingsTable,
+			Columns: []string{provider.TrainingBookingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trainingbooking.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTrainingBookingsIDs(); len(nodes) > 0 && !_u.mutation.TrainingBookingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.TrainingBookingsTable,
+			Columns: []string{provider.TrainingBookingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trainingbooking.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TrainingBookingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.TrainingBookingsTable,
+			Columns: []string{provider.TrainingBookingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trainingbooking.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -50,6 +50,10 @@ type Tx struct {
 	School *SchoolClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// TrainingBooking is the client for interacting with the TrainingBooking builders.
+	TrainingBooking *TrainingBookingClient
+	// TrainingEvent is the client for interacting with the TrainingEvent builders.
+	TrainingEvent *TrainingEventClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -202,6 +206,8 @@ func (tx *Tx) init() {
 	tx.ReferralTransition = NewReferralTransitionClient(tx.config)
 	tx.School = NewSchoolClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.TrainingBooking = NewTrainingBookingClient(tx.config)
+	tx.TrainingEvent = NewTrainingEventClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"strconv"
+
 	"entgo.io/contrib/entgql"
 	"github.com/apnet/apnet/graph/model"
 	"github.com/apnet/apnet/internal/attendance"
@@ -87,3 +89,6 @@ func progress(in model.PostProgressUpdateInput) referral.Progress {
 		Maths: in.MathsRating, MathsNarrative: deref(in.MathsNarrative),
 	}
 }
+
+// DocumentPath is where a document is downloaded (internal/server serves it).
+func DocumentPath(id int) string { return "/documents/" + strconv.Itoa(id) }

@@ -59,6 +59,12 @@ func (r *queryResolver) Courses(ctx context.Context, after *entgql.Cursor[int], 
 		ent.WithCourseOrder(orderBy), ent.WithCourseFilter(where.Filter))
 }
 
+// Documents is the resolver for the documents field.
+func (r *queryResolver) Documents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.DocumentOrder, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error) {
+	return r.Client.Document.Query().Paginate(ctx, after, first, before, last,
+		ent.WithDocumentOrder(orderBy), ent.WithDocumentFilter(where.Filter))
+}
+
 // Learners is the resolver for the learners field.
 func (r *queryResolver) Learners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LearnerOrder, where *ent.LearnerWhereInput) (*ent.LearnerConnection, error) {
 	return r.Client.Learner.Query().Paginate(ctx, after, first, before, last,
@@ -101,13 +107,33 @@ func (r *queryResolver) Schools(ctx context.Context, after *entgql.Cursor[int], 
 		ent.WithSchoolOrder(orderBy), ent.WithSchoolFilter(where.Filter))
 }
 
+// TrainingEvents is the resolver for the trainingEvents field.
+func (r *queryResolver) TrainingEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingEventOrder, where *ent.TrainingEventWhereInput) (*ent.TrainingEventConnection, error) {
+	return r.Client.TrainingEvent.Query().Paginate(ctx, after, first, before, last,
+		ent.WithTrainingEventOrder(orderBy), ent.WithTrainingEventFilter(where.Filter))
+}
+
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
 	return r.Client.User.Query().Paginate(ctx, after, first, before, last,
 		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
+// Document returns generated.DocumentResolver implementation.
+func (r *Resolver) Document() generated.DocumentResolver { return &documentResolver{r} }
+
+// Provider returns generated.ProviderResolver implementation.
+func (r *Resolver) Provider() generated.ProviderResolver { return &providerResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+// TrainingEvent returns generated.TrainingEventResolver implementation.
+func (r *Resolver) TrainingEvent() generated.TrainingEventResolver { return &trainingEventResolver{r} }
+
+type (
+	documentResolver      struct{ *Resolver }
+	providerResolver      struct{ *Resolver }
+	queryResolver         struct{ *Resolver }
+	trainingEventResolver struct{ *Resolver }
+)

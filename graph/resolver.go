@@ -9,8 +9,10 @@ import (
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/auth"
+	"github.com/apnet/apnet/internal/documents"
 	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/referral"
+	"github.com/apnet/apnet/internal/training"
 )
 
 // Resolver is the root resolver; one per server.
@@ -20,6 +22,8 @@ type Resolver struct {
 	Live       *live.Hub
 	Auth       *auth.Service
 	Referral   *referral.Service
+	Documents  *documents.Service
+	Training   *training.Service
 	// Now is the clock; tests set it.
 	Now func() time.Time
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/apnet/apnet/internal/csvimport"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/demo"
+	"github.com/apnet/apnet/internal/docstore"
 	"github.com/apnet/apnet/internal/postcodes"
 	"github.com/apnet/apnet/internal/viewer"
 )
@@ -61,22 +62,27 @@ func seed(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	url := dbFlag(fs)
 	withDemo := fs.Bool("demo", false, "load the demo data (the only data set there is)")
+	openStore := docsFlags(fs, url)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if !*withDemo {
 		return errors.New("seed needs --demo")
 	}
+	store, err := openStore()
+	if err != nil {
+		return err
+	}
 	d, err := openMigrated(ctx, *url)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	return seedDemo(ctx, log, d)
+	return seedDemo(ctx, log, d, store)
 }
 
 // seedDemo loads the demo data unless the database already has data.
-func seedDemo(ctx context.Context, log *slog.Logger, d *db.DB) error {
+func seedDemo(ctx context.Context, log *slog.Logger, d *db.DB, store docstore.Store) error {
 	ctx = viewer.SystemContext(ctx)
 	sum, err := demo.Seed(ctx, d.Client, time.Now())
 	if errors.Is(err, demo.ErrNotEmpty) {
@@ -87,6 +93,11 @@ func seedDemo(ctx context.Context, log *slog.Logger, d *db.DB) error {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
 	log.Info("demo data loaded", "summary", fmt.Sprintf("%+v", sum))
+	extra, err := demo.SeedDocumentsAndTraining(ctx, d.Client, store, time.Now())
+	if err != nil {
+		return fmt.Errorf("seed demo documents and training: %w", err)
+	}
+	log.Info("demo documents and training loaded", "summary", fmt.Sprintf("%+v", extra))
 	accounts, err := demo.SeedAccounts(ctx, d.Client, time.Now())
 	if err != nil {
 		return err

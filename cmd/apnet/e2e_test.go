@@ -250,6 +250,8 @@ func start(t *testing.T, name string, w *world) *proc {
 		// Port 0: the kernel picks a free port, which the process logs. No
 		// window in which another process could take a port picked for it.
 		"APNET_ADDR=127.0.0.1:0",
+		// On PostgreSQL the default is documents/ in the working directory: keep it out of the repository.
+		"APNET_DOCUMENTS_DIR="+t.TempDir(),
 	)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.WaitDelay = stopTimeout

@@ -16,9 +16,11 @@ import (
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/broker"
+	"github.com/apnet/apnet/internal/documents"
 	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/server"
+	"github.com/apnet/apnet/internal/training"
 )
 
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
@@ -33,10 +35,15 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	origins := fs.String("allowed-origins", env("APNET_ALLOWED_ORIGINS", ""), "comma-separated origins allowed to open websockets")
 	production := fs.Bool("production", env("APNET_PRODUCTION", "") == "true", "turn off introspection and GraphiQL")
 	trustProxy := fs.Bool("trust-proxy", env("APNET_TRUST_PROXY", "") == "true", "take client addresses from X-Real-IP (behind apnet's load balancer only)")
+	openStore := docsFlags(fs, url)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	tuneGC(log)
+	store, err := openStore()
+	if err != nil {
+		return err
+	}
 
 	d, err := openMigrated(ctx, *url)
 	if err != nil {
@@ -44,7 +51,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer d.Close()
 	if *withDemo {
-		if err := seedDemo(ctx, log, d); err != nil {
+		if err := seedDemo(ctx, log, d, store); err != nil {
 			return err
 		}
 	}
@@ -68,6 +75,8 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 		Client:     d.Client,
 		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log},
 		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log},
+		Documents:  &documents.Service{Client: d.Client, Store: store, Log: log},
+		Training:   &training.Service{Client: d.Client},
 		Live:       hub,
 		Auth:       authn,
 	}

@@ -237,6 +237,30 @@ func (f SessionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SessionMutation", m)
 }
 
+// The TrainingBookingFunc type is an adapter to allow the use of ordinary
+// function as TrainingBooking mutator.
+type TrainingBookingFunc func(context.Context, *ent.TrainingBookingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TrainingBookingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TrainingBookingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TrainingBookingMutation", m)
+}
+
+// The TrainingEventFunc type is an adapter to allow the use of ordinary
+// function as TrainingEvent mutator.
+type TrainingEventFunc func(context.Context, *ent.TrainingEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TrainingEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TrainingEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TrainingEventMutation", m)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary
 // function as User mutator.
 type UserFunc func(context.Context, *ent.UserMutation) (ent.Value, error)

@@ -712,6 +712,78 @@ var (
 			},
 		},
 	}
+	// TrainingBookingsColumns holds the columns for the "training_bookings" table.
+	TrainingBookingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "attendee_name", Type: field.TypeString},
+		{Name: "attendee_email", Type: field.TypeString},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"BOOKED", "CANCELLED"}, Default: "BOOKED"},
+		{Name: "attended", Type: field.TypeBool, Nullable: true},
+		{Name: "attendance_recorded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "booked_by", Type: field.TypeString},
+		{Name: "booked_at", Type: field.TypeTime},
+		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "provider_training_bookings", Type: field.TypeInt},
+		{Name: "training_event_bookings", Type: field.TypeInt},
+	}
+	// TrainingBookingsTable holds the schema information for the "training_bookings" table.
+	TrainingBookingsTable = &schema.Table{
+		Name:       "training_bookings",
+		Columns:    TrainingBookingsColumns,
+		PrimaryKey: []*schema.Column{TrainingBookingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "training_bookings_providers_training_bookings",
+				Columns:    []*schema.Column{TrainingBookingsColumns[9]},
+				RefColumns: []*schema.Column{ProvidersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "training_bookings_training_events_bookings",
+				Columns:    []*schema.Column{TrainingBookingsColumns[10]},
+				RefColumns: []*schema.Column{TrainingEventsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "trainingbooking_training_event_bookings",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingBookingsColumns[10]},
+			},
+			{
+				Name:    "trainingbooking_provider_training_bookings",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingBookingsColumns[9]},
+			},
+		},
+	}
+	// TrainingEventsColumns holds the columns for the "training_events" table.
+	TrainingEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "title", Type: field.TypeString},
+		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "topic", Type: field.TypeString, Default: ""},
+		{Name: "starts_at", Type: field.TypeTime},
+		{Name: "ends_at", Type: field.TypeTime},
+		{Name: "location", Type: field.TypeString, Default: ""},
+		{Name: "capacity", Type: field.TypeInt},
+		{Name: "created_by", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// TrainingEventsTable holds the schema information for the "training_events" table.
+	TrainingEventsTable = &schema.Table{
+		Name:       "training_events",
+		Columns:    TrainingEventsColumns,
+		PrimaryKey: []*schema.Column{TrainingEventsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "trainingevent_starts_at",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingEventsColumns[4]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -766,6 +838,8 @@ var (
 		ReferralTransitionsTable,
 		SchoolsTable,
 		SessionsTable,
+		TrainingBookingsTable,
+		TrainingEventsTable,
 		UsersTable,
 	}
 )
@@ -851,6 +925,14 @@ func init() {
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
 	SessionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
+	TrainingBookingsTable.ForeignKeys[0].RefTable = ProvidersTable
+	TrainingBookingsTable.ForeignKeys[1].RefTable = TrainingEventsTable
+	TrainingBookingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
+	}
+	TrainingEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
 	}
 	UsersTable.ForeignKeys[0].RefTable = SchoolsTable
 	UsersTable.ForeignKeys[1].RefTable = ProvidersTable

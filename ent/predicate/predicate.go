@@ -63,5 +63,11 @@ type School func(*sql.Selector)
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 
+// TrainingBooking is the predicate function for trainingbooking builders.
+type TrainingBooking func(*sql.Selector)
+
+// TrainingEvent is the predicate function for trainingevent builders.
+type TrainingEvent func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

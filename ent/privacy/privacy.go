@@ -566,6 +566,54 @@ func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
 }
 
+// The TrainingBookingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TrainingBookingQueryRuleFunc func(context.Context, *ent.TrainingBookingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TrainingBookingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TrainingBookingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TrainingBookingQuery", q)
+}
+
+// The TrainingBookingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TrainingBookingMutationRuleFunc func(context.Context, *ent.TrainingBookingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TrainingBookingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TrainingBookingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TrainingBookingMutation", m)
+}
+
+// The TrainingEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TrainingEventQueryRuleFunc func(context.Context, *ent.TrainingEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TrainingEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TrainingEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TrainingEventQuery", q)
+}
+
+// The TrainingEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TrainingEventMutationRuleFunc func(context.Context, *ent.TrainingEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TrainingEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TrainingEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TrainingEventMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error

@@ -45,6 +45,8 @@ const (
 	EdgeAgreements = "agreements"
 	// EdgeDocuments holds the string denoting the documents edge name in mutations.
 	EdgeDocuments = "documents"
+	// EdgeTrainingBookings holds the string denoting the training_bookings edge name in mutations.
+	EdgeTrainingBookings = "training_bookings"
 	// Table holds the table name of the provider in the database.
 	Table = "providers"
 	// CoursesTable is the table that holds the courses relation/edge.
@@ -75,6 +77,13 @@ const (
 	DocumentsInverseTable = "documents"
 	// DocumentsColumn is the table column denoting the documents relation/edge.
 	DocumentsColumn = "provider_documents"
+	// TrainingBookingsTable is the table that holds the training_bookings relation/edge.
+	TrainingBookingsTable = "training_bookings"
+	// TrainingBookingsInverseTable is the table name for the TrainingBooking entity.
+	// It exists in this package in order to avoid circular dependency with the "trainingbooking" package.
+	TrainingBookingsInverseTable = "training_bookings"
+	// TrainingBookingsColumn is the table column denoting the training_bookings relation/edge.
+	TrainingBookingsColumn = "provider_training_bookings"
 )
 
 // Columns holds all SQL columns for provider fields.
@@ -271,6 +280,20 @@ func ByDocuments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newDocumentsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByTrainingBookingsCount orders the results by training_bookings count.
+func ByTrainingBookingsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTrainingBookingsStep(), opts...)
+	}
+}
+
+// ByTrainingBookings orders the results by training_bookings terms.
+func ByTrainingBookings(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTrainingBookingsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newCoursesStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -297,6 +320,13 @@ func newDocumentsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(DocumentsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, DocumentsTable, DocumentsColumn),
+	)
+}
+func newTrainingBookingsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TrainingBookingsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, TrainingBookingsTable, TrainingBookingsColumn),
 	)
 }
 

@@ -782,6 +782,29 @@ func HasDocumentsWith(preds ...predicate.Document) predicate.Provider {
 	})
 }
 
+// HasTrainingBookings applies the HasEdge predicate on the "training_bookings" edge.
+func HasTrainingBookings() predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, TrainingBookingsTable, TrainingBookingsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasTrainingBookingsWith applies the HasEdge predicate on the "training_bookings" edge with a given conditions (other predicates).
+func HasTrainingBookingsWith(preds ...predicate.TrainingBooking) predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := newTrainingBookingsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Provider) predicate.Provider {
 	return predicate.Provider(sql.AndPredicates(predicates...))

@@ -26,6 +26,8 @@ import (
 	"github.com/apnet/apnet/ent/schema"
 	"github.com/apnet/apnet/ent/school"
 	"github.com/apnet/apnet/ent/session"
+	"github.com/apnet/apnet/ent/trainingbooking"
+	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
 
 	"entgo.io/ent"
@@ -570,6 +572,72 @@ func init() {
 	sessionDescClientAddress := sessionFields[4].Descriptor()
 	// session.DefaultClientAddress holds the default value on creation for the client_address field.
 	session.DefaultClientAddress = sessionDescClientAddress.Default.(string)
+	trainingbooking.Policy = privacy.NewPolicies(schema.TrainingBooking{})
+	trainingbooking.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := trainingbooking.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	trainingbookingFields := schema.TrainingBooking{}.Fields()
+	_ = trainingbookingFields
+	// trainingbookingDescAttendeeName is the schema descriptor for attendee_name field.
+	trainingbookingDescAttendeeName := trainingbookingFields[0].Descriptor()
+	// trainingbooking.AttendeeNameValidator is a validator for the "attendee_name" field. It is called by the builders before save.
+	trainingbooking.AttendeeNameValidator = trainingbookingDescAttendeeName.Validators[0].(func(string) error)
+	// trainingbookingDescAttendeeEmail is the schema descriptor for attendee_email field.
+	trainingbookingDescAttendeeEmail := trainingbookingFields[1].Descriptor()
+	// trainingbooking.AttendeeEmailValidator is a validator for the "attendee_email" field. It is called by the builders before save.
+	trainingbooking.AttendeeEmailValidator = trainingbookingDescAttendeeEmail.Validators[0].(func(string) error)
+	// trainingbookingDescBookedBy is the schema descriptor for booked_by field.
+	trainingbookingDescBookedBy := trainingbookingFields[5].Descriptor()
+	// trainingbooking.BookedByValidator is a validator for the "booked_by" field. It is called by the builders before save.
+	trainingbooking.BookedByValidator = trainingbookingDescBookedBy.Validators[0].(func(string) error)
+	// trainingbookingDescBookedAt is the schema descriptor for booked_at field.
+	trainingbookingDescBookedAt := trainingbookingFields[6].Descriptor()
+	// trainingbooking.DefaultBookedAt holds the default value on creation for the booked_at field.
+	trainingbooking.DefaultBookedAt = trainingbookingDescBookedAt.Default.(func() time.Time)
+	trainingevent.Policy = privacy.NewPolicies(schema.TrainingEvent{})
+	trainingevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := trainingevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	trainingeventFields := schema.TrainingEvent{}.Fields()
+	_ = trainingeventFields
+	// trainingeventDescTitle is the schema descriptor for title field.
+	trainingeventDescTitle := trainingeventFields[0].Descriptor()
+	// trainingevent.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	trainingevent.TitleValidator = trainingeventDescTitle.Validators[0].(func(string) error)
+	// trainingeventDescDescription is the schema descriptor for description field.
+	trainingeventDescDescription := trainingeventFields[1].Descriptor()
+	// trainingevent.DefaultDescription holds the default value on creation for the description field.
+	trainingevent.DefaultDescription = trainingeventDescDescription.Default.(string)
+	// trainingeventDescTopic is the schema descriptor for topic field.
+	trainingeventDescTopic := trainingeventFields[2].Descriptor()
+	// trainingevent.DefaultTopic holds the default value on creation for the topic field.
+	trainingevent.DefaultTopic = trainingeventDescTopic.Default.(string)
+	// trainingeventDescLocation is the schema descriptor for location field.
+	trainingeventDescLocation := trainingeventFields[5].Descriptor()
+	// trainingevent.DefaultLocation holds the default value on creation for the location field.
+	trainingevent.DefaultLocation = trainingeventDescLocation.Default.(string)
+	// trainingeventDescCapacity is the schema descriptor for capacity field.
+	trainingeventDescCapacity := trainingeventFields[6].Descriptor()
+	// trainingevent.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
+	trainingevent.CapacityValidator = trainingeventDescCapacity.Validators[0].(func(int) error)
+	// trainingeventDescCreatedBy is the schema descriptor for created_by field.
+	trainingeventDescCreatedBy := trainingeventFields[7].Descriptor()
+	// trainingevent.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
+	trainingevent.CreatedByValidator = trainingeventDescCreatedBy.Validators[0].(func(string) error)
+	// trainingeventDescCreatedAt is the schema descriptor for created_at field.
+	trainingeventDescCreatedAt := trainingeventFields[8].Descriptor()
+	// trainingevent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	trainingevent.DefaultCreatedAt = trainingeventDescCreatedAt.Default.(func() time.Time)
 	user.Policy = privacy.NewPolicies(schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

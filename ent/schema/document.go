@@ -47,5 +47,7 @@ func (Document) Indexes() []ent.Index {
 }
 
 func (Document) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.MultiOrder()}
+	// documents(where:) is the partnership's view of every file; the
+	// library's own query (resources) is in graph/documents.graphqls.
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection(), entgql.MultiOrder()}
 }

@@ -26,3 +26,5 @@ func (ReferralTransition) Policy() ent.Policy { return access.ReferralTransition
 func (Agreement) Policy() ent.Policy          { return access.AgreementPolicy() }
 func (ProgressUpdate) Policy() ent.Policy     { return access.ProgressUpdatePolicy() }
 func (Document) Policy() ent.Policy           { return access.DocumentPolicy() }
+func (TrainingEvent) Policy() ent.Policy      { return access.TrainingEventPolicy() }
+func (TrainingBooking) Policy() ent.Policy    { return access.TrainingBookingPolicy() }

@@ -35,6 +35,7 @@ func (Provider) Edges() []ent.Edge {
 		edge.To("referrals", Referral.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 		edge.To("agreements", Agreement.Type).Annotations(noEdgeInput),
 		edge.To("documents", Document.Type).Annotations(noEdgeInput),
+		edge.To("training_bookings", TrainingBooking.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 	}
 }
 

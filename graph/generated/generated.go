@@ -24,6 +24,7 @@ import (
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
+	"github.com/apnet/apnet/ent/trainingbooking"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/graph/model"
 	"github.com/apnet/apnet/graph/scalar"
@@ -35,6 +36,7 @@ import (
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/search"
 	"github.com/apnet/apnet/internal/timetable"
+	"github.com/apnet/apnet/internal/training"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -49,9 +51,12 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Document() DocumentResolver
 	Mutation() MutationResolver
+	Provider() ProviderResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
+	TrainingEvent() TrainingEventResolver
 }
 
 type DirectiveRoot struct {
@@ -239,6 +244,7 @@ type ComplexityRoot struct {
 	Document struct {
 		Category    func(childComplexity int) int
 		ContentType func(childComplexity int) int
+		DownloadURL func(childComplexity int) int
 		Filename    func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Provider    func(childComplexity int) int
@@ -326,43 +332,51 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation    func(childComplexity int, token string, password string) int
-		AcceptReferral      func(childComplexity int, id int) int
-		AcknowledgeAlert    func(childComplexity int, id int) int
-		ChangeUserRole      func(childComplexity int, id int, role user.Role, schoolID *int, providerID *int) int
-		CheckReferral       func(childComplexity int, id int) int
-		CreateAgreement     func(childComplexity int, input model.CreateAgreementInput) int
-		CreateAwardingBody  func(childComplexity int, input ent.CreateAwardingBodyInput) int
-		CreateLearner       func(childComplexity int, input ent.CreateLearnerInput) int
-		CreatePlacement     func(childComplexity int, input model.CreatePlacementInput) int
-		CreateProvider      func(childComplexity int, input ent.CreateProviderInput) int
-		CreateQualification func(childComplexity int, input ent.CreateQualificationInput) int
-		CreateReferral      func(childComplexity int, learnerID int, form form.Form) int
-		CreateSchool        func(childComplexity int, input ent.CreateSchoolInput) int
-		DeactivateUser      func(childComplexity int, id int) int
-		DeclineReferral     func(childComplexity int, id int, reason string) int
-		EndPlacement        func(childComplexity int, input model.EndPlacementInput) int
-		ForwardReferral     func(childComplexity int, id int, courseID int) int
-		InviteUser          func(childComplexity int, input model.InviteUserInput) int
-		Login               func(childComplexity int, email string, password string) int
-		Logout              func(childComplexity int) int
-		PostProgressUpdate  func(childComplexity int, input model.PostProgressUpdateInput) int
-		RecordAttendance    func(childComplexity int, input model.RecordAttendanceInput) int
-		RecordPreVisit      func(childComplexity int, id int, input form.PreVisit) int
-		RecordRegister      func(childComplexity int, input model.RecordRegisterInput) int
-		ReinviteUser        func(childComplexity int, id int) int
-		ReturnReferral      func(childComplexity int, id int, reasons []string) int
-		RevokeAgreement     func(childComplexity int, id int, reason string) int
-		SignAgreement       func(childComplexity int, input model.SignAgreementInput) int
-		StartPlacement      func(childComplexity int, id int) int
-		SubmitReferral      func(childComplexity int, id int) int
-		UpdateAwardingBody  func(childComplexity int, id int, input ent.UpdateAwardingBodyInput) int
-		UpdateLearner       func(childComplexity int, id int, input ent.UpdateLearnerInput) int
-		UpdateProvider      func(childComplexity int, id int, input ent.UpdateProviderInput) int
-		UpdateQualification func(childComplexity int, id int, input ent.UpdateQualificationInput) int
-		UpdateReferral      func(childComplexity int, id int, form form.Form) int
-		UpdateSchool        func(childComplexity int, id int, input ent.UpdateSchoolInput) int
-		WithdrawReferral    func(childComplexity int, id int, reason string) int
+		AcceptInvitation         func(childComplexity int, token string, password string) int
+		AcceptReferral           func(childComplexity int, id int) int
+		AcknowledgeAlert         func(childComplexity int, id int) int
+		BookTraining             func(childComplexity int, eventID int, attendeeName string, attendeeEmail string, providerID *int) int
+		CancelTrainingBooking    func(childComplexity int, id int) int
+		ChangeUserRole           func(childComplexity int, id int, role user.Role, schoolID *int, providerID *int) int
+		CheckReferral            func(childComplexity int, id int) int
+		CreateAgreement          func(childComplexity int, input model.CreateAgreementInput) int
+		CreateAwardingBody       func(childComplexity int, input ent.CreateAwardingBodyInput) int
+		CreateLearner            func(childComplexity int, input ent.CreateLearnerInput) int
+		CreatePlacement          func(childComplexity int, input model.CreatePlacementInput) int
+		CreateProvider           func(childComplexity int, input ent.CreateProviderInput) int
+		CreateQualification      func(childComplexity int, input ent.CreateQualificationInput) int
+		CreateReferral           func(childComplexity int, learnerID int, form form.Form) int
+		CreateSchool             func(childComplexity int, input ent.CreateSchoolInput) int
+		CreateTrainingEvent      func(childComplexity int, input model.CreateTrainingEventInput) int
+		DeactivateUser           func(childComplexity int, id int) int
+		DeclineReferral          func(childComplexity int, id int, reason string) int
+		DeleteDocument           func(childComplexity int, id int) int
+		EndPlacement             func(childComplexity int, input model.EndPlacementInput) int
+		ForwardReferral          func(childComplexity int, id int, courseID int) int
+		InviteUser               func(childComplexity int, input model.InviteUserInput) int
+		Login                    func(childComplexity int, email string, password string) int
+		Logout                   func(childComplexity int) int
+		PostProgressUpdate       func(childComplexity int, input model.PostProgressUpdateInput) int
+		RecordAttendance         func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordPreVisit           func(childComplexity int, id int, input form.PreVisit) int
+		RecordRegister           func(childComplexity int, input model.RecordRegisterInput) int
+		RecordTrainingAttendance func(childComplexity int, bookingID int, attended bool) int
+		ReinviteUser             func(childComplexity int, id int) int
+		RenameDocument           func(childComplexity int, id int, title string) int
+		ReturnReferral           func(childComplexity int, id int, reasons []string) int
+		RevokeAgreement          func(childComplexity int, id int, reason string) int
+		SignAgreement            func(childComplexity int, input model.SignAgreementInput) int
+		StartPlacement           func(childComplexity int, id int) int
+		SubmitReferral           func(childComplexity int, id int) int
+		UpdateAwardingBody       func(childComplexity int, id int, input ent.UpdateAwardingBodyInput) int
+		UpdateLearner            func(childComplexity int, id int, input ent.UpdateLearnerInput) int
+		UpdateProvider           func(childComplexity int, id int, input ent.UpdateProviderInput) int
+		UpdateQualification      func(childComplexity int, id int, input ent.UpdateQualificationInput) int
+		UpdateReferral           func(childComplexity int, id int, form form.Form) int
+		UpdateSchool             func(childComplexity int, id int, input ent.UpdateSchoolInput) int
+		UpdateTrainingEvent      func(childComplexity int, id int, input model.UpdateTrainingEventInput) int
+		UploadDocument           func(childComplexity int, input model.UploadDocumentInput) int
+		WithdrawReferral         func(childComplexity int, id int, reason string) int
 	}
 
 	PageInfo struct {
@@ -448,21 +462,23 @@ type ComplexityRoot struct {
 	}
 
 	Provider struct {
-		Address        func(childComplexity int) int
-		Agreements     func(childComplexity int) int
-		ApprovalStatus func(childComplexity int) int
-		ApprovedUntil  func(childComplexity int) int
-		ContactName    func(childComplexity int) int
-		Courses        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) int
-		Description    func(childComplexity int) int
-		Documents      func(childComplexity int) int
-		Email          func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Name           func(childComplexity int) int
-		Phone          func(childComplexity int) int
-		Postcode       func(childComplexity int) int
-		Referrals      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
-		Website        func(childComplexity int) int
+		Address          func(childComplexity int) int
+		Agreements       func(childComplexity int) int
+		ApprovalStatus   func(childComplexity int) int
+		ApprovedUntil    func(childComplexity int) int
+		ContactName      func(childComplexity int) int
+		Courses          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) int
+		Description      func(childComplexity int) int
+		Documents        func(childComplexity int) int
+		Email            func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Phone            func(childComplexity int) int
+		Postcode         func(childComplexity int) int
+		Referrals        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
+		TrainingBookings func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingBookingOrder, where *ent.TrainingBookingWhereInput) int
+		TrainingSummary  func(childComplexity int) int
+		Website          func(childComplexity int) int
 	}
 
 	ProviderConnection struct {
@@ -524,6 +540,7 @@ type ComplexityRoot struct {
 		AuditEvents     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
 		AwardingBodies  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AwardingBodyOrder, where *ent.AwardingBodyWhereInput) int
 		Courses         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) int
+		Documents       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.DocumentOrder, where *ent.DocumentWhereInput) int
 		Learners        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LearnerOrder, where *ent.LearnerWhereInput) int
 		Me              func(childComplexity int) int
 		Node            func(childComplexity int, id int) int
@@ -533,8 +550,10 @@ type ComplexityRoot struct {
 		Providers       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProviderOrder, where *ent.ProviderWhereInput) int
 		Qualifications  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.QualificationOrder, where *ent.QualificationWhereInput) int
 		Referrals       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
+		Resources       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, category *document.Category) int
 		Schools         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) int
 		SearchProviders func(childComplexity int, filter *model.ProviderSearchFilter, first *int, after *entgql.Cursor[int]) int
+		TrainingEvents  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingEventOrder, where *ent.TrainingEventWhereInput) int
 		Users           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
 	}
 
@@ -686,6 +705,61 @@ type ComplexityRoot struct {
 		ReferralStatusChanged func(childComplexity int, schoolID int) int
 	}
 
+	TrainingBooking struct {
+		AttendanceRecordedAt func(childComplexity int) int
+		Attended             func(childComplexity int) int
+		AttendeeEmail        func(childComplexity int) int
+		AttendeeName         func(childComplexity int) int
+		BookedAt             func(childComplexity int) int
+		CancelledAt          func(childComplexity int) int
+		Event                func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Provider             func(childComplexity int) int
+		Status               func(childComplexity int) int
+	}
+
+	TrainingBookingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TrainingBookingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TrainingEvent struct {
+		Bookings    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingBookingOrder, where *ent.TrainingBookingWhereInput) int
+		Capacity    func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		EndsAt      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Location    func(childComplexity int) int
+		PlacesLeft  func(childComplexity int) int
+		StartsAt    func(childComplexity int) int
+		Title       func(childComplexity int) int
+		Topic       func(childComplexity int) int
+	}
+
+	TrainingEventConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TrainingEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TrainingSummary struct {
+		AttendedLast12Months func(childComplexity int) int
+		LastAttendedOn       func(childComplexity int) int
+		UpcomingBookings     func(childComplexity int) int
+	}
+
 	User struct {
 		Active       func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -720,6 +794,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type DocumentResolver interface {
+	DownloadURL(ctx context.Context, obj *ent.Document) (string, error)
+}
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*auth.SignedIn, error)
 	Logout(ctx context.Context) (bool, error)
@@ -758,6 +835,17 @@ type MutationResolver interface {
 	StartPlacement(ctx context.Context, id int) (*ent.Placement, error)
 	EndPlacement(ctx context.Context, input model.EndPlacementInput) (*ent.Placement, error)
 	PostProgressUpdate(ctx context.Context, input model.PostProgressUpdateInput) (*ent.ProgressUpdate, error)
+	UploadDocument(ctx context.Context, input model.UploadDocumentInput) (*ent.Document, error)
+	RenameDocument(ctx context.Context, id int, title string) (*ent.Document, error)
+	DeleteDocument(ctx context.Context, id int) (int, error)
+	CreateTrainingEvent(ctx context.Context, input model.CreateTrainingEventInput) (*ent.TrainingEvent, error)
+	UpdateTrainingEvent(ctx context.Context, id int, input model.UpdateTrainingEventInput) (*ent.TrainingEvent, error)
+	BookTraining(ctx context.Context, eventID int, attendeeName string, attendeeEmail string, providerID *int) (*ent.TrainingBooking, error)
+	CancelTrainingBooking(ctx context.Context, id int) (*ent.TrainingBooking, error)
+	RecordTrainingAttendance(ctx context.Context, bookingID int, attended bool) (*ent.TrainingBooking, error)
+}
+type ProviderResolver interface {
+	TrainingSummary(ctx context.Context, obj *ent.Provider) (*training.Summary, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -768,6 +856,7 @@ type QueryResolver interface {
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
 	AwardingBodies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AwardingBodyOrder, where *ent.AwardingBodyWhereInput) (*ent.AwardingBodyConnection, error)
 	Courses(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) (*ent.CourseConnection, error)
+	Documents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.DocumentOrder, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error)
 	Learners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LearnerOrder, where *ent.LearnerWhereInput) (*ent.LearnerConnection, error)
 	Placements(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PlacementOrder, where *ent.PlacementWhereInput) (*ent.PlacementConnection, error)
 	ProgressUpdates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgressUpdateOrder, where *ent.ProgressUpdateWhereInput) (*ent.ProgressUpdateConnection, error)
@@ -775,7 +864,9 @@ type QueryResolver interface {
 	Qualifications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.QualificationOrder, where *ent.QualificationWhereInput) (*ent.QualificationConnection, error)
 	Referrals(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) (*ent.ReferralConnection, error)
 	Schools(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) (*ent.SchoolConnection, error)
+	TrainingEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingEventOrder, where *ent.TrainingEventWhereInput) (*ent.TrainingEventConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	Resources(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, category *document.Category) (*ent.DocumentConnection, error)
 	Me(ctx context.Context) (*ent.User, error)
 	SearchProviders(ctx context.Context, filter *model.ProviderSearchFilter, first *int, after *entgql.Cursor[int]) (*model.ProviderSearchConnection, error)
 }
@@ -785,6 +876,9 @@ type SubscriptionResolver interface {
 	ReferralStatusChanged(ctx context.Context, schoolID int) (<-chan *live.ReferralEvent, error)
 	ProgressPosted(ctx context.Context, schoolID int) (<-chan *ent.ProgressUpdate, error)
 	ReferralForwarded(ctx context.Context, providerID int) (<-chan *ent.Referral, error)
+}
+type TrainingEventResolver interface {
+	PlacesLeft(ctx context.Context, obj *ent.TrainingEvent) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1525,6 +1619,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.ContentType(childComplexity), true
+	case "Document.downloadURL":
+		if e.ComplexityRoot.Document.DownloadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.DownloadURL(childComplexity), true
 	case "Document.filename":
 		if e.ComplexityRoot.Document.Filename == nil {
 			break
@@ -1903,6 +2003,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeAlert(childComplexity, args["id"].(int)), true
+	case "Mutation.bookTraining":
+		if e.ComplexityRoot.Mutation.BookTraining == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bookTraining_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BookTraining(childComplexity, args["eventID"].(int), args["attendeeName"].(string), args["attendeeEmail"].(string), args["providerID"].(*int)), true
+	case "Mutation.cancelTrainingBooking":
+		if e.ComplexityRoot.Mutation.CancelTrainingBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelTrainingBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelTrainingBooking(childComplexity, args["id"].(int)), true
 	case "Mutation.changeUserRole":
 		if e.ComplexityRoot.Mutation.ChangeUserRole == nil {
 			break
@@ -2013,6 +2135,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSchool(childComplexity, args["input"].(ent.CreateSchoolInput)), true
+	case "Mutation.createTrainingEvent":
+		if e.ComplexityRoot.Mutation.CreateTrainingEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTrainingEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTrainingEvent(childComplexity, args["input"].(model.CreateTrainingEventInput)), true
 	case "Mutation.deactivateUser":
 		if e.ComplexityRoot.Mutation.DeactivateUser == nil {
 			break
@@ -2035,6 +2168,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeclineReferral(childComplexity, args["id"].(int), args["reason"].(string)), true
+	case "Mutation.deleteDocument":
+		if e.ComplexityRoot.Mutation.DeleteDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteDocument(childComplexity, args["id"].(int)), true
 	case "Mutation.endPlacement":
 		if e.ComplexityRoot.Mutation.EndPlacement == nil {
 			break
@@ -2129,6 +2273,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordRegister(childComplexity, args["input"].(model.RecordRegisterInput)), true
+	case "Mutation.recordTrainingAttendance":
+		if e.ComplexityRoot.Mutation.RecordTrainingAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordTrainingAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordTrainingAttendance(childComplexity, args["bookingID"].(int), args["attended"].(bool)), true
 	case "Mutation.reinviteUser":
 		if e.ComplexityRoot.Mutation.ReinviteUser == nil {
 			break
@@ -2140,6 +2295,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReinviteUser(childComplexity, args["id"].(int)), true
+	case "Mutation.renameDocument":
+		if e.ComplexityRoot.Mutation.RenameDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renameDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenameDocument(childComplexity, args["id"].(int), args["title"].(string)), true
 	case "Mutation.returnReferral":
 		if e.ComplexityRoot.Mutation.ReturnReferral == nil {
 			break
@@ -2261,6 +2427,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSchool(childComplexity, args["id"].(int), args["input"].(ent.UpdateSchoolInput)), true
+	case "Mutation.updateTrainingEvent":
+		if e.ComplexityRoot.Mutation.UpdateTrainingEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTrainingEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTrainingEvent(childComplexity, args["id"].(int), args["input"].(model.UpdateTrainingEventInput)), true
+	case "Mutation.uploadDocument":
+		if e.ComplexityRoot.Mutation.UploadDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadDocument(childComplexity, args["input"].(model.UploadDocumentInput)), true
 	case "Mutation.withdrawReferral":
 		if e.ComplexityRoot.Mutation.WithdrawReferral == nil {
 			break
@@ -2738,6 +2926,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Provider.Referrals(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ReferralOrder), args["where"].(*ent.ReferralWhereInput)), true
+	case "Provider.trainingBookings":
+		if e.ComplexityRoot.Provider.TrainingBookings == nil {
+			break
+		}
+
+		args, err := ec.field_Provider_trainingBookings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Provider.TrainingBookings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TrainingBookingOrder), args["where"].(*ent.TrainingBookingWhereInput)), true
+	case "Provider.trainingSummary":
+		if e.ComplexityRoot.Provider.TrainingSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provider.TrainingSummary(childComplexity), true
 	case "Provider.website":
 		if e.ComplexityRoot.Provider.Website == nil {
 			break
@@ -2992,6 +3197,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Courses(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CourseOrder), args["where"].(*ent.CourseWhereInput)), true
+	case "Query.documents":
+		if e.ComplexityRoot.Query.Documents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_documents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Documents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.DocumentOrder), args["where"].(*ent.DocumentWhereInput)), true
 
 	case "Query.learners":
 		if e.ComplexityRoot.Query.Learners == nil {
@@ -3087,6 +3303,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Referrals(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ReferralOrder), args["where"].(*ent.ReferralWhereInput)), true
+	case "Query.resources":
+		if e.ComplexityRoot.Query.Resources == nil {
+			break
+		}
+
+		args, err := ec.field_Query_resources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Resources(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["category"].(*document.Category)), true
 	case "Query.schools":
 		if e.ComplexityRoot.Query.Schools == nil {
 			break
@@ -3109,6 +3336,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SearchProviders(childComplexity, args["filter"].(*model.ProviderSearchFilter), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "Query.trainingEvents":
+		if e.ComplexityRoot.Query.TrainingEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trainingEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TrainingEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TrainingEventOrder), args["where"].(*ent.TrainingEventWhereInput)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -3760,6 +3998,222 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.ReferralStatusChanged(childComplexity, args["schoolID"].(int)), true
 
+	case "TrainingBooking.attendanceRecordedAt":
+		if e.ComplexityRoot.TrainingBooking.AttendanceRecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBooking.AttendanceRecordedAt(childComplexity), true
+	case "TrainingBooking.attended":
+		if e.ComplexityRoot.TrainingBooking.Attended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBooking.Attended(childComplexity), true
+	case "TrainingBooking.attendeeEmail":
+		if e.ComplexityRoot.TrainingBooking.AttendeeEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBooking.AttendeeEmail(childComplexity), true
+	case "TrainingBooking.attendeeName":
+		if e.ComplexityRoot.TrainingBooking.AttendeeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBooking.AttendeeName(childComplexity), true
+	case "TrainingBooking.bookedAt":
+		if e.ComplexityRoot.TrainingBooking.BookedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBooking.BookedAt(childComplexity), true
+	case "TrainingBooking.cancelledAt":
+		if e.ComplexityRoot.TrainingBooking.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBooking.CancelledAt(childComplexity), true
+	case "TrainingBooking.event":
+		if e.ComplexityRoot.TrainingBooking.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBooking.Event(childComplexity), true
+	case "TrainingBooking.id":
+		if e.ComplexityRoot.TrainingBooking.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBooking.ID(childComplexity), true
+	case "TrainingBooking.provider":
+		if e.ComplexityRoot.TrainingBooking.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBooking.Provider(childComplexity), true
+	case "TrainingBooking.status":
+		if e.ComplexityRoot.TrainingBooking.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBooking.Status(childComplexity), true
+
+	case "TrainingBookingConnection.edges":
+		if e.ComplexityRoot.TrainingBookingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBookingConnection.Edges(childComplexity), true
+	case "TrainingBookingConnection.pageInfo":
+		if e.ComplexityRoot.TrainingBookingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBookingConnection.PageInfo(childComplexity), true
+	case "TrainingBookingConnection.totalCount":
+		if e.ComplexityRoot.TrainingBookingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBookingConnection.TotalCount(childComplexity), true
+
+	case "TrainingBookingEdge.cursor":
+		if e.ComplexityRoot.TrainingBookingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBookingEdge.Cursor(childComplexity), true
+	case "TrainingBookingEdge.node":
+		if e.ComplexityRoot.TrainingBookingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingBookingEdge.Node(childComplexity), true
+
+	case "TrainingEvent.bookings":
+		if e.ComplexityRoot.TrainingEvent.Bookings == nil {
+			break
+		}
+
+		args, err := ec.field_TrainingEvent_bookings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TrainingEvent.Bookings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TrainingBookingOrder), args["where"].(*ent.TrainingBookingWhereInput)), true
+	case "TrainingEvent.capacity":
+		if e.ComplexityRoot.TrainingEvent.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEvent.Capacity(childComplexity), true
+	case "TrainingEvent.createdAt":
+		if e.ComplexityRoot.TrainingEvent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEvent.CreatedAt(childComplexity), true
+	case "TrainingEvent.description":
+		if e.ComplexityRoot.TrainingEvent.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEvent.Description(childComplexity), true
+	case "TrainingEvent.endsAt":
+		if e.ComplexityRoot.TrainingEvent.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEvent.EndsAt(childComplexity), true
+	case "TrainingEvent.id":
+		if e.ComplexityRoot.TrainingEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEvent.ID(childComplexity), true
+	case "TrainingEvent.location":
+		if e.ComplexityRoot.TrainingEvent.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEvent.Location(childComplexity), true
+	case "TrainingEvent.placesLeft":
+		if e.ComplexityRoot.TrainingEvent.PlacesLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEvent.PlacesLeft(childComplexity), true
+	case "TrainingEvent.startsAt":
+		if e.ComplexityRoot.TrainingEvent.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEvent.StartsAt(childComplexity), true
+	case "TrainingEvent.title":
+		if e.ComplexityRoot.TrainingEvent.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEvent.Title(childComplexity), true
+	case "TrainingEvent.topic":
+		if e.ComplexityRoot.TrainingEvent.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEvent.Topic(childComplexity), true
+
+	case "TrainingEventConnection.edges":
+		if e.ComplexityRoot.TrainingEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEventConnection.Edges(childComplexity), true
+	case "TrainingEventConnection.pageInfo":
+		if e.ComplexityRoot.TrainingEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEventConnection.PageInfo(childComplexity), true
+	case "TrainingEventConnection.totalCount":
+		if e.ComplexityRoot.TrainingEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEventConnection.TotalCount(childComplexity), true
+
+	case "TrainingEventEdge.cursor":
+		if e.ComplexityRoot.TrainingEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEventEdge.Cursor(childComplexity), true
+	case "TrainingEventEdge.node":
+		if e.ComplexityRoot.TrainingEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEventEdge.Node(childComplexity), true
+
+	case "TrainingSummary.attendedLast12Months":
+		if e.ComplexityRoot.TrainingSummary.AttendedLast12Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingSummary.AttendedLast12Months(childComplexity), true
+	case "TrainingSummary.lastAttendedOn":
+		if e.ComplexityRoot.TrainingSummary.LastAttendedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingSummary.LastAttendedOn(childComplexity), true
+	case "TrainingSummary.upcomingBookings":
+		if e.ComplexityRoot.TrainingSummary.UpcomingBookings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingSummary.UpcomingBookings(childComplexity), true
+
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
 			break
@@ -3896,6 +4350,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateProviderInput", ec.unmarshalInputCreateProviderInput),
 			graphql.NewInputUnmarshaler("CreateQualificationInput", ec.unmarshalInputCreateQualificationInput),
 			graphql.NewInputUnmarshaler("CreateSchoolInput", ec.unmarshalInputCreateSchoolInput),
+			graphql.NewInputUnmarshaler("CreateTrainingEventInput", ec.unmarshalInputCreateTrainingEventInput),
 			graphql.NewInputUnmarshaler("DocumentOrder", ec.unmarshalInputDocumentOrder),
 			graphql.NewInputUnmarshaler("DocumentWhereInput", ec.unmarshalInputDocumentWhereInput),
 			graphql.NewInputUnmarshaler("EducationProfileInput", ec.unmarshalInputEducationProfileInput),
@@ -3932,11 +4387,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendProfileInput", ec.unmarshalInputSendProfileInput),
 			graphql.NewInputUnmarshaler("SignAgreementInput", ec.unmarshalInputSignAgreementInput),
 			graphql.NewInputUnmarshaler("SocialProfileInput", ec.unmarshalInputSocialProfileInput),
+			graphql.NewInputUnmarshaler("TrainingBookingOrder", ec.unmarshalInputTrainingBookingOrder),
+			graphql.NewInputUnmarshaler("TrainingBookingWhereInput", ec.unmarshalInputTrainingBookingWhereInput),
+			graphql.NewInputUnmarshaler("TrainingEventOrder", ec.unmarshalInputTrainingEventOrder),
+			graphql.NewInputUnmarshaler("TrainingEventWhereInput", ec.unmarshalInputTrainingEventWhereInput),
 			graphql.NewInputUnmarshaler("UpdateAwardingBodyInput", ec.unmarshalInputUpdateAwardingBodyInput),
 			graphql.NewInputUnmarshaler("UpdateLearnerInput", ec.unmarshalInputUpdateLearnerInput),
 			graphql.NewInputUnmarshaler("UpdateProviderInput", ec.unmarshalInputUpdateProviderInput),
 			graphql.NewInputUnmarshaler("UpdateQualificationInput", ec.unmarshalInputUpdateQualificationInput),
 			graphql.NewInputUnmarshaler("UpdateSchoolInput", ec.unmarshalInputUpdateSchoolInput),
+			graphql.NewInputUnmarshaler("UpdateTrainingEventInput", ec.unmarshalInputUpdateTrainingEventInput),
+			graphql.NewInputUnmarshaler("UploadDocumentInput", ec.unmarshalInputUploadDocumentInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
 			graphql.NewInputUnmarshaler("WeeklySessionInput", ec.unmarshalInputWeeklySessionInput),
@@ -4033,6 +4494,48 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../documents.graphqls", Input: `# Documents: providers' quality-assurance reports and the partnership's
+# resources library. Files are uploaded with the GraphQL multipart request
+# spec and downloaded over plain HTTP from Document.downloadURL.
+
+"A file part of a GraphQL multipart request."
+scalar Upload
+
+extend type Document {
+  """
+  Where to download the file: GET it with the same Authorization header as
+  /query. Answers 404 for a document the caller may not see.
+  """
+  downloadURL: String!
+}
+
+input UploadDocumentInput {
+  "PDF, DOCX, XLSX, PPTX, ODT, PNG, JPEG, plain text or CSV; the server's size limit applies."
+  file: Upload!
+  title: String!
+  category: DocumentCategory!
+  "Required for COMPLIANCE_REPORT and EVALUATION_REPORT; must be empty for library categories."
+  providerID: ID
+}
+
+extend type Query {
+  """
+  The partnership's resources library (QA process, data system guide,
+  progression, qualification support, training events and resources),
+  newest first; any signed-in user.
+  """
+  resources(after: Cursor, first: Int, before: Cursor, last: Int, category: DocumentCategory): DocumentConnection!
+}
+
+extend type Mutation {
+  "Stores a file as a provider QA report or a library resource (partnership staff)."
+  uploadDocument(input: UploadDocumentInput!): Document!
+  "Renames a document; nothing else about a stored file changes (partnership staff)."
+  renameDocument(id: ID!, title: String!): Document!
+  "Deletes a document (partnership admin); returns its id."
+  deleteDocument(id: ID!): ID!
+}
+`, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
@@ -6877,6 +7380,37 @@ type Provider implements Node {
   ): ReferralConnection!
   agreements: [Agreement!]
   documents: [Document!]
+  trainingBookings(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for TrainingBookings returned from the connection.
+    """
+    orderBy: [TrainingBookingOrder!]
+
+    """
+    Filtering options for TrainingBookings returned from the connection.
+    """
+    where: TrainingBookingWhereInput
+  ): TrainingBookingConnection!
 }
 """
 ProviderApprovalStatus is enum for the field approval_status
@@ -7128,6 +7662,11 @@ input ProviderWhereInput {
   """
   hasDocuments: Boolean
   hasDocumentsWith: [DocumentWhereInput!]
+  """
+  training_bookings edge predicates
+  """
+  hasTrainingBookings: Boolean
+  hasTrainingBookingsWith: [TrainingBookingWhereInput!]
 }
 type Qualification implements Node {
   id: ID!
@@ -7555,6 +8094,37 @@ type Query {
     """
     where: CourseWhereInput
   ): CourseConnection!
+  documents(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Documents returned from the connection.
+    """
+    orderBy: [DocumentOrder!]
+
+    """
+    Filtering options for Documents returned from the connection.
+    """
+    where: DocumentWhereInput
+  ): DocumentConnection!
   learners(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7772,6 +8342,37 @@ type Query {
     """
     where: SchoolWhereInput
   ): SchoolConnection!
+  trainingEvents(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for TrainingEvents returned from the connection.
+    """
+    orderBy: [TrainingEventOrder!]
+
+    """
+    Filtering options for TrainingEvents returned from the connection.
+    """
+    where: TrainingEventWhereInput
+  ): TrainingEventConnection!
   users(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8539,6 +9140,425 @@ input SchoolWhereInput {
 The builtin Time type
 """
 scalar Time
+type TrainingBooking implements Node {
+  id: ID!
+  attendeeName: String!
+  """
+  stored lower-case: one booking per person per event
+  """
+  attendeeEmail: String!
+  status: TrainingBookingStatus!
+  """
+  recorded by the partnership once the event has started
+  """
+  attended: Boolean
+  attendanceRecordedAt: Time
+  bookedAt: Time!
+  cancelledAt: Time
+  event: TrainingEvent!
+  provider: Provider!
+}
+"""
+A connection to a list of items.
+"""
+type TrainingBookingConnection {
+  """
+  A list of edges.
+  """
+  edges: [TrainingBookingEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type TrainingBookingEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: TrainingBooking
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for TrainingBooking connections
+"""
+input TrainingBookingOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order TrainingBookings.
+  """
+  field: TrainingBookingOrderField!
+}
+"""
+Properties by which TrainingBooking connections can be ordered.
+"""
+enum TrainingBookingOrderField {
+  STATUS
+  BOOKED_AT
+}
+"""
+TrainingBookingStatus is enum for the field status
+"""
+enum TrainingBookingStatus @goModel(model: "github.com/apnet/apnet/ent/trainingbooking.Status") {
+  BOOKED
+  CANCELLED
+}
+"""
+TrainingBookingWhereInput is used for filtering TrainingBooking objects.
+Input was generated by ent.
+"""
+input TrainingBookingWhereInput {
+  not: TrainingBookingWhereInput
+  and: [TrainingBookingWhereInput!]
+  or: [TrainingBookingWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  attendee_name field predicates
+  """
+  attendeeName: String
+  attendeeNameNEQ: String
+  attendeeNameIn: [String!]
+  attendeeNameNotIn: [String!]
+  attendeeNameGT: String
+  attendeeNameGTE: String
+  attendeeNameLT: String
+  attendeeNameLTE: String
+  attendeeNameContains: String
+  attendeeNameHasPrefix: String
+  attendeeNameHasSuffix: String
+  attendeeNameEqualFold: String
+  attendeeNameContainsFold: String
+  """
+  attendee_email field predicates
+  """
+  attendeeEmail: String
+  attendeeEmailNEQ: String
+  attendeeEmailIn: [String!]
+  attendeeEmailNotIn: [String!]
+  attendeeEmailGT: String
+  attendeeEmailGTE: String
+  attendeeEmailLT: String
+  attendeeEmailLTE: String
+  attendeeEmailContains: String
+  attendeeEmailHasPrefix: String
+  attendeeEmailHasSuffix: String
+  attendeeEmailEqualFold: String
+  attendeeEmailContainsFold: String
+  """
+  status field predicates
+  """
+  status: TrainingBookingStatus
+  statusNEQ: TrainingBookingStatus
+  statusIn: [TrainingBookingStatus!]
+  statusNotIn: [TrainingBookingStatus!]
+  """
+  attended field predicates
+  """
+  attended: Boolean
+  attendedNEQ: Boolean
+  attendedIsNil: Boolean
+  attendedNotNil: Boolean
+  """
+  attendance_recorded_at field predicates
+  """
+  attendanceRecordedAt: Time
+  attendanceRecordedAtNEQ: Time
+  attendanceRecordedAtIn: [Time!]
+  attendanceRecordedAtNotIn: [Time!]
+  attendanceRecordedAtGT: Time
+  attendanceRecordedAtGTE: Time
+  attendanceRecordedAtLT: Time
+  attendanceRecordedAtLTE: Time
+  attendanceRecordedAtIsNil: Boolean
+  attendanceRecordedAtNotNil: Boolean
+  """
+  booked_at field predicates
+  """
+  bookedAt: Time
+  bookedAtNEQ: Time
+  bookedAtIn: [Time!]
+  bookedAtNotIn: [Time!]
+  bookedAtGT: Time
+  bookedAtGTE: Time
+  bookedAtLT: Time
+  bookedAtLTE: Time
+  """
+  cancelled_at field predicates
+  """
+  cancelledAt: Time
+  cancelledAtNEQ: Time
+  cancelledAtIn: [Time!]
+  cancelledAtNotIn: [Time!]
+  cancelledAtGT: Time
+  cancelledAtGTE: Time
+  cancelledAtLT: Time
+  cancelledAtLTE: Time
+  cancelledAtIsNil: Boolean
+  cancelledAtNotNil: Boolean
+  """
+  event edge predicates
+  """
+  hasEvent: Boolean
+  hasEventWith: [TrainingEventWhereInput!]
+  """
+  provider edge predicates
+  """
+  hasProvider: Boolean
+  hasProviderWith: [ProviderWhereInput!]
+}
+type TrainingEvent implements Node {
+  id: ID!
+  title: String!
+  description: String!
+  """
+  e.g. safeguarding, the data system, teaching and learning
+  """
+  topic: String!
+  startsAt: Time!
+  endsAt: Time!
+  location: String!
+  """
+  places for provider staff
+  """
+  capacity: Int!
+  createdAt: Time!
+  bookings(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for TrainingBookings returned from the connection.
+    """
+    orderBy: [TrainingBookingOrder!]
+
+    """
+    Filtering options for TrainingBookings returned from the connection.
+    """
+    where: TrainingBookingWhereInput
+  ): TrainingBookingConnection!
+}
+"""
+A connection to a list of items.
+"""
+type TrainingEventConnection {
+  """
+  A list of edges.
+  """
+  edges: [TrainingEventEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type TrainingEventEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: TrainingEvent
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for TrainingEvent connections
+"""
+input TrainingEventOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order TrainingEvents.
+  """
+  field: TrainingEventOrderField!
+}
+"""
+Properties by which TrainingEvent connections can be ordered.
+"""
+enum TrainingEventOrderField {
+  TITLE
+  STARTS_AT
+}
+"""
+TrainingEventWhereInput is used for filtering TrainingEvent objects.
+Input was generated by ent.
+"""
+input TrainingEventWhereInput {
+  not: TrainingEventWhereInput
+  and: [TrainingEventWhereInput!]
+  or: [TrainingEventWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  descriptionNEQ: String
+  descriptionIn: [String!]
+  descriptionNotIn: [String!]
+  descriptionGT: String
+  descriptionGTE: String
+  descriptionLT: String
+  descriptionLTE: String
+  descriptionContains: String
+  descriptionHasPrefix: String
+  descriptionHasSuffix: String
+  descriptionEqualFold: String
+  descriptionContainsFold: String
+  """
+  topic field predicates
+  """
+  topic: String
+  topicNEQ: String
+  topicIn: [String!]
+  topicNotIn: [String!]
+  topicGT: String
+  topicGTE: String
+  topicLT: String
+  topicLTE: String
+  topicContains: String
+  topicHasPrefix: String
+  topicHasSuffix: String
+  topicEqualFold: String
+  topicContainsFold: String
+  """
+  starts_at field predicates
+  """
+  startsAt: Time
+  startsAtNEQ: Time
+  startsAtIn: [Time!]
+  startsAtNotIn: [Time!]
+  startsAtGT: Time
+  startsAtGTE: Time
+  startsAtLT: Time
+  startsAtLTE: Time
+  """
+  ends_at field predicates
+  """
+  endsAt: Time
+  endsAtNEQ: Time
+  endsAtIn: [Time!]
+  endsAtNotIn: [Time!]
+  endsAtGT: Time
+  endsAtGTE: Time
+  endsAtLT: Time
+  endsAtLTE: Time
+  """
+  location field predicates
+  """
+  location: String
+  locationNEQ: String
+  locationIn: [String!]
+  locationNotIn: [String!]
+  locationGT: String
+  locationGTE: String
+  locationLT: String
+  locationLTE: String
+  locationContains: String
+  locationHasPrefix: String
+  locationHasSuffix: String
+  locationEqualFold: String
+  locationContainsFold: String
+  """
+  capacity field predicates
+  """
+  capacity: Int
+  capacityNEQ: Int
+  capacityIn: [Int!]
+  capacityNotIn: [Int!]
+  capacityGT: Int
+  capacityGTE: Int
+  capacityLT: Int
+  capacityLTE: Int
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  bookings edge predicates
+  """
+  hasBookings: Boolean
+  hasBookingsWith: [TrainingBookingWhereInput!]
+}
 """
 UpdateAwardingBodyInput is used for update AwardingBody object.
 Input was generated by ent.
@@ -9374,6 +10394,64 @@ type Subscription {
   referralForwarded(providerID: ID!): Referral!
 }
 `, BuiltIn: false},
+	{Name: "../training.graphqls", Input: `# The partnership's training events for provider staff, bookings and
+# attendance: approved providers agree to keep improving by attending.
+
+extend type TrainingEvent {
+  "Places not yet taken by a BOOKED booking."
+  placesLeft: Int!
+}
+
+extend type Provider {
+  "The provider's training record, for the QA worklist."
+  trainingSummary: TrainingSummary!
+}
+
+type TrainingSummary {
+  "Events attended by the provider's staff that started in the last 12 months."
+  attendedLast12Months: Int!
+  "BOOKED bookings on events not yet started."
+  upcomingBookings: Int!
+  "When the provider's staff last attended an event."
+  lastAttendedOn: Date
+}
+
+input CreateTrainingEventInput {
+  title: String!
+  description: String
+  topic: String
+  startsAt: Time!
+  endsAt: Time!
+  location: String
+  capacity: Int!
+}
+
+input UpdateTrainingEventInput {
+  title: String
+  description: String
+  topic: String
+  startsAt: Time
+  endsAt: Time
+  location: String
+  "Not below the places already booked."
+  capacity: Int
+}
+
+extend type Mutation {
+  createTrainingEvent(input: CreateTrainingEventInput!): TrainingEvent!
+  updateTrainingEvent(id: ID!, input: UpdateTrainingEventInput!): TrainingEvent!
+  """
+  Books a place for a member of provider staff. Provider staff book for their
+  own provider (providerID may be left out); the partnership names the provider.
+  CONFLICT when the event is full or the email already has a place on it.
+  """
+  bookTraining(eventID: ID!, attendeeName: String!, attendeeEmail: String!, providerID: ID): TrainingBooking!
+  "Cancels a booking before the event starts."
+  cancelTrainingBooking(id: ID!): TrainingBooking!
+  "Records whether the attendee came (partnership, once the event has started)."
+  recordTrainingAttendance(bookingID: ID!, attended: Boolean!): TrainingBooking!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -9757,8 +10835,22 @@ func (ec *executionContext) childFields_Document(ctx context.Context, field grap
 		return ec.fieldContext_Document_uploadedAt(ctx, field)
 	case "provider":
 		return ec.fieldContext_Document_provider(ctx, field)
+	case "downloadURL":
+		return ec.fieldContext_Document_downloadURL(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Document", field.Name)
+}
+
+func (ec *executionContext) childFields_DocumentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DocumentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DocumentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DocumentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DocumentConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_DocumentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10097,6 +11189,10 @@ func (ec *executionContext) childFields_Provider(ctx context.Context, field grap
 		return ec.fieldContext_Provider_agreements(ctx, field)
 	case "documents":
 		return ec.fieldContext_Provider_documents(ctx, field)
+	case "trainingBookings":
+		return ec.fieldContext_Provider_trainingBookings(ctx, field)
+	case "trainingSummary":
+		return ec.fieldContext_Provider_trainingSummary(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Provider", field.Name)
 }
@@ -10483,6 +11579,116 @@ func (ec *executionContext) childFields_SocialProfile(ctx context.Context, field
 		return ec.fieldContext_SocialProfile_disadvantaged(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SocialProfile", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingBooking(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TrainingBooking_id(ctx, field)
+	case "attendeeName":
+		return ec.fieldContext_TrainingBooking_attendeeName(ctx, field)
+	case "attendeeEmail":
+		return ec.fieldContext_TrainingBooking_attendeeEmail(ctx, field)
+	case "status":
+		return ec.fieldContext_TrainingBooking_status(ctx, field)
+	case "attended":
+		return ec.fieldContext_TrainingBooking_attended(ctx, field)
+	case "attendanceRecordedAt":
+		return ec.fieldContext_TrainingBooking_attendanceRecordedAt(ctx, field)
+	case "bookedAt":
+		return ec.fieldContext_TrainingBooking_bookedAt(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_TrainingBooking_cancelledAt(ctx, field)
+	case "event":
+		return ec.fieldContext_TrainingBooking_event(ctx, field)
+	case "provider":
+		return ec.fieldContext_TrainingBooking_provider(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingBooking", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingBookingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TrainingBookingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TrainingBookingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TrainingBookingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingBookingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingBookingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_TrainingBookingEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_TrainingBookingEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingBookingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TrainingEvent_id(ctx, field)
+	case "title":
+		return ec.fieldContext_TrainingEvent_title(ctx, field)
+	case "description":
+		return ec.fieldContext_TrainingEvent_description(ctx, field)
+	case "topic":
+		return ec.fieldContext_TrainingEvent_topic(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_TrainingEvent_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_TrainingEvent_endsAt(ctx, field)
+	case "location":
+		return ec.fieldContext_TrainingEvent_location(ctx, field)
+	case "capacity":
+		return ec.fieldContext_TrainingEvent_capacity(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TrainingEvent_createdAt(ctx, field)
+	case "bookings":
+		return ec.fieldContext_TrainingEvent_bookings(ctx, field)
+	case "placesLeft":
+		return ec.fieldContext_TrainingEvent_placesLeft(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TrainingEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TrainingEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TrainingEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_TrainingEventEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_TrainingEventEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attendedLast12Months":
+		return ec.fieldContext_TrainingSummary_attendedLast12Months(ctx, field)
+	case "upcomingBookings":
+		return ec.fieldContext_TrainingSummary_upcomingBookings(ctx, field)
+	case "lastAttendedOn":
+		return ec.fieldContext_TrainingSummary_lastAttendedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11033,6 +12239,58 @@ func (ec *executionContext) field_Mutation_acknowledgeAlert_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_bookTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "eventID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["eventID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "attendeeName",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["attendeeName"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "attendeeEmail",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["attendeeEmail"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "providerID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["providerID"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelTrainingBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changeUserRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11205,6 +12463,20 @@ func (ec *executionContext) field_Mutation_createSchool_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createTrainingEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTrainingEventInput, error) {
+			return ec.unmarshalNCreateTrainingEventInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐCreateTrainingEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deactivateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11238,6 +12510,20 @@ func (ec *executionContext) field_Mutation_declineReferral_args(ctx context.Cont
 		return nil, err
 	}
 	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -11377,6 +12663,28 @@ func (ec *executionContext) field_Mutation_recordRegister_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordTrainingAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "bookingID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bookingID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "attended",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["attended"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reinviteUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11388,6 +12696,28 @@ func (ec *executionContext) field_Mutation_reinviteUser_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_renameDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg1
 	return args, nil
 }
 
@@ -11606,6 +12936,42 @@ func (ec *executionContext) field_Mutation_updateSchool_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTrainingEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTrainingEventInput, error) {
+			return ec.unmarshalNUpdateTrainingEventInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐUpdateTrainingEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UploadDocumentInput, error) {
+			return ec.unmarshalNUploadDocumentInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐUploadDocumentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -11893,6 +13259,60 @@ func (ec *executionContext) field_Provider_referrals_args(ctx context.Context, r
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.ReferralWhereInput, error) {
 			return ec.unmarshalOReferralWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐReferralWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Provider_trainingBookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.TrainingBookingOrder, error) {
+			return ec.unmarshalOTrainingBookingOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.TrainingBookingWhereInput, error) {
+			return ec.unmarshalOTrainingBookingWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12293,6 +13713,60 @@ func (ec *executionContext) field_Query_courses_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_documents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.DocumentOrder, error) {
+			return ec.unmarshalODocumentOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.DocumentWhereInput, error) {
+			return ec.unmarshalODocumentWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_learners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12645,6 +14119,52 @@ func (ec *executionContext) field_Query_referrals_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_resources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "category",
+		func(ctx context.Context, v any) (*document.Category, error) {
+			return ec.unmarshalODocumentCategory2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋdocumentᚐCategory(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["category"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_schools_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12726,6 +14246,60 @@ func (ec *executionContext) field_Query_searchProviders_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trainingEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.TrainingEventOrder, error) {
+			return ec.unmarshalOTrainingEventOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.TrainingEventWhereInput, error) {
+			return ec.unmarshalOTrainingEventWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -13012,6 +14586,60 @@ func (ec *executionContext) field_Subscription_referralStatusChanged_args(ctx co
 		return nil, err
 	}
 	args["schoolID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TrainingEvent_bookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.TrainingBookingOrder, error) {
+			return ec.unmarshalOTrainingBookingOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.TrainingBookingWhereInput, error) {
+			return ec.unmarshalOTrainingBookingWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -16257,6 +17885,29 @@ func (ec *executionContext) fieldContext_Document_provider(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Document_downloadURL(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_downloadURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().DownloadURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_downloadURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "String")
+}
+
 func (ec *executionContext) _DocumentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.DocumentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19058,6 +20709,358 @@ func (ec *executionContext) fieldContext_Mutation_postProgressUpdate(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_uploadDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadDocument(ctx, fc.Args["input"].(model.UploadDocumentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalNDocument2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renameDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_renameDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RenameDocument(ctx, fc.Args["id"].(int), fc.Args["title"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalNDocument2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_renameDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_renameDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteDocument(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTrainingEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTrainingEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTrainingEvent(ctx, fc.Args["input"].(model.CreateTrainingEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingEvent) graphql.Marshaler {
+			return ec.marshalNTrainingEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTrainingEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTrainingEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTrainingEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTrainingEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTrainingEvent(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateTrainingEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingEvent) graphql.Marshaler {
+			return ec.marshalNTrainingEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTrainingEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTrainingEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bookTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bookTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BookTraining(ctx, fc.Args["eventID"].(int), fc.Args["attendeeName"].(string), fc.Args["attendeeEmail"].(string), fc.Args["providerID"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingBooking) graphql.Marshaler {
+			return ec.marshalNTrainingBooking2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBooking(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bookTraining(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingBooking(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bookTraining_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelTrainingBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelTrainingBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelTrainingBooking(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingBooking) graphql.Marshaler {
+			return ec.marshalNTrainingBooking2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBooking(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelTrainingBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingBooking(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelTrainingBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordTrainingAttendance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordTrainingAttendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordTrainingAttendance(ctx, fc.Args["bookingID"].(int), fc.Args["attended"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingBooking) graphql.Marshaler {
+			return ec.marshalNTrainingBooking2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBooking(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordTrainingAttendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingBooking(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordTrainingAttendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20959,6 +22962,82 @@ func (ec *executionContext) fieldContext_Provider_documents(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Provider_trainingBookings(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_trainingBookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.TrainingBookings(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TrainingBookingOrder), fc.Args["where"].(*ent.TrainingBookingWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingBookingConnection) graphql.Marshaler {
+			return ec.marshalNTrainingBookingConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_trainingBookings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provider",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingBookingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Provider_trainingBookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Provider_trainingSummary(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_trainingSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Provider().TrainingSummary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *training.Summary) graphql.Marshaler {
+			return ec.marshalNTrainingSummary2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋtrainingᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_trainingSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provider",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProviderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProviderConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22093,6 +24172,50 @@ func (ec *executionContext) fieldContext_Query_courses(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_documents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Documents(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.DocumentOrder), fc.Args["where"].(*ent.DocumentWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DocumentConnection) graphql.Marshaler {
+			return ec.marshalNDocumentConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_documents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DocumentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_documents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_learners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22401,6 +24524,50 @@ func (ec *executionContext) fieldContext_Query_schools(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_trainingEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trainingEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TrainingEvents(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TrainingEventOrder), fc.Args["where"].(*ent.TrainingEventWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingEventConnection) graphql.Marshaler {
+			return ec.marshalNTrainingEventConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trainingEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trainingEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22439,6 +24606,50 @@ func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_users_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_resources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_resources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Resources(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["category"].(*document.Category))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DocumentConnection) graphql.Marshaler {
+			return ec.marshalNDocumentConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_resources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DocumentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_resources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25342,6 +27553,881 @@ func (ec *executionContext) fieldContext_Subscription_referralForwarded(ctx cont
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TrainingBooking_id(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBooking_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBooking_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingBooking", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TrainingBooking_attendeeName(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBooking_attendeeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendeeName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBooking_attendeeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingBooking", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingBooking_attendeeEmail(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBooking_attendeeEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendeeEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBooking_attendeeEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingBooking", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingBooking_status(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBooking_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v trainingbooking.Status) graphql.Marshaler {
+			return ec.marshalNTrainingBookingStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBooking_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingBooking", field, false, false, "TrainingBookingStatus")
+}
+
+func (ec *executionContext) _TrainingBooking_attended(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBooking_attended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBooking_attended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingBooking", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrainingBooking_attendanceRecordedAt(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBooking_attendanceRecordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendanceRecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBooking_attendanceRecordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingBooking", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrainingBooking_bookedAt(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBooking_bookedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BookedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBooking_bookedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingBooking", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrainingBooking_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBooking_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBooking_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingBooking", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrainingBooking_event(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBooking_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingEvent) graphql.Marshaler {
+			return ec.marshalNTrainingEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBooking_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingBooking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingBooking_provider(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBooking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBooking_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Provider) graphql.Marshaler {
+			return ec.marshalNProvider2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBooking_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingBooking",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingBookingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBookingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBookingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.TrainingBookingEdge) graphql.Marshaler {
+			return ec.marshalOTrainingBookingEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBookingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingBookingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingBookingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingBookingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBookingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBookingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBookingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingBookingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingBookingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBookingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBookingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBookingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingBookingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingBookingEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBookingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBookingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingBooking) graphql.Marshaler {
+			return ec.marshalOTrainingBooking2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBooking(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBookingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingBookingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingBooking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingBookingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingBookingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingBookingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingBookingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingBookingEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _TrainingEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TrainingEvent_title(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingEvent_description(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingEvent_topic(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingEvent_startsAt(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrainingEvent_endsAt(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrainingEvent_location(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingEvent_capacity(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrainingEvent_bookings(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_bookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Bookings(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TrainingBookingOrder), fc.Args["where"].(*ent.TrainingBookingWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingBookingConnection) graphql.Marshaler {
+			return ec.marshalNTrainingBookingConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_bookings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingBookingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TrainingEvent_bookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingEvent_placesLeft(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEvent_placesLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TrainingEvent().PlacesLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEvent_placesLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEvent", field, true, true, "Int")
+}
+
+func (ec *executionContext) _TrainingEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.TrainingEventEdge) graphql.Marshaler {
+			return ec.marshalOTrainingEventEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEventConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingEvent) graphql.Marshaler {
+			return ec.marshalOTrainingEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEventEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _TrainingSummary_attendedLast12Months(ctx context.Context, field graphql.CollectedField, obj *training.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingSummary_attendedLast12Months(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendedLast12Months, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingSummary_attendedLast12Months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingSummary_upcomingBookings(ctx context.Context, field graphql.CollectedField, obj *training.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingSummary_upcomingBookings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpcomingBookings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingSummary_upcomingBookings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingSummary_lastAttendedOn(ctx context.Context, field graphql.CollectedField, obj *training.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingSummary_lastAttendedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastAttendedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingSummary_lastAttendedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingSummary", field, false, false, "Date")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -32264,6 +35350,90 @@ func UnmarshalCreateSchoolInput(ctx context.Context, raw any) (ent.CreateSchoolI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateTrainingEventInput(ctx context.Context, obj any) (model.CreateTrainingEventInput, error) {
+	var it model.CreateTrainingEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "topic", "startsAt", "endsAt", "location", "capacity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTrainingEventInput unmarshals raw into the CreateTrainingEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTrainingEventInput(ctx context.Context, raw any) (model.CreateTrainingEventInput, error) {
+	var out model.CreateTrainingEventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTrainingEventInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDocumentOrder(ctx context.Context, obj any) (ent.DocumentOrder, error) {
 	var it ent.DocumentOrder
 	if obj == nil {
@@ -36446,7 +39616,7 @@ func (ec *executionContext) unmarshalInputProviderWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "contactName", "contactNameNEQ", "contactNameIn", "contactNameNotIn", "contactNameGT", "contactNameGTE", "contactNameLT", "contactNameLTE", "contactNameContains", "contactNameHasPrefix", "contactNameHasSuffix", "contactNameEqualFold", "contactNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneEqualFold", "phoneContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteEqualFold", "websiteContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeEqualFold", "postcodeContainsFold", "approvalStatus", "approvalStatusNEQ", "approvalStatusIn", "approvalStatusNotIn", "approvedUntil", "approvedUntilNEQ", "approvedUntilIn", "approvedUntilNotIn", "approvedUntilGT", "approvedUntilGTE", "approvedUntilLT", "approvedUntilLTE", "approvedUntilIsNil", "approvedUntilNotNil", "hasCourses", "hasCoursesWith", "hasReferrals", "hasReferralsWith", "hasAgreements", "hasAgreementsWith", "hasDocuments", "hasDocumentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "contactName", "contactNameNEQ", "contactNameIn", "contactNameNotIn", "contactNameGT", "contactNameGTE", "contactNameLT", "contactNameLTE", "contactNameContains", "contactNameHasPrefix", "contactNameHasSuffix", "contactNameEqualFold", "contactNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneEqualFold", "phoneContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteEqualFold", "websiteContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeEqualFold", "postcodeContainsFold", "approvalStatus", "approvalStatusNEQ", "approvalStatusIn", "approvalStatusNotIn", "approvedUntil", "approvedUntilNEQ", "approvedUntilIn", "approvedUntilNotIn", "approvedUntilGT", "approvedUntilGTE", "approvedUntilLT", "approvedUntilLTE", "approvedUntilIsNil", "approvedUntilNotNil", "hasCourses", "hasCoursesWith", "hasReferrals", "hasReferralsWith", "hasAgreements", "hasAgreementsWith", "hasDocuments", "hasDocumentsWith", "hasTrainingBookings", "hasTrainingBookingsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37412,6 +40582,20 @@ func (ec *executionContext) unmarshalInputProviderWhereInput(ctx context.Context
 				return it, err
 			}
 			it.HasDocumentsWith = data
+		case "hasTrainingBookings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTrainingBookings"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTrainingBookings = data
+		case "hasTrainingBookingsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTrainingBookingsWith"))
+			data, err := ec.unmarshalOTrainingBookingWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTrainingBookingsWith = data
 		}
 	}
 	return it, nil
@@ -41078,6 +44262,1400 @@ func UnmarshalSocialProfileInput(ctx context.Context, raw any) (form.Social, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTrainingBookingOrder(ctx context.Context, obj any) (ent.TrainingBookingOrder, error) {
+	var it ent.TrainingBookingOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTrainingBookingOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrainingBookingOrder unmarshals raw into the TrainingBookingOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrainingBookingOrder(ctx context.Context, raw any) (ent.TrainingBookingOrder, error) {
+	var out ent.TrainingBookingOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrainingBookingOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrainingBookingWhereInput(ctx context.Context, obj any) (ent.TrainingBookingWhereInput, error) {
+	var it ent.TrainingBookingWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "attendeeName", "attendeeNameNEQ", "attendeeNameIn", "attendeeNameNotIn", "attendeeNameGT", "attendeeNameGTE", "attendeeNameLT", "attendeeNameLTE", "attendeeNameContains", "attendeeNameHasPrefix", "attendeeNameHasSuffix", "attendeeNameEqualFold", "attendeeNameContainsFold", "attendeeEmail", "attendeeEmailNEQ", "attendeeEmailIn", "attendeeEmailNotIn", "attendeeEmailGT", "attendeeEmailGTE", "attendeeEmailLT", "attendeeEmailLTE", "attendeeEmailContains", "attendeeEmailHasPrefix", "attendeeEmailHasSuffix", "attendeeEmailEqualFold", "attendeeEmailContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "attended", "attendedNEQ", "attendedIsNil", "attendedNotNil", "attendanceRecordedAt", "attendanceRecordedAtNEQ", "attendanceRecordedAtIn", "attendanceRecordedAtNotIn", "attendanceRecordedAtGT", "attendanceRecordedAtGTE", "attendanceRecordedAtLT", "attendanceRecordedAtLTE", "attendanceRecordedAtIsNil", "attendanceRecordedAtNotNil", "bookedAt", "bookedAtNEQ", "bookedAtIn", "bookedAtNotIn", "bookedAtGT", "bookedAtGTE", "bookedAtLT", "bookedAtLTE", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasEvent", "hasEventWith", "hasProvider", "hasProviderWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOTrainingBookingWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOTrainingBookingWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOTrainingBookingWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "attendeeName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeName = data
+		case "attendeeNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameNEQ = data
+		case "attendeeNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameIn = data
+		case "attendeeNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameNotIn = data
+		case "attendeeNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameGT = data
+		case "attendeeNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameGTE = data
+		case "attendeeNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameLT = data
+		case "attendeeNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameLTE = data
+		case "attendeeNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameContains = data
+		case "attendeeNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameHasPrefix = data
+		case "attendeeNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameHasSuffix = data
+		case "attendeeNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameEqualFold = data
+		case "attendeeNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeNameContainsFold = data
+		case "attendeeEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmail = data
+		case "attendeeEmailNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailNEQ = data
+		case "attendeeEmailIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailIn = data
+		case "attendeeEmailNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailNotIn = data
+		case "attendeeEmailGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailGT = data
+		case "attendeeEmailGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailGTE = data
+		case "attendeeEmailLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailLT = data
+		case "attendeeEmailLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailLTE = data
+		case "attendeeEmailContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailContains = data
+		case "attendeeEmailHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailHasPrefix = data
+		case "attendeeEmailHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailHasSuffix = data
+		case "attendeeEmailEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailEqualFold = data
+		case "attendeeEmailContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeEmailContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeEmailContainsFold = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOTrainingBookingStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOTrainingBookingStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOTrainingBookingStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOTrainingBookingStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "attended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attended"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attended = data
+		case "attendedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedNEQ = data
+		case "attendedIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedIsNil = data
+		case "attendedNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendedNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendedNotNil = data
+		case "attendanceRecordedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceRecordedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceRecordedAt = data
+		case "attendanceRecordedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceRecordedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceRecordedAtNEQ = data
+		case "attendanceRecordedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceRecordedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceRecordedAtIn = data
+		case "attendanceRecordedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceRecordedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceRecordedAtNotIn = data
+		case "attendanceRecordedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceRecordedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceRecordedAtGT = data
+		case "attendanceRecordedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceRecordedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceRecordedAtGTE = data
+		case "attendanceRecordedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceRecordedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceRecordedAtLT = data
+		case "attendanceRecordedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceRecordedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceRecordedAtLTE = data
+		case "attendanceRecordedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceRecordedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceRecordedAtIsNil = data
+		case "attendanceRecordedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceRecordedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceRecordedAtNotNil = data
+		case "bookedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookedAt = data
+		case "bookedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookedAtNEQ = data
+		case "bookedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookedAtIn = data
+		case "bookedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookedAtNotIn = data
+		case "bookedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookedAtGT = data
+		case "bookedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookedAtGTE = data
+		case "bookedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookedAtLT = data
+		case "bookedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookedAtLTE = data
+		case "cancelledAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAt = data
+		case "cancelledAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNEQ = data
+		case "cancelledAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtIn = data
+		case "cancelledAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNotIn = data
+		case "cancelledAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtGT = data
+		case "cancelledAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtGTE = data
+		case "cancelledAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtLT = data
+		case "cancelledAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtLTE = data
+		case "cancelledAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtIsNil = data
+		case "cancelledAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNotNil = data
+		case "hasEvent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEvent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasEvent = data
+		case "hasEventWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEventWith"))
+			data, err := ec.unmarshalOTrainingEventWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasEventWith = data
+		case "hasProvider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProvider"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProvider = data
+		case "hasProviderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProviderWith"))
+			data, err := ec.unmarshalOProviderWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProviderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProviderWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrainingBookingWhereInput unmarshals raw into the TrainingBookingWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrainingBookingWhereInput(ctx context.Context, raw any) (ent.TrainingBookingWhereInput, error) {
+	var out ent.TrainingBookingWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrainingBookingWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrainingEventOrder(ctx context.Context, obj any) (ent.TrainingEventOrder, error) {
+	var it ent.TrainingEventOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTrainingEventOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrainingEventOrder unmarshals raw into the TrainingEventOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrainingEventOrder(ctx context.Context, raw any) (ent.TrainingEventOrder, error) {
+	var out ent.TrainingEventOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrainingEventOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrainingEventWhereInput(ctx context.Context, obj any) (ent.TrainingEventWhereInput, error) {
+	var it ent.TrainingEventWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "topic", "topicNEQ", "topicIn", "topicNotIn", "topicGT", "topicGTE", "topicLT", "topicLTE", "topicContains", "topicHasPrefix", "topicHasSuffix", "topicEqualFold", "topicContainsFold", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationEqualFold", "locationContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasBookings", "hasBookingsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOTrainingEventWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOTrainingEventWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOTrainingEventWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "topicNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicNEQ = data
+		case "topicIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicIn = data
+		case "topicNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicNotIn = data
+		case "topicGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicGT = data
+		case "topicGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicGTE = data
+		case "topicLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicLT = data
+		case "topicLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicLTE = data
+		case "topicContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicContains = data
+		case "topicHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicHasPrefix = data
+		case "topicHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicHasSuffix = data
+		case "topicEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicEqualFold = data
+		case "topicContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topicContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TopicContainsFold = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "startsAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtNEQ = data
+		case "startsAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtIn = data
+		case "startsAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtNotIn = data
+		case "startsAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtGT = data
+		case "startsAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtGTE = data
+		case "startsAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtLT = data
+		case "startsAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAtLTE = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "endsAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAtNEQ = data
+		case "endsAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAtIn = data
+		case "endsAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAtNotIn = data
+		case "endsAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAtGT = data
+		case "endsAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAtGTE = data
+		case "endsAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAtLT = data
+		case "endsAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAtLTE = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "locationNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationNEQ = data
+		case "locationIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationIn = data
+		case "locationNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationNotIn = data
+		case "locationGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationGT = data
+		case "locationGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationGTE = data
+		case "locationLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationLT = data
+		case "locationLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationLTE = data
+		case "locationContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationContains = data
+		case "locationHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationHasPrefix = data
+		case "locationHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationHasSuffix = data
+		case "locationEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationEqualFold = data
+		case "locationContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationContainsFold = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "capacityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNEQ = data
+		case "capacityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityIn = data
+		case "capacityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNotIn = data
+		case "capacityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityGT = data
+		case "capacityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityGTE = data
+		case "capacityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityLT = data
+		case "capacityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "hasBookings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookings"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasBookings = data
+		case "hasBookingsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingsWith"))
+			data, err := ec.unmarshalOTrainingBookingWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasBookingsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrainingEventWhereInput unmarshals raw into the TrainingEventWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrainingEventWhereInput(ctx context.Context, raw any) (ent.TrainingEventWhereInput, error) {
+	var out ent.TrainingEventWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrainingEventWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateAwardingBodyInput(ctx context.Context, obj any) (ent.UpdateAwardingBodyInput, error) {
 	var it ent.UpdateAwardingBodyInput
 	if obj == nil {
@@ -41502,6 +46080,153 @@ func (ec *executionContext) unmarshalInputUpdateSchoolInput(ctx context.Context,
 func UnmarshalUpdateSchoolInput(ctx context.Context, raw any) (ent.UpdateSchoolInput, error) {
 	var out ent.UpdateSchoolInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSchoolInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTrainingEventInput(ctx context.Context, obj any) (model.UpdateTrainingEventInput, error) {
+	var it model.UpdateTrainingEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "topic", "startsAt", "endsAt", "location", "capacity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTrainingEventInput unmarshals raw into the UpdateTrainingEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTrainingEventInput(ctx context.Context, raw any) (model.UpdateTrainingEventInput, error) {
+	var out model.UpdateTrainingEventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTrainingEventInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUploadDocumentInput(ctx context.Context, obj any) (model.UploadDocumentInput, error) {
+	var it model.UploadDocumentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"file", "title", "category", "providerID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNDocumentCategory2githubᚗcomᚋapnetᚋapnetᚋentᚋdocumentᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "providerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUploadDocumentInput unmarshals raw into the UploadDocumentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUploadDocumentInput(ctx context.Context, raw any) (model.UploadDocumentInput, error) {
+	var out model.UploadDocumentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UploadDocumentInput", raw, &out)
 	return out, err
 }
 
@@ -42117,6 +46842,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case *ent.TrainingEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TrainingEvent(ctx, sel, obj)
+	case *ent.TrainingBooking:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TrainingBooking(ctx, sel, obj)
 	case *ent.School:
 		if obj == nil {
 			return graphql.Null
@@ -43457,6 +48192,12 @@ func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Document_provider(ctx, field, obj)
 				})
+		case "downloadURL":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_downloadURL(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44266,6 +49007,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "uploadDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renameDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renameDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createTrainingEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTrainingEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTrainingEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTrainingEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bookTraining":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bookTraining(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelTrainingBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelTrainingBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordTrainingAttendance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordTrainingAttendance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44894,6 +49691,18 @@ func (ec *executionContext) _Provider(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Provider_documents(ctx, field, obj)
 				})
+		case "trainingBookings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provider_trainingBookings(ctx, field, obj)
+				})
+		case "trainingSummary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provider_trainingSummary(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45344,6 +50153,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_courses(ctx, field)
 				})
+		case "documents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_documents(ctx, field)
+				})
 		case "learners":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -45386,11 +50201,23 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_schools(ctx, field)
 				})
+		case "trainingEvents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trainingEvents(ctx, field)
+				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_users(ctx, field)
+				})
+		case "resources":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_resources(ctx, field)
 				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -46382,6 +51209,376 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
+var trainingBookingImplementors = []string{"TrainingBooking", "Node"}
+
+func (ec *executionContext) _TrainingBooking(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingBooking) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingBookingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingBooking")
+		case "id":
+			out.Values[i] = ec._TrainingBooking_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendeeName":
+			out.Values[i] = ec._TrainingBooking_attendeeName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendeeEmail":
+			out.Values[i] = ec._TrainingBooking_attendeeEmail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._TrainingBooking_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attended":
+			out.Values[i] = ec._TrainingBooking_attended(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendanceRecordedAt":
+			out.Values[i] = ec._TrainingBooking_attendanceRecordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bookedAt":
+			out.Values[i] = ec._TrainingBooking_bookedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._TrainingBooking_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "event":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingBooking_event(ctx, field, obj)
+				})
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingBooking_provider(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingBookingConnectionImplementors = []string{"TrainingBookingConnection"}
+
+func (ec *executionContext) _TrainingBookingConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingBookingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingBookingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingBookingConnection")
+		case "edges":
+			out.Values[i] = ec._TrainingBookingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TrainingBookingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TrainingBookingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingBookingEdgeImplementors = []string{"TrainingBookingEdge"}
+
+func (ec *executionContext) _TrainingBookingEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingBookingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingBookingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingBookingEdge")
+		case "node":
+			out.Values[i] = ec._TrainingBookingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._TrainingBookingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingEventImplementors = []string{"TrainingEvent", "Node"}
+
+func (ec *executionContext) _TrainingEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingEvent")
+		case "id":
+			out.Values[i] = ec._TrainingEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._TrainingEvent_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._TrainingEvent_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topic":
+			out.Values[i] = ec._TrainingEvent_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._TrainingEvent_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._TrainingEvent_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.Values[i] = ec._TrainingEvent_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._TrainingEvent_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._TrainingEvent_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bookings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingEvent_bookings(ctx, field, obj)
+				})
+		case "placesLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingEvent_placesLeft(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingEventConnectionImplementors = []string{"TrainingEventConnection"}
+
+func (ec *executionContext) _TrainingEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingEventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingEventConnection")
+		case "edges":
+			out.Values[i] = ec._TrainingEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TrainingEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TrainingEventConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingEventEdgeImplementors = []string{"TrainingEventEdge"}
+
+func (ec *executionContext) _TrainingEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingEventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingEventEdge")
+		case "node":
+			out.Values[i] = ec._TrainingEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._TrainingEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingSummaryImplementors = []string{"TrainingSummary"}
+
+func (ec *executionContext) _TrainingSummary(ctx context.Context, sel ast.SelectionSet, obj *training.Summary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingSummary")
+		case "attendedLast12Months":
+			out.Values[i] = ec._TrainingSummary_attendedLast12Months(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upcomingBookings":
+			out.Values[i] = ec._TrainingSummary_upcomingBookings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastAttendedOn":
+			out.Values[i] = ec._TrainingSummary_lastAttendedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
@@ -47366,6 +52563,11 @@ func (ec *executionContext) unmarshalNCreateSchoolInput2githubᚗcomᚋapnetᚋa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateTrainingEventInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐCreateTrainingEventInput(ctx context.Context, v any) (model.CreateTrainingEventInput, error) {
+	res, err := ec.unmarshalInputCreateTrainingEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
 	res, err := scalar.UnmarshalCursor(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -47449,6 +52651,19 @@ func (ec *executionContext) unmarshalNDocumentCategory2githubᚗcomᚋapnetᚋap
 
 func (ec *executionContext) marshalNDocumentCategory2githubᚗcomᚋapnetᚋapnetᚋentᚋdocumentᚐCategory(ctx context.Context, sel ast.SelectionSet, v document.Category) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDocumentConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.DocumentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DocumentConnection!")
+		return graphql.Null
+	}
+	return ec._DocumentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDocumentOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentOrder(ctx context.Context, v any) (*ent.DocumentOrder, error) {
+	res, err := ec.unmarshalInputDocumentOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDocumentOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentOrderField(ctx context.Context, v any) (*ent.DocumentOrderField, error) {
@@ -48249,6 +53464,104 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNTrainingBooking2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBooking(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingBooking) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingBooking!")
+		return graphql.Null
+	}
+	return ec._TrainingBooking(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrainingBookingConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingBookingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingBookingConnection!")
+		return graphql.Null
+	}
+	return ec._TrainingBookingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingBookingOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingOrder(ctx context.Context, v any) (*ent.TrainingBookingOrder, error) {
+	res, err := ec.unmarshalInputTrainingBookingOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTrainingBookingOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingOrderField(ctx context.Context, v any) (*ent.TrainingBookingOrderField, error) {
+	var res = new(ent.TrainingBookingOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingBookingOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingBookingOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingBookingOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNTrainingBookingStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatus(ctx context.Context, v any) (trainingbooking.Status, error) {
+	var res trainingbooking.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingBookingStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatus(ctx context.Context, sel ast.SelectionSet, v trainingbooking.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTrainingBookingWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInput(ctx context.Context, v any) (*ent.TrainingBookingWhereInput, error) {
+	res, err := ec.unmarshalInputTrainingBookingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEvent(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingEvent!")
+		return graphql.Null
+	}
+	return ec._TrainingEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrainingEventConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingEventConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingEventConnection!")
+		return graphql.Null
+	}
+	return ec._TrainingEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingEventOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventOrder(ctx context.Context, v any) (*ent.TrainingEventOrder, error) {
+	res, err := ec.unmarshalInputTrainingEventOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTrainingEventOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventOrderField(ctx context.Context, v any) (*ent.TrainingEventOrderField, error) {
+	var res = new(ent.TrainingEventOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingEventOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingEventOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingEventOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNTrainingEventWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventWhereInput(ctx context.Context, v any) (*ent.TrainingEventWhereInput, error) {
+	res, err := ec.unmarshalInputTrainingEventWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingSummary2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋtrainingᚐSummary(ctx context.Context, sel ast.SelectionSet, v *training.Summary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingSummary!")
+		return graphql.Null
+	}
+	return ec._TrainingSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateAwardingBodyInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateAwardingBodyInput(ctx context.Context, v any) (ent.UpdateAwardingBodyInput, error) {
 	res, err := ec.unmarshalInputUpdateAwardingBodyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -48271,6 +53584,30 @@ func (ec *executionContext) unmarshalNUpdateQualificationInput2githubᚗcomᚋap
 
 func (ec *executionContext) unmarshalNUpdateSchoolInput2githubᚗcomᚋapnetᚋapnetᚋentᚐUpdateSchoolInput(ctx context.Context, v any) (ent.UpdateSchoolInput, error) {
 	res, err := ec.unmarshalInputUpdateSchoolInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTrainingEventInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐUpdateTrainingEventInput(ctx context.Context, v any) (model.UpdateTrainingEventInput, error) {
+	res, err := ec.unmarshalInputUpdateTrainingEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUploadDocumentInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐUploadDocumentInput(ctx context.Context, v any) (model.UploadDocumentInput, error) {
+	res, err := ec.unmarshalInputUploadDocumentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -49526,6 +54863,23 @@ func (ec *executionContext) marshalODocumentEdge2ᚖgithubᚗcomᚋapnetᚋapnet
 		return graphql.Null
 	}
 	return ec._DocumentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODocumentOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentOrderᚄ(ctx context.Context, v any) ([]*ent.DocumentOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.DocumentOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDocumentOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalODocumentWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentWhereInputᚄ(ctx context.Context, v any) ([]*ent.DocumentWhereInput, error) {
@@ -50955,6 +56309,196 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTrainingBooking2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBooking(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingBooking) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingBooking(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTrainingBookingEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.TrainingBookingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTrainingBookingEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTrainingBookingEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingEdge(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingBookingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingBookingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrainingBookingOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingOrderᚄ(ctx context.Context, v any) ([]*ent.TrainingBookingOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TrainingBookingOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingBookingOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTrainingBookingStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatusᚄ(ctx context.Context, v any) ([]trainingbooking.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]trainingbooking.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingBookingStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTrainingBookingStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []trainingbooking.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrainingBookingStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTrainingBookingStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatus(ctx context.Context, v any) (*trainingbooking.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(trainingbooking.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingBookingStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋtrainingbookingᚐStatus(ctx context.Context, sel ast.SelectionSet, v *trainingbooking.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTrainingBookingWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInputᚄ(ctx context.Context, v any) ([]*ent.TrainingBookingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TrainingBookingWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingBookingWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTrainingBookingWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingBookingWhereInput(ctx context.Context, v any) (*ent.TrainingBookingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrainingBookingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEvent(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingEvent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTrainingEventEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.TrainingEventEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTrainingEventEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTrainingEventEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingEventEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingEventEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrainingEventOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventOrderᚄ(ctx context.Context, v any) ([]*ent.TrainingEventOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TrainingEventOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingEventOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTrainingEventWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventWhereInputᚄ(ctx context.Context, v any) ([]*ent.TrainingEventWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TrainingEventWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingEventWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTrainingEventWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐTrainingEventWhereInput(ctx context.Context, v any) (*ent.TrainingEventWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrainingEventWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

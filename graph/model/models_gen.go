@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/attendancemark"
+	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/attendance"
@@ -36,6 +38,16 @@ type CreatePlacementInput struct {
 	Sessions   []*timetable.Session `json:"sessions"`
 	// The local authority arranged the provision (attendance coded K, not B).
 	LaArranged *bool `json:"laArranged,omitempty"`
+}
+
+type CreateTrainingEventInput struct {
+	Title       string    `json:"title"`
+	Description *string   `json:"description,omitempty"`
+	Topic       *string   `json:"topic,omitempty"`
+	StartsAt    time.Time `json:"startsAt"`
+	EndsAt      time.Time `json:"endsAt"`
+	Location    *string   `json:"location,omitempty"`
+	Capacity    int       `json:"capacity"`
 }
 
 type EndPlacementInput struct {
@@ -166,6 +178,26 @@ type SignAgreementInput struct {
 }
 
 type Subscription struct {
+}
+
+type UpdateTrainingEventInput struct {
+	Title       *string    `json:"title,omitempty"`
+	Description *string    `json:"description,omitempty"`
+	Topic       *string    `json:"topic,omitempty"`
+	StartsAt    *time.Time `json:"startsAt,omitempty"`
+	EndsAt      *time.Time `json:"endsAt,omitempty"`
+	Location    *string    `json:"location,omitempty"`
+	// Not below the places already booked.
+	Capacity *int `json:"capacity,omitempty"`
+}
+
+type UploadDocumentInput struct {
+	// PDF, DOCX, XLSX, PPTX, ODT, PNG, JPEG, plain text or CSV; the server's size limit applies.
+	File     graphql.Upload    `json:"file"`
+	Title    string            `json:"title"`
+	Category document.Category `json:"category"`
+	// Required for COMPLIANCE_REPORT and EVALUATION_REPORT; must be empty for library categories.
+	ProviderID *int `json:"providerID,omitempty"`
 }
 
 // The Safeguarding and Quality Agreement side a signature is for.

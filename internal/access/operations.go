@@ -40,6 +40,9 @@ var Operations = map[string][]viewer.Role{
 	"Query.referrals":       signedIn,
 	"Query.agreements":      signedIn,
 	"Query.progressUpdates": signedIn,
+	"Query.documents":       partnership,
+	"Query.resources":       signedIn,
+	"Query.trainingEvents":  signedIn,
 
 	"Mutation.login":               public,
 	"Mutation.acceptInvitation":    public,
@@ -82,6 +85,18 @@ var Operations = map[string][]viewer.Role{
 	"Mutation.startPlacement":     {viewer.ProviderStaff, viewer.PartnershipAdmin},
 	"Mutation.endPlacement":       {viewer.ProviderStaff, viewer.PartnershipAdmin},
 	"Mutation.postProgressUpdate": {viewer.ProviderStaff, viewer.PartnershipAdmin},
+
+	// Documents: the partnership uploads; the Document policy decides who reads.
+	"Mutation.uploadDocument": partnership,
+	"Mutation.renameDocument": partnership,
+	"Mutation.deleteDocument": adminOnly,
+
+	// Training: the partnership runs events and records attendance; providers book their staff.
+	"Mutation.createTrainingEvent":      partnership,
+	"Mutation.updateTrainingEvent":      partnership,
+	"Mutation.bookTraining":             {viewer.ProviderStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
+	"Mutation.cancelTrainingBooking":    {viewer.ProviderStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
+	"Mutation.recordTrainingAttendance": partnership,
 
 	"Subscription.attendanceRecorded":    {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
 	"Subscription.alertRaised":           {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},

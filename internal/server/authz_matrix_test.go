@@ -57,6 +57,9 @@ var expectedAccess = func() map[string][]viewer.Role {
 		"Query.referrals":       {admin, qa, school, provider},
 		"Query.agreements":      {admin, qa, school, provider},
 		"Query.progressUpdates": {admin, qa, school, provider},
+		"Query.documents":       {admin, qa},
+		"Query.resources":       {admin, qa, school, provider},
+		"Query.trainingEvents":  {admin, qa, school, provider},
 
 		"Mutation.login":               {admin, qa, school, provider, anonymous},
 		"Mutation.acceptInvitation":    {admin, qa, school, provider, anonymous},
@@ -96,6 +99,15 @@ var expectedAccess = func() map[string][]viewer.Role {
 		"Mutation.startPlacement":     {admin, provider},
 		"Mutation.endPlacement":       {admin, provider},
 		"Mutation.postProgressUpdate": {admin, provider},
+
+		"Mutation.uploadDocument":           {admin, qa},
+		"Mutation.renameDocument":           {admin, qa},
+		"Mutation.deleteDocument":           {admin},
+		"Mutation.createTrainingEvent":      {admin, qa},
+		"Mutation.updateTrainingEvent":      {admin, qa},
+		"Mutation.bookTraining":             {admin, qa, provider},
+		"Mutation.cancelTrainingBooking":    {admin, qa, provider},
+		"Mutation.recordTrainingAttendance": {admin, qa},
 
 		"Subscription.attendanceRecorded":    {admin, qa, school},
 		"Subscription.alertRaised":           {admin, qa, school},
@@ -187,6 +199,8 @@ type matrixCase struct {
 	vars  func(r viewer.Role) map[string]any
 	// as, when set, picks the client for a role (e.g. a fresh session to end).
 	as func(t *testing.T, r viewer.Role) *gqlclient.Client
+	// send, when set, makes the call instead of a JSON POST (e.g. a multipart upload).
+	send func(t *testing.T, c *gqlclient.Client, query string, vars map[string]any) *gqlclient.Response
 }
 
 // Every operation × every role, over the wire: denied calls fail with
@@ -235,6 +249,14 @@ func TestAuthorisationMatrix(t *testing.T) {
 			SetStartsOn(start).SetEndsOn(end).SetTermsVersion("v1").SaveX(sys).ID
 	}
 	toSign, toRevoke := agreementFor(referral.AcademicYearOf(time.Now())), agreementFor("2099/00")
+	// A library document to rename, one to delete, and a future event with a booking.
+	docID := e.storeDocument(t, "QA_PROCESS", nil, "guide.txt", []byte("guide\n")).ID
+	toDelete := e.storeDocument(t, "QA_PROCESS", nil, "delete-me.txt", []byte("delete me\n")).ID
+	future := e.now().Add(72 * time.Hour)
+	eventID := e.db.TrainingEvent.Create().SetTitle("Matrix event").SetStartsAt(future).SetEndsAt(future.Add(time.Hour)).
+		SetCapacity(50).SetCreatedBy("system").SaveX(sys).ID
+	bookingID := e.db.TrainingBooking.Create().SetEventID(eventID).SetProviderID(w.Provider.ID).
+		SetAttendeeName("Booked").SetAttendeeEmail("booked@matrix.example").SetBookedBy("system").SaveX(sys).ID
 	roleIndex := map[viewer.Role]int{}
 	for i, r := range matrixRoles {
 		roleIndex[r] = i
@@ -259,6 +281,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"Query.referrals":       list("referrals"),
 		"Query.agreements":      list("agreements"),
 		"Query.progressUpdates": list("progressUpdates"),
+		"Query.documents":       list("documents"),
+		"Query.resources":       list("resources"),
+		"Query.trainingEvents":  list("trainingEvents"),
 
 		"Mutation.login": {
 			query: `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
@@ -402,6 +427,40 @@ func TestAuthorisationMatrix(t *testing.T) {
 				"englishRating": "GOOD", "mathsRating": "GOOD"}}),
 		},
 
+		"Mutation.uploadDocument": {
+			query: uploadOp,
+			vars: func(r viewer.Role) map[string]any {
+				return map[string]any{"in": map[string]any{"title": "Matrix " + slug(r), "category": "QA_PROCESS"}}
+			},
+			send: func(t *testing.T, c *gqlclient.Client, q string, vars map[string]any) *gqlclient.Response {
+				return e.upload(t, c, q, vars, "matrix.txt", []byte("matrix upload\n"))
+			},
+		},
+		"Mutation.renameDocument": {query: `mutation($id: ID!) { renameDocument(id: $id, title: "Renamed") { id } }`, vars: fixed(map[string]any{"id": docID})},
+		"Mutation.deleteDocument": {query: `mutation($id: ID!) { deleteDocument(id: $id) }`, vars: fixed(map[string]any{"id": toDelete})},
+		"Mutation.createTrainingEvent": {
+			query: `mutation($in: CreateTrainingEventInput!) { createTrainingEvent(input: $in) { id } }`,
+			vars: fixed(map[string]any{"in": map[string]any{"title": "Matrix", "startsAt": future.Format(time.RFC3339),
+				"endsAt": future.Add(time.Hour).Format(time.RFC3339), "capacity": 5}}),
+		},
+		"Mutation.updateTrainingEvent": {
+			query: `mutation($id: ID!) { updateTrainingEvent(id: $id, input: {location: "Room 1"}) { id } }`,
+			vars:  fixed(map[string]any{"id": eventID}),
+		},
+		"Mutation.bookTraining": {
+			query: `mutation($e: ID!, $m: String!, $p: ID) { bookTraining(eventID: $e, attendeeName: "M", attendeeEmail: $m, providerID: $p) { id } }`,
+			vars: func(r viewer.Role) map[string]any {
+				return map[string]any{"e": eventID, "m": slug(r) + "@matrix.example", "p": w.Provider.ID}
+			},
+		},
+		"Mutation.cancelTrainingBooking": {
+			query: `mutation($id: ID!) { cancelTrainingBooking(id: $id) { id } }`, vars: fixed(map[string]any{"id": bookingID}),
+		},
+		"Mutation.recordTrainingAttendance": {
+			query: `mutation($id: ID!) { recordTrainingAttendance(bookingID: $id, attended: true) { id } }`,
+			vars:  fixed(map[string]any{"id": bookingID}),
+		},
+
 		"Subscription.attendanceRecorded": {query: subAttendance, vars: fixed(map[string]any{"s": w.SchoolA.ID})},
 		"Subscription.referralStatusChanged": {
 			query: `subscription($s: ID!) { referralStatusChanged(schoolID: $s) { referral { id status } transition { to } } }`,
@@ -442,7 +501,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 					matrixSubscription(t, e, client, c.query, c.vars(r), allow, deniedCode)
 					return
 				}
-				resp := do(t, client, c.query, c.vars(r))
+				send := do
+				if c.send != nil {
+					send = c.send
+				}
+				resp := send(t, client, c.query, c.vars(r))
 				got := codes(resp.Errors)
 				if allow {
 					for _, code := range got {

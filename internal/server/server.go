@@ -7,8 +7,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"sync"
@@ -29,6 +31,8 @@ import (
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/dashboard"
 	"github.com/apnet/apnet/internal/fanout"
+	"github.com/apnet/apnet/internal/docstore"
+	"github.com/apnet/apnet/internal/documents"
 	"github.com/apnet/apnet/internal/metrics"
 	"github.com/apnet/apnet/internal/viewer"
 	"github.com/apnet/apnet/internal/wsgorilla"
@@ -41,7 +45,8 @@ type Options struct {
 	// Introspection and GraphiQL are on unless disabled for production.
 	DisableIntrospection bool
 	DisableGraphiQL      bool
-	// MaxBodyBytes limits a request body; 0 means 1 MiB.
+	// MaxBodyBytes limits a request body; 0 means 1 MiB. Multipart uploads
+	// are limited by the document store's upload limit instead.
 	MaxBodyBytes int64
 	// KeepAlive is the websocket keep-alive interval; 0 means 10 s.
 	KeepAlive time.Duration
@@ -106,6 +111,11 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
+	maxUpload := uploadLimit(r)
+	// Uploads (GraphQL multipart request spec). The file limit itself is
+	// enforced exactly by the document store while it streams; this bounds
+	// the whole request, and small files stay in memory.
+	gql.AddTransport(transport.MultipartForm{MaxUploadSize: maxUpload + multipartSlack, MaxMemory: 1 << 20})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if !o.DisableIntrospection {
 		gql.Use(extension.Introspection{})
@@ -127,7 +137,10 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	gql.Use(fanout.New(fanout.Options{Deliver: flushReads(r.Client, log), Log: log}))
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", limitBody(o.MaxBodyBytes, authenticate(o.Auth, o.TrustProxy, s.websocketsClose(gql))))
+	mux.Handle("/query", limitBody(o.MaxBodyBytes, maxUpload, authenticate(o.Auth, o.TrustProxy, uploadGate(s.websocketsClose(gql)))))
+	if r.Documents != nil {
+		mux.Handle("GET /documents/{id}", authenticate(o.Auth, o.TrustProxy, download(r.Documents, log)))
+	}
 	if !o.DisableGraphiQL {
 		mux.Handle("/graphiql", playground.Handler("apnet", "/query"))
 	} else {
@@ -190,11 +203,64 @@ func (s *Server) websocketsClose(next http.Handler) http.Handler {
 	})
 }
 
-func limitBody(n int64, next http.Handler) http.Handler {
+// multipartSlack is room in an upload request for its operations and map
+// parts and the multipart framing, beyond the file itself.
+const multipartSlack = 64 << 10
+
+func uploadLimit(r *graph.Resolver) int64 {
+	if r.Documents != nil && r.Documents.Store != nil {
+		return r.Documents.Store.MaxBytes()
+	}
+	return docstore.DefaultMaxBytes
+}
+
+// limitBody caps request bodies: n bytes, or for a multipart upload the
+// upload limit plus framing. An upload that says up front it is too big is
+// refused with 413 before any of it is read.
+func limitBody(n, upload int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, n)
+		limit := n
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			limit = upload + multipartSlack
+			if r.ContentLength > limit {
+				writeJSONError(w, http.StatusRequestEntityTooLarge, documents.TooLarge(upload))
+				return
+			}
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// uploadGate refuses a multipart request from anyone who may not upload
+// before any of its body is read: gqlgen's transport spools the file (to
+// disk when large) before the operation gate sees the mutation.
+func uploadGate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			if err := access.CheckOperation(viewer.FromContext(r.Context()), "Mutation.uploadDocument"); err != nil {
+				e, _ := apierr.As(err)
+				status := http.StatusForbidden
+				if e.Code == apierr.Unauthenticated {
+					status = http.StatusUnauthorized
+				}
+				writeJSONError(w, status, e)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeJSONError answers a request refused before GraphQL runs, in GraphQL's error shape.
+func writeJSONError(w http.ResponseWriter, status int, e *apierr.Error) {
+	ext := map[string]any{"code": string(e.Code)}
+	if e.Field != "" {
+		ext["field"] = e.Field
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}})
 }
 
 func countRequests(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {

@@ -22,6 +22,7 @@ import (
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/documents"
 	"github.com/apnet/apnet/internal/fixture"
 	"github.com/apnet/apnet/internal/gqlclient"
 	"github.com/apnet/apnet/internal/live"
@@ -29,6 +30,7 @@ import (
 	"github.com/apnet/apnet/internal/password"
 	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/server"
+	"github.com/apnet/apnet/internal/training"
 	"github.com/apnet/apnet/internal/viewer"
 )
 
@@ -45,6 +47,9 @@ type env struct {
 	admin, qa, schoolA, schoolB, provider, anon *gqlclient.Client
 	// clock is the auth service's clock: tests move it to expire sessions.
 	clock *time.Time
+	// docs stores uploads (limit testUploadLimit); now is the services' clock.
+	docs *documents.Service
+	now  func() time.Time
 }
 
 // testPassword is every test account's password.
@@ -73,6 +78,8 @@ func newEnv(t *testing.T, d *db.DB, opts ...func(*server.Options)) *env {
 		Client:     d.Client,
 		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log, Now: now},
 		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log, Now: now},
+		Documents:  &documents.Service{Client: d.Client, Store: newTestStore(t), Log: log, Now: now},
+		Training:   &training.Service{Client: d.Client, Now: now},
 		Live:       hub,
 		Now:        now,
 	}
@@ -89,7 +96,7 @@ func newEnv(t *testing.T, d *db.DB, opts ...func(*server.Options)) *env {
 	srv = server.New(res, log, o)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	e := &env{db: d, w: w, broker: b, srv: srv, auth: authn, http: hs, clock: &clock,
+	e := &env{db: d, w: w, broker: b, srv: srv, auth: authn, http: hs, clock: &clock, docs: res.Documents, now: now,
 		ws: "ws" + strings.TrimPrefix(hs.URL, "http") + "/query"}
 	e.anon = &gqlclient.Client{URL: hs.URL + "/query"}
 	e.admin = e.signIn(t, e.account(t, "admin@test.example", user.RolePARTNERSHIP_ADMIN, 0, 0))
