@@ -131,9 +131,6 @@ func (_u *AlertUpdate) check() error {
 	if _u.mutation.PlacementCleared() && len(_u.mutation.PlacementIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Alert.placement"`)
 	}
-	if _u.mutation.MarkCleared() && len(_u.mutation.MarkIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Alert.mark"`)
-	}
 	return nil
 }
 
@@ -298,9 +295,6 @@ func (_u *AlertUpdateOne) check() error {
 	}
 	if _u.mutation.PlacementCleared() && len(_u.mutation.PlacementIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Alert.placement"`)
-	}
-	if _u.mutation.MarkCleared() && len(_u.mutation.MarkIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Alert.mark"`)
 	}
 	return nil
 }

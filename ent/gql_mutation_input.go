@@ -152,6 +152,8 @@ func (c *LearnerUpdateOne) SetInput(i UpdateLearnerInput) *LearnerUpdateOne {
 type CreateProviderInput struct {
 	Name           string
 	Description    *string
+	Ukprn          *string
+	Urn            *string
 	ContactName    *string
 	Email          *string
 	Phone          *string
@@ -167,6 +169,12 @@ func (i *CreateProviderInput) Mutate(m *ProviderMutation) {
 	m.SetName(i.Name)
 	if v := i.Description; v != nil {
 		m.SetDescription(*v)
+	}
+	if v := i.Ukprn; v != nil {
+		m.SetUkprn(*v)
+	}
+	if v := i.Urn; v != nil {
+		m.SetUrn(*v)
 	}
 	if v := i.ContactName; v != nil {
 		m.SetContactName(*v)
@@ -202,6 +210,8 @@ func (c *ProviderCreate) SetInput(i CreateProviderInput) *ProviderCreate {
 type UpdateProviderInput struct {
 	Name               *string
 	Description        *string
+	Ukprn              *string
+	Urn                *string
 	ContactName        *string
 	Email              *string
 	Phone              *string
@@ -220,6 +230,12 @@ func (i *UpdateProviderInput) Mutate(m *ProviderMutation) {
 	}
 	if v := i.Description; v != nil {
 		m.SetDescription(*v)
+	}
+	if v := i.Ukprn; v != nil {
+		m.SetUkprn(*v)
+	}
+	if v := i.Urn; v != nil {
+		m.SetUrn(*v)
 	}
 	if v := i.ContactName; v != nil {
 		m.SetContactName(*v)

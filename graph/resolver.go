@@ -10,6 +10,7 @@ import (
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/qa"
 	"github.com/apnet/apnet/internal/referral"
 )
 
@@ -20,6 +21,7 @@ type Resolver struct {
 	Live       *live.Hub
 	Auth       *auth.Service
 	Referral   *referral.Service
+	QA         *qa.Service
 	// Now is the clock; tests set it.
 	Now func() time.Time
 }

@@ -11,10 +11,10 @@ import (
 // theirs beside their fields.)
 
 func (School) Policy() ent.Policy             { return access.SchoolPolicy() }
-func (Provider) Policy() ent.Policy           { return access.CataloguePolicy() }
+func (Provider) Policy() ent.Policy           { return access.ProviderPolicy() }
 func (AwardingBody) Policy() ent.Policy       { return access.CataloguePolicy() }
 func (Qualification) Policy() ent.Policy      { return access.CataloguePolicy() }
-func (Course) Policy() ent.Policy             { return access.CataloguePolicy() }
+func (Course) Policy() ent.Policy             { return access.CoursePolicy() }
 func (Postcode) Policy() ent.Policy           { return access.CataloguePolicy() }
 func (Learner) Policy() ent.Policy            { return access.LearnerPolicy() }
 func (Placement) Policy() ent.Policy          { return access.PlacementPolicy() }
@@ -26,3 +26,11 @@ func (ReferralTransition) Policy() ent.Policy { return access.ReferralTransition
 func (Agreement) Policy() ent.Policy          { return access.AgreementPolicy() }
 func (ProgressUpdate) Policy() ent.Policy     { return access.ProgressUpdatePolicy() }
 func (Document) Policy() ent.Policy           { return access.DocumentPolicy() }
+func (Application) Policy() ent.Policy          { return access.ApplicationPolicy() }
+func (ChecklistTemplate) Policy() ent.Policy    { return access.ChecklistPolicy() }
+func (ChecklistItem) Policy() ent.Policy        { return access.ChecklistPolicy() }
+func (ComplianceVisit) Policy() ent.Policy      { return access.ComplianceVisitPolicy() }
+func (ComplianceItemResult) Policy() ent.Policy { return access.ComplianceDetailPolicy() }
+func (ComplianceAction) Policy() ent.Policy     { return access.ComplianceActionPolicy() }
+func (EvaluationVisit) Policy() ent.Policy      { return access.EvaluationVisitPolicy() }
+func (QADecision) Policy() ent.Policy           { return access.QADecisionPolicy() }

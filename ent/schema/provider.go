@@ -15,6 +15,8 @@ func (Provider) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty().Annotations(entgql.OrderField("NAME")),
 		field.Text("description").Default("").Comment("full description of its provision"),
+		field.String("ukprn").Default("").Comment("UKPRN where it has one (8 digits starting with 1)"),
+		field.String("urn").Default("").Comment("Ofsted URN where it has one"),
 		field.String("contact_name").Default(""),
 		field.String("email").Default(""),
 		field.String("phone").Default(""),
@@ -35,6 +37,9 @@ func (Provider) Edges() []ent.Edge {
 		edge.To("referrals", Referral.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 		edge.To("agreements", Agreement.Type).Annotations(noEdgeInput),
 		edge.To("documents", Document.Type).Annotations(noEdgeInput),
+		edge.To("compliance_visits", ComplianceVisit.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("evaluation_visits", EvaluationVisit.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("decisions", QADecision.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/metrics"
 	"github.com/apnet/apnet/internal/password"
+	"github.com/apnet/apnet/internal/qa"
 	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/server"
 	"github.com/apnet/apnet/internal/viewer"
@@ -71,6 +72,7 @@ func newEnv(t *testing.T, d *db.DB, opts ...func(*server.Options)) *env {
 		Client:     d.Client,
 		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log, Now: now},
 		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log, Now: now},
+		QA:         qa.NewService(d.Client, hub, log, now),
 		Live:       hub,
 		Now:        now,
 	}
