@@ -87,7 +87,7 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 		"settingType": "OTH", "contactName": "Sam Ray", "email": "sam@forest.example", "postcode": "ng7 2qq",
 		"description": "Construction and hair", "courses": []any{map[string]any{"qualificationNumber": "60324760",
 			"sessions": []any{map[string]any{"weekday": "TUESDAY", "start": "09:00", "end": "12:00"}},
-			"places": 6, "deliveryPostcode": "NG7 2QQ"}}}
+			"places":   6, "deliveryPostcode": "NG7 2QQ"}}}
 	// Bad input names its field.
 	bad := map[string]any{}
 	for k, v := range in {
