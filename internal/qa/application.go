@@ -149,6 +149,10 @@ func (s *Service) Accept(ctx context.Context, id int) (*ent.Application, error) 
 			SetStatus(application.StatusACCEPTED).SetReviewedBy(viewer.FromContext(ctx).Actor()).SetReviewedAt(s.now())
 		switch a.Kind {
 		case application.KindSCHOOL:
+			// Schools are registered by partnership admins (createSchool).
+			if r := viewer.FromContext(ctx).Role; r != viewer.PartnershipAdmin && r != viewer.System {
+				return apierr.New(apierr.Forbidden, "only a partnership admin may accept a school's registration")
+			}
 			if taken, err := tx.School.Query().Where(school.Urn(a.Urn)).Exist(viewer.SystemContext(ctx)); err != nil {
 				return err
 			} else if taken {

@@ -248,12 +248,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 			SetStartsOn(start).SetEndsOn(end).SetTermsVersion("v1").SaveX(sys).ID
 	}
 	toSign, toRevoke := agreementFor(referral.AcademicYearOf(time.Now())), agreementFor("2099/00")
-	// Applications in the queue: one to accept, one to reject.
-	application := func(urn string) int {
-		return e.db.Application.Create().SetKind("SCHOOL").SetOrganisationName("Matrix Applicant").SetUrn(urn).
+	// Providers' applications in the queue: one to accept, one to reject.
+	application := func() int {
+		return e.db.Application.Create().SetKind("PROVIDER").SetOrganisationName("Matrix Applicant").
 			SetContactName("C").SetEmail("c@test.example").SetPostcode("NG7 2QQ").SetSubmittedAt(time.Now()).SaveX(sys).ID
 	}
-	toAccept, toReject := application("300001"), application("300002")
+	toAccept, toReject := application(), application()
 	tomorrow := w.Monday.AddDate(0, 0, 8).Format(time.DateOnly)
 	roleIndex := map[viewer.Role]int{}
 	for i, r := range matrixRoles {
