@@ -376,6 +376,14 @@ func TestSuspensionAlertsSchoolsAndHidesProvider(t *testing.T) {
 	if n, _, _ := seesProvider(t, e.schoolA, w.Provider.ID, w.Course.ID); !n {
 		t.Fatal("a school with learners placed there lost sight of their provider")
 	}
+	// The provider's own staff still see it; another provider's do not.
+	if n, _, _ := seesProvider(t, e.provider, w.Provider.ID, w.Course.ID); !n {
+		t.Fatal("the suspended provider's staff cannot see their own provider")
+	}
+	other := e.addOtherProvider(t)
+	if n, l, _ := seesProvider(t, other.staff, w.Provider.ID, w.Course.ID); n || l {
+		t.Fatal("another provider's staff see the suspended provider")
+	}
 
 	// Reinstated: back on the list with its approval's own end date.
 	data(t, e.qa, recordDecision, map[string]any{"p": w.Provider.ID, "k": "REINSTATE"}, nil)
