@@ -2,6 +2,7 @@ package qa
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/apnet/apnet/ent"
@@ -51,11 +52,23 @@ func EnsureDefaultChecklist(ctx context.Context, c *ent.Client) error {
 	if err != nil || exists {
 		return err
 	}
-	_, err = publish(sys, c, 1, "system", DefaultChecklist)
-	if err != nil && ent.IsConstraintError(err) {
-		return nil // another replica published it first
+	tx, err := c.Tx(sys)
+	if errors.Is(err, ent.ErrTxStarted) {
+		// Already inside the caller's transaction (the demo seed).
+		_, err = publish(sys, c, 1, "system", DefaultChecklist)
+		return err
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if _, err := publish(sys, tx.Client(), 1, "system", DefaultChecklist); err != nil {
+		_ = tx.Rollback()
+		if ent.IsConstraintError(err) {
+			return nil // another replica published it first
+		}
+		return err
+	}
+	return tx.Commit()
 }
 
 // publish writes version v with items; c may be a transaction's client.
