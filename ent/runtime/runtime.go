@@ -552,6 +552,10 @@ func init() {
 	provider.Hooks[2] = providerHooks[1]
 
 	provider.Hooks[3] = providerHooks[2]
+
+	provider.Hooks[4] = providerHooks[3]
+
+	provider.Hooks[5] = providerHooks[4]
 	providerFields := schema.Provider{}.Fields()
 	_ = providerFields
 	// providerDescName is the schema descriptor for name field.

@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -68,6 +69,18 @@ func (Provider) Hooks() []ent.Hook {
 		normalize("postcode", ident.NormalizePostcode),
 		normalize("email", ident.OptionalEmail),
 		normalize("website", ident.OptionalWebsite),
+		normalize("ukprn", orEmpty(ident.ValidateUKPRN)),
+		normalize("urn", orEmpty(ident.ValidateURN)),
+	}
+}
+
+// orEmpty lets an optional identifier stay blank.
+func orEmpty(fn func(string) (string, error)) func(string) (string, error) {
+	return func(s string) (string, error) {
+		if strings.TrimSpace(s) == "" {
+			return "", nil
+		}
+		return fn(s)
 	}
 }
 
