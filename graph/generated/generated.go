@@ -11639,7 +11639,7 @@ input RecordEvaluationVisitInput {
 input RecordQADecisionInput {
   providerID: ID!
   kind: QADecisionKind!
-  "Today when omitted; never in the future."
+  "Today when omitted; never in the future, nor more than a month ago."
   decidedOn: Date
   "Reason or minutes; required except for APPROVE and REINSTATE."
   reason: String

@@ -209,7 +209,7 @@ type RecordEvaluationVisitInput struct {
 type RecordQADecisionInput struct {
 	ProviderID int             `json:"providerID"`
 	Kind       qadecision.Kind `json:"kind"`
-	// Today when omitted; never in the future.
+	// Today when omitted; never in the future, nor more than a month ago.
 	DecidedOn *time.Time `json:"decidedOn,omitempty"`
 	// Reason or minutes; required except for APPROVE and REINSTATE.
 	Reason *string `json:"reason,omitempty"`
