@@ -18,6 +18,10 @@ import (
 // attached through another entity's update.
 var noEdgeInput = entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
 
+// noFieldInput keeps a field out of the generated create/update inputs: it
+// is set by its own operation.
+var noFieldInput = entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
+
 // normalize validates and rewrites a string field on every create and update,
 // whoever writes it (API, import or seed), so stored identifiers always have
 // one form. Errors are apierr BAD_USER_INPUT errors naming the field.

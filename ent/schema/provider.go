@@ -23,11 +23,14 @@ func (Provider) Fields() []ent.Field {
 		field.String("website").Default(""),
 		field.String("address").Default(""),
 		field.String("postcode").NotEmpty().Annotations(entgql.OrderField("POSTCODE")),
+		// Approval changes only through recordQADecision (preconditions,
+		// suspension alerts, the decision on record) and the lapse job, so
+		// createProvider and updateProvider do not take these two.
 		field.Enum("approval_status").
 			Values("PENDING", "APPROVED", "SUSPENDED", "REFUSED", "WITHDRAWN", "LAPSED").
-			Default("PENDING").Annotations(entgql.OrderField("APPROVAL_STATUS")),
+			Default("PENDING").Annotations(entgql.OrderField("APPROVAL_STATUS"), noFieldInput),
 		field.Time("approved_until").Optional().Nillable().
-			Annotations(entgql.Type("Date"), entgql.OrderField("APPROVED_UNTIL")),
+			Annotations(entgql.Type("Date"), entgql.OrderField("APPROVED_UNTIL"), noFieldInput),
 	}
 }
 

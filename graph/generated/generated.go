@@ -7722,8 +7722,6 @@ input CreateProviderInput {
   website: String
   address: String
   postcode: String!
-  approvalStatus: ProviderApprovalStatus
-  approvedUntil: Date
 }
 """
 CreateQualificationInput is used for create Qualification object.
@@ -11323,9 +11321,6 @@ input UpdateProviderInput {
   website: String
   address: String
   postcode: String
-  approvalStatus: ProviderApprovalStatus
-  approvedUntil: Date
-  clearApprovedUntil: Boolean
 }
 """
 UpdateQualificationInput is used for update Qualification object.
@@ -43332,7 +43327,7 @@ func (ec *executionContext) unmarshalInputCreateProviderInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "ukprn", "urn", "contactName", "email", "phone", "website", "address", "postcode", "approvalStatus", "approvedUntil"}
+	fieldsInOrder := [...]string{"name", "description", "ukprn", "urn", "contactName", "email", "phone", "website", "address", "postcode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43409,20 +43404,6 @@ func (ec *executionContext) unmarshalInputCreateProviderInput(ctx context.Contex
 				return it, err
 			}
 			it.Postcode = data
-		case "approvalStatus":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvalStatus"))
-			data, err := ec.unmarshalOProviderApprovalStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋproviderᚐApprovalStatus(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ApprovalStatus = data
-		case "approvedUntil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedUntil"))
-			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ApprovedUntil = data
 		}
 	}
 	return it, nil
@@ -54422,7 +54403,7 @@ func (ec *executionContext) unmarshalInputUpdateProviderInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "ukprn", "urn", "contactName", "email", "phone", "website", "address", "postcode", "approvalStatus", "approvedUntil", "clearApprovedUntil"}
+	fieldsInOrder := [...]string{"name", "description", "ukprn", "urn", "contactName", "email", "phone", "website", "address", "postcode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -54499,27 +54480,6 @@ func (ec *executionContext) unmarshalInputUpdateProviderInput(ctx context.Contex
 				return it, err
 			}
 			it.Postcode = data
-		case "approvalStatus":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvalStatus"))
-			data, err := ec.unmarshalOProviderApprovalStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋproviderᚐApprovalStatus(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ApprovalStatus = data
-		case "approvedUntil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedUntil"))
-			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ApprovedUntil = data
-		case "clearApprovedUntil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearApprovedUntil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearApprovedUntil = data
 		}
 	}
 	return it, nil

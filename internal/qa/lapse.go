@@ -26,19 +26,23 @@ func (s *Service) LapseExpired(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, id := range ids {
+		changed := 0
 		err := s.inTx(sys, func(tx *ent.Tx) error {
-			changed, err := tx.Provider.Update().Where(provider.ID(id), expired).
+			var err error
+			changed, err = tx.Provider.Update().Where(provider.ID(id), expired).
 				SetApprovalStatus(provider.ApprovalStatusLAPSED).Save(sys)
 			if err != nil || changed == 0 {
-				return err
+				return err // another replica got there first
 			}
-			n++
 			return audit.Record(sys, tx.Client(), audit.Lapsed, ent.TypeProvider, id)
 		})
 		if err != nil {
 			return n, err
 		}
-		s.log().Info("provider approval lapsed", "provider_id", id)
+		if changed > 0 {
+			n++
+			s.log().Info("provider approval lapsed", "provider_id", id)
+		}
 	}
 	return n, nil
 }
