@@ -106,6 +106,14 @@ func (_c *AlertCreate) SetMarkID(id int) *AlertCreate {
 	return _c
 }
 
+// SetNillableMarkID sets the "mark" edge to the AttendanceMark entity by ID if the given value is not nil.
+func (_c *AlertCreate) SetNillableMarkID(id *int) *AlertCreate {
+	if id != nil {
+		_c = _c.SetMarkID(*id)
+	}
+	return _c
+}
+
 // SetMark sets the "mark" edge to the AttendanceMark entity.
 func (_c *AlertCreate) SetMark(v *AttendanceMark) *AlertCreate {
 	return _c.SetMarkID(v.ID)
@@ -164,9 +172,6 @@ func (_c *AlertCreate) check() error {
 	}
 	if len(_c.mutation.PlacementIDs()) == 0 {
 		return &ValidationError{Name: "placement", err: errors.New(`ent: missing required edge "Alert.placement"`)}
-	}
-	if len(_c.mutation.MarkIDs()) == 0 {
-		return &ValidationError{Name: "mark", err: errors.New(`ent: missing required edge "Alert.mark"`)}
 	}
 	return nil
 }

@@ -132,9 +132,6 @@ func (_u *AlertUpdate) check() error {
 	if _u.mutation.PlacementCleared() && len(_u.mutation.PlacementIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Alert.placement"`)
 	}
-	if _u.mutation.MarkCleared() && len(_u.mutation.MarkIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Alert.mark"`)
-	}
 	return nil
 }
 
@@ -307,9 +304,6 @@ func (_u *AlertUpdateOne) check() error {
 	}
 	if _u.mutation.PlacementCleared() && len(_u.mutation.PlacementIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Alert.placement"`)
-	}
-	if _u.mutation.MarkCleared() && len(_u.mutation.MarkIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Alert.mark"`)
 	}
 	return nil
 }

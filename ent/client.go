@@ -17,18 +17,26 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/checklisttemplate"
+	"github.com/apnet/apnet/ent/complianceaction"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/invitation"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/postcode"
 	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
@@ -48,6 +56,8 @@ type Client struct {
 	Agreement *AgreementClient
 	// Alert is the client for interacting with the Alert builders.
 	Alert *AlertClient
+	// Application is the client for interacting with the Application builders.
+	Application *ApplicationClient
 	// AttendanceMark is the client for interacting with the AttendanceMark builders.
 	AttendanceMark *AttendanceMarkClient
 	// AttendanceRevision is the client for interacting with the AttendanceRevision builders.
@@ -56,10 +66,22 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// AwardingBody is the client for interacting with the AwardingBody builders.
 	AwardingBody *AwardingBodyClient
+	// ChecklistItem is the client for interacting with the ChecklistItem builders.
+	ChecklistItem *ChecklistItemClient
+	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
+	ChecklistTemplate *ChecklistTemplateClient
+	// ComplianceAction is the client for interacting with the ComplianceAction builders.
+	ComplianceAction *ComplianceActionClient
+	// ComplianceItemResult is the client for interacting with the ComplianceItemResult builders.
+	ComplianceItemResult *ComplianceItemResultClient
+	// ComplianceVisit is the client for interacting with the ComplianceVisit builders.
+	ComplianceVisit *ComplianceVisitClient
 	// Course is the client for interacting with the Course builders.
 	Course *CourseClient
 	// Document is the client for interacting with the Document builders.
 	Document *DocumentClient
+	// EvaluationVisit is the client for interacting with the EvaluationVisit builders.
+	EvaluationVisit *EvaluationVisitClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// Learner is the client for interacting with the Learner builders.
@@ -72,6 +94,8 @@ type Client struct {
 	ProgressUpdate *ProgressUpdateClient
 	// Provider is the client for interacting with the Provider builders.
 	Provider *ProviderClient
+	// QADecision is the client for interacting with the QADecision builders.
+	QADecision *QADecisionClient
 	// Qualification is the client for interacting with the Qualification builders.
 	Qualification *QualificationClient
 	// Referral is the client for interacting with the Referral builders.
@@ -101,18 +125,26 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Agreement = NewAgreementClient(c.config)
 	c.Alert = NewAlertClient(c.config)
+	c.Application = NewApplicationClient(c.config)
 	c.AttendanceMark = NewAttendanceMarkClient(c.config)
 	c.AttendanceRevision = NewAttendanceRevisionClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.AwardingBody = NewAwardingBodyClient(c.config)
+	c.ChecklistItem = NewChecklistItemClient(c.config)
+	c.ChecklistTemplate = NewChecklistTemplateClient(c.config)
+	c.ComplianceAction = NewComplianceActionClient(c.config)
+	c.ComplianceItemResult = NewComplianceItemResultClient(c.config)
+	c.ComplianceVisit = NewComplianceVisitClient(c.config)
 	c.Course = NewCourseClient(c.config)
 	c.Document = NewDocumentClient(c.config)
+	c.EvaluationVisit = NewEvaluationVisitClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
 	c.Learner = NewLearnerClient(c.config)
 	c.Placement = NewPlacementClient(c.config)
 	c.Postcode = NewPostcodeClient(c.config)
 	c.ProgressUpdate = NewProgressUpdateClient(c.config)
 	c.Provider = NewProviderClient(c.config)
+	c.QADecision = NewQADecisionClient(c.config)
 	c.Qualification = NewQualificationClient(c.config)
 	c.Referral = NewReferralClient(c.config)
 	c.ReferralTransition = NewReferralTransitionClient(c.config)
@@ -211,30 +243,38 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		Agreement:          NewAgreementClient(cfg),
-		Alert:              NewAlertClient(cfg),
-		AttendanceMark:     NewAttendanceMarkClient(cfg),
-		AttendanceRevision: NewAttendanceRevisionClient(cfg),
-		AuditEvent:         NewAuditEventClient(cfg),
-		AwardingBody:       NewAwardingBodyClient(cfg),
-		Course:             NewCourseClient(cfg),
-		Document:           NewDocumentClient(cfg),
-		Invitation:         NewInvitationClient(cfg),
-		Learner:            NewLearnerClient(cfg),
-		Placement:          NewPlacementClient(cfg),
-		Postcode:           NewPostcodeClient(cfg),
-		ProgressUpdate:     NewProgressUpdateClient(cfg),
-		Provider:           NewProviderClient(cfg),
-		Qualification:      NewQualificationClient(cfg),
-		Referral:           NewReferralClient(cfg),
-		ReferralTransition: NewReferralTransitionClient(cfg),
-		School:             NewSchoolClient(cfg),
-		Session:            NewSessionClient(cfg),
-		TrainingBooking:    NewTrainingBookingClient(cfg),
-		TrainingEvent:      NewTrainingEventClient(cfg),
-		User:               NewUserClient(cfg),
+		ctx:                  ctx,
+		config:               cfg,
+		Agreement:            NewAgreementClient(cfg),
+		Alert:                NewAlertClient(cfg),
+		Application:          NewApplicationClient(cfg),
+		AttendanceMark:       NewAttendanceMarkClient(cfg),
+		AttendanceRevision:   NewAttendanceRevisionClient(cfg),
+		AuditEvent:           NewAuditEventClient(cfg),
+		AwardingBody:         NewAwardingBodyClient(cfg),
+		ChecklistItem:        NewChecklistItemClient(cfg),
+		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
+		ComplianceAction:     NewComplianceActionClient(cfg),
+		ComplianceItemResult: NewComplianceItemResultClient(cfg),
+		ComplianceVisit:      NewComplianceVisitClient(cfg),
+		Course:               NewCourseClient(cfg),
+		Document:             NewDocumentClient(cfg),
+		EvaluationVisit:      NewEvaluationVisitClient(cfg),
+		Invitation:           NewInvitationClient(cfg),
+		Learner:              NewLearnerClient(cfg),
+		Placement:            NewPlacementClient(cfg),
+		Postcode:             NewPostcodeClient(cfg),
+		ProgressUpdate:       NewProgressUpdateClient(cfg),
+		Provider:             NewProviderClient(cfg),
+		QADecision:           NewQADecisionClient(cfg),
+		Qualification:        NewQualificationClient(cfg),
+		Referral:             NewReferralClient(cfg),
+		ReferralTransition:   NewReferralTransitionClient(cfg),
+		School:               NewSchoolClient(cfg),
+		Session:              NewSessionClient(cfg),
+		TrainingBooking:      NewTrainingBookingClient(cfg),
+		TrainingEvent:        NewTrainingEventClient(cfg),
+		User:                 NewUserClient(cfg),
 	}, nil
 }
 
@@ -252,30 +292,38 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		Agreement:          NewAgreementClient(cfg),
-		Alert:              NewAlertClient(cfg),
-		AttendanceMark:     NewAttendanceMarkClient(cfg),
-		AttendanceRevision: NewAttendanceRevisionClient(cfg),
-		AuditEvent:         NewAuditEventClient(cfg),
-		AwardingBody:       NewAwardingBodyClient(cfg),
-		Course:             NewCourseClient(cfg),
-		Document:           NewDocumentClient(cfg),
-		Invitation:         NewInvitationClient(cfg),
-		Learner:            NewLearnerClient(cfg),
-		Placement:          NewPlacementClient(cfg),
-		Postcode:           NewPostcodeClient(cfg),
-		ProgressUpdate:     NewProgressUpdateClient(cfg),
-		Provider:           NewProviderClient(cfg),
-		Qualification:      NewQualificationClient(cfg),
-		Referral:           NewReferralClient(cfg),
-		ReferralTransition: NewReferralTransitionClient(cfg),
-		School:             NewSchoolClient(cfg),
-		Session:            NewSessionClient(cfg),
-		TrainingBooking:    NewTrainingBookingClient(cfg),
-		TrainingEvent:      NewTrainingEventClient(cfg),
-		User:               NewUserClient(cfg),
+		ctx:                  ctx,
+		config:               cfg,
+		Agreement:            NewAgreementClient(cfg),
+		Alert:                NewAlertClient(cfg),
+		Application:          NewApplicationClient(cfg),
+		AttendanceMark:       NewAttendanceMarkClient(cfg),
+		AttendanceRevision:   NewAttendanceRevisionClient(cfg),
+		AuditEvent:           NewAuditEventClient(cfg),
+		AwardingBody:         NewAwardingBodyClient(cfg),
+		ChecklistItem:        NewChecklistItemClient(cfg),
+		ChecklistTemplate:    NewChecklistTemplateClient(cfg),
+		ComplianceAction:     NewComplianceActionClient(cfg),
+		ComplianceItemResult: NewComplianceItemResultClient(cfg),
+		ComplianceVisit:      NewComplianceVisitClient(cfg),
+		Course:               NewCourseClient(cfg),
+		Document:             NewDocumentClient(cfg),
+		EvaluationVisit:      NewEvaluationVisitClient(cfg),
+		Invitation:           NewInvitationClient(cfg),
+		Learner:              NewLearnerClient(cfg),
+		Placement:            NewPlacementClient(cfg),
+		Postcode:             NewPostcodeClient(cfg),
+		ProgressUpdate:       NewProgressUpdateClient(cfg),
+		Provider:             NewProviderClient(cfg),
+		QADecision:           NewQADecisionClient(cfg),
+		Qualification:        NewQualificationClient(cfg),
+		Referral:             NewReferralClient(cfg),
+		ReferralTransition:   NewReferralTransitionClient(cfg),
+		School:               NewSchoolClient(cfg),
+		Session:              NewSessionClient(cfg),
+		TrainingBooking:      NewTrainingBookingClient(cfg),
+		TrainingEvent:        NewTrainingEventClient(cfg),
+		User:                 NewUserClient(cfg),
 	}, nil
 }
 
@@ -305,11 +353,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Agreement, c.Alert, c.AttendanceMark, c.AttendanceRevision, c.AuditEvent,
-		c.AwardingBody, c.Course, c.Document, c.Invitation, c.Learner, c.Placement,
-		c.Postcode, c.ProgressUpdate, c.Provider, c.Qualification, c.Referral,
-		c.ReferralTransition, c.School, c.Session, c.TrainingBooking, c.TrainingEvent,
-		c.User,
+		c.Agreement, c.Alert, c.Application, c.AttendanceMark, c.AttendanceRevision,
+		c.AuditEvent, c.AwardingBody, c.ChecklistItem, c.ChecklistTemplate,
+		c.ComplianceAction, c.ComplianceItemResult, c.ComplianceVisit, c.Course,
+		c.Document, c.EvaluationVisit, c.Invitation, c.Learner, c.Placement,
+		c.Postcode, c.ProgressUpdate, c.Provider, c.QADecision, c.Qualification,
+		c.Referral, c.ReferralTransition, c.School, c.Session, c.TrainingBooking,
+		c.TrainingEvent, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -319,11 +369,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Agreement, c.Alert, c.AttendanceMark, c.AttendanceRevision, c.AuditEvent,
-		c.AwardingBody, c.Course, c.Document, c.Invitation, c.Learner, c.Placement,
-		c.Postcode, c.ProgressUpdate, c.Provider, c.Qualification, c.Referral,
-		c.ReferralTransition, c.School, c.Session, c.TrainingBooking, c.TrainingEvent,
-		c.User,
+		c.Agreement, c.Alert, c.Application, c.AttendanceMark, c.AttendanceRevision,
+		c.AuditEvent, c.AwardingBody, c.ChecklistItem, c.ChecklistTemplate,
+		c.ComplianceAction, c.ComplianceItemResult, c.ComplianceVisit, c.Course,
+		c.Document, c.EvaluationVisit, c.Invitation, c.Learner, c.Placement,
+		c.Postcode, c.ProgressUpdate, c.Provider, c.QADecision, c.Qualification,
+		c.Referral, c.ReferralTransition, c.School, c.Session, c.TrainingBooking,
+		c.TrainingEvent, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -336,6 +388,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Agreement.mutate(ctx, m)
 	case *AlertMutation:
 		return c.Alert.mutate(ctx, m)
+	case *ApplicationMutation:
+		return c.Application.mutate(ctx, m)
 	case *AttendanceMarkMutation:
 		return c.AttendanceMark.mutate(ctx, m)
 	case *AttendanceRevisionMutation:
@@ -344,10 +398,22 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *AwardingBodyMutation:
 		return c.AwardingBody.mutate(ctx, m)
+	case *ChecklistItemMutation:
+		return c.ChecklistItem.mutate(ctx, m)
+	case *ChecklistTemplateMutation:
+		return c.ChecklistTemplate.mutate(ctx, m)
+	case *ComplianceActionMutation:
+		return c.ComplianceAction.mutate(ctx, m)
+	case *ComplianceItemResultMutation:
+		return c.ComplianceItemResult.mutate(ctx, m)
+	case *ComplianceVisitMutation:
+		return c.ComplianceVisit.mutate(ctx, m)
 	case *CourseMutation:
 		return c.Course.mutate(ctx, m)
 	case *DocumentMutation:
 		return c.Document.mutate(ctx, m)
+	case *EvaluationVisitMutation:
+		return c.EvaluationVisit.mutate(ctx, m)
 	case *InvitationMutation:
 		return c.Invitation.mutate(ctx, m)
 	case *LearnerMutation:
@@ -360,6 +426,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ProgressUpdate.mutate(ctx, m)
 	case *ProviderMutation:
 		return c.Provider.mutate(ctx, m)
+	case *QADecisionMutation:
+		return c.QADecision.mutate(ctx, m)
 	case *QualificationMutation:
 		return c.Qualification.mutate(ctx, m)
 	case *ReferralMutation:
@@ -742,6 +810,172 @@ func (c *AlertClient) mutate(ctx context.Context, m *AlertMutation) (Value, erro
 		return (&AlertDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Alert mutation op: %q", m.Op())
+	}
+}
+
+// ApplicationClient is a client for the Application schema.
+type ApplicationClient struct {
+	config
+}
+
+// NewApplicationClient returns a client for the Application from the given config.
+func NewApplicationClient(c config) *ApplicationClient {
+	return &ApplicationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `application.Hooks(f(g(h())))`.
+func (c *ApplicationClient) Use(hooks ...Hook) {
+	c.hooks.Application = append(c.hooks.Application, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `application.Intercept(f(g(h())))`.
+func (c *ApplicationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Application = append(c.inters.Application, interceptors...)
+}
+
+// Create returns a builder for creating a Application entity.
+func (c *ApplicationClient) Create() *ApplicationCreate {
+	mutation := newApplicationMutation(c.config, OpCreate)
+	return &ApplicationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Application entities.
+func (c *ApplicationClient) CreateBulk(builders ...*ApplicationCreate) *ApplicationCreateBulk {
+	return &ApplicationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ApplicationClient) MapCreateBulk(slice any, setFunc func(*ApplicationCreate, int)) *ApplicationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ApplicationCreateBulk{err: fmt.Errorf("calling to ApplicationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ApplicationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ApplicationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Application.
+func (c *ApplicationClient) Update() *ApplicationUpdate {
+	mutation := newApplicationMutation(c.config, OpUpdate)
+	return &ApplicationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ApplicationClient) UpdateOne(_m *Application) *ApplicationUpdateOne {
+	mutation := newApplicationMutation(c.config, OpUpdateOne, withApplication(_m))
+	return &ApplicationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ApplicationClient) UpdateOneID(id int) *ApplicationUpdateOne {
+	mutation := newApplicationMutation(c.config, OpUpdateOne, withApplicationID(id))
+	return &ApplicationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Application.
+func (c *ApplicationClient) Delete() *ApplicationDelete {
+	mutation := newApplicationMutation(c.config, OpDelete)
+	return &ApplicationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ApplicationClient) DeleteOne(_m *Application) *ApplicationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ApplicationClient) DeleteOneID(id int) *ApplicationDeleteOne {
+	builder := c.Delete().Where(application.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ApplicationDeleteOne{builder}
+}
+
+// Query returns a query builder for Application.
+func (c *ApplicationClient) Query() *ApplicationQuery {
+	return &ApplicationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeApplication},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Application entity by its id.
+func (c *ApplicationClient) Get(ctx context.Context, id int) (*Application, error) {
+	return c.Query().Where(application.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ApplicationClient) GetX(ctx context.Context, id int) *Application {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProvider queries the provider edge of a Application.
+func (c *ApplicationClient) QueryProvider(_m *Application) *ProviderQuery {
+	query := (&ProviderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(application.Table, application.FieldID, id),
+			sqlgraph.To(provider.Table, provider.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, application.ProviderTable, application.ProviderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySchool queries the school edge of a Application.
+func (c *ApplicationClient) QuerySchool(_m *Application) *SchoolQuery {
+	query := (&SchoolClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(application.Table, application.FieldID, id),
+			sqlgraph.To(school.Table, school.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, application.SchoolTable, application.SchoolColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ApplicationClient) Hooks() []Hook {
+	hooks := c.hooks.Application
+	return append(hooks[:len(hooks):len(hooks)], application.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ApplicationClient) Interceptors() []Interceptor {
+	return c.inters.Application
+}
+
+func (c *ApplicationClient) mutate(ctx context.Context, m *ApplicationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ApplicationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ApplicationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ApplicationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ApplicationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Application mutation op: %q", m.Op())
 	}
 }
 
@@ -1361,6 +1595,900 @@ func (c *AwardingBodyClient) mutate(ctx context.Context, m *AwardingBodyMutation
 	}
 }
 
+// ChecklistItemClient is a client for the ChecklistItem schema.
+type ChecklistItemClient struct {
+	config
+}
+
+// NewChecklistItemClient returns a client for the ChecklistItem from the given config.
+func NewChecklistItemClient(c config) *ChecklistItemClient {
+	return &ChecklistItemClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `checklistitem.Hooks(f(g(h())))`.
+func (c *ChecklistItemClient) Use(hooks ...Hook) {
+	c.hooks.ChecklistItem = append(c.hooks.ChecklistItem, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `checklistitem.Intercept(f(g(h())))`.
+func (c *ChecklistItemClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ChecklistItem = append(c.inters.ChecklistItem, interceptors...)
+}
+
+// Create returns a builder for creating a ChecklistItem entity.
+func (c *ChecklistItemClient) Create() *ChecklistItemCreate {
+	mutation := newChecklistItemMutation(c.config, OpCreate)
+	return &ChecklistItemCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ChecklistItem entities.
+func (c *ChecklistItemClient) CreateBulk(builders ...*ChecklistItemCreate) *ChecklistItemCreateBulk {
+	return &ChecklistItemCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ChecklistItemClient) MapCreateBulk(slice any, setFunc func(*ChecklistItemCreate, int)) *ChecklistItemCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ChecklistItemCreateBulk{err: fmt.Errorf("calling to ChecklistItemClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ChecklistItemCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ChecklistItemCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ChecklistItem.
+func (c *ChecklistItemClient) Update() *ChecklistItemUpdate {
+	mutation := newChecklistItemMutation(c.config, OpUpdate)
+	return &ChecklistItemUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ChecklistItemClient) UpdateOne(_m *ChecklistItem) *ChecklistItemUpdateOne {
+	mutation := newChecklistItemMutation(c.config, OpUpdateOne, withChecklistItem(_m))
+	return &ChecklistItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ChecklistItemClient) UpdateOneID(id int) *ChecklistItemUpdateOne {
+	mutation := newChecklistItemMutation(c.config, OpUpdateOne, withChecklistItemID(id))
+	return &ChecklistItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ChecklistItem.
+func (c *ChecklistItemClient) Delete() *ChecklistItemDelete {
+	mutation := newChecklistItemMutation(c.config, OpDelete)
+	return &ChecklistItemDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ChecklistItemClient) DeleteOne(_m *ChecklistItem) *ChecklistItemDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ChecklistItemClient) DeleteOneID(id int) *ChecklistItemDeleteOne {
+	builder := c.Delete().Where(checklistitem.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ChecklistItemDeleteOne{builder}
+}
+
+// Query returns a query builder for ChecklistItem.
+func (c *ChecklistItemClient) Query() *ChecklistItemQuery {
+	return &ChecklistItemQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeChecklistItem},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ChecklistItem entity by its id.
+func (c *ChecklistItemClient) Get(ctx context.Context, id int) (*ChecklistItem, error) {
+	return c.Query().Where(checklistitem.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ChecklistItemClient) GetX(ctx context.Context, id int) *ChecklistItem {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTemplate queries the template edge of a ChecklistItem.
+func (c *ChecklistItemClient) QueryTemplate(_m *ChecklistItem) *ChecklistTemplateQuery {
+	query := (&ChecklistTemplateClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(checklistitem.Table, checklistitem.FieldID, id),
+			sqlgraph.To(checklisttemplate.Table, checklisttemplate.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, checklistitem.TemplateTable, checklistitem.TemplateColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryResults queries the results edge of a ChecklistItem.
+func (c *ChecklistItemClient) QueryResults(_m *ChecklistItem) *ComplianceItemResultQuery {
+	query := (&ComplianceItemResultClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(checklistitem.Table, checklistitem.FieldID, id),
+			sqlgraph.To(complianceitemresult.Table, complianceitemresult.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, checklistitem.ResultsTable, checklistitem.ResultsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActions queries the actions edge of a ChecklistItem.
+func (c *ChecklistItemClient) QueryActions(_m *ChecklistItem) *ComplianceActionQuery {
+	query := (&ComplianceActionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(checklistitem.Table, checklistitem.FieldID, id),
+			sqlgraph.To(complianceaction.Table, complianceaction.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, checklistitem.ActionsTable, checklistitem.ActionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ChecklistItemClient) Hooks() []Hook {
+	hooks := c.hooks.ChecklistItem
+	return append(hooks[:len(hooks):len(hooks)], checklistitem.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ChecklistItemClient) Interceptors() []Interceptor {
+	return c.inters.ChecklistItem
+}
+
+func (c *ChecklistItemClient) mutate(ctx context.Context, m *ChecklistItemMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ChecklistItemCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ChecklistItemUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ChecklistItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ChecklistItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ChecklistItem mutation op: %q", m.Op())
+	}
+}
+
+// ChecklistTemplateClient is a client for the ChecklistTemplate schema.
+type ChecklistTemplateClient struct {
+	config
+}
+
+// NewChecklistTemplateClient returns a client for the ChecklistTemplate from the given config.
+func NewChecklistTemplateClient(c config) *ChecklistTemplateClient {
+	return &ChecklistTemplateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `checklisttemplate.Hooks(f(g(h())))`.
+func (c *ChecklistTemplateClient) Use(hooks ...Hook) {
+	c.hooks.ChecklistTemplate = append(c.hooks.ChecklistTemplate, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `checklisttemplate.Intercept(f(g(h())))`.
+func (c *ChecklistTemplateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ChecklistTemplate = append(c.inters.ChecklistTemplate, interceptors...)
+}
+
+// Create returns a builder for creating a ChecklistTemplate entity.
+func (c *ChecklistTemplateClient) Create() *ChecklistTemplateCreate {
+	mutation := newChecklistTemplateMutation(c.config, OpCreate)
+	return &ChecklistTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ChecklistTemplate entities.
+func (c *ChecklistTemplateClient) CreateBulk(builders ...*ChecklistTemplateCreate) *ChecklistTemplateCreateBulk {
+	return &ChecklistTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ChecklistTemplateClient) MapCreateBulk(slice any, setFunc func(*ChecklistTemplateCreate, int)) *ChecklistTemplateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ChecklistTemplateCreateBulk{err: fmt.Errorf("calling to ChecklistTemplateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ChecklistTemplateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ChecklistTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ChecklistTemplate.
+func (c *ChecklistTemplateClient) Update() *ChecklistTemplateUpdate {
+	mutation := newChecklistTemplateMutation(c.config, OpUpdate)
+	return &ChecklistTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ChecklistTemplateClient) UpdateOne(_m *ChecklistTemplate) *ChecklistTemplateUpdateOne {
+	mutation := newChecklistTemplateMutation(c.config, OpUpdateOne, withChecklistTemplate(_m))
+	return &ChecklistTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ChecklistTemplateClient) UpdateOneID(id int) *ChecklistTemplateUpdateOne {
+	mutation := newChecklistTemplateMutation(c.config, OpUpdateOne, withChecklistTemplateID(id))
+	return &ChecklistTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ChecklistTemplate.
+func (c *ChecklistTemplateClient) Delete() *ChecklistTemplateDelete {
+	mutation := newChecklistTemplateMutation(c.config, OpDelete)
+	return &ChecklistTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ChecklistTemplateClient) DeleteOne(_m *ChecklistTemplate) *ChecklistTemplateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ChecklistTemplateClient) DeleteOneID(id int) *ChecklistTemplateDeleteOne {
+	builder := c.Delete().Where(checklisttemplate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ChecklistTemplateDeleteOne{builder}
+}
+
+// Query returns a query builder for ChecklistTemplate.
+func (c *ChecklistTemplateClient) Query() *ChecklistTemplateQuery {
+	return &ChecklistTemplateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeChecklistTemplate},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ChecklistTemplate entity by its id.
+func (c *ChecklistTemplateClient) Get(ctx context.Context, id int) (*ChecklistTemplate, error) {
+	return c.Query().Where(checklisttemplate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ChecklistTemplateClient) GetX(ctx context.Context, id int) *ChecklistTemplate {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryItems queries the items edge of a ChecklistTemplate.
+func (c *ChecklistTemplateClient) QueryItems(_m *ChecklistTemplate) *ChecklistItemQuery {
+	query := (&ChecklistItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(checklisttemplate.Table, checklisttemplate.FieldID, id),
+			sqlgraph.To(checklistitem.Table, checklistitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, checklisttemplate.ItemsTable, checklisttemplate.ItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVisits queries the visits edge of a ChecklistTemplate.
+func (c *ChecklistTemplateClient) QueryVisits(_m *ChecklistTemplate) *ComplianceVisitQuery {
+	query := (&ComplianceVisitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(checklisttemplate.Table, checklisttemplate.FieldID, id),
+			sqlgraph.To(compliancevisit.Table, compliancevisit.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, checklisttemplate.VisitsTable, checklisttemplate.VisitsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ChecklistTemplateClient) Hooks() []Hook {
+	hooks := c.hooks.ChecklistTemplate
+	return append(hooks[:len(hooks):len(hooks)], checklisttemplate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ChecklistTemplateClient) Interceptors() []Interceptor {
+	return c.inters.ChecklistTemplate
+}
+
+func (c *ChecklistTemplateClient) mutate(ctx context.Context, m *ChecklistTemplateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ChecklistTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ChecklistTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ChecklistTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ChecklistTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ChecklistTemplate mutation op: %q", m.Op())
+	}
+}
+
+// ComplianceActionClient is a client for the ComplianceAction schema.
+type ComplianceActionClient struct {
+	config
+}
+
+// NewComplianceActionClient returns a client for the ComplianceAction from the given config.
+func NewComplianceActionClient(c config) *ComplianceActionClient {
+	return &ComplianceActionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `complianceaction.Hooks(f(g(h())))`.
+func (c *ComplianceActionClient) Use(hooks ...Hook) {
+	c.hooks.ComplianceAction = append(c.hooks.ComplianceAction, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `complianceaction.Intercept(f(g(h())))`.
+func (c *ComplianceActionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ComplianceAction = append(c.inters.ComplianceAction, interceptors...)
+}
+
+// Create returns a builder for creating a ComplianceAction entity.
+func (c *ComplianceActionClient) Create() *ComplianceActionCreate {
+	mutation := newComplianceActionMutation(c.config, OpCreate)
+	return &ComplianceActionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ComplianceAction entities.
+func (c *ComplianceActionClient) CreateBulk(builders ...*ComplianceActionCreate) *ComplianceActionCreateBulk {
+	return &ComplianceActionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ComplianceActionClient) MapCreateBulk(slice any, setFunc func(*ComplianceActionCreate, int)) *ComplianceActionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ComplianceActionCreateBulk{err: fmt.Errorf("calling to ComplianceActionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ComplianceActionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ComplianceActionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ComplianceAction.
+func (c *ComplianceActionClient) Update() *ComplianceActionUpdate {
+	mutation := newComplianceActionMutation(c.config, OpUpdate)
+	return &ComplianceActionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ComplianceActionClient) UpdateOne(_m *ComplianceAction) *ComplianceActionUpdateOne {
+	mutation := newComplianceActionMutation(c.config, OpUpdateOne, withComplianceAction(_m))
+	return &ComplianceActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ComplianceActionClient) UpdateOneID(id int) *ComplianceActionUpdateOne {
+	mutation := newComplianceActionMutation(c.config, OpUpdateOne, withComplianceActionID(id))
+	return &ComplianceActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ComplianceAction.
+func (c *ComplianceActionClient) Delete() *ComplianceActionDelete {
+	mutation := newComplianceActionMutation(c.config, OpDelete)
+	return &ComplianceActionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ComplianceActionClient) DeleteOne(_m *ComplianceAction) *ComplianceActionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ComplianceActionClient) DeleteOneID(id int) *ComplianceActionDeleteOne {
+	builder := c.Delete().Where(complianceaction.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ComplianceActionDeleteOne{builder}
+}
+
+// Query returns a query builder for ComplianceAction.
+func (c *ComplianceActionClient) Query() *ComplianceActionQuery {
+	return &ComplianceActionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeComplianceAction},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ComplianceAction entity by its id.
+func (c *ComplianceActionClient) Get(ctx context.Context, id int) (*ComplianceAction, error) {
+	return c.Query().Where(complianceaction.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ComplianceActionClient) GetX(ctx context.Context, id int) *ComplianceAction {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryVisit queries the visit edge of a ComplianceAction.
+func (c *ComplianceActionClient) QueryVisit(_m *ComplianceAction) *ComplianceVisitQuery {
+	query := (&ComplianceVisitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complianceaction.Table, complianceaction.FieldID, id),
+			sqlgraph.To(compliancevisit.Table, compliancevisit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, complianceaction.VisitTable, complianceaction.VisitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItem queries the item edge of a ComplianceAction.
+func (c *ComplianceActionClient) QueryItem(_m *ComplianceAction) *ChecklistItemQuery {
+	query := (&ChecklistItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complianceaction.Table, complianceaction.FieldID, id),
+			sqlgraph.To(checklistitem.Table, checklistitem.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, complianceaction.ItemTable, complianceaction.ItemColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ComplianceActionClient) Hooks() []Hook {
+	hooks := c.hooks.ComplianceAction
+	return append(hooks[:len(hooks):len(hooks)], complianceaction.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ComplianceActionClient) Interceptors() []Interceptor {
+	return c.inters.ComplianceAction
+}
+
+func (c *ComplianceActionClient) mutate(ctx context.Context, m *ComplianceActionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ComplianceActionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ComplianceActionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ComplianceActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ComplianceActionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ComplianceAction mutation op: %q", m.Op())
+	}
+}
+
+// ComplianceItemResultClient is a client for the ComplianceItemResult schema.
+type ComplianceItemResultClient struct {
+	config
+}
+
+// NewComplianceItemResultClient returns a client for the ComplianceItemResult from the given config.
+func NewComplianceItemResultClient(c config) *ComplianceItemResultClient {
+	return &ComplianceItemResultClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `complianceitemresult.Hooks(f(g(h())))`.
+func (c *ComplianceItemResultClient) Use(hooks ...Hook) {
+	c.hooks.ComplianceItemResult = append(c.hooks.ComplianceItemResult, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `complianceitemresult.Intercept(f(g(h())))`.
+func (c *ComplianceItemResultClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ComplianceItemResult = append(c.inters.ComplianceItemResult, interceptors...)
+}
+
+// Create returns a builder for creating a ComplianceItemResult entity.
+func (c *ComplianceItemResultClient) Create() *ComplianceItemResultCreate {
+	mutation := newComplianceItemResultMutation(c.config, OpCreate)
+	return &ComplianceItemResultCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ComplianceItemResult entities.
+func (c *ComplianceItemResultClient) CreateBulk(builders ...*ComplianceItemResultCreate) *ComplianceItemResultCreateBulk {
+	return &ComplianceItemResultCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ComplianceItemResultClient) MapCreateBulk(slice any, setFunc func(*ComplianceItemResultCreate, int)) *ComplianceItemResultCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ComplianceItemResultCreateBulk{err: fmt.Errorf("calling to ComplianceItemResultClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ComplianceItemResultCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ComplianceItemResultCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ComplianceItemResult.
+func (c *ComplianceItemResultClient) Update() *ComplianceItemResultUpdate {
+	mutation := newComplianceItemResultMutation(c.config, OpUpdate)
+	return &ComplianceItemResultUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ComplianceItemResultClient) UpdateOne(_m *ComplianceItemResult) *ComplianceItemResultUpdateOne {
+	mutation := newComplianceItemResultMutation(c.config, OpUpdateOne, withComplianceItemResult(_m))
+	return &ComplianceItemResultUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ComplianceItemResultClient) UpdateOneID(id int) *ComplianceItemResultUpdateOne {
+	mutation := newComplianceItemResultMutation(c.config, OpUpdateOne, withComplianceItemResultID(id))
+	return &ComplianceItemResultUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ComplianceItemResult.
+func (c *ComplianceItemResultClient) Delete() *ComplianceItemResultDelete {
+	mutation := newComplianceItemResultMutation(c.config, OpDelete)
+	return &ComplianceItemResultDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ComplianceItemResultClient) DeleteOne(_m *ComplianceItemResult) *ComplianceItemResultDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ComplianceItemResultClient) DeleteOneID(id int) *ComplianceItemResultDeleteOne {
+	builder := c.Delete().Where(complianceitemresult.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ComplianceItemResultDeleteOne{builder}
+}
+
+// Query returns a query builder for ComplianceItemResult.
+func (c *ComplianceItemResultClient) Query() *ComplianceItemResultQuery {
+	return &ComplianceItemResultQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeComplianceItemResult},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ComplianceItemResult entity by its id.
+func (c *ComplianceItemResultClient) Get(ctx context.Context, id int) (*ComplianceItemResult, error) {
+	return c.Query().Where(complianceitemresult.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ComplianceItemResultClient) GetX(ctx context.Context, id int) *ComplianceItemResult {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryVisit queries the visit edge of a ComplianceItemResult.
+func (c *ComplianceItemResultClient) QueryVisit(_m *ComplianceItemResult) *ComplianceVisitQuery {
+	query := (&ComplianceVisitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complianceitemresult.Table, complianceitemresult.FieldID, id),
+			sqlgraph.To(compliancevisit.Table, compliancevisit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, complianceitemresult.VisitTable, complianceitemresult.VisitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItem queries the item edge of a ComplianceItemResult.
+func (c *ComplianceItemResultClient) QueryItem(_m *ComplianceItemResult) *ChecklistItemQuery {
+	query := (&ChecklistItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complianceitemresult.Table, complianceitemresult.FieldID, id),
+			sqlgraph.To(checklistitem.Table, checklistitem.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, complianceitemresult.ItemTable, complianceitemresult.ItemColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ComplianceItemResultClient) Hooks() []Hook {
+	hooks := c.hooks.ComplianceItemResult
+	return append(hooks[:len(hooks):len(hooks)], complianceitemresult.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ComplianceItemResultClient) Interceptors() []Interceptor {
+	return c.inters.ComplianceItemResult
+}
+
+func (c *ComplianceItemResultClient) mutate(ctx context.Context, m *ComplianceItemResultMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ComplianceItemResultCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ComplianceItemResultUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ComplianceItemResultUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ComplianceItemResultDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ComplianceItemResult mutation op: %q", m.Op())
+	}
+}
+
+// ComplianceVisitClient is a client for the ComplianceVisit schema.
+type ComplianceVisitClient struct {
+	config
+}
+
+// NewComplianceVisitClient returns a client for the ComplianceVisit from the given config.
+func NewComplianceVisitClient(c config) *ComplianceVisitClient {
+	return &ComplianceVisitClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `compliancevisit.Hooks(f(g(h())))`.
+func (c *ComplianceVisitClient) Use(hooks ...Hook) {
+	c.hooks.ComplianceVisit = append(c.hooks.ComplianceVisit, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `compliancevisit.Intercept(f(g(h())))`.
+func (c *ComplianceVisitClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ComplianceVisit = append(c.inters.ComplianceVisit, interceptors...)
+}
+
+// Create returns a builder for creating a ComplianceVisit entity.
+func (c *ComplianceVisitClient) Create() *ComplianceVisitCreate {
+	mutation := newComplianceVisitMutation(c.config, OpCreate)
+	return &ComplianceVisitCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ComplianceVisit entities.
+func (c *ComplianceVisitClient) CreateBulk(builders ...*ComplianceVisitCreate) *ComplianceVisitCreateBulk {
+	return &ComplianceVisitCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ComplianceVisitClient) MapCreateBulk(slice any, setFunc func(*ComplianceVisitCreate, int)) *ComplianceVisitCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ComplianceVisitCreateBulk{err: fmt.Errorf("calling to ComplianceVisitClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ComplianceVisitCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ComplianceVisitCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ComplianceVisit.
+func (c *ComplianceVisitClient) Update() *ComplianceVisitUpdate {
+	mutation := newComplianceVisitMutation(c.config, OpUpdate)
+	return &ComplianceVisitUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ComplianceVisitClient) UpdateOne(_m *ComplianceVisit) *ComplianceVisitUpdateOne {
+	mutation := newComplianceVisitMutation(c.config, OpUpdateOne, withComplianceVisit(_m))
+	return &ComplianceVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ComplianceVisitClient) UpdateOneID(id int) *ComplianceVisitUpdateOne {
+	mutation := newComplianceVisitMutation(c.config, OpUpdateOne, withComplianceVisitID(id))
+	return &ComplianceVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ComplianceVisit.
+func (c *ComplianceVisitClient) Delete() *ComplianceVisitDelete {
+	mutation := newComplianceVisitMutation(c.config, OpDelete)
+	return &ComplianceVisitDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ComplianceVisitClient) DeleteOne(_m *ComplianceVisit) *ComplianceVisitDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ComplianceVisitClient) DeleteOneID(id int) *ComplianceVisitDeleteOne {
+	builder := c.Delete().Where(compliancevisit.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ComplianceVisitDeleteOne{builder}
+}
+
+// Query returns a query builder for ComplianceVisit.
+func (c *ComplianceVisitClient) Query() *ComplianceVisitQuery {
+	return &ComplianceVisitQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeComplianceVisit},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ComplianceVisit entity by its id.
+func (c *ComplianceVisitClient) Get(ctx context.Context, id int) (*ComplianceVisit, error) {
+	return c.Query().Where(compliancevisit.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ComplianceVisitClient) GetX(ctx context.Context, id int) *ComplianceVisit {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProvider queries the provider edge of a ComplianceVisit.
+func (c *ComplianceVisitClient) QueryProvider(_m *ComplianceVisit) *ProviderQuery {
+	query := (&ProviderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(compliancevisit.Table, compliancevisit.FieldID, id),
+			sqlgraph.To(provider.Table, provider.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, compliancevisit.ProviderTable, compliancevisit.ProviderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTemplate queries the template edge of a ComplianceVisit.
+func (c *ComplianceVisitClient) QueryTemplate(_m *ComplianceVisit) *ChecklistTemplateQuery {
+	query := (&ChecklistTemplateClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(compliancevisit.Table, compliancevisit.FieldID, id),
+			sqlgraph.To(checklisttemplate.Table, checklisttemplate.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, compliancevisit.TemplateTable, compliancevisit.TemplateColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryResults queries the results edge of a ComplianceVisit.
+func (c *ComplianceVisitClient) QueryResults(_m *ComplianceVisit) *ComplianceItemResultQuery {
+	query := (&ComplianceItemResultClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(compliancevisit.Table, compliancevisit.FieldID, id),
+			sqlgraph.To(complianceitemresult.Table, complianceitemresult.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, compliancevisit.ResultsTable, compliancevisit.ResultsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActions queries the actions edge of a ComplianceVisit.
+func (c *ComplianceVisitClient) QueryActions(_m *ComplianceVisit) *ComplianceActionQuery {
+	query := (&ComplianceActionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(compliancevisit.Table, compliancevisit.FieldID, id),
+			sqlgraph.To(complianceaction.Table, complianceaction.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, compliancevisit.ActionsTable, compliancevisit.ActionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReport queries the report edge of a ComplianceVisit.
+func (c *ComplianceVisitClient) QueryReport(_m *ComplianceVisit) *DocumentQuery {
+	query := (&DocumentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(compliancevisit.Table, compliancevisit.FieldID, id),
+			sqlgraph.To(document.Table, document.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, compliancevisit.ReportTable, compliancevisit.ReportColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ComplianceVisitClient) Hooks() []Hook {
+	hooks := c.hooks.ComplianceVisit
+	return append(hooks[:len(hooks):len(hooks)], compliancevisit.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ComplianceVisitClient) Interceptors() []Interceptor {
+	return c.inters.ComplianceVisit
+}
+
+func (c *ComplianceVisitClient) mutate(ctx context.Context, m *ComplianceVisitMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ComplianceVisitCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ComplianceVisitUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ComplianceVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ComplianceVisitDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ComplianceVisit mutation op: %q", m.Op())
+	}
+}
+
 // CourseClient is a client for the Course schema.
 type CourseClient struct {
 	config
@@ -1706,6 +2834,172 @@ func (c *DocumentClient) mutate(ctx context.Context, m *DocumentMutation) (Value
 		return (&DocumentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Document mutation op: %q", m.Op())
+	}
+}
+
+// EvaluationVisitClient is a client for the EvaluationVisit schema.
+type EvaluationVisitClient struct {
+	config
+}
+
+// NewEvaluationVisitClient returns a client for the EvaluationVisit from the given config.
+func NewEvaluationVisitClient(c config) *EvaluationVisitClient {
+	return &EvaluationVisitClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `evaluationvisit.Hooks(f(g(h())))`.
+func (c *EvaluationVisitClient) Use(hooks ...Hook) {
+	c.hooks.EvaluationVisit = append(c.hooks.EvaluationVisit, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `evaluationvisit.Intercept(f(g(h())))`.
+func (c *EvaluationVisitClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EvaluationVisit = append(c.inters.EvaluationVisit, interceptors...)
+}
+
+// Create returns a builder for creating a EvaluationVisit entity.
+func (c *EvaluationVisitClient) Create() *EvaluationVisitCreate {
+	mutation := newEvaluationVisitMutation(c.config, OpCreate)
+	return &EvaluationVisitCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EvaluationVisit entities.
+func (c *EvaluationVisitClient) CreateBulk(builders ...*EvaluationVisitCreate) *EvaluationVisitCreateBulk {
+	return &EvaluationVisitCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EvaluationVisitClient) MapCreateBulk(slice any, setFunc func(*EvaluationVisitCreate, int)) *EvaluationVisitCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EvaluationVisitCreateBulk{err: fmt.Errorf("calling to EvaluationVisitClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EvaluationVisitCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EvaluationVisitCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EvaluationVisit.
+func (c *EvaluationVisitClient) Update() *EvaluationVisitUpdate {
+	mutation := newEvaluationVisitMutation(c.config, OpUpdate)
+	return &EvaluationVisitUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EvaluationVisitClient) UpdateOne(_m *EvaluationVisit) *EvaluationVisitUpdateOne {
+	mutation := newEvaluationVisitMutation(c.config, OpUpdateOne, withEvaluationVisit(_m))
+	return &EvaluationVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EvaluationVisitClient) UpdateOneID(id int) *EvaluationVisitUpdateOne {
+	mutation := newEvaluationVisitMutation(c.config, OpUpdateOne, withEvaluationVisitID(id))
+	return &EvaluationVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EvaluationVisit.
+func (c *EvaluationVisitClient) Delete() *EvaluationVisitDelete {
+	mutation := newEvaluationVisitMutation(c.config, OpDelete)
+	return &EvaluationVisitDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EvaluationVisitClient) DeleteOne(_m *EvaluationVisit) *EvaluationVisitDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EvaluationVisitClient) DeleteOneID(id int) *EvaluationVisitDeleteOne {
+	builder := c.Delete().Where(evaluationvisit.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EvaluationVisitDeleteOne{builder}
+}
+
+// Query returns a query builder for EvaluationVisit.
+func (c *EvaluationVisitClient) Query() *EvaluationVisitQuery {
+	return &EvaluationVisitQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEvaluationVisit},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EvaluationVisit entity by its id.
+func (c *EvaluationVisitClient) Get(ctx context.Context, id int) (*EvaluationVisit, error) {
+	return c.Query().Where(evaluationvisit.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EvaluationVisitClient) GetX(ctx context.Context, id int) *EvaluationVisit {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProvider queries the provider edge of a EvaluationVisit.
+func (c *EvaluationVisitClient) QueryProvider(_m *EvaluationVisit) *ProviderQuery {
+	query := (&ProviderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(evaluationvisit.Table, evaluationvisit.FieldID, id),
+			sqlgraph.To(provider.Table, provider.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, evaluationvisit.ProviderTable, evaluationvisit.ProviderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReportDocument queries the report_document edge of a EvaluationVisit.
+func (c *EvaluationVisitClient) QueryReportDocument(_m *EvaluationVisit) *DocumentQuery {
+	query := (&DocumentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(evaluationvisit.Table, evaluationvisit.FieldID, id),
+			sqlgraph.To(document.Table, document.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, evaluationvisit.ReportDocumentTable, evaluationvisit.ReportDocumentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EvaluationVisitClient) Hooks() []Hook {
+	hooks := c.hooks.EvaluationVisit
+	return append(hooks[:len(hooks):len(hooks)], evaluationvisit.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EvaluationVisitClient) Interceptors() []Interceptor {
+	return c.inters.EvaluationVisit
+}
+
+func (c *EvaluationVisitClient) mutate(ctx context.Context, m *EvaluationVisitMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EvaluationVisitCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EvaluationVisitUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EvaluationVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EvaluationVisitDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EvaluationVisit mutation op: %q", m.Op())
 	}
 }
 
@@ -2759,6 +4053,54 @@ func (c *ProviderClient) QueryTrainingBookings(_m *Provider) *TrainingBookingQue
 	return query
 }
 
+// QueryComplianceVisits queries the compliance_visits edge of a Provider.
+func (c *ProviderClient) QueryComplianceVisits(_m *Provider) *ComplianceVisitQuery {
+	query := (&ComplianceVisitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, id),
+			sqlgraph.To(compliancevisit.Table, compliancevisit.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.ComplianceVisitsTable, provider.ComplianceVisitsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEvaluationVisits queries the evaluation_visits edge of a Provider.
+func (c *ProviderClient) QueryEvaluationVisits(_m *Provider) *EvaluationVisitQuery {
+	query := (&EvaluationVisitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, id),
+			sqlgraph.To(evaluationvisit.Table, evaluationvisit.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.EvaluationVisitsTable, provider.EvaluationVisitsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDecisions queries the decisions edge of a Provider.
+func (c *ProviderClient) QueryDecisions(_m *Provider) *QADecisionQuery {
+	query := (&QADecisionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, id),
+			sqlgraph.To(qadecision.Table, qadecision.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.DecisionsTable, provider.DecisionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ProviderClient) Hooks() []Hook {
 	hooks := c.hooks.Provider
@@ -2782,6 +4124,156 @@ func (c *ProviderClient) mutate(ctx context.Context, m *ProviderMutation) (Value
 		return (&ProviderDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Provider mutation op: %q", m.Op())
+	}
+}
+
+// QADecisionClient is a client for the QADecision schema.
+type QADecisionClient struct {
+	config
+}
+
+// NewQADecisionClient returns a client for the QADecision from the given config.
+func NewQADecisionClient(c config) *QADecisionClient {
+	return &QADecisionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `qadecision.Hooks(f(g(h())))`.
+func (c *QADecisionClient) Use(hooks ...Hook) {
+	c.hooks.QADecision = append(c.hooks.QADecision, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `qadecision.Intercept(f(g(h())))`.
+func (c *QADecisionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.QADecision = append(c.inters.QADecision, interceptors...)
+}
+
+// Create returns a builder for creating a QADecision entity.
+func (c *QADecisionClient) Create() *QADecisionCreate {
+	mutation := newQADecisionMutation(c.config, OpCreate)
+	return &QADecisionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of QADecision entities.
+func (c *QADecisionClient) CreateBulk(builders ...*QADecisionCreate) *QADecisionCreateBulk {
+	return &QADecisionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QADecisionClient) MapCreateBulk(slice any, setFunc func(*QADecisionCreate, int)) *QADecisionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QADecisionCreateBulk{err: fmt.Errorf("calling to QADecisionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QADecisionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QADecisionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for QADecision.
+func (c *QADecisionClient) Update() *QADecisionUpdate {
+	mutation := newQADecisionMutation(c.config, OpUpdate)
+	return &QADecisionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QADecisionClient) UpdateOne(_m *QADecision) *QADecisionUpdateOne {
+	mutation := newQADecisionMutation(c.config, OpUpdateOne, withQADecision(_m))
+	return &QADecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QADecisionClient) UpdateOneID(id int) *QADecisionUpdateOne {
+	mutation := newQADecisionMutation(c.config, OpUpdateOne, withQADecisionID(id))
+	return &QADecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for QADecision.
+func (c *QADecisionClient) Delete() *QADecisionDelete {
+	mutation := newQADecisionMutation(c.config, OpDelete)
+	return &QADecisionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QADecisionClient) DeleteOne(_m *QADecision) *QADecisionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QADecisionClient) DeleteOneID(id int) *QADecisionDeleteOne {
+	builder := c.Delete().Where(qadecision.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QADecisionDeleteOne{builder}
+}
+
+// Query returns a query builder for QADecision.
+func (c *QADecisionClient) Query() *QADecisionQuery {
+	return &QADecisionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQADecision},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a QADecision entity by its id.
+func (c *QADecisionClient) Get(ctx context.Context, id int) (*QADecision, error) {
+	return c.Query().Where(qadecision.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QADecisionClient) GetX(ctx context.Context, id int) *QADecision {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProvider queries the provider edge of a QADecision.
+func (c *QADecisionClient) QueryProvider(_m *QADecision) *ProviderQuery {
+	query := (&ProviderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(qadecision.Table, qadecision.FieldID, id),
+			sqlgraph.To(provider.Table, provider.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, qadecision.ProviderTable, qadecision.ProviderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *QADecisionClient) Hooks() []Hook {
+	hooks := c.hooks.QADecision
+	return append(hooks[:len(hooks):len(hooks)], qadecision.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *QADecisionClient) Interceptors() []Interceptor {
+	return c.inters.QADecision
+}
+
+func (c *QADecisionClient) mutate(ctx context.Context, m *QADecisionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QADecisionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QADecisionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QADecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QADecisionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown QADecision mutation op: %q", m.Op())
 	}
 }
 
@@ -4196,15 +5688,19 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Agreement, Alert, AttendanceMark, AttendanceRevision, AuditEvent, AwardingBody,
-		Course, Document, Invitation, Learner, Placement, Postcode, ProgressUpdate,
-		Provider, Qualification, Referral, ReferralTransition, School, Session,
-		TrainingBooking, TrainingEvent, User []ent.Hook
+		Agreement, Alert, Application, AttendanceMark, AttendanceRevision, AuditEvent,
+		AwardingBody, ChecklistItem, ChecklistTemplate, ComplianceAction,
+		ComplianceItemResult, ComplianceVisit, Course, Document, EvaluationVisit,
+		Invitation, Learner, Placement, Postcode, ProgressUpdate, Provider, QADecision,
+		Qualification, Referral, ReferralTransition, School, Session, TrainingBooking,
+		TrainingEvent, User []ent.Hook
 	}
 	inters struct {
-		Agreement, Alert, AttendanceMark, AttendanceRevision, AuditEvent, AwardingBody,
-		Course, Document, Invitation, Learner, Placement, Postcode, ProgressUpdate,
-		Provider, Qualification, Referral, ReferralTransition, School, Session,
-		TrainingBooking, TrainingEvent, User []ent.Interceptor
+		Agreement, Alert, Application, AttendanceMark, AttendanceRevision, AuditEvent,
+		AwardingBody, ChecklistItem, ChecklistTemplate, ComplianceAction,
+		ComplianceItemResult, ComplianceVisit, Course, Document, EvaluationVisit,
+		Invitation, Learner, Placement, Postcode, ProgressUpdate, Provider, QADecision,
+		Qualification, Referral, ReferralTransition, School, Session, TrainingBooking,
+		TrainingEvent, User []ent.Interceptor
 	}
 )

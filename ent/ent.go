@@ -14,18 +14,26 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/checklisttemplate"
+	"github.com/apnet/apnet/ent/complianceaction"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/invitation"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/postcode"
 	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
@@ -94,28 +102,36 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			agreement.Table:          agreement.ValidColumn,
-			alert.Table:              alert.ValidColumn,
-			attendancemark.Table:     attendancemark.ValidColumn,
-			attendancerevision.Table: attendancerevision.ValidColumn,
-			auditevent.Table:         auditevent.ValidColumn,
-			awardingbody.Table:       awardingbody.ValidColumn,
-			course.Table:             course.ValidColumn,
-			document.Table:           document.ValidColumn,
-			invitation.Table:         invitation.ValidColumn,
-			learner.Table:            learner.ValidColumn,
-			placement.Table:          placement.ValidColumn,
-			postcode.Table:           postcode.ValidColumn,
-			progressupdate.Table:     progressupdate.ValidColumn,
-			provider.Table:           provider.ValidColumn,
-			qualification.Table:      qualification.ValidColumn,
-			referral.Table:           referral.ValidColumn,
-			referraltransition.Table: referraltransition.ValidColumn,
-			school.Table:             school.ValidColumn,
-			session.Table:            session.ValidColumn,
-			trainingbooking.Table:    trainingbooking.ValidColumn,
-			trainingevent.Table:      trainingevent.ValidColumn,
-			user.Table:               user.ValidColumn,
+			agreement.Table:            agreement.ValidColumn,
+			alert.Table:                alert.ValidColumn,
+			application.Table:          application.ValidColumn,
+			attendancemark.Table:       attendancemark.ValidColumn,
+			attendancerevision.Table:   attendancerevision.ValidColumn,
+			auditevent.Table:           auditevent.ValidColumn,
+			awardingbody.Table:         awardingbody.ValidColumn,
+			checklistitem.Table:        checklistitem.ValidColumn,
+			checklisttemplate.Table:    checklisttemplate.ValidColumn,
+			complianceaction.Table:     complianceaction.ValidColumn,
+			complianceitemresult.Table: complianceitemresult.ValidColumn,
+			compliancevisit.Table:      compliancevisit.ValidColumn,
+			course.Table:               course.ValidColumn,
+			document.Table:             document.ValidColumn,
+			evaluationvisit.Table:      evaluationvisit.ValidColumn,
+			invitation.Table:           invitation.ValidColumn,
+			learner.Table:              learner.ValidColumn,
+			placement.Table:            placement.ValidColumn,
+			postcode.Table:             postcode.ValidColumn,
+			progressupdate.Table:       progressupdate.ValidColumn,
+			provider.Table:             provider.ValidColumn,
+			qadecision.Table:           qadecision.ValidColumn,
+			qualification.Table:        qualification.ValidColumn,
+			referral.Table:             referral.ValidColumn,
+			referraltransition.Table:   referraltransition.ValidColumn,
+			school.Table:               school.ValidColumn,
+			session.Table:              session.ValidColumn,
+			trainingbooking.Table:      trainingbooking.ValidColumn,
+			trainingevent.Table:        trainingevent.ValidColumn,
+			user.Table:                 user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

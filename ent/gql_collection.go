@@ -12,16 +12,24 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/checklisttemplate"
+	"github.com/apnet/apnet/ent/complianceaction"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
@@ -358,6 +366,208 @@ func newAlertPaginateArgs(rv map[string]any) *alertPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*AlertWhereInput); ok {
 		args.opts = append(args.opts, WithAlertFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ApplicationQuery) CollectFields(ctx context.Context, satisfies ...string) (*ApplicationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ApplicationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(application.Columns))
+		selectedFields = []string{application.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "provider":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProviderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, providerImplementors)...); err != nil {
+				return err
+			}
+			_q.withProvider = query
+
+		case "school":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SchoolClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, schoolImplementors)...); err != nil {
+				return err
+			}
+			_q.withSchool = query
+		case "kind":
+			if _, ok := fieldSeen[application.FieldKind]; !ok {
+				selectedFields = append(selectedFields, application.FieldKind)
+				fieldSeen[application.FieldKind] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[application.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, application.FieldStatus)
+				fieldSeen[application.FieldStatus] = struct{}{}
+			}
+		case "organisationName":
+			if _, ok := fieldSeen[application.FieldOrganisationName]; !ok {
+				selectedFields = append(selectedFields, application.FieldOrganisationName)
+				fieldSeen[application.FieldOrganisationName] = struct{}{}
+			}
+		case "ukprn":
+			if _, ok := fieldSeen[application.FieldUkprn]; !ok {
+				selectedFields = append(selectedFields, application.FieldUkprn)
+				fieldSeen[application.FieldUkprn] = struct{}{}
+			}
+		case "urn":
+			if _, ok := fieldSeen[application.FieldUrn]; !ok {
+				selectedFields = append(selectedFields, application.FieldUrn)
+				fieldSeen[application.FieldUrn] = struct{}{}
+			}
+		case "settingType":
+			if _, ok := fieldSeen[application.FieldSettingType]; !ok {
+				selectedFields = append(selectedFields, application.FieldSettingType)
+				fieldSeen[application.FieldSettingType] = struct{}{}
+			}
+		case "contactName":
+			if _, ok := fieldSeen[application.FieldContactName]; !ok {
+				selectedFields = append(selectedFields, application.FieldContactName)
+				fieldSeen[application.FieldContactName] = struct{}{}
+			}
+		case "email":
+			if _, ok := fieldSeen[application.FieldEmail]; !ok {
+				selectedFields = append(selectedFields, application.FieldEmail)
+				fieldSeen[application.FieldEmail] = struct{}{}
+			}
+		case "phone":
+			if _, ok := fieldSeen[application.FieldPhone]; !ok {
+				selectedFields = append(selectedFields, application.FieldPhone)
+				fieldSeen[application.FieldPhone] = struct{}{}
+			}
+		case "website":
+			if _, ok := fieldSeen[application.FieldWebsite]; !ok {
+				selectedFields = append(selectedFields, application.FieldWebsite)
+				fieldSeen[application.FieldWebsite] = struct{}{}
+			}
+		case "address":
+			if _, ok := fieldSeen[application.FieldAddress]; !ok {
+				selectedFields = append(selectedFields, application.FieldAddress)
+				fieldSeen[application.FieldAddress] = struct{}{}
+			}
+		case "postcode":
+			if _, ok := fieldSeen[application.FieldPostcode]; !ok {
+				selectedFields = append(selectedFields, application.FieldPostcode)
+				fieldSeen[application.FieldPostcode] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[application.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, application.FieldDescription)
+				fieldSeen[application.FieldDescription] = struct{}{}
+			}
+		case "courses":
+			if _, ok := fieldSeen[application.FieldCourses]; !ok {
+				selectedFields = append(selectedFields, application.FieldCourses)
+				fieldSeen[application.FieldCourses] = struct{}{}
+			}
+		case "submittedAt":
+			if _, ok := fieldSeen[application.FieldSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, application.FieldSubmittedAt)
+				fieldSeen[application.FieldSubmittedAt] = struct{}{}
+			}
+		case "reviewedBy":
+			if _, ok := fieldSeen[application.FieldReviewedBy]; !ok {
+				selectedFields = append(selectedFields, application.FieldReviewedBy)
+				fieldSeen[application.FieldReviewedBy] = struct{}{}
+			}
+		case "reviewedAt":
+			if _, ok := fieldSeen[application.FieldReviewedAt]; !ok {
+				selectedFields = append(selectedFields, application.FieldReviewedAt)
+				fieldSeen[application.FieldReviewedAt] = struct{}{}
+			}
+		case "rejectionReason":
+			if _, ok := fieldSeen[application.FieldRejectionReason]; !ok {
+				selectedFields = append(selectedFields, application.FieldRejectionReason)
+				fieldSeen[application.FieldRejectionReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type applicationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ApplicationPaginateOption
+}
+
+func newApplicationPaginateArgs(rv map[string]any) *applicationPaginateArgs {
+	args := &applicationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*ApplicationOrder:
+			args.opts = append(args.opts, WithApplicationOrder(v))
+		case []any:
+			var orders []*ApplicationOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ApplicationOrder{Field: &ApplicationOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithApplicationOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*ApplicationWhereInput); ok {
+		args.opts = append(args.opts, WithApplicationFilter(v.Filter))
 	}
 	return args
 }
@@ -1171,6 +1381,616 @@ func newAwardingBodyPaginateArgs(rv map[string]any) *awardingbodyPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ChecklistItemQuery) CollectFields(ctx context.Context, satisfies ...string) (*ChecklistItemQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ChecklistItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(checklistitem.Columns))
+		selectedFields = []string{checklistitem.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "template":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ChecklistTemplateClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, checklisttemplateImplementors)...); err != nil {
+				return err
+			}
+			_q.withTemplate = query
+		case "area":
+			if _, ok := fieldSeen[checklistitem.FieldArea]; !ok {
+				selectedFields = append(selectedFields, checklistitem.FieldArea)
+				fieldSeen[checklistitem.FieldArea] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[checklistitem.FieldCode]; !ok {
+				selectedFields = append(selectedFields, checklistitem.FieldCode)
+				fieldSeen[checklistitem.FieldCode] = struct{}{}
+			}
+		case "text":
+			if _, ok := fieldSeen[checklistitem.FieldText]; !ok {
+				selectedFields = append(selectedFields, checklistitem.FieldText)
+				fieldSeen[checklistitem.FieldText] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[checklistitem.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, checklistitem.FieldPosition)
+				fieldSeen[checklistitem.FieldPosition] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type checklistitemPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ChecklistItemPaginateOption
+}
+
+func newChecklistItemPaginateArgs(rv map[string]any) *checklistitemPaginateArgs {
+	args := &checklistitemPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*ChecklistItemWhereInput); ok {
+		args.opts = append(args.opts, WithChecklistItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ChecklistTemplateQuery) CollectFields(ctx context.Context, satisfies ...string) (*ChecklistTemplateQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ChecklistTemplateQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(checklisttemplate.Columns))
+		selectedFields = []string{checklisttemplate.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "items":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ChecklistItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, checklistitemImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedItems(alias, func(wq *ChecklistItemQuery) {
+				*wq = *query
+			})
+		case "version":
+			if _, ok := fieldSeen[checklisttemplate.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, checklisttemplate.FieldVersion)
+				fieldSeen[checklisttemplate.FieldVersion] = struct{}{}
+			}
+		case "publishedAt":
+			if _, ok := fieldSeen[checklisttemplate.FieldPublishedAt]; !ok {
+				selectedFields = append(selectedFields, checklisttemplate.FieldPublishedAt)
+				fieldSeen[checklisttemplate.FieldPublishedAt] = struct{}{}
+			}
+		case "createdBy":
+			if _, ok := fieldSeen[checklisttemplate.FieldCreatedBy]; !ok {
+				selectedFields = append(selectedFields, checklisttemplate.FieldCreatedBy)
+				fieldSeen[checklisttemplate.FieldCreatedBy] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type checklisttemplatePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ChecklistTemplatePaginateOption
+}
+
+func newChecklistTemplatePaginateArgs(rv map[string]any) *checklisttemplatePaginateArgs {
+	args := &checklisttemplatePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*ChecklistTemplateOrder:
+			args.opts = append(args.opts, WithChecklistTemplateOrder(v))
+		case []any:
+			var orders []*ChecklistTemplateOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ChecklistTemplateOrder{Field: &ChecklistTemplateOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithChecklistTemplateOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*ChecklistTemplateWhereInput); ok {
+		args.opts = append(args.opts, WithChecklistTemplateFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ComplianceActionQuery) CollectFields(ctx context.Context, satisfies ...string) (*ComplianceActionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ComplianceActionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(complianceaction.Columns))
+		selectedFields = []string{complianceaction.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "visit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplianceVisitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, compliancevisitImplementors)...); err != nil {
+				return err
+			}
+			_q.withVisit = query
+
+		case "item":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ChecklistItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, checklistitemImplementors)...); err != nil {
+				return err
+			}
+			_q.withItem = query
+		case "description":
+			if _, ok := fieldSeen[complianceaction.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, complianceaction.FieldDescription)
+				fieldSeen[complianceaction.FieldDescription] = struct{}{}
+			}
+		case "ownerName":
+			if _, ok := fieldSeen[complianceaction.FieldOwnerName]; !ok {
+				selectedFields = append(selectedFields, complianceaction.FieldOwnerName)
+				fieldSeen[complianceaction.FieldOwnerName] = struct{}{}
+			}
+		case "dueOn":
+			if _, ok := fieldSeen[complianceaction.FieldDueOn]; !ok {
+				selectedFields = append(selectedFields, complianceaction.FieldDueOn)
+				fieldSeen[complianceaction.FieldDueOn] = struct{}{}
+			}
+		case "completedAt":
+			if _, ok := fieldSeen[complianceaction.FieldCompletedAt]; !ok {
+				selectedFields = append(selectedFields, complianceaction.FieldCompletedAt)
+				fieldSeen[complianceaction.FieldCompletedAt] = struct{}{}
+			}
+		case "completedBy":
+			if _, ok := fieldSeen[complianceaction.FieldCompletedBy]; !ok {
+				selectedFields = append(selectedFields, complianceaction.FieldCompletedBy)
+				fieldSeen[complianceaction.FieldCompletedBy] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type complianceactionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ComplianceActionPaginateOption
+}
+
+func newComplianceActionPaginateArgs(rv map[string]any) *complianceactionPaginateArgs {
+	args := &complianceactionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ComplianceActionOrder{Field: &ComplianceActionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithComplianceActionOrder(order))
+			}
+		case *ComplianceActionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithComplianceActionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ComplianceActionWhereInput); ok {
+		args.opts = append(args.opts, WithComplianceActionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ComplianceItemResultQuery) CollectFields(ctx context.Context, satisfies ...string) (*ComplianceItemResultQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ComplianceItemResultQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(complianceitemresult.Columns))
+		selectedFields = []string{complianceitemresult.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "visit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplianceVisitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, compliancevisitImplementors)...); err != nil {
+				return err
+			}
+			_q.withVisit = query
+
+		case "item":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ChecklistItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, checklistitemImplementors)...); err != nil {
+				return err
+			}
+			_q.withItem = query
+		case "outcome":
+			if _, ok := fieldSeen[complianceitemresult.FieldOutcome]; !ok {
+				selectedFields = append(selectedFields, complianceitemresult.FieldOutcome)
+				fieldSeen[complianceitemresult.FieldOutcome] = struct{}{}
+			}
+		case "evidence":
+			if _, ok := fieldSeen[complianceitemresult.FieldEvidence]; !ok {
+				selectedFields = append(selectedFields, complianceitemresult.FieldEvidence)
+				fieldSeen[complianceitemresult.FieldEvidence] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type complianceitemresultPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ComplianceItemResultPaginateOption
+}
+
+func newComplianceItemResultPaginateArgs(rv map[string]any) *complianceitemresultPaginateArgs {
+	args := &complianceitemresultPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*ComplianceItemResultWhereInput); ok {
+		args.opts = append(args.opts, WithComplianceItemResultFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ComplianceVisitQuery) CollectFields(ctx context.Context, satisfies ...string) (*ComplianceVisitQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ComplianceVisitQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(compliancevisit.Columns))
+		selectedFields = []string{compliancevisit.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "provider":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProviderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, providerImplementors)...); err != nil {
+				return err
+			}
+			_q.withProvider = query
+
+		case "template":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ChecklistTemplateClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, checklisttemplateImplementors)...); err != nil {
+				return err
+			}
+			_q.withTemplate = query
+
+		case "results":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplianceItemResultClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, complianceitemresultImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedResults(alias, func(wq *ComplianceItemResultQuery) {
+				*wq = *query
+			})
+
+		case "actions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplianceActionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, complianceactionImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedActions(alias, func(wq *ComplianceActionQuery) {
+				*wq = *query
+			})
+
+		case "report":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DocumentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, documentImplementors)...); err != nil {
+				return err
+			}
+			_q.withReport = query
+		case "visitedOn":
+			if _, ok := fieldSeen[compliancevisit.FieldVisitedOn]; !ok {
+				selectedFields = append(selectedFields, compliancevisit.FieldVisitedOn)
+				fieldSeen[compliancevisit.FieldVisitedOn] = struct{}{}
+			}
+		case "officer":
+			if _, ok := fieldSeen[compliancevisit.FieldOfficer]; !ok {
+				selectedFields = append(selectedFields, compliancevisit.FieldOfficer)
+				fieldSeen[compliancevisit.FieldOfficer] = struct{}{}
+			}
+		case "overall":
+			if _, ok := fieldSeen[compliancevisit.FieldOverall]; !ok {
+				selectedFields = append(selectedFields, compliancevisit.FieldOverall)
+				fieldSeen[compliancevisit.FieldOverall] = struct{}{}
+			}
+		case "summary":
+			if _, ok := fieldSeen[compliancevisit.FieldSummary]; !ok {
+				selectedFields = append(selectedFields, compliancevisit.FieldSummary)
+				fieldSeen[compliancevisit.FieldSummary] = struct{}{}
+			}
+		case "recordedAt":
+			if _, ok := fieldSeen[compliancevisit.FieldRecordedAt]; !ok {
+				selectedFields = append(selectedFields, compliancevisit.FieldRecordedAt)
+				fieldSeen[compliancevisit.FieldRecordedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type compliancevisitPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ComplianceVisitPaginateOption
+}
+
+func newComplianceVisitPaginateArgs(rv map[string]any) *compliancevisitPaginateArgs {
+	args := &compliancevisitPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*ComplianceVisitOrder:
+			args.opts = append(args.opts, WithComplianceVisitOrder(v))
+		case []any:
+			var orders []*ComplianceVisitOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ComplianceVisitOrder{Field: &ComplianceVisitOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithComplianceVisitOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*ComplianceVisitWhereInput); ok {
+		args.opts = append(args.opts, WithComplianceVisitFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *CourseQuery) CollectFields(ctx context.Context, satisfies ...string) (*CourseQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1528,6 +2348,163 @@ func newDocumentPaginateArgs(rv map[string]any) *documentPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*DocumentWhereInput); ok {
 		args.opts = append(args.opts, WithDocumentFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *EvaluationVisitQuery) CollectFields(ctx context.Context, satisfies ...string) (*EvaluationVisitQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *EvaluationVisitQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(evaluationvisit.Columns))
+		selectedFields = []string{evaluationvisit.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "provider":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProviderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, providerImplementors)...); err != nil {
+				return err
+			}
+			_q.withProvider = query
+
+		case "reportDocument":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DocumentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, documentImplementors)...); err != nil {
+				return err
+			}
+			_q.withReportDocument = query
+		case "visitedOn":
+			if _, ok := fieldSeen[evaluationvisit.FieldVisitedOn]; !ok {
+				selectedFields = append(selectedFields, evaluationvisit.FieldVisitedOn)
+				fieldSeen[evaluationvisit.FieldVisitedOn] = struct{}{}
+			}
+		case "officer":
+			if _, ok := fieldSeen[evaluationvisit.FieldOfficer]; !ok {
+				selectedFields = append(selectedFields, evaluationvisit.FieldOfficer)
+				fieldSeen[evaluationvisit.FieldOfficer] = struct{}{}
+			}
+		case "teachingAndLearning":
+			if _, ok := fieldSeen[evaluationvisit.FieldTeachingAndLearning]; !ok {
+				selectedFields = append(selectedFields, evaluationvisit.FieldTeachingAndLearning)
+				fieldSeen[evaluationvisit.FieldTeachingAndLearning] = struct{}{}
+			}
+		case "behaviourAndAttitudes":
+			if _, ok := fieldSeen[evaluationvisit.FieldBehaviourAndAttitudes]; !ok {
+				selectedFields = append(selectedFields, evaluationvisit.FieldBehaviourAndAttitudes)
+				fieldSeen[evaluationvisit.FieldBehaviourAndAttitudes] = struct{}{}
+			}
+		case "personalDevelopment":
+			if _, ok := fieldSeen[evaluationvisit.FieldPersonalDevelopment]; !ok {
+				selectedFields = append(selectedFields, evaluationvisit.FieldPersonalDevelopment)
+				fieldSeen[evaluationvisit.FieldPersonalDevelopment] = struct{}{}
+			}
+		case "leadershipAndManagement":
+			if _, ok := fieldSeen[evaluationvisit.FieldLeadershipAndManagement]; !ok {
+				selectedFields = append(selectedFields, evaluationvisit.FieldLeadershipAndManagement)
+				fieldSeen[evaluationvisit.FieldLeadershipAndManagement] = struct{}{}
+			}
+		case "overallGrade":
+			if _, ok := fieldSeen[evaluationvisit.FieldOverallGrade]; !ok {
+				selectedFields = append(selectedFields, evaluationvisit.FieldOverallGrade)
+				fieldSeen[evaluationvisit.FieldOverallGrade] = struct{}{}
+			}
+		case "report":
+			if _, ok := fieldSeen[evaluationvisit.FieldReport]; !ok {
+				selectedFields = append(selectedFields, evaluationvisit.FieldReport)
+				fieldSeen[evaluationvisit.FieldReport] = struct{}{}
+			}
+		case "recordedAt":
+			if _, ok := fieldSeen[evaluationvisit.FieldRecordedAt]; !ok {
+				selectedFields = append(selectedFields, evaluationvisit.FieldRecordedAt)
+				fieldSeen[evaluationvisit.FieldRecordedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type evaluationvisitPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []EvaluationVisitPaginateOption
+}
+
+func newEvaluationVisitPaginateArgs(rv map[string]any) *evaluationvisitPaginateArgs {
+	args := &evaluationvisitPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*EvaluationVisitOrder:
+			args.opts = append(args.opts, WithEvaluationVisitOrder(v))
+		case []any:
+			var orders []*EvaluationVisitOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &EvaluationVisitOrder{Field: &EvaluationVisitOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithEvaluationVisitOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*EvaluationVisitWhereInput); ok {
+		args.opts = append(args.opts, WithEvaluationVisitFilter(v.Filter))
 	}
 	return args
 }
@@ -2799,6 +3776,273 @@ func (_q *ProviderQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			_q.WithNamedTrainingBookings(alias, func(wq *TrainingBookingQuery) {
 				*wq = *query
 			})
+
+		case "complianceVisits":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplianceVisitClient{config: _q.config}).Query()
+			)
+			args := newComplianceVisitPaginateArgs(fieldArgs(ctx, new(ComplianceVisitWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newComplianceVisitPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Provider) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"provider_compliance_visits"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(provider.ComplianceVisitsColumn), ids...))
+						})
+						if err := query.GroupBy(provider.ComplianceVisitsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Provider) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.ComplianceVisits)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, compliancevisitImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(provider.ComplianceVisitsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedComplianceVisits(alias, func(wq *ComplianceVisitQuery) {
+				*wq = *query
+			})
+
+		case "evaluationVisits":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&EvaluationVisitClient{config: _q.config}).Query()
+			)
+			args := newEvaluationVisitPaginateArgs(fieldArgs(ctx, new(EvaluationVisitWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newEvaluationVisitPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Provider) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"provider_evaluation_visits"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(provider.EvaluationVisitsColumn), ids...))
+						})
+						if err := query.GroupBy(provider.EvaluationVisitsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Provider) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.EvaluationVisits)
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, evaluationvisitImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(provider.EvaluationVisitsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedEvaluationVisits(alias, func(wq *EvaluationVisitQuery) {
+				*wq = *query
+			})
+
+		case "decisions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&QADecisionClient{config: _q.config}).Query()
+			)
+			args := newQADecisionPaginateArgs(fieldArgs(ctx, new(QADecisionWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newQADecisionPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Provider) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"provider_decisions"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(provider.DecisionsColumn), ids...))
+						})
+						if err := query.GroupBy(provider.DecisionsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Provider) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Decisions)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, qadecisionImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(provider.DecisionsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedDecisions(alias, func(wq *QADecisionQuery) {
+				*wq = *query
+			})
 		case "name":
 			if _, ok := fieldSeen[provider.FieldName]; !ok {
 				selectedFields = append(selectedFields, provider.FieldName)
@@ -2808,6 +4052,16 @@ func (_q *ProviderQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[provider.FieldDescription]; !ok {
 				selectedFields = append(selectedFields, provider.FieldDescription)
 				fieldSeen[provider.FieldDescription] = struct{}{}
+			}
+		case "ukprn":
+			if _, ok := fieldSeen[provider.FieldUkprn]; !ok {
+				selectedFields = append(selectedFields, provider.FieldUkprn)
+				fieldSeen[provider.FieldUkprn] = struct{}{}
+			}
+		case "urn":
+			if _, ok := fieldSeen[provider.FieldUrn]; !ok {
+				selectedFields = append(selectedFields, provider.FieldUrn)
+				fieldSeen[provider.FieldUrn] = struct{}{}
 			}
 		case "contactName":
 			if _, ok := fieldSeen[provider.FieldContactName]; !ok {
@@ -2914,6 +4168,137 @@ func newProviderPaginateArgs(rv map[string]any) *providerPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ProviderWhereInput); ok {
 		args.opts = append(args.opts, WithProviderFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *QADecisionQuery) CollectFields(ctx context.Context, satisfies ...string) (*QADecisionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *QADecisionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(qadecision.Columns))
+		selectedFields = []string{qadecision.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "provider":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProviderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, providerImplementors)...); err != nil {
+				return err
+			}
+			_q.withProvider = query
+		case "kind":
+			if _, ok := fieldSeen[qadecision.FieldKind]; !ok {
+				selectedFields = append(selectedFields, qadecision.FieldKind)
+				fieldSeen[qadecision.FieldKind] = struct{}{}
+			}
+		case "decidedOn":
+			if _, ok := fieldSeen[qadecision.FieldDecidedOn]; !ok {
+				selectedFields = append(selectedFields, qadecision.FieldDecidedOn)
+				fieldSeen[qadecision.FieldDecidedOn] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[qadecision.FieldReason]; !ok {
+				selectedFields = append(selectedFields, qadecision.FieldReason)
+				fieldSeen[qadecision.FieldReason] = struct{}{}
+			}
+		case "validUntil":
+			if _, ok := fieldSeen[qadecision.FieldValidUntil]; !ok {
+				selectedFields = append(selectedFields, qadecision.FieldValidUntil)
+				fieldSeen[qadecision.FieldValidUntil] = struct{}{}
+			}
+		case "recordedBy":
+			if _, ok := fieldSeen[qadecision.FieldRecordedBy]; !ok {
+				selectedFields = append(selectedFields, qadecision.FieldRecordedBy)
+				fieldSeen[qadecision.FieldRecordedBy] = struct{}{}
+			}
+		case "recordedAt":
+			if _, ok := fieldSeen[qadecision.FieldRecordedAt]; !ok {
+				selectedFields = append(selectedFields, qadecision.FieldRecordedAt)
+				fieldSeen[qadecision.FieldRecordedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type qadecisionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []QADecisionPaginateOption
+}
+
+func newQADecisionPaginateArgs(rv map[string]any) *qadecisionPaginateArgs {
+	args := &qadecisionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*QADecisionOrder:
+			args.opts = append(args.opts, WithQADecisionOrder(v))
+		case []any:
+			var orders []*QADecisionOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &QADecisionOrder{Field: &QADecisionOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithQADecisionOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*QADecisionWhereInput); ok {
+		args.opts = append(args.opts, WithQADecisionFilter(v.Filter))
 	}
 	return args
 }

@@ -53,7 +53,23 @@ func (_m *Alert) Mark(ctx context.Context) (*AttendanceMark, error) {
 	if IsNotLoaded(err) {
 		result, err = _m.QueryMark().Only(ctx)
 	}
-	return result, err
+	return result, MaskNotFound(err)
+}
+
+func (_m *Application) Provider(ctx context.Context) (*Provider, error) {
+	result, err := _m.Edges.ProviderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProvider().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Application) School(ctx context.Context) (*School, error) {
+	result, err := _m.Edges.SchoolOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySchool().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *AttendanceMark) Placement(ctx context.Context) (*Placement, error) {
@@ -135,6 +151,106 @@ func (_m *AwardingBody) Qualifications(
 	return _m.QueryQualifications().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *ChecklistItem) Template(ctx context.Context) (*ChecklistTemplate, error) {
+	result, err := _m.Edges.TemplateOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTemplate().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ChecklistTemplate) Items(ctx context.Context) (result []*ChecklistItem, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedItems(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ItemsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItems().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplianceAction) Visit(ctx context.Context) (*ComplianceVisit, error) {
+	result, err := _m.Edges.VisitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryVisit().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplianceAction) Item(ctx context.Context) (*ChecklistItem, error) {
+	result, err := _m.Edges.ItemOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItem().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplianceItemResult) Visit(ctx context.Context) (*ComplianceVisit, error) {
+	result, err := _m.Edges.VisitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryVisit().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplianceItemResult) Item(ctx context.Context) (*ChecklistItem, error) {
+	result, err := _m.Edges.ItemOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItem().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplianceVisit) Provider(ctx context.Context) (*Provider, error) {
+	result, err := _m.Edges.ProviderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProvider().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplianceVisit) Template(ctx context.Context) (*ChecklistTemplate, error) {
+	result, err := _m.Edges.TemplateOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTemplate().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplianceVisit) Results(ctx context.Context) (result []*ComplianceItemResult, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedResults(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ResultsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryResults().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplianceVisit) Actions(ctx context.Context) (result []*ComplianceAction, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedActions(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ActionsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryActions().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplianceVisit) Report(ctx context.Context) (*Document, error) {
+	result, err := _m.Edges.ReportOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReport().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Course) Provider(ctx context.Context) (*Provider, error) {
 	result, err := _m.Edges.ProviderOrErr()
 	if IsNotLoaded(err) {
@@ -176,6 +292,22 @@ func (_m *Document) Provider(ctx context.Context) (*Provider, error) {
 	result, err := _m.Edges.ProviderOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryProvider().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *EvaluationVisit) Provider(ctx context.Context) (*Provider, error) {
+	result, err := _m.Edges.ProviderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProvider().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *EvaluationVisit) ReportDocument(ctx context.Context) (*Document, error) {
+	result, err := _m.Edges.ReportDocumentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReportDocument().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }
@@ -422,6 +554,77 @@ func (_m *Provider) TrainingBookings(
 		return conn, nil
 	}
 	return _m.QueryTrainingBookings().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Provider) ComplianceVisits(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ComplianceVisitOrder, where *ComplianceVisitWhereInput,
+) (*ComplianceVisitConnection, error) {
+	opts := []ComplianceVisitPaginateOption{
+		WithComplianceVisitOrder(orderBy),
+		WithComplianceVisitFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedComplianceVisits(alias); err == nil || hasTotalCount {
+		pager, err := newComplianceVisitPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ComplianceVisitConnection{Edges: []*ComplianceVisitEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryComplianceVisits().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Provider) EvaluationVisits(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*EvaluationVisitOrder, where *EvaluationVisitWhereInput,
+) (*EvaluationVisitConnection, error) {
+	opts := []EvaluationVisitPaginateOption{
+		WithEvaluationVisitOrder(orderBy),
+		WithEvaluationVisitFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	if nodes, err := _m.NamedEvaluationVisits(alias); err == nil || hasTotalCount {
+		pager, err := newEvaluationVisitPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &EvaluationVisitConnection{Edges: []*EvaluationVisitEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryEvaluationVisits().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Provider) Decisions(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*QADecisionOrder, where *QADecisionWhereInput,
+) (*QADecisionConnection, error) {
+	opts := []QADecisionPaginateOption{
+		WithQADecisionOrder(orderBy),
+		WithQADecisionFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	if nodes, err := _m.NamedDecisions(alias); err == nil || hasTotalCount {
+		pager, err := newQADecisionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &QADecisionConnection{Edges: []*QADecisionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryDecisions().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *QADecision) Provider(ctx context.Context) (*Provider, error) {
+	result, err := _m.Edges.ProviderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProvider().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *Qualification) AwardingBody(ctx context.Context) (*AwardingBody, error) {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent/learner"
-	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
 )
 
@@ -150,16 +149,16 @@ func (c *LearnerUpdateOne) SetInput(i UpdateLearnerInput) *LearnerUpdateOne {
 
 // CreateProviderInput represents a mutation input for creating providers.
 type CreateProviderInput struct {
-	Name           string
-	Description    *string
-	ContactName    *string
-	Email          *string
-	Phone          *string
-	Website        *string
-	Address        *string
-	Postcode       string
-	ApprovalStatus *provider.ApprovalStatus
-	ApprovedUntil  *time.Time
+	Name        string
+	Description *string
+	Ukprn       *string
+	Urn         *string
+	ContactName *string
+	Email       *string
+	Phone       *string
+	Website     *string
+	Address     *string
+	Postcode    string
 }
 
 // Mutate applies the CreateProviderInput on the ProviderMutation builder.
@@ -167,6 +166,12 @@ func (i *CreateProviderInput) Mutate(m *ProviderMutation) {
 	m.SetName(i.Name)
 	if v := i.Description; v != nil {
 		m.SetDescription(*v)
+	}
+	if v := i.Ukprn; v != nil {
+		m.SetUkprn(*v)
+	}
+	if v := i.Urn; v != nil {
+		m.SetUrn(*v)
 	}
 	if v := i.ContactName; v != nil {
 		m.SetContactName(*v)
@@ -184,12 +189,6 @@ func (i *CreateProviderInput) Mutate(m *ProviderMutation) {
 		m.SetAddress(*v)
 	}
 	m.SetPostcode(i.Postcode)
-	if v := i.ApprovalStatus; v != nil {
-		m.SetApprovalStatus(*v)
-	}
-	if v := i.ApprovedUntil; v != nil {
-		m.SetApprovedUntil(*v)
-	}
 }
 
 // SetInput applies the change-set in the CreateProviderInput on the ProviderCreate builder.
@@ -200,17 +199,16 @@ func (c *ProviderCreate) SetInput(i CreateProviderInput) *ProviderCreate {
 
 // UpdateProviderInput represents a mutation input for updating providers.
 type UpdateProviderInput struct {
-	Name               *string
-	Description        *string
-	ContactName        *string
-	Email              *string
-	Phone              *string
-	Website            *string
-	Address            *string
-	Postcode           *string
-	ApprovalStatus     *provider.ApprovalStatus
-	ClearApprovedUntil bool
-	ApprovedUntil      *time.Time
+	Name        *string
+	Description *string
+	Ukprn       *string
+	Urn         *string
+	ContactName *string
+	Email       *string
+	Phone       *string
+	Website     *string
+	Address     *string
+	Postcode    *string
 }
 
 // Mutate applies the UpdateProviderInput on the ProviderMutation builder.
@@ -220,6 +218,12 @@ func (i *UpdateProviderInput) Mutate(m *ProviderMutation) {
 	}
 	if v := i.Description; v != nil {
 		m.SetDescription(*v)
+	}
+	if v := i.Ukprn; v != nil {
+		m.SetUkprn(*v)
+	}
+	if v := i.Urn; v != nil {
+		m.SetUrn(*v)
 	}
 	if v := i.ContactName; v != nil {
 		m.SetContactName(*v)
@@ -238,15 +242,6 @@ func (i *UpdateProviderInput) Mutate(m *ProviderMutation) {
 	}
 	if v := i.Postcode; v != nil {
 		m.SetPostcode(*v)
-	}
-	if v := i.ApprovalStatus; v != nil {
-		m.SetApprovalStatus(*v)
-	}
-	if i.ClearApprovedUntil {
-		m.ClearApprovedUntil()
-	}
-	if v := i.ApprovedUntil; v != nil {
-		m.SetApprovedUntil(*v)
 	}
 }
 

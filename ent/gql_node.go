@@ -11,17 +11,25 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/checklisttemplate"
+	"github.com/apnet/apnet/ent/complianceaction"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/internal"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
@@ -47,6 +55,11 @@ var alertImplementors = []string{"Alert", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Alert) IsNode() {}
 
+var applicationImplementors = []string{"Application", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Application) IsNode() {}
+
 var attendancemarkImplementors = []string{"AttendanceMark", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -67,6 +80,31 @@ var awardingbodyImplementors = []string{"AwardingBody", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*AwardingBody) IsNode() {}
 
+var checklistitemImplementors = []string{"ChecklistItem", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ChecklistItem) IsNode() {}
+
+var checklisttemplateImplementors = []string{"ChecklistTemplate", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ChecklistTemplate) IsNode() {}
+
+var complianceactionImplementors = []string{"ComplianceAction", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ComplianceAction) IsNode() {}
+
+var complianceitemresultImplementors = []string{"ComplianceItemResult", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ComplianceItemResult) IsNode() {}
+
+var compliancevisitImplementors = []string{"ComplianceVisit", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ComplianceVisit) IsNode() {}
+
 var courseImplementors = []string{"Course", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -76,6 +114,11 @@ var documentImplementors = []string{"Document", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Document) IsNode() {}
+
+var evaluationvisitImplementors = []string{"EvaluationVisit", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*EvaluationVisit) IsNode() {}
 
 var learnerImplementors = []string{"Learner", "Node"}
 
@@ -96,6 +139,11 @@ var providerImplementors = []string{"Provider", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Provider) IsNode() {}
+
+var qadecisionImplementors = []string{"QADecision", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*QADecision) IsNode() {}
 
 var qualificationImplementors = []string{"Qualification", "Node"}
 
@@ -227,6 +275,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case application.Table:
+		query := c.Application.Query().
+			Where(application.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, applicationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case attendancemark.Table:
 		query := c.AttendanceMark.Query().
 			Where(attendancemark.ID(id))
@@ -263,6 +320,51 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case checklistitem.Table:
+		query := c.ChecklistItem.Query().
+			Where(checklistitem.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, checklistitemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case checklisttemplate.Table:
+		query := c.ChecklistTemplate.Query().
+			Where(checklisttemplate.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, checklisttemplateImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case complianceaction.Table:
+		query := c.ComplianceAction.Query().
+			Where(complianceaction.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, complianceactionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case complianceitemresult.Table:
+		query := c.ComplianceItemResult.Query().
+			Where(complianceitemresult.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, complianceitemresultImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case compliancevisit.Table:
+		query := c.ComplianceVisit.Query().
+			Where(compliancevisit.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, compliancevisitImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case course.Table:
 		query := c.Course.Query().
 			Where(course.ID(id))
@@ -277,6 +379,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(document.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, documentImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case evaluationvisit.Table:
+		query := c.EvaluationVisit.Query().
+			Where(evaluationvisit.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, evaluationvisitImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -313,6 +424,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(provider.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, providerImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case qadecision.Table:
+		query := c.QADecision.Query().
+			Where(qadecision.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, qadecisionImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -485,6 +605,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case application.Table:
+		query := c.Application.Query().
+			Where(application.IDIn(ids...))
+		query, err := query.CollectFields(ctx, applicationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case attendancemark.Table:
 		query := c.AttendanceMark.Query().
 			Where(attendancemark.IDIn(ids...))
@@ -549,6 +685,86 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case checklistitem.Table:
+		query := c.ChecklistItem.Query().
+			Where(checklistitem.IDIn(ids...))
+		query, err := query.CollectFields(ctx, checklistitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case checklisttemplate.Table:
+		query := c.ChecklistTemplate.Query().
+			Where(checklisttemplate.IDIn(ids...))
+		query, err := query.CollectFields(ctx, checklisttemplateImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case complianceaction.Table:
+		query := c.ComplianceAction.Query().
+			Where(complianceaction.IDIn(ids...))
+		query, err := query.CollectFields(ctx, complianceactionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case complianceitemresult.Table:
+		query := c.ComplianceItemResult.Query().
+			Where(complianceitemresult.IDIn(ids...))
+		query, err := query.CollectFields(ctx, complianceitemresultImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case compliancevisit.Table:
+		query := c.ComplianceVisit.Query().
+			Where(compliancevisit.IDIn(ids...))
+		query, err := query.CollectFields(ctx, compliancevisitImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case course.Table:
 		query := c.Course.Query().
 			Where(course.IDIn(ids...))
@@ -569,6 +785,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Document.Query().
 			Where(document.IDIn(ids...))
 		query, err := query.CollectFields(ctx, documentImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case evaluationvisit.Table:
+		query := c.EvaluationVisit.Query().
+			Where(evaluationvisit.IDIn(ids...))
+		query, err := query.CollectFields(ctx, evaluationvisitImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -633,6 +865,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Provider.Query().
 			Where(provider.IDIn(ids...))
 		query, err := query.CollectFields(ctx, providerImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case qadecision.Table:
+		query := c.QADecision.Query().
+			Where(qadecision.IDIn(ids...))
+		query, err := query.CollectFields(ctx, qadecisionImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -16,16 +16,24 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/checklisttemplate"
+	"github.com/apnet/apnet/ent/complianceaction"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
@@ -829,6 +837,392 @@ func (_m *Alert) ToEdge(order *AlertOrder) *AlertEdge {
 		order = DefaultAlertOrder
 	}
 	return &AlertEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ApplicationEdge is the edge representation of Application.
+type ApplicationEdge struct {
+	Node   *Application `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// ApplicationConnection is the connection containing edges to Application.
+type ApplicationConnection struct {
+	Edges      []*ApplicationEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *ApplicationConnection) build(nodes []*Application, pager *applicationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Application
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Application {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Application {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ApplicationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ApplicationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ApplicationPaginateOption enables pagination customization.
+type ApplicationPaginateOption func(*applicationPager) error
+
+// WithApplicationOrder configures pagination ordering.
+func WithApplicationOrder(order []*ApplicationOrder) ApplicationPaginateOption {
+	return func(pager *applicationPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithApplicationFilter configures pagination filter.
+func WithApplicationFilter(filter func(*ApplicationQuery) (*ApplicationQuery, error)) ApplicationPaginateOption {
+	return func(pager *applicationPager) error {
+		if filter == nil {
+			return errors.New("ApplicationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type applicationPager struct {
+	reverse bool
+	order   []*ApplicationOrder
+	filter  func(*ApplicationQuery) (*ApplicationQuery, error)
+}
+
+func newApplicationPager(opts []ApplicationPaginateOption, reverse bool) (*applicationPager, error) {
+	pager := &applicationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *applicationPager) applyFilter(query *ApplicationQuery) (*ApplicationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *applicationPager) toCursor(_m *Application) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *applicationPager) applyCursors(query *ApplicationQuery, after, before *Cursor) (*ApplicationQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultApplicationOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *applicationPager) applyOrder(query *ApplicationQuery) *ApplicationQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultApplicationOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultApplicationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *applicationPager) orderExpr(query *ApplicationQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultApplicationOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Application.
+func (_m *ApplicationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ApplicationPaginateOption,
+) (*ApplicationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newApplicationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ApplicationConnection{Edges: []*ApplicationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ApplicationOrderFieldKind orders Application by kind.
+	ApplicationOrderFieldKind = &ApplicationOrderField{
+		Value: func(_m *Application) (ent.Value, error) {
+			return _m.Kind, nil
+		},
+		column: application.FieldKind,
+		toTerm: application.ByKind,
+		toCursor: func(_m *Application) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Kind,
+			}
+		},
+	}
+	// ApplicationOrderFieldStatus orders Application by status.
+	ApplicationOrderFieldStatus = &ApplicationOrderField{
+		Value: func(_m *Application) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: application.FieldStatus,
+		toTerm: application.ByStatus,
+		toCursor: func(_m *Application) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// ApplicationOrderFieldOrganisationName orders Application by organisation_name.
+	ApplicationOrderFieldOrganisationName = &ApplicationOrderField{
+		Value: func(_m *Application) (ent.Value, error) {
+			return _m.OrganisationName, nil
+		},
+		column: application.FieldOrganisationName,
+		toTerm: application.ByOrganisationName,
+		toCursor: func(_m *Application) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.OrganisationName,
+			}
+		},
+	}
+	// ApplicationOrderFieldSubmittedAt orders Application by submitted_at.
+	ApplicationOrderFieldSubmittedAt = &ApplicationOrderField{
+		Value: func(_m *Application) (ent.Value, error) {
+			return _m.SubmittedAt, nil
+		},
+		column: application.FieldSubmittedAt,
+		toTerm: application.BySubmittedAt,
+		toCursor: func(_m *Application) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.SubmittedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ApplicationOrderField) String() string {
+	var str string
+	switch f.column {
+	case ApplicationOrderFieldKind.column:
+		str = "KIND"
+	case ApplicationOrderFieldStatus.column:
+		str = "STATUS"
+	case ApplicationOrderFieldOrganisationName.column:
+		str = "ORGANISATION_NAME"
+	case ApplicationOrderFieldSubmittedAt.column:
+		str = "SUBMITTED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ApplicationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ApplicationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ApplicationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "KIND":
+		*f = *ApplicationOrderFieldKind
+	case "STATUS":
+		*f = *ApplicationOrderFieldStatus
+	case "ORGANISATION_NAME":
+		*f = *ApplicationOrderFieldOrganisationName
+	case "SUBMITTED_AT":
+		*f = *ApplicationOrderFieldSubmittedAt
+	default:
+		return fmt.Errorf("%s is not a valid ApplicationOrderField", str)
+	}
+	return nil
+}
+
+// ApplicationOrderField defines the ordering field of Application.
+type ApplicationOrderField struct {
+	// Value extracts the ordering value from the given Application.
+	Value    func(*Application) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) application.OrderOption
+	toCursor func(*Application) Cursor
+}
+
+// ApplicationOrder defines the ordering of Application.
+type ApplicationOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *ApplicationOrderField `json:"field"`
+}
+
+// DefaultApplicationOrder is the default ordering of Application.
+var DefaultApplicationOrder = &ApplicationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ApplicationOrderField{
+		Value: func(_m *Application) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: application.FieldID,
+		toTerm: application.ByID,
+		toCursor: func(_m *Application) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Application into ApplicationEdge.
+func (_m *Application) ToEdge(order *ApplicationOrder) *ApplicationEdge {
+	if order == nil {
+		order = DefaultApplicationOrder
+	}
+	return &ApplicationEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -2288,6 +2682,1482 @@ func (_m *AwardingBody) ToEdge(order *AwardingBodyOrder) *AwardingBodyEdge {
 	}
 }
 
+// ChecklistItemEdge is the edge representation of ChecklistItem.
+type ChecklistItemEdge struct {
+	Node   *ChecklistItem `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// ChecklistItemConnection is the connection containing edges to ChecklistItem.
+type ChecklistItemConnection struct {
+	Edges      []*ChecklistItemEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *ChecklistItemConnection) build(nodes []*ChecklistItem, pager *checklistitemPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ChecklistItem
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ChecklistItem {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ChecklistItem {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ChecklistItemEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ChecklistItemEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ChecklistItemPaginateOption enables pagination customization.
+type ChecklistItemPaginateOption func(*checklistitemPager) error
+
+// WithChecklistItemOrder configures pagination ordering.
+func WithChecklistItemOrder(order *ChecklistItemOrder) ChecklistItemPaginateOption {
+	if order == nil {
+		order = DefaultChecklistItemOrder
+	}
+	o := *order
+	return func(pager *checklistitemPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultChecklistItemOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithChecklistItemFilter configures pagination filter.
+func WithChecklistItemFilter(filter func(*ChecklistItemQuery) (*ChecklistItemQuery, error)) ChecklistItemPaginateOption {
+	return func(pager *checklistitemPager) error {
+		if filter == nil {
+			return errors.New("ChecklistItemQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type checklistitemPager struct {
+	reverse bool
+	order   *ChecklistItemOrder
+	filter  func(*ChecklistItemQuery) (*ChecklistItemQuery, error)
+}
+
+func newChecklistItemPager(opts []ChecklistItemPaginateOption, reverse bool) (*checklistitemPager, error) {
+	pager := &checklistitemPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultChecklistItemOrder
+	}
+	return pager, nil
+}
+
+func (p *checklistitemPager) applyFilter(query *ChecklistItemQuery) (*ChecklistItemQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *checklistitemPager) toCursor(_m *ChecklistItem) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *checklistitemPager) applyCursors(query *ChecklistItemQuery, after, before *Cursor) (*ChecklistItemQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultChecklistItemOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *checklistitemPager) applyOrder(query *ChecklistItemQuery) *ChecklistItemQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultChecklistItemOrder.Field {
+		query = query.Order(DefaultChecklistItemOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *checklistitemPager) orderExpr(query *ChecklistItemQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultChecklistItemOrder.Field {
+			b.Comma().Ident(DefaultChecklistItemOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ChecklistItem.
+func (_m *ChecklistItemQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ChecklistItemPaginateOption,
+) (*ChecklistItemConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newChecklistItemPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ChecklistItemConnection{Edges: []*ChecklistItemEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// ChecklistItemOrderField defines the ordering field of ChecklistItem.
+type ChecklistItemOrderField struct {
+	// Value extracts the ordering value from the given ChecklistItem.
+	Value    func(*ChecklistItem) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) checklistitem.OrderOption
+	toCursor func(*ChecklistItem) Cursor
+}
+
+// ChecklistItemOrder defines the ordering of ChecklistItem.
+type ChecklistItemOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *ChecklistItemOrderField `json:"field"`
+}
+
+// DefaultChecklistItemOrder is the default ordering of ChecklistItem.
+var DefaultChecklistItemOrder = &ChecklistItemOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ChecklistItemOrderField{
+		Value: func(_m *ChecklistItem) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: checklistitem.FieldID,
+		toTerm: checklistitem.ByID,
+		toCursor: func(_m *ChecklistItem) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ChecklistItem into ChecklistItemEdge.
+func (_m *ChecklistItem) ToEdge(order *ChecklistItemOrder) *ChecklistItemEdge {
+	if order == nil {
+		order = DefaultChecklistItemOrder
+	}
+	return &ChecklistItemEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ChecklistTemplateEdge is the edge representation of ChecklistTemplate.
+type ChecklistTemplateEdge struct {
+	Node   *ChecklistTemplate `json:"node"`
+	Cursor Cursor             `json:"cursor"`
+}
+
+// ChecklistTemplateConnection is the connection containing edges to ChecklistTemplate.
+type ChecklistTemplateConnection struct {
+	Edges      []*ChecklistTemplateEdge `json:"edges"`
+	PageInfo   PageInfo                 `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+func (c *ChecklistTemplateConnection) build(nodes []*ChecklistTemplate, pager *checklisttemplatePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ChecklistTemplate
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ChecklistTemplate {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ChecklistTemplate {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ChecklistTemplateEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ChecklistTemplateEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ChecklistTemplatePaginateOption enables pagination customization.
+type ChecklistTemplatePaginateOption func(*checklisttemplatePager) error
+
+// WithChecklistTemplateOrder configures pagination ordering.
+func WithChecklistTemplateOrder(order []*ChecklistTemplateOrder) ChecklistTemplatePaginateOption {
+	return func(pager *checklisttemplatePager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithChecklistTemplateFilter configures pagination filter.
+func WithChecklistTemplateFilter(filter func(*ChecklistTemplateQuery) (*ChecklistTemplateQuery, error)) ChecklistTemplatePaginateOption {
+	return func(pager *checklisttemplatePager) error {
+		if filter == nil {
+			return errors.New("ChecklistTemplateQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type checklisttemplatePager struct {
+	reverse bool
+	order   []*ChecklistTemplateOrder
+	filter  func(*ChecklistTemplateQuery) (*ChecklistTemplateQuery, error)
+}
+
+func newChecklistTemplatePager(opts []ChecklistTemplatePaginateOption, reverse bool) (*checklisttemplatePager, error) {
+	pager := &checklisttemplatePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *checklisttemplatePager) applyFilter(query *ChecklistTemplateQuery) (*ChecklistTemplateQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *checklisttemplatePager) toCursor(_m *ChecklistTemplate) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *checklisttemplatePager) applyCursors(query *ChecklistTemplateQuery, after, before *Cursor) (*ChecklistTemplateQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultChecklistTemplateOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *checklisttemplatePager) applyOrder(query *ChecklistTemplateQuery) *ChecklistTemplateQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultChecklistTemplateOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultChecklistTemplateOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *checklisttemplatePager) orderExpr(query *ChecklistTemplateQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultChecklistTemplateOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ChecklistTemplate.
+func (_m *ChecklistTemplateQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ChecklistTemplatePaginateOption,
+) (*ChecklistTemplateConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newChecklistTemplatePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ChecklistTemplateConnection{Edges: []*ChecklistTemplateEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ChecklistTemplateOrderFieldVersion orders ChecklistTemplate by version.
+	ChecklistTemplateOrderFieldVersion = &ChecklistTemplateOrderField{
+		Value: func(_m *ChecklistTemplate) (ent.Value, error) {
+			return _m.Version, nil
+		},
+		column: checklisttemplate.FieldVersion,
+		toTerm: checklisttemplate.ByVersion,
+		toCursor: func(_m *ChecklistTemplate) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Version,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ChecklistTemplateOrderField) String() string {
+	var str string
+	switch f.column {
+	case ChecklistTemplateOrderFieldVersion.column:
+		str = "VERSION"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ChecklistTemplateOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ChecklistTemplateOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ChecklistTemplateOrderField %T must be a string", v)
+	}
+	switch str {
+	case "VERSION":
+		*f = *ChecklistTemplateOrderFieldVersion
+	default:
+		return fmt.Errorf("%s is not a valid ChecklistTemplateOrderField", str)
+	}
+	return nil
+}
+
+// ChecklistTemplateOrderField defines the ordering field of ChecklistTemplate.
+type ChecklistTemplateOrderField struct {
+	// Value extracts the ordering value from the given ChecklistTemplate.
+	Value    func(*ChecklistTemplate) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) checklisttemplate.OrderOption
+	toCursor func(*ChecklistTemplate) Cursor
+}
+
+// ChecklistTemplateOrder defines the ordering of ChecklistTemplate.
+type ChecklistTemplateOrder struct {
+	Direction OrderDirection               `json:"direction"`
+	Field     *ChecklistTemplateOrderField `json:"field"`
+}
+
+// DefaultChecklistTemplateOrder is the default ordering of ChecklistTemplate.
+var DefaultChecklistTemplateOrder = &ChecklistTemplateOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ChecklistTemplateOrderField{
+		Value: func(_m *ChecklistTemplate) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: checklisttemplate.FieldID,
+		toTerm: checklisttemplate.ByID,
+		toCursor: func(_m *ChecklistTemplate) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ChecklistTemplate into ChecklistTemplateEdge.
+func (_m *ChecklistTemplate) ToEdge(order *ChecklistTemplateOrder) *ChecklistTemplateEdge {
+	if order == nil {
+		order = DefaultChecklistTemplateOrder
+	}
+	return &ChecklistTemplateEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ComplianceActionEdge is the edge representation of ComplianceAction.
+type ComplianceActionEdge struct {
+	Node   *ComplianceAction `json:"node"`
+	Cursor Cursor            `json:"cursor"`
+}
+
+// ComplianceActionConnection is the connection containing edges to ComplianceAction.
+type ComplianceActionConnection struct {
+	Edges      []*ComplianceActionEdge `json:"edges"`
+	PageInfo   PageInfo                `json:"pageInfo"`
+	TotalCount int                     `json:"totalCount"`
+}
+
+func (c *ComplianceActionConnection) build(nodes []*ComplianceAction, pager *complianceactionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ComplianceAction
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ComplianceAction {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ComplianceAction {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ComplianceActionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ComplianceActionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ComplianceActionPaginateOption enables pagination customization.
+type ComplianceActionPaginateOption func(*complianceactionPager) error
+
+// WithComplianceActionOrder configures pagination ordering.
+func WithComplianceActionOrder(order *ComplianceActionOrder) ComplianceActionPaginateOption {
+	if order == nil {
+		order = DefaultComplianceActionOrder
+	}
+	o := *order
+	return func(pager *complianceactionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultComplianceActionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithComplianceActionFilter configures pagination filter.
+func WithComplianceActionFilter(filter func(*ComplianceActionQuery) (*ComplianceActionQuery, error)) ComplianceActionPaginateOption {
+	return func(pager *complianceactionPager) error {
+		if filter == nil {
+			return errors.New("ComplianceActionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type complianceactionPager struct {
+	reverse bool
+	order   *ComplianceActionOrder
+	filter  func(*ComplianceActionQuery) (*ComplianceActionQuery, error)
+}
+
+func newComplianceActionPager(opts []ComplianceActionPaginateOption, reverse bool) (*complianceactionPager, error) {
+	pager := &complianceactionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultComplianceActionOrder
+	}
+	return pager, nil
+}
+
+func (p *complianceactionPager) applyFilter(query *ComplianceActionQuery) (*ComplianceActionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *complianceactionPager) toCursor(_m *ComplianceAction) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *complianceactionPager) applyCursors(query *ComplianceActionQuery, after, before *Cursor) (*ComplianceActionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultComplianceActionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *complianceactionPager) applyOrder(query *ComplianceActionQuery) *ComplianceActionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultComplianceActionOrder.Field {
+		query = query.Order(DefaultComplianceActionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *complianceactionPager) orderExpr(query *ComplianceActionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultComplianceActionOrder.Field {
+			b.Comma().Ident(DefaultComplianceActionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ComplianceAction.
+func (_m *ComplianceActionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ComplianceActionPaginateOption,
+) (*ComplianceActionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newComplianceActionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ComplianceActionConnection{Edges: []*ComplianceActionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ComplianceActionOrderFieldDueOn orders ComplianceAction by due_on.
+	ComplianceActionOrderFieldDueOn = &ComplianceActionOrderField{
+		Value: func(_m *ComplianceAction) (ent.Value, error) {
+			return _m.DueOn, nil
+		},
+		column: complianceaction.FieldDueOn,
+		toTerm: complianceaction.ByDueOn,
+		toCursor: func(_m *ComplianceAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueOn,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ComplianceActionOrderField) String() string {
+	var str string
+	switch f.column {
+	case ComplianceActionOrderFieldDueOn.column:
+		str = "DUE_ON"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ComplianceActionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ComplianceActionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ComplianceActionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "DUE_ON":
+		*f = *ComplianceActionOrderFieldDueOn
+	default:
+		return fmt.Errorf("%s is not a valid ComplianceActionOrderField", str)
+	}
+	return nil
+}
+
+// ComplianceActionOrderField defines the ordering field of ComplianceAction.
+type ComplianceActionOrderField struct {
+	// Value extracts the ordering value from the given ComplianceAction.
+	Value    func(*ComplianceAction) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) complianceaction.OrderOption
+	toCursor func(*ComplianceAction) Cursor
+}
+
+// ComplianceActionOrder defines the ordering of ComplianceAction.
+type ComplianceActionOrder struct {
+	Direction OrderDirection              `json:"direction"`
+	Field     *ComplianceActionOrderField `json:"field"`
+}
+
+// DefaultComplianceActionOrder is the default ordering of ComplianceAction.
+var DefaultComplianceActionOrder = &ComplianceActionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ComplianceActionOrderField{
+		Value: func(_m *ComplianceAction) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: complianceaction.FieldID,
+		toTerm: complianceaction.ByID,
+		toCursor: func(_m *ComplianceAction) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ComplianceAction into ComplianceActionEdge.
+func (_m *ComplianceAction) ToEdge(order *ComplianceActionOrder) *ComplianceActionEdge {
+	if order == nil {
+		order = DefaultComplianceActionOrder
+	}
+	return &ComplianceActionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ComplianceItemResultEdge is the edge representation of ComplianceItemResult.
+type ComplianceItemResultEdge struct {
+	Node   *ComplianceItemResult `json:"node"`
+	Cursor Cursor                `json:"cursor"`
+}
+
+// ComplianceItemResultConnection is the connection containing edges to ComplianceItemResult.
+type ComplianceItemResultConnection struct {
+	Edges      []*ComplianceItemResultEdge `json:"edges"`
+	PageInfo   PageInfo                    `json:"pageInfo"`
+	TotalCount int                         `json:"totalCount"`
+}
+
+func (c *ComplianceItemResultConnection) build(nodes []*ComplianceItemResult, pager *complianceitemresultPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ComplianceItemResult
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ComplianceItemResult {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ComplianceItemResult {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ComplianceItemResultEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ComplianceItemResultEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ComplianceItemResultPaginateOption enables pagination customization.
+type ComplianceItemResultPaginateOption func(*complianceitemresultPager) error
+
+// WithComplianceItemResultOrder configures pagination ordering.
+func WithComplianceItemResultOrder(order *ComplianceItemResultOrder) ComplianceItemResultPaginateOption {
+	if order == nil {
+		order = DefaultComplianceItemResultOrder
+	}
+	o := *order
+	return func(pager *complianceitemresultPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultComplianceItemResultOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithComplianceItemResultFilter configures pagination filter.
+func WithComplianceItemResultFilter(filter func(*ComplianceItemResultQuery) (*ComplianceItemResultQuery, error)) ComplianceItemResultPaginateOption {
+	return func(pager *complianceitemresultPager) error {
+		if filter == nil {
+			return errors.New("ComplianceItemResultQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type complianceitemresultPager struct {
+	reverse bool
+	order   *ComplianceItemResultOrder
+	filter  func(*ComplianceItemResultQuery) (*ComplianceItemResultQuery, error)
+}
+
+func newComplianceItemResultPager(opts []ComplianceItemResultPaginateOption, reverse bool) (*complianceitemresultPager, error) {
+	pager := &complianceitemresultPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultComplianceItemResultOrder
+	}
+	return pager, nil
+}
+
+func (p *complianceitemresultPager) applyFilter(query *ComplianceItemResultQuery) (*ComplianceItemResultQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *complianceitemresultPager) toCursor(_m *ComplianceItemResult) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *complianceitemresultPager) applyCursors(query *ComplianceItemResultQuery, after, before *Cursor) (*ComplianceItemResultQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultComplianceItemResultOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *complianceitemresultPager) applyOrder(query *ComplianceItemResultQuery) *ComplianceItemResultQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultComplianceItemResultOrder.Field {
+		query = query.Order(DefaultComplianceItemResultOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *complianceitemresultPager) orderExpr(query *ComplianceItemResultQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultComplianceItemResultOrder.Field {
+			b.Comma().Ident(DefaultComplianceItemResultOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ComplianceItemResult.
+func (_m *ComplianceItemResultQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ComplianceItemResultPaginateOption,
+) (*ComplianceItemResultConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newComplianceItemResultPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ComplianceItemResultConnection{Edges: []*ComplianceItemResultEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// ComplianceItemResultOrderField defines the ordering field of ComplianceItemResult.
+type ComplianceItemResultOrderField struct {
+	// Value extracts the ordering value from the given ComplianceItemResult.
+	Value    func(*ComplianceItemResult) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) complianceitemresult.OrderOption
+	toCursor func(*ComplianceItemResult) Cursor
+}
+
+// ComplianceItemResultOrder defines the ordering of ComplianceItemResult.
+type ComplianceItemResultOrder struct {
+	Direction OrderDirection                  `json:"direction"`
+	Field     *ComplianceItemResultOrderField `json:"field"`
+}
+
+// DefaultComplianceItemResultOrder is the default ordering of ComplianceItemResult.
+var DefaultComplianceItemResultOrder = &ComplianceItemResultOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ComplianceItemResultOrderField{
+		Value: func(_m *ComplianceItemResult) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: complianceitemresult.FieldID,
+		toTerm: complianceitemresult.ByID,
+		toCursor: func(_m *ComplianceItemResult) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ComplianceItemResult into ComplianceItemResultEdge.
+func (_m *ComplianceItemResult) ToEdge(order *ComplianceItemResultOrder) *ComplianceItemResultEdge {
+	if order == nil {
+		order = DefaultComplianceItemResultOrder
+	}
+	return &ComplianceItemResultEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ComplianceVisitEdge is the edge representation of ComplianceVisit.
+type ComplianceVisitEdge struct {
+	Node   *ComplianceVisit `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// ComplianceVisitConnection is the connection containing edges to ComplianceVisit.
+type ComplianceVisitConnection struct {
+	Edges      []*ComplianceVisitEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *ComplianceVisitConnection) build(nodes []*ComplianceVisit, pager *compliancevisitPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ComplianceVisit
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ComplianceVisit {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ComplianceVisit {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ComplianceVisitEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ComplianceVisitEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ComplianceVisitPaginateOption enables pagination customization.
+type ComplianceVisitPaginateOption func(*compliancevisitPager) error
+
+// WithComplianceVisitOrder configures pagination ordering.
+func WithComplianceVisitOrder(order []*ComplianceVisitOrder) ComplianceVisitPaginateOption {
+	return func(pager *compliancevisitPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithComplianceVisitFilter configures pagination filter.
+func WithComplianceVisitFilter(filter func(*ComplianceVisitQuery) (*ComplianceVisitQuery, error)) ComplianceVisitPaginateOption {
+	return func(pager *compliancevisitPager) error {
+		if filter == nil {
+			return errors.New("ComplianceVisitQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type compliancevisitPager struct {
+	reverse bool
+	order   []*ComplianceVisitOrder
+	filter  func(*ComplianceVisitQuery) (*ComplianceVisitQuery, error)
+}
+
+func newComplianceVisitPager(opts []ComplianceVisitPaginateOption, reverse bool) (*compliancevisitPager, error) {
+	pager := &compliancevisitPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *compliancevisitPager) applyFilter(query *ComplianceVisitQuery) (*ComplianceVisitQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *compliancevisitPager) toCursor(_m *ComplianceVisit) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *compliancevisitPager) applyCursors(query *ComplianceVisitQuery, after, before *Cursor) (*ComplianceVisitQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultComplianceVisitOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *compliancevisitPager) applyOrder(query *ComplianceVisitQuery) *ComplianceVisitQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultComplianceVisitOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultComplianceVisitOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *compliancevisitPager) orderExpr(query *ComplianceVisitQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultComplianceVisitOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ComplianceVisit.
+func (_m *ComplianceVisitQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ComplianceVisitPaginateOption,
+) (*ComplianceVisitConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newComplianceVisitPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ComplianceVisitConnection{Edges: []*ComplianceVisitEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ComplianceVisitOrderFieldVisitedOn orders ComplianceVisit by visited_on.
+	ComplianceVisitOrderFieldVisitedOn = &ComplianceVisitOrderField{
+		Value: func(_m *ComplianceVisit) (ent.Value, error) {
+			return _m.VisitedOn, nil
+		},
+		column: compliancevisit.FieldVisitedOn,
+		toTerm: compliancevisit.ByVisitedOn,
+		toCursor: func(_m *ComplianceVisit) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.VisitedOn,
+			}
+		},
+	}
+	// ComplianceVisitOrderFieldOverall orders ComplianceVisit by overall.
+	ComplianceVisitOrderFieldOverall = &ComplianceVisitOrderField{
+		Value: func(_m *ComplianceVisit) (ent.Value, error) {
+			return _m.Overall, nil
+		},
+		column: compliancevisit.FieldOverall,
+		toTerm: compliancevisit.ByOverall,
+		toCursor: func(_m *ComplianceVisit) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Overall,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ComplianceVisitOrderField) String() string {
+	var str string
+	switch f.column {
+	case ComplianceVisitOrderFieldVisitedOn.column:
+		str = "VISITED_ON"
+	case ComplianceVisitOrderFieldOverall.column:
+		str = "OVERALL"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ComplianceVisitOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ComplianceVisitOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ComplianceVisitOrderField %T must be a string", v)
+	}
+	switch str {
+	case "VISITED_ON":
+		*f = *ComplianceVisitOrderFieldVisitedOn
+	case "OVERALL":
+		*f = *ComplianceVisitOrderFieldOverall
+	default:
+		return fmt.Errorf("%s is not a valid ComplianceVisitOrderField", str)
+	}
+	return nil
+}
+
+// ComplianceVisitOrderField defines the ordering field of ComplianceVisit.
+type ComplianceVisitOrderField struct {
+	// Value extracts the ordering value from the given ComplianceVisit.
+	Value    func(*ComplianceVisit) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) compliancevisit.OrderOption
+	toCursor func(*ComplianceVisit) Cursor
+}
+
+// ComplianceVisitOrder defines the ordering of ComplianceVisit.
+type ComplianceVisitOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *ComplianceVisitOrderField `json:"field"`
+}
+
+// DefaultComplianceVisitOrder is the default ordering of ComplianceVisit.
+var DefaultComplianceVisitOrder = &ComplianceVisitOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ComplianceVisitOrderField{
+		Value: func(_m *ComplianceVisit) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: compliancevisit.FieldID,
+		toTerm: compliancevisit.ByID,
+		toCursor: func(_m *ComplianceVisit) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ComplianceVisit into ComplianceVisitEdge.
+func (_m *ComplianceVisit) ToEdge(order *ComplianceVisitOrder) *ComplianceVisitEdge {
+	if order == nil {
+		order = DefaultComplianceVisitOrder
+	}
+	return &ComplianceVisitEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // CourseEdge is the edge representation of Course.
 type CourseEdge struct {
 	Node   *Course `json:"node"`
@@ -2983,6 +4853,338 @@ func (_m *Document) ToEdge(order *DocumentOrder) *DocumentEdge {
 		order = DefaultDocumentOrder
 	}
 	return &DocumentEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// EvaluationVisitEdge is the edge representation of EvaluationVisit.
+type EvaluationVisitEdge struct {
+	Node   *EvaluationVisit `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// EvaluationVisitConnection is the connection containing edges to EvaluationVisit.
+type EvaluationVisitConnection struct {
+	Edges      []*EvaluationVisitEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *EvaluationVisitConnection) build(nodes []*EvaluationVisit, pager *evaluationvisitPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *EvaluationVisit
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *EvaluationVisit {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *EvaluationVisit {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*EvaluationVisitEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &EvaluationVisitEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// EvaluationVisitPaginateOption enables pagination customization.
+type EvaluationVisitPaginateOption func(*evaluationvisitPager) error
+
+// WithEvaluationVisitOrder configures pagination ordering.
+func WithEvaluationVisitOrder(order []*EvaluationVisitOrder) EvaluationVisitPaginateOption {
+	return func(pager *evaluationvisitPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithEvaluationVisitFilter configures pagination filter.
+func WithEvaluationVisitFilter(filter func(*EvaluationVisitQuery) (*EvaluationVisitQuery, error)) EvaluationVisitPaginateOption {
+	return func(pager *evaluationvisitPager) error {
+		if filter == nil {
+			return errors.New("EvaluationVisitQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type evaluationvisitPager struct {
+	reverse bool
+	order   []*EvaluationVisitOrder
+	filter  func(*EvaluationVisitQuery) (*EvaluationVisitQuery, error)
+}
+
+func newEvaluationVisitPager(opts []EvaluationVisitPaginateOption, reverse bool) (*evaluationvisitPager, error) {
+	pager := &evaluationvisitPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *evaluationvisitPager) applyFilter(query *EvaluationVisitQuery) (*EvaluationVisitQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *evaluationvisitPager) toCursor(_m *EvaluationVisit) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *evaluationvisitPager) applyCursors(query *EvaluationVisitQuery, after, before *Cursor) (*EvaluationVisitQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultEvaluationVisitOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *evaluationvisitPager) applyOrder(query *EvaluationVisitQuery) *EvaluationVisitQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultEvaluationVisitOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultEvaluationVisitOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *evaluationvisitPager) orderExpr(query *EvaluationVisitQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultEvaluationVisitOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to EvaluationVisit.
+func (_m *EvaluationVisitQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...EvaluationVisitPaginateOption,
+) (*EvaluationVisitConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newEvaluationVisitPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &EvaluationVisitConnection{Edges: []*EvaluationVisitEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// EvaluationVisitOrderFieldVisitedOn orders EvaluationVisit by visited_on.
+	EvaluationVisitOrderFieldVisitedOn = &EvaluationVisitOrderField{
+		Value: func(_m *EvaluationVisit) (ent.Value, error) {
+			return _m.VisitedOn, nil
+		},
+		column: evaluationvisit.FieldVisitedOn,
+		toTerm: evaluationvisit.ByVisitedOn,
+		toCursor: func(_m *EvaluationVisit) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.VisitedOn,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f EvaluationVisitOrderField) String() string {
+	var str string
+	switch f.column {
+	case EvaluationVisitOrderFieldVisitedOn.column:
+		str = "VISITED_ON"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f EvaluationVisitOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *EvaluationVisitOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("EvaluationVisitOrderField %T must be a string", v)
+	}
+	switch str {
+	case "VISITED_ON":
+		*f = *EvaluationVisitOrderFieldVisitedOn
+	default:
+		return fmt.Errorf("%s is not a valid EvaluationVisitOrderField", str)
+	}
+	return nil
+}
+
+// EvaluationVisitOrderField defines the ordering field of EvaluationVisit.
+type EvaluationVisitOrderField struct {
+	// Value extracts the ordering value from the given EvaluationVisit.
+	Value    func(*EvaluationVisit) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) evaluationvisit.OrderOption
+	toCursor func(*EvaluationVisit) Cursor
+}
+
+// EvaluationVisitOrder defines the ordering of EvaluationVisit.
+type EvaluationVisitOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *EvaluationVisitOrderField `json:"field"`
+}
+
+// DefaultEvaluationVisitOrder is the default ordering of EvaluationVisit.
+var DefaultEvaluationVisitOrder = &EvaluationVisitOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &EvaluationVisitOrderField{
+		Value: func(_m *EvaluationVisit) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: evaluationvisit.FieldID,
+		toTerm: evaluationvisit.ByID,
+		toCursor: func(_m *EvaluationVisit) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts EvaluationVisit into EvaluationVisitEdge.
+func (_m *EvaluationVisit) ToEdge(order *EvaluationVisitOrder) *EvaluationVisitEdge {
+	if order == nil {
+		order = DefaultEvaluationVisitOrder
+	}
+	return &EvaluationVisitEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -4491,6 +6693,338 @@ func (_m *Provider) ToEdge(order *ProviderOrder) *ProviderEdge {
 		order = DefaultProviderOrder
 	}
 	return &ProviderEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// QADecisionEdge is the edge representation of QADecision.
+type QADecisionEdge struct {
+	Node   *QADecision `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// QADecisionConnection is the connection containing edges to QADecision.
+type QADecisionConnection struct {
+	Edges      []*QADecisionEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *QADecisionConnection) build(nodes []*QADecision, pager *qadecisionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *QADecision
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *QADecision {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *QADecision {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*QADecisionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &QADecisionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// QADecisionPaginateOption enables pagination customization.
+type QADecisionPaginateOption func(*qadecisionPager) error
+
+// WithQADecisionOrder configures pagination ordering.
+func WithQADecisionOrder(order []*QADecisionOrder) QADecisionPaginateOption {
+	return func(pager *qadecisionPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithQADecisionFilter configures pagination filter.
+func WithQADecisionFilter(filter func(*QADecisionQuery) (*QADecisionQuery, error)) QADecisionPaginateOption {
+	return func(pager *qadecisionPager) error {
+		if filter == nil {
+			return errors.New("QADecisionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type qadecisionPager struct {
+	reverse bool
+	order   []*QADecisionOrder
+	filter  func(*QADecisionQuery) (*QADecisionQuery, error)
+}
+
+func newQADecisionPager(opts []QADecisionPaginateOption, reverse bool) (*qadecisionPager, error) {
+	pager := &qadecisionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *qadecisionPager) applyFilter(query *QADecisionQuery) (*QADecisionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *qadecisionPager) toCursor(_m *QADecision) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *qadecisionPager) applyCursors(query *QADecisionQuery, after, before *Cursor) (*QADecisionQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultQADecisionOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *qadecisionPager) applyOrder(query *QADecisionQuery) *QADecisionQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultQADecisionOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultQADecisionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *qadecisionPager) orderExpr(query *QADecisionQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultQADecisionOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to QADecision.
+func (_m *QADecisionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...QADecisionPaginateOption,
+) (*QADecisionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newQADecisionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &QADecisionConnection{Edges: []*QADecisionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// QADecisionOrderFieldDecidedOn orders QADecision by decided_on.
+	QADecisionOrderFieldDecidedOn = &QADecisionOrderField{
+		Value: func(_m *QADecision) (ent.Value, error) {
+			return _m.DecidedOn, nil
+		},
+		column: qadecision.FieldDecidedOn,
+		toTerm: qadecision.ByDecidedOn,
+		toCursor: func(_m *QADecision) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DecidedOn,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f QADecisionOrderField) String() string {
+	var str string
+	switch f.column {
+	case QADecisionOrderFieldDecidedOn.column:
+		str = "DECIDED_ON"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f QADecisionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *QADecisionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("QADecisionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "DECIDED_ON":
+		*f = *QADecisionOrderFieldDecidedOn
+	default:
+		return fmt.Errorf("%s is not a valid QADecisionOrderField", str)
+	}
+	return nil
+}
+
+// QADecisionOrderField defines the ordering field of QADecision.
+type QADecisionOrderField struct {
+	// Value extracts the ordering value from the given QADecision.
+	Value    func(*QADecision) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) qadecision.OrderOption
+	toCursor func(*QADecision) Cursor
+}
+
+// QADecisionOrder defines the ordering of QADecision.
+type QADecisionOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *QADecisionOrderField `json:"field"`
+}
+
+// DefaultQADecisionOrder is the default ordering of QADecision.
+var DefaultQADecisionOrder = &QADecisionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &QADecisionOrderField{
+		Value: func(_m *QADecision) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: qadecision.FieldID,
+		toTerm: qadecision.ByID,
+		toCursor: func(_m *QADecision) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts QADecision into QADecisionEdge.
+func (_m *QADecision) ToEdge(order *QADecisionOrder) *QADecisionEdge {
+	if order == nil {
+		order = DefaultQADecisionOrder
+	}
+	return &QADecisionEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

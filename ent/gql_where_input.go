@@ -9,17 +9,25 @@ import (
 
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/checklisttemplate"
+	"github.com/apnet/apnet/ent/complianceaction"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
@@ -27,6 +35,7 @@ import (
 	"github.com/apnet/apnet/ent/trainingbooking"
 	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
+	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/register"
 )
@@ -1194,6 +1203,976 @@ func (i *AlertWhereInput) P() (predicate.Alert, error) {
 		return predicates[0], nil
 	default:
 		return alert.And(predicates...), nil
+	}
+}
+
+// ApplicationWhereInput represents a where input for filtering Application queries.
+type ApplicationWhereInput struct {
+	Predicates []predicate.Application  `json:"-"`
+	Not        *ApplicationWhereInput   `json:"not,omitempty"`
+	Or         []*ApplicationWhereInput `json:"or,omitempty"`
+	And        []*ApplicationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *application.Kind  `json:"kind,omitempty"`
+	KindNEQ   *application.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []application.Kind `json:"kindIn,omitempty"`
+	KindNotIn []application.Kind `json:"kindNotIn,omitempty"`
+
+	// "status" field predicates.
+	Status      *application.Status  `json:"status,omitempty"`
+	StatusNEQ   *application.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []application.Status `json:"statusIn,omitempty"`
+	StatusNotIn []application.Status `json:"statusNotIn,omitempty"`
+
+	// "organisation_name" field predicates.
+	OrganisationName             *string  `json:"organisationName,omitempty"`
+	OrganisationNameNEQ          *string  `json:"organisationNameNEQ,omitempty"`
+	OrganisationNameIn           []string `json:"organisationNameIn,omitempty"`
+	OrganisationNameNotIn        []string `json:"organisationNameNotIn,omitempty"`
+	OrganisationNameGT           *string  `json:"organisationNameGT,omitempty"`
+	OrganisationNameGTE          *string  `json:"organisationNameGTE,omitempty"`
+	OrganisationNameLT           *string  `json:"organisationNameLT,omitempty"`
+	OrganisationNameLTE          *string  `json:"organisationNameLTE,omitempty"`
+	OrganisationNameContains     *string  `json:"organisationNameContains,omitempty"`
+	OrganisationNameHasPrefix    *string  `json:"organisationNameHasPrefix,omitempty"`
+	OrganisationNameHasSuffix    *string  `json:"organisationNameHasSuffix,omitempty"`
+	OrganisationNameEqualFold    *string  `json:"organisationNameEqualFold,omitempty"`
+	OrganisationNameContainsFold *string  `json:"organisationNameContainsFold,omitempty"`
+
+	// "ukprn" field predicates.
+	Ukprn             *string  `json:"ukprn,omitempty"`
+	UkprnNEQ          *string  `json:"ukprnNEQ,omitempty"`
+	UkprnIn           []string `json:"ukprnIn,omitempty"`
+	UkprnNotIn        []string `json:"ukprnNotIn,omitempty"`
+	UkprnGT           *string  `json:"ukprnGT,omitempty"`
+	UkprnGTE          *string  `json:"ukprnGTE,omitempty"`
+	UkprnLT           *string  `json:"ukprnLT,omitempty"`
+	UkprnLTE          *string  `json:"ukprnLTE,omitempty"`
+	UkprnContains     *string  `json:"ukprnContains,omitempty"`
+	UkprnHasPrefix    *string  `json:"ukprnHasPrefix,omitempty"`
+	UkprnHasSuffix    *string  `json:"ukprnHasSuffix,omitempty"`
+	UkprnEqualFold    *string  `json:"ukprnEqualFold,omitempty"`
+	UkprnContainsFold *string  `json:"ukprnContainsFold,omitempty"`
+
+	// "urn" field predicates.
+	Urn             *string  `json:"urn,omitempty"`
+	UrnNEQ          *string  `json:"urnNEQ,omitempty"`
+	UrnIn           []string `json:"urnIn,omitempty"`
+	UrnNotIn        []string `json:"urnNotIn,omitempty"`
+	UrnGT           *string  `json:"urnGT,omitempty"`
+	UrnGTE          *string  `json:"urnGTE,omitempty"`
+	UrnLT           *string  `json:"urnLT,omitempty"`
+	UrnLTE          *string  `json:"urnLTE,omitempty"`
+	UrnContains     *string  `json:"urnContains,omitempty"`
+	UrnHasPrefix    *string  `json:"urnHasPrefix,omitempty"`
+	UrnHasSuffix    *string  `json:"urnHasSuffix,omitempty"`
+	UrnEqualFold    *string  `json:"urnEqualFold,omitempty"`
+	UrnContainsFold *string  `json:"urnContainsFold,omitempty"`
+
+	// "setting_type" field predicates.
+	SettingType       *application.SettingType  `json:"settingType,omitempty"`
+	SettingTypeNEQ    *application.SettingType  `json:"settingTypeNEQ,omitempty"`
+	SettingTypeIn     []application.SettingType `json:"settingTypeIn,omitempty"`
+	SettingTypeNotIn  []application.SettingType `json:"settingTypeNotIn,omitempty"`
+	SettingTypeIsNil  bool                      `json:"settingTypeIsNil,omitempty"`
+	SettingTypeNotNil bool                      `json:"settingTypeNotNil,omitempty"`
+
+	// "contact_name" field predicates.
+	ContactName             *string  `json:"contactName,omitempty"`
+	ContactNameNEQ          *string  `json:"contactNameNEQ,omitempty"`
+	ContactNameIn           []string `json:"contactNameIn,omitempty"`
+	ContactNameNotIn        []string `json:"contactNameNotIn,omitempty"`
+	ContactNameGT           *string  `json:"contactNameGT,omitempty"`
+	ContactNameGTE          *string  `json:"contactNameGTE,omitempty"`
+	ContactNameLT           *string  `json:"contactNameLT,omitempty"`
+	ContactNameLTE          *string  `json:"contactNameLTE,omitempty"`
+	ContactNameContains     *string  `json:"contactNameContains,omitempty"`
+	ContactNameHasPrefix    *string  `json:"contactNameHasPrefix,omitempty"`
+	ContactNameHasSuffix    *string  `json:"contactNameHasSuffix,omitempty"`
+	ContactNameEqualFold    *string  `json:"contactNameEqualFold,omitempty"`
+	ContactNameContainsFold *string  `json:"contactNameContainsFold,omitempty"`
+
+	// "email" field predicates.
+	Email             *string  `json:"email,omitempty"`
+	EmailNEQ          *string  `json:"emailNEQ,omitempty"`
+	EmailIn           []string `json:"emailIn,omitempty"`
+	EmailNotIn        []string `json:"emailNotIn,omitempty"`
+	EmailGT           *string  `json:"emailGT,omitempty"`
+	EmailGTE          *string  `json:"emailGTE,omitempty"`
+	EmailLT           *string  `json:"emailLT,omitempty"`
+	EmailLTE          *string  `json:"emailLTE,omitempty"`
+	EmailContains     *string  `json:"emailContains,omitempty"`
+	EmailHasPrefix    *string  `json:"emailHasPrefix,omitempty"`
+	EmailHasSuffix    *string  `json:"emailHasSuffix,omitempty"`
+	EmailEqualFold    *string  `json:"emailEqualFold,omitempty"`
+	EmailContainsFold *string  `json:"emailContainsFold,omitempty"`
+
+	// "phone" field predicates.
+	Phone             *string  `json:"phone,omitempty"`
+	PhoneNEQ          *string  `json:"phoneNEQ,omitempty"`
+	PhoneIn           []string `json:"phoneIn,omitempty"`
+	PhoneNotIn        []string `json:"phoneNotIn,omitempty"`
+	PhoneGT           *string  `json:"phoneGT,omitempty"`
+	PhoneGTE          *string  `json:"phoneGTE,omitempty"`
+	PhoneLT           *string  `json:"phoneLT,omitempty"`
+	PhoneLTE          *string  `json:"phoneLTE,omitempty"`
+	PhoneContains     *string  `json:"phoneContains,omitempty"`
+	PhoneHasPrefix    *string  `json:"phoneHasPrefix,omitempty"`
+	PhoneHasSuffix    *string  `json:"phoneHasSuffix,omitempty"`
+	PhoneEqualFold    *string  `json:"phoneEqualFold,omitempty"`
+	PhoneContainsFold *string  `json:"phoneContainsFold,omitempty"`
+
+	// "website" field predicates.
+	Website             *string  `json:"website,omitempty"`
+	WebsiteNEQ          *string  `json:"websiteNEQ,omitempty"`
+	WebsiteIn           []string `json:"websiteIn,omitempty"`
+	WebsiteNotIn        []string `json:"websiteNotIn,omitempty"`
+	WebsiteGT           *string  `json:"websiteGT,omitempty"`
+	WebsiteGTE          *string  `json:"websiteGTE,omitempty"`
+	WebsiteLT           *string  `json:"websiteLT,omitempty"`
+	WebsiteLTE          *string  `json:"websiteLTE,omitempty"`
+	WebsiteContains     *string  `json:"websiteContains,omitempty"`
+	WebsiteHasPrefix    *string  `json:"websiteHasPrefix,omitempty"`
+	WebsiteHasSuffix    *string  `json:"websiteHasSuffix,omitempty"`
+	WebsiteEqualFold    *string  `json:"websiteEqualFold,omitempty"`
+	WebsiteContainsFold *string  `json:"websiteContainsFold,omitempty"`
+
+	// "address" field predicates.
+	Address             *string  `json:"address,omitempty"`
+	AddressNEQ          *string  `json:"addressNEQ,omitempty"`
+	AddressIn           []string `json:"addressIn,omitempty"`
+	AddressNotIn        []string `json:"addressNotIn,omitempty"`
+	AddressGT           *string  `json:"addressGT,omitempty"`
+	AddressGTE          *string  `json:"addressGTE,omitempty"`
+	AddressLT           *string  `json:"addressLT,omitempty"`
+	AddressLTE          *string  `json:"addressLTE,omitempty"`
+	AddressContains     *string  `json:"addressContains,omitempty"`
+	AddressHasPrefix    *string  `json:"addressHasPrefix,omitempty"`
+	AddressHasSuffix    *string  `json:"addressHasSuffix,omitempty"`
+	AddressEqualFold    *string  `json:"addressEqualFold,omitempty"`
+	AddressContainsFold *string  `json:"addressContainsFold,omitempty"`
+
+	// "postcode" field predicates.
+	Postcode             *string  `json:"postcode,omitempty"`
+	PostcodeNEQ          *string  `json:"postcodeNEQ,omitempty"`
+	PostcodeIn           []string `json:"postcodeIn,omitempty"`
+	PostcodeNotIn        []string `json:"postcodeNotIn,omitempty"`
+	PostcodeGT           *string  `json:"postcodeGT,omitempty"`
+	PostcodeGTE          *string  `json:"postcodeGTE,omitempty"`
+	PostcodeLT           *string  `json:"postcodeLT,omitempty"`
+	PostcodeLTE          *string  `json:"postcodeLTE,omitempty"`
+	PostcodeContains     *string  `json:"postcodeContains,omitempty"`
+	PostcodeHasPrefix    *string  `json:"postcodeHasPrefix,omitempty"`
+	PostcodeHasSuffix    *string  `json:"postcodeHasSuffix,omitempty"`
+	PostcodeEqualFold    *string  `json:"postcodeEqualFold,omitempty"`
+	PostcodeContainsFold *string  `json:"postcodeContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "submitted_at" field predicates.
+	SubmittedAt      *time.Time  `json:"submittedAt,omitempty"`
+	SubmittedAtNEQ   *time.Time  `json:"submittedAtNEQ,omitempty"`
+	SubmittedAtIn    []time.Time `json:"submittedAtIn,omitempty"`
+	SubmittedAtNotIn []time.Time `json:"submittedAtNotIn,omitempty"`
+	SubmittedAtGT    *time.Time  `json:"submittedAtGT,omitempty"`
+	SubmittedAtGTE   *time.Time  `json:"submittedAtGTE,omitempty"`
+	SubmittedAtLT    *time.Time  `json:"submittedAtLT,omitempty"`
+	SubmittedAtLTE   *time.Time  `json:"submittedAtLTE,omitempty"`
+
+	// "reviewed_by" field predicates.
+	ReviewedBy             *string  `json:"reviewedBy,omitempty"`
+	ReviewedByNEQ          *string  `json:"reviewedByNEQ,omitempty"`
+	ReviewedByIn           []string `json:"reviewedByIn,omitempty"`
+	ReviewedByNotIn        []string `json:"reviewedByNotIn,omitempty"`
+	ReviewedByGT           *string  `json:"reviewedByGT,omitempty"`
+	ReviewedByGTE          *string  `json:"reviewedByGTE,omitempty"`
+	ReviewedByLT           *string  `json:"reviewedByLT,omitempty"`
+	ReviewedByLTE          *string  `json:"reviewedByLTE,omitempty"`
+	ReviewedByContains     *string  `json:"reviewedByContains,omitempty"`
+	ReviewedByHasPrefix    *string  `json:"reviewedByHasPrefix,omitempty"`
+	ReviewedByHasSuffix    *string  `json:"reviewedByHasSuffix,omitempty"`
+	ReviewedByIsNil        bool     `json:"reviewedByIsNil,omitempty"`
+	ReviewedByNotNil       bool     `json:"reviewedByNotNil,omitempty"`
+	ReviewedByEqualFold    *string  `json:"reviewedByEqualFold,omitempty"`
+	ReviewedByContainsFold *string  `json:"reviewedByContainsFold,omitempty"`
+
+	// "reviewed_at" field predicates.
+	ReviewedAt       *time.Time  `json:"reviewedAt,omitempty"`
+	ReviewedAtNEQ    *time.Time  `json:"reviewedAtNEQ,omitempty"`
+	ReviewedAtIn     []time.Time `json:"reviewedAtIn,omitempty"`
+	ReviewedAtNotIn  []time.Time `json:"reviewedAtNotIn,omitempty"`
+	ReviewedAtGT     *time.Time  `json:"reviewedAtGT,omitempty"`
+	ReviewedAtGTE    *time.Time  `json:"reviewedAtGTE,omitempty"`
+	ReviewedAtLT     *time.Time  `json:"reviewedAtLT,omitempty"`
+	ReviewedAtLTE    *time.Time  `json:"reviewedAtLTE,omitempty"`
+	ReviewedAtIsNil  bool        `json:"reviewedAtIsNil,omitempty"`
+	ReviewedAtNotNil bool        `json:"reviewedAtNotNil,omitempty"`
+
+	// "rejection_reason" field predicates.
+	RejectionReason             *string  `json:"rejectionReason,omitempty"`
+	RejectionReasonNEQ          *string  `json:"rejectionReasonNEQ,omitempty"`
+	RejectionReasonIn           []string `json:"rejectionReasonIn,omitempty"`
+	RejectionReasonNotIn        []string `json:"rejectionReasonNotIn,omitempty"`
+	RejectionReasonGT           *string  `json:"rejectionReasonGT,omitempty"`
+	RejectionReasonGTE          *string  `json:"rejectionReasonGTE,omitempty"`
+	RejectionReasonLT           *string  `json:"rejectionReasonLT,omitempty"`
+	RejectionReasonLTE          *string  `json:"rejectionReasonLTE,omitempty"`
+	RejectionReasonContains     *string  `json:"rejectionReasonContains,omitempty"`
+	RejectionReasonHasPrefix    *string  `json:"rejectionReasonHasPrefix,omitempty"`
+	RejectionReasonHasSuffix    *string  `json:"rejectionReasonHasSuffix,omitempty"`
+	RejectionReasonIsNil        bool     `json:"rejectionReasonIsNil,omitempty"`
+	RejectionReasonNotNil       bool     `json:"rejectionReasonNotNil,omitempty"`
+	RejectionReasonEqualFold    *string  `json:"rejectionReasonEqualFold,omitempty"`
+	RejectionReasonContainsFold *string  `json:"rejectionReasonContainsFold,omitempty"`
+
+	// "provider" edge predicates.
+	HasProvider     *bool                 `json:"hasProvider,omitempty"`
+	HasProviderWith []*ProviderWhereInput `json:"hasProviderWith,omitempty"`
+
+	// "school" edge predicates.
+	HasSchool     *bool               `json:"hasSchool,omitempty"`
+	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ApplicationWhereInput) AddPredicates(predicates ...predicate.Application) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ApplicationWhereInput filter on the ApplicationQuery builder.
+func (i *ApplicationWhereInput) Filter(q *ApplicationQuery) (*ApplicationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyApplicationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyApplicationWhereInput is returned in case the ApplicationWhereInput is empty.
+var ErrEmptyApplicationWhereInput = errors.New("ent: empty predicate ApplicationWhereInput")
+
+// P returns a predicate for filtering applications.
+// An error is returned if the input is empty or invalid.
+func (i *ApplicationWhereInput) P() (predicate.Application, error) {
+	var predicates []predicate.Application
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, application.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Application, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, application.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Application, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, application.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, application.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, application.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, application.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, application.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, application.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, application.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, application.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, application.IDLTE(*i.IDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, application.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, application.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, application.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, application.KindNotIn(i.KindNotIn...))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, application.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, application.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, application.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, application.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.OrganisationName != nil {
+		predicates = append(predicates, application.OrganisationNameEQ(*i.OrganisationName))
+	}
+	if i.OrganisationNameNEQ != nil {
+		predicates = append(predicates, application.OrganisationNameNEQ(*i.OrganisationNameNEQ))
+	}
+	if len(i.OrganisationNameIn) > 0 {
+		predicates = append(predicates, application.OrganisationNameIn(i.OrganisationNameIn...))
+	}
+	if len(i.OrganisationNameNotIn) > 0 {
+		predicates = append(predicates, application.OrganisationNameNotIn(i.OrganisationNameNotIn...))
+	}
+	if i.OrganisationNameGT != nil {
+		predicates = append(predicates, application.OrganisationNameGT(*i.OrganisationNameGT))
+	}
+	if i.OrganisationNameGTE != nil {
+		predicates = append(predicates, application.OrganisationNameGTE(*i.OrganisationNameGTE))
+	}
+	if i.OrganisationNameLT != nil {
+		predicates = append(predicates, application.OrganisationNameLT(*i.OrganisationNameLT))
+	}
+	if i.OrganisationNameLTE != nil {
+		predicates = append(predicates, application.OrganisationNameLTE(*i.OrganisationNameLTE))
+	}
+	if i.OrganisationNameContains != nil {
+		predicates = append(predicates, application.OrganisationNameContains(*i.OrganisationNameContains))
+	}
+	if i.OrganisationNameHasPrefix != nil {
+		predicates = append(predicates, application.OrganisationNameHasPrefix(*i.OrganisationNameHasPrefix))
+	}
+	if i.OrganisationNameHasSuffix != nil {
+		predicates = append(predicates, application.OrganisationNameHasSuffix(*i.OrganisationNameHasSuffix))
+	}
+	if i.OrganisationNameEqualFold != nil {
+		predicates = append(predicates, application.OrganisationNameEqualFold(*i.OrganisationNameEqualFold))
+	}
+	if i.OrganisationNameContainsFold != nil {
+		predicates = append(predicates, application.OrganisationNameContainsFold(*i.OrganisationNameContainsFold))
+	}
+	if i.Ukprn != nil {
+		predicates = append(predicates, application.UkprnEQ(*i.Ukprn))
+	}
+	if i.UkprnNEQ != nil {
+		predicates = append(predicates, application.UkprnNEQ(*i.UkprnNEQ))
+	}
+	if len(i.UkprnIn) > 0 {
+		predicates = append(predicates, application.UkprnIn(i.UkprnIn...))
+	}
+	if len(i.UkprnNotIn) > 0 {
+		predicates = append(predicates, application.UkprnNotIn(i.UkprnNotIn...))
+	}
+	if i.UkprnGT != nil {
+		predicates = append(predicates, application.UkprnGT(*i.UkprnGT))
+	}
+	if i.UkprnGTE != nil {
+		predicates = append(predicates, application.UkprnGTE(*i.UkprnGTE))
+	}
+	if i.UkprnLT != nil {
+		predicates = append(predicates, application.UkprnLT(*i.UkprnLT))
+	}
+	if i.UkprnLTE != nil {
+		predicates = append(predicates, application.UkprnLTE(*i.UkprnLTE))
+	}
+	if i.UkprnContains != nil {
+		predicates = append(predicates, application.UkprnContains(*i.UkprnContains))
+	}
+	if i.UkprnHasPrefix != nil {
+		predicates = append(predicates, application.UkprnHasPrefix(*i.UkprnHasPrefix))
+	}
+	if i.UkprnHasSuffix != nil {
+		predicates = append(predicates, application.UkprnHasSuffix(*i.UkprnHasSuffix))
+	}
+	if i.UkprnEqualFold != nil {
+		predicates = append(predicates, application.UkprnEqualFold(*i.UkprnEqualFold))
+	}
+	if i.UkprnContainsFold != nil {
+		predicates = append(predicates, application.UkprnContainsFold(*i.UkprnContainsFold))
+	}
+	if i.Urn != nil {
+		predicates = append(predicates, application.UrnEQ(*i.Urn))
+	}
+	if i.UrnNEQ != nil {
+		predicates = append(predicates, application.UrnNEQ(*i.UrnNEQ))
+	}
+	if len(i.UrnIn) > 0 {
+		predicates = append(predicates, application.UrnIn(i.UrnIn...))
+	}
+	if len(i.UrnNotIn) > 0 {
+		predicates = append(predicates, application.UrnNotIn(i.UrnNotIn...))
+	}
+	if i.UrnGT != nil {
+		predicates = append(predicates, application.UrnGT(*i.UrnGT))
+	}
+	if i.UrnGTE != nil {
+		predicates = append(predicates, application.UrnGTE(*i.UrnGTE))
+	}
+	if i.UrnLT != nil {
+		predicates = append(predicates, application.UrnLT(*i.UrnLT))
+	}
+	if i.UrnLTE != nil {
+		predicates = append(predicates, application.UrnLTE(*i.UrnLTE))
+	}
+	if i.UrnContains != nil {
+		predicates = append(predicates, application.UrnContains(*i.UrnContains))
+	}
+	if i.UrnHasPrefix != nil {
+		predicates = append(predicates, application.UrnHasPrefix(*i.UrnHasPrefix))
+	}
+	if i.UrnHasSuffix != nil {
+		predicates = append(predicates, application.UrnHasSuffix(*i.UrnHasSuffix))
+	}
+	if i.UrnEqualFold != nil {
+		predicates = append(predicates, application.UrnEqualFold(*i.UrnEqualFold))
+	}
+	if i.UrnContainsFold != nil {
+		predicates = append(predicates, application.UrnContainsFold(*i.UrnContainsFold))
+	}
+	if i.SettingType != nil {
+		predicates = append(predicates, application.SettingTypeEQ(*i.SettingType))
+	}
+	if i.SettingTypeNEQ != nil {
+		predicates = append(predicates, application.SettingTypeNEQ(*i.SettingTypeNEQ))
+	}
+	if len(i.SettingTypeIn) > 0 {
+		predicates = append(predicates, application.SettingTypeIn(i.SettingTypeIn...))
+	}
+	if len(i.SettingTypeNotIn) > 0 {
+		predicates = append(predicates, application.SettingTypeNotIn(i.SettingTypeNotIn...))
+	}
+	if i.SettingTypeIsNil {
+		predicates = append(predicates, application.SettingTypeIsNil())
+	}
+	if i.SettingTypeNotNil {
+		predicates = append(predicates, application.SettingTypeNotNil())
+	}
+	if i.ContactName != nil {
+		predicates = append(predicates, application.ContactNameEQ(*i.ContactName))
+	}
+	if i.ContactNameNEQ != nil {
+		predicates = append(predicates, application.ContactNameNEQ(*i.ContactNameNEQ))
+	}
+	if len(i.ContactNameIn) > 0 {
+		predicates = append(predicates, application.ContactNameIn(i.ContactNameIn...))
+	}
+	if len(i.ContactNameNotIn) > 0 {
+		predicates = append(predicates, application.ContactNameNotIn(i.ContactNameNotIn...))
+	}
+	if i.ContactNameGT != nil {
+		predicates = append(predicates, application.ContactNameGT(*i.ContactNameGT))
+	}
+	if i.ContactNameGTE != nil {
+		predicates = append(predicates, application.ContactNameGTE(*i.ContactNameGTE))
+	}
+	if i.ContactNameLT != nil {
+		predicates = append(predicates, application.ContactNameLT(*i.ContactNameLT))
+	}
+	if i.ContactNameLTE != nil {
+		predicates = append(predicates, application.ContactNameLTE(*i.ContactNameLTE))
+	}
+	if i.ContactNameContains != nil {
+		predicates = append(predicates, application.ContactNameContains(*i.ContactNameContains))
+	}
+	if i.ContactNameHasPrefix != nil {
+		predicates = append(predicates, application.ContactNameHasPrefix(*i.ContactNameHasPrefix))
+	}
+	if i.ContactNameHasSuffix != nil {
+		predicates = append(predicates, application.ContactNameHasSuffix(*i.ContactNameHasSuffix))
+	}
+	if i.ContactNameEqualFold != nil {
+		predicates = append(predicates, application.ContactNameEqualFold(*i.ContactNameEqualFold))
+	}
+	if i.ContactNameContainsFold != nil {
+		predicates = append(predicates, application.ContactNameContainsFold(*i.ContactNameContainsFold))
+	}
+	if i.Email != nil {
+		predicates = append(predicates, application.EmailEQ(*i.Email))
+	}
+	if i.EmailNEQ != nil {
+		predicates = append(predicates, application.EmailNEQ(*i.EmailNEQ))
+	}
+	if len(i.EmailIn) > 0 {
+		predicates = append(predicates, application.EmailIn(i.EmailIn...))
+	}
+	if len(i.EmailNotIn) > 0 {
+		predicates = append(predicates, application.EmailNotIn(i.EmailNotIn...))
+	}
+	if i.EmailGT != nil {
+		predicates = append(predicates, application.EmailGT(*i.EmailGT))
+	}
+	if i.EmailGTE != nil {
+		predicates = append(predicates, application.EmailGTE(*i.EmailGTE))
+	}
+	if i.EmailLT != nil {
+		predicates = append(predicates, application.EmailLT(*i.EmailLT))
+	}
+	if i.EmailLTE != nil {
+		predicates = append(predicates, application.EmailLTE(*i.EmailLTE))
+	}
+	if i.EmailContains != nil {
+		predicates = append(predicates, application.EmailContains(*i.EmailContains))
+	}
+	if i.EmailHasPrefix != nil {
+		predicates = append(predicates, application.EmailHasPrefix(*i.EmailHasPrefix))
+	}
+	if i.EmailHasSuffix != nil {
+		predicates = append(predicates, application.EmailHasSuffix(*i.EmailHasSuffix))
+	}
+	if i.EmailEqualFold != nil {
+		predicates = append(predicates, application.EmailEqualFold(*i.EmailEqualFold))
+	}
+	if i.EmailContainsFold != nil {
+		predicates = append(predicates, application.EmailContainsFold(*i.EmailContainsFold))
+	}
+	if i.Phone != nil {
+		predicates = append(predicates, application.PhoneEQ(*i.Phone))
+	}
+	if i.PhoneNEQ != nil {
+		predicates = append(predicates, application.PhoneNEQ(*i.PhoneNEQ))
+	}
+	if len(i.PhoneIn) > 0 {
+		predicates = append(predicates, application.PhoneIn(i.PhoneIn...))
+	}
+	if len(i.PhoneNotIn) > 0 {
+		predicates = append(predicates, application.PhoneNotIn(i.PhoneNotIn...))
+	}
+	if i.PhoneGT != nil {
+		predicates = append(predicates, application.PhoneGT(*i.PhoneGT))
+	}
+	if i.PhoneGTE != nil {
+		predicates = append(predicates, application.PhoneGTE(*i.PhoneGTE))
+	}
+	if i.PhoneLT != nil {
+		predicates = append(predicates, application.PhoneLT(*i.PhoneLT))
+	}
+	if i.PhoneLTE != nil {
+		predicates = append(predicates, application.PhoneLTE(*i.PhoneLTE))
+	}
+	if i.PhoneContains != nil {
+		predicates = append(predicates, application.PhoneContains(*i.PhoneContains))
+	}
+	if i.PhoneHasPrefix != nil {
+		predicates = append(predicates, application.PhoneHasPrefix(*i.PhoneHasPrefix))
+	}
+	if i.PhoneHasSuffix != nil {
+		predicates = append(predicates, application.PhoneHasSuffix(*i.PhoneHasSuffix))
+	}
+	if i.PhoneEqualFold != nil {
+		predicates = append(predicates, application.PhoneEqualFold(*i.PhoneEqualFold))
+	}
+	if i.PhoneContainsFold != nil {
+		predicates = append(predicates, application.PhoneContainsFold(*i.PhoneContainsFold))
+	}
+	if i.Website != nil {
+		predicates = append(predicates, application.WebsiteEQ(*i.Website))
+	}
+	if i.WebsiteNEQ != nil {
+		predicates = append(predicates, application.WebsiteNEQ(*i.WebsiteNEQ))
+	}
+	if len(i.WebsiteIn) > 0 {
+		predicates = append(predicates, application.WebsiteIn(i.WebsiteIn...))
+	}
+	if len(i.WebsiteNotIn) > 0 {
+		predicates = append(predicates, application.WebsiteNotIn(i.WebsiteNotIn...))
+	}
+	if i.WebsiteGT != nil {
+		predicates = append(predicates, application.WebsiteGT(*i.WebsiteGT))
+	}
+	if i.WebsiteGTE != nil {
+		predicates = append(predicates, application.WebsiteGTE(*i.WebsiteGTE))
+	}
+	if i.WebsiteLT != nil {
+		predicates = append(predicates, application.WebsiteLT(*i.WebsiteLT))
+	}
+	if i.WebsiteLTE != nil {
+		predicates = append(predicates, application.WebsiteLTE(*i.WebsiteLTE))
+	}
+	if i.WebsiteContains != nil {
+		predicates = append(predicates, application.WebsiteContains(*i.WebsiteContains))
+	}
+	if i.WebsiteHasPrefix != nil {
+		predicates = append(predicates, application.WebsiteHasPrefix(*i.WebsiteHasPrefix))
+	}
+	if i.WebsiteHasSuffix != nil {
+		predicates = append(predicates, application.WebsiteHasSuffix(*i.WebsiteHasSuffix))
+	}
+	if i.WebsiteEqualFold != nil {
+		predicates = append(predicates, application.WebsiteEqualFold(*i.WebsiteEqualFold))
+	}
+	if i.WebsiteContainsFold != nil {
+		predicates = append(predicates, application.WebsiteContainsFold(*i.WebsiteContainsFold))
+	}
+	if i.Address != nil {
+		predicates = append(predicates, application.AddressEQ(*i.Address))
+	}
+	if i.AddressNEQ != nil {
+		predicates = append(predicates, application.AddressNEQ(*i.AddressNEQ))
+	}
+	if len(i.AddressIn) > 0 {
+		predicates = append(predicates, application.AddressIn(i.AddressIn...))
+	}
+	if len(i.AddressNotIn) > 0 {
+		predicates = append(predicates, application.AddressNotIn(i.AddressNotIn...))
+	}
+	if i.AddressGT != nil {
+		predicates = append(predicates, application.AddressGT(*i.AddressGT))
+	}
+	if i.AddressGTE != nil {
+		predicates = append(predicates, application.AddressGTE(*i.AddressGTE))
+	}
+	if i.AddressLT != nil {
+		predicates = append(predicates, application.AddressLT(*i.AddressLT))
+	}
+	if i.AddressLTE != nil {
+		predicates = append(predicates, application.AddressLTE(*i.AddressLTE))
+	}
+	if i.AddressContains != nil {
+		predicates = append(predicates, application.AddressContains(*i.AddressContains))
+	}
+	if i.AddressHasPrefix != nil {
+		predicates = append(predicates, application.AddressHasPrefix(*i.AddressHasPrefix))
+	}
+	if i.AddressHasSuffix != nil {
+		predicates = append(predicates, application.AddressHasSuffix(*i.AddressHasSuffix))
+	}
+	if i.AddressEqualFold != nil {
+		predicates = append(predicates, application.AddressEqualFold(*i.AddressEqualFold))
+	}
+	if i.AddressContainsFold != nil {
+		predicates = append(predicates, application.AddressContainsFold(*i.AddressContainsFold))
+	}
+	if i.Postcode != nil {
+		predicates = append(predicates, application.PostcodeEQ(*i.Postcode))
+	}
+	if i.PostcodeNEQ != nil {
+		predicates = append(predicates, application.PostcodeNEQ(*i.PostcodeNEQ))
+	}
+	if len(i.PostcodeIn) > 0 {
+		predicates = append(predicates, application.PostcodeIn(i.PostcodeIn...))
+	}
+	if len(i.PostcodeNotIn) > 0 {
+		predicates = append(predicates, application.PostcodeNotIn(i.PostcodeNotIn...))
+	}
+	if i.PostcodeGT != nil {
+		predicates = append(predicates, application.PostcodeGT(*i.PostcodeGT))
+	}
+	if i.PostcodeGTE != nil {
+		predicates = append(predicates, application.PostcodeGTE(*i.PostcodeGTE))
+	}
+	if i.PostcodeLT != nil {
+		predicates = append(predicates, application.PostcodeLT(*i.PostcodeLT))
+	}
+	if i.PostcodeLTE != nil {
+		predicates = append(predicates, application.PostcodeLTE(*i.PostcodeLTE))
+	}
+	if i.PostcodeContains != nil {
+		predicates = append(predicates, application.PostcodeContains(*i.PostcodeContains))
+	}
+	if i.PostcodeHasPrefix != nil {
+		predicates = append(predicates, application.PostcodeHasPrefix(*i.PostcodeHasPrefix))
+	}
+	if i.PostcodeHasSuffix != nil {
+		predicates = append(predicates, application.PostcodeHasSuffix(*i.PostcodeHasSuffix))
+	}
+	if i.PostcodeEqualFold != nil {
+		predicates = append(predicates, application.PostcodeEqualFold(*i.PostcodeEqualFold))
+	}
+	if i.PostcodeContainsFold != nil {
+		predicates = append(predicates, application.PostcodeContainsFold(*i.PostcodeContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, application.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, application.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, application.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, application.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, application.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, application.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, application.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, application.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, application.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, application.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, application.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, application.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, application.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.SubmittedAt != nil {
+		predicates = append(predicates, application.SubmittedAtEQ(*i.SubmittedAt))
+	}
+	if i.SubmittedAtNEQ != nil {
+		predicates = append(predicates, application.SubmittedAtNEQ(*i.SubmittedAtNEQ))
+	}
+	if len(i.SubmittedAtIn) > 0 {
+		predicates = append(predicates, application.SubmittedAtIn(i.SubmittedAtIn...))
+	}
+	if len(i.SubmittedAtNotIn) > 0 {
+		predicates = append(predicates, application.SubmittedAtNotIn(i.SubmittedAtNotIn...))
+	}
+	if i.SubmittedAtGT != nil {
+		predicates = append(predicates, application.SubmittedAtGT(*i.SubmittedAtGT))
+	}
+	if i.SubmittedAtGTE != nil {
+		predicates = append(predicates, application.SubmittedAtGTE(*i.SubmittedAtGTE))
+	}
+	if i.SubmittedAtLT != nil {
+		predicates = append(predicates, application.SubmittedAtLT(*i.SubmittedAtLT))
+	}
+	if i.SubmittedAtLTE != nil {
+		predicates = append(predicates, application.SubmittedAtLTE(*i.SubmittedAtLTE))
+	}
+	if i.ReviewedBy != nil {
+		predicates = append(predicates, application.ReviewedByEQ(*i.ReviewedBy))
+	}
+	if i.ReviewedByNEQ != nil {
+		predicates = append(predicates, application.ReviewedByNEQ(*i.ReviewedByNEQ))
+	}
+	if len(i.ReviewedByIn) > 0 {
+		predicates = append(predicates, application.ReviewedByIn(i.ReviewedByIn...))
+	}
+	if len(i.ReviewedByNotIn) > 0 {
+		predicates = append(predicates, application.ReviewedByNotIn(i.ReviewedByNotIn...))
+	}
+	if i.ReviewedByGT != nil {
+		predicates = append(predicates, application.ReviewedByGT(*i.ReviewedByGT))
+	}
+	if i.ReviewedByGTE != nil {
+		predicates = append(predicates, application.ReviewedByGTE(*i.ReviewedByGTE))
+	}
+	if i.ReviewedByLT != nil {
+		predicates = append(predicates, application.ReviewedByLT(*i.ReviewedByLT))
+	}
+	if i.ReviewedByLTE != nil {
+		predicates = append(predicates, application.ReviewedByLTE(*i.ReviewedByLTE))
+	}
+	if i.ReviewedByContains != nil {
+		predicates = append(predicates, application.ReviewedByContains(*i.ReviewedByContains))
+	}
+	if i.ReviewedByHasPrefix != nil {
+		predicates = append(predicates, application.ReviewedByHasPrefix(*i.ReviewedByHasPrefix))
+	}
+	if i.ReviewedByHasSuffix != nil {
+		predicates = append(predicates, application.ReviewedByHasSuffix(*i.ReviewedByHasSuffix))
+	}
+	if i.ReviewedByIsNil {
+		predicates = append(predicates, application.ReviewedByIsNil())
+	}
+	if i.ReviewedByNotNil {
+		predicates = append(predicates, application.ReviewedByNotNil())
+	}
+	if i.ReviewedByEqualFold != nil {
+		predicates = append(predicates, application.ReviewedByEqualFold(*i.ReviewedByEqualFold))
+	}
+	if i.ReviewedByContainsFold != nil {
+		predicates = append(predicates, application.ReviewedByContainsFold(*i.ReviewedByContainsFold))
+	}
+	if i.ReviewedAt != nil {
+		predicates = append(predicates, application.ReviewedAtEQ(*i.ReviewedAt))
+	}
+	if i.ReviewedAtNEQ != nil {
+		predicates = append(predicates, application.ReviewedAtNEQ(*i.ReviewedAtNEQ))
+	}
+	if len(i.ReviewedAtIn) > 0 {
+		predicates = append(predicates, application.ReviewedAtIn(i.ReviewedAtIn...))
+	}
+	if len(i.ReviewedAtNotIn) > 0 {
+		predicates = append(predicates, application.ReviewedAtNotIn(i.ReviewedAtNotIn...))
+	}
+	if i.ReviewedAtGT != nil {
+		predicates = append(predicates, application.ReviewedAtGT(*i.ReviewedAtGT))
+	}
+	if i.ReviewedAtGTE != nil {
+		predicates = append(predicates, application.ReviewedAtGTE(*i.ReviewedAtGTE))
+	}
+	if i.ReviewedAtLT != nil {
+		predicates = append(predicates, application.ReviewedAtLT(*i.ReviewedAtLT))
+	}
+	if i.ReviewedAtLTE != nil {
+		predicates = append(predicates, application.ReviewedAtLTE(*i.ReviewedAtLTE))
+	}
+	if i.ReviewedAtIsNil {
+		predicates = append(predicates, application.ReviewedAtIsNil())
+	}
+	if i.ReviewedAtNotNil {
+		predicates = append(predicates, application.ReviewedAtNotNil())
+	}
+	if i.RejectionReason != nil {
+		predicates = append(predicates, application.RejectionReasonEQ(*i.RejectionReason))
+	}
+	if i.RejectionReasonNEQ != nil {
+		predicates = append(predicates, application.RejectionReasonNEQ(*i.RejectionReasonNEQ))
+	}
+	if len(i.RejectionReasonIn) > 0 {
+		predicates = append(predicates, application.RejectionReasonIn(i.RejectionReasonIn...))
+	}
+	if len(i.RejectionReasonNotIn) > 0 {
+		predicates = append(predicates, application.RejectionReasonNotIn(i.RejectionReasonNotIn...))
+	}
+	if i.RejectionReasonGT != nil {
+		predicates = append(predicates, application.RejectionReasonGT(*i.RejectionReasonGT))
+	}
+	if i.RejectionReasonGTE != nil {
+		predicates = append(predicates, application.RejectionReasonGTE(*i.RejectionReasonGTE))
+	}
+	if i.RejectionReasonLT != nil {
+		predicates = append(predicates, application.RejectionReasonLT(*i.RejectionReasonLT))
+	}
+	if i.RejectionReasonLTE != nil {
+		predicates = append(predicates, application.RejectionReasonLTE(*i.RejectionReasonLTE))
+	}
+	if i.RejectionReasonContains != nil {
+		predicates = append(predicates, application.RejectionReasonContains(*i.RejectionReasonContains))
+	}
+	if i.RejectionReasonHasPrefix != nil {
+		predicates = append(predicates, application.RejectionReasonHasPrefix(*i.RejectionReasonHasPrefix))
+	}
+	if i.RejectionReasonHasSuffix != nil {
+		predicates = append(predicates, application.RejectionReasonHasSuffix(*i.RejectionReasonHasSuffix))
+	}
+	if i.RejectionReasonIsNil {
+		predicates = append(predicates, application.RejectionReasonIsNil())
+	}
+	if i.RejectionReasonNotNil {
+		predicates = append(predicates, application.RejectionReasonNotNil())
+	}
+	if i.RejectionReasonEqualFold != nil {
+		predicates = append(predicates, application.RejectionReasonEqualFold(*i.RejectionReasonEqualFold))
+	}
+	if i.RejectionReasonContainsFold != nil {
+		predicates = append(predicates, application.RejectionReasonContainsFold(*i.RejectionReasonContainsFold))
+	}
+
+	if i.HasProvider != nil {
+		p := application.HasProvider()
+		if !*i.HasProvider {
+			p = application.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProviderWith) > 0 {
+		with := make([]predicate.Provider, 0, len(i.HasProviderWith))
+		for _, w := range i.HasProviderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProviderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, application.HasProviderWith(with...))
+	}
+	if i.HasSchool != nil {
+		p := application.HasSchool()
+		if !*i.HasSchool {
+			p = application.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSchoolWith) > 0 {
+		with := make([]predicate.School, 0, len(i.HasSchoolWith))
+		for _, w := range i.HasSchoolWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSchoolWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, application.HasSchoolWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyApplicationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return application.And(predicates...), nil
 	}
 }
 
@@ -3047,6 +4026,1662 @@ func (i *AwardingBodyWhereInput) P() (predicate.AwardingBody, error) {
 	}
 }
 
+// ChecklistItemWhereInput represents a where input for filtering ChecklistItem queries.
+type ChecklistItemWhereInput struct {
+	Predicates []predicate.ChecklistItem  `json:"-"`
+	Not        *ChecklistItemWhereInput   `json:"not,omitempty"`
+	Or         []*ChecklistItemWhereInput `json:"or,omitempty"`
+	And        []*ChecklistItemWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "area" field predicates.
+	Area      *checklistitem.Area  `json:"area,omitempty"`
+	AreaNEQ   *checklistitem.Area  `json:"areaNEQ,omitempty"`
+	AreaIn    []checklistitem.Area `json:"areaIn,omitempty"`
+	AreaNotIn []checklistitem.Area `json:"areaNotIn,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "text" field predicates.
+	Text             *string  `json:"text,omitempty"`
+	TextNEQ          *string  `json:"textNEQ,omitempty"`
+	TextIn           []string `json:"textIn,omitempty"`
+	TextNotIn        []string `json:"textNotIn,omitempty"`
+	TextGT           *string  `json:"textGT,omitempty"`
+	TextGTE          *string  `json:"textGTE,omitempty"`
+	TextLT           *string  `json:"textLT,omitempty"`
+	TextLTE          *string  `json:"textLTE,omitempty"`
+	TextContains     *string  `json:"textContains,omitempty"`
+	TextHasPrefix    *string  `json:"textHasPrefix,omitempty"`
+	TextHasSuffix    *string  `json:"textHasSuffix,omitempty"`
+	TextEqualFold    *string  `json:"textEqualFold,omitempty"`
+	TextContainsFold *string  `json:"textContainsFold,omitempty"`
+
+	// "position" field predicates.
+	Position      *int  `json:"position,omitempty"`
+	PositionNEQ   *int  `json:"positionNEQ,omitempty"`
+	PositionIn    []int `json:"positionIn,omitempty"`
+	PositionNotIn []int `json:"positionNotIn,omitempty"`
+	PositionGT    *int  `json:"positionGT,omitempty"`
+	PositionGTE   *int  `json:"positionGTE,omitempty"`
+	PositionLT    *int  `json:"positionLT,omitempty"`
+	PositionLTE   *int  `json:"positionLTE,omitempty"`
+
+	// "template" edge predicates.
+	HasTemplate     *bool                          `json:"hasTemplate,omitempty"`
+	HasTemplateWith []*ChecklistTemplateWhereInput `json:"hasTemplateWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ChecklistItemWhereInput) AddPredicates(predicates ...predicate.ChecklistItem) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ChecklistItemWhereInput filter on the ChecklistItemQuery builder.
+func (i *ChecklistItemWhereInput) Filter(q *ChecklistItemQuery) (*ChecklistItemQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyChecklistItemWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyChecklistItemWhereInput is returned in case the ChecklistItemWhereInput is empty.
+var ErrEmptyChecklistItemWhereInput = errors.New("ent: empty predicate ChecklistItemWhereInput")
+
+// P returns a predicate for filtering checklistitems.
+// An error is returned if the input is empty or invalid.
+func (i *ChecklistItemWhereInput) P() (predicate.ChecklistItem, error) {
+	var predicates []predicate.ChecklistItem
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, checklistitem.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ChecklistItem, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, checklistitem.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ChecklistItem, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, checklistitem.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, checklistitem.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, checklistitem.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, checklistitem.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, checklistitem.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, checklistitem.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, checklistitem.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, checklistitem.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, checklistitem.IDLTE(*i.IDLTE))
+	}
+	if i.Area != nil {
+		predicates = append(predicates, checklistitem.AreaEQ(*i.Area))
+	}
+	if i.AreaNEQ != nil {
+		predicates = append(predicates, checklistitem.AreaNEQ(*i.AreaNEQ))
+	}
+	if len(i.AreaIn) > 0 {
+		predicates = append(predicates, checklistitem.AreaIn(i.AreaIn...))
+	}
+	if len(i.AreaNotIn) > 0 {
+		predicates = append(predicates, checklistitem.AreaNotIn(i.AreaNotIn...))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, checklistitem.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, checklistitem.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, checklistitem.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, checklistitem.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, checklistitem.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, checklistitem.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, checklistitem.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, checklistitem.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, checklistitem.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, checklistitem.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, checklistitem.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, checklistitem.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, checklistitem.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.Text != nil {
+		predicates = append(predicates, checklistitem.TextEQ(*i.Text))
+	}
+	if i.TextNEQ != nil {
+		predicates = append(predicates, checklistitem.TextNEQ(*i.TextNEQ))
+	}
+	if len(i.TextIn) > 0 {
+		predicates = append(predicates, checklistitem.TextIn(i.TextIn...))
+	}
+	if len(i.TextNotIn) > 0 {
+		predicates = append(predicates, checklistitem.TextNotIn(i.TextNotIn...))
+	}
+	if i.TextGT != nil {
+		predicates = append(predicates, checklistitem.TextGT(*i.TextGT))
+	}
+	if i.TextGTE != nil {
+		predicates = append(predicates, checklistitem.TextGTE(*i.TextGTE))
+	}
+	if i.TextLT != nil {
+		predicates = append(predicates, checklistitem.TextLT(*i.TextLT))
+	}
+	if i.TextLTE != nil {
+		predicates = append(predicates, checklistitem.TextLTE(*i.TextLTE))
+	}
+	if i.TextContains != nil {
+		predicates = append(predicates, checklistitem.TextContains(*i.TextContains))
+	}
+	if i.TextHasPrefix != nil {
+		predicates = append(predicates, checklistitem.TextHasPrefix(*i.TextHasPrefix))
+	}
+	if i.TextHasSuffix != nil {
+		predicates = append(predicates, checklistitem.TextHasSuffix(*i.TextHasSuffix))
+	}
+	if i.TextEqualFold != nil {
+		predicates = append(predicates, checklistitem.TextEqualFold(*i.TextEqualFold))
+	}
+	if i.TextContainsFold != nil {
+		predicates = append(predicates, checklistitem.TextContainsFold(*i.TextContainsFold))
+	}
+	if i.Position != nil {
+		predicates = append(predicates, checklistitem.PositionEQ(*i.Position))
+	}
+	if i.PositionNEQ != nil {
+		predicates = append(predicates, checklistitem.PositionNEQ(*i.PositionNEQ))
+	}
+	if len(i.PositionIn) > 0 {
+		predicates = append(predicates, checklistitem.PositionIn(i.PositionIn...))
+	}
+	if len(i.PositionNotIn) > 0 {
+		predicates = append(predicates, checklistitem.PositionNotIn(i.PositionNotIn...))
+	}
+	if i.PositionGT != nil {
+		predicates = append(predicates, checklistitem.PositionGT(*i.PositionGT))
+	}
+	if i.PositionGTE != nil {
+		predicates = append(predicates, checklistitem.PositionGTE(*i.PositionGTE))
+	}
+	if i.PositionLT != nil {
+		predicates = append(predicates, checklistitem.PositionLT(*i.PositionLT))
+	}
+	if i.PositionLTE != nil {
+		predicates = append(predicates, checklistitem.PositionLTE(*i.PositionLTE))
+	}
+
+	if i.HasTemplate != nil {
+		p := checklistitem.HasTemplate()
+		if !*i.HasTemplate {
+			p = checklistitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTemplateWith) > 0 {
+		with := make([]predicate.ChecklistTemplate, 0, len(i.HasTemplateWith))
+		for _, w := range i.HasTemplateWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTemplateWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, checklistitem.HasTemplateWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyChecklistItemWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return checklistitem.And(predicates...), nil
+	}
+}
+
+// ChecklistTemplateWhereInput represents a where input for filtering ChecklistTemplate queries.
+type ChecklistTemplateWhereInput struct {
+	Predicates []predicate.ChecklistTemplate  `json:"-"`
+	Not        *ChecklistTemplateWhereInput   `json:"not,omitempty"`
+	Or         []*ChecklistTemplateWhereInput `json:"or,omitempty"`
+	And        []*ChecklistTemplateWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
+	// "published_at" field predicates.
+	PublishedAt      *time.Time  `json:"publishedAt,omitempty"`
+	PublishedAtNEQ   *time.Time  `json:"publishedAtNEQ,omitempty"`
+	PublishedAtIn    []time.Time `json:"publishedAtIn,omitempty"`
+	PublishedAtNotIn []time.Time `json:"publishedAtNotIn,omitempty"`
+	PublishedAtGT    *time.Time  `json:"publishedAtGT,omitempty"`
+	PublishedAtGTE   *time.Time  `json:"publishedAtGTE,omitempty"`
+	PublishedAtLT    *time.Time  `json:"publishedAtLT,omitempty"`
+	PublishedAtLTE   *time.Time  `json:"publishedAtLTE,omitempty"`
+
+	// "created_by" field predicates.
+	CreatedBy             *string  `json:"createdBy,omitempty"`
+	CreatedByNEQ          *string  `json:"createdByNEQ,omitempty"`
+	CreatedByIn           []string `json:"createdByIn,omitempty"`
+	CreatedByNotIn        []string `json:"createdByNotIn,omitempty"`
+	CreatedByGT           *string  `json:"createdByGT,omitempty"`
+	CreatedByGTE          *string  `json:"createdByGTE,omitempty"`
+	CreatedByLT           *string  `json:"createdByLT,omitempty"`
+	CreatedByLTE          *string  `json:"createdByLTE,omitempty"`
+	CreatedByContains     *string  `json:"createdByContains,omitempty"`
+	CreatedByHasPrefix    *string  `json:"createdByHasPrefix,omitempty"`
+	CreatedByHasSuffix    *string  `json:"createdByHasSuffix,omitempty"`
+	CreatedByEqualFold    *string  `json:"createdByEqualFold,omitempty"`
+	CreatedByContainsFold *string  `json:"createdByContainsFold,omitempty"`
+
+	// "items" edge predicates.
+	HasItems     *bool                      `json:"hasItems,omitempty"`
+	HasItemsWith []*ChecklistItemWhereInput `json:"hasItemsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ChecklistTemplateWhereInput) AddPredicates(predicates ...predicate.ChecklistTemplate) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ChecklistTemplateWhereInput filter on the ChecklistTemplateQuery builder.
+func (i *ChecklistTemplateWhereInput) Filter(q *ChecklistTemplateQuery) (*ChecklistTemplateQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyChecklistTemplateWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyChecklistTemplateWhereInput is returned in case the ChecklistTemplateWhereInput is empty.
+var ErrEmptyChecklistTemplateWhereInput = errors.New("ent: empty predicate ChecklistTemplateWhereInput")
+
+// P returns a predicate for filtering checklisttemplates.
+// An error is returned if the input is empty or invalid.
+func (i *ChecklistTemplateWhereInput) P() (predicate.ChecklistTemplate, error) {
+	var predicates []predicate.ChecklistTemplate
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, checklisttemplate.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ChecklistTemplate, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, checklisttemplate.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ChecklistTemplate, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, checklisttemplate.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, checklisttemplate.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, checklisttemplate.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, checklisttemplate.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, checklisttemplate.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, checklisttemplate.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, checklisttemplate.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, checklisttemplate.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, checklisttemplate.IDLTE(*i.IDLTE))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, checklisttemplate.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, checklisttemplate.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, checklisttemplate.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, checklisttemplate.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, checklisttemplate.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, checklisttemplate.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, checklisttemplate.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, checklisttemplate.VersionLTE(*i.VersionLTE))
+	}
+	if i.PublishedAt != nil {
+		predicates = append(predicates, checklisttemplate.PublishedAtEQ(*i.PublishedAt))
+	}
+	if i.PublishedAtNEQ != nil {
+		predicates = append(predicates, checklisttemplate.PublishedAtNEQ(*i.PublishedAtNEQ))
+	}
+	if len(i.PublishedAtIn) > 0 {
+		predicates = append(predicates, checklisttemplate.PublishedAtIn(i.PublishedAtIn...))
+	}
+	if len(i.PublishedAtNotIn) > 0 {
+		predicates = append(predicates, checklisttemplate.PublishedAtNotIn(i.PublishedAtNotIn...))
+	}
+	if i.PublishedAtGT != nil {
+		predicates = append(predicates, checklisttemplate.PublishedAtGT(*i.PublishedAtGT))
+	}
+	if i.PublishedAtGTE != nil {
+		predicates = append(predicates, checklisttemplate.PublishedAtGTE(*i.PublishedAtGTE))
+	}
+	if i.PublishedAtLT != nil {
+		predicates = append(predicates, checklisttemplate.PublishedAtLT(*i.PublishedAtLT))
+	}
+	if i.PublishedAtLTE != nil {
+		predicates = append(predicates, checklisttemplate.PublishedAtLTE(*i.PublishedAtLTE))
+	}
+	if i.CreatedBy != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByEQ(*i.CreatedBy))
+	}
+	if i.CreatedByNEQ != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByNEQ(*i.CreatedByNEQ))
+	}
+	if len(i.CreatedByIn) > 0 {
+		predicates = append(predicates, checklisttemplate.CreatedByIn(i.CreatedByIn...))
+	}
+	if len(i.CreatedByNotIn) > 0 {
+		predicates = append(predicates, checklisttemplate.CreatedByNotIn(i.CreatedByNotIn...))
+	}
+	if i.CreatedByGT != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByGT(*i.CreatedByGT))
+	}
+	if i.CreatedByGTE != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByGTE(*i.CreatedByGTE))
+	}
+	if i.CreatedByLT != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByLT(*i.CreatedByLT))
+	}
+	if i.CreatedByLTE != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByLTE(*i.CreatedByLTE))
+	}
+	if i.CreatedByContains != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByContains(*i.CreatedByContains))
+	}
+	if i.CreatedByHasPrefix != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByHasPrefix(*i.CreatedByHasPrefix))
+	}
+	if i.CreatedByHasSuffix != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByHasSuffix(*i.CreatedByHasSuffix))
+	}
+	if i.CreatedByEqualFold != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByEqualFold(*i.CreatedByEqualFold))
+	}
+	if i.CreatedByContainsFold != nil {
+		predicates = append(predicates, checklisttemplate.CreatedByContainsFold(*i.CreatedByContainsFold))
+	}
+
+	if i.HasItems != nil {
+		p := checklisttemplate.HasItems()
+		if !*i.HasItems {
+			p = checklisttemplate.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemsWith) > 0 {
+		with := make([]predicate.ChecklistItem, 0, len(i.HasItemsWith))
+		for _, w := range i.HasItemsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, checklisttemplate.HasItemsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyChecklistTemplateWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return checklisttemplate.And(predicates...), nil
+	}
+}
+
+// ComplianceActionWhereInput represents a where input for filtering ComplianceAction queries.
+type ComplianceActionWhereInput struct {
+	Predicates []predicate.ComplianceAction  `json:"-"`
+	Not        *ComplianceActionWhereInput   `json:"not,omitempty"`
+	Or         []*ComplianceActionWhereInput `json:"or,omitempty"`
+	And        []*ComplianceActionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "owner_name" field predicates.
+	OwnerName             *string  `json:"ownerName,omitempty"`
+	OwnerNameNEQ          *string  `json:"ownerNameNEQ,omitempty"`
+	OwnerNameIn           []string `json:"ownerNameIn,omitempty"`
+	OwnerNameNotIn        []string `json:"ownerNameNotIn,omitempty"`
+	OwnerNameGT           *string  `json:"ownerNameGT,omitempty"`
+	OwnerNameGTE          *string  `json:"ownerNameGTE,omitempty"`
+	OwnerNameLT           *string  `json:"ownerNameLT,omitempty"`
+	OwnerNameLTE          *string  `json:"ownerNameLTE,omitempty"`
+	OwnerNameContains     *string  `json:"ownerNameContains,omitempty"`
+	OwnerNameHasPrefix    *string  `json:"ownerNameHasPrefix,omitempty"`
+	OwnerNameHasSuffix    *string  `json:"ownerNameHasSuffix,omitempty"`
+	OwnerNameEqualFold    *string  `json:"ownerNameEqualFold,omitempty"`
+	OwnerNameContainsFold *string  `json:"ownerNameContainsFold,omitempty"`
+
+	// "due_on" field predicates.
+	DueOn      *time.Time  `json:"dueOn,omitempty"`
+	DueOnNEQ   *time.Time  `json:"dueOnNEQ,omitempty"`
+	DueOnIn    []time.Time `json:"dueOnIn,omitempty"`
+	DueOnNotIn []time.Time `json:"dueOnNotIn,omitempty"`
+	DueOnGT    *time.Time  `json:"dueOnGT,omitempty"`
+	DueOnGTE   *time.Time  `json:"dueOnGTE,omitempty"`
+	DueOnLT    *time.Time  `json:"dueOnLT,omitempty"`
+	DueOnLTE   *time.Time  `json:"dueOnLTE,omitempty"`
+
+	// "completed_at" field predicates.
+	CompletedAt       *time.Time  `json:"completedAt,omitempty"`
+	CompletedAtNEQ    *time.Time  `json:"completedAtNEQ,omitempty"`
+	CompletedAtIn     []time.Time `json:"completedAtIn,omitempty"`
+	CompletedAtNotIn  []time.Time `json:"completedAtNotIn,omitempty"`
+	CompletedAtGT     *time.Time  `json:"completedAtGT,omitempty"`
+	CompletedAtGTE    *time.Time  `json:"completedAtGTE,omitempty"`
+	CompletedAtLT     *time.Time  `json:"completedAtLT,omitempty"`
+	CompletedAtLTE    *time.Time  `json:"completedAtLTE,omitempty"`
+	CompletedAtIsNil  bool        `json:"completedAtIsNil,omitempty"`
+	CompletedAtNotNil bool        `json:"completedAtNotNil,omitempty"`
+
+	// "completed_by" field predicates.
+	CompletedBy             *string  `json:"completedBy,omitempty"`
+	CompletedByNEQ          *string  `json:"completedByNEQ,omitempty"`
+	CompletedByIn           []string `json:"completedByIn,omitempty"`
+	CompletedByNotIn        []string `json:"completedByNotIn,omitempty"`
+	CompletedByGT           *string  `json:"completedByGT,omitempty"`
+	CompletedByGTE          *string  `json:"completedByGTE,omitempty"`
+	CompletedByLT           *string  `json:"completedByLT,omitempty"`
+	CompletedByLTE          *string  `json:"completedByLTE,omitempty"`
+	CompletedByContains     *string  `json:"completedByContains,omitempty"`
+	CompletedByHasPrefix    *string  `json:"completedByHasPrefix,omitempty"`
+	CompletedByHasSuffix    *string  `json:"completedByHasSuffix,omitempty"`
+	CompletedByIsNil        bool     `json:"completedByIsNil,omitempty"`
+	CompletedByNotNil       bool     `json:"completedByNotNil,omitempty"`
+	CompletedByEqualFold    *string  `json:"completedByEqualFold,omitempty"`
+	CompletedByContainsFold *string  `json:"completedByContainsFold,omitempty"`
+
+	// "visit" edge predicates.
+	HasVisit     *bool                        `json:"hasVisit,omitempty"`
+	HasVisitWith []*ComplianceVisitWhereInput `json:"hasVisitWith,omitempty"`
+
+	// "item" edge predicates.
+	HasItem     *bool                      `json:"hasItem,omitempty"`
+	HasItemWith []*ChecklistItemWhereInput `json:"hasItemWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ComplianceActionWhereInput) AddPredicates(predicates ...predicate.ComplianceAction) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ComplianceActionWhereInput filter on the ComplianceActionQuery builder.
+func (i *ComplianceActionWhereInput) Filter(q *ComplianceActionQuery) (*ComplianceActionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyComplianceActionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyComplianceActionWhereInput is returned in case the ComplianceActionWhereInput is empty.
+var ErrEmptyComplianceActionWhereInput = errors.New("ent: empty predicate ComplianceActionWhereInput")
+
+// P returns a predicate for filtering complianceactions.
+// An error is returned if the input is empty or invalid.
+func (i *ComplianceActionWhereInput) P() (predicate.ComplianceAction, error) {
+	var predicates []predicate.ComplianceAction
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, complianceaction.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ComplianceAction, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, complianceaction.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ComplianceAction, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, complianceaction.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, complianceaction.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, complianceaction.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, complianceaction.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, complianceaction.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, complianceaction.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, complianceaction.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, complianceaction.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, complianceaction.IDLTE(*i.IDLTE))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, complianceaction.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, complianceaction.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, complianceaction.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, complianceaction.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, complianceaction.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, complianceaction.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, complianceaction.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, complianceaction.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, complianceaction.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, complianceaction.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, complianceaction.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, complianceaction.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, complianceaction.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.OwnerName != nil {
+		predicates = append(predicates, complianceaction.OwnerNameEQ(*i.OwnerName))
+	}
+	if i.OwnerNameNEQ != nil {
+		predicates = append(predicates, complianceaction.OwnerNameNEQ(*i.OwnerNameNEQ))
+	}
+	if len(i.OwnerNameIn) > 0 {
+		predicates = append(predicates, complianceaction.OwnerNameIn(i.OwnerNameIn...))
+	}
+	if len(i.OwnerNameNotIn) > 0 {
+		predicates = append(predicates, complianceaction.OwnerNameNotIn(i.OwnerNameNotIn...))
+	}
+	if i.OwnerNameGT != nil {
+		predicates = append(predicates, complianceaction.OwnerNameGT(*i.OwnerNameGT))
+	}
+	if i.OwnerNameGTE != nil {
+		predicates = append(predicates, complianceaction.OwnerNameGTE(*i.OwnerNameGTE))
+	}
+	if i.OwnerNameLT != nil {
+		predicates = append(predicates, complianceaction.OwnerNameLT(*i.OwnerNameLT))
+	}
+	if i.OwnerNameLTE != nil {
+		predicates = append(predicates, complianceaction.OwnerNameLTE(*i.OwnerNameLTE))
+	}
+	if i.OwnerNameContains != nil {
+		predicates = append(predicates, complianceaction.OwnerNameContains(*i.OwnerNameContains))
+	}
+	if i.OwnerNameHasPrefix != nil {
+		predicates = append(predicates, complianceaction.OwnerNameHasPrefix(*i.OwnerNameHasPrefix))
+	}
+	if i.OwnerNameHasSuffix != nil {
+		predicates = append(predicates, complianceaction.OwnerNameHasSuffix(*i.OwnerNameHasSuffix))
+	}
+	if i.OwnerNameEqualFold != nil {
+		predicates = append(predicates, complianceaction.OwnerNameEqualFold(*i.OwnerNameEqualFold))
+	}
+	if i.OwnerNameContainsFold != nil {
+		predicates = append(predicates, complianceaction.OwnerNameContainsFold(*i.OwnerNameContainsFold))
+	}
+	if i.DueOn != nil {
+		predicates = append(predicates, complianceaction.DueOnEQ(*i.DueOn))
+	}
+	if i.DueOnNEQ != nil {
+		predicates = append(predicates, complianceaction.DueOnNEQ(*i.DueOnNEQ))
+	}
+	if len(i.DueOnIn) > 0 {
+		predicates = append(predicates, complianceaction.DueOnIn(i.DueOnIn...))
+	}
+	if len(i.DueOnNotIn) > 0 {
+		predicates = append(predicates, complianceaction.DueOnNotIn(i.DueOnNotIn...))
+	}
+	if i.DueOnGT != nil {
+		predicates = append(predicates, complianceaction.DueOnGT(*i.DueOnGT))
+	}
+	if i.DueOnGTE != nil {
+		predicates = append(predicates, complianceaction.DueOnGTE(*i.DueOnGTE))
+	}
+	if i.DueOnLT != nil {
+		predicates = append(predicates, complianceaction.DueOnLT(*i.DueOnLT))
+	}
+	if i.DueOnLTE != nil {
+		predicates = append(predicates, complianceaction.DueOnLTE(*i.DueOnLTE))
+	}
+	if i.CompletedAt != nil {
+		predicates = append(predicates, complianceaction.CompletedAtEQ(*i.CompletedAt))
+	}
+	if i.CompletedAtNEQ != nil {
+		predicates = append(predicates, complianceaction.CompletedAtNEQ(*i.CompletedAtNEQ))
+	}
+	if len(i.CompletedAtIn) > 0 {
+		predicates = append(predicates, complianceaction.CompletedAtIn(i.CompletedAtIn...))
+	}
+	if len(i.CompletedAtNotIn) > 0 {
+		predicates = append(predicates, complianceaction.CompletedAtNotIn(i.CompletedAtNotIn...))
+	}
+	if i.CompletedAtGT != nil {
+		predicates = append(predicates, complianceaction.CompletedAtGT(*i.CompletedAtGT))
+	}
+	if i.CompletedAtGTE != nil {
+		predicates = append(predicates, complianceaction.CompletedAtGTE(*i.CompletedAtGTE))
+	}
+	if i.CompletedAtLT != nil {
+		predicates = append(predicates, complianceaction.CompletedAtLT(*i.CompletedAtLT))
+	}
+	if i.CompletedAtLTE != nil {
+		predicates = append(predicates, complianceaction.CompletedAtLTE(*i.CompletedAtLTE))
+	}
+	if i.CompletedAtIsNil {
+		predicates = append(predicates, complianceaction.CompletedAtIsNil())
+	}
+	if i.CompletedAtNotNil {
+		predicates = append(predicates, complianceaction.CompletedAtNotNil())
+	}
+	if i.CompletedBy != nil {
+		predicates = append(predicates, complianceaction.CompletedByEQ(*i.CompletedBy))
+	}
+	if i.CompletedByNEQ != nil {
+		predicates = append(predicates, complianceaction.CompletedByNEQ(*i.CompletedByNEQ))
+	}
+	if len(i.CompletedByIn) > 0 {
+		predicates = append(predicates, complianceaction.CompletedByIn(i.CompletedByIn...))
+	}
+	if len(i.CompletedByNotIn) > 0 {
+		predicates = append(predicates, complianceaction.CompletedByNotIn(i.CompletedByNotIn...))
+	}
+	if i.CompletedByGT != nil {
+		predicates = append(predicates, complianceaction.CompletedByGT(*i.CompletedByGT))
+	}
+	if i.CompletedByGTE != nil {
+		predicates = append(predicates, complianceaction.CompletedByGTE(*i.CompletedByGTE))
+	}
+	if i.CompletedByLT != nil {
+		predicates = append(predicates, complianceaction.CompletedByLT(*i.CompletedByLT))
+	}
+	if i.CompletedByLTE != nil {
+		predicates = append(predicates, complianceaction.CompletedByLTE(*i.CompletedByLTE))
+	}
+	if i.CompletedByContains != nil {
+		predicates = append(predicates, complianceaction.CompletedByContains(*i.CompletedByContains))
+	}
+	if i.CompletedByHasPrefix != nil {
+		predicates = append(predicates, complianceaction.CompletedByHasPrefix(*i.CompletedByHasPrefix))
+	}
+	if i.CompletedByHasSuffix != nil {
+		predicates = append(predicates, complianceaction.CompletedByHasSuffix(*i.CompletedByHasSuffix))
+	}
+	if i.CompletedByIsNil {
+		predicates = append(predicates, complianceaction.CompletedByIsNil())
+	}
+	if i.CompletedByNotNil {
+		predicates = append(predicates, complianceaction.CompletedByNotNil())
+	}
+	if i.CompletedByEqualFold != nil {
+		predicates = append(predicates, complianceaction.CompletedByEqualFold(*i.CompletedByEqualFold))
+	}
+	if i.CompletedByContainsFold != nil {
+		predicates = append(predicates, complianceaction.CompletedByContainsFold(*i.CompletedByContainsFold))
+	}
+
+	if i.HasVisit != nil {
+		p := complianceaction.HasVisit()
+		if !*i.HasVisit {
+			p = complianceaction.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasVisitWith) > 0 {
+		with := make([]predicate.ComplianceVisit, 0, len(i.HasVisitWith))
+		for _, w := range i.HasVisitWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasVisitWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complianceaction.HasVisitWith(with...))
+	}
+	if i.HasItem != nil {
+		p := complianceaction.HasItem()
+		if !*i.HasItem {
+			p = complianceaction.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemWith) > 0 {
+		with := make([]predicate.ChecklistItem, 0, len(i.HasItemWith))
+		for _, w := range i.HasItemWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complianceaction.HasItemWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyComplianceActionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return complianceaction.And(predicates...), nil
+	}
+}
+
+// ComplianceItemResultWhereInput represents a where input for filtering ComplianceItemResult queries.
+type ComplianceItemResultWhereInput struct {
+	Predicates []predicate.ComplianceItemResult  `json:"-"`
+	Not        *ComplianceItemResultWhereInput   `json:"not,omitempty"`
+	Or         []*ComplianceItemResultWhereInput `json:"or,omitempty"`
+	And        []*ComplianceItemResultWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "outcome" field predicates.
+	Outcome      *complianceitemresult.Outcome  `json:"outcome,omitempty"`
+	OutcomeNEQ   *complianceitemresult.Outcome  `json:"outcomeNEQ,omitempty"`
+	OutcomeIn    []complianceitemresult.Outcome `json:"outcomeIn,omitempty"`
+	OutcomeNotIn []complianceitemresult.Outcome `json:"outcomeNotIn,omitempty"`
+
+	// "evidence" field predicates.
+	Evidence             *string  `json:"evidence,omitempty"`
+	EvidenceNEQ          *string  `json:"evidenceNEQ,omitempty"`
+	EvidenceIn           []string `json:"evidenceIn,omitempty"`
+	EvidenceNotIn        []string `json:"evidenceNotIn,omitempty"`
+	EvidenceGT           *string  `json:"evidenceGT,omitempty"`
+	EvidenceGTE          *string  `json:"evidenceGTE,omitempty"`
+	EvidenceLT           *string  `json:"evidenceLT,omitempty"`
+	EvidenceLTE          *string  `json:"evidenceLTE,omitempty"`
+	EvidenceContains     *string  `json:"evidenceContains,omitempty"`
+	EvidenceHasPrefix    *string  `json:"evidenceHasPrefix,omitempty"`
+	EvidenceHasSuffix    *string  `json:"evidenceHasSuffix,omitempty"`
+	EvidenceEqualFold    *string  `json:"evidenceEqualFold,omitempty"`
+	EvidenceContainsFold *string  `json:"evidenceContainsFold,omitempty"`
+
+	// "visit" edge predicates.
+	HasVisit     *bool                        `json:"hasVisit,omitempty"`
+	HasVisitWith []*ComplianceVisitWhereInput `json:"hasVisitWith,omitempty"`
+
+	// "item" edge predicates.
+	HasItem     *bool                      `json:"hasItem,omitempty"`
+	HasItemWith []*ChecklistItemWhereInput `json:"hasItemWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ComplianceItemResultWhereInput) AddPredicates(predicates ...predicate.ComplianceItemResult) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ComplianceItemResultWhereInput filter on the ComplianceItemResultQuery builder.
+func (i *ComplianceItemResultWhereInput) Filter(q *ComplianceItemResultQuery) (*ComplianceItemResultQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyComplianceItemResultWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyComplianceItemResultWhereInput is returned in case the ComplianceItemResultWhereInput is empty.
+var ErrEmptyComplianceItemResultWhereInput = errors.New("ent: empty predicate ComplianceItemResultWhereInput")
+
+// P returns a predicate for filtering complianceitemresults.
+// An error is returned if the input is empty or invalid.
+func (i *ComplianceItemResultWhereInput) P() (predicate.ComplianceItemResult, error) {
+	var predicates []predicate.ComplianceItemResult
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, complianceitemresult.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ComplianceItemResult, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, complianceitemresult.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ComplianceItemResult, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, complianceitemresult.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, complianceitemresult.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, complianceitemresult.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, complianceitemresult.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, complianceitemresult.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, complianceitemresult.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, complianceitemresult.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, complianceitemresult.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, complianceitemresult.IDLTE(*i.IDLTE))
+	}
+	if i.Outcome != nil {
+		predicates = append(predicates, complianceitemresult.OutcomeEQ(*i.Outcome))
+	}
+	if i.OutcomeNEQ != nil {
+		predicates = append(predicates, complianceitemresult.OutcomeNEQ(*i.OutcomeNEQ))
+	}
+	if len(i.OutcomeIn) > 0 {
+		predicates = append(predicates, complianceitemresult.OutcomeIn(i.OutcomeIn...))
+	}
+	if len(i.OutcomeNotIn) > 0 {
+		predicates = append(predicates, complianceitemresult.OutcomeNotIn(i.OutcomeNotIn...))
+	}
+	if i.Evidence != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceEQ(*i.Evidence))
+	}
+	if i.EvidenceNEQ != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceNEQ(*i.EvidenceNEQ))
+	}
+	if len(i.EvidenceIn) > 0 {
+		predicates = append(predicates, complianceitemresult.EvidenceIn(i.EvidenceIn...))
+	}
+	if len(i.EvidenceNotIn) > 0 {
+		predicates = append(predicates, complianceitemresult.EvidenceNotIn(i.EvidenceNotIn...))
+	}
+	if i.EvidenceGT != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceGT(*i.EvidenceGT))
+	}
+	if i.EvidenceGTE != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceGTE(*i.EvidenceGTE))
+	}
+	if i.EvidenceLT != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceLT(*i.EvidenceLT))
+	}
+	if i.EvidenceLTE != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceLTE(*i.EvidenceLTE))
+	}
+	if i.EvidenceContains != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceContains(*i.EvidenceContains))
+	}
+	if i.EvidenceHasPrefix != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceHasPrefix(*i.EvidenceHasPrefix))
+	}
+	if i.EvidenceHasSuffix != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceHasSuffix(*i.EvidenceHasSuffix))
+	}
+	if i.EvidenceEqualFold != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceEqualFold(*i.EvidenceEqualFold))
+	}
+	if i.EvidenceContainsFold != nil {
+		predicates = append(predicates, complianceitemresult.EvidenceContainsFold(*i.EvidenceContainsFold))
+	}
+
+	if i.HasVisit != nil {
+		p := complianceitemresult.HasVisit()
+		if !*i.HasVisit {
+			p = complianceitemresult.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasVisitWith) > 0 {
+		with := make([]predicate.ComplianceVisit, 0, len(i.HasVisitWith))
+		for _, w := range i.HasVisitWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasVisitWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complianceitemresult.HasVisitWith(with...))
+	}
+	if i.HasItem != nil {
+		p := complianceitemresult.HasItem()
+		if !*i.HasItem {
+			p = complianceitemresult.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemWith) > 0 {
+		with := make([]predicate.ChecklistItem, 0, len(i.HasItemWith))
+		for _, w := range i.HasItemWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complianceitemresult.HasItemWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyComplianceItemResultWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return complianceitemresult.And(predicates...), nil
+	}
+}
+
+// ComplianceVisitWhereInput represents a where input for filtering ComplianceVisit queries.
+type ComplianceVisitWhereInput struct {
+	Predicates []predicate.ComplianceVisit  `json:"-"`
+	Not        *ComplianceVisitWhereInput   `json:"not,omitempty"`
+	Or         []*ComplianceVisitWhereInput `json:"or,omitempty"`
+	And        []*ComplianceVisitWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "visited_on" field predicates.
+	VisitedOn      *time.Time  `json:"visitedOn,omitempty"`
+	VisitedOnNEQ   *time.Time  `json:"visitedOnNEQ,omitempty"`
+	VisitedOnIn    []time.Time `json:"visitedOnIn,omitempty"`
+	VisitedOnNotIn []time.Time `json:"visitedOnNotIn,omitempty"`
+	VisitedOnGT    *time.Time  `json:"visitedOnGT,omitempty"`
+	VisitedOnGTE   *time.Time  `json:"visitedOnGTE,omitempty"`
+	VisitedOnLT    *time.Time  `json:"visitedOnLT,omitempty"`
+	VisitedOnLTE   *time.Time  `json:"visitedOnLTE,omitempty"`
+
+	// "officer" field predicates.
+	Officer             *string  `json:"officer,omitempty"`
+	OfficerNEQ          *string  `json:"officerNEQ,omitempty"`
+	OfficerIn           []string `json:"officerIn,omitempty"`
+	OfficerNotIn        []string `json:"officerNotIn,omitempty"`
+	OfficerGT           *string  `json:"officerGT,omitempty"`
+	OfficerGTE          *string  `json:"officerGTE,omitempty"`
+	OfficerLT           *string  `json:"officerLT,omitempty"`
+	OfficerLTE          *string  `json:"officerLTE,omitempty"`
+	OfficerContains     *string  `json:"officerContains,omitempty"`
+	OfficerHasPrefix    *string  `json:"officerHasPrefix,omitempty"`
+	OfficerHasSuffix    *string  `json:"officerHasSuffix,omitempty"`
+	OfficerEqualFold    *string  `json:"officerEqualFold,omitempty"`
+	OfficerContainsFold *string  `json:"officerContainsFold,omitempty"`
+
+	// "overall" field predicates.
+	Overall      *compliancevisit.Overall  `json:"overall,omitempty"`
+	OverallNEQ   *compliancevisit.Overall  `json:"overallNEQ,omitempty"`
+	OverallIn    []compliancevisit.Overall `json:"overallIn,omitempty"`
+	OverallNotIn []compliancevisit.Overall `json:"overallNotIn,omitempty"`
+
+	// "summary" field predicates.
+	Summary             *string  `json:"summary,omitempty"`
+	SummaryNEQ          *string  `json:"summaryNEQ,omitempty"`
+	SummaryIn           []string `json:"summaryIn,omitempty"`
+	SummaryNotIn        []string `json:"summaryNotIn,omitempty"`
+	SummaryGT           *string  `json:"summaryGT,omitempty"`
+	SummaryGTE          *string  `json:"summaryGTE,omitempty"`
+	SummaryLT           *string  `json:"summaryLT,omitempty"`
+	SummaryLTE          *string  `json:"summaryLTE,omitempty"`
+	SummaryContains     *string  `json:"summaryContains,omitempty"`
+	SummaryHasPrefix    *string  `json:"summaryHasPrefix,omitempty"`
+	SummaryHasSuffix    *string  `json:"summaryHasSuffix,omitempty"`
+	SummaryEqualFold    *string  `json:"summaryEqualFold,omitempty"`
+	SummaryContainsFold *string  `json:"summaryContainsFold,omitempty"`
+
+	// "recorded_at" field predicates.
+	RecordedAt      *time.Time  `json:"recordedAt,omitempty"`
+	RecordedAtNEQ   *time.Time  `json:"recordedAtNEQ,omitempty"`
+	RecordedAtIn    []time.Time `json:"recordedAtIn,omitempty"`
+	RecordedAtNotIn []time.Time `json:"recordedAtNotIn,omitempty"`
+	RecordedAtGT    *time.Time  `json:"recordedAtGT,omitempty"`
+	RecordedAtGTE   *time.Time  `json:"recordedAtGTE,omitempty"`
+	RecordedAtLT    *time.Time  `json:"recordedAtLT,omitempty"`
+	RecordedAtLTE   *time.Time  `json:"recordedAtLTE,omitempty"`
+
+	// "provider" edge predicates.
+	HasProvider     *bool                 `json:"hasProvider,omitempty"`
+	HasProviderWith []*ProviderWhereInput `json:"hasProviderWith,omitempty"`
+
+	// "template" edge predicates.
+	HasTemplate     *bool                          `json:"hasTemplate,omitempty"`
+	HasTemplateWith []*ChecklistTemplateWhereInput `json:"hasTemplateWith,omitempty"`
+
+	// "results" edge predicates.
+	HasResults     *bool                             `json:"hasResults,omitempty"`
+	HasResultsWith []*ComplianceItemResultWhereInput `json:"hasResultsWith,omitempty"`
+
+	// "actions" edge predicates.
+	HasActions     *bool                         `json:"hasActions,omitempty"`
+	HasActionsWith []*ComplianceActionWhereInput `json:"hasActionsWith,omitempty"`
+
+	// "report" edge predicates.
+	HasReport     *bool                 `json:"hasReport,omitempty"`
+	HasReportWith []*DocumentWhereInput `json:"hasReportWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ComplianceVisitWhereInput) AddPredicates(predicates ...predicate.ComplianceVisit) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ComplianceVisitWhereInput filter on the ComplianceVisitQuery builder.
+func (i *ComplianceVisitWhereInput) Filter(q *ComplianceVisitQuery) (*ComplianceVisitQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyComplianceVisitWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyComplianceVisitWhereInput is returned in case the ComplianceVisitWhereInput is empty.
+var ErrEmptyComplianceVisitWhereInput = errors.New("ent: empty predicate ComplianceVisitWhereInput")
+
+// P returns a predicate for filtering compliancevisits.
+// An error is returned if the input is empty or invalid.
+func (i *ComplianceVisitWhereInput) P() (predicate.ComplianceVisit, error) {
+	var predicates []predicate.ComplianceVisit
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, compliancevisit.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ComplianceVisit, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, compliancevisit.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ComplianceVisit, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, compliancevisit.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, compliancevisit.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, compliancevisit.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, compliancevisit.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, compliancevisit.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, compliancevisit.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, compliancevisit.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, compliancevisit.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, compliancevisit.IDLTE(*i.IDLTE))
+	}
+	if i.VisitedOn != nil {
+		predicates = append(predicates, compliancevisit.VisitedOnEQ(*i.VisitedOn))
+	}
+	if i.VisitedOnNEQ != nil {
+		predicates = append(predicates, compliancevisit.VisitedOnNEQ(*i.VisitedOnNEQ))
+	}
+	if len(i.VisitedOnIn) > 0 {
+		predicates = append(predicates, compliancevisit.VisitedOnIn(i.VisitedOnIn...))
+	}
+	if len(i.VisitedOnNotIn) > 0 {
+		predicates = append(predicates, compliancevisit.VisitedOnNotIn(i.VisitedOnNotIn...))
+	}
+	if i.VisitedOnGT != nil {
+		predicates = append(predicates, compliancevisit.VisitedOnGT(*i.VisitedOnGT))
+	}
+	if i.VisitedOnGTE != nil {
+		predicates = append(predicates, compliancevisit.VisitedOnGTE(*i.VisitedOnGTE))
+	}
+	if i.VisitedOnLT != nil {
+		predicates = append(predicates, compliancevisit.VisitedOnLT(*i.VisitedOnLT))
+	}
+	if i.VisitedOnLTE != nil {
+		predicates = append(predicates, compliancevisit.VisitedOnLTE(*i.VisitedOnLTE))
+	}
+	if i.Officer != nil {
+		predicates = append(predicates, compliancevisit.OfficerEQ(*i.Officer))
+	}
+	if i.OfficerNEQ != nil {
+		predicates = append(predicates, compliancevisit.OfficerNEQ(*i.OfficerNEQ))
+	}
+	if len(i.OfficerIn) > 0 {
+		predicates = append(predicates, compliancevisit.OfficerIn(i.OfficerIn...))
+	}
+	if len(i.OfficerNotIn) > 0 {
+		predicates = append(predicates, compliancevisit.OfficerNotIn(i.OfficerNotIn...))
+	}
+	if i.OfficerGT != nil {
+		predicates = append(predicates, compliancevisit.OfficerGT(*i.OfficerGT))
+	}
+	if i.OfficerGTE != nil {
+		predicates = append(predicates, compliancevisit.OfficerGTE(*i.OfficerGTE))
+	}
+	if i.OfficerLT != nil {
+		predicates = append(predicates, compliancevisit.OfficerLT(*i.OfficerLT))
+	}
+	if i.OfficerLTE != nil {
+		predicates = append(predicates, compliancevisit.OfficerLTE(*i.OfficerLTE))
+	}
+	if i.OfficerContains != nil {
+		predicates = append(predicates, compliancevisit.OfficerContains(*i.OfficerContains))
+	}
+	if i.OfficerHasPrefix != nil {
+		predicates = append(predicates, compliancevisit.OfficerHasPrefix(*i.OfficerHasPrefix))
+	}
+	if i.OfficerHasSuffix != nil {
+		predicates = append(predicates, compliancevisit.OfficerHasSuffix(*i.OfficerHasSuffix))
+	}
+	if i.OfficerEqualFold != nil {
+		predicates = append(predicates, compliancevisit.OfficerEqualFold(*i.OfficerEqualFold))
+	}
+	if i.OfficerContainsFold != nil {
+		predicates = append(predicates, compliancevisit.OfficerContainsFold(*i.OfficerContainsFold))
+	}
+	if i.Overall != nil {
+		predicates = append(predicates, compliancevisit.OverallEQ(*i.Overall))
+	}
+	if i.OverallNEQ != nil {
+		predicates = append(predicates, compliancevisit.OverallNEQ(*i.OverallNEQ))
+	}
+	if len(i.OverallIn) > 0 {
+		predicates = append(predicates, compliancevisit.OverallIn(i.OverallIn...))
+	}
+	if len(i.OverallNotIn) > 0 {
+		predicates = append(predicates, compliancevisit.OverallNotIn(i.OverallNotIn...))
+	}
+	if i.Summary != nil {
+		predicates = append(predicates, compliancevisit.SummaryEQ(*i.Summary))
+	}
+	if i.SummaryNEQ != nil {
+		predicates = append(predicates, compliancevisit.SummaryNEQ(*i.SummaryNEQ))
+	}
+	if len(i.SummaryIn) > 0 {
+		predicates = append(predicates, compliancevisit.SummaryIn(i.SummaryIn...))
+	}
+	if len(i.SummaryNotIn) > 0 {
+		predicates = append(predicates, compliancevisit.SummaryNotIn(i.SummaryNotIn...))
+	}
+	if i.SummaryGT != nil {
+		predicates = append(predicates, compliancevisit.SummaryGT(*i.SummaryGT))
+	}
+	if i.SummaryGTE != nil {
+		predicates = append(predicates, compliancevisit.SummaryGTE(*i.SummaryGTE))
+	}
+	if i.SummaryLT != nil {
+		predicates = append(predicates, compliancevisit.SummaryLT(*i.SummaryLT))
+	}
+	if i.SummaryLTE != nil {
+		predicates = append(predicates, compliancevisit.SummaryLTE(*i.SummaryLTE))
+	}
+	if i.SummaryContains != nil {
+		predicates = append(predicates, compliancevisit.SummaryContains(*i.SummaryContains))
+	}
+	if i.SummaryHasPrefix != nil {
+		predicates = append(predicates, compliancevisit.SummaryHasPrefix(*i.SummaryHasPrefix))
+	}
+	if i.SummaryHasSuffix != nil {
+		predicates = append(predicates, compliancevisit.SummaryHasSuffix(*i.SummaryHasSuffix))
+	}
+	if i.SummaryEqualFold != nil {
+		predicates = append(predicates, compliancevisit.SummaryEqualFold(*i.SummaryEqualFold))
+	}
+	if i.SummaryContainsFold != nil {
+		predicates = append(predicates, compliancevisit.SummaryContainsFold(*i.SummaryContainsFold))
+	}
+	if i.RecordedAt != nil {
+		predicates = append(predicates, compliancevisit.RecordedAtEQ(*i.RecordedAt))
+	}
+	if i.RecordedAtNEQ != nil {
+		predicates = append(predicates, compliancevisit.RecordedAtNEQ(*i.RecordedAtNEQ))
+	}
+	if len(i.RecordedAtIn) > 0 {
+		predicates = append(predicates, compliancevisit.RecordedAtIn(i.RecordedAtIn...))
+	}
+	if len(i.RecordedAtNotIn) > 0 {
+		predicates = append(predicates, compliancevisit.RecordedAtNotIn(i.RecordedAtNotIn...))
+	}
+	if i.RecordedAtGT != nil {
+		predicates = append(predicates, compliancevisit.RecordedAtGT(*i.RecordedAtGT))
+	}
+	if i.RecordedAtGTE != nil {
+		predicates = append(predicates, compliancevisit.RecordedAtGTE(*i.RecordedAtGTE))
+	}
+	if i.RecordedAtLT != nil {
+		predicates = append(predicates, compliancevisit.RecordedAtLT(*i.RecordedAtLT))
+	}
+	if i.RecordedAtLTE != nil {
+		predicates = append(predicates, compliancevisit.RecordedAtLTE(*i.RecordedAtLTE))
+	}
+
+	if i.HasProvider != nil {
+		p := compliancevisit.HasProvider()
+		if !*i.HasProvider {
+			p = compliancevisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProviderWith) > 0 {
+		with := make([]predicate.Provider, 0, len(i.HasProviderWith))
+		for _, w := range i.HasProviderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProviderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, compliancevisit.HasProviderWith(with...))
+	}
+	if i.HasTemplate != nil {
+		p := compliancevisit.HasTemplate()
+		if !*i.HasTemplate {
+			p = compliancevisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTemplateWith) > 0 {
+		with := make([]predicate.ChecklistTemplate, 0, len(i.HasTemplateWith))
+		for _, w := range i.HasTemplateWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTemplateWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, compliancevisit.HasTemplateWith(with...))
+	}
+	if i.HasResults != nil {
+		p := compliancevisit.HasResults()
+		if !*i.HasResults {
+			p = compliancevisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasResultsWith) > 0 {
+		with := make([]predicate.ComplianceItemResult, 0, len(i.HasResultsWith))
+		for _, w := range i.HasResultsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasResultsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, compliancevisit.HasResultsWith(with...))
+	}
+	if i.HasActions != nil {
+		p := compliancevisit.HasActions()
+		if !*i.HasActions {
+			p = compliancevisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActionsWith) > 0 {
+		with := make([]predicate.ComplianceAction, 0, len(i.HasActionsWith))
+		for _, w := range i.HasActionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, compliancevisit.HasActionsWith(with...))
+	}
+	if i.HasReport != nil {
+		p := compliancevisit.HasReport()
+		if !*i.HasReport {
+			p = compliancevisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReportWith) > 0 {
+		with := make([]predicate.Document, 0, len(i.HasReportWith))
+		for _, w := range i.HasReportWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReportWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, compliancevisit.HasReportWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyComplianceVisitWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return compliancevisit.And(predicates...), nil
+	}
+}
+
 // CourseWhereInput represents a where input for filtering Course queries.
 type CourseWhereInput struct {
 	Predicates []predicate.Course  `json:"-"`
@@ -3824,6 +6459,440 @@ func (i *DocumentWhereInput) P() (predicate.Document, error) {
 		return predicates[0], nil
 	default:
 		return document.And(predicates...), nil
+	}
+}
+
+// EvaluationVisitWhereInput represents a where input for filtering EvaluationVisit queries.
+type EvaluationVisitWhereInput struct {
+	Predicates []predicate.EvaluationVisit  `json:"-"`
+	Not        *EvaluationVisitWhereInput   `json:"not,omitempty"`
+	Or         []*EvaluationVisitWhereInput `json:"or,omitempty"`
+	And        []*EvaluationVisitWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "visited_on" field predicates.
+	VisitedOn      *time.Time  `json:"visitedOn,omitempty"`
+	VisitedOnNEQ   *time.Time  `json:"visitedOnNEQ,omitempty"`
+	VisitedOnIn    []time.Time `json:"visitedOnIn,omitempty"`
+	VisitedOnNotIn []time.Time `json:"visitedOnNotIn,omitempty"`
+	VisitedOnGT    *time.Time  `json:"visitedOnGT,omitempty"`
+	VisitedOnGTE   *time.Time  `json:"visitedOnGTE,omitempty"`
+	VisitedOnLT    *time.Time  `json:"visitedOnLT,omitempty"`
+	VisitedOnLTE   *time.Time  `json:"visitedOnLTE,omitempty"`
+
+	// "officer" field predicates.
+	Officer             *string  `json:"officer,omitempty"`
+	OfficerNEQ          *string  `json:"officerNEQ,omitempty"`
+	OfficerIn           []string `json:"officerIn,omitempty"`
+	OfficerNotIn        []string `json:"officerNotIn,omitempty"`
+	OfficerGT           *string  `json:"officerGT,omitempty"`
+	OfficerGTE          *string  `json:"officerGTE,omitempty"`
+	OfficerLT           *string  `json:"officerLT,omitempty"`
+	OfficerLTE          *string  `json:"officerLTE,omitempty"`
+	OfficerContains     *string  `json:"officerContains,omitempty"`
+	OfficerHasPrefix    *string  `json:"officerHasPrefix,omitempty"`
+	OfficerHasSuffix    *string  `json:"officerHasSuffix,omitempty"`
+	OfficerEqualFold    *string  `json:"officerEqualFold,omitempty"`
+	OfficerContainsFold *string  `json:"officerContainsFold,omitempty"`
+
+	// "teaching_and_learning" field predicates.
+	TeachingAndLearning      *ofsted.Grade  `json:"teachingAndLearning,omitempty"`
+	TeachingAndLearningNEQ   *ofsted.Grade  `json:"teachingAndLearningNEQ,omitempty"`
+	TeachingAndLearningIn    []ofsted.Grade `json:"teachingAndLearningIn,omitempty"`
+	TeachingAndLearningNotIn []ofsted.Grade `json:"teachingAndLearningNotIn,omitempty"`
+
+	// "behaviour_and_attitudes" field predicates.
+	BehaviourAndAttitudes      *ofsted.Grade  `json:"behaviourAndAttitudes,omitempty"`
+	BehaviourAndAttitudesNEQ   *ofsted.Grade  `json:"behaviourAndAttitudesNEQ,omitempty"`
+	BehaviourAndAttitudesIn    []ofsted.Grade `json:"behaviourAndAttitudesIn,omitempty"`
+	BehaviourAndAttitudesNotIn []ofsted.Grade `json:"behaviourAndAttitudesNotIn,omitempty"`
+
+	// "personal_development" field predicates.
+	PersonalDevelopment      *ofsted.Grade  `json:"personalDevelopment,omitempty"`
+	PersonalDevelopmentNEQ   *ofsted.Grade  `json:"personalDevelopmentNEQ,omitempty"`
+	PersonalDevelopmentIn    []ofsted.Grade `json:"personalDevelopmentIn,omitempty"`
+	PersonalDevelopmentNotIn []ofsted.Grade `json:"personalDevelopmentNotIn,omitempty"`
+
+	// "leadership_and_management" field predicates.
+	LeadershipAndManagement      *ofsted.Grade  `json:"leadershipAndManagement,omitempty"`
+	LeadershipAndManagementNEQ   *ofsted.Grade  `json:"leadershipAndManagementNEQ,omitempty"`
+	LeadershipAndManagementIn    []ofsted.Grade `json:"leadershipAndManagementIn,omitempty"`
+	LeadershipAndManagementNotIn []ofsted.Grade `json:"leadershipAndManagementNotIn,omitempty"`
+
+	// "overall_grade" field predicates.
+	OverallGrade      *ofsted.Grade  `json:"overallGrade,omitempty"`
+	OverallGradeNEQ   *ofsted.Grade  `json:"overallGradeNEQ,omitempty"`
+	OverallGradeIn    []ofsted.Grade `json:"overallGradeIn,omitempty"`
+	OverallGradeNotIn []ofsted.Grade `json:"overallGradeNotIn,omitempty"`
+
+	// "report" field predicates.
+	Report             *string  `json:"report,omitempty"`
+	ReportNEQ          *string  `json:"reportNEQ,omitempty"`
+	ReportIn           []string `json:"reportIn,omitempty"`
+	ReportNotIn        []string `json:"reportNotIn,omitempty"`
+	ReportGT           *string  `json:"reportGT,omitempty"`
+	ReportGTE          *string  `json:"reportGTE,omitempty"`
+	ReportLT           *string  `json:"reportLT,omitempty"`
+	ReportLTE          *string  `json:"reportLTE,omitempty"`
+	ReportContains     *string  `json:"reportContains,omitempty"`
+	ReportHasPrefix    *string  `json:"reportHasPrefix,omitempty"`
+	ReportHasSuffix    *string  `json:"reportHasSuffix,omitempty"`
+	ReportEqualFold    *string  `json:"reportEqualFold,omitempty"`
+	ReportContainsFold *string  `json:"reportContainsFold,omitempty"`
+
+	// "recorded_at" field predicates.
+	RecordedAt      *time.Time  `json:"recordedAt,omitempty"`
+	RecordedAtNEQ   *time.Time  `json:"recordedAtNEQ,omitempty"`
+	RecordedAtIn    []time.Time `json:"recordedAtIn,omitempty"`
+	RecordedAtNotIn []time.Time `json:"recordedAtNotIn,omitempty"`
+	RecordedAtGT    *time.Time  `json:"recordedAtGT,omitempty"`
+	RecordedAtGTE   *time.Time  `json:"recordedAtGTE,omitempty"`
+	RecordedAtLT    *time.Time  `json:"recordedAtLT,omitempty"`
+	RecordedAtLTE   *time.Time  `json:"recordedAtLTE,omitempty"`
+
+	// "provider" edge predicates.
+	HasProvider     *bool                 `json:"hasProvider,omitempty"`
+	HasProviderWith []*ProviderWhereInput `json:"hasProviderWith,omitempty"`
+
+	// "report_document" edge predicates.
+	HasReportDocument     *bool                 `json:"hasReportDocument,omitempty"`
+	HasReportDocumentWith []*DocumentWhereInput `json:"hasReportDocumentWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *EvaluationVisitWhereInput) AddPredicates(predicates ...predicate.EvaluationVisit) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the EvaluationVisitWhereInput filter on the EvaluationVisitQuery builder.
+func (i *EvaluationVisitWhereInput) Filter(q *EvaluationVisitQuery) (*EvaluationVisitQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyEvaluationVisitWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyEvaluationVisitWhereInput is returned in case the EvaluationVisitWhereInput is empty.
+var ErrEmptyEvaluationVisitWhereInput = errors.New("ent: empty predicate EvaluationVisitWhereInput")
+
+// P returns a predicate for filtering evaluationvisits.
+// An error is returned if the input is empty or invalid.
+func (i *EvaluationVisitWhereInput) P() (predicate.EvaluationVisit, error) {
+	var predicates []predicate.EvaluationVisit
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, evaluationvisit.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.EvaluationVisit, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, evaluationvisit.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.EvaluationVisit, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, evaluationvisit.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, evaluationvisit.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, evaluationvisit.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, evaluationvisit.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, evaluationvisit.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, evaluationvisit.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, evaluationvisit.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, evaluationvisit.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, evaluationvisit.IDLTE(*i.IDLTE))
+	}
+	if i.VisitedOn != nil {
+		predicates = append(predicates, evaluationvisit.VisitedOnEQ(*i.VisitedOn))
+	}
+	if i.VisitedOnNEQ != nil {
+		predicates = append(predicates, evaluationvisit.VisitedOnNEQ(*i.VisitedOnNEQ))
+	}
+	if len(i.VisitedOnIn) > 0 {
+		predicates = append(predicates, evaluationvisit.VisitedOnIn(i.VisitedOnIn...))
+	}
+	if len(i.VisitedOnNotIn) > 0 {
+		predicates = append(predicates, evaluationvisit.VisitedOnNotIn(i.VisitedOnNotIn...))
+	}
+	if i.VisitedOnGT != nil {
+		predicates = append(predicates, evaluationvisit.VisitedOnGT(*i.VisitedOnGT))
+	}
+	if i.VisitedOnGTE != nil {
+		predicates = append(predicates, evaluationvisit.VisitedOnGTE(*i.VisitedOnGTE))
+	}
+	if i.VisitedOnLT != nil {
+		predicates = append(predicates, evaluationvisit.VisitedOnLT(*i.VisitedOnLT))
+	}
+	if i.VisitedOnLTE != nil {
+		predicates = append(predicates, evaluationvisit.VisitedOnLTE(*i.VisitedOnLTE))
+	}
+	if i.Officer != nil {
+		predicates = append(predicates, evaluationvisit.OfficerEQ(*i.Officer))
+	}
+	if i.OfficerNEQ != nil {
+		predicates = append(predicates, evaluationvisit.OfficerNEQ(*i.OfficerNEQ))
+	}
+	if len(i.OfficerIn) > 0 {
+		predicates = append(predicates, evaluationvisit.OfficerIn(i.OfficerIn...))
+	}
+	if len(i.OfficerNotIn) > 0 {
+		predicates = append(predicates, evaluationvisit.OfficerNotIn(i.OfficerNotIn...))
+	}
+	if i.OfficerGT != nil {
+		predicates = append(predicates, evaluationvisit.OfficerGT(*i.OfficerGT))
+	}
+	if i.OfficerGTE != nil {
+		predicates = append(predicates, evaluationvisit.OfficerGTE(*i.OfficerGTE))
+	}
+	if i.OfficerLT != nil {
+		predicates = append(predicates, evaluationvisit.OfficerLT(*i.OfficerLT))
+	}
+	if i.OfficerLTE != nil {
+		predicates = append(predicates, evaluationvisit.OfficerLTE(*i.OfficerLTE))
+	}
+	if i.OfficerContains != nil {
+		predicates = append(predicates, evaluationvisit.OfficerContains(*i.OfficerContains))
+	}
+	if i.OfficerHasPrefix != nil {
+		predicates = append(predicates, evaluationvisit.OfficerHasPrefix(*i.OfficerHasPrefix))
+	}
+	if i.OfficerHasSuffix != nil {
+		predicates = append(predicates, evaluationvisit.OfficerHasSuffix(*i.OfficerHasSuffix))
+	}
+	if i.OfficerEqualFold != nil {
+		predicates = append(predicates, evaluationvisit.OfficerEqualFold(*i.OfficerEqualFold))
+	}
+	if i.OfficerContainsFold != nil {
+		predicates = append(predicates, evaluationvisit.OfficerContainsFold(*i.OfficerContainsFold))
+	}
+	if i.TeachingAndLearning != nil {
+		predicates = append(predicates, evaluationvisit.TeachingAndLearningEQ(*i.TeachingAndLearning))
+	}
+	if i.TeachingAndLearningNEQ != nil {
+		predicates = append(predicates, evaluationvisit.TeachingAndLearningNEQ(*i.TeachingAndLearningNEQ))
+	}
+	if len(i.TeachingAndLearningIn) > 0 {
+		predicates = append(predicates, evaluationvisit.TeachingAndLearningIn(i.TeachingAndLearningIn...))
+	}
+	if len(i.TeachingAndLearningNotIn) > 0 {
+		predicates = append(predicates, evaluationvisit.TeachingAndLearningNotIn(i.TeachingAndLearningNotIn...))
+	}
+	if i.BehaviourAndAttitudes != nil {
+		predicates = append(predicates, evaluationvisit.BehaviourAndAttitudesEQ(*i.BehaviourAndAttitudes))
+	}
+	if i.BehaviourAndAttitudesNEQ != nil {
+		predicates = append(predicates, evaluationvisit.BehaviourAndAttitudesNEQ(*i.BehaviourAndAttitudesNEQ))
+	}
+	if len(i.BehaviourAndAttitudesIn) > 0 {
+		predicates = append(predicates, evaluationvisit.BehaviourAndAttitudesIn(i.BehaviourAndAttitudesIn...))
+	}
+	if len(i.BehaviourAndAttitudesNotIn) > 0 {
+		predicates = append(predicates, evaluationvisit.BehaviourAndAttitudesNotIn(i.BehaviourAndAttitudesNotIn...))
+	}
+	if i.PersonalDevelopment != nil {
+		predicates = append(predicates, evaluationvisit.PersonalDevelopmentEQ(*i.PersonalDevelopment))
+	}
+	if i.PersonalDevelopmentNEQ != nil {
+		predicates = append(predicates, evaluationvisit.PersonalDevelopmentNEQ(*i.PersonalDevelopmentNEQ))
+	}
+	if len(i.PersonalDevelopmentIn) > 0 {
+		predicates = append(predicates, evaluationvisit.PersonalDevelopmentIn(i.PersonalDevelopmentIn...))
+	}
+	if len(i.PersonalDevelopmentNotIn) > 0 {
+		predicates = append(predicates, evaluationvisit.PersonalDevelopmentNotIn(i.PersonalDevelopmentNotIn...))
+	}
+	if i.LeadershipAndManagement != nil {
+		predicates = append(predicates, evaluationvisit.LeadershipAndManagementEQ(*i.LeadershipAndManagement))
+	}
+	if i.LeadershipAndManagementNEQ != nil {
+		predicates = append(predicates, evaluationvisit.LeadershipAndManagementNEQ(*i.LeadershipAndManagementNEQ))
+	}
+	if len(i.LeadershipAndManagementIn) > 0 {
+		predicates = append(predicates, evaluationvisit.LeadershipAndManagementIn(i.LeadershipAndManagementIn...))
+	}
+	if len(i.LeadershipAndManagementNotIn) > 0 {
+		predicates = append(predicates, evaluationvisit.LeadershipAndManagementNotIn(i.LeadershipAndManagementNotIn...))
+	}
+	if i.OverallGrade != nil {
+		predicates = append(predicates, evaluationvisit.OverallGradeEQ(*i.OverallGrade))
+	}
+	if i.OverallGradeNEQ != nil {
+		predicates = append(predicates, evaluationvisit.OverallGradeNEQ(*i.OverallGradeNEQ))
+	}
+	if len(i.OverallGradeIn) > 0 {
+		predicates = append(predicates, evaluationvisit.OverallGradeIn(i.OverallGradeIn...))
+	}
+	if len(i.OverallGradeNotIn) > 0 {
+		predicates = append(predicates, evaluationvisit.OverallGradeNotIn(i.OverallGradeNotIn...))
+	}
+	if i.Report != nil {
+		predicates = append(predicates, evaluationvisit.ReportEQ(*i.Report))
+	}
+	if i.ReportNEQ != nil {
+		predicates = append(predicates, evaluationvisit.ReportNEQ(*i.ReportNEQ))
+	}
+	if len(i.ReportIn) > 0 {
+		predicates = append(predicates, evaluationvisit.ReportIn(i.ReportIn...))
+	}
+	if len(i.ReportNotIn) > 0 {
+		predicates = append(predicates, evaluationvisit.ReportNotIn(i.ReportNotIn...))
+	}
+	if i.ReportGT != nil {
+		predicates = append(predicates, evaluationvisit.ReportGT(*i.ReportGT))
+	}
+	if i.ReportGTE != nil {
+		predicates = append(predicates, evaluationvisit.ReportGTE(*i.ReportGTE))
+	}
+	if i.ReportLT != nil {
+		predicates = append(predicates, evaluationvisit.ReportLT(*i.ReportLT))
+	}
+	if i.ReportLTE != nil {
+		predicates = append(predicates, evaluationvisit.ReportLTE(*i.ReportLTE))
+	}
+	if i.ReportContains != nil {
+		predicates = append(predicates, evaluationvisit.ReportContains(*i.ReportContains))
+	}
+	if i.ReportHasPrefix != nil {
+		predicates = append(predicates, evaluationvisit.ReportHasPrefix(*i.ReportHasPrefix))
+	}
+	if i.ReportHasSuffix != nil {
+		predicates = append(predicates, evaluationvisit.ReportHasSuffix(*i.ReportHasSuffix))
+	}
+	if i.ReportEqualFold != nil {
+		predicates = append(predicates, evaluationvisit.ReportEqualFold(*i.ReportEqualFold))
+	}
+	if i.ReportContainsFold != nil {
+		predicates = append(predicates, evaluationvisit.ReportContainsFold(*i.ReportContainsFold))
+	}
+	if i.RecordedAt != nil {
+		predicates = append(predicates, evaluationvisit.RecordedAtEQ(*i.RecordedAt))
+	}
+	if i.RecordedAtNEQ != nil {
+		predicates = append(predicates, evaluationvisit.RecordedAtNEQ(*i.RecordedAtNEQ))
+	}
+	if len(i.RecordedAtIn) > 0 {
+		predicates = append(predicates, evaluationvisit.RecordedAtIn(i.RecordedAtIn...))
+	}
+	if len(i.RecordedAtNotIn) > 0 {
+		predicates = append(predicates, evaluationvisit.RecordedAtNotIn(i.RecordedAtNotIn...))
+	}
+	if i.RecordedAtGT != nil {
+		predicates = append(predicates, evaluationvisit.RecordedAtGT(*i.RecordedAtGT))
+	}
+	if i.RecordedAtGTE != nil {
+		predicates = append(predicates, evaluationvisit.RecordedAtGTE(*i.RecordedAtGTE))
+	}
+	if i.RecordedAtLT != nil {
+		predicates = append(predicates, evaluationvisit.RecordedAtLT(*i.RecordedAtLT))
+	}
+	if i.RecordedAtLTE != nil {
+		predicates = append(predicates, evaluationvisit.RecordedAtLTE(*i.RecordedAtLTE))
+	}
+
+	if i.HasProvider != nil {
+		p := evaluationvisit.HasProvider()
+		if !*i.HasProvider {
+			p = evaluationvisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProviderWith) > 0 {
+		with := make([]predicate.Provider, 0, len(i.HasProviderWith))
+		for _, w := range i.HasProviderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProviderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, evaluationvisit.HasProviderWith(with...))
+	}
+	if i.HasReportDocument != nil {
+		p := evaluationvisit.HasReportDocument()
+		if !*i.HasReportDocument {
+			p = evaluationvisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReportDocumentWith) > 0 {
+		with := make([]predicate.Document, 0, len(i.HasReportDocumentWith))
+		for _, w := range i.HasReportDocumentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReportDocumentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, evaluationvisit.HasReportDocumentWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyEvaluationVisitWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return evaluationvisit.And(predicates...), nil
 	}
 }
 
@@ -5690,6 +8759,36 @@ type ProviderWhereInput struct {
 	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
 	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
 
+	// "ukprn" field predicates.
+	Ukprn             *string  `json:"ukprn,omitempty"`
+	UkprnNEQ          *string  `json:"ukprnNEQ,omitempty"`
+	UkprnIn           []string `json:"ukprnIn,omitempty"`
+	UkprnNotIn        []string `json:"ukprnNotIn,omitempty"`
+	UkprnGT           *string  `json:"ukprnGT,omitempty"`
+	UkprnGTE          *string  `json:"ukprnGTE,omitempty"`
+	UkprnLT           *string  `json:"ukprnLT,omitempty"`
+	UkprnLTE          *string  `json:"ukprnLTE,omitempty"`
+	UkprnContains     *string  `json:"ukprnContains,omitempty"`
+	UkprnHasPrefix    *string  `json:"ukprnHasPrefix,omitempty"`
+	UkprnHasSuffix    *string  `json:"ukprnHasSuffix,omitempty"`
+	UkprnEqualFold    *string  `json:"ukprnEqualFold,omitempty"`
+	UkprnContainsFold *string  `json:"ukprnContainsFold,omitempty"`
+
+	// "urn" field predicates.
+	Urn             *string  `json:"urn,omitempty"`
+	UrnNEQ          *string  `json:"urnNEQ,omitempty"`
+	UrnIn           []string `json:"urnIn,omitempty"`
+	UrnNotIn        []string `json:"urnNotIn,omitempty"`
+	UrnGT           *string  `json:"urnGT,omitempty"`
+	UrnGTE          *string  `json:"urnGTE,omitempty"`
+	UrnLT           *string  `json:"urnLT,omitempty"`
+	UrnLTE          *string  `json:"urnLTE,omitempty"`
+	UrnContains     *string  `json:"urnContains,omitempty"`
+	UrnHasPrefix    *string  `json:"urnHasPrefix,omitempty"`
+	UrnHasSuffix    *string  `json:"urnHasSuffix,omitempty"`
+	UrnEqualFold    *string  `json:"urnEqualFold,omitempty"`
+	UrnContainsFold *string  `json:"urnContainsFold,omitempty"`
+
 	// "contact_name" field predicates.
 	ContactName             *string  `json:"contactName,omitempty"`
 	ContactNameNEQ          *string  `json:"contactNameNEQ,omitempty"`
@@ -5817,6 +8916,18 @@ type ProviderWhereInput struct {
 	// "training_bookings" edge predicates.
 	HasTrainingBookings     *bool                        `json:"hasTrainingBookings,omitempty"`
 	HasTrainingBookingsWith []*TrainingBookingWhereInput `json:"hasTrainingBookingsWith,omitempty"`
+
+	// "compliance_visits" edge predicates.
+	HasComplianceVisits     *bool                        `json:"hasComplianceVisits,omitempty"`
+	HasComplianceVisitsWith []*ComplianceVisitWhereInput `json:"hasComplianceVisitsWith,omitempty"`
+
+	// "evaluation_visits" edge predicates.
+	HasEvaluationVisits     *bool                        `json:"hasEvaluationVisits,omitempty"`
+	HasEvaluationVisitsWith []*EvaluationVisitWhereInput `json:"hasEvaluationVisitsWith,omitempty"`
+
+	// "decisions" edge predicates.
+	HasDecisions     *bool                   `json:"hasDecisions,omitempty"`
+	HasDecisionsWith []*QADecisionWhereInput `json:"hasDecisionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5991,6 +9102,84 @@ func (i *ProviderWhereInput) P() (predicate.Provider, error) {
 	}
 	if i.DescriptionContainsFold != nil {
 		predicates = append(predicates, provider.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Ukprn != nil {
+		predicates = append(predicates, provider.UkprnEQ(*i.Ukprn))
+	}
+	if i.UkprnNEQ != nil {
+		predicates = append(predicates, provider.UkprnNEQ(*i.UkprnNEQ))
+	}
+	if len(i.UkprnIn) > 0 {
+		predicates = append(predicates, provider.UkprnIn(i.UkprnIn...))
+	}
+	if len(i.UkprnNotIn) > 0 {
+		predicates = append(predicates, provider.UkprnNotIn(i.UkprnNotIn...))
+	}
+	if i.UkprnGT != nil {
+		predicates = append(predicates, provider.UkprnGT(*i.UkprnGT))
+	}
+	if i.UkprnGTE != nil {
+		predicates = append(predicates, provider.UkprnGTE(*i.UkprnGTE))
+	}
+	if i.UkprnLT != nil {
+		predicates = append(predicates, provider.UkprnLT(*i.UkprnLT))
+	}
+	if i.UkprnLTE != nil {
+		predicates = append(predicates, provider.UkprnLTE(*i.UkprnLTE))
+	}
+	if i.UkprnContains != nil {
+		predicates = append(predicates, provider.UkprnContains(*i.UkprnContains))
+	}
+	if i.UkprnHasPrefix != nil {
+		predicates = append(predicates, provider.UkprnHasPrefix(*i.UkprnHasPrefix))
+	}
+	if i.UkprnHasSuffix != nil {
+		predicates = append(predicates, provider.UkprnHasSuffix(*i.UkprnHasSuffix))
+	}
+	if i.UkprnEqualFold != nil {
+		predicates = append(predicates, provider.UkprnEqualFold(*i.UkprnEqualFold))
+	}
+	if i.UkprnContainsFold != nil {
+		predicates = append(predicates, provider.UkprnContainsFold(*i.UkprnContainsFold))
+	}
+	if i.Urn != nil {
+		predicates = append(predicates, provider.UrnEQ(*i.Urn))
+	}
+	if i.UrnNEQ != nil {
+		predicates = append(predicates, provider.UrnNEQ(*i.UrnNEQ))
+	}
+	if len(i.UrnIn) > 0 {
+		predicates = append(predicates, provider.UrnIn(i.UrnIn...))
+	}
+	if len(i.UrnNotIn) > 0 {
+		predicates = append(predicates, provider.UrnNotIn(i.UrnNotIn...))
+	}
+	if i.UrnGT != nil {
+		predicates = append(predicates, provider.UrnGT(*i.UrnGT))
+	}
+	if i.UrnGTE != nil {
+		predicates = append(predicates, provider.UrnGTE(*i.UrnGTE))
+	}
+	if i.UrnLT != nil {
+		predicates = append(predicates, provider.UrnLT(*i.UrnLT))
+	}
+	if i.UrnLTE != nil {
+		predicates = append(predicates, provider.UrnLTE(*i.UrnLTE))
+	}
+	if i.UrnContains != nil {
+		predicates = append(predicates, provider.UrnContains(*i.UrnContains))
+	}
+	if i.UrnHasPrefix != nil {
+		predicates = append(predicates, provider.UrnHasPrefix(*i.UrnHasPrefix))
+	}
+	if i.UrnHasSuffix != nil {
+		predicates = append(predicates, provider.UrnHasSuffix(*i.UrnHasSuffix))
+	}
+	if i.UrnEqualFold != nil {
+		predicates = append(predicates, provider.UrnEqualFold(*i.UrnEqualFold))
+	}
+	if i.UrnContainsFold != nil {
+		predicates = append(predicates, provider.UrnContainsFold(*i.UrnContainsFold))
 	}
 	if i.ContactName != nil {
 		predicates = append(predicates, provider.ContactNameEQ(*i.ContactName))
@@ -6359,6 +9548,60 @@ func (i *ProviderWhereInput) P() (predicate.Provider, error) {
 		}
 		predicates = append(predicates, provider.HasTrainingBookingsWith(with...))
 	}
+	if i.HasComplianceVisits != nil {
+		p := provider.HasComplianceVisits()
+		if !*i.HasComplianceVisits {
+			p = provider.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasComplianceVisitsWith) > 0 {
+		with := make([]predicate.ComplianceVisit, 0, len(i.HasComplianceVisitsWith))
+		for _, w := range i.HasComplianceVisitsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasComplianceVisitsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, provider.HasComplianceVisitsWith(with...))
+	}
+	if i.HasEvaluationVisits != nil {
+		p := provider.HasEvaluationVisits()
+		if !*i.HasEvaluationVisits {
+			p = provider.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEvaluationVisitsWith) > 0 {
+		with := make([]predicate.EvaluationVisit, 0, len(i.HasEvaluationVisitsWith))
+		for _, w := range i.HasEvaluationVisitsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEvaluationVisitsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, provider.HasEvaluationVisitsWith(with...))
+	}
+	if i.HasDecisions != nil {
+		p := provider.HasDecisions()
+		if !*i.HasDecisions {
+			p = provider.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDecisionsWith) > 0 {
+		with := make([]predicate.QADecision, 0, len(i.HasDecisionsWith))
+		for _, w := range i.HasDecisionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDecisionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, provider.HasDecisionsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyProviderWhereInput
@@ -6366,6 +9609,388 @@ func (i *ProviderWhereInput) P() (predicate.Provider, error) {
 		return predicates[0], nil
 	default:
 		return provider.And(predicates...), nil
+	}
+}
+
+// QADecisionWhereInput represents a where input for filtering QADecision queries.
+type QADecisionWhereInput struct {
+	Predicates []predicate.QADecision  `json:"-"`
+	Not        *QADecisionWhereInput   `json:"not,omitempty"`
+	Or         []*QADecisionWhereInput `json:"or,omitempty"`
+	And        []*QADecisionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *qadecision.Kind  `json:"kind,omitempty"`
+	KindNEQ   *qadecision.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []qadecision.Kind `json:"kindIn,omitempty"`
+	KindNotIn []qadecision.Kind `json:"kindNotIn,omitempty"`
+
+	// "decided_on" field predicates.
+	DecidedOn      *time.Time  `json:"decidedOn,omitempty"`
+	DecidedOnNEQ   *time.Time  `json:"decidedOnNEQ,omitempty"`
+	DecidedOnIn    []time.Time `json:"decidedOnIn,omitempty"`
+	DecidedOnNotIn []time.Time `json:"decidedOnNotIn,omitempty"`
+	DecidedOnGT    *time.Time  `json:"decidedOnGT,omitempty"`
+	DecidedOnGTE   *time.Time  `json:"decidedOnGTE,omitempty"`
+	DecidedOnLT    *time.Time  `json:"decidedOnLT,omitempty"`
+	DecidedOnLTE   *time.Time  `json:"decidedOnLTE,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "valid_until" field predicates.
+	ValidUntil       *time.Time  `json:"validUntil,omitempty"`
+	ValidUntilNEQ    *time.Time  `json:"validUntilNEQ,omitempty"`
+	ValidUntilIn     []time.Time `json:"validUntilIn,omitempty"`
+	ValidUntilNotIn  []time.Time `json:"validUntilNotIn,omitempty"`
+	ValidUntilGT     *time.Time  `json:"validUntilGT,omitempty"`
+	ValidUntilGTE    *time.Time  `json:"validUntilGTE,omitempty"`
+	ValidUntilLT     *time.Time  `json:"validUntilLT,omitempty"`
+	ValidUntilLTE    *time.Time  `json:"validUntilLTE,omitempty"`
+	ValidUntilIsNil  bool        `json:"validUntilIsNil,omitempty"`
+	ValidUntilNotNil bool        `json:"validUntilNotNil,omitempty"`
+
+	// "recorded_by" field predicates.
+	RecordedBy             *string  `json:"recordedBy,omitempty"`
+	RecordedByNEQ          *string  `json:"recordedByNEQ,omitempty"`
+	RecordedByIn           []string `json:"recordedByIn,omitempty"`
+	RecordedByNotIn        []string `json:"recordedByNotIn,omitempty"`
+	RecordedByGT           *string  `json:"recordedByGT,omitempty"`
+	RecordedByGTE          *string  `json:"recordedByGTE,omitempty"`
+	RecordedByLT           *string  `json:"recordedByLT,omitempty"`
+	RecordedByLTE          *string  `json:"recordedByLTE,omitempty"`
+	RecordedByContains     *string  `json:"recordedByContains,omitempty"`
+	RecordedByHasPrefix    *string  `json:"recordedByHasPrefix,omitempty"`
+	RecordedByHasSuffix    *string  `json:"recordedByHasSuffix,omitempty"`
+	RecordedByEqualFold    *string  `json:"recordedByEqualFold,omitempty"`
+	RecordedByContainsFold *string  `json:"recordedByContainsFold,omitempty"`
+
+	// "recorded_at" field predicates.
+	RecordedAt      *time.Time  `json:"recordedAt,omitempty"`
+	RecordedAtNEQ   *time.Time  `json:"recordedAtNEQ,omitempty"`
+	RecordedAtIn    []time.Time `json:"recordedAtIn,omitempty"`
+	RecordedAtNotIn []time.Time `json:"recordedAtNotIn,omitempty"`
+	RecordedAtGT    *time.Time  `json:"recordedAtGT,omitempty"`
+	RecordedAtGTE   *time.Time  `json:"recordedAtGTE,omitempty"`
+	RecordedAtLT    *time.Time  `json:"recordedAtLT,omitempty"`
+	RecordedAtLTE   *time.Time  `json:"recordedAtLTE,omitempty"`
+
+	// "provider" edge predicates.
+	HasProvider     *bool                 `json:"hasProvider,omitempty"`
+	HasProviderWith []*ProviderWhereInput `json:"hasProviderWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *QADecisionWhereInput) AddPredicates(predicates ...predicate.QADecision) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the QADecisionWhereInput filter on the QADecisionQuery builder.
+func (i *QADecisionWhereInput) Filter(q *QADecisionQuery) (*QADecisionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyQADecisionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyQADecisionWhereInput is returned in case the QADecisionWhereInput is empty.
+var ErrEmptyQADecisionWhereInput = errors.New("ent: empty predicate QADecisionWhereInput")
+
+// P returns a predicate for filtering qadecisions.
+// An error is returned if the input is empty or invalid.
+func (i *QADecisionWhereInput) P() (predicate.QADecision, error) {
+	var predicates []predicate.QADecision
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, qadecision.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.QADecision, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, qadecision.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.QADecision, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, qadecision.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, qadecision.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, qadecision.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, qadecision.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, qadecision.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, qadecision.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, qadecision.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, qadecision.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, qadecision.IDLTE(*i.IDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, qadecision.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, qadecision.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, qadecision.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, qadecision.KindNotIn(i.KindNotIn...))
+	}
+	if i.DecidedOn != nil {
+		predicates = append(predicates, qadecision.DecidedOnEQ(*i.DecidedOn))
+	}
+	if i.DecidedOnNEQ != nil {
+		predicates = append(predicates, qadecision.DecidedOnNEQ(*i.DecidedOnNEQ))
+	}
+	if len(i.DecidedOnIn) > 0 {
+		predicates = append(predicates, qadecision.DecidedOnIn(i.DecidedOnIn...))
+	}
+	if len(i.DecidedOnNotIn) > 0 {
+		predicates = append(predicates, qadecision.DecidedOnNotIn(i.DecidedOnNotIn...))
+	}
+	if i.DecidedOnGT != nil {
+		predicates = append(predicates, qadecision.DecidedOnGT(*i.DecidedOnGT))
+	}
+	if i.DecidedOnGTE != nil {
+		predicates = append(predicates, qadecision.DecidedOnGTE(*i.DecidedOnGTE))
+	}
+	if i.DecidedOnLT != nil {
+		predicates = append(predicates, qadecision.DecidedOnLT(*i.DecidedOnLT))
+	}
+	if i.DecidedOnLTE != nil {
+		predicates = append(predicates, qadecision.DecidedOnLTE(*i.DecidedOnLTE))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, qadecision.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, qadecision.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, qadecision.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, qadecision.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, qadecision.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, qadecision.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, qadecision.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, qadecision.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, qadecision.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, qadecision.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, qadecision.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, qadecision.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, qadecision.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.ValidUntil != nil {
+		predicates = append(predicates, qadecision.ValidUntilEQ(*i.ValidUntil))
+	}
+	if i.ValidUntilNEQ != nil {
+		predicates = append(predicates, qadecision.ValidUntilNEQ(*i.ValidUntilNEQ))
+	}
+	if len(i.ValidUntilIn) > 0 {
+		predicates = append(predicates, qadecision.ValidUntilIn(i.ValidUntilIn...))
+	}
+	if len(i.ValidUntilNotIn) > 0 {
+		predicates = append(predicates, qadecision.ValidUntilNotIn(i.ValidUntilNotIn...))
+	}
+	if i.ValidUntilGT != nil {
+		predicates = append(predicates, qadecision.ValidUntilGT(*i.ValidUntilGT))
+	}
+	if i.ValidUntilGTE != nil {
+		predicates = append(predicates, qadecision.ValidUntilGTE(*i.ValidUntilGTE))
+	}
+	if i.ValidUntilLT != nil {
+		predicates = append(predicates, qadecision.ValidUntilLT(*i.ValidUntilLT))
+	}
+	if i.ValidUntilLTE != nil {
+		predicates = append(predicates, qadecision.ValidUntilLTE(*i.ValidUntilLTE))
+	}
+	if i.ValidUntilIsNil {
+		predicates = append(predicates, qadecision.ValidUntilIsNil())
+	}
+	if i.ValidUntilNotNil {
+		predicates = append(predicates, qadecision.ValidUntilNotNil())
+	}
+	if i.RecordedBy != nil {
+		predicates = append(predicates, qadecision.RecordedByEQ(*i.RecordedBy))
+	}
+	if i.RecordedByNEQ != nil {
+		predicates = append(predicates, qadecision.RecordedByNEQ(*i.RecordedByNEQ))
+	}
+	if len(i.RecordedByIn) > 0 {
+		predicates = append(predicates, qadecision.RecordedByIn(i.RecordedByIn...))
+	}
+	if len(i.RecordedByNotIn) > 0 {
+		predicates = append(predicates, qadecision.RecordedByNotIn(i.RecordedByNotIn...))
+	}
+	if i.RecordedByGT != nil {
+		predicates = append(predicates, qadecision.RecordedByGT(*i.RecordedByGT))
+	}
+	if i.RecordedByGTE != nil {
+		predicates = append(predicates, qadecision.RecordedByGTE(*i.RecordedByGTE))
+	}
+	if i.RecordedByLT != nil {
+		predicates = append(predicates, qadecision.RecordedByLT(*i.RecordedByLT))
+	}
+	if i.RecordedByLTE != nil {
+		predicates = append(predicates, qadecision.RecordedByLTE(*i.RecordedByLTE))
+	}
+	if i.RecordedByContains != nil {
+		predicates = append(predicates, qadecision.RecordedByContains(*i.RecordedByContains))
+	}
+	if i.RecordedByHasPrefix != nil {
+		predicates = append(predicates, qadecision.RecordedByHasPrefix(*i.RecordedByHasPrefix))
+	}
+	if i.RecordedByHasSuffix != nil {
+		predicates = append(predicates, qadecision.RecordedByHasSuffix(*i.RecordedByHasSuffix))
+	}
+	if i.RecordedByEqualFold != nil {
+		predicates = append(predicates, qadecision.RecordedByEqualFold(*i.RecordedByEqualFold))
+	}
+	if i.RecordedByContainsFold != nil {
+		predicates = append(predicates, qadecision.RecordedByContainsFold(*i.RecordedByContainsFold))
+	}
+	if i.RecordedAt != nil {
+		predicates = append(predicates, qadecision.RecordedAtEQ(*i.RecordedAt))
+	}
+	if i.RecordedAtNEQ != nil {
+		predicates = append(predicates, qadecision.RecordedAtNEQ(*i.RecordedAtNEQ))
+	}
+	if len(i.RecordedAtIn) > 0 {
+		predicates = append(predicates, qadecision.RecordedAtIn(i.RecordedAtIn...))
+	}
+	if len(i.RecordedAtNotIn) > 0 {
+		predicates = append(predicates, qadecision.RecordedAtNotIn(i.RecordedAtNotIn...))
+	}
+	if i.RecordedAtGT != nil {
+		predicates = append(predicates, qadecision.RecordedAtGT(*i.RecordedAtGT))
+	}
+	if i.RecordedAtGTE != nil {
+		predicates = append(predicates, qadecision.RecordedAtGTE(*i.RecordedAtGTE))
+	}
+	if i.RecordedAtLT != nil {
+		predicates = append(predicates, qadecision.RecordedAtLT(*i.RecordedAtLT))
+	}
+	if i.RecordedAtLTE != nil {
+		predicates = append(predicates, qadecision.RecordedAtLTE(*i.RecordedAtLTE))
+	}
+
+	if i.HasProvider != nil {
+		p := qadecision.HasProvider()
+		if !*i.HasProvider {
+			p = qadecision.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProviderWith) > 0 {
+		with := make([]predicate.Provider, 0, len(i.HasProviderWith))
+		for _, w := range i.HasProviderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProviderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, qadecision.HasProviderWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyQADecisionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return qadecision.And(predicates...), nil
 	}
 }
 

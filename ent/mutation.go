@@ -13,12 +13,19 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/checklisttemplate"
+	"github.com/apnet/apnet/ent/complianceaction"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/invitation"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
@@ -26,6 +33,7 @@ import (
 	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
@@ -34,6 +42,8 @@ import (
 	"github.com/apnet/apnet/ent/trainingbooking"
 	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
+	"github.com/apnet/apnet/internal/offer"
+	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/referral/form"
 	"github.com/apnet/apnet/internal/register"
@@ -49,28 +59,36 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAgreement          = "Agreement"
-	TypeAlert              = "Alert"
-	TypeAttendanceMark     = "AttendanceMark"
-	TypeAttendanceRevision = "AttendanceRevision"
-	TypeAuditEvent         = "AuditEvent"
-	TypeAwardingBody       = "AwardingBody"
-	TypeCourse             = "Course"
-	TypeDocument           = "Document"
-	TypeInvitation         = "Invitation"
-	TypeLearner            = "Learner"
-	TypePlacement          = "Placement"
-	TypePostcode           = "Postcode"
-	TypeProgressUpdate     = "ProgressUpdate"
-	TypeProvider           = "Provider"
-	TypeQualification      = "Qualification"
-	TypeReferral           = "Referral"
-	TypeReferralTransition = "ReferralTransition"
-	TypeSchool             = "School"
-	TypeSession            = "Session"
-	TypeTrainingBooking    = "TrainingBooking"
-	TypeTrainingEvent      = "TrainingEvent"
-	TypeUser               = "User"
+	TypeAgreement            = "Agreement"
+	TypeAlert                = "Alert"
+	TypeApplication          = "Application"
+	TypeAttendanceMark       = "AttendanceMark"
+	TypeAttendanceRevision   = "AttendanceRevision"
+	TypeAuditEvent           = "AuditEvent"
+	TypeAwardingBody         = "AwardingBody"
+	TypeChecklistItem        = "ChecklistItem"
+	TypeChecklistTemplate    = "ChecklistTemplate"
+	TypeComplianceAction     = "ComplianceAction"
+	TypeComplianceItemResult = "ComplianceItemResult"
+	TypeComplianceVisit      = "ComplianceVisit"
+	TypeCourse               = "Course"
+	TypeDocument             = "Document"
+	TypeEvaluationVisit      = "EvaluationVisit"
+	TypeInvitation           = "Invitation"
+	TypeLearner              = "Learner"
+	TypePlacement            = "Placement"
+	TypePostcode             = "Postcode"
+	TypeProgressUpdate       = "ProgressUpdate"
+	TypeProvider             = "Provider"
+	TypeQADecision           = "QADecision"
+	TypeQualification        = "Qualification"
+	TypeReferral             = "Referral"
+	TypeReferralTransition   = "ReferralTransition"
+	TypeSchool               = "School"
+	TypeSession              = "Session"
+	TypeTrainingBooking      = "TrainingBooking"
+	TypeTrainingEvent        = "TrainingEvent"
+	TypeUser                 = "User"
 )
 
 // AgreementMutation represents an operation that mutates the Agreement nodes in the graph.
@@ -2099,6 +2117,1491 @@ func (m *AlertMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Alert edge %s", name)
+}
+
+// ApplicationMutation represents an operation that mutates the Application nodes in the graph.
+type ApplicationMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	kind              *application.Kind
+	status            *application.Status
+	organisation_name *string
+	ukprn             *string
+	urn               *string
+	setting_type      *application.SettingType
+	contact_name      *string
+	email             *string
+	phone             *string
+	website           *string
+	address           *string
+	postcode          *string
+	description       *string
+	courses           *[]offer.Course
+	appendcourses     []offer.Course
+	submitted_at      *time.Time
+	reviewed_by       *string
+	reviewed_at       *time.Time
+	rejection_reason  *string
+	clearedFields     map[string]struct{}
+	provider          *int
+	clearedprovider   bool
+	school            *int
+	clearedschool     bool
+	done              bool
+	oldValue          func(context.Context) (*Application, error)
+	predicates        []predicate.Application
+}
+
+var _ ent.Mutation = (*ApplicationMutation)(nil)
+
+// applicationOption allows management of the mutation configuration using functional options.
+type applicationOption func(*ApplicationMutation)
+
+// newApplicationMutation creates new mutation for the Application entity.
+func newApplicationMutation(c config, op Op, opts ...applicationOption) *ApplicationMutation {
+	m := &ApplicationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeApplication,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withApplicationID sets the ID field of the mutation.
+func withApplicationID(id int) applicationOption {
+	return func(m *ApplicationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Application
+		)
+		m.oldValue = func(ctx context.Context) (*Application, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Application.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withApplication sets the old Application of the mutation.
+func withApplication(node *Application) applicationOption {
+	return func(m *ApplicationMutation) {
+		m.oldValue = func(context.Context) (*Application, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ApplicationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ApplicationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ApplicationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ApplicationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Application.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetKind sets the "kind" field.
+func (m *ApplicationMutation) SetKind(a application.Kind) {
+	m.kind = &a
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ApplicationMutation) Kind() (r application.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldKind(ctx context.Context) (v application.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ApplicationMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ApplicationMutation) SetStatus(a application.Status) {
+	m.status = &a
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ApplicationMutation) Status() (r application.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldStatus(ctx context.Context) (v application.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ApplicationMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetOrganisationName sets the "organisation_name" field.
+func (m *ApplicationMutation) SetOrganisationName(s string) {
+	m.organisation_name = &s
+}
+
+// OrganisationName returns the value of the "organisation_name" field in the mutation.
+func (m *ApplicationMutation) OrganisationName() (r string, exists bool) {
+	v := m.organisation_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationName returns the old "organisation_name" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldOrganisationName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationName: %w", err)
+	}
+	return oldValue.OrganisationName, nil
+}
+
+// ResetOrganisationName resets all changes to the "organisation_name" field.
+func (m *ApplicationMutation) ResetOrganisationName() {
+	m.organisation_name = nil
+}
+
+// SetUkprn sets the "ukprn" field.
+func (m *ApplicationMutation) SetUkprn(s string) {
+	m.ukprn = &s
+}
+
+// Ukprn returns the value of the "ukprn" field in the mutation.
+func (m *ApplicationMutation) Ukprn() (r string, exists bool) {
+	v := m.ukprn
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUkprn returns the old "ukprn" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldUkprn(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUkprn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUkprn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUkprn: %w", err)
+	}
+	return oldValue.Ukprn, nil
+}
+
+// ResetUkprn resets all changes to the "ukprn" field.
+func (m *ApplicationMutation) ResetUkprn() {
+	m.ukprn = nil
+}
+
+// SetUrn sets the "urn" field.
+func (m *ApplicationMutation) SetUrn(s string) {
+	m.urn = &s
+}
+
+// Urn returns the value of the "urn" field in the mutation.
+func (m *ApplicationMutation) Urn() (r string, exists bool) {
+	v := m.urn
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUrn returns the old "urn" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldUrn(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUrn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUrn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUrn: %w", err)
+	}
+	return oldValue.Urn, nil
+}
+
+// ResetUrn resets all changes to the "urn" field.
+func (m *ApplicationMutation) ResetUrn() {
+	m.urn = nil
+}
+
+// SetSettingType sets the "setting_type" field.
+func (m *ApplicationMutation) SetSettingType(at application.SettingType) {
+	m.setting_type = &at
+}
+
+// SettingType returns the value of the "setting_type" field in the mutation.
+func (m *ApplicationMutation) SettingType() (r application.SettingType, exists bool) {
+	v := m.setting_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSettingType returns the old "setting_type" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldSettingType(ctx context.Context) (v *application.SettingType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSettingType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSettingType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSettingType: %w", err)
+	}
+	return oldValue.SettingType, nil
+}
+
+// ClearSettingType clears the value of the "setting_type" field.
+func (m *ApplicationMutation) ClearSettingType() {
+	m.setting_type = nil
+	m.clearedFields[application.FieldSettingType] = struct{}{}
+}
+
+// SettingTypeCleared returns if the "setting_type" field was cleared in this mutation.
+func (m *ApplicationMutation) SettingTypeCleared() bool {
+	_, ok := m.clearedFields[application.FieldSettingType]
+	return ok
+}
+
+// ResetSettingType resets all changes to the "setting_type" field.
+func (m *ApplicationMutation) ResetSettingType() {
+	m.setting_type = nil
+	delete(m.clearedFields, application.FieldSettingType)
+}
+
+// SetContactName sets the "contact_name" field.
+func (m *ApplicationMutation) SetContactName(s string) {
+	m.contact_name = &s
+}
+
+// ContactName returns the value of the "contact_name" field in the mutation.
+func (m *ApplicationMutation) ContactName() (r string, exists bool) {
+	v := m.contact_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactName returns the old "contact_name" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldContactName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactName: %w", err)
+	}
+	return oldValue.ContactName, nil
+}
+
+// ResetContactName resets all changes to the "contact_name" field.
+func (m *ApplicationMutation) ResetContactName() {
+	m.contact_name = nil
+}
+
+// SetEmail sets the "email" field.
+func (m *ApplicationMutation) SetEmail(s string) {
+	m.email = &s
+}
+
+// Email returns the value of the "email" field in the mutation.
+func (m *ApplicationMutation) Email() (r string, exists bool) {
+	v := m.email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmail returns the old "email" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmail: %w", err)
+	}
+	return oldValue.Email, nil
+}
+
+// ResetEmail resets all changes to the "email" field.
+func (m *ApplicationMutation) ResetEmail() {
+	m.email = nil
+}
+
+// SetPhone sets the "phone" field.
+func (m *ApplicationMutation) SetPhone(s string) {
+	m.phone = &s
+}
+
+// Phone returns the value of the "phone" field in the mutation.
+func (m *ApplicationMutation) Phone() (r string, exists bool) {
+	v := m.phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhone returns the old "phone" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhone: %w", err)
+	}
+	return oldValue.Phone, nil
+}
+
+// ResetPhone resets all changes to the "phone" field.
+func (m *ApplicationMutation) ResetPhone() {
+	m.phone = nil
+}
+
+// SetWebsite sets the "website" field.
+func (m *ApplicationMutation) SetWebsite(s string) {
+	m.website = &s
+}
+
+// Website returns the value of the "website" field in the mutation.
+func (m *ApplicationMutation) Website() (r string, exists bool) {
+	v := m.website
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWebsite returns the old "website" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldWebsite(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWebsite is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWebsite requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWebsite: %w", err)
+	}
+	return oldValue.Website, nil
+}
+
+// ResetWebsite resets all changes to the "website" field.
+func (m *ApplicationMutation) ResetWebsite() {
+	m.website = nil
+}
+
+// SetAddress sets the "address" field.
+func (m *ApplicationMutation) SetAddress(s string) {
+	m.address = &s
+}
+
+// Address returns the value of the "address" field in the mutation.
+func (m *ApplicationMutation) Address() (r string, exists bool) {
+	v := m.address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddress returns the old "address" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddress: %w", err)
+	}
+	return oldValue.Address, nil
+}
+
+// ResetAddress resets all changes to the "address" field.
+func (m *ApplicationMutation) ResetAddress() {
+	m.address = nil
+}
+
+// SetPostcode sets the "postcode" field.
+func (m *ApplicationMutation) SetPostcode(s string) {
+	m.postcode = &s
+}
+
+// Postcode returns the value of the "postcode" field in the mutation.
+func (m *ApplicationMutation) Postcode() (r string, exists bool) {
+	v := m.postcode
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostcode returns the old "postcode" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldPostcode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostcode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostcode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostcode: %w", err)
+	}
+	return oldValue.Postcode, nil
+}
+
+// ResetPostcode resets all changes to the "postcode" field.
+func (m *ApplicationMutation) ResetPostcode() {
+	m.postcode = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *ApplicationMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *ApplicationMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *ApplicationMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetCourses sets the "courses" field.
+func (m *ApplicationMutation) SetCourses(o []offer.Course) {
+	m.courses = &o
+	m.appendcourses = nil
+}
+
+// Courses returns the value of the "courses" field in the mutation.
+func (m *ApplicationMutation) Courses() (r []offer.Course, exists bool) {
+	v := m.courses
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCourses returns the old "courses" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldCourses(ctx context.Context) (v []offer.Course, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCourses is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCourses requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCourses: %w", err)
+	}
+	return oldValue.Courses, nil
+}
+
+// AppendCourses adds o to the "courses" field.
+func (m *ApplicationMutation) AppendCourses(o []offer.Course) {
+	m.appendcourses = append(m.appendcourses, o...)
+}
+
+// AppendedCourses returns the list of values that were appended to the "courses" field in this mutation.
+func (m *ApplicationMutation) AppendedCourses() ([]offer.Course, bool) {
+	if len(m.appendcourses) == 0 {
+		return nil, false
+	}
+	return m.appendcourses, true
+}
+
+// ClearCourses clears the value of the "courses" field.
+func (m *ApplicationMutation) ClearCourses() {
+	m.courses = nil
+	m.appendcourses = nil
+	m.clearedFields[application.FieldCourses] = struct{}{}
+}
+
+// CoursesCleared returns if the "courses" field was cleared in this mutation.
+func (m *ApplicationMutation) CoursesCleared() bool {
+	_, ok := m.clearedFields[application.FieldCourses]
+	return ok
+}
+
+// ResetCourses resets all changes to the "courses" field.
+func (m *ApplicationMutation) ResetCourses() {
+	m.courses = nil
+	m.appendcourses = nil
+	delete(m.clearedFields, application.FieldCourses)
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (m *ApplicationMutation) SetSubmittedAt(t time.Time) {
+	m.submitted_at = &t
+}
+
+// SubmittedAt returns the value of the "submitted_at" field in the mutation.
+func (m *ApplicationMutation) SubmittedAt() (r time.Time, exists bool) {
+	v := m.submitted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedAt returns the old "submitted_at" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldSubmittedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedAt: %w", err)
+	}
+	return oldValue.SubmittedAt, nil
+}
+
+// ResetSubmittedAt resets all changes to the "submitted_at" field.
+func (m *ApplicationMutation) ResetSubmittedAt() {
+	m.submitted_at = nil
+}
+
+// SetReviewedBy sets the "reviewed_by" field.
+func (m *ApplicationMutation) SetReviewedBy(s string) {
+	m.reviewed_by = &s
+}
+
+// ReviewedBy returns the value of the "reviewed_by" field in the mutation.
+func (m *ApplicationMutation) ReviewedBy() (r string, exists bool) {
+	v := m.reviewed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewedBy returns the old "reviewed_by" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldReviewedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewedBy: %w", err)
+	}
+	return oldValue.ReviewedBy, nil
+}
+
+// ClearReviewedBy clears the value of the "reviewed_by" field.
+func (m *ApplicationMutation) ClearReviewedBy() {
+	m.reviewed_by = nil
+	m.clearedFields[application.FieldReviewedBy] = struct{}{}
+}
+
+// ReviewedByCleared returns if the "reviewed_by" field was cleared in this mutation.
+func (m *ApplicationMutation) ReviewedByCleared() bool {
+	_, ok := m.clearedFields[application.FieldReviewedBy]
+	return ok
+}
+
+// ResetReviewedBy resets all changes to the "reviewed_by" field.
+func (m *ApplicationMutation) ResetReviewedBy() {
+	m.reviewed_by = nil
+	delete(m.clearedFields, application.FieldReviewedBy)
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (m *ApplicationMutation) SetReviewedAt(t time.Time) {
+	m.reviewed_at = &t
+}
+
+// ReviewedAt returns the value of the "reviewed_at" field in the mutation.
+func (m *ApplicationMutation) ReviewedAt() (r time.Time, exists bool) {
+	v := m.reviewed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewedAt returns the old "reviewed_at" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldReviewedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewedAt: %w", err)
+	}
+	return oldValue.ReviewedAt, nil
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (m *ApplicationMutation) ClearReviewedAt() {
+	m.reviewed_at = nil
+	m.clearedFields[application.FieldReviewedAt] = struct{}{}
+}
+
+// ReviewedAtCleared returns if the "reviewed_at" field was cleared in this mutation.
+func (m *ApplicationMutation) ReviewedAtCleared() bool {
+	_, ok := m.clearedFields[application.FieldReviewedAt]
+	return ok
+}
+
+// ResetReviewedAt resets all changes to the "reviewed_at" field.
+func (m *ApplicationMutation) ResetReviewedAt() {
+	m.reviewed_at = nil
+	delete(m.clearedFields, application.FieldReviewedAt)
+}
+
+// SetRejectionReason sets the "rejection_reason" field.
+func (m *ApplicationMutation) SetRejectionReason(s string) {
+	m.rejection_reason = &s
+}
+
+// RejectionReason returns the value of the "rejection_reason" field in the mutation.
+func (m *ApplicationMutation) RejectionReason() (r string, exists bool) {
+	v := m.rejection_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRejectionReason returns the old "rejection_reason" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldRejectionReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRejectionReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRejectionReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRejectionReason: %w", err)
+	}
+	return oldValue.RejectionReason, nil
+}
+
+// ClearRejectionReason clears the value of the "rejection_reason" field.
+func (m *ApplicationMutation) ClearRejectionReason() {
+	m.rejection_reason = nil
+	m.clearedFields[application.FieldRejectionReason] = struct{}{}
+}
+
+// RejectionReasonCleared returns if the "rejection_reason" field was cleared in this mutation.
+func (m *ApplicationMutation) RejectionReasonCleared() bool {
+	_, ok := m.clearedFields[application.FieldRejectionReason]
+	return ok
+}
+
+// ResetRejectionReason resets all changes to the "rejection_reason" field.
+func (m *ApplicationMutation) ResetRejectionReason() {
+	m.rejection_reason = nil
+	delete(m.clearedFields, application.FieldRejectionReason)
+}
+
+// SetProviderID sets the "provider" edge to the Provider entity by id.
+func (m *ApplicationMutation) SetProviderID(id int) {
+	m.provider = &id
+}
+
+// ClearProvider clears the "provider" edge to the Provider entity.
+func (m *ApplicationMutation) ClearProvider() {
+	m.clearedprovider = true
+}
+
+// ProviderCleared reports if the "provider" edge to the Provider entity was cleared.
+func (m *ApplicationMutation) ProviderCleared() bool {
+	return m.clearedprovider
+}
+
+// ProviderID returns the "provider" edge ID in the mutation.
+func (m *ApplicationMutation) ProviderID() (id int, exists bool) {
+	if m.provider != nil {
+		return *m.provider, true
+	}
+	return
+}
+
+// ProviderIDs returns the "provider" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProviderID instead. It exists only for internal usage by the builders.
+func (m *ApplicationMutation) ProviderIDs() (ids []int) {
+	if id := m.provider; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProvider resets all changes to the "provider" edge.
+func (m *ApplicationMutation) ResetProvider() {
+	m.provider = nil
+	m.clearedprovider = false
+}
+
+// SetSchoolID sets the "school" edge to the School entity by id.
+func (m *ApplicationMutation) SetSchoolID(id int) {
+	m.school = &id
+}
+
+// ClearSchool clears the "school" edge to the School entity.
+func (m *ApplicationMutation) ClearSchool() {
+	m.clearedschool = true
+}
+
+// SchoolCleared reports if the "school" edge to the School entity was cleared.
+func (m *ApplicationMutation) SchoolCleared() bool {
+	return m.clearedschool
+}
+
+// SchoolID returns the "school" edge ID in the mutation.
+func (m *ApplicationMutation) SchoolID() (id int, exists bool) {
+	if m.school != nil {
+		return *m.school, true
+	}
+	return
+}
+
+// SchoolIDs returns the "school" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SchoolID instead. It exists only for internal usage by the builders.
+func (m *ApplicationMutation) SchoolIDs() (ids []int) {
+	if id := m.school; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSchool resets all changes to the "school" edge.
+func (m *ApplicationMutation) ResetSchool() {
+	m.school = nil
+	m.clearedschool = false
+}
+
+// Where appends a list predicates to the ApplicationMutation builder.
+func (m *ApplicationMutation) Where(ps ...predicate.Application) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ApplicationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ApplicationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Application, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ApplicationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ApplicationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Application).
+func (m *ApplicationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ApplicationMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.kind != nil {
+		fields = append(fields, application.FieldKind)
+	}
+	if m.status != nil {
+		fields = append(fields, application.FieldStatus)
+	}
+	if m.organisation_name != nil {
+		fields = append(fields, application.FieldOrganisationName)
+	}
+	if m.ukprn != nil {
+		fields = append(fields, application.FieldUkprn)
+	}
+	if m.urn != nil {
+		fields = append(fields, application.FieldUrn)
+	}
+	if m.setting_type != nil {
+		fields = append(fields, application.FieldSettingType)
+	}
+	if m.contact_name != nil {
+		fields = append(fields, application.FieldContactName)
+	}
+	if m.email != nil {
+		fields = append(fields, application.FieldEmail)
+	}
+	if m.phone != nil {
+		fields = append(fields, application.FieldPhone)
+	}
+	if m.website != nil {
+		fields = append(fields, application.FieldWebsite)
+	}
+	if m.address != nil {
+		fields = append(fields, application.FieldAddress)
+	}
+	if m.postcode != nil {
+		fields = append(fields, application.FieldPostcode)
+	}
+	if m.description != nil {
+		fields = append(fields, application.FieldDescription)
+	}
+	if m.courses != nil {
+		fields = append(fields, application.FieldCourses)
+	}
+	if m.submitted_at != nil {
+		fields = append(fields, application.FieldSubmittedAt)
+	}
+	if m.reviewed_by != nil {
+		fields = append(fields, application.FieldReviewedBy)
+	}
+	if m.reviewed_at != nil {
+		fields = append(fields, application.FieldReviewedAt)
+	}
+	if m.rejection_reason != nil {
+		fields = append(fields, application.FieldRejectionReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ApplicationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case application.FieldKind:
+		return m.Kind()
+	case application.FieldStatus:
+		return m.Status()
+	case application.FieldOrganisationName:
+		return m.OrganisationName()
+	case application.FieldUkprn:
+		return m.Ukprn()
+	case application.FieldUrn:
+		return m.Urn()
+	case application.FieldSettingType:
+		return m.SettingType()
+	case application.FieldContactName:
+		return m.ContactName()
+	case application.FieldEmail:
+		return m.Email()
+	case application.FieldPhone:
+		return m.Phone()
+	case application.FieldWebsite:
+		return m.Website()
+	case application.FieldAddress:
+		return m.Address()
+	case application.FieldPostcode:
+		return m.Postcode()
+	case application.FieldDescription:
+		return m.Description()
+	case application.FieldCourses:
+		return m.Courses()
+	case application.FieldSubmittedAt:
+		return m.SubmittedAt()
+	case application.FieldReviewedBy:
+		return m.ReviewedBy()
+	case application.FieldReviewedAt:
+		return m.ReviewedAt()
+	case application.FieldRejectionReason:
+		return m.RejectionReason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ApplicationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case application.FieldKind:
+		return m.OldKind(ctx)
+	case application.FieldStatus:
+		return m.OldStatus(ctx)
+	case application.FieldOrganisationName:
+		return m.OldOrganisationName(ctx)
+	case application.FieldUkprn:
+		return m.OldUkprn(ctx)
+	case application.FieldUrn:
+		return m.OldUrn(ctx)
+	case application.FieldSettingType:
+		return m.OldSettingType(ctx)
+	case application.FieldContactName:
+		return m.OldContactName(ctx)
+	case application.FieldEmail:
+		return m.OldEmail(ctx)
+	case application.FieldPhone:
+		return m.OldPhone(ctx)
+	case application.FieldWebsite:
+		return m.OldWebsite(ctx)
+	case application.FieldAddress:
+		return m.OldAddress(ctx)
+	case application.FieldPostcode:
+		return m.OldPostcode(ctx)
+	case application.FieldDescription:
+		return m.OldDescription(ctx)
+	case application.FieldCourses:
+		return m.OldCourses(ctx)
+	case application.FieldSubmittedAt:
+		return m.OldSubmittedAt(ctx)
+	case application.FieldReviewedBy:
+		return m.OldReviewedBy(ctx)
+	case application.FieldReviewedAt:
+		return m.OldReviewedAt(ctx)
+	case application.FieldRejectionReason:
+		return m.OldRejectionReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown Application field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ApplicationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case application.FieldKind:
+		v, ok := value.(application.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case application.FieldStatus:
+		v, ok := value.(application.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case application.FieldOrganisationName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationName(v)
+		return nil
+	case application.FieldUkprn:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUkprn(v)
+		return nil
+	case application.FieldUrn:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUrn(v)
+		return nil
+	case application.FieldSettingType:
+		v, ok := value.(application.SettingType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSettingType(v)
+		return nil
+	case application.FieldContactName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactName(v)
+		return nil
+	case application.FieldEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmail(v)
+		return nil
+	case application.FieldPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhone(v)
+		return nil
+	case application.FieldWebsite:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWebsite(v)
+		return nil
+	case application.FieldAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddress(v)
+		return nil
+	case application.FieldPostcode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostcode(v)
+		return nil
+	case application.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case application.FieldCourses:
+		v, ok := value.([]offer.Course)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCourses(v)
+		return nil
+	case application.FieldSubmittedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedAt(v)
+		return nil
+	case application.FieldReviewedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewedBy(v)
+		return nil
+	case application.FieldReviewedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewedAt(v)
+		return nil
+	case application.FieldRejectionReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRejectionReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Application field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ApplicationMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ApplicationMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ApplicationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Application numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ApplicationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(application.FieldSettingType) {
+		fields = append(fields, application.FieldSettingType)
+	}
+	if m.FieldCleared(application.FieldCourses) {
+		fields = append(fields, application.FieldCourses)
+	}
+	if m.FieldCleared(application.FieldReviewedBy) {
+		fields = append(fields, application.FieldReviewedBy)
+	}
+	if m.FieldCleared(application.FieldReviewedAt) {
+		fields = append(fields, application.FieldReviewedAt)
+	}
+	if m.FieldCleared(application.FieldRejectionReason) {
+		fields = append(fields, application.FieldRejectionReason)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ApplicationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ApplicationMutation) ClearField(name string) error {
+	switch name {
+	case application.FieldSettingType:
+		m.ClearSettingType()
+		return nil
+	case application.FieldCourses:
+		m.ClearCourses()
+		return nil
+	case application.FieldReviewedBy:
+		m.ClearReviewedBy()
+		return nil
+	case application.FieldReviewedAt:
+		m.ClearReviewedAt()
+		return nil
+	case application.FieldRejectionReason:
+		m.ClearRejectionReason()
+		return nil
+	}
+	return fmt.Errorf("unknown Application nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ApplicationMutation) ResetField(name string) error {
+	switch name {
+	case application.FieldKind:
+		m.ResetKind()
+		return nil
+	case application.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case application.FieldOrganisationName:
+		m.ResetOrganisationName()
+		return nil
+	case application.FieldUkprn:
+		m.ResetUkprn()
+		return nil
+	case application.FieldUrn:
+		m.ResetUrn()
+		return nil
+	case application.FieldSettingType:
+		m.ResetSettingType()
+		return nil
+	case application.FieldContactName:
+		m.ResetContactName()
+		return nil
+	case application.FieldEmail:
+		m.ResetEmail()
+		return nil
+	case application.FieldPhone:
+		m.ResetPhone()
+		return nil
+	case application.FieldWebsite:
+		m.ResetWebsite()
+		return nil
+	case application.FieldAddress:
+		m.ResetAddress()
+		return nil
+	case application.FieldPostcode:
+		m.ResetPostcode()
+		return nil
+	case application.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case application.FieldCourses:
+		m.ResetCourses()
+		return nil
+	case application.FieldSubmittedAt:
+		m.ResetSubmittedAt()
+		return nil
+	case application.FieldReviewedBy:
+		m.ResetReviewedBy()
+		return nil
+	case application.FieldReviewedAt:
+		m.ResetReviewedAt()
+		return nil
+	case application.FieldRejectionReason:
+		m.ResetRejectionReason()
+		return nil
+	}
+	return fmt.Errorf("unknown Application field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ApplicationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.provider != nil {
+		edges = append(edges, application.EdgeProvider)
+	}
+	if m.school != nil {
+		edges = append(edges, application.EdgeSchool)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ApplicationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case application.EdgeProvider:
+		if id := m.provider; id != nil {
+			return []ent.Value{*id}
+		}
+	case application.EdgeSchool:
+		if id := m.school; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ApplicationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ApplicationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ApplicationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedprovider {
+		edges = append(edges, application.EdgeProvider)
+	}
+	if m.clearedschool {
+		edges = append(edges, application.EdgeSchool)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ApplicationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case application.EdgeProvider:
+		return m.clearedprovider
+	case application.EdgeSchool:
+		return m.clearedschool
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ApplicationMutation) ClearEdge(name string) error {
+	switch name {
+	case application.EdgeProvider:
+		m.ClearProvider()
+		return nil
+	case application.EdgeSchool:
+		m.ClearSchool()
+		return nil
+	}
+	return fmt.Errorf("unknown Application unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ApplicationMutation) ResetEdge(name string) error {
+	switch name {
+	case application.EdgeProvider:
+		m.ResetProvider()
+		return nil
+	case application.EdgeSchool:
+		m.ResetSchool()
+		return nil
+	}
+	return fmt.Errorf("unknown Application edge %s", name)
 }
 
 // AttendanceMarkMutation represents an operation that mutates the AttendanceMark nodes in the graph.
@@ -5597,6 +7100,3521 @@ func (m *AwardingBodyMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AwardingBody edge %s", name)
 }
 
+// ChecklistItemMutation represents an operation that mutates the ChecklistItem nodes in the graph.
+type ChecklistItemMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	area            *checklistitem.Area
+	code            *string
+	text            *string
+	position        *int
+	addposition     *int
+	clearedFields   map[string]struct{}
+	template        *int
+	clearedtemplate bool
+	results         map[int]struct{}
+	removedresults  map[int]struct{}
+	clearedresults  bool
+	actions         map[int]struct{}
+	removedactions  map[int]struct{}
+	clearedactions  bool
+	done            bool
+	oldValue        func(context.Context) (*ChecklistItem, error)
+	predicates      []predicate.ChecklistItem
+}
+
+var _ ent.Mutation = (*ChecklistItemMutation)(nil)
+
+// checklistitemOption allows management of the mutation configuration using functional options.
+type checklistitemOption func(*ChecklistItemMutation)
+
+// newChecklistItemMutation creates new mutation for the ChecklistItem entity.
+func newChecklistItemMutation(c config, op Op, opts ...checklistitemOption) *ChecklistItemMutation {
+	m := &ChecklistItemMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeChecklistItem,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withChecklistItemID sets the ID field of the mutation.
+func withChecklistItemID(id int) checklistitemOption {
+	return func(m *ChecklistItemMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ChecklistItem
+		)
+		m.oldValue = func(ctx context.Context) (*ChecklistItem, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ChecklistItem.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withChecklistItem sets the old ChecklistItem of the mutation.
+func withChecklistItem(node *ChecklistItem) checklistitemOption {
+	return func(m *ChecklistItemMutation) {
+		m.oldValue = func(context.Context) (*ChecklistItem, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ChecklistItemMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ChecklistItemMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ChecklistItemMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ChecklistItemMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ChecklistItem.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetArea sets the "area" field.
+func (m *ChecklistItemMutation) SetArea(c checklistitem.Area) {
+	m.area = &c
+}
+
+// Area returns the value of the "area" field in the mutation.
+func (m *ChecklistItemMutation) Area() (r checklistitem.Area, exists bool) {
+	v := m.area
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldArea returns the old "area" field's value of the ChecklistItem entity.
+// If the ChecklistItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistItemMutation) OldArea(ctx context.Context) (v checklistitem.Area, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldArea is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldArea requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldArea: %w", err)
+	}
+	return oldValue.Area, nil
+}
+
+// ResetArea resets all changes to the "area" field.
+func (m *ChecklistItemMutation) ResetArea() {
+	m.area = nil
+}
+
+// SetCode sets the "code" field.
+func (m *ChecklistItemMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *ChecklistItemMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the ChecklistItem entity.
+// If the ChecklistItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistItemMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *ChecklistItemMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetText sets the "text" field.
+func (m *ChecklistItemMutation) SetText(s string) {
+	m.text = &s
+}
+
+// Text returns the value of the "text" field in the mutation.
+func (m *ChecklistItemMutation) Text() (r string, exists bool) {
+	v := m.text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldText returns the old "text" field's value of the ChecklistItem entity.
+// If the ChecklistItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistItemMutation) OldText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldText: %w", err)
+	}
+	return oldValue.Text, nil
+}
+
+// ResetText resets all changes to the "text" field.
+func (m *ChecklistItemMutation) ResetText() {
+	m.text = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *ChecklistItemMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *ChecklistItemMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the ChecklistItem entity.
+// If the ChecklistItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistItemMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *ChecklistItemMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *ChecklistItemMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *ChecklistItemMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetTemplateID sets the "template" edge to the ChecklistTemplate entity by id.
+func (m *ChecklistItemMutation) SetTemplateID(id int) {
+	m.template = &id
+}
+
+// ClearTemplate clears the "template" edge to the ChecklistTemplate entity.
+func (m *ChecklistItemMutation) ClearTemplate() {
+	m.clearedtemplate = true
+}
+
+// TemplateCleared reports if the "template" edge to the ChecklistTemplate entity was cleared.
+func (m *ChecklistItemMutation) TemplateCleared() bool {
+	return m.clearedtemplate
+}
+
+// TemplateID returns the "template" edge ID in the mutation.
+func (m *ChecklistItemMutation) TemplateID() (id int, exists bool) {
+	if m.template != nil {
+		return *m.template, true
+	}
+	return
+}
+
+// TemplateIDs returns the "template" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TemplateID instead. It exists only for internal usage by the builders.
+func (m *ChecklistItemMutation) TemplateIDs() (ids []int) {
+	if id := m.template; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTemplate resets all changes to the "template" edge.
+func (m *ChecklistItemMutation) ResetTemplate() {
+	m.template = nil
+	m.clearedtemplate = false
+}
+
+// AddResultIDs adds the "results" edge to the ComplianceItemResult entity by ids.
+func (m *ChecklistItemMutation) AddResultIDs(ids ...int) {
+	if m.results == nil {
+		m.results = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.results[ids[i]] = struct{}{}
+	}
+}
+
+// ClearResults clears the "results" edge to the ComplianceItemResult entity.
+func (m *ChecklistItemMutation) ClearResults() {
+	m.clearedresults = true
+}
+
+// ResultsCleared reports if the "results" edge to the ComplianceItemResult entity was cleared.
+func (m *ChecklistItemMutation) ResultsCleared() bool {
+	return m.clearedresults
+}
+
+// RemoveResultIDs removes the "results" edge to the ComplianceItemResult entity by IDs.
+func (m *ChecklistItemMutation) RemoveResultIDs(ids ...int) {
+	if m.removedresults == nil {
+		m.removedresults = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.results, ids[i])
+		m.removedresults[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedResults returns the removed IDs of the "results" edge to the ComplianceItemResult entity.
+func (m *ChecklistItemMutation) RemovedResultsIDs() (ids []int) {
+	for id := range m.removedresults {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResultsIDs returns the "results" edge IDs in the mutation.
+func (m *ChecklistItemMutation) ResultsIDs() (ids []int) {
+	for id := range m.results {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetResults resets all changes to the "results" edge.
+func (m *ChecklistItemMutation) ResetResults() {
+	m.results = nil
+	m.clearedresults = false
+	m.removedresults = nil
+}
+
+// AddActionIDs adds the "actions" edge to the ComplianceAction entity by ids.
+func (m *ChecklistItemMutation) AddActionIDs(ids ...int) {
+	if m.actions == nil {
+		m.actions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.actions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearActions clears the "actions" edge to the ComplianceAction entity.
+func (m *ChecklistItemMutation) ClearActions() {
+	m.clearedactions = true
+}
+
+// ActionsCleared reports if the "actions" edge to the ComplianceAction entity was cleared.
+func (m *ChecklistItemMutation) ActionsCleared() bool {
+	return m.clearedactions
+}
+
+// RemoveActionIDs removes the "actions" edge to the ComplianceAction entity by IDs.
+func (m *ChecklistItemMutation) RemoveActionIDs(ids ...int) {
+	if m.removedactions == nil {
+		m.removedactions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.actions, ids[i])
+		m.removedactions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedActions returns the removed IDs of the "actions" edge to the ComplianceAction entity.
+func (m *ChecklistItemMutation) RemovedActionsIDs() (ids []int) {
+	for id := range m.removedactions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ActionsIDs returns the "actions" edge IDs in the mutation.
+func (m *ChecklistItemMutation) ActionsIDs() (ids []int) {
+	for id := range m.actions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetActions resets all changes to the "actions" edge.
+func (m *ChecklistItemMutation) ResetActions() {
+	m.actions = nil
+	m.clearedactions = false
+	m.removedactions = nil
+}
+
+// Where appends a list predicates to the ChecklistItemMutation builder.
+func (m *ChecklistItemMutation) Where(ps ...predicate.ChecklistItem) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ChecklistItemMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ChecklistItemMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ChecklistItem, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ChecklistItemMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ChecklistItemMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ChecklistItem).
+func (m *ChecklistItemMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ChecklistItemMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.area != nil {
+		fields = append(fields, checklistitem.FieldArea)
+	}
+	if m.code != nil {
+		fields = append(fields, checklistitem.FieldCode)
+	}
+	if m.text != nil {
+		fields = append(fields, checklistitem.FieldText)
+	}
+	if m.position != nil {
+		fields = append(fields, checklistitem.FieldPosition)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ChecklistItemMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case checklistitem.FieldArea:
+		return m.Area()
+	case checklistitem.FieldCode:
+		return m.Code()
+	case checklistitem.FieldText:
+		return m.Text()
+	case checklistitem.FieldPosition:
+		return m.Position()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ChecklistItemMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case checklistitem.FieldArea:
+		return m.OldArea(ctx)
+	case checklistitem.FieldCode:
+		return m.OldCode(ctx)
+	case checklistitem.FieldText:
+		return m.OldText(ctx)
+	case checklistitem.FieldPosition:
+		return m.OldPosition(ctx)
+	}
+	return nil, fmt.Errorf("unknown ChecklistItem field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChecklistItemMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case checklistitem.FieldArea:
+		v, ok := value.(checklistitem.Area)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetArea(v)
+		return nil
+	case checklistitem.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case checklistitem.FieldText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetText(v)
+		return nil
+	case checklistitem.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistItem field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ChecklistItemMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, checklistitem.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ChecklistItemMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case checklistitem.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChecklistItemMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case checklistitem.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistItem numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ChecklistItemMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ChecklistItemMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ChecklistItemMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ChecklistItem nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ChecklistItemMutation) ResetField(name string) error {
+	switch name {
+	case checklistitem.FieldArea:
+		m.ResetArea()
+		return nil
+	case checklistitem.FieldCode:
+		m.ResetCode()
+		return nil
+	case checklistitem.FieldText:
+		m.ResetText()
+		return nil
+	case checklistitem.FieldPosition:
+		m.ResetPosition()
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistItem field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ChecklistItemMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.template != nil {
+		edges = append(edges, checklistitem.EdgeTemplate)
+	}
+	if m.results != nil {
+		edges = append(edges, checklistitem.EdgeResults)
+	}
+	if m.actions != nil {
+		edges = append(edges, checklistitem.EdgeActions)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ChecklistItemMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case checklistitem.EdgeTemplate:
+		if id := m.template; id != nil {
+			return []ent.Value{*id}
+		}
+	case checklistitem.EdgeResults:
+		ids := make([]ent.Value, 0, len(m.results))
+		for id := range m.results {
+			ids = append(ids, id)
+		}
+		return ids
+	case checklistitem.EdgeActions:
+		ids := make([]ent.Value, 0, len(m.actions))
+		for id := range m.actions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ChecklistItemMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedresults != nil {
+		edges = append(edges, checklistitem.EdgeResults)
+	}
+	if m.removedactions != nil {
+		edges = append(edges, checklistitem.EdgeActions)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ChecklistItemMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case checklistitem.EdgeResults:
+		ids := make([]ent.Value, 0, len(m.removedresults))
+		for id := range m.removedresults {
+			ids = append(ids, id)
+		}
+		return ids
+	case checklistitem.EdgeActions:
+		ids := make([]ent.Value, 0, len(m.removedactions))
+		for id := range m.removedactions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ChecklistItemMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedtemplate {
+		edges = append(edges, checklistitem.EdgeTemplate)
+	}
+	if m.clearedresults {
+		edges = append(edges, checklistitem.EdgeResults)
+	}
+	if m.clearedactions {
+		edges = append(edges, checklistitem.EdgeActions)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ChecklistItemMutation) EdgeCleared(name string) bool {
+	switch name {
+	case checklistitem.EdgeTemplate:
+		return m.clearedtemplate
+	case checklistitem.EdgeResults:
+		return m.clearedresults
+	case checklistitem.EdgeActions:
+		return m.clearedactions
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ChecklistItemMutation) ClearEdge(name string) error {
+	switch name {
+	case checklistitem.EdgeTemplate:
+		m.ClearTemplate()
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistItem unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ChecklistItemMutation) ResetEdge(name string) error {
+	switch name {
+	case checklistitem.EdgeTemplate:
+		m.ResetTemplate()
+		return nil
+	case checklistitem.EdgeResults:
+		m.ResetResults()
+		return nil
+	case checklistitem.EdgeActions:
+		m.ResetActions()
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistItem edge %s", name)
+}
+
+// ChecklistTemplateMutation represents an operation that mutates the ChecklistTemplate nodes in the graph.
+type ChecklistTemplateMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	version       *int
+	addversion    *int
+	published_at  *time.Time
+	created_by    *string
+	clearedFields map[string]struct{}
+	items         map[int]struct{}
+	removeditems  map[int]struct{}
+	cleareditems  bool
+	visits        map[int]struct{}
+	removedvisits map[int]struct{}
+	clearedvisits bool
+	done          bool
+	oldValue      func(context.Context) (*ChecklistTemplate, error)
+	predicates    []predicate.ChecklistTemplate
+}
+
+var _ ent.Mutation = (*ChecklistTemplateMutation)(nil)
+
+// checklisttemplateOption allows management of the mutation configuration using functional options.
+type checklisttemplateOption func(*ChecklistTemplateMutation)
+
+// newChecklistTemplateMutation creates new mutation for the ChecklistTemplate entity.
+func newChecklistTemplateMutation(c config, op Op, opts ...checklisttemplateOption) *ChecklistTemplateMutation {
+	m := &ChecklistTemplateMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeChecklistTemplate,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withChecklistTemplateID sets the ID field of the mutation.
+func withChecklistTemplateID(id int) checklisttemplateOption {
+	return func(m *ChecklistTemplateMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ChecklistTemplate
+		)
+		m.oldValue = func(ctx context.Context) (*ChecklistTemplate, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ChecklistTemplate.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withChecklistTemplate sets the old ChecklistTemplate of the mutation.
+func withChecklistTemplate(node *ChecklistTemplate) checklisttemplateOption {
+	return func(m *ChecklistTemplateMutation) {
+		m.oldValue = func(context.Context) (*ChecklistTemplate, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ChecklistTemplateMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ChecklistTemplateMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ChecklistTemplateMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ChecklistTemplateMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ChecklistTemplate.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetVersion sets the "version" field.
+func (m *ChecklistTemplateMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ChecklistTemplateMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the ChecklistTemplate entity.
+// If the ChecklistTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistTemplateMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ChecklistTemplateMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ChecklistTemplateMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ChecklistTemplateMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetPublishedAt sets the "published_at" field.
+func (m *ChecklistTemplateMutation) SetPublishedAt(t time.Time) {
+	m.published_at = &t
+}
+
+// PublishedAt returns the value of the "published_at" field in the mutation.
+func (m *ChecklistTemplateMutation) PublishedAt() (r time.Time, exists bool) {
+	v := m.published_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublishedAt returns the old "published_at" field's value of the ChecklistTemplate entity.
+// If the ChecklistTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistTemplateMutation) OldPublishedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublishedAt: %w", err)
+	}
+	return oldValue.PublishedAt, nil
+}
+
+// ResetPublishedAt resets all changes to the "published_at" field.
+func (m *ChecklistTemplateMutation) ResetPublishedAt() {
+	m.published_at = nil
+}
+
+// SetCreatedBy sets the "created_by" field.
+func (m *ChecklistTemplateMutation) SetCreatedBy(s string) {
+	m.created_by = &s
+}
+
+// CreatedBy returns the value of the "created_by" field in the mutation.
+func (m *ChecklistTemplateMutation) CreatedBy() (r string, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedBy returns the old "created_by" field's value of the ChecklistTemplate entity.
+// If the ChecklistTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistTemplateMutation) OldCreatedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedBy: %w", err)
+	}
+	return oldValue.CreatedBy, nil
+}
+
+// ResetCreatedBy resets all changes to the "created_by" field.
+func (m *ChecklistTemplateMutation) ResetCreatedBy() {
+	m.created_by = nil
+}
+
+// AddItemIDs adds the "items" edge to the ChecklistItem entity by ids.
+func (m *ChecklistTemplateMutation) AddItemIDs(ids ...int) {
+	if m.items == nil {
+		m.items = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearItems clears the "items" edge to the ChecklistItem entity.
+func (m *ChecklistTemplateMutation) ClearItems() {
+	m.cleareditems = true
+}
+
+// ItemsCleared reports if the "items" edge to the ChecklistItem entity was cleared.
+func (m *ChecklistTemplateMutation) ItemsCleared() bool {
+	return m.cleareditems
+}
+
+// RemoveItemIDs removes the "items" edge to the ChecklistItem entity by IDs.
+func (m *ChecklistTemplateMutation) RemoveItemIDs(ids ...int) {
+	if m.removeditems == nil {
+		m.removeditems = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.items, ids[i])
+		m.removeditems[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedItems returns the removed IDs of the "items" edge to the ChecklistItem entity.
+func (m *ChecklistTemplateMutation) RemovedItemsIDs() (ids []int) {
+	for id := range m.removeditems {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ItemsIDs returns the "items" edge IDs in the mutation.
+func (m *ChecklistTemplateMutation) ItemsIDs() (ids []int) {
+	for id := range m.items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetItems resets all changes to the "items" edge.
+func (m *ChecklistTemplateMutation) ResetItems() {
+	m.items = nil
+	m.cleareditems = false
+	m.removeditems = nil
+}
+
+// AddVisitIDs adds the "visits" edge to the ComplianceVisit entity by ids.
+func (m *ChecklistTemplateMutation) AddVisitIDs(ids ...int) {
+	if m.visits == nil {
+		m.visits = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.visits[ids[i]] = struct{}{}
+	}
+}
+
+// ClearVisits clears the "visits" edge to the ComplianceVisit entity.
+func (m *ChecklistTemplateMutation) ClearVisits() {
+	m.clearedvisits = true
+}
+
+// VisitsCleared reports if the "visits" edge to the ComplianceVisit entity was cleared.
+func (m *ChecklistTemplateMutation) VisitsCleared() bool {
+	return m.clearedvisits
+}
+
+// RemoveVisitIDs removes the "visits" edge to the ComplianceVisit entity by IDs.
+func (m *ChecklistTemplateMutation) RemoveVisitIDs(ids ...int) {
+	if m.removedvisits == nil {
+		m.removedvisits = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.visits, ids[i])
+		m.removedvisits[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedVisits returns the removed IDs of the "visits" edge to the ComplianceVisit entity.
+func (m *ChecklistTemplateMutation) RemovedVisitsIDs() (ids []int) {
+	for id := range m.removedvisits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// VisitsIDs returns the "visits" edge IDs in the mutation.
+func (m *ChecklistTemplateMutation) VisitsIDs() (ids []int) {
+	for id := range m.visits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetVisits resets all changes to the "visits" edge.
+func (m *ChecklistTemplateMutation) ResetVisits() {
+	m.visits = nil
+	m.clearedvisits = false
+	m.removedvisits = nil
+}
+
+// Where appends a list predicates to the ChecklistTemplateMutation builder.
+func (m *ChecklistTemplateMutation) Where(ps ...predicate.ChecklistTemplate) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ChecklistTemplateMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ChecklistTemplateMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ChecklistTemplate, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ChecklistTemplateMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ChecklistTemplateMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ChecklistTemplate).
+func (m *ChecklistTemplateMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ChecklistTemplateMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.version != nil {
+		fields = append(fields, checklisttemplate.FieldVersion)
+	}
+	if m.published_at != nil {
+		fields = append(fields, checklisttemplate.FieldPublishedAt)
+	}
+	if m.created_by != nil {
+		fields = append(fields, checklisttemplate.FieldCreatedBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ChecklistTemplateMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case checklisttemplate.FieldVersion:
+		return m.Version()
+	case checklisttemplate.FieldPublishedAt:
+		return m.PublishedAt()
+	case checklisttemplate.FieldCreatedBy:
+		return m.CreatedBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ChecklistTemplateMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case checklisttemplate.FieldVersion:
+		return m.OldVersion(ctx)
+	case checklisttemplate.FieldPublishedAt:
+		return m.OldPublishedAt(ctx)
+	case checklisttemplate.FieldCreatedBy:
+		return m.OldCreatedBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown ChecklistTemplate field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChecklistTemplateMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case checklisttemplate.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case checklisttemplate.FieldPublishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublishedAt(v)
+		return nil
+	case checklisttemplate.FieldCreatedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistTemplate field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ChecklistTemplateMutation) AddedFields() []string {
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, checklisttemplate.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ChecklistTemplateMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case checklisttemplate.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChecklistTemplateMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case checklisttemplate.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistTemplate numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ChecklistTemplateMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ChecklistTemplateMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ChecklistTemplateMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ChecklistTemplate nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ChecklistTemplateMutation) ResetField(name string) error {
+	switch name {
+	case checklisttemplate.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case checklisttemplate.FieldPublishedAt:
+		m.ResetPublishedAt()
+		return nil
+	case checklisttemplate.FieldCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistTemplate field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ChecklistTemplateMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.items != nil {
+		edges = append(edges, checklisttemplate.EdgeItems)
+	}
+	if m.visits != nil {
+		edges = append(edges, checklisttemplate.EdgeVisits)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ChecklistTemplateMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case checklisttemplate.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.items))
+		for id := range m.items {
+			ids = append(ids, id)
+		}
+		return ids
+	case checklisttemplate.EdgeVisits:
+		ids := make([]ent.Value, 0, len(m.visits))
+		for id := range m.visits {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ChecklistTemplateMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removeditems != nil {
+		edges = append(edges, checklisttemplate.EdgeItems)
+	}
+	if m.removedvisits != nil {
+		edges = append(edges, checklisttemplate.EdgeVisits)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ChecklistTemplateMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case checklisttemplate.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.removeditems))
+		for id := range m.removeditems {
+			ids = append(ids, id)
+		}
+		return ids
+	case checklisttemplate.EdgeVisits:
+		ids := make([]ent.Value, 0, len(m.removedvisits))
+		for id := range m.removedvisits {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ChecklistTemplateMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.cleareditems {
+		edges = append(edges, checklisttemplate.EdgeItems)
+	}
+	if m.clearedvisits {
+		edges = append(edges, checklisttemplate.EdgeVisits)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ChecklistTemplateMutation) EdgeCleared(name string) bool {
+	switch name {
+	case checklisttemplate.EdgeItems:
+		return m.cleareditems
+	case checklisttemplate.EdgeVisits:
+		return m.clearedvisits
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ChecklistTemplateMutation) ClearEdge(name string) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ChecklistTemplate unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ChecklistTemplateMutation) ResetEdge(name string) error {
+	switch name {
+	case checklisttemplate.EdgeItems:
+		m.ResetItems()
+		return nil
+	case checklisttemplate.EdgeVisits:
+		m.ResetVisits()
+		return nil
+	}
+	return fmt.Errorf("unknown ChecklistTemplate edge %s", name)
+}
+
+// ComplianceActionMutation represents an operation that mutates the ComplianceAction nodes in the graph.
+type ComplianceActionMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	description   *string
+	owner_name    *string
+	due_on        *time.Time
+	completed_at  *time.Time
+	completed_by  *string
+	clearedFields map[string]struct{}
+	visit         *int
+	clearedvisit  bool
+	item          *int
+	cleareditem   bool
+	done          bool
+	oldValue      func(context.Context) (*ComplianceAction, error)
+	predicates    []predicate.ComplianceAction
+}
+
+var _ ent.Mutation = (*ComplianceActionMutation)(nil)
+
+// complianceactionOption allows management of the mutation configuration using functional options.
+type complianceactionOption func(*ComplianceActionMutation)
+
+// newComplianceActionMutation creates new mutation for the ComplianceAction entity.
+func newComplianceActionMutation(c config, op Op, opts ...complianceactionOption) *ComplianceActionMutation {
+	m := &ComplianceActionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeComplianceAction,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withComplianceActionID sets the ID field of the mutation.
+func withComplianceActionID(id int) complianceactionOption {
+	return func(m *ComplianceActionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ComplianceAction
+		)
+		m.oldValue = func(ctx context.Context) (*ComplianceAction, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ComplianceAction.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withComplianceAction sets the old ComplianceAction of the mutation.
+func withComplianceAction(node *ComplianceAction) complianceactionOption {
+	return func(m *ComplianceActionMutation) {
+		m.oldValue = func(context.Context) (*ComplianceAction, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ComplianceActionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ComplianceActionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ComplianceActionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ComplianceActionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ComplianceAction.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetDescription sets the "description" field.
+func (m *ComplianceActionMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *ComplianceActionMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the ComplianceAction entity.
+// If the ComplianceAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceActionMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *ComplianceActionMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetOwnerName sets the "owner_name" field.
+func (m *ComplianceActionMutation) SetOwnerName(s string) {
+	m.owner_name = &s
+}
+
+// OwnerName returns the value of the "owner_name" field in the mutation.
+func (m *ComplianceActionMutation) OwnerName() (r string, exists bool) {
+	v := m.owner_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerName returns the old "owner_name" field's value of the ComplianceAction entity.
+// If the ComplianceAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceActionMutation) OldOwnerName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerName: %w", err)
+	}
+	return oldValue.OwnerName, nil
+}
+
+// ResetOwnerName resets all changes to the "owner_name" field.
+func (m *ComplianceActionMutation) ResetOwnerName() {
+	m.owner_name = nil
+}
+
+// SetDueOn sets the "due_on" field.
+func (m *ComplianceActionMutation) SetDueOn(t time.Time) {
+	m.due_on = &t
+}
+
+// DueOn returns the value of the "due_on" field in the mutation.
+func (m *ComplianceActionMutation) DueOn() (r time.Time, exists bool) {
+	v := m.due_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueOn returns the old "due_on" field's value of the ComplianceAction entity.
+// If the ComplianceAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceActionMutation) OldDueOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueOn: %w", err)
+	}
+	return oldValue.DueOn, nil
+}
+
+// ResetDueOn resets all changes to the "due_on" field.
+func (m *ComplianceActionMutation) ResetDueOn() {
+	m.due_on = nil
+}
+
+// SetCompletedAt sets the "completed_at" field.
+func (m *ComplianceActionMutation) SetCompletedAt(t time.Time) {
+	m.completed_at = &t
+}
+
+// CompletedAt returns the value of the "completed_at" field in the mutation.
+func (m *ComplianceActionMutation) CompletedAt() (r time.Time, exists bool) {
+	v := m.completed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompletedAt returns the old "completed_at" field's value of the ComplianceAction entity.
+// If the ComplianceAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceActionMutation) OldCompletedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompletedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompletedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompletedAt: %w", err)
+	}
+	return oldValue.CompletedAt, nil
+}
+
+// ClearCompletedAt clears the value of the "completed_at" field.
+func (m *ComplianceActionMutation) ClearCompletedAt() {
+	m.completed_at = nil
+	m.clearedFields[complianceaction.FieldCompletedAt] = struct{}{}
+}
+
+// CompletedAtCleared returns if the "completed_at" field was cleared in this mutation.
+func (m *ComplianceActionMutation) CompletedAtCleared() bool {
+	_, ok := m.clearedFields[complianceaction.FieldCompletedAt]
+	return ok
+}
+
+// ResetCompletedAt resets all changes to the "completed_at" field.
+func (m *ComplianceActionMutation) ResetCompletedAt() {
+	m.completed_at = nil
+	delete(m.clearedFields, complianceaction.FieldCompletedAt)
+}
+
+// SetCompletedBy sets the "completed_by" field.
+func (m *ComplianceActionMutation) SetCompletedBy(s string) {
+	m.completed_by = &s
+}
+
+// CompletedBy returns the value of the "completed_by" field in the mutation.
+func (m *ComplianceActionMutation) CompletedBy() (r string, exists bool) {
+	v := m.completed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompletedBy returns the old "completed_by" field's value of the ComplianceAction entity.
+// If the ComplianceAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceActionMutation) OldCompletedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompletedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompletedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompletedBy: %w", err)
+	}
+	return oldValue.CompletedBy, nil
+}
+
+// ClearCompletedBy clears the value of the "completed_by" field.
+func (m *ComplianceActionMutation) ClearCompletedBy() {
+	m.completed_by = nil
+	m.clearedFields[complianceaction.FieldCompletedBy] = struct{}{}
+}
+
+// CompletedByCleared returns if the "completed_by" field was cleared in this mutation.
+func (m *ComplianceActionMutation) CompletedByCleared() bool {
+	_, ok := m.clearedFields[complianceaction.FieldCompletedBy]
+	return ok
+}
+
+// ResetCompletedBy resets all changes to the "completed_by" field.
+func (m *ComplianceActionMutation) ResetCompletedBy() {
+	m.completed_by = nil
+	delete(m.clearedFields, complianceaction.FieldCompletedBy)
+}
+
+// SetVisitID sets the "visit" edge to the ComplianceVisit entity by id.
+func (m *ComplianceActionMutation) SetVisitID(id int) {
+	m.visit = &id
+}
+
+// ClearVisit clears the "visit" edge to the ComplianceVisit entity.
+func (m *ComplianceActionMutation) ClearVisit() {
+	m.clearedvisit = true
+}
+
+// VisitCleared reports if the "visit" edge to the ComplianceVisit entity was cleared.
+func (m *ComplianceActionMutation) VisitCleared() bool {
+	return m.clearedvisit
+}
+
+// VisitID returns the "visit" edge ID in the mutation.
+func (m *ComplianceActionMutation) VisitID() (id int, exists bool) {
+	if m.visit != nil {
+		return *m.visit, true
+	}
+	return
+}
+
+// VisitIDs returns the "visit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// VisitID instead. It exists only for internal usage by the builders.
+func (m *ComplianceActionMutation) VisitIDs() (ids []int) {
+	if id := m.visit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetVisit resets all changes to the "visit" edge.
+func (m *ComplianceActionMutation) ResetVisit() {
+	m.visit = nil
+	m.clearedvisit = false
+}
+
+// SetItemID sets the "item" edge to the ChecklistItem entity by id.
+func (m *ComplianceActionMutation) SetItemID(id int) {
+	m.item = &id
+}
+
+// ClearItem clears the "item" edge to the ChecklistItem entity.
+func (m *ComplianceActionMutation) ClearItem() {
+	m.cleareditem = true
+}
+
+// ItemCleared reports if the "item" edge to the ChecklistItem entity was cleared.
+func (m *ComplianceActionMutation) ItemCleared() bool {
+	return m.cleareditem
+}
+
+// ItemID returns the "item" edge ID in the mutation.
+func (m *ComplianceActionMutation) ItemID() (id int, exists bool) {
+	if m.item != nil {
+		return *m.item, true
+	}
+	return
+}
+
+// ItemIDs returns the "item" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ItemID instead. It exists only for internal usage by the builders.
+func (m *ComplianceActionMutation) ItemIDs() (ids []int) {
+	if id := m.item; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetItem resets all changes to the "item" edge.
+func (m *ComplianceActionMutation) ResetItem() {
+	m.item = nil
+	m.cleareditem = false
+}
+
+// Where appends a list predicates to the ComplianceActionMutation builder.
+func (m *ComplianceActionMutation) Where(ps ...predicate.ComplianceAction) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ComplianceActionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ComplianceActionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ComplianceAction, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ComplianceActionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ComplianceActionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ComplianceAction).
+func (m *ComplianceActionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ComplianceActionMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.description != nil {
+		fields = append(fields, complianceaction.FieldDescription)
+	}
+	if m.owner_name != nil {
+		fields = append(fields, complianceaction.FieldOwnerName)
+	}
+	if m.due_on != nil {
+		fields = append(fields, complianceaction.FieldDueOn)
+	}
+	if m.completed_at != nil {
+		fields = append(fields, complianceaction.FieldCompletedAt)
+	}
+	if m.completed_by != nil {
+		fields = append(fields, complianceaction.FieldCompletedBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ComplianceActionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case complianceaction.FieldDescription:
+		return m.Description()
+	case complianceaction.FieldOwnerName:
+		return m.OwnerName()
+	case complianceaction.FieldDueOn:
+		return m.DueOn()
+	case complianceaction.FieldCompletedAt:
+		return m.CompletedAt()
+	case complianceaction.FieldCompletedBy:
+		return m.CompletedBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ComplianceActionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case complianceaction.FieldDescription:
+		return m.OldDescription(ctx)
+	case complianceaction.FieldOwnerName:
+		return m.OldOwnerName(ctx)
+	case complianceaction.FieldDueOn:
+		return m.OldDueOn(ctx)
+	case complianceaction.FieldCompletedAt:
+		return m.OldCompletedAt(ctx)
+	case complianceaction.FieldCompletedBy:
+		return m.OldCompletedBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown ComplianceAction field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplianceActionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case complianceaction.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case complianceaction.FieldOwnerName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerName(v)
+		return nil
+	case complianceaction.FieldDueOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueOn(v)
+		return nil
+	case complianceaction.FieldCompletedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompletedAt(v)
+		return nil
+	case complianceaction.FieldCompletedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompletedBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceAction field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ComplianceActionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ComplianceActionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplianceActionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ComplianceAction numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ComplianceActionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(complianceaction.FieldCompletedAt) {
+		fields = append(fields, complianceaction.FieldCompletedAt)
+	}
+	if m.FieldCleared(complianceaction.FieldCompletedBy) {
+		fields = append(fields, complianceaction.FieldCompletedBy)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ComplianceActionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ComplianceActionMutation) ClearField(name string) error {
+	switch name {
+	case complianceaction.FieldCompletedAt:
+		m.ClearCompletedAt()
+		return nil
+	case complianceaction.FieldCompletedBy:
+		m.ClearCompletedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceAction nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ComplianceActionMutation) ResetField(name string) error {
+	switch name {
+	case complianceaction.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case complianceaction.FieldOwnerName:
+		m.ResetOwnerName()
+		return nil
+	case complianceaction.FieldDueOn:
+		m.ResetDueOn()
+		return nil
+	case complianceaction.FieldCompletedAt:
+		m.ResetCompletedAt()
+		return nil
+	case complianceaction.FieldCompletedBy:
+		m.ResetCompletedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceAction field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ComplianceActionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.visit != nil {
+		edges = append(edges, complianceaction.EdgeVisit)
+	}
+	if m.item != nil {
+		edges = append(edges, complianceaction.EdgeItem)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ComplianceActionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case complianceaction.EdgeVisit:
+		if id := m.visit; id != nil {
+			return []ent.Value{*id}
+		}
+	case complianceaction.EdgeItem:
+		if id := m.item; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ComplianceActionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ComplianceActionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ComplianceActionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedvisit {
+		edges = append(edges, complianceaction.EdgeVisit)
+	}
+	if m.cleareditem {
+		edges = append(edges, complianceaction.EdgeItem)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ComplianceActionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case complianceaction.EdgeVisit:
+		return m.clearedvisit
+	case complianceaction.EdgeItem:
+		return m.cleareditem
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ComplianceActionMutation) ClearEdge(name string) error {
+	switch name {
+	case complianceaction.EdgeVisit:
+		m.ClearVisit()
+		return nil
+	case complianceaction.EdgeItem:
+		m.ClearItem()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceAction unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ComplianceActionMutation) ResetEdge(name string) error {
+	switch name {
+	case complianceaction.EdgeVisit:
+		m.ResetVisit()
+		return nil
+	case complianceaction.EdgeItem:
+		m.ResetItem()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceAction edge %s", name)
+}
+
+// ComplianceItemResultMutation represents an operation that mutates the ComplianceItemResult nodes in the graph.
+type ComplianceItemResultMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	outcome       *complianceitemresult.Outcome
+	evidence      *string
+	clearedFields map[string]struct{}
+	visit         *int
+	clearedvisit  bool
+	item          *int
+	cleareditem   bool
+	done          bool
+	oldValue      func(context.Context) (*ComplianceItemResult, error)
+	predicates    []predicate.ComplianceItemResult
+}
+
+var _ ent.Mutation = (*ComplianceItemResultMutation)(nil)
+
+// complianceitemresultOption allows management of the mutation configuration using functional options.
+type complianceitemresultOption func(*ComplianceItemResultMutation)
+
+// newComplianceItemResultMutation creates new mutation for the ComplianceItemResult entity.
+func newComplianceItemResultMutation(c config, op Op, opts ...complianceitemresultOption) *ComplianceItemResultMutation {
+	m := &ComplianceItemResultMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeComplianceItemResult,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withComplianceItemResultID sets the ID field of the mutation.
+func withComplianceItemResultID(id int) complianceitemresultOption {
+	return func(m *ComplianceItemResultMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ComplianceItemResult
+		)
+		m.oldValue = func(ctx context.Context) (*ComplianceItemResult, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ComplianceItemResult.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withComplianceItemResult sets the old ComplianceItemResult of the mutation.
+func withComplianceItemResult(node *ComplianceItemResult) complianceitemresultOption {
+	return func(m *ComplianceItemResultMutation) {
+		m.oldValue = func(context.Context) (*ComplianceItemResult, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ComplianceItemResultMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ComplianceItemResultMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ComplianceItemResultMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ComplianceItemResultMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ComplianceItemResult.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *ComplianceItemResultMutation) SetOutcome(c complianceitemresult.Outcome) {
+	m.outcome = &c
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *ComplianceItemResultMutation) Outcome() (r complianceitemresult.Outcome, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the ComplianceItemResult entity.
+// If the ComplianceItemResult object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceItemResultMutation) OldOutcome(ctx context.Context) (v complianceitemresult.Outcome, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *ComplianceItemResultMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetEvidence sets the "evidence" field.
+func (m *ComplianceItemResultMutation) SetEvidence(s string) {
+	m.evidence = &s
+}
+
+// Evidence returns the value of the "evidence" field in the mutation.
+func (m *ComplianceItemResultMutation) Evidence() (r string, exists bool) {
+	v := m.evidence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvidence returns the old "evidence" field's value of the ComplianceItemResult entity.
+// If the ComplianceItemResult object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceItemResultMutation) OldEvidence(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvidence is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvidence requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvidence: %w", err)
+	}
+	return oldValue.Evidence, nil
+}
+
+// ResetEvidence resets all changes to the "evidence" field.
+func (m *ComplianceItemResultMutation) ResetEvidence() {
+	m.evidence = nil
+}
+
+// SetVisitID sets the "visit" edge to the ComplianceVisit entity by id.
+func (m *ComplianceItemResultMutation) SetVisitID(id int) {
+	m.visit = &id
+}
+
+// ClearVisit clears the "visit" edge to the ComplianceVisit entity.
+func (m *ComplianceItemResultMutation) ClearVisit() {
+	m.clearedvisit = true
+}
+
+// VisitCleared reports if the "visit" edge to the ComplianceVisit entity was cleared.
+func (m *ComplianceItemResultMutation) VisitCleared() bool {
+	return m.clearedvisit
+}
+
+// VisitID returns the "visit" edge ID in the mutation.
+func (m *ComplianceItemResultMutation) VisitID() (id int, exists bool) {
+	if m.visit != nil {
+		return *m.visit, true
+	}
+	return
+}
+
+// VisitIDs returns the "visit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// VisitID instead. It exists only for internal usage by the builders.
+func (m *ComplianceItemResultMutation) VisitIDs() (ids []int) {
+	if id := m.visit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetVisit resets all changes to the "visit" edge.
+func (m *ComplianceItemResultMutation) ResetVisit() {
+	m.visit = nil
+	m.clearedvisit = false
+}
+
+// SetItemID sets the "item" edge to the ChecklistItem entity by id.
+func (m *ComplianceItemResultMutation) SetItemID(id int) {
+	m.item = &id
+}
+
+// ClearItem clears the "item" edge to the ChecklistItem entity.
+func (m *ComplianceItemResultMutation) ClearItem() {
+	m.cleareditem = true
+}
+
+// ItemCleared reports if the "item" edge to the ChecklistItem entity was cleared.
+func (m *ComplianceItemResultMutation) ItemCleared() bool {
+	return m.cleareditem
+}
+
+// ItemID returns the "item" edge ID in the mutation.
+func (m *ComplianceItemResultMutation) ItemID() (id int, exists bool) {
+	if m.item != nil {
+		return *m.item, true
+	}
+	return
+}
+
+// ItemIDs returns the "item" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ItemID instead. It exists only for internal usage by the builders.
+func (m *ComplianceItemResultMutation) ItemIDs() (ids []int) {
+	if id := m.item; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetItem resets all changes to the "item" edge.
+func (m *ComplianceItemResultMutation) ResetItem() {
+	m.item = nil
+	m.cleareditem = false
+}
+
+// Where appends a list predicates to the ComplianceItemResultMutation builder.
+func (m *ComplianceItemResultMutation) Where(ps ...predicate.ComplianceItemResult) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ComplianceItemResultMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ComplianceItemResultMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ComplianceItemResult, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ComplianceItemResultMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ComplianceItemResultMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ComplianceItemResult).
+func (m *ComplianceItemResultMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ComplianceItemResultMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.outcome != nil {
+		fields = append(fields, complianceitemresult.FieldOutcome)
+	}
+	if m.evidence != nil {
+		fields = append(fields, complianceitemresult.FieldEvidence)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ComplianceItemResultMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case complianceitemresult.FieldOutcome:
+		return m.Outcome()
+	case complianceitemresult.FieldEvidence:
+		return m.Evidence()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ComplianceItemResultMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case complianceitemresult.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case complianceitemresult.FieldEvidence:
+		return m.OldEvidence(ctx)
+	}
+	return nil, fmt.Errorf("unknown ComplianceItemResult field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplianceItemResultMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case complianceitemresult.FieldOutcome:
+		v, ok := value.(complianceitemresult.Outcome)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case complianceitemresult.FieldEvidence:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvidence(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceItemResult field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ComplianceItemResultMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ComplianceItemResultMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplianceItemResultMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ComplianceItemResult numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ComplianceItemResultMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ComplianceItemResultMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ComplianceItemResultMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ComplianceItemResult nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ComplianceItemResultMutation) ResetField(name string) error {
+	switch name {
+	case complianceitemresult.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case complianceitemresult.FieldEvidence:
+		m.ResetEvidence()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceItemResult field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ComplianceItemResultMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.visit != nil {
+		edges = append(edges, complianceitemresult.EdgeVisit)
+	}
+	if m.item != nil {
+		edges = append(edges, complianceitemresult.EdgeItem)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ComplianceItemResultMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case complianceitemresult.EdgeVisit:
+		if id := m.visit; id != nil {
+			return []ent.Value{*id}
+		}
+	case complianceitemresult.EdgeItem:
+		if id := m.item; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ComplianceItemResultMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ComplianceItemResultMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ComplianceItemResultMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedvisit {
+		edges = append(edges, complianceitemresult.EdgeVisit)
+	}
+	if m.cleareditem {
+		edges = append(edges, complianceitemresult.EdgeItem)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ComplianceItemResultMutation) EdgeCleared(name string) bool {
+	switch name {
+	case complianceitemresult.EdgeVisit:
+		return m.clearedvisit
+	case complianceitemresult.EdgeItem:
+		return m.cleareditem
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ComplianceItemResultMutation) ClearEdge(name string) error {
+	switch name {
+	case complianceitemresult.EdgeVisit:
+		m.ClearVisit()
+		return nil
+	case complianceitemresult.EdgeItem:
+		m.ClearItem()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceItemResult unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ComplianceItemResultMutation) ResetEdge(name string) error {
+	switch name {
+	case complianceitemresult.EdgeVisit:
+		m.ResetVisit()
+		return nil
+	case complianceitemresult.EdgeItem:
+		m.ResetItem()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceItemResult edge %s", name)
+}
+
+// ComplianceVisitMutation represents an operation that mutates the ComplianceVisit nodes in the graph.
+type ComplianceVisitMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	visited_on      *time.Time
+	officer         *string
+	overall         *compliancevisit.Overall
+	summary         *string
+	recorded_at     *time.Time
+	clearedFields   map[string]struct{}
+	provider        *int
+	clearedprovider bool
+	template        *int
+	clearedtemplate bool
+	results         map[int]struct{}
+	removedresults  map[int]struct{}
+	clearedresults  bool
+	actions         map[int]struct{}
+	removedactions  map[int]struct{}
+	clearedactions  bool
+	report          *int
+	clearedreport   bool
+	done            bool
+	oldValue        func(context.Context) (*ComplianceVisit, error)
+	predicates      []predicate.ComplianceVisit
+}
+
+var _ ent.Mutation = (*ComplianceVisitMutation)(nil)
+
+// compliancevisitOption allows management of the mutation configuration using functional options.
+type compliancevisitOption func(*ComplianceVisitMutation)
+
+// newComplianceVisitMutation creates new mutation for the ComplianceVisit entity.
+func newComplianceVisitMutation(c config, op Op, opts ...compliancevisitOption) *ComplianceVisitMutation {
+	m := &ComplianceVisitMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeComplianceVisit,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withComplianceVisitID sets the ID field of the mutation.
+func withComplianceVisitID(id int) compliancevisitOption {
+	return func(m *ComplianceVisitMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ComplianceVisit
+		)
+		m.oldValue = func(ctx context.Context) (*ComplianceVisit, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ComplianceVisit.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withComplianceVisit sets the old ComplianceVisit of the mutation.
+func withComplianceVisit(node *ComplianceVisit) compliancevisitOption {
+	return func(m *ComplianceVisitMutation) {
+		m.oldValue = func(context.Context) (*ComplianceVisit, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ComplianceVisitMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ComplianceVisitMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ComplianceVisitMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ComplianceVisitMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ComplianceVisit.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetVisitedOn sets the "visited_on" field.
+func (m *ComplianceVisitMutation) SetVisitedOn(t time.Time) {
+	m.visited_on = &t
+}
+
+// VisitedOn returns the value of the "visited_on" field in the mutation.
+func (m *ComplianceVisitMutation) VisitedOn() (r time.Time, exists bool) {
+	v := m.visited_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisitedOn returns the old "visited_on" field's value of the ComplianceVisit entity.
+// If the ComplianceVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceVisitMutation) OldVisitedOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisitedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisitedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisitedOn: %w", err)
+	}
+	return oldValue.VisitedOn, nil
+}
+
+// ResetVisitedOn resets all changes to the "visited_on" field.
+func (m *ComplianceVisitMutation) ResetVisitedOn() {
+	m.visited_on = nil
+}
+
+// SetOfficer sets the "officer" field.
+func (m *ComplianceVisitMutation) SetOfficer(s string) {
+	m.officer = &s
+}
+
+// Officer returns the value of the "officer" field in the mutation.
+func (m *ComplianceVisitMutation) Officer() (r string, exists bool) {
+	v := m.officer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficer returns the old "officer" field's value of the ComplianceVisit entity.
+// If the ComplianceVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceVisitMutation) OldOfficer(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficer: %w", err)
+	}
+	return oldValue.Officer, nil
+}
+
+// ResetOfficer resets all changes to the "officer" field.
+func (m *ComplianceVisitMutation) ResetOfficer() {
+	m.officer = nil
+}
+
+// SetOverall sets the "overall" field.
+func (m *ComplianceVisitMutation) SetOverall(c compliancevisit.Overall) {
+	m.overall = &c
+}
+
+// Overall returns the value of the "overall" field in the mutation.
+func (m *ComplianceVisitMutation) Overall() (r compliancevisit.Overall, exists bool) {
+	v := m.overall
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOverall returns the old "overall" field's value of the ComplianceVisit entity.
+// If the ComplianceVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceVisitMutation) OldOverall(ctx context.Context) (v compliancevisit.Overall, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOverall is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOverall requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOverall: %w", err)
+	}
+	return oldValue.Overall, nil
+}
+
+// ResetOverall resets all changes to the "overall" field.
+func (m *ComplianceVisitMutation) ResetOverall() {
+	m.overall = nil
+}
+
+// SetSummary sets the "summary" field.
+func (m *ComplianceVisitMutation) SetSummary(s string) {
+	m.summary = &s
+}
+
+// Summary returns the value of the "summary" field in the mutation.
+func (m *ComplianceVisitMutation) Summary() (r string, exists bool) {
+	v := m.summary
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSummary returns the old "summary" field's value of the ComplianceVisit entity.
+// If the ComplianceVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceVisitMutation) OldSummary(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSummary is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSummary requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSummary: %w", err)
+	}
+	return oldValue.Summary, nil
+}
+
+// ResetSummary resets all changes to the "summary" field.
+func (m *ComplianceVisitMutation) ResetSummary() {
+	m.summary = nil
+}
+
+// SetRecordedAt sets the "recorded_at" field.
+func (m *ComplianceVisitMutation) SetRecordedAt(t time.Time) {
+	m.recorded_at = &t
+}
+
+// RecordedAt returns the value of the "recorded_at" field in the mutation.
+func (m *ComplianceVisitMutation) RecordedAt() (r time.Time, exists bool) {
+	v := m.recorded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordedAt returns the old "recorded_at" field's value of the ComplianceVisit entity.
+// If the ComplianceVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplianceVisitMutation) OldRecordedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordedAt: %w", err)
+	}
+	return oldValue.RecordedAt, nil
+}
+
+// ResetRecordedAt resets all changes to the "recorded_at" field.
+func (m *ComplianceVisitMutation) ResetRecordedAt() {
+	m.recorded_at = nil
+}
+
+// SetProviderID sets the "provider" edge to the Provider entity by id.
+func (m *ComplianceVisitMutation) SetProviderID(id int) {
+	m.provider = &id
+}
+
+// ClearProvider clears the "provider" edge to the Provider entity.
+func (m *ComplianceVisitMutation) ClearProvider() {
+	m.clearedprovider = true
+}
+
+// ProviderCleared reports if the "provider" edge to the Provider entity was cleared.
+func (m *ComplianceVisitMutation) ProviderCleared() bool {
+	return m.clearedprovider
+}
+
+// ProviderID returns the "provider" edge ID in the mutation.
+func (m *ComplianceVisitMutation) ProviderID() (id int, exists bool) {
+	if m.provider != nil {
+		return *m.provider, true
+	}
+	return
+}
+
+// ProviderIDs returns the "provider" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProviderID instead. It exists only for internal usage by the builders.
+func (m *ComplianceVisitMutation) ProviderIDs() (ids []int) {
+	if id := m.provider; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProvider resets all changes to the "provider" edge.
+func (m *ComplianceVisitMutation) ResetProvider() {
+	m.provider = nil
+	m.clearedprovider = false
+}
+
+// SetTemplateID sets the "template" edge to the ChecklistTemplate entity by id.
+func (m *ComplianceVisitMutation) SetTemplateID(id int) {
+	m.template = &id
+}
+
+// ClearTemplate clears the "template" edge to the ChecklistTemplate entity.
+func (m *ComplianceVisitMutation) ClearTemplate() {
+	m.clearedtemplate = true
+}
+
+// TemplateCleared reports if the "template" edge to the ChecklistTemplate entity was cleared.
+func (m *ComplianceVisitMutation) TemplateCleared() bool {
+	return m.clearedtemplate
+}
+
+// TemplateID returns the "template" edge ID in the mutation.
+func (m *ComplianceVisitMutation) TemplateID() (id int, exists bool) {
+	if m.template != nil {
+		return *m.template, true
+	}
+	return
+}
+
+// TemplateIDs returns the "template" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TemplateID instead. It exists only for internal usage by the builders.
+func (m *ComplianceVisitMutation) TemplateIDs() (ids []int) {
+	if id := m.template; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTemplate resets all changes to the "template" edge.
+func (m *ComplianceVisitMutation) ResetTemplate() {
+	m.template = nil
+	m.clearedtemplate = false
+}
+
+// AddResultIDs adds the "results" edge to the ComplianceItemResult entity by ids.
+func (m *ComplianceVisitMutation) AddResultIDs(ids ...int) {
+	if m.results == nil {
+		m.results = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.results[ids[i]] = struct{}{}
+	}
+}
+
+// ClearResults clears the "results" edge to the ComplianceItemResult entity.
+func (m *ComplianceVisitMutation) ClearResults() {
+	m.clearedresults = true
+}
+
+// ResultsCleared reports if the "results" edge to the ComplianceItemResult entity was cleared.
+func (m *ComplianceVisitMutation) ResultsCleared() bool {
+	return m.clearedresults
+}
+
+// RemoveResultIDs removes the "results" edge to the ComplianceItemResult entity by IDs.
+func (m *ComplianceVisitMutation) RemoveResultIDs(ids ...int) {
+	if m.removedresults == nil {
+		m.removedresults = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.results, ids[i])
+		m.removedresults[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedResults returns the removed IDs of the "results" edge to the ComplianceItemResult entity.
+func (m *ComplianceVisitMutation) RemovedResultsIDs() (ids []int) {
+	for id := range m.removedresults {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResultsIDs returns the "results" edge IDs in the mutation.
+func (m *ComplianceVisitMutation) ResultsIDs() (ids []int) {
+	for id := range m.results {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetResults resets all changes to the "results" edge.
+func (m *ComplianceVisitMutation) ResetResults() {
+	m.results = nil
+	m.clearedresults = false
+	m.removedresults = nil
+}
+
+// AddActionIDs adds the "actions" edge to the ComplianceAction entity by ids.
+func (m *ComplianceVisitMutation) AddActionIDs(ids ...int) {
+	if m.actions == nil {
+		m.actions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.actions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearActions clears the "actions" edge to the ComplianceAction entity.
+func (m *ComplianceVisitMutation) ClearActions() {
+	m.clearedactions = true
+}
+
+// ActionsCleared reports if the "actions" edge to the ComplianceAction entity was cleared.
+func (m *ComplianceVisitMutation) ActionsCleared() bool {
+	return m.clearedactions
+}
+
+// RemoveActionIDs removes the "actions" edge to the ComplianceAction entity by IDs.
+func (m *ComplianceVisitMutation) RemoveActionIDs(ids ...int) {
+	if m.removedactions == nil {
+		m.removedactions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.actions, ids[i])
+		m.removedactions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedActions returns the removed IDs of the "actions" edge to the ComplianceAction entity.
+func (m *ComplianceVisitMutation) RemovedActionsIDs() (ids []int) {
+	for id := range m.removedactions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ActionsIDs returns the "actions" edge IDs in the mutation.
+func (m *ComplianceVisitMutation) ActionsIDs() (ids []int) {
+	for id := range m.actions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetActions resets all changes to the "actions" edge.
+func (m *ComplianceVisitMutation) ResetActions() {
+	m.actions = nil
+	m.clearedactions = false
+	m.removedactions = nil
+}
+
+// SetReportID sets the "report" edge to the Document entity by id.
+func (m *ComplianceVisitMutation) SetReportID(id int) {
+	m.report = &id
+}
+
+// ClearReport clears the "report" edge to the Document entity.
+func (m *ComplianceVisitMutation) ClearReport() {
+	m.clearedreport = true
+}
+
+// ReportCleared reports if the "report" edge to the Document entity was cleared.
+func (m *ComplianceVisitMutation) ReportCleared() bool {
+	return m.clearedreport
+}
+
+// ReportID returns the "report" edge ID in the mutation.
+func (m *ComplianceVisitMutation) ReportID() (id int, exists bool) {
+	if m.report != nil {
+		return *m.report, true
+	}
+	return
+}
+
+// ReportIDs returns the "report" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReportID instead. It exists only for internal usage by the builders.
+func (m *ComplianceVisitMutation) ReportIDs() (ids []int) {
+	if id := m.report; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReport resets all changes to the "report" edge.
+func (m *ComplianceVisitMutation) ResetReport() {
+	m.report = nil
+	m.clearedreport = false
+}
+
+// Where appends a list predicates to the ComplianceVisitMutation builder.
+func (m *ComplianceVisitMutation) Where(ps ...predicate.ComplianceVisit) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ComplianceVisitMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ComplianceVisitMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ComplianceVisit, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ComplianceVisitMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ComplianceVisitMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ComplianceVisit).
+func (m *ComplianceVisitMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ComplianceVisitMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.visited_on != nil {
+		fields = append(fields, compliancevisit.FieldVisitedOn)
+	}
+	if m.officer != nil {
+		fields = append(fields, compliancevisit.FieldOfficer)
+	}
+	if m.overall != nil {
+		fields = append(fields, compliancevisit.FieldOverall)
+	}
+	if m.summary != nil {
+		fields = append(fields, compliancevisit.FieldSummary)
+	}
+	if m.recorded_at != nil {
+		fields = append(fields, compliancevisit.FieldRecordedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ComplianceVisitMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case compliancevisit.FieldVisitedOn:
+		return m.VisitedOn()
+	case compliancevisit.FieldOfficer:
+		return m.Officer()
+	case compliancevisit.FieldOverall:
+		return m.Overall()
+	case compliancevisit.FieldSummary:
+		return m.Summary()
+	case compliancevisit.FieldRecordedAt:
+		return m.RecordedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ComplianceVisitMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case compliancevisit.FieldVisitedOn:
+		return m.OldVisitedOn(ctx)
+	case compliancevisit.FieldOfficer:
+		return m.OldOfficer(ctx)
+	case compliancevisit.FieldOverall:
+		return m.OldOverall(ctx)
+	case compliancevisit.FieldSummary:
+		return m.OldSummary(ctx)
+	case compliancevisit.FieldRecordedAt:
+		return m.OldRecordedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ComplianceVisit field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplianceVisitMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case compliancevisit.FieldVisitedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisitedOn(v)
+		return nil
+	case compliancevisit.FieldOfficer:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficer(v)
+		return nil
+	case compliancevisit.FieldOverall:
+		v, ok := value.(compliancevisit.Overall)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOverall(v)
+		return nil
+	case compliancevisit.FieldSummary:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSummary(v)
+		return nil
+	case compliancevisit.FieldRecordedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceVisit field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ComplianceVisitMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ComplianceVisitMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplianceVisitMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ComplianceVisit numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ComplianceVisitMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ComplianceVisitMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ComplianceVisitMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ComplianceVisit nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ComplianceVisitMutation) ResetField(name string) error {
+	switch name {
+	case compliancevisit.FieldVisitedOn:
+		m.ResetVisitedOn()
+		return nil
+	case compliancevisit.FieldOfficer:
+		m.ResetOfficer()
+		return nil
+	case compliancevisit.FieldOverall:
+		m.ResetOverall()
+		return nil
+	case compliancevisit.FieldSummary:
+		m.ResetSummary()
+		return nil
+	case compliancevisit.FieldRecordedAt:
+		m.ResetRecordedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceVisit field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ComplianceVisitMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.provider != nil {
+		edges = append(edges, compliancevisit.EdgeProvider)
+	}
+	if m.template != nil {
+		edges = append(edges, compliancevisit.EdgeTemplate)
+	}
+	if m.results != nil {
+		edges = append(edges, compliancevisit.EdgeResults)
+	}
+	if m.actions != nil {
+		edges = append(edges, compliancevisit.EdgeActions)
+	}
+	if m.report != nil {
+		edges = append(edges, compliancevisit.EdgeReport)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ComplianceVisitMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case compliancevisit.EdgeProvider:
+		if id := m.provider; id != nil {
+			return []ent.Value{*id}
+		}
+	case compliancevisit.EdgeTemplate:
+		if id := m.template; id != nil {
+			return []ent.Value{*id}
+		}
+	case compliancevisit.EdgeResults:
+		ids := make([]ent.Value, 0, len(m.results))
+		for id := range m.results {
+			ids = append(ids, id)
+		}
+		return ids
+	case compliancevisit.EdgeActions:
+		ids := make([]ent.Value, 0, len(m.actions))
+		for id := range m.actions {
+			ids = append(ids, id)
+		}
+		return ids
+	case compliancevisit.EdgeReport:
+		if id := m.report; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ComplianceVisitMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removedresults != nil {
+		edges = append(edges, compliancevisit.EdgeResults)
+	}
+	if m.removedactions != nil {
+		edges = append(edges, compliancevisit.EdgeActions)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ComplianceVisitMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case compliancevisit.EdgeResults:
+		ids := make([]ent.Value, 0, len(m.removedresults))
+		for id := range m.removedresults {
+			ids = append(ids, id)
+		}
+		return ids
+	case compliancevisit.EdgeActions:
+		ids := make([]ent.Value, 0, len(m.removedactions))
+		for id := range m.removedactions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ComplianceVisitMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedprovider {
+		edges = append(edges, compliancevisit.EdgeProvider)
+	}
+	if m.clearedtemplate {
+		edges = append(edges, compliancevisit.EdgeTemplate)
+	}
+	if m.clearedresults {
+		edges = append(edges, compliancevisit.EdgeResults)
+	}
+	if m.clearedactions {
+		edges = append(edges, compliancevisit.EdgeActions)
+	}
+	if m.clearedreport {
+		edges = append(edges, compliancevisit.EdgeReport)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ComplianceVisitMutation) EdgeCleared(name string) bool {
+	switch name {
+	case compliancevisit.EdgeProvider:
+		return m.clearedprovider
+	case compliancevisit.EdgeTemplate:
+		return m.clearedtemplate
+	case compliancevisit.EdgeResults:
+		return m.clearedresults
+	case compliancevisit.EdgeActions:
+		return m.clearedactions
+	case compliancevisit.EdgeReport:
+		return m.clearedreport
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ComplianceVisitMutation) ClearEdge(name string) error {
+	switch name {
+	case compliancevisit.EdgeProvider:
+		m.ClearProvider()
+		return nil
+	case compliancevisit.EdgeTemplate:
+		m.ClearTemplate()
+		return nil
+	case compliancevisit.EdgeReport:
+		m.ClearReport()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceVisit unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ComplianceVisitMutation) ResetEdge(name string) error {
+	switch name {
+	case compliancevisit.EdgeProvider:
+		m.ResetProvider()
+		return nil
+	case compliancevisit.EdgeTemplate:
+		m.ResetTemplate()
+		return nil
+	case compliancevisit.EdgeResults:
+		m.ResetResults()
+		return nil
+	case compliancevisit.EdgeActions:
+		m.ResetActions()
+		return nil
+	case compliancevisit.EdgeReport:
+		m.ResetReport()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplianceVisit edge %s", name)
+}
+
 // CourseMutation represents an operation that mutates the Course nodes in the graph.
 type CourseMutation struct {
 	config
@@ -7306,6 +12324,890 @@ func (m *DocumentMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Document edge %s", name)
+}
+
+// EvaluationVisitMutation represents an operation that mutates the EvaluationVisit nodes in the graph.
+type EvaluationVisitMutation struct {
+	config
+	op                        Op
+	typ                       string
+	id                        *int
+	visited_on                *time.Time
+	officer                   *string
+	teaching_and_learning     *ofsted.Grade
+	behaviour_and_attitudes   *ofsted.Grade
+	personal_development      *ofsted.Grade
+	leadership_and_management *ofsted.Grade
+	overall_grade             *ofsted.Grade
+	report                    *string
+	recorded_at               *time.Time
+	clearedFields             map[string]struct{}
+	provider                  *int
+	clearedprovider           bool
+	report_document           *int
+	clearedreport_document    bool
+	done                      bool
+	oldValue                  func(context.Context) (*EvaluationVisit, error)
+	predicates                []predicate.EvaluationVisit
+}
+
+var _ ent.Mutation = (*EvaluationVisitMutation)(nil)
+
+// evaluationvisitOption allows management of the mutation configuration using functional options.
+type evaluationvisitOption func(*EvaluationVisitMutation)
+
+// newEvaluationVisitMutation creates new mutation for the EvaluationVisit entity.
+func newEvaluationVisitMutation(c config, op Op, opts ...evaluationvisitOption) *EvaluationVisitMutation {
+	m := &EvaluationVisitMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEvaluationVisit,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEvaluationVisitID sets the ID field of the mutation.
+func withEvaluationVisitID(id int) evaluationvisitOption {
+	return func(m *EvaluationVisitMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EvaluationVisit
+		)
+		m.oldValue = func(ctx context.Context) (*EvaluationVisit, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EvaluationVisit.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEvaluationVisit sets the old EvaluationVisit of the mutation.
+func withEvaluationVisit(node *EvaluationVisit) evaluationvisitOption {
+	return func(m *EvaluationVisitMutation) {
+		m.oldValue = func(context.Context) (*EvaluationVisit, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EvaluationVisitMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EvaluationVisitMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EvaluationVisitMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EvaluationVisitMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EvaluationVisit.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetVisitedOn sets the "visited_on" field.
+func (m *EvaluationVisitMutation) SetVisitedOn(t time.Time) {
+	m.visited_on = &t
+}
+
+// VisitedOn returns the value of the "visited_on" field in the mutation.
+func (m *EvaluationVisitMutation) VisitedOn() (r time.Time, exists bool) {
+	v := m.visited_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisitedOn returns the old "visited_on" field's value of the EvaluationVisit entity.
+// If the EvaluationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvaluationVisitMutation) OldVisitedOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisitedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisitedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisitedOn: %w", err)
+	}
+	return oldValue.VisitedOn, nil
+}
+
+// ResetVisitedOn resets all changes to the "visited_on" field.
+func (m *EvaluationVisitMutation) ResetVisitedOn() {
+	m.visited_on = nil
+}
+
+// SetOfficer sets the "officer" field.
+func (m *EvaluationVisitMutation) SetOfficer(s string) {
+	m.officer = &s
+}
+
+// Officer returns the value of the "officer" field in the mutation.
+func (m *EvaluationVisitMutation) Officer() (r string, exists bool) {
+	v := m.officer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfficer returns the old "officer" field's value of the EvaluationVisit entity.
+// If the EvaluationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvaluationVisitMutation) OldOfficer(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfficer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfficer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfficer: %w", err)
+	}
+	return oldValue.Officer, nil
+}
+
+// ResetOfficer resets all changes to the "officer" field.
+func (m *EvaluationVisitMutation) ResetOfficer() {
+	m.officer = nil
+}
+
+// SetTeachingAndLearning sets the "teaching_and_learning" field.
+func (m *EvaluationVisitMutation) SetTeachingAndLearning(o ofsted.Grade) {
+	m.teaching_and_learning = &o
+}
+
+// TeachingAndLearning returns the value of the "teaching_and_learning" field in the mutation.
+func (m *EvaluationVisitMutation) TeachingAndLearning() (r ofsted.Grade, exists bool) {
+	v := m.teaching_and_learning
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTeachingAndLearning returns the old "teaching_and_learning" field's value of the EvaluationVisit entity.
+// If the EvaluationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvaluationVisitMutation) OldTeachingAndLearning(ctx context.Context) (v ofsted.Grade, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTeachingAndLearning is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTeachingAndLearning requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTeachingAndLearning: %w", err)
+	}
+	return oldValue.TeachingAndLearning, nil
+}
+
+// ResetTeachingAndLearning resets all changes to the "teaching_and_learning" field.
+func (m *EvaluationVisitMutation) ResetTeachingAndLearning() {
+	m.teaching_and_learning = nil
+}
+
+// SetBehaviourAndAttitudes sets the "behaviour_and_attitudes" field.
+func (m *EvaluationVisitMutation) SetBehaviourAndAttitudes(o ofsted.Grade) {
+	m.behaviour_and_attitudes = &o
+}
+
+// BehaviourAndAttitudes returns the value of the "behaviour_and_attitudes" field in the mutation.
+func (m *EvaluationVisitMutation) BehaviourAndAttitudes() (r ofsted.Grade, exists bool) {
+	v := m.behaviour_and_attitudes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBehaviourAndAttitudes returns the old "behaviour_and_attitudes" field's value of the EvaluationVisit entity.
+// If the EvaluationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvaluationVisitMutation) OldBehaviourAndAttitudes(ctx context.Context) (v ofsted.Grade, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBehaviourAndAttitudes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBehaviourAndAttitudes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBehaviourAndAttitudes: %w", err)
+	}
+	return oldValue.BehaviourAndAttitudes, nil
+}
+
+// ResetBehaviourAndAttitudes resets all changes to the "behaviour_and_attitudes" field.
+func (m *EvaluationVisitMutation) ResetBehaviourAndAttitudes() {
+	m.behaviour_and_attitudes = nil
+}
+
+// SetPersonalDevelopment sets the "personal_development" field.
+func (m *EvaluationVisitMutation) SetPersonalDevelopment(o ofsted.Grade) {
+	m.personal_development = &o
+}
+
+// PersonalDevelopment returns the value of the "personal_development" field in the mutation.
+func (m *EvaluationVisitMutation) PersonalDevelopment() (r ofsted.Grade, exists bool) {
+	v := m.personal_development
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPersonalDevelopment returns the old "personal_development" field's value of the EvaluationVisit entity.
+// If the EvaluationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvaluationVisitMutation) OldPersonalDevelopment(ctx context.Context) (v ofsted.Grade, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPersonalDevelopment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPersonalDevelopment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPersonalDevelopment: %w", err)
+	}
+	return oldValue.PersonalDevelopment, nil
+}
+
+// ResetPersonalDevelopment resets all changes to the "personal_development" field.
+func (m *EvaluationVisitMutation) ResetPersonalDevelopment() {
+	m.personal_development = nil
+}
+
+// SetLeadershipAndManagement sets the "leadership_and_management" field.
+func (m *EvaluationVisitMutation) SetLeadershipAndManagement(o ofsted.Grade) {
+	m.leadership_and_management = &o
+}
+
+// LeadershipAndManagement returns the value of the "leadership_and_management" field in the mutation.
+func (m *EvaluationVisitMutation) LeadershipAndManagement() (r ofsted.Grade, exists bool) {
+	v := m.leadership_and_management
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeadershipAndManagement returns the old "leadership_and_management" field's value of the EvaluationVisit entity.
+// If the EvaluationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvaluationVisitMutation) OldLeadershipAndManagement(ctx context.Context) (v ofsted.Grade, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeadershipAndManagement is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeadershipAndManagement requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeadershipAndManagement: %w", err)
+	}
+	return oldValue.LeadershipAndManagement, nil
+}
+
+// ResetLeadershipAndManagement resets all changes to the "leadership_and_management" field.
+func (m *EvaluationVisitMutation) ResetLeadershipAndManagement() {
+	m.leadership_and_management = nil
+}
+
+// SetOverallGrade sets the "overall_grade" field.
+func (m *EvaluationVisitMutation) SetOverallGrade(o ofsted.Grade) {
+	m.overall_grade = &o
+}
+
+// OverallGrade returns the value of the "overall_grade" field in the mutation.
+func (m *EvaluationVisitMutation) OverallGrade() (r ofsted.Grade, exists bool) {
+	v := m.overall_grade
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOverallGrade returns the old "overall_grade" field's value of the EvaluationVisit entity.
+// If the EvaluationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvaluationVisitMutation) OldOverallGrade(ctx context.Context) (v ofsted.Grade, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOverallGrade is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOverallGrade requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOverallGrade: %w", err)
+	}
+	return oldValue.OverallGrade, nil
+}
+
+// ResetOverallGrade resets all changes to the "overall_grade" field.
+func (m *EvaluationVisitMutation) ResetOverallGrade() {
+	m.overall_grade = nil
+}
+
+// SetReport sets the "report" field.
+func (m *EvaluationVisitMutation) SetReport(s string) {
+	m.report = &s
+}
+
+// Report returns the value of the "report" field in the mutation.
+func (m *EvaluationVisitMutation) Report() (r string, exists bool) {
+	v := m.report
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReport returns the old "report" field's value of the EvaluationVisit entity.
+// If the EvaluationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvaluationVisitMutation) OldReport(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReport is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReport requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReport: %w", err)
+	}
+	return oldValue.Report, nil
+}
+
+// ResetReport resets all changes to the "report" field.
+func (m *EvaluationVisitMutation) ResetReport() {
+	m.report = nil
+}
+
+// SetRecordedAt sets the "recorded_at" field.
+func (m *EvaluationVisitMutation) SetRecordedAt(t time.Time) {
+	m.recorded_at = &t
+}
+
+// RecordedAt returns the value of the "recorded_at" field in the mutation.
+func (m *EvaluationVisitMutation) RecordedAt() (r time.Time, exists bool) {
+	v := m.recorded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordedAt returns the old "recorded_at" field's value of the EvaluationVisit entity.
+// If the EvaluationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EvaluationVisitMutation) OldRecordedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordedAt: %w", err)
+	}
+	return oldValue.RecordedAt, nil
+}
+
+// ResetRecordedAt resets all changes to the "recorded_at" field.
+func (m *EvaluationVisitMutation) ResetRecordedAt() {
+	m.recorded_at = nil
+}
+
+// SetProviderID sets the "provider" edge to the Provider entity by id.
+func (m *EvaluationVisitMutation) SetProviderID(id int) {
+	m.provider = &id
+}
+
+// ClearProvider clears the "provider" edge to the Provider entity.
+func (m *EvaluationVisitMutation) ClearProvider() {
+	m.clearedprovider = true
+}
+
+// ProviderCleared reports if the "provider" edge to the Provider entity was cleared.
+func (m *EvaluationVisitMutation) ProviderCleared() bool {
+	return m.clearedprovider
+}
+
+// ProviderID returns the "provider" edge ID in the mutation.
+func (m *EvaluationVisitMutation) ProviderID() (id int, exists bool) {
+	if m.provider != nil {
+		return *m.provider, true
+	}
+	return
+}
+
+// ProviderIDs returns the "provider" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProviderID instead. It exists only for internal usage by the builders.
+func (m *EvaluationVisitMutation) ProviderIDs() (ids []int) {
+	if id := m.provider; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProvider resets all changes to the "provider" edge.
+func (m *EvaluationVisitMutation) ResetProvider() {
+	m.provider = nil
+	m.clearedprovider = false
+}
+
+// SetReportDocumentID sets the "report_document" edge to the Document entity by id.
+func (m *EvaluationVisitMutation) SetReportDocumentID(id int) {
+	m.report_document = &id
+}
+
+// ClearReportDocument clears the "report_document" edge to the Document entity.
+func (m *EvaluationVisitMutation) ClearReportDocument() {
+	m.clearedreport_document = true
+}
+
+// ReportDocumentCleared reports if the "report_document" edge to the Document entity was cleared.
+func (m *EvaluationVisitMutation) ReportDocumentCleared() bool {
+	return m.clearedreport_document
+}
+
+// ReportDocumentID returns the "report_document" edge ID in the mutation.
+func (m *EvaluationVisitMutation) ReportDocumentID() (id int, exists bool) {
+	if m.report_document != nil {
+		return *m.report_document, true
+	}
+	return
+}
+
+// ReportDocumentIDs returns the "report_document" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReportDocumentID instead. It exists only for internal usage by the builders.
+func (m *EvaluationVisitMutation) ReportDocumentIDs() (ids []int) {
+	if id := m.report_document; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReportDocument resets all changes to the "report_document" edge.
+func (m *EvaluationVisitMutation) ResetReportDocument() {
+	m.report_document = nil
+	m.clearedreport_document = false
+}
+
+// Where appends a list predicates to the EvaluationVisitMutation builder.
+func (m *EvaluationVisitMutation) Where(ps ...predicate.EvaluationVisit) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EvaluationVisitMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EvaluationVisitMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EvaluationVisit, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EvaluationVisitMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EvaluationVisitMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EvaluationVisit).
+func (m *EvaluationVisitMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EvaluationVisitMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.visited_on != nil {
+		fields = append(fields, evaluationvisit.FieldVisitedOn)
+	}
+	if m.officer != nil {
+		fields = append(fields, evaluationvisit.FieldOfficer)
+	}
+	if m.teaching_and_learning != nil {
+		fields = append(fields, evaluationvisit.FieldTeachingAndLearning)
+	}
+	if m.behaviour_and_attitudes != nil {
+		fields = append(fields, evaluationvisit.FieldBehaviourAndAttitudes)
+	}
+	if m.personal_development != nil {
+		fields = append(fields, evaluationvisit.FieldPersonalDevelopment)
+	}
+	if m.leadership_and_management != nil {
+		fields = append(fields, evaluationvisit.FieldLeadershipAndManagement)
+	}
+	if m.overall_grade != nil {
+		fields = append(fields, evaluationvisit.FieldOverallGrade)
+	}
+	if m.report != nil {
+		fields = append(fields, evaluationvisit.FieldReport)
+	}
+	if m.recorded_at != nil {
+		fields = append(fields, evaluationvisit.FieldRecordedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EvaluationVisitMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case evaluationvisit.FieldVisitedOn:
+		return m.VisitedOn()
+	case evaluationvisit.FieldOfficer:
+		return m.Officer()
+	case evaluationvisit.FieldTeachingAndLearning:
+		return m.TeachingAndLearning()
+	case evaluationvisit.FieldBehaviourAndAttitudes:
+		return m.BehaviourAndAttitudes()
+	case evaluationvisit.FieldPersonalDevelopment:
+		return m.PersonalDevelopment()
+	case evaluationvisit.FieldLeadershipAndManagement:
+		return m.LeadershipAndManagement()
+	case evaluationvisit.FieldOverallGrade:
+		return m.OverallGrade()
+	case evaluationvisit.FieldReport:
+		return m.Report()
+	case evaluationvisit.FieldRecordedAt:
+		return m.RecordedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EvaluationVisitMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case evaluationvisit.FieldVisitedOn:
+		return m.OldVisitedOn(ctx)
+	case evaluationvisit.FieldOfficer:
+		return m.OldOfficer(ctx)
+	case evaluationvisit.FieldTeachingAndLearning:
+		return m.OldTeachingAndLearning(ctx)
+	case evaluationvisit.FieldBehaviourAndAttitudes:
+		return m.OldBehaviourAndAttitudes(ctx)
+	case evaluationvisit.FieldPersonalDevelopment:
+		return m.OldPersonalDevelopment(ctx)
+	case evaluationvisit.FieldLeadershipAndManagement:
+		return m.OldLeadershipAndManagement(ctx)
+	case evaluationvisit.FieldOverallGrade:
+		return m.OldOverallGrade(ctx)
+	case evaluationvisit.FieldReport:
+		return m.OldReport(ctx)
+	case evaluationvisit.FieldRecordedAt:
+		return m.OldRecordedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown EvaluationVisit field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EvaluationVisitMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case evaluationvisit.FieldVisitedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisitedOn(v)
+		return nil
+	case evaluationvisit.FieldOfficer:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfficer(v)
+		return nil
+	case evaluationvisit.FieldTeachingAndLearning:
+		v, ok := value.(ofsted.Grade)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTeachingAndLearning(v)
+		return nil
+	case evaluationvisit.FieldBehaviourAndAttitudes:
+		v, ok := value.(ofsted.Grade)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBehaviourAndAttitudes(v)
+		return nil
+	case evaluationvisit.FieldPersonalDevelopment:
+		v, ok := value.(ofsted.Grade)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPersonalDevelopment(v)
+		return nil
+	case evaluationvisit.FieldLeadershipAndManagement:
+		v, ok := value.(ofsted.Grade)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeadershipAndManagement(v)
+		return nil
+	case evaluationvisit.FieldOverallGrade:
+		v, ok := value.(ofsted.Grade)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOverallGrade(v)
+		return nil
+	case evaluationvisit.FieldReport:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReport(v)
+		return nil
+	case evaluationvisit.FieldRecordedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EvaluationVisit field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EvaluationVisitMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EvaluationVisitMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EvaluationVisitMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown EvaluationVisit numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EvaluationVisitMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EvaluationVisitMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EvaluationVisitMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown EvaluationVisit nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EvaluationVisitMutation) ResetField(name string) error {
+	switch name {
+	case evaluationvisit.FieldVisitedOn:
+		m.ResetVisitedOn()
+		return nil
+	case evaluationvisit.FieldOfficer:
+		m.ResetOfficer()
+		return nil
+	case evaluationvisit.FieldTeachingAndLearning:
+		m.ResetTeachingAndLearning()
+		return nil
+	case evaluationvisit.FieldBehaviourAndAttitudes:
+		m.ResetBehaviourAndAttitudes()
+		return nil
+	case evaluationvisit.FieldPersonalDevelopment:
+		m.ResetPersonalDevelopment()
+		return nil
+	case evaluationvisit.FieldLeadershipAndManagement:
+		m.ResetLeadershipAndManagement()
+		return nil
+	case evaluationvisit.FieldOverallGrade:
+		m.ResetOverallGrade()
+		return nil
+	case evaluationvisit.FieldReport:
+		m.ResetReport()
+		return nil
+	case evaluationvisit.FieldRecordedAt:
+		m.ResetRecordedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown EvaluationVisit field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EvaluationVisitMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.provider != nil {
+		edges = append(edges, evaluationvisit.EdgeProvider)
+	}
+	if m.report_document != nil {
+		edges = append(edges, evaluationvisit.EdgeReportDocument)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EvaluationVisitMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case evaluationvisit.EdgeProvider:
+		if id := m.provider; id != nil {
+			return []ent.Value{*id}
+		}
+	case evaluationvisit.EdgeReportDocument:
+		if id := m.report_document; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EvaluationVisitMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EvaluationVisitMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EvaluationVisitMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedprovider {
+		edges = append(edges, evaluationvisit.EdgeProvider)
+	}
+	if m.clearedreport_document {
+		edges = append(edges, evaluationvisit.EdgeReportDocument)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EvaluationVisitMutation) EdgeCleared(name string) bool {
+	switch name {
+	case evaluationvisit.EdgeProvider:
+		return m.clearedprovider
+	case evaluationvisit.EdgeReportDocument:
+		return m.clearedreport_document
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EvaluationVisitMutation) ClearEdge(name string) error {
+	switch name {
+	case evaluationvisit.EdgeProvider:
+		m.ClearProvider()
+		return nil
+	case evaluationvisit.EdgeReportDocument:
+		m.ClearReportDocument()
+		return nil
+	}
+	return fmt.Errorf("unknown EvaluationVisit unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EvaluationVisitMutation) ResetEdge(name string) error {
+	switch name {
+	case evaluationvisit.EdgeProvider:
+		m.ResetProvider()
+		return nil
+	case evaluationvisit.EdgeReportDocument:
+		m.ResetReportDocument()
+		return nil
+	}
+	return fmt.Errorf("unknown EvaluationVisit edge %s", name)
 }
 
 // InvitationMutation represents an operation that mutates the Invitation nodes in the graph.
@@ -12467,6 +18369,8 @@ type ProviderMutation struct {
 	id                       *int
 	name                     *string
 	description              *string
+	ukprn                    *string
+	urn                      *string
 	contact_name             *string
 	email                    *string
 	phone                    *string
@@ -12491,6 +18395,15 @@ type ProviderMutation struct {
 	training_bookings        map[int]struct{}
 	removedtraining_bookings map[int]struct{}
 	clearedtraining_bookings bool
+	compliance_visits        map[int]struct{}
+	removedcompliance_visits map[int]struct{}
+	clearedcompliance_visits bool
+	evaluation_visits        map[int]struct{}
+	removedevaluation_visits map[int]struct{}
+	clearedevaluation_visits bool
+	decisions                map[int]struct{}
+	removeddecisions         map[int]struct{}
+	cleareddecisions         bool
 	done                     bool
 	oldValue                 func(context.Context) (*Provider, error)
 	predicates               []predicate.Provider
@@ -12664,6 +18577,78 @@ func (m *ProviderMutation) OldDescription(ctx context.Context) (v string, err er
 // ResetDescription resets all changes to the "description" field.
 func (m *ProviderMutation) ResetDescription() {
 	m.description = nil
+}
+
+// SetUkprn sets the "ukprn" field.
+func (m *ProviderMutation) SetUkprn(s string) {
+	m.ukprn = &s
+}
+
+// Ukprn returns the value of the "ukprn" field in the mutation.
+func (m *ProviderMutation) Ukprn() (r string, exists bool) {
+	v := m.ukprn
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUkprn returns the old "ukprn" field's value of the Provider entity.
+// If the Provider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProviderMutation) OldUkprn(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUkprn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUkprn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUkprn: %w", err)
+	}
+	return oldValue.Ukprn, nil
+}
+
+// ResetUkprn resets all changes to the "ukprn" field.
+func (m *ProviderMutation) ResetUkprn() {
+	m.ukprn = nil
+}
+
+// SetUrn sets the "urn" field.
+func (m *ProviderMutation) SetUrn(s string) {
+	m.urn = &s
+}
+
+// Urn returns the value of the "urn" field in the mutation.
+func (m *ProviderMutation) Urn() (r string, exists bool) {
+	v := m.urn
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUrn returns the old "urn" field's value of the Provider entity.
+// If the Provider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProviderMutation) OldUrn(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUrn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUrn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUrn: %w", err)
+	}
+	return oldValue.Urn, nil
+}
+
+// ResetUrn resets all changes to the "urn" field.
+func (m *ProviderMutation) ResetUrn() {
+	m.urn = nil
 }
 
 // SetContactName sets the "contact_name" field.
@@ -13237,6 +19222,168 @@ func (m *ProviderMutation) ResetTrainingBookings() {
 	m.removedtraining_bookings = nil
 }
 
+// AddComplianceVisitIDs adds the "compliance_visits" edge to the ComplianceVisit entity by ids.
+func (m *ProviderMutation) AddComplianceVisitIDs(ids ...int) {
+	if m.compliance_visits == nil {
+		m.compliance_visits = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.compliance_visits[ids[i]] = struct{}{}
+	}
+}
+
+// ClearComplianceVisits clears the "compliance_visits" edge to the ComplianceVisit entity.
+func (m *ProviderMutation) ClearComplianceVisits() {
+	m.clearedcompliance_visits = true
+}
+
+// ComplianceVisitsCleared reports if the "compliance_visits" edge to the ComplianceVisit entity was cleared.
+func (m *ProviderMutation) ComplianceVisitsCleared() bool {
+	return m.clearedcompliance_visits
+}
+
+// RemoveComplianceVisitIDs removes the "compliance_visits" edge to the ComplianceVisit entity by IDs.
+func (m *ProviderMutation) RemoveComplianceVisitIDs(ids ...int) {
+	if m.removedcompliance_visits == nil {
+		m.removedcompliance_visits = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.compliance_visits, ids[i])
+		m.removedcompliance_visits[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedComplianceVisits returns the removed IDs of the "compliance_visits" edge to the ComplianceVisit entity.
+func (m *ProviderMutation) RemovedComplianceVisitsIDs() (ids []int) {
+	for id := range m.removedcompliance_visits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ComplianceVisitsIDs returns the "compliance_visits" edge IDs in the mutation.
+func (m *ProviderMutation) ComplianceVisitsIDs() (ids []int) {
+	for id := range m.compliance_visits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetComplianceVisits resets all changes to the "compliance_visits" edge.
+func (m *ProviderMutation) ResetComplianceVisits() {
+	m.compliance_visits = nil
+	m.clearedcompliance_visits = false
+	m.removedcompliance_visits = nil
+}
+
+// AddEvaluationVisitIDs adds the "evaluation_visits" edge to the EvaluationVisit entity by ids.
+func (m *ProviderMutation) AddEvaluationVisitIDs(ids ...int) {
+	if m.evaluation_visits == nil {
+		m.evaluation_visits = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.evaluation_visits[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEvaluationVisits clears the "evaluation_visits" edge to the EvaluationVisit entity.
+func (m *ProviderMutation) ClearEvaluationVisits() {
+	m.clearedevaluation_visits = true
+}
+
+// EvaluationVisitsCleared reports if the "evaluation_visits" edge to the EvaluationVisit entity was cleared.
+func (m *ProviderMutation) EvaluationVisitsCleared() bool {
+	return m.clearedevaluation_visits
+}
+
+// RemoveEvaluationVisitIDs removes the "evaluation_visits" edge to the EvaluationVisit entity by IDs.
+func (m *ProviderMutation) RemoveEvaluationVisitIDs(ids ...int) {
+	if m.removedevaluation_visits == nil {
+		m.removedevaluation_visits = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.evaluation_visits, ids[i])
+		m.removedevaluation_visits[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEvaluationVisits returns the removed IDs of the "evaluation_visits" edge to the EvaluationVisit entity.
+func (m *ProviderMutation) RemovedEvaluationVisitsIDs() (ids []int) {
+	for id := range m.removedevaluation_visits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EvaluationVisitsIDs returns the "evaluation_visits" edge IDs in the mutation.
+func (m *ProviderMutation) EvaluationVisitsIDs() (ids []int) {
+	for id := range m.evaluation_visits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEvaluationVisits resets all changes to the "evaluation_visits" edge.
+func (m *ProviderMutation) ResetEvaluationVisits() {
+	m.evaluation_visits = nil
+	m.clearedevaluation_visits = false
+	m.removedevaluation_visits = nil
+}
+
+// AddDecisionIDs adds the "decisions" edge to the QADecision entity by ids.
+func (m *ProviderMutation) AddDecisionIDs(ids ...int) {
+	if m.decisions == nil {
+		m.decisions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.decisions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDecisions clears the "decisions" edge to the QADecision entity.
+func (m *ProviderMutation) ClearDecisions() {
+	m.cleareddecisions = true
+}
+
+// DecisionsCleared reports if the "decisions" edge to the QADecision entity was cleared.
+func (m *ProviderMutation) DecisionsCleared() bool {
+	return m.cleareddecisions
+}
+
+// RemoveDecisionIDs removes the "decisions" edge to the QADecision entity by IDs.
+func (m *ProviderMutation) RemoveDecisionIDs(ids ...int) {
+	if m.removeddecisions == nil {
+		m.removeddecisions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.decisions, ids[i])
+		m.removeddecisions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDecisions returns the removed IDs of the "decisions" edge to the QADecision entity.
+func (m *ProviderMutation) RemovedDecisionsIDs() (ids []int) {
+	for id := range m.removeddecisions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DecisionsIDs returns the "decisions" edge IDs in the mutation.
+func (m *ProviderMutation) DecisionsIDs() (ids []int) {
+	for id := range m.decisions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDecisions resets all changes to the "decisions" edge.
+func (m *ProviderMutation) ResetDecisions() {
+	m.decisions = nil
+	m.cleareddecisions = false
+	m.removeddecisions = nil
+}
+
 // Where appends a list predicates to the ProviderMutation builder.
 func (m *ProviderMutation) Where(ps ...predicate.Provider) {
 	m.predicates = append(m.predicates, ps...)
@@ -13271,12 +19418,18 @@ func (m *ProviderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProviderMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 12)
 	if m.name != nil {
 		fields = append(fields, provider.FieldName)
 	}
 	if m.description != nil {
 		fields = append(fields, provider.FieldDescription)
+	}
+	if m.ukprn != nil {
+		fields = append(fields, provider.FieldUkprn)
+	}
+	if m.urn != nil {
+		fields = append(fields, provider.FieldUrn)
 	}
 	if m.contact_name != nil {
 		fields = append(fields, provider.FieldContactName)
@@ -13314,6 +19467,10 @@ func (m *ProviderMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case provider.FieldDescription:
 		return m.Description()
+	case provider.FieldUkprn:
+		return m.Ukprn()
+	case provider.FieldUrn:
+		return m.Urn()
 	case provider.FieldContactName:
 		return m.ContactName()
 	case provider.FieldEmail:
@@ -13343,6 +19500,10 @@ func (m *ProviderMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldName(ctx)
 	case provider.FieldDescription:
 		return m.OldDescription(ctx)
+	case provider.FieldUkprn:
+		return m.OldUkprn(ctx)
+	case provider.FieldUrn:
+		return m.OldUrn(ctx)
 	case provider.FieldContactName:
 		return m.OldContactName(ctx)
 	case provider.FieldEmail:
@@ -13381,6 +19542,20 @@ func (m *ProviderMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDescription(v)
+		return nil
+	case provider.FieldUkprn:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUkprn(v)
+		return nil
+	case provider.FieldUrn:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUrn(v)
 		return nil
 	case provider.FieldContactName:
 		v, ok := value.(string)
@@ -13502,6 +19677,12 @@ func (m *ProviderMutation) ResetField(name string) error {
 	case provider.FieldDescription:
 		m.ResetDescription()
 		return nil
+	case provider.FieldUkprn:
+		m.ResetUkprn()
+		return nil
+	case provider.FieldUrn:
+		m.ResetUrn()
+		return nil
 	case provider.FieldContactName:
 		m.ResetContactName()
 		return nil
@@ -13532,7 +19713,7 @@ func (m *ProviderMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProviderMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 8)
 	if m.courses != nil {
 		edges = append(edges, provider.EdgeCourses)
 	}
@@ -13547,6 +19728,15 @@ func (m *ProviderMutation) AddedEdges() []string {
 	}
 	if m.training_bookings != nil {
 		edges = append(edges, provider.EdgeTrainingBookings)
+	}
+	if m.compliance_visits != nil {
+		edges = append(edges, provider.EdgeComplianceVisits)
+	}
+	if m.evaluation_visits != nil {
+		edges = append(edges, provider.EdgeEvaluationVisits)
+	}
+	if m.decisions != nil {
+		edges = append(edges, provider.EdgeDecisions)
 	}
 	return edges
 }
@@ -13585,13 +19775,31 @@ func (m *ProviderMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case provider.EdgeComplianceVisits:
+		ids := make([]ent.Value, 0, len(m.compliance_visits))
+		for id := range m.compliance_visits {
+			ids = append(ids, id)
+		}
+		return ids
+	case provider.EdgeEvaluationVisits:
+		ids := make([]ent.Value, 0, len(m.evaluation_visits))
+		for id := range m.evaluation_visits {
+			ids = append(ids, id)
+		}
+		return ids
+	case provider.EdgeDecisions:
+		ids := make([]ent.Value, 0, len(m.decisions))
+		for id := range m.decisions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProviderMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 8)
 	if m.removedcourses != nil {
 		edges = append(edges, provider.EdgeCourses)
 	}
@@ -13606,6 +19814,15 @@ func (m *ProviderMutation) RemovedEdges() []string {
 	}
 	if m.removedtraining_bookings != nil {
 		edges = append(edges, provider.EdgeTrainingBookings)
+	}
+	if m.removedcompliance_visits != nil {
+		edges = append(edges, provider.EdgeComplianceVisits)
+	}
+	if m.removedevaluation_visits != nil {
+		edges = append(edges, provider.EdgeEvaluationVisits)
+	}
+	if m.removeddecisions != nil {
+		edges = append(edges, provider.EdgeDecisions)
 	}
 	return edges
 }
@@ -13644,13 +19861,31 @@ func (m *ProviderMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case provider.EdgeComplianceVisits:
+		ids := make([]ent.Value, 0, len(m.removedcompliance_visits))
+		for id := range m.removedcompliance_visits {
+			ids = append(ids, id)
+		}
+		return ids
+	case provider.EdgeEvaluationVisits:
+		ids := make([]ent.Value, 0, len(m.removedevaluation_visits))
+		for id := range m.removedevaluation_visits {
+			ids = append(ids, id)
+		}
+		return ids
+	case provider.EdgeDecisions:
+		ids := make([]ent.Value, 0, len(m.removeddecisions))
+		for id := range m.removeddecisions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProviderMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 8)
 	if m.clearedcourses {
 		edges = append(edges, provider.EdgeCourses)
 	}
@@ -13665,6 +19900,15 @@ func (m *ProviderMutation) ClearedEdges() []string {
 	}
 	if m.clearedtraining_bookings {
 		edges = append(edges, provider.EdgeTrainingBookings)
+	}
+	if m.clearedcompliance_visits {
+		edges = append(edges, provider.EdgeComplianceVisits)
+	}
+	if m.clearedevaluation_visits {
+		edges = append(edges, provider.EdgeEvaluationVisits)
+	}
+	if m.cleareddecisions {
+		edges = append(edges, provider.EdgeDecisions)
 	}
 	return edges
 }
@@ -13683,6 +19927,12 @@ func (m *ProviderMutation) EdgeCleared(name string) bool {
 		return m.cleareddocuments
 	case provider.EdgeTrainingBookings:
 		return m.clearedtraining_bookings
+	case provider.EdgeComplianceVisits:
+		return m.clearedcompliance_visits
+	case provider.EdgeEvaluationVisits:
+		return m.clearedevaluation_visits
+	case provider.EdgeDecisions:
+		return m.cleareddecisions
 	}
 	return false
 }
@@ -13714,8 +19964,702 @@ func (m *ProviderMutation) ResetEdge(name string) error {
 	case provider.EdgeTrainingBookings:
 		m.ResetTrainingBookings()
 		return nil
+	case provider.EdgeComplianceVisits:
+		m.ResetComplianceVisits()
+		return nil
+	case provider.EdgeEvaluationVisits:
+		m.ResetEvaluationVisits()
+		return nil
+	case provider.EdgeDecisions:
+		m.ResetDecisions()
+		return nil
 	}
 	return fmt.Errorf("unknown Provider edge %s", name)
+}
+
+// QADecisionMutation represents an operation that mutates the QADecision nodes in the graph.
+type QADecisionMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	kind            *qadecision.Kind
+	decided_on      *time.Time
+	reason          *string
+	valid_until     *time.Time
+	recorded_by     *string
+	recorded_at     *time.Time
+	clearedFields   map[string]struct{}
+	provider        *int
+	clearedprovider bool
+	done            bool
+	oldValue        func(context.Context) (*QADecision, error)
+	predicates      []predicate.QADecision
+}
+
+var _ ent.Mutation = (*QADecisionMutation)(nil)
+
+// qadecisionOption allows management of the mutation configuration using functional options.
+type qadecisionOption func(*QADecisionMutation)
+
+// newQADecisionMutation creates new mutation for the QADecision entity.
+func newQADecisionMutation(c config, op Op, opts ...qadecisionOption) *QADecisionMutation {
+	m := &QADecisionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQADecision,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQADecisionID sets the ID field of the mutation.
+func withQADecisionID(id int) qadecisionOption {
+	return func(m *QADecisionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *QADecision
+		)
+		m.oldValue = func(ctx context.Context) (*QADecision, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().QADecision.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQADecision sets the old QADecision of the mutation.
+func withQADecision(node *QADecision) qadecisionOption {
+	return func(m *QADecisionMutation) {
+		m.oldValue = func(context.Context) (*QADecision, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QADecisionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QADecisionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QADecisionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QADecisionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().QADecision.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetKind sets the "kind" field.
+func (m *QADecisionMutation) SetKind(q qadecision.Kind) {
+	m.kind = &q
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *QADecisionMutation) Kind() (r qadecision.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the QADecision entity.
+// If the QADecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QADecisionMutation) OldKind(ctx context.Context) (v qadecision.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *QADecisionMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetDecidedOn sets the "decided_on" field.
+func (m *QADecisionMutation) SetDecidedOn(t time.Time) {
+	m.decided_on = &t
+}
+
+// DecidedOn returns the value of the "decided_on" field in the mutation.
+func (m *QADecisionMutation) DecidedOn() (r time.Time, exists bool) {
+	v := m.decided_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedOn returns the old "decided_on" field's value of the QADecision entity.
+// If the QADecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QADecisionMutation) OldDecidedOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedOn: %w", err)
+	}
+	return oldValue.DecidedOn, nil
+}
+
+// ResetDecidedOn resets all changes to the "decided_on" field.
+func (m *QADecisionMutation) ResetDecidedOn() {
+	m.decided_on = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *QADecisionMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *QADecisionMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the QADecision entity.
+// If the QADecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QADecisionMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *QADecisionMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetValidUntil sets the "valid_until" field.
+func (m *QADecisionMutation) SetValidUntil(t time.Time) {
+	m.valid_until = &t
+}
+
+// ValidUntil returns the value of the "valid_until" field in the mutation.
+func (m *QADecisionMutation) ValidUntil() (r time.Time, exists bool) {
+	v := m.valid_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidUntil returns the old "valid_until" field's value of the QADecision entity.
+// If the QADecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QADecisionMutation) OldValidUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidUntil: %w", err)
+	}
+	return oldValue.ValidUntil, nil
+}
+
+// ClearValidUntil clears the value of the "valid_until" field.
+func (m *QADecisionMutation) ClearValidUntil() {
+	m.valid_until = nil
+	m.clearedFields[qadecision.FieldValidUntil] = struct{}{}
+}
+
+// ValidUntilCleared returns if the "valid_until" field was cleared in this mutation.
+func (m *QADecisionMutation) ValidUntilCleared() bool {
+	_, ok := m.clearedFields[qadecision.FieldValidUntil]
+	return ok
+}
+
+// ResetValidUntil resets all changes to the "valid_until" field.
+func (m *QADecisionMutation) ResetValidUntil() {
+	m.valid_until = nil
+	delete(m.clearedFields, qadecision.FieldValidUntil)
+}
+
+// SetRecordedBy sets the "recorded_by" field.
+func (m *QADecisionMutation) SetRecordedBy(s string) {
+	m.recorded_by = &s
+}
+
+// RecordedBy returns the value of the "recorded_by" field in the mutation.
+func (m *QADecisionMutation) RecordedBy() (r string, exists bool) {
+	v := m.recorded_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordedBy returns the old "recorded_by" field's value of the QADecision entity.
+// If the QADecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QADecisionMutation) OldRecordedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordedBy: %w", err)
+	}
+	return oldValue.RecordedBy, nil
+}
+
+// ResetRecordedBy resets all changes to the "recorded_by" field.
+func (m *QADecisionMutation) ResetRecordedBy() {
+	m.recorded_by = nil
+}
+
+// SetRecordedAt sets the "recorded_at" field.
+func (m *QADecisionMutation) SetRecordedAt(t time.Time) {
+	m.recorded_at = &t
+}
+
+// RecordedAt returns the value of the "recorded_at" field in the mutation.
+func (m *QADecisionMutation) RecordedAt() (r time.Time, exists bool) {
+	v := m.recorded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordedAt returns the old "recorded_at" field's value of the QADecision entity.
+// If the QADecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QADecisionMutation) OldRecordedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordedAt: %w", err)
+	}
+	return oldValue.RecordedAt, nil
+}
+
+// ResetRecordedAt resets all changes to the "recorded_at" field.
+func (m *QADecisionMutation) ResetRecordedAt() {
+	m.recorded_at = nil
+}
+
+// SetProviderID sets the "provider" edge to the Provider entity by id.
+func (m *QADecisionMutation) SetProviderID(id int) {
+	m.provider = &id
+}
+
+// ClearProvider clears the "provider" edge to the Provider entity.
+func (m *QADecisionMutation) ClearProvider() {
+	m.clearedprovider = true
+}
+
+// ProviderCleared reports if the "provider" edge to the Provider entity was cleared.
+func (m *QADecisionMutation) ProviderCleared() bool {
+	return m.clearedprovider
+}
+
+// ProviderID returns the "provider" edge ID in the mutation.
+func (m *QADecisionMutation) ProviderID() (id int, exists bool) {
+	if m.provider != nil {
+		return *m.provider, true
+	}
+	return
+}
+
+// ProviderIDs returns the "provider" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProviderID instead. It exists only for internal usage by the builders.
+func (m *QADecisionMutation) ProviderIDs() (ids []int) {
+	if id := m.provider; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProvider resets all changes to the "provider" edge.
+func (m *QADecisionMutation) ResetProvider() {
+	m.provider = nil
+	m.clearedprovider = false
+}
+
+// Where appends a list predicates to the QADecisionMutation builder.
+func (m *QADecisionMutation) Where(ps ...predicate.QADecision) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QADecisionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QADecisionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.QADecision, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QADecisionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QADecisionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (QADecision).
+func (m *QADecisionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QADecisionMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.kind != nil {
+		fields = append(fields, qadecision.FieldKind)
+	}
+	if m.decided_on != nil {
+		fields = append(fields, qadecision.FieldDecidedOn)
+	}
+	if m.reason != nil {
+		fields = append(fields, qadecision.FieldReason)
+	}
+	if m.valid_until != nil {
+		fields = append(fields, qadecision.FieldValidUntil)
+	}
+	if m.recorded_by != nil {
+		fields = append(fields, qadecision.FieldRecordedBy)
+	}
+	if m.recorded_at != nil {
+		fields = append(fields, qadecision.FieldRecordedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QADecisionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case qadecision.FieldKind:
+		return m.Kind()
+	case qadecision.FieldDecidedOn:
+		return m.DecidedOn()
+	case qadecision.FieldReason:
+		return m.Reason()
+	case qadecision.FieldValidUntil:
+		return m.ValidUntil()
+	case qadecision.FieldRecordedBy:
+		return m.RecordedBy()
+	case qadecision.FieldRecordedAt:
+		return m.RecordedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QADecisionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case qadecision.FieldKind:
+		return m.OldKind(ctx)
+	case qadecision.FieldDecidedOn:
+		return m.OldDecidedOn(ctx)
+	case qadecision.FieldReason:
+		return m.OldReason(ctx)
+	case qadecision.FieldValidUntil:
+		return m.OldValidUntil(ctx)
+	case qadecision.FieldRecordedBy:
+		return m.OldRecordedBy(ctx)
+	case qadecision.FieldRecordedAt:
+		return m.OldRecordedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown QADecision field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QADecisionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case qadecision.FieldKind:
+		v, ok := value.(qadecision.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case qadecision.FieldDecidedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedOn(v)
+		return nil
+	case qadecision.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case qadecision.FieldValidUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidUntil(v)
+		return nil
+	case qadecision.FieldRecordedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordedBy(v)
+		return nil
+	case qadecision.FieldRecordedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QADecision field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QADecisionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QADecisionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QADecisionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown QADecision numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QADecisionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(qadecision.FieldValidUntil) {
+		fields = append(fields, qadecision.FieldValidUntil)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QADecisionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QADecisionMutation) ClearField(name string) error {
+	switch name {
+	case qadecision.FieldValidUntil:
+		m.ClearValidUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown QADecision nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QADecisionMutation) ResetField(name string) error {
+	switch name {
+	case qadecision.FieldKind:
+		m.ResetKind()
+		return nil
+	case qadecision.FieldDecidedOn:
+		m.ResetDecidedOn()
+		return nil
+	case qadecision.FieldReason:
+		m.ResetReason()
+		return nil
+	case qadecision.FieldValidUntil:
+		m.ResetValidUntil()
+		return nil
+	case qadecision.FieldRecordedBy:
+		m.ResetRecordedBy()
+		return nil
+	case qadecision.FieldRecordedAt:
+		m.ResetRecordedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown QADecision field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QADecisionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.provider != nil {
+		edges = append(edges, qadecision.EdgeProvider)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QADecisionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case qadecision.EdgeProvider:
+		if id := m.provider; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QADecisionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QADecisionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QADecisionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedprovider {
+		edges = append(edges, qadecision.EdgeProvider)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QADecisionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case qadecision.EdgeProvider:
+		return m.clearedprovider
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QADecisionMutation) ClearEdge(name string) error {
+	switch name {
+	case qadecision.EdgeProvider:
+		m.ClearProvider()
+		return nil
+	}
+	return fmt.Errorf("unknown QADecision unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QADecisionMutation) ResetEdge(name string) error {
+	switch name {
+	case qadecision.EdgeProvider:
+		m.ResetProvider()
+		return nil
+	}
+	return fmt.Errorf("unknown QADecision edge %s", name)
 }
 
 // QualificationMutation represents an operation that mutates the Qualification nodes in the graph.

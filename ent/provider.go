@@ -21,6 +21,10 @@ type Provider struct {
 	Name string `json:"name,omitempty"`
 	// full description of its provision
 	Description string `json:"description,omitempty"`
+	// UKPRN where it has one (8 digits starting with 1)
+	Ukprn string `json:"ukprn,omitempty"`
+	// Ofsted URN where it has one
+	Urn string `json:"urn,omitempty"`
 	// ContactName holds the value of the "contact_name" field.
 	ContactName string `json:"contact_name,omitempty"`
 	// Email holds the value of the "email" field.
@@ -55,17 +59,26 @@ type ProviderEdges struct {
 	Documents []*Document `json:"documents,omitempty"`
 	// TrainingBookings holds the value of the training_bookings edge.
 	TrainingBookings []*TrainingBooking `json:"training_bookings,omitempty"`
+	// ComplianceVisits holds the value of the compliance_visits edge.
+	ComplianceVisits []*ComplianceVisit `json:"compliance_visits,omitempty"`
+	// EvaluationVisits holds the value of the evaluation_visits edge.
+	EvaluationVisits []*EvaluationVisit `json:"evaluation_visits,omitempty"`
+	// Decisions holds the value of the decisions edge.
+	Decisions []*QADecision `json:"decisions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [8]map[string]int
 
 	namedCourses          map[string][]*Course
 	namedReferrals        map[string][]*Referral
 	namedAgreements       map[string][]*Agreement
 	namedDocuments        map[string][]*Document
 	namedTrainingBookings map[string][]*TrainingBooking
+	namedComplianceVisits map[string][]*ComplianceVisit
+	namedEvaluationVisits map[string][]*EvaluationVisit
+	namedDecisions        map[string][]*QADecision
 }
 
 // CoursesOrErr returns the Courses value or an error if the edge
@@ -113,6 +126,33 @@ func (e ProviderEdges) TrainingBookingsOrErr() ([]*TrainingBooking, error) {
 	return nil, &NotLoadedError{edge: "training_bookings"}
 }
 
+// ComplianceVisitsOrErr returns the ComplianceVisits value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProviderEdges) ComplianceVisitsOrErr() ([]*ComplianceVisit, error) {
+	if e.loadedTypes[5] {
+		return e.ComplianceVisits, nil
+	}
+	return nil, &NotLoadedError{edge: "compliance_visits"}
+}
+
+// EvaluationVisitsOrErr returns the EvaluationVisits value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProviderEdges) EvaluationVisitsOrErr() ([]*EvaluationVisit, error) {
+	if e.loadedTypes[6] {
+		return e.EvaluationVisits, nil
+	}
+	return nil, &NotLoadedError{edge: "evaluation_visits"}
+}
+
+// DecisionsOrErr returns the Decisions value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProviderEdges) DecisionsOrErr() ([]*QADecision, error) {
+	if e.loadedTypes[7] {
+		return e.Decisions, nil
+	}
+	return nil, &NotLoadedError{edge: "decisions"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Provider) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -120,7 +160,7 @@ func (*Provider) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case provider.FieldID:
 			values[i] = new(sql.NullInt64)
-		case provider.FieldName, provider.FieldDescription, provider.FieldContactName, provider.FieldEmail, provider.FieldPhone, provider.FieldWebsite, provider.FieldAddress, provider.FieldPostcode, provider.FieldApprovalStatus:
+		case provider.FieldName, provider.FieldDescription, provider.FieldUkprn, provider.FieldUrn, provider.FieldContactName, provider.FieldEmail, provider.FieldPhone, provider.FieldWebsite, provider.FieldAddress, provider.FieldPostcode, provider.FieldApprovalStatus:
 			values[i] = new(sql.NullString)
 		case provider.FieldApprovedUntil:
 			values[i] = new(sql.NullTime)
@@ -156,6 +196,18 @@ func (_m *Provider) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field description", values[i])
 			} else if value.Valid {
 				_m.Description = value.String
+			}
+		case provider.FieldUkprn:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field ukprn", values[i])
+			} else if value.Valid {
+				_m.Ukprn = value.String
+			}
+		case provider.FieldUrn:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field urn", values[i])
+			} else if value.Valid {
+				_m.Urn = value.String
 			}
 		case provider.FieldContactName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -244,6 +296,21 @@ func (_m *Provider) QueryTrainingBookings() *TrainingBookingQuery {
 	return NewProviderClient(_m.config).QueryTrainingBookings(_m)
 }
 
+// QueryComplianceVisits queries the "compliance_visits" edge of the Provider entity.
+func (_m *Provider) QueryComplianceVisits() *ComplianceVisitQuery {
+	return NewProviderClient(_m.config).QueryComplianceVisits(_m)
+}
+
+// QueryEvaluationVisits queries the "evaluation_visits" edge of the Provider entity.
+func (_m *Provider) QueryEvaluationVisits() *EvaluationVisitQuery {
+	return NewProviderClient(_m.config).QueryEvaluationVisits(_m)
+}
+
+// QueryDecisions queries the "decisions" edge of the Provider entity.
+func (_m *Provider) QueryDecisions() *QADecisionQuery {
+	return NewProviderClient(_m.config).QueryDecisions(_m)
+}
+
 // Update returns a builder for updating this Provider.
 // Note that you need to call Provider.Unwrap() before calling this method if this Provider
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -272,6 +339,12 @@ func (_m *Provider) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("description=")
 	builder.WriteString(_m.Description)
+	builder.WriteString(", ")
+	builder.WriteString("ukprn=")
+	builder.WriteString(_m.Ukprn)
+	builder.WriteString(", ")
+	builder.WriteString("urn=")
+	builder.WriteString(_m.Urn)
 	builder.WriteString(", ")
 	builder.WriteString("contact_name=")
 	builder.WriteString(_m.ContactName)
@@ -419,6 +492,78 @@ func (_m *Provider) appendNamedTrainingBookings(name string, edges ...*TrainingB
 		_m.Edges.namedTrainingBookings[name] = []*TrainingBooking{}
 	} else {
 		_m.Edges.namedTrainingBookings[name] = append(_m.Edges.namedTrainingBookings[name], edges...)
+	}
+}
+
+// NamedComplianceVisits returns the ComplianceVisits named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Provider) NamedComplianceVisits(name string) ([]*ComplianceVisit, error) {
+	if _m.Edges.namedComplianceVisits == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedComplianceVisits[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Provider) appendNamedComplianceVisits(name string, edges ...*ComplianceVisit) {
+	if _m.Edges.namedComplianceVisits == nil {
+		_m.Edges.namedComplianceVisits = make(map[string][]*ComplianceVisit)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedComplianceVisits[name] = []*ComplianceVisit{}
+	} else {
+		_m.Edges.namedComplianceVisits[name] = append(_m.Edges.namedComplianceVisits[name], edges...)
+	}
+}
+
+// NamedEvaluationVisits returns the EvaluationVisits named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Provider) NamedEvaluationVisits(name string) ([]*EvaluationVisit, error) {
+	if _m.Edges.namedEvaluationVisits == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedEvaluationVisits[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Provider) appendNamedEvaluationVisits(name string, edges ...*EvaluationVisit) {
+	if _m.Edges.namedEvaluationVisits == nil {
+		_m.Edges.namedEvaluationVisits = make(map[string][]*EvaluationVisit)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedEvaluationVisits[name] = []*EvaluationVisit{}
+	} else {
+		_m.Edges.namedEvaluationVisits[name] = append(_m.Edges.namedEvaluationVisits[name], edges...)
+	}
+}
+
+// NamedDecisions returns the Decisions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Provider) NamedDecisions(name string) ([]*QADecision, error) {
+	if _m.Edges.namedDecisions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDecisions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Provider) appendNamedDecisions(name string, edges ...*QADecision) {
+	if _m.Edges.namedDecisions == nil {
+		_m.Edges.namedDecisions = make(map[string][]*QADecision)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDecisions[name] = []*QADecision{}
+	} else {
+		_m.Edges.namedDecisions[name] = append(_m.Edges.namedDecisions[name], edges...)
 	}
 }
 

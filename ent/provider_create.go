@@ -12,9 +12,12 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/apnet/apnet/ent/agreement"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/trainingbooking"
 )
@@ -43,6 +46,34 @@ func (_c *ProviderCreate) SetDescription(v string) *ProviderCreate {
 func (_c *ProviderCreate) SetNillableDescription(v *string) *ProviderCreate {
 	if v != nil {
 		_c.SetDescription(*v)
+	}
+	return _c
+}
+
+// SetUkprn sets the "ukprn" field.
+func (_c *ProviderCreate) SetUkprn(v string) *ProviderCreate {
+	_c.mutation.SetUkprn(v)
+	return _c
+}
+
+// SetNillableUkprn sets the "ukprn" field if the given value is not nil.
+func (_c *ProviderCreate) SetNillableUkprn(v *string) *ProviderCreate {
+	if v != nil {
+		_c.SetUkprn(*v)
+	}
+	return _c
+}
+
+// SetUrn sets the "urn" field.
+func (_c *ProviderCreate) SetUrn(v string) *ProviderCreate {
+	_c.mutation.SetUrn(v)
+	return _c
+}
+
+// SetNillableUrn sets the "urn" field if the given value is not nil.
+func (_c *ProviderCreate) SetNillableUrn(v *string) *ProviderCreate {
+	if v != nil {
+		_c.SetUrn(*v)
 	}
 	return _c
 }
@@ -226,6 +257,51 @@ func (_c *ProviderCreate) AddTrainingBookings(v ...*TrainingBooking) *ProviderCr
 	return _c.AddTrainingBookingIDs(ids...)
 }
 
+// AddComplianceVisitIDs adds the "compliance_visits" edge to the ComplianceVisit entity by IDs.
+func (_c *ProviderCreate) AddComplianceVisitIDs(ids ...int) *ProviderCreate {
+	_c.mutation.AddComplianceVisitIDs(ids...)
+	return _c
+}
+
+// AddComplianceVisits adds the "compliance_visits" edges to the ComplianceVisit entity.
+func (_c *ProviderCreate) AddComplianceVisits(v ...*ComplianceVisit) *ProviderCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddComplianceVisitIDs(ids...)
+}
+
+// AddEvaluationVisitIDs adds the "evaluation_visits" edge to the EvaluationVisit entity by IDs.
+func (_c *ProviderCreate) AddEvaluationVisitIDs(ids ...int) *ProviderCreate {
+	_c.mutation.AddEvaluationVisitIDs(ids...)
+	return _c
+}
+
+// AddEvaluationVisits adds the "evaluation_visits" edges to the EvaluationVisit entity.
+func (_c *ProviderCreate) AddEvaluationVisits(v ...*EvaluationVisit) *ProviderCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddEvaluationVisitIDs(ids...)
+}
+
+// AddDecisionIDs adds the "decisions" edge to the QADecision entity by IDs.
+func (_c *ProviderCreate) AddDecisionIDs(ids ...int) *ProviderCreate {
+	_c.mutation.AddDecisionIDs(ids...)
+	return _c
+}
+
+// AddDecisions adds the "decisions" edges to the QADecision entity.
+func (_c *ProviderCreate) AddDecisions(v ...*QADecision) *ProviderCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddDecisionIDs(ids...)
+}
+
 // Mutation returns the ProviderMutation object of the builder.
 func (_c *ProviderCreate) Mutation() *ProviderMutation {
 	return _c.mutation
@@ -267,6 +343,14 @@ func (_c *ProviderCreate) defaults() error {
 		v := provider.DefaultDescription
 		_c.mutation.SetDescription(v)
 	}
+	if _, ok := _c.mutation.Ukprn(); !ok {
+		v := provider.DefaultUkprn
+		_c.mutation.SetUkprn(v)
+	}
+	if _, ok := _c.mutation.Urn(); !ok {
+		v := provider.DefaultUrn
+		_c.mutation.SetUrn(v)
+	}
 	if _, ok := _c.mutation.ContactName(); !ok {
 		v := provider.DefaultContactName
 		_c.mutation.SetContactName(v)
@@ -306,6 +390,12 @@ func (_c *ProviderCreate) check() error {
 	}
 	if _, ok := _c.mutation.Description(); !ok {
 		return &ValidationError{Name: "description", err: errors.New(`ent: missing required field "Provider.description"`)}
+	}
+	if _, ok := _c.mutation.Ukprn(); !ok {
+		return &ValidationError{Name: "ukprn", err: errors.New(`ent: missing required field "Provider.ukprn"`)}
+	}
+	if _, ok := _c.mutation.Urn(); !ok {
+		return &ValidationError{Name: "urn", err: errors.New(`ent: missing required field "Provider.urn"`)}
 	}
 	if _, ok := _c.mutation.ContactName(); !ok {
 		return &ValidationError{Name: "contact_name", err: errors.New(`ent: missing required field "Provider.contact_name"`)}
@@ -372,6 +462,14 @@ func (_c *ProviderCreate) createSpec() (*Provider, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(provider.FieldDescription, field.TypeString, value)
 		_node.Description = value
+	}
+	if value, ok := _c.mutation.Ukprn(); ok {
+		_spec.SetField(provider.FieldUkprn, field.TypeString, value)
+		_node.Ukprn = value
+	}
+	if value, ok := _c.mutation.Urn(); ok {
+		_spec.SetField(provider.FieldUrn, field.TypeString, value)
+		_node.Urn = value
 	}
 	if value, ok := _c.mutation.ContactName(); ok {
 		_spec.SetField(provider.FieldContactName, field.TypeString, value)
@@ -485,6 +583,54 @@ func (_c *ProviderCreate) createSpec() (*Provider, *sqlgraph.CreateSpec) {
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.ComplianceVisitsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.ComplianceVisitsTable,
+			Columns: []string{provider.ComplianceVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(compliancevisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.EvaluationVisitsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.EvaluationVisitsTable,
+			Columns: []string{provider.EvaluationVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(evaluationvisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.DecisionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.DecisionsTable,
+			Columns: []string{provider.DecisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(qadecision.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	return _node, _spec
 }
 
@@ -558,6 +704,30 @@ func (u *ProviderUpsert) SetDescription(v string) *ProviderUpsert {
 // UpdateDescription sets the "description" field to the value that was provided on create.
 func (u *ProviderUpsert) UpdateDescription() *ProviderUpsert {
 	u.SetExcluded(provider.FieldDescription)
+	return u
+}
+
+// SetUkprn sets the "ukprn" field.
+func (u *ProviderUpsert) SetUkprn(v string) *ProviderUpsert {
+	u.Set(provider.FieldUkprn, v)
+	return u
+}
+
+// UpdateUkprn sets the "ukprn" field to the value that was provided on create.
+func (u *ProviderUpsert) UpdateUkprn() *ProviderUpsert {
+	u.SetExcluded(provider.FieldUkprn)
+	return u
+}
+
+// SetUrn sets the "urn" field.
+func (u *ProviderUpsert) SetUrn(v string) *ProviderUpsert {
+	u.Set(provider.FieldUrn, v)
+	return u
+}
+
+// UpdateUrn sets the "urn" field to the value that was provided on create.
+func (u *ProviderUpsert) UpdateUrn() *ProviderUpsert {
+	u.SetExcluded(provider.FieldUrn)
 	return u
 }
 
@@ -728,6 +898,34 @@ func (u *ProviderUpsertOne) SetDescription(v string) *ProviderUpsertOne {
 func (u *ProviderUpsertOne) UpdateDescription() *ProviderUpsertOne {
 	return u.Update(func(s *ProviderUpsert) {
 		s.UpdateDescription()
+	})
+}
+
+// SetUkprn sets the "ukprn" field.
+func (u *ProviderUpsertOne) SetUkprn(v string) *ProviderUpsertOne {
+	return u.Update(func(s *ProviderUpsert) {
+		s.SetUkprn(v)
+	})
+}
+
+// UpdateUkprn sets the "ukprn" field to the value that was provided on create.
+func (u *ProviderUpsertOne) UpdateUkprn() *ProviderUpsertOne {
+	return u.Update(func(s *ProviderUpsert) {
+		s.UpdateUkprn()
+	})
+}
+
+// SetUrn sets the "urn" field.
+func (u *ProviderUpsertOne) SetUrn(v string) *ProviderUpsertOne {
+	return u.Update(func(s *ProviderUpsert) {
+		s.SetUrn(v)
+	})
+}
+
+// UpdateUrn sets the "urn" field to the value that was provided on create.
+func (u *ProviderUpsertOne) UpdateUrn() *ProviderUpsertOne {
+	return u.Update(func(s *ProviderUpsert) {
+		s.UpdateUrn()
 	})
 }
 
@@ -1079,6 +1277,34 @@ func (u *ProviderUpsertBulk) SetDescription(v string) *ProviderUpsertBulk {
 func (u *ProviderUpsertBulk) UpdateDescription() *ProviderUpsertBulk {
 	return u.Update(func(s *ProviderUpsert) {
 		s.UpdateDescription()
+	})
+}
+
+// SetUkprn sets the "ukprn" field.
+func (u *ProviderUpsertBulk) SetUkprn(v string) *ProviderUpsertBulk {
+	return u.Update(func(s *ProviderUpsert) {
+		s.SetUkprn(v)
+	})
+}
+
+// UpdateUkprn sets the "ukprn" field to the value that was provided on create.
+func (u *ProviderUpsertBulk) UpdateUkprn() *ProviderUpsertBulk {
+	return u.Update(func(s *ProviderUpsert) {
+		s.UpdateUkprn()
+	})
+}
+
+// SetUrn sets the "urn" field.
+func (u *ProviderUpsertBulk) SetUrn(v string) *ProviderUpsertBulk {
+	return u.Update(func(s *ProviderUpsert) {
+		s.SetUrn(v)
+	})
+}
+
+// UpdateUrn sets the "urn" field to the value that was provided on create.
+func (u *ProviderUpsertBulk) UpdateUrn() *ProviderUpsertBulk {
+	return u.Update(func(s *ProviderUpsert) {
+		s.UpdateUrn()
 	})
 }
 

@@ -14,10 +14,13 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/apnet/apnet/ent/agreement"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/trainingbooking"
 )
@@ -34,6 +37,9 @@ type ProviderQuery struct {
 	withAgreements            *AgreementQuery
 	withDocuments             *DocumentQuery
 	withTrainingBookings      *TrainingBookingQuery
+	withComplianceVisits      *ComplianceVisitQuery
+	withEvaluationVisits      *EvaluationVisitQuery
+	withDecisions             *QADecisionQuery
 	loadTotal                 []func(context.Context, []*Provider) error
 	modifiers                 []func(*sql.Selector)
 	withNamedCourses          map[string]*CourseQuery
@@ -41,6 +47,9 @@ type ProviderQuery struct {
 	withNamedAgreements       map[string]*AgreementQuery
 	withNamedDocuments        map[string]*DocumentQuery
 	withNamedTrainingBookings map[string]*TrainingBookingQuery
+	withNamedComplianceVisits map[string]*ComplianceVisitQuery
+	withNamedEvaluationVisits map[string]*EvaluationVisitQuery
+	withNamedDecisions        map[string]*QADecisionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -180,6 +189,72 @@ func (_q *ProviderQuery) QueryTrainingBookings() *TrainingBookingQuery {
 			sqlgraph.From(provider.Table, provider.FieldID, selector),
 			sqlgraph.To(trainingbooking.Table, trainingbooking.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, provider.TrainingBookingsTable, provider.TrainingBookingsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryComplianceVisits chains the current query on the "compliance_visits" edge.
+func (_q *ProviderQuery) QueryComplianceVisits() *ComplianceVisitQuery {
+	query := (&ComplianceVisitClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, selector),
+			sqlgraph.To(compliancevisit.Table, compliancevisit.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.ComplianceVisitsTable, provider.ComplianceVisitsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryEvaluationVisits chains the current query on the "evaluation_visits" edge.
+func (_q *ProviderQuery) QueryEvaluationVisits() *EvaluationVisitQuery {
+	query := (&EvaluationVisitClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, selector),
+			sqlgraph.To(evaluationvisit.Table, evaluationvisit.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.EvaluationVisitsTable, provider.EvaluationVisitsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryDecisions chains the current query on the "decisions" edge.
+func (_q *ProviderQuery) QueryDecisions() *QADecisionQuery {
+	query := (&QADecisionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(provider.Table, provider.FieldID, selector),
+			sqlgraph.To(qadecision.Table, qadecision.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, provider.DecisionsTable, provider.DecisionsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -384,6 +459,9 @@ func (_q *ProviderQuery) Clone() *ProviderQuery {
 		withAgreements:       _q.withAgreements.Clone(),
 		withDocuments:        _q.withDocuments.Clone(),
 		withTrainingBookings: _q.withTrainingBookings.Clone(),
+		withComplianceVisits: _q.withComplianceVisits.Clone(),
+		withEvaluationVisits: _q.withEvaluationVisits.Clone(),
+		withDecisions:        _q.withDecisions.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -443,6 +521,39 @@ func (_q *ProviderQuery) WithTrainingBookings(opts ...func(*TrainingBookingQuery
 		opt(query)
 	}
 	_q.withTrainingBookings = query
+	return _q
+}
+
+// WithComplianceVisits tells the query-builder to eager-load the nodes that are connected to
+// the "compliance_visits" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithComplianceVisits(opts ...func(*ComplianceVisitQuery)) *ProviderQuery {
+	query := (&ComplianceVisitClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withComplianceVisits = query
+	return _q
+}
+
+// WithEvaluationVisits tells the query-builder to eager-load the nodes that are connected to
+// the "evaluation_visits" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithEvaluationVisits(opts ...func(*EvaluationVisitQuery)) *ProviderQuery {
+	query := (&EvaluationVisitClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEvaluationVisits = query
+	return _q
+}
+
+// WithDecisions tells the query-builder to eager-load the nodes that are connected to
+// the "decisions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithDecisions(opts ...func(*QADecisionQuery)) *ProviderQuery {
+	query := (&QADecisionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDecisions = query
 	return _q
 }
 
@@ -530,12 +641,15 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 	var (
 		nodes       = []*Provider{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [8]bool{
 			_q.withCourses != nil,
 			_q.withReferrals != nil,
 			_q.withAgreements != nil,
 			_q.withDocuments != nil,
 			_q.withTrainingBookings != nil,
+			_q.withComplianceVisits != nil,
+			_q.withEvaluationVisits != nil,
+			_q.withDecisions != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -594,6 +708,27 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 			return nil, err
 		}
 	}
+	if query := _q.withComplianceVisits; query != nil {
+		if err := _q.loadComplianceVisits(ctx, query, nodes,
+			func(n *Provider) { n.Edges.ComplianceVisits = []*ComplianceVisit{} },
+			func(n *Provider, e *ComplianceVisit) { n.Edges.ComplianceVisits = append(n.Edges.ComplianceVisits, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withEvaluationVisits; query != nil {
+		if err := _q.loadEvaluationVisits(ctx, query, nodes,
+			func(n *Provider) { n.Edges.EvaluationVisits = []*EvaluationVisit{} },
+			func(n *Provider, e *EvaluationVisit) { n.Edges.EvaluationVisits = append(n.Edges.EvaluationVisits, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withDecisions; query != nil {
+		if err := _q.loadDecisions(ctx, query, nodes,
+			func(n *Provider) { n.Edges.Decisions = []*QADecision{} },
+			func(n *Provider, e *QADecision) { n.Edges.Decisions = append(n.Edges.Decisions, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedCourses {
 		if err := _q.loadCourses(ctx, query, nodes,
 			func(n *Provider) { n.appendNamedCourses(name) },
@@ -626,6 +761,27 @@ func (_q *ProviderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pro
 		if err := _q.loadTrainingBookings(ctx, query, nodes,
 			func(n *Provider) { n.appendNamedTrainingBookings(name) },
 			func(n *Provider, e *TrainingBooking) { n.appendNamedTrainingBookings(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedComplianceVisits {
+		if err := _q.loadComplianceVisits(ctx, query, nodes,
+			func(n *Provider) { n.appendNamedComplianceVisits(name) },
+			func(n *Provider, e *ComplianceVisit) { n.appendNamedComplianceVisits(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedEvaluationVisits {
+		if err := _q.loadEvaluationVisits(ctx, query, nodes,
+			func(n *Provider) { n.appendNamedEvaluationVisits(name) },
+			func(n *Provider, e *EvaluationVisit) { n.appendNamedEvaluationVisits(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDecisions {
+		if err := _q.loadDecisions(ctx, query, nodes,
+			func(n *Provider) { n.appendNamedDecisions(name) },
+			func(n *Provider, e *QADecision) { n.appendNamedDecisions(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -792,6 +948,99 @@ func (_q *ProviderQuery) loadTrainingBookings(ctx context.Context, query *Traini
 	}
 	return nil
 }
+func (_q *ProviderQuery) loadComplianceVisits(ctx context.Context, query *ComplianceVisitQuery, nodes []*Provider, init func(*Provider), assign func(*Provider, *ComplianceVisit)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Provider)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.ComplianceVisit(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(provider.ComplianceVisitsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.provider_compliance_visits
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "provider_compliance_visits" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "provider_compliance_visits" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProviderQuery) loadEvaluationVisits(ctx context.Context, query *EvaluationVisitQuery, nodes []*Provider, init func(*Provider), assign func(*Provider, *EvaluationVisit)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Provider)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.EvaluationVisit(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(provider.EvaluationVisitsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.provider_evaluation_visits
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "provider_evaluation_visits" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "provider_evaluation_visits" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProviderQuery) loadDecisions(ctx context.Context, query *QADecisionQuery, nodes []*Provider, init func(*Provider), assign func(*Provider, *QADecision)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Provider)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	query.Where(predicate.QADecision(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(provider.DecisionsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.provider_decisions
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "provider_decisions" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "provider_decisions" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *ProviderQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -953,6 +1202,48 @@ func (_q *ProviderQuery) WithNamedTrainingBookings(name string, opts ...func(*Tr
 		_q.withNamedTrainingBookings = make(map[string]*TrainingBookingQuery)
 	}
 	_q.withNamedTrainingBookings[name] = query
+	return _q
+}
+
+// WithNamedComplianceVisits tells the query-builder to eager-load the nodes that are connected to the "compliance_visits"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithNamedComplianceVisits(name string, opts ...func(*ComplianceVisitQuery)) *ProviderQuery {
+	query := (&ComplianceVisitClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedComplianceVisits == nil {
+		_q.withNamedComplianceVisits = make(map[string]*ComplianceVisitQuery)
+	}
+	_q.withNamedComplianceVisits[name] = query
+	return _q
+}
+
+// WithNamedEvaluationVisits tells the query-builder to eager-load the nodes that are connected to the "evaluation_visits"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithNamedEvaluationVisits(name string, opts ...func(*EvaluationVisitQuery)) *ProviderQuery {
+	query := (&EvaluationVisitClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedEvaluationVisits == nil {
+		_q.withNamedEvaluationVisits = make(map[string]*EvaluationVisitQuery)
+	}
+	_q.withNamedEvaluationVisits[name] = query
+	return _q
+}
+
+// WithNamedDecisions tells the query-builder to eager-load the nodes that are connected to the "decisions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProviderQuery) WithNamedDecisions(name string, opts ...func(*QADecisionQuery)) *ProviderQuery {
+	query := (&QADecisionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDecisions == nil {
+		_q.withNamedDecisions = make(map[string]*QADecisionQuery)
+	}
+	_q.withNamedDecisions[name] = query
 	return _q
 }
 

@@ -12,10 +12,13 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/apnet/apnet/ent/agreement"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/trainingbooking"
 )
@@ -58,6 +61,34 @@ func (_u *ProviderUpdate) SetDescription(v string) *ProviderUpdate {
 func (_u *ProviderUpdate) SetNillableDescription(v *string) *ProviderUpdate {
 	if v != nil {
 		_u.SetDescription(*v)
+	}
+	return _u
+}
+
+// SetUkprn sets the "ukprn" field.
+func (_u *ProviderUpdate) SetUkprn(v string) *ProviderUpdate {
+	_u.mutation.SetUkprn(v)
+	return _u
+}
+
+// SetNillableUkprn sets the "ukprn" field if the given value is not nil.
+func (_u *ProviderUpdate) SetNillableUkprn(v *string) *ProviderUpdate {
+	if v != nil {
+		_u.SetUkprn(*v)
+	}
+	return _u
+}
+
+// SetUrn sets the "urn" field.
+func (_u *ProviderUpdate) SetUrn(v string) *ProviderUpdate {
+	_u.mutation.SetUrn(v)
+	return _u
+}
+
+// SetNillableUrn sets the "urn" field if the given value is not nil.
+func (_u *ProviderUpdate) SetNillableUrn(v *string) *ProviderUpdate {
+	if v != nil {
+		_u.SetUrn(*v)
 	}
 	return _u
 }
@@ -255,6 +286,51 @@ func (_u *ProviderUpdate) AddTrainingBookings(v ...*TrainingBooking) *ProviderUp
 	return _u.AddTrainingBookingIDs(ids...)
 }
 
+// AddComplianceVisitIDs adds the "compliance_visits" edge to the ComplianceVisit entity by IDs.
+func (_u *ProviderUpdate) AddComplianceVisitIDs(ids ...int) *ProviderUpdate {
+	_u.mutation.AddComplianceVisitIDs(ids...)
+	return _u
+}
+
+// AddComplianceVisits adds the "compliance_visits" edges to the ComplianceVisit entity.
+func (_u *ProviderUpdate) AddComplianceVisits(v ...*ComplianceVisit) *ProviderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddComplianceVisitIDs(ids...)
+}
+
+// AddEvaluationVisitIDs adds the "evaluation_visits" edge to the EvaluationVisit entity by IDs.
+func (_u *ProviderUpdate) AddEvaluationVisitIDs(ids ...int) *ProviderUpdate {
+	_u.mutation.AddEvaluationVisitIDs(ids...)
+	return _u
+}
+
+// AddEvaluationVisits adds the "evaluation_visits" edges to the EvaluationVisit entity.
+func (_u *ProviderUpdate) AddEvaluationVisits(v ...*EvaluationVisit) *ProviderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEvaluationVisitIDs(ids...)
+}
+
+// AddDecisionIDs adds the "decisions" edge to the QADecision entity by IDs.
+func (_u *ProviderUpdate) AddDecisionIDs(ids ...int) *ProviderUpdate {
+	_u.mutation.AddDecisionIDs(ids...)
+	return _u
+}
+
+// AddDecisions adds the "decisions" edges to the QADecision entity.
+func (_u *ProviderUpdate) AddDecisions(v ...*QADecision) *ProviderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDecisionIDs(ids...)
+}
+
 // Mutation returns the ProviderMutation object of the builder.
 func (_u *ProviderUpdate) Mutation() *ProviderMutation {
 	return _u.mutation
@@ -365,6 +441,69 @@ func (_u *ProviderUpdate) RemoveTrainingBookings(v ...*TrainingBooking) *Provide
 	return _u.RemoveTrainingBookingIDs(ids...)
 }
 
+// ClearComplianceVisits clears all "compliance_visits" edges to the ComplianceVisit entity.
+func (_u *ProviderUpdate) ClearComplianceVisits() *ProviderUpdate {
+	_u.mutation.ClearComplianceVisits()
+	return _u
+}
+
+// RemoveComplianceVisitIDs removes the "compliance_visits" edge to ComplianceVisit entities by IDs.
+func (_u *ProviderUpdate) RemoveComplianceVisitIDs(ids ...int) *ProviderUpdate {
+	_u.mutation.RemoveComplianceVisitIDs(ids...)
+	return _u
+}
+
+// RemoveComplianceVisits removes "compliance_visits" edges to ComplianceVisit entities.
+func (_u *ProviderUpdate) RemoveComplianceVisits(v ...*ComplianceVisit) *ProviderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveComplianceVisitIDs(ids...)
+}
+
+// ClearEvaluationVisits clears all "evaluation_visits" edges to the EvaluationVisit entity.
+func (_u *ProviderUpdate) ClearEvaluationVisits() *ProviderUpdate {
+	_u.mutation.ClearEvaluationVisits()
+	return _u
+}
+
+// RemoveEvaluationVisitIDs removes the "evaluation_visits" edge to EvaluationVisit entities by IDs.
+func (_u *ProviderUpdate) RemoveEvaluationVisitIDs(ids ...int) *ProviderUpdate {
+	_u.mutation.RemoveEvaluationVisitIDs(ids...)
+	return _u
+}
+
+// RemoveEvaluationVisits removes "evaluation_visits" edges to EvaluationVisit entities.
+func (_u *ProviderUpdate) RemoveEvaluationVisits(v ...*EvaluationVisit) *ProviderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEvaluationVisitIDs(ids...)
+}
+
+// ClearDecisions clears all "decisions" edges to the QADecision entity.
+func (_u *ProviderUpdate) ClearDecisions() *ProviderUpdate {
+	_u.mutation.ClearDecisions()
+	return _u
+}
+
+// RemoveDecisionIDs removes the "decisions" edge to QADecision entities by IDs.
+func (_u *ProviderUpdate) RemoveDecisionIDs(ids ...int) *ProviderUpdate {
+	_u.mutation.RemoveDecisionIDs(ids...)
+	return _u
+}
+
+// RemoveDecisions removes "decisions" edges to QADecision entities.
+func (_u *ProviderUpdate) RemoveDecisions(v ...*QADecision) *ProviderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDecisionIDs(ids...)
+}
+
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ProviderUpdate) Save(ctx context.Context) (int, error) {
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
@@ -435,6 +574,12 @@ func (_u *ProviderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(provider.FieldDescription, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Ukprn(); ok {
+		_spec.SetField(provider.FieldUkprn, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Urn(); ok {
+		_spec.SetField(provider.FieldUrn, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.ContactName(); ok {
 		_spec.SetField(provider.FieldContactName, field.TypeString, value)
@@ -688,6 +833,141 @@ func (_u *ProviderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ComplianceVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.ComplianceVisitsTable,
+			Columns: []string{provider.ComplianceVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(compliancevisit.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedComplianceVisitsIDs(); len(nodes) > 0 && !_u.mutation.ComplianceVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.ComplianceVisitsTable,
+			Columns: []string{provider.ComplianceVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(compliancevisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ComplianceVisitsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.ComplianceVisitsTable,
+			Columns: []string{provider.ComplianceVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(compliancevisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EvaluationVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.EvaluationVisitsTable,
+			Columns: []string{provider.EvaluationVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(evaluationvisit.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEvaluationVisitsIDs(); len(nodes) > 0 && !_u.mutation.EvaluationVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.EvaluationVisitsTable,
+			Columns: []string{provider.EvaluationVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(evaluationvisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EvaluationVisitsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.EvaluationVisitsTable,
+			Columns: []string{provider.EvaluationVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(evaluationvisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DecisionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.DecisionsTable,
+			Columns: []string{provider.DecisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(qadecision.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDecisionsIDs(); len(nodes) > 0 && !_u.mutation.DecisionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.DecisionsTable,
+			Columns: []string{provider.DecisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(qadecision.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DecisionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.DecisionsTable,
+			Columns: []string{provider.DecisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(qadecision.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -734,6 +1014,34 @@ func (_u *ProviderUpdateOne) SetDescription(v string) *ProviderUpdateOne {
 func (_u *ProviderUpdateOne) SetNillableDescription(v *string) *ProviderUpdateOne {
 	if v != nil {
 		_u.SetDescription(*v)
+	}
+	return _u
+}
+
+// SetUkprn sets the "ukprn" field.
+func (_u *ProviderUpdateOne) SetUkprn(v string) *ProviderUpdateOne {
+	_u.mutation.SetUkprn(v)
+	return _u
+}
+
+// SetNillableUkprn sets the "ukprn" field if the given value is not nil.
+func (_u *ProviderUpdateOne) SetNillableUkprn(v *string) *ProviderUpdateOne {
+	if v != nil {
+		_u.SetUkprn(*v)
+	}
+	return _u
+}
+
+// SetUrn sets the "urn" field.
+func (_u *ProviderUpdateOne) SetUrn(v string) *ProviderUpdateOne {
+	_u.mutation.SetUrn(v)
+	return _u
+}
+
+// SetNillableUrn sets the "urn" field if the given value is not nil.
+func (_u *ProviderUpdateOne) SetNillableUrn(v *string) *ProviderUpdateOne {
+	if v != nil {
+		_u.SetUrn(*v)
 	}
 	return _u
 }
@@ -931,6 +1239,51 @@ func (_u *ProviderUpdateOne) AddTrainingBookings(v ...*TrainingBooking) *Provide
 	return _u.AddTrainingBookingIDs(ids...)
 }
 
+// AddComplianceVisitIDs adds the "compliance_visits" edge to the ComplianceVisit entity by IDs.
+func (_u *ProviderUpdateOne) AddComplianceVisitIDs(ids ...int) *ProviderUpdateOne {
+	_u.mutation.AddComplianceVisitIDs(ids...)
+	return _u
+}
+
+// AddComplianceVisits adds the "compliance_visits" edges to the ComplianceVisit entity.
+func (_u *ProviderUpdateOne) AddComplianceVisits(v ...*ComplianceVisit) *ProviderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddComplianceVisitIDs(ids...)
+}
+
+// AddEvaluationVisitIDs adds the "evaluation_visits" edge to the EvaluationVisit entity by IDs.
+func (_u *ProviderUpdateOne) AddEvaluationVisitIDs(ids ...int) *ProviderUpdateOne {
+	_u.mutation.AddEvaluationVisitIDs(ids...)
+	return _u
+}
+
+// AddEvaluationVisits adds the "evaluation_visits" edges to the EvaluationVisit entity.
+func (_u *ProviderUpdateOne) AddEvaluationVisits(v ...*EvaluationVisit) *ProviderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEvaluationVisitIDs(ids...)
+}
+
+// AddDecisionIDs adds the "decisions" edge to the QADecision entity by IDs.
+func (_u *ProviderUpdateOne) AddDecisionIDs(ids ...int) *ProviderUpdateOne {
+	_u.mutation.AddDecisionIDs(ids...)
+	return _u
+}
+
+// AddDecisions adds the "decisions" edges to the QADecision entity.
+func (_u *ProviderUpdateOne) AddDecisions(v ...*QADecision) *ProviderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDecisionIDs(ids...)
+}
+
 // Mutation returns the ProviderMutation object of the builder.
 func (_u *ProviderUpdateOne) Mutation() *ProviderMutation {
 	return _u.mutation
@@ -1041,6 +1394,69 @@ func (_u *ProviderUpdateOne) RemoveTrainingBookings(v ...*TrainingBooking) *Prov
 	return _u.RemoveTrainingBookingIDs(ids...)
 }
 
+// ClearComplianceVisits clears all "compliance_visits" edges to the ComplianceVisit entity.
+func (_u *ProviderUpdateOne) ClearComplianceVisits() *ProviderUpdateOne {
+	_u.mutation.ClearComplianceVisits()
+	return _u
+}
+
+// RemoveComplianceVisitIDs removes the "compliance_visits" edge to ComplianceVisit entities by IDs.
+func (_u *ProviderUpdateOne) RemoveComplianceVisitIDs(ids ...int) *ProviderUpdateOne {
+	_u.mutation.RemoveComplianceVisitIDs(ids...)
+	return _u
+}
+
+// RemoveComplianceVisits removes "compliance_visits" edges to ComplianceVisit entities.
+func (_u *ProviderUpdateOne) RemoveComplianceVisits(v ...*ComplianceVisit) *ProviderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveComplianceVisitIDs(ids...)
+}
+
+// ClearEvaluationVisits clears all "evaluation_visits" edges to the EvaluationVisit entity.
+func (_u *ProviderUpdateOne) ClearEvaluationVisits() *ProviderUpdateOne {
+	_u.mutation.ClearEvaluationVisits()
+	return _u
+}
+
+// RemoveEvaluationVisitIDs removes the "evaluation_visits" edge to EvaluationVisit entities by IDs.
+func (_u *ProviderUpdateOne) RemoveEvaluationVisitIDs(ids ...int) *ProviderUpdateOne {
+	_u.mutation.RemoveEvaluationVisitIDs(ids...)
+	return _u
+}
+
+// RemoveEvaluationVisits removes "evaluation_visits" edges to EvaluationVisit entities.
+func (_u *ProviderUpdateOne) RemoveEvaluationVisits(v ...*EvaluationVisit) *ProviderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEvaluationVisitIDs(ids...)
+}
+
+// ClearDecisions clears all "decisions" edges to the QADecision entity.
+func (_u *ProviderUpdateOne) ClearDecisions() *ProviderUpdateOne {
+	_u.mutation.ClearDecisions()
+	return _u
+}
+
+// RemoveDecisionIDs removes the "decisions" edge to QADecision entities by IDs.
+func (_u *ProviderUpdateOne) RemoveDecisionIDs(ids ...int) *ProviderUpdateOne {
+	_u.mutation.RemoveDecisionIDs(ids...)
+	return _u
+}
+
+// RemoveDecisions removes "decisions" edges to QADecision entities.
+func (_u *ProviderUpdateOne) RemoveDecisions(v ...*QADecision) *ProviderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDecisionIDs(ids...)
+}
+
 // Where appends a list predicates to the ProviderUpdate builder.
 func (_u *ProviderUpdateOne) Where(ps ...predicate.Provider) *ProviderUpdateOne {
 	_u.mutation.Where(ps...)
@@ -1141,6 +1557,12 @@ func (_u *ProviderUpdateOne) sqlSave(ctx context.Context) (_node *Provider, err 
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(provider.FieldDescription, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Ukprn(); ok {
+		_spec.SetField(provider.FieldUkprn, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Urn(); ok {
+		_spec.SetField(provider.FieldUrn, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.ContactName(); ok {
 		_spec.SetField(provider.FieldContactName, field.TypeString, value)
@@ -1387,6 +1809,141 @@ func (_u *ProviderUpdateOne) sqlSave(ctx context.Context) (_node *Provider, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(trainingbooking.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ComplianceVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.ComplianceVisitsTable,
+			Columns: []string{provider.ComplianceVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(compliancevisit.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedComplianceVisitsIDs(); len(nodes) > 0 && !_u.mutation.ComplianceVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.ComplianceVisitsTable,
+			Columns: []string{provider.ComplianceVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(compliancevisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ComplianceVisitsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.ComplianceVisitsTable,
+			Columns: []string{provider.ComplianceVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(compliancevisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EvaluationVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.EvaluationVisitsTable,
+			Columns: []string{provider.EvaluationVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(evaluationvisit.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEvaluationVisitsIDs(); len(nodes) > 0 && !_u.mutation.EvaluationVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.EvaluationVisitsTable,
+			Columns: []string{provider.EvaluationVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(evaluationvisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EvaluationVisitsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.EvaluationVisitsTable,
+			Columns: []string{provider.EvaluationVisitsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(evaluationvisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DecisionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.DecisionsTable,
+			Columns: []string{provider.DecisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(qadecision.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDecisionsIDs(); len(nodes) > 0 && !_u.mutation.DecisionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.DecisionsTable,
+			Columns: []string{provider.DecisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(qadecision.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DecisionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   provider.DecisionsTable,
+			Columns: []string{provider.DecisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(qadecision.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

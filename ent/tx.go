@@ -16,6 +16,8 @@ type Tx struct {
 	Agreement *AgreementClient
 	// Alert is the client for interacting with the Alert builders.
 	Alert *AlertClient
+	// Application is the client for interacting with the Application builders.
+	Application *ApplicationClient
 	// AttendanceMark is the client for interacting with the AttendanceMark builders.
 	AttendanceMark *AttendanceMarkClient
 	// AttendanceRevision is the client for interacting with the AttendanceRevision builders.
@@ -24,10 +26,22 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// AwardingBody is the client for interacting with the AwardingBody builders.
 	AwardingBody *AwardingBodyClient
+	// ChecklistItem is the client for interacting with the ChecklistItem builders.
+	ChecklistItem *ChecklistItemClient
+	// ChecklistTemplate is the client for interacting with the ChecklistTemplate builders.
+	ChecklistTemplate *ChecklistTemplateClient
+	// ComplianceAction is the client for interacting with the ComplianceAction builders.
+	ComplianceAction *ComplianceActionClient
+	// ComplianceItemResult is the client for interacting with the ComplianceItemResult builders.
+	ComplianceItemResult *ComplianceItemResultClient
+	// ComplianceVisit is the client for interacting with the ComplianceVisit builders.
+	ComplianceVisit *ComplianceVisitClient
 	// Course is the client for interacting with the Course builders.
 	Course *CourseClient
 	// Document is the client for interacting with the Document builders.
 	Document *DocumentClient
+	// EvaluationVisit is the client for interacting with the EvaluationVisit builders.
+	EvaluationVisit *EvaluationVisitClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// Learner is the client for interacting with the Learner builders.
@@ -40,6 +54,8 @@ type Tx struct {
 	ProgressUpdate *ProgressUpdateClient
 	// Provider is the client for interacting with the Provider builders.
 	Provider *ProviderClient
+	// QADecision is the client for interacting with the QADecision builders.
+	QADecision *QADecisionClient
 	// Qualification is the client for interacting with the Qualification builders.
 	Qualification *QualificationClient
 	// Referral is the client for interacting with the Referral builders.
@@ -189,18 +205,26 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.Agreement = NewAgreementClient(tx.config)
 	tx.Alert = NewAlertClient(tx.config)
+	tx.Application = NewApplicationClient(tx.config)
 	tx.AttendanceMark = NewAttendanceMarkClient(tx.config)
 	tx.AttendanceRevision = NewAttendanceRevisionClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.AwardingBody = NewAwardingBodyClient(tx.config)
+	tx.ChecklistItem = NewChecklistItemClient(tx.config)
+	tx.ChecklistTemplate = NewChecklistTemplateClient(tx.config)
+	tx.ComplianceAction = NewComplianceActionClient(tx.config)
+	tx.ComplianceItemResult = NewComplianceItemResultClient(tx.config)
+	tx.ComplianceVisit = NewComplianceVisitClient(tx.config)
 	tx.Course = NewCourseClient(tx.config)
 	tx.Document = NewDocumentClient(tx.config)
+	tx.EvaluationVisit = NewEvaluationVisitClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
 	tx.Learner = NewLearnerClient(tx.config)
 	tx.Placement = NewPlacementClient(tx.config)
 	tx.Postcode = NewPostcodeClient(tx.config)
 	tx.ProgressUpdate = NewProgressUpdateClient(tx.config)
 	tx.Provider = NewProviderClient(tx.config)
+	tx.QADecision = NewQADecisionClient(tx.config)
 	tx.Qualification = NewQualificationClient(tx.config)
 	tx.Referral = NewReferralClient(tx.config)
 	tx.ReferralTransition = NewReferralTransitionClient(tx.config)

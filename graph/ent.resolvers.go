@@ -35,6 +35,12 @@ func (r *queryResolver) Alerts(ctx context.Context, after *entgql.Cursor[int], f
 		ent.WithAlertOrder(orderBy), ent.WithAlertFilter(where.Filter))
 }
 
+// Applications is the resolver for the applications field.
+func (r *queryResolver) Applications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) (*ent.ApplicationConnection, error) {
+	return r.Client.Application.Query().Paginate(ctx, after, first, before, last,
+		ent.WithApplicationOrder(orderBy), ent.WithApplicationFilter(where.Filter))
+}
+
 // AttendanceMarks is the resolver for the attendanceMarks field.
 func (r *queryResolver) AttendanceMarks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AttendanceMarkOrder, where *ent.AttendanceMarkWhereInput) (*ent.AttendanceMarkConnection, error) {
 	return r.Client.AttendanceMark.Query().Paginate(ctx, after, first, before, last,
@@ -51,6 +57,12 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[in
 func (r *queryResolver) AwardingBodies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AwardingBodyOrder, where *ent.AwardingBodyWhereInput) (*ent.AwardingBodyConnection, error) {
 	return r.Client.AwardingBody.Query().Paginate(ctx, after, first, before, last,
 		ent.WithAwardingBodyOrder(orderBy), ent.WithAwardingBodyFilter(where.Filter))
+}
+
+// ChecklistTemplates is the resolver for the checklistTemplates field.
+func (r *queryResolver) ChecklistTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) (*ent.ChecklistTemplateConnection, error) {
+	return r.Client.ChecklistTemplate.Query().Paginate(ctx, after, first, before, last,
+		ent.WithChecklistTemplateOrder(orderBy), ent.WithChecklistTemplateFilter(where.Filter))
 }
 
 // Courses is the resolver for the courses field.

@@ -11,6 +11,7 @@ import (
 	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/documents"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/qa"
 	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/training"
 )
@@ -24,6 +25,7 @@ type Resolver struct {
 	Referral   *referral.Service
 	Documents  *documents.Service
 	Training   *training.Service
+	QA         *qa.Service
 	// Now is the clock; tests set it.
 	Now func() time.Time
 }

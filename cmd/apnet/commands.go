@@ -23,6 +23,7 @@ import (
 	"github.com/apnet/apnet/internal/demo"
 	"github.com/apnet/apnet/internal/docstore"
 	"github.com/apnet/apnet/internal/postcodes"
+	"github.com/apnet/apnet/internal/qa"
 	"github.com/apnet/apnet/internal/viewer"
 )
 
@@ -39,6 +40,11 @@ func openMigrated(ctx context.Context, url string) (*db.DB, error) {
 	if err := d.Migrate(ctx); err != nil {
 		d.Close()
 		return nil, err
+	}
+	// A fresh database gets the default compliance checklist, version 1.
+	if err := qa.EnsureDefaultChecklist(ctx, d.Client); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("default checklist: %w", err)
 	}
 	return d, nil
 }

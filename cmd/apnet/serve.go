@@ -18,6 +18,7 @@ import (
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/documents"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/qa"
 	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/server"
 	"github.com/apnet/apnet/internal/training"
@@ -77,9 +78,13 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log},
 		Documents:  &documents.Service{Client: d.Client, Store: store, Log: log},
 		Training:   &training.Service{Client: d.Client},
+		QA:         qa.NewService(d.Client, hub, log, nil),
 		Live:       hub,
 		Auth:       authn,
 	}
+	// Approvals that reach their end lapse with no one pressing a button
+	// (internal/qa); every replica runs this, and each change happens once.
+	go res.QA.RunLapses(ctx, lapseEvery)
 	srv := server.New(res, log, server.Options{
 		AllowedOrigins:       splitList(*origins),
 		DisableIntrospection: *production,
@@ -144,3 +149,7 @@ func splitList(s string) []string {
 	}
 	return out
 }
+
+// lapseEvery is how often serve looks for approvals past their end; the
+// approval stops being current at the date itself, whatever this is.
+const lapseEvery = time.Hour

@@ -111,7 +111,7 @@ var (
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k register.AlertKind) error {
 	switch k {
-	case "UNEXPLAINED_ABSENCE", "UNAUTHORISED_ABSENCE", "LATE_ARRIVAL":
+	case "UNEXPLAINED_ABSENCE", "UNAUTHORISED_ABSENCE", "LATE_ARRIVAL", "PROVIDER_SUSPENDED":
 		return nil
 	default:
 		return fmt.Errorf("alert: invalid enum value for kind field: %q", k)

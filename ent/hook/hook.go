@@ -33,6 +33,18 @@ func (f AlertFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AlertMutation", m)
 }
 
+// The ApplicationFunc type is an adapter to allow the use of ordinary
+// function as Application mutator.
+type ApplicationFunc func(context.Context, *ent.ApplicationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ApplicationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ApplicationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ApplicationMutation", m)
+}
+
 // The AttendanceMarkFunc type is an adapter to allow the use of ordinary
 // function as AttendanceMark mutator.
 type AttendanceMarkFunc func(context.Context, *ent.AttendanceMarkMutation) (ent.Value, error)
@@ -81,6 +93,66 @@ func (f AwardingBodyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AwardingBodyMutation", m)
 }
 
+// The ChecklistItemFunc type is an adapter to allow the use of ordinary
+// function as ChecklistItem mutator.
+type ChecklistItemFunc func(context.Context, *ent.ChecklistItemMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ChecklistItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ChecklistItemMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ChecklistItemMutation", m)
+}
+
+// The ChecklistTemplateFunc type is an adapter to allow the use of ordinary
+// function as ChecklistTemplate mutator.
+type ChecklistTemplateFunc func(context.Context, *ent.ChecklistTemplateMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ChecklistTemplateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ChecklistTemplateMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ChecklistTemplateMutation", m)
+}
+
+// The ComplianceActionFunc type is an adapter to allow the use of ordinary
+// function as ComplianceAction mutator.
+type ComplianceActionFunc func(context.Context, *ent.ComplianceActionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ComplianceActionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ComplianceActionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ComplianceActionMutation", m)
+}
+
+// The ComplianceItemResultFunc type is an adapter to allow the use of ordinary
+// function as ComplianceItemResult mutator.
+type ComplianceItemResultFunc func(context.Context, *ent.ComplianceItemResultMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ComplianceItemResultFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ComplianceItemResultMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ComplianceItemResultMutation", m)
+}
+
+// The ComplianceVisitFunc type is an adapter to allow the use of ordinary
+// function as ComplianceVisit mutator.
+type ComplianceVisitFunc func(context.Context, *ent.ComplianceVisitMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ComplianceVisitFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ComplianceVisitMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ComplianceVisitMutation", m)
+}
+
 // The CourseFunc type is an adapter to allow the use of ordinary
 // function as Course mutator.
 type CourseFunc func(context.Context, *ent.CourseMutation) (ent.Value, error)
@@ -103,6 +175,18 @@ func (f DocumentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DocumentMutation", m)
+}
+
+// The EvaluationVisitFunc type is an adapter to allow the use of ordinary
+// function as EvaluationVisit mutator.
+type EvaluationVisitFunc func(context.Context, *ent.EvaluationVisitMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EvaluationVisitFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EvaluationVisitMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EvaluationVisitMutation", m)
 }
 
 // The InvitationFunc type is an adapter to allow the use of ordinary
@@ -175,6 +259,18 @@ func (f ProviderFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProviderMutation", m)
+}
+
+// The QADecisionFunc type is an adapter to allow the use of ordinary
+// function as QADecision mutator.
+type QADecisionFunc func(context.Context, *ent.QADecisionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QADecisionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QADecisionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QADecisionMutation", m)
 }
 
 // The QualificationFunc type is an adapter to allow the use of ordinary

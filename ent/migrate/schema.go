@@ -66,11 +66,11 @@ var (
 	// AlertsColumns holds the columns for the "alerts" table.
 	AlertsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"UNEXPLAINED_ABSENCE", "UNAUTHORISED_ABSENCE", "LATE_ARRIVAL"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"UNEXPLAINED_ABSENCE", "UNAUTHORISED_ABSENCE", "LATE_ARRIVAL", "PROVIDER_SUSPENDED"}},
 		{Name: "raised_at", Type: field.TypeTime},
 		{Name: "acknowledged_by", Type: field.TypeString, Nullable: true},
 		{Name: "acknowledged_at", Type: field.TypeTime, Nullable: true},
-		{Name: "attendance_mark_alerts", Type: field.TypeInt},
+		{Name: "attendance_mark_alerts", Type: field.TypeInt, Nullable: true},
 		{Name: "learner_alerts", Type: field.TypeInt},
 		{Name: "placement_alerts", Type: field.TypeInt},
 		{Name: "school_alerts", Type: field.TypeInt},
@@ -85,7 +85,7 @@ var (
 				Symbol:     "alerts_attendance_marks_alerts",
 				Columns:    []*schema.Column{AlertsColumns[5]},
 				RefColumns: []*schema.Column{AttendanceMarksColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "alerts_learners_alerts",
@@ -126,6 +126,57 @@ var (
 				Name:    "alert_attendance_mark_alerts",
 				Unique:  false,
 				Columns: []*schema.Column{AlertsColumns[5]},
+			},
+		},
+	}
+	// ApplicationsColumns holds the columns for the "applications" table.
+	ApplicationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"PROVIDER", "SCHOOL"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"SUBMITTED", "ACCEPTED", "REJECTED"}, Default: "SUBMITTED"},
+		{Name: "organisation_name", Type: field.TypeString},
+		{Name: "ukprn", Type: field.TypeString, Default: ""},
+		{Name: "urn", Type: field.TypeString, Default: ""},
+		{Name: "setting_type", Type: field.TypeEnum, Nullable: true, Enums: []string{"NFE", "OOT", "OTH", "WBP"}},
+		{Name: "contact_name", Type: field.TypeString},
+		{Name: "email", Type: field.TypeString},
+		{Name: "phone", Type: field.TypeString, Default: ""},
+		{Name: "website", Type: field.TypeString, Default: ""},
+		{Name: "address", Type: field.TypeString, Default: ""},
+		{Name: "postcode", Type: field.TypeString},
+		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "courses", Type: field.TypeJSON, Nullable: true},
+		{Name: "submitted_at", Type: field.TypeTime},
+		{Name: "reviewed_by", Type: field.TypeString, Nullable: true},
+		{Name: "reviewed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "rejection_reason", Type: field.TypeString, Nullable: true},
+		{Name: "application_provider", Type: field.TypeInt, Nullable: true},
+		{Name: "application_school", Type: field.TypeInt, Nullable: true},
+	}
+	// ApplicationsTable holds the schema information for the "applications" table.
+	ApplicationsTable = &schema.Table{
+		Name:       "applications",
+		Columns:    ApplicationsColumns,
+		PrimaryKey: []*schema.Column{ApplicationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "applications_providers_provider",
+				Columns:    []*schema.Column{ApplicationsColumns[19]},
+				RefColumns: []*schema.Column{ProvidersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "applications_schools_school",
+				Columns:    []*schema.Column{ApplicationsColumns[20]},
+				RefColumns: []*schema.Column{SchoolsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "application_status_submitted_at",
+				Unique:  false,
+				Columns: []*schema.Column{ApplicationsColumns[2], ApplicationsColumns[15]},
 			},
 		},
 	}
@@ -246,6 +297,160 @@ var (
 		Columns:    AwardingBodiesColumns,
 		PrimaryKey: []*schema.Column{AwardingBodiesColumns[0]},
 	}
+	// ChecklistItemsColumns holds the columns for the "checklist_items" table.
+	ChecklistItemsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "area", Type: field.TypeEnum, Enums: []string{"SAFEGUARDING_AND_WELFARE", "HEALTH_AND_SAFETY", "ADMISSIONS_AND_SUPPORT", "QUALITY_OF_EDUCATION"}},
+		{Name: "code", Type: field.TypeString},
+		{Name: "text", Type: field.TypeString, Size: 2147483647},
+		{Name: "position", Type: field.TypeInt},
+		{Name: "checklist_template_items", Type: field.TypeInt},
+	}
+	// ChecklistItemsTable holds the schema information for the "checklist_items" table.
+	ChecklistItemsTable = &schema.Table{
+		Name:       "checklist_items",
+		Columns:    ChecklistItemsColumns,
+		PrimaryKey: []*schema.Column{ChecklistItemsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "checklist_items_checklist_templates_items",
+				Columns:    []*schema.Column{ChecklistItemsColumns[5]},
+				RefColumns: []*schema.Column{ChecklistTemplatesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "checklistitem_code_checklist_template_items",
+				Unique:  true,
+				Columns: []*schema.Column{ChecklistItemsColumns[2], ChecklistItemsColumns[5]},
+			},
+		},
+	}
+	// ChecklistTemplatesColumns holds the columns for the "checklist_templates" table.
+	ChecklistTemplatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "version", Type: field.TypeInt, Unique: true},
+		{Name: "published_at", Type: field.TypeTime},
+		{Name: "created_by", Type: field.TypeString},
+	}
+	// ChecklistTemplatesTable holds the schema information for the "checklist_templates" table.
+	ChecklistTemplatesTable = &schema.Table{
+		Name:       "checklist_templates",
+		Columns:    ChecklistTemplatesColumns,
+		PrimaryKey: []*schema.Column{ChecklistTemplatesColumns[0]},
+	}
+	// ComplianceActionsColumns holds the columns for the "compliance_actions" table.
+	ComplianceActionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "description", Type: field.TypeString, Size: 2147483647},
+		{Name: "owner_name", Type: field.TypeString},
+		{Name: "due_on", Type: field.TypeTime},
+		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "completed_by", Type: field.TypeString, Nullable: true},
+		{Name: "checklist_item_actions", Type: field.TypeInt},
+		{Name: "compliance_visit_actions", Type: field.TypeInt},
+	}
+	// ComplianceActionsTable holds the schema information for the "compliance_actions" table.
+	ComplianceActionsTable = &schema.Table{
+		Name:       "compliance_actions",
+		Columns:    ComplianceActionsColumns,
+		PrimaryKey: []*schema.Column{ComplianceActionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "compliance_actions_checklist_items_actions",
+				Columns:    []*schema.Column{ComplianceActionsColumns[6]},
+				RefColumns: []*schema.Column{ChecklistItemsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "compliance_actions_compliance_visits_actions",
+				Columns:    []*schema.Column{ComplianceActionsColumns[7]},
+				RefColumns: []*schema.Column{ComplianceVisitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "complianceaction_due_on_completed_at",
+				Unique:  false,
+				Columns: []*schema.Column{ComplianceActionsColumns[3], ComplianceActionsColumns[4]},
+			},
+		},
+	}
+	// ComplianceItemResultsColumns holds the columns for the "compliance_item_results" table.
+	ComplianceItemResultsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "outcome", Type: field.TypeEnum, Enums: []string{"MET", "NOT_MET", "NOT_APPLICABLE"}},
+		{Name: "evidence", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "checklist_item_results", Type: field.TypeInt},
+		{Name: "compliance_visit_results", Type: field.TypeInt},
+	}
+	// ComplianceItemResultsTable holds the schema information for the "compliance_item_results" table.
+	ComplianceItemResultsTable = &schema.Table{
+		Name:       "compliance_item_results",
+		Columns:    ComplianceItemResultsColumns,
+		PrimaryKey: []*schema.Column{ComplianceItemResultsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "compliance_item_results_checklist_items_results",
+				Columns:    []*schema.Column{ComplianceItemResultsColumns[3]},
+				RefColumns: []*schema.Column{ChecklistItemsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "compliance_item_results_compliance_visits_results",
+				Columns:    []*schema.Column{ComplianceItemResultsColumns[4]},
+				RefColumns: []*schema.Column{ComplianceVisitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
+	// ComplianceVisitsColumns holds the columns for the "compliance_visits" table.
+	ComplianceVisitsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "visited_on", Type: field.TypeTime},
+		{Name: "officer", Type: field.TypeString},
+		{Name: "overall", Type: field.TypeEnum, Enums: []string{"COMPLIANT", "NOT_COMPLIANT"}},
+		{Name: "summary", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "recorded_at", Type: field.TypeTime},
+		{Name: "checklist_template_visits", Type: field.TypeInt},
+		{Name: "compliance_visit_report", Type: field.TypeInt, Nullable: true},
+		{Name: "provider_compliance_visits", Type: field.TypeInt},
+	}
+	// ComplianceVisitsTable holds the schema information for the "compliance_visits" table.
+	ComplianceVisitsTable = &schema.Table{
+		Name:       "compliance_visits",
+		Columns:    ComplianceVisitsColumns,
+		PrimaryKey: []*schema.Column{ComplianceVisitsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "compliance_visits_checklist_templates_visits",
+				Columns:    []*schema.Column{ComplianceVisitsColumns[6]},
+				RefColumns: []*schema.Column{ChecklistTemplatesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "compliance_visits_documents_report",
+				Columns:    []*schema.Column{ComplianceVisitsColumns[7]},
+				RefColumns: []*schema.Column{DocumentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "compliance_visits_providers_compliance_visits",
+				Columns:    []*schema.Column{ComplianceVisitsColumns[8]},
+				RefColumns: []*schema.Column{ProvidersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "compliancevisit_visited_on_provider_compliance_visits",
+				Unique:  false,
+				Columns: []*schema.Column{ComplianceVisitsColumns[1], ComplianceVisitsColumns[8]},
+			},
+		},
+	}
 	// CoursesColumns holds the columns for the "courses" table.
 	CoursesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -325,6 +530,48 @@ var (
 				Name:    "document_provider_documents",
 				Unique:  false,
 				Columns: []*schema.Column{DocumentsColumns[10]},
+			},
+		},
+	}
+	// EvaluationVisitsColumns holds the columns for the "evaluation_visits" table.
+	EvaluationVisitsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "visited_on", Type: field.TypeTime},
+		{Name: "officer", Type: field.TypeString},
+		{Name: "teaching_and_learning", Type: field.TypeEnum, Enums: []string{"OUTSTANDING", "GOOD", "REQUIRES_IMPROVEMENT", "INADEQUATE"}},
+		{Name: "behaviour_and_attitudes", Type: field.TypeEnum, Enums: []string{"OUTSTANDING", "GOOD", "REQUIRES_IMPROVEMENT", "INADEQUATE"}},
+		{Name: "personal_development", Type: field.TypeEnum, Enums: []string{"OUTSTANDING", "GOOD", "REQUIRES_IMPROVEMENT", "INADEQUATE"}},
+		{Name: "leadership_and_management", Type: field.TypeEnum, Enums: []string{"OUTSTANDING", "GOOD", "REQUIRES_IMPROVEMENT", "INADEQUATE"}},
+		{Name: "overall_grade", Type: field.TypeEnum, Enums: []string{"OUTSTANDING", "GOOD", "REQUIRES_IMPROVEMENT", "INADEQUATE"}},
+		{Name: "report", Type: field.TypeString, Size: 2147483647},
+		{Name: "recorded_at", Type: field.TypeTime},
+		{Name: "evaluation_visit_report_document", Type: field.TypeInt, Nullable: true},
+		{Name: "provider_evaluation_visits", Type: field.TypeInt},
+	}
+	// EvaluationVisitsTable holds the schema information for the "evaluation_visits" table.
+	EvaluationVisitsTable = &schema.Table{
+		Name:       "evaluation_visits",
+		Columns:    EvaluationVisitsColumns,
+		PrimaryKey: []*schema.Column{EvaluationVisitsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "evaluation_visits_documents_report_document",
+				Columns:    []*schema.Column{EvaluationVisitsColumns[10]},
+				RefColumns: []*schema.Column{DocumentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "evaluation_visits_providers_evaluation_visits",
+				Columns:    []*schema.Column{EvaluationVisitsColumns[11]},
+				RefColumns: []*schema.Column{ProvidersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "evaluationvisit_visited_on_provider_evaluation_visits",
+				Unique:  false,
+				Columns: []*schema.Column{EvaluationVisitsColumns[1], EvaluationVisitsColumns[11]},
 			},
 		},
 	}
@@ -503,6 +750,8 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "name", Type: field.TypeString},
 		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "ukprn", Type: field.TypeString, Default: ""},
+		{Name: "urn", Type: field.TypeString, Default: ""},
 		{Name: "contact_name", Type: field.TypeString, Default: ""},
 		{Name: "email", Type: field.TypeString, Default: ""},
 		{Name: "phone", Type: field.TypeString, Default: ""},
@@ -517,6 +766,31 @@ var (
 		Name:       "providers",
 		Columns:    ProvidersColumns,
 		PrimaryKey: []*schema.Column{ProvidersColumns[0]},
+	}
+	// QaDecisionsColumns holds the columns for the "qa_decisions" table.
+	QaDecisionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"APPROVE", "REFUSE", "SUSPEND", "REINSTATE", "WITHDRAW"}},
+		{Name: "decided_on", Type: field.TypeTime},
+		{Name: "reason", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "valid_until", Type: field.TypeTime, Nullable: true},
+		{Name: "recorded_by", Type: field.TypeString},
+		{Name: "recorded_at", Type: field.TypeTime},
+		{Name: "provider_decisions", Type: field.TypeInt},
+	}
+	// QaDecisionsTable holds the schema information for the "qa_decisions" table.
+	QaDecisionsTable = &schema.Table{
+		Name:       "qa_decisions",
+		Columns:    QaDecisionsColumns,
+		PrimaryKey: []*schema.Column{QaDecisionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "qa_decisions_providers_decisions",
+				Columns:    []*schema.Column{QaDecisionsColumns[7]},
+				RefColumns: []*schema.Column{ProvidersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
 	}
 	// QualificationsColumns holds the columns for the "qualifications" table.
 	QualificationsColumns = []*schema.Column{
@@ -821,18 +1095,26 @@ var (
 	Tables = []*schema.Table{
 		AgreementsTable,
 		AlertsTable,
+		ApplicationsTable,
 		AttendanceMarksTable,
 		AttendanceRevisionsTable,
 		AuditEventsTable,
 		AwardingBodiesTable,
+		ChecklistItemsTable,
+		ChecklistTemplatesTable,
+		ComplianceActionsTable,
+		ComplianceItemResultsTable,
+		ComplianceVisitsTable,
 		CoursesTable,
 		DocumentsTable,
+		EvaluationVisitsTable,
 		InvitationsTable,
 		LearnersTable,
 		PlacementsTable,
 		PostcodesTable,
 		ProgressUpdatesTable,
 		ProvidersTable,
+		QaDecisionsTable,
 		QualificationsTable,
 		ReferralsTable,
 		ReferralTransitionsTable,
@@ -857,6 +1139,11 @@ func init() {
 	AlertsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
 	}
+	ApplicationsTable.ForeignKeys[0].RefTable = ProvidersTable
+	ApplicationsTable.ForeignKeys[1].RefTable = SchoolsTable
+	ApplicationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
+	}
 	AttendanceMarksTable.ForeignKeys[0].RefTable = PlacementsTable
 	AttendanceMarksTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
@@ -871,6 +1158,29 @@ func init() {
 	AwardingBodiesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
 	}
+	ChecklistItemsTable.ForeignKeys[0].RefTable = ChecklistTemplatesTable
+	ChecklistItemsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
+	}
+	ChecklistTemplatesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
+	}
+	ComplianceActionsTable.ForeignKeys[0].RefTable = ChecklistItemsTable
+	ComplianceActionsTable.ForeignKeys[1].RefTable = ComplianceVisitsTable
+	ComplianceActionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(107374182400),
+	}
+	ComplianceItemResultsTable.ForeignKeys[0].RefTable = ChecklistItemsTable
+	ComplianceItemResultsTable.ForeignKeys[1].RefTable = ComplianceVisitsTable
+	ComplianceItemResultsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(111669149696),
+	}
+	ComplianceVisitsTable.ForeignKeys[0].RefTable = ChecklistTemplatesTable
+	ComplianceVisitsTable.ForeignKeys[1].RefTable = DocumentsTable
+	ComplianceVisitsTable.ForeignKeys[2].RefTable = ProvidersTable
+	ComplianceVisitsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
+	}
 	CoursesTable.ForeignKeys[0].RefTable = ProvidersTable
 	CoursesTable.ForeignKeys[1].RefTable = QualificationsTable
 	CoursesTable.Annotation = &entsql.Annotation{
@@ -879,6 +1189,11 @@ func init() {
 	DocumentsTable.ForeignKeys[0].RefTable = ProvidersTable
 	DocumentsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(81604378624),
+	}
+	EvaluationVisitsTable.ForeignKeys[0].RefTable = DocumentsTable
+	EvaluationVisitsTable.ForeignKeys[1].RefTable = ProvidersTable
+	EvaluationVisitsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(120259084288),
 	}
 	InvitationsTable.ForeignKeys[0].RefTable = UsersTable
 	InvitationsTable.Annotation = &entsql.Annotation{
@@ -903,6 +1218,10 @@ func init() {
 	}
 	ProvidersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
+	}
+	QaDecisionsTable.ForeignKeys[0].RefTable = ProvidersTable
+	QaDecisionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(124554051584),
 	}
 	QualificationsTable.ForeignKeys[0].RefTable = AwardingBodiesTable
 	QualificationsTable.Annotation = &entsql.Annotation{

@@ -12,6 +12,9 @@ type Agreement func(*sql.Selector)
 // Alert is the predicate function for alert builders.
 type Alert func(*sql.Selector)
 
+// Application is the predicate function for application builders.
+type Application func(*sql.Selector)
+
 // AttendanceMark is the predicate function for attendancemark builders.
 type AttendanceMark func(*sql.Selector)
 
@@ -24,11 +27,29 @@ type AuditEvent func(*sql.Selector)
 // AwardingBody is the predicate function for awardingbody builders.
 type AwardingBody func(*sql.Selector)
 
+// ChecklistItem is the predicate function for checklistitem builders.
+type ChecklistItem func(*sql.Selector)
+
+// ChecklistTemplate is the predicate function for checklisttemplate builders.
+type ChecklistTemplate func(*sql.Selector)
+
+// ComplianceAction is the predicate function for complianceaction builders.
+type ComplianceAction func(*sql.Selector)
+
+// ComplianceItemResult is the predicate function for complianceitemresult builders.
+type ComplianceItemResult func(*sql.Selector)
+
+// ComplianceVisit is the predicate function for compliancevisit builders.
+type ComplianceVisit func(*sql.Selector)
+
 // Course is the predicate function for course builders.
 type Course func(*sql.Selector)
 
 // Document is the predicate function for document builders.
 type Document func(*sql.Selector)
+
+// EvaluationVisit is the predicate function for evaluationvisit builders.
+type EvaluationVisit func(*sql.Selector)
 
 // Invitation is the predicate function for invitation builders.
 type Invitation func(*sql.Selector)
@@ -47,6 +68,9 @@ type ProgressUpdate func(*sql.Selector)
 
 // Provider is the predicate function for provider builders.
 type Provider func(*sql.Selector)
+
+// QADecision is the predicate function for qadecision builders.
+type QADecision func(*sql.Selector)
 
 // Qualification is the predicate function for qualification builders.
 type Qualification func(*sql.Selector)

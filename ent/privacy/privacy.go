@@ -158,6 +158,30 @@ func (f AlertMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AlertMutation", m)
 }
 
+// The ApplicationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ApplicationQueryRuleFunc func(context.Context, *ent.ApplicationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ApplicationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ApplicationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ApplicationQuery", q)
+}
+
+// The ApplicationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ApplicationMutationRuleFunc func(context.Context, *ent.ApplicationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ApplicationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ApplicationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ApplicationMutation", m)
+}
+
 // The AttendanceMarkQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AttendanceMarkQueryRuleFunc func(context.Context, *ent.AttendanceMarkQuery) error
@@ -254,6 +278,126 @@ func (f AwardingBodyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AwardingBodyMutation", m)
 }
 
+// The ChecklistItemQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ChecklistItemQueryRuleFunc func(context.Context, *ent.ChecklistItemQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ChecklistItemQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ChecklistItemQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ChecklistItemQuery", q)
+}
+
+// The ChecklistItemMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ChecklistItemMutationRuleFunc func(context.Context, *ent.ChecklistItemMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ChecklistItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ChecklistItemMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChecklistItemMutation", m)
+}
+
+// The ChecklistTemplateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ChecklistTemplateQueryRuleFunc func(context.Context, *ent.ChecklistTemplateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ChecklistTemplateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ChecklistTemplateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ChecklistTemplateQuery", q)
+}
+
+// The ChecklistTemplateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ChecklistTemplateMutationRuleFunc func(context.Context, *ent.ChecklistTemplateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ChecklistTemplateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ChecklistTemplateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChecklistTemplateMutation", m)
+}
+
+// The ComplianceActionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ComplianceActionQueryRuleFunc func(context.Context, *ent.ComplianceActionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ComplianceActionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ComplianceActionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ComplianceActionQuery", q)
+}
+
+// The ComplianceActionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ComplianceActionMutationRuleFunc func(context.Context, *ent.ComplianceActionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ComplianceActionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ComplianceActionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ComplianceActionMutation", m)
+}
+
+// The ComplianceItemResultQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ComplianceItemResultQueryRuleFunc func(context.Context, *ent.ComplianceItemResultQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ComplianceItemResultQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ComplianceItemResultQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ComplianceItemResultQuery", q)
+}
+
+// The ComplianceItemResultMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ComplianceItemResultMutationRuleFunc func(context.Context, *ent.ComplianceItemResultMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ComplianceItemResultMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ComplianceItemResultMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ComplianceItemResultMutation", m)
+}
+
+// The ComplianceVisitQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ComplianceVisitQueryRuleFunc func(context.Context, *ent.ComplianceVisitQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ComplianceVisitQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ComplianceVisitQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ComplianceVisitQuery", q)
+}
+
+// The ComplianceVisitMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ComplianceVisitMutationRuleFunc func(context.Context, *ent.ComplianceVisitMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ComplianceVisitMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ComplianceVisitMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ComplianceVisitMutation", m)
+}
+
 // The CourseQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CourseQueryRuleFunc func(context.Context, *ent.CourseQuery) error
@@ -300,6 +444,30 @@ func (f DocumentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DocumentMutation", m)
+}
+
+// The EvaluationVisitQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EvaluationVisitQueryRuleFunc func(context.Context, *ent.EvaluationVisitQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EvaluationVisitQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EvaluationVisitQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EvaluationVisitQuery", q)
+}
+
+// The EvaluationVisitMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EvaluationVisitMutationRuleFunc func(context.Context, *ent.EvaluationVisitMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EvaluationVisitMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EvaluationVisitMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EvaluationVisitMutation", m)
 }
 
 // The InvitationQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -444,6 +612,30 @@ func (f ProviderMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProviderMutation", m)
+}
+
+// The QADecisionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type QADecisionQueryRuleFunc func(context.Context, *ent.QADecisionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f QADecisionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.QADecisionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.QADecisionQuery", q)
+}
+
+// The QADecisionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type QADecisionMutationRuleFunc func(context.Context, *ent.QADecisionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f QADecisionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.QADecisionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.QADecisionMutation", m)
 }
 
 // The QualificationQueryRuleFunc type is an adapter to allow the use of ordinary

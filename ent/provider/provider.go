@@ -21,6 +21,10 @@ const (
 	FieldName = "name"
 	// FieldDescription holds the string denoting the description field in the database.
 	FieldDescription = "description"
+	// FieldUkprn holds the string denoting the ukprn field in the database.
+	FieldUkprn = "ukprn"
+	// FieldUrn holds the string denoting the urn field in the database.
+	FieldUrn = "urn"
 	// FieldContactName holds the string denoting the contact_name field in the database.
 	FieldContactName = "contact_name"
 	// FieldEmail holds the string denoting the email field in the database.
@@ -47,6 +51,12 @@ const (
 	EdgeDocuments = "documents"
 	// EdgeTrainingBookings holds the string denoting the training_bookings edge name in mutations.
 	EdgeTrainingBookings = "training_bookings"
+	// EdgeComplianceVisits holds the string denoting the compliance_visits edge name in mutations.
+	EdgeComplianceVisits = "compliance_visits"
+	// EdgeEvaluationVisits holds the string denoting the evaluation_visits edge name in mutations.
+	EdgeEvaluationVisits = "evaluation_visits"
+	// EdgeDecisions holds the string denoting the decisions edge name in mutations.
+	EdgeDecisions = "decisions"
 	// Table holds the table name of the provider in the database.
 	Table = "providers"
 	// CoursesTable is the table that holds the courses relation/edge.
@@ -84,6 +94,27 @@ const (
 	TrainingBookingsInverseTable = "training_bookings"
 	// TrainingBookingsColumn is the table column denoting the training_bookings relation/edge.
 	TrainingBookingsColumn = "provider_training_bookings"
+	// ComplianceVisitsTable is the table that holds the compliance_visits relation/edge.
+	ComplianceVisitsTable = "compliance_visits"
+	// ComplianceVisitsInverseTable is the table name for the ComplianceVisit entity.
+	// It exists in this package in order to avoid circular dependency with the "compliancevisit" package.
+	ComplianceVisitsInverseTable = "compliance_visits"
+	// ComplianceVisitsColumn is the table column denoting the compliance_visits relation/edge.
+	ComplianceVisitsColumn = "provider_compliance_visits"
+	// EvaluationVisitsTable is the table that holds the evaluation_visits relation/edge.
+	EvaluationVisitsTable = "evaluation_visits"
+	// EvaluationVisitsInverseTable is the table name for the EvaluationVisit entity.
+	// It exists in this package in order to avoid circular dependency with the "evaluationvisit" package.
+	EvaluationVisitsInverseTable = "evaluation_visits"
+	// EvaluationVisitsColumn is the table column denoting the evaluation_visits relation/edge.
+	EvaluationVisitsColumn = "provider_evaluation_visits"
+	// DecisionsTable is the table that holds the decisions relation/edge.
+	DecisionsTable = "qa_decisions"
+	// DecisionsInverseTable is the table name for the QADecision entity.
+	// It exists in this package in order to avoid circular dependency with the "qadecision" package.
+	DecisionsInverseTable = "qa_decisions"
+	// DecisionsColumn is the table column denoting the decisions relation/edge.
+	DecisionsColumn = "provider_decisions"
 )
 
 // Columns holds all SQL columns for provider fields.
@@ -91,6 +122,8 @@ var Columns = []string{
 	FieldID,
 	FieldName,
 	FieldDescription,
+	FieldUkprn,
+	FieldUrn,
 	FieldContactName,
 	FieldEmail,
 	FieldPhone,
@@ -117,12 +150,16 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/apnet/apnet/ent/runtime"
 var (
-	Hooks  [4]ent.Hook
+	Hooks  [6]ent.Hook
 	Policy ent.Policy
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
 	// DefaultDescription holds the default value on creation for the "description" field.
 	DefaultDescription string
+	// DefaultUkprn holds the default value on creation for the "ukprn" field.
+	DefaultUkprn string
+	// DefaultUrn holds the default value on creation for the "urn" field.
+	DefaultUrn string
 	// DefaultContactName holds the default value on creation for the "contact_name" field.
 	DefaultContactName string
 	// DefaultEmail holds the default value on creation for the "email" field.
@@ -183,6 +220,16 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 // ByDescription orders the results by the description field.
 func ByDescription(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDescription, opts...).ToFunc()
+}
+
+// ByUkprn orders the results by the ukprn field.
+func ByUkprn(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUkprn, opts...).ToFunc()
+}
+
+// ByUrn orders the results by the urn field.
+func ByUrn(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUrn, opts...).ToFunc()
 }
 
 // ByContactName orders the results by the contact_name field.
@@ -294,6 +341,48 @@ func ByTrainingBookings(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption 
 		sqlgraph.OrderByNeighborTerms(s, newTrainingBookingsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByComplianceVisitsCount orders the results by compliance_visits count.
+func ByComplianceVisitsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newComplianceVisitsStep(), opts...)
+	}
+}
+
+// ByComplianceVisits orders the results by compliance_visits terms.
+func ByComplianceVisits(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newComplianceVisitsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByEvaluationVisitsCount orders the results by evaluation_visits count.
+func ByEvaluationVisitsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newEvaluationVisitsStep(), opts...)
+	}
+}
+
+// ByEvaluationVisits orders the results by evaluation_visits terms.
+func ByEvaluationVisits(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newEvaluationVisitsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByDecisionsCount orders the results by decisions count.
+func ByDecisionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newDecisionsStep(), opts...)
+	}
+}
+
+// ByDecisions orders the results by decisions terms.
+func ByDecisions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newDecisionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newCoursesStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -327,6 +416,27 @@ func newTrainingBookingsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(TrainingBookingsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, TrainingBookingsTable, TrainingBookingsColumn),
+	)
+}
+func newComplianceVisitsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ComplianceVisitsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ComplianceVisitsTable, ComplianceVisitsColumn),
+	)
+}
+func newEvaluationVisitsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(EvaluationVisitsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, EvaluationVisitsTable, EvaluationVisitsColumn),
+	)
+}
+func newDecisionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(DecisionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, DecisionsTable, DecisionsColumn),
 	)
 }
 

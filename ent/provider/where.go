@@ -65,6 +65,16 @@ func Description(v string) predicate.Provider {
 	return predicate.Provider(sql.FieldEQ(FieldDescription, v))
 }
 
+// Ukprn applies equality check predicate on the "ukprn" field. It's identical to UkprnEQ.
+func Ukprn(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldEQ(FieldUkprn, v))
+}
+
+// Urn applies equality check predicate on the "urn" field. It's identical to UrnEQ.
+func Urn(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldEQ(FieldUrn, v))
+}
+
 // ContactName applies equality check predicate on the "contact_name" field. It's identical to ContactNameEQ.
 func ContactName(v string) predicate.Provider {
 	return predicate.Provider(sql.FieldEQ(FieldContactName, v))
@@ -228,6 +238,136 @@ func DescriptionEqualFold(v string) predicate.Provider {
 // DescriptionContainsFold applies the ContainsFold predicate on the "description" field.
 func DescriptionContainsFold(v string) predicate.Provider {
 	return predicate.Provider(sql.FieldContainsFold(FieldDescription, v))
+}
+
+// UkprnEQ applies the EQ predicate on the "ukprn" field.
+func UkprnEQ(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldEQ(FieldUkprn, v))
+}
+
+// UkprnNEQ applies the NEQ predicate on the "ukprn" field.
+func UkprnNEQ(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldNEQ(FieldUkprn, v))
+}
+
+// UkprnIn applies the In predicate on the "ukprn" field.
+func UkprnIn(vs ...string) predicate.Provider {
+	return predicate.Provider(sql.FieldIn(FieldUkprn, vs...))
+}
+
+// UkprnNotIn applies the NotIn predicate on the "ukprn" field.
+func UkprnNotIn(vs ...string) predicate.Provider {
+	return predicate.Provider(sql.FieldNotIn(FieldUkprn, vs...))
+}
+
+// UkprnGT applies the GT predicate on the "ukprn" field.
+func UkprnGT(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldGT(FieldUkprn, v))
+}
+
+// UkprnGTE applies the GTE predicate on the "ukprn" field.
+func UkprnGTE(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldGTE(FieldUkprn, v))
+}
+
+// UkprnLT applies the LT predicate on the "ukprn" field.
+func UkprnLT(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldLT(FieldUkprn, v))
+}
+
+// UkprnLTE applies the LTE predicate on the "ukprn" field.
+func UkprnLTE(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldLTE(FieldUkprn, v))
+}
+
+// UkprnContains applies the Contains predicate on the "ukprn" field.
+func UkprnContains(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldContains(FieldUkprn, v))
+}
+
+// UkprnHasPrefix applies the HasPrefix predicate on the "ukprn" field.
+func UkprnHasPrefix(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldHasPrefix(FieldUkprn, v))
+}
+
+// UkprnHasSuffix applies the HasSuffix predicate on the "ukprn" field.
+func UkprnHasSuffix(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldHasSuffix(FieldUkprn, v))
+}
+
+// UkprnEqualFold applies the EqualFold predicate on the "ukprn" field.
+func UkprnEqualFold(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldEqualFold(FieldUkprn, v))
+}
+
+// UkprnContainsFold applies the ContainsFold predicate on the "ukprn" field.
+func UkprnContainsFold(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldContainsFold(FieldUkprn, v))
+}
+
+// UrnEQ applies the EQ predicate on the "urn" field.
+func UrnEQ(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldEQ(FieldUrn, v))
+}
+
+// UrnNEQ applies the NEQ predicate on the "urn" field.
+func UrnNEQ(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldNEQ(FieldUrn, v))
+}
+
+// UrnIn applies the In predicate on the "urn" field.
+func UrnIn(vs ...string) predicate.Provider {
+	return predicate.Provider(sql.FieldIn(FieldUrn, vs...))
+}
+
+// UrnNotIn applies the NotIn predicate on the "urn" field.
+func UrnNotIn(vs ...string) predicate.Provider {
+	return predicate.Provider(sql.FieldNotIn(FieldUrn, vs...))
+}
+
+// UrnGT applies the GT predicate on the "urn" field.
+func UrnGT(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldGT(FieldUrn, v))
+}
+
+// UrnGTE applies the GTE predicate on the "urn" field.
+func UrnGTE(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldGTE(FieldUrn, v))
+}
+
+// UrnLT applies the LT predicate on the "urn" field.
+func UrnLT(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldLT(FieldUrn, v))
+}
+
+// UrnLTE applies the LTE predicate on the "urn" field.
+func UrnLTE(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldLTE(FieldUrn, v))
+}
+
+// UrnContains applies the Contains predicate on the "urn" field.
+func UrnContains(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldContains(FieldUrn, v))
+}
+
+// UrnHasPrefix applies the HasPrefix predicate on the "urn" field.
+func UrnHasPrefix(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldHasPrefix(FieldUrn, v))
+}
+
+// UrnHasSuffix applies the HasSuffix predicate on the "urn" field.
+func UrnHasSuffix(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldHasSuffix(FieldUrn, v))
+}
+
+// UrnEqualFold applies the EqualFold predicate on the "urn" field.
+func UrnEqualFold(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldEqualFold(FieldUrn, v))
+}
+
+// UrnContainsFold applies the ContainsFold predicate on the "urn" field.
+func UrnContainsFold(v string) predicate.Provider {
+	return predicate.Provider(sql.FieldContainsFold(FieldUrn, v))
 }
 
 // ContactNameEQ applies the EQ predicate on the "contact_name" field.
@@ -797,6 +937,75 @@ func HasTrainingBookings() predicate.Provider {
 func HasTrainingBookingsWith(preds ...predicate.TrainingBooking) predicate.Provider {
 	return predicate.Provider(func(s *sql.Selector) {
 		step := newTrainingBookingsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasComplianceVisits applies the HasEdge predicate on the "compliance_visits" edge.
+func HasComplianceVisits() predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ComplianceVisitsTable, ComplianceVisitsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasComplianceVisitsWith applies the HasEdge predicate on the "compliance_visits" edge with a given conditions (other predicates).
+func HasComplianceVisitsWith(preds ...predicate.ComplianceVisit) predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := newComplianceVisitsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasEvaluationVisits applies the HasEdge predicate on the "evaluation_visits" edge.
+func HasEvaluationVisits() predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, EvaluationVisitsTable, EvaluationVisitsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasEvaluationVisitsWith applies the HasEdge predicate on the "evaluation_visits" edge with a given conditions (other predicates).
+func HasEvaluationVisitsWith(preds ...predicate.EvaluationVisit) predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := newEvaluationVisitsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasDecisions applies the HasEdge predicate on the "decisions" edge.
+func HasDecisions() predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, DecisionsTable, DecisionsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasDecisionsWith applies the HasEdge predicate on the "decisions" edge with a given conditions (other predicates).
+func HasDecisionsWith(preds ...predicate.QADecision) predicate.Provider {
+	return predicate.Provider(func(s *sql.Selector) {
+		step := newDecisionsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

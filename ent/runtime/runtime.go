@@ -8,18 +8,26 @@ import (
 
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/alert"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/attendancerevision"
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/awardingbody"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/checklisttemplate"
+	"github.com/apnet/apnet/ent/complianceaction"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/invitation"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/postcode"
 	"github.com/apnet/apnet/ent/progressupdate"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
@@ -66,6 +74,57 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	application.Policy = privacy.NewPolicies(schema.Application{})
+	application.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := application.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	applicationFields := schema.Application{}.Fields()
+	_ = applicationFields
+	// applicationDescOrganisationName is the schema descriptor for organisation_name field.
+	applicationDescOrganisationName := applicationFields[2].Descriptor()
+	// application.OrganisationNameValidator is a validator for the "organisation_name" field. It is called by the builders before save.
+	application.OrganisationNameValidator = applicationDescOrganisationName.Validators[0].(func(string) error)
+	// applicationDescUkprn is the schema descriptor for ukprn field.
+	applicationDescUkprn := applicationFields[3].Descriptor()
+	// application.DefaultUkprn holds the default value on creation for the ukprn field.
+	application.DefaultUkprn = applicationDescUkprn.Default.(string)
+	// applicationDescUrn is the schema descriptor for urn field.
+	applicationDescUrn := applicationFields[4].Descriptor()
+	// application.DefaultUrn holds the default value on creation for the urn field.
+	application.DefaultUrn = applicationDescUrn.Default.(string)
+	// applicationDescContactName is the schema descriptor for contact_name field.
+	applicationDescContactName := applicationFields[6].Descriptor()
+	// application.ContactNameValidator is a validator for the "contact_name" field. It is called by the builders before save.
+	application.ContactNameValidator = applicationDescContactName.Validators[0].(func(string) error)
+	// applicationDescEmail is the schema descriptor for email field.
+	applicationDescEmail := applicationFields[7].Descriptor()
+	// application.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	application.EmailValidator = applicationDescEmail.Validators[0].(func(string) error)
+	// applicationDescPhone is the schema descriptor for phone field.
+	applicationDescPhone := applicationFields[8].Descriptor()
+	// application.DefaultPhone holds the default value on creation for the phone field.
+	application.DefaultPhone = applicationDescPhone.Default.(string)
+	// applicationDescWebsite is the schema descriptor for website field.
+	applicationDescWebsite := applicationFields[9].Descriptor()
+	// application.DefaultWebsite holds the default value on creation for the website field.
+	application.DefaultWebsite = applicationDescWebsite.Default.(string)
+	// applicationDescAddress is the schema descriptor for address field.
+	applicationDescAddress := applicationFields[10].Descriptor()
+	// application.DefaultAddress holds the default value on creation for the address field.
+	application.DefaultAddress = applicationDescAddress.Default.(string)
+	// applicationDescPostcode is the schema descriptor for postcode field.
+	applicationDescPostcode := applicationFields[11].Descriptor()
+	// application.PostcodeValidator is a validator for the "postcode" field. It is called by the builders before save.
+	application.PostcodeValidator = applicationDescPostcode.Validators[0].(func(string) error)
+	// applicationDescDescription is the schema descriptor for description field.
+	applicationDescDescription := applicationFields[12].Descriptor()
+	// application.DefaultDescription holds the default value on creation for the description field.
+	application.DefaultDescription = applicationDescDescription.Default.(string)
 	attendancemark.Policy = privacy.NewPolicies(schema.AttendanceMark{})
 	attendancemark.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -182,6 +241,97 @@ func init() {
 	awardingbodyDescAcronym := awardingbodyFields[1].Descriptor()
 	// awardingbody.DefaultAcronym holds the default value on creation for the acronym field.
 	awardingbody.DefaultAcronym = awardingbodyDescAcronym.Default.(string)
+	checklistitem.Policy = privacy.NewPolicies(schema.ChecklistItem{})
+	checklistitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := checklistitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	checklistitemFields := schema.ChecklistItem{}.Fields()
+	_ = checklistitemFields
+	// checklistitemDescCode is the schema descriptor for code field.
+	checklistitemDescCode := checklistitemFields[1].Descriptor()
+	// checklistitem.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	checklistitem.CodeValidator = checklistitemDescCode.Validators[0].(func(string) error)
+	// checklistitemDescText is the schema descriptor for text field.
+	checklistitemDescText := checklistitemFields[2].Descriptor()
+	// checklistitem.TextValidator is a validator for the "text" field. It is called by the builders before save.
+	checklistitem.TextValidator = checklistitemDescText.Validators[0].(func(string) error)
+	checklisttemplate.Policy = privacy.NewPolicies(schema.ChecklistTemplate{})
+	checklisttemplate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := checklisttemplate.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	checklisttemplateFields := schema.ChecklistTemplate{}.Fields()
+	_ = checklisttemplateFields
+	// checklisttemplateDescVersion is the schema descriptor for version field.
+	checklisttemplateDescVersion := checklisttemplateFields[0].Descriptor()
+	// checklisttemplate.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	checklisttemplate.VersionValidator = checklisttemplateDescVersion.Validators[0].(func(int) error)
+	// checklisttemplateDescCreatedBy is the schema descriptor for created_by field.
+	checklisttemplateDescCreatedBy := checklisttemplateFields[2].Descriptor()
+	// checklisttemplate.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
+	checklisttemplate.CreatedByValidator = checklisttemplateDescCreatedBy.Validators[0].(func(string) error)
+	complianceaction.Policy = privacy.NewPolicies(schema.ComplianceAction{})
+	complianceaction.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := complianceaction.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	complianceactionFields := schema.ComplianceAction{}.Fields()
+	_ = complianceactionFields
+	// complianceactionDescDescription is the schema descriptor for description field.
+	complianceactionDescDescription := complianceactionFields[0].Descriptor()
+	// complianceaction.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	complianceaction.DescriptionValidator = complianceactionDescDescription.Validators[0].(func(string) error)
+	// complianceactionDescOwnerName is the schema descriptor for owner_name field.
+	complianceactionDescOwnerName := complianceactionFields[1].Descriptor()
+	// complianceaction.OwnerNameValidator is a validator for the "owner_name" field. It is called by the builders before save.
+	complianceaction.OwnerNameValidator = complianceactionDescOwnerName.Validators[0].(func(string) error)
+	complianceitemresult.Policy = privacy.NewPolicies(schema.ComplianceItemResult{})
+	complianceitemresult.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := complianceitemresult.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	complianceitemresultFields := schema.ComplianceItemResult{}.Fields()
+	_ = complianceitemresultFields
+	// complianceitemresultDescEvidence is the schema descriptor for evidence field.
+	complianceitemresultDescEvidence := complianceitemresultFields[1].Descriptor()
+	// complianceitemresult.DefaultEvidence holds the default value on creation for the evidence field.
+	complianceitemresult.DefaultEvidence = complianceitemresultDescEvidence.Default.(string)
+	compliancevisit.Policy = privacy.NewPolicies(schema.ComplianceVisit{})
+	compliancevisit.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := compliancevisit.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	compliancevisitFields := schema.ComplianceVisit{}.Fields()
+	_ = compliancevisitFields
+	// compliancevisitDescOfficer is the schema descriptor for officer field.
+	compliancevisitDescOfficer := compliancevisitFields[1].Descriptor()
+	// compliancevisit.OfficerValidator is a validator for the "officer" field. It is called by the builders before save.
+	compliancevisit.OfficerValidator = compliancevisitDescOfficer.Validators[0].(func(string) error)
+	// compliancevisitDescSummary is the schema descriptor for summary field.
+	compliancevisitDescSummary := compliancevisitFields[3].Descriptor()
+	// compliancevisit.DefaultSummary holds the default value on creation for the summary field.
+	compliancevisit.DefaultSummary = compliancevisitDescSummary.Default.(string)
 	course.Policy = privacy.NewPolicies(schema.Course{})
 	course.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -249,6 +399,25 @@ func init() {
 	documentDescUploadedAt := documentFields[8].Descriptor()
 	// document.DefaultUploadedAt holds the default value on creation for the uploaded_at field.
 	document.DefaultUploadedAt = documentDescUploadedAt.Default.(func() time.Time)
+	evaluationvisit.Policy = privacy.NewPolicies(schema.EvaluationVisit{})
+	evaluationvisit.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := evaluationvisit.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	evaluationvisitFields := schema.EvaluationVisit{}.Fields()
+	_ = evaluationvisitFields
+	// evaluationvisitDescOfficer is the schema descriptor for officer field.
+	evaluationvisitDescOfficer := evaluationvisitFields[1].Descriptor()
+	// evaluationvisit.OfficerValidator is a validator for the "officer" field. It is called by the builders before save.
+	evaluationvisit.OfficerValidator = evaluationvisitDescOfficer.Validators[0].(func(string) error)
+	// evaluationvisitDescReport is the schema descriptor for report field.
+	evaluationvisitDescReport := evaluationvisitFields[7].Descriptor()
+	// evaluationvisit.ReportValidator is a validator for the "report" field. It is called by the builders before save.
+	evaluationvisit.ReportValidator = evaluationvisitDescReport.Validators[0].(func(string) error)
 	invitation.Policy = privacy.NewPolicies(schema.Invitation{})
 	invitation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -385,6 +554,10 @@ func init() {
 	provider.Hooks[2] = providerHooks[1]
 
 	provider.Hooks[3] = providerHooks[2]
+
+	provider.Hooks[4] = providerHooks[3]
+
+	provider.Hooks[5] = providerHooks[4]
 	providerFields := schema.Provider{}.Fields()
 	_ = providerFields
 	// providerDescName is the schema descriptor for name field.
@@ -395,30 +568,57 @@ func init() {
 	providerDescDescription := providerFields[1].Descriptor()
 	// provider.DefaultDescription holds the default value on creation for the description field.
 	provider.DefaultDescription = providerDescDescription.Default.(string)
+	// providerDescUkprn is the schema descriptor for ukprn field.
+	providerDescUkprn := providerFields[2].Descriptor()
+	// provider.DefaultUkprn holds the default value on creation for the ukprn field.
+	provider.DefaultUkprn = providerDescUkprn.Default.(string)
+	// providerDescUrn is the schema descriptor for urn field.
+	providerDescUrn := providerFields[3].Descriptor()
+	// provider.DefaultUrn holds the default value on creation for the urn field.
+	provider.DefaultUrn = providerDescUrn.Default.(string)
 	// providerDescContactName is the schema descriptor for contact_name field.
-	providerDescContactName := providerFields[2].Descriptor()
+	providerDescContactName := providerFields[4].Descriptor()
 	// provider.DefaultContactName holds the default value on creation for the contact_name field.
 	provider.DefaultContactName = providerDescContactName.Default.(string)
 	// providerDescEmail is the schema descriptor for email field.
-	providerDescEmail := providerFields[3].Descriptor()
+	providerDescEmail := providerFields[5].Descriptor()
 	// provider.DefaultEmail holds the default value on creation for the email field.
 	provider.DefaultEmail = providerDescEmail.Default.(string)
 	// providerDescPhone is the schema descriptor for phone field.
-	providerDescPhone := providerFields[4].Descriptor()
+	providerDescPhone := providerFields[6].Descriptor()
 	// provider.DefaultPhone holds the default value on creation for the phone field.
 	provider.DefaultPhone = providerDescPhone.Default.(string)
 	// providerDescWebsite is the schema descriptor for website field.
-	providerDescWebsite := providerFields[5].Descriptor()
+	providerDescWebsite := providerFields[7].Descriptor()
 	// provider.DefaultWebsite holds the default value on creation for the website field.
 	provider.DefaultWebsite = providerDescWebsite.Default.(string)
 	// providerDescAddress is the schema descriptor for address field.
-	providerDescAddress := providerFields[6].Descriptor()
+	providerDescAddress := providerFields[8].Descriptor()
 	// provider.DefaultAddress holds the default value on creation for the address field.
 	provider.DefaultAddress = providerDescAddress.Default.(string)
 	// providerDescPostcode is the schema descriptor for postcode field.
-	providerDescPostcode := providerFields[7].Descriptor()
+	providerDescPostcode := providerFields[9].Descriptor()
 	// provider.PostcodeValidator is a validator for the "postcode" field. It is called by the builders before save.
 	provider.PostcodeValidator = providerDescPostcode.Validators[0].(func(string) error)
+	qadecision.Policy = privacy.NewPolicies(schema.QADecision{})
+	qadecision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := qadecision.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	qadecisionFields := schema.QADecision{}.Fields()
+	_ = qadecisionFields
+	// qadecisionDescReason is the schema descriptor for reason field.
+	qadecisionDescReason := qadecisionFields[2].Descriptor()
+	// qadecision.DefaultReason holds the default value on creation for the reason field.
+	qadecision.DefaultReason = qadecisionDescReason.Default.(string)
+	// qadecisionDescRecordedBy is the schema descriptor for recorded_by field.
+	qadecisionDescRecordedBy := qadecisionFields[4].Descriptor()
+	// qadecision.RecordedByValidator is a validator for the "recorded_by" field. It is called by the builders before save.
+	qadecision.RecordedByValidator = qadecisionDescRecordedBy.Validators[0].(func(string) error)
 	qualification.Policy = privacy.NewPolicies(schema.Qualification{})
 	qualification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

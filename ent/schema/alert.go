@@ -12,7 +12,8 @@ import (
 )
 
 // Alert is a safeguarding concern raised by a mark that the home school's
-// designated staff must follow up: an unexplained or unauthorised absence, or a late arrival.
+// designated staff must follow up: an unexplained or unauthorised absence, a
+// late arrival, or the suspension of the provider a learner is placed with.
 type Alert struct{ ent.Schema }
 
 func (Alert) Fields() []ent.Field {
@@ -30,7 +31,8 @@ func (Alert) Edges() []ent.Edge {
 		edge.From("school", School.Type).Ref("alerts").Unique().Required().Immutable(),
 		edge.From("learner", Learner.Type).Ref("alerts").Unique().Required().Immutable(),
 		edge.From("placement", Placement.Type).Ref("alerts").Unique().Required().Immutable(),
-		edge.From("mark", AttendanceMark.Type).Ref("alerts").Unique().Required().Immutable(),
+		// Unset for alerts no mark raised: a provider's suspension.
+		edge.From("mark", AttendanceMark.Type).Ref("alerts").Unique().Immutable(),
 	}
 }
 

@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -16,6 +17,10 @@ import (
 // such as placements and alerts are made by their own operations, never
 // attached through another entity's update.
 var noEdgeInput = entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
+
+// noFieldInput keeps a field out of the generated create/update inputs: it
+// is set by its own operation.
+var noFieldInput = entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
 
 // normalize validates and rewrites a string field on every create and update,
 // whoever writes it (API, import or seed), so stored identifiers always have
@@ -68,6 +73,18 @@ func (Provider) Hooks() []ent.Hook {
 		normalize("postcode", ident.NormalizePostcode),
 		normalize("email", ident.OptionalEmail),
 		normalize("website", ident.OptionalWebsite),
+		normalize("ukprn", orEmpty(ident.ValidateUKPRN)),
+		normalize("urn", orEmpty(ident.ValidateURN)),
+	}
+}
+
+// orEmpty lets an optional identifier stay blank.
+func orEmpty(fn func(string) (string, error)) func(string) (string, error) {
+	return func(s string) (string, error) {
+		if strings.TrimSpace(s) == "" {
+			return "", nil
+		}
+		return fn(s)
 	}
 }
 

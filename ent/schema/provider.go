@@ -15,17 +15,22 @@ func (Provider) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty().Annotations(entgql.OrderField("NAME")),
 		field.Text("description").Default("").Comment("full description of its provision"),
+		field.String("ukprn").Default("").Comment("UKPRN where it has one (8 digits starting with 1)"),
+		field.String("urn").Default("").Comment("Ofsted URN where it has one"),
 		field.String("contact_name").Default(""),
 		field.String("email").Default(""),
 		field.String("phone").Default(""),
 		field.String("website").Default(""),
 		field.String("address").Default(""),
 		field.String("postcode").NotEmpty().Annotations(entgql.OrderField("POSTCODE")),
+		// Approval changes only through recordQADecision (preconditions,
+		// suspension alerts, the decision on record) and the lapse job, so
+		// createProvider and updateProvider do not take these two.
 		field.Enum("approval_status").
 			Values("PENDING", "APPROVED", "SUSPENDED", "REFUSED", "WITHDRAWN", "LAPSED").
-			Default("PENDING").Annotations(entgql.OrderField("APPROVAL_STATUS")),
+			Default("PENDING").Annotations(entgql.OrderField("APPROVAL_STATUS"), noFieldInput),
 		field.Time("approved_until").Optional().Nillable().
-			Annotations(entgql.Type("Date"), entgql.OrderField("APPROVED_UNTIL")),
+			Annotations(entgql.Type("Date"), entgql.OrderField("APPROVED_UNTIL"), noFieldInput),
 	}
 }
 
@@ -36,6 +41,9 @@ func (Provider) Edges() []ent.Edge {
 		edge.To("agreements", Agreement.Type).Annotations(noEdgeInput),
 		edge.To("documents", Document.Type).Annotations(noEdgeInput),
 		edge.To("training_bookings", TrainingBooking.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("compliance_visits", ComplianceVisit.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("evaluation_visits", EvaluationVisit.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+		edge.To("decisions", QADecision.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 	}
 }
 

@@ -17,11 +17,16 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/agreement"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/attendancemark"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/learner"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/trainingbooking"
@@ -31,6 +36,8 @@ import (
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/offer"
+	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/referral/form"
 	"github.com/apnet/apnet/internal/register"
@@ -115,6 +122,47 @@ type ComplexityRoot struct {
 	AlertEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Application struct {
+		Address          func(childComplexity int) int
+		ContactName      func(childComplexity int) int
+		Courses          func(childComplexity int) int
+		Description      func(childComplexity int) int
+		Email            func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		OrganisationName func(childComplexity int) int
+		Phone            func(childComplexity int) int
+		Postcode         func(childComplexity int) int
+		Provider         func(childComplexity int) int
+		RejectionReason  func(childComplexity int) int
+		ReviewedAt       func(childComplexity int) int
+		ReviewedBy       func(childComplexity int) int
+		School           func(childComplexity int) int
+		SettingType      func(childComplexity int) int
+		Status           func(childComplexity int) int
+		SubmittedAt      func(childComplexity int) int
+		Ukprn            func(childComplexity int) int
+		Urn              func(childComplexity int) int
+		Website          func(childComplexity int) int
+	}
+
+	ApplicationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ApplicationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ApplicationReceipt struct {
+		Reference   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
 	}
 
 	AttendanceEvent struct {
@@ -219,6 +267,78 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ChecklistItem struct {
+		Area     func(childComplexity int) int
+		Code     func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Position func(childComplexity int) int
+		Template func(childComplexity int) int
+		Text     func(childComplexity int) int
+	}
+
+	ChecklistTemplate struct {
+		CreatedBy   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Items       func(childComplexity int) int
+		PublishedAt func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	ChecklistTemplateConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ChecklistTemplateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ComplianceAction struct {
+		CompletedAt func(childComplexity int) int
+		CompletedBy func(childComplexity int) int
+		Description func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Item        func(childComplexity int) int
+		OwnerName   func(childComplexity int) int
+		Visit       func(childComplexity int) int
+	}
+
+	ComplianceItemResult struct {
+		Evidence func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Item     func(childComplexity int) int
+		Outcome  func(childComplexity int) int
+		Visit    func(childComplexity int) int
+	}
+
+	ComplianceVisit struct {
+		Actions    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Officer    func(childComplexity int) int
+		Overall    func(childComplexity int) int
+		Provider   func(childComplexity int) int
+		RecordedAt func(childComplexity int) int
+		Report     func(childComplexity int) int
+		Results    func(childComplexity int) int
+		Summary    func(childComplexity int) int
+		Template   func(childComplexity int) int
+		VisitedOn  func(childComplexity int) int
+	}
+
+	ComplianceVisitConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ComplianceVisitEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Course struct {
 		DeliveryPostcode func(childComplexity int) int
 		ID               func(childComplexity int) int
@@ -273,6 +393,32 @@ type ComplexityRoot struct {
 		PredictedMaths    func(childComplexity int) int
 		PredictedOutcomes func(childComplexity int) int
 		PriorAttainment   func(childComplexity int) int
+	}
+
+	EvaluationVisit struct {
+		BehaviourAndAttitudes   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		LeadershipAndManagement func(childComplexity int) int
+		Officer                 func(childComplexity int) int
+		OverallGrade            func(childComplexity int) int
+		PersonalDevelopment     func(childComplexity int) int
+		Provider                func(childComplexity int) int
+		RecordedAt              func(childComplexity int) int
+		Report                  func(childComplexity int) int
+		ReportDocument          func(childComplexity int) int
+		TeachingAndLearning     func(childComplexity int) int
+		VisitedOn               func(childComplexity int) int
+	}
+
+	EvaluationVisitConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EvaluationVisitEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Exclusion struct {
@@ -332,6 +478,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptApplication        func(childComplexity int, id int) int
 		AcceptInvitation         func(childComplexity int, token string, password string) int
 		AcceptReferral           func(childComplexity int, id int) int
 		AcknowledgeAlert         func(childComplexity int, id int) int
@@ -339,6 +486,7 @@ type ComplexityRoot struct {
 		CancelTrainingBooking    func(childComplexity int, id int) int
 		ChangeUserRole           func(childComplexity int, id int, role user.Role, schoolID *int, providerID *int) int
 		CheckReferral            func(childComplexity int, id int) int
+		CompleteComplianceAction func(childComplexity int, id int) int
 		CreateAgreement          func(childComplexity int, input model.CreateAgreementInput) int
 		CreateAwardingBody       func(childComplexity int, input ent.CreateAwardingBodyInput) int
 		CreateLearner            func(childComplexity int, input ent.CreateLearnerInput) int
@@ -357,16 +505,22 @@ type ComplexityRoot struct {
 		Login                    func(childComplexity int, email string, password string) int
 		Logout                   func(childComplexity int) int
 		PostProgressUpdate       func(childComplexity int, input model.PostProgressUpdateInput) int
+		PublishChecklist         func(childComplexity int, items []*model.ChecklistItemInput) int
 		RecordAttendance         func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordComplianceVisit    func(childComplexity int, input model.RecordComplianceVisitInput) int
+		RecordEvaluationVisit    func(childComplexity int, input model.RecordEvaluationVisitInput) int
 		RecordPreVisit           func(childComplexity int, id int, input form.PreVisit) int
+		RecordQADecision         func(childComplexity int, input model.RecordQADecisionInput) int
 		RecordRegister           func(childComplexity int, input model.RecordRegisterInput) int
 		RecordTrainingAttendance func(childComplexity int, bookingID int, attended bool) int
 		ReinviteUser             func(childComplexity int, id int) int
+		RejectApplication        func(childComplexity int, id int, reason string) int
 		RenameDocument           func(childComplexity int, id int, title string) int
 		ReturnReferral           func(childComplexity int, id int, reasons []string) int
 		RevokeAgreement          func(childComplexity int, id int, reason string) int
 		SignAgreement            func(childComplexity int, input model.SignAgreementInput) int
 		StartPlacement           func(childComplexity int, id int) int
+		SubmitApplication        func(childComplexity int, input model.SubmitApplicationInput) int
 		SubmitReferral           func(childComplexity int, id int) int
 		UpdateAwardingBody       func(childComplexity int, id int, input ent.UpdateAwardingBodyInput) int
 		UpdateLearner            func(childComplexity int, id int, input ent.UpdateLearnerInput) int
@@ -377,6 +531,13 @@ type ComplexityRoot struct {
 		UpdateTrainingEvent      func(childComplexity int, id int, input model.UpdateTrainingEventInput) int
 		UploadDocument           func(childComplexity int, input model.UploadDocumentInput) int
 		WithdrawReferral         func(childComplexity int, id int, reason string) int
+	}
+
+	OfferedCourse struct {
+		DeliveryPostcode    func(childComplexity int) int
+		Places              func(childComplexity int) int
+		QualificationNumber func(childComplexity int) int
+		Sessions            func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -462,23 +623,31 @@ type ComplexityRoot struct {
 	}
 
 	Provider struct {
-		Address          func(childComplexity int) int
-		Agreements       func(childComplexity int) int
-		ApprovalStatus   func(childComplexity int) int
-		ApprovedUntil    func(childComplexity int) int
-		ContactName      func(childComplexity int) int
-		Courses          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) int
-		Description      func(childComplexity int) int
-		Documents        func(childComplexity int) int
-		Email            func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Name             func(childComplexity int) int
-		Phone            func(childComplexity int) int
-		Postcode         func(childComplexity int) int
-		Referrals        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
-		TrainingBookings func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingBookingOrder, where *ent.TrainingBookingWhereInput) int
-		TrainingSummary  func(childComplexity int) int
-		Website          func(childComplexity int) int
+		Address               func(childComplexity int) int
+		Agreements            func(childComplexity int) int
+		ApprovalStatus        func(childComplexity int) int
+		ApprovedUntil         func(childComplexity int) int
+		ComplianceVisits      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ComplianceVisitOrder, where *ent.ComplianceVisitWhereInput) int
+		ContactName           func(childComplexity int) int
+		Courses               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) int
+		CurrentlyApproved     func(childComplexity int) int
+		Decisions             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.QADecisionOrder, where *ent.QADecisionWhereInput) int
+		Description           func(childComplexity int) int
+		Documents             func(childComplexity int) int
+		Email                 func(childComplexity int) int
+		EvaluationVisits      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.EvaluationVisitOrder, where *ent.EvaluationVisitWhereInput) int
+		ID                    func(childComplexity int) int
+		LatestComplianceVisit func(childComplexity int) int
+		LatestEvaluationVisit func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		Phone                 func(childComplexity int) int
+		Postcode              func(childComplexity int) int
+		Referrals             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
+		TrainingBookings      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingBookingOrder, where *ent.TrainingBookingWhereInput) int
+		TrainingSummary       func(childComplexity int) int
+		Ukprn                 func(childComplexity int) int
+		Urn                   func(childComplexity int) int
+		Website               func(childComplexity int) int
 	}
 
 	ProviderConnection struct {
@@ -510,6 +679,41 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	QADecision struct {
+		DecidedOn  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Provider   func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		RecordedAt func(childComplexity int) int
+		RecordedBy func(childComplexity int) int
+		ValidUntil func(childComplexity int) int
+	}
+
+	QADecisionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	QADecisionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	QAWorklist struct {
+		Applications   func(childComplexity int) int
+		Due            func(childComplexity int) int
+		OverdueActions func(childComplexity int) int
+	}
+
+	QAWorklistEntry struct {
+		DueOn    func(childComplexity int) int
+		Overdue  func(childComplexity int) int
+		Provider func(childComplexity int) int
+		Reason   func(childComplexity int) int
+	}
+
 	Qualification struct {
 		AwardingBody        func(childComplexity int) int
 		Courses             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) int
@@ -534,27 +738,31 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Agreements      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) int
-		Alerts          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AlertOrder, where *ent.AlertWhereInput) int
-		AttendanceMarks func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AttendanceMarkOrder, where *ent.AttendanceMarkWhereInput) int
-		AuditEvents     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		AwardingBodies  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AwardingBodyOrder, where *ent.AwardingBodyWhereInput) int
-		Courses         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) int
-		Documents       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.DocumentOrder, where *ent.DocumentWhereInput) int
-		Learners        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LearnerOrder, where *ent.LearnerWhereInput) int
-		Me              func(childComplexity int) int
-		Node            func(childComplexity int, id int) int
-		Nodes           func(childComplexity int, ids []int) int
-		Placements      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PlacementOrder, where *ent.PlacementWhereInput) int
-		ProgressUpdates func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgressUpdateOrder, where *ent.ProgressUpdateWhereInput) int
-		Providers       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProviderOrder, where *ent.ProviderWhereInput) int
-		Qualifications  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.QualificationOrder, where *ent.QualificationWhereInput) int
-		Referrals       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
-		Resources       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, category *document.Category) int
-		Schools         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) int
-		SearchProviders func(childComplexity int, filter *model.ProviderSearchFilter, first *int, after *entgql.Cursor[int]) int
-		TrainingEvents  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingEventOrder, where *ent.TrainingEventWhereInput) int
-		Users           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		Agreements         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) int
+		Alerts             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AlertOrder, where *ent.AlertWhereInput) int
+		Applications       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) int
+		AttendanceMarks    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AttendanceMarkOrder, where *ent.AttendanceMarkWhereInput) int
+		AuditEvents        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		AwardingBodies     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AwardingBodyOrder, where *ent.AwardingBodyWhereInput) int
+		ChecklistTemplates func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) int
+		Courses            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) int
+		CurrentChecklist   func(childComplexity int) int
+		Documents          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.DocumentOrder, where *ent.DocumentWhereInput) int
+		Learners           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LearnerOrder, where *ent.LearnerWhereInput) int
+		Me                 func(childComplexity int) int
+		Node               func(childComplexity int, id int) int
+		Nodes              func(childComplexity int, ids []int) int
+		Placements         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PlacementOrder, where *ent.PlacementWhereInput) int
+		ProgressUpdates    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgressUpdateOrder, where *ent.ProgressUpdateWhereInput) int
+		Providers          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProviderOrder, where *ent.ProviderWhereInput) int
+		QaWorklist         func(childComplexity int) int
+		Qualifications     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.QualificationOrder, where *ent.QualificationWhereInput) int
+		Referrals          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
+		Resources          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, category *document.Category) int
+		Schools            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) int
+		SearchProviders    func(childComplexity int, filter *model.ProviderSearchFilter, first *int, after *entgql.Cursor[int]) int
+		TrainingEvents     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingEventOrder, where *ent.TrainingEventWhereInput) int
+		Users              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
 	}
 
 	RecordAttendancePayload struct {
@@ -838,6 +1046,14 @@ type MutationResolver interface {
 	UploadDocument(ctx context.Context, input model.UploadDocumentInput) (*ent.Document, error)
 	RenameDocument(ctx context.Context, id int, title string) (*ent.Document, error)
 	DeleteDocument(ctx context.Context, id int) (int, error)
+	SubmitApplication(ctx context.Context, input model.SubmitApplicationInput) (*model.ApplicationReceipt, error)
+	AcceptApplication(ctx context.Context, id int) (*ent.Application, error)
+	RejectApplication(ctx context.Context, id int, reason string) (*ent.Application, error)
+	PublishChecklist(ctx context.Context, items []*model.ChecklistItemInput) (*ent.ChecklistTemplate, error)
+	RecordComplianceVisit(ctx context.Context, input model.RecordComplianceVisitInput) (*ent.ComplianceVisit, error)
+	CompleteComplianceAction(ctx context.Context, id int) (*ent.ComplianceAction, error)
+	RecordEvaluationVisit(ctx context.Context, input model.RecordEvaluationVisitInput) (*ent.EvaluationVisit, error)
+	RecordQADecision(ctx context.Context, input model.RecordQADecisionInput) (*ent.QADecision, error)
 	CreateTrainingEvent(ctx context.Context, input model.CreateTrainingEventInput) (*ent.TrainingEvent, error)
 	UpdateTrainingEvent(ctx context.Context, id int, input model.UpdateTrainingEventInput) (*ent.TrainingEvent, error)
 	BookTraining(ctx context.Context, eventID int, attendeeName string, attendeeEmail string, providerID *int) (*ent.TrainingBooking, error)
@@ -845,6 +1061,9 @@ type MutationResolver interface {
 	RecordTrainingAttendance(ctx context.Context, bookingID int, attended bool) (*ent.TrainingBooking, error)
 }
 type ProviderResolver interface {
+	CurrentlyApproved(ctx context.Context, obj *ent.Provider) (bool, error)
+	LatestComplianceVisit(ctx context.Context, obj *ent.Provider) (*ent.ComplianceVisit, error)
+	LatestEvaluationVisit(ctx context.Context, obj *ent.Provider) (*ent.EvaluationVisit, error)
 	TrainingSummary(ctx context.Context, obj *ent.Provider) (*training.Summary, error)
 }
 type QueryResolver interface {
@@ -852,9 +1071,11 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
 	Agreements(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) (*ent.AgreementConnection, error)
 	Alerts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AlertOrder, where *ent.AlertWhereInput) (*ent.AlertConnection, error)
+	Applications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ApplicationOrder, where *ent.ApplicationWhereInput) (*ent.ApplicationConnection, error)
 	AttendanceMarks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AttendanceMarkOrder, where *ent.AttendanceMarkWhereInput) (*ent.AttendanceMarkConnection, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
 	AwardingBodies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AwardingBodyOrder, where *ent.AwardingBodyWhereInput) (*ent.AwardingBodyConnection, error)
+	ChecklistTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) (*ent.ChecklistTemplateConnection, error)
 	Courses(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CourseOrder, where *ent.CourseWhereInput) (*ent.CourseConnection, error)
 	Documents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.DocumentOrder, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error)
 	Learners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LearnerOrder, where *ent.LearnerWhereInput) (*ent.LearnerConnection, error)
@@ -867,6 +1088,8 @@ type QueryResolver interface {
 	TrainingEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingEventOrder, where *ent.TrainingEventWhereInput) (*ent.TrainingEventConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Resources(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, category *document.Category) (*ent.DocumentConnection, error)
+	QaWorklist(ctx context.Context) (*model.QAWorklist, error)
+	CurrentChecklist(ctx context.Context) (*ent.ChecklistTemplate, error)
 	Me(ctx context.Context) (*ent.User, error)
 	SearchProviders(ctx context.Context, filter *model.ProviderSearchFilter, first *int, after *entgql.Cursor[int]) (*model.ProviderSearchConnection, error)
 }
@@ -1114,6 +1337,184 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AlertEdge.Node(childComplexity), true
+
+	case "Application.address":
+		if e.ComplexityRoot.Application.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Address(childComplexity), true
+	case "Application.contactName":
+		if e.ComplexityRoot.Application.ContactName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ContactName(childComplexity), true
+	case "Application.courses":
+		if e.ComplexityRoot.Application.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Courses(childComplexity), true
+	case "Application.description":
+		if e.ComplexityRoot.Application.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Description(childComplexity), true
+	case "Application.email":
+		if e.ComplexityRoot.Application.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Email(childComplexity), true
+	case "Application.id":
+		if e.ComplexityRoot.Application.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ID(childComplexity), true
+	case "Application.kind":
+		if e.ComplexityRoot.Application.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Kind(childComplexity), true
+	case "Application.organisationName":
+		if e.ComplexityRoot.Application.OrganisationName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.OrganisationName(childComplexity), true
+	case "Application.phone":
+		if e.ComplexityRoot.Application.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Phone(childComplexity), true
+	case "Application.postcode":
+		if e.ComplexityRoot.Application.Postcode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Postcode(childComplexity), true
+	case "Application.provider":
+		if e.ComplexityRoot.Application.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Provider(childComplexity), true
+	case "Application.rejectionReason":
+		if e.ComplexityRoot.Application.RejectionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.RejectionReason(childComplexity), true
+	case "Application.reviewedAt":
+		if e.ComplexityRoot.Application.ReviewedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ReviewedAt(childComplexity), true
+	case "Application.reviewedBy":
+		if e.ComplexityRoot.Application.ReviewedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ReviewedBy(childComplexity), true
+	case "Application.school":
+		if e.ComplexityRoot.Application.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.School(childComplexity), true
+	case "Application.settingType":
+		if e.ComplexityRoot.Application.SettingType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.SettingType(childComplexity), true
+	case "Application.status":
+		if e.ComplexityRoot.Application.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Status(childComplexity), true
+	case "Application.submittedAt":
+		if e.ComplexityRoot.Application.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.SubmittedAt(childComplexity), true
+	case "Application.ukprn":
+		if e.ComplexityRoot.Application.Ukprn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Ukprn(childComplexity), true
+	case "Application.urn":
+		if e.ComplexityRoot.Application.Urn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Urn(childComplexity), true
+	case "Application.website":
+		if e.ComplexityRoot.Application.Website == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Website(childComplexity), true
+
+	case "ApplicationConnection.edges":
+		if e.ComplexityRoot.ApplicationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationConnection.Edges(childComplexity), true
+	case "ApplicationConnection.pageInfo":
+		if e.ComplexityRoot.ApplicationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationConnection.PageInfo(childComplexity), true
+	case "ApplicationConnection.totalCount":
+		if e.ComplexityRoot.ApplicationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationConnection.TotalCount(childComplexity), true
+
+	case "ApplicationEdge.cursor":
+		if e.ComplexityRoot.ApplicationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEdge.Cursor(childComplexity), true
+	case "ApplicationEdge.node":
+		if e.ComplexityRoot.ApplicationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEdge.Node(childComplexity), true
+
+	case "ApplicationReceipt.reference":
+		if e.ComplexityRoot.ApplicationReceipt.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationReceipt.Reference(childComplexity), true
+	case "ApplicationReceipt.status":
+		if e.ComplexityRoot.ApplicationReceipt.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationReceipt.Status(childComplexity), true
+	case "ApplicationReceipt.submittedAt":
+		if e.ComplexityRoot.ApplicationReceipt.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationReceipt.SubmittedAt(childComplexity), true
 
 	case "AttendanceEvent.alert":
 		if e.ComplexityRoot.AttendanceEvent.Alert == nil {
@@ -1521,6 +1922,285 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AwardingBodyEdge.Node(childComplexity), true
 
+	case "ChecklistItem.area":
+		if e.ComplexityRoot.ChecklistItem.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistItem.Area(childComplexity), true
+	case "ChecklistItem.code":
+		if e.ComplexityRoot.ChecklistItem.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistItem.Code(childComplexity), true
+	case "ChecklistItem.id":
+		if e.ComplexityRoot.ChecklistItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistItem.ID(childComplexity), true
+	case "ChecklistItem.position":
+		if e.ComplexityRoot.ChecklistItem.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistItem.Position(childComplexity), true
+	case "ChecklistItem.template":
+		if e.ComplexityRoot.ChecklistItem.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistItem.Template(childComplexity), true
+	case "ChecklistItem.text":
+		if e.ComplexityRoot.ChecklistItem.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistItem.Text(childComplexity), true
+
+	case "ChecklistTemplate.createdBy":
+		if e.ComplexityRoot.ChecklistTemplate.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistTemplate.CreatedBy(childComplexity), true
+	case "ChecklistTemplate.id":
+		if e.ComplexityRoot.ChecklistTemplate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistTemplate.ID(childComplexity), true
+	case "ChecklistTemplate.items":
+		if e.ComplexityRoot.ChecklistTemplate.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistTemplate.Items(childComplexity), true
+	case "ChecklistTemplate.publishedAt":
+		if e.ComplexityRoot.ChecklistTemplate.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistTemplate.PublishedAt(childComplexity), true
+	case "ChecklistTemplate.version":
+		if e.ComplexityRoot.ChecklistTemplate.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistTemplate.Version(childComplexity), true
+
+	case "ChecklistTemplateConnection.edges":
+		if e.ComplexityRoot.ChecklistTemplateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistTemplateConnection.Edges(childComplexity), true
+	case "ChecklistTemplateConnection.pageInfo":
+		if e.ComplexityRoot.ChecklistTemplateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistTemplateConnection.PageInfo(childComplexity), true
+	case "ChecklistTemplateConnection.totalCount":
+		if e.ComplexityRoot.ChecklistTemplateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistTemplateConnection.TotalCount(childComplexity), true
+
+	case "ChecklistTemplateEdge.cursor":
+		if e.ComplexityRoot.ChecklistTemplateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistTemplateEdge.Cursor(childComplexity), true
+	case "ChecklistTemplateEdge.node":
+		if e.ComplexityRoot.ChecklistTemplateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistTemplateEdge.Node(childComplexity), true
+
+	case "ComplianceAction.completedAt":
+		if e.ComplexityRoot.ComplianceAction.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceAction.CompletedAt(childComplexity), true
+	case "ComplianceAction.completedBy":
+		if e.ComplexityRoot.ComplianceAction.CompletedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceAction.CompletedBy(childComplexity), true
+	case "ComplianceAction.description":
+		if e.ComplexityRoot.ComplianceAction.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceAction.Description(childComplexity), true
+	case "ComplianceAction.dueOn":
+		if e.ComplexityRoot.ComplianceAction.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceAction.DueOn(childComplexity), true
+	case "ComplianceAction.id":
+		if e.ComplexityRoot.ComplianceAction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceAction.ID(childComplexity), true
+	case "ComplianceAction.item":
+		if e.ComplexityRoot.ComplianceAction.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceAction.Item(childComplexity), true
+	case "ComplianceAction.ownerName":
+		if e.ComplexityRoot.ComplianceAction.OwnerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceAction.OwnerName(childComplexity), true
+	case "ComplianceAction.visit":
+		if e.ComplexityRoot.ComplianceAction.Visit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceAction.Visit(childComplexity), true
+
+	case "ComplianceItemResult.evidence":
+		if e.ComplexityRoot.ComplianceItemResult.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceItemResult.Evidence(childComplexity), true
+	case "ComplianceItemResult.id":
+		if e.ComplexityRoot.ComplianceItemResult.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceItemResult.ID(childComplexity), true
+	case "ComplianceItemResult.item":
+		if e.ComplexityRoot.ComplianceItemResult.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceItemResult.Item(childComplexity), true
+	case "ComplianceItemResult.outcome":
+		if e.ComplexityRoot.ComplianceItemResult.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceItemResult.Outcome(childComplexity), true
+	case "ComplianceItemResult.visit":
+		if e.ComplexityRoot.ComplianceItemResult.Visit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceItemResult.Visit(childComplexity), true
+
+	case "ComplianceVisit.actions":
+		if e.ComplexityRoot.ComplianceVisit.Actions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.Actions(childComplexity), true
+	case "ComplianceVisit.id":
+		if e.ComplexityRoot.ComplianceVisit.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.ID(childComplexity), true
+	case "ComplianceVisit.officer":
+		if e.ComplexityRoot.ComplianceVisit.Officer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.Officer(childComplexity), true
+	case "ComplianceVisit.overall":
+		if e.ComplexityRoot.ComplianceVisit.Overall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.Overall(childComplexity), true
+	case "ComplianceVisit.provider":
+		if e.ComplexityRoot.ComplianceVisit.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.Provider(childComplexity), true
+	case "ComplianceVisit.recordedAt":
+		if e.ComplexityRoot.ComplianceVisit.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.RecordedAt(childComplexity), true
+	case "ComplianceVisit.report":
+		if e.ComplexityRoot.ComplianceVisit.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.Report(childComplexity), true
+	case "ComplianceVisit.results":
+		if e.ComplexityRoot.ComplianceVisit.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.Results(childComplexity), true
+	case "ComplianceVisit.summary":
+		if e.ComplexityRoot.ComplianceVisit.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.Summary(childComplexity), true
+	case "ComplianceVisit.template":
+		if e.ComplexityRoot.ComplianceVisit.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.Template(childComplexity), true
+	case "ComplianceVisit.visitedOn":
+		if e.ComplexityRoot.ComplianceVisit.VisitedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisit.VisitedOn(childComplexity), true
+
+	case "ComplianceVisitConnection.edges":
+		if e.ComplexityRoot.ComplianceVisitConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisitConnection.Edges(childComplexity), true
+	case "ComplianceVisitConnection.pageInfo":
+		if e.ComplexityRoot.ComplianceVisitConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisitConnection.PageInfo(childComplexity), true
+	case "ComplianceVisitConnection.totalCount":
+		if e.ComplexityRoot.ComplianceVisitConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisitConnection.TotalCount(childComplexity), true
+
+	case "ComplianceVisitEdge.cursor":
+		if e.ComplexityRoot.ComplianceVisitEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisitEdge.Cursor(childComplexity), true
+	case "ComplianceVisitEdge.node":
+		if e.ComplexityRoot.ComplianceVisitEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceVisitEdge.Node(childComplexity), true
+
 	case "Course.deliveryPostcode":
 		if e.ComplexityRoot.Course.DeliveryPostcode == nil {
 			break
@@ -1742,6 +2422,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EducationProfile.PriorAttainment(childComplexity), true
+
+	case "EvaluationVisit.behaviourAndAttitudes":
+		if e.ComplexityRoot.EvaluationVisit.BehaviourAndAttitudes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.BehaviourAndAttitudes(childComplexity), true
+	case "EvaluationVisit.id":
+		if e.ComplexityRoot.EvaluationVisit.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.ID(childComplexity), true
+	case "EvaluationVisit.leadershipAndManagement":
+		if e.ComplexityRoot.EvaluationVisit.LeadershipAndManagement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.LeadershipAndManagement(childComplexity), true
+	case "EvaluationVisit.officer":
+		if e.ComplexityRoot.EvaluationVisit.Officer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.Officer(childComplexity), true
+	case "EvaluationVisit.overallGrade":
+		if e.ComplexityRoot.EvaluationVisit.OverallGrade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.OverallGrade(childComplexity), true
+	case "EvaluationVisit.personalDevelopment":
+		if e.ComplexityRoot.EvaluationVisit.PersonalDevelopment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.PersonalDevelopment(childComplexity), true
+	case "EvaluationVisit.provider":
+		if e.ComplexityRoot.EvaluationVisit.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.Provider(childComplexity), true
+	case "EvaluationVisit.recordedAt":
+		if e.ComplexityRoot.EvaluationVisit.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.RecordedAt(childComplexity), true
+	case "EvaluationVisit.report":
+		if e.ComplexityRoot.EvaluationVisit.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.Report(childComplexity), true
+	case "EvaluationVisit.reportDocument":
+		if e.ComplexityRoot.EvaluationVisit.ReportDocument == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.ReportDocument(childComplexity), true
+	case "EvaluationVisit.teachingAndLearning":
+		if e.ComplexityRoot.EvaluationVisit.TeachingAndLearning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.TeachingAndLearning(childComplexity), true
+	case "EvaluationVisit.visitedOn":
+		if e.ComplexityRoot.EvaluationVisit.VisitedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisit.VisitedOn(childComplexity), true
+
+	case "EvaluationVisitConnection.edges":
+		if e.ComplexityRoot.EvaluationVisitConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisitConnection.Edges(childComplexity), true
+	case "EvaluationVisitConnection.pageInfo":
+		if e.ComplexityRoot.EvaluationVisitConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisitConnection.PageInfo(childComplexity), true
+	case "EvaluationVisitConnection.totalCount":
+		if e.ComplexityRoot.EvaluationVisitConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisitConnection.TotalCount(childComplexity), true
+
+	case "EvaluationVisitEdge.cursor":
+		if e.ComplexityRoot.EvaluationVisitEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisitEdge.Cursor(childComplexity), true
+	case "EvaluationVisitEdge.node":
+		if e.ComplexityRoot.EvaluationVisitEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationVisitEdge.Node(childComplexity), true
 
 	case "Exclusion.date":
 		if e.ComplexityRoot.Exclusion.Date == nil {
@@ -1970,6 +2755,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LearnerSnapshot.YearGroup(childComplexity), true
 
+	case "Mutation.acceptApplication":
+		if e.ComplexityRoot.Mutation.AcceptApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptApplication(childComplexity, args["id"].(int)), true
 	case "Mutation.acceptInvitation":
 		if e.ComplexityRoot.Mutation.AcceptInvitation == nil {
 			break
@@ -2047,6 +2843,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CheckReferral(childComplexity, args["id"].(int)), true
+	case "Mutation.completeComplianceAction":
+		if e.ComplexityRoot.Mutation.CompleteComplianceAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeComplianceAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteComplianceAction(childComplexity, args["id"].(int)), true
 	case "Mutation.createAgreement":
 		if e.ComplexityRoot.Mutation.CreateAgreement == nil {
 			break
@@ -2240,6 +3047,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PostProgressUpdate(childComplexity, args["input"].(model.PostProgressUpdateInput)), true
+	case "Mutation.publishChecklist":
+		if e.ComplexityRoot.Mutation.PublishChecklist == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishChecklist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishChecklist(childComplexity, args["items"].([]*model.ChecklistItemInput)), true
 	case "Mutation.recordAttendance":
 		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
 			break
@@ -2251,6 +3069,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["input"].(model.RecordAttendanceInput)), true
+	case "Mutation.recordComplianceVisit":
+		if e.ComplexityRoot.Mutation.RecordComplianceVisit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordComplianceVisit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordComplianceVisit(childComplexity, args["input"].(model.RecordComplianceVisitInput)), true
+	case "Mutation.recordEvaluationVisit":
+		if e.ComplexityRoot.Mutation.RecordEvaluationVisit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordEvaluationVisit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordEvaluationVisit(childComplexity, args["input"].(model.RecordEvaluationVisitInput)), true
 	case "Mutation.recordPreVisit":
 		if e.ComplexityRoot.Mutation.RecordPreVisit == nil {
 			break
@@ -2262,6 +3102,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordPreVisit(childComplexity, args["id"].(int), args["input"].(form.PreVisit)), true
+	case "Mutation.recordQADecision":
+		if e.ComplexityRoot.Mutation.RecordQADecision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordQADecision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordQADecision(childComplexity, args["input"].(model.RecordQADecisionInput)), true
 	case "Mutation.recordRegister":
 		if e.ComplexityRoot.Mutation.RecordRegister == nil {
 			break
@@ -2295,6 +3146,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReinviteUser(childComplexity, args["id"].(int)), true
+	case "Mutation.rejectApplication":
+		if e.ComplexityRoot.Mutation.RejectApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectApplication(childComplexity, args["id"].(int), args["reason"].(string)), true
 	case "Mutation.renameDocument":
 		if e.ComplexityRoot.Mutation.RenameDocument == nil {
 			break
@@ -2350,6 +3212,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartPlacement(childComplexity, args["id"].(int)), true
+	case "Mutation.submitApplication":
+		if e.ComplexityRoot.Mutation.SubmitApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitApplication(childComplexity, args["input"].(model.SubmitApplicationInput)), true
 	case "Mutation.submitReferral":
 		if e.ComplexityRoot.Mutation.SubmitReferral == nil {
 			break
@@ -2460,6 +3333,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawReferral(childComplexity, args["id"].(int), args["reason"].(string)), true
+
+	case "OfferedCourse.deliveryPostcode":
+		if e.ComplexityRoot.OfferedCourse.DeliveryPostcode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferedCourse.DeliveryPostcode(childComplexity), true
+	case "OfferedCourse.places":
+		if e.ComplexityRoot.OfferedCourse.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferedCourse.Places(childComplexity), true
+	case "OfferedCourse.qualificationNumber":
+		if e.ComplexityRoot.OfferedCourse.QualificationNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferedCourse.QualificationNumber(childComplexity), true
+	case "OfferedCourse.sessions":
+		if e.ComplexityRoot.OfferedCourse.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OfferedCourse.Sessions(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2856,6 +3754,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Provider.ApprovedUntil(childComplexity), true
+	case "Provider.complianceVisits":
+		if e.ComplexityRoot.Provider.ComplianceVisits == nil {
+			break
+		}
+
+		args, err := ec.field_Provider_complianceVisits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Provider.ComplianceVisits(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ComplianceVisitOrder), args["where"].(*ent.ComplianceVisitWhereInput)), true
 	case "Provider.contactName":
 		if e.ComplexityRoot.Provider.ContactName == nil {
 			break
@@ -2873,6 +3782,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Provider.Courses(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CourseOrder), args["where"].(*ent.CourseWhereInput)), true
+	case "Provider.currentlyApproved":
+		if e.ComplexityRoot.Provider.CurrentlyApproved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provider.CurrentlyApproved(childComplexity), true
+	case "Provider.decisions":
+		if e.ComplexityRoot.Provider.Decisions == nil {
+			break
+		}
+
+		args, err := ec.field_Provider_decisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Provider.Decisions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.QADecisionOrder), args["where"].(*ent.QADecisionWhereInput)), true
 	case "Provider.description":
 		if e.ComplexityRoot.Provider.Description == nil {
 			break
@@ -2891,12 +3817,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Provider.Email(childComplexity), true
+	case "Provider.evaluationVisits":
+		if e.ComplexityRoot.Provider.EvaluationVisits == nil {
+			break
+		}
+
+		args, err := ec.field_Provider_evaluationVisits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Provider.EvaluationVisits(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.EvaluationVisitOrder), args["where"].(*ent.EvaluationVisitWhereInput)), true
 	case "Provider.id":
 		if e.ComplexityRoot.Provider.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Provider.ID(childComplexity), true
+	case "Provider.latestComplianceVisit":
+		if e.ComplexityRoot.Provider.LatestComplianceVisit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provider.LatestComplianceVisit(childComplexity), true
+	case "Provider.latestEvaluationVisit":
+		if e.ComplexityRoot.Provider.LatestEvaluationVisit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provider.LatestEvaluationVisit(childComplexity), true
 	case "Provider.name":
 		if e.ComplexityRoot.Provider.Name == nil {
 			break
@@ -2943,6 +3892,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Provider.TrainingSummary(childComplexity), true
+	case "Provider.ukprn":
+		if e.ComplexityRoot.Provider.Ukprn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provider.Ukprn(childComplexity), true
+	case "Provider.urn":
+		if e.ComplexityRoot.Provider.Urn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provider.Urn(childComplexity), true
 	case "Provider.website":
 		if e.ComplexityRoot.Provider.Website == nil {
 			break
@@ -3038,6 +3999,131 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProviderSearchEdge.Node(childComplexity), true
+
+	case "QADecision.decidedOn":
+		if e.ComplexityRoot.QADecision.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecision.DecidedOn(childComplexity), true
+	case "QADecision.id":
+		if e.ComplexityRoot.QADecision.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecision.ID(childComplexity), true
+	case "QADecision.kind":
+		if e.ComplexityRoot.QADecision.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecision.Kind(childComplexity), true
+	case "QADecision.provider":
+		if e.ComplexityRoot.QADecision.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecision.Provider(childComplexity), true
+	case "QADecision.reason":
+		if e.ComplexityRoot.QADecision.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecision.Reason(childComplexity), true
+	case "QADecision.recordedAt":
+		if e.ComplexityRoot.QADecision.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecision.RecordedAt(childComplexity), true
+	case "QADecision.recordedBy":
+		if e.ComplexityRoot.QADecision.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecision.RecordedBy(childComplexity), true
+	case "QADecision.validUntil":
+		if e.ComplexityRoot.QADecision.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecision.ValidUntil(childComplexity), true
+
+	case "QADecisionConnection.edges":
+		if e.ComplexityRoot.QADecisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecisionConnection.Edges(childComplexity), true
+	case "QADecisionConnection.pageInfo":
+		if e.ComplexityRoot.QADecisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecisionConnection.PageInfo(childComplexity), true
+	case "QADecisionConnection.totalCount":
+		if e.ComplexityRoot.QADecisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecisionConnection.TotalCount(childComplexity), true
+
+	case "QADecisionEdge.cursor":
+		if e.ComplexityRoot.QADecisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecisionEdge.Cursor(childComplexity), true
+	case "QADecisionEdge.node":
+		if e.ComplexityRoot.QADecisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QADecisionEdge.Node(childComplexity), true
+
+	case "QAWorklist.applications":
+		if e.ComplexityRoot.QAWorklist.Applications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QAWorklist.Applications(childComplexity), true
+	case "QAWorklist.due":
+		if e.ComplexityRoot.QAWorklist.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QAWorklist.Due(childComplexity), true
+	case "QAWorklist.overdueActions":
+		if e.ComplexityRoot.QAWorklist.OverdueActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QAWorklist.OverdueActions(childComplexity), true
+
+	case "QAWorklistEntry.dueOn":
+		if e.ComplexityRoot.QAWorklistEntry.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QAWorklistEntry.DueOn(childComplexity), true
+	case "QAWorklistEntry.overdue":
+		if e.ComplexityRoot.QAWorklistEntry.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QAWorklistEntry.Overdue(childComplexity), true
+	case "QAWorklistEntry.provider":
+		if e.ComplexityRoot.QAWorklistEntry.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QAWorklistEntry.Provider(childComplexity), true
+	case "QAWorklistEntry.reason":
+		if e.ComplexityRoot.QAWorklistEntry.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QAWorklistEntry.Reason(childComplexity), true
 
 	case "Qualification.awardingBody":
 		if e.ComplexityRoot.Qualification.AwardingBody == nil {
@@ -3153,6 +4239,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Alerts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AlertOrder), args["where"].(*ent.AlertWhereInput)), true
+	case "Query.applications":
+		if e.ComplexityRoot.Query.Applications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_applications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Applications(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ApplicationOrder), args["where"].(*ent.ApplicationWhereInput)), true
 	case "Query.attendanceMarks":
 		if e.ComplexityRoot.Query.AttendanceMarks == nil {
 			break
@@ -3186,6 +4283,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AwardingBodies(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AwardingBodyOrder), args["where"].(*ent.AwardingBodyWhereInput)), true
+	case "Query.checklistTemplates":
+		if e.ComplexityRoot.Query.ChecklistTemplates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_checklistTemplates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChecklistTemplates(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ChecklistTemplateOrder), args["where"].(*ent.ChecklistTemplateWhereInput)), true
 	case "Query.courses":
 		if e.ComplexityRoot.Query.Courses == nil {
 			break
@@ -3197,6 +4305,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Courses(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CourseOrder), args["where"].(*ent.CourseWhereInput)), true
+	case "Query.currentChecklist":
+		if e.ComplexityRoot.Query.CurrentChecklist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CurrentChecklist(childComplexity), true
 	case "Query.documents":
 		if e.ComplexityRoot.Query.Documents == nil {
 			break
@@ -3281,6 +4395,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Providers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ProviderOrder), args["where"].(*ent.ProviderWhereInput)), true
+	case "Query.qaWorklist":
+		if e.ComplexityRoot.Query.QaWorklist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.QaWorklist(childComplexity), true
 	case "Query.qualifications":
 		if e.ComplexityRoot.Query.Qualifications == nil {
 			break
@@ -4333,6 +5453,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AgreementWhereInput", ec.unmarshalInputAgreementWhereInput),
 			graphql.NewInputUnmarshaler("AlertOrder", ec.unmarshalInputAlertOrder),
 			graphql.NewInputUnmarshaler("AlertWhereInput", ec.unmarshalInputAlertWhereInput),
+			graphql.NewInputUnmarshaler("ApplicationOrder", ec.unmarshalInputApplicationOrder),
+			graphql.NewInputUnmarshaler("ApplicationWhereInput", ec.unmarshalInputApplicationWhereInput),
 			graphql.NewInputUnmarshaler("AttendanceMarkOrder", ec.unmarshalInputAttendanceMarkOrder),
 			graphql.NewInputUnmarshaler("AttendanceMarkWhereInput", ec.unmarshalInputAttendanceMarkWhereInput),
 			graphql.NewInputUnmarshaler("AttendanceRevisionOrder", ec.unmarshalInputAttendanceRevisionOrder),
@@ -4341,6 +5463,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("AwardingBodyOrder", ec.unmarshalInputAwardingBodyOrder),
 			graphql.NewInputUnmarshaler("AwardingBodyWhereInput", ec.unmarshalInputAwardingBodyWhereInput),
+			graphql.NewInputUnmarshaler("ChecklistItemInput", ec.unmarshalInputChecklistItemInput),
+			graphql.NewInputUnmarshaler("ChecklistItemWhereInput", ec.unmarshalInputChecklistItemWhereInput),
+			graphql.NewInputUnmarshaler("ChecklistTemplateOrder", ec.unmarshalInputChecklistTemplateOrder),
+			graphql.NewInputUnmarshaler("ChecklistTemplateWhereInput", ec.unmarshalInputChecklistTemplateWhereInput),
+			graphql.NewInputUnmarshaler("ComplianceActionInput", ec.unmarshalInputComplianceActionInput),
+			graphql.NewInputUnmarshaler("ComplianceActionOrder", ec.unmarshalInputComplianceActionOrder),
+			graphql.NewInputUnmarshaler("ComplianceActionWhereInput", ec.unmarshalInputComplianceActionWhereInput),
+			graphql.NewInputUnmarshaler("ComplianceItemInput", ec.unmarshalInputComplianceItemInput),
+			graphql.NewInputUnmarshaler("ComplianceItemResultWhereInput", ec.unmarshalInputComplianceItemResultWhereInput),
+			graphql.NewInputUnmarshaler("ComplianceVisitOrder", ec.unmarshalInputComplianceVisitOrder),
+			graphql.NewInputUnmarshaler("ComplianceVisitWhereInput", ec.unmarshalInputComplianceVisitWhereInput),
 			graphql.NewInputUnmarshaler("CourseOrder", ec.unmarshalInputCourseOrder),
 			graphql.NewInputUnmarshaler("CourseWhereInput", ec.unmarshalInputCourseWhereInput),
 			graphql.NewInputUnmarshaler("CreateAgreementInput", ec.unmarshalInputCreateAgreementInput),
@@ -4355,12 +5488,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DocumentWhereInput", ec.unmarshalInputDocumentWhereInput),
 			graphql.NewInputUnmarshaler("EducationProfileInput", ec.unmarshalInputEducationProfileInput),
 			graphql.NewInputUnmarshaler("EndPlacementInput", ec.unmarshalInputEndPlacementInput),
+			graphql.NewInputUnmarshaler("EvaluationVisitOrder", ec.unmarshalInputEvaluationVisitOrder),
+			graphql.NewInputUnmarshaler("EvaluationVisitWhereInput", ec.unmarshalInputEvaluationVisitWhereInput),
 			graphql.NewInputUnmarshaler("ExclusionInput", ec.unmarshalInputExclusionInput),
 			graphql.NewInputUnmarshaler("ExternalAgencyInput", ec.unmarshalInputExternalAgencyInput),
 			graphql.NewInputUnmarshaler("InviteUserInput", ec.unmarshalInputInviteUserInput),
 			graphql.NewInputUnmarshaler("LearnerOrder", ec.unmarshalInputLearnerOrder),
 			graphql.NewInputUnmarshaler("LearnerWhereInput", ec.unmarshalInputLearnerWhereInput),
 			graphql.NewInputUnmarshaler("MarkInput", ec.unmarshalInputMarkInput),
+			graphql.NewInputUnmarshaler("OfferedCourseInput", ec.unmarshalInputOfferedCourseInput),
 			graphql.NewInputUnmarshaler("PlacementOrder", ec.unmarshalInputPlacementOrder),
 			graphql.NewInputUnmarshaler("PlacementWhereInput", ec.unmarshalInputPlacementWhereInput),
 			graphql.NewInputUnmarshaler("PostProgressUpdateInput", ec.unmarshalInputPostProgressUpdateInput),
@@ -4370,9 +5506,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProviderOrder", ec.unmarshalInputProviderOrder),
 			graphql.NewInputUnmarshaler("ProviderSearchFilter", ec.unmarshalInputProviderSearchFilter),
 			graphql.NewInputUnmarshaler("ProviderWhereInput", ec.unmarshalInputProviderWhereInput),
+			graphql.NewInputUnmarshaler("QADecisionOrder", ec.unmarshalInputQADecisionOrder),
+			graphql.NewInputUnmarshaler("QADecisionWhereInput", ec.unmarshalInputQADecisionWhereInput),
 			graphql.NewInputUnmarshaler("QualificationOrder", ec.unmarshalInputQualificationOrder),
 			graphql.NewInputUnmarshaler("QualificationWhereInput", ec.unmarshalInputQualificationWhereInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
+			graphql.NewInputUnmarshaler("RecordComplianceVisitInput", ec.unmarshalInputRecordComplianceVisitInput),
+			graphql.NewInputUnmarshaler("RecordEvaluationVisitInput", ec.unmarshalInputRecordEvaluationVisitInput),
+			graphql.NewInputUnmarshaler("RecordQADecisionInput", ec.unmarshalInputRecordQADecisionInput),
 			graphql.NewInputUnmarshaler("RecordRegisterInput", ec.unmarshalInputRecordRegisterInput),
 			graphql.NewInputUnmarshaler("ReferralAttendanceInput", ec.unmarshalInputReferralAttendanceInput),
 			graphql.NewInputUnmarshaler("ReferralFormInput", ec.unmarshalInputReferralFormInput),
@@ -4387,6 +5528,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendProfileInput", ec.unmarshalInputSendProfileInput),
 			graphql.NewInputUnmarshaler("SignAgreementInput", ec.unmarshalInputSignAgreementInput),
 			graphql.NewInputUnmarshaler("SocialProfileInput", ec.unmarshalInputSocialProfileInput),
+			graphql.NewInputUnmarshaler("SubmitApplicationInput", ec.unmarshalInputSubmitApplicationInput),
 			graphql.NewInputUnmarshaler("TrainingBookingOrder", ec.unmarshalInputTrainingBookingOrder),
 			graphql.NewInputUnmarshaler("TrainingBookingWhereInput", ec.unmarshalInputTrainingBookingWhereInput),
 			graphql.NewInputUnmarshaler("TrainingEventOrder", ec.unmarshalInputTrainingEventOrder),
@@ -4858,7 +6000,7 @@ type Alert implements Node {
   school: School!
   learner: Learner!
   placement: Placement!
-  mark: AttendanceMark!
+  mark: AttendanceMark
 }
 """
 A connection to a list of items.
@@ -4897,6 +6039,7 @@ enum AlertKind @goModel(model: "github.com/apnet/apnet/internal/register.AlertKi
   UNEXPLAINED_ABSENCE
   UNAUTHORISED_ABSENCE
   LATE_ARRIVAL
+  PROVIDER_SUSPENDED
 }
 """
 Ordering options for Alert connections
@@ -5007,6 +6150,396 @@ input AlertWhereInput {
   """
   hasMark: Boolean
   hasMarkWith: [AttendanceMarkWhereInput!]
+}
+type Application implements Node {
+  id: ID!
+  kind: ApplicationKind!
+  status: ApplicationStatus!
+  organisationName: String!
+  """
+  providers: UKPRN where it has one
+  """
+  ukprn: String!
+  """
+  a school's DfE URN; a provider's Ofsted URN where it has one
+  """
+  urn: String!
+  """
+  providers: the census setting type (DOMAIN.md, identifiers)
+  """
+  settingType: ApplicationSettingType
+  contactName: String!
+  email: String!
+  phone: String!
+  website: String!
+  """
+  premises
+  """
+  address: String!
+  postcode: String!
+  """
+  what it offers, in its own words
+  """
+  description: String!
+  courses: [OfferedCourse!]
+  submittedAt: Time!
+  """
+  actor id
+  """
+  reviewedBy: String
+  reviewedAt: Time
+  rejectionReason: String
+  provider: Provider
+  school: School
+}
+"""
+A connection to a list of items.
+"""
+type ApplicationConnection {
+  """
+  A list of edges.
+  """
+  edges: [ApplicationEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ApplicationEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Application
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+ApplicationKind is enum for the field kind
+"""
+enum ApplicationKind @goModel(model: "github.com/apnet/apnet/ent/application.Kind") {
+  PROVIDER
+  SCHOOL
+}
+"""
+Ordering options for Application connections
+"""
+input ApplicationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Applications.
+  """
+  field: ApplicationOrderField!
+}
+"""
+Properties by which Application connections can be ordered.
+"""
+enum ApplicationOrderField {
+  KIND
+  STATUS
+  ORGANISATION_NAME
+  SUBMITTED_AT
+}
+"""
+ApplicationSettingType is enum for the field setting_type
+"""
+enum ApplicationSettingType @goModel(model: "github.com/apnet/apnet/ent/application.SettingType") {
+  NFE
+  OOT
+  OTH
+  WBP
+}
+"""
+ApplicationStatus is enum for the field status
+"""
+enum ApplicationStatus @goModel(model: "github.com/apnet/apnet/ent/application.Status") {
+  SUBMITTED
+  ACCEPTED
+  REJECTED
+}
+"""
+ApplicationWhereInput is used for filtering Application objects.
+Input was generated by ent.
+"""
+input ApplicationWhereInput {
+  not: ApplicationWhereInput
+  and: [ApplicationWhereInput!]
+  or: [ApplicationWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  kind field predicates
+  """
+  kind: ApplicationKind
+  kindNEQ: ApplicationKind
+  kindIn: [ApplicationKind!]
+  kindNotIn: [ApplicationKind!]
+  """
+  status field predicates
+  """
+  status: ApplicationStatus
+  statusNEQ: ApplicationStatus
+  statusIn: [ApplicationStatus!]
+  statusNotIn: [ApplicationStatus!]
+  """
+  organisation_name field predicates
+  """
+  organisationName: String
+  organisationNameNEQ: String
+  organisationNameIn: [String!]
+  organisationNameNotIn: [String!]
+  organisationNameGT: String
+  organisationNameGTE: String
+  organisationNameLT: String
+  organisationNameLTE: String
+  organisationNameContains: String
+  organisationNameHasPrefix: String
+  organisationNameHasSuffix: String
+  organisationNameEqualFold: String
+  organisationNameContainsFold: String
+  """
+  ukprn field predicates
+  """
+  ukprn: String
+  ukprnNEQ: String
+  ukprnIn: [String!]
+  ukprnNotIn: [String!]
+  ukprnGT: String
+  ukprnGTE: String
+  ukprnLT: String
+  ukprnLTE: String
+  ukprnContains: String
+  ukprnHasPrefix: String
+  ukprnHasSuffix: String
+  ukprnEqualFold: String
+  ukprnContainsFold: String
+  """
+  urn field predicates
+  """
+  urn: String
+  urnNEQ: String
+  urnIn: [String!]
+  urnNotIn: [String!]
+  urnGT: String
+  urnGTE: String
+  urnLT: String
+  urnLTE: String
+  urnContains: String
+  urnHasPrefix: String
+  urnHasSuffix: String
+  urnEqualFold: String
+  urnContainsFold: String
+  """
+  setting_type field predicates
+  """
+  settingType: ApplicationSettingType
+  settingTypeNEQ: ApplicationSettingType
+  settingTypeIn: [ApplicationSettingType!]
+  settingTypeNotIn: [ApplicationSettingType!]
+  settingTypeIsNil: Boolean
+  settingTypeNotNil: Boolean
+  """
+  contact_name field predicates
+  """
+  contactName: String
+  contactNameNEQ: String
+  contactNameIn: [String!]
+  contactNameNotIn: [String!]
+  contactNameGT: String
+  contactNameGTE: String
+  contactNameLT: String
+  contactNameLTE: String
+  contactNameContains: String
+  contactNameHasPrefix: String
+  contactNameHasSuffix: String
+  contactNameEqualFold: String
+  contactNameContainsFold: String
+  """
+  email field predicates
+  """
+  email: String
+  emailNEQ: String
+  emailIn: [String!]
+  emailNotIn: [String!]
+  emailGT: String
+  emailGTE: String
+  emailLT: String
+  emailLTE: String
+  emailContains: String
+  emailHasPrefix: String
+  emailHasSuffix: String
+  emailEqualFold: String
+  emailContainsFold: String
+  """
+  phone field predicates
+  """
+  phone: String
+  phoneNEQ: String
+  phoneIn: [String!]
+  phoneNotIn: [String!]
+  phoneGT: String
+  phoneGTE: String
+  phoneLT: String
+  phoneLTE: String
+  phoneContains: String
+  phoneHasPrefix: String
+  phoneHasSuffix: String
+  phoneEqualFold: String
+  phoneContainsFold: String
+  """
+  website field predicates
+  """
+  website: String
+  websiteNEQ: String
+  websiteIn: [String!]
+  websiteNotIn: [String!]
+  websiteGT: String
+  websiteGTE: String
+  websiteLT: String
+  websiteLTE: String
+  websiteContains: String
+  websiteHasPrefix: String
+  websiteHasSuffix: String
+  websiteEqualFold: String
+  websiteContainsFold: String
+  """
+  address field predicates
+  """
+  address: String
+  addressNEQ: String
+  addressIn: [String!]
+  addressNotIn: [String!]
+  addressGT: String
+  addressGTE: String
+  addressLT: String
+  addressLTE: String
+  addressContains: String
+  addressHasPrefix: String
+  addressHasSuffix: String
+  addressEqualFold: String
+  addressContainsFold: String
+  """
+  postcode field predicates
+  """
+  postcode: String
+  postcodeNEQ: String
+  postcodeIn: [String!]
+  postcodeNotIn: [String!]
+  postcodeGT: String
+  postcodeGTE: String
+  postcodeLT: String
+  postcodeLTE: String
+  postcodeContains: String
+  postcodeHasPrefix: String
+  postcodeHasSuffix: String
+  postcodeEqualFold: String
+  postcodeContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  descriptionNEQ: String
+  descriptionIn: [String!]
+  descriptionNotIn: [String!]
+  descriptionGT: String
+  descriptionGTE: String
+  descriptionLT: String
+  descriptionLTE: String
+  descriptionContains: String
+  descriptionHasPrefix: String
+  descriptionHasSuffix: String
+  descriptionEqualFold: String
+  descriptionContainsFold: String
+  """
+  submitted_at field predicates
+  """
+  submittedAt: Time
+  submittedAtNEQ: Time
+  submittedAtIn: [Time!]
+  submittedAtNotIn: [Time!]
+  submittedAtGT: Time
+  submittedAtGTE: Time
+  submittedAtLT: Time
+  submittedAtLTE: Time
+  """
+  reviewed_by field predicates
+  """
+  reviewedBy: String
+  reviewedByNEQ: String
+  reviewedByIn: [String!]
+  reviewedByNotIn: [String!]
+  reviewedByGT: String
+  reviewedByGTE: String
+  reviewedByLT: String
+  reviewedByLTE: String
+  reviewedByContains: String
+  reviewedByHasPrefix: String
+  reviewedByHasSuffix: String
+  reviewedByIsNil: Boolean
+  reviewedByNotNil: Boolean
+  reviewedByEqualFold: String
+  reviewedByContainsFold: String
+  """
+  reviewed_at field predicates
+  """
+  reviewedAt: Time
+  reviewedAtNEQ: Time
+  reviewedAtIn: [Time!]
+  reviewedAtNotIn: [Time!]
+  reviewedAtGT: Time
+  reviewedAtGTE: Time
+  reviewedAtLT: Time
+  reviewedAtLTE: Time
+  reviewedAtIsNil: Boolean
+  reviewedAtNotNil: Boolean
+  """
+  rejection_reason field predicates
+  """
+  rejectionReason: String
+  rejectionReasonNEQ: String
+  rejectionReasonIn: [String!]
+  rejectionReasonNotIn: [String!]
+  rejectionReasonGT: String
+  rejectionReasonGTE: String
+  rejectionReasonLT: String
+  rejectionReasonLTE: String
+  rejectionReasonContains: String
+  rejectionReasonHasPrefix: String
+  rejectionReasonHasSuffix: String
+  rejectionReasonIsNil: Boolean
+  rejectionReasonNotNil: Boolean
+  rejectionReasonEqualFold: String
+  rejectionReasonContainsFold: String
+  """
+  provider edge predicates
+  """
+  hasProvider: Boolean
+  hasProviderWith: [ProviderWhereInput!]
+  """
+  school edge predicates
+  """
+  hasSchool: Boolean
+  hasSchoolWith: [SchoolWhereInput!]
 }
 type AttendanceMark implements Node {
   id: ID!
@@ -5880,6 +7413,609 @@ input AwardingBodyWhereInput {
   hasQualifications: Boolean
   hasQualificationsWith: [QualificationWhereInput!]
 }
+type ChecklistItem implements Node {
+  id: ID!
+  area: ChecklistItemArea!
+  """
+  stable across versions, e.g. SG-DSL
+  """
+  code: String!
+  text: String!
+  position: Int!
+  template: ChecklistTemplate!
+}
+"""
+ChecklistItemArea is enum for the field area
+"""
+enum ChecklistItemArea @goModel(model: "github.com/apnet/apnet/ent/checklistitem.Area") {
+  SAFEGUARDING_AND_WELFARE
+  HEALTH_AND_SAFETY
+  ADMISSIONS_AND_SUPPORT
+  QUALITY_OF_EDUCATION
+}
+"""
+ChecklistItemWhereInput is used for filtering ChecklistItem objects.
+Input was generated by ent.
+"""
+input ChecklistItemWhereInput {
+  not: ChecklistItemWhereInput
+  and: [ChecklistItemWhereInput!]
+  or: [ChecklistItemWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  area field predicates
+  """
+  area: ChecklistItemArea
+  areaNEQ: ChecklistItemArea
+  areaIn: [ChecklistItemArea!]
+  areaNotIn: [ChecklistItemArea!]
+  """
+  code field predicates
+  """
+  code: String
+  codeNEQ: String
+  codeIn: [String!]
+  codeNotIn: [String!]
+  codeGT: String
+  codeGTE: String
+  codeLT: String
+  codeLTE: String
+  codeContains: String
+  codeHasPrefix: String
+  codeHasSuffix: String
+  codeEqualFold: String
+  codeContainsFold: String
+  """
+  text field predicates
+  """
+  text: String
+  textNEQ: String
+  textIn: [String!]
+  textNotIn: [String!]
+  textGT: String
+  textGTE: String
+  textLT: String
+  textLTE: String
+  textContains: String
+  textHasPrefix: String
+  textHasSuffix: String
+  textEqualFold: String
+  textContainsFold: String
+  """
+  position field predicates
+  """
+  position: Int
+  positionNEQ: Int
+  positionIn: [Int!]
+  positionNotIn: [Int!]
+  positionGT: Int
+  positionGTE: Int
+  positionLT: Int
+  positionLTE: Int
+  """
+  template edge predicates
+  """
+  hasTemplate: Boolean
+  hasTemplateWith: [ChecklistTemplateWhereInput!]
+}
+type ChecklistTemplate implements Node {
+  id: ID!
+  version: Int!
+  publishedAt: Time!
+  """
+  actor id
+  """
+  createdBy: String!
+  items: [ChecklistItem!]
+}
+"""
+A connection to a list of items.
+"""
+type ChecklistTemplateConnection {
+  """
+  A list of edges.
+  """
+  edges: [ChecklistTemplateEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ChecklistTemplateEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ChecklistTemplate
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ChecklistTemplate connections
+"""
+input ChecklistTemplateOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ChecklistTemplates.
+  """
+  field: ChecklistTemplateOrderField!
+}
+"""
+Properties by which ChecklistTemplate connections can be ordered.
+"""
+enum ChecklistTemplateOrderField {
+  VERSION
+}
+"""
+ChecklistTemplateWhereInput is used for filtering ChecklistTemplate objects.
+Input was generated by ent.
+"""
+input ChecklistTemplateWhereInput {
+  not: ChecklistTemplateWhereInput
+  and: [ChecklistTemplateWhereInput!]
+  or: [ChecklistTemplateWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  version field predicates
+  """
+  version: Int
+  versionNEQ: Int
+  versionIn: [Int!]
+  versionNotIn: [Int!]
+  versionGT: Int
+  versionGTE: Int
+  versionLT: Int
+  versionLTE: Int
+  """
+  published_at field predicates
+  """
+  publishedAt: Time
+  publishedAtNEQ: Time
+  publishedAtIn: [Time!]
+  publishedAtNotIn: [Time!]
+  publishedAtGT: Time
+  publishedAtGTE: Time
+  publishedAtLT: Time
+  publishedAtLTE: Time
+  """
+  created_by field predicates
+  """
+  createdBy: String
+  createdByNEQ: String
+  createdByIn: [String!]
+  createdByNotIn: [String!]
+  createdByGT: String
+  createdByGTE: String
+  createdByLT: String
+  createdByLTE: String
+  createdByContains: String
+  createdByHasPrefix: String
+  createdByHasSuffix: String
+  createdByEqualFold: String
+  createdByContainsFold: String
+  """
+  items edge predicates
+  """
+  hasItems: Boolean
+  hasItemsWith: [ChecklistItemWhereInput!]
+}
+type ComplianceAction implements Node {
+  id: ID!
+  description: String!
+  ownerName: String!
+  dueOn: Date!
+  completedAt: Time
+  """
+  actor id
+  """
+  completedBy: String
+  visit: ComplianceVisit!
+  item: ChecklistItem!
+}
+"""
+Ordering options for ComplianceAction connections
+"""
+input ComplianceActionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ComplianceActions.
+  """
+  field: ComplianceActionOrderField!
+}
+"""
+Properties by which ComplianceAction connections can be ordered.
+"""
+enum ComplianceActionOrderField {
+  DUE_ON
+}
+"""
+ComplianceActionWhereInput is used for filtering ComplianceAction objects.
+Input was generated by ent.
+"""
+input ComplianceActionWhereInput {
+  not: ComplianceActionWhereInput
+  and: [ComplianceActionWhereInput!]
+  or: [ComplianceActionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  description field predicates
+  """
+  description: String
+  descriptionNEQ: String
+  descriptionIn: [String!]
+  descriptionNotIn: [String!]
+  descriptionGT: String
+  descriptionGTE: String
+  descriptionLT: String
+  descriptionLTE: String
+  descriptionContains: String
+  descriptionHasPrefix: String
+  descriptionHasSuffix: String
+  descriptionEqualFold: String
+  descriptionContainsFold: String
+  """
+  owner_name field predicates
+  """
+  ownerName: String
+  ownerNameNEQ: String
+  ownerNameIn: [String!]
+  ownerNameNotIn: [String!]
+  ownerNameGT: String
+  ownerNameGTE: String
+  ownerNameLT: String
+  ownerNameLTE: String
+  ownerNameContains: String
+  ownerNameHasPrefix: String
+  ownerNameHasSuffix: String
+  ownerNameEqualFold: String
+  ownerNameContainsFold: String
+  """
+  due_on field predicates
+  """
+  dueOn: Date
+  dueOnNEQ: Date
+  dueOnIn: [Date!]
+  dueOnNotIn: [Date!]
+  dueOnGT: Date
+  dueOnGTE: Date
+  dueOnLT: Date
+  dueOnLTE: Date
+  """
+  completed_at field predicates
+  """
+  completedAt: Time
+  completedAtNEQ: Time
+  completedAtIn: [Time!]
+  completedAtNotIn: [Time!]
+  completedAtGT: Time
+  completedAtGTE: Time
+  completedAtLT: Time
+  completedAtLTE: Time
+  completedAtIsNil: Boolean
+  completedAtNotNil: Boolean
+  """
+  completed_by field predicates
+  """
+  completedBy: String
+  completedByNEQ: String
+  completedByIn: [String!]
+  completedByNotIn: [String!]
+  completedByGT: String
+  completedByGTE: String
+  completedByLT: String
+  completedByLTE: String
+  completedByContains: String
+  completedByHasPrefix: String
+  completedByHasSuffix: String
+  completedByIsNil: Boolean
+  completedByNotNil: Boolean
+  completedByEqualFold: String
+  completedByContainsFold: String
+  """
+  visit edge predicates
+  """
+  hasVisit: Boolean
+  hasVisitWith: [ComplianceVisitWhereInput!]
+  """
+  item edge predicates
+  """
+  hasItem: Boolean
+  hasItemWith: [ChecklistItemWhereInput!]
+}
+type ComplianceItemResult implements Node {
+  id: ID!
+  outcome: ComplianceItemResultOutcome!
+  """
+  evidence notes
+  """
+  evidence: String!
+  visit: ComplianceVisit!
+  item: ChecklistItem!
+}
+"""
+ComplianceItemResultOutcome is enum for the field outcome
+"""
+enum ComplianceItemResultOutcome @goModel(model: "github.com/apnet/apnet/ent/complianceitemresult.Outcome") {
+  MET
+  NOT_MET
+  NOT_APPLICABLE
+}
+"""
+ComplianceItemResultWhereInput is used for filtering ComplianceItemResult objects.
+Input was generated by ent.
+"""
+input ComplianceItemResultWhereInput {
+  not: ComplianceItemResultWhereInput
+  and: [ComplianceItemResultWhereInput!]
+  or: [ComplianceItemResultWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  outcome field predicates
+  """
+  outcome: ComplianceItemResultOutcome
+  outcomeNEQ: ComplianceItemResultOutcome
+  outcomeIn: [ComplianceItemResultOutcome!]
+  outcomeNotIn: [ComplianceItemResultOutcome!]
+  """
+  evidence field predicates
+  """
+  evidence: String
+  evidenceNEQ: String
+  evidenceIn: [String!]
+  evidenceNotIn: [String!]
+  evidenceGT: String
+  evidenceGTE: String
+  evidenceLT: String
+  evidenceLTE: String
+  evidenceContains: String
+  evidenceHasPrefix: String
+  evidenceHasSuffix: String
+  evidenceEqualFold: String
+  evidenceContainsFold: String
+  """
+  visit edge predicates
+  """
+  hasVisit: Boolean
+  hasVisitWith: [ComplianceVisitWhereInput!]
+  """
+  item edge predicates
+  """
+  hasItem: Boolean
+  hasItemWith: [ChecklistItemWhereInput!]
+}
+type ComplianceVisit implements Node {
+  id: ID!
+  visitedOn: Date!
+  """
+  actor id of the QA officer
+  """
+  officer: String!
+  overall: ComplianceVisitOverall!
+  summary: String!
+  recordedAt: Time!
+  provider: Provider!
+  template: ChecklistTemplate!
+  results: [ComplianceItemResult!]
+  actions: [ComplianceAction!]
+  report: Document
+}
+"""
+A connection to a list of items.
+"""
+type ComplianceVisitConnection {
+  """
+  A list of edges.
+  """
+  edges: [ComplianceVisitEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ComplianceVisitEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ComplianceVisit
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ComplianceVisit connections
+"""
+input ComplianceVisitOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ComplianceVisits.
+  """
+  field: ComplianceVisitOrderField!
+}
+"""
+Properties by which ComplianceVisit connections can be ordered.
+"""
+enum ComplianceVisitOrderField {
+  VISITED_ON
+  OVERALL
+}
+"""
+ComplianceVisitOverall is enum for the field overall
+"""
+enum ComplianceVisitOverall @goModel(model: "github.com/apnet/apnet/ent/compliancevisit.Overall") {
+  COMPLIANT
+  NOT_COMPLIANT
+}
+"""
+ComplianceVisitWhereInput is used for filtering ComplianceVisit objects.
+Input was generated by ent.
+"""
+input ComplianceVisitWhereInput {
+  not: ComplianceVisitWhereInput
+  and: [ComplianceVisitWhereInput!]
+  or: [ComplianceVisitWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  visited_on field predicates
+  """
+  visitedOn: Date
+  visitedOnNEQ: Date
+  visitedOnIn: [Date!]
+  visitedOnNotIn: [Date!]
+  visitedOnGT: Date
+  visitedOnGTE: Date
+  visitedOnLT: Date
+  visitedOnLTE: Date
+  """
+  officer field predicates
+  """
+  officer: String
+  officerNEQ: String
+  officerIn: [String!]
+  officerNotIn: [String!]
+  officerGT: String
+  officerGTE: String
+  officerLT: String
+  officerLTE: String
+  officerContains: String
+  officerHasPrefix: String
+  officerHasSuffix: String
+  officerEqualFold: String
+  officerContainsFold: String
+  """
+  overall field predicates
+  """
+  overall: ComplianceVisitOverall
+  overallNEQ: ComplianceVisitOverall
+  overallIn: [ComplianceVisitOverall!]
+  overallNotIn: [ComplianceVisitOverall!]
+  """
+  summary field predicates
+  """
+  summary: String
+  summaryNEQ: String
+  summaryIn: [String!]
+  summaryNotIn: [String!]
+  summaryGT: String
+  summaryGTE: String
+  summaryLT: String
+  summaryLTE: String
+  summaryContains: String
+  summaryHasPrefix: String
+  summaryHasSuffix: String
+  summaryEqualFold: String
+  summaryContainsFold: String
+  """
+  recorded_at field predicates
+  """
+  recordedAt: Time
+  recordedAtNEQ: Time
+  recordedAtIn: [Time!]
+  recordedAtNotIn: [Time!]
+  recordedAtGT: Time
+  recordedAtGTE: Time
+  recordedAtLT: Time
+  recordedAtLTE: Time
+  """
+  provider edge predicates
+  """
+  hasProvider: Boolean
+  hasProviderWith: [ProviderWhereInput!]
+  """
+  template edge predicates
+  """
+  hasTemplate: Boolean
+  hasTemplateWith: [ChecklistTemplateWhereInput!]
+  """
+  results edge predicates
+  """
+  hasResults: Boolean
+  hasResultsWith: [ComplianceItemResultWhereInput!]
+  """
+  actions edge predicates
+  """
+  hasActions: Boolean
+  hasActionsWith: [ComplianceActionWhereInput!]
+  """
+  report edge predicates
+  """
+  hasReport: Boolean
+  hasReportWith: [DocumentWhereInput!]
+}
 type Course implements Node {
   id: ID!
   deliveryPostcode: String!
@@ -6072,14 +8208,20 @@ input CreateProviderInput {
   full description of its provision
   """
   description: String
+  """
+  UKPRN where it has one (8 digits starting with 1)
+  """
+  ukprn: String
+  """
+  Ofsted URN where it has one
+  """
+  urn: String
   contactName: String
   email: String
   phone: String
   website: String
   address: String
   postcode: String!
-  approvalStatus: ProviderApprovalStatus
-  approvedUntil: Date
 }
 """
 CreateQualificationInput is used for create Qualification object.
@@ -6347,6 +8489,194 @@ input DocumentWhereInput {
   hasProvider: Boolean
   hasProviderWith: [ProviderWhereInput!]
 }
+type EvaluationVisit implements Node {
+  id: ID!
+  visitedOn: Date!
+  """
+  actor id of the QA officer
+  """
+  officer: String!
+  teachingAndLearning: OfstedGrade!
+  behaviourAndAttitudes: OfstedGrade!
+  personalDevelopment: OfstedGrade!
+  leadershipAndManagement: OfstedGrade!
+  overallGrade: OfstedGrade!
+  """
+  the written report
+  """
+  report: String!
+  recordedAt: Time!
+  provider: Provider!
+  reportDocument: Document
+}
+"""
+A connection to a list of items.
+"""
+type EvaluationVisitConnection {
+  """
+  A list of edges.
+  """
+  edges: [EvaluationVisitEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type EvaluationVisitEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: EvaluationVisit
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for EvaluationVisit connections
+"""
+input EvaluationVisitOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order EvaluationVisits.
+  """
+  field: EvaluationVisitOrderField!
+}
+"""
+Properties by which EvaluationVisit connections can be ordered.
+"""
+enum EvaluationVisitOrderField {
+  VISITED_ON
+}
+"""
+EvaluationVisitWhereInput is used for filtering EvaluationVisit objects.
+Input was generated by ent.
+"""
+input EvaluationVisitWhereInput {
+  not: EvaluationVisitWhereInput
+  and: [EvaluationVisitWhereInput!]
+  or: [EvaluationVisitWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  visited_on field predicates
+  """
+  visitedOn: Date
+  visitedOnNEQ: Date
+  visitedOnIn: [Date!]
+  visitedOnNotIn: [Date!]
+  visitedOnGT: Date
+  visitedOnGTE: Date
+  visitedOnLT: Date
+  visitedOnLTE: Date
+  """
+  officer field predicates
+  """
+  officer: String
+  officerNEQ: String
+  officerIn: [String!]
+  officerNotIn: [String!]
+  officerGT: String
+  officerGTE: String
+  officerLT: String
+  officerLTE: String
+  officerContains: String
+  officerHasPrefix: String
+  officerHasSuffix: String
+  officerEqualFold: String
+  officerContainsFold: String
+  """
+  teaching_and_learning field predicates
+  """
+  teachingAndLearning: OfstedGrade
+  teachingAndLearningNEQ: OfstedGrade
+  teachingAndLearningIn: [OfstedGrade!]
+  teachingAndLearningNotIn: [OfstedGrade!]
+  """
+  behaviour_and_attitudes field predicates
+  """
+  behaviourAndAttitudes: OfstedGrade
+  behaviourAndAttitudesNEQ: OfstedGrade
+  behaviourAndAttitudesIn: [OfstedGrade!]
+  behaviourAndAttitudesNotIn: [OfstedGrade!]
+  """
+  personal_development field predicates
+  """
+  personalDevelopment: OfstedGrade
+  personalDevelopmentNEQ: OfstedGrade
+  personalDevelopmentIn: [OfstedGrade!]
+  personalDevelopmentNotIn: [OfstedGrade!]
+  """
+  leadership_and_management field predicates
+  """
+  leadershipAndManagement: OfstedGrade
+  leadershipAndManagementNEQ: OfstedGrade
+  leadershipAndManagementIn: [OfstedGrade!]
+  leadershipAndManagementNotIn: [OfstedGrade!]
+  """
+  overall_grade field predicates
+  """
+  overallGrade: OfstedGrade
+  overallGradeNEQ: OfstedGrade
+  overallGradeIn: [OfstedGrade!]
+  overallGradeNotIn: [OfstedGrade!]
+  """
+  report field predicates
+  """
+  report: String
+  reportNEQ: String
+  reportIn: [String!]
+  reportNotIn: [String!]
+  reportGT: String
+  reportGTE: String
+  reportLT: String
+  reportLTE: String
+  reportContains: String
+  reportHasPrefix: String
+  reportHasSuffix: String
+  reportEqualFold: String
+  reportContainsFold: String
+  """
+  recorded_at field predicates
+  """
+  recordedAt: Time
+  recordedAtNEQ: Time
+  recordedAtIn: [Time!]
+  recordedAtNotIn: [Time!]
+  recordedAtGT: Time
+  recordedAtGTE: Time
+  recordedAtLT: Time
+  recordedAtLTE: Time
+  """
+  provider edge predicates
+  """
+  hasProvider: Boolean
+  hasProviderWith: [ProviderWhereInput!]
+  """
+  report_document edge predicates
+  """
+  hasReportDocument: Boolean
+  hasReportDocumentWith: [DocumentWhereInput!]
+}
 type Learner implements Node {
   id: ID!
   """
@@ -6610,6 +8940,15 @@ interface Node @goModel(model: "github.com/apnet/apnet/ent.Noder") {
   The id of the object.
   """
   id: ID!
+}
+"""
+OfstedGrade is enum for the field teaching_and_learning
+"""
+enum OfstedGrade @goModel(model: "github.com/apnet/apnet/internal/ofsted.Grade") {
+  OUTSTANDING
+  GOOD
+  REQUIRES_IMPROVEMENT
+  INADEQUATE
 }
 """
 Possible directions in which to order a list of items when provided an ` + "`" + `orderBy` + "`" + ` argument.
@@ -7308,6 +9647,14 @@ type Provider implements Node {
   full description of its provision
   """
   description: String!
+  """
+  UKPRN where it has one (8 digits starting with 1)
+  """
+  ukprn: String!
+  """
+  Ofsted URN where it has one
+  """
+  urn: String!
   contactName: String!
   email: String!
   phone: String!
@@ -7411,6 +9758,99 @@ type Provider implements Node {
     """
     where: TrainingBookingWhereInput
   ): TrainingBookingConnection!
+  complianceVisits(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ComplianceVisits returned from the connection.
+    """
+    orderBy: [ComplianceVisitOrder!]
+
+    """
+    Filtering options for ComplianceVisits returned from the connection.
+    """
+    where: ComplianceVisitWhereInput
+  ): ComplianceVisitConnection!
+  evaluationVisits(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for EvaluationVisits returned from the connection.
+    """
+    orderBy: [EvaluationVisitOrder!]
+
+    """
+    Filtering options for EvaluationVisits returned from the connection.
+    """
+    where: EvaluationVisitWhereInput
+  ): EvaluationVisitConnection!
+  decisions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for QADecisions returned from the connection.
+    """
+    orderBy: [QADecisionOrder!]
+
+    """
+    Filtering options for QADecisions returned from the connection.
+    """
+    where: QADecisionWhereInput
+  ): QADecisionConnection!
 }
 """
 ProviderApprovalStatus is enum for the field approval_status
@@ -7526,6 +9966,38 @@ input ProviderWhereInput {
   descriptionHasSuffix: String
   descriptionEqualFold: String
   descriptionContainsFold: String
+  """
+  ukprn field predicates
+  """
+  ukprn: String
+  ukprnNEQ: String
+  ukprnIn: [String!]
+  ukprnNotIn: [String!]
+  ukprnGT: String
+  ukprnGTE: String
+  ukprnLT: String
+  ukprnLTE: String
+  ukprnContains: String
+  ukprnHasPrefix: String
+  ukprnHasSuffix: String
+  ukprnEqualFold: String
+  ukprnContainsFold: String
+  """
+  urn field predicates
+  """
+  urn: String
+  urnNEQ: String
+  urnIn: [String!]
+  urnNotIn: [String!]
+  urnGT: String
+  urnGTE: String
+  urnLT: String
+  urnLTE: String
+  urnContains: String
+  urnHasPrefix: String
+  urnHasSuffix: String
+  urnEqualFold: String
+  urnContainsFold: String
   """
   contact_name field predicates
   """
@@ -7667,6 +10139,198 @@ input ProviderWhereInput {
   """
   hasTrainingBookings: Boolean
   hasTrainingBookingsWith: [TrainingBookingWhereInput!]
+  """
+  compliance_visits edge predicates
+  """
+  hasComplianceVisits: Boolean
+  hasComplianceVisitsWith: [ComplianceVisitWhereInput!]
+  """
+  evaluation_visits edge predicates
+  """
+  hasEvaluationVisits: Boolean
+  hasEvaluationVisitsWith: [EvaluationVisitWhereInput!]
+  """
+  decisions edge predicates
+  """
+  hasDecisions: Boolean
+  hasDecisionsWith: [QADecisionWhereInput!]
+}
+type QADecision implements Node {
+  id: ID!
+  kind: QADecisionKind!
+  decidedOn: Date!
+  """
+  reason or minutes
+  """
+  reason: String!
+  """
+  APPROVE: decided_on + 12 months
+  """
+  validUntil: Date
+  """
+  actor id
+  """
+  recordedBy: String!
+  recordedAt: Time!
+  provider: Provider!
+}
+"""
+A connection to a list of items.
+"""
+type QADecisionConnection {
+  """
+  A list of edges.
+  """
+  edges: [QADecisionEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type QADecisionEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: QADecision
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+QADecisionKind is enum for the field kind
+"""
+enum QADecisionKind @goModel(model: "github.com/apnet/apnet/ent/qadecision.Kind") {
+  APPROVE
+  REFUSE
+  SUSPEND
+  REINSTATE
+  WITHDRAW
+}
+"""
+Ordering options for QADecision connections
+"""
+input QADecisionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order QADecisions.
+  """
+  field: QADecisionOrderField!
+}
+"""
+Properties by which QADecision connections can be ordered.
+"""
+enum QADecisionOrderField {
+  DECIDED_ON
+}
+"""
+QADecisionWhereInput is used for filtering QADecision objects.
+Input was generated by ent.
+"""
+input QADecisionWhereInput {
+  not: QADecisionWhereInput
+  and: [QADecisionWhereInput!]
+  or: [QADecisionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  kind field predicates
+  """
+  kind: QADecisionKind
+  kindNEQ: QADecisionKind
+  kindIn: [QADecisionKind!]
+  kindNotIn: [QADecisionKind!]
+  """
+  decided_on field predicates
+  """
+  decidedOn: Date
+  decidedOnNEQ: Date
+  decidedOnIn: [Date!]
+  decidedOnNotIn: [Date!]
+  decidedOnGT: Date
+  decidedOnGTE: Date
+  decidedOnLT: Date
+  decidedOnLTE: Date
+  """
+  reason field predicates
+  """
+  reason: String
+  reasonNEQ: String
+  reasonIn: [String!]
+  reasonNotIn: [String!]
+  reasonGT: String
+  reasonGTE: String
+  reasonLT: String
+  reasonLTE: String
+  reasonContains: String
+  reasonHasPrefix: String
+  reasonHasSuffix: String
+  reasonEqualFold: String
+  reasonContainsFold: String
+  """
+  valid_until field predicates
+  """
+  validUntil: Date
+  validUntilNEQ: Date
+  validUntilIn: [Date!]
+  validUntilNotIn: [Date!]
+  validUntilGT: Date
+  validUntilGTE: Date
+  validUntilLT: Date
+  validUntilLTE: Date
+  validUntilIsNil: Boolean
+  validUntilNotNil: Boolean
+  """
+  recorded_by field predicates
+  """
+  recordedBy: String
+  recordedByNEQ: String
+  recordedByIn: [String!]
+  recordedByNotIn: [String!]
+  recordedByGT: String
+  recordedByGTE: String
+  recordedByLT: String
+  recordedByLTE: String
+  recordedByContains: String
+  recordedByHasPrefix: String
+  recordedByHasSuffix: String
+  recordedByEqualFold: String
+  recordedByContainsFold: String
+  """
+  recorded_at field predicates
+  """
+  recordedAt: Time
+  recordedAtNEQ: Time
+  recordedAtIn: [Time!]
+  recordedAtNotIn: [Time!]
+  recordedAtGT: Time
+  recordedAtGTE: Time
+  recordedAtLT: Time
+  recordedAtLTE: Time
+  """
+  provider edge predicates
+  """
+  hasProvider: Boolean
+  hasProviderWith: [ProviderWhereInput!]
 }
 type Qualification implements Node {
   id: ID!
@@ -7970,6 +10634,37 @@ type Query {
     """
     where: AlertWhereInput
   ): AlertConnection!
+  applications(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Applications returned from the connection.
+    """
+    orderBy: [ApplicationOrder!]
+
+    """
+    Filtering options for Applications returned from the connection.
+    """
+    where: ApplicationWhereInput
+  ): ApplicationConnection!
   attendanceMarks(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8063,6 +10758,37 @@ type Query {
     """
     where: AwardingBodyWhereInput
   ): AwardingBodyConnection!
+  checklistTemplates(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ChecklistTemplates returned from the connection.
+    """
+    orderBy: [ChecklistTemplateOrder!]
+
+    """
+    Filtering options for ChecklistTemplates returned from the connection.
+    """
+    where: ChecklistTemplateWhereInput
+  ): ChecklistTemplateConnection!
   courses(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9598,15 +12324,20 @@ input UpdateProviderInput {
   full description of its provision
   """
   description: String
+  """
+  UKPRN where it has one (8 digits starting with 1)
+  """
+  ukprn: String
+  """
+  Ofsted URN where it has one
+  """
+  urn: String
   contactName: String
   email: String
   phone: String
   website: String
   address: String
   postcode: String
-  approvalStatus: ProviderApprovalStatus
-  approvedUntil: Date
-  clearApprovedUntil: Boolean
 }
 """
 UpdateQualificationInput is used for update Qualification object.
@@ -9818,6 +12549,167 @@ input UserWhereInput {
   """
   hasProvider: Boolean
   hasProviderWith: [ProviderWhereInput!]
+}
+`, BuiltIn: false},
+	{Name: "../qa.graphqls", Input: `# Quality assurance of providers (internal/qa): applications to join, the
+# compliance checklist, compliance and evaluation visits, QA decisions and
+# the QA officers' worklist.
+
+"A course an applicant offers: qualification, weekly days and times, places, delivery postcode."
+type OfferedCourse {
+  qualificationNumber: String!
+  sessions: [WeeklySession!]!
+  places: Int!
+  deliveryPostcode: String!
+}
+
+input OfferedCourseInput {
+  "Ofqual number, e.g. 603/2476/0 or 60324760."
+  qualificationNumber: String!
+  sessions: [WeeklySessionInput!]!
+  places: Int!
+  deliveryPostcode: String!
+}
+
+"A provider's or school's application to join the partnership. No account is needed."
+input SubmitApplicationInput {
+  kind: ApplicationKind!
+  organisationName: String!
+  "Providers: UKPRN where it has one (8 digits starting with 1)."
+  ukprn: String
+  "A school's DfE URN (required); a provider's Ofsted URN where it has one."
+  urn: String
+  "Providers: the census setting type."
+  settingType: ApplicationSettingType
+  contactName: String!
+  email: String!
+  phone: String
+  website: String
+  "Premises."
+  address: String
+  postcode: String!
+  "What it offers, in its own words."
+  description: String
+  "Providers: the courses it offers (at least one)."
+  courses: [OfferedCourseInput!]
+}
+
+"What an applicant is told: the application's reference."
+type ApplicationReceipt {
+  reference: ID!
+  status: ApplicationStatus!
+  submittedAt: Time!
+}
+
+input ChecklistItemInput {
+  area: ChecklistItemArea!
+  "Stable across versions, e.g. SG-DSL."
+  code: String!
+  text: String!
+}
+
+"What must be done about an unmet item. All three are required for an item NOT_MET."
+input ComplianceActionInput {
+  description: String
+  ownerName: String
+  dueOn: Date
+}
+
+input ComplianceItemInput {
+  itemID: ID!
+  outcome: ComplianceItemResultOutcome!
+  evidence: String
+  action: ComplianceActionInput
+}
+
+input RecordComplianceVisitInput {
+  providerID: ID!
+  visitedOn: Date!
+  "The checklist version used; the current one when omitted."
+  templateID: ID
+  summary: String
+  "One answer per checklist item; the visit is COMPLIANT only if every item is answered and none is NOT_MET."
+  results: [ComplianceItemInput!]!
+  "An uploaded Document of category COMPLIANCE_REPORT of the same provider."
+  reportID: ID
+}
+
+input RecordEvaluationVisitInput {
+  providerID: ID!
+  visitedOn: Date!
+  teachingAndLearning: OfstedGrade!
+  behaviourAndAttitudes: OfstedGrade!
+  personalDevelopment: OfstedGrade!
+  leadershipAndManagement: OfstedGrade!
+  overallGrade: OfstedGrade!
+  "The written report."
+  report: String!
+  "An uploaded Document of category EVALUATION_REPORT of the same provider."
+  reportID: ID
+}
+
+input RecordQADecisionInput {
+  providerID: ID!
+  kind: QADecisionKind!
+  "Today when omitted; never in the future, nor more than a month ago."
+  decidedOn: Date
+  "Reason or minutes; required except for APPROVE and REINSTATE."
+  reason: String
+}
+
+enum QADueReason {
+  COMPLIANCE_VISIT_DUE
+  EVALUATION_VISIT_DUE
+  APPROVAL_ENDS
+}
+
+type QAWorklistEntry {
+  provider: Provider!
+  reason: QADueReason!
+  dueOn: Date!
+  overdue: Boolean!
+}
+
+"The QA officers' worklist."
+type QAWorklist {
+  "Visits due within 30 days or overdue (12 months after the last of each kind; at once if never visited) and approvals ending within 30 days, soonest first."
+  due: [QAWorklistEntry!]!
+  "Compliance actions past their due date and not completed."
+  overdueActions: [ComplianceAction!]!
+  "Applications awaiting review, oldest first."
+  applications: [Application!]!
+}
+
+extend type Provider {
+  "APPROVED and not past approvedUntil (Europe/London date)."
+  currentlyApproved: Boolean!
+  "The most recent compliance visit, with its report."
+  latestComplianceVisit: ComplianceVisit
+  "The most recent evaluation visit, with its report."
+  latestEvaluationVisit: EvaluationVisit
+}
+
+extend type Query {
+  "The QA officers' worklist (partnership)."
+  qaWorklist: QAWorklist!
+  "The checklist version visits use now."
+  currentChecklist: ChecklistTemplate
+}
+
+extend type Mutation {
+  "Apply to join the partnership (no account needed; throttled per address)."
+  submitApplication(input: SubmitApplicationInput!): ApplicationReceipt!
+  "Accept an application: creates the Provider (approval PENDING) with its courses, or the School."
+  acceptApplication(id: ID!): Application!
+  rejectApplication(id: ID!, reason: String!): Application!
+  "Publish a new checklist version: the whole list, the current items copied and changed."
+  publishChecklist(items: [ChecklistItemInput!]!): ChecklistTemplate!
+  "Record a compliance visit with every answer and an action for each unmet item, all or nothing."
+  recordComplianceVisit(input: RecordComplianceVisitInput!): ComplianceVisit!
+  completeComplianceAction(id: ID!): ComplianceAction!
+  recordEvaluationVisit(input: RecordEvaluationVisitInput!): EvaluationVisit!
+  "Record a QA Management Group decision: APPROVE (12 months), REFUSE, SUSPEND (at once; alerts schools live), REINSTATE, WITHDRAW."
+  recordQADecision(input: RecordQADecisionInput!): QADecision!
 }
 `, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `# apnet's own operations. The entity types, connections, WhereInputs and
@@ -10565,6 +13457,88 @@ func (ec *executionContext) childFields_AlertEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type AlertEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Application(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Application_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Application_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_Application_status(ctx, field)
+	case "organisationName":
+		return ec.fieldContext_Application_organisationName(ctx, field)
+	case "ukprn":
+		return ec.fieldContext_Application_ukprn(ctx, field)
+	case "urn":
+		return ec.fieldContext_Application_urn(ctx, field)
+	case "settingType":
+		return ec.fieldContext_Application_settingType(ctx, field)
+	case "contactName":
+		return ec.fieldContext_Application_contactName(ctx, field)
+	case "email":
+		return ec.fieldContext_Application_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_Application_phone(ctx, field)
+	case "website":
+		return ec.fieldContext_Application_website(ctx, field)
+	case "address":
+		return ec.fieldContext_Application_address(ctx, field)
+	case "postcode":
+		return ec.fieldContext_Application_postcode(ctx, field)
+	case "description":
+		return ec.fieldContext_Application_description(ctx, field)
+	case "courses":
+		return ec.fieldContext_Application_courses(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Application_submittedAt(ctx, field)
+	case "reviewedBy":
+		return ec.fieldContext_Application_reviewedBy(ctx, field)
+	case "reviewedAt":
+		return ec.fieldContext_Application_reviewedAt(ctx, field)
+	case "rejectionReason":
+		return ec.fieldContext_Application_rejectionReason(ctx, field)
+	case "provider":
+		return ec.fieldContext_Application_provider(ctx, field)
+	case "school":
+		return ec.fieldContext_Application_school(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Application", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplicationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ApplicationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ApplicationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ApplicationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplicationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplicationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ApplicationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ApplicationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplicationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplicationReceipt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reference":
+		return ec.fieldContext_ApplicationReceipt_reference(ctx, field)
+	case "status":
+		return ec.fieldContext_ApplicationReceipt_status(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_ApplicationReceipt_submittedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplicationReceipt", field.Name)
+}
+
 func (ec *executionContext) childFields_AttendanceEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "mark":
@@ -10769,6 +13743,150 @@ func (ec *executionContext) childFields_AwardingBodyEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type AwardingBodyEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ChecklistItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ChecklistItem_id(ctx, field)
+	case "area":
+		return ec.fieldContext_ChecklistItem_area(ctx, field)
+	case "code":
+		return ec.fieldContext_ChecklistItem_code(ctx, field)
+	case "text":
+		return ec.fieldContext_ChecklistItem_text(ctx, field)
+	case "position":
+		return ec.fieldContext_ChecklistItem_position(ctx, field)
+	case "template":
+		return ec.fieldContext_ChecklistItem_template(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChecklistItem", field.Name)
+}
+
+func (ec *executionContext) childFields_ChecklistTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ChecklistTemplate_id(ctx, field)
+	case "version":
+		return ec.fieldContext_ChecklistTemplate_version(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_ChecklistTemplate_publishedAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ChecklistTemplate_createdBy(ctx, field)
+	case "items":
+		return ec.fieldContext_ChecklistTemplate_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChecklistTemplate", field.Name)
+}
+
+func (ec *executionContext) childFields_ChecklistTemplateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChecklistTemplateConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChecklistTemplateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ChecklistTemplateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChecklistTemplateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChecklistTemplateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ChecklistTemplateEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ChecklistTemplateEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChecklistTemplateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ComplianceAction_id(ctx, field)
+	case "description":
+		return ec.fieldContext_ComplianceAction_description(ctx, field)
+	case "ownerName":
+		return ec.fieldContext_ComplianceAction_ownerName(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_ComplianceAction_dueOn(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_ComplianceAction_completedAt(ctx, field)
+	case "completedBy":
+		return ec.fieldContext_ComplianceAction_completedBy(ctx, field)
+	case "visit":
+		return ec.fieldContext_ComplianceAction_visit(ctx, field)
+	case "item":
+		return ec.fieldContext_ComplianceAction_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceAction", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceItemResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ComplianceItemResult_id(ctx, field)
+	case "outcome":
+		return ec.fieldContext_ComplianceItemResult_outcome(ctx, field)
+	case "evidence":
+		return ec.fieldContext_ComplianceItemResult_evidence(ctx, field)
+	case "visit":
+		return ec.fieldContext_ComplianceItemResult_visit(ctx, field)
+	case "item":
+		return ec.fieldContext_ComplianceItemResult_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceItemResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceVisit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ComplianceVisit_id(ctx, field)
+	case "visitedOn":
+		return ec.fieldContext_ComplianceVisit_visitedOn(ctx, field)
+	case "officer":
+		return ec.fieldContext_ComplianceVisit_officer(ctx, field)
+	case "overall":
+		return ec.fieldContext_ComplianceVisit_overall(ctx, field)
+	case "summary":
+		return ec.fieldContext_ComplianceVisit_summary(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_ComplianceVisit_recordedAt(ctx, field)
+	case "provider":
+		return ec.fieldContext_ComplianceVisit_provider(ctx, field)
+	case "template":
+		return ec.fieldContext_ComplianceVisit_template(ctx, field)
+	case "results":
+		return ec.fieldContext_ComplianceVisit_results(ctx, field)
+	case "actions":
+		return ec.fieldContext_ComplianceVisit_actions(ctx, field)
+	case "report":
+		return ec.fieldContext_ComplianceVisit_report(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceVisit", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceVisitConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ComplianceVisitConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ComplianceVisitConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ComplianceVisitConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceVisitConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplianceVisitEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ComplianceVisitEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ComplianceVisitEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceVisitEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Course(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10881,6 +13999,58 @@ func (ec *executionContext) childFields_EducationProfile(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type EducationProfile", field.Name)
 }
 
+func (ec *executionContext) childFields_EvaluationVisit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EvaluationVisit_id(ctx, field)
+	case "visitedOn":
+		return ec.fieldContext_EvaluationVisit_visitedOn(ctx, field)
+	case "officer":
+		return ec.fieldContext_EvaluationVisit_officer(ctx, field)
+	case "teachingAndLearning":
+		return ec.fieldContext_EvaluationVisit_teachingAndLearning(ctx, field)
+	case "behaviourAndAttitudes":
+		return ec.fieldContext_EvaluationVisit_behaviourAndAttitudes(ctx, field)
+	case "personalDevelopment":
+		return ec.fieldContext_EvaluationVisit_personalDevelopment(ctx, field)
+	case "leadershipAndManagement":
+		return ec.fieldContext_EvaluationVisit_leadershipAndManagement(ctx, field)
+	case "overallGrade":
+		return ec.fieldContext_EvaluationVisit_overallGrade(ctx, field)
+	case "report":
+		return ec.fieldContext_EvaluationVisit_report(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_EvaluationVisit_recordedAt(ctx, field)
+	case "provider":
+		return ec.fieldContext_EvaluationVisit_provider(ctx, field)
+	case "reportDocument":
+		return ec.fieldContext_EvaluationVisit_reportDocument(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationVisit", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationVisitConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EvaluationVisitConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EvaluationVisitConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EvaluationVisitConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationVisitConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationVisitEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_EvaluationVisitEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_EvaluationVisitEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationVisitEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Exclusion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -10991,6 +14161,20 @@ func (ec *executionContext) childFields_LearnerSnapshot(ctx context.Context, fie
 		return ec.fieldContext_LearnerSnapshot_takenAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LearnerSnapshot", field.Name)
+}
+
+func (ec *executionContext) childFields_OfferedCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "qualificationNumber":
+		return ec.fieldContext_OfferedCourse_qualificationNumber(ctx, field)
+	case "sessions":
+		return ec.fieldContext_OfferedCourse_sessions(ctx, field)
+	case "places":
+		return ec.fieldContext_OfferedCourse_places(ctx, field)
+	case "deliveryPostcode":
+		return ec.fieldContext_OfferedCourse_deliveryPostcode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OfferedCourse", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11165,6 +14349,10 @@ func (ec *executionContext) childFields_Provider(ctx context.Context, field grap
 		return ec.fieldContext_Provider_name(ctx, field)
 	case "description":
 		return ec.fieldContext_Provider_description(ctx, field)
+	case "ukprn":
+		return ec.fieldContext_Provider_ukprn(ctx, field)
+	case "urn":
+		return ec.fieldContext_Provider_urn(ctx, field)
 	case "contactName":
 		return ec.fieldContext_Provider_contactName(ctx, field)
 	case "email":
@@ -11191,6 +14379,18 @@ func (ec *executionContext) childFields_Provider(ctx context.Context, field grap
 		return ec.fieldContext_Provider_documents(ctx, field)
 	case "trainingBookings":
 		return ec.fieldContext_Provider_trainingBookings(ctx, field)
+	case "complianceVisits":
+		return ec.fieldContext_Provider_complianceVisits(ctx, field)
+	case "evaluationVisits":
+		return ec.fieldContext_Provider_evaluationVisits(ctx, field)
+	case "decisions":
+		return ec.fieldContext_Provider_decisions(ctx, field)
+	case "currentlyApproved":
+		return ec.fieldContext_Provider_currentlyApproved(ctx, field)
+	case "latestComplianceVisit":
+		return ec.fieldContext_Provider_latestComplianceVisit(ctx, field)
+	case "latestEvaluationVisit":
+		return ec.fieldContext_Provider_latestEvaluationVisit(ctx, field)
 	case "trainingSummary":
 		return ec.fieldContext_Provider_trainingSummary(ctx, field)
 	}
@@ -11253,6 +14453,76 @@ func (ec *executionContext) childFields_ProviderSearchEdge(ctx context.Context, 
 		return ec.fieldContext_ProviderSearchEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProviderSearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_QADecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_QADecision_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_QADecision_kind(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_QADecision_decidedOn(ctx, field)
+	case "reason":
+		return ec.fieldContext_QADecision_reason(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_QADecision_validUntil(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_QADecision_recordedBy(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_QADecision_recordedAt(ctx, field)
+	case "provider":
+		return ec.fieldContext_QADecision_provider(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QADecision", field.Name)
+}
+
+func (ec *executionContext) childFields_QADecisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_QADecisionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_QADecisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_QADecisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QADecisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_QADecisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_QADecisionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_QADecisionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QADecisionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_QAWorklist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "due":
+		return ec.fieldContext_QAWorklist_due(ctx, field)
+	case "overdueActions":
+		return ec.fieldContext_QAWorklist_overdueActions(ctx, field)
+	case "applications":
+		return ec.fieldContext_QAWorklist_applications(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QAWorklist", field.Name)
+}
+
+func (ec *executionContext) childFields_QAWorklistEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "provider":
+		return ec.fieldContext_QAWorklistEntry_provider(ctx, field)
+	case "reason":
+		return ec.fieldContext_QAWorklistEntry_reason(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_QAWorklistEntry_dueOn(ctx, field)
+	case "overdue":
+		return ec.fieldContext_QAWorklistEntry_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QAWorklistEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_Qualification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12189,6 +15459,20 @@ func (ec *executionContext) field_Learner_placements_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12330,6 +15614,20 @@ func (ec *executionContext) field_Mutation_changeUserRole_args(ctx context.Conte
 }
 
 func (ec *executionContext) field_Mutation_checkReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeComplianceAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -12613,12 +15911,54 @@ func (ec *executionContext) field_Mutation_postProgressUpdate_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_publishChecklist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "items",
+		func(ctx context.Context, v any) ([]*model.ChecklistItemInput, error) {
+			return ec.unmarshalNChecklistItemInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐChecklistItemInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["items"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordAttendanceInput, error) {
 			return ec.unmarshalNRecordAttendanceInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordAttendanceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordComplianceVisit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordComplianceVisitInput, error) {
+			return ec.unmarshalNRecordComplianceVisitInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordComplianceVisitInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordEvaluationVisit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordEvaluationVisitInput, error) {
+			return ec.unmarshalNRecordEvaluationVisitInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordEvaluationVisitInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12646,6 +15986,20 @@ func (ec *executionContext) field_Mutation_recordPreVisit_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordQADecision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordQADecisionInput, error) {
+			return ec.unmarshalNRecordQADecisionInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordQADecisionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -12696,6 +16050,28 @@ func (ec *executionContext) field_Mutation_reinviteUser_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -12790,6 +16166,20 @@ func (ec *executionContext) field_Mutation_startPlacement_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubmitApplicationInput, error) {
+			return ec.unmarshalNSubmitApplicationInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐSubmitApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -13159,6 +16549,60 @@ func (ec *executionContext) field_Placement_progressUpdates_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Provider_complianceVisits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ComplianceVisitOrder, error) {
+			return ec.unmarshalOComplianceVisitOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ComplianceVisitWhereInput, error) {
+			return ec.unmarshalOComplianceVisitWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Provider_courses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13205,6 +16649,114 @@ func (ec *executionContext) field_Provider_courses_args(ctx context.Context, raw
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.CourseWhereInput, error) {
 			return ec.unmarshalOCourseWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐCourseWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Provider_decisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.QADecisionOrder, error) {
+			return ec.unmarshalOQADecisionOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.QADecisionWhereInput, error) {
+			return ec.unmarshalOQADecisionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Provider_evaluationVisits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.EvaluationVisitOrder, error) {
+			return ec.unmarshalOEvaluationVisitOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.EvaluationVisitWhereInput, error) {
+			return ec.unmarshalOEvaluationVisitWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13497,6 +17049,60 @@ func (ec *executionContext) field_Query_alerts_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_applications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ApplicationOrder, error) {
+			return ec.unmarshalOApplicationOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ApplicationWhereInput, error) {
+			return ec.unmarshalOApplicationWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_attendanceMarks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13651,6 +17257,60 @@ func (ec *executionContext) field_Query_awardingBodies_args(ctx context.Context,
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.AwardingBodyWhereInput, error) {
 			return ec.unmarshalOAwardingBodyWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAwardingBodyWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_checklistTemplates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.ChecklistTemplateOrder, error) {
+			return ec.unmarshalOChecklistTemplateOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ChecklistTemplateWhereInput, error) {
+			return ec.unmarshalOChecklistTemplateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15455,10 +19115,10 @@ func (ec *executionContext) _Alert_mark(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AttendanceMark) graphql.Marshaler {
-			return ec.marshalNAttendanceMark2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAttendanceMark(ctx, selections, v)
+			return ec.marshalOAttendanceMark2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAttendanceMark(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Alert_mark(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -15614,6 +19274,727 @@ func (ec *executionContext) _AlertEdge_cursor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_AlertEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AlertEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Application_id(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Application_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v application.Kind) graphql.Marshaler {
+			return ec.marshalNApplicationKind2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "ApplicationKind")
+}
+
+func (ec *executionContext) _Application_status(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v application.Status) graphql.Marshaler {
+			return ec.marshalNApplicationStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "ApplicationStatus")
+}
+
+func (ec *executionContext) _Application_organisationName(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_organisationName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganisationName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_organisationName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_ukprn(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_ukprn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ukprn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_ukprn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_urn(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_urn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_urn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_settingType(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_settingType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SettingType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *application.SettingType) graphql.Marshaler {
+			return ec.marshalOApplicationSettingType2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Application_settingType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "ApplicationSettingType")
+}
+
+func (ec *executionContext) _Application_contactName(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_contactName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_contactName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_email(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_phone(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_website(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_website(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Website, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_address(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_postcode(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_postcode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Postcode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_postcode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_description(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_courses(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Courses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []offer.Course) graphql.Marshaler {
+			return ec.marshalOOfferedCourse2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofferᚐCourseᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Application_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OfferedCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Application_submittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Application_reviewedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_reviewedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Application_reviewedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_reviewedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Application_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Application_rejectionReason(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_rejectionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RejectionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Application_rejectionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_provider(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Provider) graphql.Marshaler {
+			return ec.marshalOProvider2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProvider(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Application_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Application_school(ctx context.Context, field graphql.CollectedField, obj *ent.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_school(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.School(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.School) graphql.Marshaler {
+			return ec.marshalOSchool2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐSchool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Application_school(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ApplicationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ApplicationEdge) graphql.Marshaler {
+			return ec.marshalOApplicationEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplicationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ApplicationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplicationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplicationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ApplicationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplicationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ApplicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ApplicationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplicationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApplicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ApplicationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplicationEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ApplicationReceipt_reference(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationReceipt_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationReceipt_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplicationReceipt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ApplicationReceipt_status(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationReceipt_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v application.Status) graphql.Marshaler {
+			return ec.marshalNApplicationStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationReceipt_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplicationReceipt", field, false, false, "ApplicationStatus")
+}
+
+func (ec *executionContext) _ApplicationReceipt_submittedAt(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplicationReceipt_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplicationReceipt_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplicationReceipt", field, false, false, "Time")
 }
 
 func (ec *executionContext) _AttendanceEvent_mark(ctx context.Context, field graphql.CollectedField, obj *live.AttendanceEvent) (ret graphql.Marshaler) {
@@ -17272,6 +21653,1194 @@ func (ec *executionContext) fieldContext_AwardingBodyEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("AwardingBodyEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _ChecklistItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChecklistItem_area(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v checklistitem.Area) graphql.Marshaler {
+			return ec.marshalNChecklistItemArea2githubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistItem_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, "ChecklistItemArea")
+}
+
+func (ec *executionContext) _ChecklistItem_code(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistItem_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChecklistItem_text(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistItem_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChecklistItem_position(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistItem_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChecklistItem_template(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
+			return ec.marshalNChecklistTemplate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistItem_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChecklistItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChecklistTemplate_id(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistTemplate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistTemplate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistTemplate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChecklistTemplate_version(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistTemplate_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistTemplate_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistTemplate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChecklistTemplate_publishedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistTemplate_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistTemplate_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistTemplate", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ChecklistTemplate_createdBy(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistTemplate_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistTemplate_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChecklistTemplate_items(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistTemplate_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ChecklistItem) graphql.Marshaler {
+			return ec.marshalOChecklistItem2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistTemplate_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChecklistTemplate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChecklistTemplateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistTemplateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistTemplateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ChecklistTemplateEdge) graphql.Marshaler {
+			return ec.marshalOChecklistTemplateEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistTemplateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChecklistTemplateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistTemplateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChecklistTemplateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistTemplateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistTemplateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistTemplateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChecklistTemplateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChecklistTemplateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistTemplateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistTemplateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistTemplateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistTemplateConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChecklistTemplateEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistTemplateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistTemplateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
+			return ec.marshalOChecklistTemplate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistTemplateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChecklistTemplateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChecklistTemplateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistTemplateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistTemplateEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistTemplateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistTemplateEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ComplianceAction_id(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceAction_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceAction_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceAction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplianceAction_description(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceAction_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceAction_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplianceAction_ownerName(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceAction_ownerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceAction_ownerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplianceAction_dueOn(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceAction_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceAction_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceAction", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ComplianceAction_completedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceAction_completedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceAction_completedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceAction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ComplianceAction_completedBy(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceAction_completedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceAction_completedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplianceAction_visit(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceAction_visit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Visit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplianceVisit) graphql.Marshaler {
+			return ec.marshalNComplianceVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceAction_visit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceAction_item(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceAction_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistItem) graphql.Marshaler {
+			return ec.marshalNChecklistItem2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceAction_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceItemResult_id(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceItemResult_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceItemResult_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceItemResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplianceItemResult_outcome(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceItemResult_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v complianceitemresult.Outcome) graphql.Marshaler {
+			return ec.marshalNComplianceItemResultOutcome2githubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceItemResult_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceItemResult", field, false, false, "ComplianceItemResultOutcome")
+}
+
+func (ec *executionContext) _ComplianceItemResult_evidence(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceItemResult_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceItemResult_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceItemResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplianceItemResult_visit(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceItemResult_visit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Visit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplianceVisit) graphql.Marshaler {
+			return ec.marshalNComplianceVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceItemResult_visit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceItemResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceItemResult_item(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceItemResult_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistItem) graphql.Marshaler {
+			return ec.marshalNChecklistItem2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceItemResult_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceItemResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceVisit_id(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceVisit", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplianceVisit_visitedOn(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_visitedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisitedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_visitedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceVisit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ComplianceVisit_officer(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_officer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Officer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_officer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplianceVisit_overall(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_overall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v compliancevisit.Overall) graphql.Marshaler {
+			return ec.marshalNComplianceVisitOverall2githubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverall(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_overall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceVisit", field, false, false, "ComplianceVisitOverall")
+}
+
+func (ec *executionContext) _ComplianceVisit_summary(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplianceVisit_recordedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceVisit", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ComplianceVisit_provider(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Provider) graphql.Marshaler {
+			return ec.marshalNProvider2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceVisit_template(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
+			return ec.marshalNChecklistTemplate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceVisit_results(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComplianceItemResult) graphql.Marshaler {
+			return ec.marshalOComplianceItemResult2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResultᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceItemResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceVisit_actions(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_actions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComplianceAction) graphql.Marshaler {
+			return ec.marshalOComplianceAction2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_actions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceVisit_report(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisit_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Report(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisit_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceVisitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisitConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComplianceVisitEdge) graphql.Marshaler {
+			return ec.marshalOComplianceVisitEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisitConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceVisitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceVisitEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceVisitConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisitConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisitConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceVisitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceVisitConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisitConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisitConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceVisitConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplianceVisitEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisitEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplianceVisit) graphql.Marshaler {
+			return ec.marshalOComplianceVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisitEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceVisitEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplianceVisitEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceVisitEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceVisitEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceVisitEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _Course_id(ctx context.Context, field graphql.CollectedField, obj *ent.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18186,6 +23755,442 @@ func (ec *executionContext) _EducationProfile_predictedOutcomes(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_EducationProfile_predictedOutcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EducationProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationVisit_id(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisit", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EvaluationVisit_visitedOn(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_visitedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisitedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_visitedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _EvaluationVisit_officer(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_officer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Officer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_officer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationVisit_teachingAndLearning(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_teachingAndLearning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TeachingAndLearning, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ofsted.Grade) graphql.Marshaler {
+			return ec.marshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_teachingAndLearning(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisit", field, false, false, "OfstedGrade")
+}
+
+func (ec *executionContext) _EvaluationVisit_behaviourAndAttitudes(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_behaviourAndAttitudes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BehaviourAndAttitudes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ofsted.Grade) graphql.Marshaler {
+			return ec.marshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_behaviourAndAttitudes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisit", field, false, false, "OfstedGrade")
+}
+
+func (ec *executionContext) _EvaluationVisit_personalDevelopment(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_personalDevelopment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonalDevelopment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ofsted.Grade) graphql.Marshaler {
+			return ec.marshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_personalDevelopment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisit", field, false, false, "OfstedGrade")
+}
+
+func (ec *executionContext) _EvaluationVisit_leadershipAndManagement(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_leadershipAndManagement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadershipAndManagement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ofsted.Grade) graphql.Marshaler {
+			return ec.marshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_leadershipAndManagement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisit", field, false, false, "OfstedGrade")
+}
+
+func (ec *executionContext) _EvaluationVisit_overallGrade(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_overallGrade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverallGrade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ofsted.Grade) graphql.Marshaler {
+			return ec.marshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_overallGrade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisit", field, false, false, "OfstedGrade")
+}
+
+func (ec *executionContext) _EvaluationVisit_report(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Report, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationVisit_recordedAt(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisit", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EvaluationVisit_provider(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Provider) graphql.Marshaler {
+			return ec.marshalNProvider2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationVisit_reportDocument(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisit_reportDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportDocument(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisit_reportDocument(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationVisitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisitConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.EvaluationVisitEdge) graphql.Marshaler {
+			return ec.marshalOEvaluationVisitEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisitConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationVisitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationVisitEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationVisitConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisitConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisitConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationVisitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationVisitConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisitConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisitConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisitConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationVisitEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisitEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EvaluationVisit) graphql.Marshaler {
+			return ec.marshalOEvaluationVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisitEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationVisitEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationVisitEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.EvaluationVisitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationVisitEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationVisitEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationVisitEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Exclusion_kind(ctx context.Context, field graphql.CollectedField, obj *form.Exclusion) (ret graphql.Marshaler) {
@@ -20841,6 +26846,358 @@ func (ec *executionContext) fieldContext_Mutation_deleteDocument(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_submitApplication(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitApplication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitApplication(ctx, fc.Args["input"].(model.SubmitApplicationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ApplicationReceipt) graphql.Marshaler {
+			return ec.marshalNApplicationReceipt2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐApplicationReceipt(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationReceipt(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptApplication(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptApplication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptApplication(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalNApplication2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectApplication(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectApplication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectApplication(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+			return ec.marshalNApplication2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishChecklist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishChecklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishChecklist(ctx, fc.Args["items"].([]*model.ChecklistItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
+			return ec.marshalNChecklistTemplate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishChecklist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistTemplate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishChecklist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordComplianceVisit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordComplianceVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordComplianceVisit(ctx, fc.Args["input"].(model.RecordComplianceVisitInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplianceVisit) graphql.Marshaler {
+			return ec.marshalNComplianceVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordComplianceVisit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceVisit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordComplianceVisit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeComplianceAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeComplianceAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteComplianceAction(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplianceAction) graphql.Marshaler {
+			return ec.marshalNComplianceAction2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeComplianceAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceAction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeComplianceAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordEvaluationVisit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordEvaluationVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordEvaluationVisit(ctx, fc.Args["input"].(model.RecordEvaluationVisitInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EvaluationVisit) graphql.Marshaler {
+			return ec.marshalNEvaluationVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordEvaluationVisit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationVisit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordEvaluationVisit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordQADecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordQADecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordQADecision(ctx, fc.Args["input"].(model.RecordQADecisionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QADecision) graphql.Marshaler {
+			return ec.marshalNQADecision2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordQADecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QADecision(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordQADecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createTrainingEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21059,6 +27416,107 @@ func (ec *executionContext) fieldContext_Mutation_recordTrainingAttendance(ctx c
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OfferedCourse_qualificationNumber(ctx context.Context, field graphql.CollectedField, obj *offer.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferedCourse_qualificationNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualificationNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferedCourse_qualificationNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferedCourse", field, false, false, "String")
+}
+
+func (ec *executionContext) _OfferedCourse_sessions(ctx context.Context, field graphql.CollectedField, obj *offer.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferedCourse_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []timetable.Session) graphql.Marshaler {
+			return ec.marshalNWeeklySession2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐSessionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferedCourse_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OfferedCourse",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WeeklySession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OfferedCourse_places(ctx context.Context, field graphql.CollectedField, obj *offer.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferedCourse_places(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Places, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferedCourse_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferedCourse", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OfferedCourse_deliveryPostcode(ctx context.Context, field graphql.CollectedField, obj *offer.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OfferedCourse_deliveryPostcode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveryPostcode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OfferedCourse_deliveryPostcode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OfferedCourse", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
@@ -22626,6 +29084,52 @@ func (ec *executionContext) fieldContext_Provider_description(_ context.Context,
 	return graphql.NewScalarFieldContext("Provider", field, false, false, "String")
 }
 
+func (ec *executionContext) _Provider_ukprn(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_ukprn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ukprn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_ukprn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Provider", field, false, false, "String")
+}
+
+func (ec *executionContext) _Provider_urn(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_urn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_urn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Provider", field, false, false, "String")
+}
+
 func (ec *executionContext) _Provider_contactName(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23002,6 +29506,225 @@ func (ec *executionContext) fieldContext_Provider_trainingBookings(ctx context.C
 	if fc.Args, err = ec.field_Provider_trainingBookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Provider_complianceVisits(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_complianceVisits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.ComplianceVisits(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ComplianceVisitOrder), fc.Args["where"].(*ent.ComplianceVisitWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplianceVisitConnection) graphql.Marshaler {
+			return ec.marshalNComplianceVisitConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_complianceVisits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provider",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceVisitConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Provider_complianceVisits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Provider_evaluationVisits(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_evaluationVisits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.EvaluationVisits(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.EvaluationVisitOrder), fc.Args["where"].(*ent.EvaluationVisitWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EvaluationVisitConnection) graphql.Marshaler {
+			return ec.marshalNEvaluationVisitConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_evaluationVisits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provider",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationVisitConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Provider_evaluationVisits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Provider_decisions(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_decisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Decisions(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QADecisionOrder), fc.Args["where"].(*ent.QADecisionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QADecisionConnection) graphql.Marshaler {
+			return ec.marshalNQADecisionConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_decisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provider",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QADecisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Provider_decisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Provider_currentlyApproved(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_currentlyApproved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Provider().CurrentlyApproved(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_currentlyApproved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Provider", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Provider_latestComplianceVisit(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_latestComplianceVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Provider().LatestComplianceVisit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplianceVisit) graphql.Marshaler {
+			return ec.marshalOComplianceVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_latestComplianceVisit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provider",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Provider_latestEvaluationVisit(ctx context.Context, field graphql.CollectedField, obj *ent.Provider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provider_latestEvaluationVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Provider().LatestEvaluationVisit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EvaluationVisit) graphql.Marshaler {
+			return ec.marshalOEvaluationVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Provider_latestEvaluationVisit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provider",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationVisit(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -23439,6 +30162,538 @@ func (ec *executionContext) _ProviderSearchEdge_cursor(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_ProviderSearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProviderSearchEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _QADecision_id(ctx context.Context, field graphql.CollectedField, obj *ent.QADecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecision_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QADecision_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QADecision", field, false, false, "ID")
+}
+
+func (ec *executionContext) _QADecision_kind(ctx context.Context, field graphql.CollectedField, obj *ent.QADecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecision_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v qadecision.Kind) graphql.Marshaler {
+			return ec.marshalNQADecisionKind2githubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QADecision_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QADecision", field, false, false, "QADecisionKind")
+}
+
+func (ec *executionContext) _QADecision_decidedOn(ctx context.Context, field graphql.CollectedField, obj *ent.QADecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecision_decidedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QADecision_decidedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QADecision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _QADecision_reason(ctx context.Context, field graphql.CollectedField, obj *ent.QADecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecision_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QADecision_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QADecision", field, false, false, "String")
+}
+
+func (ec *executionContext) _QADecision_validUntil(ctx context.Context, field graphql.CollectedField, obj *ent.QADecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecision_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QADecision_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QADecision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _QADecision_recordedBy(ctx context.Context, field graphql.CollectedField, obj *ent.QADecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecision_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QADecision_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QADecision", field, false, false, "String")
+}
+
+func (ec *executionContext) _QADecision_recordedAt(ctx context.Context, field graphql.CollectedField, obj *ent.QADecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecision_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QADecision_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QADecision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QADecision_provider(ctx context.Context, field graphql.CollectedField, obj *ent.QADecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecision_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Provider) graphql.Marshaler {
+			return ec.marshalNProvider2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QADecision_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QADecision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QADecisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.QADecisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecisionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.QADecisionEdge) graphql.Marshaler {
+			return ec.marshalOQADecisionEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QADecisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QADecisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QADecisionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QADecisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.QADecisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QADecisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QADecisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QADecisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QADecisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecisionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QADecisionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QADecisionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QADecisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QADecisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecisionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.QADecision) graphql.Marshaler {
+			return ec.marshalOQADecision2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QADecisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QADecisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QADecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QADecisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QADecisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QADecisionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QADecisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QADecisionEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _QAWorklist_due(ctx context.Context, field graphql.CollectedField, obj *model.QAWorklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QAWorklist_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.QAWorklistEntry) graphql.Marshaler {
+			return ec.marshalNQAWorklistEntry2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐQAWorklistEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QAWorklist_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QAWorklist",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QAWorklistEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QAWorklist_overdueActions(ctx context.Context, field graphql.CollectedField, obj *model.QAWorklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QAWorklist_overdueActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverdueActions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComplianceAction) graphql.Marshaler {
+			return ec.marshalNComplianceAction2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QAWorklist_overdueActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QAWorklist",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QAWorklist_applications(ctx context.Context, field graphql.CollectedField, obj *model.QAWorklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QAWorklist_applications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applications, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Application) graphql.Marshaler {
+			return ec.marshalNApplication2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QAWorklist_applications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QAWorklist",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QAWorklistEntry_provider(ctx context.Context, field graphql.CollectedField, obj *model.QAWorklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QAWorklistEntry_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Provider) graphql.Marshaler {
+			return ec.marshalNProvider2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QAWorklistEntry_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QAWorklistEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QAWorklistEntry_reason(ctx context.Context, field graphql.CollectedField, obj *model.QAWorklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QAWorklistEntry_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.QADueReason) graphql.Marshaler {
+			return ec.marshalNQADueReason2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐQADueReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QAWorklistEntry_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QAWorklistEntry", field, false, false, "QADueReason")
+}
+
+func (ec *executionContext) _QAWorklistEntry_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.QAWorklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QAWorklistEntry_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QAWorklistEntry_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QAWorklistEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _QAWorklistEntry_overdue(ctx context.Context, field graphql.CollectedField, obj *model.QAWorklistEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QAWorklistEntry_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QAWorklistEntry_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QAWorklistEntry", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Qualification_id(ctx context.Context, field graphql.CollectedField, obj *ent.Qualification) (ret graphql.Marshaler) {
@@ -23996,6 +31251,50 @@ func (ec *executionContext) fieldContext_Query_alerts(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_applications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_applications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Applications(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ApplicationOrder), fc.Args["where"].(*ent.ApplicationWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ApplicationConnection) graphql.Marshaler {
+			return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_applications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_applications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_attendanceMarks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24122,6 +31421,50 @@ func (ec *executionContext) fieldContext_Query_awardingBodies(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_awardingBodies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_checklistTemplates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_checklistTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChecklistTemplates(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ChecklistTemplateOrder), fc.Args["where"].(*ent.ChecklistTemplateWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistTemplateConnection) graphql.Marshaler {
+			return ec.marshalNChecklistTemplateConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_checklistTemplates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistTemplateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_checklistTemplates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24652,6 +31995,70 @@ func (ec *executionContext) fieldContext_Query_resources(ctx context.Context, fi
 	if fc.Args, err = ec.field_Query_resources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_qaWorklist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_qaWorklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().QaWorklist(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.QAWorklist) graphql.Marshaler {
+			return ec.marshalNQAWorklist2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐQAWorklist(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_qaWorklist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QAWorklist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_currentChecklist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_currentChecklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CurrentChecklist(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
+			return ec.marshalOChecklistTemplate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_currentChecklist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChecklistTemplate(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -31655,6 +39062,1543 @@ func UnmarshalAlertWhereInput(ctx context.Context, raw any) (ent.AlertWhereInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputApplicationOrder(ctx context.Context, obj any) (ent.ApplicationOrder, error) {
+	var it ent.ApplicationOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNApplicationOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApplicationOrder unmarshals raw into the ApplicationOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApplicationOrder(ctx context.Context, raw any) (ent.ApplicationOrder, error) {
+	var out ent.ApplicationOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplicationOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputApplicationWhereInput(ctx context.Context, obj any) (ent.ApplicationWhereInput, error) {
+	var it ent.ApplicationWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "organisationName", "organisationNameNEQ", "organisationNameIn", "organisationNameNotIn", "organisationNameGT", "organisationNameGTE", "organisationNameLT", "organisationNameLTE", "organisationNameContains", "organisationNameHasPrefix", "organisationNameHasSuffix", "organisationNameEqualFold", "organisationNameContainsFold", "ukprn", "ukprnNEQ", "ukprnIn", "ukprnNotIn", "ukprnGT", "ukprnGTE", "ukprnLT", "ukprnLTE", "ukprnContains", "ukprnHasPrefix", "ukprnHasSuffix", "ukprnEqualFold", "ukprnContainsFold", "urn", "urnNEQ", "urnIn", "urnNotIn", "urnGT", "urnGTE", "urnLT", "urnLTE", "urnContains", "urnHasPrefix", "urnHasSuffix", "urnEqualFold", "urnContainsFold", "settingType", "settingTypeNEQ", "settingTypeIn", "settingTypeNotIn", "settingTypeIsNil", "settingTypeNotNil", "contactName", "contactNameNEQ", "contactNameIn", "contactNameNotIn", "contactNameGT", "contactNameGTE", "contactNameLT", "contactNameLTE", "contactNameContains", "contactNameHasPrefix", "contactNameHasSuffix", "contactNameEqualFold", "contactNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneEqualFold", "phoneContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteEqualFold", "websiteContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeEqualFold", "postcodeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "reviewedBy", "reviewedByNEQ", "reviewedByIn", "reviewedByNotIn", "reviewedByGT", "reviewedByGTE", "reviewedByLT", "reviewedByLTE", "reviewedByContains", "reviewedByHasPrefix", "reviewedByHasSuffix", "reviewedByIsNil", "reviewedByNotNil", "reviewedByEqualFold", "reviewedByContainsFold", "reviewedAt", "reviewedAtNEQ", "reviewedAtIn", "reviewedAtNotIn", "reviewedAtGT", "reviewedAtGTE", "reviewedAtLT", "reviewedAtLTE", "reviewedAtIsNil", "reviewedAtNotNil", "rejectionReason", "rejectionReasonNEQ", "rejectionReasonIn", "rejectionReasonNotIn", "rejectionReasonGT", "rejectionReasonGTE", "rejectionReasonLT", "rejectionReasonLTE", "rejectionReasonContains", "rejectionReasonHasPrefix", "rejectionReasonHasSuffix", "rejectionReasonIsNil", "rejectionReasonNotNil", "rejectionReasonEqualFold", "rejectionReasonContainsFold", "hasProvider", "hasProviderWith", "hasSchool", "hasSchoolWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOApplicationWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOApplicationWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOApplicationWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOApplicationKind2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOApplicationKind2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOApplicationKind2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOApplicationKind2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOApplicationStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOApplicationStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOApplicationStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOApplicationStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "organisationName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationName = data
+		case "organisationNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameNEQ = data
+		case "organisationNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameIn = data
+		case "organisationNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameNotIn = data
+		case "organisationNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameGT = data
+		case "organisationNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameGTE = data
+		case "organisationNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameLT = data
+		case "organisationNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameLTE = data
+		case "organisationNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameContains = data
+		case "organisationNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameHasPrefix = data
+		case "organisationNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameHasSuffix = data
+		case "organisationNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameEqualFold = data
+		case "organisationNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationNameContainsFold = data
+		case "ukprn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ukprn = data
+		case "ukprnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnNEQ = data
+		case "ukprnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnIn = data
+		case "ukprnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnNotIn = data
+		case "ukprnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnGT = data
+		case "ukprnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnGTE = data
+		case "ukprnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnLT = data
+		case "ukprnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnLTE = data
+		case "ukprnContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnContains = data
+		case "ukprnHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnHasPrefix = data
+		case "ukprnHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnHasSuffix = data
+		case "ukprnEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnEqualFold = data
+		case "ukprnContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnContainsFold = data
+		case "urn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urn = data
+		case "urnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnNEQ = data
+		case "urnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnIn = data
+		case "urnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnNotIn = data
+		case "urnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnGT = data
+		case "urnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnGTE = data
+		case "urnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnLT = data
+		case "urnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnLTE = data
+		case "urnContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnContains = data
+		case "urnHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnHasPrefix = data
+		case "urnHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnHasSuffix = data
+		case "urnEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnEqualFold = data
+		case "urnContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnContainsFold = data
+		case "settingType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settingType"))
+			data, err := ec.unmarshalOApplicationSettingType2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettingType = data
+		case "settingTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settingTypeNEQ"))
+			data, err := ec.unmarshalOApplicationSettingType2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettingTypeNEQ = data
+		case "settingTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settingTypeIn"))
+			data, err := ec.unmarshalOApplicationSettingType2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettingTypeIn = data
+		case "settingTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settingTypeNotIn"))
+			data, err := ec.unmarshalOApplicationSettingType2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettingTypeNotIn = data
+		case "settingTypeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settingTypeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettingTypeIsNil = data
+		case "settingTypeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settingTypeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettingTypeNotNil = data
+		case "contactName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactName = data
+		case "contactNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameNEQ = data
+		case "contactNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameIn = data
+		case "contactNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameNotIn = data
+		case "contactNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameGT = data
+		case "contactNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameGTE = data
+		case "contactNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameLT = data
+		case "contactNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameLTE = data
+		case "contactNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameContains = data
+		case "contactNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameHasPrefix = data
+		case "contactNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameHasSuffix = data
+		case "contactNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameEqualFold = data
+		case "contactNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactNameContainsFold = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "emailNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailNEQ = data
+		case "emailIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailIn = data
+		case "emailNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailNotIn = data
+		case "emailGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailGT = data
+		case "emailGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailGTE = data
+		case "emailLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailLT = data
+		case "emailLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailLTE = data
+		case "emailContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailContains = data
+		case "emailHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailHasPrefix = data
+		case "emailHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailHasSuffix = data
+		case "emailEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailEqualFold = data
+		case "emailContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailContainsFold = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "phoneNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneNEQ = data
+		case "phoneIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneIn = data
+		case "phoneNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneNotIn = data
+		case "phoneGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneGT = data
+		case "phoneGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneGTE = data
+		case "phoneLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneLT = data
+		case "phoneLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneLTE = data
+		case "phoneContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneContains = data
+		case "phoneHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneHasPrefix = data
+		case "phoneHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneHasSuffix = data
+		case "phoneEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneEqualFold = data
+		case "phoneContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneContainsFold = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "websiteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteNEQ = data
+		case "websiteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteIn = data
+		case "websiteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteNotIn = data
+		case "websiteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteGT = data
+		case "websiteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteGTE = data
+		case "websiteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteLT = data
+		case "websiteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteLTE = data
+		case "websiteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteContains = data
+		case "websiteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteHasPrefix = data
+		case "websiteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteHasSuffix = data
+		case "websiteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteEqualFold = data
+		case "websiteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebsiteContainsFold = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "addressNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressNEQ = data
+		case "addressIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressIn = data
+		case "addressNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressNotIn = data
+		case "addressGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressGT = data
+		case "addressGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressGTE = data
+		case "addressLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLT = data
+		case "addressLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLTE = data
+		case "addressContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressContains = data
+		case "addressHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressHasPrefix = data
+		case "addressHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressHasSuffix = data
+		case "addressEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressEqualFold = data
+		case "addressContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressContainsFold = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "postcodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeNEQ = data
+		case "postcodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeIn = data
+		case "postcodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeNotIn = data
+		case "postcodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeGT = data
+		case "postcodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeGTE = data
+		case "postcodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeLT = data
+		case "postcodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeLTE = data
+		case "postcodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeContains = data
+		case "postcodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeHasPrefix = data
+		case "postcodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeHasSuffix = data
+		case "postcodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeEqualFold = data
+		case "postcodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeContainsFold = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "submittedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAt = data
+		case "submittedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNEQ = data
+		case "submittedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtIn = data
+		case "submittedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNotIn = data
+		case "submittedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtGT = data
+		case "submittedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtGTE = data
+		case "submittedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtLT = data
+		case "submittedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtLTE = data
+		case "reviewedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedBy = data
+		case "reviewedByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByNEQ = data
+		case "reviewedByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByIn = data
+		case "reviewedByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByNotIn = data
+		case "reviewedByGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByGT = data
+		case "reviewedByGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByGTE = data
+		case "reviewedByLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByLT = data
+		case "reviewedByLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByLTE = data
+		case "reviewedByContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByContains = data
+		case "reviewedByHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByHasPrefix = data
+		case "reviewedByHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByHasSuffix = data
+		case "reviewedByIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByIsNil = data
+		case "reviewedByNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByNotNil = data
+		case "reviewedByEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByEqualFold = data
+		case "reviewedByContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedByContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedByContainsFold = data
+		case "reviewedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAt = data
+		case "reviewedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtNEQ = data
+		case "reviewedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtIn = data
+		case "reviewedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtNotIn = data
+		case "reviewedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtGT = data
+		case "reviewedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtGTE = data
+		case "reviewedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtLT = data
+		case "reviewedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtLTE = data
+		case "reviewedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtIsNil = data
+		case "reviewedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtNotNil = data
+		case "rejectionReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReason = data
+		case "rejectionReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonNEQ = data
+		case "rejectionReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonIn = data
+		case "rejectionReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonNotIn = data
+		case "rejectionReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonGT = data
+		case "rejectionReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonGTE = data
+		case "rejectionReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonLT = data
+		case "rejectionReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonLTE = data
+		case "rejectionReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonContains = data
+		case "rejectionReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonHasPrefix = data
+		case "rejectionReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonHasSuffix = data
+		case "rejectionReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonIsNil = data
+		case "rejectionReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonNotNil = data
+		case "rejectionReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonEqualFold = data
+		case "rejectionReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectionReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectionReasonContainsFold = data
+		case "hasProvider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProvider"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProvider = data
+		case "hasProviderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProviderWith"))
+			data, err := ec.unmarshalOProviderWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProviderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProviderWith = data
+		case "hasSchool":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchool"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSchool = data
+		case "hasSchoolWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchoolWith"))
+			data, err := ec.unmarshalOSchoolWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐSchoolWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSchoolWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApplicationWhereInput unmarshals raw into the ApplicationWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApplicationWhereInput(ctx context.Context, raw any) (ent.ApplicationWhereInput, error) {
+	var out ent.ApplicationWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplicationWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAttendanceMarkOrder(ctx context.Context, obj any) (ent.AttendanceMarkOrder, error) {
 	var it ent.AttendanceMarkOrder
 	if obj == nil {
@@ -34457,6 +43401,2377 @@ func UnmarshalAwardingBodyWhereInput(ctx context.Context, raw any) (ent.Awarding
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChecklistItemInput(ctx context.Context, obj any) (model.ChecklistItemInput, error) {
+	var it model.ChecklistItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"area", "code", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalNChecklistItemArea2githubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐArea(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChecklistItemInput unmarshals raw into the ChecklistItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChecklistItemInput(ctx context.Context, raw any) (model.ChecklistItemInput, error) {
+	var out model.ChecklistItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChecklistItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChecklistItemWhereInput(ctx context.Context, obj any) (ent.ChecklistItemWhereInput, error) {
+	var it ent.ChecklistItemWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "area", "areaNEQ", "areaIn", "areaNotIn", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "text", "textNEQ", "textIn", "textNotIn", "textGT", "textGTE", "textLT", "textLTE", "textContains", "textHasPrefix", "textHasSuffix", "textEqualFold", "textContainsFold", "position", "positionNEQ", "positionIn", "positionNotIn", "positionGT", "positionGTE", "positionLT", "positionLTE", "hasTemplate", "hasTemplateWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOChecklistItemWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOChecklistItemWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOChecklistItemWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalOChecklistItemArea2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐArea(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "areaNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaNEQ"))
+			data, err := ec.unmarshalOChecklistItemArea2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐArea(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaNEQ = data
+		case "areaIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaIn"))
+			data, err := ec.unmarshalOChecklistItemArea2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐAreaᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaIn = data
+		case "areaNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaNotIn"))
+			data, err := ec.unmarshalOChecklistItemArea2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐAreaᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaNotIn = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "codeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNEQ = data
+		case "codeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeIn = data
+		case "codeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNotIn = data
+		case "codeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeGT = data
+		case "codeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeGTE = data
+		case "codeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeLT = data
+		case "codeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeLTE = data
+		case "codeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeContains = data
+		case "codeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeHasPrefix = data
+		case "codeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeHasSuffix = data
+		case "codeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeEqualFold = data
+		case "codeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeContainsFold = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "textNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextNEQ = data
+		case "textIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextIn = data
+		case "textNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextNotIn = data
+		case "textGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextGT = data
+		case "textGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextGTE = data
+		case "textLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextLT = data
+		case "textLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextLTE = data
+		case "textContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextContains = data
+		case "textHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextHasPrefix = data
+		case "textHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextHasSuffix = data
+		case "textEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextEqualFold = data
+		case "textContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("textContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TextContainsFold = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "positionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionNEQ = data
+		case "positionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionIn = data
+		case "positionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionNotIn = data
+		case "positionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionGT = data
+		case "positionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionGTE = data
+		case "positionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionLT = data
+		case "positionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionLTE = data
+		case "hasTemplate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTemplate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTemplate = data
+		case "hasTemplateWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTemplateWith"))
+			data, err := ec.unmarshalOChecklistTemplateWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTemplateWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChecklistItemWhereInput unmarshals raw into the ChecklistItemWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChecklistItemWhereInput(ctx context.Context, raw any) (ent.ChecklistItemWhereInput, error) {
+	var out ent.ChecklistItemWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChecklistItemWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChecklistTemplateOrder(ctx context.Context, obj any) (ent.ChecklistTemplateOrder, error) {
+	var it ent.ChecklistTemplateOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNChecklistTemplateOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChecklistTemplateOrder unmarshals raw into the ChecklistTemplateOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChecklistTemplateOrder(ctx context.Context, raw any) (ent.ChecklistTemplateOrder, error) {
+	var out ent.ChecklistTemplateOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChecklistTemplateOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChecklistTemplateWhereInput(ctx context.Context, obj any) (ent.ChecklistTemplateWhereInput, error) {
+	var it ent.ChecklistTemplateWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "publishedAt", "publishedAtNEQ", "publishedAtIn", "publishedAtNotIn", "publishedAtGT", "publishedAtGTE", "publishedAtLT", "publishedAtLTE", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold", "hasItems", "hasItemsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOChecklistTemplateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOChecklistTemplateWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOChecklistTemplateWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
+		case "publishedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAt = data
+		case "publishedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtNEQ = data
+		case "publishedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtIn = data
+		case "publishedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtNotIn = data
+		case "publishedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtGT = data
+		case "publishedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtGTE = data
+		case "publishedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtLT = data
+		case "publishedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtLTE = data
+		case "createdBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedBy = data
+		case "createdByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByNEQ = data
+		case "createdByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByIn = data
+		case "createdByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByNotIn = data
+		case "createdByGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByGT = data
+		case "createdByGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByGTE = data
+		case "createdByLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByLT = data
+		case "createdByLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByLTE = data
+		case "createdByContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByContains = data
+		case "createdByHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByHasPrefix = data
+		case "createdByHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByHasSuffix = data
+		case "createdByEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByEqualFold = data
+		case "createdByContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedByContainsFold = data
+		case "hasItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItems"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItems = data
+		case "hasItemsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItemsWith"))
+			data, err := ec.unmarshalOChecklistItemWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItemsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChecklistTemplateWhereInput unmarshals raw into the ChecklistTemplateWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChecklistTemplateWhereInput(ctx context.Context, raw any) (ent.ChecklistTemplateWhereInput, error) {
+	var out ent.ChecklistTemplateWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChecklistTemplateWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplianceActionInput(ctx context.Context, obj any) (model.ComplianceActionInput, error) {
+	var it model.ComplianceActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"description", "ownerName", "dueOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "ownerName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerName = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplianceActionInput unmarshals raw into the ComplianceActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplianceActionInput(ctx context.Context, raw any) (model.ComplianceActionInput, error) {
+	var out model.ComplianceActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplianceActionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplianceActionOrder(ctx context.Context, obj any) (ent.ComplianceActionOrder, error) {
+	var it ent.ComplianceActionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNComplianceActionOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplianceActionOrder unmarshals raw into the ComplianceActionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplianceActionOrder(ctx context.Context, raw any) (ent.ComplianceActionOrder, error) {
+	var out ent.ComplianceActionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplianceActionOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplianceActionWhereInput(ctx context.Context, obj any) (ent.ComplianceActionWhereInput, error) {
+	var it ent.ComplianceActionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "ownerName", "ownerNameNEQ", "ownerNameIn", "ownerNameNotIn", "ownerNameGT", "ownerNameGTE", "ownerNameLT", "ownerNameLTE", "ownerNameContains", "ownerNameHasPrefix", "ownerNameHasSuffix", "ownerNameEqualFold", "ownerNameContainsFold", "dueOn", "dueOnNEQ", "dueOnIn", "dueOnNotIn", "dueOnGT", "dueOnGTE", "dueOnLT", "dueOnLTE", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "completedBy", "completedByNEQ", "completedByIn", "completedByNotIn", "completedByGT", "completedByGTE", "completedByLT", "completedByLTE", "completedByContains", "completedByHasPrefix", "completedByHasSuffix", "completedByIsNil", "completedByNotNil", "completedByEqualFold", "completedByContainsFold", "hasVisit", "hasVisitWith", "hasItem", "hasItemWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOComplianceActionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOComplianceActionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOComplianceActionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "ownerName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerName = data
+		case "ownerNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameNEQ = data
+		case "ownerNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameIn = data
+		case "ownerNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameNotIn = data
+		case "ownerNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameGT = data
+		case "ownerNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameGTE = data
+		case "ownerNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameLT = data
+		case "ownerNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameLTE = data
+		case "ownerNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameContains = data
+		case "ownerNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameHasPrefix = data
+		case "ownerNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameHasSuffix = data
+		case "ownerNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameEqualFold = data
+		case "ownerNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerNameContainsFold = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		case "dueOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOnNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOnNEQ = data
+		case "dueOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOnIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOnIn = data
+		case "dueOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOnNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOnNotIn = data
+		case "dueOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOnGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOnGT = data
+		case "dueOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOnGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOnGTE = data
+		case "dueOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOnLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOnLT = data
+		case "dueOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOnLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOnLTE = data
+		case "completedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAt = data
+		case "completedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtNEQ = data
+		case "completedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtIn = data
+		case "completedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtNotIn = data
+		case "completedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtGT = data
+		case "completedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtGTE = data
+		case "completedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtLT = data
+		case "completedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtLTE = data
+		case "completedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtIsNil = data
+		case "completedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAtNotNil = data
+		case "completedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedBy = data
+		case "completedByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByNEQ = data
+		case "completedByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByIn = data
+		case "completedByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByNotIn = data
+		case "completedByGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByGT = data
+		case "completedByGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByGTE = data
+		case "completedByLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByLT = data
+		case "completedByLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByLTE = data
+		case "completedByContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByContains = data
+		case "completedByHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByHasPrefix = data
+		case "completedByHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByHasSuffix = data
+		case "completedByIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByIsNil = data
+		case "completedByNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByNotNil = data
+		case "completedByEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByEqualFold = data
+		case "completedByContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedByContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedByContainsFold = data
+		case "hasVisit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVisit"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasVisit = data
+		case "hasVisitWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVisitWith"))
+			data, err := ec.unmarshalOComplianceVisitWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasVisitWith = data
+		case "hasItem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItem"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItem = data
+		case "hasItemWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItemWith"))
+			data, err := ec.unmarshalOChecklistItemWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItemWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplianceActionWhereInput unmarshals raw into the ComplianceActionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplianceActionWhereInput(ctx context.Context, raw any) (ent.ComplianceActionWhereInput, error) {
+	var out ent.ComplianceActionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplianceActionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplianceItemInput(ctx context.Context, obj any) (model.ComplianceItemInput, error) {
+	var it model.ComplianceItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemID", "outcome", "evidence", "action"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNComplianceItemResultOutcome2githubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalOComplianceActionInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐComplianceActionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplianceItemInput unmarshals raw into the ComplianceItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplianceItemInput(ctx context.Context, raw any) (model.ComplianceItemInput, error) {
+	var out model.ComplianceItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplianceItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplianceItemResultWhereInput(ctx context.Context, obj any) (ent.ComplianceItemResultWhereInput, error) {
+	var it ent.ComplianceItemResultWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "outcome", "outcomeNEQ", "outcomeIn", "outcomeNotIn", "evidence", "evidenceNEQ", "evidenceIn", "evidenceNotIn", "evidenceGT", "evidenceGTE", "evidenceLT", "evidenceLTE", "evidenceContains", "evidenceHasPrefix", "evidenceHasSuffix", "evidenceEqualFold", "evidenceContainsFold", "hasVisit", "hasVisitWith", "hasItem", "hasItemWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOComplianceItemResultWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResultWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOComplianceItemResultWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResultWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOComplianceItemResultWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResultWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOComplianceItemResultOutcome2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "outcomeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeNEQ"))
+			data, err := ec.unmarshalOComplianceItemResultOutcome2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutcomeNEQ = data
+		case "outcomeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeIn"))
+			data, err := ec.unmarshalOComplianceItemResultOutcome2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcomeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutcomeIn = data
+		case "outcomeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeNotIn"))
+			data, err := ec.unmarshalOComplianceItemResultOutcome2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcomeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutcomeNotIn = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		case "evidenceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceNEQ = data
+		case "evidenceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceIn = data
+		case "evidenceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceNotIn = data
+		case "evidenceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceGT = data
+		case "evidenceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceGTE = data
+		case "evidenceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceLT = data
+		case "evidenceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceLTE = data
+		case "evidenceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceContains = data
+		case "evidenceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceHasPrefix = data
+		case "evidenceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceHasSuffix = data
+		case "evidenceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceEqualFold = data
+		case "evidenceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceContainsFold = data
+		case "hasVisit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVisit"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasVisit = data
+		case "hasVisitWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasVisitWith"))
+			data, err := ec.unmarshalOComplianceVisitWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasVisitWith = data
+		case "hasItem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItem"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItem = data
+		case "hasItemWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItemWith"))
+			data, err := ec.unmarshalOChecklistItemWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItemWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplianceItemResultWhereInput unmarshals raw into the ComplianceItemResultWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplianceItemResultWhereInput(ctx context.Context, raw any) (ent.ComplianceItemResultWhereInput, error) {
+	var out ent.ComplianceItemResultWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplianceItemResultWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplianceVisitOrder(ctx context.Context, obj any) (ent.ComplianceVisitOrder, error) {
+	var it ent.ComplianceVisitOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNComplianceVisitOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplianceVisitOrder unmarshals raw into the ComplianceVisitOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplianceVisitOrder(ctx context.Context, raw any) (ent.ComplianceVisitOrder, error) {
+	var out ent.ComplianceVisitOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplianceVisitOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplianceVisitWhereInput(ctx context.Context, obj any) (ent.ComplianceVisitWhereInput, error) {
+	var it ent.ComplianceVisitWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "visitedOn", "visitedOnNEQ", "visitedOnIn", "visitedOnNotIn", "visitedOnGT", "visitedOnGTE", "visitedOnLT", "visitedOnLTE", "officer", "officerNEQ", "officerIn", "officerNotIn", "officerGT", "officerGTE", "officerLT", "officerLTE", "officerContains", "officerHasPrefix", "officerHasSuffix", "officerEqualFold", "officerContainsFold", "overall", "overallNEQ", "overallIn", "overallNotIn", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "recordedAt", "recordedAtNEQ", "recordedAtIn", "recordedAtNotIn", "recordedAtGT", "recordedAtGTE", "recordedAtLT", "recordedAtLTE", "hasProvider", "hasProviderWith", "hasTemplate", "hasTemplateWith", "hasResults", "hasResultsWith", "hasActions", "hasActionsWith", "hasReport", "hasReportWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOComplianceVisitWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOComplianceVisitWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOComplianceVisitWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "visitedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOn = data
+		case "visitedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnNEQ = data
+		case "visitedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnIn = data
+		case "visitedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnNotIn = data
+		case "visitedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnGT = data
+		case "visitedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnGTE = data
+		case "visitedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnLT = data
+		case "visitedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnLTE = data
+		case "officer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officer"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Officer = data
+		case "officerNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerNEQ = data
+		case "officerIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerIn = data
+		case "officerNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerNotIn = data
+		case "officerGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerGT = data
+		case "officerGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerGTE = data
+		case "officerLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerLT = data
+		case "officerLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerLTE = data
+		case "officerContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerContains = data
+		case "officerHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerHasPrefix = data
+		case "officerHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerHasSuffix = data
+		case "officerEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerEqualFold = data
+		case "officerContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerContainsFold = data
+		case "overall":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overall"))
+			data, err := ec.unmarshalOComplianceVisitOverall2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverall(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overall = data
+		case "overallNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overallNEQ"))
+			data, err := ec.unmarshalOComplianceVisitOverall2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverall(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverallNEQ = data
+		case "overallIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overallIn"))
+			data, err := ec.unmarshalOComplianceVisitOverall2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverallᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverallIn = data
+		case "overallNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overallNotIn"))
+			data, err := ec.unmarshalOComplianceVisitOverall2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverallᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverallNotIn = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "summaryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNEQ = data
+		case "summaryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryIn = data
+		case "summaryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryNotIn = data
+		case "summaryGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryGT = data
+		case "summaryGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryGTE = data
+		case "summaryLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryLT = data
+		case "summaryLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryLTE = data
+		case "summaryContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryContains = data
+		case "summaryHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryHasPrefix = data
+		case "summaryHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryHasSuffix = data
+		case "summaryEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryEqualFold = data
+		case "summaryContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summaryContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SummaryContainsFold = data
+		case "recordedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAt = data
+		case "recordedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtNEQ = data
+		case "recordedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtIn = data
+		case "recordedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtNotIn = data
+		case "recordedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtGT = data
+		case "recordedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtGTE = data
+		case "recordedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtLT = data
+		case "recordedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtLTE = data
+		case "hasProvider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProvider"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProvider = data
+		case "hasProviderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProviderWith"))
+			data, err := ec.unmarshalOProviderWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProviderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProviderWith = data
+		case "hasTemplate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTemplate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTemplate = data
+		case "hasTemplateWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTemplateWith"))
+			data, err := ec.unmarshalOChecklistTemplateWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTemplateWith = data
+		case "hasResults":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResults"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasResults = data
+		case "hasResultsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResultsWith"))
+			data, err := ec.unmarshalOComplianceItemResultWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResultWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasResultsWith = data
+		case "hasActions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasActions = data
+		case "hasActionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActionsWith"))
+			data, err := ec.unmarshalOComplianceActionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasActionsWith = data
+		case "hasReport":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReport"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReport = data
+		case "hasReportWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReportWith"))
+			data, err := ec.unmarshalODocumentWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReportWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplianceVisitWhereInput unmarshals raw into the ComplianceVisitWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplianceVisitWhereInput(ctx context.Context, raw any) (ent.ComplianceVisitWhereInput, error) {
+	var out ent.ComplianceVisitWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplianceVisitWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCourseOrder(ctx context.Context, obj any) (ent.CourseOrder, error) {
 	var it ent.CourseOrder
 	if obj == nil {
@@ -35095,7 +46410,7 @@ func (ec *executionContext) unmarshalInputCreateProviderInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "contactName", "email", "phone", "website", "address", "postcode", "approvalStatus", "approvedUntil"}
+	fieldsInOrder := [...]string{"name", "description", "ukprn", "urn", "contactName", "email", "phone", "website", "address", "postcode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35116,6 +46431,20 @@ func (ec *executionContext) unmarshalInputCreateProviderInput(ctx context.Contex
 				return it, err
 			}
 			it.Description = data
+		case "ukprn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ukprn = data
+		case "urn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urn = data
 		case "contactName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -35158,20 +46487,6 @@ func (ec *executionContext) unmarshalInputCreateProviderInput(ctx context.Contex
 				return it, err
 			}
 			it.Postcode = data
-		case "approvalStatus":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvalStatus"))
-			data, err := ec.unmarshalOProviderApprovalStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋproviderᚐApprovalStatus(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ApprovalStatus = data
-		case "approvedUntil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedUntil"))
-			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ApprovedUntil = data
 		}
 	}
 	return it, nil
@@ -36376,6 +47691,633 @@ func UnmarshalEndPlacementInput(ctx context.Context, raw any) (model.EndPlacemen
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEvaluationVisitOrder(ctx context.Context, obj any) (ent.EvaluationVisitOrder, error) {
+	var it ent.EvaluationVisitOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNEvaluationVisitOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEvaluationVisitOrder unmarshals raw into the EvaluationVisitOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEvaluationVisitOrder(ctx context.Context, raw any) (ent.EvaluationVisitOrder, error) {
+	var out ent.EvaluationVisitOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvaluationVisitOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEvaluationVisitWhereInput(ctx context.Context, obj any) (ent.EvaluationVisitWhereInput, error) {
+	var it ent.EvaluationVisitWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "visitedOn", "visitedOnNEQ", "visitedOnIn", "visitedOnNotIn", "visitedOnGT", "visitedOnGTE", "visitedOnLT", "visitedOnLTE", "officer", "officerNEQ", "officerIn", "officerNotIn", "officerGT", "officerGTE", "officerLT", "officerLTE", "officerContains", "officerHasPrefix", "officerHasSuffix", "officerEqualFold", "officerContainsFold", "teachingAndLearning", "teachingAndLearningNEQ", "teachingAndLearningIn", "teachingAndLearningNotIn", "behaviourAndAttitudes", "behaviourAndAttitudesNEQ", "behaviourAndAttitudesIn", "behaviourAndAttitudesNotIn", "personalDevelopment", "personalDevelopmentNEQ", "personalDevelopmentIn", "personalDevelopmentNotIn", "leadershipAndManagement", "leadershipAndManagementNEQ", "leadershipAndManagementIn", "leadershipAndManagementNotIn", "overallGrade", "overallGradeNEQ", "overallGradeIn", "overallGradeNotIn", "report", "reportNEQ", "reportIn", "reportNotIn", "reportGT", "reportGTE", "reportLT", "reportLTE", "reportContains", "reportHasPrefix", "reportHasSuffix", "reportEqualFold", "reportContainsFold", "recordedAt", "recordedAtNEQ", "recordedAtIn", "recordedAtNotIn", "recordedAtGT", "recordedAtGTE", "recordedAtLT", "recordedAtLTE", "hasProvider", "hasProviderWith", "hasReportDocument", "hasReportDocumentWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOEvaluationVisitWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOEvaluationVisitWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOEvaluationVisitWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "visitedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOn = data
+		case "visitedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnNEQ = data
+		case "visitedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnIn = data
+		case "visitedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnNotIn = data
+		case "visitedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnGT = data
+		case "visitedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnGTE = data
+		case "visitedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnLT = data
+		case "visitedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOnLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOnLTE = data
+		case "officer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officer"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Officer = data
+		case "officerNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerNEQ = data
+		case "officerIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerIn = data
+		case "officerNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerNotIn = data
+		case "officerGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerGT = data
+		case "officerGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerGTE = data
+		case "officerLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerLT = data
+		case "officerLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerLTE = data
+		case "officerContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerContains = data
+		case "officerHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerHasPrefix = data
+		case "officerHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerHasSuffix = data
+		case "officerEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerEqualFold = data
+		case "officerContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerContainsFold = data
+		case "teachingAndLearning":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingAndLearning"))
+			data, err := ec.unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingAndLearning = data
+		case "teachingAndLearningNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingAndLearningNEQ"))
+			data, err := ec.unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingAndLearningNEQ = data
+		case "teachingAndLearningIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingAndLearningIn"))
+			data, err := ec.unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingAndLearningIn = data
+		case "teachingAndLearningNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingAndLearningNotIn"))
+			data, err := ec.unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingAndLearningNotIn = data
+		case "behaviourAndAttitudes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("behaviourAndAttitudes"))
+			data, err := ec.unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BehaviourAndAttitudes = data
+		case "behaviourAndAttitudesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("behaviourAndAttitudesNEQ"))
+			data, err := ec.unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BehaviourAndAttitudesNEQ = data
+		case "behaviourAndAttitudesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("behaviourAndAttitudesIn"))
+			data, err := ec.unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BehaviourAndAttitudesIn = data
+		case "behaviourAndAttitudesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("behaviourAndAttitudesNotIn"))
+			data, err := ec.unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BehaviourAndAttitudesNotIn = data
+		case "personalDevelopment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalDevelopment"))
+			data, err := ec.unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalDevelopment = data
+		case "personalDevelopmentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalDevelopmentNEQ"))
+			data, err := ec.unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalDevelopmentNEQ = data
+		case "personalDevelopmentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalDevelopmentIn"))
+			data, err := ec.unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalDevelopmentIn = data
+		case "personalDevelopmentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalDevelopmentNotIn"))
+			data, err := ec.unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalDevelopmentNotIn = data
+		case "leadershipAndManagement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadershipAndManagement"))
+			data, err := ec.unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadershipAndManagement = data
+		case "leadershipAndManagementNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadershipAndManagementNEQ"))
+			data, err := ec.unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadershipAndManagementNEQ = data
+		case "leadershipAndManagementIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadershipAndManagementIn"))
+			data, err := ec.unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadershipAndManagementIn = data
+		case "leadershipAndManagementNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadershipAndManagementNotIn"))
+			data, err := ec.unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadershipAndManagementNotIn = data
+		case "overallGrade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overallGrade"))
+			data, err := ec.unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverallGrade = data
+		case "overallGradeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overallGradeNEQ"))
+			data, err := ec.unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverallGradeNEQ = data
+		case "overallGradeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overallGradeIn"))
+			data, err := ec.unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverallGradeIn = data
+		case "overallGradeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overallGradeNotIn"))
+			data, err := ec.unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverallGradeNotIn = data
+		case "report":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("report"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Report = data
+		case "reportNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportNEQ = data
+		case "reportIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportIn = data
+		case "reportNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportNotIn = data
+		case "reportGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportGT = data
+		case "reportGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportGTE = data
+		case "reportLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportLT = data
+		case "reportLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportLTE = data
+		case "reportContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportContains = data
+		case "reportHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportHasPrefix = data
+		case "reportHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportHasSuffix = data
+		case "reportEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportEqualFold = data
+		case "reportContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportContainsFold = data
+		case "recordedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAt = data
+		case "recordedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtNEQ = data
+		case "recordedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtIn = data
+		case "recordedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtNotIn = data
+		case "recordedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtGT = data
+		case "recordedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtGTE = data
+		case "recordedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtLT = data
+		case "recordedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtLTE = data
+		case "hasProvider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProvider"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProvider = data
+		case "hasProviderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProviderWith"))
+			data, err := ec.unmarshalOProviderWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProviderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProviderWith = data
+		case "hasReportDocument":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReportDocument"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReportDocument = data
+		case "hasReportDocumentWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReportDocumentWith"))
+			data, err := ec.unmarshalODocumentWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReportDocumentWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEvaluationVisitWhereInput unmarshals raw into the EvaluationVisitWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEvaluationVisitWhereInput(ctx context.Context, raw any) (ent.EvaluationVisitWhereInput, error) {
+	var out ent.EvaluationVisitWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvaluationVisitWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputExclusionInput(ctx context.Context, obj any) (form.Exclusion, error) {
 	var it form.Exclusion
 	if obj == nil {
@@ -37280,6 +49222,69 @@ func (ec *executionContext) unmarshalInputMarkInput(ctx context.Context, obj any
 func UnmarshalMarkInput(ctx context.Context, raw any) (model.MarkInput, error) {
 	var out model.MarkInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOfferedCourseInput(ctx context.Context, obj any) (offer.Course, error) {
+	var it offer.Course
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"qualificationNumber", "sessions", "places", "deliveryPostcode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "qualificationNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualificationNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QualificationNumber = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalNWeeklySessionInput2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐSessionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
+		case "places":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("places"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Places = data
+		case "deliveryPostcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryPostcode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryPostcode = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOfferedCourseInput unmarshals raw into the OfferedCourseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOfferedCourseInput(ctx context.Context, raw any) (offer.Course, error) {
+	var out offer.Course
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfferedCourseInput", raw, &out)
 	return out, err
 }
 
@@ -39616,7 +51621,7 @@ func (ec *executionContext) unmarshalInputProviderWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "contactName", "contactNameNEQ", "contactNameIn", "contactNameNotIn", "contactNameGT", "contactNameGTE", "contactNameLT", "contactNameLTE", "contactNameContains", "contactNameHasPrefix", "contactNameHasSuffix", "contactNameEqualFold", "contactNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneEqualFold", "phoneContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteEqualFold", "websiteContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeEqualFold", "postcodeContainsFold", "approvalStatus", "approvalStatusNEQ", "approvalStatusIn", "approvalStatusNotIn", "approvedUntil", "approvedUntilNEQ", "approvedUntilIn", "approvedUntilNotIn", "approvedUntilGT", "approvedUntilGTE", "approvedUntilLT", "approvedUntilLTE", "approvedUntilIsNil", "approvedUntilNotNil", "hasCourses", "hasCoursesWith", "hasReferrals", "hasReferralsWith", "hasAgreements", "hasAgreementsWith", "hasDocuments", "hasDocumentsWith", "hasTrainingBookings", "hasTrainingBookingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "ukprn", "ukprnNEQ", "ukprnIn", "ukprnNotIn", "ukprnGT", "ukprnGTE", "ukprnLT", "ukprnLTE", "ukprnContains", "ukprnHasPrefix", "ukprnHasSuffix", "ukprnEqualFold", "ukprnContainsFold", "urn", "urnNEQ", "urnIn", "urnNotIn", "urnGT", "urnGTE", "urnLT", "urnLTE", "urnContains", "urnHasPrefix", "urnHasSuffix", "urnEqualFold", "urnContainsFold", "contactName", "contactNameNEQ", "contactNameIn", "contactNameNotIn", "contactNameGT", "contactNameGTE", "contactNameLT", "contactNameLTE", "contactNameContains", "contactNameHasPrefix", "contactNameHasSuffix", "contactNameEqualFold", "contactNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneEqualFold", "phoneContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteEqualFold", "websiteContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeEqualFold", "postcodeContainsFold", "approvalStatus", "approvalStatusNEQ", "approvalStatusIn", "approvalStatusNotIn", "approvedUntil", "approvedUntilNEQ", "approvedUntilIn", "approvedUntilNotIn", "approvedUntilGT", "approvedUntilGTE", "approvedUntilLT", "approvedUntilLTE", "approvedUntilIsNil", "approvedUntilNotNil", "hasCourses", "hasCoursesWith", "hasReferrals", "hasReferralsWith", "hasAgreements", "hasAgreementsWith", "hasDocuments", "hasDocumentsWith", "hasTrainingBookings", "hasTrainingBookingsWith", "hasComplianceVisits", "hasComplianceVisitsWith", "hasEvaluationVisits", "hasEvaluationVisitsWith", "hasDecisions", "hasDecisionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39882,6 +51887,188 @@ func (ec *executionContext) unmarshalInputProviderWhereInput(ctx context.Context
 				return it, err
 			}
 			it.DescriptionContainsFold = data
+		case "ukprn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ukprn = data
+		case "ukprnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnNEQ = data
+		case "ukprnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnIn = data
+		case "ukprnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnNotIn = data
+		case "ukprnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnGT = data
+		case "ukprnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnGTE = data
+		case "ukprnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnLT = data
+		case "ukprnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnLTE = data
+		case "ukprnContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnContains = data
+		case "ukprnHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnHasPrefix = data
+		case "ukprnHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnHasSuffix = data
+		case "ukprnEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnEqualFold = data
+		case "ukprnContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprnContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UkprnContainsFold = data
+		case "urn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urn = data
+		case "urnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnNEQ = data
+		case "urnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnIn = data
+		case "urnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnNotIn = data
+		case "urnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnGT = data
+		case "urnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnGTE = data
+		case "urnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnLT = data
+		case "urnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnLTE = data
+		case "urnContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnContains = data
+		case "urnHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnHasPrefix = data
+		case "urnHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnHasSuffix = data
+		case "urnEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnEqualFold = data
+		case "urnContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urnContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrnContainsFold = data
 		case "contactName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -40596,6 +52783,48 @@ func (ec *executionContext) unmarshalInputProviderWhereInput(ctx context.Context
 				return it, err
 			}
 			it.HasTrainingBookingsWith = data
+		case "hasComplianceVisits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplianceVisits"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasComplianceVisits = data
+		case "hasComplianceVisitsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplianceVisitsWith"))
+			data, err := ec.unmarshalOComplianceVisitWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasComplianceVisitsWith = data
+		case "hasEvaluationVisits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEvaluationVisits"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasEvaluationVisits = data
+		case "hasEvaluationVisitsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasEvaluationVisitsWith"))
+			data, err := ec.unmarshalOEvaluationVisitWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasEvaluationVisitsWith = data
+		case "hasDecisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecisions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDecisions = data
+		case "hasDecisionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDecisionsWith"))
+			data, err := ec.unmarshalOQADecisionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDecisionsWith = data
 		}
 	}
 	return it, nil
@@ -40610,6 +52839,577 @@ func (ec *executionContext) unmarshalInputProviderWhereInput(ctx context.Context
 func UnmarshalProviderWhereInput(ctx context.Context, raw any) (ent.ProviderWhereInput, error) {
 	var out ent.ProviderWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProviderWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQADecisionOrder(ctx context.Context, obj any) (ent.QADecisionOrder, error) {
+	var it ent.QADecisionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNQADecisionOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQADecisionOrder unmarshals raw into the QADecisionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQADecisionOrder(ctx context.Context, raw any) (ent.QADecisionOrder, error) {
+	var out ent.QADecisionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QADecisionOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQADecisionWhereInput(ctx context.Context, obj any) (ent.QADecisionWhereInput, error) {
+	var it ent.QADecisionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "decidedOn", "decidedOnNEQ", "decidedOnIn", "decidedOnNotIn", "decidedOnGT", "decidedOnGTE", "decidedOnLT", "decidedOnLTE", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "validUntilIsNil", "validUntilNotNil", "recordedBy", "recordedByNEQ", "recordedByIn", "recordedByNotIn", "recordedByGT", "recordedByGTE", "recordedByLT", "recordedByLTE", "recordedByContains", "recordedByHasPrefix", "recordedByHasSuffix", "recordedByEqualFold", "recordedByContainsFold", "recordedAt", "recordedAtNEQ", "recordedAtIn", "recordedAtNotIn", "recordedAtGT", "recordedAtGTE", "recordedAtLT", "recordedAtLTE", "hasProvider", "hasProviderWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOQADecisionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOQADecisionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOQADecisionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOQADecisionKind2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOQADecisionKind2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOQADecisionKind2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOQADecisionKind2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "decidedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOn = data
+		case "decidedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOnNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOnNEQ = data
+		case "decidedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOnIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOnIn = data
+		case "decidedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOnNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOnNotIn = data
+		case "decidedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOnGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOnGT = data
+		case "decidedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOnGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOnGTE = data
+		case "decidedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOnLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOnLT = data
+		case "decidedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOnLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOnLTE = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "reasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNEQ = data
+		case "reasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonIn = data
+		case "reasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNotIn = data
+		case "reasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGT = data
+		case "reasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGTE = data
+		case "reasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLT = data
+		case "reasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLTE = data
+		case "reasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContains = data
+		case "reasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasPrefix = data
+		case "reasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasSuffix = data
+		case "reasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonEqualFold = data
+		case "reasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContainsFold = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "validUntilNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNEQ = data
+		case "validUntilIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilIn = data
+		case "validUntilNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNotIn = data
+		case "validUntilGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilGT = data
+		case "validUntilGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilGTE = data
+		case "validUntilLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilLT = data
+		case "validUntilLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilLTE = data
+		case "validUntilIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilIsNil = data
+		case "validUntilNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNotNil = data
+		case "recordedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedBy = data
+		case "recordedByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByNEQ = data
+		case "recordedByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByIn = data
+		case "recordedByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByNotIn = data
+		case "recordedByGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByGT = data
+		case "recordedByGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByGTE = data
+		case "recordedByLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByLT = data
+		case "recordedByLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByLTE = data
+		case "recordedByContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByContains = data
+		case "recordedByHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByHasPrefix = data
+		case "recordedByHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByHasSuffix = data
+		case "recordedByEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByEqualFold = data
+		case "recordedByContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedByContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedByContainsFold = data
+		case "recordedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAt = data
+		case "recordedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtNEQ = data
+		case "recordedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtIn = data
+		case "recordedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtNotIn = data
+		case "recordedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtGT = data
+		case "recordedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtGTE = data
+		case "recordedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtLT = data
+		case "recordedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAtLTE = data
+		case "hasProvider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProvider"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProvider = data
+		case "hasProviderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProviderWith"))
+			data, err := ec.unmarshalOProviderWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐProviderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProviderWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQADecisionWhereInput unmarshals raw into the QADecisionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQADecisionWhereInput(ctx context.Context, raw any) (ent.QADecisionWhereInput, error) {
+	var out ent.QADecisionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QADecisionWhereInput", raw, &out)
 	return out, err
 }
 
@@ -41328,6 +54128,244 @@ func (ec *executionContext) unmarshalInputRecordAttendanceInput(ctx context.Cont
 func UnmarshalRecordAttendanceInput(ctx context.Context, raw any) (model.RecordAttendanceInput, error) {
 	var out model.RecordAttendanceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAttendanceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordComplianceVisitInput(ctx context.Context, obj any) (model.RecordComplianceVisitInput, error) {
+	var it model.RecordComplianceVisitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"providerID", "visitedOn", "templateID", "summary", "results", "reportID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "providerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "visitedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOn = data
+		case "templateID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templateID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemplateID = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "results":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("results"))
+			data, err := ec.unmarshalNComplianceItemInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐComplianceItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Results = data
+		case "reportID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordComplianceVisitInput unmarshals raw into the RecordComplianceVisitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordComplianceVisitInput(ctx context.Context, raw any) (model.RecordComplianceVisitInput, error) {
+	var out model.RecordComplianceVisitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordComplianceVisitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordEvaluationVisitInput(ctx context.Context, obj any) (model.RecordEvaluationVisitInput, error) {
+	var it model.RecordEvaluationVisitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"providerID", "visitedOn", "teachingAndLearning", "behaviourAndAttitudes", "personalDevelopment", "leadershipAndManagement", "overallGrade", "report", "reportID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "providerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "visitedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOn = data
+		case "teachingAndLearning":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingAndLearning"))
+			data, err := ec.unmarshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingAndLearning = data
+		case "behaviourAndAttitudes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("behaviourAndAttitudes"))
+			data, err := ec.unmarshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BehaviourAndAttitudes = data
+		case "personalDevelopment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalDevelopment"))
+			data, err := ec.unmarshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalDevelopment = data
+		case "leadershipAndManagement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadershipAndManagement"))
+			data, err := ec.unmarshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadershipAndManagement = data
+		case "overallGrade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overallGrade"))
+			data, err := ec.unmarshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverallGrade = data
+		case "report":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("report"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Report = data
+		case "reportID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordEvaluationVisitInput unmarshals raw into the RecordEvaluationVisitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordEvaluationVisitInput(ctx context.Context, raw any) (model.RecordEvaluationVisitInput, error) {
+	var out model.RecordEvaluationVisitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordEvaluationVisitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordQADecisionInput(ctx context.Context, obj any) (model.RecordQADecisionInput, error) {
+	var it model.RecordQADecisionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"providerID", "kind", "decidedOn", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "providerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNQADecisionKind2githubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "decidedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordQADecisionInput unmarshals raw into the RecordQADecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordQADecisionInput(ctx context.Context, raw any) (model.RecordQADecisionInput, error) {
+	var out model.RecordQADecisionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordQADecisionInput", raw, &out)
 	return out, err
 }
 
@@ -44262,6 +57300,132 @@ func UnmarshalSocialProfileInput(ctx context.Context, raw any) (form.Social, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSubmitApplicationInput(ctx context.Context, obj any) (model.SubmitApplicationInput, error) {
+	var it model.SubmitApplicationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "organisationName", "ukprn", "urn", "settingType", "contactName", "email", "phone", "website", "address", "postcode", "description", "courses"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNApplicationKind2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "organisationName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationName = data
+		case "ukprn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ukprn = data
+		case "urn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urn = data
+		case "settingType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settingType"))
+			data, err := ec.unmarshalOApplicationSettingType2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SettingType = data
+		case "contactName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactName = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "courses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courses"))
+			data, err := ec.unmarshalOOfferedCourseInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofferᚐCourseᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Courses = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubmitApplicationInput unmarshals raw into the SubmitApplicationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubmitApplicationInput(ctx context.Context, raw any) (model.SubmitApplicationInput, error) {
+	var out model.SubmitApplicationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubmitApplicationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTrainingBookingOrder(ctx context.Context, obj any) (ent.TrainingBookingOrder, error) {
 	var it ent.TrainingBookingOrder
 	if obj == nil {
@@ -45814,7 +58978,7 @@ func (ec *executionContext) unmarshalInputUpdateProviderInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "contactName", "email", "phone", "website", "address", "postcode", "approvalStatus", "approvedUntil", "clearApprovedUntil"}
+	fieldsInOrder := [...]string{"name", "description", "ukprn", "urn", "contactName", "email", "phone", "website", "address", "postcode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45835,6 +58999,20 @@ func (ec *executionContext) unmarshalInputUpdateProviderInput(ctx context.Contex
 				return it, err
 			}
 			it.Description = data
+		case "ukprn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ukprn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ukprn = data
+		case "urn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urn = data
 		case "contactName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -45877,27 +59055,6 @@ func (ec *executionContext) unmarshalInputUpdateProviderInput(ctx context.Contex
 				return it, err
 			}
 			it.Postcode = data
-		case "approvalStatus":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvalStatus"))
-			data, err := ec.unmarshalOProviderApprovalStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋproviderᚐApprovalStatus(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ApprovalStatus = data
-		case "approvedUntil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvedUntil"))
-			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ApprovedUntil = data
-		case "clearApprovedUntil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearApprovedUntil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearApprovedUntil = data
 		}
 	}
 	return it, nil
@@ -46872,6 +60029,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Qualification(ctx, sel, obj)
+	case *ent.QADecision:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._QADecision(ctx, sel, obj)
 	case *ent.Provider:
 		if obj == nil {
 			return graphql.Null
@@ -46892,6 +60054,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Learner(ctx, sel, obj)
+	case *ent.EvaluationVisit:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EvaluationVisit(ctx, sel, obj)
 	case *ent.Document:
 		if obj == nil {
 			return graphql.Null
@@ -46902,6 +60069,31 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Course(ctx, sel, obj)
+	case *ent.ComplianceVisit:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ComplianceVisit(ctx, sel, obj)
+	case *ent.ComplianceItemResult:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ComplianceItemResult(ctx, sel, obj)
+	case *ent.ComplianceAction:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ComplianceAction(ctx, sel, obj)
+	case *ent.ChecklistTemplate:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ChecklistTemplate(ctx, sel, obj)
+	case *ent.ChecklistItem:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ChecklistItem(ctx, sel, obj)
 	case *ent.AwardingBody:
 		if obj == nil {
 			return graphql.Null
@@ -46922,6 +60114,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._AttendanceMark(ctx, sel, obj)
+	case *ent.Application:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Application(ctx, sel, obj)
 	case *ent.Alert:
 		if obj == nil {
 			return graphql.Null
@@ -47192,7 +60389,7 @@ func (ec *executionContext) _Alert(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "mark":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Alert_mark(ctx, field, obj)
 				})
@@ -47274,6 +60471,265 @@ func (ec *executionContext) _AlertEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "cursor":
 			out.Values[i] = ec._AlertEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var applicationImplementors = []string{"Application", "Node"}
+
+func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionSet, obj *ent.Application) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Application")
+		case "id":
+			out.Values[i] = ec._Application_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Application_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Application_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organisationName":
+			out.Values[i] = ec._Application_organisationName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ukprn":
+			out.Values[i] = ec._Application_ukprn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "urn":
+			out.Values[i] = ec._Application_urn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "settingType":
+			out.Values[i] = ec._Application_settingType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contactName":
+			out.Values[i] = ec._Application_contactName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Application_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._Application_phone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "website":
+			out.Values[i] = ec._Application_website(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Application_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postcode":
+			out.Values[i] = ec._Application_postcode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Application_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "courses":
+			out.Values[i] = ec._Application_courses(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "submittedAt":
+			out.Values[i] = ec._Application_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewedBy":
+			out.Values[i] = ec._Application_reviewedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewedAt":
+			out.Values[i] = ec._Application_reviewedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rejectionReason":
+			out.Values[i] = ec._Application_rejectionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_provider(ctx, field, obj)
+				})
+		case "school":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_school(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var applicationConnectionImplementors = []string{"ApplicationConnection"}
+
+func (ec *executionContext) _ApplicationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ApplicationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applicationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApplicationConnection")
+		case "edges":
+			out.Values[i] = ec._ApplicationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ApplicationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ApplicationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var applicationEdgeImplementors = []string{"ApplicationEdge"}
+
+func (ec *executionContext) _ApplicationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ApplicationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applicationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApplicationEdge")
+		case "node":
+			out.Values[i] = ec._ApplicationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ApplicationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var applicationReceiptImplementors = []string{"ApplicationReceipt"}
+
+func (ec *executionContext) _ApplicationReceipt(ctx context.Context, sel ast.SelectionSet, obj *model.ApplicationReceipt) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applicationReceiptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApplicationReceipt")
+		case "reference":
+			out.Values[i] = ec._ApplicationReceipt_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ApplicationReceipt_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._ApplicationReceipt_submittedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -47978,6 +61434,494 @@ func (ec *executionContext) _AwardingBodyEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var checklistItemImplementors = []string{"ChecklistItem", "Node"}
+
+func (ec *executionContext) _ChecklistItem(ctx context.Context, sel ast.SelectionSet, obj *ent.ChecklistItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checklistItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChecklistItem")
+		case "id":
+			out.Values[i] = ec._ChecklistItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "area":
+			out.Values[i] = ec._ChecklistItem_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ChecklistItem_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "text":
+			out.Values[i] = ec._ChecklistItem_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._ChecklistItem_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "template":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChecklistItem_template(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checklistTemplateImplementors = []string{"ChecklistTemplate", "Node"}
+
+func (ec *executionContext) _ChecklistTemplate(ctx context.Context, sel ast.SelectionSet, obj *ent.ChecklistTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checklistTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChecklistTemplate")
+		case "id":
+			out.Values[i] = ec._ChecklistTemplate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ChecklistTemplate_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._ChecklistTemplate_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ChecklistTemplate_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChecklistTemplate_items(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checklistTemplateConnectionImplementors = []string{"ChecklistTemplateConnection"}
+
+func (ec *executionContext) _ChecklistTemplateConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ChecklistTemplateConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checklistTemplateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChecklistTemplateConnection")
+		case "edges":
+			out.Values[i] = ec._ChecklistTemplateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChecklistTemplateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ChecklistTemplateConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checklistTemplateEdgeImplementors = []string{"ChecklistTemplateEdge"}
+
+func (ec *executionContext) _ChecklistTemplateEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ChecklistTemplateEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checklistTemplateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChecklistTemplateEdge")
+		case "node":
+			out.Values[i] = ec._ChecklistTemplateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ChecklistTemplateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceActionImplementors = []string{"ComplianceAction", "Node"}
+
+func (ec *executionContext) _ComplianceAction(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplianceAction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceActionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceAction")
+		case "id":
+			out.Values[i] = ec._ComplianceAction_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ComplianceAction_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerName":
+			out.Values[i] = ec._ComplianceAction_ownerName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._ComplianceAction_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedAt":
+			out.Values[i] = ec._ComplianceAction_completedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedBy":
+			out.Values[i] = ec._ComplianceAction_completedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceAction_visit(ctx, field, obj)
+				})
+		case "item":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceAction_item(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceItemResultImplementors = []string{"ComplianceItemResult", "Node"}
+
+func (ec *executionContext) _ComplianceItemResult(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplianceItemResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceItemResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceItemResult")
+		case "id":
+			out.Values[i] = ec._ComplianceItemResult_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._ComplianceItemResult_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evidence":
+			out.Values[i] = ec._ComplianceItemResult_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceItemResult_visit(ctx, field, obj)
+				})
+		case "item":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceItemResult_item(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceVisitImplementors = []string{"ComplianceVisit", "Node"}
+
+func (ec *executionContext) _ComplianceVisit(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplianceVisit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceVisitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceVisit")
+		case "id":
+			out.Values[i] = ec._ComplianceVisit_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visitedOn":
+			out.Values[i] = ec._ComplianceVisit_visitedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "officer":
+			out.Values[i] = ec._ComplianceVisit_officer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overall":
+			out.Values[i] = ec._ComplianceVisit_overall(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._ComplianceVisit_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._ComplianceVisit_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceVisit_provider(ctx, field, obj)
+				})
+		case "template":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceVisit_template(ctx, field, obj)
+				})
+		case "results":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceVisit_results(ctx, field, obj)
+				})
+		case "actions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceVisit_actions(ctx, field, obj)
+				})
+		case "report":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceVisit_report(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceVisitConnectionImplementors = []string{"ComplianceVisitConnection"}
+
+func (ec *executionContext) _ComplianceVisitConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplianceVisitConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceVisitConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceVisitConnection")
+		case "edges":
+			out.Values[i] = ec._ComplianceVisitConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ComplianceVisitConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ComplianceVisitConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complianceVisitEdgeImplementors = []string{"ComplianceVisitEdge"}
+
+func (ec *executionContext) _ComplianceVisitEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplianceVisitEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceVisitEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceVisitEdge")
+		case "node":
+			out.Values[i] = ec._ComplianceVisitEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ComplianceVisitEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var courseImplementors = []string{"Course", "Node"}
 
 func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *ent.Course) graphql.Marshaler {
@@ -48334,6 +62278,177 @@ func (ec *executionContext) _EducationProfile(ctx context.Context, sel ast.Selec
 			}
 		case "predictedOutcomes":
 			out.Values[i] = ec._EducationProfile_predictedOutcomes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationVisitImplementors = []string{"EvaluationVisit", "Node"}
+
+func (ec *executionContext) _EvaluationVisit(ctx context.Context, sel ast.SelectionSet, obj *ent.EvaluationVisit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationVisitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationVisit")
+		case "id":
+			out.Values[i] = ec._EvaluationVisit_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visitedOn":
+			out.Values[i] = ec._EvaluationVisit_visitedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "officer":
+			out.Values[i] = ec._EvaluationVisit_officer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "teachingAndLearning":
+			out.Values[i] = ec._EvaluationVisit_teachingAndLearning(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "behaviourAndAttitudes":
+			out.Values[i] = ec._EvaluationVisit_behaviourAndAttitudes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personalDevelopment":
+			out.Values[i] = ec._EvaluationVisit_personalDevelopment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leadershipAndManagement":
+			out.Values[i] = ec._EvaluationVisit_leadershipAndManagement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overallGrade":
+			out.Values[i] = ec._EvaluationVisit_overallGrade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "report":
+			out.Values[i] = ec._EvaluationVisit_report(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._EvaluationVisit_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EvaluationVisit_provider(ctx, field, obj)
+				})
+		case "reportDocument":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EvaluationVisit_reportDocument(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationVisitConnectionImplementors = []string{"EvaluationVisitConnection"}
+
+func (ec *executionContext) _EvaluationVisitConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.EvaluationVisitConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationVisitConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationVisitConnection")
+		case "edges":
+			out.Values[i] = ec._EvaluationVisitConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EvaluationVisitConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._EvaluationVisitConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationVisitEdgeImplementors = []string{"EvaluationVisitEdge"}
+
+func (ec *executionContext) _EvaluationVisitEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.EvaluationVisitEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationVisitEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationVisitEdge")
+		case "node":
+			out.Values[i] = ec._EvaluationVisitEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._EvaluationVisitEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -49028,6 +63143,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "submitApplication":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitApplication(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptApplication":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptApplication(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectApplication":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectApplication(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishChecklist":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishChecklist(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordComplianceVisit":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordComplianceVisit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeComplianceAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeComplianceAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordEvaluationVisit":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordEvaluationVisit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordQADecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordQADecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createTrainingEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createTrainingEvent(ctx, field)
@@ -49060,6 +63231,54 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordTrainingAttendance(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offeredCourseImplementors = []string{"OfferedCourse"}
+
+func (ec *executionContext) _OfferedCourse(ctx context.Context, sel ast.SelectionSet, obj *offer.Course) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offeredCourseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OfferedCourse")
+		case "qualificationNumber":
+			out.Values[i] = ec._OfferedCourse_qualificationNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sessions":
+			out.Values[i] = ec._OfferedCourse_sessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "places":
+			out.Values[i] = ec._OfferedCourse_places(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deliveryPostcode":
+			out.Values[i] = ec._OfferedCourse_deliveryPostcode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -49627,6 +63846,16 @@ func (ec *executionContext) _Provider(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "ukprn":
+			out.Values[i] = ec._Provider_ukprn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "urn":
+			out.Values[i] = ec._Provider_urn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "contactName":
 			out.Values[i] = ec._Provider_contactName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -49696,6 +63925,42 @@ func (ec *executionContext) _Provider(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Provider_trainingBookings(ctx, field, obj)
+				})
+		case "complianceVisits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provider_complianceVisits(ctx, field, obj)
+				})
+		case "evaluationVisits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provider_evaluationVisits(ctx, field, obj)
+				})
+		case "decisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provider_decisions(ctx, field, obj)
+				})
+		case "currentlyApproved":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provider_currentlyApproved(ctx, field, obj)
+				})
+		case "latestComplianceVisit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provider_latestComplianceVisit(ctx, field, obj)
+				})
+		case "latestEvaluationVisit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provider_latestEvaluationVisit(ctx, field, obj)
 				})
 		case "trainingSummary":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -49930,6 +64195,247 @@ func (ec *executionContext) _ProviderSearchEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var qADecisionImplementors = []string{"QADecision", "Node"}
+
+func (ec *executionContext) _QADecision(ctx context.Context, sel ast.SelectionSet, obj *ent.QADecision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qADecisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QADecision")
+		case "id":
+			out.Values[i] = ec._QADecision_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._QADecision_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedOn":
+			out.Values[i] = ec._QADecision_decidedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._QADecision_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._QADecision_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedBy":
+			out.Values[i] = ec._QADecision_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._QADecision_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QADecision_provider(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qADecisionConnectionImplementors = []string{"QADecisionConnection"}
+
+func (ec *executionContext) _QADecisionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.QADecisionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qADecisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QADecisionConnection")
+		case "edges":
+			out.Values[i] = ec._QADecisionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._QADecisionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._QADecisionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qADecisionEdgeImplementors = []string{"QADecisionEdge"}
+
+func (ec *executionContext) _QADecisionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.QADecisionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qADecisionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QADecisionEdge")
+		case "node":
+			out.Values[i] = ec._QADecisionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._QADecisionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qAWorklistImplementors = []string{"QAWorklist"}
+
+func (ec *executionContext) _QAWorklist(ctx context.Context, sel ast.SelectionSet, obj *model.QAWorklist) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qAWorklistImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QAWorklist")
+		case "due":
+			out.Values[i] = ec._QAWorklist_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdueActions":
+			out.Values[i] = ec._QAWorklist_overdueActions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applications":
+			out.Values[i] = ec._QAWorklist_applications(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qAWorklistEntryImplementors = []string{"QAWorklistEntry"}
+
+func (ec *executionContext) _QAWorklistEntry(ctx context.Context, sel ast.SelectionSet, obj *model.QAWorklistEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qAWorklistEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QAWorklistEntry")
+		case "provider":
+			out.Values[i] = ec._QAWorklistEntry_provider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._QAWorklistEntry_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._QAWorklistEntry_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._QAWorklistEntry_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var qualificationImplementors = []string{"Qualification", "Node"}
 
 func (ec *executionContext) _Qualification(ctx context.Context, sel ast.SelectionSet, obj *ent.Qualification) graphql.Marshaler {
@@ -50129,6 +64635,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_alerts(ctx, field)
 				})
+		case "applications":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_applications(ctx, field)
+				})
 		case "attendanceMarks":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -50146,6 +64658,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_awardingBodies(ctx, field)
+				})
+		case "checklistTemplates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_checklistTemplates(ctx, field)
 				})
 		case "courses":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -50218,6 +64736,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_resources(ctx, field)
+				})
+		case "qaWorklist":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_qaWorklist(ctx, field)
+				})
+		case "currentChecklist":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_currentChecklist(ctx, field)
 				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -52286,6 +66816,100 @@ func (ec *executionContext) unmarshalNAlertWhereInput2ᚖgithubᚗcomᚋapnetᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNApplication2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Application) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApplication2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplication(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNApplication2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplication(ctx context.Context, sel ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Application!")
+		return graphql.Null
+	}
+	return ec._Application(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNApplicationConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ApplicationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApplicationConnection!")
+		return graphql.Null
+	}
+	return ec._ApplicationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApplicationKind2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKind(ctx context.Context, v any) (application.Kind, error) {
+	var res application.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApplicationKind2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKind(ctx context.Context, sel ast.SelectionSet, v application.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNApplicationOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationOrder(ctx context.Context, v any) (*ent.ApplicationOrder, error) {
+	res, err := ec.unmarshalInputApplicationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNApplicationOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationOrderField(ctx context.Context, v any) (*ent.ApplicationOrderField, error) {
+	var res = new(ent.ApplicationOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApplicationOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ApplicationOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApplicationOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNApplicationReceipt2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐApplicationReceipt(ctx context.Context, sel ast.SelectionSet, v *model.ApplicationReceipt) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApplicationReceipt!")
+		return graphql.Null
+	}
+	return ec._ApplicationReceipt(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApplicationSettingType2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingType(ctx context.Context, v any) (application.SettingType, error) {
+	var res application.SettingType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApplicationSettingType2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingType(ctx context.Context, sel ast.SelectionSet, v application.SettingType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNApplicationStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatus(ctx context.Context, v any) (application.Status, error) {
+	var res application.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApplicationStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatus(ctx context.Context, sel ast.SelectionSet, v application.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNApplicationWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationWhereInput(ctx context.Context, v any) (*ent.ApplicationWhereInput, error) {
+	res, err := ec.unmarshalInputApplicationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAttendanceEvent2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋliveᚐAttendanceEvent(ctx context.Context, sel ast.SelectionSet, v *live.AttendanceEvent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AttendanceEvent!")
@@ -52470,6 +67094,223 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNChecklistItem2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItem(ctx context.Context, sel ast.SelectionSet, v *ent.ChecklistItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChecklistItem!")
+		return graphql.Null
+	}
+	return ec._ChecklistItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChecklistItemArea2githubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐArea(ctx context.Context, v any) (checklistitem.Area, error) {
+	var res checklistitem.Area
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChecklistItemArea2githubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐArea(ctx context.Context, sel ast.SelectionSet, v checklistitem.Area) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNChecklistItemInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐChecklistItemInputᚄ(ctx context.Context, v any) ([]*model.ChecklistItemInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ChecklistItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChecklistItemInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐChecklistItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNChecklistItemInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐChecklistItemInput(ctx context.Context, v any) (*model.ChecklistItemInput, error) {
+	res, err := ec.unmarshalInputChecklistItemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChecklistItemWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemWhereInput(ctx context.Context, v any) (*ent.ChecklistItemWhereInput, error) {
+	res, err := ec.unmarshalInputChecklistItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChecklistTemplate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplate(ctx context.Context, sel ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChecklistTemplate!")
+		return graphql.Null
+	}
+	return ec._ChecklistTemplate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChecklistTemplateConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ChecklistTemplateConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChecklistTemplateConnection!")
+		return graphql.Null
+	}
+	return ec._ChecklistTemplateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChecklistTemplateOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateOrder(ctx context.Context, v any) (*ent.ChecklistTemplateOrder, error) {
+	res, err := ec.unmarshalInputChecklistTemplateOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChecklistTemplateOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateOrderField(ctx context.Context, v any) (*ent.ChecklistTemplateOrderField, error) {
+	var res = new(ent.ChecklistTemplateOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChecklistTemplateOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ChecklistTemplateOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChecklistTemplateOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNChecklistTemplateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateWhereInput(ctx context.Context, v any) (*ent.ChecklistTemplateWhereInput, error) {
+	res, err := ec.unmarshalInputChecklistTemplateWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplianceAction2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ComplianceAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplianceAction2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComplianceAction2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceAction(ctx context.Context, sel ast.SelectionSet, v *ent.ComplianceAction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceAction!")
+		return graphql.Null
+	}
+	return ec._ComplianceAction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComplianceActionOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionOrderField(ctx context.Context, v any) (*ent.ComplianceActionOrderField, error) {
+	var res = new(ent.ComplianceActionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplianceActionOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ComplianceActionOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceActionOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplianceActionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionWhereInput(ctx context.Context, v any) (*ent.ComplianceActionWhereInput, error) {
+	res, err := ec.unmarshalInputComplianceActionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNComplianceItemInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐComplianceItemInputᚄ(ctx context.Context, v any) ([]*model.ComplianceItemInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ComplianceItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplianceItemInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐComplianceItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNComplianceItemInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐComplianceItemInput(ctx context.Context, v any) (*model.ComplianceItemInput, error) {
+	res, err := ec.unmarshalInputComplianceItemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplianceItemResult2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResult(ctx context.Context, sel ast.SelectionSet, v *ent.ComplianceItemResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceItemResult!")
+		return graphql.Null
+	}
+	return ec._ComplianceItemResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComplianceItemResultOutcome2githubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcome(ctx context.Context, v any) (complianceitemresult.Outcome, error) {
+	var res complianceitemresult.Outcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplianceItemResultOutcome2githubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcome(ctx context.Context, sel ast.SelectionSet, v complianceitemresult.Outcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplianceItemResultWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResultWhereInput(ctx context.Context, v any) (*ent.ComplianceItemResultWhereInput, error) {
+	res, err := ec.unmarshalInputComplianceItemResultWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplianceVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisit(ctx context.Context, sel ast.SelectionSet, v *ent.ComplianceVisit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceVisit!")
+		return graphql.Null
+	}
+	return ec._ComplianceVisit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComplianceVisitConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ComplianceVisitConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceVisitConnection!")
+		return graphql.Null
+	}
+	return ec._ComplianceVisitConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComplianceVisitOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitOrder(ctx context.Context, v any) (*ent.ComplianceVisitOrder, error) {
+	res, err := ec.unmarshalInputComplianceVisitOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNComplianceVisitOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitOrderField(ctx context.Context, v any) (*ent.ComplianceVisitOrderField, error) {
+	var res = new(ent.ComplianceVisitOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplianceVisitOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ComplianceVisitOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceVisitOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplianceVisitOverall2githubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverall(ctx context.Context, v any) (compliancevisit.Overall, error) {
+	var res compliancevisit.Overall
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplianceVisitOverall2githubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverall(ctx context.Context, sel ast.SelectionSet, v compliancevisit.Overall) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplianceVisitWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInput(ctx context.Context, v any) (*ent.ComplianceVisitWhereInput, error) {
+	res, err := ec.unmarshalInputComplianceVisitWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCourse2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Course) graphql.Marshaler {
@@ -52690,6 +67531,46 @@ func (ec *executionContext) unmarshalNEndPlacementInput2githubᚗcomᚋapnetᚋa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNEvaluationVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisit(ctx context.Context, sel ast.SelectionSet, v *ent.EvaluationVisit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationVisit!")
+		return graphql.Null
+	}
+	return ec._EvaluationVisit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvaluationVisitConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitConnection(ctx context.Context, sel ast.SelectionSet, v *ent.EvaluationVisitConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationVisitConnection!")
+		return graphql.Null
+	}
+	return ec._EvaluationVisitConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEvaluationVisitOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitOrder(ctx context.Context, v any) (*ent.EvaluationVisitOrder, error) {
+	res, err := ec.unmarshalInputEvaluationVisitOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEvaluationVisitOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitOrderField(ctx context.Context, v any) (*ent.EvaluationVisitOrderField, error) {
+	var res = new(ent.EvaluationVisitOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvaluationVisitOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.EvaluationVisitOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationVisitOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNEvaluationVisitWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitWhereInput(ctx context.Context, v any) (*ent.EvaluationVisitWhereInput, error) {
+	res, err := ec.unmarshalInputEvaluationVisitWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNExclusion2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusion(ctx context.Context, sel ast.SelectionSet, v form.Exclusion) graphql.Marshaler {
 	return ec._Exclusion(ctx, sel, &v)
 }
@@ -52899,6 +67780,25 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋapnetᚋapnetᚋent�
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNOfferedCourse2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofferᚐCourse(ctx context.Context, sel ast.SelectionSet, v offer.Course) graphql.Marshaler {
+	return ec._OfferedCourse(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNOfferedCourseInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofferᚐCourse(ctx context.Context, v any) (*offer.Course, error) {
+	res, err := ec.unmarshalInputOfferedCourseInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx context.Context, v any) (ofsted.Grade, error) {
+	var res ofsted.Grade
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx context.Context, sel ast.SelectionSet, v ofsted.Grade) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
@@ -53133,6 +68033,98 @@ func (ec *executionContext) unmarshalNProviderWhereInput2ᚖgithubᚗcomᚋapnet
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNQADecision2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecision(ctx context.Context, sel ast.SelectionSet, v *ent.QADecision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QADecision!")
+		return graphql.Null
+	}
+	return ec._QADecision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQADecisionConnection2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.QADecisionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QADecisionConnection!")
+		return graphql.Null
+	}
+	return ec._QADecisionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQADecisionKind2githubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKind(ctx context.Context, v any) (qadecision.Kind, error) {
+	var res qadecision.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQADecisionKind2githubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKind(ctx context.Context, sel ast.SelectionSet, v qadecision.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNQADecisionOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionOrder(ctx context.Context, v any) (*ent.QADecisionOrder, error) {
+	res, err := ec.unmarshalInputQADecisionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQADecisionOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionOrderField(ctx context.Context, v any) (*ent.QADecisionOrderField, error) {
+	var res = new(ent.QADecisionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQADecisionOrderField2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.QADecisionOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QADecisionOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNQADecisionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionWhereInput(ctx context.Context, v any) (*ent.QADecisionWhereInput, error) {
+	res, err := ec.unmarshalInputQADecisionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQADueReason2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐQADueReason(ctx context.Context, v any) (model.QADueReason, error) {
+	var res model.QADueReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQADueReason2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐQADueReason(ctx context.Context, sel ast.SelectionSet, v model.QADueReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNQAWorklist2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐQAWorklist(ctx context.Context, sel ast.SelectionSet, v *model.QAWorklist) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QAWorklist!")
+		return graphql.Null
+	}
+	return ec._QAWorklist(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQAWorklistEntry2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐQAWorklistEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.QAWorklistEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQAWorklistEntry2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐQAWorklistEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQAWorklistEntry2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐQAWorklistEntry(ctx context.Context, sel ast.SelectionSet, v *model.QAWorklistEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QAWorklistEntry!")
+		return graphql.Null
+	}
+	return ec._QAWorklistEntry(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNQualification2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQualification(ctx context.Context, sel ast.SelectionSet, v *ent.Qualification) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Qualification!")
@@ -53210,6 +68202,21 @@ func (ec *executionContext) marshalNRecordAttendancePayload2ᚖgithubᚗcomᚋap
 		return graphql.Null
 	}
 	return ec._RecordAttendancePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordComplianceVisitInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordComplianceVisitInput(ctx context.Context, v any) (model.RecordComplianceVisitInput, error) {
+	res, err := ec.unmarshalInputRecordComplianceVisitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordEvaluationVisitInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordEvaluationVisitInput(ctx context.Context, v any) (model.RecordEvaluationVisitInput, error) {
+	res, err := ec.unmarshalInputRecordEvaluationVisitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordQADecisionInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordQADecisionInput(ctx context.Context, v any) (model.RecordQADecisionInput, error) {
+	res, err := ec.unmarshalInputRecordQADecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRecordRegisterInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐRecordRegisterInput(ctx context.Context, v any) (model.RecordRegisterInput, error) {
@@ -53448,6 +68455,11 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSubmitApplicationInput2githubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐSubmitApplicationInput(ctx context.Context, v any) (model.SubmitApplicationInput, error) {
+	res, err := ec.unmarshalInputSubmitApplicationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -53689,6 +68701,25 @@ func (ec *executionContext) marshalNWeeklySession2ᚕgithubᚗcomᚋapnetᚋapne
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNWeeklySessionInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐSession(ctx context.Context, v any) (timetable.Session, error) {
+	res, err := ec.unmarshalInputWeeklySessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNWeeklySessionInput2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐSessionᚄ(ctx context.Context, v any) ([]timetable.Session, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]timetable.Session, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWeeklySessionInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐSession(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalNWeeklySessionInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋtimetableᚐSessionᚄ(ctx context.Context, v any) ([]*timetable.Session, error) {
@@ -54165,6 +69196,231 @@ func (ec *executionContext) unmarshalOAlertWhereInput2ᚖgithubᚗcomᚋapnetᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplication(ctx context.Context, sel ast.SelectionSet, v *ent.Application) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Application(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOApplicationEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ApplicationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOApplicationEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOApplicationEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ApplicationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApplicationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOApplicationKind2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKindᚄ(ctx context.Context, v any) ([]application.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]application.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNApplicationKind2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOApplicationKind2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []application.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApplicationKind2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOApplicationKind2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKind(ctx context.Context, v any) (*application.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(application.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOApplicationKind2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐKind(ctx context.Context, sel ast.SelectionSet, v *application.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOApplicationOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationOrderᚄ(ctx context.Context, v any) ([]*ent.ApplicationOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ApplicationOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNApplicationOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOApplicationSettingType2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingTypeᚄ(ctx context.Context, v any) ([]application.SettingType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]application.SettingType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNApplicationSettingType2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOApplicationSettingType2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []application.SettingType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApplicationSettingType2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOApplicationSettingType2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingType(ctx context.Context, v any) (*application.SettingType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(application.SettingType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOApplicationSettingType2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐSettingType(ctx context.Context, sel ast.SelectionSet, v *application.SettingType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOApplicationStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatusᚄ(ctx context.Context, v any) ([]application.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]application.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNApplicationStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOApplicationStatus2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []application.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApplicationStatus2githubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOApplicationStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatus(ctx context.Context, v any) (*application.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(application.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOApplicationStatus2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋapplicationᚐStatus(ctx context.Context, sel ast.SelectionSet, v *application.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOApplicationWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationWhereInputᚄ(ctx context.Context, v any) ([]*ent.ApplicationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ApplicationWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNApplicationWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOApplicationWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐApplicationWhereInput(ctx context.Context, v any) (*ent.ApplicationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputApplicationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOAttendanceMark2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐAttendanceMark(ctx context.Context, sel ast.SelectionSet, v *ent.AttendanceMark) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -54575,6 +69831,440 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOChecklistItem2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ChecklistItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChecklistItem2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOChecklistItemArea2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐAreaᚄ(ctx context.Context, v any) ([]checklistitem.Area, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]checklistitem.Area, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChecklistItemArea2githubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐArea(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOChecklistItemArea2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []checklistitem.Area) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChecklistItemArea2githubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐArea(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOChecklistItemArea2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐArea(ctx context.Context, v any) (*checklistitem.Area, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(checklistitem.Area)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChecklistItemArea2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋchecklistitemᚐArea(ctx context.Context, sel ast.SelectionSet, v *checklistitem.Area) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOChecklistItemWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemWhereInputᚄ(ctx context.Context, v any) ([]*ent.ChecklistItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ChecklistItemWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChecklistItemWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOChecklistItemWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistItemWhereInput(ctx context.Context, v any) (*ent.ChecklistItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputChecklistItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChecklistTemplate2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplate(ctx context.Context, sel ast.SelectionSet, v *ent.ChecklistTemplate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ChecklistTemplate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOChecklistTemplateEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ChecklistTemplateEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOChecklistTemplateEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOChecklistTemplateEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ChecklistTemplateEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ChecklistTemplateEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOChecklistTemplateOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateOrderᚄ(ctx context.Context, v any) ([]*ent.ChecklistTemplateOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ChecklistTemplateOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChecklistTemplateOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOChecklistTemplateWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateWhereInputᚄ(ctx context.Context, v any) ([]*ent.ChecklistTemplateWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ChecklistTemplateWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChecklistTemplateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOChecklistTemplateWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐChecklistTemplateWhereInput(ctx context.Context, v any) (*ent.ChecklistTemplateWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputChecklistTemplateWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplianceAction2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ComplianceAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplianceAction2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplianceActionInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋgraphᚋmodelᚐComplianceActionInput(ctx context.Context, v any) (*model.ComplianceActionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplianceActionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOComplianceActionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionWhereInputᚄ(ctx context.Context, v any) ([]*ent.ComplianceActionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ComplianceActionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplianceActionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOComplianceActionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceActionWhereInput(ctx context.Context, v any) (*ent.ComplianceActionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplianceActionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplianceItemResult2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ComplianceItemResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplianceItemResult2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplianceItemResultOutcome2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcomeᚄ(ctx context.Context, v any) ([]complianceitemresult.Outcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]complianceitemresult.Outcome, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplianceItemResultOutcome2githubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcome(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplianceItemResultOutcome2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []complianceitemresult.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplianceItemResultOutcome2githubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcome(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplianceItemResultOutcome2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcome(ctx context.Context, v any) (*complianceitemresult.Outcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(complianceitemresult.Outcome)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplianceItemResultOutcome2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋcomplianceitemresultᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *complianceitemresult.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOComplianceItemResultWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResultWhereInputᚄ(ctx context.Context, v any) ([]*ent.ComplianceItemResultWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ComplianceItemResultWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplianceItemResultWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResultWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOComplianceItemResultWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceItemResultWhereInput(ctx context.Context, v any) (*ent.ComplianceItemResultWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplianceItemResultWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplianceVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisit(ctx context.Context, sel ast.SelectionSet, v *ent.ComplianceVisit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ComplianceVisit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOComplianceVisitEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ComplianceVisitEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOComplianceVisitEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOComplianceVisitEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ComplianceVisitEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ComplianceVisitEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOComplianceVisitOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitOrderᚄ(ctx context.Context, v any) ([]*ent.ComplianceVisitOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ComplianceVisitOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplianceVisitOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOComplianceVisitOverall2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverallᚄ(ctx context.Context, v any) ([]compliancevisit.Overall, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]compliancevisit.Overall, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplianceVisitOverall2githubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverall(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplianceVisitOverall2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverallᚄ(ctx context.Context, sel ast.SelectionSet, v []compliancevisit.Overall) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplianceVisitOverall2githubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverall(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplianceVisitOverall2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverall(ctx context.Context, v any) (*compliancevisit.Overall, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(compliancevisit.Overall)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplianceVisitOverall2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋcompliancevisitᚐOverall(ctx context.Context, sel ast.SelectionSet, v *compliancevisit.Overall) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOComplianceVisitWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInputᚄ(ctx context.Context, v any) ([]*ent.ComplianceVisitWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ComplianceVisitWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplianceVisitWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOComplianceVisitWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisitWhereInput(ctx context.Context, v any) (*ent.ComplianceVisitWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplianceVisitWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOCourse2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐCourse(ctx context.Context, sel ast.SelectionSet, v *ent.Course) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -54914,6 +70604,75 @@ func (ec *executionContext) marshalOEducationProfile2githubᚗcomᚋapnetᚋapne
 func (ec *executionContext) unmarshalOEducationProfileInput2githubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐEducation(ctx context.Context, v any) (form.Education, error) {
 	res, err := ec.unmarshalInputEducationProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEvaluationVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisit(ctx context.Context, sel ast.SelectionSet, v *ent.EvaluationVisit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EvaluationVisit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEvaluationVisitEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.EvaluationVisitEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOEvaluationVisitEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOEvaluationVisitEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitEdge(ctx context.Context, sel ast.SelectionSet, v *ent.EvaluationVisitEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EvaluationVisitEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEvaluationVisitOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitOrderᚄ(ctx context.Context, v any) ([]*ent.EvaluationVisitOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.EvaluationVisitOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvaluationVisitOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEvaluationVisitWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitWhereInputᚄ(ctx context.Context, v any) ([]*ent.EvaluationVisitWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.EvaluationVisitWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvaluationVisitWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEvaluationVisitWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisitWhereInput(ctx context.Context, v any) (*ent.EvaluationVisitWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEvaluationVisitWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOExclusion2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋreferralᚋformᚐExclusionᚄ(ctx context.Context, sel ast.SelectionSet, v []form.Exclusion) graphql.Marshaler {
@@ -55346,6 +71105,94 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋapnetᚋapnetᚋentᚐNo
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOOfferedCourse2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofferᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []offer.Course) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfferedCourse2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofferᚐCourse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOOfferedCourseInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofferᚐCourseᚄ(ctx context.Context, v any) ([]*offer.Course, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*offer.Course, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOfferedCourseInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofferᚐCourse(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx context.Context, v any) ([]ofsted.Grade, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]ofsted.Grade, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOfstedGrade2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGradeᚄ(ctx context.Context, sel ast.SelectionSet, v []ofsted.Grade) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOfstedGrade2githubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx context.Context, v any) (*ofsted.Grade, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(ofsted.Grade)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOfstedGrade2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋofstedᚐGrade(ctx context.Context, sel ast.SelectionSet, v *ofsted.Grade) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOPlacement2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐPlacement(ctx context.Context, sel ast.SelectionSet, v *ent.Placement) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -55721,6 +71568,127 @@ func (ec *executionContext) unmarshalOProviderWhereInput2ᚖgithubᚗcomᚋapnet
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputProviderWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQADecision2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecision(ctx context.Context, sel ast.SelectionSet, v *ent.QADecision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QADecision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOQADecisionEdge2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.QADecisionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOQADecisionEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOQADecisionEdge2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.QADecisionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QADecisionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOQADecisionKind2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKindᚄ(ctx context.Context, v any) ([]qadecision.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]qadecision.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQADecisionKind2githubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOQADecisionKind2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []qadecision.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQADecisionKind2githubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOQADecisionKind2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKind(ctx context.Context, v any) (*qadecision.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(qadecision.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQADecisionKind2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqadecisionᚐKind(ctx context.Context, sel ast.SelectionSet, v *qadecision.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOQADecisionOrder2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionOrderᚄ(ctx context.Context, v any) ([]*ent.QADecisionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.QADecisionOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQADecisionOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOQADecisionWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionWhereInputᚄ(ctx context.Context, v any) ([]*ent.QADecisionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.QADecisionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQADecisionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOQADecisionWhereInput2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQADecisionWhereInput(ctx context.Context, v any) (*ent.QADecisionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputQADecisionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -12,16 +12,50 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/attendancemark"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/complianceitemresult"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/offer"
+	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/search"
 	"github.com/apnet/apnet/internal/timetable"
 )
+
+// What an applicant is told: the application's reference.
+type ApplicationReceipt struct {
+	Reference   int                `json:"reference"`
+	Status      application.Status `json:"status"`
+	SubmittedAt time.Time          `json:"submittedAt"`
+}
+
+type ChecklistItemInput struct {
+	Area checklistitem.Area `json:"area"`
+	// Stable across versions, e.g. SG-DSL.
+	Code string `json:"code"`
+	Text string `json:"text"`
+}
+
+// What must be done about an unmet item. All three are required for an item NOT_MET.
+type ComplianceActionInput struct {
+	Description *string    `json:"description,omitempty"`
+	OwnerName   *string    `json:"ownerName,omitempty"`
+	DueOn       *time.Time `json:"dueOn,omitempty"`
+}
+
+type ComplianceItemInput struct {
+	ItemID   int                          `json:"itemID"`
+	Outcome  complianceitemresult.Outcome `json:"outcome"`
+	Evidence *string                      `json:"evidence,omitempty"`
+	Action   *ComplianceActionInput       `json:"action,omitempty"`
+}
 
 type CreateAgreementInput struct {
 	SchoolID   int `json:"schoolID"`
@@ -134,11 +168,63 @@ type ProviderSearchFilter struct {
 	WithinMiles *float64 `json:"withinMiles,omitempty"`
 }
 
+// The QA officers' worklist.
+type QAWorklist struct {
+	// Visits due within 30 days or overdue (12 months after the last of each kind; at once if never visited) and approvals ending within 30 days, soonest first.
+	Due []*QAWorklistEntry `json:"due"`
+	// Compliance actions past their due date and not completed.
+	OverdueActions []*ent.ComplianceAction `json:"overdueActions"`
+	// Applications awaiting review, oldest first.
+	Applications []*ent.Application `json:"applications"`
+}
+
+type QAWorklistEntry struct {
+	Provider *ent.Provider `json:"provider"`
+	Reason   QADueReason   `json:"reason"`
+	DueOn    time.Time     `json:"dueOn"`
+	Overdue  bool          `json:"overdue"`
+}
+
 type RecordAttendanceInput struct {
 	PlacementID int                    `json:"placementID"`
 	Date        time.Time              `json:"date"`
 	Session     attendancemark.Session `json:"session"`
 	Mark        *MarkInput             `json:"mark"`
+}
+
+type RecordComplianceVisitInput struct {
+	ProviderID int       `json:"providerID"`
+	VisitedOn  time.Time `json:"visitedOn"`
+	// The checklist version used; the current one when omitted.
+	TemplateID *int    `json:"templateID,omitempty"`
+	Summary    *string `json:"summary,omitempty"`
+	// One answer per checklist item; the visit is COMPLIANT only if every item is answered and none is NOT_MET.
+	Results []*ComplianceItemInput `json:"results"`
+	// An uploaded Document of category COMPLIANCE_REPORT of the same provider.
+	ReportID *int `json:"reportID,omitempty"`
+}
+
+type RecordEvaluationVisitInput struct {
+	ProviderID              int          `json:"providerID"`
+	VisitedOn               time.Time    `json:"visitedOn"`
+	TeachingAndLearning     ofsted.Grade `json:"teachingAndLearning"`
+	BehaviourAndAttitudes   ofsted.Grade `json:"behaviourAndAttitudes"`
+	PersonalDevelopment     ofsted.Grade `json:"personalDevelopment"`
+	LeadershipAndManagement ofsted.Grade `json:"leadershipAndManagement"`
+	OverallGrade            ofsted.Grade `json:"overallGrade"`
+	// The written report.
+	Report string `json:"report"`
+	// An uploaded Document of category EVALUATION_REPORT of the same provider.
+	ReportID *int `json:"reportID,omitempty"`
+}
+
+type RecordQADecisionInput struct {
+	ProviderID int             `json:"providerID"`
+	Kind       qadecision.Kind `json:"kind"`
+	// Today when omitted; never in the future, nor more than a month ago.
+	DecidedOn *time.Time `json:"decidedOn,omitempty"`
+	// Reason or minutes; required except for APPROVE and REINSTATE.
+	Reason *string `json:"reason,omitempty"`
 }
 
 // A whole session's register for one course, saved all or nothing.
@@ -175,6 +261,29 @@ type SignAgreementInput struct {
 	Side        AgreementSide `json:"side"`
 	Name        string        `json:"name"`
 	Role        string        `json:"role"`
+}
+
+// A provider's or school's application to join the partnership. No account is needed.
+type SubmitApplicationInput struct {
+	Kind             application.Kind `json:"kind"`
+	OrganisationName string           `json:"organisationName"`
+	// Providers: UKPRN where it has one (8 digits starting with 1).
+	Ukprn *string `json:"ukprn,omitempty"`
+	// A school's DfE URN (required); a provider's Ofsted URN where it has one.
+	Urn *string `json:"urn,omitempty"`
+	// Providers: the census setting type.
+	SettingType *application.SettingType `json:"settingType,omitempty"`
+	ContactName string                   `json:"contactName"`
+	Email       string                   `json:"email"`
+	Phone       *string                  `json:"phone,omitempty"`
+	Website     *string                  `json:"website,omitempty"`
+	// Premises.
+	Address  *string `json:"address,omitempty"`
+	Postcode string  `json:"postcode"`
+	// What it offers, in its own words.
+	Description *string `json:"description,omitempty"`
+	// Providers: the courses it offers (at least one).
+	Courses []*offer.Course `json:"courses,omitempty"`
 }
 
 type Subscription struct {
@@ -368,6 +477,63 @@ func (e *PlacementEnd) UnmarshalJSON(b []byte) error {
 }
 
 func (e PlacementEnd) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type QADueReason string
+
+const (
+	QADueReasonComplianceVisitDue QADueReason = "COMPLIANCE_VISIT_DUE"
+	QADueReasonEvaluationVisitDue QADueReason = "EVALUATION_VISIT_DUE"
+	QADueReasonApprovalEnds       QADueReason = "APPROVAL_ENDS"
+)
+
+var AllQADueReason = []QADueReason{
+	QADueReasonComplianceVisitDue,
+	QADueReasonEvaluationVisitDue,
+	QADueReasonApprovalEnds,
+}
+
+func (e QADueReason) IsValid() bool {
+	switch e {
+	case QADueReasonComplianceVisitDue, QADueReasonEvaluationVisitDue, QADueReasonApprovalEnds:
+		return true
+	}
+	return false
+}
+
+func (e QADueReason) String() string {
+	return string(e)
+}
+
+func (e *QADueReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = QADueReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid QADueReason", str)
+	}
+	return nil
+}
+
+func (e QADueReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *QADueReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e QADueReason) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

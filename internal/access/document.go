@@ -2,17 +2,13 @@ package access
 
 import (
 	"context"
-	"time"
 
 	"entgo.io/ent"
 
 	gen "github.com/apnet/apnet/ent"
-	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
-	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/privacy"
 	"github.com/apnet/apnet/ent/provider"
-	"github.com/apnet/apnet/internal/timetable"
 	"github.com/apnet/apnet/internal/viewer"
 )
 
@@ -34,24 +30,10 @@ func IsLibrary(c document.Category) bool {
 	return false
 }
 
-// ProviderQAVisibleToSchool is the rule for a school's staff seeing a
-// provider's QA files: the provider is on the approved list today (APPROVED
-// with approval running to today or later), or the school already has
-// learners placed with it. Shared by the Document policy and the
-// provider's QA pages so both answer the same.
-func ProviderQAVisibleToSchool(schoolID int, now time.Time) predicate.Provider {
-	return provider.Or(
-		provider.And(
-			provider.ApprovalStatusEQ(provider.ApprovalStatusAPPROVED),
-			provider.ApprovedUntilGTE(timetable.Day(now)),
-		),
-		provider.HasCoursesWith(course.HasPlacementsWith(placementOfSchool(schoolID))),
-	)
-}
-
 // DocumentPolicy: library resources are open to every signed-in user. A
 // provider's QA reports are open to the partnership, the provider's own
-// staff, and school staff under ProviderQAVisibleToSchool. Only the
+// staff, and school staff who may see the provider itself (visibleProviders:
+// the approved list, plus providers their learners are placed with). Only the
 // partnership uploads (and may rename: every other field is immutable);
 // only a partnership admin deletes.
 func DocumentPolicy() ent.Policy {
@@ -64,7 +46,8 @@ func DocumentPolicy() ent.Policy {
 				case viewer.ProviderStaff:
 					q.Where(document.Or(library, document.HasProviderWith(provider.ID(v.ProviderID))))
 				case viewer.SchoolStaff:
-					q.Where(document.Or(library, document.HasProviderWith(ProviderQAVisibleToSchool(v.SchoolID, time.Now()))))
+					visible, _ := visibleProviders(ctx)
+					q.Where(document.Or(library, document.HasProviderWith(visible)))
 				default:
 					q.Where(library)
 				}

@@ -97,6 +97,20 @@ var Operations = map[string][]viewer.Role{
 	"Mutation.bookTraining":             {viewer.ProviderStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
 	"Mutation.cancelTrainingBooking":    {viewer.ProviderStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
 	"Mutation.recordTrainingAttendance": partnership,
+	// Quality assurance (internal/qa). Applying needs no account; the
+	// queue, the checklist, visits and decisions are the partnership's.
+	"Query.applications":                partnership,
+	"Query.qaWorklist":                  partnership,
+	"Query.checklistTemplates":          signedIn,
+	"Query.currentChecklist":            signedIn,
+	"Mutation.submitApplication":        public,
+	"Mutation.acceptApplication":        partnership,
+	"Mutation.rejectApplication":        partnership,
+	"Mutation.publishChecklist":         partnership,
+	"Mutation.recordComplianceVisit":    partnership,
+	"Mutation.completeComplianceAction": partnership,
+	"Mutation.recordEvaluationVisit":    partnership,
+	"Mutation.recordQADecision":         partnership,
 
 	"Subscription.attendanceRecorded":    {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},
 	"Subscription.alertRaised":           {viewer.SchoolStaff, viewer.PartnershipAdmin, viewer.QAOfficer},

@@ -26,6 +26,9 @@ const (
 	SignOut             = "SIGN_OUT"
 	Invite              = "INVITE"
 	AcceptInvitation    = "ACCEPT_INVITATION"
+	// Lapsed: a provider's approval reached its end with no new decision
+	// and apnet marked it LAPSED (internal/qa).
+	Lapsed = "LAPSED"
 )
 
 // unaudited types: the trail itself, sign-in plumbing recorded explicitly,

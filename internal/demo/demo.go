@@ -162,6 +162,9 @@ func (p *plan) write(ctx context.Context, tx *ent.Tx) (Summary, error) {
 		return sum, err
 	}
 	sum.Providers = len(providerIDs)
+	if err := p.writeQA(ctx, tx, providerIDs); err != nil {
+		return sum, fmt.Errorf("demo: quality assurance: %w", err)
+	}
 
 	courseIDs, err := insert(ctx, "courses", len(p.courses), func(i int) *ent.CourseCreate {
 		c := p.courses[i]

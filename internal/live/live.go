@@ -76,6 +76,14 @@ func (h *Hub) MarkRecorded(ctx context.Context, r *attendance.Result) {
 	h.publish(ctx, "attendance", attendanceTopic(r.SchoolID), ev)
 }
 
+// AlertRaised publishes a committed alert that no mark raised (a
+// provider's suspension) to its school's subscribers.
+func (h *Hub) AlertRaised(ctx context.Context, schoolID, alertID int) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+	defer cancel()
+	h.publish(ctx, "alert", alertTopic(schoolID), event{School: schoolID, Alert: alertID})
+}
+
 func (h *Hub) publish(ctx context.Context, kind, topic string, ev event) {
 	h.publishPayload(ctx, kind, topic, mustJSON(ev), "mark_id", ev.Mark, "alert_id", ev.Alert)
 }

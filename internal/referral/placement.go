@@ -15,6 +15,7 @@ import (
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/register"
@@ -120,10 +121,12 @@ func (s *Service) placeable(ctx context.Context, tx *ent.Tx, r *ent.Referral, c 
 	var missing []string
 	p := c.Edges.Provider
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	// Learners are placed only with approved providers (DOMAIN.md, process
+	// 1): a suspended, lapsed or expired provider takes no new placements.
 	switch {
 	case p.ApprovalStatus != provider.ApprovalStatusAPPROVED:
 		missing = append(missing, fmt.Sprintf("the provider's approval is not current (it is %s)", p.ApprovalStatus))
-	case p.ApprovedUntil == nil || p.ApprovedUntil.Before(in.Start) || p.ApprovedUntil.Before(timetable.Day(s.now())):
+	case !access.IsCurrentlyApproved(p, s.now()) || p.ApprovedUntil.Before(in.Start):
 		until := "no date"
 		if p.ApprovedUntil != nil {
 			until = day(*p.ApprovedUntil)

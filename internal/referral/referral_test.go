@@ -13,6 +13,7 @@ import (
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/placement"
+	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/referraltransition"
 	"github.com/apnet/apnet/internal/apierr"
@@ -21,6 +22,7 @@ import (
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/fixture"
 	"github.com/apnet/apnet/internal/outcome"
+	"github.com/apnet/apnet/internal/qa"
 	svc "github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/referral/form"
 	"github.com/apnet/apnet/internal/register"
@@ -333,6 +335,15 @@ func TestPlacementRefusals(t *testing.T) {
 	}{
 		{"provider approval not current", func(t *testing.T, w *world, _ *ent.Referral) {
 			w.d.Provider.UpdateOne(w.Provider).SetApprovalStatus("SUSPENDED").ExecX(sys)
+		}, "the provider's approval is not current (it is SUSPENDED)"},
+		// DOMAIN.md, process 1: learners are placed only with approved
+		// providers; a QA suspension takes effect at once.
+		{"provider suspended by the QA Management Group", func(t *testing.T, w *world, _ *ent.Referral) {
+			qs := qa.NewService(w.d.Client, nil, nil, func() time.Time { return w.Monday.Add(10 * time.Hour) })
+			if _, err := qs.RecordDecision(w.qa, qa.NewDecision{ProviderID: w.Provider.ID, Kind: qadecision.KindSUSPEND,
+				Reason: "safeguarding concern"}); err != nil {
+				t.Fatal(err)
+			}
 		}, "the provider's approval is not current (it is SUSPENDED)"},
 		{"provider approval lapsed before the start", func(t *testing.T, w *world, _ *ent.Referral) {
 			w.d.Provider.UpdateOne(w.Provider).SetApprovedUntil(w.Monday.AddDate(0, 0, -1)).ExecX(sys)

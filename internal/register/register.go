@@ -195,11 +195,14 @@ const (
 	// LateArrival: late by more than the school's threshold but before the
 	// register closed.
 	LateArrival AlertKind = "LATE_ARRIVAL"
+	// ProviderSuspended: the QA Management Group suspended the provider the
+	// learner is placed with; no mark raises it.
+	ProviderSuspended AlertKind = "PROVIDER_SUSPENDED"
 )
 
 // Values returns every AlertKind; ent uses it for the enum column.
 func (AlertKind) Values() []string {
-	return []string{string(UnexplainedAbsence), string(UnauthorisedAbsence), string(LateArrival)}
+	return []string{string(UnexplainedAbsence), string(UnauthorisedAbsence), string(LateArrival), string(ProviderSuspended)}
 }
 
 // AlertFor returns the alert a mark raises, if any; at most one. code is

@@ -15,7 +15,7 @@ func TestEnumValues(t *testing.T) {
 	if got, want := strings.Join(AbsenceReason("").Values(), ","), "NO_REASON_YET,ILLNESS,MEDICAL_APPOINTMENT,OTHER_AUTHORISED,UNAUTHORISED"; got != want {
 		t.Errorf("AbsenceReason.Values() = %s, want %s", got, want)
 	}
-	if got, want := strings.Join(AlertKind("").Values(), ","), "UNEXPLAINED_ABSENCE,UNAUTHORISED_ABSENCE,LATE_ARRIVAL"; got != want {
+	if got, want := strings.Join(AlertKind("").Values(), ","), "UNEXPLAINED_ABSENCE,UNAUTHORISED_ABSENCE,LATE_ARRIVAL,PROVIDER_SUSPENDED"; got != want {
 		t.Errorf("AlertKind.Values() = %s, want %s", got, want)
 	}
 }

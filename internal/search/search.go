@@ -26,8 +26,8 @@ import (
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/postcode"
 	"github.com/apnet/apnet/ent/predicate"
-	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/geo"
 	"github.com/apnet/apnet/internal/ident"
@@ -103,8 +103,8 @@ func CursorFor(m Match) entgql.Cursor[int] { return entgql.Cursor[int]{ID: m.Pro
 
 // Providers runs a search and returns the page of first matches (default
 // DefaultFirst, at most MaxFirst) after the cursor. today is the caller's
-// current time; its calendar day (in its own location, so pass UK time)
-// decides whether an approval has lapsed.
+// current time; its UK calendar day decides whether an approval has lapsed
+// (access.CurrentlyApproved).
 //
 // Bad input is an *apierr.Error with code BAD_USER_INPUT. A well-formed
 // postcode that is not in the postcode table never fails: the origin falls
@@ -225,13 +225,8 @@ func coursePredicates(f Filter, today time.Time) []predicate.Course {
 		ps = append(ps, course.HasQualificationWith(qual...))
 	}
 	if !f.IncludeUnapproved {
-		// Dates are stored as midnight UTC; an approval runs to the end of
-		// its day, so compare with the start of the caller's calendar day.
-		day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
-		ps = append(ps, course.HasProviderWith(
-			provider.ApprovalStatusEQ(provider.ApprovalStatusAPPROVED),
-			provider.ApprovedUntilGTE(day),
-		))
+		// The one definition of a current approval, on the UK date.
+		ps = append(ps, course.HasProviderWith(access.CurrentlyApproved(today)))
 	}
 	return ps
 }

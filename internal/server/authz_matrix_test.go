@@ -108,6 +108,18 @@ var expectedAccess = func() map[string][]viewer.Role {
 		"Mutation.bookTraining":             {admin, qa, provider},
 		"Mutation.cancelTrainingBooking":    {admin, qa, provider},
 		"Mutation.recordTrainingAttendance": {admin, qa},
+		"Query.applications":                {admin, qa},
+		"Query.qaWorklist":                  {admin, qa},
+		"Query.checklistTemplates":          {admin, qa, school, provider},
+		"Query.currentChecklist":            {admin, qa, school, provider},
+		"Mutation.submitApplication":        {admin, qa, school, provider, anonymous},
+		"Mutation.acceptApplication":        {admin, qa},
+		"Mutation.rejectApplication":        {admin, qa},
+		"Mutation.publishChecklist":         {admin, qa},
+		"Mutation.recordComplianceVisit":    {admin, qa},
+		"Mutation.completeComplianceAction": {admin, qa},
+		"Mutation.recordEvaluationVisit":    {admin, qa},
+		"Mutation.recordQADecision":         {admin, qa},
 
 		"Subscription.attendanceRecorded":    {admin, qa, school},
 		"Subscription.alertRaised":           {admin, qa, school},
@@ -257,6 +269,13 @@ func TestAuthorisationMatrix(t *testing.T) {
 		SetCapacity(50).SetCreatedBy("system").SaveX(sys).ID
 	bookingID := e.db.TrainingBooking.Create().SetEventID(eventID).SetProviderID(w.Provider.ID).
 		SetAttendeeName("Booked").SetAttendeeEmail("booked@matrix.example").SetBookedBy("system").SaveX(sys).ID
+	// Providers' applications in the queue: one to accept, one to reject.
+	application := func() int {
+		return e.db.Application.Create().SetKind("PROVIDER").SetOrganisationName("Matrix Applicant").
+			SetContactName("C").SetEmail("c@test.example").SetPostcode("NG7 2QQ").SetSubmittedAt(time.Now()).SaveX(sys).ID
+	}
+	toAccept, toReject := application(), application()
+	tomorrow := w.Monday.AddDate(0, 0, 8).Format(time.DateOnly)
 	roleIndex := map[viewer.Role]int{}
 	for i, r := range matrixRoles {
 		roleIndex[r] = i
@@ -459,6 +478,37 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"Mutation.recordTrainingAttendance": {
 			query: `mutation($id: ID!) { recordTrainingAttendance(bookingID: $id, attended: true) { id } }`,
 			vars:  fixed(map[string]any{"id": bookingID}),
+		},
+		"Query.applications":       list("applications"),
+		"Query.checklistTemplates": list("checklistTemplates"),
+		"Query.qaWorklist":         {query: `{ qaWorklist { due { reason dueOn } applications { id } } }`, vars: none},
+		"Query.currentChecklist":   {query: `{ currentChecklist { version } }`, vars: none},
+		// A bad URN: allowed callers get BAD_USER_INPUT and nothing is queued.
+		"Mutation.submitApplication": {
+			query: `mutation { submitApplication(input: {kind: SCHOOL, organisationName: "M", urn: "12", contactName: "C", email: "c@test.example", postcode: "NG7 2QQ"}) { reference } }`,
+			vars:  none,
+		},
+		"Mutation.acceptApplication": {query: `mutation($id: ID!) { acceptApplication(id: $id) { id status } }`, vars: fixed(map[string]any{"id": toAccept})},
+		"Mutation.rejectApplication": {query: `mutation($id: ID!) { rejectApplication(id: $id, reason: "x") { id status } }`, vars: fixed(map[string]any{"id": toReject})},
+		"Mutation.publishChecklist": {
+			query: `mutation { publishChecklist(items: [{area: HEALTH_AND_SAFETY, code: " ", text: "x"}]) { version } }`, vars: none,
+		},
+		// Dated in the future: allowed callers get BAD_USER_INPUT.
+		"Mutation.recordComplianceVisit": {
+			query: `mutation($p: ID!, $d: Date!) { recordComplianceVisit(input: {providerID: $p, visitedOn: $d, results: []}) { id } }`,
+			vars:  fixed(map[string]any{"p": w.Provider.ID, "d": tomorrow}),
+		},
+		"Mutation.completeComplianceAction": {
+			query: `mutation($id: ID!) { completeComplianceAction(id: $id) { id } }`, vars: fixed(map[string]any{"id": w.Provider.ID}),
+		},
+		"Mutation.recordEvaluationVisit": {
+			query: `mutation($p: ID!, $d: Date!) { recordEvaluationVisit(input: {providerID: $p, visitedOn: $d, teachingAndLearning: GOOD, behaviourAndAttitudes: GOOD, personalDevelopment: GOOD, leadershipAndManagement: GOOD, overallGrade: GOOD, report: "x"}) { id } }`,
+			vars:  fixed(map[string]any{"p": w.Provider.ID, "d": tomorrow}),
+		},
+		// An approved provider cannot be refused: allowed callers get CONFLICT.
+		"Mutation.recordQADecision": {
+			query: `mutation($p: ID!) { recordQADecision(input: {providerID: $p, kind: REFUSE, reason: "x"}) { id } }`,
+			vars:  fixed(map[string]any{"p": w.Provider.ID}),
 		},
 
 		"Subscription.attendanceRecorded": {query: subAttendance, vars: fixed(map[string]any{"s": w.SchoolA.ID})},

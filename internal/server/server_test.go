@@ -28,6 +28,7 @@ import (
 	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/metrics"
 	"github.com/apnet/apnet/internal/password"
+	"github.com/apnet/apnet/internal/qa"
 	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/server"
 	"github.com/apnet/apnet/internal/training"
@@ -80,6 +81,7 @@ func newEnv(t *testing.T, d *db.DB, opts ...func(*server.Options)) *env {
 		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log, Now: now},
 		Documents:  &documents.Service{Client: d.Client, Store: newTestStore(t), Log: log, Now: now},
 		Training:   &training.Service{Client: d.Client, Now: now},
+		QA:         qa.NewService(d.Client, hub, log, now),
 		Live:       hub,
 		Now:        now,
 	}

@@ -1,0 +1,217 @@
+package qa
+
+import (
+	"context"
+	"time"
+
+	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/application"
+	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/ent/school"
+	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/ident"
+	"github.com/apnet/apnet/internal/offer"
+	"github.com/apnet/apnet/internal/viewer"
+)
+
+// NewApplication is what a provider or school submits to join.
+type NewApplication struct {
+	Kind             application.Kind
+	OrganisationName string
+	UKPRN, URN       string
+	SettingType      *application.SettingType
+	ContactName      string
+	Email, Phone     string
+	Website          string
+	Address          string
+	Postcode         string
+	Description      string
+	Courses          []offer.Course
+}
+
+func (in NewApplication) normalize() (NewApplication, error) {
+	var err error
+	const p = "input."
+	if in.OrganisationName, err = required(p+"organisationName", in.OrganisationName, 200); err != nil {
+		return in, err
+	}
+	if in.ContactName, err = ident.PersonName(in.ContactName); err != nil {
+		return in, renamed(p+"contactName", err)
+	}
+	if in.Email, err = ident.OptionalEmail(in.Email); err != nil {
+		return in, renamed(p+"email", err)
+	}
+	if in.Email == "" {
+		return in, apierr.Invalid(p+"email", "an email address is needed to reply to the application")
+	}
+	if in.Website, err = ident.OptionalWebsite(in.Website); err != nil {
+		return in, renamed(p+"website", err)
+	}
+	if in.Phone, err = optional(p+"phone", in.Phone, 40); err != nil {
+		return in, err
+	}
+	if in.Address, err = optional(p+"address", in.Address, 500); err != nil {
+		return in, err
+	}
+	if in.Description, err = optional(p+"description", in.Description, 10000); err != nil {
+		return in, err
+	}
+	if in.Postcode, err = ident.NormalizePostcode(in.Postcode); err != nil {
+		return in, renamed(p+"postcode", err)
+	}
+	switch in.Kind {
+	case application.KindSCHOOL:
+		if in.URN, err = ident.ValidateURN(in.URN); err != nil {
+			return in, renamed(p+"urn", err)
+		}
+		if in.UKPRN != "" || len(in.Courses) > 0 || in.SettingType != nil {
+			return in, apierr.Invalid(p+"kind", "a school registration has no UKPRN, setting type or courses")
+		}
+	case application.KindPROVIDER:
+		if in.UKPRN != "" {
+			if in.UKPRN, err = ident.ValidateUKPRN(in.UKPRN); err != nil {
+				return in, renamed(p+"ukprn", err)
+			}
+		}
+		if in.URN != "" {
+			if in.URN, err = ident.ValidateURN(in.URN); err != nil {
+				return in, renamed(p+"urn", err)
+			}
+		}
+		if len(in.Courses) == 0 {
+			return in, apierr.Invalid(p+"courses", "say which courses you offer")
+		}
+		if len(in.Courses) > 50 {
+			return in, apierr.Invalid(p+"courses", "at most 50 courses per application")
+		}
+		if in.Courses, err = offer.Normalize(p+"courses", in.Courses); err != nil {
+			return in, err
+		}
+	default:
+		return in, apierr.Invalid(p+"kind", "kind must be PROVIDER or SCHOOL")
+	}
+	return in, nil
+}
+
+// Submit puts an application in the partnership's queue. It needs no
+// account: it is written by apnet itself, and throttled per client address.
+func (s *Service) Submit(ctx context.Context, in NewApplication) (*ent.Application, error) {
+	addr := viewer.FromContext(ctx).Address
+	now := s.now()
+	if ok, wait := s.limiter().Allow(addr, now); !ok {
+		return nil, throttled(wait)
+	}
+	in, err := in.normalize()
+	if err != nil {
+		return nil, err
+	}
+	// Only stored applications count toward the address's allowance.
+	s.limiter().Fail(addr, now)
+	sys := viewer.SystemContext(ctx)
+	a, err := s.Client.Application.Create().SetKind(in.Kind).SetOrganisationName(in.OrganisationName).
+		SetUkprn(in.UKPRN).SetUrn(in.URN).SetNillableSettingType(in.SettingType).
+		SetContactName(in.ContactName).SetEmail(in.Email).SetPhone(in.Phone).SetWebsite(in.Website).
+		SetAddress(in.Address).SetPostcode(in.Postcode).SetDescription(in.Description).
+		SetCourses(in.Courses).SetSubmittedAt(now).Save(sys)
+	if err != nil {
+		return nil, err
+	}
+	s.log().Info("application submitted", "application_id", a.ID, "kind", a.Kind)
+	return a, nil
+}
+
+// reviewable loads a SUBMITTED application in tx, or says why not.
+func reviewable(ctx context.Context, tx *ent.Tx, id int) (*ent.Application, error) {
+	a, err := tx.Application.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, notFound("application", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a.Status != application.StatusSUBMITTED {
+		return nil, apierr.New(apierr.Conflict, "application %d is already %s", id, a.Status)
+	}
+	return a, nil
+}
+
+// Accept accepts a SUBMITTED application: a provider's creates the Provider
+// (approval PENDING: it still needs its visits and a decision) with its
+// courses; a school's creates the School. All in one transaction.
+func (s *Service) Accept(ctx context.Context, id int) (*ent.Application, error) {
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		a, err := reviewable(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		u := tx.Application.UpdateOneID(a.ID).Where(application.StatusEQ(application.StatusSUBMITTED)).
+			SetStatus(application.StatusACCEPTED).SetReviewedBy(viewer.FromContext(ctx).Actor()).SetReviewedAt(s.now())
+		switch a.Kind {
+		case application.KindSCHOOL:
+			// Schools are registered by partnership admins (createSchool).
+			if r := viewer.FromContext(ctx).Role; r != viewer.PartnershipAdmin && r != viewer.System {
+				return apierr.New(apierr.Forbidden, "only a partnership admin may accept a school's registration")
+			}
+			if taken, err := tx.School.Query().Where(school.Urn(a.Urn)).Exist(viewer.SystemContext(ctx)); err != nil {
+				return err
+			} else if taken {
+				return apierr.New(apierr.Conflict, "a school with URN %s is already registered", a.Urn)
+			}
+			sc, err := tx.School.Create().SetUrn(a.Urn).SetName(a.OrganisationName).SetAddress(a.Address).
+				SetPostcode(a.Postcode).SetPhone(a.Phone).Save(ctx)
+			if err != nil {
+				return err
+			}
+			u.SetSchool(sc)
+		case application.KindPROVIDER:
+			p, err := tx.Provider.Create().SetName(a.OrganisationName).SetDescription(a.Description).
+				SetContactName(a.ContactName).SetEmail(a.Email).SetPhone(a.Phone).SetWebsite(a.Website).
+				SetAddress(a.Address).SetPostcode(a.Postcode).SetUkprn(a.Ukprn).SetUrn(a.Urn).
+				SetApprovalStatus(provider.ApprovalStatusPENDING).Save(ctx)
+			if err != nil {
+				return err
+			}
+			for i, c := range a.Courses {
+				q, err := tx.Qualification.Query().Where(qualification.Number(c.QualificationNumber)).Only(ctx)
+				if ent.IsNotFound(err) {
+					return apierr.New(apierr.Conflict, "course %d: qualification %s is not in the catalogue; add it before accepting",
+						i+1, c.QualificationNumber)
+				}
+				if err != nil {
+					return err
+				}
+				if err := tx.Course.Create().SetProvider(p).SetQualification(q).SetDeliveryPostcode(c.DeliveryPostcode).
+					SetSessions(c.Sessions).SetPlaces(c.Places).SetStartDates([]time.Time{}).Exec(ctx); err != nil {
+					return err
+				}
+			}
+			u.SetProvider(p)
+		}
+		return u.Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.Application.Get(ctx, id)
+}
+
+// Reject refuses a SUBMITTED application, saying why.
+func (s *Service) Reject(ctx context.Context, id int, reason string) (*ent.Application, error) {
+	reason, err := required("reason", reason, 2000)
+	if err != nil {
+		return nil, err
+	}
+	err = s.inTx(ctx, func(tx *ent.Tx) error {
+		if _, err := reviewable(ctx, tx, id); err != nil {
+			return err
+		}
+		return tx.Application.UpdateOneID(id).Where(application.StatusEQ(application.StatusSUBMITTED)).
+			SetStatus(application.StatusREJECTED).SetRejectionReason(reason).
+			SetReviewedBy(viewer.FromContext(ctx).Actor()).SetReviewedAt(s.now()).Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.Application.Get(ctx, id)
+}

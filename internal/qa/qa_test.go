@@ -1,0 +1,292 @@
+package qa_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/application"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/qadecision"
+	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/fixture"
+	"github.com/apnet/apnet/internal/ofsted"
+	"github.com/apnet/apnet/internal/qa"
+	"github.com/apnet/apnet/internal/viewer"
+)
+
+var sys = viewer.SystemContext(context.Background())
+
+type alerts struct{ n int }
+
+func (a *alerts) AlertRaised(context.Context, int, int) { a.n++ }
+
+type env struct {
+	*fixture.World
+	c     *ent.Client
+	svc   *qa.Service
+	pub   *alerts
+	qa    context.Context
+	today time.Time
+	items []*ent.ChecklistItem
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	d := dbtest.SQLite(t)
+	w := fixture.Build(t, d.Client)
+	if err := qa.EnsureDefaultChecklist(sys, d.Client); err != nil {
+		t.Fatal(err)
+	}
+	if err := qa.EnsureDefaultChecklist(sys, d.Client); err != nil { // idempotent
+		t.Fatal(err)
+	}
+	e := &env{World: w, c: d.Client, pub: &alerts{}, today: w.Monday,
+		qa: viewer.NewContext(context.Background(), viewer.Viewer{UserID: 1, Role: viewer.QAOfficer})}
+	e.svc = qa.NewService(d.Client, e.pub, nil, func() time.Time { return w.Monday.Add(10 * time.Hour) })
+	e.items = d.Client.ChecklistItem.Query().AllX(sys)
+	return e
+}
+
+func (e *env) pending(t *testing.T) *ent.Provider {
+	t.Helper()
+	return e.c.Provider.Create().SetName("Pending Ltd").SetPostcode("NG1 1AA").SaveX(sys)
+}
+
+// answers answers every item MET, except code, which is NOT_MET with action.
+func (e *env) answers(code string, action *qa.ActionInput) []qa.ItemAnswer {
+	var out []qa.ItemAnswer
+	for _, it := range e.items {
+		a := qa.ItemAnswer{ItemID: it.ID, Outcome: complianceitemresult.OutcomeMET}
+		if it.Code == code {
+			a.Outcome, a.Action = complianceitemresult.OutcomeNOT_MET, action
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func (e *env) visits(t *testing.T, p int, visited time.Time, tl ofsted.Grade) {
+	t.Helper()
+	if _, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p, VisitedOn: visited, Results: e.answers("", nil)}); err != nil {
+		t.Fatal(err)
+	}
+	g := qa.Grades{TeachingAndLearning: tl, BehaviourAndAttitudes: ofsted.Good, PersonalDevelopment: ofsted.Good,
+		LeadershipAndManagement: ofsted.Good, Overall: ofsted.Good}
+	if _, err := e.svc.RecordEvaluationVisit(e.qa, qa.NewEvaluationVisit{ProviderID: p, VisitedOn: visited, Grades: g, Report: "r"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantErr(t *testing.T, err error, code apierr.Code, fragment string) {
+	t.Helper()
+	e, ok := apierr.As(err)
+	if !ok || e.Code != code || !strings.Contains(e.Message+" "+e.Field, fragment) {
+		t.Fatalf("want %s mentioning %q, got %v", code, fragment, err)
+	}
+}
+
+// The default checklist covers the four areas of the DfE's national
+// standards for non-school AP and the independent-school registration rule
+// (DOMAIN.md, quality).
+func TestDefaultChecklistCoversTheFourAreas(t *testing.T) {
+	e := setup(t)
+	areas := map[string]bool{}
+	codes := map[string]bool{}
+	for _, it := range e.items {
+		areas[string(it.Area)] = true
+		codes[it.Code] = true
+	}
+	if len(areas) != 4 {
+		t.Fatalf("areas %v", areas)
+	}
+	for _, c := range []string{"SG-DSL", "SG-DBS", "SG-SCR", "SG-PREVENT", "HS-RISK", "HS-FIRE", "HS-FIRSTAID",
+		"HS-EL-INSURANCE", "HS-PL-INSURANCE", "AS-INDEPENDENT-SCHOOL"} {
+		if !codes[c] {
+			t.Errorf("no item %s", c)
+		}
+	}
+	// Published versions never change; a new version is published instead.
+	if err := e.c.ChecklistItem.DeleteOne(e.items[0]).Exec(e.qa); err == nil {
+		t.Fatal("a published checklist item was changed")
+	}
+	v2, err := e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: e.items[0].Area, Code: "SG-DSL", Text: "Named DSL"}})
+	if err != nil || v2.Version != 2 {
+		t.Fatalf("publish v2: %v %v", v2, err)
+	}
+	_, err = e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: e.items[0].Area, Code: "A", Text: "x"}, {Area: e.items[0].Area, Code: "A", Text: "y"}})
+	wantErr(t, err, apierr.BadUserInput, "items[1].code")
+}
+
+func TestComplianceVisitOverallAndActions(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	due := e.today.AddDate(0, 0, 14)
+	_, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
+		Results: e.answers("HS-FIRE", &qa.ActionInput{Description: "Service alarms", DueOn: &due})})
+	wantErr(t, err, apierr.BadUserInput, "ownerName")
+	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
+		Results: e.answers("HS-FIRE", nil)})
+	wantErr(t, err, apierr.BadUserInput, "action")
+	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today.AddDate(0, 0, 1)})
+	wantErr(t, err, apierr.BadUserInput, "visitedOn")
+
+	// Some items unanswered: not compliant, though nothing is NOT_MET.
+	v, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
+		Results: e.answers("", nil)[:3]})
+	if err != nil || v.Overall != "NOT_COMPLIANT" {
+		t.Fatalf("partial visit: %v %v", v, err)
+	}
+	v, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
+		Results: e.answers("HS-FIRE", &qa.ActionInput{Description: "Service alarms", OwnerName: "Sam", DueOn: &due})})
+	if err != nil || v.Overall != "NOT_COMPLIANT" {
+		t.Fatalf("unmet visit: %v %v", v, err)
+	}
+	a := v.QueryActions().OnlyX(sys)
+	if _, err := e.svc.CompleteAction(e.qa, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.CompleteAction(e.qa, a.ID)
+	wantErr(t, err, apierr.Conflict, "completed")
+	// Every answer is rolled back with a refused visit: nothing half-saved.
+	before := e.c.ComplianceItemResult.Query().CountX(sys)
+	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
+		Results: e.answers("", nil), ReportID: &p.ID})
+	wantErr(t, err, apierr.BadUserInput, "reportID")
+	if after := e.c.ComplianceItemResult.Query().CountX(sys); after != before {
+		t.Fatalf("results %d → %d after a refused visit", before, after)
+	}
+}
+
+// Approval needs a COMPLIANT compliance visit and teaching and learning at
+// least good, both within 12 months (DOMAIN.md, the partnership's process:
+// approved providers deliver teaching that is at least good).
+func TestApprovalPreconditions(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	approve := qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindAPPROVE}
+	_, err := e.svc.RecordDecision(e.qa, approve)
+	wantErr(t, err, apierr.Conflict, "no compliance visit")
+	e.visits(t, p.ID, e.today.AddDate(-1, 0, -1), ofsted.Outstanding)
+	_, err = e.svc.RecordDecision(e.qa, approve)
+	wantErr(t, err, apierr.Conflict, "more than 12 months old")
+	e.visits(t, p.ID, e.today.AddDate(0, -1, 0), ofsted.Good)
+	d, err := e.svc.RecordDecision(e.qa, approve)
+	if err != nil || !d.ValidUntil.Equal(e.today.AddDate(1, 0, 0)) {
+		t.Fatalf("approve: %v %v", d, err)
+	}
+	if got := e.c.Provider.GetX(sys, p.ID); got.ApprovalStatus != provider.ApprovalStatusAPPROVED {
+		t.Fatalf("status %s", got.ApprovalStatus)
+	}
+}
+
+func TestDecisionTransitions(t *testing.T) {
+	e := setup(t)
+	w := e.Provider // APPROVED with placements at both schools
+	dec := func(id int, k qadecision.Kind) error {
+		_, err := e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: id, Kind: k, Reason: "minutes"})
+		return err
+	}
+	wantErr(t, dec(w.ID, qadecision.KindREFUSE), apierr.Conflict, "only from PENDING")
+	wantErr(t, dec(w.ID, qadecision.KindREINSTATE), apierr.Conflict, "APPROVED")
+	if err := dec(w.ID, qadecision.KindSUSPEND); err != nil {
+		t.Fatal(err)
+	}
+	if e.pub.n != len(e.Placements) {
+		t.Fatalf("%d alerts published, want one per placement (%d)", e.pub.n, len(e.Placements))
+	}
+	wantErr(t, dec(w.ID, qadecision.KindSUSPEND), apierr.Conflict, "SUSPENDED")
+	wantErr(t, dec(w.ID, qadecision.KindAPPROVE), apierr.Conflict, "SUSPENDED")
+	if err := dec(w.ID, qadecision.KindREINSTATE); err != nil {
+		t.Fatal(err)
+	}
+	// A suspension outlasting the approval cannot be reinstated.
+	if err := dec(w.ID, qadecision.KindSUSPEND); err != nil {
+		t.Fatal(err)
+	}
+	e.c.Provider.UpdateOne(w).SetApprovedUntil(e.today.AddDate(0, 0, -1)).ExecX(sys)
+	wantErr(t, dec(w.ID, qadecision.KindREINSTATE), apierr.Conflict, "new APPROVE")
+	if err := dec(w.ID, qadecision.KindWITHDRAW); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, dec(w.ID, qadecision.KindWITHDRAW), apierr.Conflict, "WITHDRAWN")
+
+	p := e.pending(t)
+	wantErr(t, dec(p.ID, qadecision.KindSUSPEND), apierr.Conflict, "PENDING")
+	_, err := e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindREFUSE})
+	wantErr(t, err, apierr.BadUserInput, "reason")
+	if err := dec(p.ID, qadecision.KindREFUSE); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestApplicationsAndWorklist(t *testing.T) {
+	e := setup(t)
+	anon := context.Background()
+	a, err := e.svc.Submit(anon, qa.NewApplication{Kind: application.KindSCHOOL, OrganisationName: "New Academy",
+		URN: "100009", ContactName: "Head", Email: "head@new.example", Postcode: "ng5 1aa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.Submit(anon, qa.NewApplication{Kind: application.KindSCHOOL, OrganisationName: "Dup",
+		URN: "100001", ContactName: "Head", Email: "head@dup.example", Postcode: "NG5 1AA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.Submit(anon, qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: "P",
+		ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA"})
+	wantErr(t, err, apierr.BadUserInput, "courses")
+
+	w, err := e.svc.Worklist(e.qa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Applications) != 2 {
+		t.Fatalf("%d applications on the worklist", len(w.Applications))
+	}
+	// The fixture provider was never visited: both visits are due now.
+	reasons := map[qa.DueReason]bool{}
+	for _, d := range w.Due {
+		if d.Provider.ID == e.Provider.ID {
+			reasons[d.Reason] = true
+		}
+	}
+	if !reasons[qa.ComplianceVisitDue] || !reasons[qa.EvaluationVisitDue] || reasons[qa.ApprovalEnds] {
+		t.Fatalf("fixture provider due %v", reasons)
+	}
+
+	_, err = e.svc.Accept(e.qa, a.ID)
+	wantErr(t, err, apierr.Forbidden, "admin")
+	admin := viewer.NewContext(context.Background(), viewer.Viewer{UserID: 2, Role: viewer.PartnershipAdmin})
+	got, err := e.svc.Accept(admin, a.ID)
+	if err != nil || got.Status != application.StatusACCEPTED {
+		t.Fatalf("accept: %v %v", got, err)
+	}
+	if s := got.QuerySchool().OnlyX(sys); s.Urn != "100009" || s.Postcode != "NG5 1AA" {
+		t.Fatalf("school %+v", s)
+	}
+	dup := e.c.Application.Query().Where(application.Urn("100001")).OnlyX(sys)
+	_, err = e.svc.Accept(admin, dup.ID)
+	wantErr(t, err, apierr.Conflict, "already registered")
+	_, err = e.svc.Reject(e.qa, dup.ID, " ")
+	wantErr(t, err, apierr.BadUserInput, "reason")
+	if r, err := e.svc.Reject(e.qa, dup.ID, "already a member"); err != nil || r.Status != application.StatusREJECTED {
+		t.Fatalf("reject: %v %v", r, err)
+	}
+}
+
+// Submitting needs no account, so it is throttled per address.
+func TestSubmissionsAreThrottled(t *testing.T) {
+	e := setup(t)
+	ctx := viewer.NewContext(context.Background(), viewer.Viewer{Address: "192.0.2.1"})
+	var err error
+	for i := range 6 {
+		_, err = e.svc.Submit(ctx, qa.NewApplication{Kind: application.KindSCHOOL, OrganisationName: "S",
+			URN: "10010" + string(rune('0'+i)), ContactName: "C", Email: "c@s.example", Postcode: "NG5 1AA"})
+	}
+	wantErr(t, err, apierr.Forbidden, "too many")
+}

@@ -1,0 +1,323 @@
+package qa
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/checklisttemplate"
+	"github.com/apnet/apnet/ent/complianceaction"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
+	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
+	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/ofsted"
+	"github.com/apnet/apnet/internal/viewer"
+)
+
+// ActionInput is what must be done about an unmet item.
+type ActionInput struct {
+	Description string
+	OwnerName   string
+	DueOn       *time.Time
+}
+
+// ItemAnswer is a visit's answer to one checklist item.
+type ItemAnswer struct {
+	ItemID   int
+	Outcome  complianceitemresult.Outcome
+	Evidence string
+	// Action is required for a NOT_MET item.
+	Action *ActionInput
+}
+
+// NewComplianceVisit is a compliance visit to record.
+type NewComplianceVisit struct {
+	ProviderID int
+	VisitedOn  time.Time
+	// TemplateID is the checklist version used; the latest when nil.
+	TemplateID *int
+	Summary    string
+	Results    []ItemAnswer
+	ReportID   *int
+}
+
+// visitedOn checks a visit date: not in the future.
+func (s *Service) visitedOn(t time.Time) (time.Time, error) {
+	d := dateOnly(t)
+	if d.After(s.today()) {
+		return d, apierr.Invalid("input.visitedOn", "the visit date %s is in the future", day(d))
+	}
+	return d, nil
+}
+
+// providerIn loads the provider in tx, locking its row (a no-op update) so
+// visits and decisions about one provider are serialised.
+func providerIn(ctx context.Context, tx *ent.Tx, id int) (*ent.Provider, error) {
+	p, err := tx.Provider.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apierr.Invalid("input.providerID", "provider %d not found", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Provider.UpdateOneID(id).SetApprovalStatus(p.ApprovalStatus).Exec(viewer.SystemContext(ctx)); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkReport says whether document id may be the report of a visit to
+// providerID: a QA file of the right category, of the same provider, not
+// already another visit's report.
+func checkReport(ctx context.Context, tx *ent.Tx, id, providerID int, category document.Category) error {
+	const field = "input.reportID"
+	sys := viewer.SystemContext(ctx)
+	d, err := tx.Document.Query().Where(document.ID(id)).WithProvider().Only(sys)
+	if ent.IsNotFound(err) {
+		return apierr.Invalid(field, "document %d not found", id)
+	}
+	if err != nil {
+		return err
+	}
+	if d.Category != category {
+		return apierr.Invalid(field, "document %d is a %s, not a %s", id, d.Category, category)
+	}
+	if d.Edges.Provider == nil || d.Edges.Provider.ID != providerID {
+		return apierr.Invalid(field, "document %d is not one of provider %d's files", id, providerID)
+	}
+	var used bool
+	if category == document.CategoryCOMPLIANCE_REPORT {
+		used, err = tx.ComplianceVisit.Query().Where(compliancevisit.HasReportWith(document.ID(id))).Exist(sys)
+	} else {
+		used, err = tx.EvaluationVisit.Query().Where(evaluationvisit.HasReportDocumentWith(document.ID(id))).Exist(sys)
+	}
+	if err != nil {
+		return err
+	}
+	if used {
+		return apierr.Invalid(field, "document %d is already the report of another visit", id)
+	}
+	return nil
+}
+
+// RecordComplianceVisit records a visit, its answers and an action for
+// every unmet item, in one transaction. The overall result is derived:
+// COMPLIANT iff every item of the template is answered and none is NOT_MET.
+func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVisit) (*ent.ComplianceVisit, error) {
+	visited, err := s.visitedOn(in.VisitedOn)
+	if err != nil {
+		return nil, err
+	}
+	summary, err := optional("input.summary", in.Summary, 20000)
+	if err != nil {
+		return nil, err
+	}
+	var v *ent.ComplianceVisit
+	err = s.inTx(ctx, func(tx *ent.Tx) error {
+		if _, err := providerIn(ctx, tx, in.ProviderID); err != nil {
+			return err
+		}
+		tq := tx.ChecklistTemplate.Query().WithItems()
+		if in.TemplateID != nil {
+			tq.Where(checklisttemplate.ID(*in.TemplateID))
+		} else {
+			tq.Order(ent.Desc(checklisttemplate.FieldVersion)).Limit(1)
+		}
+		t, err := tq.First(ctx)
+		if ent.IsNotFound(err) {
+			return apierr.Invalid("input.templateID", "no such checklist version")
+		}
+		if err != nil {
+			return err
+		}
+		items := map[int]*ent.ChecklistItem{}
+		for _, it := range t.Edges.Items {
+			items[it.ID] = it
+		}
+		answered := map[int]bool{}
+		notMet := 0
+		for i, a := range in.Results {
+			at := fmt.Sprintf("input.results[%d]", i)
+			if items[a.ItemID] == nil {
+				return apierr.Invalid(at+".itemID", "item %d is not on checklist version %d", a.ItemID, t.Version)
+			}
+			if answered[a.ItemID] {
+				return apierr.Invalid(at+".itemID", "item %s is answered twice", items[a.ItemID].Code)
+			}
+			answered[a.ItemID] = true
+			if len(a.Evidence) > 5000 {
+				return apierr.Invalid(at+".evidence", "evidence notes are longer than 5000 characters")
+			}
+			switch a.Outcome {
+			case complianceitemresult.OutcomeNOT_MET:
+				notMet++
+				if err := checkAction(at+".action", a.Action, visited); err != nil {
+					return err
+				}
+			case complianceitemresult.OutcomeMET, complianceitemresult.OutcomeNOT_APPLICABLE:
+				if a.Action != nil {
+					return apierr.Invalid(at+".action", "only an item NOT_MET has an action")
+				}
+			default:
+				return apierr.Invalid(at+".outcome", "outcome must be MET, NOT_MET or NOT_APPLICABLE")
+			}
+		}
+		overall := compliancevisit.OverallCOMPLIANT
+		if notMet > 0 || len(answered) < len(items) {
+			overall = compliancevisit.OverallNOT_COMPLIANT
+		}
+		if in.ReportID != nil {
+			if err := checkReport(ctx, tx, *in.ReportID, in.ProviderID, document.CategoryCOMPLIANCE_REPORT); err != nil {
+				return err
+			}
+		}
+		v, err = tx.ComplianceVisit.Create().SetProviderID(in.ProviderID).SetTemplate(t).SetVisitedOn(visited).
+			SetOfficer(viewer.FromContext(ctx).Actor()).SetOverall(overall).SetSummary(summary).
+			SetRecordedAt(s.now()).SetNillableReportID(in.ReportID).Save(ctx)
+		if err != nil {
+			return err
+		}
+		results := make([]*ent.ComplianceItemResultCreate, 0, len(in.Results))
+		var actions []*ent.ComplianceActionCreate
+		for _, a := range in.Results {
+			results = append(results, tx.ComplianceItemResult.Create().SetVisit(v).SetItemID(a.ItemID).
+				SetOutcome(a.Outcome).SetEvidence(strings.TrimSpace(a.Evidence)))
+			if a.Outcome == complianceitemresult.OutcomeNOT_MET {
+				actions = append(actions, tx.ComplianceAction.Create().SetVisit(v).SetItemID(a.ItemID).
+					SetDescription(strings.TrimSpace(a.Action.Description)).SetOwnerName(strings.TrimSpace(a.Action.OwnerName)).
+					SetDueOn(dateOnly(*a.Action.DueOn)))
+			}
+		}
+		if len(results) > 0 {
+			if err := tx.ComplianceItemResult.CreateBulk(results...).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		if len(actions) > 0 {
+			return tx.ComplianceAction.CreateBulk(actions...).Exec(ctx)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.ComplianceVisit.Get(ctx, v.ID)
+}
+
+// checkAction: an unmet item needs what is to be done, its owner and a due
+// date on or after the visit.
+func checkAction(at string, a *ActionInput, visited time.Time) error {
+	switch {
+	case a == nil:
+		return apierr.Invalid(at, "an item NOT_MET needs an action: description, owner and due date")
+	case strings.TrimSpace(a.Description) == "":
+		return apierr.Invalid(at+".description", "say what must be done")
+	case strings.TrimSpace(a.OwnerName) == "":
+		return apierr.Invalid(at+".ownerName", "name who owns the action")
+	case a.DueOn == nil:
+		return apierr.Invalid(at+".dueOn", "give the action a due date")
+	case dateOnly(*a.DueOn).Before(visited):
+		return apierr.Invalid(at+".dueOn", "the due date %s is before the visit", day(*a.DueOn))
+	case len(a.Description) > 2000 || len(a.OwnerName) > 200:
+		return apierr.Invalid(at+".description", "the action is too long")
+	}
+	return nil
+}
+
+// CompleteAction records that an action is done.
+func (s *Service) CompleteAction(ctx context.Context, id int) (*ent.ComplianceAction, error) {
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		a, err := tx.ComplianceAction.Get(ctx, id)
+		if ent.IsNotFound(err) {
+			return notFound("compliance action", id)
+		}
+		if err != nil {
+			return err
+		}
+		if a.CompletedAt != nil {
+			return apierr.New(apierr.Conflict, "compliance action %d was completed on %s", id, day(*a.CompletedAt))
+		}
+		return tx.ComplianceAction.UpdateOneID(id).Where(complianceaction.CompletedAtIsNil()).
+			SetCompletedAt(s.now()).SetCompletedBy(viewer.FromContext(ctx).Actor()).Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.ComplianceAction.Get(ctx, id)
+}
+
+// Grades are an evaluation visit's judgements on Ofsted's four-point scale.
+type Grades struct {
+	TeachingAndLearning, BehaviourAndAttitudes, PersonalDevelopment, LeadershipAndManagement, Overall ofsted.Grade
+}
+
+// NewEvaluationVisit is an evaluation visit to record.
+type NewEvaluationVisit struct {
+	ProviderID int
+	VisitedOn  time.Time
+	Grades     Grades
+	Report     string
+	ReportID   *int
+}
+
+// RecordEvaluationVisit records a quality evaluation visit.
+func (s *Service) RecordEvaluationVisit(ctx context.Context, in NewEvaluationVisit) (*ent.EvaluationVisit, error) {
+	visited, err := s.visitedOn(in.VisitedOn)
+	if err != nil {
+		return nil, err
+	}
+	report, err := required("input.report", in.Report, 100000)
+	if err != nil {
+		return nil, err
+	}
+	g := in.Grades
+	for f, v := range map[string]ofsted.Grade{"teachingAndLearning": g.TeachingAndLearning, "behaviourAndAttitudes": g.BehaviourAndAttitudes,
+		"personalDevelopment": g.PersonalDevelopment, "leadershipAndManagement": g.LeadershipAndManagement, "overallGrade": g.Overall} {
+		if evaluationvisit.TeachingAndLearningValidator(v) != nil {
+			return nil, apierr.Invalid("input."+f, "%q is not a grade on Ofsted's four-point scale", v)
+		}
+	}
+	var v *ent.EvaluationVisit
+	err = s.inTx(ctx, func(tx *ent.Tx) error {
+		if _, err := providerIn(ctx, tx, in.ProviderID); err != nil {
+			return err
+		}
+		if in.ReportID != nil {
+			if err := checkReport(ctx, tx, *in.ReportID, in.ProviderID, document.CategoryEVALUATION_REPORT); err != nil {
+				return err
+			}
+		}
+		v, err = tx.EvaluationVisit.Create().SetProviderID(in.ProviderID).SetVisitedOn(visited).
+			SetOfficer(viewer.FromContext(ctx).Actor()).SetTeachingAndLearning(g.TeachingAndLearning).
+			SetBehaviourAndAttitudes(g.BehaviourAndAttitudes).SetPersonalDevelopment(g.PersonalDevelopment).
+			SetLeadershipAndManagement(g.LeadershipAndManagement).SetOverallGrade(g.Overall).
+			SetReport(report).SetRecordedAt(s.now()).SetNillableReportDocumentID(in.ReportID).Save(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.EvaluationVisit.Get(ctx, v.ID)
+}
+
+// LatestComplianceVisit and LatestEvaluationVisit are a provider's most
+// recent visits as the viewer may see them, or nil.
+func LatestComplianceVisit(ctx context.Context, p *ent.Provider) (*ent.ComplianceVisit, error) {
+	v, err := p.QueryComplianceVisits().Order(ent.Desc(compliancevisit.FieldVisitedOn), ent.Desc(compliancevisit.FieldID)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return v, err
+}
+
+func LatestEvaluationVisit(ctx context.Context, p *ent.Provider) (*ent.EvaluationVisit, error) {
+	v, err := p.QueryEvaluationVisits().Order(ent.Desc(evaluationvisit.FieldVisitedOn), ent.Desc(evaluationvisit.FieldID)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return v, err
+}
