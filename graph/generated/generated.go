@@ -12661,6 +12661,8 @@ enum QADueReason {
   COMPLIANCE_VISIT_DUE
   EVALUATION_VISIT_DUE
   APPROVAL_ENDS
+  "An approved provider has attended none of the partnership's training in the last 12 months."
+  TRAINING_DUE
 }
 
 type QAWorklistEntry {

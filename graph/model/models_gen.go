@@ -488,17 +488,20 @@ const (
 	QADueReasonComplianceVisitDue QADueReason = "COMPLIANCE_VISIT_DUE"
 	QADueReasonEvaluationVisitDue QADueReason = "EVALUATION_VISIT_DUE"
 	QADueReasonApprovalEnds       QADueReason = "APPROVAL_ENDS"
+	// An approved provider has attended none of the partnership's training in the last 12 months.
+	QADueReasonTrainingDue QADueReason = "TRAINING_DUE"
 )
 
 var AllQADueReason = []QADueReason{
 	QADueReasonComplianceVisitDue,
 	QADueReasonEvaluationVisitDue,
 	QADueReasonApprovalEnds,
+	QADueReasonTrainingDue,
 }
 
 func (e QADueReason) IsValid() bool {
 	switch e {
-	case QADueReasonComplianceVisitDue, QADueReasonEvaluationVisitDue, QADueReasonApprovalEnds:
+	case QADueReasonComplianceVisitDue, QADueReasonEvaluationVisitDue, QADueReasonApprovalEnds, QADueReasonTrainingDue:
 		return true
 	}
 	return false

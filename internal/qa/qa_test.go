@@ -290,3 +290,44 @@ func TestSubmissionsAreThrottled(t *testing.T) {
 	}
 	wantErr(t, err, apierr.Forbidden, "too many")
 }
+
+// DOMAIN.md, process 2: approved providers agree to keep improving by
+// attending the partnership's courses, so one with no attended training in
+// the last 12 months is due some on the worklist.
+func TestWorklistTrainingDue(t *testing.T) {
+	e := setup(t)
+	due := func() (qa.Due, bool) {
+		t.Helper()
+		w, err := e.svc.Worklist(e.qa)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range w.Due {
+			if d.Provider.ID == e.Provider.ID && d.Reason == qa.TrainingDue {
+				return d, true
+			}
+		}
+		return qa.Due{}, false
+	}
+	if d, ok := due(); !ok || !d.DueOn.Equal(e.today) {
+		t.Fatalf("never trained: due %+v %v, want today", d, ok)
+	}
+	attend := func(startsAt time.Time, attended bool) {
+		ev := e.c.TrainingEvent.Create().SetTitle("Safeguarding update").SetStartsAt(startsAt).
+			SetEndsAt(startsAt.Add(2 * time.Hour)).SetCapacity(10).SetCreatedBy("system").SaveX(sys)
+		e.c.TrainingBooking.Create().SetEventID(ev.ID).SetProviderID(e.Provider.ID).SetAttendeeName("A").
+			SetAttendeeEmail("a@p.example").SetBookedBy("system").SetAttended(attended).SaveX(sys)
+	}
+	attend(e.today.AddDate(0, -2, 0), false) // booked but absent: does not count
+	if _, ok := due(); !ok {
+		t.Fatal("an absence counted as attended training")
+	}
+	attend(e.today.AddDate(0, -13, 0), true) // attended, but over 12 months ago
+	if d, ok := due(); !ok || !d.Overdue {
+		t.Fatalf("trained 13 months ago: due %+v %v, want overdue", d, ok)
+	}
+	attend(e.today.AddDate(0, -2, 0), true)
+	if d, ok := due(); ok {
+		t.Fatalf("trained 2 months ago but due %+v", d)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/trainingbooking"
+	"github.com/apnet/apnet/internal/access"
 )
 
 // WorklistWindow: providers due something within this many days appear on
@@ -24,6 +26,10 @@ const (
 	ComplianceVisitDue DueReason = "COMPLIANCE_VISIT_DUE"
 	EvaluationVisitDue DueReason = "EVALUATION_VISIT_DUE"
 	ApprovalEnds       DueReason = "APPROVAL_ENDS"
+	// TrainingDue: an approved provider has attended none of the
+	// partnership's training in the last 12 months (DOMAIN.md, process 2:
+	// approved providers agree to keep improving by attending its courses).
+	TrainingDue DueReason = "TRAINING_DUE"
 )
 
 // Due is one thing a provider is due, and when.
@@ -87,7 +93,11 @@ func (s *Service) Worklist(ctx context.Context) (*Worklist, error) {
 			add(p, ApprovalEnds, *p.ApprovedUntil)
 		}
 	}
-	w.Due = append(w.Due, trainingDue(ctx, ps, today, horizon)...)
+	training, err := trainingDue(ctx, s.Client, ps, today, horizon)
+	if err != nil {
+		return nil, err
+	}
+	w.Due = append(w.Due, training...)
 	sort.SliceStable(w.Due, func(i, j int) bool {
 		if !w.Due[i].DueOn.Equal(w.Due[j].DueOn) {
 			return w.Due[i].DueOn.Before(w.Due[j].DueOn)
@@ -106,7 +116,35 @@ func (s *Service) Worklist(ctx context.Context) (*Worklist, error) {
 	return w, nil
 }
 
-// trainingDue is where each provider's attendance at the partnership's
-// training (DOMAIN.md, process 2: keep improving by attending its courses)
-// will add worklist entries; another change adds the training records.
-func trainingDue(_ context.Context, _ []*ent.Provider, _, _ time.Time) []Due { return nil }
+// trainingDue lists the approved providers whose last attended training
+// (DOMAIN.md, process 2: approved providers keep improving by attending the
+// partnership's courses) is more than 12 months old by the horizon: due 12
+// months after it, or at once if they have never attended.
+func trainingDue(ctx context.Context, client *ent.Client, ps []*ent.Provider, today, horizon time.Time) ([]Due, error) {
+	bookings, err := client.TrainingBooking.Query().
+		Where(trainingbooking.Attended(true), trainingbooking.StatusEQ(trainingbooking.StatusBOOKED)).
+		WithEvent().WithProvider().All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last := map[int]time.Time{}
+	for _, b := range bookings {
+		if t := b.Edges.Event.StartsAt; t.After(last[b.Edges.Provider.ID]) {
+			last[b.Edges.Provider.ID] = t
+		}
+	}
+	var out []Due
+	for _, p := range ps {
+		if p.ApprovalStatus != provider.ApprovalStatusAPPROVED {
+			continue
+		}
+		due := today
+		if t, ok := last[p.ID]; ok {
+			due = access.Today(t).AddDate(0, ApprovalMonths, 0)
+		}
+		if !due.After(horizon) {
+			out = append(out, Due{Provider: p, Reason: TrainingDue, DueOn: due, Overdue: due.Before(today)})
+		}
+	}
+	return out, nil
+}
