@@ -12,18 +12,15 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/apnet/apnet/graph"
-	"github.com/apnet/apnet/internal/attendance"
-	"github.com/apnet/apnet/internal/auth"
+	"github.com/apnet/apnet/internal/app"
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/db"
-	"github.com/apnet/apnet/internal/live"
-	"github.com/apnet/apnet/internal/referral"
+	"github.com/apnet/apnet/internal/docstore"
 	"github.com/apnet/apnet/internal/server"
 )
 
-// servePprof runs the apnet server in this process, wired as `apnet serve`
-// wires it, plus net/http/pprof under /debug/pprof/, so that a load run
+// servePprof runs the apnet server in this process, wired by internal/app as
+// `apnet serve` is, plus net/http/pprof under /debug/pprof/, so that a load run
 // against it (-a) can be profiled without changing the server:
 //
 //	apnet-load -pprof-server 127.0.0.1:8090 -db … [-redis …]
@@ -51,20 +48,21 @@ func servePprof(ctx context.Context, addr, dbURL, redisURL string) error {
 		}
 	}
 	defer b.Close()
-	// As cmd/apnet/serve.go wires the server: keep the two in step.
-	hub := live.New(b, d.Client, log)
-	authn := auth.New(d.Client, b, log, nil)
-	if err := authn.Run(ctx); err != nil {
+	// Documents go to a temporary directory: profiling never uploads.
+	dir, err := os.MkdirTemp("", "apnet-pprof-documents-")
+	if err != nil {
 		return err
 	}
-	res := &graph.Resolver{
-		Client:     d.Client,
-		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log},
-		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log},
-		Live:       hub,
-		Auth:       authn,
+	defer os.RemoveAll(dir)
+	store, err := docstore.NewLocal(dir, docstore.DefaultMaxBytes)
+	if err != nil {
+		return err
 	}
-	srv := server.New(res, log, server.Options{Auth: authn, Ready: d.Ping})
+	a, err := app.New(ctx, d, b, store, log, server.Options{})
+	if err != nil {
+		return err
+	}
+	srv := a.Server
 
 	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
 	runtime.SetMutexProfileFraction(10)

@@ -12,16 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apnet/apnet/graph"
-	"github.com/apnet/apnet/internal/attendance"
-	"github.com/apnet/apnet/internal/auth"
+	"github.com/apnet/apnet/internal/app"
 	"github.com/apnet/apnet/internal/broker"
-	"github.com/apnet/apnet/internal/documents"
-	"github.com/apnet/apnet/internal/live"
-	"github.com/apnet/apnet/internal/qa"
-	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/server"
-	"github.com/apnet/apnet/internal/training"
 )
 
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
@@ -67,41 +60,20 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer b.Close()
 
-	hub := live.New(b, d.Client, log)
-	authn := auth.New(d.Client, b, log, nil)
-	if err := authn.Run(ctx); err != nil {
-		return fmt.Errorf("follow session revocations: %w", err)
-	}
-	res := &graph.Resolver{
-		Client:     d.Client,
-		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log},
-		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log},
-		Documents:  &documents.Service{Client: d.Client, Store: store, Log: log},
-		Training:   &training.Service{Client: d.Client},
-		QA:         qa.NewService(d.Client, hub, log, nil),
-		Live:       hub,
-		Auth:       authn,
-	}
-	// Approvals that reach their end lapse with no one pressing a button
-	// (internal/qa); every replica runs this, and each change happens once.
-	go res.QA.RunLapses(ctx, lapseEvery)
-	srv := server.New(res, log, server.Options{
+	a, err := app.New(ctx, d, b, store, log, server.Options{
 		AllowedOrigins:       splitList(*origins),
 		DisableIntrospection: *production,
 		DisableGraphiQL:      *production,
-		Auth:                 authn,
 		TrustProxy:           *trustProxy,
 		MetricsToken:         os.Getenv("APNET_METRICS_TOKEN"),
-		Ready: func(ctx context.Context) error {
-			if err := d.Ping(ctx); err != nil {
-				return fmt.Errorf("database: %w", err)
-			}
-			if err := b.Ready(ctx); err != nil {
-				return fmt.Errorf("broker: %w", err)
-			}
-			return nil
-		},
 	})
+	if err != nil {
+		return err
+	}
+	// Approvals that reach their end lapse with no one pressing a button
+	// (internal/qa); every replica runs this, and each change happens once.
+	go a.Resolver.QA.RunLapses(ctx, lapseEvery)
+	srv := a.Server
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
