@@ -656,7 +656,7 @@ func TestQAFromApplicationToApprovalInChromium(t *testing.T) {
 
 	// A compliance visit with every item met, and its report.
 	run(t, officer, 30*time.Second, "compliance visit form",
-		chromedp.Click(chromedp.CSS(`button[aria-expanded]:nth-of-type(1)`)),
+		chromedp.Click(chromedp.CSS(`button[data-panel=compliance]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-form=compliance]`)))
 	n := get(t, officer, "answer every item met", chromedp.Evaluate[int](`(() => { const rs = [...document.querySelectorAll('form[data-form=compliance] input[type=radio][value=MET]')]; rs.forEach(r => r.click()); return rs.length })()`))
 	if n == 0 {
@@ -665,13 +665,15 @@ func TestQAFromApplicationToApprovalInChromium(t *testing.T) {
 	run(t, officer, 30*time.Second, "record the compliance visit",
 		chromedp.SendKeys(chromedp.CSS(`#cv-summary`), "Every standard met on the day."),
 		chromedp.SetUploadFiles(chromedp.CSS(`#cv-file`), []string{pdf}),
-		chromedp.Sleep(200*time.Millisecond),
+		chromedp.Sleep(200*time.Millisecond))
+	wd.screenshot(t, officer, "24-qa-compliance-visit")
+	run(t, officer, 30*time.Second, "submit the compliance visit",
 		chromedp.Click(chromedp.CSS(`form[data-form=compliance] button[type=submit]`)))
 	result("compliance visit", "Compliant")
 
 	// An evaluation visit: teaching and learning good.
 	run(t, officer, 30*time.Second, "evaluation visit form",
-		chromedp.Click(chromedp.CSS(`button[aria-expanded]:nth-of-type(2)`)),
+		chromedp.Click(chromedp.CSS(`button[data-panel=evaluation]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-form=evaluation]`)),
 		setSelect(`#ev-teachingAndLearning`, "GOOD"),
 		setSelect(`#ev-behaviourAndAttitudes`, "GOOD"),
@@ -684,13 +686,13 @@ func TestQAFromApplicationToApprovalInChromium(t *testing.T) {
 
 	// The QA Management Group approves.
 	run(t, officer, 30*time.Second, "decision form",
-		chromedp.Click(chromedp.CSS(`button[aria-expanded]:nth-of-type(4)`)),
+		chromedp.Click(chromedp.CSS(`button[data-panel=decision]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-form=decision]`)),
 		setSelect(`#dec-kind`, "APPROVE"),
 		chromedp.Click(chromedp.CSS(`form[data-form=decision] button[type=submit]`)))
 	result("approve", "Approve")
 	run(t, officer, 30*time.Second, "decision history", chromedp.WaitVisible(chromedp.CSS(`[data-testid=decisions] tr[data-kind=APPROVE]`)))
-	wd.screenshot(t, officer, "24-qa-provider-approved")
+	wd.screenshot(t, officer, "25-qa-provider-approved")
 
 	sys := viewer.SystemContext(ctx)
 	p, err := wd.client.Provider.Query().Where(provider.NameEQ("Forest Skills CIC")).Only(sys)
@@ -721,7 +723,7 @@ func TestQAFromApplicationToApprovalInChromium(t *testing.T) {
 			t.Errorf("QA files %q lack %q", files, want)
 		}
 	}
-	wd.screenshot(t, school, "25-school-provider-qa-files")
+	wd.screenshot(t, school, "26-school-provider-qa-files")
 
 	downloads := t.TempDir()
 	run(t, school, 30*time.Second, "download the report",
@@ -748,5 +750,54 @@ func TestQAFromApplicationToApprovalInChromium(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	wd.screenshot(t, school, "26-school-report-downloaded")
+	wd.screenshot(t, school, "27-school-report-downloaded")
+}
+
+// Provider staff book a colleague onto a training event and cancel; the
+// partnership sees the booking.
+func TestTrainingInChromium(t *testing.T) {
+	exec := testenv.BrowserPath(t)
+	wd := startServer(t)
+	browser := newBrowser(t, exec)
+	ctx := context.Background()
+	admin := signIn(t, wd.api, "admin@test.example")
+	start := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Hour)
+	if err := admin.MustData(ctx, `mutation($in: CreateTrainingEventInput!) { createTrainingEvent(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		"title": "Safeguarding update", "topic": "safeguarding", "location": "Partnership office",
+		"startsAt": start.Format(time.RFC3339), "endsAt": start.Add(2 * time.Hour).Format(time.RFC3339), "capacity": 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	prov := tab(t, browser, 768, 1024)
+	wd.signInAs(t, prov, "provider@test.example")
+	run(t, prov, 30*time.Second, "book a colleague",
+		chromedp.Navigate(wd.proxy.URL()+"/training"),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] [data-testid=places-left]`)),
+		chromedp.Click(chromedp.CSS(`li[data-event-id] button[aria-expanded]`)),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] form input[type=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`li[data-event-id] form input:not([type=email])`), "Alex Colleague"),
+		chromedp.SendKeys(chromedp.CSS(`li[data-event-id] form input[type=email]`), "alex@provider.example"),
+		chromedp.Click(chromedp.CSS(`li[data-event-id] form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr`)))
+	if left := get(t, prov, "places left", chromedp.Text(chromedp.CSS(`[data-testid=places-left]`))); left != "1 of 2 places left" {
+		t.Errorf("after booking: %q", left)
+	}
+	wd.screenshot(t, prov, "28-provider-training-booked")
+
+	partnership := tab(t, browser, 1280, 900)
+	wd.signInAs(t, partnership, "admin@test.example")
+	run(t, partnership, 30*time.Second, "partnership sees the booking",
+		chromedp.Navigate(wd.proxy.URL()+"/training"),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr`)))
+	if row := get(t, partnership, "booking", chromedp.Text(chromedp.CSS(`li[data-event-id] table tbody tr`))); !strings.Contains(row, "Alex Colleague") || !strings.Contains(row, "Test Provider") {
+		t.Errorf("partnership's booking row %q", row)
+	}
+	wd.screenshot(t, partnership, "29-partnership-training")
+
+	run(t, prov, 30*time.Second, "cancel the booking",
+		chromedp.Click(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr:not(:has(button))`)))
+	if left := get(t, prov, "places left", chromedp.Text(chromedp.CSS(`[data-testid=places-left]`))); left != "2 of 2 places left" {
+		t.Errorf("after cancelling: %q", left)
+	}
 }

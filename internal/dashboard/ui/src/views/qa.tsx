@@ -450,16 +450,16 @@ export function ProviderQA({ id }: { id: string }) {
                 Training: <TrainingCell t={p.trainingSummary} />
               </p>
               <div class="actions" role="group" aria-label="Record">
-                <button type="button" class="secondary" aria-expanded={panel === 'compliance'} onClick={() => toggle('compliance')}>
+                <button type="button" class="secondary" data-panel="compliance" aria-expanded={panel === 'compliance'} onClick={() => toggle('compliance')}>
                   Record a compliance visit…
                 </button>
-                <button type="button" class="secondary" aria-expanded={panel === 'evaluation'} onClick={() => toggle('evaluation')}>
+                <button type="button" class="secondary" data-panel="evaluation" aria-expanded={panel === 'evaluation'} onClick={() => toggle('evaluation')}>
                   Record an evaluation visit…
                 </button>
-                <button type="button" class="secondary" aria-expanded={panel === 'upload'} onClick={() => toggle('upload')}>
+                <button type="button" class="secondary" data-panel="upload" aria-expanded={panel === 'upload'} onClick={() => toggle('upload')}>
                   Upload a report…
                 </button>
-                <button type="button" class="secondary" aria-expanded={panel === 'decision'} onClick={() => toggle('decision')}>
+                <button type="button" class="secondary" data-panel="decision" aria-expanded={panel === 'decision'} onClick={() => toggle('decision')}>
                   Record a decision…
                 </button>
               </div>

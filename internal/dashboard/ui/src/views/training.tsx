@@ -125,7 +125,7 @@ function EventItem({ e, me, partnership, done }: { e: Event_; me: Me; partnershi
                 <th scope="col">Attendee</th>
                 {partnership && <th scope="col">Provider</th>}
                 <th scope="col">Booking</th>
-                <th scope="col">{started ? 'Attendance' : ''}</th>
+                <th scope="col">{started ? 'Attendance' : 'Change'}</th>
               </tr>
             </thead>
             <tbody>
