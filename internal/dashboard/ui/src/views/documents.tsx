@@ -18,6 +18,19 @@ export interface Doc {
 
 export const DOC_FIELDS = 'id title filename contentType size category uploadedAt downloadURL';
 
+const CATEGORIES: Record<string, string> = {
+  COMPLIANCE_REPORT: 'Compliance visit report',
+  EVALUATION_REPORT: 'Evaluation visit report',
+  QA_PROCESS: 'QA process',
+  DATA_SYSTEM_GUIDE: 'Data system guide',
+  PROGRESSION: 'Progression',
+  QUALIFICATION_SUPPORT: 'Qualification support',
+  TRAINING_EVENTS: 'Training events',
+  TRAINING_RESOURCES: 'Training resources',
+  OTHER: 'Other',
+};
+export const categoryText = (c: string) => CATEGORIES[c] ?? label(c);
+
 export const LIBRARY = ['QA_PROCESS', 'DATA_SYSTEM_GUIDE', 'PROGRESSION', 'QUALIFICATION_SUPPORT', 'TRAINING_EVENTS', 'TRAINING_RESOURCES'];
 
 // What the server accepts (internal/docstore); the server checks again.
@@ -107,7 +120,7 @@ export function UploadForm({ idPrefix, categories, providerID, done }: { idPrefi
         <select id={`${idPrefix}-cat`} value={category} onChange={(e) => setCategory(e.currentTarget.value)} {...invalid(a.error, errID, 'category')}>
           {categories.map((c) => (
             <option key={c} value={c}>
-              {label(c)}
+              {categoryText(c)}
             </option>
           ))}
         </select>
@@ -144,7 +157,7 @@ export function Resources({ me }: { me: Me }) {
           <option value="">Every category</option>
           {LIBRARY.map((c) => (
             <option key={c} value={c}>
-              {label(c)}
+              {categoryText(c)}
             </option>
           ))}
         </select>
@@ -160,14 +173,14 @@ export function Resources({ me }: { me: Me }) {
       <Async q={q} what="resources">
         {(d) => {
           const docs = nodes(d.resources);
-          if (docs.length === 0) return <p class="empty">No resources{category ? ` in ${label(category)}` : ''} yet.</p>;
+          if (docs.length === 0) return <p class="empty">No resources{category ? ` in ${categoryText(category)}` : ''} yet.</p>;
           const groups = LIBRARY.map((c) => [c, docs.filter((x) => x.category === c)] as const).filter(([, xs]) => xs.length > 0);
           const other = docs.filter((x) => !LIBRARY.includes(x.category));
           return (
             <>
               {[...groups, ...(other.length ? [['OTHER', other] as const] : [])].map(([c, xs]) => (
                 <section key={c} class="doc-group" aria-labelledby={`res-${c}`}>
-                  <h2 id={`res-${c}`}>{label(c)}</h2>
+                  <h2 id={`res-${c}`}>{categoryText(c)}</h2>
                   <ul class="docs">
                     {xs.map((x) => (
                       <li key={x.id}>

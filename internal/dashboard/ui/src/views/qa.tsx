@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { formatDate, formatTime, gql, label, nodes, today } from '../api';
 import { Async, FormError, Heading, invalid, Link, useAction, useQuery } from '../ui';
-import { DOC_FIELDS, Download, FileField, UploadForm, uploadDocument, type Doc } from './documents';
+import { categoryText, DOC_FIELDS, Download, FileField, UploadForm, uploadDocument, type Doc } from './documents';
 
 interface Training {
   attendedLast12Months: number;
@@ -442,7 +442,7 @@ export function ProviderQA({ id }: { id: string }) {
               <Heading>{p.name}: quality assurance</Heading>
               <p class="meta" data-testid="approval">
                 <span class={`tag tag-${p.approvalStatus}`}>{label(p.approvalStatus)}</span>
-                {p.approvedUntil && ` until ${formatDate(p.approvedUntil)}`}
+                {p.approvedUntil && (p.approvalStatus === 'APPROVED' || p.approvalStatus === 'SUSPENDED' ? ` until ${formatDate(p.approvedUntil)}` : ` (approval ran to ${formatDate(p.approvedUntil)})`)}
                 {p.approvalStatus === 'APPROVED' && !p.currentlyApproved && ' (ended: lapsing)'} · {p.postcode} ·{' '}
                 <Link href={`/providers/${encodeURIComponent(p.id)}`}>Directory page</Link>
               </p>
@@ -565,7 +565,7 @@ export function ProviderQA({ id }: { id: string }) {
                 <ul class="docs">
                   {(p.documents ?? []).map((x) => (
                     <li key={x.id}>
-                      <strong>{x.title}</strong> <span class="meta">{label(x.category)}, {formatTime(x.uploadedAt)}</span>
+                      <strong>{x.title}</strong> <span class="meta">{categoryText(x.category)}, {formatTime(x.uploadedAt)}</span>
                       <br />
                       <Download doc={x} />
                     </li>
@@ -822,7 +822,7 @@ function DecisionForm({ p, saved }: { p: QAProvider; saved: (msg: string) => voi
       <h2 id="dec-h">QA Management Group decision</h2>
       <p class="hint">
         Now {label(p.approvalStatus)}
-        {p.approvedUntil ? ` until ${formatDate(p.approvedUntil)}` : ''}. Approval needs a compliant compliance visit and teaching and learning at least good, each the latest of its kind and within 12 months.
+        {p.approvedUntil ? ` (approval to ${formatDate(p.approvedUntil)})` : ''}. Approval needs a compliant compliance visit and teaching and learning at least good, each the latest of its kind and within 12 months.
       </p>
       <div class="field">
         <label for="dec-kind">Decision</label>
