@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { formatDate, label, nodes } from '../api';
+import { formatDate, formatTime, label, nodes } from '../api';
 import { Async, Heading, Link, useQuery } from '../ui';
-import { DOC_FIELDS, Download, type Doc } from './documents';
+import { categoryText, DOC_FIELDS, Download, type Doc } from './documents';
 import { Grades } from './qa';
 
 const LEVELS = ['ENTRY_1', 'ENTRY_2', 'ENTRY_3', 'LEVEL_1', 'LEVEL_2', 'LEVEL_3'];
@@ -128,6 +128,7 @@ const PROVIDER = `query($id: ID!) { node(id: $id) { ... on Provider {
   id name description contactName email phone website address postcode approvalStatus approvedUntil
   latestComplianceVisit { id visitedOn overall report { ${DOC_FIELDS} } }
   latestEvaluationVisit { id visitedOn teachingAndLearning behaviourAndAttitudes personalDevelopment leadershipAndManagement overallGrade reportDocument { ${DOC_FIELDS} } }
+  documents { ${DOC_FIELDS} }
   courses(first: 50) { edges { node { id deliveryPostcode places startDates sessions { weekday start end }
     qualification { number title level awardingBody { name } } } } }
 } } }`;
@@ -144,6 +145,7 @@ interface ProviderDetail {
   postcode: string;
   approvalStatus: string;
   approvedUntil: string | null;
+  documents: Doc[] | null;
   latestComplianceVisit: { id: string; visitedOn: string; overall: string; report: Doc | null } | null;
   latestEvaluationVisit: { id: string; visitedOn: string; teachingAndLearning: string; behaviourAndAttitudes: string; personalDevelopment: string; leadershipAndManagement: string; overallGrade: string; reportDocument: Doc | null } | null;
   courses: { edges: { node: { id: string; deliveryPostcode: string; places: number; startDates: string[]; sessions: { weekday: string; start: string; end: string }[]; qualification: { number: string; title: string; level: string; awardingBody: { name: string } } } }[] };
@@ -241,33 +243,51 @@ export function ProviderPage({ id }: { id: string }) {
 function QAFiles({ p }: { p: ProviderDetail }) {
   const cv = p.latestComplianceVisit;
   const ev = p.latestEvaluationVisit;
+  const linked = new Set([cv?.report?.id, ev?.reportDocument?.id]);
+  const others = (p.documents ?? []).filter((d) => !linked.has(d.id)).sort((a, b) => (a.uploadedAt < b.uploadedAt ? 1 : -1));
   return (
-    <div class="qa-files" data-testid="qa-files">
-      <section aria-labelledby="qa-cv">
-        <h3 id="qa-cv">Compliance visit</h3>
-        {cv ? (
-          <>
-            <p>
-              {formatDate(cv.visitedOn)} <span class={`tag tag-${cv.overall}`}>{label(cv.overall)}</span>
-            </p>
-            {cv.report ? <Download doc={cv.report} text="Download the report" /> : <p class="muted">No report file.</p>}
-          </>
-        ) : (
-          <p class="empty">No compliance visit recorded.</p>
-        )}
-      </section>
-      <section aria-labelledby="qa-ev">
-        <h3 id="qa-ev">Evaluation visit</h3>
-        {ev ? (
-          <>
-            <p>{formatDate(ev.visitedOn)}</p>
-            <Grades v={ev} />
-            {ev.reportDocument ? <Download doc={ev.reportDocument} text="Download the report" /> : <p class="muted">No report file.</p>}
-          </>
-        ) : (
-          <p class="empty">No evaluation visit recorded.</p>
-        )}
-      </section>
-    </div>
+    <>
+      <div class="qa-files" data-testid="qa-files">
+        <section aria-labelledby="qa-cv">
+          <h3 id="qa-cv">Compliance visit</h3>
+          {cv ? (
+            <>
+              <p>
+                {formatDate(cv.visitedOn)} <span class={`tag tag-${cv.overall}`}>{label(cv.overall)}</span>
+              </p>
+              {cv.report ? <Download doc={cv.report} text="Download the report" /> : <p class="muted">No report file.</p>}
+            </>
+          ) : (
+            <p class="empty">No compliance visit recorded.</p>
+          )}
+        </section>
+        <section aria-labelledby="qa-ev">
+          <h3 id="qa-ev">Evaluation visit</h3>
+          {ev ? (
+            <>
+              <p>{formatDate(ev.visitedOn)}</p>
+              <Grades v={ev} />
+              {ev.reportDocument ? <Download doc={ev.reportDocument} text="Download the report" /> : <p class="muted">No report file.</p>}
+            </>
+          ) : (
+            <p class="empty">No evaluation visit recorded.</p>
+          )}
+        </section>
+      </div>
+      {others.length > 0 && (
+        <>
+          <h3>Other QA reports</h3>
+          <ul class="docs" data-testid="other-reports">
+            {others.map((d) => (
+              <li key={d.id}>
+                <strong>{d.title}</strong> <span class="meta">{categoryText(d.category)}, {formatTime(d.uploadedAt)}</span>
+                <br />
+                <Download doc={d} />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
   );
 }
