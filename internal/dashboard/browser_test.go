@@ -654,6 +654,17 @@ func TestQAFromApplicationToApprovalInChromium(t *testing.T) {
 		}
 	}
 
+	// Approving before any visit is refused; the server's reason shows next to the form.
+	run(t, officer, 30*time.Second, "approve too early",
+		chromedp.Click(chromedp.CSS(`button[data-panel=decision]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=decision]`)),
+		setSelect(`#dec-kind`, "APPROVE"),
+		chromedp.Click(chromedp.CSS(`form[data-form=decision] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=decision] .error[data-code=CONFLICT]`)))
+	if msg := get(t, officer, "refusal", chromedp.Text(chromedp.CSS(`form[data-form=decision] .error`))); !strings.Contains(msg, "compliance") {
+		t.Errorf("refusal says %q, want the missing compliance visit named", msg)
+	}
+
 	// A compliance visit with every item met, and its report.
 	run(t, officer, 30*time.Second, "compliance visit form",
 		chromedp.Click(chromedp.CSS(`button[data-panel=compliance]`)),
@@ -794,7 +805,49 @@ func TestTrainingInChromium(t *testing.T) {
 	}
 	wd.screenshot(t, partnership, "29-partnership-training")
 
+	// An event that has started: the partnership records who came.
+	sys := viewer.SystemContext(ctx)
+	begun := wd.client.TrainingEvent.Create().SetTitle("Data system refresher").SetStartsAt(time.Now().Add(-3 * time.Hour)).
+		SetEndsAt(time.Now().Add(-time.Hour)).SetCapacity(5).SetCreatedBy("system").SaveX(sys)
+	booking := wd.client.TrainingBooking.Create().SetEvent(begun).SetProviderID(wd.w.Provider.ID).SetAttendeeName("Jo Attendee").
+		SetAttendeeEmail("jo@provider.example").SetBookedBy("system").SaveX(sys)
+	row := fmt.Sprintf(`li[data-event-id="%d"] table tbody tr`, begun.ID)
+	run(t, partnership, 30*time.Second, "record attendance",
+		chromedp.Navigate(wd.proxy.URL()+"/training"),
+		chromedp.WaitVisible(chromedp.CSS(`#tr-when`)),
+		setSelect(`#tr-when`, "past"),
+		chromedp.WaitVisible(chromedp.CSS(row+` button`)),
+		chromedp.Click(chromedp.CSS(row+` button`)),
+		chromedp.WaitVisible(chromedp.CSS(row+` button:disabled`)))
+	if b := wd.client.TrainingBooking.GetX(sys, booking.ID); b.Attended == nil || !*b.Attended {
+		t.Errorf("attendance after clicking Attended: %v", b.Attended)
+	}
+	wd.screenshot(t, partnership, "30-partnership-training-attendance")
+
+	// The partnership adds to the resources library; everyone sees it grouped by category.
+	guide := filepath.Join(t.TempDir(), "guide.txt")
+	if err := os.WriteFile(guide, []byte("How to record attendance in apnet.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, partnership, 30*time.Second, "upload a resource",
+		chromedp.Navigate(wd.proxy.URL()+"/resources"),
+		chromedp.WaitVisible(chromedp.CSS(`main .empty`)),
+		chromedp.Click(chromedp.CSS(`main button[aria-expanded]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=res-up]`)),
+		chromedp.SendKeys(chromedp.CSS(`#res-up-title`), "Recording attendance"),
+		setSelect(`#res-up-cat`, "DATA_SYSTEM_GUIDE"),
+		chromedp.SetUploadFiles(chromedp.CSS(`#res-up-file`), []string{guide}),
+		chromedp.Sleep(200*time.Millisecond),
+		chromedp.Click(chromedp.CSS(`form[data-form=res-up] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#res-DATA_SYSTEM_GUIDE`)))
+	wd.screenshot(t, partnership, "31-partnership-resources")
+	run(t, prov, 30*time.Second, "provider sees the resource",
+		chromedp.Navigate(wd.proxy.URL()+"/resources"),
+		chromedp.WaitVisible(chromedp.CSS(`#res-DATA_SYSTEM_GUIDE`)))
+
 	run(t, prov, 30*time.Second, "cancel the booking",
+		chromedp.Navigate(wd.proxy.URL()+"/training"),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
 		chromedp.Click(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr:not(:has(button))`)))
 	if left := get(t, prov, "places left", chromedp.Text(chromedp.CSS(`[data-testid=places-left]`))); left != "2 of 2 places left" {

@@ -148,10 +148,10 @@ function EventItem({ e, me, partnership, done }: { e: Event_; me: Me; partnershi
                         {partnership && (
                           <span class="actions inline">
                             <button type="button" class="secondary small" disabled={a.busy || b.attended === true} onClick={() => act(`mutation($id: ID!) { recordTrainingAttendance(bookingID: $id, attended: true) { id } }`, { id: b.id })}>
-                              Attended<span class="visually-hidden"> ({b.attendeeName})</span>
+                              Mark attended<span class="visually-hidden"> ({b.attendeeName})</span>
                             </button>
                             <button type="button" class="secondary small" disabled={a.busy || b.attended === false} onClick={() => act(`mutation($id: ID!) { recordTrainingAttendance(bookingID: $id, attended: false) { id } }`, { id: b.id })}>
-                              Did not attend<span class="visually-hidden"> ({b.attendeeName})</span>
+                              Mark not attended<span class="visually-hidden"> ({b.attendeeName})</span>
                             </button>
                           </span>
                         )}
