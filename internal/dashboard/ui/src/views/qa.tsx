@@ -704,20 +704,28 @@ function ComplianceForm({ providerID, checklist, saved }: { providerID: string; 
                       </label>
                     ))}
                   </fieldset>
-                  <label for={`${base}-ev`}>Evidence notes</label>
+                  <label for={`${base}-ev`}>
+                    Evidence notes<span class="visually-hidden"> for {i.code}</span>
+                  </label>
                   <input id={`${base}-ev`} type="text" value={x.evidence} onInput={(e) => set(i.id, { evidence: e.currentTarget.value })} />
                   {x.outcome === 'NOT_MET' && (
                     <div class="action-fields">
                       <div class="field">
-                        <label for={`${base}-ad`}>Action needed</label>
+                        <label for={`${base}-ad`}>
+                          Action needed<span class="visually-hidden"> for {i.code}</span>
+                        </label>
                         <input id={`${base}-ad`} required value={x.description} onInput={(e) => set(i.id, { description: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.description`)} />
                       </div>
                       <div class="field">
-                        <label for={`${base}-ao`}>Owner</label>
+                        <label for={`${base}-ao`}>
+                          Owner<span class="visually-hidden"> for {i.code}</span>
+                        </label>
                         <input id={`${base}-ao`} required value={x.ownerName} onInput={(e) => set(i.id, { ownerName: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.ownerName`)} />
                       </div>
                       <div class="field">
-                        <label for={`${base}-ad2`}>Due on</label>
+                        <label for={`${base}-ad2`}>
+                          Due on<span class="visually-hidden"> for {i.code}</span>
+                        </label>
                         <input id={`${base}-ad2`} type="date" required value={x.dueOn} onInput={(e) => set(i.id, { dueOn: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.dueOn`)} />
                       </div>
                     </div>
