@@ -127,7 +127,7 @@ function View({ me, path }: { me: Me; path: URL }) {
   const p = path.pathname;
   const m = (re: RegExp) => p.match(re);
   let r: RegExpMatchArray | null;
-  if ((r = m(/^\/providers\/([^/]+)$/))) return <ProviderPage id={decodeURIComponent(r[1])} />;
+  if ((r = m(/^\/providers\/([^/]+)$/))) return <ProviderPage id={decodeURIComponent(r[1])} partnership={me.role === 'PARTNERSHIP_ADMIN' || me.role === 'QA_OFFICER'} />;
   if (p === '/directory') return <Directory />;
   if (p === '/resources') return <Resources me={me} />;
   if (p === '/training' && me.role !== 'SCHOOL_STAFF') return <Training me={me} />;

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { formatDate, formatTime, label, nodes } from '../api';
 import { Async, Heading, Link, useQuery } from '../ui';
 import { categoryText, DOC_FIELDS, Download, type Doc } from './documents';
-import { Grades } from './qa';
+import { Grades, qaPage } from './qa';
 
 const LEVELS = ['ENTRY_1', 'ENTRY_2', 'ENTRY_3', 'LEVEL_1', 'LEVEL_2', 'LEVEL_3'];
 
@@ -151,7 +151,7 @@ interface ProviderDetail {
   courses: { edges: { node: { id: string; deliveryPostcode: string; places: number; startDates: string[]; sessions: { weekday: string; start: string; end: string }[]; qualification: { number: string; title: string; level: string; awardingBody: { name: string } } } }[] };
 }
 
-export function ProviderPage({ id }: { id: string }) {
+export function ProviderPage({ id, partnership }: { id: string; partnership?: boolean }) {
   const q = useQuery<{ node: ProviderDetail | null }>(PROVIDER, { id });
   return (
     <section>
@@ -175,6 +175,11 @@ export function ProviderPage({ id }: { id: string }) {
                 {label(p.approvalStatus)}
                 {p.approvedUntil && ` until ${formatDate(p.approvedUntil)}`}
               </p>
+              {partnership && (
+                <p>
+                  <Link href={qaPage(p.id)}>Quality assurance: visits, reports and decisions</Link>
+                </p>
+              )}
               {p.description && <p>{p.description}</p>}
               <h2>Contact</h2>
               <dl class="contact">
