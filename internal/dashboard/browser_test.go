@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -21,18 +22,23 @@ import (
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
+	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/docstore"
+	"github.com/apnet/apnet/internal/documents"
 	"github.com/apnet/apnet/internal/fixture"
 	"github.com/apnet/apnet/internal/gqlclient"
 	"github.com/apnet/apnet/internal/live"
+	"github.com/apnet/apnet/internal/qa"
 	"github.com/apnet/apnet/internal/referral"
 	"github.com/apnet/apnet/internal/server"
 	"github.com/apnet/apnet/internal/testenv"
+	"github.com/apnet/apnet/internal/training"
 	"github.com/apnet/apnet/internal/viewer"
 )
 
@@ -64,10 +70,21 @@ func startServer(t *testing.T) *world {
 	if err := authn.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
+	store, err := docstore.NewLocal(filepath.Join(t.TempDir(), "documents"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As `apnet migrate` does for a fresh database.
+	if err := qa.EnsureDefaultChecklist(ctx, d.Client); err != nil {
+		t.Fatal(err)
+	}
 	res := &graph.Resolver{
 		Client:     d.Client,
 		Attendance: &attendance.Service{Client: d.Client, Publisher: hub, Log: log},
 		Referral:   &referral.Service{Client: d.Client, Publisher: hub, Log: log},
+		Documents:  &documents.Service{Client: d.Client, Store: store, Log: log},
+		Training:   &training.Service{Client: d.Client},
+		QA:         qa.NewService(d.Client, hub, log, nil),
 		Live:       hub,
 		Auth:       authn,
 	}
@@ -85,6 +102,7 @@ func startServer(t *testing.T) *world {
 		{"school@test.example", user.RoleSCHOOL_STAFF, w.SchoolA.ID, 0},
 		{"provider@test.example", user.RolePROVIDER_STAFF, 0, w.Provider.ID},
 		{"admin@test.example", user.RolePARTNERSHIP_ADMIN, 0, 0},
+		{"qa@test.example", user.RoleQA_OFFICER, 0, 0},
 	} {
 		fixture.Account(t, d.Client, a.email, a.role, a.school, a.provider)
 	}
@@ -383,7 +401,7 @@ func TestDashboardInChromium(t *testing.T) {
 		wd.screenshot(t, school, "06-school-directory")
 		run(t, school, 30*time.Second, "provider page",
 			chromedp.Click(chromedp.CSS(`ul.results li h2 a`)),
-			chromedp.WaitVisible(chromedp.CSS(`[data-pending=qa-api]`)))
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=qa-files]`)))
 		wd.screenshot(t, school, "07-school-provider")
 		run(t, school, 30*time.Second, "referrals",
 			chromedp.Navigate(wd.proxy.URL()+"/referrals"),
@@ -551,10 +569,288 @@ func TestDashboardInChromium(t *testing.T) {
 			{"/", `main .empty, main .queue`, "15-partnership-queue"},
 			{"/providers", `main table`, "16-partnership-providers"},
 			{"/audit", `main table tbody tr`, "17-partnership-audit"},
-			{"/qa", `[data-pending=qa-api]`, "18-partnership-qa"},
+			{"/qa", `#wl-due`, "18-partnership-qa"},
+			{"/applications", `main .empty, main .queue`, "19-partnership-applications"},
+			{"/training", `main .empty, main .queue`, "20-partnership-training"},
+			{"/resources", `main .empty, main .doc-group`, "21-partnership-resources"},
 		} {
 			run(t, admin, 30*time.Second, v.name, chromedp.Navigate(wd.proxy.URL()+v.path), chromedp.WaitVisible(chromedp.CSS(v.wait)))
 			wd.screenshot(t, admin, v.name)
 		}
 	})
+}
+
+// A small but real PDF: what the docstore's type check accepts as a report.
+const reportPDF = "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n" +
+	"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+// setSelect chooses a value in a select as a person would, firing change.
+func setSelect(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(s => { if (!s) return false; s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); return s.value === %q })(document.querySelector(%q))`, value, value, sel)))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("select %s has no option %s", sel, value)
+		}
+		return nil
+	})
+}
+
+// The QA officer runs a provider from application to approval in the
+// browser; then school staff find it in the directory and download its
+// compliance visit report.
+func TestQAFromApplicationToApprovalInChromium(t *testing.T) {
+	exec := testenv.BrowserPath(t)
+	wd := startServer(t)
+	browser := newBrowser(t, exec)
+	ctx := context.Background()
+
+	// The fixture world has no application: one arrives as a provider would send it, with no account.
+	anon := &gqlclient.Client{URL: wd.api + "/query"}
+	in := map[string]any{"kind": "PROVIDER", "organisationName": "Forest Skills CIC", "ukprn": "10012345",
+		"settingType": "OTH", "contactName": "Sam Ray", "email": "sam@forest.example", "postcode": "NG7 2QQ",
+		"description": "Hairdressing in a working salon", "courses": []any{map[string]any{"qualificationNumber": "603/2476/0",
+			"sessions": []any{map[string]any{"weekday": "TUESDAY", "start": "09:00", "end": "12:00"}},
+			"places":   6, "deliveryPostcode": "NG7 2QQ"}}}
+	if err := anon.MustData(ctx, `mutation($in: SubmitApplicationInput!) { submitApplication(input: $in) { reference } }`, map[string]any{"in": in}, nil); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(t.TempDir(), "compliance-visit.pdf")
+	if err := os.WriteFile(pdf, []byte(reportPDF), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// The QA officer works at tablet width.
+	officer := tab(t, browser, 768, 1024)
+	wd.signInAs(t, officer, "qa@test.example")
+	run(t, officer, 30*time.Second, "worklist",
+		chromedp.Navigate(wd.proxy.URL()+"/qa"),
+		chromedp.WaitVisible(chromedp.CSS(`#wl-apps`)))
+	worklist := get(t, officer, "worklist text", chromedp.Text(chromedp.CSS(`main`)))
+	if !strings.Contains(worklist, "Forest Skills CIC") {
+		t.Errorf("the worklist does not list the application: %q", worklist)
+	}
+	wd.screenshot(t, officer, "22-qa-worklist")
+
+	run(t, officer, 30*time.Second, "accept the application",
+		chromedp.Navigate(wd.proxy.URL()+"/applications"),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-application-id] .actions button`)),
+		chromedp.Click(chromedp.CSS(`li[data-application-id] .actions button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a.accepted-link`)))
+	wd.screenshot(t, officer, "23-qa-application-accepted")
+	run(t, officer, 30*time.Second, "open the QA page",
+		chromedp.Click(chromedp.CSS(`a.accepted-link`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=approval]`)))
+
+	result := func(what, want string) {
+		t.Helper()
+		run(t, officer, 30*time.Second, what, chromedp.WaitVisible(chromedp.CSS(`[data-testid=qa-result]:not(:empty), form .error`)))
+		got := get(t, officer, what, chromedp.Text(chromedp.CSS(`main`)))
+		if r := get(t, officer, what, chromedp.Text(chromedp.CSS(`[data-testid=qa-result]`))); !strings.Contains(r, want) {
+			wd.screenshot(t, officer, "qa-failed")
+			t.Fatalf("%s: result %q, want %q; page %q", what, r, want, got)
+		}
+	}
+
+	// Approving before any visit is refused; the server's reason shows next to the form.
+	run(t, officer, 30*time.Second, "approve too early",
+		chromedp.Click(chromedp.CSS(`button[data-panel=decision]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=decision]`)),
+		setSelect(`#dec-kind`, "APPROVE"),
+		chromedp.Click(chromedp.CSS(`form[data-form=decision] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=decision] .error[data-code=CONFLICT]`)))
+	if msg := get(t, officer, "refusal", chromedp.Text(chromedp.CSS(`form[data-form=decision] .error`))); !strings.Contains(msg, "compliance") {
+		t.Errorf("refusal says %q, want the missing compliance visit named", msg)
+	}
+
+	// A compliance visit with every item met, and its report.
+	run(t, officer, 30*time.Second, "compliance visit form",
+		chromedp.Click(chromedp.CSS(`button[data-panel=compliance]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=compliance]`)))
+	n := get(t, officer, "answer every item met", chromedp.Evaluate[int](`(() => { const rs = [...document.querySelectorAll('form[data-form=compliance] input[type=radio][value=MET]')]; rs.forEach(r => r.click()); return rs.length })()`))
+	if n == 0 {
+		t.Fatal("the compliance form has no items")
+	}
+	run(t, officer, 30*time.Second, "record the compliance visit",
+		chromedp.SendKeys(chromedp.CSS(`#cv-summary`), "Every standard met on the day."),
+		chromedp.SetUploadFiles(chromedp.CSS(`#cv-file`), []string{pdf}),
+		chromedp.Sleep(200*time.Millisecond))
+	wd.screenshot(t, officer, "24-qa-compliance-visit")
+	run(t, officer, 30*time.Second, "submit the compliance visit",
+		chromedp.Click(chromedp.CSS(`form[data-form=compliance] button[type=submit]`)))
+	result("compliance visit", "Compliant")
+
+	// An evaluation visit: teaching and learning good.
+	run(t, officer, 30*time.Second, "evaluation visit form",
+		chromedp.Click(chromedp.CSS(`button[data-panel=evaluation]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=evaluation]`)),
+		setSelect(`#ev-teachingAndLearning`, "GOOD"),
+		setSelect(`#ev-behaviourAndAttitudes`, "GOOD"),
+		setSelect(`#ev-personalDevelopment`, "OUTSTANDING"),
+		setSelect(`#ev-leadershipAndManagement`, "GOOD"),
+		setSelect(`#ev-overallGrade`, "GOOD"),
+		chromedp.SendKeys(chromedp.CSS(`#ev-report`), "Well planned sessions; learners engaged."),
+		chromedp.Click(chromedp.CSS(`form[data-form=evaluation] button[type=submit]`)))
+	result("evaluation visit", "Evaluation visit recorded")
+
+	// The QA Management Group approves.
+	run(t, officer, 30*time.Second, "decision form",
+		chromedp.Click(chromedp.CSS(`button[data-panel=decision]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=decision]`)),
+		setSelect(`#dec-kind`, "APPROVE"),
+		chromedp.Click(chromedp.CSS(`form[data-form=decision] button[type=submit]`)))
+	result("approve", "Approve")
+	run(t, officer, 30*time.Second, "decision history", chromedp.WaitVisible(chromedp.CSS(`[data-testid=decisions] tr[data-kind=APPROVE]`)))
+	wd.screenshot(t, officer, "25-qa-provider-approved")
+
+	sys := viewer.SystemContext(ctx)
+	p, err := wd.client.Provider.Query().Where(provider.NameEQ("Forest Skills CIC")).Only(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ApprovalStatus != provider.ApprovalStatusAPPROVED || p.ApprovedUntil == nil {
+		t.Fatalf("provider after approval: %s until %v", p.ApprovalStatus, p.ApprovedUntil)
+	}
+
+	// School staff find it in the directory and download the report.
+	school := tab(t, browser, 768, 1024)
+	wd.signInAs(t, school, "school@test.example")
+	run(t, school, 30*time.Second, "directory search",
+		chromedp.Navigate(wd.proxy.URL()+"/directory"),
+		chromedp.WaitVisible(chromedp.CSS(`ul.results`)),
+		chromedp.SendKeys(chromedp.CSS(`#s-qual`), "hairdressing"),
+		chromedp.Submit(chromedp.CSS(`#s-qual`)),
+		chromedp.WaitVisible(chromedp.CSS(`ul.results li h2 a`)))
+	found := get(t, school, "open the provider from the results", chromedp.Evaluate[bool](`(() => { const a = [...document.querySelectorAll('ul.results li h2 a')].find(a => a.textContent.includes('Forest Skills CIC')); if (a) a.click(); return !!a })()`))
+	if !found {
+		t.Fatal("the approved provider is not in the school's directory search")
+	}
+	run(t, school, 30*time.Second, "QA files", chromedp.WaitVisible(chromedp.CSS(`[data-testid=qa-files] .download button`)))
+	files := get(t, school, "QA files text", chromedp.Text(chromedp.CSS(`[data-testid=qa-files]`)))
+	for _, want := range []string{"Compliant", "Teaching and learning", "Good", "compliance-visit.pdf"} {
+		if !strings.Contains(files, want) {
+			t.Errorf("QA files %q lack %q", files, want)
+		}
+	}
+	wd.screenshot(t, school, "26-school-provider-qa-files")
+
+	downloads := t.TempDir()
+	run(t, school, 30*time.Second, "download the report",
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(`[data-testid=qa-files] .download button`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=qa-files] .download[data-state=done]`)))
+	if b := get(t, school, "bytes fetched", chromedp.AttributeValue(chromedp.CSS(`[data-testid=qa-files] .download`), "data-bytes")).Value; b != fmt.Sprint(len(reportPDF)) {
+		t.Errorf("fetched %s bytes, want %d", b, len(reportPDF))
+	}
+	saved := filepath.Join(downloads, "compliance-visit.pdf")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := os.ReadFile(saved)
+		if err == nil && string(got) == reportPDF {
+			break
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(downloads)
+			t.Fatalf("saved file: %v (%d bytes); the downloads directory holds %v", err, len(got), entries)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	wd.screenshot(t, school, "27-school-report-downloaded")
+}
+
+// Provider staff book a colleague onto a training event and cancel; the
+// partnership sees the booking.
+func TestTrainingInChromium(t *testing.T) {
+	exec := testenv.BrowserPath(t)
+	wd := startServer(t)
+	browser := newBrowser(t, exec)
+	ctx := context.Background()
+	admin := signIn(t, wd.api, "admin@test.example")
+	start := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Hour)
+	if err := admin.MustData(ctx, `mutation($in: CreateTrainingEventInput!) { createTrainingEvent(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		"title": "Safeguarding update", "topic": "safeguarding", "location": "Partnership office",
+		"startsAt": start.Format(time.RFC3339), "endsAt": start.Add(2 * time.Hour).Format(time.RFC3339), "capacity": 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	prov := tab(t, browser, 768, 1024)
+	wd.signInAs(t, prov, "provider@test.example")
+	run(t, prov, 30*time.Second, "book a colleague",
+		chromedp.Navigate(wd.proxy.URL()+"/training"),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] [data-testid=places-left]`)),
+		chromedp.Click(chromedp.CSS(`li[data-event-id] button[aria-expanded]`)),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] form input[type=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`li[data-event-id] form input:not([type=email])`), "Alex Colleague"),
+		chromedp.SendKeys(chromedp.CSS(`li[data-event-id] form input[type=email]`), "alex@provider.example"),
+		chromedp.Click(chromedp.CSS(`li[data-event-id] form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr`)))
+	if left := get(t, prov, "places left", chromedp.Text(chromedp.CSS(`[data-testid=places-left]`))); left != "1 of 2 places left" {
+		t.Errorf("after booking: %q", left)
+	}
+	wd.screenshot(t, prov, "28-provider-training-booked")
+
+	partnership := tab(t, browser, 1280, 900)
+	wd.signInAs(t, partnership, "admin@test.example")
+	run(t, partnership, 30*time.Second, "partnership sees the booking",
+		chromedp.Navigate(wd.proxy.URL()+"/training"),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr`)))
+	if row := get(t, partnership, "booking", chromedp.Text(chromedp.CSS(`li[data-event-id] table tbody tr`))); !strings.Contains(row, "Alex Colleague") || !strings.Contains(row, "Test Provider") {
+		t.Errorf("partnership's booking row %q", row)
+	}
+	wd.screenshot(t, partnership, "29-partnership-training")
+
+	// An event that has started: the partnership records who came.
+	sys := viewer.SystemContext(ctx)
+	begun := wd.client.TrainingEvent.Create().SetTitle("Data system refresher").SetStartsAt(time.Now().Add(-3 * time.Hour)).
+		SetEndsAt(time.Now().Add(-time.Hour)).SetCapacity(5).SetCreatedBy("system").SaveX(sys)
+	booking := wd.client.TrainingBooking.Create().SetEvent(begun).SetProviderID(wd.w.Provider.ID).SetAttendeeName("Jo Attendee").
+		SetAttendeeEmail("jo@provider.example").SetBookedBy("system").SaveX(sys)
+	row := fmt.Sprintf(`li[data-event-id="%d"] table tbody tr`, begun.ID)
+	run(t, partnership, 30*time.Second, "record attendance",
+		chromedp.Navigate(wd.proxy.URL()+"/training"),
+		chromedp.WaitVisible(chromedp.CSS(`#tr-when`)),
+		setSelect(`#tr-when`, "past"),
+		chromedp.WaitVisible(chromedp.CSS(row+` button`)),
+		chromedp.Click(chromedp.CSS(row+` button`)),
+		chromedp.WaitVisible(chromedp.CSS(row+` button:disabled`)))
+	if b := wd.client.TrainingBooking.GetX(sys, booking.ID); b.Attended == nil || !*b.Attended {
+		t.Errorf("attendance after clicking Attended: %v", b.Attended)
+	}
+	wd.screenshot(t, partnership, "30-partnership-training-attendance")
+
+	// The partnership adds to the resources library; everyone sees it grouped by category.
+	guide := filepath.Join(t.TempDir(), "guide.txt")
+	if err := os.WriteFile(guide, []byte("How to record attendance in apnet.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, partnership, 30*time.Second, "upload a resource",
+		chromedp.Navigate(wd.proxy.URL()+"/resources"),
+		chromedp.WaitVisible(chromedp.CSS(`main .empty`)),
+		chromedp.Click(chromedp.CSS(`main button[aria-expanded]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=res-up]`)),
+		chromedp.SendKeys(chromedp.CSS(`#res-up-title`), "Recording attendance"),
+		setSelect(`#res-up-cat`, "DATA_SYSTEM_GUIDE"),
+		chromedp.SetUploadFiles(chromedp.CSS(`#res-up-file`), []string{guide}),
+		chromedp.Sleep(200*time.Millisecond),
+		chromedp.Click(chromedp.CSS(`form[data-form=res-up] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#res-DATA_SYSTEM_GUIDE`)))
+	wd.screenshot(t, partnership, "31-partnership-resources")
+	run(t, prov, 30*time.Second, "provider sees the resource",
+		chromedp.Navigate(wd.proxy.URL()+"/resources"),
+		chromedp.WaitVisible(chromedp.CSS(`#res-DATA_SYSTEM_GUIDE`)))
+
+	run(t, prov, 30*time.Second, "cancel the booking",
+		chromedp.Navigate(wd.proxy.URL()+"/training"),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
+		chromedp.Click(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr:not(:has(button))`)))
+	if left := get(t, prov, "places left", chromedp.Text(chromedp.CSS(`[data-testid=places-left]`))); left != "2 of 2 places left" {
+		t.Errorf("after cancelling: %q", left)
+	}
 }

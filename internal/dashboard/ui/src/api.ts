@@ -14,14 +14,17 @@ export function setToken(t: string | null) {
 
 export interface GqlError {
   message: string;
-  extensions?: { code?: string };
+  extensions?: { code?: string; field?: string };
 }
 
 export class ApiError extends Error {
   code: string;
-  constructor(message: string, code: string) {
+  // The input field the server blames (BAD_USER_INPUT), e.g. input.visitedOn.
+  field: string;
+  constructor(message: string, code: string, field = '') {
     super(message);
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -34,6 +37,7 @@ const codeMeaning: Record<string, string> = {
   BAD_USER_INPUT: 'Please check what you entered.',
   INTERNAL_SERVER_ERROR: 'Something went wrong on the server. Try again.',
   NETWORK: 'The server could not be reached. Check the connection and try again.',
+  NOT_AVAILABLE: 'This file is not available to you.',
 };
 
 export function describeError(e: unknown): string {
@@ -50,29 +54,76 @@ export function setUnauthenticatedHandler(f: () => void) {
   onUnauthenticated = f;
 }
 
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+function authHeaders(): Record<string, string> {
   const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+async function post<T>(body: BodyInit, headers: Record<string, string>): Promise<T> {
   let res: Response;
   try {
-    res = await fetch('/query', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    res = await fetch('/query', { method: 'POST', headers: { ...headers, ...authHeaders() }, body });
   } catch {
     throw new ApiError('', 'NETWORK');
   }
-  let body: { data?: T; errors?: GqlError[] };
+  if (res.status === 413) throw new ApiError('The file is larger than the server accepts.', 'BAD_USER_INPUT');
+  let out: { data?: T; errors?: GqlError[] };
   try {
-    body = await res.json();
+    out = await res.json();
   } catch {
     throw new ApiError(`HTTP ${res.status}`, res.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'NETWORK');
   }
-  if (body.errors && body.errors.length > 0) {
-    const first = body.errors[0];
+  if (out.errors && out.errors.length > 0) {
+    const first = out.errors[0];
     const code = first.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
     if (code === 'UNAUTHENTICATED') onUnauthenticated();
-    throw new ApiError(first.message, code);
+    throw new ApiError(first.message, code, first.extensions?.field ?? '');
   }
-  return body.data as T;
+  return out.data as T;
+}
+
+export function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return post<T>(JSON.stringify({ query, variables }), { 'Content-Type': 'application/json' });
+}
+
+// A mutation with one file, by the GraphQL multipart request spec: the
+// variable at path (e.g. in.file) is null in operations and map names the part.
+export function gqlUpload<T>(query: string, variables: Record<string, unknown>, path: string, file: File): Promise<T> {
+  const fd = new FormData();
+  fd.append('operations', JSON.stringify({ query, variables }));
+  fd.append('map', JSON.stringify({ '0': [`variables.${path}`] }));
+  fd.append('0', file, file.name);
+  // No Content-Type: the browser sets multipart/form-data with its boundary.
+  return post<T>(fd, {});
+}
+
+// Downloads need the bearer token, so a plain link will not do: fetch the
+// file and hand the browser the blob to save. 404 is what the server answers
+// for a document this account may not see.
+export async function downloadFile(url: string, filename: string): Promise<number> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: authHeaders() });
+  } catch {
+    throw new ApiError('', 'NETWORK');
+  }
+  if (res.status === 404) throw new ApiError('', 'NOT_AVAILABLE');
+  if (res.status === 401) {
+    onUnauthenticated();
+    throw new ApiError('', 'UNAUTHENTICATED');
+  }
+  if (!res.ok) throw new ApiError(`HTTP ${res.status}`, res.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'NETWORK');
+  const blob = await res.blob();
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  return blob.size;
 }
 
 // Connection edges to nodes.
@@ -109,4 +160,10 @@ export function formatDate(date: string): string {
 export function label(e: string): string {
   const s = e.replace(/_/g, ' ').toLowerCase();
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

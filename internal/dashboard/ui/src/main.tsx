@@ -8,7 +8,10 @@ import { Today, LearnerView } from './views/school';
 import { Directory, ProviderPage } from './views/directory';
 import { SchoolReferrals, ReferralQueue } from './views/referrals';
 import { Register, Progress } from './views/provider';
-import { Audit, Providers, QAWorklist } from './views/partnership';
+import { Audit, Providers } from './views/partnership';
+import { Applications, ProviderQA, QAWorklist } from './views/qa';
+import { Resources } from './views/documents';
+import { Training } from './views/training';
 import './style.css';
 
 export interface Me {
@@ -88,25 +91,34 @@ function navFor(me: Me): NavItem[] {
         { href: '/today', label: "Today's placements" },
         { href: '/directory', label: 'Provider directory' },
         { href: '/referrals', label: 'Referrals' },
+        { href: '/resources', label: 'Resources' },
       ];
     case 'PROVIDER_STAFF':
       return [
         { href: '/', label: 'Register' },
         { href: '/progress', label: 'Progress updates' },
         { href: '/directory', label: 'Provider directory' },
+        { href: '/training', label: 'Training' },
+        { href: '/resources', label: 'Resources' },
       ];
     case 'PARTNERSHIP_ADMIN':
       return [
         { href: '/', label: 'Referral queue' },
         { href: '/qa', label: 'QA worklist' },
+        { href: '/applications', label: 'Applications' },
         { href: '/providers', label: 'Provider approvals' },
+        { href: '/training', label: 'Training' },
+        { href: '/resources', label: 'Resources' },
         { href: '/audit', label: 'Audit trail' },
       ];
     case 'QA_OFFICER':
       return [
         { href: '/', label: 'Referral queue' },
         { href: '/qa', label: 'QA worklist' },
+        { href: '/applications', label: 'Applications' },
         { href: '/providers', label: 'Provider approvals' },
+        { href: '/training', label: 'Training' },
+        { href: '/resources', label: 'Resources' },
       ];
   }
 }
@@ -115,8 +127,10 @@ function View({ me, path }: { me: Me; path: URL }) {
   const p = path.pathname;
   const m = (re: RegExp) => p.match(re);
   let r: RegExpMatchArray | null;
-  if ((r = m(/^\/providers\/([^/]+)$/))) return <ProviderPage id={decodeURIComponent(r[1])} />;
+  if ((r = m(/^\/providers\/([^/]+)$/))) return <ProviderPage id={decodeURIComponent(r[1])} partnership={me.role === 'PARTNERSHIP_ADMIN' || me.role === 'QA_OFFICER'} />;
   if (p === '/directory') return <Directory />;
+  if (p === '/resources') return <Resources me={me} />;
+  if (p === '/training' && me.role !== 'SCHOOL_STAFF') return <Training me={me} />;
   switch (me.role) {
     case 'SCHOOL_STAFF':
       if (p === '/') return <Alerts me={me} />;
@@ -131,6 +145,8 @@ function View({ me, path }: { me: Me; path: URL }) {
     default:
       if (p === '/') return <ReferralQueue />;
       if (p === '/qa') return <QAWorklist />;
+      if (p === '/applications') return <Applications />;
+      if ((r = m(/^\/qa\/providers\/([^/]+)$/))) return <ProviderQA id={decodeURIComponent(r[1])} />;
       if (p === '/providers') return <Providers />;
       if (p === '/audit' && me.role === 'PARTNERSHIP_ADMIN') return <Audit />;
   }

@@ -1,7 +1,7 @@
 // Shared pieces: the query hook with its loading and error states, routing.
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { describeError, gql } from './api';
+import { ApiError, describeError, gql } from './api';
 
 export interface QueryState<T> {
   data: T | null;
@@ -103,4 +103,45 @@ export function Heading({ children }: { children: ComponentChildren }) {
       {children}
     </h1>
   );
+}
+
+// A form's error, next to the form; the field the server blamed is named
+// and marked invalid through invalid() below.
+export function FormError({ id, error }: { id: string; error: unknown }) {
+  if (!error) return null;
+  const field = error instanceof ApiError && error.field ? error.field.replace(/^input\./, '') : '';
+  return (
+    <p id={id} class="error" role="alert" data-code={error instanceof ApiError ? error.code : ''} data-field={field}>
+      {describeError(error)}
+    </p>
+  );
+}
+
+// aria-invalid and a pointer to the error for the control the server named
+// (its field, e.g. input.visitedOn or input.results[2].action.dueOn).
+export function invalid(error: unknown, errorID: string, ...fields: string[]) {
+  if (!(error instanceof ApiError) || !error.field) return {};
+  const f = error.field.replace(/^input\./, '');
+  if (!fields.some((x) => f === x || f.startsWith(`${x}.`))) return {};
+  return { 'aria-invalid': true as const, 'aria-describedby': errorID };
+}
+
+// A mutation's busy and error state.
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (f: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await f();
+      return true;
+    } catch (e) {
+      setError(e);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run, setError };
 }

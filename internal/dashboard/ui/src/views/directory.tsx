@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
-import { formatDate, label, nodes } from '../api';
+import { formatDate, formatTime, label, nodes } from '../api';
 import { Async, Heading, Link, useQuery } from '../ui';
+import { categoryText, DOC_FIELDS, Download, type Doc } from './documents';
+import { Grades, qaPage } from './qa';
 
 const LEVELS = ['ENTRY_1', 'ENTRY_2', 'ENTRY_3', 'LEVEL_1', 'LEVEL_2', 'LEVEL_3'];
 
@@ -124,6 +126,9 @@ export function Directory() {
 
 const PROVIDER = `query($id: ID!) { node(id: $id) { ... on Provider {
   id name description contactName email phone website address postcode approvalStatus approvedUntil
+  latestComplianceVisit { id visitedOn overall report { ${DOC_FIELDS} } }
+  latestEvaluationVisit { id visitedOn teachingAndLearning behaviourAndAttitudes personalDevelopment leadershipAndManagement overallGrade reportDocument { ${DOC_FIELDS} } }
+  documents { ${DOC_FIELDS} }
   courses(first: 50) { edges { node { id deliveryPostcode places startDates sessions { weekday start end }
     qualification { number title level awardingBody { name } } } } }
 } } }`;
@@ -140,10 +145,13 @@ interface ProviderDetail {
   postcode: string;
   approvalStatus: string;
   approvedUntil: string | null;
+  documents: Doc[] | null;
+  latestComplianceVisit: { id: string; visitedOn: string; overall: string; report: Doc | null } | null;
+  latestEvaluationVisit: { id: string; visitedOn: string; teachingAndLearning: string; behaviourAndAttitudes: string; personalDevelopment: string; leadershipAndManagement: string; overallGrade: string; reportDocument: Doc | null } | null;
   courses: { edges: { node: { id: string; deliveryPostcode: string; places: number; startDates: string[]; sessions: { weekday: string; start: string; end: string }[]; qualification: { number: string; title: string; level: string; awardingBody: { name: string } } } }[] };
 }
 
-export function ProviderPage({ id }: { id: string }) {
+export function ProviderPage({ id, partnership }: { id: string; partnership?: boolean }) {
   const q = useQuery<{ node: ProviderDetail | null }>(PROVIDER, { id });
   return (
     <section>
@@ -167,6 +175,11 @@ export function ProviderPage({ id }: { id: string }) {
                 {label(p.approvalStatus)}
                 {p.approvedUntil && ` until ${formatDate(p.approvedUntil)}`}
               </p>
+              {partnership && (
+                <p>
+                  <Link href={qaPage(p.id)}>Quality assurance: visits, reports and decisions</Link>
+                </p>
+              )}
               {p.description && <p>{p.description}</p>}
               <h2>Contact</h2>
               <dl class="contact">
@@ -221,15 +234,65 @@ export function ProviderPage({ id }: { id: string }) {
                   ))}
                 </ul>
               )}
-              <h2>QA files</h2>
-              {/* QA files come from the QA API, being built on another branch: nothing is shown until it exists. */}
-              <p class="placeholder" data-pending="qa-api">
-                Quality assurance files will be listed here once the QA service is available.
-              </p>
+              <h2 id="qa-files">QA files</h2>
+              <QAFiles p={p} />
             </>
           );
         }}
       </Async>
     </section>
+  );
+}
+
+// The latest compliance and evaluation visits, with their reports.
+function QAFiles({ p }: { p: ProviderDetail }) {
+  const cv = p.latestComplianceVisit;
+  const ev = p.latestEvaluationVisit;
+  const linked = new Set([cv?.report?.id, ev?.reportDocument?.id]);
+  const others = (p.documents ?? []).filter((d) => !linked.has(d.id)).sort((a, b) => (a.uploadedAt < b.uploadedAt ? 1 : -1));
+  return (
+    <>
+      <div class="qa-files" data-testid="qa-files">
+        <section aria-labelledby="qa-cv">
+          <h3 id="qa-cv">Compliance visit</h3>
+          {cv ? (
+            <>
+              <p>
+                {formatDate(cv.visitedOn)} <span class={`tag tag-${cv.overall}`}>{label(cv.overall)}</span>
+              </p>
+              {cv.report ? <Download doc={cv.report} text="Download the report" /> : <p class="muted">No report file.</p>}
+            </>
+          ) : (
+            <p class="empty">No compliance visit recorded.</p>
+          )}
+        </section>
+        <section aria-labelledby="qa-ev">
+          <h3 id="qa-ev">Evaluation visit</h3>
+          {ev ? (
+            <>
+              <p>{formatDate(ev.visitedOn)}</p>
+              <Grades v={ev} />
+              {ev.reportDocument ? <Download doc={ev.reportDocument} text="Download the report" /> : <p class="muted">No report file.</p>}
+            </>
+          ) : (
+            <p class="empty">No evaluation visit recorded.</p>
+          )}
+        </section>
+      </div>
+      {others.length > 0 && (
+        <>
+          <h3>Other QA reports</h3>
+          <ul class="docs" data-testid="other-reports">
+            {others.map((d) => (
+              <li key={d.id}>
+                <strong>{d.title}</strong> <span class="meta">{categoryText(d.category)}, {formatTime(d.uploadedAt)}</span>
+                <br />
+                <Download doc={d} />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { formatDate, formatTime, label, nodes } from '../api';
 import { Async, Heading, Link, useQuery } from '../ui';
+import { qaPage } from './qa';
 
 export function Providers() {
   const q = useQuery<{ providers: { totalCount: number; edges: { node: { id: string; name: string; postcode: string; approvalStatus: string; approvedUntil: string | null } }[] } }>(
@@ -9,9 +10,7 @@ export function Providers() {
   return (
     <section>
       <Heading>Provider approvals</Heading>
-      <p class="placeholder" data-pending="qa-api">
-        Approval decisions will be made here once the QA service is available; until then this list shows each provider's current status.
-      </p>
+      <p>Every provider and its approval; open one to record visits, upload reports and record the QA Management Group's decisions.</p>
       <Async q={q} what="providers">
         {(d) => (
           <div class="table-wrap">
@@ -29,7 +28,7 @@ export function Providers() {
                 {nodes(d.providers).map((p) => (
                   <tr key={p.id}>
                     <th scope="row">
-                      <Link href={`/providers/${encodeURIComponent(p.id)}`}>{p.name}</Link>
+                      <Link href={qaPage(p.id)}>{p.name}</Link>
                     </th>
                     <td>{p.postcode}</td>
                     <td>
@@ -43,18 +42,6 @@ export function Providers() {
           </div>
         )}
       </Async>
-    </section>
-  );
-}
-
-export function QAWorklist() {
-  return (
-    <section>
-      <Heading>QA worklist</Heading>
-      {/* The QA API (visits, files, decisions) is being built separately; this view is wired into navigation and waits for it. */}
-      <p class="placeholder" data-pending="qa-api">
-        The QA worklist (due visits, files to review and approval decisions) will appear here once the QA service is available.
-      </p>
     </section>
   );
 }
