@@ -161,6 +161,18 @@ func joinStatuses(ss []provider.ApprovalStatus) string {
 // CONFLICT error.
 func approvable(ctx context.Context, tx *ent.Tx, providerID int, decided time.Time) error {
 	since := decided.AddDate(0, -ApprovalMonths, 0)
+	// Visits from before a suspension, withdrawal or refusal cannot support a
+	// new approval: otherwise WITHDRAW then APPROVE would undo a suspension
+	// with no one visiting again.
+	last, err := tx.QADecision.Query().Where(qadecision.HasProviderWith(provider.ID(providerID)),
+		qadecision.KindIn(qadecision.KindSUSPEND, qadecision.KindWITHDRAW, qadecision.KindREFUSE)).
+		Order(ent.Desc(qadecision.FieldDecidedOn), ent.Desc(qadecision.FieldID)).First(ctx)
+	switch {
+	case err == nil && last.DecidedOn.After(since):
+		since = last.DecidedOn
+	case err != nil && !ent.IsNotFound(err):
+		return err
+	}
 	var missing []string
 	cv, err := tx.ComplianceVisit.Query().Where(compliancevisit.HasProviderWith(provider.ID(providerID)),
 		compliancevisit.VisitedOnLTE(decided)).
@@ -171,7 +183,7 @@ func approvable(ctx context.Context, tx *ent.Tx, providerID int, decided time.Ti
 	case err != nil:
 		return err
 	case cv.VisitedOn.Before(since):
-		missing = append(missing, fmt.Sprintf("the last compliance visit (%s) is more than 12 months old", day(cv.VisitedOn)))
+		missing = append(missing, fmt.Sprintf("the last compliance visit (%s) is more than 12 months old or before the last suspension, withdrawal or refusal", day(cv.VisitedOn)))
 	case cv.Overall != compliancevisit.OverallCOMPLIANT:
 		missing = append(missing, fmt.Sprintf("the last compliance visit (%s) found the provider NOT_COMPLIANT", day(cv.VisitedOn)))
 	}
@@ -184,7 +196,7 @@ func approvable(ctx context.Context, tx *ent.Tx, providerID int, decided time.Ti
 	case err != nil:
 		return err
 	case ev.VisitedOn.Before(since):
-		missing = append(missing, fmt.Sprintf("the last evaluation visit (%s) is more than 12 months old", day(ev.VisitedOn)))
+		missing = append(missing, fmt.Sprintf("the last evaluation visit (%s) is more than 12 months old or before the last suspension, withdrawal or refusal", day(ev.VisitedOn)))
 	case !ev.TeachingAndLearning.AtLeastGood():
 		missing = append(missing, fmt.Sprintf("the last evaluation visit (%s) graded teaching and learning %s; approval needs at least GOOD",
 			day(ev.VisitedOn), ev.TeachingAndLearning))

@@ -331,3 +331,25 @@ func TestWorklistTrainingDue(t *testing.T) {
 		t.Fatalf("trained 2 months ago but due %+v", d)
 	}
 }
+
+// A suspension stands until the provider is visited again: withdrawing and
+// re-approving on the visits that came before it is refused.
+func TestApprovalAfterSuspensionNeedsNewVisits(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	dec := func(k qadecision.Kind) error {
+		_, err := e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: k, Reason: "minutes"})
+		return err
+	}
+	e.visits(t, p.ID, e.today.AddDate(0, -1, 0), ofsted.Good)
+	for _, k := range []qadecision.Kind{qadecision.KindAPPROVE, qadecision.KindSUSPEND, qadecision.KindWITHDRAW} {
+		if err := dec(k); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+	}
+	wantErr(t, dec(qadecision.KindAPPROVE), apierr.Conflict, "before the last suspension")
+	e.visits(t, p.ID, e.today, ofsted.Good)
+	if err := dec(qadecision.KindAPPROVE); err != nil {
+		t.Fatalf("approve after new visits: %v", err)
+	}
+}
