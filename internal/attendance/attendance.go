@@ -19,6 +19,7 @@ import (
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/timetable"
 	"github.com/apnet/apnet/internal/viewer"
@@ -167,16 +168,12 @@ func validate(e Entry) error {
 }
 
 func (s *Service) save(ctx context.Context, courseID int, date time.Time, session attendancemark.Session, entries []Entry) ([]*Result, error) {
-	tx, err := s.Client.Tx(ctx)
+	var results []*Result
+	err := db.InTx(ctx, s.Client, func(tx *ent.Tx) (err error) {
+		results, err = s.saveTx(ctx, tx, courseID, date, session, entries)
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	results, err := s.saveTx(ctx, tx, courseID, date, session, entries)
-	if err != nil {
-		_ = tx.Rollback()
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	for _, r := range results {

@@ -29,6 +29,7 @@ import (
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/audit"
 	"github.com/apnet/apnet/internal/broker"
+	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/password"
 	"github.com/apnet/apnet/internal/ratelimit"
 	"github.com/apnet/apnet/internal/viewer"
@@ -595,15 +596,7 @@ func (s *Service) Run(ctx context.Context) error {
 }
 
 func (s *Service) tx(ctx context.Context, fn func(*gen.Tx) error) error {
-	tx, err := s.client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return db.InTx(ctx, s.client, fn)
 }
 
 func newToken() (token, hash string) {

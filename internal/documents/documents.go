@@ -18,6 +18,7 @@ import (
 	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/docstore"
 	"github.com/apnet/apnet/internal/viewer"
 )
@@ -82,19 +83,14 @@ func (s *Service) Upload(ctx context.Context, in Upload) (*ent.Document, error) 
 	if err != nil {
 		return nil, fmt.Errorf("store upload: %w", err)
 	}
-	tx, err := s.Client.Tx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := tx.Document.Create().SetTitle(title).SetFilename(filename).SetContentType(contentType).
-		SetSize(size).SetSha256(sum).SetStorageKey(key).SetCategory(in.Category).
-		SetUploadedBy(viewer.FromContext(ctx).Actor()).SetUploadedAt(s.now()).
-		SetNillableProviderID(in.ProviderID).Save(ctx)
-	if err == nil {
-		err = tx.Commit()
-	} else {
-		_ = tx.Rollback()
-	}
+	var d *ent.Document
+	err = s.inTx(ctx, func(tx *ent.Tx) (err error) {
+		d, err = tx.Document.Create().SetTitle(title).SetFilename(filename).SetContentType(contentType).
+			SetSize(size).SetSha256(sum).SetStorageKey(key).SetCategory(in.Category).
+			SetUploadedBy(viewer.FromContext(ctx).Actor()).SetUploadedAt(s.now()).
+			SetNillableProviderID(in.ProviderID).Save(ctx)
+		return err
+	})
 	if err != nil {
 		s.removeUnused(ctx, key)
 		return nil, err
@@ -190,13 +186,5 @@ func (s *Service) get(ctx context.Context, id int) (*ent.Document, error) {
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	tx, err := s.Client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return db.InTx(ctx, s.Client, fn)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/ratelimit"
 )
 
@@ -76,15 +77,7 @@ func NewService(c *ent.Client, alerts AlertPublisher, log *slog.Logger, now func
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	tx, err := s.Client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return db.InTx(ctx, s.Client, fn)
 }
 
 func throttled(wait time.Duration) error {

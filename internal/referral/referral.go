@@ -20,6 +20,7 @@ import (
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/referral/form"
 	"github.com/apnet/apnet/internal/timetable"
 	"github.com/apnet/apnet/internal/viewer"
@@ -375,15 +376,7 @@ func (s *Service) transition(ctx context.Context, tx *ent.Tx, id int, from, to r
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	tx, err := s.Client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return db.InTx(ctx, s.Client, fn)
 }
 
 // load reads a referral as the viewer.

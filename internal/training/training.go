@@ -17,6 +17,7 @@ import (
 	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
+	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/viewer"
 )
 
@@ -313,13 +314,5 @@ func (s *Service) SummaryOf(ctx context.Context, providerID int) (*Summary, erro
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	tx, err := s.Client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return db.InTx(ctx, s.Client, fn)
 }
