@@ -78,13 +78,24 @@ func find(h csvimport.Header, required []column, optional ...column) ([]int, err
 	return idx, nil
 }
 
+// reach is one past the last of the columns idx (-1: absent): the fields a
+// row needs for every column the loader reads to be there.
+func reach(idx ...int) int {
+	n := 0
+	for _, i := range idx {
+		n = max(n, i+1)
+	}
+	return n
+}
+
 // stream is the loop every loader shares: it reads the rows after the header,
 // repairs their encoding, turns each into a record with parse (or a reject
 // reason), hands accepted records to write BatchSize at a time, and calls
 // progress after each write (progress may be nil). A row wider than the
-// header is rejected: an unquoted comma has shifted its cells, so none can be
-// trusted. A narrower one is read with the missing trailing cells blank.
-func stream[T any](cr *csv.Reader, width int, st *csvimport.Stats,
+// header (width), or too short to reach every column the loader reads (need,
+// see reach), is rejected as csvimport.CheckWidth says: loading it would
+// store shifted or blank cells over good values.
+func stream[T any](cr *csv.Reader, width, need int, st *csvimport.Stats,
 	parse func(rec []string) (T, string), write func([]T) error, progress func(csvimport.Stats)) error {
 	batch := make([]T, 0, BatchSize)
 	flush := func() error {
@@ -98,8 +109,8 @@ func stream[T any](cr *csv.Reader, width int, st *csvimport.Stats,
 		return nil
 	}
 	err := csvimport.Stream(cr, st, func(rec []string) error {
-		if len(rec) > width {
-			st.Reject(csvimport.ReasonLongRow)
+		if reason := csvimport.CheckWidth(rec, width, need); reason != "" {
+			st.Reject(reason)
 			return nil
 		}
 		csvimport.FixEncoding(rec)

@@ -93,6 +93,12 @@ func findQualColumns(h csvimport.Header) (qualColumns, error) {
 	return qualColumns{i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], i[8], i[9], i[10], i[11], i[12], i[13]}, nil
 }
 
+// need is the fields a row must have to reach every column read.
+func (c qualColumns) need() int {
+	return reach(c.number, c.title, c.body, c.level, c.acronym, c.rn, c.sub, c.typ, c.ssa,
+		c.glh, c.minGLH, c.status, c.england, c.offeredIn)
+}
+
 // bodyRef is how a row names its awarding body.
 type bodyRef struct{ name, acronym, rn string }
 
@@ -291,7 +297,7 @@ func Qualifications(ctx context.Context, client *ent.Client, r io.Reader, progre
 	if err != nil {
 		return sum, fmt.Errorf("qualifications: %w", err)
 	}
-	err = stream(cr, h.Width(), &st, cols.parse, func(batch []qualRecord) error {
+	err = stream(cr, h.Width(), cols.need(), &st, cols.parse, func(batch []qualRecord) error {
 		return writeQualifications(ctx, client, cols, bodies, batch, &sum)
 	}, progress)
 	sum.Stats = st

@@ -99,20 +99,38 @@ var (
 )
 
 // ofqualFile is an Ofqual register export as downloaded: UTF-8 BOM, CRLF.
-// Besides the rows above it has a row wider than the header, one encoding/csv
-// cannot parse (a bare quote), and one that stops after "Offered In England"
-// (trailing empty cells dropped, as in four rows of the published sample),
-// which still loads.
+// After the rows given it has four more:
+//   - one that stops after "Offered In England" (trailing empty cells
+//     dropped, as in four rows of the published sample), which still loads:
+//     every column the importer reads is there;
+//   - 600/2089/1 (pearsonL1) cut off after "Qualification Level", so without
+//     its type, subject area or hours: rejected (shortRowReason), since
+//     loading it would blank what the table holds;
+//   - one wider than the header, and one encoding/csv cannot parse (a bare
+//     quote).
 func ofqualFile(rows ...map[string]string) string {
-	short := csvFile(ofqualColumns, "\r\n", false, with(pearsonL1, "Qualification Number", "600/0010/1",
+	trailing := dataLine(with(pearsonL1, "Qualification Number", "600/0010/1",
 		"Qualification Title", "Pearson Edexcel Level 2 Award in Warehousing and Storage", "Qualification Level", "Level 2"))
-	short = short[strings.Index(short, "\r\n")+2:] // drop its header
-	short = short[:strings.Index(short, "True,True")+len("True")] + "\r\n"
-	wide := strings.Replace(csvFile(ofqualColumns, "\r\n", false, with(pearsonL1, "Qualification Number", "600/0007/0")), "\r\n600/0007/0,", "\r\n600/0007/0,extra,", 1)
-	wide = wide[strings.Index(wide, "\r\n")+2:]
+	trailing = trailing[:strings.Index(trailing, "True,True")+len("True")] + "\r\n"
+	short := dataLine(pearsonL1)
+	short = short[:strings.Index(short, ",Level 1,")+len(",Level 1")] + "\r\n"
+	wide := strings.Replace(dataLine(with(pearsonL1, "Qualification Number", "600/0007/0")), "600/0007/0,", "600/0007/0,extra,", 1)
 	malformed := `600/0008/2,Pearson "Edexcel" Award,RN5133,Pearson Education Ltd,Pearson,Level 1` + "\r\n"
-	return "\uFEFF" + csvFile(ofqualColumns, "\r\n", false, rows...) + short + wide + malformed
+	return "\uFEFF" + csvFile(ofqualColumns, "\r\n", false, rows...) + trailing + short + wide + malformed
 }
+
+// dataLine is row as a line of the register export, without the header.
+func dataLine(row map[string]string) string {
+	f := csvFile(ofqualColumns, "\r\n", false, row)
+	return f[strings.Index(f, "\r\n")+2:]
+}
+
+// shortRowReason is why ofqualFile's cut-off row is rejected: it has the
+// first 6 of the register's columns.
+var shortRowReason = csvimport.ShortRowReason(6, len(ofqualColumns))
+
+// fileRejects are the rejects of ofqualFile's own bad rows.
+var fileRejects = map[string]int{shortRowReason: 1, csvimport.ReasonLongRow: 1, csvimport.ReasonMalformedCSV: 1}
 
 var ofqualRows = []map[string]string{pearsonL1, ncfeL12, cgEntry3, ascentisEntry2, pearsonL3, pearsonL4, badNumber, notAwarded, niOnly}
 
@@ -121,6 +139,7 @@ var ofqualRejects = map[string]int{
 	ReasonBadQualificationNumber: 1,
 	ReasonNoLongerAwarded:        1,
 	ReasonNotInEngland:           1,
+	shortRowReason:               1,
 	csvimport.ReasonLongRow:      1,
 	csvimport.ReasonMalformedCSV: 1,
 }
@@ -156,21 +175,53 @@ func TestQualificationsOfqualRegister(t *testing.T) {
 			t.Fatalf("awarding bodies = %v\nwant %v", got, ofqualBodies)
 		}
 
-		// Idempotent: the same file again writes nothing.
+		// Idempotent: the same file again writes nothing. The row cut off
+		// after its level (a row missing a column the importer reads is
+		// rejected, never read as blanks) leaves 600/2089/1's type, subject
+		// area and hours as the full row stored them.
 		sum = loadQuals(t, d.Client, in)
 		wantSummary(t, sum.Summary, 0, 0, 6, ofqualRejects)
 		if sum.AwardingBodiesAdded+sum.AwardingBodiesUpdated != 0 {
 			t.Fatalf("re-run changed awarding bodies: %+v", sum)
+		}
+		if got := quals(t, d.Client); !maps.Equal(got, ofqualTable) {
+			t.Fatalf("after re-import qualifications = %v\nwant %v", got, ofqualTable)
 		}
 
 		// A retitled qualification is Updated; the rest Unchanged.
 		rows := append([]map[string]string{with(pearsonL1, "Qualification Title", "Pearson Edexcel Level 1 Award in Warehousing and Storage (QCF)")}, ofqualRows[1:]...)
 		sum = loadQuals(t, d.Client, ofqualFile(rows...))
 		wantSummary(t, sum.Summary, 0, 1, 5, ofqualRejects)
-		if got := quals(t, d.Client)["600/2089/1"].title; got != "Pearson Edexcel Level 1 Award in Warehousing and Storage (QCF)" {
-			t.Fatalf("title = %q", got)
+		want := ofqualTable["600/2089/1"]
+		want.title = "Pearson Edexcel Level 1 Award in Warehousing and Storage (QCF)"
+		if got := quals(t, d.Client)["600/2089/1"]; got != want {
+			t.Fatalf("600/2089/1 = %+v\nwant %+v", got, want)
 		}
 	})
+}
+
+// A row missing a column the importer reads is rejected with its width and
+// the header's, and counted; one missing only trailing columns the importer
+// does not read (as the published register sample has) loads.
+func TestQualificationsShortRows(t *testing.T) {
+	d := dbtest.SQLite(t)
+	head := "Qualification Number,Qualification Title,Owner Organisation Name,Qualification Level," +
+		"Qualification Type,Qualification SSA,Guided Learning Hours,Overall Grading Type,Link To Specification\n"
+	full := "600/2089/1,Warehousing and Storage,Pearson Education Ltd,Level 1,Occupational Qualification,Warehousing and distribution,87,Pass/Fail,https://example.org\n"
+	loadQuals(t, d.Client, head+full)
+	before := quals(t, d.Client)
+
+	sum := loadQuals(t, d.Client, head+
+		"600/2089/1,Warehousing and Storage,Pearson Education Ltd,Level 1\n"+ // no type, SSA or hours
+		"600/0010/1,Warehousing and Storage 2,Pearson Education Ltd,Level 2,Occupational Qualification,Warehousing and distribution,87\n") // no grading or link: not read
+	wantSummary(t, sum.Summary, 1, 0, 0, map[string]int{"row has 4 fields, header has 9": 1})
+	after := quals(t, d.Client)
+	if after["600/2089/1"] != before["600/2089/1"] || after["600/2089/1"].typ != "Occupational Qualification" {
+		t.Fatalf("600/2089/1 = %+v; want it kept as %+v", after["600/2089/1"], before["600/2089/1"])
+	}
+	if got := sum.String(); !strings.Contains(got, "1 rejected (row has 4 fields, header has 9 1)") {
+		t.Fatalf("summary %q does not give the reason", got)
+	}
 }
 
 // Hours the register stops giving are cleared, and a qualification moved to
@@ -183,7 +234,7 @@ func TestQualificationsClearHoursAndMoveBody(t *testing.T) {
 			"Owner Organisation Acronym", "Pearson")
 		noHours := with(pearsonL1, "Guided Learning Hours", "", "Minimum Guided Learning Hours", "")
 		sum := loadQuals(t, d.Client, ofqualFile(noHours, moved, cgEntry3, ascentisEntry2, pearsonL3))
-		wantSummary(t, sum.Summary, 0, 2, 4, map[string]int{csvimport.ReasonLongRow: 1, csvimport.ReasonMalformedCSV: 1})
+		wantSummary(t, sum.Summary, 0, 2, 4, fileRejects)
 		got := quals(t, d.Client)
 		if got["600/2089/1"].glh != 0 || got["600/0003/3"].glh != 360 {
 			t.Fatalf("hours = %d and %d; want cleared and 360", got["600/2089/1"].glh, got["600/0003/3"].glh)
@@ -239,7 +290,7 @@ func TestQualificationsDfEFundingList(t *testing.T) {
 		// The register then adds hours, recognition numbers and acronyms to
 		// the bodies the DfE list created by name (matched ignoring case).
 		sum = loadQuals(t, d.Client, ofqualFile(pearsonL1, cgEntry3))
-		wantSummary(t, sum.Summary, 2, 1, 0, map[string]int{csvimport.ReasonLongRow: 1, csvimport.ReasonMalformedCSV: 1})
+		wantSummary(t, sum.Summary, 2, 1, 0, fileRejects)
 		if sum.AwardingBodiesAdded != 0 || sum.AwardingBodiesUpdated != 2 {
 			t.Fatalf("awarding bodies added %d, updated %d; want 0, 2", sum.AwardingBodiesAdded, sum.AwardingBodiesUpdated)
 		}

@@ -178,3 +178,18 @@ func TestTeaches14to16(t *testing.T) {
 		}
 	}
 }
+
+// A GIAS row that stops before a column the importer reads (here after
+// Town, so without postcode or telephone) is rejected with its width and
+// the header's, and leaves the stored school as it was.
+func TestSchoolsShortRowRejected(t *testing.T) {
+	d := dbtest.SQLite(t)
+	loadSchools(t, d.Client, giasFile(djanogly), "892")
+	f := giasFile(with(djanogly, "EstablishmentName", "Renamed Academy"))
+	cut := strings.Index(f, `"Nottingham","Nottinghamshire"`) + len(`"Nottingham"`)
+	sum := loadSchools(t, d.Client, f[:cut]+"\r\n", "892")
+	wantSummary(t, sum, 0, 0, 0, map[string]int{csvimport.ShortRowReason(63, len(giasColumns)): 1})
+	if got := schools(t, d.Client)["134253"]; got != nottingham["134253"] {
+		t.Fatalf("school = %+v; want it kept as %+v", got, nottingham["134253"])
+	}
+}

@@ -214,9 +214,33 @@ func (h Header) Col(names ...string) int {
 // Width is the number of columns in the header.
 func (h Header) Width() int { return h.width }
 
+// CheckWidth says why a row of a file whose header has width columns cannot
+// be loaded, or "" when it can. need is one past the last column the loader
+// reads. A row wider than the header is ReasonLongRow: an unquoted comma has
+// shifted its cells, so none can be trusted. A row that stops before column
+// need-1 is ShortRowReason: reading its missing cells as blank would clear
+// what the table holds. Cells after the last column read may be missing:
+// published exports drop trailing empty cells (four rows of the Ofqual
+// register sample have 32 of 33, all the columns a loader reads intact).
+func CheckWidth(rec []string, width, need int) string {
+	switch {
+	case len(rec) > width:
+		return ReasonLongRow
+	case len(rec) < need:
+		return ShortRowReason(len(rec), width)
+	}
+	return ""
+}
+
+// ShortRowReason is the reject reason for a row that stops before a column
+// the loader reads, e.g. "row has 7 fields, header has 12".
+func ShortRowReason(fields, width int) string {
+	return fmt.Sprintf("row has %d fields, header has %d", fields, width)
+}
+
 // Field returns column i of rec trimmed, or "" when the column is absent
-// (i < 0) or the row stops short of it: some exports drop trailing empty
-// cells (four rows of the Ofqual register sample have 32 of 33).
+// (i < 0) or the row stops short of it (CheckWidth rejects such a row first
+// when the column is one the loader reads).
 func Field(rec []string, i int) string {
 	if i < 0 || i >= len(rec) {
 		return ""

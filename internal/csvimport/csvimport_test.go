@@ -110,3 +110,22 @@ func TestSummaryString(t *testing.T) {
 		t.Fatal("Snapshot shares Rejects with the original")
 	}
 }
+
+// Rows wider than the header, or stopping before the last column read, are
+// refused; trailing cells past the last column read may be missing.
+func TestCheckWidth(t *testing.T) {
+	for _, c := range []struct {
+		fields, width, need int
+		want                string
+	}{
+		{12, 12, 10, ""},
+		{10, 12, 10, ""}, // only unread trailing cells missing
+		{9, 12, 10, "row has 9 fields, header has 12"},
+		{7, 12, 12, "row has 7 fields, header has 12"},
+		{13, 12, 10, ReasonLongRow},
+	} {
+		if got := CheckWidth(make([]string, c.fields), c.width, c.need); got != c.want {
+			t.Errorf("CheckWidth(%d fields, width %d, need %d) = %q; want %q", c.fields, c.width, c.need, got, c.want)
+		}
+	}
+}
