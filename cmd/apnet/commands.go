@@ -154,7 +154,7 @@ func importCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	defer d.Close()
 	ctx = viewer.SystemContext(ctx)
 	progress := func(s csvimport.Stats) {
-		fmt.Fprintf(os.Stderr, "\rread %d rows, %d accepted, %d rejected", s.Read, s.Accepted, s.Rejected)
+		fmt.Fprintf(os.Stderr, "\rread %d rows, %d accepted, %d rejected, %d skipped", s.Read, s.Accepted, s.Rejected, s.Skipped)
 	}
 	var sum fmt.Stringer
 	switch kind {

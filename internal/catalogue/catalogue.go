@@ -94,8 +94,10 @@ func reach(idx ...int) int {
 // progress after each write (progress may be nil). A row wider than the
 // header (width), or too short to reach every column the loader reads (need,
 // see reach), is rejected as csvimport.CheckWidth says: loading it would
-// store shifted or blank cells over good values.
-func stream[T any](cr *csv.Reader, width, need int, st *csvimport.Stats,
+// store shifted or blank cells over good values. skip (may be nil) picks out
+// rows the import was told to leave out, before they are checked any
+// further: it returns what they are for csvimport.Stats.Skip, or "".
+func stream[T any](cr *csv.Reader, width, need int, st *csvimport.Stats, skip func(rec []string) string,
 	parse func(rec []string) (T, string), write func([]T) error, progress func(csvimport.Stats)) error {
 	batch := make([]T, 0, BatchSize)
 	flush := func() error {
@@ -112,6 +114,12 @@ func stream[T any](cr *csv.Reader, width, need int, st *csvimport.Stats,
 		if reason := csvimport.CheckWidth(rec, width, need); reason != "" {
 			st.Reject(reason)
 			return nil
+		}
+		if skip != nil {
+			if what := skip(rec); what != "" {
+				st.Skip(what)
+				return nil
+			}
 		}
 		csvimport.FixEncoding(rec)
 		r, reason := parse(rec)

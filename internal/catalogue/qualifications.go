@@ -297,7 +297,7 @@ func Qualifications(ctx context.Context, client *ent.Client, r io.Reader, progre
 	if err != nil {
 		return sum, fmt.Errorf("qualifications: %w", err)
 	}
-	err = stream(cr, h.Width(), cols.need(), &st, cols.parse, func(batch []qualRecord) error {
+	err = stream(cr, h.Width(), cols.need(), &st, nil, cols.parse, func(batch []qualRecord) error {
 		return writeQualifications(ctx, client, cols, bodies, batch, &sum)
 	}, progress)
 	sum.Stats = st

@@ -17,11 +17,15 @@ import (
 // csvimport's and AgeReason's.
 const (
 	ReasonBadURN      = "invalid URN"
-	ReasonOtherLA     = "in another local authority"
 	ReasonClosed      = "closed"
 	ReasonNoName      = "missing name"
 	ReasonBadPostcode = "invalid postcode"
 )
+
+// SkippedOtherLA is what the rows of other local authorities are, when
+// Schools is given one: skipped, not rejected, as nothing is wrong with them
+// ("skipped 3 rows of other local authorities").
+const SkippedOtherLA = "of other local authorities"
 
 // AgeReason is the reject reason for an establishment with no pupils of 14
 // to 16, named by its phase, e.g. "does not teach 14–16 year olds (Primary)".
@@ -73,7 +77,7 @@ type schoolValues struct {
 // the School table, matching schools by URN, and calls progress after each
 // batch commits (progress may be nil). With la (a DfE local authority code,
 // e.g. "892" for Nottingham) it loads only that authority's establishments;
-// the rest are rejected as ReasonOtherLA.
+// the rest are counted as skipped (SkippedOtherLA), whatever else is in them.
 //
 // Rejected besides bad URNs, names and postcodes: closed establishments, and
 // ones whose statutory age range stops before 15 or starts after it
@@ -105,7 +109,7 @@ func Schools(ctx context.Context, client *ent.Client, r io.Reader, la string, pr
 	cols := schoolColumns{urn: i[0], name: i[1], postcode: i[2],
 		street: i[n], locality: i[n+1], address3: i[n+2], town: i[n+3], phone: i[n+4],
 		status: i[n+5], phase: i[n+6], low: i[n+7], high: i[n+8], la: i[n+9], onlyLA: la}
-	err = stream(cr, h.Width(), reach(i...), &st, cols.parse, func(batch []schoolRecord) error {
+	err = stream(cr, h.Width(), reach(i...), &st, cols.otherLA, cols.parse, func(batch []schoolRecord) error {
 		return writeSchools(ctx, client, batch, &sum)
 	}, progress)
 	sum.Stats = st
@@ -115,13 +119,19 @@ func Schools(ctx context.Context, client *ent.Client, r io.Reader, la string, pr
 	return sum, nil
 }
 
+// otherLA picks out, when Schools was given a local authority, the rows of
+// every other one.
+func (c schoolColumns) otherLA(f []string) string {
+	if c.onlyLA != "" && csvimport.Field(f, c.la) != c.onlyLA {
+		return SkippedOtherLA
+	}
+	return ""
+}
+
 func (c schoolColumns) parse(f []string) (schoolRecord, string) {
 	urn, err := ident.ValidateURN(csvimport.Field(f, c.urn))
 	if err != nil {
 		return schoolRecord{}, ReasonBadURN
-	}
-	if c.onlyLA != "" && csvimport.Field(f, c.la) != c.onlyLA {
-		return schoolRecord{}, ReasonOtherLA
 	}
 	// GIAS statuses: Open, Closed, "Open, but proposed to close" (still
 	// open) and "Proposed to open" (kept: it will have pupils soon).

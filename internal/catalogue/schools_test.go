@@ -78,7 +78,7 @@ var nottingham = map[string]srow{
 }
 
 var nottinghamRejects = map[string]int{
-	ReasonOtherLA: 1, ReasonClosed: 1, AgeReason("Primary"): 1, ReasonBadURN: 1, ReasonBadPostcode: 1,
+	ReasonClosed: 1, AgeReason("Primary"): 1, ReasonBadURN: 1, ReasonBadPostcode: 1,
 }
 
 func TestSchoolsGIAS(t *testing.T) {
@@ -86,6 +86,17 @@ func TestSchoolsGIAS(t *testing.T) {
 		in := giasFile(giasRows...)
 		sum := loadSchools(t, d.Client, in, "892")
 		wantSummary(t, sum, 4, 0, 0, nottinghamRejects)
+		// --la: the other authority's school (Kimberley, 891) is skipped,
+		// not rejected: nothing is wrong with it.
+		if sum.Skipped != 1 || !maps.Equal(sum.Skips, map[string]int{SkippedOtherLA: 1}) {
+			t.Fatalf("skipped %d %v; want 1 of other local authorities", sum.Skipped, sum.Skips)
+		}
+		want := "read 9 rows: 4 added, 0 updated, 0 unchanged, 4 rejected (" +
+			"closed 1, does not teach 14–16 year olds (Primary) 1, invalid URN 1, invalid postcode 1); " +
+			"skipped 1 row of other local authorities"
+		if got := sum.String(); got != want {
+			t.Fatalf("summary %q\nwant %q", got, want)
+		}
 		if got := schools(t, d.Client); !maps.Equal(got, nottingham) {
 			t.Fatalf("schools = %v\nwant %v", got, nottingham)
 		}
@@ -112,9 +123,10 @@ func TestSchoolsGIAS(t *testing.T) {
 
 		// Without --la every authority's schools load.
 		sum = loadSchools(t, d.Client, giasFile(rows...), "")
-		anyLA := maps.Clone(nottinghamRejects)
-		delete(anyLA, ReasonOtherLA)
-		wantSummary(t, sum, 1, 0, 4, anyLA)
+		wantSummary(t, sum, 1, 0, 4, nottinghamRejects)
+		if sum.Skipped != 0 {
+			t.Fatalf("skipped %d without --la", sum.Skipped)
+		}
 	})
 }
 

@@ -26,15 +26,17 @@ const (
 )
 
 // Stats counts what a parse saw. Read counts data rows (not the header or
-// blank lines); Read == Accepted + Rejected, and Rejects breaks Rejected
-// down by reason.
+// blank lines); Read == Accepted + Rejected + Skipped. Rejects breaks
+// Rejected (bad rows) down by reason; Skips breaks Skipped (good rows the
+// import was told to leave out, e.g. other local authorities' schools) down
+// by what they were.
 type Stats struct {
-	Read, Accepted, Rejected int
-	Rejects                  map[string]int
+	Read, Accepted, Rejected, Skipped int
+	Rejects, Skips                    map[string]int
 }
 
-// NewStats returns zero counts ready for Reject.
-func NewStats() Stats { return Stats{Rejects: map[string]int{}} }
+// NewStats returns zero counts ready for Reject and Skip.
+func NewStats() Stats { return Stats{Rejects: map[string]int{}, Skips: map[string]int{}} }
 
 // Accept counts a row read and accepted.
 func (s *Stats) Accept() { s.Read++; s.Accepted++ }
@@ -49,26 +51,60 @@ func (s *Stats) Reject(reason string) {
 	s.Rejects[reason]++
 }
 
+// Skip counts a row read and left out on purpose: not a bad row. what says
+// which rows they are, e.g. "of other local authorities", so the summary
+// reads "skipped 3 rows of other local authorities".
+func (s *Stats) Skip(what string) {
+	s.Read++
+	s.Skipped++
+	if s.Skips == nil {
+		s.Skips = map[string]int{}
+	}
+	s.Skips[what]++
+}
+
 // Snapshot is a copy the caller may keep while parsing goes on (progress
-// callbacks get one, since the loader keeps updating Rejects).
+// callbacks get one, since the loader keeps updating Rejects and Skips).
 func (s Stats) Snapshot() Stats {
 	s.Rejects = maps.Clone(s.Rejects)
+	s.Skips = maps.Clone(s.Skips)
 	return s
+}
+
+// byCount lists m's keys, most frequent first, then alphabetically.
+func byCount(m map[string]int) []string {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, func(a, b string) int {
+		if n := m[b] - m[a]; n != 0 {
+			return n
+		}
+		return strings.Compare(a, b)
+	})
+	return keys
 }
 
 // RejectsString lists the reasons, most frequent first, e.g.
 // "closed 3, invalid URN 1".
 func (s Stats) RejectsString() string {
-	reasons := slices.Collect(maps.Keys(s.Rejects))
-	slices.SortFunc(reasons, func(a, b string) int {
-		if n := s.Rejects[b] - s.Rejects[a]; n != 0 {
-			return n
-		}
-		return strings.Compare(a, b)
-	})
+	reasons := byCount(s.Rejects)
 	parts := make([]string, len(reasons))
 	for i, r := range reasons {
 		parts[i] = fmt.Sprintf("%s %d", r, s.Rejects[r])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// SkipsString lists the skipped rows, most first, e.g. "3 rows of other
+// local authorities".
+func (s Stats) SkipsString() string {
+	whats := byCount(s.Skips)
+	parts := make([]string, len(whats))
+	for i, w := range whats {
+		rows := "rows"
+		if s.Skips[w] == 1 {
+			rows = "row"
+		}
+		parts[i] = fmt.Sprintf("%d %s %s", s.Skips[w], rows, w)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -90,6 +126,9 @@ func (s Summary) String() string {
 		s.Read, s.Added, s.Updated, s.Unchanged, s.Rejected)
 	if s.Rejected > 0 {
 		out += " (" + s.RejectsString() + ")"
+	}
+	if s.Skipped > 0 {
+		out += "; skipped " + s.SkipsString()
 	}
 	return out
 }

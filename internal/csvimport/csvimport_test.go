@@ -104,10 +104,18 @@ func TestSummaryString(t *testing.T) {
 	if got := s.String(); got != want {
 		t.Fatalf("String = %q\nwant %q", got, want)
 	}
+	// Skipped rows are not bad rows: counted apart from the rejects.
+	s.Skip("of other local authorities")
+	s.Skip("of other local authorities")
+	want = "read 12 rows: 4 added, 1 updated, 2 unchanged, 3 rejected (closed 2, invalid URN 1); skipped 2 rows of other local authorities"
+	if got := s.String(); got != want || s.Read != 12 || s.Rejected != 3 {
+		t.Fatalf("String = %q (read %d, rejected %d)\nwant %q", got, s.Read, s.Rejected, want)
+	}
 	snap := s.Snapshot()
 	snap.Rejects["closed"]++
-	if s.Rejects["closed"] != 2 {
-		t.Fatal("Snapshot shares Rejects with the original")
+	snap.Skips["of other local authorities"]++
+	if s.Rejects["closed"] != 2 || s.Skips["of other local authorities"] != 2 {
+		t.Fatal("Snapshot shares Rejects or Skips with the original")
 	}
 }
 
