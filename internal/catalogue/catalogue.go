@@ -89,7 +89,7 @@ func reach(idx ...int) int {
 }
 
 // stream is the loop every loader shares: it reads the rows after the header,
-// repairs their encoding, turns each into a record with parse (or a reject
+// reads their text in the file's encoding (enc, see csvimport.Encoding), turns each into a record with parse (or a reject
 // reason), hands accepted records to write BatchSize at a time, and calls
 // progress after each write (progress may be nil). A row wider than the
 // header (width), or too short to reach every column the loader reads (need,
@@ -97,7 +97,7 @@ func reach(idx ...int) int {
 // store shifted or blank cells over good values. skip (may be nil) picks out
 // rows the import was told to leave out, before they are checked any
 // further: it returns what they are for csvimport.Stats.Skip, or "".
-func stream[T any](cr *csv.Reader, width, need int, st *csvimport.Stats, skip func(rec []string) string,
+func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st *csvimport.Stats, skip func(rec []string) string,
 	parse func(rec []string) (T, string), write func([]T) error, progress func(csvimport.Stats)) error {
 	batch := make([]T, 0, BatchSize)
 	flush := func() error {
@@ -115,13 +115,19 @@ func stream[T any](cr *csv.Reader, width, need int, st *csvimport.Stats, skip fu
 			st.Reject(reason)
 			return nil
 		}
+		// Every row's text counts towards deciding the file's encoding,
+		// skipped ones too; a skipped row is skipped whatever its text.
+		reason := enc.Fix(rec)
 		if skip != nil {
 			if what := skip(rec); what != "" {
 				st.Skip(what)
 				return nil
 			}
 		}
-		csvimport.FixEncoding(rec)
+		if reason != "" {
+			st.Reject(reason)
+			return nil
+		}
 		r, reason := parse(rec)
 		if reason != "" {
 			st.Reject(reason)

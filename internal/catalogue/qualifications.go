@@ -284,7 +284,7 @@ func entrySub(s string) int {
 func Qualifications(ctx context.Context, client *ent.Client, r io.Reader, progress func(csvimport.Stats)) (QualificationSummary, error) {
 	var sum QualificationSummary
 	st := csvimport.NewStats()
-	cr := csvimport.NewReader(r)
+	cr, bom := csvimport.NewReaderBOM(r)
 	h, err := header(cr)
 	if err != nil {
 		return sum, fmt.Errorf("qualifications: %w", err)
@@ -297,7 +297,7 @@ func Qualifications(ctx context.Context, client *ent.Client, r io.Reader, progre
 	if err != nil {
 		return sum, fmt.Errorf("qualifications: %w", err)
 	}
-	err = stream(cr, h.Width(), cols.need(), &st, nil, cols.parse, func(batch []qualRecord) error {
+	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), cols.need(), &st, nil, cols.parse, func(batch []qualRecord) error {
 		return writeQualifications(ctx, client, cols, bodies, batch, &sum)
 	}, progress)
 	sum.Stats = st

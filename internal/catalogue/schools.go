@@ -92,7 +92,7 @@ func Schools(ctx context.Context, client *ent.Client, r io.Reader, la string, pr
 		return sum, fmt.Errorf("schools: local authority code %q: want the DfE 3-digit code, e.g. 892 for Nottingham", la)
 	}
 	st := csvimport.NewStats()
-	cr := csvimport.NewReader(r)
+	cr, bom := csvimport.NewReaderBOM(r)
 	h, err := header(cr)
 	if err != nil {
 		return sum, fmt.Errorf("schools: %w", err)
@@ -109,7 +109,7 @@ func Schools(ctx context.Context, client *ent.Client, r io.Reader, la string, pr
 	cols := schoolColumns{urn: i[0], name: i[1], postcode: i[2],
 		street: i[n], locality: i[n+1], address3: i[n+2], town: i[n+3], phone: i[n+4],
 		status: i[n+5], phase: i[n+6], low: i[n+7], high: i[n+8], la: i[n+9], onlyLA: la}
-	err = stream(cr, h.Width(), reach(i...), &st, cols.otherLA, cols.parse, func(batch []schoolRecord) error {
+	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), reach(i...), &st, cols.otherLA, cols.parse, func(batch []schoolRecord) error {
 		return writeSchools(ctx, client, batch, &sum)
 	}, progress)
 	sum.Stats = st

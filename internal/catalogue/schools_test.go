@@ -205,3 +205,18 @@ func TestSchoolsShortRowRejected(t *testing.T) {
 		t.Fatalf("school = %+v; want it kept as %+v", got, nottingham["134253"])
 	}
 }
+
+// A UTF-8 extract (its first non-ASCII row is UTF-8) with a row in
+// Windows-1252 bytes: that row is rejected, not read as Windows-1252, since
+// one file has one encoding; the rest load.
+func TestSchoolsEncodingIsPerFile(t *testing.T) {
+	d := dbtest.SQLite(t)
+	utf8Girls := with(girlsAcademy, "EstablishmentName", "Nottingham Girls’ Academy", "Street", "Robin’s Wood Road")
+	in := giasFile(utf8Girls, with(fernwood, "Locality", "Wollaton\x92s"), djanogly)
+	sum := loadSchools(t, d.Client, in, "892")
+	wantSummary(t, sum, 2, 0, 0, map[string]int{csvimport.ReasonBadUTF8: 1})
+	got := schools(t, d.Client)
+	if got["137184"] != nottingham["137184"] || got["134253"] != nottingham["134253"] {
+		t.Fatalf("schools = %v", got)
+	}
+}

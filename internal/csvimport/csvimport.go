@@ -1,8 +1,8 @@
 // Package csvimport holds what apnet's streaming CSV imports share (postcodes,
 // qualifications, schools): the counts they report, a csv.Reader set up for
 // published files (BOM, CRLF, ragged rows), header lookup by name, row
-// streaming that skips a malformed row instead of stopping, and Windows-1252
-// repair. It imports nothing of apnet's, so every loader can use it.
+// streaming that skips a malformed row instead of stopping, and reading a
+// file as UTF-8 or Windows-1252 (Encoding). It imports nothing of apnet's, so every loader can use it.
 package csvimport
 
 import (
@@ -23,6 +23,12 @@ import (
 const (
 	ReasonMalformedCSV = "malformed CSV"
 	ReasonLongRow      = "more columns than the header"
+	// ReasonBadUTF8: a row with bytes that are not UTF-8 in a file whose
+	// text is UTF-8 (see Encoding).
+	ReasonBadUTF8 = "invalid UTF-8 in a UTF-8 file"
+	// ReasonBadWindows1252: a row with a byte Windows-1252 leaves undefined
+	// (0x81, 0x8D, 0x8F, 0x90, 0x9D) in a Windows-1252 file.
+	ReasonBadWindows1252 = "byte undefined in Windows-1252"
 )
 
 // Stats counts what a parse saw. Read counts data rows (not the header or
@@ -141,14 +147,23 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // width; the caller checks what it needs. The record slice is reused, so
 // copy a row to keep it.
 func NewReader(r io.Reader) *csv.Reader {
+	cr, _ := NewReaderBOM(r)
+	return cr
+}
+
+// NewReaderBOM is NewReader, also saying whether the input started with a
+// UTF-8 BOM (which settles its Encoding).
+func NewReaderBOM(r io.Reader) (*csv.Reader, bool) {
 	br := bufio.NewReaderSize(r, 64<<10)
+	bom := false
 	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
 		_, _ = br.Discard(len(utf8BOM)) // cannot fail: the bytes are buffered
+		bom = true
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	return cr
+	return cr, bom
 }
 
 // Blank reports a row with nothing but whitespace, e.g. a stray "  " line or
@@ -295,20 +310,75 @@ var cp1252High = [32]rune{
 	'\uFFFD', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\uFFFD', 'ž', 'Ÿ',
 }
 
-// FixEncoding rewrites, in place, any field of rec that is not valid UTF-8
-// by decoding it as Windows-1252. GIAS extracts (and CSVs saved from Excel)
-// are Windows-1252 in practice. Deciding per field keeps the import
-// streaming (no need to scan the whole file first) and copes with files
-// mixing both; it is safe after CSV parsing because Windows-1252 bytes
-// ≥ 0x80 are never a comma, quote or newline. Valid UTF-8 is left alone: a
-// Windows-1252 name that happens to be valid UTF-8 needs two or more
-// accented capitals and symbols in a row, which names do not have.
-func FixEncoding(rec []string) {
+// Encoding reads a file's text as one encoding, UTF-8 or Windows-1252,
+// decided once for the whole file. GIAS establishment extracts are
+// Windows-1252 (and so are CSVs saved from Excel), while the Ofqual and DfE
+// exports are UTF-8, and nothing in the files says which: the fallback to
+// Windows-1252 is deliberate, for GIAS.
+//
+// The file's first row with any non-ASCII text decides, so the import still
+// streams: a file with a UTF-8 BOM is UTF-8; otherwise, if that row is valid
+// UTF-8 the file is UTF-8, and if not it is Windows-1252 (Windows-1252 text
+// that happens to be valid UTF-8 needs two or more accented capitals and
+// symbols in a row, which names do not have). After that every row is read
+// the same way, never mixing the two: in a UTF-8 file a row that is not
+// valid UTF-8 is rejected (ReasonBadUTF8) rather than guessed at, and in a
+// Windows-1252 file every non-ASCII cell is decoded as Windows-1252, and a
+// row with one of the five bytes it leaves undefined is rejected
+// (ReasonBadWindows1252). Decoding after CSV parsing is safe because
+// Windows-1252 bytes ≥ 0x80 are never a comma, quote or newline.
+type Encoding struct {
+	decided, cp1252 bool
+}
+
+// NewEncoding returns an Encoding for a file; bom says it started with a
+// UTF-8 BOM (NewReaderBOM), which makes it UTF-8.
+func NewEncoding(bom bool) *Encoding { return &Encoding{decided: bom} }
+
+// Fix rewrites the cells of rec, in place, as UTF-8 in the file's encoding,
+// deciding it on the first row with non-ASCII text. It returns the reason
+// the row cannot be read, or "" (rec is then all valid UTF-8).
+func (e *Encoding) Fix(rec []string) string {
+	if !e.decided {
+		ascii, valid := true, true
+		for _, f := range rec {
+			if !isASCII(f) {
+				ascii = false
+				valid = valid && utf8.ValidString(f)
+			}
+		}
+		if ascii {
+			return ""
+		}
+		e.decided, e.cp1252 = true, !valid
+	}
 	for i, f := range rec {
-		if !utf8.ValidString(f) {
-			rec[i] = DecodeWindows1252(f)
+		if isASCII(f) {
+			continue
+		}
+		if !e.cp1252 {
+			if !utf8.ValidString(f) {
+				return ReasonBadUTF8
+			}
+			continue
+		}
+		for j := 0; j < len(f); j++ {
+			if c := f[j]; c >= 0x80 && c < 0xA0 && cp1252High[c-0x80] == '\uFFFD' {
+				return ReasonBadWindows1252
+			}
+		}
+		rec[i] = DecodeWindows1252(f)
+	}
+	return ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
 		}
 	}
+	return true
 }
 
 // DecodeWindows1252 decodes s, taken as Windows-1252 bytes, to UTF-8.

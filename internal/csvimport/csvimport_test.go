@@ -23,12 +23,40 @@ func TestDecodeWindows1252(t *testing.T) {
 	}
 }
 
-func TestFixEncodingLeavesUTF8(t *testing.T) {
-	rec := []string{"Café", "Caf\xe9", "", "Nottingham Girls’ Academy"}
-	FixEncoding(rec)
-	want := []string{"Café", "Café", "", "Nottingham Girls’ Academy"}
-	if !slices.Equal(rec, want) {
-		t.Fatalf("FixEncoding = %q; want %q", rec, want)
+// One encoding per file: the first row with non-ASCII text decides, and
+// every later row is read the same way, never guessed row by row.
+func TestEncodingIsPerFile(t *testing.T) {
+	type row struct{ in, want, reason string }
+	for name, c := range map[string]struct {
+		bom  bool
+		rows []row
+	}{
+		"Windows-1252 (GIAS)": {false, []row{
+			{"plain ASCII", "plain ASCII", ""}, // ASCII decides nothing
+			{"Nottingham Girls\x92 Academy", "Nottingham Girls’ Academy", ""},
+			// Valid UTF-8 by accident, still read as Windows-1252.
+			{"Caf\xc3\xa9", "CafÃ©", ""},
+			{"St Ren\xe9e", "St Renée", ""},
+			{"bad \x81 byte", "", ReasonBadWindows1252},
+		}},
+		"UTF-8": {false, []row{
+			{"Café", "Café", ""},
+			{"Caf\xe9", "", ReasonBadUTF8}, // not decoded as Windows-1252
+			{"Nottingham Girls’ Academy", "Nottingham Girls’ Academy", ""},
+		}},
+		"UTF-8 with a BOM": {true, []row{
+			{"Caf\xe9", "", ReasonBadUTF8},
+			{"Café", "Café", ""},
+		}},
+	} {
+		enc := NewEncoding(c.bom)
+		for _, r := range c.rows {
+			rec := []string{"123", r.in}
+			reason := enc.Fix(rec)
+			if reason != r.reason || (reason == "" && rec[1] != r.want) {
+				t.Errorf("%s: Fix(%q) = %q, %q; want %q, %q", name, r.in, rec[1], reason, r.want, r.reason)
+			}
+		}
 	}
 }
 
