@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"entgo.io/contrib/entgql"
 
@@ -33,11 +34,15 @@ import (
 	"github.com/apnet/apnet/internal/ident"
 )
 
-// Page sizes and the radius limit.
+// Page sizes, the radius limit, and the longest text filter: each word of a
+// filter is one LIKE in SQL, so unbounded text makes unbounded SQL (SQLite
+// refuses LIKE patterns over 50,000 bytes and expressions over 1,000 deep).
+// 200 characters is far more than any title, body, area or postcode.
 const (
 	DefaultFirst   = 20
 	MaxFirst       = 100
 	MaxWithinMiles = 200
+	MaxFilterText  = 200
 )
 
 // Filter is what the school searched for; every field given must match.
@@ -173,6 +178,14 @@ func pageSize(first *int) (int, error) {
 // checkFilter validates what the database cannot, and returns the
 // normalised postcode ("" when none was given).
 func checkFilter(f Filter) (string, error) {
+	for _, t := range []struct{ field, s string }{
+		{"qualification", f.Qualification}, {"awardingBody", f.AwardingBody},
+		{"sectorSubjectArea", f.SectorSubjectArea}, {"postcode", f.Postcode},
+	} {
+		if utf8.RuneCountInString(t.s) > MaxFilterText {
+			return "", apierr.Invalid(t.field, "%s may be at most %d characters", t.field, MaxFilterText)
+		}
+	}
 	for _, l := range f.Levels {
 		if err := qualification.LevelValidator(l); err != nil {
 			return "", apierr.Invalid("levels", "%q is not a qualification level", string(l))
