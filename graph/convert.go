@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"math"
 	"strconv"
 
 	"entgo.io/contrib/entgql"
@@ -36,7 +37,14 @@ func deref(s *string) string {
 	return *s
 }
 
-// searchConnection shapes a search result as a Relay connection.
+// roundMiles rounds a distance to a tenth of a mile for display: the grid
+// coordinates are good to a few metres at best, and a school wants "1.2
+// miles", not 1.2427423844746679.
+func roundMiles(m float64) float64 { return math.Round(m*10) / 10 }
+
+// searchConnection shapes a search result as a Relay connection. Matches
+// come sorted by their exact distance; each is shown rounded (roundMiles),
+// so two at "1.2" miles stay nearest first.
 func searchConnection(res *search.Result) *model.ProviderSearchConnection {
 	conn := &model.ProviderSearchConnection{
 		TotalCount: res.TotalCount,
@@ -44,8 +52,12 @@ func searchConnection(res *search.Result) *model.ProviderSearchConnection {
 		Edges:      make([]*model.ProviderSearchEdge, len(res.Matches)),
 	}
 	for i := range res.Matches {
-		m := &res.Matches[i]
-		conn.Edges[i] = &model.ProviderSearchEdge{Node: m, Cursor: search.CursorFor(*m)}
+		m := res.Matches[i] // a copy: the distance shown is rounded, the order stays the exact one
+		if d := m.DistanceMiles; d != nil {
+			r := roundMiles(*d)
+			m.DistanceMiles = &r
+		}
+		conn.Edges[i] = &model.ProviderSearchEdge{Node: &m, Cursor: search.CursorFor(m)}
 	}
 	if n := len(conn.Edges); n > 0 {
 		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,5 +61,40 @@ func TestWhereInputCapsFilterText(t *testing.T) {
 		var out struct{ Providers struct{ TotalCount int } }
 		data(t, e.admin, `query($s: String!) { providers(where: {nameContainsFold: $s}) { totalCount } }`,
 			map[string]any{"s": strings.Repeat("a", 200)}, &out)
+	})
+}
+
+// Distances are shown to a tenth of a mile, but matches stay in order of
+// their exact distance: Test Provider (1,950 m, 1.2117 miles) before Other
+// Provider (2,000 m, 1.2427 miles), though both show 1.2 and by name Other
+// would come first.
+func TestSearchProvidersRoundsDistances(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.addOtherProvider(t)
+		for pc, east := range map[string]int{"NG7 2QQ": 450000, "NG1 1AA": 451950, "NG2 1AA": 452000} {
+			e.db.Postcode.Create().SetPostcode(pc).SetOutward(pc[:3]).SetEasting(east).SetNorthing(340000).SaveX(sys)
+		}
+		var out struct {
+			SearchProviders struct {
+				Edges []struct {
+					Node struct {
+						DistanceMiles *float64
+						Provider      struct{ Name string }
+					}
+				}
+			}
+		}
+		data(t, e.admin, `{ searchProviders(filter: {postcode: "ng72qq"}) { edges { node { distanceMiles provider { name } } } } }`, nil, &out)
+		var got []string
+		for _, e := range out.SearchProviders.Edges {
+			if e.Node.DistanceMiles == nil {
+				t.Fatalf("%s: no distance", e.Node.Provider.Name)
+			}
+			got = append(got, fmt.Sprintf("%s %v", e.Node.Provider.Name, *e.Node.DistanceMiles))
+		}
+		if want := []string{"Test Provider 1.2", "Other Provider 1.2"}; !slices.Equal(got, want) {
+			t.Fatalf("matches %q; want %q", got, want)
+		}
 	})
 }
