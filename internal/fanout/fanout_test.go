@@ -56,6 +56,14 @@ func subscriptionCtx(ctx context.Context, v viewer.Viewer) context.Context {
 
 func subscribers() float64 { return testutil.ToFloat64(metrics.Subscribers) }
 
+// settled waits for earlier tests' members to finish leaving (the gauge is
+// process-wide and members leave asynchronously) and returns the count.
+func settled(t *testing.T) float64 {
+	t.Helper()
+	eventually(t, "earlier tests' subscribers have left", func() bool { return subscribers() == 0 })
+	return subscribers()
+}
+
 func eventually(t *testing.T, what string, ok func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(2 * time.Millisecond) {
@@ -71,7 +79,7 @@ func TestSlowMemberDropped(t *testing.T) {
 	f := New(Options{Buffer: 2})
 	r := &resolver{f: f, events: make(chan *graphql.Response)}
 	staff := viewer.Viewer{UserID: 1, Role: viewer.SchoolStaff, SchoolID: 1}
-	before := subscribers()
+	before := settled(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	fast := f.InterceptOperation(subscriptionCtx(ctx, staff), r.next)
@@ -104,7 +112,7 @@ func TestSlowMemberDropped(t *testing.T) {
 func TestRefusedSubscribeStartsNoGroup(t *testing.T) {
 	f := New(Options{})
 	r := &resolver{f: f, refuse: errors.New("you may only follow your own school's events")}
-	before := subscribers()
+	before := settled(t)
 	h := f.InterceptOperation(subscriptionCtx(context.Background(), viewer.Viewer{UserID: 1, Role: viewer.SchoolStaff, SchoolID: 2}), r.next)
 	if got := h(context.Background()); got == nil || len(got.Errors) != 1 {
 		t.Fatalf("got %+v, want the refusal", got)
