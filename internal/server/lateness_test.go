@@ -31,7 +31,9 @@ func TestMinutesLateIsBoundedByTheSession(t *testing.T) {
 		}
 	}
 	// The whole session late is still a (U) late arrival.
-	var out struct{ RecordAttendance struct{ Mark struct{ Code string } } }
+	var out struct {
+		RecordAttendance struct{ Mark struct{ Code string } }
+	}
 	data(t, e.provider, q, late(180), &out)
 	if out.RecordAttendance.Mark.Code != "U" {
 		t.Fatalf("180 minutes late: code %q, want U (arrived after the register closed)", out.RecordAttendance.Mark.Code)
