@@ -53,8 +53,13 @@ const (
 	// DefaultLateAlertMinutes is how late a learner may be before the
 	// school is alerted, unless the school sets its own threshold.
 	DefaultLateAlertMinutes = 15
-	// maxMinutesLate bounds MinutesLate to a day, catching typos.
-	maxMinutesLate = 24 * 60
+	// MaxMinutesLate bounds MinutesLate whatever the timetable says. The
+	// register is taken per session, morning and afternoon (reg. 10): each
+	// is half a school day, so no session is longer than about 4 hours, and
+	// a learner who arrives more than 4 hours in has missed it. Lateness up
+	// to the register's close is L, after it U (Code); the attendance service
+	// also refuses lateness longer than the learner's own session.
+	MaxMinutesLate = 240
 )
 
 // Mark is one provider entry for one learner and session.
@@ -72,8 +77,8 @@ func (m Mark) Validate() error {
 		return apierr.Invalid("status", "%q is not an attendance status (expected one of PRESENT, LATE, ABSENT, NOT_REQUIRED)", m.Status)
 	}
 	if m.Status == Late {
-		if m.MinutesLate < 1 || m.MinutesLate > maxMinutesLate {
-			return apierr.Invalid("minutesLate", "a late arrival needs minutesLate between 1 and %d, not %d", maxMinutesLate, m.MinutesLate)
+		if m.MinutesLate < 1 || m.MinutesLate > MaxMinutesLate {
+			return apierr.Invalid("minutesLate", "a late arrival needs minutesLate between 1 and %d, not %d", MaxMinutesLate, m.MinutesLate)
 		}
 	} else if m.MinutesLate != 0 {
 		return apierr.Invalid("minutesLate", "minutesLate is only for LATE, but status is %s (expected 0)", m.Status)

@@ -35,7 +35,7 @@ func TestMarkValidate(t *testing.T) {
 		{Status: Present},
 		{Status: NotRequired},
 		{Status: Late, MinutesLate: 1},
-		{Status: Late, MinutesLate: 24 * 60},
+		{Status: Late, MinutesLate: 240},
 		{Status: Absent, Reason: NoReasonYet},
 		{Status: Absent, Reason: Illness},
 		{Status: Absent, Reason: MedicalAppointment},
@@ -56,9 +56,12 @@ func TestMarkValidate(t *testing.T) {
 	}{
 		{"empty status", Mark{}, "status", "not an attendance status"},
 		{"unknown status", Mark{Status: "present"}, "status", "expected one of PRESENT"},
-		{"LATE needs minutesLate ≥ 1", Mark{Status: Late}, "minutesLate", "between 1 and 1440, not 0"},
+		{"LATE needs minutesLate ≥ 1", Mark{Status: Late}, "minutesLate", "between 1 and 240, not 0"},
 		{"LATE negative minutes", Mark{Status: Late, MinutesLate: -5}, "minutesLate", "not -5"},
-		{"LATE at most a day", Mark{Status: Late, MinutesLate: 24*60 + 1}, "minutesLate", "between 1 and 1440"},
+		// A session is half a school day (morning or afternoon register,
+		// reg. 10): more than 4 hours late is not late for it but absent.
+		{"LATE at most half a school day (240 minutes)", Mark{Status: Late, MinutesLate: 241}, "minutesLate", "between 1 and 240"},
+		{"LATE not a whole day", Mark{Status: Late, MinutesLate: 24 * 60}, "minutesLate", "between 1 and 240"},
 		{"PRESENT with minutesLate", Mark{Status: Present, MinutesLate: 3}, "minutesLate", "only for LATE"},
 		{"ABSENT with minutesLate", Mark{Status: Absent, Reason: Illness, MinutesLate: 3}, "minutesLate", "expected 0"},
 		{"NOT_REQUIRED with minutesLate", Mark{Status: NotRequired, MinutesLate: 1}, "minutesLate", "only for LATE"},

@@ -13,6 +13,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,7 +32,6 @@ import (
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/dashboard"
 	"github.com/apnet/apnet/internal/docstore"
-	"github.com/apnet/apnet/internal/documents"
 	"github.com/apnet/apnet/internal/fanout"
 	"github.com/apnet/apnet/internal/metrics"
 	"github.com/apnet/apnet/internal/viewer"
@@ -96,32 +96,41 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 
 	gql := handler.New(graph.NewSchema(r))
 	// The websocket transport goes first: it claims any request with an Upgrade header.
-	gql.AddTransport(transport.Websocket{
-		Implementation: wsgorilla.New(wsgorilla.Options{
-			AllowedOrigins: o.AllowedOrigins,
-			OnUpgradeError: func(r *http.Request, err error) {
-				log.Warn("websocket upgrade refused", "remote", r.RemoteAddr, "err", err)
-			},
-		}),
-		KeepAlivePingInterval: o.KeepAlive, // legacy graphql-ws "ka"
-		PingPongInterval:      o.KeepAlive, // graphql-transport-ws ping/pong
-		InitTimeout:           10 * time.Second,
-		InitFunc:              websocketInit(o.Auth),
-	})
-	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
 	maxUpload := uploadLimit(r)
-	// Uploads (GraphQL multipart request spec). The file limit itself is
-	// enforced exactly by the document store while it streams; this bounds
-	// the whole request, and small files stay in memory.
-	gql.AddTransport(transport.MultipartForm{MaxUploadSize: maxUpload + multipartSlack, MaxMemory: 1 << 20})
+	transports := []graphql.Transport{
+		// The websocket transport goes first: it claims any request with an Upgrade header.
+		transport.Websocket{
+			Implementation: wsgorilla.New(wsgorilla.Options{
+				AllowedOrigins: o.AllowedOrigins,
+				OnUpgradeError: func(r *http.Request, err error) {
+					log.Warn("websocket upgrade refused", "remote", r.RemoteAddr, "err", err)
+				},
+				ErrorCode: websocketErrorCode,
+			}),
+			KeepAlivePingInterval: o.KeepAlive, // legacy graphql-ws "ka"
+			PingPongInterval:      o.KeepAlive, // graphql-transport-ws ping/pong
+			InitTimeout:           10 * time.Second,
+			InitFunc:              websocketInit(o.Auth),
+		},
+		transport.Options{},
+		transport.GET{},
+		transport.POST{},
+		// Uploads (GraphQL multipart request spec). The file limit itself is
+		// enforced exactly by the document store while it streams; this bounds
+		// the whole request, and small files stay in memory.
+		transport.MultipartForm{MaxUploadSize: maxUpload + multipartSlack, MaxMemory: 1 << 20},
+	}
+	for _, t := range transports {
+		gql.AddTransport(t)
+	}
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if !o.DisableIntrospection {
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	gql.Use(DepthLimit{Max: maxDepth})
+	gql.Use(&EnumVariables{})
+	gql.Use(&TextLimits{})
 	gql.Use(graph.FilterTextLimit{})
 	gql.Use(extension.FixedComplexityLimit(maxComplexity))
 	gql.AroundOperations(checkOperation)
@@ -138,7 +147,7 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	gql.Use(fanout.New(fanout.Options{Deliver: flushReads(r.Client, log), Log: log}))
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", limitBody(o.MaxBodyBytes, maxUpload, authenticate(o.Auth, o.TrustProxy, uploadGate(s.websocketsClose(gql)))))
+	mux.Handle("/query", guardTransport(o.MaxBodyBytes, maxUpload, transports, authenticate(o.Auth, o.TrustProxy, uploadGate(s.websocketsClose(gql)))))
 	if r.Documents != nil {
 		mux.Handle("GET /documents/{id}", authenticate(o.Auth, o.TrustProxy, download(r.Documents, log)))
 	}
@@ -213,24 +222,6 @@ func uploadLimit(r *graph.Resolver) int64 {
 		return r.Documents.Store.MaxBytes()
 	}
 	return docstore.DefaultMaxBytes
-}
-
-// limitBody caps request bodies: n bytes, or for a multipart upload the
-// upload limit plus framing. An upload that says up front it is too big is
-// refused with 413 before any of it is read.
-func limitBody(n, upload int64, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := n
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-			limit = upload + multipartSlack
-			if r.ContentLength > limit {
-				writeJSONError(w, http.StatusRequestEntityTooLarge, documents.TooLarge(upload))
-				return
-			}
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		next.ServeHTTP(w, r)
-	})
 }
 
 // uploadGate refuses a multipart request from anyone who may not upload
@@ -324,7 +315,11 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return setCode(apierr.BadUserInput, gqlErr.Message)
 		}
 		if gqlErr.Err == nil {
-			// gqlgen's own parse, validation and input-coercion errors.
+			// gqlgen's own parse, validation and input-coercion errors. A
+			// body that is not JSON is not echoed back: it may hold a password.
+			if msg, _, cut := strings.Cut(gqlErr.Message, " body:"); cut && strings.HasPrefix(msg, "json request body could not be decoded") {
+				gqlErr.Message = msg
+			}
 			if _, ok := gqlErr.Extensions["code"]; !ok {
 				return setCode(apierr.BadUserInput, gqlErr.Message)
 			}

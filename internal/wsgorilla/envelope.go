@@ -1,6 +1,7 @@
 package wsgorilla
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"sync"
@@ -102,4 +103,71 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// codeErrors gives gqlgen's error messages a code (Options.ErrorCode): an
+// operation's "error" message at once; a legacy connection_error is held
+// until WriteClose, whose close code decides its code. It reports whether v
+// was held rather than to be written now.
+func (c *conn) codeErrors(v any) (held bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	rv = rv.Elem()
+	e := envelopeOf(rv.Type())
+	if !e.ok {
+		return false
+	}
+	payload := rv.Field(e.payload)
+	switch rv.Field(e.typ).String() {
+	case "connection_error":
+		c.writeMu.Lock()
+		c.heldError = bytes.Clone(payload.Bytes())
+		c.writeMu.Unlock()
+		return true
+	case "error":
+		if payload.CanSet() {
+			payload.SetBytes(withCode(payload.Bytes(), c.errorCode(0)))
+		}
+	}
+	return false
+}
+
+// withCode sets extensions.code on each error in payload (one error object
+// or a list of them) that has none.
+func withCode(payload []byte, code string) []byte {
+	if code == "" {
+		return payload
+	}
+	var list []map[string]any
+	single := false
+	if json.Unmarshal(payload, &list) != nil {
+		var one map[string]any
+		if json.Unmarshal(payload, &one) != nil {
+			return payload
+		}
+		list, single = []map[string]any{one}, true
+	}
+	for _, e := range list {
+		ext, _ := e["extensions"].(map[string]any)
+		if ext == nil {
+			ext = map[string]any{}
+			e["extensions"] = ext
+		}
+		if _, ok := ext["code"]; !ok {
+			ext["code"] = code
+		}
+	}
+	var out []byte
+	var err error
+	if single {
+		out, err = json.Marshal(list[0])
+	} else {
+		out, err = json.Marshal(list)
+	}
+	if err != nil {
+		return payload
+	}
+	return out
 }

@@ -5,7 +5,10 @@
 package wsgorilla
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -55,6 +58,13 @@ type Options struct {
 	// connection was hijacked. Plain bad handshakes are logged and answered 400
 	// by gqlgen.
 	OnUpgradeError func(r *http.Request, err error)
+
+	// ErrorCode, if set, gives the errors gqlgen sends without an
+	// extensions.code one: closeCode is the close code that follows a
+	// connection_error (legacy graphql-ws), 0 for an operation's error
+	// message. gqlgen writes these with a bare message ("invalid json",
+	// "unexpected message …", the InitFunc's error).
+	ErrorCode func(closeCode int) string
 }
 
 // ErrOriginNotAllowed is passed to Options.OnUpgradeError when the Origin check refuses a request.
@@ -121,7 +131,7 @@ func (impl *implementation) Accept(
 	ws, err := u.Upgrade(w, r, options.ResponseHeader)
 	switch {
 	case err == nil:
-		return &conn{ws: ws, writeTimeout: impl.writeTimeout}, nil
+		return &conn{ws: ws, writeTimeout: impl.writeTimeout, errorCode: impl.opts.ErrorCode}, nil
 	case originRefused:
 		http.Error(w, http.StatusText(http.StatusForbidden), http.StatusForbidden)
 		impl.reportUpgradeError(r, ErrOriginNotAllowed)
@@ -167,6 +177,10 @@ type conn struct {
 	// gorilla allows one concurrent writer; gqlgen writes from the reader,
 	// keep-alive/ping tickers and one goroutine per subscription.
 	writeMu sync.Mutex
+	// errorCode is Options.ErrorCode; heldError a connection_error payload
+	// waiting for the close code that decides its code (under writeMu).
+	errorCode func(closeCode int) string
+	heldError []byte
 }
 
 var (
@@ -178,6 +192,11 @@ var (
 // NextReader reports a peer's clean close as transport.ErrWebsocketClosed so
 // gqlgen does not pass it to ErrorFunc. 1001 is what browsers send on
 // navigation; 1005 is gorilla's code for an empty close frame.
+//
+// A message that is not a JSON object of a type the client may send in the
+// negotiated subprotocol is refused here, with close code 4400 (and, in
+// legacy graphql-ws, a connection_error first). gqlgen would otherwise end
+// the socket with a normal close and no word of why.
 func (c *conn) NextReader() (int, io.Reader, error) {
 	mt, r, err := c.ws.NextReader()
 	if err != nil && websocket.IsCloseError(err,
@@ -187,13 +206,69 @@ func (c *conn) NextReader() (int, io.Reader, error) {
 	) {
 		return mt, nil, transport.ErrWebsocketClosed
 	}
-	return mt, r, err
+	if err != nil {
+		return mt, r, err
+	}
+	msg, err := io.ReadAll(r) // bounded by SetReadLimit
+	if err != nil {
+		return mt, nil, err
+	}
+	if problem := c.unknownMessage(msg); problem != "" {
+		c.refuse(problem)
+		return mt, nil, transport.ErrWebsocketClosed
+	}
+	return mt, bytes.NewReader(msg), nil
+}
+
+// clientTypes are the message types a client may send, by subprotocol.
+var clientTypes = map[string][]string{
+	"graphql-transport-ws": {"connection_init", "subscribe", "complete", "ping", "pong"},
+	"graphql-ws":           {"connection_init", "start", "stop", "connection_terminate"},
+}
+
+// unknownMessage says what is wrong with msg, or "" when it is well formed.
+func (c *conn) unknownMessage(msg []byte) string {
+	var m struct {
+		Type *string `json:"type"`
+	}
+	if json.Unmarshal(msg, &m) != nil || m.Type == nil {
+		return "a message must be a JSON object with a \"type\""
+	}
+	proto := c.ws.Subprotocol()
+	if proto == "" {
+		proto = "graphql-ws"
+	}
+	types, known := clientTypes[proto]
+	if known && !slices.Contains(types, *m.Type) {
+		return fmt.Sprintf("unknown message type %q for %s: send one of %s", *m.Type, proto, strings.Join(types, ", "))
+	}
+	return ""
+}
+
+// closeUnknownMessage is graphql-transport-ws's close code for a message it
+// cannot handle; legacy graphql-ws clients get it too.
+const closeUnknownMessage = 4400
+
+// refuse ends the socket over a malformed message.
+func (c *conn) refuse(problem string) {
+	if c.ws.Subprotocol() != "graphql-transport-ws" {
+		payload, _ := json.Marshal(map[string]any{"message": problem})
+		c.writeMu.Lock()
+		c.heldError = payload
+		c.writeMu.Unlock()
+	}
+	_ = c.WriteClose(closeUnknownMessage, problem)
 }
 
 // WriteJSON writes v as one text frame with one write(2). gqlgen's protocol
 // messages are written by hand (see appendEnvelope); anything else goes
 // through encoding/json.
 func (c *conn) WriteJSON(v any) error {
+	if c.errorCode != nil {
+		if held := c.codeErrors(v); held {
+			return nil
+		}
+	}
 	buf := bufPool.Get().(*[]byte)
 	b, err := appendMessage((*buf)[:0], v)
 	if err == nil {
@@ -209,6 +284,10 @@ func (c *conn) WriteJSON(v any) error {
 func (c *conn) writeText(b []byte) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	return c.writeTextLocked(b)
+}
+
+func (c *conn) writeTextLocked(b []byte) error {
 	if err := c.ws.SetWriteDeadline(c.deadline()); err != nil {
 		return err
 	}
@@ -232,6 +311,13 @@ func (c *conn) WriteClose(closeCode int, message string) error {
 	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	if held := c.heldError; held != nil {
+		c.heldError = nil
+		if c.errorCode != nil {
+			held = withCode(held, c.errorCode(closeCode))
+		}
+		_ = c.writeTextLocked(appendEnvelope(nil, held, "", "connection_error"))
+	}
 	return c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closeCode, message), c.deadline())
 }
 
