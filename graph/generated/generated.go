@@ -12624,11 +12624,12 @@ input ComplianceItemInput {
 
 input RecordComplianceVisitInput {
   providerID: ID!
+  "Not in the future, not more than 12 months ago, not before the provider applied."
   visitedOn: Date!
-  "The checklist version used; the current one when omitted."
+  "The checklist version the form showed: it must be the current one (CONFLICT otherwise, naming it); the current one when omitted."
   templateID: ID
   summary: String
-  "One answer per checklist item; the visit is COMPLIANT only if every item is answered and none is NOT_MET."
+  "Exactly one answer for every item of the current checklist version (BAD_USER_INPUT lists any unanswered); the visit is COMPLIANT only if none is NOT_MET."
   results: [ComplianceItemInput!]!
   "An uploaded Document of category COMPLIANCE_REPORT of the same provider."
   reportID: ID
@@ -12636,6 +12637,7 @@ input RecordComplianceVisitInput {
 
 input RecordEvaluationVisitInput {
   providerID: ID!
+  "Not in the future, not more than 12 months ago, not before the provider applied."
   visitedOn: Date!
   teachingAndLearning: OfstedGrade!
   behaviourAndAttitudes: OfstedGrade!
@@ -12706,7 +12708,7 @@ extend type Mutation {
   rejectApplication(id: ID!, reason: String!): Application!
   "Publish a new checklist version: the whole list, the current items copied and changed."
   publishChecklist(items: [ChecklistItemInput!]!): ChecklistTemplate!
-  "Record a compliance visit with every answer and an action for each unmet item, all or nothing."
+  "Record a compliance visit against the current checklist: an answer for every item and an action for each unmet one, all or nothing."
   recordComplianceVisit(input: RecordComplianceVisitInput!): ComplianceVisit!
   completeComplianceAction(id: ID!): ComplianceAction!
   recordEvaluationVisit(input: RecordEvaluationVisitInput!): EvaluationVisit!

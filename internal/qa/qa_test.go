@@ -82,6 +82,19 @@ func (e *env) visits(t *testing.T, p int, visited time.Time, tl ofsted.Grade) {
 	}
 }
 
+// oldVisits writes a COMPLIANT compliance visit and an evaluation visit
+// directly, as visits recorded long ago (the service refuses to record a
+// visit dated more than 12 months back).
+func (e *env) oldVisits(t *testing.T, p int, visited time.Time, tl ofsted.Grade) {
+	t.Helper()
+	tpl := e.c.ChecklistTemplate.Query().FirstX(sys)
+	e.c.ComplianceVisit.Create().SetProviderID(p).SetTemplate(tpl).SetVisitedOn(visited).SetOfficer("user:1").
+		SetOverall("COMPLIANT").SetRecordedAt(visited).ExecX(sys)
+	e.c.EvaluationVisit.Create().SetProviderID(p).SetVisitedOn(visited).SetOfficer("user:1").
+		SetTeachingAndLearning(tl).SetBehaviourAndAttitudes(ofsted.Good).SetPersonalDevelopment(ofsted.Good).
+		SetLeadershipAndManagement(ofsted.Good).SetOverallGrade(ofsted.Good).SetReport("r").SetRecordedAt(visited).ExecX(sys)
+}
+
 func wantErr(t *testing.T, err error, code apierr.Code, fragment string) {
 	t.Helper()
 	e, ok := apierr.As(err)
@@ -135,13 +148,7 @@ func TestComplianceVisitOverallAndActions(t *testing.T) {
 	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today.AddDate(0, 0, 1)})
 	wantErr(t, err, apierr.BadUserInput, "visitedOn")
 
-	// Some items unanswered: not compliant, though nothing is NOT_MET.
 	v, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
-		Results: e.answers("", nil)[:3]})
-	if err != nil || v.Overall != "NOT_COMPLIANT" {
-		t.Fatalf("partial visit: %v %v", v, err)
-	}
-	v, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
 		Results: e.answers("HS-FIRE", &qa.ActionInput{Description: "Service alarms", OwnerName: "Sam", DueOn: &due})})
 	if err != nil || v.Overall != "NOT_COMPLIANT" {
 		t.Fatalf("unmet visit: %v %v", v, err)
@@ -171,7 +178,7 @@ func TestApprovalPreconditions(t *testing.T) {
 	approve := qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindAPPROVE}
 	_, err := e.svc.RecordDecision(e.qa, approve)
 	wantErr(t, err, apierr.Conflict, "no compliance visit")
-	e.visits(t, p.ID, e.today.AddDate(-1, 0, -1), ofsted.Outstanding)
+	e.oldVisits(t, p.ID, e.today.AddDate(-1, 0, -1), ofsted.Outstanding)
 	_, err = e.svc.RecordDecision(e.qa, approve)
 	wantErr(t, err, apierr.Conflict, "more than 12 months old")
 	e.visits(t, p.ID, e.today.AddDate(0, -1, 0), ofsted.Good)
@@ -351,5 +358,104 @@ func TestApprovalAfterSuspensionNeedsNewVisits(t *testing.T) {
 	e.visits(t, p.ID, e.today, ofsted.Good)
 	if err := dec(qadecision.KindAPPROVE); err != nil {
 		t.Fatalf("approve after new visits: %v", err)
+	}
+}
+
+// A compliance visit answers every item of the checklist exactly once
+// (issue 5: a visit with no answers, or only some, was accepted as a visit
+// and could not say whether the provider complies).
+func TestComplianceVisitMustAnswerEveryItem(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	record := func(results []qa.ItemAnswer) error {
+		_, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, Results: results})
+		return err
+	}
+	all := e.answers("", nil)
+	// No answers at all: refused, naming every item.
+	err := record(nil)
+	wantErr(t, err, apierr.BadUserInput, "unanswered: SG-DSL, SG-TRAINING")
+	wantErr(t, err, apierr.BadUserInput, "QE-STAFF")
+	// Some answered: the others are named, and only they.
+	err = record(all[:len(all)-2])
+	wantErr(t, err, apierr.BadUserInput, "unanswered: "+e.items[len(all)-2].Code+", "+e.items[len(all)-1].Code)
+	if strings.Contains(err.Error(), "SG-DSL") {
+		t.Fatalf("an answered item is listed as unanswered: %v", err)
+	}
+	// An item answered twice, or an item that is not on any checklist.
+	wantErr(t, record(append(all, all[0])), apierr.BadUserInput, "answered twice")
+	wantErr(t, record(append(all[1:], qa.ItemAnswer{ItemID: 999999, Outcome: complianceitemresult.OutcomeMET})),
+		apierr.BadUserInput, "item 999999 not found")
+	if n := e.c.ComplianceVisit.Query().CountX(sys); n != 0 {
+		t.Fatalf("%d visits saved from refused requests", n)
+	}
+	// Every item answered, none unmet: COMPLIANT.
+	if err := record(all); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A new compliance visit answers the current (latest published) checklist
+// version; a form showing an older version is refused with CONFLICT naming
+// the current one (issue 5).
+func TestComplianceVisitUsesTheCurrentChecklist(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	v1 := e.c.ChecklistTemplate.Query().OnlyX(sys)
+	specs := make([]qa.ItemSpec, len(qa.DefaultChecklist))
+	copy(specs, qa.DefaultChecklist)
+	specs[0].Text = "A named DSL and deputy, both trained within two years"
+	v2, err := e.svc.PublishChecklist(e.qa, specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := e.answers("", nil) // version 1's items
+	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, TemplateID: &v1.ID, Results: old})
+	wantErr(t, err, apierr.Conflict, "checklist version 1 is no longer current: version 2 was published")
+	// The same stale form without templateID: its items give it away.
+	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, Results: old})
+	wantErr(t, err, apierr.Conflict, "answer version 2")
+	var current []qa.ItemAnswer
+	for _, it := range v2.QueryItems().AllX(sys) {
+		current = append(current, qa.ItemAnswer{ItemID: it.ID, Outcome: complianceitemresult.OutcomeMET})
+	}
+	v, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, TemplateID: &v2.ID, Results: current})
+	if err != nil || v.QueryTemplate().OnlyX(sys).Version != 2 || v.Overall != "COMPLIANT" {
+		t.Fatalf("visit on version 2: %v %v", v, err)
+	}
+}
+
+// Visit dates: not in the future, not more than 12 months ago (such a visit
+// could not support an approval), not before the provider applied (issue 5).
+func TestVisitDateBounds(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	compliance := func(on time.Time) error {
+		_, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: on, Results: e.answers("", nil)})
+		return err
+	}
+	evaluation := func(on time.Time) error {
+		g := qa.Grades{TeachingAndLearning: ofsted.Good, BehaviourAndAttitudes: ofsted.Good, PersonalDevelopment: ofsted.Good,
+			LeadershipAndManagement: ofsted.Good, Overall: ofsted.Good}
+		_, err := e.svc.RecordEvaluationVisit(e.qa, qa.NewEvaluationVisit{ProviderID: p.ID, VisitedOn: on, Grades: g, Report: "r"})
+		return err
+	}
+	for name, record := range map[string]func(time.Time) error{"compliance": compliance, "evaluation": evaluation} {
+		wantErr(t, record(e.today.AddDate(0, 0, 1)), apierr.BadUserInput, "in the future")
+		wantErr(t, record(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)), apierr.BadUserInput, "more than 12 months ago")
+		wantErr(t, record(e.today.AddDate(-1, 0, -1)), apierr.BadUserInput, "more than 12 months ago")
+		if err := record(e.today.AddDate(-1, 0, 0)); err != nil { // 12 months ago to the day
+			t.Fatalf("%s visit 12 months ago: %v", name, err)
+		}
+	}
+	// A provider that joined through an application cannot be visited before it applied.
+	applied := e.today.AddDate(0, -2, 0)
+	e.c.Application.Create().SetKind(application.KindPROVIDER).SetOrganisationName("Pending Ltd").SetContactName("C").
+		SetEmail("c@p.example").SetPostcode("NG1 1AA").SetSubmittedAt(applied.Add(9 * time.Hour)).
+		SetStatus(application.StatusACCEPTED).SetProvider(p).ExecX(sys)
+	wantErr(t, compliance(applied.AddDate(0, 0, -1)), apierr.BadUserInput, "before provider")
+	wantErr(t, evaluation(applied.AddDate(0, 0, -1)), apierr.BadUserInput, "applied to the partnership")
+	if err := compliance(applied); err != nil {
+		t.Fatalf("visit on the day it applied: %v", err)
 	}
 }

@@ -7,12 +7,16 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/application"
+	"github.com/apnet/apnet/ent/checklistitem"
 	"github.com/apnet/apnet/ent/checklisttemplate"
 	"github.com/apnet/apnet/ent/complianceaction"
 	"github.com/apnet/apnet/ent/complianceitemresult"
 	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/evaluationvisit"
+	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/viewer"
@@ -45,13 +49,38 @@ type NewComplianceVisit struct {
 	ReportID   *int
 }
 
-// visitedOn checks a visit date: not in the future.
+// visitedOn checks a visit date: not in the future, and not more than
+// ApprovalMonths ago (a visit that old could not support an approval, and
+// visits are recorded as they are made).
 func (s *Service) visitedOn(t time.Time) (time.Time, error) {
 	d := dateOnly(t)
-	if d.After(s.today()) {
-		return d, apierr.Invalid("input.visitedOn", "the visit date %s is in the future", day(d))
+	today := s.today()
+	if d.After(today) {
+		return d, apierr.Invalid("input.visitedOn", "the visit date %s is in the future; record a visit once it has been made", day(d))
+	}
+	if earliest := today.AddDate(0, -ApprovalMonths, 0); d.Before(earliest) {
+		return d, apierr.Invalid("input.visitedOn", "the visit date %s is more than %d months ago (before %s); visits are recorded as they are made, and one that old could not support an approval",
+			day(d), ApprovalMonths, day(earliest))
 	}
 	return d, nil
+}
+
+// afterApplication refuses a visit dated before the provider applied to
+// join the partnership (when it joined through an application).
+func afterApplication(ctx context.Context, tx *ent.Tx, providerID int, visited time.Time) error {
+	a, err := tx.Application.Query().Where(application.HasProviderWith(provider.ID(providerID))).
+		Order(ent.Asc(application.FieldSubmittedAt)).First(viewer.SystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if applied := access.Today(a.SubmittedAt); visited.Before(applied) {
+		return apierr.Invalid("input.visitedOn", "the visit date %s is before provider %d applied to the partnership (%s); check the date",
+			day(visited), providerID, day(applied))
+	}
+	return nil
 }
 
 // providerIn loads the provider in tx, locking its row (a no-op update) so
@@ -105,8 +134,9 @@ func checkReport(ctx context.Context, tx *ent.Tx, id, providerID int, category d
 }
 
 // RecordComplianceVisit records a visit, its answers and an action for
-// every unmet item, in one transaction. The overall result is derived:
-// COMPLIANT iff every item of the template is answered and none is NOT_MET.
+// every unmet item, in one transaction. The visit answers the current
+// checklist version, every item of it exactly once; the overall result is
+// derived: COMPLIANT iff no item is NOT_MET.
 func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVisit) (*ent.ComplianceVisit, error) {
 	visited, err := s.visitedOn(in.VisitedOn)
 	if err != nil {
@@ -121,16 +151,10 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 		if _, err := providerIn(ctx, tx, in.ProviderID); err != nil {
 			return err
 		}
-		tq := tx.ChecklistTemplate.Query().WithItems()
-		if in.TemplateID != nil {
-			tq.Where(checklisttemplate.ID(*in.TemplateID))
-		} else {
-			tq.Order(ent.Desc(checklisttemplate.FieldVersion)).Limit(1)
+		if err := afterApplication(ctx, tx, in.ProviderID, visited); err != nil {
+			return err
 		}
-		t, err := tq.First(ctx)
-		if ent.IsNotFound(err) {
-			return apierr.Invalid("input.templateID", "no such checklist version")
-		}
+		t, err := currentTemplate(ctx, tx, in.TemplateID)
 		if err != nil {
 			return err
 		}
@@ -143,10 +167,10 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 		for i, a := range in.Results {
 			at := fmt.Sprintf("input.results[%d]", i)
 			if items[a.ItemID] == nil {
-				return apierr.Invalid(at+".itemID", "item %d is not on checklist version %d", a.ItemID, t.Version)
+				return notOnChecklist(ctx, tx, at+".itemID", a.ItemID, t)
 			}
 			if answered[a.ItemID] {
-				return apierr.Invalid(at+".itemID", "item %s is answered twice", items[a.ItemID].Code)
+				return apierr.Invalid(at+".itemID", "item %s is answered twice; give one answer per item", items[a.ItemID].Code)
 			}
 			answered[a.ItemID] = true
 			if len(a.Evidence) > 5000 {
@@ -166,8 +190,20 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 				return apierr.Invalid(at+".outcome", "outcome must be MET, NOT_MET or NOT_APPLICABLE")
 			}
 		}
+		// Every item of the version is answered: a visit with gaps is not a
+		// compliance visit, and could not say whether the provider complies.
+		var missing []string
+		for _, it := range t.Edges.Items {
+			if !answered[it.ID] {
+				missing = append(missing, it.Code)
+			}
+		}
+		if len(missing) > 0 {
+			return apierr.Invalid("input.results", "every item of checklist version %d must be answered MET, NOT_MET or NOT_APPLICABLE; unanswered: %s",
+				t.Version, strings.Join(missing, ", "))
+		}
 		overall := compliancevisit.OverallCOMPLIANT
-		if notMet > 0 || len(answered) < len(items) {
+		if notMet > 0 {
 			overall = compliancevisit.OverallNOT_COMPLIANT
 		}
 		if in.ReportID != nil {
@@ -206,6 +242,52 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 		return nil, err
 	}
 	return s.Client.ComplianceVisit.Get(ctx, v.ID)
+}
+
+// currentTemplate is the latest published checklist version with its items
+// (ordered by position). A visit names the version its form showed
+// (templateID); an older one is refused with CONFLICT: the checklist changed
+// since the form was loaded, and the visit must answer the current version.
+func currentTemplate(ctx context.Context, tx *ent.Tx, templateID *int) (*ent.ChecklistTemplate, error) {
+	t, err := tx.ChecklistTemplate.Query().Order(ent.Desc(checklisttemplate.FieldVersion)).
+		WithItems(func(q *ent.ChecklistItemQuery) { q.Order(ent.Asc(checklistitem.FieldPosition)) }).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierr.New(apierr.Conflict, "no checklist version is published yet; publish one before recording a compliance visit")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if templateID == nil || *templateID == t.ID {
+		return t, nil
+	}
+	old, err := tx.ChecklistTemplate.Get(ctx, *templateID)
+	if ent.IsNotFound(err) {
+		return nil, apierr.Invalid("input.templateID", "checklist version with id %d not found; the current version is %d", *templateID, t.Version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return nil, stale(old.Version, t)
+}
+
+// stale is the refusal of a visit answering an older checklist version.
+func stale(old int, current *ent.ChecklistTemplate) error {
+	return apierr.New(apierr.Conflict, "checklist version %d is no longer current: version %d was published on %s; reload the checklist and answer version %d (id %d)",
+		old, current.Version, day(current.PublishedAt), current.Version, current.ID)
+}
+
+// notOnChecklist refuses an answer to item id, not an item of current: an
+// item of an older version is a stale form (CONFLICT), any other id a
+// mistake (BAD_USER_INPUT).
+func notOnChecklist(ctx context.Context, tx *ent.Tx, field string, id int, current *ent.ChecklistTemplate) error {
+	it, err := tx.ChecklistItem.Query().Where(checklistitem.ID(id)).WithTemplate().Only(ctx)
+	if ent.IsNotFound(err) {
+		return apierr.Invalid(field, "checklist item %d not found: answer the items of checklist version %d", id, current.Version)
+	}
+	if err != nil {
+		return err
+	}
+	return stale(it.Edges.Template.Version, current)
 }
 
 // checkAction: an unmet item needs what is to be done, its owner and a due
@@ -284,6 +366,9 @@ func (s *Service) RecordEvaluationVisit(ctx context.Context, in NewEvaluationVis
 	var v *ent.EvaluationVisit
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
 		if _, err := providerIn(ctx, tx, in.ProviderID); err != nil {
+			return err
+		}
+		if err := afterApplication(ctx, tx, in.ProviderID, visited); err != nil {
 			return err
 		}
 		if in.ReportID != nil {

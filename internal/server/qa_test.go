@@ -145,6 +145,8 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 		t.Fatalf("accepted %+v", accepted)
 	}
 	courseID := p.Courses.Edges[0].Node.ID
+	// Visits cannot predate the application, made today: every visit below is
+	// made today too, each later one recorded after the one before.
 	wantCode(t, do(t, e.qa, `mutation($id: ID!) { acceptApplication(id: $id) { id } }`,
 		map[string]any{"id": receipt.SubmitApplication.Reference}), "CONFLICT")
 
@@ -192,7 +194,7 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 	}
 	const visit = `mutation($in: RecordComplianceVisitInput!) { recordComplianceVisit(input: $in) { id overall actions { ownerName dueOn } report { id } } }`
 	// An unmet item with no due date is refused, naming the field.
-	r = do(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today.AddDate(0, 0, -20)),
+	r = do(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today),
 		"results": results("HS-FIRE", map[string]any{"description": "Service the alarms", "ownerName": "Sam Ray"})}})
 	wantCode(t, r, "BAD_USER_INPUT")
 	if f := r.Errors[0].Extensions["field"]; f != nil && !strings.Contains(f.(string), "dueOn") {
@@ -207,7 +209,7 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 			Actions []struct{ OwnerName string }
 		}
 	}
-	data(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today.AddDate(0, 0, -20)),
+	data(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today),
 		"results": results("HS-FIRE", map[string]any{"description": "Service the alarms", "ownerName": "Sam Ray",
 			"dueOn": day(today.AddDate(0, 0, 10))})}}, &cv)
 	if cv.RecordComplianceVisit.Overall != "NOT_COMPLIANT" || len(cv.RecordComplianceVisit.Actions) != 1 {
@@ -218,7 +220,7 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 	if !strings.Contains(msg, "NOT_COMPLIANT") || !strings.Contains(msg, "no evaluation visit") {
 		t.Fatalf("approve too early: %s", msg)
 	}
-	data(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today.AddDate(0, 0, -5)),
+	data(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today),
 		"results": results("", nil), "reportID": compReport.ID}}, &cv)
 	if cv.RecordComplianceVisit.Overall != "COMPLIANT" {
 		t.Fatalf("second visit %+v", cv)
@@ -228,12 +230,12 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 	const eval = `mutation($p: ID!, $d: Date!, $tl: OfstedGrade!, $rep: ID) { recordEvaluationVisit(input: {providerID: $p, visitedOn: $d,
 	  teachingAndLearning: $tl, behaviourAndAttitudes: GOOD, personalDevelopment: GOOD, leadershipAndManagement: GOOD,
 	  overallGrade: GOOD, report: "Well planned sessions.", reportID: $rep}) { id teachingAndLearning } }`
-	data(t, e.qa, eval, map[string]any{"p": p.ID, "d": day(today.AddDate(0, 0, -4)), "tl": "REQUIRES_IMPROVEMENT"}, nil)
+	data(t, e.qa, eval, map[string]any{"p": p.ID, "d": day(today), "tl": "REQUIRES_IMPROVEMENT"}, nil)
 	msg = wantCode(t, do(t, e.qa, recordDecision, map[string]any{"p": p.ID, "k": "APPROVE"}), "CONFLICT")
 	if !strings.Contains(msg, "REQUIRES_IMPROVEMENT") {
 		t.Fatalf("approve with RI teaching: %s", msg)
 	}
-	data(t, e.qa, eval, map[string]any{"p": p.ID, "d": day(today.AddDate(0, 0, -1)), "tl": "GOOD", "rep": evalReport.ID}, nil)
+	data(t, e.qa, eval, map[string]any{"p": p.ID, "d": day(today), "tl": "GOOD", "rep": evalReport.ID}, nil)
 
 	// 5. Approval: valid 12 months from the decision.
 	var dec struct {
