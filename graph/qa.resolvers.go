@@ -62,6 +62,16 @@ func (r *mutationResolver) RecordEvaluationVisit(ctx context.Context, input mode
 	})
 }
 
+// ReplaceComplianceVisitReport is the resolver for the replaceComplianceVisitReport field.
+func (r *mutationResolver) ReplaceComplianceVisitReport(ctx context.Context, id int, reportID int) (*ent.ComplianceVisit, error) {
+	return r.QA.ReplaceComplianceReport(ctx, id, reportID)
+}
+
+// ReplaceEvaluationVisitReport is the resolver for the replaceEvaluationVisitReport field.
+func (r *mutationResolver) ReplaceEvaluationVisitReport(ctx context.Context, id int, reportID int) (*ent.EvaluationVisit, error) {
+	return r.QA.ReplaceEvaluationReport(ctx, id, reportID)
+}
+
 // RecordQADecision is the resolver for the recordQADecision field.
 func (r *mutationResolver) RecordQADecision(ctx context.Context, input model.RecordQADecisionInput) (*ent.QADecision, error) {
 	return r.QA.RecordDecision(ctx, qa.NewDecision{ProviderID: input.ProviderID, Kind: input.Kind,

@@ -478,59 +478,61 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptApplication        func(childComplexity int, id int) int
-		AcceptInvitation         func(childComplexity int, token string, password string) int
-		AcceptReferral           func(childComplexity int, id int) int
-		AcknowledgeAlert         func(childComplexity int, id int) int
-		BookTraining             func(childComplexity int, eventID int, attendeeName string, attendeeEmail string, providerID *int) int
-		CancelTrainingBooking    func(childComplexity int, id int) int
-		ChangeUserRole           func(childComplexity int, id int, role user.Role, schoolID *int, providerID *int) int
-		CheckReferral            func(childComplexity int, id int) int
-		CompleteComplianceAction func(childComplexity int, id int) int
-		CreateAgreement          func(childComplexity int, input model.CreateAgreementInput) int
-		CreateAwardingBody       func(childComplexity int, input ent.CreateAwardingBodyInput) int
-		CreateLearner            func(childComplexity int, input ent.CreateLearnerInput) int
-		CreatePlacement          func(childComplexity int, input model.CreatePlacementInput) int
-		CreateProvider           func(childComplexity int, input ent.CreateProviderInput) int
-		CreateQualification      func(childComplexity int, input ent.CreateQualificationInput) int
-		CreateReferral           func(childComplexity int, learnerID int, form form.Form) int
-		CreateSchool             func(childComplexity int, input ent.CreateSchoolInput) int
-		CreateTrainingEvent      func(childComplexity int, input model.CreateTrainingEventInput) int
-		DeactivateUser           func(childComplexity int, id int) int
-		DeclineReferral          func(childComplexity int, id int, reason string) int
-		DeleteDocument           func(childComplexity int, id int) int
-		EndPlacement             func(childComplexity int, input model.EndPlacementInput) int
-		ForwardReferral          func(childComplexity int, id int, courseID int) int
-		InviteUser               func(childComplexity int, input model.InviteUserInput) int
-		Login                    func(childComplexity int, email string, password string) int
-		Logout                   func(childComplexity int) int
-		PostProgressUpdate       func(childComplexity int, input model.PostProgressUpdateInput) int
-		PublishChecklist         func(childComplexity int, items []*model.ChecklistItemInput) int
-		RecordAttendance         func(childComplexity int, input model.RecordAttendanceInput) int
-		RecordComplianceVisit    func(childComplexity int, input model.RecordComplianceVisitInput) int
-		RecordEvaluationVisit    func(childComplexity int, input model.RecordEvaluationVisitInput) int
-		RecordPreVisit           func(childComplexity int, id int, input form.PreVisit) int
-		RecordQADecision         func(childComplexity int, input model.RecordQADecisionInput) int
-		RecordRegister           func(childComplexity int, input model.RecordRegisterInput) int
-		RecordTrainingAttendance func(childComplexity int, bookingID int, attended bool) int
-		ReinviteUser             func(childComplexity int, id int) int
-		RejectApplication        func(childComplexity int, id int, reason string) int
-		RenameDocument           func(childComplexity int, id int, title string) int
-		ReturnReferral           func(childComplexity int, id int, reasons []string) int
-		RevokeAgreement          func(childComplexity int, id int, reason string) int
-		SignAgreement            func(childComplexity int, input model.SignAgreementInput) int
-		StartPlacement           func(childComplexity int, id int) int
-		SubmitApplication        func(childComplexity int, input model.SubmitApplicationInput) int
-		SubmitReferral           func(childComplexity int, id int) int
-		UpdateAwardingBody       func(childComplexity int, id int, input ent.UpdateAwardingBodyInput) int
-		UpdateLearner            func(childComplexity int, id int, input ent.UpdateLearnerInput) int
-		UpdateProvider           func(childComplexity int, id int, input ent.UpdateProviderInput) int
-		UpdateQualification      func(childComplexity int, id int, input ent.UpdateQualificationInput) int
-		UpdateReferral           func(childComplexity int, id int, form form.Form) int
-		UpdateSchool             func(childComplexity int, id int, input ent.UpdateSchoolInput) int
-		UpdateTrainingEvent      func(childComplexity int, id int, input model.UpdateTrainingEventInput) int
-		UploadDocument           func(childComplexity int, input model.UploadDocumentInput) int
-		WithdrawReferral         func(childComplexity int, id int, reason string) int
+		AcceptApplication            func(childComplexity int, id int) int
+		AcceptInvitation             func(childComplexity int, token string, password string) int
+		AcceptReferral               func(childComplexity int, id int) int
+		AcknowledgeAlert             func(childComplexity int, id int) int
+		BookTraining                 func(childComplexity int, eventID int, attendeeName string, attendeeEmail string, providerID *int) int
+		CancelTrainingBooking        func(childComplexity int, id int) int
+		ChangeUserRole               func(childComplexity int, id int, role user.Role, schoolID *int, providerID *int) int
+		CheckReferral                func(childComplexity int, id int) int
+		CompleteComplianceAction     func(childComplexity int, id int) int
+		CreateAgreement              func(childComplexity int, input model.CreateAgreementInput) int
+		CreateAwardingBody           func(childComplexity int, input ent.CreateAwardingBodyInput) int
+		CreateLearner                func(childComplexity int, input ent.CreateLearnerInput) int
+		CreatePlacement              func(childComplexity int, input model.CreatePlacementInput) int
+		CreateProvider               func(childComplexity int, input ent.CreateProviderInput) int
+		CreateQualification          func(childComplexity int, input ent.CreateQualificationInput) int
+		CreateReferral               func(childComplexity int, learnerID int, form form.Form) int
+		CreateSchool                 func(childComplexity int, input ent.CreateSchoolInput) int
+		CreateTrainingEvent          func(childComplexity int, input model.CreateTrainingEventInput) int
+		DeactivateUser               func(childComplexity int, id int) int
+		DeclineReferral              func(childComplexity int, id int, reason string) int
+		DeleteDocument               func(childComplexity int, id int) int
+		EndPlacement                 func(childComplexity int, input model.EndPlacementInput) int
+		ForwardReferral              func(childComplexity int, id int, courseID int) int
+		InviteUser                   func(childComplexity int, input model.InviteUserInput) int
+		Login                        func(childComplexity int, email string, password string) int
+		Logout                       func(childComplexity int) int
+		PostProgressUpdate           func(childComplexity int, input model.PostProgressUpdateInput) int
+		PublishChecklist             func(childComplexity int, items []*model.ChecklistItemInput) int
+		RecordAttendance             func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordComplianceVisit        func(childComplexity int, input model.RecordComplianceVisitInput) int
+		RecordEvaluationVisit        func(childComplexity int, input model.RecordEvaluationVisitInput) int
+		RecordPreVisit               func(childComplexity int, id int, input form.PreVisit) int
+		RecordQADecision             func(childComplexity int, input model.RecordQADecisionInput) int
+		RecordRegister               func(childComplexity int, input model.RecordRegisterInput) int
+		RecordTrainingAttendance     func(childComplexity int, bookingID int, attended bool) int
+		ReinviteUser                 func(childComplexity int, id int) int
+		RejectApplication            func(childComplexity int, id int, reason string) int
+		RenameDocument               func(childComplexity int, id int, title string) int
+		ReplaceComplianceVisitReport func(childComplexity int, id int, reportID int) int
+		ReplaceEvaluationVisitReport func(childComplexity int, id int, reportID int) int
+		ReturnReferral               func(childComplexity int, id int, reasons []string) int
+		RevokeAgreement              func(childComplexity int, id int, reason string) int
+		SignAgreement                func(childComplexity int, input model.SignAgreementInput) int
+		StartPlacement               func(childComplexity int, id int) int
+		SubmitApplication            func(childComplexity int, input model.SubmitApplicationInput) int
+		SubmitReferral               func(childComplexity int, id int) int
+		UpdateAwardingBody           func(childComplexity int, id int, input ent.UpdateAwardingBodyInput) int
+		UpdateLearner                func(childComplexity int, id int, input ent.UpdateLearnerInput) int
+		UpdateProvider               func(childComplexity int, id int, input ent.UpdateProviderInput) int
+		UpdateQualification          func(childComplexity int, id int, input ent.UpdateQualificationInput) int
+		UpdateReferral               func(childComplexity int, id int, form form.Form) int
+		UpdateSchool                 func(childComplexity int, id int, input ent.UpdateSchoolInput) int
+		UpdateTrainingEvent          func(childComplexity int, id int, input model.UpdateTrainingEventInput) int
+		UploadDocument               func(childComplexity int, input model.UploadDocumentInput) int
+		WithdrawReferral             func(childComplexity int, id int, reason string) int
 	}
 
 	OfferedCourse struct {
@@ -1053,6 +1055,8 @@ type MutationResolver interface {
 	RecordComplianceVisit(ctx context.Context, input model.RecordComplianceVisitInput) (*ent.ComplianceVisit, error)
 	CompleteComplianceAction(ctx context.Context, id int) (*ent.ComplianceAction, error)
 	RecordEvaluationVisit(ctx context.Context, input model.RecordEvaluationVisitInput) (*ent.EvaluationVisit, error)
+	ReplaceComplianceVisitReport(ctx context.Context, id int, reportID int) (*ent.ComplianceVisit, error)
+	ReplaceEvaluationVisitReport(ctx context.Context, id int, reportID int) (*ent.EvaluationVisit, error)
 	RecordQADecision(ctx context.Context, input model.RecordQADecisionInput) (*ent.QADecision, error)
 	CreateTrainingEvent(ctx context.Context, input model.CreateTrainingEventInput) (*ent.TrainingEvent, error)
 	UpdateTrainingEvent(ctx context.Context, id int, input model.UpdateTrainingEventInput) (*ent.TrainingEvent, error)
@@ -3168,6 +3172,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenameDocument(childComplexity, args["id"].(int), args["title"].(string)), true
+	case "Mutation.replaceComplianceVisitReport":
+		if e.ComplexityRoot.Mutation.ReplaceComplianceVisitReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replaceComplianceVisitReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplaceComplianceVisitReport(childComplexity, args["id"].(int), args["reportID"].(int)), true
+	case "Mutation.replaceEvaluationVisitReport":
+		if e.ComplexityRoot.Mutation.ReplaceEvaluationVisitReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replaceEvaluationVisitReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplaceEvaluationVisitReport(childComplexity, args["id"].(int), args["reportID"].(int)), true
 	case "Mutation.returnReferral":
 		if e.ComplexityRoot.Mutation.ReturnReferral == nil {
 			break
@@ -5674,7 +5700,7 @@ extend type Mutation {
   uploadDocument(input: UploadDocumentInput!): Document!
   "Renames a document; nothing else about a stored file changes (partnership staff)."
   renameDocument(id: ID!, title: String!): Document!
-  "Deletes a document (partnership admin); returns its id."
+  "Deletes a document (partnership admin); returns its id. CONFLICT while it is a visit's report: replace the visit's report first."
   deleteDocument(id: ID!): ID!
 }
 `, BuiltIn: false},
@@ -12712,6 +12738,10 @@ extend type Mutation {
   recordComplianceVisit(input: RecordComplianceVisitInput!): ComplianceVisit!
   completeComplianceAction(id: ID!): ComplianceAction!
   recordEvaluationVisit(input: RecordEvaluationVisitInput!): EvaluationVisit!
+  "Link another uploaded COMPLIANCE_REPORT of the same provider as the visit's report, in place of the one it had (so the old file can then be deleted)."
+  replaceComplianceVisitReport(id: ID!, reportID: ID!): ComplianceVisit!
+  "Link another uploaded EVALUATION_REPORT of the same provider as the visit's report file, in place of the one it had (so the old file can then be deleted)."
+  replaceEvaluationVisitReport(id: ID!, reportID: ID!): EvaluationVisit!
   "Record a QA Management Group decision: APPROVE (12 months), REFUSE, SUSPEND (at once; alerts schools live), REINSTATE, WITHDRAW."
   recordQADecision(input: RecordQADecisionInput!): QADecision!
 }
@@ -16098,6 +16128,50 @@ func (ec *executionContext) field_Mutation_renameDocument_args(ctx context.Conte
 		return nil, err
 	}
 	args["title"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_replaceComplianceVisitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reportID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reportID"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_replaceEvaluationVisitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reportID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reportID"] = arg1
 	return args, nil
 }
 
@@ -27152,6 +27226,94 @@ func (ec *executionContext) fieldContext_Mutation_recordEvaluationVisit(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordEvaluationVisit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_replaceComplianceVisitReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_replaceComplianceVisitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReplaceComplianceVisitReport(ctx, fc.Args["id"].(int), fc.Args["reportID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplianceVisit) graphql.Marshaler {
+			return ec.marshalNComplianceVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_replaceComplianceVisitReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceVisit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_replaceComplianceVisitReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_replaceEvaluationVisitReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_replaceEvaluationVisitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReplaceEvaluationVisitReport(ctx, fc.Args["id"].(int), fc.Args["reportID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EvaluationVisit) graphql.Marshaler {
+			return ec.marshalNEvaluationVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_replaceEvaluationVisitReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationVisit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_replaceEvaluationVisitReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -63192,6 +63354,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordEvaluationVisit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordEvaluationVisit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replaceComplianceVisitReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_replaceComplianceVisitReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replaceEvaluationVisitReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_replaceEvaluationVisitReport(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"entgo.io/ent"
@@ -135,6 +136,20 @@ func ComplianceVisitPolicy() ent.Policy {
 	}
 }
 
+// onlyReportFile refuses every change to an evaluation visit but linking
+// another report file (internal/qa's ReplaceEvaluationReport): grades and
+// the written report are never rewritten.
+var onlyReportFile = privacy.EvaluationVisitMutationRuleFunc(func(_ context.Context, m *gen.EvaluationVisitMutation) error {
+	if m.Op().Is(ent.OpCreate) {
+		return privacy.Skip
+	}
+	if m.Op().Is(ent.OpUpdateOne) && len(m.Fields()) == 0 && len(m.ClearedFields()) == 0 && len(m.RemovedEdges()) == 0 &&
+		len(m.ClearedEdges()) == 0 && slices.Equal(m.AddedEdges(), []string{evaluationvisit.EdgeReportDocument}) {
+		return privacy.Skip
+	}
+	return privacy.Denyf("evaluation visits are append-only but for their report file")
+})
+
 // EvaluationVisitPolicy: as compliance visits.
 func EvaluationVisitPolicy() ent.Policy {
 	return privacy.Policy{
@@ -146,7 +161,7 @@ func EvaluationVisitPolicy() ent.Policy {
 				}
 				return privacy.Skip
 			}), deny},
-		Mutation: privacy.MutationPolicy{denyChange, allowSystem, allowPartnership, deny},
+		Mutation: privacy.MutationPolicy{onlyReportFile, allowSystem, allowPartnership, deny},
 	}
 }
 

@@ -102,8 +102,7 @@ func providerIn(ctx context.Context, tx *ent.Tx, id int) (*ent.Provider, error) 
 // checkReport says whether document id may be the report of a visit to
 // providerID: a QA file of the right category, of the same provider, not
 // already another visit's report.
-func checkReport(ctx context.Context, tx *ent.Tx, id, providerID int, category document.Category) error {
-	const field = "input.reportID"
+func checkReport(ctx context.Context, tx *ent.Tx, field string, id, providerID int, category document.Category) error {
 	sys := viewer.SystemContext(ctx)
 	d, err := tx.Document.Query().Where(document.ID(id)).WithProvider().Only(sys)
 	if ent.IsNotFound(err) {
@@ -207,7 +206,7 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 			overall = compliancevisit.OverallNOT_COMPLIANT
 		}
 		if in.ReportID != nil {
-			if err := checkReport(ctx, tx, *in.ReportID, in.ProviderID, document.CategoryCOMPLIANCE_REPORT); err != nil {
+			if err := checkReport(ctx, tx, "input.reportID", *in.ReportID, in.ProviderID, document.CategoryCOMPLIANCE_REPORT); err != nil {
 				return err
 			}
 		}
@@ -372,7 +371,7 @@ func (s *Service) RecordEvaluationVisit(ctx context.Context, in NewEvaluationVis
 			return err
 		}
 		if in.ReportID != nil {
-			if err := checkReport(ctx, tx, *in.ReportID, in.ProviderID, document.CategoryEVALUATION_REPORT); err != nil {
+			if err := checkReport(ctx, tx, "input.reportID", *in.ReportID, in.ProviderID, document.CategoryEVALUATION_REPORT); err != nil {
 				return err
 			}
 		}
@@ -405,4 +404,62 @@ func LatestEvaluationVisit(ctx context.Context, p *ent.Provider) (*ent.Evaluatio
 		return nil, nil
 	}
 	return v, err
+}
+
+// ReplaceComplianceReport links document reportID as compliance visit
+// visitID's report in place of the one it had (if any): how a wrong or
+// outdated report file is corrected, and the step before deleting the old
+// file. The visit's answers never change.
+func (s *Service) ReplaceComplianceReport(ctx context.Context, visitID, reportID int) (*ent.ComplianceVisit, error) {
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		v, err := tx.ComplianceVisit.Query().Where(compliancevisit.ID(visitID)).WithProvider().WithReport().Only(ctx)
+		if ent.IsNotFound(err) {
+			return notFound("compliance visit", visitID)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := providerIn(ctx, tx, v.Edges.Provider.ID); err != nil {
+			return err
+		}
+		if v.Edges.Report != nil && v.Edges.Report.ID == reportID {
+			return apierr.New(apierr.Conflict, "document %d is already this visit's report; upload the new file and give its id", reportID)
+		}
+		if err := checkReport(ctx, tx, "reportID", reportID, v.Edges.Provider.ID, document.CategoryCOMPLIANCE_REPORT); err != nil {
+			return err
+		}
+		return tx.ComplianceVisit.UpdateOneID(visitID).SetReportID(reportID).Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.ComplianceVisit.Get(ctx, visitID)
+}
+
+// ReplaceEvaluationReport is ReplaceComplianceReport for an evaluation
+// visit's report file; the written report and grades never change.
+func (s *Service) ReplaceEvaluationReport(ctx context.Context, visitID, reportID int) (*ent.EvaluationVisit, error) {
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		v, err := tx.EvaluationVisit.Query().Where(evaluationvisit.ID(visitID)).WithProvider().WithReportDocument().Only(ctx)
+		if ent.IsNotFound(err) {
+			return notFound("evaluation visit", visitID)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := providerIn(ctx, tx, v.Edges.Provider.ID); err != nil {
+			return err
+		}
+		if v.Edges.ReportDocument != nil && v.Edges.ReportDocument.ID == reportID {
+			return apierr.New(apierr.Conflict, "document %d is already this visit's report; upload the new file and give its id", reportID)
+		}
+		if err := checkReport(ctx, tx, "reportID", reportID, v.Edges.Provider.ID, document.CategoryEVALUATION_REPORT); err != nil {
+			return err
+		}
+		return tx.EvaluationVisit.UpdateOneID(visitID).SetReportDocumentID(reportID).Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.EvaluationVisit.Get(ctx, visitID)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent/auditevent"
+	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/access"
@@ -396,4 +397,82 @@ func TestSuspensionAlertsSchoolsAndHidesProvider(t *testing.T) {
 	if _, ok := searchIDs(t, c)[w.Provider.ID]; !ok {
 		t.Fatal("the reinstated provider is not listed")
 	}
+}
+
+// A document that is a visit's report cannot be deleted (issue 5: deleting
+// it silently took the report off the provider's QA files): CONFLICT names
+// the visit and says to replace its report first; once replaced, the old
+// file may go and the new one is protected in turn.
+func TestDeletingAVisitReportNeedsItReplacedFirst(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	if err := qa.EnsureDefaultChecklist(sys, e.db.Client); err != nil {
+		t.Fatal(err)
+	}
+	p := e.w.Provider
+	today := e.w.Monday.Format(time.DateOnly)
+	doc := func(title string, category document.Category, key string) int {
+		return e.db.Document.Create().SetTitle(title).SetFilename(key + ".pdf").SetContentType("application/pdf").
+			SetSize(10).SetSha256(key).SetStorageKey(key).SetCategory(category).SetUploadedBy("user:1").
+			SetProviderID(p.ID).SaveX(sys).ID
+	}
+	c1, c2 := doc("Compliance report", "COMPLIANCE_REPORT", "c1"), doc("Compliance report (corrected)", "COMPLIANCE_REPORT", "c2")
+	e1, e2 := doc("Evaluation report", "EVALUATION_REPORT", "e1"), doc("Evaluation report (corrected)", "EVALUATION_REPORT", "e2")
+	var results []any
+	for _, it := range e.db.ChecklistItem.Query().AllX(sys) {
+		results = append(results, map[string]any{"itemID": it.ID, "outcome": "MET"})
+	}
+	var cv struct{ RecordComplianceVisit struct{ ID string } }
+	data(t, e.qa, `mutation($in: RecordComplianceVisitInput!) { recordComplianceVisit(input: $in) { id } }`,
+		map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": today, "results": results, "reportID": c1}}, &cv)
+	var ev struct{ RecordEvaluationVisit struct{ ID string } }
+	data(t, e.qa, `mutation($p: ID!, $d: Date!, $r: ID!) { recordEvaluationVisit(input: {providerID: $p, visitedOn: $d,
+	  teachingAndLearning: GOOD, behaviourAndAttitudes: GOOD, personalDevelopment: GOOD, leadershipAndManagement: GOOD,
+	  overallGrade: GOOD, report: "Well planned.", reportID: $r}) { id } }`, map[string]any{"p": p.ID, "d": today, "r": e1}, &ev)
+
+	const del = `mutation($id: ID!) { deleteDocument(id: $id) }`
+	msg := wantCode(t, do(t, e.admin, del, map[string]any{"id": c1}), "CONFLICT")
+	for _, want := range []string{"compliance visit to " + p.Name, today, "replaceComplianceVisitReport first"} {
+		if !strings.Contains(msg, want) {
+			t.Fatalf("refusal %q does not say %q", msg, want)
+		}
+	}
+	msg = wantCode(t, do(t, e.admin, del, map[string]any{"id": e1}), "CONFLICT")
+	if !strings.Contains(msg, "evaluation visit") || !strings.Contains(msg, "replaceEvaluationVisitReport") {
+		t.Fatalf("refusal %q", msg)
+	}
+	if !e.db.Document.Query().Where(document.IDIn(c1, e1)).ExistX(sys) {
+		t.Fatal("a refused delete removed the document")
+	}
+
+	const replaceC = `mutation($id: ID!, $r: ID!) { replaceComplianceVisitReport(id: $id, reportID: $r) { id report { id } } }`
+	const replaceE = `mutation($id: ID!, $r: ID!) { replaceEvaluationVisitReport(id: $id, reportID: $r) { id teachingAndLearning reportDocument { id } } }`
+	wantCode(t, do(t, e.qa, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": e2}), "BAD_USER_INPUT") // wrong category
+	wantCode(t, do(t, e.qa, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": c1}), "CONFLICT")       // already its report
+	wantCode(t, do(t, e.schoolA, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": c2}), "FORBIDDEN")
+	var rc struct {
+		ReplaceComplianceVisitReport struct {
+			Report struct {
+				ID int `json:"id,string"`
+			}
+		}
+	}
+	data(t, e.qa, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": c2}, &rc)
+	var re struct {
+		ReplaceEvaluationVisitReport struct {
+			TeachingAndLearning string
+			ReportDocument      struct {
+				ID int `json:"id,string"`
+			}
+		}
+	}
+	data(t, e.qa, replaceE, map[string]any{"id": ev.RecordEvaluationVisit.ID, "r": e2}, &re)
+	if rc.ReplaceComplianceVisitReport.Report.ID != c2 || re.ReplaceEvaluationVisitReport.ReportDocument.ID != e2 ||
+		re.ReplaceEvaluationVisitReport.TeachingAndLearning != "GOOD" {
+		t.Fatalf("after replacing: %+v %+v", rc, re)
+	}
+	// The old files are no one's report now; the new ones are protected.
+	data(t, e.admin, del, map[string]any{"id": c1}, nil)
+	data(t, e.admin, del, map[string]any{"id": e1}, nil)
+	wantCode(t, do(t, e.admin, del, map[string]any{"id": c2}), "CONFLICT")
+	wantCode(t, do(t, e.admin, del, map[string]any{"id": e2}), "CONFLICT")
 }
