@@ -112,7 +112,8 @@ func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADe
 			u.SetApprovalStatus(provider.ApprovalStatusREFUSED).ClearApprovedUntil()
 		case qadecision.KindSUSPEND:
 			if !access.IsCurrentlyApproved(p, s.now()) {
-				return apierr.New(apierr.Conflict, "provider %d's approval ended on %s; it is lapsing, not suspendable", p.ID, day(*p.ApprovedUntil))
+				return apierr.New(apierr.Conflict, "provider %d's approval ended on %s, so there is no current approval to suspend; it lapses by itself (record WITHDRAW to end it for good)",
+					p.ID, day(*p.ApprovedUntil))
 			}
 			u.SetApprovalStatus(provider.ApprovalStatusSUSPENDED)
 		case qadecision.KindREINSTATE:

@@ -158,7 +158,7 @@ func TestComplianceVisitOverallAndActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.CompleteAction(e.qa, a.ID)
-	wantErr(t, err, apierr.Conflict, "completed")
+	wantErr(t, err, apierr.Conflict, "nothing is left to do")
 	// Every answer is rolled back with a refused visit: nothing half-saved.
 	before := e.c.ComplianceItemResult.Query().CountX(sys)
 	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
@@ -278,7 +278,8 @@ func TestApplicationsAndWorklist(t *testing.T) {
 	}
 	dup := e.c.Application.Query().Where(application.Urn("100001")).OnlyX(sys)
 	_, err = e.svc.Accept(admin, dup.ID)
-	wantErr(t, err, apierr.Conflict, "already registered")
+	wantErr(t, err, apierr.Conflict, "already registered (Test Academy")
+	wantErr(t, err, apierr.Conflict, "reject this application")
 	_, err = e.svc.Reject(e.qa, dup.ID, " ")
 	wantErr(t, err, apierr.BadUserInput, "reason")
 	if r, err := e.svc.Reject(e.qa, dup.ID, "already a member"); err != nil || r.Status != application.StatusREJECTED {

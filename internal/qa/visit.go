@@ -320,7 +320,8 @@ func (s *Service) CompleteAction(ctx context.Context, id int) (*ent.ComplianceAc
 			return err
 		}
 		if a.CompletedAt != nil {
-			return apierr.New(apierr.Conflict, "compliance action %d was completed on %s", id, day(*a.CompletedAt))
+			return apierr.New(apierr.Conflict, "compliance action %d was already completed on %s; nothing is left to do for it (an issue found again needs a new visit)",
+				id, day(*a.CompletedAt))
 		}
 		return tx.ComplianceAction.UpdateOneID(id).Where(complianceaction.CompletedAtIsNil()).
 			SetCompletedAt(s.now()).SetCompletedBy(viewer.FromContext(ctx).Actor()).Exec(ctx)
