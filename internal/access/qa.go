@@ -166,12 +166,13 @@ func EvaluationVisitPolicy() ent.Policy {
 }
 
 // ComplianceDetailPolicy: item-by-item answers are for the partnership and
-// the provider visited; schools read the report.
+// the provider visited; schools read the report (a visit's results are an
+// empty list to them, not an error).
 func ComplianceDetailPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{allowSystem, denyUnauthenticated, allowPartnership,
 			privacy.ComplianceItemResultQueryRuleFunc(func(ctx context.Context, q *gen.ComplianceItemResultQuery) error {
-				return tenant(ctx, nil, func() {
+				return tenant(ctx, func() { q.Where(predicate.ComplianceItemResult(nothing)) }, func() {
 					q.Where(complianceitemresult.HasVisitWith(compliancevisit.HasProviderWith(provider.ID(viewer.FromContext(ctx).ProviderID))))
 				})
 			}), deny},
@@ -179,13 +180,13 @@ func ComplianceDetailPolicy() ent.Policy {
 	}
 }
 
-// ComplianceActionPolicy: as the answers; the partnership records an
-// action's completion.
+// ComplianceActionPolicy: as the answers (none for schools); the
+// partnership records an action's completion.
 func ComplianceActionPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{allowSystem, denyUnauthenticated, allowPartnership,
 			privacy.ComplianceActionQueryRuleFunc(func(ctx context.Context, q *gen.ComplianceActionQuery) error {
-				return tenant(ctx, nil, func() {
+				return tenant(ctx, func() { q.Where(predicate.ComplianceAction(nothing)) }, func() {
 					q.Where(complianceaction.HasVisitWith(compliancevisit.HasProviderWith(provider.ID(viewer.FromContext(ctx).ProviderID))))
 				})
 			}), deny},
@@ -194,12 +195,12 @@ func ComplianceActionPolicy() ent.Policy {
 }
 
 // QADecisionPolicy: the decisions about a provider are for the partnership
-// and that provider.
+// and that provider; to schools a provider's decisions are an empty list.
 func QADecisionPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{allowSystem, denyUnauthenticated, allowPartnership,
 			privacy.QADecisionQueryRuleFunc(func(ctx context.Context, q *gen.QADecisionQuery) error {
-				return tenant(ctx, nil, func() {
+				return tenant(ctx, func() { q.Where(predicate.QADecision(nothing)) }, func() {
 					q.Where(qadecision.HasProviderWith(provider.ID(viewer.FromContext(ctx).ProviderID)))
 				})
 			}), deny},

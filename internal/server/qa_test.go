@@ -280,14 +280,28 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 	}
 	var schoolPage struct {
 		Node struct {
-			LatestComplianceVisit *struct{ Overall string }
+			LatestComplianceVisit *struct {
+				Overall string
+				Results []struct{ Outcome string }
+				Actions []struct{ ID string }
+			}
 			LatestEvaluationVisit *struct{ Report string }
+			Decisions             struct{ TotalCount int }
 		}
 	}
-	data(t, e.schoolA, `query($id: ID!) { node(id: $id) { ... on Provider { latestComplianceVisit { overall } latestEvaluationVisit { report } } } }`,
-		map[string]any{"id": p.ID}, &schoolPage)
-	if schoolPage.Node.LatestComplianceVisit == nil || schoolPage.Node.LatestEvaluationVisit == nil {
+	// The item-by-item answers, actions and decisions are not the school's
+	// to see: they come back empty, and the rest of the page still answers
+	// (issue 5: a nested list the viewer may not see failed the whole query).
+	const schoolPageQuery = `query($id: ID!) { node(id: $id) { ... on Provider {
+	  latestComplianceVisit { overall results { outcome } actions { id } } latestEvaluationVisit { report } decisions { totalCount } } } }`
+	data(t, e.schoolA, schoolPageQuery, map[string]any{"id": p.ID}, &schoolPage)
+	if cv := schoolPage.Node.LatestComplianceVisit; cv == nil || schoolPage.Node.LatestEvaluationVisit == nil ||
+		len(cv.Results) != 0 || len(cv.Actions) != 0 || schoolPage.Node.Decisions.TotalCount != 0 {
 		t.Fatalf("school's provider page %+v", schoolPage)
+	}
+	data(t, e.qa, schoolPageQuery, map[string]any{"id": p.ID}, &schoolPage)
+	if cv := schoolPage.Node.LatestComplianceVisit; len(cv.Results) != len(cl.CurrentChecklist.Items) || schoolPage.Node.Decisions.TotalCount != 1 {
+		t.Fatalf("partnership's provider page %+v", schoolPage)
 	}
 
 	// 7. The approval's end: past it, it is not current even before the

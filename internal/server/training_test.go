@@ -10,6 +10,7 @@ import (
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/trainingbooking"
 	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/gqlclient"
 )
 
 const (
@@ -92,7 +93,49 @@ func TestTrainingBookingRules(t *testing.T) {
 	if seen.Node.Bookings.TotalCount != 2 {
 		t.Fatalf("partnership's view: %+v", seen.Node)
 	}
-	wantCode(t, do(t, e.schoolA, q, map[string]any{"id": ev.ID}), "FORBIDDEN")
+	// Schools see the event and none of its bookings: an empty list, not an
+	// error failing the whole query (issue 5).
+	data(t, e.schoolA, q, map[string]any{"id": ev.ID}, &seen)
+	if seen.Node.PlacesLeft != 0 || seen.Node.Bookings.TotalCount != 0 {
+		t.Fatalf("school's view: %+v", seen.Node)
+	}
+	const eventsWithBookings = `{ trainingEvents { edges { node { title placesLeft bookings { totalCount edges { node { attendeeEmail provider { id } } } } } } } }`
+	var events struct {
+		TrainingEvents struct {
+			Edges []struct {
+				Node struct {
+					Title    string
+					Bookings struct {
+						TotalCount int
+						Edges      []struct {
+							Node struct {
+								AttendeeEmail string
+								Provider      struct {
+									ID int `json:"id,string"`
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for who, want := range map[string]struct {
+		c        *gqlclient.Client
+		n        int
+		provider int
+	}{"school": {e.schoolA, 0, 0}, "provider": {e.provider, 1, e.w.Provider.ID}, "partnership": {e.qa, 2, 0}} {
+		data(t, want.c, eventsWithBookings, nil, &events)
+		if len(events.TrainingEvents.Edges) != 1 || events.TrainingEvents.Edges[0].Node.Bookings.TotalCount != want.n ||
+			len(events.TrainingEvents.Edges[0].Node.Bookings.Edges) != want.n {
+			t.Fatalf("%s: trainingEvents with bookings %+v, want %d bookings", who, events, want.n)
+		}
+		for _, b := range events.TrainingEvents.Edges[0].Node.Bookings.Edges {
+			if want.provider != 0 && b.Node.Provider.ID != want.provider {
+				t.Fatalf("%s sees another provider's booking %+v", who, b)
+			}
+		}
+	}
 
 	// Cancelling: only the booking's provider (or the partnership), before the start; it frees the place.
 	wantCode(t, do(t, other.staff, cancelOp, map[string]any{"id": b1.BookTraining.ID}), "NOT_FOUND")
