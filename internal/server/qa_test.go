@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -489,4 +491,85 @@ func TestDeletingAVisitReportNeedsItReplacedFirst(t *testing.T) {
 	data(t, e.admin, del, map[string]any{"id": e1}, nil)
 	wantCode(t, do(t, e.admin, del, map[string]any{"id": c2}), "CONFLICT")
 	wantCode(t, do(t, e.admin, del, map[string]any{"id": e2}), "CONFLICT")
+}
+
+// A single value where the schema expects a list is a list of one (GraphQL
+// input coercion): Placement.marks(orderBy: {field: DATE, direction: DESC})
+// orders the marks as orderBy: [{…}] does (issue 5: the single object was
+// silently ignored when the marks were loaded with their placement).
+func TestNestedOrderByAcceptsOneObjectOrAList(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	pl := e.w.Placements[0]
+	var days []string // newest first
+	for i := range 4 {
+		days = append(days, e.w.Monday.AddDate(0, 0, -7*i).Format(time.DateOnly))
+	}
+	for _, i := range []int{2, 0, 3, 1} { // stored in neither order
+		d := e.w.Monday.AddDate(0, 0, -7*i)
+		e.db.AttendanceMark.Create().SetPlacementID(pl.ID).SetDate(d).SetSession("AM").SetStatus("PRESENT").
+			SetRecordedBy("user:1").SetRecordedAt(d.Add(9 * time.Hour)).ExecX(sys)
+	}
+	asc := slices.Clone(days)
+	slices.Reverse(asc)
+	dates := func(query string, vars map[string]any) [][]string {
+		t.Helper()
+		var out struct {
+			Placements struct {
+				Edges []struct {
+					Node struct {
+						ID    int `json:"id,string"`
+						Marks struct {
+							Edges []struct{ Node struct{ Date string } }
+						}
+					}
+				}
+			}
+			Node struct {
+				Marks struct {
+					Edges []struct{ Node struct{ Date string } }
+				}
+			}
+		}
+		data(t, e.admin, query, vars, &out)
+		var got [][]string
+		for _, p := range out.Placements.Edges {
+			if p.Node.ID != pl.ID {
+				continue
+			}
+			var ds []string
+			for _, m := range p.Node.Marks.Edges {
+				ds = append(ds, m.Node.Date)
+			}
+			got = append(got, ds)
+		}
+		var ds []string
+		for _, m := range out.Node.Marks.Edges {
+			ds = append(ds, m.Node.Date)
+		}
+		return append(got, ds)
+	}
+	for name, c := range map[string]struct {
+		query string
+		vars  map[string]any
+		want  []string
+	}{
+		"one object, DESC": {`query($id: ID!) { placements { edges { node { id marks(orderBy: {field: DATE, direction: DESC}) { edges { node { date } } } } } }
+		  node(id: $id) { ... on Placement { marks(orderBy: {field: DATE, direction: DESC}) { edges { node { date } } } } } }`, nil, days},
+		"a list, DESC": {`query($id: ID!) { placements { edges { node { id marks(orderBy: [{field: DATE, direction: DESC}]) { edges { node { date } } } } } }
+		  node(id: $id) { ... on Placement { marks(orderBy: [{field: DATE, direction: DESC}]) { edges { node { date } } } } } }`, nil, days},
+		"one object, ASC": {`query($id: ID!) { placements { edges { node { id marks(orderBy: {field: DATE, direction: ASC}) { edges { node { date } } } } } }
+		  node(id: $id) { ... on Placement { marks(orderBy: {field: DATE, direction: ASC}) { edges { node { date } } } } } }`, nil, asc},
+		"one object in a variable": {`query($id: ID!, $o: [AttendanceMarkOrder!]) { placements { edges { node { id marks(orderBy: $o) { edges { node { date } } } } } }
+		  node(id: $id) { ... on Placement { marks(orderBy: $o) { edges { node { date } } } } } }`,
+			map[string]any{"o": map[string]any{"field": "DATE", "direction": "DESC"}}, days},
+	} {
+		vars := map[string]any{"id": pl.ID}
+		maps.Copy(vars, c.vars)
+		for range 2 { // parsed, then from the query cache
+			got := dates(c.query, vars)
+			if len(got) != 2 || !slices.Equal(got[0], c.want) || !slices.Equal(got[1], c.want) {
+				t.Fatalf("%s: marks by placements and by node %v, want %v", name, got, c.want)
+			}
+		}
+	}
 }

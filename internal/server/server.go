@@ -116,7 +116,8 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	// enforced exactly by the document store while it streams; this bounds
 	// the whole request, and small files stay in memory.
 	gql.AddTransport(transport.MultipartForm{MaxUploadSize: maxUpload + multipartSlack, MaxMemory: 1 << 20})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.SetQueryCache(listCoercingCache{lru.New[*ast.QueryDocument](1000)})
+	gql.Use(listVariables{})
 	if !o.DisableIntrospection {
 		gql.Use(extension.Introspection{})
 	}
