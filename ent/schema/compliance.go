@@ -137,7 +137,7 @@ func (QADecision) Fields() []ent.Field {
 		field.Time("decided_on").Immutable().Annotations(entgql.Type("Date"), entgql.OrderField("DECIDED_ON")),
 		field.Text("reason").Default("").Immutable().Comment("reason or minutes"),
 		field.Time("valid_until").Optional().Nillable().Immutable().
-			Annotations(entgql.Type("Date")).Comment("APPROVE: decided_on + 12 months"),
+			Annotations(entgql.Type("Date")).Comment("APPROVE: the last day the approval is current, decided_on + 12 months - 1 day"),
 		field.String("recorded_by").NotEmpty().Immutable().Comment("actor id"),
 		field.Time("recorded_at").Immutable(),
 	}

@@ -9688,6 +9688,9 @@ type Provider implements Node {
   address: String!
   postcode: String!
   approvalStatus: ProviderApprovalStatus!
+  """
+  the last day the approval is current, inclusive; it lapses the day after
+  """
   approvedUntil: Date
   courses(
     """
@@ -10190,7 +10193,7 @@ type QADecision implements Node {
   """
   reason: String!
   """
-  APPROVE: decided_on + 12 months
+  APPROVE: the last day the approval is current, decided_on + 12 months - 1 day
   """
   validUntil: Date
   """

@@ -11,6 +11,7 @@ import (
 	"github.com/apnet/apnet/ent/complianceitemresult"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qadecision"
+	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/fixture"
@@ -183,7 +184,7 @@ func TestApprovalPreconditions(t *testing.T) {
 	wantErr(t, err, apierr.Conflict, "more than 12 months old")
 	e.visits(t, p.ID, e.today.AddDate(0, -1, 0), ofsted.Good)
 	d, err := e.svc.RecordDecision(e.qa, approve)
-	if err != nil || !d.ValidUntil.Equal(e.today.AddDate(1, 0, 0)) {
+	if err != nil || !d.ValidUntil.Equal(e.today.AddDate(1, 0, -1)) {
 		t.Fatalf("approve: %v %v", d, err)
 	}
 	if got := e.c.Provider.GetX(sys, p.ID); got.ApprovalStatus != provider.ApprovalStatusAPPROVED {
@@ -458,5 +459,75 @@ func TestVisitDateBounds(t *testing.T) {
 	wantErr(t, evaluation(applied.AddDate(0, 0, -1)), apierr.BadUserInput, "applied to the partnership")
 	if err := compliance(applied); err != nil {
 		t.Fatalf("visit on the day it applied: %v", err)
+	}
+}
+
+// "Valid 12 months from the decision" (issue 5, README): approved on
+// 2026-12-04, the approval is current to 2027-12-03 inclusive and lapses on
+// 2027-12-04, not a day later. The decision, the approved list, the lapse
+// job and the worklist agree on both boundary days.
+func TestApprovalRunsTwelveMonthsToTheDay(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no time zone data")
+	}
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, london) }
+	clock := at(2026, time.December, 4, 10, 0)
+	svc := qa.NewService(e.c, e.pub, nil, func() time.Time { return clock })
+	if _, err := svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: clock, Results: e.answers("", nil)}); err != nil {
+		t.Fatal(err)
+	}
+	g := qa.Grades{TeachingAndLearning: ofsted.Good, BehaviourAndAttitudes: ofsted.Good, PersonalDevelopment: ofsted.Good,
+		LeadershipAndManagement: ofsted.Good, Overall: ofsted.Good}
+	if _, err := svc.RecordEvaluationVisit(e.qa, qa.NewEvaluationVisit{ProviderID: p.ID, VisitedOn: clock, Grades: g, Report: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindAPPROVE})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastDay := time.Date(2027, time.December, 3, 0, 0, 0, 0, time.UTC)
+	if !d.ValidUntil.Equal(lastDay) || !e.c.Provider.GetX(sys, p.ID).ApprovedUntil.Equal(lastDay) {
+		t.Fatalf("approved on 2026-12-04: valid until %v, want 2027-12-03", d.ValidUntil)
+	}
+	for _, c := range []struct {
+		now             time.Time
+		current, lapses bool
+	}{
+		{at(2027, time.December, 3, 0, 5), true, false},
+		{at(2027, time.December, 3, 23, 55), true, false}, // the last minute of the last day, in England
+		{at(2027, time.December, 4, 0, 5), false, true},   // the anniversary: lapsed
+	} {
+		p := e.c.Provider.GetX(sys, p.ID)
+		listed := e.c.Provider.Query().Where(provider.ID(p.ID), access.CurrentlyApproved(c.now)).ExistX(sys)
+		if access.IsCurrentlyApproved(p, c.now) != c.current || listed != c.current {
+			t.Fatalf("%v: current %v, listed %v; want %v", c.now, access.IsCurrentlyApproved(p, c.now), listed, c.current)
+		}
+		job := qa.NewService(e.c, nil, nil, func() time.Time { return c.now })
+		w, err := job.Worklist(e.qa)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ends *qa.Due
+		for i := range w.Due {
+			if w.Due[i].Provider.ID == p.ID && w.Due[i].Reason == qa.ApprovalEnds {
+				ends = &w.Due[i]
+			}
+		}
+		// Due on the last day; overdue (ended) from the anniversary.
+		if ends == nil || !ends.DueOn.Equal(lastDay) || ends.Overdue != !c.current {
+			t.Fatalf("%v: worklist approval end %+v, want due 2027-12-03, overdue %v", c.now, ends, !c.current)
+		}
+		if _, err := job.LapseExpired(sys); err != nil {
+			t.Fatal(err)
+		}
+		if lapsed := e.c.Provider.GetX(sys, p.ID).ApprovalStatus == provider.ApprovalStatusLAPSED; lapsed != c.lapses {
+			t.Fatalf("%v: lapsed %v after the lapse job, want %v", c.now, lapsed, c.lapses)
+		}
+	}
+	if got := e.c.Provider.GetX(sys, p.ID).ApprovalStatus; got != provider.ApprovalStatusLAPSED {
+		t.Fatalf("after the anniversary: %s", got)
 	}
 }

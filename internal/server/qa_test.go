@@ -240,12 +240,12 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 	}
 	data(t, e.qa, eval, map[string]any{"p": p.ID, "d": day(today), "tl": "GOOD", "rep": evalReport.ID}, nil)
 
-	// 5. Approval: valid 12 months from the decision.
+	// 5. Approval: valid 12 months from the decision, to the day before its anniversary.
 	var dec struct {
 		RecordQADecision struct{ DecidedOn, ValidUntil string }
 	}
 	data(t, e.qa, recordDecision, map[string]any{"p": p.ID, "k": "APPROVE", "r": "QAMG minutes 4.2"}, &dec)
-	until := today.AddDate(1, 0, 0)
+	until := today.AddDate(1, 0, -1)
 	if dec.RecordQADecision.DecidedOn != day(today) || dec.RecordQADecision.ValidUntil != day(until) {
 		t.Fatalf("decision %+v, want valid until %s", dec, day(until))
 	}
