@@ -1432,6 +1432,11 @@ func (_q *ChecklistItemQuery) collectField(ctx context.Context, oneNode bool, op
 				selectedFields = append(selectedFields, checklistitem.FieldPosition)
 				fieldSeen[checklistitem.FieldPosition] = struct{}{}
 			}
+		case "notApplicableAllowed":
+			if _, ok := fieldSeen[checklistitem.FieldNotApplicableAllowed]; !ok {
+				selectedFields = append(selectedFields, checklistitem.FieldNotApplicableAllowed)
+				fieldSeen[checklistitem.FieldNotApplicableAllowed] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

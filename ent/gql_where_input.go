@@ -4089,6 +4089,10 @@ type ChecklistItemWhereInput struct {
 	PositionLT    *int  `json:"positionLT,omitempty"`
 	PositionLTE   *int  `json:"positionLTE,omitempty"`
 
+	// "not_applicable_allowed" field predicates.
+	NotApplicableAllowed    *bool `json:"notApplicableAllowed,omitempty"`
+	NotApplicableAllowedNEQ *bool `json:"notApplicableAllowedNEQ,omitempty"`
+
 	// "template" edge predicates.
 	HasTemplate     *bool                          `json:"hasTemplate,omitempty"`
 	HasTemplateWith []*ChecklistTemplateWhereInput `json:"hasTemplateWith,omitempty"`
@@ -4302,6 +4306,12 @@ func (i *ChecklistItemWhereInput) P() (predicate.ChecklistItem, error) {
 	}
 	if i.PositionLTE != nil {
 		predicates = append(predicates, checklistitem.PositionLTE(*i.PositionLTE))
+	}
+	if i.NotApplicableAllowed != nil {
+		predicates = append(predicates, checklistitem.NotApplicableAllowedEQ(*i.NotApplicableAllowed))
+	}
+	if i.NotApplicableAllowedNEQ != nil {
+		predicates = append(predicates, checklistitem.NotApplicableAllowedNEQ(*i.NotApplicableAllowedNEQ))
 	}
 
 	if i.HasTemplate != nil {

@@ -7103,26 +7103,27 @@ func (m *AwardingBodyMutation) ResetEdge(name string) error {
 // ChecklistItemMutation represents an operation that mutates the ChecklistItem nodes in the graph.
 type ChecklistItemMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *int
-	area            *checklistitem.Area
-	code            *string
-	text            *string
-	position        *int
-	addposition     *int
-	clearedFields   map[string]struct{}
-	template        *int
-	clearedtemplate bool
-	results         map[int]struct{}
-	removedresults  map[int]struct{}
-	clearedresults  bool
-	actions         map[int]struct{}
-	removedactions  map[int]struct{}
-	clearedactions  bool
-	done            bool
-	oldValue        func(context.Context) (*ChecklistItem, error)
-	predicates      []predicate.ChecklistItem
+	op                     Op
+	typ                    string
+	id                     *int
+	area                   *checklistitem.Area
+	code                   *string
+	text                   *string
+	position               *int
+	addposition            *int
+	not_applicable_allowed *bool
+	clearedFields          map[string]struct{}
+	template               *int
+	clearedtemplate        bool
+	results                map[int]struct{}
+	removedresults         map[int]struct{}
+	clearedresults         bool
+	actions                map[int]struct{}
+	removedactions         map[int]struct{}
+	clearedactions         bool
+	done                   bool
+	oldValue               func(context.Context) (*ChecklistItem, error)
+	predicates             []predicate.ChecklistItem
 }
 
 var _ ent.Mutation = (*ChecklistItemMutation)(nil)
@@ -7387,6 +7388,42 @@ func (m *ChecklistItemMutation) ResetPosition() {
 	m.addposition = nil
 }
 
+// SetNotApplicableAllowed sets the "not_applicable_allowed" field.
+func (m *ChecklistItemMutation) SetNotApplicableAllowed(b bool) {
+	m.not_applicable_allowed = &b
+}
+
+// NotApplicableAllowed returns the value of the "not_applicable_allowed" field in the mutation.
+func (m *ChecklistItemMutation) NotApplicableAllowed() (r bool, exists bool) {
+	v := m.not_applicable_allowed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotApplicableAllowed returns the old "not_applicable_allowed" field's value of the ChecklistItem entity.
+// If the ChecklistItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistItemMutation) OldNotApplicableAllowed(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotApplicableAllowed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotApplicableAllowed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotApplicableAllowed: %w", err)
+	}
+	return oldValue.NotApplicableAllowed, nil
+}
+
+// ResetNotApplicableAllowed resets all changes to the "not_applicable_allowed" field.
+func (m *ChecklistItemMutation) ResetNotApplicableAllowed() {
+	m.not_applicable_allowed = nil
+}
+
 // SetTemplateID sets the "template" edge to the ChecklistTemplate entity by id.
 func (m *ChecklistItemMutation) SetTemplateID(id int) {
 	m.template = &id
@@ -7568,7 +7605,7 @@ func (m *ChecklistItemMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ChecklistItemMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.area != nil {
 		fields = append(fields, checklistitem.FieldArea)
 	}
@@ -7580,6 +7617,9 @@ func (m *ChecklistItemMutation) Fields() []string {
 	}
 	if m.position != nil {
 		fields = append(fields, checklistitem.FieldPosition)
+	}
+	if m.not_applicable_allowed != nil {
+		fields = append(fields, checklistitem.FieldNotApplicableAllowed)
 	}
 	return fields
 }
@@ -7597,6 +7637,8 @@ func (m *ChecklistItemMutation) Field(name string) (ent.Value, bool) {
 		return m.Text()
 	case checklistitem.FieldPosition:
 		return m.Position()
+	case checklistitem.FieldNotApplicableAllowed:
+		return m.NotApplicableAllowed()
 	}
 	return nil, false
 }
@@ -7614,6 +7656,8 @@ func (m *ChecklistItemMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldText(ctx)
 	case checklistitem.FieldPosition:
 		return m.OldPosition(ctx)
+	case checklistitem.FieldNotApplicableAllowed:
+		return m.OldNotApplicableAllowed(ctx)
 	}
 	return nil, fmt.Errorf("unknown ChecklistItem field %s", name)
 }
@@ -7650,6 +7694,13 @@ func (m *ChecklistItemMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPosition(v)
+		return nil
+	case checklistitem.FieldNotApplicableAllowed:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotApplicableAllowed(v)
 		return nil
 	}
 	return fmt.Errorf("unknown ChecklistItem field %s", name)
@@ -7726,6 +7777,9 @@ func (m *ChecklistItemMutation) ResetField(name string) error {
 		return nil
 	case checklistitem.FieldPosition:
 		m.ResetPosition()
+		return nil
+	case checklistitem.FieldNotApplicableAllowed:
+		m.ResetNotApplicableAllowed()
 		return nil
 	}
 	return fmt.Errorf("unknown ChecklistItem field %s", name)

@@ -37,7 +37,7 @@ func (r *mutationResolver) RejectApplication(ctx context.Context, id int, reason
 func (r *mutationResolver) PublishChecklist(ctx context.Context, items []*model.ChecklistItemInput) (*ent.ChecklistTemplate, error) {
 	specs := make([]qa.ItemSpec, len(items))
 	for i, it := range items {
-		specs[i] = qa.ItemSpec{Area: it.Area, Code: it.Code, Text: it.Text}
+		specs[i] = qa.ItemSpec{Area: it.Area, Code: it.Code, Text: it.Text, NotApplicableAllowed: it.NotApplicableAllowed}
 	}
 	return r.QA.PublishChecklist(ctx, specs)
 }

@@ -268,12 +268,13 @@ type ComplexityRoot struct {
 	}
 
 	ChecklistItem struct {
-		Area     func(childComplexity int) int
-		Code     func(childComplexity int) int
-		ID       func(childComplexity int) int
-		Position func(childComplexity int) int
-		Template func(childComplexity int) int
-		Text     func(childComplexity int) int
+		Area                 func(childComplexity int) int
+		Code                 func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		NotApplicableAllowed func(childComplexity int) int
+		Position             func(childComplexity int) int
+		Template             func(childComplexity int) int
+		Text                 func(childComplexity int) int
 	}
 
 	ChecklistTemplate struct {
@@ -1944,6 +1945,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChecklistItem.ID(childComplexity), true
+	case "ChecklistItem.notApplicableAllowed":
+		if e.ComplexityRoot.ChecklistItem.NotApplicableAllowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistItem.NotApplicableAllowed(childComplexity), true
 	case "ChecklistItem.position":
 		if e.ComplexityRoot.ChecklistItem.Position == nil {
 			break
@@ -7448,6 +7455,10 @@ type ChecklistItem implements Node {
   code: String!
   text: String!
   position: Int!
+  """
+  the item may be answered NOT_APPLICABLE
+  """
+  notApplicableAllowed: Boolean!
   template: ChecklistTemplate!
 }
 """
@@ -7528,6 +7539,11 @@ input ChecklistItemWhereInput {
   positionGTE: Int
   positionLT: Int
   positionLTE: Int
+  """
+  not_applicable_allowed field predicates
+  """
+  notApplicableAllowed: Boolean
+  notApplicableAllowedNEQ: Boolean
   """
   template edge predicates
   """
@@ -12635,6 +12651,8 @@ input ChecklistItemInput {
   "Stable across versions, e.g. SG-DSL."
   code: String!
   text: String!
+  "False for an item every provider must meet, such as the designated safeguarding lead: NOT_APPLICABLE is then refused. Copy it with the item."
+  notApplicableAllowed: Boolean! = true
 }
 
 "What must be done about an unmet item. All three are required for an item NOT_MET."
@@ -13792,6 +13810,8 @@ func (ec *executionContext) childFields_ChecklistItem(ctx context.Context, field
 		return ec.fieldContext_ChecklistItem_text(ctx, field)
 	case "position":
 		return ec.fieldContext_ChecklistItem_position(ctx, field)
+	case "notApplicableAllowed":
+		return ec.fieldContext_ChecklistItem_notApplicableAllowed(ctx, field)
 	case "template":
 		return ec.fieldContext_ChecklistItem_template(ctx, field)
 	}
@@ -21847,6 +21867,29 @@ func (ec *executionContext) _ChecklistItem_position(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ChecklistItem_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChecklistItem_notApplicableAllowed(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_notApplicableAllowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotApplicableAllowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistItem_notApplicableAllowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ChecklistItem_template(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistItem) (ret graphql.Marshaler) {
@@ -43581,7 +43624,11 @@ func (ec *executionContext) unmarshalInputChecklistItemInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"area", "code", "text"}
+	if _, present := asMap["notApplicableAllowed"]; !present {
+		asMap["notApplicableAllowed"] = true
+	}
+
+	fieldsInOrder := [...]string{"area", "code", "text", "notApplicableAllowed"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43609,6 +43656,13 @@ func (ec *executionContext) unmarshalInputChecklistItemInput(ctx context.Context
 				return it, err
 			}
 			it.Text = data
+		case "notApplicableAllowed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notApplicableAllowed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotApplicableAllowed = data
 		}
 	}
 	return it, nil
@@ -43637,7 +43691,7 @@ func (ec *executionContext) unmarshalInputChecklistItemWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "area", "areaNEQ", "areaIn", "areaNotIn", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "text", "textNEQ", "textIn", "textNotIn", "textGT", "textGTE", "textLT", "textLTE", "textContains", "textHasPrefix", "textHasSuffix", "textEqualFold", "textContainsFold", "position", "positionNEQ", "positionIn", "positionNotIn", "positionGT", "positionGTE", "positionLT", "positionLTE", "hasTemplate", "hasTemplateWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "area", "areaNEQ", "areaIn", "areaNotIn", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "text", "textNEQ", "textIn", "textNotIn", "textGT", "textGTE", "textLT", "textLTE", "textContains", "textHasPrefix", "textHasSuffix", "textEqualFold", "textContainsFold", "position", "positionNEQ", "positionIn", "positionNotIn", "positionGT", "positionGTE", "positionLT", "positionLTE", "notApplicableAllowed", "notApplicableAllowedNEQ", "hasTemplate", "hasTemplateWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43987,6 +44041,20 @@ func (ec *executionContext) unmarshalInputChecklistItemWhereInput(ctx context.Co
 				return it, err
 			}
 			it.PositionLTE = data
+		case "notApplicableAllowed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notApplicableAllowed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotApplicableAllowed = data
+		case "notApplicableAllowedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notApplicableAllowedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotApplicableAllowedNEQ = data
 		case "hasTemplate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTemplate"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -61636,6 +61704,11 @@ func (ec *executionContext) _ChecklistItem(ctx context.Context, sel ast.Selectio
 			}
 		case "position":
 			out.Values[i] = ec._ChecklistItem_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notApplicableAllowed":
+			out.Values[i] = ec._ChecklistItem_notApplicableAllowed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

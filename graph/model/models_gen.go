@@ -41,6 +41,8 @@ type ChecklistItemInput struct {
 	// Stable across versions, e.g. SG-DSL.
 	Code string `json:"code"`
 	Text string `json:"text"`
+	// False for an item every provider must meet, such as the designated safeguarding lead: NOT_APPLICABLE is then refused. Copy it with the item.
+	NotApplicableAllowed bool `json:"notApplicableAllowed"`
 }
 
 // What must be done about an unmet item. All three are required for an item NOT_MET.

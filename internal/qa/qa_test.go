@@ -8,7 +8,10 @@ import (
 
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/application"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/checklisttemplate"
 	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/privacy"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qadecision"
 	"github.com/apnet/apnet/internal/access"
@@ -529,5 +532,70 @@ func TestApprovalRunsTwelveMonthsToTheDay(t *testing.T) {
 	}
 	if got := e.c.Provider.GetX(sys, p.ID).ApprovalStatus; got != provider.ApprovalStatusLAPSED {
 		t.Fatalf("after the anniversary: %s", got)
+	}
+}
+
+// Some items can never be not applicable (issue 5: SG-DSL, the named
+// designated safeguarding lead, could be marked N/A): every provider with
+// learners on site needs a DSL, safeguarding training, DBS checks and a
+// single central record, a safeguarding policy, risk assessments, fire
+// safety, first aid and public liability insurance. Employer's liability
+// insurance may be N/A (a sole trader with no employees need not hold it).
+func TestEssentialItemsCannotBeNotApplicable(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	flags := map[string]bool{}
+	for _, it := range e.items {
+		flags[it.Code] = it.NotApplicableAllowed
+	}
+	for _, code := range []string{"SG-DSL", "SG-TRAINING", "SG-DBS", "SG-SCR", "SG-POLICY", "HS-RISK", "HS-FIRE", "HS-FIRSTAID", "HS-PL-INSURANCE"} {
+		if flags[code] {
+			t.Errorf("%s may be answered NOT_APPLICABLE", code)
+		}
+	}
+	if !flags["HS-EL-INSURANCE"] || !flags["AS-SEND"] {
+		t.Errorf("items that can be not applicable refuse it: %v", flags)
+	}
+	na := func(code string) []qa.ItemAnswer {
+		as := e.answers("", nil)
+		for i, it := range e.items {
+			if it.Code == code {
+				as[i].Outcome = complianceitemresult.OutcomeNOT_APPLICABLE
+			}
+		}
+		return as
+	}
+	_, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, Results: na("SG-DSL")})
+	wantErr(t, err, apierr.BadUserInput, "item SG-DSL cannot be not applicable")
+	v, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, Results: na("HS-EL-INSURANCE")})
+	if err != nil || v.Overall != "COMPLIANT" {
+		t.Fatalf("EL insurance not applicable: %v %v", v, err)
+	}
+
+	// A published version keeps each item's flag.
+	v2, err := e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: e.items[0].Area, Code: "SG-DSL", Text: "Named DSL"},
+		{Area: e.items[0].Area, Code: "SG-OTHER", Text: "Other", NotApplicableAllowed: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range v2.QueryItems().AllX(sys) {
+		if it.NotApplicableAllowed != (it.Code == "SG-OTHER") {
+			t.Errorf("version 2 %s: N/A allowed %v", it.Code, it.NotApplicableAllowed)
+		}
+	}
+
+	// A database migrated before the flag existed has version 1 allowing N/A
+	// everywhere (the column's default); the start-up check restores it.
+	e.c.ChecklistItem.Update().SetNotApplicableAllowed(true).ExecX(privacy.DecisionContext(sys, privacy.Allow))
+	if err := qa.EnsureDefaultChecklist(sys, e.c); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range e.c.ChecklistItem.Query().AllX(sys) {
+		if it.NotApplicableAllowed != flags[it.Code] && it.QueryTemplate().OnlyX(sys).Version == 1 {
+			t.Errorf("version 1 %s after the start-up check: N/A allowed %v", it.Code, it.NotApplicableAllowed)
+		}
+	}
+	if !e.c.ChecklistItem.Query().Where(checklistitem.Code("SG-DSL"), checklistitem.HasTemplateWith(checklisttemplate.Version(2))).OnlyX(sys).NotApplicableAllowed {
+		t.Error("the start-up check changed a version the partnership published")
 	}
 }

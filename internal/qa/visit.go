@@ -181,7 +181,15 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 				if err := checkAction(at+".action", a.Action, visited); err != nil {
 					return err
 				}
-			case complianceitemresult.OutcomeMET, complianceitemresult.OutcomeNOT_APPLICABLE:
+			case complianceitemresult.OutcomeNOT_APPLICABLE:
+				if !items[a.ItemID].NotApplicableAllowed {
+					return apierr.Invalid(at+".outcome", "item %s cannot be not applicable: every provider must meet it; answer MET or NOT_MET (with an action)",
+						items[a.ItemID].Code)
+				}
+				if a.Action != nil {
+					return apierr.Invalid(at+".action", "only an item NOT_MET has an action")
+				}
+			case complianceitemresult.OutcomeMET:
 				if a.Action != nil {
 					return apierr.Invalid(at+".action", "only an item NOT_MET has an action")
 				}
