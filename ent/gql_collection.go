@@ -1891,7 +1891,7 @@ func (_q *ComplianceVisitQuery) collectField(ctx context.Context, oneNode bool, 
 				*wq = *query
 			})
 
-		case "report":
+		case "reportDocument":
 			var (
 				alias = field.Alias
 				path  = append(path, alias)
@@ -1900,7 +1900,7 @@ func (_q *ComplianceVisitQuery) collectField(ctx context.Context, oneNode bool, 
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, documentImplementors)...); err != nil {
 				return err
 			}
-			_q.withReport = query
+			_q.withReportDocument = query
 		case "visitedOn":
 			if _, ok := fieldSeen[compliancevisit.FieldVisitedOn]; !ok {
 				selectedFields = append(selectedFields, compliancevisit.FieldVisitedOn)

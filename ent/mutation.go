@@ -9777,30 +9777,30 @@ func (m *ComplianceItemResultMutation) ResetEdge(name string) error {
 // ComplianceVisitMutation represents an operation that mutates the ComplianceVisit nodes in the graph.
 type ComplianceVisitMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *int
-	visited_on      *time.Time
-	officer         *string
-	overall         *compliancevisit.Overall
-	summary         *string
-	recorded_at     *time.Time
-	clearedFields   map[string]struct{}
-	provider        *int
-	clearedprovider bool
-	template        *int
-	clearedtemplate bool
-	results         map[int]struct{}
-	removedresults  map[int]struct{}
-	clearedresults  bool
-	actions         map[int]struct{}
-	removedactions  map[int]struct{}
-	clearedactions  bool
-	report          *int
-	clearedreport   bool
-	done            bool
-	oldValue        func(context.Context) (*ComplianceVisit, error)
-	predicates      []predicate.ComplianceVisit
+	op                     Op
+	typ                    string
+	id                     *int
+	visited_on             *time.Time
+	officer                *string
+	overall                *compliancevisit.Overall
+	summary                *string
+	recorded_at            *time.Time
+	clearedFields          map[string]struct{}
+	provider               *int
+	clearedprovider        bool
+	template               *int
+	clearedtemplate        bool
+	results                map[int]struct{}
+	removedresults         map[int]struct{}
+	clearedresults         bool
+	actions                map[int]struct{}
+	removedactions         map[int]struct{}
+	clearedactions         bool
+	report_document        *int
+	clearedreport_document bool
+	done                   bool
+	oldValue               func(context.Context) (*ComplianceVisit, error)
+	predicates             []predicate.ComplianceVisit
 }
 
 var _ ent.Mutation = (*ComplianceVisitMutation)(nil)
@@ -10267,43 +10267,43 @@ func (m *ComplianceVisitMutation) ResetActions() {
 	m.removedactions = nil
 }
 
-// SetReportID sets the "report" edge to the Document entity by id.
-func (m *ComplianceVisitMutation) SetReportID(id int) {
-	m.report = &id
+// SetReportDocumentID sets the "report_document" edge to the Document entity by id.
+func (m *ComplianceVisitMutation) SetReportDocumentID(id int) {
+	m.report_document = &id
 }
 
-// ClearReport clears the "report" edge to the Document entity.
-func (m *ComplianceVisitMutation) ClearReport() {
-	m.clearedreport = true
+// ClearReportDocument clears the "report_document" edge to the Document entity.
+func (m *ComplianceVisitMutation) ClearReportDocument() {
+	m.clearedreport_document = true
 }
 
-// ReportCleared reports if the "report" edge to the Document entity was cleared.
-func (m *ComplianceVisitMutation) ReportCleared() bool {
-	return m.clearedreport
+// ReportDocumentCleared reports if the "report_document" edge to the Document entity was cleared.
+func (m *ComplianceVisitMutation) ReportDocumentCleared() bool {
+	return m.clearedreport_document
 }
 
-// ReportID returns the "report" edge ID in the mutation.
-func (m *ComplianceVisitMutation) ReportID() (id int, exists bool) {
-	if m.report != nil {
-		return *m.report, true
+// ReportDocumentID returns the "report_document" edge ID in the mutation.
+func (m *ComplianceVisitMutation) ReportDocumentID() (id int, exists bool) {
+	if m.report_document != nil {
+		return *m.report_document, true
 	}
 	return
 }
 
-// ReportIDs returns the "report" edge IDs in the mutation.
+// ReportDocumentIDs returns the "report_document" edge IDs in the mutation.
 // Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// ReportID instead. It exists only for internal usage by the builders.
-func (m *ComplianceVisitMutation) ReportIDs() (ids []int) {
-	if id := m.report; id != nil {
+// ReportDocumentID instead. It exists only for internal usage by the builders.
+func (m *ComplianceVisitMutation) ReportDocumentIDs() (ids []int) {
+	if id := m.report_document; id != nil {
 		ids = append(ids, *id)
 	}
 	return
 }
 
-// ResetReport resets all changes to the "report" edge.
-func (m *ComplianceVisitMutation) ResetReport() {
-	m.report = nil
-	m.clearedreport = false
+// ResetReportDocument resets all changes to the "report_document" edge.
+func (m *ComplianceVisitMutation) ResetReportDocument() {
+	m.report_document = nil
+	m.clearedreport_document = false
 }
 
 // Where appends a list predicates to the ComplianceVisitMutation builder.
@@ -10520,8 +10520,8 @@ func (m *ComplianceVisitMutation) AddedEdges() []string {
 	if m.actions != nil {
 		edges = append(edges, compliancevisit.EdgeActions)
 	}
-	if m.report != nil {
-		edges = append(edges, compliancevisit.EdgeReport)
+	if m.report_document != nil {
+		edges = append(edges, compliancevisit.EdgeReportDocument)
 	}
 	return edges
 }
@@ -10550,8 +10550,8 @@ func (m *ComplianceVisitMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case compliancevisit.EdgeReport:
-		if id := m.report; id != nil {
+	case compliancevisit.EdgeReportDocument:
+		if id := m.report_document; id != nil {
 			return []ent.Value{*id}
 		}
 	}
@@ -10605,8 +10605,8 @@ func (m *ComplianceVisitMutation) ClearedEdges() []string {
 	if m.clearedactions {
 		edges = append(edges, compliancevisit.EdgeActions)
 	}
-	if m.clearedreport {
-		edges = append(edges, compliancevisit.EdgeReport)
+	if m.clearedreport_document {
+		edges = append(edges, compliancevisit.EdgeReportDocument)
 	}
 	return edges
 }
@@ -10623,8 +10623,8 @@ func (m *ComplianceVisitMutation) EdgeCleared(name string) bool {
 		return m.clearedresults
 	case compliancevisit.EdgeActions:
 		return m.clearedactions
-	case compliancevisit.EdgeReport:
-		return m.clearedreport
+	case compliancevisit.EdgeReportDocument:
+		return m.clearedreport_document
 	}
 	return false
 }
@@ -10639,8 +10639,8 @@ func (m *ComplianceVisitMutation) ClearEdge(name string) error {
 	case compliancevisit.EdgeTemplate:
 		m.ClearTemplate()
 		return nil
-	case compliancevisit.EdgeReport:
-		m.ClearReport()
+	case compliancevisit.EdgeReportDocument:
+		m.ClearReportDocument()
 		return nil
 	}
 	return fmt.Errorf("unknown ComplianceVisit unique edge %s", name)
@@ -10662,8 +10662,8 @@ func (m *ComplianceVisitMutation) ResetEdge(name string) error {
 	case compliancevisit.EdgeActions:
 		m.ResetActions()
 		return nil
-	case compliancevisit.EdgeReport:
-		m.ResetReport()
+	case compliancevisit.EdgeReportDocument:
+		m.ResetReportDocument()
 		return nil
 	}
 	return fmt.Errorf("unknown ComplianceVisit edge %s", name)

@@ -432,7 +432,7 @@ var (
 				OnDelete:   schema.NoAction,
 			},
 			{
-				Symbol:     "compliance_visits_documents_report",
+				Symbol:     "compliance_visits_documents_report_document",
 				Columns:    []*schema.Column{ComplianceVisitsColumns[7]},
 				RefColumns: []*schema.Column{DocumentsColumns[0]},
 				OnDelete:   schema.SetNull,

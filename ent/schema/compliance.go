@@ -33,8 +33,10 @@ func (ComplianceVisit) Edges() []ent.Edge {
 		edge.From("template", ChecklistTemplate.Type).Ref("visits").Unique().Required().Immutable(),
 		edge.To("results", ComplianceItemResult.Type).Annotations(noEdgeInput),
 		edge.To("actions", ComplianceAction.Type).Annotations(noEdgeInput),
-		// The written report: a Document of category COMPLIANCE_REPORT of the same provider.
-		edge.To("report", Document.Type).Unique(),
+		// The written report: a Document of category COMPLIANCE_REPORT of the
+		// same provider. Named as EvaluationVisit's report file (whose
+		// "report" is the written text); the column keeps its first name.
+		edge.To("report_document", Document.Type).Unique().StorageKey(edge.Column("compliance_visit_report")),
 	}
 }
 

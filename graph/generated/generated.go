@@ -316,17 +316,17 @@ type ComplexityRoot struct {
 	}
 
 	ComplianceVisit struct {
-		Actions    func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Officer    func(childComplexity int) int
-		Overall    func(childComplexity int) int
-		Provider   func(childComplexity int) int
-		RecordedAt func(childComplexity int) int
-		Report     func(childComplexity int) int
-		Results    func(childComplexity int) int
-		Summary    func(childComplexity int) int
-		Template   func(childComplexity int) int
-		VisitedOn  func(childComplexity int) int
+		Actions        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Officer        func(childComplexity int) int
+		Overall        func(childComplexity int) int
+		Provider       func(childComplexity int) int
+		RecordedAt     func(childComplexity int) int
+		ReportDocument func(childComplexity int) int
+		Results        func(childComplexity int) int
+		Summary        func(childComplexity int) int
+		Template       func(childComplexity int) int
+		VisitedOn      func(childComplexity int) int
 	}
 
 	ComplianceVisitConnection struct {
@@ -2149,12 +2149,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComplianceVisit.RecordedAt(childComplexity), true
-	case "ComplianceVisit.report":
-		if e.ComplexityRoot.ComplianceVisit.Report == nil {
+	case "ComplianceVisit.reportDocument":
+		if e.ComplexityRoot.ComplianceVisit.ReportDocument == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ComplianceVisit.Report(childComplexity), true
+		return e.ComplexityRoot.ComplianceVisit.ReportDocument(childComplexity), true
 	case "ComplianceVisit.results":
 		if e.ComplexityRoot.ComplianceVisit.Results == nil {
 			break
@@ -7893,7 +7893,7 @@ type ComplianceVisit implements Node {
   template: ChecklistTemplate!
   results: [ComplianceItemResult!]
   actions: [ComplianceAction!]
-  report: Document
+  reportDocument: Document
 }
 """
 A connection to a list of items.
@@ -8053,10 +8053,10 @@ input ComplianceVisitWhereInput {
   hasActions: Boolean
   hasActionsWith: [ComplianceActionWhereInput!]
   """
-  report edge predicates
+  report_document edge predicates
   """
-  hasReport: Boolean
-  hasReportWith: [DocumentWhereInput!]
+  hasReportDocument: Boolean
+  hasReportDocumentWith: [DocumentWhereInput!]
 }
 type Course implements Node {
   id: ID!
@@ -13916,8 +13916,8 @@ func (ec *executionContext) childFields_ComplianceVisit(ctx context.Context, fie
 		return ec.fieldContext_ComplianceVisit_results(ctx, field)
 	case "actions":
 		return ec.fieldContext_ComplianceVisit_actions(ctx, field)
-	case "report":
-		return ec.fieldContext_ComplianceVisit_report(ctx, field)
+	case "reportDocument":
+		return ec.fieldContext_ComplianceVisit_reportDocument(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ComplianceVisit", field.Name)
 }
@@ -22791,16 +22791,16 @@ func (ec *executionContext) fieldContext_ComplianceVisit_actions(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ComplianceVisit_report(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+func (ec *executionContext) _ComplianceVisit_reportDocument(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ComplianceVisit_report(ctx, field)
+			return ec.fieldContext_ComplianceVisit_reportDocument(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Report(ctx)
+			return obj.ReportDocument(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
@@ -22810,7 +22810,7 @@ func (ec *executionContext) _ComplianceVisit_report(ctx context.Context, field g
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_ComplianceVisit_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ComplianceVisit_reportDocument(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ComplianceVisit",
 		Field:      field,
@@ -45516,7 +45516,7 @@ func (ec *executionContext) unmarshalInputComplianceVisitWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "visitedOn", "visitedOnNEQ", "visitedOnIn", "visitedOnNotIn", "visitedOnGT", "visitedOnGTE", "visitedOnLT", "visitedOnLTE", "officer", "officerNEQ", "officerIn", "officerNotIn", "officerGT", "officerGTE", "officerLT", "officerLTE", "officerContains", "officerHasPrefix", "officerHasSuffix", "officerEqualFold", "officerContainsFold", "overall", "overallNEQ", "overallIn", "overallNotIn", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "recordedAt", "recordedAtNEQ", "recordedAtIn", "recordedAtNotIn", "recordedAtGT", "recordedAtGTE", "recordedAtLT", "recordedAtLTE", "hasProvider", "hasProviderWith", "hasTemplate", "hasTemplateWith", "hasResults", "hasResultsWith", "hasActions", "hasActionsWith", "hasReport", "hasReportWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "visitedOn", "visitedOnNEQ", "visitedOnIn", "visitedOnNotIn", "visitedOnGT", "visitedOnGTE", "visitedOnLT", "visitedOnLTE", "officer", "officerNEQ", "officerIn", "officerNotIn", "officerGT", "officerGTE", "officerLT", "officerLTE", "officerContains", "officerHasPrefix", "officerHasSuffix", "officerEqualFold", "officerContainsFold", "overall", "overallNEQ", "overallIn", "overallNotIn", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "recordedAt", "recordedAtNEQ", "recordedAtIn", "recordedAtNotIn", "recordedAtGT", "recordedAtGTE", "recordedAtLT", "recordedAtLTE", "hasProvider", "hasProviderWith", "hasTemplate", "hasTemplateWith", "hasResults", "hasResultsWith", "hasActions", "hasActionsWith", "hasReportDocument", "hasReportDocumentWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45978,20 +45978,20 @@ func (ec *executionContext) unmarshalInputComplianceVisitWhereInput(ctx context.
 				return it, err
 			}
 			it.HasActionsWith = data
-		case "hasReport":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReport"))
+		case "hasReportDocument":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReportDocument"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.HasReport = data
-		case "hasReportWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReportWith"))
+			it.HasReportDocument = data
+		case "hasReportDocumentWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReportDocumentWith"))
 			data, err := ec.unmarshalODocumentWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.HasReportWith = data
+			it.HasReportDocumentWith = data
 		}
 	}
 	return it, nil
@@ -62060,11 +62060,11 @@ func (ec *executionContext) _ComplianceVisit(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ComplianceVisit_actions(ctx, field, obj)
 				})
-		case "report":
+		case "reportDocument":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._ComplianceVisit_report(ctx, field, obj)
+					return ec._ComplianceVisit_reportDocument(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -163,7 +163,7 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 // The visit's report is replaced first, then the old file may go.
 func notAReport(ctx context.Context, tx *ent.Tx, id int) error {
 	sys := viewer.SystemContext(ctx)
-	cv, err := tx.ComplianceVisit.Query().Where(compliancevisit.HasReportWith(document.ID(id))).WithProvider().First(sys)
+	cv, err := tx.ComplianceVisit.Query().Where(compliancevisit.HasReportDocumentWith(document.ID(id))).WithProvider().First(sys)
 	switch {
 	case err == nil:
 		return apierr.New(apierr.Conflict, "document %d is the report of the compliance visit to %s on %s (visit %d); "+

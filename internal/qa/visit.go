@@ -119,7 +119,7 @@ func checkReport(ctx context.Context, tx *ent.Tx, field string, id, providerID i
 	}
 	var used bool
 	if category == document.CategoryCOMPLIANCE_REPORT {
-		used, err = tx.ComplianceVisit.Query().Where(compliancevisit.HasReportWith(document.ID(id))).Exist(sys)
+		used, err = tx.ComplianceVisit.Query().Where(compliancevisit.HasReportDocumentWith(document.ID(id))).Exist(sys)
 	} else {
 		used, err = tx.EvaluationVisit.Query().Where(evaluationvisit.HasReportDocumentWith(document.ID(id))).Exist(sys)
 	}
@@ -220,7 +220,7 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 		}
 		v, err = tx.ComplianceVisit.Create().SetProviderID(in.ProviderID).SetTemplate(t).SetVisitedOn(visited).
 			SetOfficer(viewer.FromContext(ctx).Actor()).SetOverall(overall).SetSummary(summary).
-			SetRecordedAt(s.now()).SetNillableReportID(in.ReportID).Save(ctx)
+			SetRecordedAt(s.now()).SetNillableReportDocumentID(in.ReportID).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -421,7 +421,7 @@ func LatestEvaluationVisit(ctx context.Context, p *ent.Provider) (*ent.Evaluatio
 // file. The visit's answers never change.
 func (s *Service) ReplaceComplianceReport(ctx context.Context, visitID, reportID int) (*ent.ComplianceVisit, error) {
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		v, err := tx.ComplianceVisit.Query().Where(compliancevisit.ID(visitID)).WithProvider().WithReport().Only(ctx)
+		v, err := tx.ComplianceVisit.Query().Where(compliancevisit.ID(visitID)).WithProvider().WithReportDocument().Only(ctx)
 		if ent.IsNotFound(err) {
 			return notFound("compliance visit", visitID)
 		}
@@ -431,13 +431,13 @@ func (s *Service) ReplaceComplianceReport(ctx context.Context, visitID, reportID
 		if _, err := providerIn(ctx, tx, v.Edges.Provider.ID); err != nil {
 			return err
 		}
-		if v.Edges.Report != nil && v.Edges.Report.ID == reportID {
+		if v.Edges.ReportDocument != nil && v.Edges.ReportDocument.ID == reportID {
 			return apierr.New(apierr.Conflict, "document %d is already this visit's report; upload the new file and give its id", reportID)
 		}
 		if err := checkReport(ctx, tx, "reportID", reportID, v.Edges.Provider.ID, document.CategoryCOMPLIANCE_REPORT); err != nil {
 			return err
 		}
-		return tx.ComplianceVisit.UpdateOneID(visitID).SetReportID(reportID).Exec(ctx)
+		return tx.ComplianceVisit.UpdateOneID(visitID).SetReportDocumentID(reportID).Exec(ctx)
 	})
 	if err != nil {
 		return nil, err

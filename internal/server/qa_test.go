@@ -195,7 +195,7 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 		}
 		return out
 	}
-	const visit = `mutation($in: RecordComplianceVisitInput!) { recordComplianceVisit(input: $in) { id overall actions { ownerName dueOn } report { id } } }`
+	const visit = `mutation($in: RecordComplianceVisitInput!) { recordComplianceVisit(input: $in) { id overall actions { ownerName dueOn } reportDocument { id } } }`
 	// An unmet item with no due date is refused, naming the field.
 	r = do(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today),
 		"results": results("HS-FIRE", map[string]any{"description": "Service the alarms", "ownerName": "Sam Ray"})}})
@@ -261,8 +261,8 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 		Node struct {
 			CurrentlyApproved     bool
 			LatestComplianceVisit struct {
-				Overall string
-				Report  *struct{ ID string }
+				Overall        string
+				ReportDocument *struct{ ID string }
 			}
 			LatestEvaluationVisit struct {
 				TeachingAndLearning string
@@ -272,11 +272,11 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 		}
 	}
 	const pageQuery = `query($id: ID!) { node(id: $id) { ... on Provider { currentlyApproved
-	  latestComplianceVisit { overall report { id } }
+	  latestComplianceVisit { overall reportDocument { id } }
 	  latestEvaluationVisit { teachingAndLearning report reportDocument { id } } } } }`
 	data(t, e.qa, pageQuery, map[string]any{"id": p.ID}, &page)
 	if !page.Node.CurrentlyApproved || page.Node.LatestComplianceVisit.Overall != "COMPLIANT" ||
-		page.Node.LatestComplianceVisit.Report == nil || page.Node.LatestEvaluationVisit.TeachingAndLearning != "GOOD" ||
+		page.Node.LatestComplianceVisit.ReportDocument == nil || page.Node.LatestEvaluationVisit.TeachingAndLearning != "GOOD" ||
 		page.Node.LatestEvaluationVisit.ReportDocument == nil {
 		t.Fatalf("provider page %+v", page)
 	}
@@ -460,14 +460,14 @@ func TestDeletingAVisitReportNeedsItReplacedFirst(t *testing.T) {
 		t.Fatal("a refused delete removed the document")
 	}
 
-	const replaceC = `mutation($id: ID!, $r: ID!) { replaceComplianceVisitReport(id: $id, reportID: $r) { id report { id } } }`
+	const replaceC = `mutation($id: ID!, $r: ID!) { replaceComplianceVisitReport(id: $id, reportID: $r) { id reportDocument { id } } }`
 	const replaceE = `mutation($id: ID!, $r: ID!) { replaceEvaluationVisitReport(id: $id, reportID: $r) { id teachingAndLearning reportDocument { id } } }`
 	wantCode(t, do(t, e.qa, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": e2}), "BAD_USER_INPUT") // wrong category
 	wantCode(t, do(t, e.qa, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": c1}), "CONFLICT")       // already its report
 	wantCode(t, do(t, e.schoolA, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": c2}), "FORBIDDEN")
 	var rc struct {
 		ReplaceComplianceVisitReport struct {
-			Report struct {
+			ReportDocument struct {
 				ID int `json:"id,string"`
 			}
 		}
@@ -482,7 +482,7 @@ func TestDeletingAVisitReportNeedsItReplacedFirst(t *testing.T) {
 		}
 	}
 	data(t, e.qa, replaceE, map[string]any{"id": ev.RecordEvaluationVisit.ID, "r": e2}, &re)
-	if rc.ReplaceComplianceVisitReport.Report.ID != c2 || re.ReplaceEvaluationVisitReport.ReportDocument.ID != e2 ||
+	if rc.ReplaceComplianceVisitReport.ReportDocument.ID != c2 || re.ReplaceEvaluationVisitReport.ReportDocument.ID != e2 ||
 		re.ReplaceEvaluationVisitReport.TeachingAndLearning != "GOOD" {
 		t.Fatalf("after replacing: %+v %+v", rc, re)
 	}
