@@ -25,6 +25,8 @@ type ChecklistItem struct {
 	Text string `json:"text,omitempty"`
 	// Position holds the value of the "position" field.
 	Position int `json:"position,omitempty"`
+	// the item may be answered NOT_APPLICABLE
+	NotApplicableAllowed bool `json:"not_applicable_allowed,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ChecklistItemQuery when eager-loading is set.
 	Edges                    ChecklistItemEdges `json:"edges"`
@@ -84,6 +86,8 @@ func (*ChecklistItem) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case checklistitem.FieldNotApplicableAllowed:
+			values[i] = new(sql.NullBool)
 		case checklistitem.FieldID, checklistitem.FieldPosition:
 			values[i] = new(sql.NullInt64)
 		case checklistitem.FieldArea, checklistitem.FieldCode, checklistitem.FieldText:
@@ -134,6 +138,12 @@ func (_m *ChecklistItem) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field position", values[i])
 			} else if value.Valid {
 				_m.Position = int(value.Int64)
+			}
+		case checklistitem.FieldNotApplicableAllowed:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field not_applicable_allowed", values[i])
+			} else if value.Valid {
+				_m.NotApplicableAllowed = value.Bool
 			}
 		case checklistitem.ForeignKeys[0]:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -204,6 +214,9 @@ func (_m *ChecklistItem) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("position=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Position))
+	builder.WriteString(", ")
+	builder.WriteString("not_applicable_allowed=")
+	builder.WriteString(fmt.Sprintf("%v", _m.NotApplicableAllowed))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -48,6 +48,20 @@ func (_c *ChecklistItemCreate) SetPosition(v int) *ChecklistItemCreate {
 	return _c
 }
 
+// SetNotApplicableAllowed sets the "not_applicable_allowed" field.
+func (_c *ChecklistItemCreate) SetNotApplicableAllowed(v bool) *ChecklistItemCreate {
+	_c.mutation.SetNotApplicableAllowed(v)
+	return _c
+}
+
+// SetNillableNotApplicableAllowed sets the "not_applicable_allowed" field if the given value is not nil.
+func (_c *ChecklistItemCreate) SetNillableNotApplicableAllowed(v *bool) *ChecklistItemCreate {
+	if v != nil {
+		_c.SetNotApplicableAllowed(*v)
+	}
+	return _c
+}
+
 // SetTemplateID sets the "template" edge to the ChecklistTemplate entity by ID.
 func (_c *ChecklistItemCreate) SetTemplateID(id int) *ChecklistItemCreate {
 	_c.mutation.SetTemplateID(id)
@@ -96,6 +110,9 @@ func (_c *ChecklistItemCreate) Mutation() *ChecklistItemMutation {
 
 // Save creates the ChecklistItem in the database.
 func (_c *ChecklistItemCreate) Save(ctx context.Context) (*ChecklistItem, error) {
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -119,6 +136,15 @@ func (_c *ChecklistItemCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
+}
+
+// defaults sets the default values of the builder before save.
+func (_c *ChecklistItemCreate) defaults() error {
+	if _, ok := _c.mutation.NotApplicableAllowed(); !ok {
+		v := checklistitem.DefaultNotApplicableAllowed
+		_c.mutation.SetNotApplicableAllowed(v)
+	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -149,6 +175,9 @@ func (_c *ChecklistItemCreate) check() error {
 	}
 	if _, ok := _c.mutation.Position(); !ok {
 		return &ValidationError{Name: "position", err: errors.New(`ent: missing required field "ChecklistItem.position"`)}
+	}
+	if _, ok := _c.mutation.NotApplicableAllowed(); !ok {
+		return &ValidationError{Name: "not_applicable_allowed", err: errors.New(`ent: missing required field "ChecklistItem.not_applicable_allowed"`)}
 	}
 	if len(_c.mutation.TemplateIDs()) == 0 {
 		return &ValidationError{Name: "template", err: errors.New(`ent: missing required edge "ChecklistItem.template"`)}
@@ -195,6 +224,10 @@ func (_c *ChecklistItemCreate) createSpec() (*ChecklistItem, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.Position(); ok {
 		_spec.SetField(checklistitem.FieldPosition, field.TypeInt, value)
 		_node.Position = value
+	}
+	if value, ok := _c.mutation.NotApplicableAllowed(); ok {
+		_spec.SetField(checklistitem.FieldNotApplicableAllowed, field.TypeBool, value)
+		_node.NotApplicableAllowed = value
 	}
 	if nodes := _c.mutation.TemplateIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -297,6 +330,18 @@ type (
 	}
 )
 
+// SetNotApplicableAllowed sets the "not_applicable_allowed" field.
+func (u *ChecklistItemUpsert) SetNotApplicableAllowed(v bool) *ChecklistItemUpsert {
+	u.Set(checklistitem.FieldNotApplicableAllowed, v)
+	return u
+}
+
+// UpdateNotApplicableAllowed sets the "not_applicable_allowed" field to the value that was provided on create.
+func (u *ChecklistItemUpsert) UpdateNotApplicableAllowed() *ChecklistItemUpsert {
+	u.SetExcluded(checklistitem.FieldNotApplicableAllowed)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -351,6 +396,20 @@ func (u *ChecklistItemUpsertOne) Update(set func(*ChecklistItemUpsert)) *Checkli
 	return u
 }
 
+// SetNotApplicableAllowed sets the "not_applicable_allowed" field.
+func (u *ChecklistItemUpsertOne) SetNotApplicableAllowed(v bool) *ChecklistItemUpsertOne {
+	return u.Update(func(s *ChecklistItemUpsert) {
+		s.SetNotApplicableAllowed(v)
+	})
+}
+
+// UpdateNotApplicableAllowed sets the "not_applicable_allowed" field to the value that was provided on create.
+func (u *ChecklistItemUpsertOne) UpdateNotApplicableAllowed() *ChecklistItemUpsertOne {
+	return u.Update(func(s *ChecklistItemUpsert) {
+		s.UpdateNotApplicableAllowed()
+	})
+}
+
 // Exec executes the query.
 func (u *ChecklistItemUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
@@ -403,6 +462,7 @@ func (_c *ChecklistItemCreateBulk) Save(ctx context.Context) ([]*ChecklistItem, 
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
+			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*ChecklistItemMutation)
 				if !ok {
@@ -568,6 +628,20 @@ func (u *ChecklistItemUpsertBulk) Update(set func(*ChecklistItemUpsert)) *Checkl
 		set(&ChecklistItemUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetNotApplicableAllowed sets the "not_applicable_allowed" field.
+func (u *ChecklistItemUpsertBulk) SetNotApplicableAllowed(v bool) *ChecklistItemUpsertBulk {
+	return u.Update(func(s *ChecklistItemUpsert) {
+		s.SetNotApplicableAllowed(v)
+	})
+}
+
+// UpdateNotApplicableAllowed sets the "not_applicable_allowed" field to the value that was provided on create.
+func (u *ChecklistItemUpsertBulk) UpdateNotApplicableAllowed() *ChecklistItemUpsertBulk {
+	return u.Update(func(s *ChecklistItemUpsert) {
+		s.UpdateNotApplicableAllowed()
+	})
 }
 
 // Exec executes the query.

@@ -30,6 +30,20 @@ func (_u *ChecklistItemUpdate) Where(ps ...predicate.ChecklistItem) *ChecklistIt
 	return _u
 }
 
+// SetNotApplicableAllowed sets the "not_applicable_allowed" field.
+func (_u *ChecklistItemUpdate) SetNotApplicableAllowed(v bool) *ChecklistItemUpdate {
+	_u.mutation.SetNotApplicableAllowed(v)
+	return _u
+}
+
+// SetNillableNotApplicableAllowed sets the "not_applicable_allowed" field if the given value is not nil.
+func (_u *ChecklistItemUpdate) SetNillableNotApplicableAllowed(v *bool) *ChecklistItemUpdate {
+	if v != nil {
+		_u.SetNotApplicableAllowed(*v)
+	}
+	return _u
+}
+
 // AddResultIDs adds the "results" edge to the ComplianceItemResult entity by IDs.
 func (_u *ChecklistItemUpdate) AddResultIDs(ids ...int) *ChecklistItemUpdate {
 	_u.mutation.AddResultIDs(ids...)
@@ -160,6 +174,9 @@ func (_u *ChecklistItemUpdate) sqlSave(ctx context.Context) (_node int, err erro
 			}
 		}
 	}
+	if value, ok := _u.mutation.NotApplicableAllowed(); ok {
+		_spec.SetField(checklistitem.FieldNotApplicableAllowed, field.TypeBool, value)
+	}
 	if _u.mutation.ResultsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -270,6 +287,20 @@ type ChecklistItemUpdateOne struct {
 	hooks     []Hook
 	mutation  *ChecklistItemMutation
 	modifiers []func(*sql.UpdateBuilder)
+}
+
+// SetNotApplicableAllowed sets the "not_applicable_allowed" field.
+func (_u *ChecklistItemUpdateOne) SetNotApplicableAllowed(v bool) *ChecklistItemUpdateOne {
+	_u.mutation.SetNotApplicableAllowed(v)
+	return _u
+}
+
+// SetNillableNotApplicableAllowed sets the "not_applicable_allowed" field if the given value is not nil.
+func (_u *ChecklistItemUpdateOne) SetNillableNotApplicableAllowed(v *bool) *ChecklistItemUpdateOne {
+	if v != nil {
+		_u.SetNotApplicableAllowed(*v)
+	}
+	return _u
 }
 
 // AddResultIDs adds the "results" edge to the ComplianceItemResult entity by IDs.
@@ -431,6 +462,9 @@ func (_u *ChecklistItemUpdateOne) sqlSave(ctx context.Context) (_node *Checklist
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.NotApplicableAllowed(); ok {
+		_spec.SetField(checklistitem.FieldNotApplicableAllowed, field.TypeBool, value)
 	}
 	if _u.mutation.ResultsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -2447,15 +2447,15 @@ func (c *ComplianceVisitClient) QueryActions(_m *ComplianceVisit) *ComplianceAct
 	return query
 }
 
-// QueryReport queries the report edge of a ComplianceVisit.
-func (c *ComplianceVisitClient) QueryReport(_m *ComplianceVisit) *DocumentQuery {
+// QueryReportDocument queries the report_document edge of a ComplianceVisit.
+func (c *ComplianceVisitClient) QueryReportDocument(_m *ComplianceVisit) *DocumentQuery {
 	query := (&DocumentClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(compliancevisit.Table, compliancevisit.FieldID, id),
 			sqlgraph.To(document.Table, document.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, compliancevisit.ReportTable, compliancevisit.ReportColumn),
+			sqlgraph.Edge(sqlgraph.M2O, false, compliancevisit.ReportDocumentTable, compliancevisit.ReportDocumentColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

@@ -49,8 +49,8 @@ type ComplianceVisitEdges struct {
 	Results []*ComplianceItemResult `json:"results,omitempty"`
 	// Actions holds the value of the actions edge.
 	Actions []*ComplianceAction `json:"actions,omitempty"`
-	// Report holds the value of the report edge.
-	Report *Document `json:"report,omitempty"`
+	// ReportDocument holds the value of the report_document edge.
+	ReportDocument *Document `json:"report_document,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [5]bool
@@ -101,15 +101,15 @@ func (e ComplianceVisitEdges) ActionsOrErr() ([]*ComplianceAction, error) {
 	return nil, &NotLoadedError{edge: "actions"}
 }
 
-// ReportOrErr returns the Report value or an error if the edge
+// ReportDocumentOrErr returns the ReportDocument value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
-func (e ComplianceVisitEdges) ReportOrErr() (*Document, error) {
-	if e.Report != nil {
-		return e.Report, nil
+func (e ComplianceVisitEdges) ReportDocumentOrErr() (*Document, error) {
+	if e.ReportDocument != nil {
+		return e.ReportDocument, nil
 	} else if e.loadedTypes[4] {
 		return nil, &NotFoundError{label: document.Label}
 	}
-	return nil, &NotLoadedError{edge: "report"}
+	return nil, &NotLoadedError{edge: "report_document"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -234,9 +234,9 @@ func (_m *ComplianceVisit) QueryActions() *ComplianceActionQuery {
 	return NewComplianceVisitClient(_m.config).QueryActions(_m)
 }
 
-// QueryReport queries the "report" edge of the ComplianceVisit entity.
-func (_m *ComplianceVisit) QueryReport() *DocumentQuery {
-	return NewComplianceVisitClient(_m.config).QueryReport(_m)
+// QueryReportDocument queries the "report_document" edge of the ComplianceVisit entity.
+func (_m *ComplianceVisit) QueryReportDocument() *DocumentQuery {
+	return NewComplianceVisitClient(_m.config).QueryReportDocument(_m)
 }
 
 // Update returns a builder for updating this ComplianceVisit.

@@ -117,23 +117,23 @@ func (_c *ComplianceVisitCreate) AddActions(v ...*ComplianceAction) *ComplianceV
 	return _c.AddActionIDs(ids...)
 }
 
-// SetReportID sets the "report" edge to the Document entity by ID.
-func (_c *ComplianceVisitCreate) SetReportID(id int) *ComplianceVisitCreate {
-	_c.mutation.SetReportID(id)
+// SetReportDocumentID sets the "report_document" edge to the Document entity by ID.
+func (_c *ComplianceVisitCreate) SetReportDocumentID(id int) *ComplianceVisitCreate {
+	_c.mutation.SetReportDocumentID(id)
 	return _c
 }
 
-// SetNillableReportID sets the "report" edge to the Document entity by ID if the given value is not nil.
-func (_c *ComplianceVisitCreate) SetNillableReportID(id *int) *ComplianceVisitCreate {
+// SetNillableReportDocumentID sets the "report_document" edge to the Document entity by ID if the given value is not nil.
+func (_c *ComplianceVisitCreate) SetNillableReportDocumentID(id *int) *ComplianceVisitCreate {
 	if id != nil {
-		_c = _c.SetReportID(*id)
+		_c = _c.SetReportDocumentID(*id)
 	}
 	return _c
 }
 
-// SetReport sets the "report" edge to the Document entity.
-func (_c *ComplianceVisitCreate) SetReport(v *Document) *ComplianceVisitCreate {
-	return _c.SetReportID(v.ID)
+// SetReportDocument sets the "report_document" edge to the Document entity.
+func (_c *ComplianceVisitCreate) SetReportDocument(v *Document) *ComplianceVisitCreate {
+	return _c.SetReportDocumentID(v.ID)
 }
 
 // Mutation returns the ComplianceVisitMutation object of the builder.
@@ -326,12 +326,12 @@ func (_c *ComplianceVisitCreate) createSpec() (*ComplianceVisit, *sqlgraph.Creat
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.ReportIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.ReportDocumentIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
-			Table:   compliancevisit.ReportTable,
-			Columns: []string{compliancevisit.ReportColumn},
+			Table:   compliancevisit.ReportDocumentTable,
+			Columns: []string{compliancevisit.ReportDocumentColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(document.FieldID, field.TypeInt),

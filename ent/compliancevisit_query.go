@@ -25,20 +25,20 @@ import (
 // ComplianceVisitQuery is the builder for querying ComplianceVisit entities.
 type ComplianceVisitQuery struct {
 	config
-	ctx              *QueryContext
-	order            []compliancevisit.OrderOption
-	inters           []Interceptor
-	predicates       []predicate.ComplianceVisit
-	withProvider     *ProviderQuery
-	withTemplate     *ChecklistTemplateQuery
-	withResults      *ComplianceItemResultQuery
-	withActions      *ComplianceActionQuery
-	withReport       *DocumentQuery
-	withFKs          bool
-	loadTotal        []func(context.Context, []*ComplianceVisit) error
-	modifiers        []func(*sql.Selector)
-	withNamedResults map[string]*ComplianceItemResultQuery
-	withNamedActions map[string]*ComplianceActionQuery
+	ctx                *QueryContext
+	order              []compliancevisit.OrderOption
+	inters             []Interceptor
+	predicates         []predicate.ComplianceVisit
+	withProvider       *ProviderQuery
+	withTemplate       *ChecklistTemplateQuery
+	withResults        *ComplianceItemResultQuery
+	withActions        *ComplianceActionQuery
+	withReportDocument *DocumentQuery
+	withFKs            bool
+	loadTotal          []func(context.Context, []*ComplianceVisit) error
+	modifiers          []func(*sql.Selector)
+	withNamedResults   map[string]*ComplianceItemResultQuery
+	withNamedActions   map[string]*ComplianceActionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -163,8 +163,8 @@ func (_q *ComplianceVisitQuery) QueryActions() *ComplianceActionQuery {
 	return query
 }
 
-// QueryReport chains the current query on the "report" edge.
-func (_q *ComplianceVisitQuery) QueryReport() *DocumentQuery {
+// QueryReportDocument chains the current query on the "report_document" edge.
+func (_q *ComplianceVisitQuery) QueryReportDocument() *DocumentQuery {
 	query := (&DocumentClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
@@ -177,7 +177,7 @@ func (_q *ComplianceVisitQuery) QueryReport() *DocumentQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(compliancevisit.Table, compliancevisit.FieldID, selector),
 			sqlgraph.To(document.Table, document.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, compliancevisit.ReportTable, compliancevisit.ReportColumn),
+			sqlgraph.Edge(sqlgraph.M2O, false, compliancevisit.ReportDocumentTable, compliancevisit.ReportDocumentColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -372,16 +372,16 @@ func (_q *ComplianceVisitQuery) Clone() *ComplianceVisitQuery {
 		return nil
 	}
 	return &ComplianceVisitQuery{
-		config:       _q.config,
-		ctx:          _q.ctx.Clone(),
-		order:        append([]compliancevisit.OrderOption{}, _q.order...),
-		inters:       append([]Interceptor{}, _q.inters...),
-		predicates:   append([]predicate.ComplianceVisit{}, _q.predicates...),
-		withProvider: _q.withProvider.Clone(),
-		withTemplate: _q.withTemplate.Clone(),
-		withResults:  _q.withResults.Clone(),
-		withActions:  _q.withActions.Clone(),
-		withReport:   _q.withReport.Clone(),
+		config:             _q.config,
+		ctx:                _q.ctx.Clone(),
+		order:              append([]compliancevisit.OrderOption{}, _q.order...),
+		inters:             append([]Interceptor{}, _q.inters...),
+		predicates:         append([]predicate.ComplianceVisit{}, _q.predicates...),
+		withProvider:       _q.withProvider.Clone(),
+		withTemplate:       _q.withTemplate.Clone(),
+		withResults:        _q.withResults.Clone(),
+		withActions:        _q.withActions.Clone(),
+		withReportDocument: _q.withReportDocument.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -433,14 +433,14 @@ func (_q *ComplianceVisitQuery) WithActions(opts ...func(*ComplianceActionQuery)
 	return _q
 }
 
-// WithReport tells the query-builder to eager-load the nodes that are connected to
-// the "report" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *ComplianceVisitQuery) WithReport(opts ...func(*DocumentQuery)) *ComplianceVisitQuery {
+// WithReportDocument tells the query-builder to eager-load the nodes that are connected to
+// the "report_document" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ComplianceVisitQuery) WithReportDocument(opts ...func(*DocumentQuery)) *ComplianceVisitQuery {
 	query := (&DocumentClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withReport = query
+	_q.withReportDocument = query
 	return _q
 }
 
@@ -534,10 +534,10 @@ func (_q *ComplianceVisitQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 			_q.withTemplate != nil,
 			_q.withResults != nil,
 			_q.withActions != nil,
-			_q.withReport != nil,
+			_q.withReportDocument != nil,
 		}
 	)
-	if _q.withProvider != nil || _q.withTemplate != nil || _q.withReport != nil {
+	if _q.withProvider != nil || _q.withTemplate != nil || _q.withReportDocument != nil {
 		withFKs = true
 	}
 	if withFKs {
@@ -590,9 +590,9 @@ func (_q *ComplianceVisitQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 			return nil, err
 		}
 	}
-	if query := _q.withReport; query != nil {
-		if err := _q.loadReport(ctx, query, nodes, nil,
-			func(n *ComplianceVisit, e *Document) { n.Edges.Report = e }); err != nil {
+	if query := _q.withReportDocument; query != nil {
+		if err := _q.loadReportDocument(ctx, query, nodes, nil,
+			func(n *ComplianceVisit, e *Document) { n.Edges.ReportDocument = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -744,7 +744,7 @@ func (_q *ComplianceVisitQuery) loadActions(ctx context.Context, query *Complian
 	}
 	return nil
 }
-func (_q *ComplianceVisitQuery) loadReport(ctx context.Context, query *DocumentQuery, nodes []*ComplianceVisit, init func(*ComplianceVisit), assign func(*ComplianceVisit, *Document)) error {
+func (_q *ComplianceVisitQuery) loadReportDocument(ctx context.Context, query *DocumentQuery, nodes []*ComplianceVisit, init func(*ComplianceVisit), assign func(*ComplianceVisit, *Document)) error {
 	ids := make([]int, 0, len(nodes))
 	nodeids := make(map[int][]*ComplianceVisit)
 	for i := range nodes {

@@ -61,23 +61,23 @@ func (_u *ComplianceVisitUpdate) AddActions(v ...*ComplianceAction) *ComplianceV
 	return _u.AddActionIDs(ids...)
 }
 
-// SetReportID sets the "report" edge to the Document entity by ID.
-func (_u *ComplianceVisitUpdate) SetReportID(id int) *ComplianceVisitUpdate {
-	_u.mutation.SetReportID(id)
+// SetReportDocumentID sets the "report_document" edge to the Document entity by ID.
+func (_u *ComplianceVisitUpdate) SetReportDocumentID(id int) *ComplianceVisitUpdate {
+	_u.mutation.SetReportDocumentID(id)
 	return _u
 }
 
-// SetNillableReportID sets the "report" edge to the Document entity by ID if the given value is not nil.
-func (_u *ComplianceVisitUpdate) SetNillableReportID(id *int) *ComplianceVisitUpdate {
+// SetNillableReportDocumentID sets the "report_document" edge to the Document entity by ID if the given value is not nil.
+func (_u *ComplianceVisitUpdate) SetNillableReportDocumentID(id *int) *ComplianceVisitUpdate {
 	if id != nil {
-		_u = _u.SetReportID(*id)
+		_u = _u.SetReportDocumentID(*id)
 	}
 	return _u
 }
 
-// SetReport sets the "report" edge to the Document entity.
-func (_u *ComplianceVisitUpdate) SetReport(v *Document) *ComplianceVisitUpdate {
-	return _u.SetReportID(v.ID)
+// SetReportDocument sets the "report_document" edge to the Document entity.
+func (_u *ComplianceVisitUpdate) SetReportDocument(v *Document) *ComplianceVisitUpdate {
+	return _u.SetReportDocumentID(v.ID)
 }
 
 // Mutation returns the ComplianceVisitMutation object of the builder.
@@ -127,9 +127,9 @@ func (_u *ComplianceVisitUpdate) RemoveActions(v ...*ComplianceAction) *Complian
 	return _u.RemoveActionIDs(ids...)
 }
 
-// ClearReport clears the "report" edge to the Document entity.
-func (_u *ComplianceVisitUpdate) ClearReport() *ComplianceVisitUpdate {
-	_u.mutation.ClearReport()
+// ClearReportDocument clears the "report_document" edge to the Document entity.
+func (_u *ComplianceVisitUpdate) ClearReportDocument() *ComplianceVisitUpdate {
+	_u.mutation.ClearReportDocument()
 	return _u
 }
 
@@ -279,12 +279,12 @@ func (_u *ComplianceVisitUpdate) sqlSave(ctx context.Context) (_node int, err er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.ReportCleared() {
+	if _u.mutation.ReportDocumentCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
-			Table:   compliancevisit.ReportTable,
-			Columns: []string{compliancevisit.ReportColumn},
+			Table:   compliancevisit.ReportDocumentTable,
+			Columns: []string{compliancevisit.ReportDocumentColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(document.FieldID, field.TypeInt),
@@ -292,12 +292,12 @@ func (_u *ComplianceVisitUpdate) sqlSave(ctx context.Context) (_node int, err er
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.ReportIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.ReportDocumentIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
-			Table:   compliancevisit.ReportTable,
-			Columns: []string{compliancevisit.ReportColumn},
+			Table:   compliancevisit.ReportDocumentTable,
+			Columns: []string{compliancevisit.ReportDocumentColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(document.FieldID, field.TypeInt),
@@ -360,23 +360,23 @@ func (_u *ComplianceVisitUpdateOne) AddActions(v ...*ComplianceAction) *Complian
 	return _u.AddActionIDs(ids...)
 }
 
-// SetReportID sets the "report" edge to the Document entity by ID.
-func (_u *ComplianceVisitUpdateOne) SetReportID(id int) *ComplianceVisitUpdateOne {
-	_u.mutation.SetReportID(id)
+// SetReportDocumentID sets the "report_document" edge to the Document entity by ID.
+func (_u *ComplianceVisitUpdateOne) SetReportDocumentID(id int) *ComplianceVisitUpdateOne {
+	_u.mutation.SetReportDocumentID(id)
 	return _u
 }
 
-// SetNillableReportID sets the "report" edge to the Document entity by ID if the given value is not nil.
-func (_u *ComplianceVisitUpdateOne) SetNillableReportID(id *int) *ComplianceVisitUpdateOne {
+// SetNillableReportDocumentID sets the "report_document" edge to the Document entity by ID if the given value is not nil.
+func (_u *ComplianceVisitUpdateOne) SetNillableReportDocumentID(id *int) *ComplianceVisitUpdateOne {
 	if id != nil {
-		_u = _u.SetReportID(*id)
+		_u = _u.SetReportDocumentID(*id)
 	}
 	return _u
 }
 
-// SetReport sets the "report" edge to the Document entity.
-func (_u *ComplianceVisitUpdateOne) SetReport(v *Document) *ComplianceVisitUpdateOne {
-	return _u.SetReportID(v.ID)
+// SetReportDocument sets the "report_document" edge to the Document entity.
+func (_u *ComplianceVisitUpdateOne) SetReportDocument(v *Document) *ComplianceVisitUpdateOne {
+	return _u.SetReportDocumentID(v.ID)
 }
 
 // Mutation returns the ComplianceVisitMutation object of the builder.
@@ -426,9 +426,9 @@ func (_u *ComplianceVisitUpdateOne) RemoveActions(v ...*ComplianceAction) *Compl
 	return _u.RemoveActionIDs(ids...)
 }
 
-// ClearReport clears the "report" edge to the Document entity.
-func (_u *ComplianceVisitUpdateOne) ClearReport() *ComplianceVisitUpdateOne {
-	_u.mutation.ClearReport()
+// ClearReportDocument clears the "report_document" edge to the Document entity.
+func (_u *ComplianceVisitUpdateOne) ClearReportDocument() *ComplianceVisitUpdateOne {
+	_u.mutation.ClearReportDocument()
 	return _u
 }
 
@@ -608,12 +608,12 @@ func (_u *ComplianceVisitUpdateOne) sqlSave(ctx context.Context) (_node *Complia
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.ReportCleared() {
+	if _u.mutation.ReportDocumentCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
-			Table:   compliancevisit.ReportTable,
-			Columns: []string{compliancevisit.ReportColumn},
+			Table:   compliancevisit.ReportDocumentTable,
+			Columns: []string{compliancevisit.ReportDocumentColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(document.FieldID, field.TypeInt),
@@ -621,12 +621,12 @@ func (_u *ComplianceVisitUpdateOne) sqlSave(ctx context.Context) (_node *Complia
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.ReportIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.ReportDocumentIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
-			Table:   compliancevisit.ReportTable,
-			Columns: []string{compliancevisit.ReportColumn},
+			Table:   compliancevisit.ReportDocumentTable,
+			Columns: []string{compliancevisit.ReportDocumentColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(document.FieldID, field.TypeInt),

@@ -1432,6 +1432,11 @@ func (_q *ChecklistItemQuery) collectField(ctx context.Context, oneNode bool, op
 				selectedFields = append(selectedFields, checklistitem.FieldPosition)
 				fieldSeen[checklistitem.FieldPosition] = struct{}{}
 			}
+		case "notApplicableAllowed":
+			if _, ok := fieldSeen[checklistitem.FieldNotApplicableAllowed]; !ok {
+				selectedFields = append(selectedFields, checklistitem.FieldNotApplicableAllowed)
+				fieldSeen[checklistitem.FieldNotApplicableAllowed] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1886,7 +1891,7 @@ func (_q *ComplianceVisitQuery) collectField(ctx context.Context, oneNode bool, 
 				*wq = *query
 			})
 
-		case "report":
+		case "reportDocument":
 			var (
 				alias = field.Alias
 				path  = append(path, alias)
@@ -1895,7 +1900,7 @@ func (_q *ComplianceVisitQuery) collectField(ctx context.Context, oneNode bool, 
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, documentImplementors)...); err != nil {
 				return err
 			}
-			_q.withReport = query
+			_q.withReportDocument = query
 		case "visitedOn":
 			if _, ok := fieldSeen[compliancevisit.FieldVisitedOn]; !ok {
 				selectedFields = append(selectedFields, compliancevisit.FieldVisitedOn)

@@ -243,10 +243,10 @@ func (_m *ComplianceVisit) Actions(ctx context.Context) (result []*ComplianceAct
 	return result, err
 }
 
-func (_m *ComplianceVisit) Report(ctx context.Context) (*Document, error) {
-	result, err := _m.Edges.ReportOrErr()
+func (_m *ComplianceVisit) ReportDocument(ctx context.Context) (*Document, error) {
+	result, err := _m.Edges.ReportDocumentOrErr()
 	if IsNotLoaded(err) {
-		result, err = _m.QueryReport().Only(ctx)
+		result, err = _m.QueryReportDocument().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }

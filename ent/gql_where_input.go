@@ -4089,6 +4089,10 @@ type ChecklistItemWhereInput struct {
 	PositionLT    *int  `json:"positionLT,omitempty"`
 	PositionLTE   *int  `json:"positionLTE,omitempty"`
 
+	// "not_applicable_allowed" field predicates.
+	NotApplicableAllowed    *bool `json:"notApplicableAllowed,omitempty"`
+	NotApplicableAllowedNEQ *bool `json:"notApplicableAllowedNEQ,omitempty"`
+
 	// "template" edge predicates.
 	HasTemplate     *bool                          `json:"hasTemplate,omitempty"`
 	HasTemplateWith []*ChecklistTemplateWhereInput `json:"hasTemplateWith,omitempty"`
@@ -4302,6 +4306,12 @@ func (i *ChecklistItemWhereInput) P() (predicate.ChecklistItem, error) {
 	}
 	if i.PositionLTE != nil {
 		predicates = append(predicates, checklistitem.PositionLTE(*i.PositionLTE))
+	}
+	if i.NotApplicableAllowed != nil {
+		predicates = append(predicates, checklistitem.NotApplicableAllowedEQ(*i.NotApplicableAllowed))
+	}
+	if i.NotApplicableAllowedNEQ != nil {
+		predicates = append(predicates, checklistitem.NotApplicableAllowedNEQ(*i.NotApplicableAllowedNEQ))
 	}
 
 	if i.HasTemplate != nil {
@@ -5343,9 +5353,9 @@ type ComplianceVisitWhereInput struct {
 	HasActions     *bool                         `json:"hasActions,omitempty"`
 	HasActionsWith []*ComplianceActionWhereInput `json:"hasActionsWith,omitempty"`
 
-	// "report" edge predicates.
-	HasReport     *bool                 `json:"hasReport,omitempty"`
-	HasReportWith []*DocumentWhereInput `json:"hasReportWith,omitempty"`
+	// "report_document" edge predicates.
+	HasReportDocument     *bool                 `json:"hasReportDocument,omitempty"`
+	HasReportDocumentWith []*DocumentWhereInput `json:"hasReportDocumentWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5654,23 +5664,23 @@ func (i *ComplianceVisitWhereInput) P() (predicate.ComplianceVisit, error) {
 		}
 		predicates = append(predicates, compliancevisit.HasActionsWith(with...))
 	}
-	if i.HasReport != nil {
-		p := compliancevisit.HasReport()
-		if !*i.HasReport {
+	if i.HasReportDocument != nil {
+		p := compliancevisit.HasReportDocument()
+		if !*i.HasReportDocument {
 			p = compliancevisit.Not(p)
 		}
 		predicates = append(predicates, p)
 	}
-	if len(i.HasReportWith) > 0 {
-		with := make([]predicate.Document, 0, len(i.HasReportWith))
-		for _, w := range i.HasReportWith {
+	if len(i.HasReportDocumentWith) > 0 {
+		with := make([]predicate.Document, 0, len(i.HasReportDocumentWith))
+		for _, w := range i.HasReportDocumentWith {
 			p, err := w.P()
 			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasReportWith'", err)
+				return nil, fmt.Errorf("%w: field 'HasReportDocumentWith'", err)
 			}
 			with = append(with, p)
 		}
-		predicates = append(predicates, compliancevisit.HasReportWith(with...))
+		predicates = append(predicates, compliancevisit.HasReportDocumentWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

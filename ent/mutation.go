@@ -7103,26 +7103,27 @@ func (m *AwardingBodyMutation) ResetEdge(name string) error {
 // ChecklistItemMutation represents an operation that mutates the ChecklistItem nodes in the graph.
 type ChecklistItemMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *int
-	area            *checklistitem.Area
-	code            *string
-	text            *string
-	position        *int
-	addposition     *int
-	clearedFields   map[string]struct{}
-	template        *int
-	clearedtemplate bool
-	results         map[int]struct{}
-	removedresults  map[int]struct{}
-	clearedresults  bool
-	actions         map[int]struct{}
-	removedactions  map[int]struct{}
-	clearedactions  bool
-	done            bool
-	oldValue        func(context.Context) (*ChecklistItem, error)
-	predicates      []predicate.ChecklistItem
+	op                     Op
+	typ                    string
+	id                     *int
+	area                   *checklistitem.Area
+	code                   *string
+	text                   *string
+	position               *int
+	addposition            *int
+	not_applicable_allowed *bool
+	clearedFields          map[string]struct{}
+	template               *int
+	clearedtemplate        bool
+	results                map[int]struct{}
+	removedresults         map[int]struct{}
+	clearedresults         bool
+	actions                map[int]struct{}
+	removedactions         map[int]struct{}
+	clearedactions         bool
+	done                   bool
+	oldValue               func(context.Context) (*ChecklistItem, error)
+	predicates             []predicate.ChecklistItem
 }
 
 var _ ent.Mutation = (*ChecklistItemMutation)(nil)
@@ -7387,6 +7388,42 @@ func (m *ChecklistItemMutation) ResetPosition() {
 	m.addposition = nil
 }
 
+// SetNotApplicableAllowed sets the "not_applicable_allowed" field.
+func (m *ChecklistItemMutation) SetNotApplicableAllowed(b bool) {
+	m.not_applicable_allowed = &b
+}
+
+// NotApplicableAllowed returns the value of the "not_applicable_allowed" field in the mutation.
+func (m *ChecklistItemMutation) NotApplicableAllowed() (r bool, exists bool) {
+	v := m.not_applicable_allowed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotApplicableAllowed returns the old "not_applicable_allowed" field's value of the ChecklistItem entity.
+// If the ChecklistItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChecklistItemMutation) OldNotApplicableAllowed(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotApplicableAllowed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotApplicableAllowed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotApplicableAllowed: %w", err)
+	}
+	return oldValue.NotApplicableAllowed, nil
+}
+
+// ResetNotApplicableAllowed resets all changes to the "not_applicable_allowed" field.
+func (m *ChecklistItemMutation) ResetNotApplicableAllowed() {
+	m.not_applicable_allowed = nil
+}
+
 // SetTemplateID sets the "template" edge to the ChecklistTemplate entity by id.
 func (m *ChecklistItemMutation) SetTemplateID(id int) {
 	m.template = &id
@@ -7568,7 +7605,7 @@ func (m *ChecklistItemMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ChecklistItemMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.area != nil {
 		fields = append(fields, checklistitem.FieldArea)
 	}
@@ -7580,6 +7617,9 @@ func (m *ChecklistItemMutation) Fields() []string {
 	}
 	if m.position != nil {
 		fields = append(fields, checklistitem.FieldPosition)
+	}
+	if m.not_applicable_allowed != nil {
+		fields = append(fields, checklistitem.FieldNotApplicableAllowed)
 	}
 	return fields
 }
@@ -7597,6 +7637,8 @@ func (m *ChecklistItemMutation) Field(name string) (ent.Value, bool) {
 		return m.Text()
 	case checklistitem.FieldPosition:
 		return m.Position()
+	case checklistitem.FieldNotApplicableAllowed:
+		return m.NotApplicableAllowed()
 	}
 	return nil, false
 }
@@ -7614,6 +7656,8 @@ func (m *ChecklistItemMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldText(ctx)
 	case checklistitem.FieldPosition:
 		return m.OldPosition(ctx)
+	case checklistitem.FieldNotApplicableAllowed:
+		return m.OldNotApplicableAllowed(ctx)
 	}
 	return nil, fmt.Errorf("unknown ChecklistItem field %s", name)
 }
@@ -7650,6 +7694,13 @@ func (m *ChecklistItemMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPosition(v)
+		return nil
+	case checklistitem.FieldNotApplicableAllowed:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotApplicableAllowed(v)
 		return nil
 	}
 	return fmt.Errorf("unknown ChecklistItem field %s", name)
@@ -7726,6 +7777,9 @@ func (m *ChecklistItemMutation) ResetField(name string) error {
 		return nil
 	case checklistitem.FieldPosition:
 		m.ResetPosition()
+		return nil
+	case checklistitem.FieldNotApplicableAllowed:
+		m.ResetNotApplicableAllowed()
 		return nil
 	}
 	return fmt.Errorf("unknown ChecklistItem field %s", name)
@@ -9723,30 +9777,30 @@ func (m *ComplianceItemResultMutation) ResetEdge(name string) error {
 // ComplianceVisitMutation represents an operation that mutates the ComplianceVisit nodes in the graph.
 type ComplianceVisitMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *int
-	visited_on      *time.Time
-	officer         *string
-	overall         *compliancevisit.Overall
-	summary         *string
-	recorded_at     *time.Time
-	clearedFields   map[string]struct{}
-	provider        *int
-	clearedprovider bool
-	template        *int
-	clearedtemplate bool
-	results         map[int]struct{}
-	removedresults  map[int]struct{}
-	clearedresults  bool
-	actions         map[int]struct{}
-	removedactions  map[int]struct{}
-	clearedactions  bool
-	report          *int
-	clearedreport   bool
-	done            bool
-	oldValue        func(context.Context) (*ComplianceVisit, error)
-	predicates      []predicate.ComplianceVisit
+	op                     Op
+	typ                    string
+	id                     *int
+	visited_on             *time.Time
+	officer                *string
+	overall                *compliancevisit.Overall
+	summary                *string
+	recorded_at            *time.Time
+	clearedFields          map[string]struct{}
+	provider               *int
+	clearedprovider        bool
+	template               *int
+	clearedtemplate        bool
+	results                map[int]struct{}
+	removedresults         map[int]struct{}
+	clearedresults         bool
+	actions                map[int]struct{}
+	removedactions         map[int]struct{}
+	clearedactions         bool
+	report_document        *int
+	clearedreport_document bool
+	done                   bool
+	oldValue               func(context.Context) (*ComplianceVisit, error)
+	predicates             []predicate.ComplianceVisit
 }
 
 var _ ent.Mutation = (*ComplianceVisitMutation)(nil)
@@ -10213,43 +10267,43 @@ func (m *ComplianceVisitMutation) ResetActions() {
 	m.removedactions = nil
 }
 
-// SetReportID sets the "report" edge to the Document entity by id.
-func (m *ComplianceVisitMutation) SetReportID(id int) {
-	m.report = &id
+// SetReportDocumentID sets the "report_document" edge to the Document entity by id.
+func (m *ComplianceVisitMutation) SetReportDocumentID(id int) {
+	m.report_document = &id
 }
 
-// ClearReport clears the "report" edge to the Document entity.
-func (m *ComplianceVisitMutation) ClearReport() {
-	m.clearedreport = true
+// ClearReportDocument clears the "report_document" edge to the Document entity.
+func (m *ComplianceVisitMutation) ClearReportDocument() {
+	m.clearedreport_document = true
 }
 
-// ReportCleared reports if the "report" edge to the Document entity was cleared.
-func (m *ComplianceVisitMutation) ReportCleared() bool {
-	return m.clearedreport
+// ReportDocumentCleared reports if the "report_document" edge to the Document entity was cleared.
+func (m *ComplianceVisitMutation) ReportDocumentCleared() bool {
+	return m.clearedreport_document
 }
 
-// ReportID returns the "report" edge ID in the mutation.
-func (m *ComplianceVisitMutation) ReportID() (id int, exists bool) {
-	if m.report != nil {
-		return *m.report, true
+// ReportDocumentID returns the "report_document" edge ID in the mutation.
+func (m *ComplianceVisitMutation) ReportDocumentID() (id int, exists bool) {
+	if m.report_document != nil {
+		return *m.report_document, true
 	}
 	return
 }
 
-// ReportIDs returns the "report" edge IDs in the mutation.
+// ReportDocumentIDs returns the "report_document" edge IDs in the mutation.
 // Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// ReportID instead. It exists only for internal usage by the builders.
-func (m *ComplianceVisitMutation) ReportIDs() (ids []int) {
-	if id := m.report; id != nil {
+// ReportDocumentID instead. It exists only for internal usage by the builders.
+func (m *ComplianceVisitMutation) ReportDocumentIDs() (ids []int) {
+	if id := m.report_document; id != nil {
 		ids = append(ids, *id)
 	}
 	return
 }
 
-// ResetReport resets all changes to the "report" edge.
-func (m *ComplianceVisitMutation) ResetReport() {
-	m.report = nil
-	m.clearedreport = false
+// ResetReportDocument resets all changes to the "report_document" edge.
+func (m *ComplianceVisitMutation) ResetReportDocument() {
+	m.report_document = nil
+	m.clearedreport_document = false
 }
 
 // Where appends a list predicates to the ComplianceVisitMutation builder.
@@ -10466,8 +10520,8 @@ func (m *ComplianceVisitMutation) AddedEdges() []string {
 	if m.actions != nil {
 		edges = append(edges, compliancevisit.EdgeActions)
 	}
-	if m.report != nil {
-		edges = append(edges, compliancevisit.EdgeReport)
+	if m.report_document != nil {
+		edges = append(edges, compliancevisit.EdgeReportDocument)
 	}
 	return edges
 }
@@ -10496,8 +10550,8 @@ func (m *ComplianceVisitMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case compliancevisit.EdgeReport:
-		if id := m.report; id != nil {
+	case compliancevisit.EdgeReportDocument:
+		if id := m.report_document; id != nil {
 			return []ent.Value{*id}
 		}
 	}
@@ -10551,8 +10605,8 @@ func (m *ComplianceVisitMutation) ClearedEdges() []string {
 	if m.clearedactions {
 		edges = append(edges, compliancevisit.EdgeActions)
 	}
-	if m.clearedreport {
-		edges = append(edges, compliancevisit.EdgeReport)
+	if m.clearedreport_document {
+		edges = append(edges, compliancevisit.EdgeReportDocument)
 	}
 	return edges
 }
@@ -10569,8 +10623,8 @@ func (m *ComplianceVisitMutation) EdgeCleared(name string) bool {
 		return m.clearedresults
 	case compliancevisit.EdgeActions:
 		return m.clearedactions
-	case compliancevisit.EdgeReport:
-		return m.clearedreport
+	case compliancevisit.EdgeReportDocument:
+		return m.clearedreport_document
 	}
 	return false
 }
@@ -10585,8 +10639,8 @@ func (m *ComplianceVisitMutation) ClearEdge(name string) error {
 	case compliancevisit.EdgeTemplate:
 		m.ClearTemplate()
 		return nil
-	case compliancevisit.EdgeReport:
-		m.ClearReport()
+	case compliancevisit.EdgeReportDocument:
+		m.ClearReportDocument()
 		return nil
 	}
 	return fmt.Errorf("unknown ComplianceVisit unique edge %s", name)
@@ -10608,8 +10662,8 @@ func (m *ComplianceVisitMutation) ResetEdge(name string) error {
 	case compliancevisit.EdgeActions:
 		m.ResetActions()
 		return nil
-	case compliancevisit.EdgeReport:
-		m.ResetReport()
+	case compliancevisit.EdgeReportDocument:
+		m.ResetReportDocument()
 		return nil
 	}
 	return fmt.Errorf("unknown ComplianceVisit edge %s", name)

@@ -39,7 +39,7 @@ type Provider struct {
 	Postcode string `json:"postcode,omitempty"`
 	// ApprovalStatus holds the value of the "approval_status" field.
 	ApprovalStatus provider.ApprovalStatus `json:"approval_status,omitempty"`
-	// ApprovedUntil holds the value of the "approved_until" field.
+	// the last day the approval is current, inclusive; it lapses the day after
 	ApprovedUntil *time.Time `json:"approved_until,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProviderQuery when eager-loading is set.

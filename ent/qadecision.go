@@ -24,7 +24,7 @@ type QADecision struct {
 	DecidedOn time.Time `json:"decided_on,omitempty"`
 	// reason or minutes
 	Reason string `json:"reason,omitempty"`
-	// APPROVE: decided_on + 12 months
+	// APPROVE: the last day the approval is current, decided_on + 12 months - 1 day
 	ValidUntil *time.Time `json:"valid_until,omitempty"`
 	// actor id
 	RecordedBy string `json:"recorded_by,omitempty"`

@@ -37,7 +37,7 @@ func (r *mutationResolver) RejectApplication(ctx context.Context, id int, reason
 func (r *mutationResolver) PublishChecklist(ctx context.Context, items []*model.ChecklistItemInput) (*ent.ChecklistTemplate, error) {
 	specs := make([]qa.ItemSpec, len(items))
 	for i, it := range items {
-		specs[i] = qa.ItemSpec{Area: it.Area, Code: it.Code, Text: it.Text}
+		specs[i] = qa.ItemSpec{Area: it.Area, Code: it.Code, Text: it.Text, NotApplicableAllowed: it.NotApplicableAllowed}
 	}
 	return r.QA.PublishChecklist(ctx, specs)
 }
@@ -60,6 +60,16 @@ func (r *mutationResolver) RecordEvaluationVisit(ctx context.Context, input mode
 			PersonalDevelopment: input.PersonalDevelopment, LeadershipAndManagement: input.LeadershipAndManagement,
 			Overall: input.OverallGrade},
 	})
+}
+
+// ReplaceComplianceVisitReport is the resolver for the replaceComplianceVisitReport field.
+func (r *mutationResolver) ReplaceComplianceVisitReport(ctx context.Context, id int, reportID int) (*ent.ComplianceVisit, error) {
+	return r.QA.ReplaceComplianceReport(ctx, id, reportID)
+}
+
+// ReplaceEvaluationVisitReport is the resolver for the replaceEvaluationVisitReport field.
+func (r *mutationResolver) ReplaceEvaluationVisitReport(ctx context.Context, id int, reportID int) (*ent.EvaluationVisit, error) {
+	return r.QA.ReplaceEvaluationReport(ctx, id, reportID)
 }
 
 // RecordQADecision is the resolver for the recordQADecision field.

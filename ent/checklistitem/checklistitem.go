@@ -25,6 +25,8 @@ const (
 	FieldText = "text"
 	// FieldPosition holds the string denoting the position field in the database.
 	FieldPosition = "position"
+	// FieldNotApplicableAllowed holds the string denoting the not_applicable_allowed field in the database.
+	FieldNotApplicableAllowed = "not_applicable_allowed"
 	// EdgeTemplate holds the string denoting the template edge name in mutations.
 	EdgeTemplate = "template"
 	// EdgeResults holds the string denoting the results edge name in mutations.
@@ -63,6 +65,7 @@ var Columns = []string{
 	FieldCode,
 	FieldText,
 	FieldPosition,
+	FieldNotApplicableAllowed,
 }
 
 // ForeignKeys holds the SQL foreign-keys that are owned by the "checklist_items"
@@ -98,6 +101,8 @@ var (
 	CodeValidator func(string) error
 	// TextValidator is a validator for the "text" field. It is called by the builders before save.
 	TextValidator func(string) error
+	// DefaultNotApplicableAllowed holds the default value on creation for the "not_applicable_allowed" field.
+	DefaultNotApplicableAllowed bool
 )
 
 // Area defines the type for the "area" enum field.
@@ -151,6 +156,11 @@ func ByText(opts ...sql.OrderTermOption) OrderOption {
 // ByPosition orders the results by the position field.
 func ByPosition(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPosition, opts...).ToFunc()
+}
+
+// ByNotApplicableAllowed orders the results by the not_applicable_allowed field.
+func ByNotApplicableAllowed(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNotApplicableAllowed, opts...).ToFunc()
 }
 
 // ByTemplateField orders the results by template field.

@@ -68,6 +68,11 @@ func Position(v int) predicate.ChecklistItem {
 	return predicate.ChecklistItem(sql.FieldEQ(FieldPosition, v))
 }
 
+// NotApplicableAllowed applies equality check predicate on the "not_applicable_allowed" field. It's identical to NotApplicableAllowedEQ.
+func NotApplicableAllowed(v bool) predicate.ChecklistItem {
+	return predicate.ChecklistItem(sql.FieldEQ(FieldNotApplicableAllowed, v))
+}
+
 // AreaEQ applies the EQ predicate on the "area" field.
 func AreaEQ(v Area) predicate.ChecklistItem {
 	return predicate.ChecklistItem(sql.FieldEQ(FieldArea, v))
@@ -256,6 +261,16 @@ func PositionLT(v int) predicate.ChecklistItem {
 // PositionLTE applies the LTE predicate on the "position" field.
 func PositionLTE(v int) predicate.ChecklistItem {
 	return predicate.ChecklistItem(sql.FieldLTE(FieldPosition, v))
+}
+
+// NotApplicableAllowedEQ applies the EQ predicate on the "not_applicable_allowed" field.
+func NotApplicableAllowedEQ(v bool) predicate.ChecklistItem {
+	return predicate.ChecklistItem(sql.FieldEQ(FieldNotApplicableAllowed, v))
+}
+
+// NotApplicableAllowedNEQ applies the NEQ predicate on the "not_applicable_allowed" field.
+func NotApplicableAllowedNEQ(v bool) predicate.ChecklistItem {
+	return predicate.ChecklistItem(sql.FieldNEQ(FieldNotApplicableAllowed, v))
 }
 
 // HasTemplate applies the HasEdge predicate on the "template" edge.

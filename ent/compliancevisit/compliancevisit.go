@@ -35,8 +35,8 @@ const (
 	EdgeResults = "results"
 	// EdgeActions holds the string denoting the actions edge name in mutations.
 	EdgeActions = "actions"
-	// EdgeReport holds the string denoting the report edge name in mutations.
-	EdgeReport = "report"
+	// EdgeReportDocument holds the string denoting the report_document edge name in mutations.
+	EdgeReportDocument = "report_document"
 	// Table holds the table name of the compliancevisit in the database.
 	Table = "compliance_visits"
 	// ProviderTable is the table that holds the provider relation/edge.
@@ -67,13 +67,13 @@ const (
 	ActionsInverseTable = "compliance_actions"
 	// ActionsColumn is the table column denoting the actions relation/edge.
 	ActionsColumn = "compliance_visit_actions"
-	// ReportTable is the table that holds the report relation/edge.
-	ReportTable = "compliance_visits"
-	// ReportInverseTable is the table name for the Document entity.
+	// ReportDocumentTable is the table that holds the report_document relation/edge.
+	ReportDocumentTable = "compliance_visits"
+	// ReportDocumentInverseTable is the table name for the Document entity.
 	// It exists in this package in order to avoid circular dependency with the "document" package.
-	ReportInverseTable = "documents"
-	// ReportColumn is the table column denoting the report relation/edge.
-	ReportColumn = "compliance_visit_report"
+	ReportDocumentInverseTable = "documents"
+	// ReportDocumentColumn is the table column denoting the report_document relation/edge.
+	ReportDocumentColumn = "compliance_visit_report"
 )
 
 // Columns holds all SQL columns for compliancevisit fields.
@@ -221,10 +221,10 @@ func ByActions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
-// ByReportField orders the results by report field.
-func ByReportField(field string, opts ...sql.OrderTermOption) OrderOption {
+// ByReportDocumentField orders the results by report_document field.
+func ByReportDocumentField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newReportStep(), sql.OrderByField(field, opts...))
+		sqlgraph.OrderByNeighborTerms(s, newReportDocumentStep(), sql.OrderByField(field, opts...))
 	}
 }
 func newProviderStep() *sqlgraph.Step {
@@ -255,11 +255,11 @@ func newActionsStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2M, false, ActionsTable, ActionsColumn),
 	)
 }
-func newReportStep() *sqlgraph.Step {
+func newReportDocumentStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(ReportInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2O, false, ReportTable, ReportColumn),
+		sqlgraph.To(ReportDocumentInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, ReportDocumentTable, ReportDocumentColumn),
 	)
 }
 

@@ -397,21 +397,21 @@ func HasActionsWith(preds ...predicate.ComplianceAction) predicate.ComplianceVis
 	})
 }
 
-// HasReport applies the HasEdge predicate on the "report" edge.
-func HasReport() predicate.ComplianceVisit {
+// HasReportDocument applies the HasEdge predicate on the "report_document" edge.
+func HasReportDocument() predicate.ComplianceVisit {
 	return predicate.ComplianceVisit(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, ReportTable, ReportColumn),
+			sqlgraph.Edge(sqlgraph.M2O, false, ReportDocumentTable, ReportDocumentColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasReportWith applies the HasEdge predicate on the "report" edge with a given conditions (other predicates).
-func HasReportWith(preds ...predicate.Document) predicate.ComplianceVisit {
+// HasReportDocumentWith applies the HasEdge predicate on the "report_document" edge with a given conditions (other predicates).
+func HasReportDocumentWith(preds ...predicate.Document) predicate.ComplianceVisit {
 	return predicate.ComplianceVisit(func(s *sql.Selector) {
-		step := newReportStep()
+		step := newReportDocumentStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -304,6 +304,7 @@ var (
 		{Name: "code", Type: field.TypeString},
 		{Name: "text", Type: field.TypeString, Size: 2147483647},
 		{Name: "position", Type: field.TypeInt},
+		{Name: "not_applicable_allowed", Type: field.TypeBool, Default: true},
 		{Name: "checklist_template_items", Type: field.TypeInt},
 	}
 	// ChecklistItemsTable holds the schema information for the "checklist_items" table.
@@ -314,7 +315,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "checklist_items_checklist_templates_items",
-				Columns:    []*schema.Column{ChecklistItemsColumns[5]},
+				Columns:    []*schema.Column{ChecklistItemsColumns[6]},
 				RefColumns: []*schema.Column{ChecklistTemplatesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -323,7 +324,7 @@ var (
 			{
 				Name:    "checklistitem_code_checklist_template_items",
 				Unique:  true,
-				Columns: []*schema.Column{ChecklistItemsColumns[2], ChecklistItemsColumns[5]},
+				Columns: []*schema.Column{ChecklistItemsColumns[2], ChecklistItemsColumns[6]},
 			},
 		},
 	}
@@ -431,7 +432,7 @@ var (
 				OnDelete:   schema.NoAction,
 			},
 			{
-				Symbol:     "compliance_visits_documents_report",
+				Symbol:     "compliance_visits_documents_report_document",
 				Columns:    []*schema.Column{ComplianceVisitsColumns[7]},
 				RefColumns: []*schema.Column{DocumentsColumns[0]},
 				OnDelete:   schema.SetNull,

@@ -260,6 +260,10 @@ func init() {
 	checklistitemDescText := checklistitemFields[2].Descriptor()
 	// checklistitem.TextValidator is a validator for the "text" field. It is called by the builders before save.
 	checklistitem.TextValidator = checklistitemDescText.Validators[0].(func(string) error)
+	// checklistitemDescNotApplicableAllowed is the schema descriptor for not_applicable_allowed field.
+	checklistitemDescNotApplicableAllowed := checklistitemFields[4].Descriptor()
+	// checklistitem.DefaultNotApplicableAllowed holds the default value on creation for the not_applicable_allowed field.
+	checklistitem.DefaultNotApplicableAllowed = checklistitemDescNotApplicableAllowed.Default.(bool)
 	checklisttemplate.Policy = privacy.NewPolicies(schema.ChecklistTemplate{})
 	checklisttemplate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -45,6 +45,13 @@ func (ChecklistItem) Fields() []ent.Field {
 		field.String("code").NotEmpty().Immutable().Comment("stable across versions, e.g. SG-DSL"),
 		field.Text("text").NotEmpty().Immutable(),
 		field.Int("position").Immutable(),
+		// False for the essentials every provider must have (the designated
+		// safeguarding lead, DBS checks, insurance…): NOT_APPLICABLE is refused.
+		// Not Immutable only so that internal/qa can set it on the default
+		// version in a database migrated before it existed; the checklist's
+		// append-only policy refuses every other change.
+		field.Bool("not_applicable_allowed").Default(true).
+			Comment("the item may be answered NOT_APPLICABLE"),
 	}
 }
 

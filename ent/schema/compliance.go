@@ -33,8 +33,10 @@ func (ComplianceVisit) Edges() []ent.Edge {
 		edge.From("template", ChecklistTemplate.Type).Ref("visits").Unique().Required().Immutable(),
 		edge.To("results", ComplianceItemResult.Type).Annotations(noEdgeInput),
 		edge.To("actions", ComplianceAction.Type).Annotations(noEdgeInput),
-		// The written report: a Document of category COMPLIANCE_REPORT of the same provider.
-		edge.To("report", Document.Type).Unique(),
+		// The written report: a Document of category COMPLIANCE_REPORT of the
+		// same provider. Named as EvaluationVisit's report file (whose
+		// "report" is the written text); the column keeps its first name.
+		edge.To("report_document", Document.Type).Unique().StorageKey(edge.Column("compliance_visit_report")),
 	}
 }
 
@@ -137,7 +139,7 @@ func (QADecision) Fields() []ent.Field {
 		field.Time("decided_on").Immutable().Annotations(entgql.Type("Date"), entgql.OrderField("DECIDED_ON")),
 		field.Text("reason").Default("").Immutable().Comment("reason or minutes"),
 		field.Time("valid_until").Optional().Nillable().Immutable().
-			Annotations(entgql.Type("Date")).Comment("APPROVE: decided_on + 12 months"),
+			Annotations(entgql.Type("Date")).Comment("APPROVE: the last day the approval is current, decided_on + 12 months - 1 day"),
 		field.String("recorded_by").NotEmpty().Immutable().Comment("actor id"),
 		field.Time("recorded_at").Immutable(),
 	}

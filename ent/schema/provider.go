@@ -30,6 +30,7 @@ func (Provider) Fields() []ent.Field {
 			Values("PENDING", "APPROVED", "SUSPENDED", "REFUSED", "WITHDRAWN", "LAPSED").
 			Default("PENDING").Annotations(entgql.OrderField("APPROVAL_STATUS"), noFieldInput),
 		field.Time("approved_until").Optional().Nillable().
+			Comment("the last day the approval is current, inclusive; it lapses the day after").
 			Annotations(entgql.Type("Date"), entgql.OrderField("APPROVED_UNTIL"), noFieldInput),
 	}
 }

@@ -268,12 +268,13 @@ type ComplexityRoot struct {
 	}
 
 	ChecklistItem struct {
-		Area     func(childComplexity int) int
-		Code     func(childComplexity int) int
-		ID       func(childComplexity int) int
-		Position func(childComplexity int) int
-		Template func(childComplexity int) int
-		Text     func(childComplexity int) int
+		Area                 func(childComplexity int) int
+		Code                 func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		NotApplicableAllowed func(childComplexity int) int
+		Position             func(childComplexity int) int
+		Template             func(childComplexity int) int
+		Text                 func(childComplexity int) int
 	}
 
 	ChecklistTemplate struct {
@@ -315,17 +316,17 @@ type ComplexityRoot struct {
 	}
 
 	ComplianceVisit struct {
-		Actions    func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Officer    func(childComplexity int) int
-		Overall    func(childComplexity int) int
-		Provider   func(childComplexity int) int
-		RecordedAt func(childComplexity int) int
-		Report     func(childComplexity int) int
-		Results    func(childComplexity int) int
-		Summary    func(childComplexity int) int
-		Template   func(childComplexity int) int
-		VisitedOn  func(childComplexity int) int
+		Actions        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Officer        func(childComplexity int) int
+		Overall        func(childComplexity int) int
+		Provider       func(childComplexity int) int
+		RecordedAt     func(childComplexity int) int
+		ReportDocument func(childComplexity int) int
+		Results        func(childComplexity int) int
+		Summary        func(childComplexity int) int
+		Template       func(childComplexity int) int
+		VisitedOn      func(childComplexity int) int
 	}
 
 	ComplianceVisitConnection struct {
@@ -478,59 +479,61 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptApplication        func(childComplexity int, id int) int
-		AcceptInvitation         func(childComplexity int, token string, password string) int
-		AcceptReferral           func(childComplexity int, id int) int
-		AcknowledgeAlert         func(childComplexity int, id int) int
-		BookTraining             func(childComplexity int, eventID int, attendeeName string, attendeeEmail string, providerID *int) int
-		CancelTrainingBooking    func(childComplexity int, id int) int
-		ChangeUserRole           func(childComplexity int, id int, role user.Role, schoolID *int, providerID *int) int
-		CheckReferral            func(childComplexity int, id int) int
-		CompleteComplianceAction func(childComplexity int, id int) int
-		CreateAgreement          func(childComplexity int, input model.CreateAgreementInput) int
-		CreateAwardingBody       func(childComplexity int, input ent.CreateAwardingBodyInput) int
-		CreateLearner            func(childComplexity int, input ent.CreateLearnerInput) int
-		CreatePlacement          func(childComplexity int, input model.CreatePlacementInput) int
-		CreateProvider           func(childComplexity int, input ent.CreateProviderInput) int
-		CreateQualification      func(childComplexity int, input ent.CreateQualificationInput) int
-		CreateReferral           func(childComplexity int, learnerID int, form form.Form) int
-		CreateSchool             func(childComplexity int, input ent.CreateSchoolInput) int
-		CreateTrainingEvent      func(childComplexity int, input model.CreateTrainingEventInput) int
-		DeactivateUser           func(childComplexity int, id int) int
-		DeclineReferral          func(childComplexity int, id int, reason string) int
-		DeleteDocument           func(childComplexity int, id int) int
-		EndPlacement             func(childComplexity int, input model.EndPlacementInput) int
-		ForwardReferral          func(childComplexity int, id int, courseID int) int
-		InviteUser               func(childComplexity int, input model.InviteUserInput) int
-		Login                    func(childComplexity int, email string, password string) int
-		Logout                   func(childComplexity int) int
-		PostProgressUpdate       func(childComplexity int, input model.PostProgressUpdateInput) int
-		PublishChecklist         func(childComplexity int, items []*model.ChecklistItemInput) int
-		RecordAttendance         func(childComplexity int, input model.RecordAttendanceInput) int
-		RecordComplianceVisit    func(childComplexity int, input model.RecordComplianceVisitInput) int
-		RecordEvaluationVisit    func(childComplexity int, input model.RecordEvaluationVisitInput) int
-		RecordPreVisit           func(childComplexity int, id int, input form.PreVisit) int
-		RecordQADecision         func(childComplexity int, input model.RecordQADecisionInput) int
-		RecordRegister           func(childComplexity int, input model.RecordRegisterInput) int
-		RecordTrainingAttendance func(childComplexity int, bookingID int, attended bool) int
-		ReinviteUser             func(childComplexity int, id int) int
-		RejectApplication        func(childComplexity int, id int, reason string) int
-		RenameDocument           func(childComplexity int, id int, title string) int
-		ReturnReferral           func(childComplexity int, id int, reasons []string) int
-		RevokeAgreement          func(childComplexity int, id int, reason string) int
-		SignAgreement            func(childComplexity int, input model.SignAgreementInput) int
-		StartPlacement           func(childComplexity int, id int) int
-		SubmitApplication        func(childComplexity int, input model.SubmitApplicationInput) int
-		SubmitReferral           func(childComplexity int, id int) int
-		UpdateAwardingBody       func(childComplexity int, id int, input ent.UpdateAwardingBodyInput) int
-		UpdateLearner            func(childComplexity int, id int, input ent.UpdateLearnerInput) int
-		UpdateProvider           func(childComplexity int, id int, input ent.UpdateProviderInput) int
-		UpdateQualification      func(childComplexity int, id int, input ent.UpdateQualificationInput) int
-		UpdateReferral           func(childComplexity int, id int, form form.Form) int
-		UpdateSchool             func(childComplexity int, id int, input ent.UpdateSchoolInput) int
-		UpdateTrainingEvent      func(childComplexity int, id int, input model.UpdateTrainingEventInput) int
-		UploadDocument           func(childComplexity int, input model.UploadDocumentInput) int
-		WithdrawReferral         func(childComplexity int, id int, reason string) int
+		AcceptApplication            func(childComplexity int, id int) int
+		AcceptInvitation             func(childComplexity int, token string, password string) int
+		AcceptReferral               func(childComplexity int, id int) int
+		AcknowledgeAlert             func(childComplexity int, id int) int
+		BookTraining                 func(childComplexity int, eventID int, attendeeName string, attendeeEmail string, providerID *int) int
+		CancelTrainingBooking        func(childComplexity int, id int) int
+		ChangeUserRole               func(childComplexity int, id int, role user.Role, schoolID *int, providerID *int) int
+		CheckReferral                func(childComplexity int, id int) int
+		CompleteComplianceAction     func(childComplexity int, id int) int
+		CreateAgreement              func(childComplexity int, input model.CreateAgreementInput) int
+		CreateAwardingBody           func(childComplexity int, input ent.CreateAwardingBodyInput) int
+		CreateLearner                func(childComplexity int, input ent.CreateLearnerInput) int
+		CreatePlacement              func(childComplexity int, input model.CreatePlacementInput) int
+		CreateProvider               func(childComplexity int, input ent.CreateProviderInput) int
+		CreateQualification          func(childComplexity int, input ent.CreateQualificationInput) int
+		CreateReferral               func(childComplexity int, learnerID int, form form.Form) int
+		CreateSchool                 func(childComplexity int, input ent.CreateSchoolInput) int
+		CreateTrainingEvent          func(childComplexity int, input model.CreateTrainingEventInput) int
+		DeactivateUser               func(childComplexity int, id int) int
+		DeclineReferral              func(childComplexity int, id int, reason string) int
+		DeleteDocument               func(childComplexity int, id int) int
+		EndPlacement                 func(childComplexity int, input model.EndPlacementInput) int
+		ForwardReferral              func(childComplexity int, id int, courseID int) int
+		InviteUser                   func(childComplexity int, input model.InviteUserInput) int
+		Login                        func(childComplexity int, email string, password string) int
+		Logout                       func(childComplexity int) int
+		PostProgressUpdate           func(childComplexity int, input model.PostProgressUpdateInput) int
+		PublishChecklist             func(childComplexity int, items []*model.ChecklistItemInput) int
+		RecordAttendance             func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordComplianceVisit        func(childComplexity int, input model.RecordComplianceVisitInput) int
+		RecordEvaluationVisit        func(childComplexity int, input model.RecordEvaluationVisitInput) int
+		RecordPreVisit               func(childComplexity int, id int, input form.PreVisit) int
+		RecordQADecision             func(childComplexity int, input model.RecordQADecisionInput) int
+		RecordRegister               func(childComplexity int, input model.RecordRegisterInput) int
+		RecordTrainingAttendance     func(childComplexity int, bookingID int, attended bool) int
+		ReinviteUser                 func(childComplexity int, id int) int
+		RejectApplication            func(childComplexity int, id int, reason string) int
+		RenameDocument               func(childComplexity int, id int, title string) int
+		ReplaceComplianceVisitReport func(childComplexity int, id int, reportID int) int
+		ReplaceEvaluationVisitReport func(childComplexity int, id int, reportID int) int
+		ReturnReferral               func(childComplexity int, id int, reasons []string) int
+		RevokeAgreement              func(childComplexity int, id int, reason string) int
+		SignAgreement                func(childComplexity int, input model.SignAgreementInput) int
+		StartPlacement               func(childComplexity int, id int) int
+		SubmitApplication            func(childComplexity int, input model.SubmitApplicationInput) int
+		SubmitReferral               func(childComplexity int, id int) int
+		UpdateAwardingBody           func(childComplexity int, id int, input ent.UpdateAwardingBodyInput) int
+		UpdateLearner                func(childComplexity int, id int, input ent.UpdateLearnerInput) int
+		UpdateProvider               func(childComplexity int, id int, input ent.UpdateProviderInput) int
+		UpdateQualification          func(childComplexity int, id int, input ent.UpdateQualificationInput) int
+		UpdateReferral               func(childComplexity int, id int, form form.Form) int
+		UpdateSchool                 func(childComplexity int, id int, input ent.UpdateSchoolInput) int
+		UpdateTrainingEvent          func(childComplexity int, id int, input model.UpdateTrainingEventInput) int
+		UploadDocument               func(childComplexity int, input model.UploadDocumentInput) int
+		WithdrawReferral             func(childComplexity int, id int, reason string) int
 	}
 
 	OfferedCourse struct {
@@ -1053,6 +1056,8 @@ type MutationResolver interface {
 	RecordComplianceVisit(ctx context.Context, input model.RecordComplianceVisitInput) (*ent.ComplianceVisit, error)
 	CompleteComplianceAction(ctx context.Context, id int) (*ent.ComplianceAction, error)
 	RecordEvaluationVisit(ctx context.Context, input model.RecordEvaluationVisitInput) (*ent.EvaluationVisit, error)
+	ReplaceComplianceVisitReport(ctx context.Context, id int, reportID int) (*ent.ComplianceVisit, error)
+	ReplaceEvaluationVisitReport(ctx context.Context, id int, reportID int) (*ent.EvaluationVisit, error)
 	RecordQADecision(ctx context.Context, input model.RecordQADecisionInput) (*ent.QADecision, error)
 	CreateTrainingEvent(ctx context.Context, input model.CreateTrainingEventInput) (*ent.TrainingEvent, error)
 	UpdateTrainingEvent(ctx context.Context, id int, input model.UpdateTrainingEventInput) (*ent.TrainingEvent, error)
@@ -1940,6 +1945,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChecklistItem.ID(childComplexity), true
+	case "ChecklistItem.notApplicableAllowed":
+		if e.ComplexityRoot.ChecklistItem.NotApplicableAllowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChecklistItem.NotApplicableAllowed(childComplexity), true
 	case "ChecklistItem.position":
 		if e.ComplexityRoot.ChecklistItem.Position == nil {
 			break
@@ -2138,12 +2149,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComplianceVisit.RecordedAt(childComplexity), true
-	case "ComplianceVisit.report":
-		if e.ComplexityRoot.ComplianceVisit.Report == nil {
+	case "ComplianceVisit.reportDocument":
+		if e.ComplexityRoot.ComplianceVisit.ReportDocument == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ComplianceVisit.Report(childComplexity), true
+		return e.ComplexityRoot.ComplianceVisit.ReportDocument(childComplexity), true
 	case "ComplianceVisit.results":
 		if e.ComplexityRoot.ComplianceVisit.Results == nil {
 			break
@@ -3168,6 +3179,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenameDocument(childComplexity, args["id"].(int), args["title"].(string)), true
+	case "Mutation.replaceComplianceVisitReport":
+		if e.ComplexityRoot.Mutation.ReplaceComplianceVisitReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replaceComplianceVisitReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplaceComplianceVisitReport(childComplexity, args["id"].(int), args["reportID"].(int)), true
+	case "Mutation.replaceEvaluationVisitReport":
+		if e.ComplexityRoot.Mutation.ReplaceEvaluationVisitReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replaceEvaluationVisitReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplaceEvaluationVisitReport(childComplexity, args["id"].(int), args["reportID"].(int)), true
 	case "Mutation.returnReferral":
 		if e.ComplexityRoot.Mutation.ReturnReferral == nil {
 			break
@@ -5674,7 +5707,7 @@ extend type Mutation {
   uploadDocument(input: UploadDocumentInput!): Document!
   "Renames a document; nothing else about a stored file changes (partnership staff)."
   renameDocument(id: ID!, title: String!): Document!
-  "Deletes a document (partnership admin); returns its id."
+  "Deletes a document (partnership admin); returns its id. CONFLICT while it is a visit's report: replace the visit's report first."
   deleteDocument(id: ID!): ID!
 }
 `, BuiltIn: false},
@@ -7422,6 +7455,10 @@ type ChecklistItem implements Node {
   code: String!
   text: String!
   position: Int!
+  """
+  the item may be answered NOT_APPLICABLE
+  """
+  notApplicableAllowed: Boolean!
   template: ChecklistTemplate!
 }
 """
@@ -7502,6 +7539,11 @@ input ChecklistItemWhereInput {
   positionGTE: Int
   positionLT: Int
   positionLTE: Int
+  """
+  not_applicable_allowed field predicates
+  """
+  notApplicableAllowed: Boolean
+  notApplicableAllowedNEQ: Boolean
   """
   template edge predicates
   """
@@ -7851,7 +7893,7 @@ type ComplianceVisit implements Node {
   template: ChecklistTemplate!
   results: [ComplianceItemResult!]
   actions: [ComplianceAction!]
-  report: Document
+  reportDocument: Document
 }
 """
 A connection to a list of items.
@@ -8011,10 +8053,10 @@ input ComplianceVisitWhereInput {
   hasActions: Boolean
   hasActionsWith: [ComplianceActionWhereInput!]
   """
-  report edge predicates
+  report_document edge predicates
   """
-  hasReport: Boolean
-  hasReportWith: [DocumentWhereInput!]
+  hasReportDocument: Boolean
+  hasReportDocumentWith: [DocumentWhereInput!]
 }
 type Course implements Node {
   id: ID!
@@ -9662,6 +9704,9 @@ type Provider implements Node {
   address: String!
   postcode: String!
   approvalStatus: ProviderApprovalStatus!
+  """
+  the last day the approval is current, inclusive; it lapses the day after
+  """
   approvedUntil: Date
   courses(
     """
@@ -10164,7 +10209,7 @@ type QADecision implements Node {
   """
   reason: String!
   """
-  APPROVE: decided_on + 12 months
+  APPROVE: the last day the approval is current, decided_on + 12 months - 1 day
   """
   validUntil: Date
   """
@@ -12606,6 +12651,8 @@ input ChecklistItemInput {
   "Stable across versions, e.g. SG-DSL."
   code: String!
   text: String!
+  "False for an item every provider must meet, such as the designated safeguarding lead: NOT_APPLICABLE is then refused. Copy it with the item."
+  notApplicableAllowed: Boolean! = true
 }
 
 "What must be done about an unmet item. All three are required for an item NOT_MET."
@@ -12624,11 +12671,12 @@ input ComplianceItemInput {
 
 input RecordComplianceVisitInput {
   providerID: ID!
+  "Not in the future, not more than 12 months ago, not before the provider applied."
   visitedOn: Date!
-  "The checklist version used; the current one when omitted."
+  "The checklist version the form showed: it must be the current one (CONFLICT otherwise, naming it); the current one when omitted."
   templateID: ID
   summary: String
-  "One answer per checklist item; the visit is COMPLIANT only if every item is answered and none is NOT_MET."
+  "Exactly one answer for every item of the current checklist version (BAD_USER_INPUT lists any unanswered); the visit is COMPLIANT only if none is NOT_MET."
   results: [ComplianceItemInput!]!
   "An uploaded Document of category COMPLIANCE_REPORT of the same provider."
   reportID: ID
@@ -12636,6 +12684,7 @@ input RecordComplianceVisitInput {
 
 input RecordEvaluationVisitInput {
   providerID: ID!
+  "Not in the future, not more than 12 months ago, not before the provider applied."
   visitedOn: Date!
   teachingAndLearning: OfstedGrade!
   behaviourAndAttitudes: OfstedGrade!
@@ -12706,10 +12755,14 @@ extend type Mutation {
   rejectApplication(id: ID!, reason: String!): Application!
   "Publish a new checklist version: the whole list, the current items copied and changed."
   publishChecklist(items: [ChecklistItemInput!]!): ChecklistTemplate!
-  "Record a compliance visit with every answer and an action for each unmet item, all or nothing."
+  "Record a compliance visit against the current checklist: an answer for every item and an action for each unmet one, all or nothing."
   recordComplianceVisit(input: RecordComplianceVisitInput!): ComplianceVisit!
   completeComplianceAction(id: ID!): ComplianceAction!
   recordEvaluationVisit(input: RecordEvaluationVisitInput!): EvaluationVisit!
+  "Link another uploaded COMPLIANCE_REPORT of the same provider as the visit's report, in place of the one it had (so the old file can then be deleted)."
+  replaceComplianceVisitReport(id: ID!, reportID: ID!): ComplianceVisit!
+  "Link another uploaded EVALUATION_REPORT of the same provider as the visit's report file, in place of the one it had (so the old file can then be deleted)."
+  replaceEvaluationVisitReport(id: ID!, reportID: ID!): EvaluationVisit!
   "Record a QA Management Group decision: APPROVE (12 months), REFUSE, SUSPEND (at once; alerts schools live), REINSTATE, WITHDRAW."
   recordQADecision(input: RecordQADecisionInput!): QADecision!
 }
@@ -13757,6 +13810,8 @@ func (ec *executionContext) childFields_ChecklistItem(ctx context.Context, field
 		return ec.fieldContext_ChecklistItem_text(ctx, field)
 	case "position":
 		return ec.fieldContext_ChecklistItem_position(ctx, field)
+	case "notApplicableAllowed":
+		return ec.fieldContext_ChecklistItem_notApplicableAllowed(ctx, field)
 	case "template":
 		return ec.fieldContext_ChecklistItem_template(ctx, field)
 	}
@@ -13861,8 +13916,8 @@ func (ec *executionContext) childFields_ComplianceVisit(ctx context.Context, fie
 		return ec.fieldContext_ComplianceVisit_results(ctx, field)
 	case "actions":
 		return ec.fieldContext_ComplianceVisit_actions(ctx, field)
-	case "report":
-		return ec.fieldContext_ComplianceVisit_report(ctx, field)
+	case "reportDocument":
+		return ec.fieldContext_ComplianceVisit_reportDocument(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ComplianceVisit", field.Name)
 }
@@ -16096,6 +16151,50 @@ func (ec *executionContext) field_Mutation_renameDocument_args(ctx context.Conte
 		return nil, err
 	}
 	args["title"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_replaceComplianceVisitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reportID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reportID"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_replaceEvaluationVisitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reportID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reportID"] = arg1
 	return args, nil
 }
 
@@ -21770,6 +21869,29 @@ func (ec *executionContext) fieldContext_ChecklistItem_position(_ context.Contex
 	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ChecklistItem_notApplicableAllowed(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChecklistItem_notApplicableAllowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotApplicableAllowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChecklistItem_notApplicableAllowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChecklistItem", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ChecklistItem_template(ctx context.Context, field graphql.CollectedField, obj *ent.ChecklistItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22669,16 +22791,16 @@ func (ec *executionContext) fieldContext_ComplianceVisit_actions(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ComplianceVisit_report(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
+func (ec *executionContext) _ComplianceVisit_reportDocument(ctx context.Context, field graphql.CollectedField, obj *ent.ComplianceVisit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ComplianceVisit_report(ctx, field)
+			return ec.fieldContext_ComplianceVisit_reportDocument(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Report(ctx)
+			return obj.ReportDocument(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
@@ -22688,7 +22810,7 @@ func (ec *executionContext) _ComplianceVisit_report(ctx context.Context, field g
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_ComplianceVisit_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ComplianceVisit_reportDocument(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ComplianceVisit",
 		Field:      field,
@@ -27150,6 +27272,94 @@ func (ec *executionContext) fieldContext_Mutation_recordEvaluationVisit(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordEvaluationVisit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_replaceComplianceVisitReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_replaceComplianceVisitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReplaceComplianceVisitReport(ctx, fc.Args["id"].(int), fc.Args["reportID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplianceVisit) graphql.Marshaler {
+			return ec.marshalNComplianceVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐComplianceVisit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_replaceComplianceVisitReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceVisit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_replaceComplianceVisitReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_replaceEvaluationVisitReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_replaceEvaluationVisitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReplaceEvaluationVisitReport(ctx, fc.Args["id"].(int), fc.Args["reportID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EvaluationVisit) graphql.Marshaler {
+			return ec.marshalNEvaluationVisit2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐEvaluationVisit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_replaceEvaluationVisitReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationVisit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_replaceEvaluationVisitReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43414,7 +43624,11 @@ func (ec *executionContext) unmarshalInputChecklistItemInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"area", "code", "text"}
+	if _, present := asMap["notApplicableAllowed"]; !present {
+		asMap["notApplicableAllowed"] = true
+	}
+
+	fieldsInOrder := [...]string{"area", "code", "text", "notApplicableAllowed"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43442,6 +43656,13 @@ func (ec *executionContext) unmarshalInputChecklistItemInput(ctx context.Context
 				return it, err
 			}
 			it.Text = data
+		case "notApplicableAllowed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notApplicableAllowed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotApplicableAllowed = data
 		}
 	}
 	return it, nil
@@ -43470,7 +43691,7 @@ func (ec *executionContext) unmarshalInputChecklistItemWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "area", "areaNEQ", "areaIn", "areaNotIn", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "text", "textNEQ", "textIn", "textNotIn", "textGT", "textGTE", "textLT", "textLTE", "textContains", "textHasPrefix", "textHasSuffix", "textEqualFold", "textContainsFold", "position", "positionNEQ", "positionIn", "positionNotIn", "positionGT", "positionGTE", "positionLT", "positionLTE", "hasTemplate", "hasTemplateWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "area", "areaNEQ", "areaIn", "areaNotIn", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "text", "textNEQ", "textIn", "textNotIn", "textGT", "textGTE", "textLT", "textLTE", "textContains", "textHasPrefix", "textHasSuffix", "textEqualFold", "textContainsFold", "position", "positionNEQ", "positionIn", "positionNotIn", "positionGT", "positionGTE", "positionLT", "positionLTE", "notApplicableAllowed", "notApplicableAllowedNEQ", "hasTemplate", "hasTemplateWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43820,6 +44041,20 @@ func (ec *executionContext) unmarshalInputChecklistItemWhereInput(ctx context.Co
 				return it, err
 			}
 			it.PositionLTE = data
+		case "notApplicableAllowed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notApplicableAllowed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotApplicableAllowed = data
+		case "notApplicableAllowedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notApplicableAllowedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotApplicableAllowedNEQ = data
 		case "hasTemplate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTemplate"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -45281,7 +45516,7 @@ func (ec *executionContext) unmarshalInputComplianceVisitWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "visitedOn", "visitedOnNEQ", "visitedOnIn", "visitedOnNotIn", "visitedOnGT", "visitedOnGTE", "visitedOnLT", "visitedOnLTE", "officer", "officerNEQ", "officerIn", "officerNotIn", "officerGT", "officerGTE", "officerLT", "officerLTE", "officerContains", "officerHasPrefix", "officerHasSuffix", "officerEqualFold", "officerContainsFold", "overall", "overallNEQ", "overallIn", "overallNotIn", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "recordedAt", "recordedAtNEQ", "recordedAtIn", "recordedAtNotIn", "recordedAtGT", "recordedAtGTE", "recordedAtLT", "recordedAtLTE", "hasProvider", "hasProviderWith", "hasTemplate", "hasTemplateWith", "hasResults", "hasResultsWith", "hasActions", "hasActionsWith", "hasReport", "hasReportWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "visitedOn", "visitedOnNEQ", "visitedOnIn", "visitedOnNotIn", "visitedOnGT", "visitedOnGTE", "visitedOnLT", "visitedOnLTE", "officer", "officerNEQ", "officerIn", "officerNotIn", "officerGT", "officerGTE", "officerLT", "officerLTE", "officerContains", "officerHasPrefix", "officerHasSuffix", "officerEqualFold", "officerContainsFold", "overall", "overallNEQ", "overallIn", "overallNotIn", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "recordedAt", "recordedAtNEQ", "recordedAtIn", "recordedAtNotIn", "recordedAtGT", "recordedAtGTE", "recordedAtLT", "recordedAtLTE", "hasProvider", "hasProviderWith", "hasTemplate", "hasTemplateWith", "hasResults", "hasResultsWith", "hasActions", "hasActionsWith", "hasReportDocument", "hasReportDocumentWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45743,20 +45978,20 @@ func (ec *executionContext) unmarshalInputComplianceVisitWhereInput(ctx context.
 				return it, err
 			}
 			it.HasActionsWith = data
-		case "hasReport":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReport"))
+		case "hasReportDocument":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReportDocument"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.HasReport = data
-		case "hasReportWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReportWith"))
+			it.HasReportDocument = data
+		case "hasReportDocumentWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReportDocumentWith"))
 			data, err := ec.unmarshalODocumentWhereInput2ᚕᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐDocumentWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.HasReportWith = data
+			it.HasReportDocumentWith = data
 		}
 	}
 	return it, nil
@@ -61472,6 +61707,11 @@ func (ec *executionContext) _ChecklistItem(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "notApplicableAllowed":
+			out.Values[i] = ec._ChecklistItem_notApplicableAllowed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "template":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -61820,11 +62060,11 @@ func (ec *executionContext) _ComplianceVisit(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ComplianceVisit_actions(ctx, field, obj)
 				})
-		case "report":
+		case "reportDocument":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._ComplianceVisit_report(ctx, field, obj)
+					return ec._ComplianceVisit_reportDocument(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -63190,6 +63430,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordEvaluationVisit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordEvaluationVisit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replaceComplianceVisitReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_replaceComplianceVisitReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replaceEvaluationVisitReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_replaceEvaluationVisitReport(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -41,6 +41,8 @@ type ChecklistItemInput struct {
 	// Stable across versions, e.g. SG-DSL.
 	Code string `json:"code"`
 	Text string `json:"text"`
+	// False for an item every provider must meet, such as the designated safeguarding lead: NOT_APPLICABLE is then refused. Copy it with the item.
+	NotApplicableAllowed bool `json:"notApplicableAllowed"`
 }
 
 // What must be done about an unmet item. All three are required for an item NOT_MET.
@@ -193,19 +195,21 @@ type RecordAttendanceInput struct {
 }
 
 type RecordComplianceVisitInput struct {
-	ProviderID int       `json:"providerID"`
-	VisitedOn  time.Time `json:"visitedOn"`
-	// The checklist version used; the current one when omitted.
+	ProviderID int `json:"providerID"`
+	// Not in the future, not more than 12 months ago, not before the provider applied.
+	VisitedOn time.Time `json:"visitedOn"`
+	// The checklist version the form showed: it must be the current one (CONFLICT otherwise, naming it); the current one when omitted.
 	TemplateID *int    `json:"templateID,omitempty"`
 	Summary    *string `json:"summary,omitempty"`
-	// One answer per checklist item; the visit is COMPLIANT only if every item is answered and none is NOT_MET.
+	// Exactly one answer for every item of the current checklist version (BAD_USER_INPUT lists any unanswered); the visit is COMPLIANT only if none is NOT_MET.
 	Results []*ComplianceItemInput `json:"results"`
 	// An uploaded Document of category COMPLIANCE_REPORT of the same provider.
 	ReportID *int `json:"reportID,omitempty"`
 }
 
 type RecordEvaluationVisitInput struct {
-	ProviderID              int          `json:"providerID"`
+	ProviderID int `json:"providerID"`
+	// Not in the future, not more than 12 months ago, not before the provider applied.
 	VisitedOn               time.Time    `json:"visitedOn"`
 	TeachingAndLearning     ofsted.Grade `json:"teachingAndLearning"`
 	BehaviourAndAttitudes   ofsted.Grade `json:"behaviourAndAttitudes"`

@@ -12,6 +12,7 @@ import (
 	"context"
 
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
 
 	gen "github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/agreement"
@@ -74,6 +75,12 @@ func placementOfSchool(id int) predicate.Placement {
 func placementOfProvider(id int) predicate.Placement {
 	return placement.HasCourseWith(course.HasProviderWith(provider.ID(id)))
 }
+
+// nothing matches no row: for a role that may see none of a record type
+// that it reaches as a nested list (an event's bookings, a provider's
+// decisions). Filtering to nothing gives an empty list; denying would fail
+// the whole query, the fields the viewer may see included.
+func nothing(s *sql.Selector) { s.Where(sql.False()) }
 
 // tenant applies a school predicate for school staff and a provider predicate
 // for provider staff, then allows; other viewers are left to later rules.

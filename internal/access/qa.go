@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"entgo.io/ent"
@@ -135,6 +136,20 @@ func ComplianceVisitPolicy() ent.Policy {
 	}
 }
 
+// onlyReportFile refuses every change to an evaluation visit but linking
+// another report file (internal/qa's ReplaceEvaluationReport): grades and
+// the written report are never rewritten.
+var onlyReportFile = privacy.EvaluationVisitMutationRuleFunc(func(_ context.Context, m *gen.EvaluationVisitMutation) error {
+	if m.Op().Is(ent.OpCreate) {
+		return privacy.Skip
+	}
+	if m.Op().Is(ent.OpUpdateOne) && len(m.Fields()) == 0 && len(m.ClearedFields()) == 0 && len(m.RemovedEdges()) == 0 &&
+		len(m.ClearedEdges()) == 0 && slices.Equal(m.AddedEdges(), []string{evaluationvisit.EdgeReportDocument}) {
+		return privacy.Skip
+	}
+	return privacy.Denyf("evaluation visits are append-only but for their report file")
+})
+
 // EvaluationVisitPolicy: as compliance visits.
 func EvaluationVisitPolicy() ent.Policy {
 	return privacy.Policy{
@@ -146,17 +161,18 @@ func EvaluationVisitPolicy() ent.Policy {
 				}
 				return privacy.Skip
 			}), deny},
-		Mutation: privacy.MutationPolicy{denyChange, allowSystem, allowPartnership, deny},
+		Mutation: privacy.MutationPolicy{onlyReportFile, allowSystem, allowPartnership, deny},
 	}
 }
 
 // ComplianceDetailPolicy: item-by-item answers are for the partnership and
-// the provider visited; schools read the report.
+// the provider visited; schools read the report (a visit's results are an
+// empty list to them, not an error).
 func ComplianceDetailPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{allowSystem, denyUnauthenticated, allowPartnership,
 			privacy.ComplianceItemResultQueryRuleFunc(func(ctx context.Context, q *gen.ComplianceItemResultQuery) error {
-				return tenant(ctx, nil, func() {
+				return tenant(ctx, func() { q.Where(predicate.ComplianceItemResult(nothing)) }, func() {
 					q.Where(complianceitemresult.HasVisitWith(compliancevisit.HasProviderWith(provider.ID(viewer.FromContext(ctx).ProviderID))))
 				})
 			}), deny},
@@ -164,13 +180,13 @@ func ComplianceDetailPolicy() ent.Policy {
 	}
 }
 
-// ComplianceActionPolicy: as the answers; the partnership records an
-// action's completion.
+// ComplianceActionPolicy: as the answers (none for schools); the
+// partnership records an action's completion.
 func ComplianceActionPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{allowSystem, denyUnauthenticated, allowPartnership,
 			privacy.ComplianceActionQueryRuleFunc(func(ctx context.Context, q *gen.ComplianceActionQuery) error {
-				return tenant(ctx, nil, func() {
+				return tenant(ctx, func() { q.Where(predicate.ComplianceAction(nothing)) }, func() {
 					q.Where(complianceaction.HasVisitWith(compliancevisit.HasProviderWith(provider.ID(viewer.FromContext(ctx).ProviderID))))
 				})
 			}), deny},
@@ -179,12 +195,12 @@ func ComplianceActionPolicy() ent.Policy {
 }
 
 // QADecisionPolicy: the decisions about a provider are for the partnership
-// and that provider.
+// and that provider; to schools a provider's decisions are an empty list.
 func QADecisionPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{allowSystem, denyUnauthenticated, allowPartnership,
 			privacy.QADecisionQueryRuleFunc(func(ctx context.Context, q *gen.QADecisionQuery) error {
-				return tenant(ctx, nil, func() {
+				return tenant(ctx, func() { q.Where(predicate.QADecision(nothing)) }, func() {
 					q.Where(qadecision.HasProviderWith(provider.ID(viewer.FromContext(ctx).ProviderID)))
 				})
 			}), deny},

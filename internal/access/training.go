@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent"
 
 	gen "github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/privacy"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/trainingbooking"
@@ -25,13 +26,16 @@ func TrainingEventPolicy() ent.Policy {
 
 // TrainingBookingPolicy: the partnership sees and manages every booking;
 // a provider's staff see their own provider's, book for it and cancel
-// them, but never record attendance. Schools see none.
+// them, but never record attendance. Schools see none: for them a list of
+// bookings (an event's, a provider's) is empty rather than an error that
+// would fail the whole query.
 func TrainingBookingPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{allowSystem, denyUnauthenticated, allowPartnership,
 			privacy.TrainingBookingQueryRuleFunc(func(ctx context.Context, q *gen.TrainingBookingQuery) error {
 				v := viewer.FromContext(ctx)
-				return tenant(ctx, nil, func() { q.Where(trainingbooking.HasProviderWith(provider.ID(v.ProviderID))) })
+				return tenant(ctx, func() { q.Where(predicate.TrainingBooking(nothing)) },
+					func() { q.Where(trainingbooking.HasProviderWith(provider.ID(v.ProviderID))) })
 			}), deny},
 		Mutation: privacy.MutationPolicy{denyDelete, allowSystem, allowPartnership,
 			privacy.TrainingBookingMutationRuleFunc(func(ctx context.Context, m *gen.TrainingBookingMutation) error {

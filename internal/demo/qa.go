@@ -63,7 +63,7 @@ func (p *plan) writeQA(ctx context.Context, tx *ent.Tx, providerIDs []int) error
 			if until == nil {
 				continue
 			}
-			decided := until.AddDate(0, -qa.ApprovalMonths, 0)
+			decided := until.AddDate(0, -qa.ApprovalMonths, 1) // qa.ApprovalLastDay(decided) == until
 			visited := decided.AddDate(0, 0, -21)
 			visits = append(visits, visit{id, visited, ""})
 			g := grades[i%len(grades)]

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/db"
@@ -142,11 +144,43 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 	if err != nil {
 		return err
 	}
-	if err := s.inTx(ctx, func(tx *ent.Tx) error { return tx.Document.DeleteOneID(id).Exec(ctx) }); err != nil {
+	err = s.inTx(ctx, func(tx *ent.Tx) error {
+		if err := notAReport(ctx, tx, id); err != nil {
+			return err
+		}
+		return tx.Document.DeleteOneID(id).Exec(ctx)
+	})
+	if err != nil {
 		return err
 	}
 	s.removeUnused(ctx, d.StorageKey)
 	s.Log.Info("document deleted", "document", id, "actor", viewer.FromContext(ctx).Actor())
+	return nil
+}
+
+// notAReport refuses to delete a document that is a visit's report:
+// deleting it would silently take the report off the provider's QA files.
+// The visit's report is replaced first, then the old file may go.
+func notAReport(ctx context.Context, tx *ent.Tx, id int) error {
+	sys := viewer.SystemContext(ctx)
+	cv, err := tx.ComplianceVisit.Query().Where(compliancevisit.HasReportDocumentWith(document.ID(id))).WithProvider().First(sys)
+	switch {
+	case err == nil:
+		return apierr.New(apierr.Conflict, "document %d is the report of the compliance visit to %s on %s (visit %d); "+
+			"upload the replacement and link it with replaceComplianceVisitReport first, then delete this one",
+			id, cv.Edges.Provider.Name, cv.VisitedOn.Format(time.DateOnly), cv.ID)
+	case !ent.IsNotFound(err):
+		return err
+	}
+	ev, err := tx.EvaluationVisit.Query().Where(evaluationvisit.HasReportDocumentWith(document.ID(id))).WithProvider().First(sys)
+	switch {
+	case err == nil:
+		return apierr.New(apierr.Conflict, "document %d is the report of the evaluation visit to %s on %s (visit %d); "+
+			"upload the replacement and link it with replaceEvaluationVisitReport first, then delete this one",
+			id, ev.Edges.Provider.Name, ev.VisitedOn.Format(time.DateOnly), ev.ID)
+	case !ent.IsNotFound(err):
+		return err
+	}
 	return nil
 }
 

@@ -131,9 +131,19 @@ func reviewable(ctx context.Context, tx *ent.Tx, id int) (*ent.Application, erro
 		return nil, err
 	}
 	if a.Status != application.StatusSUBMITTED {
-		return nil, apierr.New(apierr.Conflict, "application %d is already %s", id, a.Status)
+		return nil, apierr.New(apierr.Conflict, "application %d was already %s; only a SUBMITTED application can be accepted or rejected: reload the queue",
+			id, a.Status)
 	}
 	return a, nil
+}
+
+// reviewed is the error of the guarded update that reviews application id:
+// no row updated means another reviewer got there first.
+func reviewed(id int, err error) error {
+	if ent.IsNotFound(err) {
+		return apierr.New(apierr.Conflict, "application %d was reviewed by someone else at the same time; reload the queue to see the outcome", id)
+	}
+	return err
 }
 
 // Accept accepts a SUBMITTED application: a provider's creates the Provider
@@ -153,10 +163,11 @@ func (s *Service) Accept(ctx context.Context, id int) (*ent.Application, error) 
 			if r := viewer.FromContext(ctx).Role; r != viewer.PartnershipAdmin && r != viewer.System {
 				return apierr.New(apierr.Forbidden, "only a partnership admin may accept a school's registration")
 			}
-			if taken, err := tx.School.Query().Where(school.Urn(a.Urn)).Exist(viewer.SystemContext(ctx)); err != nil {
+			if taken, err := tx.School.Query().Where(school.Urn(a.Urn)).First(viewer.SystemContext(ctx)); err == nil {
+				return apierr.New(apierr.Conflict, "a school with URN %s is already registered (%s, school %d); reject this application saying so, or correct the URN",
+					a.Urn, taken.Name, taken.ID)
+			} else if !ent.IsNotFound(err) {
 				return err
-			} else if taken {
-				return apierr.New(apierr.Conflict, "a school with URN %s is already registered", a.Urn)
 			}
 			sc, err := tx.School.Create().SetUrn(a.Urn).SetName(a.OrganisationName).SetAddress(a.Address).
 				SetPostcode(a.Postcode).SetPhone(a.Phone).Save(ctx)
@@ -175,7 +186,7 @@ func (s *Service) Accept(ctx context.Context, id int) (*ent.Application, error) 
 			for i, c := range a.Courses {
 				q, err := tx.Qualification.Query().Where(qualification.Number(c.QualificationNumber)).Only(ctx)
 				if ent.IsNotFound(err) {
-					return apierr.New(apierr.Conflict, "course %d: qualification %s is not in the catalogue; add it before accepting",
+					return apierr.New(apierr.Conflict, "course %d: qualification %s is not in the catalogue; add it (createQualification or the Ofqual import) before accepting",
 						i+1, c.QualificationNumber)
 				}
 				if err != nil {
@@ -188,7 +199,7 @@ func (s *Service) Accept(ctx context.Context, id int) (*ent.Application, error) 
 			}
 			u.SetProvider(p)
 		}
-		return u.Exec(ctx)
+		return reviewed(id, u.Exec(ctx))
 	})
 	if err != nil {
 		return nil, err
@@ -206,9 +217,9 @@ func (s *Service) Reject(ctx context.Context, id int, reason string) (*ent.Appli
 		if _, err := reviewable(ctx, tx, id); err != nil {
 			return err
 		}
-		return tx.Application.UpdateOneID(id).Where(application.StatusEQ(application.StatusSUBMITTED)).
+		return reviewed(id, tx.Application.UpdateOneID(id).Where(application.StatusEQ(application.StatusSUBMITTED)).
 			SetStatus(application.StatusREJECTED).SetRejectionReason(reason).
-			SetReviewedBy(viewer.FromContext(ctx).Actor()).SetReviewedAt(s.now()).Exec(ctx)
+			SetReviewedBy(viewer.FromContext(ctx).Actor()).SetReviewedAt(s.now()).Exec(ctx))
 	})
 	if err != nil {
 		return nil, err

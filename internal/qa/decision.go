@@ -24,6 +24,17 @@ import (
 // recent the visits behind it must be.
 const ApprovalMonths = 12
 
+// ApprovalLastDay is the last day an approval decided on decided is
+// current (its approvedUntil). "Valid 12 months from the decision" is the
+// 12 months that start on the decision's day: approved on 2026-12-04, it is
+// current to 2027-12-03 inclusive and lapses on 2027-12-04, the decision's
+// anniversary. (Adding 12 months alone gave 12 months and a day.) The lapse
+// job, the approved list and the worklist all read approvedUntil as the
+// last current day.
+func ApprovalLastDay(decided time.Time) time.Time {
+	return dateOnly(decided).AddDate(0, ApprovalMonths, -1)
+}
+
 // Transitions says from which approval statuses each decision may be
 // taken. APPROVE renews a current approval too; a SUSPENDED provider is
 // reinstated (or withdrawn), not approved afresh.
@@ -57,7 +68,8 @@ type Decided struct {
 //   - APPROVE needs a COMPLIANT compliance visit and an evaluation visit
 //     with teaching and learning at least GOOD, each the latest of its kind
 //     and within the last 12 months (DOMAIN.md, the partnership's process,
-//     1 and 2); the approval is valid 12 months from the decision.
+//     1 and 2); the approval is valid 12 months from the decision, to
+//     ApprovalLastDay.
 //   - SUSPEND takes effect at once: no new placements, and the home school
 //     of every learner on a planned or active placement there gets a live
 //     PROVIDER_SUSPENDED alert.
@@ -105,14 +117,15 @@ func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADe
 			if err := approvable(ctx, tx, p.ID, decided); err != nil {
 				return err
 			}
-			until := decided.AddDate(0, ApprovalMonths, 0)
+			until := ApprovalLastDay(decided)
 			c.SetValidUntil(until)
 			u.SetApprovalStatus(provider.ApprovalStatusAPPROVED).SetApprovedUntil(until)
 		case qadecision.KindREFUSE:
 			u.SetApprovalStatus(provider.ApprovalStatusREFUSED).ClearApprovedUntil()
 		case qadecision.KindSUSPEND:
 			if !access.IsCurrentlyApproved(p, s.now()) {
-				return apierr.New(apierr.Conflict, "provider %d's approval ended on %s; it is lapsing, not suspendable", p.ID, day(*p.ApprovedUntil))
+				return apierr.New(apierr.Conflict, "provider %d's approval ended on %s, so there is no current approval to suspend; it lapses by itself (record WITHDRAW to end it for good)",
+					p.ID, day(*p.ApprovedUntil))
 			}
 			u.SetApprovalStatus(provider.ApprovalStatusSUSPENDED)
 		case qadecision.KindREINSTATE:

@@ -8,9 +8,13 @@ import (
 
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/application"
+	"github.com/apnet/apnet/ent/checklistitem"
+	"github.com/apnet/apnet/ent/checklisttemplate"
 	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/privacy"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qadecision"
+	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/fixture"
@@ -82,6 +86,19 @@ func (e *env) visits(t *testing.T, p int, visited time.Time, tl ofsted.Grade) {
 	}
 }
 
+// oldVisits writes a COMPLIANT compliance visit and an evaluation visit
+// directly, as visits recorded long ago (the service refuses to record a
+// visit dated more than 12 months back).
+func (e *env) oldVisits(t *testing.T, p int, visited time.Time, tl ofsted.Grade) {
+	t.Helper()
+	tpl := e.c.ChecklistTemplate.Query().FirstX(sys)
+	e.c.ComplianceVisit.Create().SetProviderID(p).SetTemplate(tpl).SetVisitedOn(visited).SetOfficer("user:1").
+		SetOverall("COMPLIANT").SetRecordedAt(visited).ExecX(sys)
+	e.c.EvaluationVisit.Create().SetProviderID(p).SetVisitedOn(visited).SetOfficer("user:1").
+		SetTeachingAndLearning(tl).SetBehaviourAndAttitudes(ofsted.Good).SetPersonalDevelopment(ofsted.Good).
+		SetLeadershipAndManagement(ofsted.Good).SetOverallGrade(ofsted.Good).SetReport("r").SetRecordedAt(visited).ExecX(sys)
+}
+
 func wantErr(t *testing.T, err error, code apierr.Code, fragment string) {
 	t.Helper()
 	e, ok := apierr.As(err)
@@ -135,13 +152,7 @@ func TestComplianceVisitOverallAndActions(t *testing.T) {
 	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today.AddDate(0, 0, 1)})
 	wantErr(t, err, apierr.BadUserInput, "visitedOn")
 
-	// Some items unanswered: not compliant, though nothing is NOT_MET.
 	v, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
-		Results: e.answers("", nil)[:3]})
-	if err != nil || v.Overall != "NOT_COMPLIANT" {
-		t.Fatalf("partial visit: %v %v", v, err)
-	}
-	v, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
 		Results: e.answers("HS-FIRE", &qa.ActionInput{Description: "Service alarms", OwnerName: "Sam", DueOn: &due})})
 	if err != nil || v.Overall != "NOT_COMPLIANT" {
 		t.Fatalf("unmet visit: %v %v", v, err)
@@ -151,7 +162,7 @@ func TestComplianceVisitOverallAndActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.CompleteAction(e.qa, a.ID)
-	wantErr(t, err, apierr.Conflict, "completed")
+	wantErr(t, err, apierr.Conflict, "nothing is left to do")
 	// Every answer is rolled back with a refused visit: nothing half-saved.
 	before := e.c.ComplianceItemResult.Query().CountX(sys)
 	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
@@ -171,12 +182,12 @@ func TestApprovalPreconditions(t *testing.T) {
 	approve := qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindAPPROVE}
 	_, err := e.svc.RecordDecision(e.qa, approve)
 	wantErr(t, err, apierr.Conflict, "no compliance visit")
-	e.visits(t, p.ID, e.today.AddDate(-1, 0, -1), ofsted.Outstanding)
+	e.oldVisits(t, p.ID, e.today.AddDate(-1, 0, -1), ofsted.Outstanding)
 	_, err = e.svc.RecordDecision(e.qa, approve)
 	wantErr(t, err, apierr.Conflict, "more than 12 months old")
 	e.visits(t, p.ID, e.today.AddDate(0, -1, 0), ofsted.Good)
 	d, err := e.svc.RecordDecision(e.qa, approve)
-	if err != nil || !d.ValidUntil.Equal(e.today.AddDate(1, 0, 0)) {
+	if err != nil || !d.ValidUntil.Equal(e.today.AddDate(1, 0, -1)) {
 		t.Fatalf("approve: %v %v", d, err)
 	}
 	if got := e.c.Provider.GetX(sys, p.ID); got.ApprovalStatus != provider.ApprovalStatusAPPROVED {
@@ -271,7 +282,8 @@ func TestApplicationsAndWorklist(t *testing.T) {
 	}
 	dup := e.c.Application.Query().Where(application.Urn("100001")).OnlyX(sys)
 	_, err = e.svc.Accept(admin, dup.ID)
-	wantErr(t, err, apierr.Conflict, "already registered")
+	wantErr(t, err, apierr.Conflict, "already registered (Test Academy")
+	wantErr(t, err, apierr.Conflict, "reject this application")
 	_, err = e.svc.Reject(e.qa, dup.ID, " ")
 	wantErr(t, err, apierr.BadUserInput, "reason")
 	if r, err := e.svc.Reject(e.qa, dup.ID, "already a member"); err != nil || r.Status != application.StatusREJECTED {
@@ -351,5 +363,239 @@ func TestApprovalAfterSuspensionNeedsNewVisits(t *testing.T) {
 	e.visits(t, p.ID, e.today, ofsted.Good)
 	if err := dec(qadecision.KindAPPROVE); err != nil {
 		t.Fatalf("approve after new visits: %v", err)
+	}
+}
+
+// A compliance visit answers every item of the checklist exactly once
+// (issue 5: a visit with no answers, or only some, was accepted as a visit
+// and could not say whether the provider complies).
+func TestComplianceVisitMustAnswerEveryItem(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	record := func(results []qa.ItemAnswer) error {
+		_, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, Results: results})
+		return err
+	}
+	all := e.answers("", nil)
+	// No answers at all: refused, naming every item.
+	err := record(nil)
+	wantErr(t, err, apierr.BadUserInput, "unanswered: SG-DSL, SG-TRAINING")
+	wantErr(t, err, apierr.BadUserInput, "QE-STAFF")
+	// Some answered: the others are named, and only they.
+	err = record(all[:len(all)-2])
+	wantErr(t, err, apierr.BadUserInput, "unanswered: "+e.items[len(all)-2].Code+", "+e.items[len(all)-1].Code)
+	if strings.Contains(err.Error(), "SG-DSL") {
+		t.Fatalf("an answered item is listed as unanswered: %v", err)
+	}
+	// An item answered twice, or an item that is not on any checklist.
+	wantErr(t, record(append(all, all[0])), apierr.BadUserInput, "answered twice")
+	wantErr(t, record(append(all[1:], qa.ItemAnswer{ItemID: 999999, Outcome: complianceitemresult.OutcomeMET})),
+		apierr.BadUserInput, "item 999999 not found")
+	if n := e.c.ComplianceVisit.Query().CountX(sys); n != 0 {
+		t.Fatalf("%d visits saved from refused requests", n)
+	}
+	// Every item answered, none unmet: COMPLIANT.
+	if err := record(all); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A new compliance visit answers the current (latest published) checklist
+// version; a form showing an older version is refused with CONFLICT naming
+// the current one (issue 5).
+func TestComplianceVisitUsesTheCurrentChecklist(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	v1 := e.c.ChecklistTemplate.Query().OnlyX(sys)
+	specs := make([]qa.ItemSpec, len(qa.DefaultChecklist))
+	copy(specs, qa.DefaultChecklist)
+	specs[0].Text = "A named DSL and deputy, both trained within two years"
+	v2, err := e.svc.PublishChecklist(e.qa, specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := e.answers("", nil) // version 1's items
+	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, TemplateID: &v1.ID, Results: old})
+	wantErr(t, err, apierr.Conflict, "checklist version 1 is no longer current: version 2 was published")
+	// The same stale form without templateID: its items give it away.
+	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, Results: old})
+	wantErr(t, err, apierr.Conflict, "answer version 2")
+	var current []qa.ItemAnswer
+	for _, it := range v2.QueryItems().AllX(sys) {
+		current = append(current, qa.ItemAnswer{ItemID: it.ID, Outcome: complianceitemresult.OutcomeMET})
+	}
+	v, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, TemplateID: &v2.ID, Results: current})
+	if err != nil || v.QueryTemplate().OnlyX(sys).Version != 2 || v.Overall != "COMPLIANT" {
+		t.Fatalf("visit on version 2: %v %v", v, err)
+	}
+}
+
+// Visit dates: not in the future, not more than 12 months ago (such a visit
+// could not support an approval), not before the provider applied (issue 5).
+func TestVisitDateBounds(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	compliance := func(on time.Time) error {
+		_, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: on, Results: e.answers("", nil)})
+		return err
+	}
+	evaluation := func(on time.Time) error {
+		g := qa.Grades{TeachingAndLearning: ofsted.Good, BehaviourAndAttitudes: ofsted.Good, PersonalDevelopment: ofsted.Good,
+			LeadershipAndManagement: ofsted.Good, Overall: ofsted.Good}
+		_, err := e.svc.RecordEvaluationVisit(e.qa, qa.NewEvaluationVisit{ProviderID: p.ID, VisitedOn: on, Grades: g, Report: "r"})
+		return err
+	}
+	for name, record := range map[string]func(time.Time) error{"compliance": compliance, "evaluation": evaluation} {
+		wantErr(t, record(e.today.AddDate(0, 0, 1)), apierr.BadUserInput, "in the future")
+		wantErr(t, record(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)), apierr.BadUserInput, "more than 12 months ago")
+		wantErr(t, record(e.today.AddDate(-1, 0, -1)), apierr.BadUserInput, "more than 12 months ago")
+		if err := record(e.today.AddDate(-1, 0, 0)); err != nil { // 12 months ago to the day
+			t.Fatalf("%s visit 12 months ago: %v", name, err)
+		}
+	}
+	// A provider that joined through an application cannot be visited before it applied.
+	applied := e.today.AddDate(0, -2, 0)
+	e.c.Application.Create().SetKind(application.KindPROVIDER).SetOrganisationName("Pending Ltd").SetContactName("C").
+		SetEmail("c@p.example").SetPostcode("NG1 1AA").SetSubmittedAt(applied.Add(9 * time.Hour)).
+		SetStatus(application.StatusACCEPTED).SetProvider(p).ExecX(sys)
+	wantErr(t, compliance(applied.AddDate(0, 0, -1)), apierr.BadUserInput, "before provider")
+	wantErr(t, evaluation(applied.AddDate(0, 0, -1)), apierr.BadUserInput, "applied to the partnership")
+	if err := compliance(applied); err != nil {
+		t.Fatalf("visit on the day it applied: %v", err)
+	}
+}
+
+// "Valid 12 months from the decision" (issue 5, README): approved on
+// 2026-12-04, the approval is current to 2027-12-03 inclusive and lapses on
+// 2027-12-04, not a day later. The decision, the approved list, the lapse
+// job and the worklist agree on both boundary days.
+func TestApprovalRunsTwelveMonthsToTheDay(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no time zone data")
+	}
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, london) }
+	clock := at(2026, time.December, 4, 10, 0)
+	svc := qa.NewService(e.c, e.pub, nil, func() time.Time { return clock })
+	if _, err := svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: clock, Results: e.answers("", nil)}); err != nil {
+		t.Fatal(err)
+	}
+	g := qa.Grades{TeachingAndLearning: ofsted.Good, BehaviourAndAttitudes: ofsted.Good, PersonalDevelopment: ofsted.Good,
+		LeadershipAndManagement: ofsted.Good, Overall: ofsted.Good}
+	if _, err := svc.RecordEvaluationVisit(e.qa, qa.NewEvaluationVisit{ProviderID: p.ID, VisitedOn: clock, Grades: g, Report: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindAPPROVE})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastDay := time.Date(2027, time.December, 3, 0, 0, 0, 0, time.UTC)
+	if !d.ValidUntil.Equal(lastDay) || !e.c.Provider.GetX(sys, p.ID).ApprovedUntil.Equal(lastDay) {
+		t.Fatalf("approved on 2026-12-04: valid until %v, want 2027-12-03", d.ValidUntil)
+	}
+	for _, c := range []struct {
+		now             time.Time
+		current, lapses bool
+	}{
+		{at(2027, time.December, 3, 0, 5), true, false},
+		{at(2027, time.December, 3, 23, 55), true, false}, // the last minute of the last day, in England
+		{at(2027, time.December, 4, 0, 5), false, true},   // the anniversary: lapsed
+	} {
+		p := e.c.Provider.GetX(sys, p.ID)
+		listed := e.c.Provider.Query().Where(provider.ID(p.ID), access.CurrentlyApproved(c.now)).ExistX(sys)
+		if access.IsCurrentlyApproved(p, c.now) != c.current || listed != c.current {
+			t.Fatalf("%v: current %v, listed %v; want %v", c.now, access.IsCurrentlyApproved(p, c.now), listed, c.current)
+		}
+		job := qa.NewService(e.c, nil, nil, func() time.Time { return c.now })
+		w, err := job.Worklist(e.qa)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ends *qa.Due
+		for i := range w.Due {
+			if w.Due[i].Provider.ID == p.ID && w.Due[i].Reason == qa.ApprovalEnds {
+				ends = &w.Due[i]
+			}
+		}
+		// Due on the last day; overdue (ended) from the anniversary.
+		if ends == nil || !ends.DueOn.Equal(lastDay) || ends.Overdue != !c.current {
+			t.Fatalf("%v: worklist approval end %+v, want due 2027-12-03, overdue %v", c.now, ends, !c.current)
+		}
+		if _, err := job.LapseExpired(sys); err != nil {
+			t.Fatal(err)
+		}
+		if lapsed := e.c.Provider.GetX(sys, p.ID).ApprovalStatus == provider.ApprovalStatusLAPSED; lapsed != c.lapses {
+			t.Fatalf("%v: lapsed %v after the lapse job, want %v", c.now, lapsed, c.lapses)
+		}
+	}
+	if got := e.c.Provider.GetX(sys, p.ID).ApprovalStatus; got != provider.ApprovalStatusLAPSED {
+		t.Fatalf("after the anniversary: %s", got)
+	}
+}
+
+// Some items can never be not applicable (issue 5: SG-DSL, the named
+// designated safeguarding lead, could be marked N/A): every provider with
+// learners on site needs a DSL, safeguarding training, DBS checks and a
+// single central record, a safeguarding policy, risk assessments, fire
+// safety, first aid and public liability insurance. Employer's liability
+// insurance may be N/A (a sole trader with no employees need not hold it).
+func TestEssentialItemsCannotBeNotApplicable(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	flags := map[string]bool{}
+	for _, it := range e.items {
+		flags[it.Code] = it.NotApplicableAllowed
+	}
+	for _, code := range []string{"SG-DSL", "SG-TRAINING", "SG-DBS", "SG-SCR", "SG-POLICY", "HS-RISK", "HS-FIRE", "HS-FIRSTAID", "HS-PL-INSURANCE"} {
+		if flags[code] {
+			t.Errorf("%s may be answered NOT_APPLICABLE", code)
+		}
+	}
+	if !flags["HS-EL-INSURANCE"] || !flags["AS-SEND"] {
+		t.Errorf("items that can be not applicable refuse it: %v", flags)
+	}
+	na := func(code string) []qa.ItemAnswer {
+		as := e.answers("", nil)
+		for i, it := range e.items {
+			if it.Code == code {
+				as[i].Outcome = complianceitemresult.OutcomeNOT_APPLICABLE
+			}
+		}
+		return as
+	}
+	_, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, Results: na("SG-DSL")})
+	wantErr(t, err, apierr.BadUserInput, "item SG-DSL cannot be not applicable")
+	v, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, Results: na("HS-EL-INSURANCE")})
+	if err != nil || v.Overall != "COMPLIANT" {
+		t.Fatalf("EL insurance not applicable: %v %v", v, err)
+	}
+
+	// A published version keeps each item's flag.
+	v2, err := e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: e.items[0].Area, Code: "SG-DSL", Text: "Named DSL"},
+		{Area: e.items[0].Area, Code: "SG-OTHER", Text: "Other", NotApplicableAllowed: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range v2.QueryItems().AllX(sys) {
+		if it.NotApplicableAllowed != (it.Code == "SG-OTHER") {
+			t.Errorf("version 2 %s: N/A allowed %v", it.Code, it.NotApplicableAllowed)
+		}
+	}
+
+	// A database migrated before the flag existed has version 1 allowing N/A
+	// everywhere (the column's default); the start-up check restores it.
+	e.c.ChecklistItem.Update().SetNotApplicableAllowed(true).ExecX(privacy.DecisionContext(sys, privacy.Allow))
+	if err := qa.EnsureDefaultChecklist(sys, e.c); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range e.c.ChecklistItem.Query().AllX(sys) {
+		if it.NotApplicableAllowed != flags[it.Code] && it.QueryTemplate().OnlyX(sys).Version == 1 {
+			t.Errorf("version 1 %s after the start-up check: N/A allowed %v", it.Code, it.NotApplicableAllowed)
+		}
+	}
+	if !e.c.ChecklistItem.Query().Where(checklistitem.Code("SG-DSL"), checklistitem.HasTemplateWith(checklisttemplate.Version(2))).OnlyX(sys).NotApplicableAllowed {
+		t.Error("the start-up check changed a version the partnership published")
 	}
 }

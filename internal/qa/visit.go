@@ -7,12 +7,16 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/application"
+	"github.com/apnet/apnet/ent/checklistitem"
 	"github.com/apnet/apnet/ent/checklisttemplate"
 	"github.com/apnet/apnet/ent/complianceaction"
 	"github.com/apnet/apnet/ent/complianceitemresult"
 	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/evaluationvisit"
+	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/viewer"
@@ -45,13 +49,38 @@ type NewComplianceVisit struct {
 	ReportID   *int
 }
 
-// visitedOn checks a visit date: not in the future.
+// visitedOn checks a visit date: not in the future, and not more than
+// ApprovalMonths ago (a visit that old could not support an approval, and
+// visits are recorded as they are made).
 func (s *Service) visitedOn(t time.Time) (time.Time, error) {
 	d := dateOnly(t)
-	if d.After(s.today()) {
-		return d, apierr.Invalid("input.visitedOn", "the visit date %s is in the future", day(d))
+	today := s.today()
+	if d.After(today) {
+		return d, apierr.Invalid("input.visitedOn", "the visit date %s is in the future; record a visit once it has been made", day(d))
+	}
+	if earliest := today.AddDate(0, -ApprovalMonths, 0); d.Before(earliest) {
+		return d, apierr.Invalid("input.visitedOn", "the visit date %s is more than %d months ago (before %s); visits are recorded as they are made, and one that old could not support an approval",
+			day(d), ApprovalMonths, day(earliest))
 	}
 	return d, nil
+}
+
+// afterApplication refuses a visit dated before the provider applied to
+// join the partnership (when it joined through an application).
+func afterApplication(ctx context.Context, tx *ent.Tx, providerID int, visited time.Time) error {
+	a, err := tx.Application.Query().Where(application.HasProviderWith(provider.ID(providerID))).
+		Order(ent.Asc(application.FieldSubmittedAt)).First(viewer.SystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if applied := access.Today(a.SubmittedAt); visited.Before(applied) {
+		return apierr.Invalid("input.visitedOn", "the visit date %s is before provider %d applied to the partnership (%s); check the date",
+			day(visited), providerID, day(applied))
+	}
+	return nil
 }
 
 // providerIn loads the provider in tx, locking its row (a no-op update) so
@@ -73,8 +102,7 @@ func providerIn(ctx context.Context, tx *ent.Tx, id int) (*ent.Provider, error) 
 // checkReport says whether document id may be the report of a visit to
 // providerID: a QA file of the right category, of the same provider, not
 // already another visit's report.
-func checkReport(ctx context.Context, tx *ent.Tx, id, providerID int, category document.Category) error {
-	const field = "input.reportID"
+func checkReport(ctx context.Context, tx *ent.Tx, field string, id, providerID int, category document.Category) error {
 	sys := viewer.SystemContext(ctx)
 	d, err := tx.Document.Query().Where(document.ID(id)).WithProvider().Only(sys)
 	if ent.IsNotFound(err) {
@@ -91,7 +119,7 @@ func checkReport(ctx context.Context, tx *ent.Tx, id, providerID int, category d
 	}
 	var used bool
 	if category == document.CategoryCOMPLIANCE_REPORT {
-		used, err = tx.ComplianceVisit.Query().Where(compliancevisit.HasReportWith(document.ID(id))).Exist(sys)
+		used, err = tx.ComplianceVisit.Query().Where(compliancevisit.HasReportDocumentWith(document.ID(id))).Exist(sys)
 	} else {
 		used, err = tx.EvaluationVisit.Query().Where(evaluationvisit.HasReportDocumentWith(document.ID(id))).Exist(sys)
 	}
@@ -105,8 +133,9 @@ func checkReport(ctx context.Context, tx *ent.Tx, id, providerID int, category d
 }
 
 // RecordComplianceVisit records a visit, its answers and an action for
-// every unmet item, in one transaction. The overall result is derived:
-// COMPLIANT iff every item of the template is answered and none is NOT_MET.
+// every unmet item, in one transaction. The visit answers the current
+// checklist version, every item of it exactly once; the overall result is
+// derived: COMPLIANT iff no item is NOT_MET.
 func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVisit) (*ent.ComplianceVisit, error) {
 	visited, err := s.visitedOn(in.VisitedOn)
 	if err != nil {
@@ -121,16 +150,10 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 		if _, err := providerIn(ctx, tx, in.ProviderID); err != nil {
 			return err
 		}
-		tq := tx.ChecklistTemplate.Query().WithItems()
-		if in.TemplateID != nil {
-			tq.Where(checklisttemplate.ID(*in.TemplateID))
-		} else {
-			tq.Order(ent.Desc(checklisttemplate.FieldVersion)).Limit(1)
+		if err := afterApplication(ctx, tx, in.ProviderID, visited); err != nil {
+			return err
 		}
-		t, err := tq.First(ctx)
-		if ent.IsNotFound(err) {
-			return apierr.Invalid("input.templateID", "no such checklist version")
-		}
+		t, err := currentTemplate(ctx, tx, in.TemplateID)
 		if err != nil {
 			return err
 		}
@@ -143,10 +166,10 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 		for i, a := range in.Results {
 			at := fmt.Sprintf("input.results[%d]", i)
 			if items[a.ItemID] == nil {
-				return apierr.Invalid(at+".itemID", "item %d is not on checklist version %d", a.ItemID, t.Version)
+				return notOnChecklist(ctx, tx, at+".itemID", a.ItemID, t)
 			}
 			if answered[a.ItemID] {
-				return apierr.Invalid(at+".itemID", "item %s is answered twice", items[a.ItemID].Code)
+				return apierr.Invalid(at+".itemID", "item %s is answered twice; give one answer per item", items[a.ItemID].Code)
 			}
 			answered[a.ItemID] = true
 			if len(a.Evidence) > 5000 {
@@ -158,7 +181,15 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 				if err := checkAction(at+".action", a.Action, visited); err != nil {
 					return err
 				}
-			case complianceitemresult.OutcomeMET, complianceitemresult.OutcomeNOT_APPLICABLE:
+			case complianceitemresult.OutcomeNOT_APPLICABLE:
+				if !items[a.ItemID].NotApplicableAllowed {
+					return apierr.Invalid(at+".outcome", "item %s cannot be not applicable: every provider must meet it; answer MET or NOT_MET (with an action)",
+						items[a.ItemID].Code)
+				}
+				if a.Action != nil {
+					return apierr.Invalid(at+".action", "only an item NOT_MET has an action")
+				}
+			case complianceitemresult.OutcomeMET:
 				if a.Action != nil {
 					return apierr.Invalid(at+".action", "only an item NOT_MET has an action")
 				}
@@ -166,18 +197,30 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 				return apierr.Invalid(at+".outcome", "outcome must be MET, NOT_MET or NOT_APPLICABLE")
 			}
 		}
+		// Every item of the version is answered: a visit with gaps is not a
+		// compliance visit, and could not say whether the provider complies.
+		var missing []string
+		for _, it := range t.Edges.Items {
+			if !answered[it.ID] {
+				missing = append(missing, it.Code)
+			}
+		}
+		if len(missing) > 0 {
+			return apierr.Invalid("input.results", "every item of checklist version %d must be answered MET, NOT_MET or NOT_APPLICABLE; unanswered: %s",
+				t.Version, strings.Join(missing, ", "))
+		}
 		overall := compliancevisit.OverallCOMPLIANT
-		if notMet > 0 || len(answered) < len(items) {
+		if notMet > 0 {
 			overall = compliancevisit.OverallNOT_COMPLIANT
 		}
 		if in.ReportID != nil {
-			if err := checkReport(ctx, tx, *in.ReportID, in.ProviderID, document.CategoryCOMPLIANCE_REPORT); err != nil {
+			if err := checkReport(ctx, tx, "input.reportID", *in.ReportID, in.ProviderID, document.CategoryCOMPLIANCE_REPORT); err != nil {
 				return err
 			}
 		}
 		v, err = tx.ComplianceVisit.Create().SetProviderID(in.ProviderID).SetTemplate(t).SetVisitedOn(visited).
 			SetOfficer(viewer.FromContext(ctx).Actor()).SetOverall(overall).SetSummary(summary).
-			SetRecordedAt(s.now()).SetNillableReportID(in.ReportID).Save(ctx)
+			SetRecordedAt(s.now()).SetNillableReportDocumentID(in.ReportID).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -206,6 +249,52 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 		return nil, err
 	}
 	return s.Client.ComplianceVisit.Get(ctx, v.ID)
+}
+
+// currentTemplate is the latest published checklist version with its items
+// (ordered by position). A visit names the version its form showed
+// (templateID); an older one is refused with CONFLICT: the checklist changed
+// since the form was loaded, and the visit must answer the current version.
+func currentTemplate(ctx context.Context, tx *ent.Tx, templateID *int) (*ent.ChecklistTemplate, error) {
+	t, err := tx.ChecklistTemplate.Query().Order(ent.Desc(checklisttemplate.FieldVersion)).
+		WithItems(func(q *ent.ChecklistItemQuery) { q.Order(ent.Asc(checklistitem.FieldPosition)) }).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierr.New(apierr.Conflict, "no checklist version is published yet; publish one before recording a compliance visit")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if templateID == nil || *templateID == t.ID {
+		return t, nil
+	}
+	old, err := tx.ChecklistTemplate.Get(ctx, *templateID)
+	if ent.IsNotFound(err) {
+		return nil, apierr.Invalid("input.templateID", "checklist version with id %d not found; the current version is %d", *templateID, t.Version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return nil, stale(old.Version, t)
+}
+
+// stale is the refusal of a visit answering an older checklist version.
+func stale(old int, current *ent.ChecklistTemplate) error {
+	return apierr.New(apierr.Conflict, "checklist version %d is no longer current: version %d was published on %s; reload the checklist and answer version %d (id %d)",
+		old, current.Version, day(current.PublishedAt), current.Version, current.ID)
+}
+
+// notOnChecklist refuses an answer to item id, not an item of current: an
+// item of an older version is a stale form (CONFLICT), any other id a
+// mistake (BAD_USER_INPUT).
+func notOnChecklist(ctx context.Context, tx *ent.Tx, field string, id int, current *ent.ChecklistTemplate) error {
+	it, err := tx.ChecklistItem.Query().Where(checklistitem.ID(id)).WithTemplate().Only(ctx)
+	if ent.IsNotFound(err) {
+		return apierr.Invalid(field, "checklist item %d not found: answer the items of checklist version %d", id, current.Version)
+	}
+	if err != nil {
+		return err
+	}
+	return stale(it.Edges.Template.Version, current)
 }
 
 // checkAction: an unmet item needs what is to be done, its owner and a due
@@ -239,7 +328,8 @@ func (s *Service) CompleteAction(ctx context.Context, id int) (*ent.ComplianceAc
 			return err
 		}
 		if a.CompletedAt != nil {
-			return apierr.New(apierr.Conflict, "compliance action %d was completed on %s", id, day(*a.CompletedAt))
+			return apierr.New(apierr.Conflict, "compliance action %d was already completed on %s; nothing is left to do for it (an issue found again needs a new visit)",
+				id, day(*a.CompletedAt))
 		}
 		return tx.ComplianceAction.UpdateOneID(id).Where(complianceaction.CompletedAtIsNil()).
 			SetCompletedAt(s.now()).SetCompletedBy(viewer.FromContext(ctx).Actor()).Exec(ctx)
@@ -286,8 +376,11 @@ func (s *Service) RecordEvaluationVisit(ctx context.Context, in NewEvaluationVis
 		if _, err := providerIn(ctx, tx, in.ProviderID); err != nil {
 			return err
 		}
+		if err := afterApplication(ctx, tx, in.ProviderID, visited); err != nil {
+			return err
+		}
 		if in.ReportID != nil {
-			if err := checkReport(ctx, tx, *in.ReportID, in.ProviderID, document.CategoryEVALUATION_REPORT); err != nil {
+			if err := checkReport(ctx, tx, "input.reportID", *in.ReportID, in.ProviderID, document.CategoryEVALUATION_REPORT); err != nil {
 				return err
 			}
 		}
@@ -320,4 +413,62 @@ func LatestEvaluationVisit(ctx context.Context, p *ent.Provider) (*ent.Evaluatio
 		return nil, nil
 	}
 	return v, err
+}
+
+// ReplaceComplianceReport links document reportID as compliance visit
+// visitID's report in place of the one it had (if any): how a wrong or
+// outdated report file is corrected, and the step before deleting the old
+// file. The visit's answers never change.
+func (s *Service) ReplaceComplianceReport(ctx context.Context, visitID, reportID int) (*ent.ComplianceVisit, error) {
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		v, err := tx.ComplianceVisit.Query().Where(compliancevisit.ID(visitID)).WithProvider().WithReportDocument().Only(ctx)
+		if ent.IsNotFound(err) {
+			return notFound("compliance visit", visitID)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := providerIn(ctx, tx, v.Edges.Provider.ID); err != nil {
+			return err
+		}
+		if v.Edges.ReportDocument != nil && v.Edges.ReportDocument.ID == reportID {
+			return apierr.New(apierr.Conflict, "document %d is already this visit's report; upload the new file and give its id", reportID)
+		}
+		if err := checkReport(ctx, tx, "reportID", reportID, v.Edges.Provider.ID, document.CategoryCOMPLIANCE_REPORT); err != nil {
+			return err
+		}
+		return tx.ComplianceVisit.UpdateOneID(visitID).SetReportDocumentID(reportID).Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.ComplianceVisit.Get(ctx, visitID)
+}
+
+// ReplaceEvaluationReport is ReplaceComplianceReport for an evaluation
+// visit's report file; the written report and grades never change.
+func (s *Service) ReplaceEvaluationReport(ctx context.Context, visitID, reportID int) (*ent.EvaluationVisit, error) {
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		v, err := tx.EvaluationVisit.Query().Where(evaluationvisit.ID(visitID)).WithProvider().WithReportDocument().Only(ctx)
+		if ent.IsNotFound(err) {
+			return notFound("evaluation visit", visitID)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := providerIn(ctx, tx, v.Edges.Provider.ID); err != nil {
+			return err
+		}
+		if v.Edges.ReportDocument != nil && v.Edges.ReportDocument.ID == reportID {
+			return apierr.New(apierr.Conflict, "document %d is already this visit's report; upload the new file and give its id", reportID)
+		}
+		if err := checkReport(ctx, tx, "reportID", reportID, v.Edges.Provider.ID, document.CategoryEVALUATION_REPORT); err != nil {
+			return err
+		}
+		return tx.EvaluationVisit.UpdateOneID(visitID).SetReportDocumentID(reportID).Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.EvaluationVisit.Get(ctx, visitID)
 }

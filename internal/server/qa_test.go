@@ -2,11 +2,14 @@ package server_test
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apnet/apnet/ent/auditevent"
+	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/access"
@@ -145,6 +148,8 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 		t.Fatalf("accepted %+v", accepted)
 	}
 	courseID := p.Courses.Edges[0].Node.ID
+	// Visits cannot predate the application, made today: every visit below is
+	// made today too, each later one recorded after the one before.
 	wantCode(t, do(t, e.qa, `mutation($id: ID!) { acceptApplication(id: $id) { id } }`,
 		map[string]any{"id": receipt.SubmitApplication.Reference}), "CONFLICT")
 
@@ -190,9 +195,9 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 		}
 		return out
 	}
-	const visit = `mutation($in: RecordComplianceVisitInput!) { recordComplianceVisit(input: $in) { id overall actions { ownerName dueOn } report { id } } }`
+	const visit = `mutation($in: RecordComplianceVisitInput!) { recordComplianceVisit(input: $in) { id overall actions { ownerName dueOn } reportDocument { id } } }`
 	// An unmet item with no due date is refused, naming the field.
-	r = do(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today.AddDate(0, 0, -20)),
+	r = do(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today),
 		"results": results("HS-FIRE", map[string]any{"description": "Service the alarms", "ownerName": "Sam Ray"})}})
 	wantCode(t, r, "BAD_USER_INPUT")
 	if f := r.Errors[0].Extensions["field"]; f != nil && !strings.Contains(f.(string), "dueOn") {
@@ -207,7 +212,7 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 			Actions []struct{ OwnerName string }
 		}
 	}
-	data(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today.AddDate(0, 0, -20)),
+	data(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today),
 		"results": results("HS-FIRE", map[string]any{"description": "Service the alarms", "ownerName": "Sam Ray",
 			"dueOn": day(today.AddDate(0, 0, 10))})}}, &cv)
 	if cv.RecordComplianceVisit.Overall != "NOT_COMPLIANT" || len(cv.RecordComplianceVisit.Actions) != 1 {
@@ -218,7 +223,7 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 	if !strings.Contains(msg, "NOT_COMPLIANT") || !strings.Contains(msg, "no evaluation visit") {
 		t.Fatalf("approve too early: %s", msg)
 	}
-	data(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today.AddDate(0, 0, -5)),
+	data(t, e.qa, visit, map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": day(today),
 		"results": results("", nil), "reportID": compReport.ID}}, &cv)
 	if cv.RecordComplianceVisit.Overall != "COMPLIANT" {
 		t.Fatalf("second visit %+v", cv)
@@ -228,19 +233,19 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 	const eval = `mutation($p: ID!, $d: Date!, $tl: OfstedGrade!, $rep: ID) { recordEvaluationVisit(input: {providerID: $p, visitedOn: $d,
 	  teachingAndLearning: $tl, behaviourAndAttitudes: GOOD, personalDevelopment: GOOD, leadershipAndManagement: GOOD,
 	  overallGrade: GOOD, report: "Well planned sessions.", reportID: $rep}) { id teachingAndLearning } }`
-	data(t, e.qa, eval, map[string]any{"p": p.ID, "d": day(today.AddDate(0, 0, -4)), "tl": "REQUIRES_IMPROVEMENT"}, nil)
+	data(t, e.qa, eval, map[string]any{"p": p.ID, "d": day(today), "tl": "REQUIRES_IMPROVEMENT"}, nil)
 	msg = wantCode(t, do(t, e.qa, recordDecision, map[string]any{"p": p.ID, "k": "APPROVE"}), "CONFLICT")
 	if !strings.Contains(msg, "REQUIRES_IMPROVEMENT") {
 		t.Fatalf("approve with RI teaching: %s", msg)
 	}
-	data(t, e.qa, eval, map[string]any{"p": p.ID, "d": day(today.AddDate(0, 0, -1)), "tl": "GOOD", "rep": evalReport.ID}, nil)
+	data(t, e.qa, eval, map[string]any{"p": p.ID, "d": day(today), "tl": "GOOD", "rep": evalReport.ID}, nil)
 
-	// 5. Approval: valid 12 months from the decision.
+	// 5. Approval: valid 12 months from the decision, to the day before its anniversary.
 	var dec struct {
 		RecordQADecision struct{ DecidedOn, ValidUntil string }
 	}
 	data(t, e.qa, recordDecision, map[string]any{"p": p.ID, "k": "APPROVE", "r": "QAMG minutes 4.2"}, &dec)
-	until := today.AddDate(1, 0, 0)
+	until := today.AddDate(1, 0, -1)
 	if dec.RecordQADecision.DecidedOn != day(today) || dec.RecordQADecision.ValidUntil != day(until) {
 		t.Fatalf("decision %+v, want valid until %s", dec, day(until))
 	}
@@ -256,8 +261,8 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 		Node struct {
 			CurrentlyApproved     bool
 			LatestComplianceVisit struct {
-				Overall string
-				Report  *struct{ ID string }
+				Overall        string
+				ReportDocument *struct{ ID string }
 			}
 			LatestEvaluationVisit struct {
 				TeachingAndLearning string
@@ -267,24 +272,38 @@ func TestProviderFromApplicationToApprovalAndLapse(t *testing.T) {
 		}
 	}
 	const pageQuery = `query($id: ID!) { node(id: $id) { ... on Provider { currentlyApproved
-	  latestComplianceVisit { overall report { id } }
+	  latestComplianceVisit { overall reportDocument { id } }
 	  latestEvaluationVisit { teachingAndLearning report reportDocument { id } } } } }`
 	data(t, e.qa, pageQuery, map[string]any{"id": p.ID}, &page)
 	if !page.Node.CurrentlyApproved || page.Node.LatestComplianceVisit.Overall != "COMPLIANT" ||
-		page.Node.LatestComplianceVisit.Report == nil || page.Node.LatestEvaluationVisit.TeachingAndLearning != "GOOD" ||
+		page.Node.LatestComplianceVisit.ReportDocument == nil || page.Node.LatestEvaluationVisit.TeachingAndLearning != "GOOD" ||
 		page.Node.LatestEvaluationVisit.ReportDocument == nil {
 		t.Fatalf("provider page %+v", page)
 	}
 	var schoolPage struct {
 		Node struct {
-			LatestComplianceVisit *struct{ Overall string }
+			LatestComplianceVisit *struct {
+				Overall string
+				Results []struct{ Outcome string }
+				Actions []struct{ ID string }
+			}
 			LatestEvaluationVisit *struct{ Report string }
+			Decisions             struct{ TotalCount int }
 		}
 	}
-	data(t, e.schoolA, `query($id: ID!) { node(id: $id) { ... on Provider { latestComplianceVisit { overall } latestEvaluationVisit { report } } } }`,
-		map[string]any{"id": p.ID}, &schoolPage)
-	if schoolPage.Node.LatestComplianceVisit == nil || schoolPage.Node.LatestEvaluationVisit == nil {
+	// The item-by-item answers, actions and decisions are not the school's
+	// to see: they come back empty, and the rest of the page still answers
+	// (issue 5: a nested list the viewer may not see failed the whole query).
+	const schoolPageQuery = `query($id: ID!) { node(id: $id) { ... on Provider {
+	  latestComplianceVisit { overall results { outcome } actions { id } } latestEvaluationVisit { report } decisions { totalCount } } } }`
+	data(t, e.schoolA, schoolPageQuery, map[string]any{"id": p.ID}, &schoolPage)
+	if cv := schoolPage.Node.LatestComplianceVisit; cv == nil || schoolPage.Node.LatestEvaluationVisit == nil ||
+		len(cv.Results) != 0 || len(cv.Actions) != 0 || schoolPage.Node.Decisions.TotalCount != 0 {
 		t.Fatalf("school's provider page %+v", schoolPage)
+	}
+	data(t, e.qa, schoolPageQuery, map[string]any{"id": p.ID}, &schoolPage)
+	if cv := schoolPage.Node.LatestComplianceVisit; len(cv.Results) != len(cl.CurrentChecklist.Items) || schoolPage.Node.Decisions.TotalCount != 1 {
+		t.Fatalf("partnership's provider page %+v", schoolPage)
 	}
 
 	// 7. The approval's end: past it, it is not current even before the
@@ -393,5 +412,164 @@ func TestSuspensionAlertsSchoolsAndHidesProvider(t *testing.T) {
 	}
 	if _, ok := searchIDs(t, c)[w.Provider.ID]; !ok {
 		t.Fatal("the reinstated provider is not listed")
+	}
+}
+
+// A document that is a visit's report cannot be deleted (issue 5: deleting
+// it silently took the report off the provider's QA files): CONFLICT names
+// the visit and says to replace its report first; once replaced, the old
+// file may go and the new one is protected in turn.
+func TestDeletingAVisitReportNeedsItReplacedFirst(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	if err := qa.EnsureDefaultChecklist(sys, e.db.Client); err != nil {
+		t.Fatal(err)
+	}
+	p := e.w.Provider
+	today := e.w.Monday.Format(time.DateOnly)
+	doc := func(title string, category document.Category, key string) int {
+		return e.db.Document.Create().SetTitle(title).SetFilename(key + ".pdf").SetContentType("application/pdf").
+			SetSize(10).SetSha256(key).SetStorageKey(key).SetCategory(category).SetUploadedBy("user:1").
+			SetProviderID(p.ID).SaveX(sys).ID
+	}
+	c1, c2 := doc("Compliance report", "COMPLIANCE_REPORT", "c1"), doc("Compliance report (corrected)", "COMPLIANCE_REPORT", "c2")
+	e1, e2 := doc("Evaluation report", "EVALUATION_REPORT", "e1"), doc("Evaluation report (corrected)", "EVALUATION_REPORT", "e2")
+	var results []any
+	for _, it := range e.db.ChecklistItem.Query().AllX(sys) {
+		results = append(results, map[string]any{"itemID": it.ID, "outcome": "MET"})
+	}
+	var cv struct{ RecordComplianceVisit struct{ ID string } }
+	data(t, e.qa, `mutation($in: RecordComplianceVisitInput!) { recordComplianceVisit(input: $in) { id } }`,
+		map[string]any{"in": map[string]any{"providerID": p.ID, "visitedOn": today, "results": results, "reportID": c1}}, &cv)
+	var ev struct{ RecordEvaluationVisit struct{ ID string } }
+	data(t, e.qa, `mutation($p: ID!, $d: Date!, $r: ID!) { recordEvaluationVisit(input: {providerID: $p, visitedOn: $d,
+	  teachingAndLearning: GOOD, behaviourAndAttitudes: GOOD, personalDevelopment: GOOD, leadershipAndManagement: GOOD,
+	  overallGrade: GOOD, report: "Well planned.", reportID: $r}) { id } }`, map[string]any{"p": p.ID, "d": today, "r": e1}, &ev)
+
+	const del = `mutation($id: ID!) { deleteDocument(id: $id) }`
+	msg := wantCode(t, do(t, e.admin, del, map[string]any{"id": c1}), "CONFLICT")
+	for _, want := range []string{"compliance visit to " + p.Name, today, "replaceComplianceVisitReport first"} {
+		if !strings.Contains(msg, want) {
+			t.Fatalf("refusal %q does not say %q", msg, want)
+		}
+	}
+	msg = wantCode(t, do(t, e.admin, del, map[string]any{"id": e1}), "CONFLICT")
+	if !strings.Contains(msg, "evaluation visit") || !strings.Contains(msg, "replaceEvaluationVisitReport") {
+		t.Fatalf("refusal %q", msg)
+	}
+	if !e.db.Document.Query().Where(document.IDIn(c1, e1)).ExistX(sys) {
+		t.Fatal("a refused delete removed the document")
+	}
+
+	const replaceC = `mutation($id: ID!, $r: ID!) { replaceComplianceVisitReport(id: $id, reportID: $r) { id reportDocument { id } } }`
+	const replaceE = `mutation($id: ID!, $r: ID!) { replaceEvaluationVisitReport(id: $id, reportID: $r) { id teachingAndLearning reportDocument { id } } }`
+	wantCode(t, do(t, e.qa, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": e2}), "BAD_USER_INPUT") // wrong category
+	wantCode(t, do(t, e.qa, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": c1}), "CONFLICT")       // already its report
+	wantCode(t, do(t, e.schoolA, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": c2}), "FORBIDDEN")
+	var rc struct {
+		ReplaceComplianceVisitReport struct {
+			ReportDocument struct {
+				ID int `json:"id,string"`
+			}
+		}
+	}
+	data(t, e.qa, replaceC, map[string]any{"id": cv.RecordComplianceVisit.ID, "r": c2}, &rc)
+	var re struct {
+		ReplaceEvaluationVisitReport struct {
+			TeachingAndLearning string
+			ReportDocument      struct {
+				ID int `json:"id,string"`
+			}
+		}
+	}
+	data(t, e.qa, replaceE, map[string]any{"id": ev.RecordEvaluationVisit.ID, "r": e2}, &re)
+	if rc.ReplaceComplianceVisitReport.ReportDocument.ID != c2 || re.ReplaceEvaluationVisitReport.ReportDocument.ID != e2 ||
+		re.ReplaceEvaluationVisitReport.TeachingAndLearning != "GOOD" {
+		t.Fatalf("after replacing: %+v %+v", rc, re)
+	}
+	// The old files are no one's report now; the new ones are protected.
+	data(t, e.admin, del, map[string]any{"id": c1}, nil)
+	data(t, e.admin, del, map[string]any{"id": e1}, nil)
+	wantCode(t, do(t, e.admin, del, map[string]any{"id": c2}), "CONFLICT")
+	wantCode(t, do(t, e.admin, del, map[string]any{"id": e2}), "CONFLICT")
+}
+
+// A single value where the schema expects a list is a list of one (GraphQL
+// input coercion): Placement.marks(orderBy: {field: DATE, direction: DESC})
+// orders the marks as orderBy: [{…}] does (issue 5: the single object was
+// silently ignored when the marks were loaded with their placement).
+func TestNestedOrderByAcceptsOneObjectOrAList(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	pl := e.w.Placements[0]
+	var days []string // newest first
+	for i := range 4 {
+		days = append(days, e.w.Monday.AddDate(0, 0, -7*i).Format(time.DateOnly))
+	}
+	for _, i := range []int{2, 0, 3, 1} { // stored in neither order
+		d := e.w.Monday.AddDate(0, 0, -7*i)
+		e.db.AttendanceMark.Create().SetPlacementID(pl.ID).SetDate(d).SetSession("AM").SetStatus("PRESENT").
+			SetRecordedBy("user:1").SetRecordedAt(d.Add(9 * time.Hour)).ExecX(sys)
+	}
+	asc := slices.Clone(days)
+	slices.Reverse(asc)
+	dates := func(query string, vars map[string]any) [][]string {
+		t.Helper()
+		var out struct {
+			Placements struct {
+				Edges []struct {
+					Node struct {
+						ID    int `json:"id,string"`
+						Marks struct {
+							Edges []struct{ Node struct{ Date string } }
+						}
+					}
+				}
+			}
+			Node struct {
+				Marks struct {
+					Edges []struct{ Node struct{ Date string } }
+				}
+			}
+		}
+		data(t, e.admin, query, vars, &out)
+		var got [][]string
+		for _, p := range out.Placements.Edges {
+			if p.Node.ID != pl.ID {
+				continue
+			}
+			var ds []string
+			for _, m := range p.Node.Marks.Edges {
+				ds = append(ds, m.Node.Date)
+			}
+			got = append(got, ds)
+		}
+		var ds []string
+		for _, m := range out.Node.Marks.Edges {
+			ds = append(ds, m.Node.Date)
+		}
+		return append(got, ds)
+	}
+	for name, c := range map[string]struct {
+		query string
+		vars  map[string]any
+		want  []string
+	}{
+		"one object, DESC": {`query($id: ID!) { placements { edges { node { id marks(orderBy: {field: DATE, direction: DESC}) { edges { node { date } } } } } }
+		  node(id: $id) { ... on Placement { marks(orderBy: {field: DATE, direction: DESC}) { edges { node { date } } } } } }`, nil, days},
+		"a list, DESC": {`query($id: ID!) { placements { edges { node { id marks(orderBy: [{field: DATE, direction: DESC}]) { edges { node { date } } } } } }
+		  node(id: $id) { ... on Placement { marks(orderBy: [{field: DATE, direction: DESC}]) { edges { node { date } } } } } }`, nil, days},
+		"one object, ASC": {`query($id: ID!) { placements { edges { node { id marks(orderBy: {field: DATE, direction: ASC}) { edges { node { date } } } } } }
+		  node(id: $id) { ... on Placement { marks(orderBy: {field: DATE, direction: ASC}) { edges { node { date } } } } } }`, nil, asc},
+		"one object in a variable": {`query($id: ID!, $o: [AttendanceMarkOrder!]) { placements { edges { node { id marks(orderBy: $o) { edges { node { date } } } } } }
+		  node(id: $id) { ... on Placement { marks(orderBy: $o) { edges { node { date } } } } } }`,
+			map[string]any{"o": map[string]any{"field": "DATE", "direction": "DESC"}}, days},
+	} {
+		vars := map[string]any{"id": pl.ID}
+		maps.Copy(vars, c.vars)
+		for range 2 { // parsed, then from the query cache
+			got := dates(c.query, vars)
+			if len(got) != 2 || !slices.Equal(got[0], c.want) || !slices.Equal(got[1], c.want) {
+				t.Fatalf("%s: marks by placements and by node %v, want %v", name, got, c.want)
+			}
+		}
 	}
 }

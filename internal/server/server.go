@@ -95,7 +95,6 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	s.socketsCtx, s.closeSockets = context.WithCancel(context.Background())
 
 	gql := handler.New(graph.NewSchema(r))
-	// The websocket transport goes first: it claims any request with an Upgrade header.
 	maxUpload := uploadLimit(r)
 	transports := []graphql.Transport{
 		// The websocket transport goes first: it claims any request with an Upgrade header.
@@ -123,7 +122,8 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	for _, t := range transports {
 		gql.AddTransport(t)
 	}
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.SetQueryCache(listCoercingCache{lru.New[*ast.QueryDocument](1000)})
+	gql.Use(listVariables{})
 	if !o.DisableIntrospection {
 		gql.Use(extension.Introspection{})
 	}

@@ -3,12 +3,14 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/apnet/apnet/ent/auditevent"
 	"github.com/apnet/apnet/ent/trainingbooking"
 	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/gqlclient"
 )
 
 const (
@@ -61,7 +63,8 @@ func TestTrainingBookingRules(t *testing.T) {
 		t.Fatalf("booking: %+v", b1.BookTraining)
 	}
 	// The same person twice: CONFLICT, whatever the case of the address.
-	wantCode(t, do(t, e.provider, bookOp, book("SAM@provider.example", nil)), "CONFLICT")
+	says(t, wantCode(t, do(t, e.provider, bookOp, book("SAM@provider.example", nil)), "CONFLICT"),
+		"sam@provider.example already has a place", "book a different colleague, or cancel that booking first")
 	// Not for another provider, and not by schools.
 	wantCode(t, do(t, e.provider, bookOp, book("x@provider.example", other.provider.ID)), "FORBIDDEN")
 	wantCode(t, do(t, e.schoolA, bookOp, book("x@school.example", e.w.Provider.ID)), "FORBIDDEN")
@@ -71,9 +74,8 @@ func TestTrainingBookingRules(t *testing.T) {
 	var b2 struct{ BookTraining struct{ ID string } }
 	data(t, e.admin, bookOp, book("alex@other.example", other.provider.ID), &b2)
 	// Full: the third place is refused.
-	if msg := wantCode(t, do(t, other.staff, bookOp, book("kim@other.example", nil)), "CONFLICT"); msg == "" {
-		t.Fatal("no message")
-	}
+	says(t, wantCode(t, do(t, other.staff, bookOp, book("kim@other.example", nil)), "CONFLICT"),
+		"is full: all 2 places are booked", "book another event")
 
 	// Each provider sees only its own bookings; the partnership sees all; places left counts both.
 	q := `query($id: ID!) { node(id: $id) { ... on TrainingEvent { placesLeft bookings { totalCount } } } }`
@@ -91,7 +93,49 @@ func TestTrainingBookingRules(t *testing.T) {
 	if seen.Node.Bookings.TotalCount != 2 {
 		t.Fatalf("partnership's view: %+v", seen.Node)
 	}
-	wantCode(t, do(t, e.schoolA, q, map[string]any{"id": ev.ID}), "FORBIDDEN")
+	// Schools see the event and none of its bookings: an empty list, not an
+	// error failing the whole query (issue 5).
+	data(t, e.schoolA, q, map[string]any{"id": ev.ID}, &seen)
+	if seen.Node.PlacesLeft != 0 || seen.Node.Bookings.TotalCount != 0 {
+		t.Fatalf("school's view: %+v", seen.Node)
+	}
+	const eventsWithBookings = `{ trainingEvents { edges { node { title placesLeft bookings { totalCount edges { node { attendeeEmail provider { id } } } } } } } }`
+	var events struct {
+		TrainingEvents struct {
+			Edges []struct {
+				Node struct {
+					Title    string
+					Bookings struct {
+						TotalCount int
+						Edges      []struct {
+							Node struct {
+								AttendeeEmail string
+								Provider      struct {
+									ID int `json:"id,string"`
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for who, want := range map[string]struct {
+		c        *gqlclient.Client
+		n        int
+		provider int
+	}{"school": {e.schoolA, 0, 0}, "provider": {e.provider, 1, e.w.Provider.ID}, "partnership": {e.qa, 2, 0}} {
+		data(t, want.c, eventsWithBookings, nil, &events)
+		if len(events.TrainingEvents.Edges) != 1 || events.TrainingEvents.Edges[0].Node.Bookings.TotalCount != want.n ||
+			len(events.TrainingEvents.Edges[0].Node.Bookings.Edges) != want.n {
+			t.Fatalf("%s: trainingEvents with bookings %+v, want %d bookings", who, events, want.n)
+		}
+		for _, b := range events.TrainingEvents.Edges[0].Node.Bookings.Edges {
+			if want.provider != 0 && b.Node.Provider.ID != want.provider {
+				t.Fatalf("%s sees another provider's booking %+v", who, b)
+			}
+		}
+	}
 
 	// Cancelling: only the booking's provider (or the partnership), before the start; it frees the place.
 	wantCode(t, do(t, other.staff, cancelOp, map[string]any{"id": b1.BookTraining.ID}), "NOT_FOUND")
@@ -100,7 +144,7 @@ func TestTrainingBookingRules(t *testing.T) {
 	if cancelled.CancelTrainingBooking.Status != "CANCELLED" {
 		t.Fatalf("cancel: %+v", cancelled)
 	}
-	wantCode(t, do(t, e.provider, cancelOp, map[string]any{"id": b1.BookTraining.ID}), "CONFLICT")
+	says(t, wantCode(t, do(t, e.provider, cancelOp, map[string]any{"id": b1.BookTraining.ID}), "CONFLICT"), "already cancelled", "book again")
 	data(t, other.staff, bookOp, book("kim@other.example", nil), nil)
 	// A cancelled place can be booked again by the same person once there is room.
 	data(t, e.admin, `mutation($id: ID!) { updateTrainingEvent(id: $id, input: {capacity: 3}) { id } }`, map[string]any{"id": ev.ID}, nil)
@@ -108,7 +152,8 @@ func TestTrainingBookingRules(t *testing.T) {
 	wantCode(t, do(t, e.admin, `mutation($id: ID!) { updateTrainingEvent(id: $id, input: {capacity: 2}) { id } }`, map[string]any{"id": ev.ID}), "CONFLICT")
 
 	// Attendance is recorded by the partnership, and only once the event has started.
-	wantCode(t, do(t, e.admin, attendOp, map[string]any{"id": b2.BookTraining.ID, "a": true}), "CONFLICT")
+	says(t, wantCode(t, do(t, e.admin, attendOp, map[string]any{"id": b2.BookTraining.ID, "a": true}), "CONFLICT"),
+		"has not started yet", "record attendance once it has")
 	wantCode(t, do(t, e.provider, attendOp, map[string]any{"id": b2.BookTraining.ID, "a": true}), "FORBIDDEN")
 
 	// An event that has started: no new bookings or cancellations, attendance recorded.
@@ -117,7 +162,8 @@ func TestTrainingBookingRules(t *testing.T) {
 	pb := e.db.TrainingBooking.Create().SetEventID(past.ID).SetProviderID(e.w.Provider.ID).
 		SetAttendeeName("Sam").SetAttendeeEmail("sam@provider.example").SetBookedBy("system").SaveX(sys)
 	wantCode(t, do(t, e.provider, bookOp, map[string]any{"e": past.ID, "n": "Late", "m": "late@provider.example"}), "BAD_USER_INPUT")
-	wantCode(t, do(t, e.provider, cancelOp, map[string]any{"id": pb.ID}), "CONFLICT")
+	says(t, wantCode(t, do(t, e.provider, cancelOp, map[string]any{"id": pb.ID}), "CONFLICT"),
+		`"Data system" started at`, "only be cancelled before the event starts")
 	var att struct {
 		RecordTrainingAttendance struct {
 			Attended             *bool
@@ -194,5 +240,16 @@ func TestTrainingCapacityUnderConcurrentBookings(t *testing.T) {
 	}
 	if got := e.db.TrainingBooking.Query().CountX(sys); got != 2 {
 		t.Fatalf("%d bookings stored", got)
+	}
+}
+
+// says fails unless a CONFLICT message says what conflicts and what to do
+// (issue 5: CONFLICT messages said only "conflict" or "already exists").
+func says(t *testing.T, msg string, fragments ...string) {
+	t.Helper()
+	for _, f := range fragments {
+		if !strings.Contains(msg, f) {
+			t.Fatalf("message %q does not say %q", msg, f)
+		}
 	}
 }

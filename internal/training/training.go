@@ -207,14 +207,15 @@ func (s *Service) Book(ctx context.Context, eventID int, name, email string, pro
 			return err
 		}
 		if dup {
-			return apierr.New(apierr.Conflict, "this attendee already has a place on the event")
+			return apierr.New(apierr.Conflict, "%s already has a place on %q; book a different colleague, or cancel that booking first", email, ev.Title)
 		}
 		n, err := booked(ctx, tx, eventID)
 		if err != nil {
 			return err
 		}
 		if n >= ev.Capacity {
-			return apierr.New(apierr.Conflict, "the event is full: all %d places are booked", ev.Capacity)
+			return apierr.New(apierr.Conflict, "%q is full: all %d places are booked; book another event, or ask the partnership whether places can be added",
+				ev.Title, ev.Capacity)
 		}
 		b, err = tx.TrainingBooking.Create().SetEventID(eventID).SetProviderID(pid).
 			SetAttendeeName(name).SetAttendeeEmail(email).SetBookedBy(v.Actor()).SetBookedAt(s.now()).Save(ctx)
@@ -235,10 +236,11 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.TrainingBooking, err
 			return err
 		}
 		if b.Status == trainingbooking.StatusCANCELLED {
-			return apierr.New(apierr.Conflict, "booking %d is already cancelled", id)
+			return apierr.New(apierr.Conflict, "booking %d was already cancelled; nothing to do (book again for a new place)", id)
 		}
 		if !b.Edges.Event.StartsAt.After(s.now()) {
-			return apierr.New(apierr.Conflict, "the event has started: a booking can only be cancelled before it")
+			return apierr.New(apierr.Conflict, "%q started at %s: a booking can only be cancelled before the event starts; the partnership records whether the attendee came",
+				b.Edges.Event.Title, b.Edges.Event.StartsAt.Format("2006-01-02 15:04"))
 		}
 		out, err = tx.TrainingBooking.UpdateOneID(id).SetStatus(trainingbooking.StatusCANCELLED).
 			SetCancelledAt(s.now()).Save(ctx)
@@ -259,10 +261,11 @@ func (s *Service) RecordAttendance(ctx context.Context, id int, attended bool) (
 			return err
 		}
 		if b.Status == trainingbooking.StatusCANCELLED {
-			return apierr.New(apierr.Conflict, "booking %d was cancelled", id)
+			return apierr.New(apierr.Conflict, "booking %d was cancelled, so there is no attendance to record; record it on the attendee's BOOKED booking", id)
 		}
 		if b.Edges.Event.StartsAt.After(s.now()) {
-			return apierr.New(apierr.Conflict, "the event has not started yet: record attendance once it has")
+			return apierr.New(apierr.Conflict, "%q has not started yet (it starts at %s): record attendance once it has",
+				b.Edges.Event.Title, b.Edges.Event.StartsAt.Format("2006-01-02 15:04"))
 		}
 		out, err = tx.TrainingBooking.UpdateOneID(id).SetAttended(attended).
 			SetAttendanceRecordedAt(s.now()).Save(ctx)

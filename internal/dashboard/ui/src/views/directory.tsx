@@ -126,7 +126,7 @@ export function Directory() {
 
 const PROVIDER = `query($id: ID!) { node(id: $id) { ... on Provider {
   id name description contactName email phone website address postcode approvalStatus approvedUntil
-  latestComplianceVisit { id visitedOn overall report { ${DOC_FIELDS} } }
+  latestComplianceVisit { id visitedOn overall reportDocument { ${DOC_FIELDS} } }
   latestEvaluationVisit { id visitedOn teachingAndLearning behaviourAndAttitudes personalDevelopment leadershipAndManagement overallGrade reportDocument { ${DOC_FIELDS} } }
   documents { ${DOC_FIELDS} }
   courses(first: 50) { edges { node { id deliveryPostcode places startDates sessions { weekday start end }
@@ -146,7 +146,7 @@ interface ProviderDetail {
   approvalStatus: string;
   approvedUntil: string | null;
   documents: Doc[] | null;
-  latestComplianceVisit: { id: string; visitedOn: string; overall: string; report: Doc | null } | null;
+  latestComplianceVisit: { id: string; visitedOn: string; overall: string; reportDocument: Doc | null } | null;
   latestEvaluationVisit: { id: string; visitedOn: string; teachingAndLearning: string; behaviourAndAttitudes: string; personalDevelopment: string; leadershipAndManagement: string; overallGrade: string; reportDocument: Doc | null } | null;
   courses: { edges: { node: { id: string; deliveryPostcode: string; places: number; startDates: string[]; sessions: { weekday: string; start: string; end: string }[]; qualification: { number: string; title: string; level: string; awardingBody: { name: string } } } }[] };
 }
@@ -248,7 +248,7 @@ export function ProviderPage({ id, partnership }: { id: string; partnership?: bo
 function QAFiles({ p }: { p: ProviderDetail }) {
   const cv = p.latestComplianceVisit;
   const ev = p.latestEvaluationVisit;
-  const linked = new Set([cv?.report?.id, ev?.reportDocument?.id]);
+  const linked = new Set([cv?.reportDocument?.id, ev?.reportDocument?.id]);
   const others = (p.documents ?? []).filter((d) => !linked.has(d.id)).sort((a, b) => (a.uploadedAt < b.uploadedAt ? 1 : -1));
   return (
     <>
@@ -260,7 +260,7 @@ function QAFiles({ p }: { p: ProviderDetail }) {
               <p>
                 {formatDate(cv.visitedOn)} <span class={`tag tag-${cv.overall}`}>{label(cv.overall)}</span>
               </p>
-              {cv.report ? <Download doc={cv.report} text="Download the report" /> : <p class="muted">No report file.</p>}
+              {cv.reportDocument ? <Download doc={cv.reportDocument} text="Download the report" /> : <p class="muted">No report file.</p>}
             </>
           ) : (
             <p class="empty">No compliance visit recorded.</p>

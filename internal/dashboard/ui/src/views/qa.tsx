@@ -339,6 +339,7 @@ interface ChecklistItem {
   code: string;
   text: string;
   position: number;
+  notApplicableAllowed: boolean;
 }
 interface Compliance {
   id: string;
@@ -347,7 +348,7 @@ interface Compliance {
   summary: string;
   template: { version: number };
   actions: { id: string; description: string; ownerName: string; dueOn: string; completedAt: string | null; item: { code: string } }[] | null;
-  report: Doc | null;
+  reportDocument: Doc | null;
 }
 interface Evaluation {
   id: string;
@@ -382,7 +383,7 @@ interface QAProvider {
   documents: Doc[] | null;
 }
 
-const CV_FIELDS = `id visitedOn overall summary template { version } actions { id description ownerName dueOn completedAt item { code } } report { ${DOC_FIELDS} }`;
+const CV_FIELDS = `id visitedOn overall summary template { version } actions { id description ownerName dueOn completedAt item { code } } reportDocument { ${DOC_FIELDS} }`;
 const EV_FIELDS = `id visitedOn teachingAndLearning behaviourAndAttitudes personalDevelopment leadershipAndManagement overallGrade report reportDocument { ${DOC_FIELDS} }`;
 
 const QA_PROVIDER = `query($id: ID!) {
@@ -392,7 +393,7 @@ const QA_PROVIDER = `query($id: ID!) {
     decisions(first: 50, orderBy: [{field: DECIDED_ON, direction: DESC}]) { edges { node { id kind decidedOn reason validUntil recordedAt } } }
     documents { ${DOC_FIELDS} }
   } }
-  currentChecklist { id version items { id area code text position } }
+  currentChecklist { id version items { id area code text position notApplicableAllowed } }
 }`;
 
 const GRADES = ['OUTSTANDING', 'GOOD', 'REQUIRES_IMPROVEMENT', 'INADEQUATE'];
@@ -527,9 +528,9 @@ export function ProviderQA({ id }: { id: string }) {
                           ))}
                         </ul>
                       )}
-                      {v.report && (
+                      {v.reportDocument && (
                         <p>
-                          Report: <Download doc={v.report} />
+                          Report: <Download doc={v.reportDocument} />
                         </p>
                       )}
                     </li>
@@ -677,7 +678,7 @@ function ComplianceForm({ providerID, checklist, saved }: { providerID: string; 
   return (
     <form class="panel qa-form" onSubmit={submit} aria-labelledby="cv-h" aria-describedby={a.error ? errID : undefined} data-form="compliance">
       <h2 id="cv-h">Compliance visit (checklist version {checklist.version})</h2>
-      <p class="hint">Answer every item. Each item not met needs an action with an owner and a due date. The visit is compliant only if every item is answered and none is not met.</p>
+      <p class="hint">Answer every item: a visit with items unanswered is not recorded. Each item not met needs an action with an owner and a due date; items every provider must meet cannot be not applicable. The visit is compliant only if none is not met.</p>
       <div class="field">
         <label for="cv-date">Visited on</label>
         <input id="cv-date" type="date" required max={today()} value={visitedOn} onInput={(e) => setVisitedOn(e.currentTarget.value)} {...invalid(a.error, errID, 'visitedOn')} />
@@ -698,7 +699,7 @@ function ComplianceForm({ providerID, checklist, saved }: { providerID: string; 
                     <legend>
                       <span class="code-id">{i.code}</span> {i.text}
                     </legend>
-                    {OUTCOMES.map(([v, t]) => (
+                    {OUTCOMES.filter(([v]) => v !== 'NOT_APPLICABLE' || i.notApplicableAllowed).map(([v, t]) => (
                       <label key={v} class="check">
                         <input type="radio" name={base} value={v} checked={x.outcome === v} onChange={() => set(i.id, { outcome: v })} /> {t}
                       </label>
@@ -739,7 +740,7 @@ function ComplianceForm({ providerID, checklist, saved }: { providerID: string; 
       <textarea id="cv-summary" rows={3} value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
       <FileField id="cv-file" label="Visit report (optional)" file={report.file} setFile={report.setFile} />
       <div class="actions">
-        <button type="submit" disabled={a.busy}>
+        <button type="submit" disabled={a.busy || unanswered > 0}>
           {a.busy ? 'Saving…' : 'Record compliance visit'}
         </button>
         <span class="muted" role="status">
