@@ -49,6 +49,23 @@ export function describeError(e: unknown): string {
   return codeMeaning.NETWORK;
 }
 
+// What a failed sign-in says: the server's reason as a sentence, never the
+// ended-session text.
+export function describeSignInError(e: unknown): string {
+  if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') {
+    if (/too many/i.test(e.message)) return sentence(e.message);
+    return 'Incorrect email or password.';
+  }
+  return describeError(e);
+}
+
+// A server message as a sentence: capital first letter, full stop.
+export function sentence(m: string): string {
+  const t = m.trim();
+  if (!t) return t;
+  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
+}
+
 let onUnauthenticated: () => void = () => {};
 export function setUnauthenticatedHandler(f: () => void) {
   onUnauthenticated = f;
@@ -61,6 +78,9 @@ function authHeaders(): Record<string, string> {
 
 async function post<T>(body: BodyInit, headers: Record<string, string>): Promise<T> {
   let res: Response;
+  // Without a token (signing in) an UNAUTHENTICATED answer is about the
+  // credentials, not an ended session.
+  const hadToken = getToken() != null;
   try {
     res = await fetch('/query', { method: 'POST', headers: { ...headers, ...authHeaders() }, body });
   } catch {
@@ -76,7 +96,7 @@ async function post<T>(body: BodyInit, headers: Record<string, string>): Promise
   if (out.errors && out.errors.length > 0) {
     const first = out.errors[0];
     const code = first.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
-    if (code === 'UNAUTHENTICATED') onUnauthenticated();
+    if (code === 'UNAUTHENTICATED' && hadToken) onUnauthenticated();
     throw new ApiError(first.message, code, first.extensions?.field ?? '');
   }
   return out.data as T;

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { formatDate, formatTime, label, nodes } from '../api';
-import { Async, Heading, Link, useQuery } from '../ui';
+import { Async, Heading, isNotFound, Link, NotFound, useQuery, validID } from '../ui';
 import { categoryText, DOC_FIELDS, Download, type Doc } from './documents';
 import { Grades, qaPage } from './qa';
 
@@ -124,7 +124,7 @@ export function Directory() {
   );
 }
 
-const PROVIDER = `query($id: ID!) { node(id: $id) { ... on Provider {
+const PROVIDER = `query($id: ID!) { node(id: $id) { __typename ... on Provider {
   id name description contactName email phone website address postcode approvalStatus approvedUntil
   latestComplianceVisit { id visitedOn overall report { ${DOC_FIELDS} } }
   latestEvaluationVisit { id visitedOn teachingAndLearning behaviourAndAttitudes personalDevelopment leadershipAndManagement overallGrade reportDocument { ${DOC_FIELDS} } }
@@ -134,6 +134,7 @@ const PROVIDER = `query($id: ID!) { node(id: $id) { ... on Provider {
 } } }`;
 
 interface ProviderDetail {
+  __typename: string;
   id: string;
   name: string;
   description: string;
@@ -152,22 +153,17 @@ interface ProviderDetail {
 }
 
 export function ProviderPage({ id, partnership }: { id: string; partnership?: boolean }) {
-  const q = useQuery<{ node: ProviderDetail | null }>(PROVIDER, { id });
+  const valid = validID(id);
+  const q = useQuery<{ node: ProviderDetail | null }>(PROVIDER, { id }, !valid);
   return (
     <section>
       <p>
         <Link href="/directory">← Provider directory</Link>
       </p>
-      <Async q={q} what="the provider">
+      {!valid || isNotFound(q.error) ? <NotFound what="Provider" /> : <Async q={q} what="the provider">
         {(d) => {
           const p = d.node;
-          if (!p || !p.name)
-            return (
-              <>
-                <Heading>Provider not found</Heading>
-                <p>This provider does not exist or is not visible to your account.</p>
-              </>
-            );
+          if (p?.__typename !== 'Provider') return <NotFound what="Provider" />;
           return (
             <>
               <Heading>{p.name}</Heading>
@@ -239,7 +235,7 @@ export function ProviderPage({ id, partnership }: { id: string; partnership?: bo
             </>
           );
         }}
-      </Async>
+      </Async>}
     </section>
   );
 }

@@ -2,7 +2,7 @@
 // queue and each provider's QA page (visits, reports, decisions).
 import { useState } from 'preact/hooks';
 import { formatDate, formatTime, gql, label, nodes, today } from '../api';
-import { Async, FormError, Heading, invalid, Link, useAction, useQuery } from '../ui';
+import { Async, FormError, Heading, invalid, isNotFound, Link, NotFound, useAction, useQuery, validID } from '../ui';
 import { categoryText, DOC_FIELDS, Download, FileField, UploadForm, uploadDocument, type Doc } from './documents';
 
 interface Training {
@@ -369,6 +369,7 @@ interface Decision {
   recordedAt: string;
 }
 interface QAProvider {
+  __typename: string;
   id: string;
   name: string;
   postcode: string;
@@ -386,7 +387,7 @@ const CV_FIELDS = `id visitedOn overall summary template { version } actions { i
 const EV_FIELDS = `id visitedOn teachingAndLearning behaviourAndAttitudes personalDevelopment leadershipAndManagement overallGrade report reportDocument { ${DOC_FIELDS} }`;
 
 const QA_PROVIDER = `query($id: ID!) {
-  node(id: $id) { ... on Provider { id name postcode approvalStatus approvedUntil currentlyApproved ${TRAINING}
+  node(id: $id) { __typename ... on Provider { id name postcode approvalStatus approvedUntil currentlyApproved ${TRAINING}
     complianceVisits(first: 10, orderBy: [{field: VISITED_ON, direction: DESC}]) { edges { node { ${CV_FIELDS} } } }
     evaluationVisits(first: 10, orderBy: [{field: VISITED_ON, direction: DESC}]) { edges { node { ${EV_FIELDS} } } }
     decisions(first: 50, orderBy: [{field: DECIDED_ON, direction: DESC}]) { edges { node { id kind decidedOn reason validUntil recordedAt } } }
@@ -407,7 +408,8 @@ const DECISIONS: [string, string][] = [
 type Panel = '' | 'compliance' | 'evaluation' | 'decision' | 'upload';
 
 export function ProviderQA({ id }: { id: string }) {
-  const q = useQuery<{ node: QAProvider | null; currentChecklist: { id: string; version: number; items: ChecklistItem[] | null } | null }>(QA_PROVIDER, { id });
+  const valid = validID(id);
+  const q = useQuery<{ node: QAProvider | null; currentChecklist: { id: string; version: number; items: ChecklistItem[] | null } | null }>(QA_PROVIDER, { id }, !valid);
   const [panel, setPanel] = useState<Panel>('');
   const [result, setResult] = useState('');
   const toggle = (p: Panel) => {
@@ -424,16 +426,10 @@ export function ProviderQA({ id }: { id: string }) {
       <p>
         <Link href="/providers">← Provider approvals</Link>
       </p>
-      <Async q={q} what="the provider's QA record">
+      {!valid || isNotFound(q.error) ? <NotFound what="Provider" /> : <Async q={q} what="the provider's QA record">
         {(d) => {
           const p = d.node;
-          if (!p || !p.name)
-            return (
-              <>
-                <Heading>Provider not found</Heading>
-                <p>This provider does not exist or is not visible to your account.</p>
-              </>
-            );
+          if (p?.__typename !== 'Provider') return <NotFound what="Provider" />;
           const cvs = nodes(p.complianceVisits);
           const evs = nodes(p.evaluationVisits);
           const decisions = nodes(p.decisions);
@@ -575,7 +571,7 @@ export function ProviderQA({ id }: { id: string }) {
             </>
           );
         }}
-      </Async>
+      </Async>}
     </section>
   );
 }

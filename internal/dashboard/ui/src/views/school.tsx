@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { formatDate, label, nodes, today, weekdayOf, periodOf } from '../api';
 import { onReconnect, subscribe } from '../live';
 import type { Me } from '../main';
-import { Async, Heading, Link, useQuery } from '../ui';
+import { Async, Heading, isNotFound, Link, NotFound, useQuery, validID } from '../ui';
 import { CodeKey, MarkChart, type ChartMark } from './chart';
 
 interface Mark {
@@ -125,23 +125,23 @@ export function Today({ me, date: fromURL }: { me: Me; date: string | null }) {
 }
 
 const LEARNER = `query($id: ID!) {
-  node(id: $id) { ... on Learner { id firstName lastName upn yearGroup school { name } } }
+  node(id: $id) { __typename ... on Learner { id firstName lastName upn yearGroup school { name } } }
   attendanceMarks(first: 100, orderBy: [{field: DATE, direction: DESC}], where: {hasPlacementWith: [{hasLearnerWith: [{id: $id}]}]}) {
     totalCount edges { node { id date session code status minutesLate absenceReason } }
   }
 }`;
 
 export function LearnerView({ id }: { id: string }) {
-  const q = useQuery<{ node: { id: string; firstName: string; lastName: string; upn: string; yearGroup: number; school: { name: string } } | null; attendanceMarks: { totalCount: number; edges: { node: ChartMark }[] } }>(LEARNER, { id });
+  const valid = validID(id);
+  const q = useQuery<{ node: { __typename: string; id: string; firstName: string; lastName: string; upn: string; yearGroup: number; school: { name: string } } | null; attendanceMarks: { totalCount: number; edges: { node: ChartMark }[] } }>(LEARNER, { id }, !valid);
+  const notFound = <NotFound what="Learner" />;
+  if (!valid || isNotFound(q.error)) return <section>{notFound}</section>;
   return (
     <section>
       <Async q={q} what="the learner's attendance">
         {(d) =>
-          !d.node ? (
-            <>
-              <Heading>Learner not found</Heading>
-              <p>This learner does not exist or is not visible to your account.</p>
-            </>
+          d.node?.__typename !== 'Learner' ? (
+            notFound
           ) : (
             <>
               <Heading>
