@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { describeSignInError, getToken, gql, setToken, setUnauthenticatedHandler } from './api';
 import { connect, disconnect, setSound, useLive, type Status } from './live';
-import { ErrorBoundary, Link, Loading, ErrorBox, navigate, usePath } from './ui';
+import { ErrorBoundary, Heading, Link, Loading, ErrorBox, navigate, usePath } from './ui';
 import { Alerts } from './views/alerts';
 import { Today, LearnerView } from './views/school';
 import { Directory, ProviderPage } from './views/directory';
@@ -153,9 +153,20 @@ function View({ me, path }: { me: Me; path: URL }) {
       if (p === '/providers') return <Providers />;
       if (p === '/audit' && me.role === 'PARTNERSHIP_ADMIN') return <Audit />;
   }
+  // An address of apnet's that another kind of account uses.
+  const known = ['/', '/today', '/referrals', '/register', '/progress', '/qa', '/applications', '/providers', '/audit', '/training', '/directory', '/resources'];
+  if (known.includes(p) || /^\/(learners|qa\/providers)\/[^/]+$/.test(p))
+    return (
+      <section>
+        <Heading>This page is not available to your account</Heading>
+        <p>
+          <Link href="/">Go to the start page</Link>
+        </p>
+      </section>
+    );
   return (
     <section>
-      <h1>Page not found</h1>
+      <Heading>Page not found</Heading>
       <p>
         <Link href="/">Go to the start page</Link>
       </p>
