@@ -74,6 +74,45 @@ func TestSignInAndNotFoundInChromium(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`nav a[href="/directory"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`form.search`)))
 	})
+
+	t.Run("another role's page says it is not available", func(t *testing.T) {
+		run(t, page, 30*time.Second, "open /audit",
+			chromedp.Navigate(wd.proxy.URL()+"/audit"),
+			chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		if h := get(t, page, "heading", chromedp.Text(chromedp.CSS(`main h1`))); h != "This page is not available to your account" {
+			t.Errorf("/audit heading %q", h)
+		}
+	})
+
+	t.Run("an impossible date is refused", func(t *testing.T) {
+		run(t, page, 30*time.Second, "open /today?date=2026-13-45",
+			chromedp.Navigate(wd.proxy.URL()+"/today?date=2026-13-45"),
+			chromedp.WaitVisible(chromedp.CSS(`main .error`)))
+		if h := get(t, page, "heading", chromedp.Text(chromedp.CSS(`main h1`))); h != "Today's placements" {
+			t.Errorf("heading %q", h)
+		}
+	})
+
+	t.Run("the directory checks postcode and miles in words", func(t *testing.T) {
+		for _, c := range []struct{ postcode, miles, want string }{
+			{"NG7", "", "full postcode"},
+			{"NG7 2QQ", "0", "more than 0 miles"},
+			{"NG7 2QQ", "1e300", "at most 200 miles"},
+			{"", "5", "Enter a postcode"},
+		} {
+			run(t, page, 30*time.Second, "search "+c.postcode+"/"+c.miles,
+				chromedp.Navigate(wd.proxy.URL()+"/directory"),
+				chromedp.WaitVisible(chromedp.CSS(`form.search`)),
+				fill(`#s-pc`, c.postcode),
+				fill(`#s-miles`, c.miles),
+				chromedp.Click(chromedp.CSS(`form.search button[type=submit]`)),
+				chromedp.WaitVisible(chromedp.CSS(`form.search .error`)))
+			msg := get(t, page, "message", chromedp.Text(chromedp.CSS(`form.search .error`)))
+			if !strings.Contains(msg, c.want) || strings.Contains(msg, "withinMiles") {
+				t.Errorf("postcode %q miles %q: %q", c.postcode, c.miles, msg)
+			}
+		}
+	})
 }
 
 func TestProgressUpdateInChromium(t *testing.T) {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, describeError, formatDate, sentence, formatTime, gql, label, nodes, periodOf, today, weekdayOf } from '../api';
+import { ApiError, describeError, formatDate, sentence, formatTime, gql, label, nodes, periodOf, today, validDate, weekdayOf } from '../api';
 import type { Me } from '../main';
 import { Async, FormError, Heading, invalid, navigate, useQuery } from '../ui';
 
@@ -387,7 +387,7 @@ function RegisterForm({ s, date, saved, first }: { s: Session; date: string; sav
 }
 
 export function Register({ me, date: fromURL }: { me: Me; date: string | null }) {
-  const date = fromURL && /^\d{4}-\d{2}-\d{2}$/.test(fromURL) ? fromURL : today();
+  const date = validDate(fromURL) ? fromURL : today();
   const q = useQuery<{ placements: { edges: { node: Placement }[] } }>(PLACEMENTS, { d: date });
   const weekday = weekdayOf(date);
   const sessions = useMemo(() => {

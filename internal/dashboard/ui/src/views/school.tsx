@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { formatDate, label, nodes, today, weekdayOf, periodOf } from '../api';
+import { formatDate, label, nodes, today, validDate, weekdayOf, periodOf } from '../api';
 import { onReconnect, subscribe } from '../live';
 import type { Me } from '../main';
 import { Async, Heading, isNotFound, Link, NotFound, useQuery, validID } from '../ui';
@@ -26,8 +26,9 @@ interface Placement {
   marks: { edges: { node: Mark }[] };
 }
 
+// Placements running on the day, as the provider's register lists them.
 const TODAY = `query($d: Date!) {
-  placements(first: 100, where: {status: ACTIVE}) { edges { node {
+  placements(first: 100, where: {status: ACTIVE, startDateLTE: $d, endDateGTE: $d}) { edges { node {
     id sessions { weekday start end }
     learner { id firstName lastName upn }
     course { qualification { title } provider { name } }
@@ -47,7 +48,8 @@ function MarkCell({ mark, expected }: { mark?: Mark; expected: boolean }) {
 }
 
 export function Today({ me, date: fromURL }: { me: Me; date: string | null }) {
-  const [date, setDate] = useState(fromURL && /^\d{4}-\d{2}-\d{2}$/.test(fromURL) ? fromURL : today());
+  const badDate = fromURL != null && fromURL !== '' && !validDate(fromURL);
+  const [date, setDate] = useState(validDate(fromURL) ? fromURL : today());
   const q = useQuery<{ placements: { edges: { node: Placement }[] } }>(TODAY, { d: date });
   // Marks arriving live, keyed by placement and session, over the fetched ones.
   const [liveMarks, setLiveMarks] = useState<Record<string, Mark>>({});
@@ -70,6 +72,11 @@ export function Today({ me, date: fromURL }: { me: Me; date: string | null }) {
     <section>
       <Heading>{date === today() ? "Today's placements" : `Placements · ${formatDate(date)}`}</Heading>
       <p>Marks appear here as providers record them.</p>
+      {badDate && (
+        <p class="error" role="alert">
+          “{fromURL}” is not a date; showing today instead. Choose a date below.
+        </p>
+      )}
       <label for="today-date">Date</label>{' '}
       <input id="today-date" type="date" value={date} max={today()} onChange={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
       <Async q={q} what="placements">
