@@ -43,8 +43,10 @@ const codeMeaning: Record<string, string> = {
 export function describeError(e: unknown): string {
   if (e instanceof ApiError) {
     const meaning = codeMeaning[e.code] ?? 'The request failed.';
-    // The server's message says what exactly (e.g. which field); keep both.
-    return e.message && e.message !== meaning ? `${meaning} ${e.message}` : meaning;
+    // The server's message says what exactly (e.g. which field); keep both,
+    // unless it only repeats the code ("not found") or names an id.
+    if (!e.message || e.message === meaning || e.code === 'NOT_FOUND' || e.code === 'UNAUTHENTICATED') return meaning;
+    return `${meaning} ${sentence(e.message)}`;
   }
   return codeMeaning.NETWORK;
 }

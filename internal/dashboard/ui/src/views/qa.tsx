@@ -405,6 +405,16 @@ const DECISIONS: [string, string][] = [
   ['WITHDRAW', 'Withdraw'],
 ];
 
+// From which approval statuses each decision may be taken (the server's
+// qa.Transitions): the form offers only these.
+const FROM: Record<string, string[]> = {
+  APPROVE: ['PENDING', 'APPROVED', 'LAPSED', 'REFUSED', 'WITHDRAWN'],
+  REFUSE: ['PENDING'],
+  SUSPEND: ['APPROVED'],
+  REINSTATE: ['SUSPENDED'],
+  WITHDRAW: ['PENDING', 'APPROVED', 'SUSPENDED', 'LAPSED', 'REFUSED'],
+};
+
 type Panel = '' | 'compliance' | 'evaluation' | 'decision' | 'upload';
 
 export function ProviderQA({ id }: { id: string }) {
@@ -832,7 +842,7 @@ function DecisionForm({ p, saved }: { p: QAProvider; saved: (msg: string) => voi
         <label for="dec-kind">Decision</label>
         <select id="dec-kind" required value={kind} onChange={(e) => setKind(e.currentTarget.value)} {...invalid(a.error, errID, 'kind')}>
           <option value="">Choose…</option>
-          {DECISIONS.map(([v, t]) => (
+          {DECISIONS.filter(([v]) => FROM[v]?.includes(p.approvalStatus) ?? true).map(([v, t]) => (
             <option key={v} value={v}>
               {t}
             </option>
@@ -844,7 +854,7 @@ function DecisionForm({ p, saved }: { p: QAProvider; saved: (msg: string) => voi
         <input id="dec-date" type="date" required max={today()} value={decidedOn} onInput={(e) => setDecidedOn(e.currentTarget.value)} {...invalid(a.error, errID, 'decidedOn')} />
       </div>
       <label for="dec-reason">Reason or minutes{reasonRequired ? '' : ' (optional)'}</label>
-      <textarea id="dec-reason" rows={3} required={reasonRequired && kind !== ''} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(a.error, errID, 'reason')} />
+      <textarea id="dec-reason" rows={3} maxLength={20000} required={reasonRequired && kind !== ''} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(a.error, errID, 'reason')} />
       <div class="actions">
         <button type="submit" disabled={a.busy || !kind}>
           {a.busy ? 'Saving…' : 'Record decision'}
