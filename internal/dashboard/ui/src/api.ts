@@ -43,10 +43,29 @@ const codeMeaning: Record<string, string> = {
 export function describeError(e: unknown): string {
   if (e instanceof ApiError) {
     const meaning = codeMeaning[e.code] ?? 'The request failed.';
-    // The server's message says what exactly (e.g. which field); keep both.
-    return e.message && e.message !== meaning ? `${meaning} ${e.message}` : meaning;
+    // The server's message says what exactly (e.g. which field); keep both,
+    // unless it only repeats the code ("not found") or names an id.
+    if (!e.message || e.message === meaning || e.code === 'NOT_FOUND' || e.code === 'UNAUTHENTICATED') return meaning;
+    return `${meaning} ${sentence(e.message)}`;
   }
   return codeMeaning.NETWORK;
+}
+
+// What a failed sign-in says: the server's reason as a sentence, never the
+// ended-session text.
+export function describeSignInError(e: unknown): string {
+  if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') {
+    if (/too many/i.test(e.message)) return sentence(e.message);
+    return 'Incorrect email or password.';
+  }
+  return describeError(e);
+}
+
+// A server message as a sentence: capital first letter, full stop.
+export function sentence(m: string): string {
+  const t = m.trim();
+  if (!t) return t;
+  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }
 
 let onUnauthenticated: () => void = () => {};
@@ -61,6 +80,9 @@ function authHeaders(): Record<string, string> {
 
 async function post<T>(body: BodyInit, headers: Record<string, string>): Promise<T> {
   let res: Response;
+  // Without a token (signing in) an UNAUTHENTICATED answer is about the
+  // credentials, not an ended session.
+  const hadToken = getToken() != null;
   try {
     res = await fetch('/query', { method: 'POST', headers: { ...headers, ...authHeaders() }, body });
   } catch {
@@ -76,7 +98,7 @@ async function post<T>(body: BodyInit, headers: Record<string, string>): Promise
   if (out.errors && out.errors.length > 0) {
     const first = out.errors[0];
     const code = first.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
-    if (code === 'UNAUTHENTICATED') onUnauthenticated();
+    if (code === 'UNAUTHENTICATED' && hadToken) onUnauthenticated();
     throw new ApiError(first.message, code, first.extensions?.field ?? '');
   }
   return out.data as T;
@@ -140,6 +162,14 @@ export function isoDate(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
+// A real calendar date written YYYY-MM-DD (2026-13-45 is not one).
+export function validDate(s: string | null): s is string {
+  if (!s || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const [y, m, d] = s.split('-').map(Number);
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
 export const weekdays = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
 export function weekdayOf(date: string): string {
   const [y, m, d] = date.split('-').map(Number);

@@ -14,13 +14,30 @@ export interface Alert {
   acknowledgedBy: string | null;
   learner: { id: string; firstName: string; lastName: string; upn: string };
   placement: { id: string; course: { provider: { name: string } } };
-  mark: { date: string; session: string; code: string; minutesLate: number; absenceReason: string | null };
+  // null for an alert no mark raised (a provider suspended).
+  mark: AlertMark | null;
+}
+
+export interface MarkVersion {
+  version: number;
+  status: string;
+  code: string;
+  minutesLate: number;
+  absenceReason: string | null;
+  recordedAt: string;
+}
+export interface AlertMark extends MarkVersion {
+  date: string;
+  session: string;
+  // Every version of the mark, oldest first: the alert describes the one that raised it.
+  history: { edges: { node: MarkVersion }[] } | null;
 }
 
 export const ALERT_FIELDS = `id kind raisedAt acknowledgedAt acknowledgedBy
   learner { id firstName lastName upn }
   placement { id course { provider { name } } }
-  mark { date session code minutesLate absenceReason }`;
+  mark { date session code status minutesLate absenceReason version recordedAt
+    history(first: 20, orderBy: [{field: VERSION, direction: ASC}]) { edges { node { version status code minutesLate absenceReason recordedAt } } } }`;
 
 interface State {
   status: Status;
@@ -82,6 +99,14 @@ function retryWait(retries: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+// While the socket is down and the client keeps retrying: Offline only when
+// the browser itself has no network, otherwise (Re)connecting. The same
+// answer on every retry, so the indicator stays put and is announced once.
+function down(wasConnected: boolean): Status {
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) return 'offline';
+  return wasConnected ? 'reconnecting' : 'connecting';
+}
+
 export function connect(token: string, schoolID: string | null, unauthorized: () => void) {
   disconnect();
   onUnauthorized = unauthorized;
@@ -96,7 +121,7 @@ export function connect(token: string, schoolID: string | null, unauthorized: ()
     shouldRetry: () => true,
     retryWait,
     on: {
-      connecting: (isRetry) => store.set({ status: isRetry || everConnected ? 'reconnecting' : 'connecting' }),
+      connecting: (isRetry) => store.set({ status: down(isRetry || everConnected) }),
       connected: () => {
         connectedNow = true;
         const wasRetry = everConnected;
@@ -111,7 +136,9 @@ export function connect(token: string, schoolID: string | null, unauthorized: ()
       closed: (e) => {
         connectedNow = false;
         if ((e as CloseEvent)?.code === 4401) onUnauthorized();
-        else store.set({ status: 'offline' });
+        // The client retries for ever: say so, steadily, rather than
+        // flickering between Offline and Reconnecting on every attempt.
+        else if (client) store.set({ status: down(everConnected) });
       },
     },
   });
@@ -259,7 +286,7 @@ async function catchUpThenLive(wasRetry: boolean) {
   const known = new Set(store.state.alerts.map((a) => a.id));
   merge(held);
   held.filter((a) => !known.has(a.id)).forEach(announce);
-  store.set({ status: connectedNow ? 'live' : 'offline', loaded: true, feedError: null });
+  store.set({ status: connectedNow ? 'live' : 'reconnecting', loaded: true, feedError: null });
   // The protocol does not acknowledge a subscribe, so an alert raised between
   // the fetch above and the server registering the subscription would be in
   // neither: look once more when the subscription is surely in place.

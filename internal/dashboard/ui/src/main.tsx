@@ -1,8 +1,8 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { describeError, getToken, gql, setToken, setUnauthenticatedHandler } from './api';
+import { describeSignInError, getToken, gql, setToken, setUnauthenticatedHandler } from './api';
 import { connect, disconnect, setSound, useLive, type Status } from './live';
-import { Link, Loading, ErrorBox, navigate, usePath } from './ui';
+import { ErrorBoundary, Heading, Link, Loading, ErrorBox, navigate, usePath } from './ui';
 import { Alerts } from './views/alerts';
 import { Today, LearnerView } from './views/school';
 import { Directory, ProviderPage } from './views/directory';
@@ -29,10 +29,13 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice: string
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [noticeShown, setNoticeShown] = useState(true);
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
+    // A failed attempt replaces the notice that sent the user here.
+    setNoticeShown(false);
     try {
       const d = await gql<{ login: { token: string } }>(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: email, p: password });
       setToken(d.login.token);
@@ -47,7 +50,7 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice: string
     <main class="signin" id="main">
       <h1>apnet</h1>
       <p>Alternative provision: attendance, referrals and the provider directory.</p>
-      {notice && <p class="notice" role="status">{notice}</p>}
+      {notice && noticeShown && <p class="notice" role="status">{notice}</p>}
       <form onSubmit={submit} aria-describedby={error ? 'signin-error' : undefined}>
         <label for="email">Email</label>
         <input id="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
@@ -58,7 +61,7 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice: string
         </button>
         {error ? (
           <p id="signin-error" class="error" role="alert">
-            {describeError(error)}
+            {describeSignInError(error)}
           </p>
         ) : null}
       </form>
@@ -150,9 +153,20 @@ function View({ me, path }: { me: Me; path: URL }) {
       if (p === '/providers') return <Providers />;
       if (p === '/audit' && me.role === 'PARTNERSHIP_ADMIN') return <Audit />;
   }
+  // An address of apnet's that another kind of account uses.
+  const known = ['/', '/today', '/referrals', '/register', '/progress', '/qa', '/applications', '/providers', '/audit', '/training', '/directory', '/resources'];
+  if (known.includes(p) || /^\/(learners|qa\/providers)\/[^/]+$/.test(p))
+    return (
+      <section>
+        <Heading>This page is not available to your account</Heading>
+        <p>
+          <Link href="/">Go to the start page</Link>
+        </p>
+      </section>
+    );
   return (
     <section>
-      <h1>Page not found</h1>
+      <Heading>Page not found</Heading>
       <p>
         <Link href="/">Go to the start page</Link>
       </p>
@@ -208,7 +222,9 @@ function Shell({ me, signOut }: { me: Me; signOut: () => void }) {
         </ul>
       </nav>
       <main id="main">
-        <View me={me} path={path} />
+        <ErrorBoundary key={path.pathname + path.search}>
+          <View me={me} path={path} />
+        </ErrorBoundary>
       </main>
       <p class="visually-hidden" aria-live="assertive">
         {live.announcement}

@@ -1,5 +1,5 @@
 // Shared pieces: the query hook with its loading and error states, routing.
-import type { ComponentChildren } from 'preact';
+import { Component, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError, gql } from './api';
 
@@ -11,7 +11,10 @@ export interface QueryState<T> {
 }
 
 export function useQuery<T>(query: string, variables: Record<string, unknown> = {}, skip = false): QueryState<T> {
-  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: !skip });
+  // dataKey: the variables the data was fetched with. A failed reload keeps
+  // the data it had; a failed new query (other variables) does not leave the
+  // previous query's results on show under its error.
+  const [state, setState] = useState<{ data: T | null; dataKey: string; error: unknown; loading: boolean }>({ data: null, dataKey: '', error: null, loading: !skip });
   const key = JSON.stringify(variables);
   const seq = useRef(0);
   const run = useCallback(() => {
@@ -19,12 +22,12 @@ export function useQuery<T>(query: string, variables: Record<string, unknown> = 
     const n = ++seq.current;
     setState((s) => ({ ...s, loading: true, error: null }));
     gql<T>(query, JSON.parse(key)).then(
-      (data) => n === seq.current && setState({ data, error: null, loading: false }),
-      (error) => n === seq.current && setState((s) => ({ data: s.data, error, loading: false })),
+      (data) => n === seq.current && setState({ data, dataKey: key, error: null, loading: false }),
+      (error) => n === seq.current && setState((s) => (s.dataKey === key ? { ...s, error, loading: false } : { data: null, dataKey: '', error, loading: false })),
     );
   }, [query, key, skip]);
   useEffect(run, [run]);
-  return { ...state, reload: run };
+  return { data: state.dataKey === key || state.loading ? state.data : null, error: state.error, loading: state.loading, reload: run };
 }
 
 export function Loading({ what }: { what: string }) {
@@ -35,11 +38,17 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
+// Only a failure that may go away by itself is worth trying again: the same
+// bad input or a missing record gives the same answer.
+export function retryable(error: unknown): boolean {
+  return !(error instanceof ApiError) || ['NETWORK', 'INTERNAL_SERVER_ERROR'].includes(error.code);
+}
+
 export function ErrorBox({ error, retry }: { error: unknown; retry?: () => void }) {
   return (
     <div class="error" role="alert">
       <p>{describeError(error)}</p>
-      {retry && (
+      {retry && retryable(error) && (
         <button type="button" onClick={retry}>
           Try again
         </button>
@@ -144,4 +153,47 @@ export function useAction() {
     }
   };
   return { busy, error, run, setError };
+}
+
+// Ids in addresses are the numbers apnet returns; anything else cannot be found.
+export function validID(id: string): boolean {
+  return /^[1-9][0-9]{0,18}$/.test(id);
+}
+
+// The server's answer for an id that names nothing this account may see.
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && (error.code === 'NOT_FOUND' || (error.code === 'BAD_USER_INPUT' && error.field === 'id'));
+}
+
+export function NotFound({ what }: { what: string }) {
+  return (
+    <>
+      <Heading>{what} not found</Heading>
+      <p>This {what.toLowerCase()} does not exist or is not visible to your account.</p>
+      <p>
+        <Link href="/">Go to the start page</Link>
+      </p>
+    </>
+  );
+}
+
+// One view's failure must not take the page down: the navigation stays, and
+// the next navigation (the boundary is keyed by the path) starts afresh.
+export class ErrorBoundary extends Component<{ children: ComponentChildren }, { failed: boolean }> {
+  state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  componentDidCatch() {
+    // Nothing is logged: the error may carry personal data from the page.
+  }
+  render() {
+    if (!this.state.failed) return this.props.children;
+    return (
+      <section>
+        <Heading>Something went wrong</Heading>
+        <p>This page could not be shown. The rest of apnet still works: use the menu, or reload the page.</p>
+      </section>
+    );
+  }
 }

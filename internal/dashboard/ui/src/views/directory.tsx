@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { formatDate, formatTime, label, nodes } from '../api';
-import { Async, Heading, Link, useQuery } from '../ui';
+import { Async, Heading, isNotFound, Link, NotFound, useQuery, validID } from '../ui';
 import { categoryText, DOC_FIELDS, Download, type Doc } from './documents';
 import { Grades, qaPage } from './qa';
 
@@ -29,32 +29,61 @@ interface Filter {
   withinMiles?: number;
 }
 
+// The server's limit on a radius search.
+const MAX_MILES = 200;
+const FULL_POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$/i;
+const DISTRICT = /^[A-Z]{1,2}[0-9][A-Z0-9]?$/i;
+
+// The search's postcode and miles, checked in the browser with messages for
+// people (the server's say withinMiles and print 1e+300).
+function checkSearch(postcode: string, miles: string): { postcode?: string; miles?: string } {
+  const out: { postcode?: string; miles?: string } = {};
+  const pc = postcode.trim();
+  if (pc && !FULL_POSTCODE.test(pc)) {
+    out.postcode = DISTRICT.test(pc) ? 'Enter a full postcode, e.g. NG7 2QQ, not only its district.' : 'Enter a UK postcode, e.g. NG7 2QQ.';
+  }
+  if (miles.trim() !== '') {
+    const n = Number(miles);
+    if (!pc) out.miles = 'Enter a postcode to search within a distance of it.';
+    else if (!Number.isFinite(n) || n <= 0) out.miles = 'Enter a distance of more than 0 miles.';
+    else if (n > MAX_MILES) out.miles = `Enter a distance of at most ${MAX_MILES} miles.`;
+  }
+  return out;
+}
+
 export function Directory() {
   const [form, setForm] = useState({ qualification: '', awardingBody: '', levels: [] as string[], postcode: '', withinMiles: '' });
   const [filter, setFilter] = useState<Filter>({});
+  const [problems, setProblems] = useState<{ postcode?: string; miles?: string }>({});
   const q = useQuery<{ searchProviders: { totalCount: number; origin: { postcode: string; district: string; precision: string; message: string | null } | null; edges: { node: Match }[] } }>(SEARCH, { f: filter });
   const submit = (e: Event) => {
     e.preventDefault();
+    const bad = checkSearch(form.postcode, form.withinMiles);
+    setProblems(bad);
+    if (bad.postcode || bad.miles) {
+      document.getElementById(bad.postcode ? 's-pc' : 's-miles')?.focus();
+      return;
+    }
     const f: Filter = {};
     if (form.qualification.trim()) f.qualification = form.qualification.trim();
     if (form.awardingBody.trim()) f.awardingBody = form.awardingBody.trim();
     if (form.levels.length) f.levels = form.levels;
     if (form.postcode.trim()) f.postcode = form.postcode.trim();
-    if (form.withinMiles && form.postcode.trim()) f.withinMiles = Number(form.withinMiles);
+    if (form.withinMiles.trim() && form.postcode.trim()) f.withinMiles = Number(form.withinMiles);
     setFilter(f);
   };
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });
   return (
     <section>
       <Heading>Provider directory</Heading>
-      <form class="search" onSubmit={submit} role="search" aria-label="Find providers">
+      <form class="search" noValidate onSubmit={submit} role="search" aria-label="Find providers">
         <div class="field">
           <label for="s-qual">Qualification</label>
-          <input id="s-qual" value={form.qualification} onInput={set('qualification')} placeholder="e.g. hairdressing or 603/2476/0" />
+          <input id="s-qual" maxLength={200} value={form.qualification} onInput={set('qualification')} placeholder="e.g. hairdressing or 603/2476/0" />
         </div>
         <div class="field">
           <label for="s-body">Awarding body</label>
-          <input id="s-body" value={form.awardingBody} onInput={set('awardingBody')} placeholder="e.g. City & Guilds" />
+          <input id="s-body" maxLength={200} value={form.awardingBody} onInput={set('awardingBody')} placeholder="e.g. City & Guilds" />
         </div>
         <fieldset class="field levels">
           <legend>Level</legend>
@@ -71,14 +100,26 @@ export function Directory() {
         </fieldset>
         <div class="field">
           <label for="s-pc">Postcode</label>
-          <input id="s-pc" value={form.postcode} onInput={set('postcode')} autocomplete="postal-code" placeholder="e.g. NG7 6ND" />
+          <input id="s-pc" maxLength={10} value={form.postcode} onInput={set('postcode')} autocomplete="postal-code" placeholder="e.g. NG7 6ND"
+            aria-invalid={problems.postcode ? true : undefined} aria-describedby={problems.postcode ? 's-pc-error' : undefined} />
+          {problems.postcode && (
+            <p id="s-pc-error" class="error" role="alert">
+              {problems.postcode}
+            </p>
+          )}
         </div>
         <div class="field">
           <label for="s-miles">Within (miles)</label>
-          <input id="s-miles" type="number" min="0" step="0.5" inputMode="decimal" value={form.withinMiles} onInput={set('withinMiles')} aria-describedby="s-miles-hint" />
+          <input id="s-miles" type="number" min="0.5" max={MAX_MILES} step="0.5" inputMode="decimal" value={form.withinMiles} onInput={set('withinMiles')}
+            aria-invalid={problems.miles ? true : undefined} aria-describedby={problems.miles ? 's-miles-error s-miles-hint' : 's-miles-hint'} />
           <p id="s-miles-hint" class="hint">
             Needs a postcode; results are nearest first.
           </p>
+          {problems.miles && (
+            <p id="s-miles-error" class="error" role="alert">
+              {problems.miles}
+            </p>
+          )}
         </div>
         <button type="submit">Search</button>
       </form>
@@ -124,7 +165,7 @@ export function Directory() {
   );
 }
 
-const PROVIDER = `query($id: ID!) { node(id: $id) { ... on Provider {
+const PROVIDER = `query($id: ID!) { node(id: $id) { __typename ... on Provider {
   id name description contactName email phone website address postcode approvalStatus approvedUntil
   latestComplianceVisit { id visitedOn overall reportDocument { ${DOC_FIELDS} } }
   latestEvaluationVisit { id visitedOn teachingAndLearning behaviourAndAttitudes personalDevelopment leadershipAndManagement overallGrade reportDocument { ${DOC_FIELDS} } }
@@ -134,6 +175,7 @@ const PROVIDER = `query($id: ID!) { node(id: $id) { ... on Provider {
 } } }`;
 
 interface ProviderDetail {
+  __typename: string;
   id: string;
   name: string;
   description: string;
@@ -152,22 +194,17 @@ interface ProviderDetail {
 }
 
 export function ProviderPage({ id, partnership }: { id: string; partnership?: boolean }) {
-  const q = useQuery<{ node: ProviderDetail | null }>(PROVIDER, { id });
+  const valid = validID(id);
+  const q = useQuery<{ node: ProviderDetail | null }>(PROVIDER, { id }, !valid);
   return (
     <section>
       <p>
         <Link href="/directory">← Provider directory</Link>
       </p>
-      <Async q={q} what="the provider">
+      {!valid || isNotFound(q.error) ? <NotFound what="Provider" /> : <Async q={q} what="the provider">
         {(d) => {
           const p = d.node;
-          if (!p || !p.name)
-            return (
-              <>
-                <Heading>Provider not found</Heading>
-                <p>This provider does not exist or is not visible to your account.</p>
-              </>
-            );
+          if (p?.__typename !== 'Provider') return <NotFound what="Provider" />;
           return (
             <>
               <Heading>{p.name}</Heading>
@@ -239,7 +276,7 @@ export function ProviderPage({ id, partnership }: { id: string; partnership?: bo
             </>
           );
         }}
-      </Async>
+      </Async>}
     </section>
   );
 }

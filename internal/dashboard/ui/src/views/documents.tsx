@@ -113,7 +113,7 @@ export function UploadForm({ idPrefix, categories, providerID, done }: { idPrefi
     <form class="qa-form" onSubmit={submit} aria-describedby={a.error ? errID : undefined} data-form={idPrefix}>
       <div class="field">
         <label for={`${idPrefix}-title`}>Title</label>
-        <input id={`${idPrefix}-title`} required value={title} onInput={(e) => setTitle(e.currentTarget.value)} {...invalid(a.error, errID, 'title')} />
+        <input id={`${idPrefix}-title`} required maxLength={200} value={title} onInput={(e) => setTitle(e.currentTarget.value)} {...invalid(a.error, errID, 'title')} />
       </div>
       <div class="field">
         <label for={`${idPrefix}-cat`}>Category</label>

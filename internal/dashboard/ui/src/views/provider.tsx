@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { describeError, formatDate, formatTime, gql, label, nodes, periodOf, today, weekdayOf } from '../api';
+import { ApiError, describeError, formatDate, sentence, formatTime, gql, label, nodes, periodOf, today, validDate, weekdayOf } from '../api';
 import type { Me } from '../main';
-import { Async, Heading, navigate, useQuery } from '../ui';
+import { Async, FormError, Heading, invalid, navigate, useQuery } from '../ui';
 
 interface Mark {
   id: string;
@@ -71,14 +71,70 @@ function changed(e: Entry, m?: Mark): boolean {
   return false;
 }
 
-// The result is kept by the parent: a save reloads the marks, which remounts the form.
-function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session; date: string; saved: () => void; first: boolean; result: string; setResult: (r: string) => void }) {
-  const [entries, setEntries] = useState<Record<string, Entry>>(() => Object.fromEntries(s.rows.map((r) => [r.placement.id, entryOf(r.mark)])));
+// The server's limit for an amendment reason.
+const AMEND_MAX = 500;
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}
+
+const fieldWords: [RegExp, string][] = [
+  [/\bminutesLate\b/g, 'minutes late'],
+  [/\bamendmentReason\b/g, 'a reason for the change'],
+  [/\babsenceReason\b/g, 'absence reason'],
+  [/\bNO_REASON_YET\b/g, 'no reason yet'],
+  [/\b(PRESENT|LATE|ABSENT|NOT_REQUIRED)\b/g, ''],
+];
+
+// A server message about the register in words for people: learners by
+// name instead of "placement 25769804034", no API field names.
+function humanise(message: string, names: Map<string, string>): { text: string; pid: string } {
+  let pid = '';
+  let text = message.replace(/placement (\d+)/g, (_, id: string) => {
+    pid ||= id;
+    return names.get(id) ?? 'a learner';
+  });
+  if (/already marked/.test(message) && pid) {
+    text = `${names.get(pid) ?? 'A learner'} has been marked by someone else meanwhile. Reload the page to see the saved mark, then change it if you need to, saying why.`;
+  } else if (/amended by someone else/.test(message) && pid) {
+    text = `${names.get(pid) ?? 'A learner'}'s mark was changed by someone else meanwhile. Reload the page and try again.`;
+  } else {
+    for (const [re, w] of fieldWords) text = text.replace(re, (m) => (w === '' ? m.toLowerCase().replace(/_/g, ' ') : w));
+  }
+  return { text: sentence(text), pid };
+}
+
+function RegisterForm({ s, date, saved, first }: { s: Session; date: string; saved: () => void; first: boolean }) {
+  const fresh = () => Object.fromEntries(s.rows.map((r) => [r.placement.id, entryOf(r.mark)]));
+  const [entries, setEntries] = useState<Record<string, Entry>>(fresh);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState('');
+  const [result, setResult] = useState('');
+  // Problems found before sending (or named by the server), by placement.
+  const [rowErrors, setRowErrors] = useState<Record<string, string>>({});
   const form = useRef<HTMLFormElement>(null);
   const submitRef = useRef<HTMLButtonElement>(null);
-  const set = (pid: string, patch: Partial<Entry>) => setEntries((prev) => ({ ...prev, [pid]: { ...prev[pid], ...patch } }));
+  const resultRef = useRef<HTMLParagraphElement>(null);
+  const set = (pid: string, patch: Partial<Entry>) => {
+    setEntries((prev) => ({ ...prev, [pid]: { ...prev[pid], ...patch } }));
+    setRowErrors((prev) => {
+      if (!prev[pid]) return prev;
+      const { [pid]: _, ...rest } = prev;
+      return rest;
+    });
+  };
+  // After a save the marks are fetched again: show what is now saved. The
+  // form stays mounted, so focus and the result message stay where they are.
+  const savedSig = s.rows.map((r) => `${r.placement.id}:${r.mark?.version ?? 0}:${r.mark?.status ?? ''}`).join(',');
+  const firstSig = useRef(savedSig);
+  useEffect(() => {
+    if (savedSig === firstSig.current) return;
+    firstSig.current = savedSig;
+    setEntries(fresh());
+  }, [savedSig]);
+  const names = new Map(s.rows.map((r) => [r.placement.id, `${r.placement.learner.firstName} ${r.placement.learner.lastName}`]));
+  const sessionMinutes = Math.max(1, minutesOf(s.end) - minutesOf(s.start));
 
   // Focus the next learner's status (or the save button after the last).
   const focusRow = (i: number) => {
@@ -107,11 +163,7 @@ function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session
   const onRowKey = (e: KeyboardEvent, i: number, pid: string) => {
     const t = e.target as HTMLElement;
     handled.current = false;
-    if (e.ctrlKey && e.key === 'Enter') {
-      e.preventDefault();
-      void submit();
-      return;
-    }
+    if (e.ctrlKey || e.metaKey) return; // Ctrl+Enter: the form's handler
     const typing = t.tagName === 'SELECT' || (t instanceof HTMLInputElement && t.type !== 'radio') || t.tagName === 'TEXTAREA';
     if (typing) {
       if (e.key === 'Enter') {
@@ -122,7 +174,7 @@ function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session
       }
       return;
     }
-    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.altKey) return;
     const st = STATUSES.find(([, k]) => k.toLowerCase() === e.key.toLowerCase());
     if (!st) return;
     e.preventDefault();
@@ -135,13 +187,42 @@ function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session
 
   const unmarked = s.rows.filter((r) => !entries[r.placement.id].status).length;
   const toSend = s.rows.filter((r) => entries[r.placement.id].status);
+  const changes = s.rows.filter((r) => changed(entries[r.placement.id], r.mark)).length;
+
+  // What must be right before the register goes to the server, per learner.
+  const check = (): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const r of toSend) {
+      const pid = r.placement.id;
+      const en = entries[pid];
+      const name = names.get(pid)!;
+      if (en.status === 'LATE') {
+        const n = Number(en.minutesLate);
+        if (en.minutesLate === '' || !Number.isInteger(n) || n < 1) out[pid] = `${name}: enter how many minutes late (1 to ${sessionMinutes}).`;
+        else if (n > sessionMinutes) out[pid] = `${name}: ${n} minutes is longer than the session (${sessionMinutes} minutes); mark them absent instead.`;
+      }
+      if (!out[pid] && r.mark && changed(en, r.mark) && !en.amendmentReason.trim()) out[pid] = `${name}: say why you are changing the saved mark.`;
+    }
+    return out;
+  };
 
   // Saving is the button's (or Ctrl+Enter's) job only: Enter in a text field
   // submits a form implicitly, which must not save a half-marked register.
   const submit = async () => {
-    setBusy(true);
-    setError(null);
+    if (busy || changes === 0) return;
+    setError('');
     setResult('');
+    const problems = check();
+    setRowErrors(problems);
+    const bad = Object.keys(problems);
+    if (bad.length > 0) {
+      setError(bad.length === 1 ? 'One learner needs attention before the register can be saved.' : `${bad.length} learners need attention before the register can be saved.`);
+      const pid = bad[0];
+      const en = entries[pid];
+      focusIn(pid, en.status === 'LATE' && problems[pid].includes('minutes') ? 'input[inputmode=numeric]' : 'input.amend-reason');
+      return;
+    }
+    setBusy(true);
     try {
       const input = {
         courseID: s.courseID,
@@ -152,7 +233,7 @@ function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session
           const mark: Record<string, unknown> = { status: en.status };
           if (en.status === 'LATE') mark.minutesLate = Number(en.minutesLate);
           if (en.status === 'ABSENT') mark.absenceReason = en.absenceReason;
-          if (r.mark && changed(en, r.mark)) mark.amendmentReason = en.amendmentReason;
+          if (r.mark && changed(en, r.mark)) mark.amendmentReason = en.amendmentReason.trim();
           return { placementID: r.placement.id, mark };
         }),
       };
@@ -163,16 +244,33 @@ function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session
       const r = d.recordRegister;
       setResult(`Register saved: ${r.created} new, ${r.amended} amended, ${r.unchanged} unchanged${r.alerts.length ? `; ${r.alerts.length} alert${r.alerts.length === 1 ? '' : 's'} sent to schools` : ''}.`);
       saved();
+      // The save button is about to be disabled (nothing left to save): keep
+      // the keyboard at the result rather than losing it to the page.
+      requestAnimationFrame(() => resultRef.current?.focus());
     } catch (err) {
-      setError(err);
+      if (err instanceof ApiError && err.message && err.code !== 'NETWORK' && err.code !== 'INTERNAL_SERVER_ERROR' && err.code !== 'UNAUTHENTICATED') {
+        const h = humanise(err.message, names);
+        if (h.pid && names.has(h.pid)) setRowErrors({ [h.pid]: h.text });
+        setError(h.pid ? 'The register was not saved.' + (names.has(h.pid) ? '' : ` ${h.text}`) : `The register was not saved. ${h.text}`);
+      } else {
+        setError(`The register was not saved. ${describeError(err)}`);
+      }
     } finally {
       setBusy(false);
     }
   };
 
   const id = s.key;
+  const errID = `${id}-error`;
   return (
     <form ref={form} class="register" onSubmit={(e) => e.preventDefault()}
+      onKeyDown={(e) => {
+        // Ctrl+Enter saves from anywhere in the register, the button included.
+        if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+          e.preventDefault();
+          void submit();
+        }
+      }}
       onKeyPressCapture={(e) => {
         if (handled.current) e.preventDefault();
       }}
@@ -198,10 +296,14 @@ function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session
             {s.rows.map((r, i) => {
               const pid = r.placement.id;
               const en = entries[pid];
-              const name = `${r.placement.learner.firstName} ${r.placement.learner.lastName}`;
+              const name = names.get(pid)!;
               const amending = r.mark && changed(en, r.mark);
+              const rowErr = rowErrors[pid];
+              const rowErrID = `${id}-${pid}-error`;
+              const lateBad = rowErr && en.status === 'LATE' && /minutes/.test(rowErr);
+              const amendBad = rowErr && !lateBad && amending;
               return (
-                <tr key={pid} data-row={pid} onKeyDown={(e) => onRowKey(e, i, pid)} class={en.status ? `row-${en.status}` : 'row-unmarked'}>
+                <tr key={pid} data-row={pid} onKeyDown={(e) => onRowKey(e, i, pid)} class={`${en.status ? `row-${en.status}` : 'row-unmarked'}${rowErr ? ' row-error' : ''}`}>
                   <th scope="row" id={`${id}-${pid}-name`}>
                     {name}
                   </th>
@@ -219,7 +321,9 @@ function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session
                     {en.status === 'LATE' && (
                       <label>
                         Minutes late{' '}
-                        <input type="text" inputMode="numeric" pattern="[0-9]*" required size={4} value={en.minutesLate} onInput={(e) => set(pid, { minutesLate: e.currentTarget.value.replace(/\D/g, '') })} />
+                        <input type="text" inputMode="numeric" pattern="[0-9]*" maxLength={4} required size={4} value={en.minutesLate}
+                          onInput={(e) => set(pid, { minutesLate: e.currentTarget.value.replace(/\D/g, '') })}
+                          aria-invalid={lateBad ? true : undefined} aria-describedby={lateBad ? rowErrID : undefined} />
                       </label>
                     )}
                     {en.status === 'ABSENT' && (
@@ -237,14 +341,21 @@ function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session
                     {amending && (
                       <label class="amend">
                         Why change the saved mark?{' '}
-                        <input type="text" required value={en.amendmentReason} onInput={(e) => set(pid, { amendmentReason: e.currentTarget.value })} />
+                        <input type="text" class="amend-reason" required maxLength={AMEND_MAX} value={en.amendmentReason} onInput={(e) => set(pid, { amendmentReason: e.currentTarget.value })}
+                          aria-invalid={amendBad ? true : undefined} aria-describedby={amendBad ? rowErrID : undefined} />
                       </label>
+                    )}
+                    {rowErr && (
+                      <p class="error row-message" id={rowErrID}>
+                        {rowErr}
+                      </p>
                     )}
                   </td>
                   <td data-saved={r.mark?.code ?? ''}>
                     {r.mark ? (
                       <>
                         <span class="code">{r.mark.code || '–'}</span> {label(r.mark.status)}
+                        {r.mark.status === 'LATE' && ` ${r.mark.minutesLate} min`}
                         {r.mark.version > 1 && ` (v${r.mark.version})`}
                       </>
                     ) : (
@@ -258,17 +369,17 @@ function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session
         </table>
       </div>
       <div class="actions">
-        <button type="button" ref={submitRef} onClick={() => void submit()} disabled={busy || toSend.length === 0}>
-          {busy ? 'Saving…' : `Save register (${toSend.length} of ${s.rows.length})`}
+        <button type="button" ref={submitRef} onClick={() => void submit()} disabled={busy || changes === 0} aria-describedby={error ? errID : undefined}>
+          {busy ? 'Saving…' : changes === 0 ? (toSend.length > 0 ? 'Saved: nothing changed' : 'Save register') : `Save register (${toSend.length} of ${s.rows.length})`}
         </button>
         {unmarked > 0 && <span class="muted">{unmarked} not marked yet</span>}
       </div>
-      <p role="status" class="result">
+      <p role="status" class="result" tabIndex={-1} ref={resultRef}>
         {result}
       </p>
       {error ? (
-        <p class="error" role="alert">
-          {describeError(error)}
+        <p class="error" role="alert" id={errID}>
+          {error}
         </p>
       ) : null}
     </form>
@@ -276,9 +387,8 @@ function RegisterForm({ s, date, saved, first, result, setResult }: { s: Session
 }
 
 export function Register({ me, date: fromURL }: { me: Me; date: string | null }) {
-  const date = fromURL && /^\d{4}-\d{2}-\d{2}$/.test(fromURL) ? fromURL : today();
+  const date = validDate(fromURL) ? fromURL : today();
   const q = useQuery<{ placements: { edges: { node: Placement }[] } }>(PLACEMENTS, { d: date });
-  const [results, setResults] = useState<Record<string, string>>({});
   const weekday = weekdayOf(date);
   const sessions = useMemo(() => {
     const by = new Map<string, Session>();
@@ -307,8 +417,8 @@ export function Register({ me, date: fromURL }: { me: Me; date: string | null })
           ) : (
             <>
               {sessions.map((s, i) => (
-                // Keyed by the saved marks too, so a save shows what is now marked.
-                <RegisterForm key={`${s.key}-${s.rows.map((r) => r.mark?.version ?? 0).join('.')}`} s={s} date={date} saved={q.reload} first={i === 0} result={results[s.key] ?? ''} setResult={(r) => setResults((prev) => ({ ...prev, [s.key]: r }))} />
+                // Keyed by the register (and date) only: a save refreshes its rows in place.
+                <RegisterForm key={`${date}-${s.key}`} s={s} date={date} saved={q.reload} first={i === 0} />
               ))}
             </>
           )
@@ -333,6 +443,8 @@ interface Update {
 }
 
 const RATINGS = ['EXCELLENT', 'GOOD', 'SATISFACTORY', 'CONCERN'];
+// The server's limit for each narrative.
+const NARRATIVE_MAX = 4000;
 
 export function Progress() {
   const q = useQuery<{ placements: { edges: { node: { id: string; learner: { firstName: string; lastName: string }; course: { qualification: { title: string } }; progressUpdates: { edges: { node: Update }[] } } }[] } }>(`query {
@@ -341,6 +453,8 @@ export function Progress() {
         id periodStart periodEnd academicRating personalRating englishRating mathsRating academicNarrative attendancePercent punctualityPercent postedAt } } } } } }
   }`);
   const [open, setOpen] = useState('');
+  // The confirmation of the last post, next to the learner it was for.
+  const [posted, setPosted] = useState<{ id: string; msg: string } | null>(null);
   return (
     <section>
       <Heading>Progress updates</Heading>
@@ -368,15 +482,26 @@ export function Progress() {
                       ))}
                     </ul>
                   )}
-                  <button type="button" class="secondary" aria-expanded={open === p.id} onClick={() => setOpen(open === p.id ? '' : p.id)}>
+                  <button type="button" class="secondary" aria-expanded={open === p.id} data-post={p.id}
+                    onClick={() => {
+                      setOpen(open === p.id ? '' : p.id);
+                      setPosted(null);
+                    }}>
                     Post an update…
                   </button>
+                  <p class="result" role="status" tabIndex={-1} data-posted={p.id}>
+                    {posted?.id === p.id ? posted.msg : ''}
+                  </p>
                   {open === p.id && (
                     <ProgressForm
                       placementID={p.id}
-                      done={() => {
+                      name={`${p.learner.firstName} ${p.learner.lastName}`}
+                      done={(msg) => {
                         setOpen('');
+                        setPosted({ id: p.id, msg });
                         q.reload();
+                        // The form goes away: keep the keyboard at the confirmation.
+                        requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-posted="${p.id}"]`)?.focus());
                       }}
                     />
                   )}
@@ -390,35 +515,53 @@ export function Progress() {
   );
 }
 
-function ProgressForm({ placementID, done }: { placementID: string; done: () => void }) {
+function ProgressForm({ placementID, name, done }: { placementID: string; name: string; done: (msg: string) => void }) {
   const [f, setF] = useState<Record<string, string>>({ periodStart: '', periodEnd: today(), academicRating: 'GOOD', personalRating: 'GOOD', englishRating: 'GOOD', mathsRating: 'GOOD', academicNarrative: '', personalNarrative: '', englishNarrative: '', mathsNarrative: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const errID = `pu-${placementID}-error`;
   const id = (k: string) => `pu-${placementID}-${k}`;
   const set = (k: string) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
-  // Saving is the button's (or Ctrl+Enter's) job only: Enter in a text field
-  // submits a form implicitly, which must not save a half-marked register.
-  const submit = async () => {
+  // The form posts in the page (never a browser form submission, which
+  // would reload it and lose any error); Ctrl+Enter posts from any field.
+  const submit = async (e?: Event) => {
+    e?.preventDefault();
+    if (busy) return;
+    if (f.periodStart && f.periodEnd && f.periodStart > f.periodEnd) {
+      setError(new ApiError('The period must start on or before the day it ends.', 'BAD_USER_INPUT', 'input.periodStart'));
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
       await gql(`mutation($in: PostProgressUpdateInput!) { postProgressUpdate(input: $in) { id } }`, { in: { placementID, ...f } });
-      done();
+      done(`Progress update posted for ${name} (${formatDate(f.periodStart)} – ${formatDate(f.periodEnd)}).`);
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
+  const onKey = (e: KeyboardEvent) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+      e.preventDefault();
+      const form = (e.currentTarget as HTMLFormElement);
+      // The browser's own checks (required fields) first, as the button would.
+      if (form.reportValidity()) void submit();
+    }
+  };
   return (
-    <form class="progress-form" onSubmit={submit}>
+    <form class="progress-form" onSubmit={submit} onKeyDown={onKey} aria-describedby={error ? errID : undefined} data-form="progress">
+      <p class="hint">
+        <kbd>Ctrl</kbd>+<kbd>Enter</kbd> posts the update.
+      </p>
       <div class="field">
         <label for={id('ps')}>Period from</label>
-        <input id={id('ps')} type="date" required value={f.periodStart} onInput={set('periodStart')} />
+        <input id={id('ps')} type="date" required value={f.periodStart} onInput={set('periodStart')} {...invalid(error, errID, 'periodStart')} />
       </div>
       <div class="field">
         <label for={id('pe')}>to</label>
-        <input id={id('pe')} type="date" required value={f.periodEnd} onInput={set('periodEnd')} />
+        <input id={id('pe')} type="date" required value={f.periodEnd} onInput={set('periodEnd')} {...invalid(error, errID, 'periodEnd')} />
       </div>
       {(['academic', 'personal', 'english', 'maths'] as const).map((k) => (
         <div class="field wide" key={k}>
@@ -431,17 +574,13 @@ function ProgressForm({ placementID, done }: { placementID: string; done: () => 
             ))}
           </select>
           <label for={id(`${k}-n`)}>{label(k)} narrative</label>
-          <textarea id={id(`${k}-n`)} rows={2} required={k === 'academic' || k === 'personal'} value={f[`${k}Narrative`]} onInput={set(`${k}Narrative`)} />
+          <textarea id={id(`${k}-n`)} rows={2} maxLength={NARRATIVE_MAX} required={k === 'academic' || k === 'personal'} value={f[`${k}Narrative`]} onInput={set(`${k}Narrative`)} {...invalid(error, errID, `${k}Narrative`)} />
         </div>
       ))}
       <button type="submit" disabled={busy}>
         {busy ? 'Posting…' : 'Post update'}
       </button>
-      {error ? (
-        <p class="error" role="alert">
-          {describeError(error)}
-        </p>
-      ) : null}
+      <FormError id={errID} error={error} />
     </form>
   );
 }

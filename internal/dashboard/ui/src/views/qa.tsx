@@ -2,7 +2,7 @@
 // queue and each provider's QA page (visits, reports, decisions).
 import { useState } from 'preact/hooks';
 import { formatDate, formatTime, gql, label, nodes, today } from '../api';
-import { Async, FormError, Heading, invalid, Link, useAction, useQuery } from '../ui';
+import { Async, FormError, Heading, invalid, isNotFound, Link, NotFound, useAction, useQuery, validID } from '../ui';
 import { categoryText, DOC_FIELDS, Download, FileField, UploadForm, uploadDocument, type Doc } from './documents';
 
 interface Training {
@@ -370,6 +370,7 @@ interface Decision {
   recordedAt: string;
 }
 interface QAProvider {
+  __typename: string;
   id: string;
   name: string;
   postcode: string;
@@ -387,7 +388,7 @@ const CV_FIELDS = `id visitedOn overall summary template { version } actions { i
 const EV_FIELDS = `id visitedOn teachingAndLearning behaviourAndAttitudes personalDevelopment leadershipAndManagement overallGrade report reportDocument { ${DOC_FIELDS} }`;
 
 const QA_PROVIDER = `query($id: ID!) {
-  node(id: $id) { ... on Provider { id name postcode approvalStatus approvedUntil currentlyApproved ${TRAINING}
+  node(id: $id) { __typename ... on Provider { id name postcode approvalStatus approvedUntil currentlyApproved ${TRAINING}
     complianceVisits(first: 10, orderBy: [{field: VISITED_ON, direction: DESC}]) { edges { node { ${CV_FIELDS} } } }
     evaluationVisits(first: 10, orderBy: [{field: VISITED_ON, direction: DESC}]) { edges { node { ${EV_FIELDS} } } }
     decisions(first: 50, orderBy: [{field: DECIDED_ON, direction: DESC}]) { edges { node { id kind decidedOn reason validUntil recordedAt } } }
@@ -405,10 +406,21 @@ const DECISIONS: [string, string][] = [
   ['WITHDRAW', 'Withdraw'],
 ];
 
+// From which approval statuses each decision may be taken (the server's
+// qa.Transitions): the form offers only these.
+const FROM: Record<string, string[]> = {
+  APPROVE: ['PENDING', 'APPROVED', 'LAPSED', 'REFUSED', 'WITHDRAWN'],
+  REFUSE: ['PENDING'],
+  SUSPEND: ['APPROVED'],
+  REINSTATE: ['SUSPENDED'],
+  WITHDRAW: ['PENDING', 'APPROVED', 'SUSPENDED', 'LAPSED', 'REFUSED'],
+};
+
 type Panel = '' | 'compliance' | 'evaluation' | 'decision' | 'upload';
 
 export function ProviderQA({ id }: { id: string }) {
-  const q = useQuery<{ node: QAProvider | null; currentChecklist: { id: string; version: number; items: ChecklistItem[] | null } | null }>(QA_PROVIDER, { id });
+  const valid = validID(id);
+  const q = useQuery<{ node: QAProvider | null; currentChecklist: { id: string; version: number; items: ChecklistItem[] | null } | null }>(QA_PROVIDER, { id }, !valid);
   const [panel, setPanel] = useState<Panel>('');
   const [result, setResult] = useState('');
   const toggle = (p: Panel) => {
@@ -425,16 +437,10 @@ export function ProviderQA({ id }: { id: string }) {
       <p>
         <Link href="/providers">← Provider approvals</Link>
       </p>
-      <Async q={q} what="the provider's QA record">
+      {!valid || isNotFound(q.error) ? <NotFound what="Provider" /> : <Async q={q} what="the provider's QA record">
         {(d) => {
           const p = d.node;
-          if (!p || !p.name)
-            return (
-              <>
-                <Heading>Provider not found</Heading>
-                <p>This provider does not exist or is not visible to your account.</p>
-              </>
-            );
+          if (p?.__typename !== 'Provider') return <NotFound what="Provider" />;
           const cvs = nodes(p.complianceVisits);
           const evs = nodes(p.evaluationVisits);
           const decisions = nodes(p.decisions);
@@ -576,7 +582,7 @@ export function ProviderQA({ id }: { id: string }) {
             </>
           );
         }}
-      </Async>
+      </Async>}
     </section>
   );
 }
@@ -837,7 +843,7 @@ function DecisionForm({ p, saved }: { p: QAProvider; saved: (msg: string) => voi
         <label for="dec-kind">Decision</label>
         <select id="dec-kind" required value={kind} onChange={(e) => setKind(e.currentTarget.value)} {...invalid(a.error, errID, 'kind')}>
           <option value="">Choose…</option>
-          {DECISIONS.map(([v, t]) => (
+          {DECISIONS.filter(([v]) => FROM[v]?.includes(p.approvalStatus) ?? true).map(([v, t]) => (
             <option key={v} value={v}>
               {t}
             </option>
@@ -849,7 +855,7 @@ function DecisionForm({ p, saved }: { p: QAProvider; saved: (msg: string) => voi
         <input id="dec-date" type="date" required max={today()} value={decidedOn} onInput={(e) => setDecidedOn(e.currentTarget.value)} {...invalid(a.error, errID, 'decidedOn')} />
       </div>
       <label for="dec-reason">Reason or minutes{reasonRequired ? '' : ' (optional)'}</label>
-      <textarea id="dec-reason" rows={3} required={reasonRequired && kind !== ''} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(a.error, errID, 'reason')} />
+      <textarea id="dec-reason" rows={3} maxLength={20000} required={reasonRequired && kind !== ''} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(a.error, errID, 'reason')} />
       <div class="actions">
         <button type="submit" disabled={a.busy || !kind}>
           {a.busy ? 'Saving…' : 'Record decision'}

@@ -134,7 +134,7 @@ function QueueItem({ r, courses, done }: { r: Referral; courses: Course[]; done:
           }}
         >
           <label for={`ret-${r.id}`}>What the school must change (one reason a line)</label>
-          <textarea id={`ret-${r.id}`} required rows={3} value={reasons} onInput={(e) => setReasons(e.currentTarget.value)} />
+          <textarea id={`ret-${r.id}`} required maxLength={2000} rows={3} value={reasons} onInput={(e) => setReasons(e.currentTarget.value)} />
           <button type="submit" disabled={busy}>
             Return referral
           </button>

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { formatDate, label, nodes, today, weekdayOf, periodOf } from '../api';
+import { formatDate, label, nodes, today, validDate, weekdayOf, periodOf } from '../api';
 import { onReconnect, subscribe } from '../live';
 import type { Me } from '../main';
-import { Async, Heading, Link, useQuery } from '../ui';
+import { Async, Heading, isNotFound, Link, NotFound, useQuery, validID } from '../ui';
 import { CodeKey, MarkChart, type ChartMark } from './chart';
 
 interface Mark {
@@ -26,8 +26,9 @@ interface Placement {
   marks: { edges: { node: Mark }[] };
 }
 
+// Placements running on the day, as the provider's register lists them.
 const TODAY = `query($d: Date!) {
-  placements(first: 100, where: {status: ACTIVE}) { edges { node {
+  placements(first: 100, where: {status: ACTIVE, startDateLTE: $d, endDateGTE: $d}) { edges { node {
     id sessions { weekday start end }
     learner { id firstName lastName upn }
     course { qualification { title } provider { name } }
@@ -47,7 +48,8 @@ function MarkCell({ mark, expected }: { mark?: Mark; expected: boolean }) {
 }
 
 export function Today({ me, date: fromURL }: { me: Me; date: string | null }) {
-  const [date, setDate] = useState(fromURL && /^\d{4}-\d{2}-\d{2}$/.test(fromURL) ? fromURL : today());
+  const badDate = fromURL != null && fromURL !== '' && !validDate(fromURL);
+  const [date, setDate] = useState(validDate(fromURL) ? fromURL : today());
   const q = useQuery<{ placements: { edges: { node: Placement }[] } }>(TODAY, { d: date });
   // Marks arriving live, keyed by placement and session, over the fetched ones.
   const [liveMarks, setLiveMarks] = useState<Record<string, Mark>>({});
@@ -70,6 +72,11 @@ export function Today({ me, date: fromURL }: { me: Me; date: string | null }) {
     <section>
       <Heading>{date === today() ? "Today's placements" : `Placements · ${formatDate(date)}`}</Heading>
       <p>Marks appear here as providers record them.</p>
+      {badDate && (
+        <p class="error" role="alert">
+          “{fromURL}” is not a date; showing today instead. Choose a date below.
+        </p>
+      )}
       <label for="today-date">Date</label>{' '}
       <input id="today-date" type="date" value={date} max={today()} onChange={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
       <Async q={q} what="placements">
@@ -125,23 +132,23 @@ export function Today({ me, date: fromURL }: { me: Me; date: string | null }) {
 }
 
 const LEARNER = `query($id: ID!) {
-  node(id: $id) { ... on Learner { id firstName lastName upn yearGroup school { name } } }
+  node(id: $id) { __typename ... on Learner { id firstName lastName upn yearGroup school { name } } }
   attendanceMarks(first: 100, orderBy: [{field: DATE, direction: DESC}], where: {hasPlacementWith: [{hasLearnerWith: [{id: $id}]}]}) {
     totalCount edges { node { id date session code status minutesLate absenceReason } }
   }
 }`;
 
 export function LearnerView({ id }: { id: string }) {
-  const q = useQuery<{ node: { id: string; firstName: string; lastName: string; upn: string; yearGroup: number; school: { name: string } } | null; attendanceMarks: { totalCount: number; edges: { node: ChartMark }[] } }>(LEARNER, { id });
+  const valid = validID(id);
+  const q = useQuery<{ node: { __typename: string; id: string; firstName: string; lastName: string; upn: string; yearGroup: number; school: { name: string } } | null; attendanceMarks: { totalCount: number; edges: { node: ChartMark }[] } }>(LEARNER, { id }, !valid);
+  const notFound = <NotFound what="Learner" />;
+  if (!valid || isNotFound(q.error)) return <section>{notFound}</section>;
   return (
     <section>
       <Async q={q} what="the learner's attendance">
         {(d) =>
-          !d.node ? (
-            <>
-              <Heading>Learner not found</Heading>
-              <p>This learner does not exist or is not visible to your account.</p>
-            </>
+          d.node?.__typename !== 'Learner' ? (
+            notFound
           ) : (
             <>
               <Heading>
