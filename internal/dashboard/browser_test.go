@@ -819,8 +819,16 @@ func TestTrainingInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(row+` button`)),
 		chromedp.Click(chromedp.CSS(row+` button`)),
 		chromedp.WaitVisible(chromedp.CSS(row+` button:disabled`)))
-	if b := wd.client.TrainingBooking.GetX(sys, booking.ID); b.Attended == nil || !*b.Attended {
-		t.Errorf("attendance after clicking Attended: %v", b.Attended)
+	// The buttons are disabled while the request is in flight too, so the
+	// saved value is awaited, not assumed.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		b := wd.client.TrainingBooking.GetX(sys, booking.ID)
+		if b.Attended != nil && *b.Attended {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("attendance 5s after clicking Attended: %v", b.Attended)
+		}
 	}
 	wd.screenshot(t, partnership, "30-partnership-training-attendance")
 
