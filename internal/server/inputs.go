@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -12,7 +13,7 @@ import (
 
 // InputChecks refuses, before any resolver runs, an operation whose inputs
 // break a rule that gqlparser's validation does not know: each check is a
-// visitor over every value the operation gives (enumSpelling, textLimit,
+// visitor over every value the operation gives (enumSpelling, mutationText,
 // filterText). It checks the whole operation up front, not each field as it
 // resolves, because a nested connection's where is applied by its parent's
 // query, before the nested field's resolver would run.
@@ -28,9 +29,13 @@ var _ interface {
 // ExtensionName names the extension in gqlgen's list.
 func (*InputChecks) ExtensionName() string { return "InputChecks" }
 
-// Validate keeps the schema the inputs are walked against.
+// Validate keeps the schema the inputs are walked against, and refuses one
+// with a mutation String input that has no limit.
 func (c *InputChecks) Validate(es graphql.ExecutableSchema) error {
 	c.schema = es.Schema()
+	if missing := unlimitedStrings(c.schema); len(missing) > 0 {
+		return fmt.Errorf("InputChecks: no text limit for %v", missing)
+	}
 	return nil
 }
 
@@ -41,7 +46,7 @@ func (c *InputChecks) MutateOperationContext(_ context.Context, opCtx *graphql.O
 	if opCtx.Operation == nil || c.schema == nil {
 		return nil
 	}
-	for _, check := range []func(input) *gqlerror.Error{enumSpelling} {
+	for _, check := range []func(input) *gqlerror.Error{enumSpelling, mutationText} {
 		if err := walkInputs(c.schema, opCtx, check); err != nil {
 			return err
 		}
