@@ -46,7 +46,7 @@ func (c *InputChecks) MutateOperationContext(_ context.Context, opCtx *graphql.O
 	if opCtx.Operation == nil || c.schema == nil {
 		return nil
 	}
-	for _, check := range []func(input) *gqlerror.Error{enumSpelling, mutationText} {
+	for _, check := range []func(input) *gqlerror.Error{enumSpelling, mutationText, filterText} {
 		if err := walkInputs(c.schema, opCtx, check); err != nil {
 			return err
 		}

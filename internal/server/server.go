@@ -130,7 +130,6 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	gql.Use(DepthLimit{Max: maxDepth})
 	gql.Use(&InputChecks{})
-	gql.Use(graph.FilterTextLimit{})
 	gql.Use(extension.FixedComplexityLimit(maxComplexity))
 	gql.AroundOperations(checkOperation)
 	gql.AroundFields(graph.PageSize)
