@@ -129,9 +129,7 @@ func New(r *graph.Resolver, log *slog.Logger, o Options) *Server {
 	}
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	gql.Use(DepthLimit{Max: maxDepth})
-	gql.Use(&EnumVariables{})
-	gql.Use(&TextLimits{})
-	gql.Use(graph.FilterTextLimit{})
+	gql.Use(&InputChecks{})
 	gql.Use(extension.FixedComplexityLimit(maxComplexity))
 	gql.AroundOperations(checkOperation)
 	gql.AroundFields(graph.PageSize)

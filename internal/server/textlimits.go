@@ -1,10 +1,6 @@
 package server
 
 import (
-	"context"
-	"fmt"
-
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -127,121 +123,44 @@ var textLimits = map[string]textLimit{
 	"ReferralPreferenceInput.vocationalArea": short,
 }
 
-// TextLimits refuses, before anything runs, a mutation any of whose String
-// inputs (arguments, and fields of input objects and lists at any depth,
-// whether written in the query or sent as variables) is longer than its
-// limit in textLimits, is not valid UTF-8, or holds a control character
-// other than newline or tab (apierr.Text). One place for every mutation; the
-// domain packages keep their own checks for callers that are not GraphQL.
-type TextLimits struct {
-	schema *ast.Schema
-}
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = &TextLimits{}
-
-// ExtensionName names the extension in gqlgen's list.
-func (*TextLimits) ExtensionName() string { return "TextLimits" }
-
-// Validate keeps the schema and refuses one with a mutation String input
-// that has no limit.
-func (t *TextLimits) Validate(es graphql.ExecutableSchema) error {
-	t.schema = es.Schema()
-	if missing := unlimitedStrings(t.schema); len(missing) > 0 {
-		return fmt.Errorf("TextLimits: no limit for %v", missing)
-	}
-	return nil
-}
-
-// MutateOperationContext runs after validation, before execution.
-func (t *TextLimits) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if opCtx.Operation == nil || opCtx.Operation.Operation != ast.Mutation || t.schema == nil || t.schema.Mutation == nil {
+// mutationText refuses a String input of a mutation (an argument of a
+// top-level field, or in an input object or list inside one, written in the
+// query or sent as a variable) that is longer than its limit in textLimits,
+// is not valid UTF-8, or holds a control character other than newline or
+// tab (apierr.Text). One place for every mutation; the domain packages keep
+// their own checks for callers that are not GraphQL.
+func mutationText(in input) *gqlerror.Error {
+	s, ok := in.value.(string)
+	if !ok || in.def.Name != "String" || in.field.ObjectDefinition == nil || in.field.ObjectDefinition.Name != "Mutation" {
 		return nil
 	}
-	for _, f := range graphql.CollectFields(opCtx, opCtx.Operation.SelectionSet, []string{"Mutation"}) {
-		def := t.schema.Mutation.Fields.ForName(f.Name)
-		if def == nil || f.Field.Definition == nil {
-			continue
-		}
-		args := f.ArgumentMap(opCtx.Variables)
-		for _, a := range def.Arguments {
-			v, ok := args[a.Name]
-			if !ok {
-				continue
-			}
-			key := f.Name + "." + a.Name
-			if err := t.check(a.Type, v, key, a.Name, true); err != nil {
-				gqlErr := &gqlerror.Error{Message: err.Message, Path: ast.Path{ast.PathName(f.Alias)},
-					Extensions: map[string]any{"code": string(err.Code), "field": err.Field}}
-				return gqlErr
-			}
+	key := in.field.Name + "." + in.arg.Name
+	if in.owner != nil {
+		key = in.owner.Name + "." + in.name
+	}
+	limit, ok := textLimits[key]
+	if !ok {
+		limit = short // unreachable: InputChecks.Validate insists on a limit for each
+	}
+	path := in.path
+	if len(path) > 1 {
+		if _, ok := path[1].(ast.PathName); ok {
+			path = path[1:] // "title", not "input.title": how apierr names fields elsewhere
 		}
 	}
-	return nil
-}
-
-// check walks v of type typ. key finds the limit of a String; field is the
-// name the caller is told: the path inside the argument (the argument's own
-// name only for a scalar argument).
-func (t *TextLimits) check(typ *ast.Type, v any, key, field string, isArg bool) *apierr.Error {
-	if v == nil {
+	name := path.String()
+	var err *apierr.Error
+	if limit.verbatim {
+		if n := len([]rune(s)); n > limit.max {
+			err = apierr.Invalid(name, "%s may be at most %d characters (%d given)", name, limit.max, n)
+		}
+	} else {
+		err = apierr.Text(name, s, limit.max)
+	}
+	if err == nil {
 		return nil
 	}
-	if typ.Elem != nil {
-		list, ok := v.([]any)
-		if !ok {
-			return t.check(typ.Elem, v, key, field, isArg)
-		}
-		for i, item := range list {
-			if err := t.check(typ.Elem, item, key, fmt.Sprintf("%s[%d]", field, i), false); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	def := t.schema.Types[typ.NamedType]
-	if def == nil {
-		return nil
-	}
-	switch def.Kind {
-	case ast.Scalar:
-		s, ok := v.(string)
-		if !ok || def.Name != "String" {
-			return nil
-		}
-		limit, ok := textLimits[key]
-		if !ok {
-			limit = short // unreachable: Validate insists on a limit for each
-		}
-		if limit.verbatim {
-			if n := len([]rune(s)); n > limit.max {
-				return apierr.Invalid(field, "%s may be at most %d characters (%d given)", field, limit.max, n)
-			}
-			return nil
-		}
-		if err := apierr.Text(field, s, limit.max); err != nil {
-			return err
-		}
-	case ast.InputObject:
-		fields, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		prefix := field + "."
-		if isArg {
-			prefix = "" // "title", not "input.title": how apierr names fields elsewhere
-		}
-		for _, fd := range def.Fields {
-			if fv, ok := fields[fd.Name]; ok {
-				if err := t.check(fd.Type, fv, def.Name+"."+fd.Name, prefix+fd.Name, false); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
+	return refuse(err, ast.Path{ast.PathName(in.field.Alias)})
 }
 
 // unlimitedStrings lists the String inputs of mutations that textLimits misses.
