@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { formatDate, formatTime, gql, label, nodes, today } from '../api';
 import { Async, FormError, Heading, invalid, isNotFound, Link, NotFound, useAction, useQuery, validID } from '../ui';
+import { LONG, PERSON_NAME, REASON, REPORT } from '../limits';
 import { categoryText, DOC_FIELDS, Download, FileField, UploadForm, uploadDocument, type Doc } from './documents';
 
 interface Training {
@@ -250,7 +251,7 @@ function ApplicationItem({ a, done }: { a: Application; done: (result: Accepted 
           }}
         >
           <label for={`rej-${a.id}`}>Why the application is rejected (sent to the applicant)</label>
-          <textarea id={`rej-${a.id}`} required rows={3} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(act.error, errID, 'reason')} />
+          <textarea id={`rej-${a.id}`} required rows={3} maxLength={REASON} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(act.error, errID, 'reason')} />
           <button type="submit" disabled={act.busy || !reason.trim()}>
             Reject application
           </button>
@@ -714,20 +715,20 @@ function ComplianceForm({ providerID, checklist, saved }: { providerID: string; 
                   <label for={`${base}-ev`}>
                     Evidence notes<span class="visually-hidden"> for {i.code}</span>
                   </label>
-                  <input id={`${base}-ev`} type="text" value={x.evidence} onInput={(e) => set(i.id, { evidence: e.currentTarget.value })} />
+                  <input id={`${base}-ev`} type="text" maxLength={LONG} value={x.evidence} onInput={(e) => set(i.id, { evidence: e.currentTarget.value })} />
                   {x.outcome === 'NOT_MET' && (
                     <div class="action-fields">
                       <div class="field">
                         <label for={`${base}-ad`}>
                           Action needed<span class="visually-hidden"> for {i.code}</span>
                         </label>
-                        <input id={`${base}-ad`} required value={x.description} onInput={(e) => set(i.id, { description: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.description`)} />
+                        <input id={`${base}-ad`} required maxLength={LONG} value={x.description} onInput={(e) => set(i.id, { description: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.description`)} />
                       </div>
                       <div class="field">
                         <label for={`${base}-ao`}>
                           Owner<span class="visually-hidden"> for {i.code}</span>
                         </label>
-                        <input id={`${base}-ao`} required value={x.ownerName} onInput={(e) => set(i.id, { ownerName: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.ownerName`)} />
+                        <input id={`${base}-ao`} required maxLength={PERSON_NAME} value={x.ownerName} onInput={(e) => set(i.id, { ownerName: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.ownerName`)} />
                       </div>
                       <div class="field">
                         <label for={`${base}-ad2`}>
@@ -743,7 +744,7 @@ function ComplianceForm({ providerID, checklist, saved }: { providerID: string; 
         </fieldset>
       ))}
       <label for="cv-summary">Summary</label>
-      <textarea id="cv-summary" rows={3} value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
+      <textarea id="cv-summary" rows={3} maxLength={LONG} value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
       <FileField id="cv-file" label="Visit report (optional)" file={report.file} setFile={report.setFile} />
       <div class="actions">
         <button type="submit" disabled={a.busy || unanswered > 0}>
@@ -802,7 +803,7 @@ function EvaluationForm({ providerID, saved }: { providerID: string; saved: (msg
         ))}
       </div>
       <label for="ev-report">Written report</label>
-      <textarea id="ev-report" required rows={5} value={f.report} onInput={set('report')} {...invalid(a.error, errID, 'report')} />
+      <textarea id="ev-report" required rows={5} maxLength={REPORT} value={f.report} onInput={set('report')} {...invalid(a.error, errID, 'report')} />
       <FileField id="ev-file" label="Report file (optional)" file={report.file} setFile={report.setFile} />
       <div class="actions">
         <button type="submit" disabled={a.busy}>
@@ -855,7 +856,7 @@ function DecisionForm({ p, saved }: { p: QAProvider; saved: (msg: string) => voi
         <input id="dec-date" type="date" required max={today()} value={decidedOn} onInput={(e) => setDecidedOn(e.currentTarget.value)} {...invalid(a.error, errID, 'decidedOn')} />
       </div>
       <label for="dec-reason">Reason or minutes{reasonRequired ? '' : ' (optional)'}</label>
-      <textarea id="dec-reason" rows={3} maxLength={20000} required={reasonRequired && kind !== ''} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(a.error, errID, 'reason')} />
+      <textarea id="dec-reason" rows={3} maxLength={REASON} required={reasonRequired && kind !== ''} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(a.error, errID, 'reason')} />
       <div class="actions">
         <button type="submit" disabled={a.busy || !kind}>
           {a.busy ? 'Saving…' : 'Record decision'}
