@@ -387,10 +387,28 @@ func TestDashboardInChromium(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`tr[data-placement-id="%d"] td[data-mark=B]`, p.ID))))
 		wd.screenshot(t, school, "04-school-today")
 
+		// Weeks enough for the axis to run edge to edge.
+		for _, weeks := range []int{-3, -2} {
+			wd.record(t, wd.w.Placements[0].ID, wd.w.Monday.AddDate(0, 0, 7*weeks).Format(time.DateOnly), "AM", map[string]any{"status": "PRESENT"})
+		}
 		run(t, school, 30*time.Second, "open the learner's chart",
 			chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-placement-id="%d"] a`, wd.w.Placements[0].ID))),
 			chromedp.WaitVisible(chromedp.CSS(`figure.chart svg`)))
 		wd.screenshot(t, school, "05-school-learner-chart")
+		// Every week's label lies inside the chart, none over the next.
+		if fit := get(t, school, "week labels fit", chromedp.Evaluate[string](`(() => {
+			const svg = document.querySelector('figure.chart svg').getBoundingClientRect();
+			const ls = [...document.querySelectorAll('figure.chart svg text.axis')].filter((t) => /^\d\d\/\d\d$/.test(t.textContent));
+			if (ls.length === 0) return 'no week labels';
+			const bs = ls.map((t) => t.getBoundingClientRect());
+			for (let i = 0; i < bs.length; i++) {
+				if (bs[i].left < svg.left || bs[i].right > svg.right) return ls[i].textContent + ' is clipped';
+				if (i > 0 && bs[i].left < bs[i - 1].right) return ls[i].textContent + ' overlaps ' + ls[i - 1].textContent;
+			}
+			return '';
+		})()`)); fit != "" {
+			t.Error(fit)
+		}
 
 		run(t, school, 30*time.Second, "directory search",
 			chromedp.Navigate(wd.proxy.URL()+"/directory"),
