@@ -813,6 +813,25 @@ func TestTrainingInChromium(t *testing.T) {
 	}
 	wd.screenshot(t, prov, "28-provider-training-booked")
 
+	// Cancelled meanwhile elsewhere: cancelling again says so, naming the
+	// event in words, with no database id and no attendee's name.
+	sys := viewer.SystemContext(ctx)
+	booked := wd.client.TrainingBooking.Query().OnlyX(sys)
+	if err := wd.provider.MustData(ctx, `mutation($id: ID!) { cancelTrainingBooking(id: $id) { id } }`, map[string]any{"id": booked.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	run(t, prov, 30*time.Second, "cancel the booking already cancelled",
+		chromedp.Click(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] p.error[data-code=CONFLICT]`)))
+	msg := get(t, prov, "error", chromedp.Text(chromedp.CSS(`li[data-event-id] p.error`)))
+	if !strings.Contains(msg, `booking for "Safeguarding update" was already cancelled`) || strings.Contains(msg, fmt.Sprint(booked.ID)) || strings.Contains(msg, "Alex") {
+		t.Errorf("cancelling a cancelled booking says %q", msg)
+	}
+	if err := wd.provider.MustData(ctx, `mutation($e: ID!) { bookTraining(eventID: $e, attendeeName: "Alex Colleague", attendeeEmail: "alex@provider.example") { id } }`,
+		map[string]any{"e": booked.QueryEvent().OnlyIDX(sys)}, nil); err != nil {
+		t.Fatal(err)
+	}
+
 	partnership := tab(t, browser, 1280, 900)
 	wd.signInAs(t, partnership, "admin@test.example")
 	run(t, partnership, 30*time.Second, "partnership sees the booking",
@@ -824,7 +843,6 @@ func TestTrainingInChromium(t *testing.T) {
 	wd.screenshot(t, partnership, "29-partnership-training")
 
 	// An event that has started: the partnership records who came.
-	sys := viewer.SystemContext(ctx)
 	begun := wd.client.TrainingEvent.Create().SetTitle("Data system refresher").SetStartsAt(time.Now().Add(-3 * time.Hour)).
 		SetEndsAt(time.Now().Add(-time.Hour)).SetCapacity(5).SetCreatedBy("system").SaveX(sys)
 	booking := wd.client.TrainingBooking.Create().SetEvent(begun).SetProviderID(wd.w.Provider.ID).SetAttendeeName("Jo Attendee").
@@ -875,7 +893,7 @@ func TestTrainingInChromium(t *testing.T) {
 		chromedp.Navigate(wd.proxy.URL()+"/training"),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
 		chromedp.Click(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
-		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr:not(:has(button))`)))
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody:not(:has(button))`)))
 	if left := get(t, prov, "places left", chromedp.Text(chromedp.CSS(`[data-testid=places-left]`))); left != "2 of 2 places left" {
 		t.Errorf("after cancelling: %q", left)
 	}

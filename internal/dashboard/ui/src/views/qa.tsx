@@ -257,7 +257,7 @@ function ApplicationItem({ a, done }: { a: Application; done: (result: Accepted 
           </button>
         </form>
       )}
-      <FormError id={errID} error={act.error} />
+      <FormError id={errID} error={act.error} names={{ [a.id]: `the application from ${a.organisationName}` }} />
     </li>
   );
 }
@@ -476,11 +476,11 @@ export function ProviderQA({ id }: { id: string }) {
               </p>
               {panel === 'compliance' &&
                 (d.currentChecklist?.items?.length ? (
-                  <ComplianceForm providerID={p.id} checklist={d.currentChecklist as { id: string; version: number; items: ChecklistItem[] }} saved={saved} />
+                  <ComplianceForm providerID={p.id} providerName={p.name} checklist={d.currentChecklist as { id: string; version: number; items: ChecklistItem[] }} saved={saved} />
                 ) : (
                   <p class="error">No checklist has been published yet.</p>
                 ))}
-              {panel === 'evaluation' && <EvaluationForm providerID={p.id} saved={saved} />}
+              {panel === 'evaluation' && <EvaluationForm providerID={p.id} providerName={p.name} saved={saved} />}
               {panel === 'upload' && (
                 <div class="panel">
                   <h2>Upload a report</h2>
@@ -530,7 +530,7 @@ export function ProviderQA({ id }: { id: string }) {
                           {v.actions.map((a) => (
                             <li key={a.id}>
                               {a.item.code}: {a.description} – {a.ownerName}, due {formatDate(a.dueOn)}
-                              {a.completedAt ? ` (done ${formatTime(a.completedAt)})` : <CompleteAction id={a.id} done={q.reload} />}
+                              {a.completedAt ? ` (done ${formatTime(a.completedAt)})` : <CompleteAction id={a.id} what={`the action on item ${a.item.code}`} done={q.reload} />}
                             </li>
                           ))}
                         </ul>
@@ -605,7 +605,7 @@ export function Grades({ v }: { v: Evaluation | Omit<Evaluation, 'report' | 'rep
   );
 }
 
-function CompleteAction({ id, done }: { id: string; done: () => void }) {
+function CompleteAction({ id, what, done }: { id: string; what: string; done: () => void }) {
   const a = useAction();
   return (
     <>
@@ -613,7 +613,7 @@ function CompleteAction({ id, done }: { id: string; done: () => void }) {
       <button type="button" class="secondary small" disabled={a.busy} onClick={() => a.run(() => gql(`mutation($id: ID!) { completeComplianceAction(id: $id) { id } }`, { id })).then((ok) => ok && done())}>
         Mark done
       </button>
-      <FormError id={`act-${id}-error`} error={a.error} />
+      <FormError id={`act-${id}-error`} error={a.error} names={{ [id]: what }} />
     </>
   );
 }
@@ -647,7 +647,7 @@ function useReport(providerID: string, category: string) {
   return { file, setFile, reportID };
 }
 
-function ComplianceForm({ providerID, checklist, saved }: { providerID: string; checklist: { id: string; version: number; items: ChecklistItem[] }; saved: (msg: string) => void }) {
+function ComplianceForm({ providerID, providerName, checklist, saved }: { providerID: string; providerName: string; checklist: { id: string; version: number; items: ChecklistItem[] }; saved: (msg: string) => void }) {
   const items = [...checklist.items].sort((a, b) => a.position - b.position);
   const [visitedOn, setVisitedOn] = useState(today());
   const [summary, setSummary] = useState('');
@@ -754,12 +754,12 @@ function ComplianceForm({ providerID, checklist, saved }: { providerID: string; 
           {unanswered > 0 ? `${unanswered} of ${items.length} items not answered yet` : notMet > 0 ? `${notMet} not met: not compliant` : 'Every item answered, none unmet: compliant'}
         </span>
       </div>
-      <FormError id={errID} error={a.error} />
+      <FormError id={errID} error={a.error} names={{ [providerID]: providerName }} />
     </form>
   );
 }
 
-function EvaluationForm({ providerID, saved }: { providerID: string; saved: (msg: string) => void }) {
+function EvaluationForm({ providerID, providerName, saved }: { providerID: string; providerName: string; saved: (msg: string) => void }) {
   const [f, setF] = useState({ visitedOn: today(), teachingAndLearning: '', behaviourAndAttitudes: '', personalDevelopment: '', leadershipAndManagement: '', overallGrade: '', report: '' });
   const report = useReport(providerID, 'EVALUATION_REPORT');
   const a = useAction();
@@ -810,7 +810,7 @@ function EvaluationForm({ providerID, saved }: { providerID: string; saved: (msg
           {a.busy ? 'Saving…' : 'Record evaluation visit'}
         </button>
       </div>
-      <FormError id={errID} error={a.error} />
+      <FormError id={errID} error={a.error} names={{ [providerID]: providerName }} />
     </form>
   );
 }
@@ -862,7 +862,7 @@ function DecisionForm({ p, saved }: { p: QAProvider; saved: (msg: string) => voi
           {a.busy ? 'Saving…' : 'Record decision'}
         </button>
       </div>
-      <FormError id={errID} error={a.error} />
+      <FormError id={errID} error={a.error} names={{ [p.id]: p.name }} />
     </form>
   );
 }

@@ -1,7 +1,7 @@
 // Training events: provider staff book colleagues and cancel; the
 // partnership creates events and records who attended.
 import { useState } from 'preact/hooks';
-import { formatTime, gql, label, nodes } from '../api';
+import { formatTime, gql, label, nodes, type Names } from '../api';
 import type { Me } from '../main';
 import { Async, FormError, Heading, invalid, useAction, useQuery } from '../ui';
 import { EMAIL, LONG, PERSON_NAME, SHORT } from '../limits';
@@ -103,6 +103,12 @@ function EventItem({ e, me, partnership, done }: { e: Event_; me: Me; partnershi
     }
   };
   const act = (query: string, vars: Record<string, unknown>) => a.run(() => gql(query, vars)).then((ok) => ok && done());
+  // What an error naming a record by id calls it: never an attendee's name.
+  const names: Names = { [e.id]: `“${e.title}”` };
+  for (const b of bookings) {
+    names[b.id] = `the booking for “${e.title}”`;
+    names[b.provider.id] = b.provider.name;
+  }
   return (
     <li class="queue-item" data-event-id={e.id}>
       <h2>{e.title}</h2>
@@ -189,7 +195,7 @@ function EventItem({ e, me, partnership, done }: { e: Event_; me: Me; partnershi
           )}
         </>
       )}
-      <FormError id={errID} error={a.error} />
+      <FormError id={errID} error={a.error} names={names} />
     </li>
   );
 }
