@@ -186,7 +186,14 @@ func TestRegisterChecksAndAlertTextInChromium(t *testing.T) {
 		if !strings.Contains(msg, name) || !strings.Contains(msg, "why") || strings.Contains(msg, "amendmentReason") {
 			t.Errorf("row message %q", msg)
 		}
-		if focus := get(t, prov, "focus", chromedp.Evaluate[string](`document.activeElement.className`)); focus != "amend-reason" {
+		// The field takes the focus on the next animation frame.
+		focus := ""
+		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if focus = get(t, prov, "focus", chromedp.Evaluate[string](`document.activeElement.className`)); focus == "amend-reason" {
+				break
+			}
+		}
+		if focus != "amend-reason" {
 			t.Errorf("focus on %q, want the reason field", focus)
 		}
 		run(t, prov, 30*time.Second, "give a reason and save",

@@ -387,10 +387,28 @@ func TestDashboardInChromium(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`tr[data-placement-id="%d"] td[data-mark=B]`, p.ID))))
 		wd.screenshot(t, school, "04-school-today")
 
+		// Weeks enough for the axis to run edge to edge.
+		for _, weeks := range []int{-3, -2} {
+			wd.record(t, wd.w.Placements[0].ID, wd.w.Monday.AddDate(0, 0, 7*weeks).Format(time.DateOnly), "AM", map[string]any{"status": "PRESENT"})
+		}
 		run(t, school, 30*time.Second, "open the learner's chart",
 			chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-placement-id="%d"] a`, wd.w.Placements[0].ID))),
 			chromedp.WaitVisible(chromedp.CSS(`figure.chart svg`)))
 		wd.screenshot(t, school, "05-school-learner-chart")
+		// Every week's label lies inside the chart, none over the next.
+		if fit := get(t, school, "week labels fit", chromedp.Evaluate[string](`(() => {
+			const svg = document.querySelector('figure.chart svg').getBoundingClientRect();
+			const ls = [...document.querySelectorAll('figure.chart svg text.axis')].filter((t) => /^\d\d\/\d\d$/.test(t.textContent));
+			if (ls.length === 0) return 'no week labels';
+			const bs = ls.map((t) => t.getBoundingClientRect());
+			for (let i = 0; i < bs.length; i++) {
+				if (bs[i].left < svg.left || bs[i].right > svg.right) return ls[i].textContent + ' is clipped';
+				if (i > 0 && bs[i].left < bs[i - 1].right) return ls[i].textContent + ' overlaps ' + ls[i - 1].textContent;
+			}
+			return '';
+		})()`)); fit != "" {
+			t.Error(fit)
+		}
 
 		run(t, school, 30*time.Second, "directory search",
 			chromedp.Navigate(wd.proxy.URL()+"/directory"),
@@ -795,6 +813,25 @@ func TestTrainingInChromium(t *testing.T) {
 	}
 	wd.screenshot(t, prov, "28-provider-training-booked")
 
+	// Cancelled meanwhile elsewhere: cancelling again says so, naming the
+	// event in words, with no database id and no attendee's name.
+	sys := viewer.SystemContext(ctx)
+	booked := wd.client.TrainingBooking.Query().OnlyX(sys)
+	if err := wd.provider.MustData(ctx, `mutation($id: ID!) { cancelTrainingBooking(id: $id) { id } }`, map[string]any{"id": booked.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	run(t, prov, 30*time.Second, "cancel the booking already cancelled",
+		chromedp.Click(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] p.error[data-code=CONFLICT]`)))
+	msg := get(t, prov, "error", chromedp.Text(chromedp.CSS(`li[data-event-id] p.error`)))
+	if !strings.Contains(msg, `booking for "Safeguarding update" was already cancelled`) || strings.Contains(msg, fmt.Sprint(booked.ID)) || strings.Contains(msg, "Alex") {
+		t.Errorf("cancelling a cancelled booking says %q", msg)
+	}
+	if err := wd.provider.MustData(ctx, `mutation($e: ID!) { bookTraining(eventID: $e, attendeeName: "Alex Colleague", attendeeEmail: "alex@provider.example") { id } }`,
+		map[string]any{"e": booked.QueryEvent().OnlyIDX(sys)}, nil); err != nil {
+		t.Fatal(err)
+	}
+
 	partnership := tab(t, browser, 1280, 900)
 	wd.signInAs(t, partnership, "admin@test.example")
 	run(t, partnership, 30*time.Second, "partnership sees the booking",
@@ -806,7 +843,6 @@ func TestTrainingInChromium(t *testing.T) {
 	wd.screenshot(t, partnership, "29-partnership-training")
 
 	// An event that has started: the partnership records who came.
-	sys := viewer.SystemContext(ctx)
 	begun := wd.client.TrainingEvent.Create().SetTitle("Data system refresher").SetStartsAt(time.Now().Add(-3 * time.Hour)).
 		SetEndsAt(time.Now().Add(-time.Hour)).SetCapacity(5).SetCreatedBy("system").SaveX(sys)
 	booking := wd.client.TrainingBooking.Create().SetEvent(begun).SetProviderID(wd.w.Provider.ID).SetAttendeeName("Jo Attendee").
@@ -857,7 +893,7 @@ func TestTrainingInChromium(t *testing.T) {
 		chromedp.Navigate(wd.proxy.URL()+"/training"),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
 		chromedp.Click(chromedp.CSS(`li[data-event-id] table tbody tr button`)),
-		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr:not(:has(button))`)))
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody:not(:has(button))`)))
 	if left := get(t, prov, "places left", chromedp.Text(chromedp.CSS(`[data-testid=places-left]`))); left != "2 of 2 places left" {
 		t.Errorf("after cancelling: %q", left)
 	}

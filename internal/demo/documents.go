@@ -8,8 +8,11 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/complianceitemresult"
+	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/document"
+	"github.com/apnet/apnet/ent/evaluationvisit"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/internal/docstore"
@@ -39,24 +42,60 @@ func SeedDocumentsAndTraining(ctx context.Context, client *ent.Client, store doc
 		category        document.Category
 		provider        *ent.Provider
 		body            []byte
+		uploaded        time.Time
+		link            func(docID int) error // links a QA report to its visit
 	}
 	files := []file{
 		{"The quality assurance process", "qa-process.pdf", document.CategoryQA_PROCESS, nil,
 			pdf("The quality assurance process", "Each provider has a compliance visit and a quality evaluation visit every year.",
-				"The QA Management Group then recommends approval.")},
+				"The QA Management Group then recommends approval."), time.Time{}, nil},
 		{"Using the attendance system", "data-system-guide.txt", document.CategoryDATA_SYSTEM_GUIDE, nil,
-			[]byte("Mark each session within 30 minutes of its start.\nAn absence with no reason raises an alert at the learner's school.\n")},
+			[]byte("Mark each session within 30 minutes of its start.\nAn absence with no reason raises an alert at the learner's school.\n"), time.Time{}, nil},
 		{"Progression routes after Year 11", "progression.pdf", document.CategoryPROGRESSION, nil,
-			pdf("Progression routes", "Further education, training and apprenticeships.")},
+			pdf("Progression routes", "Further education, training and apprenticeships."), time.Time{}, nil},
 		{"Training calendar", "training-calendar.csv", document.CategoryTRAINING_EVENTS, nil,
-			[]byte("event,month\nSafeguarding refresher,September\nTeaching English and maths,January\n")},
+			[]byte("event,month\nSafeguarding refresher,September\nTeaching English and maths,January\n"), time.Time{}, nil},
 	}
+	// Each of these providers' visits (Seed wrote them) gets its report file,
+	// linked to the visit as the QA officer's upload would be.
 	for _, p := range providers {
-		files = append(files,
-			file{"Compliance visit report", "compliance-visit.pdf", document.CategoryCOMPLIANCE_REPORT, p,
-				pdf("Compliance visit: "+p.Name, "Safeguarding: met.", "Health and safety: met.")},
-			file{"Quality evaluation visit report", "evaluation-visit.pdf", document.CategoryEVALUATION_REPORT, p,
-				pdf("Evaluation visit: "+p.Name, "Quality of education: good.")})
+		cvs, err := client.ComplianceVisit.Query().Where(compliancevisit.HasProviderWith(provider.ID(p.ID))).
+			WithResults(func(q *ent.ComplianceItemResultQuery) {
+				q.Where(complianceitemresult.OutcomeEQ(complianceitemresult.OutcomeNOT_MET)).WithItem()
+			}).Order(ent.Asc(compliancevisit.FieldVisitedOn)).All(ctx)
+		if err != nil {
+			return sum, err
+		}
+		for _, v := range cvs {
+			lines := []string{"Visited " + v.VisitedOn.Format("2 January 2006") + ".", "Overall: " + label(string(v.Overall)) + "."}
+			for _, r := range v.Edges.Results {
+				lines = append(lines, "Not met: "+r.Edges.Item.Text)
+			}
+			if len(v.Edges.Results) == 0 {
+				lines = append(lines, "Every item of the checklist was met.")
+			}
+			id := v.ID
+			files = append(files, file{"Compliance visit report", "compliance-visit-" + v.VisitedOn.Format("2006-01-02") + ".pdf",
+				document.CategoryCOMPLIANCE_REPORT, p, pdf("Compliance visit: "+p.Name, lines...), v.RecordedAt,
+				func(docID int) error {
+					return client.ComplianceVisit.UpdateOneID(id).SetReportDocumentID(docID).Exec(ctx)
+				}})
+		}
+		evs, err := client.EvaluationVisit.Query().Where(evaluationvisit.HasProviderWith(provider.ID(p.ID))).
+			Order(ent.Asc(evaluationvisit.FieldVisitedOn)).All(ctx)
+		if err != nil {
+			return sum, err
+		}
+		for _, v := range evs {
+			id := v.ID
+			lines := append([]string{"Visited " + v.VisitedOn.Format("2 January 2006") + ".",
+				"Overall: " + label(string(v.OverallGrade)) + "."}, wrap(v.Report, 90)...)
+			files = append(files, file{"Quality evaluation visit report", "evaluation-visit-" + v.VisitedOn.Format("2006-01-02") + ".pdf",
+				document.CategoryEVALUATION_REPORT, p, pdf("Evaluation visit: "+p.Name, lines...), v.RecordedAt,
+				func(docID int) error {
+					return client.EvaluationVisit.UpdateOneID(id).SetReportDocumentID(docID).Exec(ctx)
+				}})
+		}
 	}
 	for _, f := range files {
 		key, sha, size, err := store.Put(ctx, bytes.NewReader(f.body))
@@ -70,14 +109,24 @@ func SeedDocumentsAndTraining(ctx context.Context, client *ent.Client, store doc
 		case strings.HasSuffix(f.filename, ".csv"):
 			ct = "text/csv; charset=utf-8"
 		}
+		uploaded := f.uploaded
+		if uploaded.IsZero() || uploaded.After(now) {
+			uploaded = now.AddDate(0, -1, 0)
+		}
 		c := client.Document.Create().SetTitle(f.title).SetFilename(f.filename).SetContentType(ct).
 			SetSize(size).SetSha256(sha).SetStorageKey(key).SetCategory(f.category).
-			SetUploadedBy("system").SetUploadedAt(now.AddDate(0, -1, 0))
+			SetUploadedBy("system").SetUploadedAt(uploaded)
 		if f.provider != nil {
 			c.SetProvider(f.provider)
 		}
-		if err := c.Exec(ctx); err != nil {
+		doc, err := c.Save(ctx)
+		if err != nil {
 			return sum, err
+		}
+		if f.link != nil {
+			if err := f.link(doc.ID); err != nil {
+				return sum, err
+			}
 		}
 		sum.Documents++
 	}
@@ -121,6 +170,33 @@ func SeedDocumentsAndTraining(ctx context.Context, client *ent.Client, store doc
 		}
 	}
 	return sum, nil
+}
+
+// label writes an enum value as words: NOT_COMPLIANT is "Not compliant".
+func label(v string) string {
+	s := strings.ToLower(strings.ReplaceAll(v, "_", " "))
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// wrap breaks text into lines of at most width bytes at spaces, so a
+// paragraph fits the page pdf draws.
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // pdf writes a one-page PDF with a heading and lines of text: enough for a

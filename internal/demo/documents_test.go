@@ -8,6 +8,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/trainingbooking"
 	"github.com/apnet/apnet/internal/dbtest"
@@ -60,6 +61,43 @@ func TestSeedDocumentsAndTraining(t *testing.T) {
 	}
 	if reports == 0 {
 		t.Error("no provider QA reports")
+	}
+	// Every report file is linked to one visit of its provider, of its kind,
+	// and every visit of a provider with report files has its own.
+	linked := map[int]int{} // document id: visits linking it
+	withReports := map[int]bool{}
+	for _, doc := range docs {
+		if doc.Edges.Provider != nil {
+			withReports[doc.Edges.Provider.ID] = true
+		}
+	}
+	cvs := d.ComplianceVisit.Query().WithProvider().WithReportDocument(func(q *ent.DocumentQuery) { q.WithProvider() }).AllX(ctx)
+	evs := d.EvaluationVisit.Query().WithProvider().WithReportDocument(func(q *ent.DocumentQuery) { q.WithProvider() }).AllX(ctx)
+	check := func(kind string, visitID, providerID int, doc *ent.Document, want document.Category) {
+		t.Helper()
+		switch {
+		case doc == nil && withReports[providerID]:
+			t.Errorf("%s visit %d of a provider with report files has none linked", kind, visitID)
+		case doc == nil:
+		case doc.Category != want || doc.Edges.Provider == nil || doc.Edges.Provider.ID != providerID:
+			t.Errorf("%s visit %d links %s (%s) of another provider or kind", kind, visitID, doc.Filename, doc.Category)
+		default:
+			linked[doc.ID]++
+		}
+	}
+	for _, v := range cvs {
+		check("compliance", v.ID, v.Edges.Provider.ID, v.Edges.ReportDocument, document.CategoryCOMPLIANCE_REPORT)
+	}
+	for _, v := range evs {
+		check("evaluation", v.ID, v.Edges.Provider.ID, v.Edges.ReportDocument, document.CategoryEVALUATION_REPORT)
+	}
+	for _, doc := range docs {
+		if doc.Edges.Provider != nil && linked[doc.ID] != 1 {
+			t.Errorf("report %s of provider %d is linked to %d visits", doc.Filename, doc.Edges.Provider.ID, linked[doc.ID])
+		}
+	}
+	if len(linked) != reports {
+		t.Errorf("%d of %d reports linked", len(linked), reports)
 	}
 	if sum.TrainingEvents != 4 || d.TrainingEvent.Query().CountX(ctx) != 4 {
 		t.Fatalf("training events: %+v", sum)

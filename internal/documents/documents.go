@@ -145,7 +145,7 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 		return err
 	}
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		if err := notAReport(ctx, tx, id); err != nil {
+		if err := notAReport(ctx, tx, d); err != nil {
 			return err
 		}
 		return tx.Document.DeleteOneID(id).Exec(ctx)
@@ -161,23 +161,23 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 // notAReport refuses to delete a document that is a visit's report:
 // deleting it would silently take the report off the provider's QA files.
 // The visit's report is replaced first, then the old file may go.
-func notAReport(ctx context.Context, tx *ent.Tx, id int) error {
-	sys := viewer.SystemContext(ctx)
+func notAReport(ctx context.Context, tx *ent.Tx, d *ent.Document) error {
+	sys, id := viewer.SystemContext(ctx), d.ID
 	cv, err := tx.ComplianceVisit.Query().Where(compliancevisit.HasReportDocumentWith(document.ID(id))).WithProvider().First(sys)
 	switch {
 	case err == nil:
-		return apierr.New(apierr.Conflict, "document %d is the report of the compliance visit to %s on %s (visit %d); "+
+		return apierr.New(apierr.Conflict, "%q is the report of the compliance visit to %s on %s; "+
 			"upload the replacement and link it with replaceComplianceVisitReport first, then delete this one",
-			id, cv.Edges.Provider.Name, cv.VisitedOn.Format(time.DateOnly), cv.ID)
+			d.Title, cv.Edges.Provider.Name, cv.VisitedOn.Format(time.DateOnly))
 	case !ent.IsNotFound(err):
 		return err
 	}
 	ev, err := tx.EvaluationVisit.Query().Where(evaluationvisit.HasReportDocumentWith(document.ID(id))).WithProvider().First(sys)
 	switch {
 	case err == nil:
-		return apierr.New(apierr.Conflict, "document %d is the report of the evaluation visit to %s on %s (visit %d); "+
+		return apierr.New(apierr.Conflict, "%q is the report of the evaluation visit to %s on %s; "+
 			"upload the replacement and link it with replaceEvaluationVisitReport first, then delete this one",
-			id, ev.Edges.Provider.Name, ev.VisitedOn.Format(time.DateOnly), ev.ID)
+			d.Title, ev.Edges.Provider.Name, ev.VisitedOn.Format(time.DateOnly))
 	case !ent.IsNotFound(err):
 		return err
 	}

@@ -131,17 +131,18 @@ func reviewable(ctx context.Context, tx *ent.Tx, id int) (*ent.Application, erro
 		return nil, err
 	}
 	if a.Status != application.StatusSUBMITTED {
-		return nil, apierr.New(apierr.Conflict, "application %d was already %s; only a SUBMITTED application can be accepted or rejected: reload the queue",
-			id, a.Status)
+		return nil, apierr.New(apierr.Conflict, "the application from %s was already %s; only a SUBMITTED application can be accepted or rejected: reload the queue",
+			a.OrganisationName, a.Status)
 	}
 	return a, nil
 }
 
-// reviewed is the error of the guarded update that reviews application id:
+// reviewed is the error of the guarded update that reviews application a:
 // no row updated means another reviewer got there first.
-func reviewed(id int, err error) error {
+func reviewed(a *ent.Application, err error) error {
 	if ent.IsNotFound(err) {
-		return apierr.New(apierr.Conflict, "application %d was reviewed by someone else at the same time; reload the queue to see the outcome", id)
+		return apierr.New(apierr.Conflict, "the application from %s was reviewed by someone else at the same time; reload the queue to see the outcome",
+			a.OrganisationName)
 	}
 	return err
 }
@@ -164,8 +165,8 @@ func (s *Service) Accept(ctx context.Context, id int) (*ent.Application, error) 
 				return apierr.New(apierr.Forbidden, "only a partnership admin may accept a school's registration")
 			}
 			if taken, err := tx.School.Query().Where(school.Urn(a.Urn)).First(viewer.SystemContext(ctx)); err == nil {
-				return apierr.New(apierr.Conflict, "a school with URN %s is already registered (%s, school %d); reject this application saying so, or correct the URN",
-					a.Urn, taken.Name, taken.ID)
+				return apierr.New(apierr.Conflict, "a school with URN %s is already registered (%s); reject this application saying so, or correct the URN",
+					a.Urn, taken.Name)
 			} else if !ent.IsNotFound(err) {
 				return err
 			}
@@ -199,7 +200,7 @@ func (s *Service) Accept(ctx context.Context, id int) (*ent.Application, error) 
 			}
 			u.SetProvider(p)
 		}
-		return reviewed(id, u.Exec(ctx))
+		return reviewed(a, u.Exec(ctx))
 	})
 	if err != nil {
 		return nil, err
@@ -214,10 +215,11 @@ func (s *Service) Reject(ctx context.Context, id int, reason string) (*ent.Appli
 		return nil, err
 	}
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		if _, err := reviewable(ctx, tx, id); err != nil {
+		a, err := reviewable(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		return reviewed(id, tx.Application.UpdateOneID(id).Where(application.StatusEQ(application.StatusSUBMITTED)).
+		return reviewed(a, tx.Application.UpdateOneID(id).Where(application.StatusEQ(application.StatusSUBMITTED)).
 			SetStatus(application.StatusREJECTED).SetRejectionReason(reason).
 			SetReviewedBy(viewer.FromContext(ctx).Actor()).SetReviewedAt(s.now()).Exec(ctx))
 	})

@@ -106,15 +106,15 @@ func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADe
 			return err
 		}
 		if !slices.Contains(from, p.ApprovalStatus) {
-			return apierr.New(apierr.Conflict, "provider %d is %s; %s is possible only from %s",
-				p.ID, p.ApprovalStatus, in.Kind, joinStatuses(from))
+			return apierr.New(apierr.Conflict, "%s is %s; %s is possible only from %s",
+				p.Name, p.ApprovalStatus, in.Kind, joinStatuses(from))
 		}
 		u := tx.Provider.UpdateOneID(p.ID).Where(provider.ApprovalStatusEQ(p.ApprovalStatus))
 		c := tx.QADecision.Create().SetProviderID(p.ID).SetKind(in.Kind).SetDecidedOn(decided).SetReason(reason).
 			SetRecordedBy(viewer.FromContext(ctx).Actor()).SetRecordedAt(s.now())
 		switch in.Kind {
 		case qadecision.KindAPPROVE:
-			if err := approvable(ctx, tx, p.ID, decided); err != nil {
+			if err := approvable(ctx, tx, p, decided); err != nil {
 				return err
 			}
 			until := ApprovalLastDay(decided)
@@ -124,13 +124,13 @@ func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADe
 			u.SetApprovalStatus(provider.ApprovalStatusREFUSED).ClearApprovedUntil()
 		case qadecision.KindSUSPEND:
 			if !access.IsCurrentlyApproved(p, s.now()) {
-				return apierr.New(apierr.Conflict, "provider %d's approval ended on %s, so there is no current approval to suspend; it lapses by itself (record WITHDRAW to end it for good)",
-					p.ID, day(*p.ApprovedUntil))
+				return apierr.New(apierr.Conflict, "%s's approval ended on %s, so there is no current approval to suspend; it lapses by itself (record WITHDRAW to end it for good)",
+					p.Name, day(*p.ApprovedUntil))
 			}
 			u.SetApprovalStatus(provider.ApprovalStatusSUSPENDED)
 		case qadecision.KindREINSTATE:
 			if p.ApprovedUntil == nil || p.ApprovedUntil.Before(today) {
-				return apierr.New(apierr.Conflict, "provider %d's approval ran out while suspended; it needs a new APPROVE decision", p.ID)
+				return apierr.New(apierr.Conflict, "%s's approval ran out while suspended; it needs a new APPROVE decision", p.Name)
 			}
 			u.SetApprovalStatus(provider.ApprovalStatusAPPROVED)
 		case qadecision.KindWITHDRAW:
@@ -138,7 +138,7 @@ func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADe
 		}
 		if err := u.Exec(ctx); err != nil {
 			if ent.IsNotFound(err) {
-				return apierr.New(apierr.Conflict, "provider %d changed at the same time; reload and try again", p.ID)
+				return apierr.New(apierr.Conflict, "%s changed at the same time; reload and try again", p.Name)
 			}
 			return err
 		}
@@ -172,7 +172,8 @@ func joinStatuses(ss []provider.ApprovalStatus) string {
 
 // approvable says everything that stops an approval on day decided, in one
 // CONFLICT error.
-func approvable(ctx context.Context, tx *ent.Tx, providerID int, decided time.Time) error {
+func approvable(ctx context.Context, tx *ent.Tx, p *ent.Provider, decided time.Time) error {
+	providerID := p.ID
 	since := decided.AddDate(0, -ApprovalMonths, 0)
 	// Visits from before a suspension, withdrawal or refusal cannot support a
 	// new approval: otherwise WITHDRAW then APPROVE would undo a suspension
@@ -215,7 +216,7 @@ func approvable(ctx context.Context, tx *ent.Tx, providerID int, decided time.Ti
 			day(ev.VisitedOn), ev.TeachingAndLearning))
 	}
 	if len(missing) > 0 {
-		return apierr.New(apierr.Conflict, "cannot approve provider %d: %s", providerID, strings.Join(missing, "; "))
+		return apierr.New(apierr.Conflict, "cannot approve %s: %s", p.Name, strings.Join(missing, "; "))
 	}
 	return nil
 }

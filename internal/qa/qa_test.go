@@ -2,6 +2,7 @@ package qa_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,15 @@ func wantErr(t *testing.T, err error, code apierr.Code, fragment string) {
 	}
 }
 
+// noRawID fails if err's message prints the database id id: messages name
+// things in words.
+func noRawID(t *testing.T, err error, id int) {
+	t.Helper()
+	if e, ok := apierr.As(err); ok && strings.Contains(e.Message, strconv.Itoa(id)) {
+		t.Errorf("message prints id %d: %s", id, e.Message)
+	}
+}
+
 // The default checklist covers the four areas of the DfE's national
 // standards for non-school AP and the independent-school registration rule
 // (DOMAIN.md, quality).
@@ -163,6 +173,8 @@ func TestComplianceVisitOverallAndActions(t *testing.T) {
 	}
 	_, err = e.svc.CompleteAction(e.qa, a.ID)
 	wantErr(t, err, apierr.Conflict, "nothing is left to do")
+	wantErr(t, err, apierr.Conflict, "the action on item ")
+	noRawID(t, err, a.ID)
 	// Every answer is rolled back with a refused visit: nothing half-saved.
 	before := e.c.ComplianceItemResult.Query().CountX(sys)
 	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today,
@@ -211,7 +223,9 @@ func TestDecisionTransitions(t *testing.T) {
 		t.Fatalf("%d alerts published, want one per placement (%d)", e.pub.n, len(e.Placements))
 	}
 	wantErr(t, dec(w.ID, qadecision.KindSUSPEND), apierr.Conflict, "SUSPENDED")
-	wantErr(t, dec(w.ID, qadecision.KindAPPROVE), apierr.Conflict, "SUSPENDED")
+	err := dec(w.ID, qadecision.KindAPPROVE)
+	wantErr(t, err, apierr.Conflict, w.Name+" is SUSPENDED")
+	noRawID(t, err, w.ID)
 	if err := dec(w.ID, qadecision.KindREINSTATE); err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +234,7 @@ func TestDecisionTransitions(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.c.Provider.UpdateOne(w).SetApprovedUntil(e.today.AddDate(0, 0, -1)).ExecX(sys)
-	wantErr(t, dec(w.ID, qadecision.KindREINSTATE), apierr.Conflict, "new APPROVE")
+	wantErr(t, dec(w.ID, qadecision.KindREINSTATE), apierr.Conflict, w.Name+"'s approval ran out while suspended; it needs a new APPROVE")
 	if err := dec(w.ID, qadecision.KindWITHDRAW); err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +242,7 @@ func TestDecisionTransitions(t *testing.T) {
 
 	p := e.pending(t)
 	wantErr(t, dec(p.ID, qadecision.KindSUSPEND), apierr.Conflict, "PENDING")
-	_, err := e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindREFUSE})
+	_, err = e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindREFUSE})
 	wantErr(t, err, apierr.BadUserInput, "reason")
 	if err := dec(p.ID, qadecision.KindREFUSE); err != nil {
 		t.Fatal(err)
@@ -458,7 +472,7 @@ func TestVisitDateBounds(t *testing.T) {
 	e.c.Application.Create().SetKind(application.KindPROVIDER).SetOrganisationName("Pending Ltd").SetContactName("C").
 		SetEmail("c@p.example").SetPostcode("NG1 1AA").SetSubmittedAt(applied.Add(9 * time.Hour)).
 		SetStatus(application.StatusACCEPTED).SetProvider(p).ExecX(sys)
-	wantErr(t, compliance(applied.AddDate(0, 0, -1)), apierr.BadUserInput, "before provider")
+	wantErr(t, compliance(applied.AddDate(0, 0, -1)), apierr.BadUserInput, "before "+p.Name+" applied")
 	wantErr(t, evaluation(applied.AddDate(0, 0, -1)), apierr.BadUserInput, "applied to the partnership")
 	if err := compliance(applied); err != nil {
 		t.Fatalf("visit on the day it applied: %v", err)

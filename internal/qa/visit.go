@@ -67,8 +67,8 @@ func (s *Service) visitedOn(t time.Time) (time.Time, error) {
 
 // afterApplication refuses a visit dated before the provider applied to
 // join the partnership (when it joined through an application).
-func afterApplication(ctx context.Context, tx *ent.Tx, providerID int, visited time.Time) error {
-	a, err := tx.Application.Query().Where(application.HasProviderWith(provider.ID(providerID))).
+func afterApplication(ctx context.Context, tx *ent.Tx, p *ent.Provider, visited time.Time) error {
+	a, err := tx.Application.Query().Where(application.HasProviderWith(provider.ID(p.ID))).
 		Order(ent.Asc(application.FieldSubmittedAt)).First(viewer.SystemContext(ctx))
 	if ent.IsNotFound(err) {
 		return nil
@@ -77,8 +77,8 @@ func afterApplication(ctx context.Context, tx *ent.Tx, providerID int, visited t
 		return err
 	}
 	if applied := access.Today(a.SubmittedAt); visited.Before(applied) {
-		return apierr.Invalid("input.visitedOn", "the visit date %s is before provider %d applied to the partnership (%s); check the date",
-			day(visited), providerID, day(applied))
+		return apierr.Invalid("input.visitedOn", "the visit date %s is before %s applied to the partnership (%s); check the date",
+			day(visited), p.Name, day(applied))
 	}
 	return nil
 }
@@ -100,9 +100,9 @@ func providerIn(ctx context.Context, tx *ent.Tx, id int) (*ent.Provider, error) 
 }
 
 // checkReport says whether document id may be the report of a visit to
-// providerID: a QA file of the right category, of the same provider, not
+// provider p: a QA file of the right category, of the same provider, not
 // already another visit's report.
-func checkReport(ctx context.Context, tx *ent.Tx, field string, id, providerID int, category document.Category) error {
+func checkReport(ctx context.Context, tx *ent.Tx, field string, id int, p *ent.Provider, category document.Category) error {
 	sys := viewer.SystemContext(ctx)
 	d, err := tx.Document.Query().Where(document.ID(id)).WithProvider().Only(sys)
 	if ent.IsNotFound(err) {
@@ -112,10 +112,10 @@ func checkReport(ctx context.Context, tx *ent.Tx, field string, id, providerID i
 		return err
 	}
 	if d.Category != category {
-		return apierr.Invalid(field, "document %d is a %s, not a %s", id, d.Category, category)
+		return apierr.Invalid(field, "%q is %s, not %s", d.Title, categoryWords(d.Category), categoryWords(category))
 	}
-	if d.Edges.Provider == nil || d.Edges.Provider.ID != providerID {
-		return apierr.Invalid(field, "document %d is not one of provider %d's files", id, providerID)
+	if d.Edges.Provider == nil || d.Edges.Provider.ID != p.ID {
+		return apierr.Invalid(field, "%q is not one of %s's files", d.Title, p.Name)
 	}
 	var used bool
 	if category == document.CategoryCOMPLIANCE_REPORT {
@@ -127,9 +127,20 @@ func checkReport(ctx context.Context, tx *ent.Tx, field string, id, providerID i
 		return err
 	}
 	if used {
-		return apierr.Invalid(field, "document %d is already the report of another visit", id)
+		return apierr.Invalid(field, "%q is already the report of another visit", d.Title)
 	}
 	return nil
+}
+
+// categoryWords names a QA file's category in a message.
+func categoryWords(c document.Category) string {
+	switch c {
+	case document.CategoryCOMPLIANCE_REPORT:
+		return "a compliance visit report"
+	case document.CategoryEVALUATION_REPORT:
+		return "an evaluation visit report"
+	}
+	return "a " + strings.ToLower(strings.ReplaceAll(string(c), "_", " ")) + " document"
 }
 
 // RecordComplianceVisit records a visit, its answers and an action for
@@ -147,10 +158,11 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 	}
 	var v *ent.ComplianceVisit
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		if _, err := providerIn(ctx, tx, in.ProviderID); err != nil {
+		p, err := providerIn(ctx, tx, in.ProviderID)
+		if err != nil {
 			return err
 		}
-		if err := afterApplication(ctx, tx, in.ProviderID, visited); err != nil {
+		if err := afterApplication(ctx, tx, p, visited); err != nil {
 			return err
 		}
 		t, err := currentTemplate(ctx, tx, in.TemplateID)
@@ -214,7 +226,7 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 			overall = compliancevisit.OverallNOT_COMPLIANT
 		}
 		if in.ReportID != nil {
-			if err := checkReport(ctx, tx, "input.reportID", *in.ReportID, in.ProviderID, document.CategoryCOMPLIANCE_REPORT); err != nil {
+			if err := checkReport(ctx, tx, "input.reportID", *in.ReportID, p, document.CategoryCOMPLIANCE_REPORT); err != nil {
 				return err
 			}
 		}
@@ -279,8 +291,8 @@ func currentTemplate(ctx context.Context, tx *ent.Tx, templateID *int) (*ent.Che
 
 // stale is the refusal of a visit answering an older checklist version.
 func stale(old int, current *ent.ChecklistTemplate) error {
-	return apierr.New(apierr.Conflict, "checklist version %d is no longer current: version %d was published on %s; reload the checklist and answer version %d (id %d)",
-		old, current.Version, day(current.PublishedAt), current.Version, current.ID)
+	return apierr.New(apierr.Conflict, "checklist version %d is no longer current: version %d was published on %s; reload the checklist and answer version %d",
+		old, current.Version, day(current.PublishedAt), current.Version)
 }
 
 // notOnChecklist refuses an answer to item id, not an item of current: an
@@ -320,7 +332,7 @@ func checkAction(at string, a *ActionInput, visited time.Time) error {
 // CompleteAction records that an action is done.
 func (s *Service) CompleteAction(ctx context.Context, id int) (*ent.ComplianceAction, error) {
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		a, err := tx.ComplianceAction.Get(ctx, id)
+		a, err := tx.ComplianceAction.Query().Where(complianceaction.ID(id)).WithItem().Only(ctx)
 		if ent.IsNotFound(err) {
 			return notFound("compliance action", id)
 		}
@@ -328,8 +340,12 @@ func (s *Service) CompleteAction(ctx context.Context, id int) (*ent.ComplianceAc
 			return err
 		}
 		if a.CompletedAt != nil {
-			return apierr.New(apierr.Conflict, "compliance action %d was already completed on %s; nothing is left to do for it (an issue found again needs a new visit)",
-				id, day(*a.CompletedAt))
+			what := "this action"
+			if a.Edges.Item != nil {
+				what = "the action on item " + a.Edges.Item.Code
+			}
+			return apierr.New(apierr.Conflict, "%s was already completed on %s; nothing is left to do for it (an issue found again needs a new visit)",
+				what, day(*a.CompletedAt))
 		}
 		return tx.ComplianceAction.UpdateOneID(id).Where(complianceaction.CompletedAtIsNil()).
 			SetCompletedAt(s.now()).SetCompletedBy(viewer.FromContext(ctx).Actor()).Exec(ctx)
@@ -373,14 +389,15 @@ func (s *Service) RecordEvaluationVisit(ctx context.Context, in NewEvaluationVis
 	}
 	var v *ent.EvaluationVisit
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		if _, err := providerIn(ctx, tx, in.ProviderID); err != nil {
+		p, err := providerIn(ctx, tx, in.ProviderID)
+		if err != nil {
 			return err
 		}
-		if err := afterApplication(ctx, tx, in.ProviderID, visited); err != nil {
+		if err := afterApplication(ctx, tx, p, visited); err != nil {
 			return err
 		}
 		if in.ReportID != nil {
-			if err := checkReport(ctx, tx, "input.reportID", *in.ReportID, in.ProviderID, document.CategoryEVALUATION_REPORT); err != nil {
+			if err := checkReport(ctx, tx, "input.reportID", *in.ReportID, p, document.CategoryEVALUATION_REPORT); err != nil {
 				return err
 			}
 		}
@@ -428,13 +445,14 @@ func (s *Service) ReplaceComplianceReport(ctx context.Context, visitID, reportID
 		if err != nil {
 			return err
 		}
-		if _, err := providerIn(ctx, tx, v.Edges.Provider.ID); err != nil {
+		p, err := providerIn(ctx, tx, v.Edges.Provider.ID)
+		if err != nil {
 			return err
 		}
-		if v.Edges.ReportDocument != nil && v.Edges.ReportDocument.ID == reportID {
-			return apierr.New(apierr.Conflict, "document %d is already this visit's report; upload the new file and give its id", reportID)
+		if d := v.Edges.ReportDocument; d != nil && d.ID == reportID {
+			return apierr.New(apierr.Conflict, "%q is already this visit's report; upload the new file and link that instead", d.Title)
 		}
-		if err := checkReport(ctx, tx, "reportID", reportID, v.Edges.Provider.ID, document.CategoryCOMPLIANCE_REPORT); err != nil {
+		if err := checkReport(ctx, tx, "reportID", reportID, p, document.CategoryCOMPLIANCE_REPORT); err != nil {
 			return err
 		}
 		return tx.ComplianceVisit.UpdateOneID(visitID).SetReportDocumentID(reportID).Exec(ctx)
@@ -456,13 +474,14 @@ func (s *Service) ReplaceEvaluationReport(ctx context.Context, visitID, reportID
 		if err != nil {
 			return err
 		}
-		if _, err := providerIn(ctx, tx, v.Edges.Provider.ID); err != nil {
+		p, err := providerIn(ctx, tx, v.Edges.Provider.ID)
+		if err != nil {
 			return err
 		}
-		if v.Edges.ReportDocument != nil && v.Edges.ReportDocument.ID == reportID {
-			return apierr.New(apierr.Conflict, "document %d is already this visit's report; upload the new file and give its id", reportID)
+		if d := v.Edges.ReportDocument; d != nil && d.ID == reportID {
+			return apierr.New(apierr.Conflict, "%q is already this visit's report; upload the new file and link that instead", d.Title)
 		}
-		if err := checkReport(ctx, tx, "reportID", reportID, v.Edges.Provider.ID, document.CategoryEVALUATION_REPORT); err != nil {
+		if err := checkReport(ctx, tx, "reportID", reportID, p, document.CategoryEVALUATION_REPORT); err != nil {
 			return err
 		}
 		return tx.EvaluationVisit.UpdateOneID(visitID).SetReportDocumentID(reportID).Exec(ctx)

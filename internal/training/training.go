@@ -236,7 +236,7 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.TrainingBooking, err
 			return err
 		}
 		if b.Status == trainingbooking.StatusCANCELLED {
-			return apierr.New(apierr.Conflict, "booking %d was already cancelled; nothing to do (book again for a new place)", id)
+			return apierr.New(apierr.Conflict, "this booking for %q was already cancelled; nothing to do (book again for a new place)", b.Edges.Event.Title)
 		}
 		if !b.Edges.Event.StartsAt.After(s.now()) {
 			return apierr.New(apierr.Conflict, "%q started at %s: a booking can only be cancelled before the event starts; the partnership records whether the attendee came",
@@ -261,7 +261,7 @@ func (s *Service) RecordAttendance(ctx context.Context, id int, attended bool) (
 			return err
 		}
 		if b.Status == trainingbooking.StatusCANCELLED {
-			return apierr.New(apierr.Conflict, "booking %d was cancelled, so there is no attendance to record; record it on the attendee's BOOKED booking", id)
+			return apierr.New(apierr.Conflict, "this booking for %q was cancelled, so there is no attendance to record; record it on the attendee's BOOKED booking", b.Edges.Event.Title)
 		}
 		if b.Edges.Event.StartsAt.After(s.now()) {
 			return apierr.New(apierr.Conflict, "%q has not started yet (it starts at %s): record attendance once it has",

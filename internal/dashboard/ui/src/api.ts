@@ -40,13 +40,31 @@ const codeMeaning: Record<string, string> = {
   NOT_AVAILABLE: 'This file is not available to you.',
 };
 
-export function describeError(e: unknown): string {
+// Names by id: what a view knows to call the records it shows, e.g.
+// { [provider.id]: provider.name }.
+export type Names = Record<string, string>;
+
+// The kinds of record a server message may name by id ("provider 34359738392").
+const KINDS = 'training booking|training event|compliance visit|evaluation visit|compliance action|checklist item|provider|document|booking|event|placement|learner|course|application|school|referral|agreement|visit|action|user|alert';
+const KIND_ID = new RegExp(`\\b(${KINDS}) ([1-9][0-9]{4,18})\\b`, 'gi');
+
+// A server message with its database ids put in words: the name the view
+// knows for the id, else "this provider", "this learner" and so on.
+export function nameIDs(m: string, names: Names = {}): string {
+  let out = m.replace(KIND_ID, (_, kind: string, id: string) => names[id] ?? `this ${kind.toLowerCase()}`);
+  for (const [id, name] of Object.entries(names)) {
+    if (/^[0-9]+$/.test(id)) out = out.replace(new RegExp(`\\b${id}\\b`, 'g'), name);
+  }
+  return out;
+}
+
+export function describeError(e: unknown, names?: Names): string {
   if (e instanceof ApiError) {
     const meaning = codeMeaning[e.code] ?? 'The request failed.';
     // The server's message says what exactly (e.g. which field); keep both,
-    // unless it only repeats the code ("not found") or names an id.
+    // unless it only repeats the code ("not found"). Ids are put in words.
     if (!e.message || e.message === meaning || e.code === 'NOT_FOUND' || e.code === 'UNAUTHENTICATED') return meaning;
-    return `${meaning} ${sentence(e.message)}`;
+    return `${meaning} ${sentence(nameIDs(e.message, names))}`;
   }
   return codeMeaning.NETWORK;
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { describeSignInError, getToken, gql, setToken, setUnauthenticatedHandler } from './api';
 import { connect, disconnect, setSound, useLive, type Status } from './live';
 import { ErrorBoundary, Heading, Link, Loading, ErrorBox, navigate, usePath } from './ui';
+import { EMAIL, PASSWORD } from './limits';
 import { Alerts } from './views/alerts';
 import { Today, LearnerView } from './views/school';
 import { Directory, ProviderPage } from './views/directory';
@@ -53,9 +54,9 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice: string
       {notice && noticeShown && <p class="notice" role="status">{notice}</p>}
       <form onSubmit={submit} aria-describedby={error ? 'signin-error' : undefined}>
         <label for="email">Email</label>
-        <input id="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        <input id="email" type="email" autocomplete="username" required maxLength={EMAIL} value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         <label for="password">Password</label>
-        <input id="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <input id="password" type="password" autocomplete="current-password" required maxLength={PASSWORD} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

@@ -1,7 +1,7 @@
 // Shared pieces: the query hook with its loading and error states, routing.
 import { Component, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, describeError, gql } from './api';
+import { ApiError, describeError, gql, type Names } from './api';
 
 export interface QueryState<T> {
   data: T | null;
@@ -116,12 +116,13 @@ export function Heading({ children }: { children: ComponentChildren }) {
 
 // A form's error, next to the form; the field the server blamed is named
 // and marked invalid through invalid() below.
-export function FormError({ id, error }: { id: string; error: unknown }) {
+// names: what the form knows to call the records an error may name by id.
+export function FormError({ id, error, names }: { id: string; error: unknown; names?: Names }) {
   if (!error) return null;
   const field = error instanceof ApiError && error.field ? error.field.replace(/^input\./, '') : '';
   return (
     <p id={id} class="error" role="alert" data-code={error instanceof ApiError ? error.code : ''} data-field={field}>
-      {describeError(error)}
+      {describeError(error, names)}
     </p>
   );
 }

@@ -66,10 +66,13 @@ export function MarkChart({ marks }: { marks: ChartMark[] }) {
   const W = 640,
     H = 220,
     L = 44,
-    R = 12,
+    R = 28, // room for half the last week's label ("30/11") beyond its point
     T = 12,
     B = 40;
   const x = (i: number) => L + (ws.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (ws.length - 1));
+  // A label ("30/11") is about 32 units wide: with many weeks, label every
+  // so many, counting back from the latest so that one is always labelled.
+  const labelEvery = ws.length < 2 ? 1 : Math.ceil(40 / ((W - L - R) / (ws.length - 1)));
   const y = (p: number) => T + ((100 - p) * (H - T - B)) / 100;
   const line = (f: (w: Week) => number | null) =>
     ws
@@ -94,11 +97,13 @@ export function MarkChart({ marks }: { marks: ChartMark[] }) {
             </text>
           </g>
         ))}
-        {ws.map((w, i) => (
-          <text key={w.monday} x={x(i)} y={H - B + 16} text-anchor="middle" class="axis">
-            {w.monday.slice(8, 10)}/{w.monday.slice(5, 7)}
-          </text>
-        ))}
+        {ws.map((w, i) =>
+          (ws.length - 1 - i) % labelEvery === 0 ? (
+            <text key={w.monday} x={x(i)} y={H - B + 16} text-anchor="middle" class="axis">
+              {w.monday.slice(8, 10)}/{w.monday.slice(5, 7)}
+            </text>
+          ) : null,
+        )}
         <text x={(W + L) / 2} y={H - 4} text-anchor="middle" class="axis">
           Week beginning
         </text>

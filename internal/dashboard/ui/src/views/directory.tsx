@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { formatDate, formatTime, label, nodes } from '../api';
 import { Async, Heading, isNotFound, Link, NotFound, useQuery, validID } from '../ui';
+import { POSTCODE, SEARCH_TEXT } from '../limits';
 import { categoryText, DOC_FIELDS, Download, type Doc } from './documents';
 import { Grades, qaPage } from './qa';
 
@@ -79,11 +80,11 @@ export function Directory() {
       <form class="search" noValidate onSubmit={submit} role="search" aria-label="Find providers">
         <div class="field">
           <label for="s-qual">Qualification</label>
-          <input id="s-qual" maxLength={200} value={form.qualification} onInput={set('qualification')} placeholder="e.g. hairdressing or 603/2476/0" />
+          <input id="s-qual" maxLength={SEARCH_TEXT} value={form.qualification} onInput={set('qualification')} placeholder="e.g. hairdressing or 603/2476/0" />
         </div>
         <div class="field">
           <label for="s-body">Awarding body</label>
-          <input id="s-body" maxLength={200} value={form.awardingBody} onInput={set('awardingBody')} placeholder="e.g. City & Guilds" />
+          <input id="s-body" maxLength={SEARCH_TEXT} value={form.awardingBody} onInput={set('awardingBody')} placeholder="e.g. City & Guilds" />
         </div>
         <fieldset class="field levels">
           <legend>Level</legend>
@@ -100,7 +101,7 @@ export function Directory() {
         </fieldset>
         <div class="field">
           <label for="s-pc">Postcode</label>
-          <input id="s-pc" maxLength={10} value={form.postcode} onInput={set('postcode')} autocomplete="postal-code" placeholder="e.g. NG7 6ND"
+          <input id="s-pc" maxLength={POSTCODE} value={form.postcode} onInput={set('postcode')} autocomplete="postal-code" placeholder="e.g. NG7 6ND"
             aria-invalid={problems.postcode ? true : undefined} aria-describedby={problems.postcode ? 's-pc-error' : undefined} />
           {problems.postcode && (
             <p id="s-pc-error" class="error" role="alert">

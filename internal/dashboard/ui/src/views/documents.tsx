@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { describeError, downloadFile, formatSize, formatTime, gqlUpload, label, nodes } from '../api';
 import type { Me } from '../main';
 import { Async, FormError, Heading, invalid, useAction, useQuery } from '../ui';
+import { SHORT } from '../limits';
 
 export interface Doc {
   id: string;
@@ -113,7 +114,7 @@ export function UploadForm({ idPrefix, categories, providerID, done }: { idPrefi
     <form class="qa-form" onSubmit={submit} aria-describedby={a.error ? errID : undefined} data-form={idPrefix}>
       <div class="field">
         <label for={`${idPrefix}-title`}>Title</label>
-        <input id={`${idPrefix}-title`} required maxLength={200} value={title} onInput={(e) => setTitle(e.currentTarget.value)} {...invalid(a.error, errID, 'title')} />
+        <input id={`${idPrefix}-title`} required maxLength={SHORT} value={title} onInput={(e) => setTitle(e.currentTarget.value)} {...invalid(a.error, errID, 'title')} />
       </div>
       <div class="field">
         <label for={`${idPrefix}-cat`}>Category</label>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError, formatDate, sentence, formatTime, gql, label, nodes, periodOf, today, validDate, weekdayOf } from '../api';
 import type { Me } from '../main';
 import { Async, FormError, Heading, invalid, navigate, useQuery } from '../ui';
+import { AMENDMENT_REASON, FORM_LONG } from '../limits';
 
 interface Mark {
   id: string;
@@ -70,9 +71,6 @@ function changed(e: Entry, m?: Mark): boolean {
   if (e.status === 'ABSENT' && e.absenceReason !== (m.absenceReason ?? 'NO_REASON_YET')) return true;
   return false;
 }
-
-// The server's limit for an amendment reason.
-const AMEND_MAX = 500;
 
 function minutesOf(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
@@ -341,7 +339,7 @@ function RegisterForm({ s, date, saved, first }: { s: Session; date: string; sav
                     {amending && (
                       <label class="amend">
                         Why change the saved mark?{' '}
-                        <input type="text" class="amend-reason" required maxLength={AMEND_MAX} value={en.amendmentReason} onInput={(e) => set(pid, { amendmentReason: e.currentTarget.value })}
+                        <input type="text" class="amend-reason" required maxLength={AMENDMENT_REASON} value={en.amendmentReason} onInput={(e) => set(pid, { amendmentReason: e.currentTarget.value })}
                           aria-invalid={amendBad ? true : undefined} aria-describedby={amendBad ? rowErrID : undefined} />
                       </label>
                     )}
@@ -443,8 +441,6 @@ interface Update {
 }
 
 const RATINGS = ['EXCELLENT', 'GOOD', 'SATISFACTORY', 'CONCERN'];
-// The server's limit for each narrative.
-const NARRATIVE_MAX = 4000;
 
 export function Progress() {
   const q = useQuery<{ placements: { edges: { node: { id: string; learner: { firstName: string; lastName: string }; course: { qualification: { title: string } }; progressUpdates: { edges: { node: Update }[] } } }[] } }>(`query {
@@ -574,7 +570,7 @@ function ProgressForm({ placementID, name, done }: { placementID: string; name: 
             ))}
           </select>
           <label for={id(`${k}-n`)}>{label(k)} narrative</label>
-          <textarea id={id(`${k}-n`)} rows={2} maxLength={NARRATIVE_MAX} required={k === 'academic' || k === 'personal'} value={f[`${k}Narrative`]} onInput={set(`${k}Narrative`)} {...invalid(error, errID, `${k}Narrative`)} />
+          <textarea id={id(`${k}-n`)} rows={2} maxLength={FORM_LONG} required={k === 'academic' || k === 'personal'} value={f[`${k}Narrative`]} onInput={set(`${k}Narrative`)} {...invalid(error, errID, `${k}Narrative`)} />
         </div>
       ))}
       <button type="submit" disabled={busy}>

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { formatDate, formatTime, gql, label, nodes, today } from '../api';
 import { Async, FormError, Heading, invalid, isNotFound, Link, NotFound, useAction, useQuery, validID } from '../ui';
+import { LONG, PERSON_NAME, REASON, REPORT } from '../limits';
 import { categoryText, DOC_FIELDS, Download, FileField, UploadForm, uploadDocument, type Doc } from './documents';
 
 interface Training {
@@ -250,13 +251,13 @@ function ApplicationItem({ a, done }: { a: Application; done: (result: Accepted 
           }}
         >
           <label for={`rej-${a.id}`}>Why the application is rejected (sent to the applicant)</label>
-          <textarea id={`rej-${a.id}`} required rows={3} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(act.error, errID, 'reason')} />
+          <textarea id={`rej-${a.id}`} required rows={3} maxLength={REASON} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(act.error, errID, 'reason')} />
           <button type="submit" disabled={act.busy || !reason.trim()}>
             Reject application
           </button>
         </form>
       )}
-      <FormError id={errID} error={act.error} />
+      <FormError id={errID} error={act.error} names={{ [a.id]: `the application from ${a.organisationName}` }} />
     </li>
   );
 }
@@ -475,11 +476,11 @@ export function ProviderQA({ id }: { id: string }) {
               </p>
               {panel === 'compliance' &&
                 (d.currentChecklist?.items?.length ? (
-                  <ComplianceForm providerID={p.id} checklist={d.currentChecklist as { id: string; version: number; items: ChecklistItem[] }} saved={saved} />
+                  <ComplianceForm providerID={p.id} providerName={p.name} checklist={d.currentChecklist as { id: string; version: number; items: ChecklistItem[] }} saved={saved} />
                 ) : (
                   <p class="error">No checklist has been published yet.</p>
                 ))}
-              {panel === 'evaluation' && <EvaluationForm providerID={p.id} saved={saved} />}
+              {panel === 'evaluation' && <EvaluationForm providerID={p.id} providerName={p.name} saved={saved} />}
               {panel === 'upload' && (
                 <div class="panel">
                   <h2>Upload a report</h2>
@@ -529,7 +530,7 @@ export function ProviderQA({ id }: { id: string }) {
                           {v.actions.map((a) => (
                             <li key={a.id}>
                               {a.item.code}: {a.description} – {a.ownerName}, due {formatDate(a.dueOn)}
-                              {a.completedAt ? ` (done ${formatTime(a.completedAt)})` : <CompleteAction id={a.id} done={q.reload} />}
+                              {a.completedAt ? ` (done ${formatTime(a.completedAt)})` : <CompleteAction id={a.id} what={`the action on item ${a.item.code}`} done={q.reload} />}
                             </li>
                           ))}
                         </ul>
@@ -604,7 +605,7 @@ export function Grades({ v }: { v: Evaluation | Omit<Evaluation, 'report' | 'rep
   );
 }
 
-function CompleteAction({ id, done }: { id: string; done: () => void }) {
+function CompleteAction({ id, what, done }: { id: string; what: string; done: () => void }) {
   const a = useAction();
   return (
     <>
@@ -612,7 +613,7 @@ function CompleteAction({ id, done }: { id: string; done: () => void }) {
       <button type="button" class="secondary small" disabled={a.busy} onClick={() => a.run(() => gql(`mutation($id: ID!) { completeComplianceAction(id: $id) { id } }`, { id })).then((ok) => ok && done())}>
         Mark done
       </button>
-      <FormError id={`act-${id}-error`} error={a.error} />
+      <FormError id={`act-${id}-error`} error={a.error} names={{ [id]: what }} />
     </>
   );
 }
@@ -646,7 +647,7 @@ function useReport(providerID: string, category: string) {
   return { file, setFile, reportID };
 }
 
-function ComplianceForm({ providerID, checklist, saved }: { providerID: string; checklist: { id: string; version: number; items: ChecklistItem[] }; saved: (msg: string) => void }) {
+function ComplianceForm({ providerID, providerName, checklist, saved }: { providerID: string; providerName: string; checklist: { id: string; version: number; items: ChecklistItem[] }; saved: (msg: string) => void }) {
   const items = [...checklist.items].sort((a, b) => a.position - b.position);
   const [visitedOn, setVisitedOn] = useState(today());
   const [summary, setSummary] = useState('');
@@ -714,20 +715,20 @@ function ComplianceForm({ providerID, checklist, saved }: { providerID: string; 
                   <label for={`${base}-ev`}>
                     Evidence notes<span class="visually-hidden"> for {i.code}</span>
                   </label>
-                  <input id={`${base}-ev`} type="text" value={x.evidence} onInput={(e) => set(i.id, { evidence: e.currentTarget.value })} />
+                  <input id={`${base}-ev`} type="text" maxLength={LONG} value={x.evidence} onInput={(e) => set(i.id, { evidence: e.currentTarget.value })} />
                   {x.outcome === 'NOT_MET' && (
                     <div class="action-fields">
                       <div class="field">
                         <label for={`${base}-ad`}>
                           Action needed<span class="visually-hidden"> for {i.code}</span>
                         </label>
-                        <input id={`${base}-ad`} required value={x.description} onInput={(e) => set(i.id, { description: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.description`)} />
+                        <input id={`${base}-ad`} required maxLength={LONG} value={x.description} onInput={(e) => set(i.id, { description: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.description`)} />
                       </div>
                       <div class="field">
                         <label for={`${base}-ao`}>
                           Owner<span class="visually-hidden"> for {i.code}</span>
                         </label>
-                        <input id={`${base}-ao`} required value={x.ownerName} onInput={(e) => set(i.id, { ownerName: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.ownerName`)} />
+                        <input id={`${base}-ao`} required maxLength={PERSON_NAME} value={x.ownerName} onInput={(e) => set(i.id, { ownerName: e.currentTarget.value })} {...invalid(a.error, errID, `results[${idx}].action.ownerName`)} />
                       </div>
                       <div class="field">
                         <label for={`${base}-ad2`}>
@@ -743,7 +744,7 @@ function ComplianceForm({ providerID, checklist, saved }: { providerID: string; 
         </fieldset>
       ))}
       <label for="cv-summary">Summary</label>
-      <textarea id="cv-summary" rows={3} value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
+      <textarea id="cv-summary" rows={3} maxLength={LONG} value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
       <FileField id="cv-file" label="Visit report (optional)" file={report.file} setFile={report.setFile} />
       <div class="actions">
         <button type="submit" disabled={a.busy || unanswered > 0}>
@@ -753,12 +754,12 @@ function ComplianceForm({ providerID, checklist, saved }: { providerID: string; 
           {unanswered > 0 ? `${unanswered} of ${items.length} items not answered yet` : notMet > 0 ? `${notMet} not met: not compliant` : 'Every item answered, none unmet: compliant'}
         </span>
       </div>
-      <FormError id={errID} error={a.error} />
+      <FormError id={errID} error={a.error} names={{ [providerID]: providerName }} />
     </form>
   );
 }
 
-function EvaluationForm({ providerID, saved }: { providerID: string; saved: (msg: string) => void }) {
+function EvaluationForm({ providerID, providerName, saved }: { providerID: string; providerName: string; saved: (msg: string) => void }) {
   const [f, setF] = useState({ visitedOn: today(), teachingAndLearning: '', behaviourAndAttitudes: '', personalDevelopment: '', leadershipAndManagement: '', overallGrade: '', report: '' });
   const report = useReport(providerID, 'EVALUATION_REPORT');
   const a = useAction();
@@ -802,14 +803,14 @@ function EvaluationForm({ providerID, saved }: { providerID: string; saved: (msg
         ))}
       </div>
       <label for="ev-report">Written report</label>
-      <textarea id="ev-report" required rows={5} value={f.report} onInput={set('report')} {...invalid(a.error, errID, 'report')} />
+      <textarea id="ev-report" required rows={5} maxLength={REPORT} value={f.report} onInput={set('report')} {...invalid(a.error, errID, 'report')} />
       <FileField id="ev-file" label="Report file (optional)" file={report.file} setFile={report.setFile} />
       <div class="actions">
         <button type="submit" disabled={a.busy}>
           {a.busy ? 'Saving…' : 'Record evaluation visit'}
         </button>
       </div>
-      <FormError id={errID} error={a.error} />
+      <FormError id={errID} error={a.error} names={{ [providerID]: providerName }} />
     </form>
   );
 }
@@ -855,13 +856,13 @@ function DecisionForm({ p, saved }: { p: QAProvider; saved: (msg: string) => voi
         <input id="dec-date" type="date" required max={today()} value={decidedOn} onInput={(e) => setDecidedOn(e.currentTarget.value)} {...invalid(a.error, errID, 'decidedOn')} />
       </div>
       <label for="dec-reason">Reason or minutes{reasonRequired ? '' : ' (optional)'}</label>
-      <textarea id="dec-reason" rows={3} maxLength={20000} required={reasonRequired && kind !== ''} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(a.error, errID, 'reason')} />
+      <textarea id="dec-reason" rows={3} maxLength={REASON} required={reasonRequired && kind !== ''} value={reason} onInput={(e) => setReason(e.currentTarget.value)} {...invalid(a.error, errID, 'reason')} />
       <div class="actions">
         <button type="submit" disabled={a.busy || !kind}>
           {a.busy ? 'Saving…' : 'Record decision'}
         </button>
       </div>
-      <FormError id={errID} error={a.error} />
+      <FormError id={errID} error={a.error} names={{ [p.id]: p.name }} />
     </form>
   );
 }

@@ -3,6 +3,7 @@ import { describeError, formatTime, gql, label, nodes } from '../api';
 import { subscribe } from '../live';
 import type { Me } from '../main';
 import { Async, Heading, useQuery } from '../ui';
+import { REASON } from '../limits';
 
 interface Referral {
   id: string;
@@ -134,7 +135,7 @@ function QueueItem({ r, courses, done }: { r: Referral; courses: Course[]; done:
           }}
         >
           <label for={`ret-${r.id}`}>What the school must change (one reason a line)</label>
-          <textarea id={`ret-${r.id}`} required maxLength={2000} rows={3} value={reasons} onInput={(e) => setReasons(e.currentTarget.value)} />
+          <textarea id={`ret-${r.id}`} required maxLength={REASON} rows={3} value={reasons} onInput={(e) => setReasons(e.currentTarget.value)} />
           <button type="submit" disabled={busy}>
             Return referral
           </button>

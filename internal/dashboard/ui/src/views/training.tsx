@@ -1,9 +1,10 @@
 // Training events: provider staff book colleagues and cancel; the
 // partnership creates events and records who attended.
 import { useState } from 'preact/hooks';
-import { formatTime, gql, label, nodes } from '../api';
+import { formatTime, gql, label, nodes, type Names } from '../api';
 import type { Me } from '../main';
 import { Async, FormError, Heading, invalid, useAction, useQuery } from '../ui';
+import { EMAIL, LONG, PERSON_NAME, SHORT } from '../limits';
 
 interface Booking {
   id: string;
@@ -102,6 +103,12 @@ function EventItem({ e, me, partnership, done }: { e: Event_; me: Me; partnershi
     }
   };
   const act = (query: string, vars: Record<string, unknown>) => a.run(() => gql(query, vars)).then((ok) => ok && done());
+  // What an error naming a record by id calls it: never an attendee's name.
+  const names: Names = { [e.id]: `“${e.title}”` };
+  for (const b of bookings) {
+    names[b.id] = `the booking for “${e.title}”`;
+    names[b.provider.id] = b.provider.name;
+  }
   return (
     <li class="queue-item" data-event-id={e.id}>
       <h2>{e.title}</h2>
@@ -173,11 +180,11 @@ function EventItem({ e, me, partnership, done }: { e: Event_; me: Me; partnershi
             <form class="qa-form" onSubmit={book} aria-describedby={a.error ? errID : undefined}>
               <div class="field">
                 <label for={`bk-${e.id}-n`}>Name</label>
-                <input id={`bk-${e.id}-n`} required maxLength={200} autocomplete="off" value={name} onInput={(x) => setName(x.currentTarget.value)} {...invalid(a.error, errID, 'attendeeName')} />
+                <input id={`bk-${e.id}-n`} required maxLength={PERSON_NAME} autocomplete="off" value={name} onInput={(x) => setName(x.currentTarget.value)} {...invalid(a.error, errID, 'attendeeName')} />
               </div>
               <div class="field">
                 <label for={`bk-${e.id}-m`}>Email</label>
-                <input id={`bk-${e.id}-m`} type="email" required maxLength={254} autocomplete="off" value={email} onInput={(x) => setEmail(x.currentTarget.value)} {...invalid(a.error, errID, 'attendeeEmail')} />
+                <input id={`bk-${e.id}-m`} type="email" required maxLength={EMAIL} autocomplete="off" value={email} onInput={(x) => setEmail(x.currentTarget.value)} {...invalid(a.error, errID, 'attendeeEmail')} />
               </div>
               <div class="actions">
                 <button type="submit" disabled={a.busy}>
@@ -188,7 +195,7 @@ function EventItem({ e, me, partnership, done }: { e: Event_; me: Me; partnershi
           )}
         </>
       )}
-      <FormError id={errID} error={a.error} />
+      <FormError id={errID} error={a.error} names={names} />
     </li>
   );
 }
@@ -216,11 +223,11 @@ function CreateEvent({ done }: { done: () => void }) {
       <div class="grid">
         <div class="field">
           <label for="ne-title">Title</label>
-          <input id="ne-title" required maxLength={200} value={f.title} onInput={set('title')} {...invalid(a.error, errID, 'title')} />
+          <input id="ne-title" required maxLength={SHORT} value={f.title} onInput={set('title')} {...invalid(a.error, errID, 'title')} />
         </div>
         <div class="field">
           <label for="ne-topic">Topic</label>
-          <input id="ne-topic" maxLength={200} value={f.topic} onInput={set('topic')} placeholder="e.g. safeguarding" />
+          <input id="ne-topic" maxLength={SHORT} value={f.topic} onInput={set('topic')} placeholder="e.g. safeguarding" />
         </div>
         <div class="field">
           <label for="ne-start">Starts</label>
@@ -232,7 +239,7 @@ function CreateEvent({ done }: { done: () => void }) {
         </div>
         <div class="field">
           <label for="ne-loc">Location</label>
-          <input id="ne-loc" maxLength={200} value={f.location} onInput={set('location')} />
+          <input id="ne-loc" maxLength={SHORT} value={f.location} onInput={set('location')} />
         </div>
         <div class="field">
           <label for="ne-cap">Places</label>
@@ -240,7 +247,7 @@ function CreateEvent({ done }: { done: () => void }) {
         </div>
       </div>
       <label for="ne-desc">Description</label>
-      <textarea id="ne-desc" rows={3} maxLength={2000} value={f.description} onInput={set('description')} />
+      <textarea id="ne-desc" rows={3} maxLength={LONG} value={f.description} onInput={set('description')} />
       <div class="actions">
         <button type="submit" disabled={a.busy}>
           {a.busy ? 'Saving…' : 'Create event'}
