@@ -445,17 +445,8 @@ func (s *Service) ReplaceComplianceReport(ctx context.Context, visitID, reportID
 		if err != nil {
 			return err
 		}
-		p, err := providerIn(ctx, tx, v.Edges.Provider.ID)
-		if err != nil {
-			return err
-		}
-		if d := v.Edges.ReportDocument; d != nil && d.ID == reportID {
-			return apierr.New(apierr.Conflict, "%q is already this visit's report; upload the new file and link that instead", d.Title)
-		}
-		if err := checkReport(ctx, tx, "reportID", reportID, p, document.CategoryCOMPLIANCE_REPORT); err != nil {
-			return err
-		}
-		return tx.ComplianceVisit.UpdateOneID(visitID).SetReportDocumentID(reportID).Exec(ctx)
+		return replaceReport(ctx, tx, v.Edges.Provider.ID, v.Edges.ReportDocument, reportID, document.CategoryCOMPLIANCE_REPORT,
+			tx.ComplianceVisit.UpdateOneID(visitID).SetReportDocumentID(reportID).Exec)
 	})
 	if err != nil {
 		return nil, err
@@ -474,20 +465,27 @@ func (s *Service) ReplaceEvaluationReport(ctx context.Context, visitID, reportID
 		if err != nil {
 			return err
 		}
-		p, err := providerIn(ctx, tx, v.Edges.Provider.ID)
-		if err != nil {
-			return err
-		}
-		if d := v.Edges.ReportDocument; d != nil && d.ID == reportID {
-			return apierr.New(apierr.Conflict, "%q is already this visit's report; upload the new file and link that instead", d.Title)
-		}
-		if err := checkReport(ctx, tx, "reportID", reportID, p, document.CategoryEVALUATION_REPORT); err != nil {
-			return err
-		}
-		return tx.EvaluationVisit.UpdateOneID(visitID).SetReportDocumentID(reportID).Exec(ctx)
+		return replaceReport(ctx, tx, v.Edges.Provider.ID, v.Edges.ReportDocument, reportID, document.CategoryEVALUATION_REPORT,
+			tx.EvaluationVisit.UpdateOneID(visitID).SetReportDocumentID(reportID).Exec)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Client.EvaluationVisit.Get(ctx, visitID)
+}
+
+// replaceReport is what both kinds of visit check before link makes
+// document reportID the visit's report in place of current (nil: none).
+func replaceReport(ctx context.Context, tx *ent.Tx, providerID int, current *ent.Document, reportID int, category document.Category, link func(context.Context) error) error {
+	p, err := providerIn(ctx, tx, providerID)
+	if err != nil {
+		return err
+	}
+	if current != nil && current.ID == reportID {
+		return apierr.New(apierr.Conflict, "%q is already this visit's report; upload the new file and link that instead", current.Title)
+	}
+	if err := checkReport(ctx, tx, "reportID", reportID, p, category); err != nil {
+		return err
+	}
+	return link(ctx)
 }
