@@ -28,8 +28,10 @@ var ErrNotFound = errors.New("no such stored file")
 // Store keeps file contents.
 type Store interface {
 	// Put stores r's bytes, refusing more than the limit while reading, and
-	// returns the key to open them by, their SHA-256 (hex) and size.
-	Put(ctx context.Context, r io.Reader) (key, sum string, size int64, err error)
+	// returns the key to open them by, their SHA-256 (hex) and size. Each
+	// non-nil check sees the whole file first; its error refuses it, and
+	// nothing is kept.
+	Put(ctx context.Context, r io.Reader, checks ...Check) (key, sum string, size int64, err error)
 	// Open returns the bytes stored under key.
 	Open(key string) (io.ReadSeekCloser, error)
 	// Remove deletes the bytes under key; removing a missing key is not an error.
@@ -75,23 +77,32 @@ func (l *Local) path(key string) (string, error) {
 
 // Put streams r to a temporary file in the store, hashing as it goes, and
 // renames it into place; a file over the limit is never kept.
-func (l *Local) Put(ctx context.Context, r io.Reader) (string, string, int64, error) {
+func (l *Local) Put(ctx context.Context, r io.Reader, checks ...Check) (string, string, int64, error) {
 	tmp, err := os.CreateTemp(l.dir, ".upload-*")
 	if err != nil {
 		return "", "", 0, err
 	}
 	defer func() { _ = os.Remove(tmp.Name()) }() // a no-op once renamed
+	defer tmp.Close()
 	h := sha256.New()
 	// One byte beyond the limit tells an over-limit file from one exactly at it.
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(ctxReader{ctx, r}, l.max+1))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return "", "", 0, err
 	}
 	if n > l.max {
 		return "", "", 0, ErrTooLarge
+	}
+	for _, check := range checks {
+		if check == nil {
+			continue
+		}
+		if err := check(tmp, n); err != nil {
+			return "", "", 0, err
+		}
+	}
+	if err := tmp.Close(); err != nil {
+		return "", "", 0, err
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	dst, _ := l.path(sum)

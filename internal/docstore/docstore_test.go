@@ -1,6 +1,7 @@
 package docstore
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -99,7 +100,6 @@ func TestDetect(t *testing.T) {
 		{"a.exe", []byte("MZ\x90\x00"), ""},
 		{"a.docx", []byte("%PDF-1.7"), ""},
 		{"a.svg", []byte("<svg></svg>"), ""},
-		{"a.pdf", nil, ""},
 	}
 	for _, c := range cases {
 		ct, whole, ok, err := Detect(c.name, bytes.NewReader(c.content))
@@ -138,5 +138,101 @@ func TestCleanFilename(t *testing.T) {
 		if got := CleanFilename(in); got != want {
 			t.Errorf("CleanFilename(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestDetectEmpty(t *testing.T) {
+	for _, name := range []string{"a.pdf", "a.txt", "a.docx", "a.exe"} {
+		if _, _, ok, err := Detect(name, bytes.NewReader(nil)); ok || !errors.Is(err, ErrEmpty) {
+			t.Errorf("Detect(%s, empty) = %v, %v; want ErrEmpty", name, ok, err)
+		}
+	}
+}
+
+// zipOf builds a small zip with the named entries; the first is stored
+// uncompressed, as ODF requires of "mimetype".
+func zipOf(t *testing.T, entries ...[2]string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for i, e := range entries {
+		method := zip.Deflate
+		if i == 0 {
+			method = zip.Store
+		}
+		f, err := w.CreateHeader(&zip.FileHeader{Name: e[0], Method: method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write([]byte(e[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// ECMA-376 Part 2 (OPC): an OOXML package has [Content_Types].xml and its
+// main part under the format's directory; ODF (OASIS ODF 1.2 Part 3) a
+// "mimetype" entry naming the format.
+func TestPackageCheck(t *testing.T) {
+	types := [2]string{"[Content_Types].xml", `<?xml version="1.0"?><Types/>`}
+	rels := [2]string{"_rels/.rels", `<Relationships/>`}
+	docx := zipOf(t, types, rels, [2]string{"word/document.xml", "<w:document/>"})
+	xlsx := zipOf(t, types, rels, [2]string{"xl/workbook.xml", "<workbook/>"})
+	pptx := zipOf(t, types, rels, [2]string{"ppt/presentation.xml", "<p:presentation/>"})
+	odt := zipOf(t, [2]string{"mimetype", "application/vnd.oasis.opendocument.text"}, [2]string{"content.xml", "<office:document-content/>"})
+	plain := zipOf(t, [2]string{"notes.txt", "just a zip"}, [2]string{"photo.jpg", "\xff\xd8\xff"})
+	cases := []struct {
+		name    string
+		content []byte
+		ok      bool
+	}{
+		{"a.docx", docx, true},
+		{"A.DOCX", docx, true},
+		{"a.xlsx", xlsx, true},
+		{"a.pptx", pptx, true},
+		{"a.odt", odt, true},
+		{"a.docx", plain, false}, // a plain ZIP renamed .docx
+		{"a.xlsx", docx, false},  // a Word document renamed .xlsx
+		{"a.pptx", zipOf(t, rels, [2]string{"ppt/x.xml", ""}), false}, // no [Content_Types].xml
+		{"a.docx", zipOf(t, types, [2]string{"word/", ""}), false},    // the directory alone, no part
+		{"a.odt", plain, false},
+		{"a.odt", zipOf(t, [2]string{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}), false},
+		{"a.docx", []byte("PK\x03\x04 the start of a zip and nothing else"), false}, // no central directory
+	}
+	for _, c := range cases {
+		check := PackageCheck(c.name)
+		if check == nil {
+			t.Fatalf("%s: no package check", c.name)
+		}
+		err := check(bytes.NewReader(c.content), int64(len(c.content)))
+		if c.ok != (err == nil) || (err != nil && !errors.Is(err, ErrWrongPackage)) {
+			t.Errorf("%s (case %+v): %v", c.name, c.ok, err)
+		}
+	}
+	for _, name := range []string{"a.pdf", "a.png", "a.txt", "a.csv"} {
+		if PackageCheck(name) != nil {
+			t.Errorf("%s has a package check", name)
+		}
+	}
+
+	// Put runs the check on the whole file before keeping it.
+	store, err := NewLocal(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := store.Put(context.Background(), bytes.NewReader(plain), PackageCheck("a.docx")); !errors.Is(err, ErrWrongPackage) {
+		t.Fatalf("Put of a plain zip as .docx: %v", err)
+	}
+	left, _ := filepath.Glob(filepath.Join(store.Dir(), "*", "*"))
+	tmp, _ := filepath.Glob(filepath.Join(store.Dir(), ".upload-*"))
+	if len(left)+len(tmp) != 0 {
+		t.Fatalf("a refused file was kept: %v %v", left, tmp)
+	}
+	if _, _, _, err := store.Put(context.Background(), bytes.NewReader(docx), PackageCheck("a.docx"), nil); err != nil {
+		t.Fatalf("Put of a DOCX: %v", err)
 	}
 }

@@ -1,8 +1,10 @@
 package docstore
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"path"
@@ -56,20 +58,97 @@ func plainText(h []byte) bool {
 	return utf8.Valid(h) && strings.HasPrefix(http.DetectContentType(h), "text/plain")
 }
 
+// ErrEmpty is Detect's answer for a file with no bytes at all.
+var ErrEmpty = errors.New("the file is empty")
+
 // Detect checks a file against the allow-list by its name's extension and
 // its first bytes, and returns its content type and a reader giving the
-// whole file again. ok is false when the file is not an allowed type.
+// whole file again. ok is false when the file is not an allowed type; err
+// is ErrEmpty when it has no bytes. A zip package's first bytes do not say
+// what it holds: store it with PackageCheck(filename) too.
 func Detect(filename string, r io.Reader) (contentType string, whole io.Reader, ok bool, err error) {
 	br := bufio.NewReaderSize(r, sniffLen)
 	head, err := br.Peek(sniffLen)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return "", nil, false, err
 	}
+	if len(head) == 0 {
+		return "", br, false, ErrEmpty
+	}
 	k, known := kinds[strings.ToLower(path.Ext(filename))]
-	if !known || len(head) == 0 || !k.magic(head) {
+	if !known || !k.magic(head) {
 		return "", br, false, nil
 	}
 	return k.contentType, br, true, nil
+}
+
+// ErrWrongPackage is a PackageCheck's refusal: a zip that is not the
+// document its extension names (a plain ZIP renamed .docx, say).
+var ErrWrongPackage = errors.New("the file is not the kind of document its name says")
+
+// packages: what the zip package of each office format must hold. OOXML
+// (ECMA-376 Part 2, Open Packaging Conventions) has [Content_Types].xml and
+// its main part under the format's directory; ODF has a "mimetype" entry
+// naming the format.
+var packages = map[string]struct {
+	dir, mimetype string
+}{
+	".docx": {dir: "word/"},
+	".xlsx": {dir: "xl/"},
+	".pptx": {dir: "ppt/"},
+	".odt":  {mimetype: "application/vnd.oasis.opendocument.text"},
+}
+
+// Check looks at a whole stored file before it is kept.
+type Check func(r io.ReaderAt, size int64) error
+
+// PackageCheck is the check of a file named filename: for DOCX, XLSX, PPTX
+// and ODT, that the zip's central directory holds what that format must
+// (ErrWrongPackage otherwise); nil for any other type. Only the central
+// directory and, for ODF, the few bytes of its mimetype entry are read, so
+// memory is bounded by the number of entries, which the upload limit caps.
+func PackageCheck(filename string) Check {
+	want, ok := packages[strings.ToLower(path.Ext(filename))]
+	if !ok {
+		return nil
+	}
+	return func(r io.ReaderAt, size int64) error {
+		zr, err := zip.NewReader(r, size)
+		if err != nil {
+			return ErrWrongPackage
+		}
+		if want.mimetype != "" {
+			for _, f := range zr.File {
+				if f.Name != "mimetype" {
+					continue
+				}
+				rc, err := f.Open()
+				if err != nil {
+					return ErrWrongPackage
+				}
+				b, err := io.ReadAll(io.LimitReader(rc, int64(len(want.mimetype))+1))
+				rc.Close()
+				if err != nil || string(b) != want.mimetype {
+					return ErrWrongPackage
+				}
+				return nil
+			}
+			return ErrWrongPackage
+		}
+		types, part := false, false
+		for _, f := range zr.File {
+			switch {
+			case f.Name == "[Content_Types].xml":
+				types = true
+			case strings.HasPrefix(f.Name, want.dir) && len(f.Name) > len(want.dir):
+				part = true
+			}
+		}
+		if !types || !part {
+			return ErrWrongPackage
+		}
+		return nil
+	}
 }
 
 // CleanFilename keeps the last element of a client's file name, without

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path"
 	"strings"
 	"time"
 
@@ -72,15 +73,23 @@ func (s *Service) Upload(ctx context.Context, in Upload) (*ent.Document, error) 
 	}
 	filename := docstore.CleanFilename(in.Filename)
 	contentType, whole, ok, err := docstore.Detect(filename, in.File)
+	if errors.Is(err, docstore.ErrEmpty) {
+		return nil, apierr.Invalid("file", "the file is empty: choose the file again, or check that it was saved")
+	}
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, apierr.Invalid("file", "this file is not an allowed type: upload %s, with its usual file extension", docstore.Allowed)
 	}
-	key, sum, size, err := s.Store.Put(ctx, whole)
+	key, sum, size, err := s.Store.Put(ctx, whole, docstore.PackageCheck(filename))
 	if errors.Is(err, docstore.ErrTooLarge) {
 		return nil, TooLarge(s.Store.MaxBytes())
+	}
+	if errors.Is(err, docstore.ErrWrongPackage) {
+		ext := strings.ToUpper(strings.TrimPrefix(path.Ext(filename), "."))
+		return nil, apierr.Invalid("file", "this file is named .%s but is not a %s document (it may be another kind of zip file, or damaged): save it again as %s, or upload %s",
+			strings.ToLower(ext), ext, ext, docstore.Allowed)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store upload: %w", err)

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -194,11 +195,51 @@ func TestUploadRefusesOversizeAndWrongType(t *testing.T) {
 			t.Errorf("%s: the refusal should list the allowed types: %q", name, msg)
 		}
 	}
+	// An empty file says so, not that its type is wrong.
+	if msg := wantCode(t, e.upload(t, e.admin, uploadOp, lib, "guide.pdf", nil), "BAD_USER_INPUT"); !strings.Contains(msg, "the file is empty") {
+		t.Errorf("empty file: %q", msg)
+	}
+	// A zip is a DOCX only if it holds [Content_Types].xml and word/ (OPC).
+	var plainZip bytes.Buffer
+	zw := zip.NewWriter(&plainZip)
+	if f, err := zw.Create("notes.txt"); err != nil {
+		t.Fatal(err)
+	} else {
+		_, _ = f.Write([]byte("a plain zip"))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if msg := wantCode(t, e.upload(t, e.admin, uploadOp, lib, "guide.docx", plainZip.Bytes()), "BAD_USER_INPUT"); !strings.Contains(msg, "named .docx but is not a DOCX document") {
+		t.Errorf("plain zip as .docx: %q", msg)
+	}
 	if n := e.db.Document.Query().CountX(sys); n != 1 {
 		t.Fatalf("%d documents recorded, want only the one at the limit", n)
 	}
 	if files := storedFiles(t, e); len(files) != 1 {
 		t.Fatalf("store holds %v, want only the accepted file", files)
+	}
+}
+
+// A real (if minimal) DOCX is accepted with its content type.
+func TestUploadAcceptsAnOOXMLPackage(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	var docx bytes.Buffer
+	zw := zip.NewWriter(&docx)
+	for _, name := range []string{"[Content_Types].xml", "_rels/.rels", "word/document.xml"} {
+		f, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = f.Write([]byte("<x/>"))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lib := map[string]any{"in": map[string]any{"title": "Guide", "category": "QA_PROCESS"}}
+	r := e.upload(t, e.admin, `mutation($in: UploadDocumentInput!) { uploadDocument(input: $in) { contentType } }`, lib, "guide.docx", docx.Bytes())
+	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), "wordprocessingml.document") {
+		t.Fatalf("DOCX upload: %s %+v", r.Data, r.Errors)
 	}
 }
 

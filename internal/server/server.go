@@ -312,6 +312,10 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if gqlErr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED" {
 			return setCode(apierr.BadUserInput, gqlErr.Message)
 		}
+		if msg, ok := paginationMessage(gqlErr); ok {
+			gqlErr.Err = nil
+			return setCode(apierr.BadUserInput, msg)
+		}
 		if gqlErr.Err == nil {
 			// gqlgen's own parse, validation and input-coercion errors. A
 			// body that is not JSON is not echoed back: it may hold a password.
@@ -327,6 +331,25 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		log.Error("internal error", "ref", ref, "path", gqlErr.Path.String(), "err", err)
 		gqlErr.Err = nil
 		return setCode("INTERNAL_SERVER_ERROR", "internal error (reference "+ref+")")
+	}
+}
+
+// paginationMessage says in words what entgql's connection arguments check
+// refused. entgql marks a negative first or last with its own
+// extensions.code INVALID_PAGINATION, which is none of apnet's codes, and
+// both given with none at all; each is the caller's input, BAD_USER_INPUT.
+func paginationMessage(gqlErr *gqlerror.Error) (string, bool) {
+	switch m := gqlErr.Message; {
+	case strings.HasPrefix(m, "Passing both `first` and `last`"):
+		return "first and last may not both be given: page forwards with first (and after) or backwards with last (and before)", true
+	case gqlErr.Extensions["code"] != "INVALID_PAGINATION":
+		return "", false
+	case strings.HasPrefix(m, "`last`"):
+		return "last must not be negative", true
+	case strings.HasPrefix(m, "`first`"):
+		return "first must not be negative", true
+	default:
+		return "the page arguments (first, last) are not valid", true
 	}
 }
 

@@ -316,6 +316,11 @@ func TestBadInputCodes(t *testing.T) {
 			map[string]any{"p": e.w.Learners[0].ID}},
 		{"unknown node", `{ node(id: "999999") { id } }`, "NOT_FOUND", "", nil},
 		{"syntax error", `{ schools { `, "GRAPHQL_PARSE_FAILED", "", nil},
+		// entgql's own INVALID_PAGINATION is none of apnet's codes.
+		{"negative first", `{ providers(first: -1) { totalCount } }`, "BAD_USER_INPUT", "first must not be negative", nil},
+		{"negative last", `{ providers(last: -1) { totalCount } }`, "BAD_USER_INPUT", "last must not be negative", nil},
+		{"negative first, nested", `{ providers(first: 1) { edges { node { courses(first: -3) { totalCount } } } } }`, "BAD_USER_INPUT", "first must not be negative", nil},
+		{"both first and last", `{ providers(first: 1, last: 1) { totalCount } }`, "BAD_USER_INPUT", "first and last may not both be given", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

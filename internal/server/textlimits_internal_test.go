@@ -60,7 +60,8 @@ func TestDashboardLimitsMatchServer(t *testing.T) {
 		"PERSON_NAME": personName.max, "EMAIL": email.max, "SHORT": short.max, "POSTCODE": postcode.max,
 		"REASON": reason.max, "FORM_LONG": formLong.max, "LONG": long.max, "REPORT": report.max,
 		"AMENDMENT_REASON": textLimits["MarkInput.amendmentReason"].max, "PASSWORD": secret.max,
-		"SEARCH_TEXT": search.MaxFilterText,
+		"SEARCH_TEXT": search.MaxFilterText, "PHONE": phone.max, "URL": url.max, "ADDRESS": address.max,
+		"REFERENCE": reference.max, "CODE": code.max,
 	}
 	got := map[string]int{}
 	for _, m := range regexp.MustCompile(`export const (\w+) = (\d+);`).FindAllStringSubmatch(string(src), -1) {

@@ -10,6 +10,16 @@ export const EMAIL = 254;
 export const SHORT = 200;
 /** A postcode. */
 export const POSTCODE = 16;
+/** A telephone number. */
+export const PHONE = 50;
+/** A website address. */
+export const URL = 500;
+/** A postal address. */
+export const ADDRESS = 500;
+/** UKPRN, URN, UPN, times of day. */
+export const REFERENCE = 20;
+/** Qualification numbers, acronyms, versions, grades. */
+export const CODE = 50;
 /** Reasons: returning a referral, rejecting an application, a QA decision. */
 export const REASON = 2000;
 /** A progress update's narratives. */

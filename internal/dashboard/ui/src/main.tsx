@@ -13,6 +13,7 @@ import { Audit, Providers } from './views/partnership';
 import { Applications, ProviderQA, QAWorklist } from './views/qa';
 import { Resources } from './views/documents';
 import { Training } from './views/training';
+import { Apply } from './views/apply';
 import './style.css';
 
 export interface Me {
@@ -31,6 +32,9 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice: string
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [noticeShown, setNoticeShown] = useState(true);
+  useEffect(() => {
+    document.title = 'apnet';
+  }, []);
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -66,6 +70,12 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice: string
           </p>
         ) : null}
       </form>
+      <section class="apply-link" aria-labelledby="apply-title">
+        <h2 id="apply-title">Providers new to the partnership</h2>
+        <p>
+          <Link href="/apply">Apply to join the approved list</Link> — no account needed.
+        </p>
+      </section>
     </main>
   );
 }
@@ -235,6 +245,7 @@ function Shell({ me, signOut }: { me: Me; signOut: () => void }) {
 }
 
 function App() {
+  const path = usePath();
   const [token, setTok] = useState(getToken());
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -270,6 +281,8 @@ function App() {
     );
   }, [token]);
 
+  // The public application page, signed in or not.
+  if (path.pathname === '/apply') return <Apply />;
   if (!token) return <SignIn notice={notice} onSignedIn={() => setTok(getToken())} />;
   if (error)
     return (

@@ -5,6 +5,7 @@ import { formatDate, formatTime, gql, label, nodes, today } from '../api';
 import { Async, FormError, Heading, invalid, isNotFound, Link, NotFound, useAction, useQuery, validID } from '../ui';
 import { LONG, PERSON_NAME, REASON, REPORT } from '../limits';
 import { categoryText, DOC_FIELDS, Download, FileField, UploadForm, uploadDocument, type Doc } from './documents';
+import { settingTypeLabel } from './apply';
 
 interface Training {
   attendedLast12Months: number;
@@ -167,7 +168,19 @@ interface Application {
 const APP_FIELDS = `id kind status organisationName ukprn urn settingType contactName email phone website address postcode description
   courses { qualificationNumber places deliveryPostcode sessions { weekday start end } } submittedAt reviewedAt rejectionReason provider { id name } school { id name }`;
 
-function ApplicationItem({ a, done }: { a: Application; done: (result: Accepted | null) => void }) {
+// A course's qualification as the catalogue has it (null: not in it, so
+// accepting the application is refused until it is added).
+interface CatalogueEntry {
+  number: string;
+  title: string;
+  level: string;
+  awardingBody: { acronym: string };
+}
+type Catalogue = Map<string, CatalogueEntry>;
+
+const CATALOGUE = `query($n: [String!]) { qualifications(first: 100, where: {numberIn: $n}) { edges { node { number title level awardingBody { acronym } } } } }`;
+
+function ApplicationItem({ a, done, catalogue }: { a: Application; done: (result: Accepted | null) => void; catalogue: Catalogue | null }) {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const act = useAction();
@@ -179,7 +192,7 @@ function ApplicationItem({ a, done }: { a: Application; done: (result: Accepted 
       </h2>
       <p class="meta">
         {label(a.kind)}
-        {a.settingType ? ` (${a.settingType})` : ''} · {a.postcode} · submitted {formatTime(a.submittedAt)}
+        {a.settingType ? ` · ${settingTypeLabel(a.settingType)}` : ''} · {a.postcode} · submitted {formatTime(a.submittedAt)}
       </p>
       <dl class="contact">
         <dt>Contact</dt>
@@ -208,12 +221,26 @@ function ApplicationItem({ a, done }: { a: Application; done: (result: Accepted 
       </dl>
       {a.description && <p>{a.description}</p>}
       {a.courses && a.courses.length > 0 && (
-        <ul>
-          {a.courses.map((c, i) => (
-            <li key={i}>
-              {c.qualificationNumber}: {c.places} places at {c.deliveryPostcode}, {c.sessions.map((s) => `${label(s.weekday)} ${s.start}–${s.end}`).join(', ')}
-            </li>
-          ))}
+        <ul class="courses" aria-label={`Courses offered by ${a.organisationName}`}>
+          {a.courses.map((c, i) => {
+            const q = catalogue?.get(c.qualificationNumber);
+            return (
+              <li key={i} data-testid="offered-course">
+                {q ? (
+                  <>
+                    <strong>{q.title}</strong> ({c.qualificationNumber}, {label(q.level)}, {q.awardingBody.acronym})
+                  </>
+                ) : (
+                  <>
+                    <strong>{c.qualificationNumber}</strong>
+                    {catalogue && <span class="inline-error"> not in the qualification catalogue: add it before accepting</span>}
+                  </>
+                )}
+                <br />
+                {c.places} places at {c.deliveryPostcode}; {c.sessions.map((s) => `${label(s.weekday)} ${s.start}–${s.end}`).join(', ')}
+              </li>
+            );
+          })}
         </ul>
       )}
       {a.rejectionReason && <p class="meta">Rejected: {a.rejectionReason}</p>}
@@ -313,22 +340,32 @@ export function Applications() {
           const apps = nodes(d.applications);
           if (apps.length === 0) return <p class="empty">No applications {status === 'SUBMITTED' ? 'awaiting review' : label(status).toLowerCase()}.</p>;
           return (
-            <ul class="queue">
-              {apps.map((a) => (
-                <ApplicationItem
-                  key={a.id}
-                  a={a}
-                  done={(r) => {
-                    setAccepted(r);
-                    q.reload();
-                  }}
-                />
-              ))}
-            </ul>
+            <ApplicationList
+              apps={apps}
+              done={(r) => {
+                setAccepted(r);
+                q.reload();
+              }}
+            />
           );
         }}
       </Async>
     </section>
+  );
+}
+
+// The queue, with each offered course's qualification looked up in the catalogue.
+function ApplicationList({ apps, done }: { apps: Application[]; done: (result: Accepted | null) => void }) {
+  const numbers = [...new Set(apps.flatMap((a) => (a.courses ?? []).map((c) => c.qualificationNumber)))].sort();
+  const cat = useQuery<{ qualifications: { edges: { node: CatalogueEntry }[] } }>(CATALOGUE, { n: numbers }, numbers.length === 0);
+  // While it loads, or if it fails, the numbers alone are shown.
+  const catalogue: Catalogue | null = cat.data ? new Map(nodes(cat.data.qualifications).map((q) => [q.number, q])) : null;
+  return (
+    <ul class="queue">
+      {apps.map((a) => (
+        <ApplicationItem key={a.id} a={a} done={done} catalogue={catalogue} />
+      ))}
+    </ul>
   );
 }
 
