@@ -97,7 +97,9 @@ func reach(idx ...int) int {
 // store shifted or blank cells over good values. skip (may be nil) picks out
 // rows the import was told to leave out, before they are checked any
 // further: it returns what they are for csvimport.Stats.Skip, or "".
-func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st *csvimport.Stats, skip func(rec []string) string,
+// key names a rejected row in the summary's list: the row's key if valid,
+// else "" (see csvimport.RejectedRow).
+func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st *csvimport.Stats, key, skip func(rec []string) string,
 	parse func(rec []string) (T, string), write func([]T) error, progress func(csvimport.Stats)) error {
 	batch := make([]T, 0, BatchSize)
 	flush := func() error {
@@ -110,9 +112,11 @@ func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st 
 		}
 		return nil
 	}
-	err := csvimport.Stream(cr, st, func(rec []string) error {
+	err := csvimport.Stream(cr, st, func(line int, rec []string) error {
 		if reason := csvimport.CheckWidth(rec, width, need); reason != "" {
-			st.Reject(reason)
+			// No key: in a row with shifted cells the key column may hold
+			// something else.
+			st.Reject(line, "", reason)
 			return nil
 		}
 		// Every row's text counts towards deciding the file's encoding,
@@ -125,12 +129,12 @@ func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st 
 			}
 		}
 		if reason != "" {
-			st.Reject(reason)
+			st.Reject(line, key(rec), reason)
 			return nil
 		}
 		r, reason := parse(rec)
 		if reason != "" {
-			st.Reject(reason)
+			st.Reject(line, key(rec), reason)
 			return nil
 		}
 		st.Accept()

@@ -50,9 +50,11 @@ type QualificationSummary struct {
 	AwardingBodiesAdded, AwardingBodiesUpdated int
 }
 
+// String is the summary `apnet import` prints: csvimport.Summary's
+// headline, the awarding bodies, then the rejected rows.
 func (s QualificationSummary) String() string {
-	return fmt.Sprintf("%s; awarding bodies: %d added, %d updated",
-		s.Summary, s.AwardingBodiesAdded, s.AwardingBodiesUpdated)
+	return fmt.Sprintf("%s; awarding bodies: %d added, %d updated%s",
+		s.Headline(), s.AwardingBodiesAdded, s.AwardingBodiesUpdated, s.RejectedList())
 }
 
 // Column names in the Ofqual register export ("Qualification Number", …;
@@ -111,6 +113,15 @@ type qualRecord struct {
 	typ, ssa      string
 	glh           *int
 	body          bodyRef
+}
+
+// key is the row's qualification number, normalised, or "" if invalid.
+func (c qualColumns) key(f []string) string {
+	number, err := ident.NormalizeQualificationNumber(csvimport.Field(f, c.number))
+	if err != nil {
+		return ""
+	}
+	return number
 }
 
 func (c qualColumns) parse(f []string) (qualRecord, string) {
@@ -297,7 +308,7 @@ func Qualifications(ctx context.Context, client *ent.Client, r io.Reader, progre
 	if err != nil {
 		return sum, fmt.Errorf("qualifications: %w", err)
 	}
-	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), cols.need(), &st, nil, cols.parse, func(batch []qualRecord) error {
+	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), cols.need(), &st, cols.key, nil, cols.parse, func(batch []qualRecord) error {
 		return writeQualifications(ctx, client, cols, bodies, batch, &sum)
 	}, progress)
 	sum.Stats = st

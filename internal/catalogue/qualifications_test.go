@@ -219,7 +219,8 @@ func TestQualificationsShortRows(t *testing.T) {
 	if after["600/2089/1"] != before["600/2089/1"] || after["600/2089/1"].typ != "Occupational Qualification" {
 		t.Fatalf("600/2089/1 = %+v; want it kept as %+v", after["600/2089/1"], before["600/2089/1"])
 	}
-	if got := sum.String(); !strings.Contains(got, "1 rejected (row has 4 fields, header has 9 1)") {
+	if got := sum.String(); !strings.Contains(got, "1 rejected (row has 4 fields, header has 9: 1)") ||
+		!strings.HasSuffix(got, "\nrejected rows:\n  line 2: row has 4 fields, header has 9") {
 		t.Fatalf("summary %q does not give the reason", got)
 	}
 }

@@ -22,10 +22,10 @@ const (
 	ReasonBadPostcode = "invalid postcode"
 )
 
-// SkippedOtherLA is what the rows of other local authorities are, when
-// Schools is given one: skipped, not rejected, as nothing is wrong with them
-// ("skipped 3 rows of other local authorities").
-const SkippedOtherLA = "of other local authorities"
+// SkippedOtherLA is the skip reason for the rows of other local
+// authorities, when Schools is given one: skipped, not rejected, as nothing
+// is wrong with them ("3 skipped (other local authority: 3)").
+const SkippedOtherLA = "other local authority"
 
 // AgeReason is the reject reason for an establishment with no pupils of 14
 // to 16, named by its phase, e.g. "does not teach 14–16 year olds (Primary)".
@@ -109,7 +109,7 @@ func Schools(ctx context.Context, client *ent.Client, r io.Reader, la string, pr
 	cols := schoolColumns{urn: i[0], name: i[1], postcode: i[2],
 		street: i[n], locality: i[n+1], address3: i[n+2], town: i[n+3], phone: i[n+4],
 		status: i[n+5], phase: i[n+6], low: i[n+7], high: i[n+8], la: i[n+9], onlyLA: la}
-	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), reach(i...), &st, cols.otherLA, cols.parse, func(batch []schoolRecord) error {
+	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), reach(i...), &st, cols.key, cols.otherLA, cols.parse, func(batch []schoolRecord) error {
 		return writeSchools(ctx, client, batch, &sum)
 	}, progress)
 	sum.Stats = st
@@ -126,6 +126,15 @@ func (c schoolColumns) otherLA(f []string) string {
 		return SkippedOtherLA
 	}
 	return ""
+}
+
+// key is the row's URN, or "" if invalid.
+func (c schoolColumns) key(f []string) string {
+	urn, err := ident.ValidateURN(csvimport.Field(f, c.urn))
+	if err != nil {
+		return ""
+	}
+	return urn
 }
 
 func (c schoolColumns) parse(f []string) (schoolRecord, string) {

@@ -89,11 +89,18 @@ func TestSchoolsGIAS(t *testing.T) {
 		// --la: the other authority's school (Kimberley, 891) is skipped,
 		// not rejected: nothing is wrong with it.
 		if sum.Skipped != 1 || !maps.Equal(sum.Skips, map[string]int{SkippedOtherLA: 1}) {
-			t.Fatalf("skipped %d %v; want 1 of other local authorities", sum.Skipped, sum.Skips)
+			t.Fatalf("skipped %d %v; want 1 of another local authority", sum.Skipped, sum.Skips)
 		}
+		// The summary lists the rejected rows by line and URN (none for
+		// the row whose URN is invalid); the header is line 1.
 		want := "read 9 rows: 4 added, 0 updated, 0 unchanged, 4 rejected (" +
-			"closed 1, does not teach 14–16 year olds (Primary) 1, invalid URN 1, invalid postcode 1); " +
-			"skipped 1 row of other local authorities"
+			"closed: 1, does not teach 14–16 year olds (Primary): 1, invalid URN: 1, invalid postcode: 1), " +
+			"1 skipped (other local authority: 1)\n" +
+			"rejected rows:\n" +
+			"  line 6 (999001): closed\n" +
+			"  line 7 (999002): does not teach 14–16 year olds (Primary)\n" +
+			"  line 9: invalid URN\n" +
+			"  line 10 (999004): invalid postcode"
 		if got := sum.String(); got != want {
 			t.Fatalf("summary %q\nwant %q", got, want)
 		}

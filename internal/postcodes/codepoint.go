@@ -52,6 +52,8 @@ func isCodePointRow(f []string) bool {
 	return true
 }
 
+func (codePoint) key(f []string) string { return postcodeKey(f, 0) }
+
 func (codePoint) parse(f []string) (Record, string) {
 	if len(f) < 4 {
 		return Record{}, ReasonShortRow

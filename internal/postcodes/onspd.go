@@ -99,6 +99,8 @@ func field(f []string, i int) string {
 	return strings.TrimSpace(f[i])
 }
 
+func (p onspd) key(f []string) string { return postcodeKey(f, p.postcode) }
+
 func (p onspd) parse(f []string) (Record, string) {
 	if len(f) < p.width {
 		return Record{}, ReasonShortRow

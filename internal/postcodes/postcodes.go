@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/apnet/apnet/internal/csvimport"
+	"github.com/apnet/apnet/internal/ident"
 )
 
 // Record is one postcode with its location.
@@ -53,6 +54,21 @@ var ErrUnknownFormat = errors.New("postcodes: unrecognised file format")
 // rowParser turns one data row into a Record, or names why it cannot.
 type rowParser interface {
 	parse(fields []string) (Record, string)
+	// key is the row's postcode, normalised, or "" when it has none that
+	// is valid: what names a rejected row in the summary.
+	key(fields []string) string
+}
+
+// postcodeKey normalises a postcode cell for rowParser.key.
+func postcodeKey(f []string, i int) string {
+	if i < 0 || i >= len(f) {
+		return ""
+	}
+	pc, err := ident.NormalizePostcode(f[i])
+	if err != nil {
+		return ""
+	}
+	return pc
 }
 
 // Parse detects the format from the first non-blank line and calls fn for each
@@ -89,10 +105,10 @@ func parse(r io.Reader, fn func(Record, *Stats) error) (Stats, error) {
 		return st, err
 	}
 
-	handle := func(rec []string) error {
+	handle := func(line int, rec []string) error {
 		rr, reason := p.parse(rec)
 		if reason != "" {
-			st.Reject(reason)
+			st.Reject(line, p.key(rec), reason)
 			return nil
 		}
 		st.Accept()
@@ -100,8 +116,8 @@ func parse(r io.Reader, fn func(Record, *Stats) error) (Stats, error) {
 	}
 	if !isHeader {
 		// The first line is already a data row (headerless Code-Point).
-		if err := handle(first); err != nil {
-			line, _ := cr.FieldPos(0)
+		line, _ := cr.FieldPos(0)
+		if err := handle(line, first); err != nil {
 			return st, fmt.Errorf("postcodes: line %d: %w", line, err)
 		}
 	}
