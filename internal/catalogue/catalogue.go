@@ -97,11 +97,16 @@ func reach(idx ...int) int {
 // store shifted or blank cells over good values. skip (may be nil) picks out
 // rows the import was told to leave out, before they are checked any
 // further: it returns what they are for csvimport.Stats.Skip, or "".
-// key names a rejected row in the summary's list: the row's key if valid,
-// else "" (see csvimport.RejectedRow).
+// key is the row's key (qualification number, URN) if valid, else "": it
+// names a rejected row in the summary's list (see csvimport.RejectedRow),
+// and a row whose key an accepted row earlier in the file had is rejected
+// as its duplicate (csvimport.Seen: the first row wins), so two rows for
+// one key cannot take turns in the table and every re-run settles at
+// unchanged.
 func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st *csvimport.Stats, key, skip func(rec []string) string,
 	parse func(rec []string) (T, string), write func([]T) error, progress func(csvimport.Stats)) error {
 	batch := make([]T, 0, BatchSize)
+	var seen csvimport.Seen[string] // a few MB for a GIAS extract's ~50k URNs
 	flush := func() error {
 		if err := write(batch); err != nil {
 			return err
@@ -137,6 +142,11 @@ func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st 
 			st.Reject(line, key(rec), reason)
 			return nil
 		}
+		k := key(rec)
+		if first, dup := seen.First(k, line); dup {
+			st.RejectDuplicate(line, k, first)
+			return nil
+		}
 		st.Accept()
 		batch = append(batch, r)
 		if len(batch) < BatchSize {
@@ -161,10 +171,10 @@ type stored[V comparable] struct {
 }
 
 // writes collects what one batch must write and counts each accepted row
-// Added, Updated or Unchanged. As in postcodes, a key repeated within the
-// batch is compared with its previous occurrence (so the counts still add up
-// to Accepted) and written once, the last occurrence winning: PostgreSQL
-// refuses an upsert that touches a row twice.
+// Added, Updated or Unchanged. stream rejects a key repeated in a file, so a
+// batch's keys are distinct; should one repeat all the same, it is compared
+// with its previous occurrence and written once, since PostgreSQL refuses
+// an upsert that touches a row twice.
 type writes[V comparable] struct {
 	rows                      map[string]stored[V]
 	order                     []string // keys in file order, for a stable write order

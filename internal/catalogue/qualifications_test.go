@@ -344,13 +344,30 @@ func TestQualificationsRenamesBodyByRecognitionNumber(t *testing.T) {
 	})
 }
 
-func TestQualificationsDuplicateInBatch(t *testing.T) {
+// Rule: within one file the first row for a qualification number wins;
+// later rows with it, changed or exact copies, are rejected as "duplicate
+// of line N", so re-running the file settles at unchanged instead of the
+// rows overwriting each other on every run.
+func TestQualificationsDuplicateNumberFirstRowWins(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		again := with(pearsonL1, "Qualification Title", "Pearson Edexcel Level 1 Award in Warehousing")
-		sum := loadQuals(t, d.Client, csvFile(ofqualColumns, "\n", false, pearsonL1, again, again))
-		wantSummary(t, sum.Summary, 1, 1, 1, nil)
-		if got := quals(t, d.Client)["600/2089/1"].title; got != "Pearson Edexcel Level 1 Award in Warehousing" {
-			t.Fatalf("title = %q; want the last row's", got)
+		// The DfE form of the number is the same qualification.
+		unslashed := with(pearsonL1, "Qualification Number", "60020891")
+		in := csvFile(ofqualColumns, "\n", false, pearsonL1, again, unslashed)
+		dups := map[string]int{csvimport.ReasonDuplicate: 2}
+		sum := loadQuals(t, d.Client, in)
+		wantSummary(t, sum.Summary, 1, 0, 0, dups)
+		if got := quals(t, d.Client)["600/2089/1"].title; got != "Pearson Edexcel Level 1 Award in Warehousing and Storage" {
+			t.Fatalf("title = %q; want the first row's", got)
+		}
+		if got := sum.String(); !strings.HasSuffix(got, "\nrejected rows:\n"+
+			"  line 3 (600/2089/1): duplicate of line 2\n"+
+			"  line 4 (600/2089/1): duplicate of line 2") {
+			t.Fatalf("summary %q does not list the duplicates", got)
+		}
+		for range 2 {
+			sum = loadQuals(t, d.Client, in)
+			wantSummary(t, sum.Summary, 0, 0, 1, dups)
 		}
 	})
 }

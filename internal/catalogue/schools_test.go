@@ -227,3 +227,25 @@ func TestSchoolsEncodingIsPerFile(t *testing.T) {
 		t.Fatalf("schools = %v", got)
 	}
 }
+
+// Rule: within one file the first row for a URN wins; a later row with it
+// (a renamed copy or an exact one) is rejected as "duplicate of line N", so
+// re-running the file settles at unchanged.
+func TestSchoolsDuplicateURNFirstRowWins(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		renamed := with(djanogly, "EstablishmentName", "Djanogly City Academy Trust")
+		in := giasFile(djanogly, fernwood, renamed, djanogly)
+		dups := map[string]int{csvimport.ReasonDuplicate: 2}
+		sum := loadSchools(t, d.Client, in, "")
+		wantSummary(t, sum, 2, 0, 0, dups)
+		if got := schools(t, d.Client)["134253"].name; got != "Djanogly City Academy" {
+			t.Fatalf("name = %q; want the first row's", got)
+		}
+		if got := sum.RejectedList(); got != "\nrejected rows:\n  line 4 (134253): duplicate of line 2\n  line 5 (134253): duplicate of line 2" {
+			t.Fatalf("RejectedList = %q", got)
+		}
+		for range 2 {
+			wantSummary(t, loadSchools(t, d.Client, in, ""), 0, 0, 2, dups)
+		}
+	})
+}

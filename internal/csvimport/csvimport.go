@@ -124,9 +124,9 @@ func (s Stats) Snapshot() Stats {
 //
 // Memory: one map entry per accepted row, a key and a uint32 line number.
 // A qualification file (~10k rows) or GIAS extract (~50k) costs a few MB
-// with string keys; postcodes pack their key into a uint64 (see
-// internal/postcodes), about 30 bytes an entry, so all ~1.7M Code-Point
-// postcodes cost some 50 MB for the length of the import.
+// with string keys (40–50 bytes an entry); postcodes pack their key into a
+// uint64 (see internal/postcodes), about 23 bytes an entry, so all ~1.7M
+// Code-Point postcodes cost some 40 MB for the length of the import.
 type Seen[K comparable] struct{ lines map[K]uint32 }
 
 // First records key as accepted at line unless it was already, and returns

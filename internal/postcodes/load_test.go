@@ -9,6 +9,7 @@ import (
 
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/postcode"
+	"github.com/apnet/apnet/internal/csvimport"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/viewer"
@@ -180,22 +181,41 @@ func TestLoadBatchesAndProgress(t *testing.T) {
 	})
 }
 
-// A postcode twice in one batch is written once (PostgreSQL rejects an
-// upsert touching a row twice), the later row winning, and counted twice.
-func TestLoadDuplicateInBatch(t *testing.T) {
+// Rule: within one file the first row for a postcode wins; later rows with
+// it, at other coordinates or exact copies, are rejected as "duplicate of
+// line N", so re-running the file settles at unchanged.
+func TestLoadDuplicatePostcodeFirstRowWins(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		in := `"NG1 1AA",10,457803,340082,"E92000001","","","","",""
 "NG1 1AJ",10,458176,339658,"E92000001","","","","",""
-"NG1 1AA",10,457900,340100,"E92000001","","","","",""
+"ng11aa",10,457900,340100,"E92000001","","","","",""
 "NG1 1AJ",10,458176,339658,"E92000001","","","","",""
 `
+		dups := map[string]int{csvimport.ReasonDuplicate: 2}
 		ls := load(t, d.Client, in)
-		wantLoad(t, ls, 2, 1, 1, nil)
-		want := map[string]row{"NG1 1AA": {"NG1", 457900, 340100, false}, "NG1 1AJ": {"NG1", 458176, 339658, false}}
+		wantLoad(t, ls, 2, 0, 0, dups)
+		want := map[string]row{"NG1 1AA": {"NG1", 457803, 340082, false}, "NG1 1AJ": {"NG1", 458176, 339658, false}}
 		if got := table(t, d.Client); !maps.Equal(got, want) {
 			t.Fatalf("table = %v\nwant %v", got, want)
 		}
+		if got := ls.RejectedList(); got != "\nrejected rows:\n  line 3 (NG1 1AA): duplicate of line 1\n  line 4 (NG1 1AJ): duplicate of line 2" {
+			t.Fatalf("RejectedList = %q", got)
+		}
+		for range 2 {
+			wantLoad(t, load(t, d.Client, in), 0, 0, 2, dups)
+		}
 	})
+}
+
+func TestPackPostcodeDistinct(t *testing.T) {
+	seen := map[uint64]string{}
+	for _, pc := range []string{"NG7 2QQ", "SW1A 1AA", "W1A 0AX", "NG72 QQ", "B1 1AA", "B11 1AA", "EC1A 1BB"} {
+		k := packPostcode(pc)
+		if other, ok := seen[k]; ok {
+			t.Fatalf("%q and %q pack to %x", pc, other, k)
+		}
+		seen[k] = pc
+	}
 }
 
 func TestLoadStopsOnDatabaseError(t *testing.T) {

@@ -340,7 +340,7 @@ func TestParseReadError(t *testing.T) {
 // genReader produces a headerless Code-Point file row by row as it is read,
 // so the whole file never exists in memory.
 type genReader struct {
-	rows, next int
+	rows, next int // rows at most 240,000
 	buf        []byte
 }
 
@@ -359,8 +359,10 @@ func (g *genReader) Read(p []byte) (int, error) {
 		}
 		b := g.buf[:0]
 		b = append(b, `"NG`...)
-		b = strconv.AppendInt(b, int64(i%30+1), 10)
-		b = append(b, ' ', byte('0'+i/30%10), inwardLetters[i/300%20], inwardLetters[i/6000%20], '"', ',')
+		// Distinct postcodes for up to 60×10×20×20 = 240,000 rows (a
+		// repeated one would be rejected as a duplicate).
+		b = strconv.AppendInt(b, int64(i%60+1), 10)
+		b = append(b, ' ', byte('0'+i/60%10), inwardLetters[i/600%20], inwardLetters[i/12000%20], '"', ',')
 		b = strconv.AppendInt(b, int64(quality), 10)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(e), 10)
