@@ -6,11 +6,11 @@
 // The loaders follow internal/postcodes' Load: they stream the file one row
 // at a time, write BatchSize accepted rows per transaction with an upsert on
 // the natural key, call progress after each batch commits, and return a
-// csvimport.Summary. A bad row is counted by reason and skipped; it never
-// stops the rest. They are idempotent: each batch reads the rows it touches
+// csvimport.Summary. A bad row is counted as rejected by reason, a good row
+// left out on purpose as skipped; neither stops the rest. They are idempotent: each batch reads the rows it touches
 // first and writes only those that are new or different, so re-running a
 // file reports everything Unchanged and writes nothing. Rows in the table but
-// not in the file (or rejected from it, e.g. a school since closed) are left
+// not in the file (or skipped or rejected from it, e.g. a school since closed) are left
 // alone, because learners, placements and courses may refer to them.
 //
 // Writes need a context that may write reference data, e.g.
@@ -95,8 +95,10 @@ func reach(idx ...int) int {
 // header (width), or too short to reach every column the loader reads (need,
 // see reach), is rejected as csvimport.CheckWidth says: loading it would
 // store shifted or blank cells over good values. skip (may be nil) picks out
-// rows the import was told to leave out, before they are checked any
-// further: it returns what they are for csvimport.Stats.Skip, or "".
+// good rows the import leaves out on purpose (no longer awarded, closed,
+// another local authority's), before they are checked any further: it
+// returns the reason for csvimport.Stats.Skip, or "". They are skipped, not
+// rejected: "rejected" is kept for bad rows.
 // key is the row's key (qualification number, URN) if valid, else "": it
 // names a rejected row in the summary's list (see csvimport.RejectedRow),
 // and a row whose key an accepted row earlier in the file had is rejected

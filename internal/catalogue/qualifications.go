@@ -16,31 +16,42 @@ import (
 )
 
 // Reasons a qualification row is rejected (keys of Stats.Rejects), besides
-// csvimport's and LevelReason's.
+// csvimport's and BadLevelReason's.
 const (
 	ReasonBadQualificationNumber = "invalid qualification number"
 	ReasonNoTitle                = "missing title"
 	ReasonNoAwardingBody         = "missing awarding organisation"
-	// ReasonNoLongerAwarded: Ofqual's "No longer awarded" (certification has
+	ReasonBadGLH                 = "invalid guided learning hours"
+)
+
+// Reasons a good qualification row is skipped, i.e. left out of the
+// directory on purpose (keys of Stats.Skips), besides LevelReason's.
+const (
+	// SkipNoLongerAwarded: Ofqual's "No longer awarded" (certification has
 	// ended). No learner placed now could achieve it, so it has no place in
 	// a directory of courses to place learners on. "No longer available to
 	// new learners" is still imported: it is still awarded, and providers'
 	// existing courses lead to it.
-	ReasonNoLongerAwarded = "no longer awarded"
-	ReasonWithdrawn       = "withdrawn"
-	// ReasonNotInEngland: the register also lists qualifications offered
+	SkipNoLongerAwarded = "no longer awarded"
+	SkipWithdrawn       = "withdrawn"
+	// SkipNotInEngland: the register also lists qualifications offered
 	// only in Northern Ireland.
-	ReasonNotInEngland = "not offered in England"
-	ReasonBadGLH       = "invalid guided learning hours"
+	SkipNotInEngland = "not offered in England"
 )
 
-// LevelReason is the reject reason for a level outside Entry 1 to Level 3,
-// e.g. "level not offered to 14–16 year olds (Level 4)".
+// LevelReason is the skip reason for a qualification above Level 3, e.g.
+// "level not offered to 14–16 year olds (Level 4)".
 func LevelReason(level string) string {
+	return "level not offered to 14–16 year olds (" + level + ")"
+}
+
+// BadLevelReason is the reject reason for a level that is not one, e.g.
+// "unrecognised level (Not Applicable)".
+func BadLevelReason(level string) string {
 	if level == "" {
 		level = "none given"
 	}
-	return "level not offered to 14–16 year olds (" + level + ")"
+	return "unrecognised level (" + level + ")"
 }
 
 // QualificationSummary is what Qualifications did: the rows, and the awarding
@@ -129,20 +140,10 @@ func (c qualColumns) parse(f []string) (qualRecord, string) {
 	if err != nil {
 		return qualRecord{}, ReasonBadQualificationNumber
 	}
-	status := strings.ToLower(csvimport.Field(f, c.status))
-	switch {
-	case strings.Contains(status, "no longer awarded"):
-		return qualRecord{}, ReasonNoLongerAwarded
-	case strings.Contains(status, "withdrawn"):
-		return qualRecord{}, ReasonWithdrawn
-	}
-	if !offeredInEngland(csvimport.Field(f, c.england), csvimport.Field(f, c.offeredIn)) {
-		return qualRecord{}, ReasonNotInEngland
-	}
 	title := clean(csvimport.Field(f, c.title))
 	level, ok := mapLevel(csvimport.Field(f, c.level), csvimport.Field(f, c.sub), title)
 	if !ok {
-		return qualRecord{}, LevelReason(clean(csvimport.Field(f, c.level)))
+		return qualRecord{}, BadLevelReason(clean(csvimport.Field(f, c.level)))
 	}
 	if title == "" {
 		return qualRecord{}, ReasonNoTitle
@@ -164,6 +165,25 @@ func (c qualColumns) parse(f []string) (qualRecord, string) {
 		typ: clean(csvimport.Field(f, c.typ)), ssa: clean(csvimport.Field(f, c.ssa)),
 		glh: glh, body: body,
 	}, ""
+}
+
+// skip picks out the good rows the directory leaves out: qualifications no
+// longer awarded, withdrawn, not offered in England, or above Level 3.
+func (c qualColumns) skip(f []string) string {
+	status := strings.ToLower(csvimport.Field(f, c.status))
+	switch {
+	case strings.Contains(status, "no longer awarded"):
+		return SkipNoLongerAwarded
+	case strings.Contains(status, "withdrawn"):
+		return SkipWithdrawn
+	}
+	if !offeredInEngland(csvimport.Field(f, c.england), csvimport.Field(f, c.offeredIn)) {
+		return SkipNotInEngland
+	}
+	if level := clean(csvimport.Field(f, c.level)); aboveLevel3(level) {
+		return LevelReason(level)
+	}
+	return ""
 }
 
 // offeredInEngland is false only when the file says so: "Offered In England"
@@ -216,6 +236,21 @@ var (
 	// Level 3", "(Entry 3)", and ranges such as "Entry 1-3" or "Entry 1/2".
 	entrySubRE = regexp.MustCompile(`(?i)\bentry(?:\s+level)?\s*[1-3](?:\s*(?:-|–|/|to|and|&|or)\s*(?:entry(?:\s+level)?\s*)?[1-3])*\b`)
 )
+
+// aboveLevel3 reports a numbered level whose top is above Level 3 ("Level
+// 4", "Level 3/4"): a real level, but not one 14–16 year olds take.
+func aboveLevel3(level string) bool {
+	m := levelRE.FindStringSubmatch(strings.ToLower(level))
+	if m == nil {
+		return false
+	}
+	n, _ := strconv.Atoi(m[1])
+	if m[2] != "" {
+		n2, _ := strconv.Atoi(m[2])
+		n = max(n, n2)
+	}
+	return n > 3
+}
 
 // mapLevel maps a row's level to the schema's (14–16 year olds take Entry 1
 // to Level 3). A qualification spanning levels takes the highest it can be
@@ -308,7 +343,7 @@ func Qualifications(ctx context.Context, client *ent.Client, r io.Reader, progre
 	if err != nil {
 		return sum, fmt.Errorf("qualifications: %w", err)
 	}
-	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), cols.need(), &st, cols.key, nil, cols.parse, func(batch []qualRecord) error {
+	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), cols.need(), &st, cols.key, cols.skip, cols.parse, func(batch []qualRecord) error {
 		return writeQualifications(ctx, client, cols, bodies, batch, &sum)
 	}, progress)
 	sum.Stats = st

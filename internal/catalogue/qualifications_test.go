@@ -135,13 +135,17 @@ var fileRejects = map[string]int{shortRowReason: 1, csvimport.ReasonLongRow: 1, 
 var ofqualRows = []map[string]string{pearsonL1, ncfeL12, cgEntry3, ascentisEntry2, pearsonL3, pearsonL4, badNumber, notAwarded, niOnly}
 
 var ofqualRejects = map[string]int{
-	LevelReason("Level 4"):       1,
 	ReasonBadQualificationNumber: 1,
-	ReasonNoLongerAwarded:        1,
-	ReasonNotInEngland:           1,
 	shortRowReason:               1,
 	csvimport.ReasonLongRow:      1,
 	csvimport.ReasonMalformedCSV: 1,
+}
+
+// ofqualSkips: good rows left out on purpose are skipped, not rejected.
+var ofqualSkips = map[string]int{
+	LevelReason("Level 4"): 1,
+	SkipNoLongerAwarded:    1,
+	SkipNotInEngland:       1,
 }
 
 var ofqualTable = map[string]qrow{
@@ -165,6 +169,11 @@ func TestQualificationsOfqualRegister(t *testing.T) {
 		in := ofqualFile(ofqualRows...)
 		sum := loadQuals(t, d.Client, in)
 		wantSummary(t, sum.Summary, 6, 0, 0, ofqualRejects)
+		// Rule: rows deliberately left out (no longer awarded, not offered
+		// in England, above Level 3) are skipped with a reason, not rejected.
+		if !maps.Equal(sum.Skips, ofqualSkips) {
+			t.Fatalf("skips = %v; want %v", sum.Skips, ofqualSkips)
+		}
 		if sum.AwardingBodiesAdded != 4 || sum.AwardingBodiesUpdated != 0 {
 			t.Fatalf("awarding bodies added %d, updated %d; want 4, 0", sum.AwardingBodiesAdded, sum.AwardingBodiesUpdated)
 		}
@@ -271,7 +280,7 @@ func dfeFile(extra ...map[string]string) string {
 	return "\uFEFF" + csvFile(dfeColumns, "\n", false, append(rows, extra...)...)
 }
 
-var dfeRejects = map[string]int{LevelReason("Level 4"): 1, ReasonBadQualificationNumber: 1}
+var dfeRejects = map[string]int{ReasonBadQualificationNumber: 1}
 
 func TestQualificationsDfEFundingList(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -396,8 +405,10 @@ func TestQualificationsBatchesAndProgress(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rejects := map[string]int{LevelReason("Level 4"): n / 100}
-		wantSummary(t, sum.Summary, accepted, 0, 0, rejects)
+		wantSummary(t, sum.Summary, accepted, 0, 0, nil)
+		if want := map[string]int{LevelReason("Level 4"): n / 100}; !maps.Equal(sum.Skips, want) {
+			t.Fatalf("skips = %v; want %v", sum.Skips, want)
+		}
 		if len(seen) != 3 {
 			t.Fatalf("progress called %d times, want 3 (two full batches and the rest)", len(seen))
 		}
@@ -407,7 +418,7 @@ func TestQualificationsBatchesAndProgress(t *testing.T) {
 			}
 		}
 		sum = loadQuals(t, d.Client, in)
-		wantSummary(t, sum.Summary, 0, 0, accepted, rejects)
+		wantSummary(t, sum.Summary, 0, 0, accepted, nil)
 	})
 }
 
@@ -483,5 +494,12 @@ func TestMapLevel(t *testing.T) {
 	}
 	if got := LevelReason("Level 4"); got != "level not offered to 14–16 year olds (Level 4)" {
 		t.Errorf("LevelReason = %q", got)
+	}
+	// Above Level 3 is a real level, skipped; anything else is rejected.
+	for level, want := range map[string]bool{"Level 4": true, "Level 3/4": true, "level 7": true,
+		"Level 3": false, "Level 1/2": false, "Entry Level": false, "Not Applicable": false, "": false} {
+		if got := aboveLevel3(level); got != want {
+			t.Errorf("aboveLevel3(%q) = %v; want %v", level, got, want)
+		}
 	}
 }

@@ -77,28 +77,25 @@ var nottingham = map[string]srow{
 	"999003": {"Example Pupil Referral Unit", "Haydn Road, Nottingham", "NG5 1EB", ""},
 }
 
-var nottinghamRejects = map[string]int{
-	ReasonClosed: 1, AgeReason("Primary"): 1, ReasonBadURN: 1, ReasonBadPostcode: 1,
-}
+var nottinghamRejects = map[string]int{ReasonBadURN: 1, ReasonBadPostcode: 1}
 
 func TestSchoolsGIAS(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		in := giasFile(giasRows...)
 		sum := loadSchools(t, d.Client, in, "892")
 		wantSummary(t, sum, 4, 0, 0, nottinghamRejects)
-		// --la: the other authority's school (Kimberley, 891) is skipped,
-		// not rejected: nothing is wrong with it.
-		if sum.Skipped != 1 || !maps.Equal(sum.Skips, map[string]int{SkippedOtherLA: 1}) {
-			t.Fatalf("skipped %d %v; want 1 of another local authority", sum.Skipped, sum.Skips)
+		// Rule: good rows left out on purpose are skipped with a reason,
+		// not rejected: with --la the other authority's school (Kimberley,
+		// 891), the closed school and the primary.
+		skips := map[string]int{SkippedOtherLA: 1, SkipClosed: 1, AgeReason("Primary"): 1}
+		if sum.Skipped != 3 || !maps.Equal(sum.Skips, skips) {
+			t.Fatalf("skipped %d %v; want %v", sum.Skipped, sum.Skips, skips)
 		}
 		// The summary lists the rejected rows by line and URN (none for
 		// the row whose URN is invalid); the header is line 1.
-		want := "read 9 rows: 4 added, 0 updated, 0 unchanged, 4 rejected (" +
-			"closed: 1, does not teach 14–16 year olds (Primary): 1, invalid URN: 1, invalid postcode: 1), " +
-			"1 skipped (other local authority: 1)\n" +
+		want := "read 9 rows: 4 added, 0 updated, 0 unchanged, 2 rejected (invalid URN: 1, invalid postcode: 1), " +
+			"3 skipped (closed: 1, not teaching ages 14–16 (Primary): 1, other local authority: 1)\n" +
 			"rejected rows:\n" +
-			"  line 6 (999001): closed\n" +
-			"  line 7 (999002): does not teach 14–16 year olds (Primary)\n" +
 			"  line 9: invalid URN\n" +
 			"  line 10 (999004): invalid postcode"
 		if got := sum.String(); got != want {
@@ -131,8 +128,8 @@ func TestSchoolsGIAS(t *testing.T) {
 		// Without --la every authority's schools load.
 		sum = loadSchools(t, d.Client, giasFile(rows...), "")
 		wantSummary(t, sum, 1, 0, 4, nottinghamRejects)
-		if sum.Skipped != 0 {
-			t.Fatalf("skipped %d without --la", sum.Skipped)
+		if sum.Skipped != 2 || sum.Skips[SkippedOtherLA] != 0 {
+			t.Fatalf("skipped %d %v without --la; want only the closed school and the primary", sum.Skipped, sum.Skips)
 		}
 	})
 }

@@ -20,7 +20,7 @@ type Record struct {
 	// Easting and Northing are British National Grid (OSGB36) metres. They
 	// come from the file or, when the file gives only lat/long (including
 	// all Northern Ireland rows, see onspd.go), from geo.LatLonToGrid;
-	// 0,0 when neither is available (such rows are rejected, so an
+	// 0,0 when neither is available (such rows are skipped, so an
 	// accepted Record always has HasGrid).
 	Easting, Northing int
 	HasGrid           bool
@@ -30,8 +30,9 @@ type Record struct {
 }
 
 // Stats counts what Parse saw: Read counts data rows (not the header or blank
-// lines); Read == Accepted + Rejected, and Rejects breaks Rejected down by
-// reason (one of the Reason constants). It is the type every import shares.
+// lines); Read == Accepted + Rejected + Skipped, Rejects breaks Rejected
+// down by reason (one of the Reason constants) and Skips breaks Skipped down
+// (SkipNoCoordinates…). It is the type every import shares.
 type Stats = csvimport.Stats
 
 // Reasons a row is rejected; these are the keys of Stats.Rejects.
@@ -40,20 +41,33 @@ const (
 	ReasonShortRow     = "missing columns"
 	ReasonBadPostcode  = "invalid postcode"
 	ReasonBadNumber    = "unparseable number"
-	// ReasonNoLocation: the file says it has no location for the postcode
-	// (Code-Point quality 90, ONSPD grid indicator 9, blank or 0,0 grid,
-	// lat 99.999999), or only an unusable one (Irish Grid with no lat/long).
+	// ReasonNoLocation: a Code-Point row at 0,0 whose quality indicator
+	// does not say it has no coordinates: the file contradicts itself.
 	ReasonNoLocation = "no location"
 	ReasonOutOfRange = "coordinates out of range"
+)
+
+// Reasons a valid postcode is skipped (keys of Stats.Skips): the file says
+// it has no location for it, so there is nothing to measure a distance
+// from. It is not a bad row, so it is not counted as rejected.
+const (
+	// SkipNoCoordinatesQ90: Code-Point positional quality 90, "no
+	// coordinates available" (the row carries 0,0).
+	SkipNoCoordinatesQ90 = "no coordinates (quality 90)"
+	// SkipNoCoordinates: ONSPD grid indicator 9, a blank or 0,0 grid with
+	// no lat/long (or lat 99.999999), or only an unusable location (Irish
+	// Grid with no lat/long).
+	SkipNoCoordinates = "no coordinates"
 )
 
 // ErrUnknownFormat is returned when the first line matches no supported
 // layout (or the input is empty); nothing is parsed.
 var ErrUnknownFormat = errors.New("postcodes: unrecognised file format")
 
-// rowParser turns one data row into a Record, or names why it cannot.
+// rowParser turns one data row into a Record, or names why it cannot:
+// reason is a reject reason, or with skip true a skip reason.
 type rowParser interface {
-	parse(fields []string) (Record, string)
+	parse(fields []string) (rec Record, reason string, skip bool)
 	// key is the row's postcode, normalised, or "" when it has none that
 	// is valid: what names a rejected row in the summary.
 	key(fields []string) string
@@ -112,8 +126,12 @@ func parse(r io.Reader, fn func(Record, *Stats) error) (Stats, error) {
 	// memory this costs.
 	var seen csvimport.Seen[uint64]
 	handle := func(line int, rec []string) error {
-		rr, reason := p.parse(rec)
-		if reason != "" {
+		rr, reason, skip := p.parse(rec)
+		switch {
+		case skip:
+			st.Skip(reason)
+			return nil
+		case reason != "":
 			st.Reject(line, p.key(rec), reason)
 			return nil
 		}
