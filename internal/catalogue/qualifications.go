@@ -121,6 +121,7 @@ type bodyRef struct{ name, acronym, rn string }
 type qualRecord struct {
 	number, title string
 	level         qualification.Level
+	minLevel      qualification.Level // "": level only
 	typ, ssa      string
 	glh           *int
 	body          bodyRef
@@ -141,7 +142,7 @@ func (c qualColumns) parse(f []string) (qualRecord, string) {
 		return qualRecord{}, ReasonBadQualificationNumber
 	}
 	title := clean(csvimport.Field(f, c.title))
-	level, ok := mapLevel(csvimport.Field(f, c.level), csvimport.Field(f, c.sub), title)
+	minLevel, level, ok := mapLevel(csvimport.Field(f, c.level), csvimport.Field(f, c.sub), title)
 	if !ok {
 		return qualRecord{}, BadLevelReason(clean(csvimport.Field(f, c.level)))
 	}
@@ -160,8 +161,11 @@ func (c qualColumns) parse(f []string) (qualRecord, string) {
 	if !ok {
 		return qualRecord{}, ReasonBadGLH
 	}
+	if minLevel == level {
+		minLevel = ""
+	}
 	return qualRecord{
-		number: number, title: title, level: level,
+		number: number, title: title, level: level, minLevel: minLevel,
 		typ: clean(csvimport.Field(f, c.typ)), ssa: clean(csvimport.Field(f, c.ssa)),
 		glh: glh, body: body,
 	}, ""
@@ -252,66 +256,76 @@ func aboveLevel3(level string) bool {
 	return n > 3
 }
 
+// levels lists the schema's levels in order, lowest first.
+var levels = []qualification.Level{
+	qualification.LevelENTRY_1, qualification.LevelENTRY_2, qualification.LevelENTRY_3,
+	qualification.LevelLEVEL_1, qualification.LevelLEVEL_2, qualification.LevelLEVEL_3,
+}
+
 // mapLevel maps a row's level to the schema's (14–16 year olds take Entry 1
-// to Level 3). A qualification spanning levels takes the highest it can be
-// awarded at, which is what schools search for: "Level 1/Level 2" (e.g.
-// GCSEs, technical awards) is LEVEL_2, and an Entry Level qualification
-// takes its sub level from the sub level column, else the title ("(Entry
-// 3)"), else is ENTRY_3 (e.g. Pearson's Entry Level Certificate in English,
-// graded Entry 1 to 3). ok is false for Level 4 and above and for anything
-// unrecognised.
-func mapLevel(level, sub, title string) (qualification.Level, bool) {
+// to Level 3) as the span of levels the qualification can be awarded at:
+// lo is its lowest, hi its highest (equal for most). The Qualification's
+// level is hi, which is what its title and the register lead with, and its
+// min_level is lo when lower, so a search for Level 1 finds "Level 1/Level
+// 2" (register) or "Level 1/2" (DfE) technical awards, stored as LEVEL_2.
+//
+// An Entry Level qualification takes its sub level from the level itself
+// ("Entry 3"), else the sub level column, else the title ("(Entry 3)",
+// "Entry 1-3"). If none names one it spans Entry 1 to Entry 3: the register
+// gives no sub level for qualifications assessed across the entry levels,
+// e.g. Pearson's Entry Level Certificates, graded Entry 1, 2 or 3, and
+// nothing says such a qualification is Entry 3 only. ok is false for Level
+// 4 and above and for anything unrecognised.
+func mapLevel(level, sub, title string) (lo, hi qualification.Level, ok bool) {
 	l := strings.ToLower(clean(level))
 	if m := levelRE.FindStringSubmatch(l); m != nil {
-		n, _ := strconv.Atoi(m[1])
+		a, _ := strconv.Atoi(m[1])
+		b := a
 		if m[2] != "" {
-			n2, _ := strconv.Atoi(m[2])
-			n = max(n, n2)
+			b, _ = strconv.Atoi(m[2])
 		}
-		switch n {
-		case 1:
-			return qualification.LevelLEVEL_1, true
-		case 2:
-			return qualification.LevelLEVEL_2, true
-		case 3:
-			return qualification.LevelLEVEL_3, true
+		a, b = min(a, b), max(a, b)
+		if a < 1 || b > 3 {
+			return "", "", false
 		}
-		return "", false
+		return levels[2+a], levels[2+b], true
 	}
 	m := entryLevelRE.FindStringSubmatch(l)
 	if m == nil {
-		return "", false
+		return "", "", false
 	}
-	n := 0
+	a, b := 0, 0
 	if m[1] != "" {
-		n = int(m[1][0] - '0')
+		a = int(m[1][0] - '0')
+		b = a
 	}
-	if n == 0 {
-		n = entrySub(sub)
+	if a == 0 {
+		a, b = entrySub(sub)
 	}
-	if n == 0 {
-		n = entrySub(title)
+	if a == 0 {
+		a, b = entrySub(title)
 	}
-	switch n {
-	case 1:
-		return qualification.LevelENTRY_1, true
-	case 2:
-		return qualification.LevelENTRY_2, true
+	if a == 0 {
+		a, b = 1, 3
 	}
-	return qualification.LevelENTRY_3, true
+	return levels[a-1], levels[b-1], true
 }
 
-// entrySub returns the highest Entry sub level s mentions, or 0.
-func entrySub(s string) int {
-	n := 0
+// entrySub returns the lowest and highest Entry sub levels s mentions
+// ("Entry 1-3": 1, 3), or 0, 0.
+func entrySub(s string) (lo, hi int) {
 	for _, m := range entrySubRE.FindAllString(s, -1) {
 		for i := len("entry"); i < len(m); i++ {
 			if c := m[i]; '1' <= c && c <= '3' {
-				n = max(n, int(c-'0'))
+				n := int(c - '0')
+				if lo == 0 || n < lo {
+					lo = n
+				}
+				hi = max(hi, n)
 			}
 		}
 	}
-	return n
+	return lo, hi
 }
 
 // Qualifications streams an Ofqual register export or a DfE qualifications
@@ -357,6 +371,7 @@ func Qualifications(ctx context.Context, client *ent.Client, r io.Reader, progre
 type qualValues struct {
 	title    string
 	level    qualification.Level
+	minLevel qualification.Level // "": none
 	typ, ssa string
 	glh      int // 0: none
 	bodyID   int
@@ -366,7 +381,7 @@ type qualValues struct {
 // columns the file does not have, which keep the table's (or the defaults,
 // for a new qualification).
 func (c qualColumns) merge(rec qualRecord, bodyID int, have *qualValues) qualValues {
-	v := qualValues{title: rec.title, level: rec.level, typ: rec.typ, ssa: rec.ssa, bodyID: bodyID}
+	v := qualValues{title: rec.title, level: rec.level, minLevel: rec.minLevel, typ: rec.typ, ssa: rec.ssa, bodyID: bodyID}
 	if rec.glh != nil {
 		v.glh = *rec.glh
 	}
@@ -412,6 +427,9 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 	current := make(map[string]stored[qualValues], len(existing))
 	for _, q := range existing {
 		v := qualValues{title: q.Title, level: q.Level, typ: q.Type, ssa: q.SectorSubjectArea}
+		if q.MinLevel != nil {
+			v.minLevel = qualification.Level(*q.MinLevel)
+		}
 		if q.GuidedLearningHours != nil {
 			v.glh = *q.GuidedLearningHours
 		}
@@ -451,6 +469,11 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 			} else {
 				u.ClearGuidedLearningHours()
 			}
+			if v.minLevel != "" {
+				u.SetMinLevel(qualification.MinLevel(v.minLevel))
+			} else {
+				u.ClearMinLevel()
+			}
 			if err = u.Exec(ctx); err != nil {
 				return fmt.Errorf("update qualification %s: %w", number, err)
 			}
@@ -461,6 +484,9 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 			SetAwardingBodyID(v.bodyID)
 		if v.glh > 0 {
 			c.SetGuidedLearningHours(v.glh)
+		}
+		if v.minLevel != "" {
+			c.SetMinLevel(qualification.MinLevel(v.minLevel))
 		}
 		creates = append(creates, c)
 	}

@@ -294,6 +294,14 @@ func TestQualificationsDfEFundingList(t *testing.T) {
 		if got := quals(t, d.Client); !maps.Equal(got, want) {
 			t.Fatalf("qualifications = %v\nwant %v", got, want)
 		}
+		// Rule: a Level 1/2 qualification is stored at Level 2 with Level 1
+		// as its min_level, so a Level 1 search finds it too.
+		for number, want := range map[string]*qualification.MinLevel{"600/0012/X": ptr(qualification.MinLevelLEVEL_1), "600/2089/1": nil, "600/0011/0": nil} {
+			q := d.Client.Qualification.Query().Where(qualification.Number(number)).OnlyX(sysCtx())
+			if (q.MinLevel == nil) != (want == nil) || (want != nil && *q.MinLevel != *want) {
+				t.Errorf("%s min_level = %v; want %v", number, q.MinLevel, want)
+			}
+		}
 		sum = loadQuals(t, d.Client, dfeFile())
 		wantSummary(t, sum.Summary, 0, 0, 3, dfeRejects)
 
@@ -452,44 +460,50 @@ func TestQualificationsStopsOnDatabaseError(t *testing.T) {
 }
 
 // Level rules (see mapLevel): Entry 1 to Level 3 are offered to 14–16 year
-// olds; a qualification spanning levels takes the highest.
+// olds; a qualification spanning levels is stored at its highest with its
+// lowest as min_level; an Entry Level qualification naming no sub level
+// spans Entry 1 to Entry 3.
 func TestMapLevel(t *testing.T) {
+	const (
+		e1, e2, e3 = qualification.LevelENTRY_1, qualification.LevelENTRY_2, qualification.LevelENTRY_3
+		l1, l2, l3 = qualification.LevelLEVEL_1, qualification.LevelLEVEL_2, qualification.LevelLEVEL_3
+	)
 	for _, c := range []struct {
 		level, sub, title string
-		want              qualification.Level // "" means rejected
+		lo, hi            qualification.Level // "" means rejected
 	}{
-		{"Level 1", "None", "", qualification.LevelLEVEL_1},
-		{"Level 2", "", "", qualification.LevelLEVEL_2},
-		{"Level 3", "", "", qualification.LevelLEVEL_3},
-		{"level 2", "", "", qualification.LevelLEVEL_2},
-		// Level 1/Level 2 (register) and Level 1/2 (DfE): GCSE-style, top is Level 2.
-		{"Level 1/Level 2", "None", "", qualification.LevelLEVEL_2},
-		{"Level 1/2", "", "", qualification.LevelLEVEL_2},
-		{"Level 2/3", "", "", qualification.LevelLEVEL_3},
+		{"Level 1", "None", "", l1, l1},
+		{"Level 2", "", "", l2, l2},
+		{"Level 3", "", "", l3, l3},
+		{"level 2", "", "", l2, l2},
+		// Level 1/Level 2 (register) and Level 1/2 (DfE): awarded at either.
+		{"Level 1/Level 2", "None", "", l1, l2},
+		{"Level 1/2", "", "", l1, l2},
+		{"Level 2/3", "", "", l2, l3},
 		// Entry Level: the sub level column, then the title.
-		{"Entry Level", "Entry 3", "", qualification.LevelENTRY_3},
-		{"Entry Level", "Entry 1", "Award (Entry 3)", qualification.LevelENTRY_1},
-		{"Entry Level", "None", "City & Guilds Entry Level Award for Introduction to Customer Service (Entry 3) ", qualification.LevelENTRY_3},
-		{"Entry Level", "", "Ascentis Entry Level 2 Award in Mathematics", qualification.LevelENTRY_2},
-		{"Entry Level", "", "Ascentis Entry 1 Award in Internet Safety", qualification.LevelENTRY_1},
-		{"Entry Level", "", "Functional Skills English (Entry 1-3)", qualification.LevelENTRY_3},
-		{"Entry Level", "", "Skills for Life (Entry 1/2)", qualification.LevelENTRY_2},
+		{"Entry Level", "Entry 3", "", e3, e3},
+		{"Entry Level", "Entry 1", "Award (Entry 3)", e1, e1},
+		{"Entry Level", "None", "City & Guilds Entry Level Award for Introduction to Customer Service (Entry 3) ", e3, e3},
+		{"Entry Level", "", "Ascentis Entry Level 2 Award in Mathematics", e2, e2},
+		{"Entry Level", "", "Ascentis Entry 1 Award in Internet Safety", e1, e1},
+		{"Entry Level", "", "Functional Skills English (Entry 1-3)", e1, e3},
+		{"Entry Level", "", "Skills for Life (Entry 1/2)", e1, e2},
 		// An Entry Level Certificate graded Entry 1 to 3 names no sub level.
-		{"Entry Level", "None", "Pearson Edexcel Entry Level Certificate in English", qualification.LevelENTRY_3},
-		{"Entry Level 2", "", "", qualification.LevelENTRY_2},
+		{"Entry Level", "None", "Pearson Edexcel Entry Level Certificate in English", e1, e3},
+		{"Entry Level 2", "", "", e2, e2},
 		// Not for 14–16 year olds, or not a level.
-		{"Level 4", "", "", ""},
-		{"Level 7", "", "", ""},
-		{"Level 3/4", "", "", ""},
-		{"Not Applicable", "", "", ""},
-		{"", "", "Award (Entry 3)", ""},
+		{"Level 4", "", "", "", ""},
+		{"Level 7", "", "", "", ""},
+		{"Level 3/4", "", "", "", ""},
+		{"Not Applicable", "", "", "", ""},
+		{"", "", "Award (Entry 3)", "", ""},
 	} {
-		got, ok := mapLevel(c.level, c.sub, c.title)
+		lo, hi, ok := mapLevel(c.level, c.sub, c.title)
 		if !ok {
-			got = ""
+			lo, hi = "", ""
 		}
-		if got != c.want {
-			t.Errorf("mapLevel(%q, %q, %q) = %q; want %q", c.level, c.sub, c.title, got, c.want)
+		if lo != c.lo || hi != c.hi {
+			t.Errorf("mapLevel(%q, %q, %q) = %q..%q; want %q..%q", c.level, c.sub, c.title, lo, hi, c.lo, c.hi)
 		}
 	}
 	if got := LevelReason("Level 4"); got != "level not offered to 14–16 year olds (Level 4)" {
@@ -503,3 +517,5 @@ func TestMapLevel(t *testing.T) {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
