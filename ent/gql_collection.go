@@ -4444,6 +4444,11 @@ func (_q *QualificationQuery) collectField(ctx context.Context, oneNode bool, op
 				selectedFields = append(selectedFields, qualification.FieldLevel)
 				fieldSeen[qualification.FieldLevel] = struct{}{}
 			}
+		case "minLevel":
+			if _, ok := fieldSeen[qualification.FieldMinLevel]; !ok {
+				selectedFields = append(selectedFields, qualification.FieldMinLevel)
+				fieldSeen[qualification.FieldMinLevel] = struct{}{}
+			}
 		case "type":
 			if _, ok := fieldSeen[qualification.FieldType]; !ok {
 				selectedFields = append(selectedFields, qualification.FieldType)

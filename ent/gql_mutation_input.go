@@ -262,6 +262,7 @@ type CreateQualificationInput struct {
 	Number              string
 	Title               string
 	Level               qualification.Level
+	MinLevel            *qualification.MinLevel
 	Type                *string
 	SectorSubjectArea   *string
 	GuidedLearningHours *int
@@ -273,6 +274,9 @@ func (i *CreateQualificationInput) Mutate(m *QualificationMutation) {
 	m.SetNumber(i.Number)
 	m.SetTitle(i.Title)
 	m.SetLevel(i.Level)
+	if v := i.MinLevel; v != nil {
+		m.SetMinLevel(*v)
+	}
 	if v := i.Type; v != nil {
 		m.SetType(*v)
 	}
@@ -296,6 +300,8 @@ type UpdateQualificationInput struct {
 	Number                   *string
 	Title                    *string
 	Level                    *qualification.Level
+	ClearMinLevel            bool
+	MinLevel                 *qualification.MinLevel
 	Type                     *string
 	SectorSubjectArea        *string
 	ClearGuidedLearningHours bool
@@ -313,6 +319,12 @@ func (i *UpdateQualificationInput) Mutate(m *QualificationMutation) {
 	}
 	if v := i.Level; v != nil {
 		m.SetLevel(*v)
+	}
+	if i.ClearMinLevel {
+		m.ClearMinLevel()
+	}
+	if v := i.MinLevel; v != nil {
+		m.SetMinLevel(*v)
 	}
 	if v := i.Type; v != nil {
 		m.SetType(*v)

@@ -10057,6 +10057,14 @@ type QualificationWhereInput struct {
 	LevelIn    []qualification.Level `json:"levelIn,omitempty"`
 	LevelNotIn []qualification.Level `json:"levelNotIn,omitempty"`
 
+	// "min_level" field predicates.
+	MinLevel       *qualification.MinLevel  `json:"minLevel,omitempty"`
+	MinLevelNEQ    *qualification.MinLevel  `json:"minLevelNEQ,omitempty"`
+	MinLevelIn     []qualification.MinLevel `json:"minLevelIn,omitempty"`
+	MinLevelNotIn  []qualification.MinLevel `json:"minLevelNotIn,omitempty"`
+	MinLevelIsNil  bool                     `json:"minLevelIsNil,omitempty"`
+	MinLevelNotNil bool                     `json:"minLevelNotNil,omitempty"`
+
 	// "type" field predicates.
 	Type             *string  `json:"type,omitempty"`
 	TypeNEQ          *string  `json:"typeNEQ,omitempty"`
@@ -10292,6 +10300,24 @@ func (i *QualificationWhereInput) P() (predicate.Qualification, error) {
 	}
 	if len(i.LevelNotIn) > 0 {
 		predicates = append(predicates, qualification.LevelNotIn(i.LevelNotIn...))
+	}
+	if i.MinLevel != nil {
+		predicates = append(predicates, qualification.MinLevelEQ(*i.MinLevel))
+	}
+	if i.MinLevelNEQ != nil {
+		predicates = append(predicates, qualification.MinLevelNEQ(*i.MinLevelNEQ))
+	}
+	if len(i.MinLevelIn) > 0 {
+		predicates = append(predicates, qualification.MinLevelIn(i.MinLevelIn...))
+	}
+	if len(i.MinLevelNotIn) > 0 {
+		predicates = append(predicates, qualification.MinLevelNotIn(i.MinLevelNotIn...))
+	}
+	if i.MinLevelIsNil {
+		predicates = append(predicates, qualification.MinLevelIsNil())
+	}
+	if i.MinLevelNotNil {
+		predicates = append(predicates, qualification.MinLevelNotNil())
 	}
 	if i.Type != nil {
 		predicates = append(predicates, qualification.TypeEQ(*i.Type))

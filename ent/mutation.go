@@ -20725,6 +20725,7 @@ type QualificationMutation struct {
 	number                   *string
 	title                    *string
 	level                    *qualification.Level
+	min_level                *qualification.MinLevel
 	_type                    *string
 	sector_subject_area      *string
 	guided_learning_hours    *int
@@ -20944,6 +20945,55 @@ func (m *QualificationMutation) OldLevel(ctx context.Context) (v qualification.L
 // ResetLevel resets all changes to the "level" field.
 func (m *QualificationMutation) ResetLevel() {
 	m.level = nil
+}
+
+// SetMinLevel sets the "min_level" field.
+func (m *QualificationMutation) SetMinLevel(ql qualification.MinLevel) {
+	m.min_level = &ql
+}
+
+// MinLevel returns the value of the "min_level" field in the mutation.
+func (m *QualificationMutation) MinLevel() (r qualification.MinLevel, exists bool) {
+	v := m.min_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinLevel returns the old "min_level" field's value of the Qualification entity.
+// If the Qualification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QualificationMutation) OldMinLevel(ctx context.Context) (v *qualification.MinLevel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinLevel: %w", err)
+	}
+	return oldValue.MinLevel, nil
+}
+
+// ClearMinLevel clears the value of the "min_level" field.
+func (m *QualificationMutation) ClearMinLevel() {
+	m.min_level = nil
+	m.clearedFields[qualification.FieldMinLevel] = struct{}{}
+}
+
+// MinLevelCleared returns if the "min_level" field was cleared in this mutation.
+func (m *QualificationMutation) MinLevelCleared() bool {
+	_, ok := m.clearedFields[qualification.FieldMinLevel]
+	return ok
+}
+
+// ResetMinLevel resets all changes to the "min_level" field.
+func (m *QualificationMutation) ResetMinLevel() {
+	m.min_level = nil
+	delete(m.clearedFields, qualification.FieldMinLevel)
 }
 
 // SetType sets the "type" field.
@@ -21215,7 +21265,7 @@ func (m *QualificationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *QualificationMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.number != nil {
 		fields = append(fields, qualification.FieldNumber)
 	}
@@ -21224,6 +21274,9 @@ func (m *QualificationMutation) Fields() []string {
 	}
 	if m.level != nil {
 		fields = append(fields, qualification.FieldLevel)
+	}
+	if m.min_level != nil {
+		fields = append(fields, qualification.FieldMinLevel)
 	}
 	if m._type != nil {
 		fields = append(fields, qualification.FieldType)
@@ -21248,6 +21301,8 @@ func (m *QualificationMutation) Field(name string) (ent.Value, bool) {
 		return m.Title()
 	case qualification.FieldLevel:
 		return m.Level()
+	case qualification.FieldMinLevel:
+		return m.MinLevel()
 	case qualification.FieldType:
 		return m.GetType()
 	case qualification.FieldSectorSubjectArea:
@@ -21269,6 +21324,8 @@ func (m *QualificationMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldTitle(ctx)
 	case qualification.FieldLevel:
 		return m.OldLevel(ctx)
+	case qualification.FieldMinLevel:
+		return m.OldMinLevel(ctx)
 	case qualification.FieldType:
 		return m.OldType(ctx)
 	case qualification.FieldSectorSubjectArea:
@@ -21304,6 +21361,13 @@ func (m *QualificationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLevel(v)
+		return nil
+	case qualification.FieldMinLevel:
+		v, ok := value.(qualification.MinLevel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinLevel(v)
 		return nil
 	case qualification.FieldType:
 		v, ok := value.(string)
@@ -21371,6 +21435,9 @@ func (m *QualificationMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *QualificationMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(qualification.FieldMinLevel) {
+		fields = append(fields, qualification.FieldMinLevel)
+	}
 	if m.FieldCleared(qualification.FieldGuidedLearningHours) {
 		fields = append(fields, qualification.FieldGuidedLearningHours)
 	}
@@ -21388,6 +21455,9 @@ func (m *QualificationMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *QualificationMutation) ClearField(name string) error {
 	switch name {
+	case qualification.FieldMinLevel:
+		m.ClearMinLevel()
+		return nil
 	case qualification.FieldGuidedLearningHours:
 		m.ClearGuidedLearningHours()
 		return nil
@@ -21407,6 +21477,9 @@ func (m *QualificationMutation) ResetField(name string) error {
 		return nil
 	case qualification.FieldLevel:
 		m.ResetLevel()
+		return nil
+	case qualification.FieldMinLevel:
+		m.ResetMinLevel()
 		return nil
 	case qualification.FieldType:
 		m.ResetType()

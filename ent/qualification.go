@@ -21,8 +21,10 @@ type Qualification struct {
 	Number string `json:"number,omitempty"`
 	// Title holds the value of the "title" field.
 	Title string `json:"title,omitempty"`
-	// Level holds the value of the "level" field.
+	// the highest level the qualification can be awarded at
 	Level qualification.Level `json:"level,omitempty"`
+	// the lowest level a qualification spanning levels can be awarded at; null when it has one level
+	MinLevel *qualification.MinLevel `json:"min_level,omitempty"`
 	// Type holds the value of the "type" field.
 	Type string `json:"type,omitempty"`
 	// SectorSubjectArea holds the value of the "sector_subject_area" field.
@@ -78,7 +80,7 @@ func (*Qualification) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case qualification.FieldID, qualification.FieldGuidedLearningHours:
 			values[i] = new(sql.NullInt64)
-		case qualification.FieldNumber, qualification.FieldTitle, qualification.FieldLevel, qualification.FieldType, qualification.FieldSectorSubjectArea:
+		case qualification.FieldNumber, qualification.FieldTitle, qualification.FieldLevel, qualification.FieldMinLevel, qualification.FieldType, qualification.FieldSectorSubjectArea:
 			values[i] = new(sql.NullString)
 		case qualification.ForeignKeys[0]: // awarding_body_qualifications
 			values[i] = new(sql.NullInt64)
@@ -120,6 +122,13 @@ func (_m *Qualification) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field level", values[i])
 			} else if value.Valid {
 				_m.Level = qualification.Level(value.String)
+			}
+		case qualification.FieldMinLevel:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field min_level", values[i])
+			} else if value.Valid {
+				_m.MinLevel = new(qualification.MinLevel)
+				*_m.MinLevel = qualification.MinLevel(value.String)
 			}
 		case qualification.FieldType:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -201,6 +210,11 @@ func (_m *Qualification) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("level=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Level))
+	builder.WriteString(", ")
+	if v := _m.MinLevel; v != nil {
+		builder.WriteString("min_level=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("type=")
 	builder.WriteString(_m.Type)

@@ -41,6 +41,20 @@ func (_c *QualificationCreate) SetLevel(v qualification.Level) *QualificationCre
 	return _c
 }
 
+// SetMinLevel sets the "min_level" field.
+func (_c *QualificationCreate) SetMinLevel(v qualification.MinLevel) *QualificationCreate {
+	_c.mutation.SetMinLevel(v)
+	return _c
+}
+
+// SetNillableMinLevel sets the "min_level" field if the given value is not nil.
+func (_c *QualificationCreate) SetNillableMinLevel(v *qualification.MinLevel) *QualificationCreate {
+	if v != nil {
+		_c.SetMinLevel(*v)
+	}
+	return _c
+}
+
 // SetType sets the "type" field.
 func (_c *QualificationCreate) SetType(v string) *QualificationCreate {
 	_c.mutation.SetType(v)
@@ -183,6 +197,11 @@ func (_c *QualificationCreate) check() error {
 			return &ValidationError{Name: "level", err: fmt.Errorf(`ent: validator failed for field "Qualification.level": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.MinLevel(); ok {
+		if err := qualification.MinLevelValidator(v); err != nil {
+			return &ValidationError{Name: "min_level", err: fmt.Errorf(`ent: validator failed for field "Qualification.min_level": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.GetType(); !ok {
 		return &ValidationError{Name: "type", err: errors.New(`ent: missing required field "Qualification.type"`)}
 	}
@@ -230,6 +249,10 @@ func (_c *QualificationCreate) createSpec() (*Qualification, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.Level(); ok {
 		_spec.SetField(qualification.FieldLevel, field.TypeEnum, value)
 		_node.Level = value
+	}
+	if value, ok := _c.mutation.MinLevel(); ok {
+		_spec.SetField(qualification.FieldMinLevel, field.TypeEnum, value)
+		_node.MinLevel = &value
 	}
 	if value, ok := _c.mutation.GetType(); ok {
 		_spec.SetField(qualification.FieldType, field.TypeString, value)
@@ -364,6 +387,24 @@ func (u *QualificationUpsert) UpdateLevel() *QualificationUpsert {
 	return u
 }
 
+// SetMinLevel sets the "min_level" field.
+func (u *QualificationUpsert) SetMinLevel(v qualification.MinLevel) *QualificationUpsert {
+	u.Set(qualification.FieldMinLevel, v)
+	return u
+}
+
+// UpdateMinLevel sets the "min_level" field to the value that was provided on create.
+func (u *QualificationUpsert) UpdateMinLevel() *QualificationUpsert {
+	u.SetExcluded(qualification.FieldMinLevel)
+	return u
+}
+
+// ClearMinLevel clears the value of the "min_level" field.
+func (u *QualificationUpsert) ClearMinLevel() *QualificationUpsert {
+	u.SetNull(qualification.FieldMinLevel)
+	return u
+}
+
 // SetType sets the "type" field.
 func (u *QualificationUpsert) SetType(v string) *QualificationUpsert {
 	u.Set(qualification.FieldType, v)
@@ -491,6 +532,27 @@ func (u *QualificationUpsertOne) SetLevel(v qualification.Level) *QualificationU
 func (u *QualificationUpsertOne) UpdateLevel() *QualificationUpsertOne {
 	return u.Update(func(s *QualificationUpsert) {
 		s.UpdateLevel()
+	})
+}
+
+// SetMinLevel sets the "min_level" field.
+func (u *QualificationUpsertOne) SetMinLevel(v qualification.MinLevel) *QualificationUpsertOne {
+	return u.Update(func(s *QualificationUpsert) {
+		s.SetMinLevel(v)
+	})
+}
+
+// UpdateMinLevel sets the "min_level" field to the value that was provided on create.
+func (u *QualificationUpsertOne) UpdateMinLevel() *QualificationUpsertOne {
+	return u.Update(func(s *QualificationUpsert) {
+		s.UpdateMinLevel()
+	})
+}
+
+// ClearMinLevel clears the value of the "min_level" field.
+func (u *QualificationUpsertOne) ClearMinLevel() *QualificationUpsertOne {
+	return u.Update(func(s *QualificationUpsert) {
+		s.ClearMinLevel()
 	})
 }
 
@@ -793,6 +855,27 @@ func (u *QualificationUpsertBulk) SetLevel(v qualification.Level) *Qualification
 func (u *QualificationUpsertBulk) UpdateLevel() *QualificationUpsertBulk {
 	return u.Update(func(s *QualificationUpsert) {
 		s.UpdateLevel()
+	})
+}
+
+// SetMinLevel sets the "min_level" field.
+func (u *QualificationUpsertBulk) SetMinLevel(v qualification.MinLevel) *QualificationUpsertBulk {
+	return u.Update(func(s *QualificationUpsert) {
+		s.SetMinLevel(v)
+	})
+}
+
+// UpdateMinLevel sets the "min_level" field to the value that was provided on create.
+func (u *QualificationUpsertBulk) UpdateMinLevel() *QualificationUpsertBulk {
+	return u.Update(func(s *QualificationUpsert) {
+		s.UpdateMinLevel()
+	})
+}
+
+// ClearMinLevel clears the value of the "min_level" field.
+func (u *QualificationUpsertBulk) ClearMinLevel() *QualificationUpsertBulk {
+	return u.Update(func(s *QualificationUpsert) {
+		s.ClearMinLevel()
 	})
 }
 

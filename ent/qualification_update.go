@@ -72,6 +72,26 @@ func (_u *QualificationUpdate) SetNillableLevel(v *qualification.Level) *Qualifi
 	return _u
 }
 
+// SetMinLevel sets the "min_level" field.
+func (_u *QualificationUpdate) SetMinLevel(v qualification.MinLevel) *QualificationUpdate {
+	_u.mutation.SetMinLevel(v)
+	return _u
+}
+
+// SetNillableMinLevel sets the "min_level" field if the given value is not nil.
+func (_u *QualificationUpdate) SetNillableMinLevel(v *qualification.MinLevel) *QualificationUpdate {
+	if v != nil {
+		_u.SetMinLevel(*v)
+	}
+	return _u
+}
+
+// ClearMinLevel clears the value of the "min_level" field.
+func (_u *QualificationUpdate) ClearMinLevel() *QualificationUpdate {
+	_u.mutation.ClearMinLevel()
+	return _u
+}
+
 // SetType sets the "type" field.
 func (_u *QualificationUpdate) SetType(v string) *QualificationUpdate {
 	_u.mutation.SetType(v)
@@ -229,6 +249,11 @@ func (_u *QualificationUpdate) check() error {
 			return &ValidationError{Name: "level", err: fmt.Errorf(`ent: validator failed for field "Qualification.level": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MinLevel(); ok {
+		if err := qualification.MinLevelValidator(v); err != nil {
+			return &ValidationError{Name: "min_level", err: fmt.Errorf(`ent: validator failed for field "Qualification.min_level": %w`, err)}
+		}
+	}
 	if _u.mutation.AwardingBodyCleared() && len(_u.mutation.AwardingBodyIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Qualification.awarding_body"`)
 	}
@@ -261,6 +286,12 @@ func (_u *QualificationUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if value, ok := _u.mutation.Level(); ok {
 		_spec.SetField(qualification.FieldLevel, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.MinLevel(); ok {
+		_spec.SetField(qualification.FieldMinLevel, field.TypeEnum, value)
+	}
+	if _u.mutation.MinLevelCleared() {
+		_spec.ClearField(qualification.FieldMinLevel, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.GetType(); ok {
 		_spec.SetField(qualification.FieldType, field.TypeString, value)
@@ -412,6 +443,26 @@ func (_u *QualificationUpdateOne) SetNillableLevel(v *qualification.Level) *Qual
 	if v != nil {
 		_u.SetLevel(*v)
 	}
+	return _u
+}
+
+// SetMinLevel sets the "min_level" field.
+func (_u *QualificationUpdateOne) SetMinLevel(v qualification.MinLevel) *QualificationUpdateOne {
+	_u.mutation.SetMinLevel(v)
+	return _u
+}
+
+// SetNillableMinLevel sets the "min_level" field if the given value is not nil.
+func (_u *QualificationUpdateOne) SetNillableMinLevel(v *qualification.MinLevel) *QualificationUpdateOne {
+	if v != nil {
+		_u.SetMinLevel(*v)
+	}
+	return _u
+}
+
+// ClearMinLevel clears the value of the "min_level" field.
+func (_u *QualificationUpdateOne) ClearMinLevel() *QualificationUpdateOne {
+	_u.mutation.ClearMinLevel()
 	return _u
 }
 
@@ -585,6 +636,11 @@ func (_u *QualificationUpdateOne) check() error {
 			return &ValidationError{Name: "level", err: fmt.Errorf(`ent: validator failed for field "Qualification.level": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MinLevel(); ok {
+		if err := qualification.MinLevelValidator(v); err != nil {
+			return &ValidationError{Name: "min_level", err: fmt.Errorf(`ent: validator failed for field "Qualification.min_level": %w`, err)}
+		}
+	}
 	if _u.mutation.AwardingBodyCleared() && len(_u.mutation.AwardingBodyIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Qualification.awarding_body"`)
 	}
@@ -634,6 +690,12 @@ func (_u *QualificationUpdateOne) sqlSave(ctx context.Context) (_node *Qualifica
 	}
 	if value, ok := _u.mutation.Level(); ok {
 		_spec.SetField(qualification.FieldLevel, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.MinLevel(); ok {
+		_spec.SetField(qualification.FieldMinLevel, field.TypeEnum, value)
+	}
+	if _u.mutation.MinLevelCleared() {
+		_spec.ClearField(qualification.FieldMinLevel, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.GetType(); ok {
 		_spec.SetField(qualification.FieldType, field.TypeString, value)

@@ -799,6 +799,7 @@ var (
 		{Name: "number", Type: field.TypeString, Unique: true},
 		{Name: "title", Type: field.TypeString},
 		{Name: "level", Type: field.TypeEnum, Enums: []string{"ENTRY_1", "ENTRY_2", "ENTRY_3", "LEVEL_1", "LEVEL_2", "LEVEL_3"}},
+		{Name: "min_level", Type: field.TypeEnum, Nullable: true, Enums: []string{"ENTRY_1", "ENTRY_2", "ENTRY_3", "LEVEL_1", "LEVEL_2", "LEVEL_3"}},
 		{Name: "type", Type: field.TypeString, Default: ""},
 		{Name: "sector_subject_area", Type: field.TypeString, Default: ""},
 		{Name: "guided_learning_hours", Type: field.TypeInt, Nullable: true},
@@ -812,7 +813,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "qualifications_awarding_bodies_qualifications",
-				Columns:    []*schema.Column{QualificationsColumns[7]},
+				Columns:    []*schema.Column{QualificationsColumns[8]},
 				RefColumns: []*schema.Column{AwardingBodiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -826,7 +827,7 @@ var (
 			{
 				Name:    "qualification_sector_subject_area",
 				Unique:  false,
-				Columns: []*schema.Column{QualificationsColumns[5]},
+				Columns: []*schema.Column{QualificationsColumns[6]},
 			},
 		},
 	}

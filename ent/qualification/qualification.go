@@ -23,6 +23,8 @@ const (
 	FieldTitle = "title"
 	// FieldLevel holds the string denoting the level field in the database.
 	FieldLevel = "level"
+	// FieldMinLevel holds the string denoting the min_level field in the database.
+	FieldMinLevel = "min_level"
 	// FieldType holds the string denoting the type field in the database.
 	FieldType = "type"
 	// FieldSectorSubjectArea holds the string denoting the sector_subject_area field in the database.
@@ -57,6 +59,7 @@ var Columns = []string{
 	FieldNumber,
 	FieldTitle,
 	FieldLevel,
+	FieldMinLevel,
 	FieldType,
 	FieldSectorSubjectArea,
 	FieldGuidedLearningHours,
@@ -128,6 +131,33 @@ func LevelValidator(l Level) error {
 	}
 }
 
+// MinLevel defines the type for the "min_level" enum field.
+type MinLevel string
+
+// MinLevel values.
+const (
+	MinLevelENTRY_1 MinLevel = "ENTRY_1"
+	MinLevelENTRY_2 MinLevel = "ENTRY_2"
+	MinLevelENTRY_3 MinLevel = "ENTRY_3"
+	MinLevelLEVEL_1 MinLevel = "LEVEL_1"
+	MinLevelLEVEL_2 MinLevel = "LEVEL_2"
+	MinLevelLEVEL_3 MinLevel = "LEVEL_3"
+)
+
+func (ml MinLevel) String() string {
+	return string(ml)
+}
+
+// MinLevelValidator is a validator for the "min_level" field enum values. It is called by the builders before save.
+func MinLevelValidator(ml MinLevel) error {
+	switch ml {
+	case MinLevelENTRY_1, MinLevelENTRY_2, MinLevelENTRY_3, MinLevelLEVEL_1, MinLevelLEVEL_2, MinLevelLEVEL_3:
+		return nil
+	default:
+		return fmt.Errorf("qualification: invalid enum value for min_level field: %q", ml)
+	}
+}
+
 // OrderOption defines the ordering options for the Qualification queries.
 type OrderOption func(*sql.Selector)
 
@@ -149,6 +179,11 @@ func ByTitle(opts ...sql.OrderTermOption) OrderOption {
 // ByLevel orders the results by the level field.
 func ByLevel(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLevel, opts...).ToFunc()
+}
+
+// ByMinLevel orders the results by the min_level field.
+func ByMinLevel(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMinLevel, opts...).ToFunc()
 }
 
 // ByType orders the results by the type field.
@@ -215,6 +250,24 @@ func (e *Level) UnmarshalGQL(val interface{}) error {
 	*e = Level(str)
 	if err := LevelValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Level", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e MinLevel) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *MinLevel) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = MinLevel(str)
+	if err := MinLevelValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid MinLevel", str)
 	}
 	return nil
 }

@@ -228,6 +228,36 @@ func LevelNotIn(vs ...Level) predicate.Qualification {
 	return predicate.Qualification(sql.FieldNotIn(FieldLevel, vs...))
 }
 
+// MinLevelEQ applies the EQ predicate on the "min_level" field.
+func MinLevelEQ(v MinLevel) predicate.Qualification {
+	return predicate.Qualification(sql.FieldEQ(FieldMinLevel, v))
+}
+
+// MinLevelNEQ applies the NEQ predicate on the "min_level" field.
+func MinLevelNEQ(v MinLevel) predicate.Qualification {
+	return predicate.Qualification(sql.FieldNEQ(FieldMinLevel, v))
+}
+
+// MinLevelIn applies the In predicate on the "min_level" field.
+func MinLevelIn(vs ...MinLevel) predicate.Qualification {
+	return predicate.Qualification(sql.FieldIn(FieldMinLevel, vs...))
+}
+
+// MinLevelNotIn applies the NotIn predicate on the "min_level" field.
+func MinLevelNotIn(vs ...MinLevel) predicate.Qualification {
+	return predicate.Qualification(sql.FieldNotIn(FieldMinLevel, vs...))
+}
+
+// MinLevelIsNil applies the IsNil predicate on the "min_level" field.
+func MinLevelIsNil() predicate.Qualification {
+	return predicate.Qualification(sql.FieldIsNull(FieldMinLevel))
+}
+
+// MinLevelNotNil applies the NotNil predicate on the "min_level" field.
+func MinLevelNotNil() predicate.Qualification {
+	return predicate.Qualification(sql.FieldNotNull(FieldMinLevel))
+}
+
 // TypeEQ applies the EQ predicate on the "type" field.
 func TypeEQ(v string) predicate.Qualification {
 	return predicate.Qualification(sql.FieldEQ(FieldType, v))

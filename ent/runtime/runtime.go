@@ -646,11 +646,11 @@ func init() {
 	// qualification.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	qualification.TitleValidator = qualificationDescTitle.Validators[0].(func(string) error)
 	// qualificationDescType is the schema descriptor for type field.
-	qualificationDescType := qualificationFields[3].Descriptor()
+	qualificationDescType := qualificationFields[4].Descriptor()
 	// qualification.DefaultType holds the default value on creation for the type field.
 	qualification.DefaultType = qualificationDescType.Default.(string)
 	// qualificationDescSectorSubjectArea is the schema descriptor for sector_subject_area field.
-	qualificationDescSectorSubjectArea := qualificationFields[4].Descriptor()
+	qualificationDescSectorSubjectArea := qualificationFields[5].Descriptor()
 	// qualification.DefaultSectorSubjectArea holds the default value on creation for the sector_subject_area field.
 	qualification.DefaultSectorSubjectArea = qualificationDescSectorSubjectArea.Default.(string)
 	referral.Policy = privacy.NewPolicies(schema.Referral{})

@@ -19,7 +19,15 @@ func (Qualification) Fields() []ent.Field {
 			Annotations(entgql.OrderField("NUMBER")),
 		field.String("title").NotEmpty().Annotations(entgql.OrderField("TITLE")),
 		field.Enum("level").Values("ENTRY_1", "ENTRY_2", "ENTRY_3", "LEVEL_1", "LEVEL_2", "LEVEL_3").
+			Comment("the highest level the qualification can be awarded at").
 			Annotations(entgql.OrderField("LEVEL")),
+		// A qualification spanning levels ("Level 1/Level 2" technical
+		// awards, Entry Level Certificates graded Entry 1 to 3) has level
+		// its top and min_level its bottom, so a search for a level finds
+		// every qualification that can be achieved at it. Null: only level.
+		field.Enum("min_level").Values("ENTRY_1", "ENTRY_2", "ENTRY_3", "LEVEL_1", "LEVEL_2", "LEVEL_3").
+			Optional().Nillable().
+			Comment("the lowest level a qualification spanning levels can be awarded at; null when it has one level"),
 		field.String("type").Default(""),
 		field.String("sector_subject_area").Default("").Annotations(entgql.OrderField("SECTOR_SUBJECT_AREA")),
 		field.Int("guided_learning_hours").Optional().Nillable(),

@@ -723,6 +723,7 @@ type ComplexityRoot struct {
 		GuidedLearningHours func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Level               func(childComplexity int) int
+		MinLevel            func(childComplexity int) int
 		Number              func(childComplexity int) int
 		SectorSubjectArea   func(childComplexity int) int
 		Title               func(childComplexity int) int
@@ -4193,6 +4194,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Qualification.Level(childComplexity), true
+	case "Qualification.minLevel":
+		if e.ComplexityRoot.Qualification.MinLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Qualification.MinLevel(childComplexity), true
 	case "Qualification.number":
 		if e.ComplexityRoot.Qualification.Number == nil {
 			break
@@ -8275,7 +8282,14 @@ input CreateQualificationInput {
   """
   number: String!
   title: String!
+  """
+  the highest level the qualification can be awarded at
+  """
   level: QualificationLevel!
+  """
+  the lowest level a qualification spanning levels can be awarded at; null when it has one level
+  """
+  minLevel: QualificationMinLevel
   type: String
   sectorSubjectArea: String
   guidedLearningHours: Int
@@ -10384,7 +10398,14 @@ type Qualification implements Node {
   """
   number: String!
   title: String!
+  """
+  the highest level the qualification can be awarded at
+  """
   level: QualificationLevel!
+  """
+  the lowest level a qualification spanning levels can be awarded at; null when it has one level
+  """
+  minLevel: QualificationMinLevel
   type: String!
   sectorSubjectArea: String!
   guidedLearningHours: Int
@@ -10455,6 +10476,17 @@ type QualificationEdge {
 QualificationLevel is enum for the field level
 """
 enum QualificationLevel @goModel(model: "github.com/apnet/apnet/ent/qualification.Level") {
+  ENTRY_1
+  ENTRY_2
+  ENTRY_3
+  LEVEL_1
+  LEVEL_2
+  LEVEL_3
+}
+"""
+QualificationMinLevel is enum for the field min_level
+"""
+enum QualificationMinLevel @goModel(model: "github.com/apnet/apnet/ent/qualification.MinLevel") {
   ENTRY_1
   ENTRY_2
   ENTRY_3
@@ -10542,6 +10574,15 @@ input QualificationWhereInput {
   levelNEQ: QualificationLevel
   levelIn: [QualificationLevel!]
   levelNotIn: [QualificationLevel!]
+  """
+  min_level field predicates
+  """
+  minLevel: QualificationMinLevel
+  minLevelNEQ: QualificationMinLevel
+  minLevelIn: [QualificationMinLevel!]
+  minLevelNotIn: [QualificationMinLevel!]
+  minLevelIsNil: Boolean
+  minLevelNotNil: Boolean
   """
   type field predicates
   """
@@ -12394,7 +12435,15 @@ input UpdateQualificationInput {
   """
   number: String
   title: String
+  """
+  the highest level the qualification can be awarded at
+  """
   level: QualificationLevel
+  """
+  the lowest level a qualification spanning levels can be awarded at; null when it has one level
+  """
+  minLevel: QualificationMinLevel
+  clearMinLevel: Boolean
   type: String
   sectorSubjectArea: String
   guidedLearningHours: Int
@@ -14592,6 +14641,8 @@ func (ec *executionContext) childFields_Qualification(ctx context.Context, field
 		return ec.fieldContext_Qualification_title(ctx, field)
 	case "level":
 		return ec.fieldContext_Qualification_level(ctx, field)
+	case "minLevel":
+		return ec.fieldContext_Qualification_minLevel(ctx, field)
 	case "type":
 		return ec.fieldContext_Qualification_type(ctx, field)
 	case "sectorSubjectArea":
@@ -31000,6 +31051,29 @@ func (ec *executionContext) fieldContext_Qualification_level(_ context.Context, 
 	return graphql.NewScalarFieldContext("Qualification", field, false, false, "QualificationLevel")
 }
 
+func (ec *executionContext) _Qualification_minLevel(ctx context.Context, field graphql.CollectedField, obj *ent.Qualification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Qualification_minLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *qualification.MinLevel) graphql.Marshaler {
+			return ec.marshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Qualification_minLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Qualification", field, false, false, "QualificationMinLevel")
+}
+
 func (ec *executionContext) _Qualification_type(ctx context.Context, field graphql.CollectedField, obj *ent.Qualification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -46752,7 +46826,7 @@ func (ec *executionContext) unmarshalInputCreateQualificationInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"number", "title", "level", "type", "sectorSubjectArea", "guidedLearningHours", "awardingBodyID"}
+	fieldsInOrder := [...]string{"number", "title", "level", "minLevel", "type", "sectorSubjectArea", "guidedLearningHours", "awardingBodyID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46780,6 +46854,13 @@ func (ec *executionContext) unmarshalInputCreateQualificationInput(ctx context.C
 				return it, err
 			}
 			it.Level = data
+		case "minLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
+			data, err := ec.unmarshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLevel = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -53714,7 +53795,7 @@ func (ec *executionContext) unmarshalInputQualificationWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "level", "levelNEQ", "levelIn", "levelNotIn", "type", "typeNEQ", "typeIn", "typeNotIn", "typeGT", "typeGTE", "typeLT", "typeLTE", "typeContains", "typeHasPrefix", "typeHasSuffix", "typeEqualFold", "typeContainsFold", "sectorSubjectArea", "sectorSubjectAreaNEQ", "sectorSubjectAreaIn", "sectorSubjectAreaNotIn", "sectorSubjectAreaGT", "sectorSubjectAreaGTE", "sectorSubjectAreaLT", "sectorSubjectAreaLTE", "sectorSubjectAreaContains", "sectorSubjectAreaHasPrefix", "sectorSubjectAreaHasSuffix", "sectorSubjectAreaEqualFold", "sectorSubjectAreaContainsFold", "guidedLearningHours", "guidedLearningHoursNEQ", "guidedLearningHoursIn", "guidedLearningHoursNotIn", "guidedLearningHoursGT", "guidedLearningHoursGTE", "guidedLearningHoursLT", "guidedLearningHoursLTE", "guidedLearningHoursIsNil", "guidedLearningHoursNotNil", "hasAwardingBody", "hasAwardingBodyWith", "hasCourses", "hasCoursesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "level", "levelNEQ", "levelIn", "levelNotIn", "minLevel", "minLevelNEQ", "minLevelIn", "minLevelNotIn", "minLevelIsNil", "minLevelNotNil", "type", "typeNEQ", "typeIn", "typeNotIn", "typeGT", "typeGTE", "typeLT", "typeLTE", "typeContains", "typeHasPrefix", "typeHasSuffix", "typeEqualFold", "typeContainsFold", "sectorSubjectArea", "sectorSubjectAreaNEQ", "sectorSubjectAreaIn", "sectorSubjectAreaNotIn", "sectorSubjectAreaGT", "sectorSubjectAreaGTE", "sectorSubjectAreaLT", "sectorSubjectAreaLTE", "sectorSubjectAreaContains", "sectorSubjectAreaHasPrefix", "sectorSubjectAreaHasSuffix", "sectorSubjectAreaEqualFold", "sectorSubjectAreaContainsFold", "guidedLearningHours", "guidedLearningHoursNEQ", "guidedLearningHoursIn", "guidedLearningHoursNotIn", "guidedLearningHoursGT", "guidedLearningHoursGTE", "guidedLearningHoursLT", "guidedLearningHoursLTE", "guidedLearningHoursIsNil", "guidedLearningHoursNotNil", "hasAwardingBody", "hasAwardingBodyWith", "hasCourses", "hasCoursesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -54008,6 +54089,48 @@ func (ec *executionContext) unmarshalInputQualificationWhereInput(ctx context.Co
 				return it, err
 			}
 			it.LevelNotIn = data
+		case "minLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
+			data, err := ec.unmarshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLevel = data
+		case "minLevelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevelNEQ"))
+			data, err := ec.unmarshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLevelNEQ = data
+		case "minLevelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevelIn"))
+			data, err := ec.unmarshalOQualificationMinLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLevelIn = data
+		case "minLevelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevelNotIn"))
+			data, err := ec.unmarshalOQualificationMinLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLevelNotIn = data
+		case "minLevelIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevelIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLevelIsNil = data
+		case "minLevelNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevelNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLevelNotNil = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -59320,7 +59443,7 @@ func (ec *executionContext) unmarshalInputUpdateQualificationInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"number", "title", "level", "type", "sectorSubjectArea", "guidedLearningHours", "clearGuidedLearningHours", "awardingBodyID"}
+	fieldsInOrder := [...]string{"number", "title", "level", "minLevel", "clearMinLevel", "type", "sectorSubjectArea", "guidedLearningHours", "clearGuidedLearningHours", "awardingBodyID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -59348,6 +59471,20 @@ func (ec *executionContext) unmarshalInputUpdateQualificationInput(ctx context.C
 				return it, err
 			}
 			it.Level = data
+		case "minLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
+			data, err := ec.unmarshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLevel = data
+		case "clearMinLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMinLevel"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMinLevel = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -64723,6 +64860,11 @@ func (ec *executionContext) _Qualification(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "minLevel":
+			out.Values[i] = ec._Qualification_minLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "type":
 			out.Values[i] = ec._Qualification_type(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -68407,6 +68549,16 @@ func (ec *executionContext) marshalNQualificationLevel2githubᚗcomᚋapnetᚋap
 	return v
 }
 
+func (ec *executionContext) unmarshalNQualificationMinLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx context.Context, v any) (qualification.MinLevel, error) {
+	var res qualification.MinLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQualificationMinLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx context.Context, sel ast.SelectionSet, v qualification.MinLevel) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNQualificationOrder2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚐQualificationOrder(ctx context.Context, v any) (*ent.QualificationOrder, error) {
 	res, err := ec.unmarshalInputQualificationOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -72021,6 +72173,58 @@ func (ec *executionContext) unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnet
 }
 
 func (ec *executionContext) marshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx context.Context, sel ast.SelectionSet, v *qualification.Level) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOQualificationMinLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevelᚄ(ctx context.Context, v any) ([]qualification.MinLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]qualification.MinLevel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQualificationMinLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOQualificationMinLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []qualification.MinLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQualificationMinLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx context.Context, v any) (*qualification.MinLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(qualification.MinLevel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx context.Context, sel ast.SelectionSet, v *qualification.MinLevel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -6,11 +6,11 @@
 // The loaders follow internal/postcodes' Load: they stream the file one row
 // at a time, write BatchSize accepted rows per transaction with an upsert on
 // the natural key, call progress after each batch commits, and return a
-// csvimport.Summary. A bad row is counted by reason and skipped; it never
-// stops the rest. They are idempotent: each batch reads the rows it touches
+// csvimport.Summary. A bad row is counted as rejected by reason, a good row
+// left out on purpose as skipped; neither stops the rest. They are idempotent: each batch reads the rows it touches
 // first and writes only those that are new or different, so re-running a
 // file reports everything Unchanged and writes nothing. Rows in the table but
-// not in the file (or rejected from it, e.g. a school since closed) are left
+// not in the file (or skipped or rejected from it, e.g. a school since closed) are left
 // alone, because learners, placements and courses may refer to them.
 //
 // Writes need a context that may write reference data, e.g.
@@ -95,11 +95,20 @@ func reach(idx ...int) int {
 // header (width), or too short to reach every column the loader reads (need,
 // see reach), is rejected as csvimport.CheckWidth says: loading it would
 // store shifted or blank cells over good values. skip (may be nil) picks out
-// rows the import was told to leave out, before they are checked any
-// further: it returns what they are for csvimport.Stats.Skip, or "".
-func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st *csvimport.Stats, skip func(rec []string) string,
+// good rows the import leaves out on purpose (no longer awarded, closed,
+// another local authority's), before they are checked any further: it
+// returns the reason for csvimport.Stats.Skip, or "". They are skipped, not
+// rejected: "rejected" is kept for bad rows.
+// key is the row's key (qualification number, URN) if valid, else "": it
+// names a rejected row in the summary's list (see csvimport.RejectedRow),
+// and a row whose key an accepted row earlier in the file had is rejected
+// as its duplicate (csvimport.Seen: the first row wins), so two rows for
+// one key cannot take turns in the table and every re-run settles at
+// unchanged.
+func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st *csvimport.Stats, key, skip func(rec []string) string,
 	parse func(rec []string) (T, string), write func([]T) error, progress func(csvimport.Stats)) error {
 	batch := make([]T, 0, BatchSize)
+	var seen csvimport.Seen[string] // a few MB for a GIAS extract's ~50k URNs
 	flush := func() error {
 		if err := write(batch); err != nil {
 			return err
@@ -110,9 +119,11 @@ func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st 
 		}
 		return nil
 	}
-	err := csvimport.Stream(cr, st, func(rec []string) error {
+	err := csvimport.Stream(cr, st, func(line int, rec []string) error {
 		if reason := csvimport.CheckWidth(rec, width, need); reason != "" {
-			st.Reject(reason)
+			// No key: in a row with shifted cells the key column may hold
+			// something else.
+			st.Reject(line, "", reason)
 			return nil
 		}
 		// Every row's text counts towards deciding the file's encoding,
@@ -125,12 +136,17 @@ func stream[T any](cr *csv.Reader, enc *csvimport.Encoding, width, need int, st 
 			}
 		}
 		if reason != "" {
-			st.Reject(reason)
+			st.Reject(line, key(rec), reason)
 			return nil
 		}
 		r, reason := parse(rec)
 		if reason != "" {
-			st.Reject(reason)
+			st.Reject(line, key(rec), reason)
+			return nil
+		}
+		k := key(rec)
+		if first, dup := seen.First(k, line); dup {
+			st.RejectDuplicate(line, k, first)
 			return nil
 		}
 		st.Accept()
@@ -157,10 +173,10 @@ type stored[V comparable] struct {
 }
 
 // writes collects what one batch must write and counts each accepted row
-// Added, Updated or Unchanged. As in postcodes, a key repeated within the
-// batch is compared with its previous occurrence (so the counts still add up
-// to Accepted) and written once, the last occurrence winning: PostgreSQL
-// refuses an upsert that touches a row twice.
+// Added, Updated or Unchanged. stream rejects a key repeated in a file, so a
+// batch's keys are distinct; should one repeat all the same, it is compared
+// with its previous occurrence and written once, since PostgreSQL refuses
+// an upsert that touches a row twice.
 type writes[V comparable] struct {
 	rows                      map[string]stored[V]
 	order                     []string // keys in file order, for a stable write order

@@ -16,31 +16,42 @@ import (
 )
 
 // Reasons a qualification row is rejected (keys of Stats.Rejects), besides
-// csvimport's and LevelReason's.
+// csvimport's and BadLevelReason's.
 const (
 	ReasonBadQualificationNumber = "invalid qualification number"
 	ReasonNoTitle                = "missing title"
 	ReasonNoAwardingBody         = "missing awarding organisation"
-	// ReasonNoLongerAwarded: Ofqual's "No longer awarded" (certification has
+	ReasonBadGLH                 = "invalid guided learning hours"
+)
+
+// Reasons a good qualification row is skipped, i.e. left out of the
+// directory on purpose (keys of Stats.Skips), besides LevelReason's.
+const (
+	// SkipNoLongerAwarded: Ofqual's "No longer awarded" (certification has
 	// ended). No learner placed now could achieve it, so it has no place in
 	// a directory of courses to place learners on. "No longer available to
 	// new learners" is still imported: it is still awarded, and providers'
 	// existing courses lead to it.
-	ReasonNoLongerAwarded = "no longer awarded"
-	ReasonWithdrawn       = "withdrawn"
-	// ReasonNotInEngland: the register also lists qualifications offered
+	SkipNoLongerAwarded = "no longer awarded"
+	SkipWithdrawn       = "withdrawn"
+	// SkipNotInEngland: the register also lists qualifications offered
 	// only in Northern Ireland.
-	ReasonNotInEngland = "not offered in England"
-	ReasonBadGLH       = "invalid guided learning hours"
+	SkipNotInEngland = "not offered in England"
 )
 
-// LevelReason is the reject reason for a level outside Entry 1 to Level 3,
-// e.g. "level not offered to 14–16 year olds (Level 4)".
+// LevelReason is the skip reason for a qualification above Level 3, e.g.
+// "level not offered to 14–16 year olds (Level 4)".
 func LevelReason(level string) string {
+	return "level not offered to 14–16 year olds (" + level + ")"
+}
+
+// BadLevelReason is the reject reason for a level that is not one, e.g.
+// "unrecognised level (Not Applicable)".
+func BadLevelReason(level string) string {
 	if level == "" {
 		level = "none given"
 	}
-	return "level not offered to 14–16 year olds (" + level + ")"
+	return "unrecognised level (" + level + ")"
 }
 
 // QualificationSummary is what Qualifications did: the rows, and the awarding
@@ -50,9 +61,11 @@ type QualificationSummary struct {
 	AwardingBodiesAdded, AwardingBodiesUpdated int
 }
 
+// String is the summary `apnet import` prints: csvimport.Summary's
+// headline, the awarding bodies, then the rejected rows.
 func (s QualificationSummary) String() string {
-	return fmt.Sprintf("%s; awarding bodies: %d added, %d updated",
-		s.Summary, s.AwardingBodiesAdded, s.AwardingBodiesUpdated)
+	return fmt.Sprintf("%s; awarding bodies: %d added, %d updated%s",
+		s.Headline(), s.AwardingBodiesAdded, s.AwardingBodiesUpdated, s.RejectedList())
 }
 
 // Column names in the Ofqual register export ("Qualification Number", …;
@@ -108,9 +121,19 @@ type bodyRef struct{ name, acronym, rn string }
 type qualRecord struct {
 	number, title string
 	level         qualification.Level
+	minLevel      qualification.Level // "": level only
 	typ, ssa      string
 	glh           *int
 	body          bodyRef
+}
+
+// key is the row's qualification number, normalised, or "" if invalid.
+func (c qualColumns) key(f []string) string {
+	number, err := ident.NormalizeQualificationNumber(csvimport.Field(f, c.number))
+	if err != nil {
+		return ""
+	}
+	return number
 }
 
 func (c qualColumns) parse(f []string) (qualRecord, string) {
@@ -118,20 +141,10 @@ func (c qualColumns) parse(f []string) (qualRecord, string) {
 	if err != nil {
 		return qualRecord{}, ReasonBadQualificationNumber
 	}
-	status := strings.ToLower(csvimport.Field(f, c.status))
-	switch {
-	case strings.Contains(status, "no longer awarded"):
-		return qualRecord{}, ReasonNoLongerAwarded
-	case strings.Contains(status, "withdrawn"):
-		return qualRecord{}, ReasonWithdrawn
-	}
-	if !offeredInEngland(csvimport.Field(f, c.england), csvimport.Field(f, c.offeredIn)) {
-		return qualRecord{}, ReasonNotInEngland
-	}
 	title := clean(csvimport.Field(f, c.title))
-	level, ok := mapLevel(csvimport.Field(f, c.level), csvimport.Field(f, c.sub), title)
+	minLevel, level, ok := mapLevel(csvimport.Field(f, c.level), csvimport.Field(f, c.sub), title)
 	if !ok {
-		return qualRecord{}, LevelReason(clean(csvimport.Field(f, c.level)))
+		return qualRecord{}, BadLevelReason(clean(csvimport.Field(f, c.level)))
 	}
 	if title == "" {
 		return qualRecord{}, ReasonNoTitle
@@ -148,11 +161,33 @@ func (c qualColumns) parse(f []string) (qualRecord, string) {
 	if !ok {
 		return qualRecord{}, ReasonBadGLH
 	}
+	if minLevel == level {
+		minLevel = ""
+	}
 	return qualRecord{
-		number: number, title: title, level: level,
+		number: number, title: title, level: level, minLevel: minLevel,
 		typ: clean(csvimport.Field(f, c.typ)), ssa: clean(csvimport.Field(f, c.ssa)),
 		glh: glh, body: body,
 	}, ""
+}
+
+// skip picks out the good rows the directory leaves out: qualifications no
+// longer awarded, withdrawn, not offered in England, or above Level 3.
+func (c qualColumns) skip(f []string) string {
+	status := strings.ToLower(csvimport.Field(f, c.status))
+	switch {
+	case strings.Contains(status, "no longer awarded"):
+		return SkipNoLongerAwarded
+	case strings.Contains(status, "withdrawn"):
+		return SkipWithdrawn
+	}
+	if !offeredInEngland(csvimport.Field(f, c.england), csvimport.Field(f, c.offeredIn)) {
+		return SkipNotInEngland
+	}
+	if level := clean(csvimport.Field(f, c.level)); aboveLevel3(level) {
+		return LevelReason(level)
+	}
+	return ""
 }
 
 // offeredInEngland is false only when the file says so: "Offered In England"
@@ -206,66 +241,91 @@ var (
 	entrySubRE = regexp.MustCompile(`(?i)\bentry(?:\s+level)?\s*[1-3](?:\s*(?:-|–|/|to|and|&|or)\s*(?:entry(?:\s+level)?\s*)?[1-3])*\b`)
 )
 
+// aboveLevel3 reports a numbered level whose top is above Level 3 ("Level
+// 4", "Level 3/4"): a real level, but not one 14–16 year olds take.
+func aboveLevel3(level string) bool {
+	m := levelRE.FindStringSubmatch(strings.ToLower(level))
+	if m == nil {
+		return false
+	}
+	n, _ := strconv.Atoi(m[1])
+	if m[2] != "" {
+		n2, _ := strconv.Atoi(m[2])
+		n = max(n, n2)
+	}
+	return n > 3
+}
+
+// levels lists the schema's levels in order, lowest first.
+var levels = []qualification.Level{
+	qualification.LevelENTRY_1, qualification.LevelENTRY_2, qualification.LevelENTRY_3,
+	qualification.LevelLEVEL_1, qualification.LevelLEVEL_2, qualification.LevelLEVEL_3,
+}
+
 // mapLevel maps a row's level to the schema's (14–16 year olds take Entry 1
-// to Level 3). A qualification spanning levels takes the highest it can be
-// awarded at, which is what schools search for: "Level 1/Level 2" (e.g.
-// GCSEs, technical awards) is LEVEL_2, and an Entry Level qualification
-// takes its sub level from the sub level column, else the title ("(Entry
-// 3)"), else is ENTRY_3 (e.g. Pearson's Entry Level Certificate in English,
-// graded Entry 1 to 3). ok is false for Level 4 and above and for anything
-// unrecognised.
-func mapLevel(level, sub, title string) (qualification.Level, bool) {
+// to Level 3) as the span of levels the qualification can be awarded at:
+// lo is its lowest, hi its highest (equal for most). The Qualification's
+// level is hi, which is what its title and the register lead with, and its
+// min_level is lo when lower, so a search for Level 1 finds "Level 1/Level
+// 2" (register) or "Level 1/2" (DfE) technical awards, stored as LEVEL_2.
+//
+// An Entry Level qualification takes its sub level from the level itself
+// ("Entry 3"), else the sub level column, else the title ("(Entry 3)",
+// "Entry 1-3"). If none names one it spans Entry 1 to Entry 3: the register
+// gives no sub level for qualifications assessed across the entry levels,
+// e.g. Pearson's Entry Level Certificates, graded Entry 1, 2 or 3, and
+// nothing says such a qualification is Entry 3 only. ok is false for Level
+// 4 and above and for anything unrecognised.
+func mapLevel(level, sub, title string) (lo, hi qualification.Level, ok bool) {
 	l := strings.ToLower(clean(level))
 	if m := levelRE.FindStringSubmatch(l); m != nil {
-		n, _ := strconv.Atoi(m[1])
+		a, _ := strconv.Atoi(m[1])
+		b := a
 		if m[2] != "" {
-			n2, _ := strconv.Atoi(m[2])
-			n = max(n, n2)
+			b, _ = strconv.Atoi(m[2])
 		}
-		switch n {
-		case 1:
-			return qualification.LevelLEVEL_1, true
-		case 2:
-			return qualification.LevelLEVEL_2, true
-		case 3:
-			return qualification.LevelLEVEL_3, true
+		a, b = min(a, b), max(a, b)
+		if a < 1 || b > 3 {
+			return "", "", false
 		}
-		return "", false
+		return levels[2+a], levels[2+b], true
 	}
 	m := entryLevelRE.FindStringSubmatch(l)
 	if m == nil {
-		return "", false
+		return "", "", false
 	}
-	n := 0
+	a, b := 0, 0
 	if m[1] != "" {
-		n = int(m[1][0] - '0')
+		a = int(m[1][0] - '0')
+		b = a
 	}
-	if n == 0 {
-		n = entrySub(sub)
+	if a == 0 {
+		a, b = entrySub(sub)
 	}
-	if n == 0 {
-		n = entrySub(title)
+	if a == 0 {
+		a, b = entrySub(title)
 	}
-	switch n {
-	case 1:
-		return qualification.LevelENTRY_1, true
-	case 2:
-		return qualification.LevelENTRY_2, true
+	if a == 0 {
+		a, b = 1, 3
 	}
-	return qualification.LevelENTRY_3, true
+	return levels[a-1], levels[b-1], true
 }
 
-// entrySub returns the highest Entry sub level s mentions, or 0.
-func entrySub(s string) int {
-	n := 0
+// entrySub returns the lowest and highest Entry sub levels s mentions
+// ("Entry 1-3": 1, 3), or 0, 0.
+func entrySub(s string) (lo, hi int) {
 	for _, m := range entrySubRE.FindAllString(s, -1) {
 		for i := len("entry"); i < len(m); i++ {
 			if c := m[i]; '1' <= c && c <= '3' {
-				n = max(n, int(c-'0'))
+				n := int(c - '0')
+				if lo == 0 || n < lo {
+					lo = n
+				}
+				hi = max(hi, n)
 			}
 		}
 	}
-	return n
+	return lo, hi
 }
 
 // Qualifications streams an Ofqual register export or a DfE qualifications
@@ -297,7 +357,7 @@ func Qualifications(ctx context.Context, client *ent.Client, r io.Reader, progre
 	if err != nil {
 		return sum, fmt.Errorf("qualifications: %w", err)
 	}
-	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), cols.need(), &st, nil, cols.parse, func(batch []qualRecord) error {
+	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), cols.need(), &st, cols.key, cols.skip, cols.parse, func(batch []qualRecord) error {
 		return writeQualifications(ctx, client, cols, bodies, batch, &sum)
 	}, progress)
 	sum.Stats = st
@@ -311,6 +371,7 @@ func Qualifications(ctx context.Context, client *ent.Client, r io.Reader, progre
 type qualValues struct {
 	title    string
 	level    qualification.Level
+	minLevel qualification.Level // "": none
 	typ, ssa string
 	glh      int // 0: none
 	bodyID   int
@@ -320,7 +381,7 @@ type qualValues struct {
 // columns the file does not have, which keep the table's (or the defaults,
 // for a new qualification).
 func (c qualColumns) merge(rec qualRecord, bodyID int, have *qualValues) qualValues {
-	v := qualValues{title: rec.title, level: rec.level, typ: rec.typ, ssa: rec.ssa, bodyID: bodyID}
+	v := qualValues{title: rec.title, level: rec.level, minLevel: rec.minLevel, typ: rec.typ, ssa: rec.ssa, bodyID: bodyID}
 	if rec.glh != nil {
 		v.glh = *rec.glh
 	}
@@ -366,6 +427,9 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 	current := make(map[string]stored[qualValues], len(existing))
 	for _, q := range existing {
 		v := qualValues{title: q.Title, level: q.Level, typ: q.Type, ssa: q.SectorSubjectArea}
+		if q.MinLevel != nil {
+			v.minLevel = qualification.Level(*q.MinLevel)
+		}
 		if q.GuidedLearningHours != nil {
 			v.glh = *q.GuidedLearningHours
 		}
@@ -405,6 +469,11 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 			} else {
 				u.ClearGuidedLearningHours()
 			}
+			if v.minLevel != "" {
+				u.SetMinLevel(qualification.MinLevel(v.minLevel))
+			} else {
+				u.ClearMinLevel()
+			}
 			if err = u.Exec(ctx); err != nil {
 				return fmt.Errorf("update qualification %s: %w", number, err)
 			}
@@ -415,6 +484,9 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 			SetAwardingBodyID(v.bodyID)
 		if v.glh > 0 {
 			c.SetGuidedLearningHours(v.glh)
+		}
+		if v.minLevel != "" {
+			c.SetMinLevel(qualification.MinLevel(v.minLevel))
 		}
 		creates = append(creates, c)
 	}

@@ -135,13 +135,17 @@ var fileRejects = map[string]int{shortRowReason: 1, csvimport.ReasonLongRow: 1, 
 var ofqualRows = []map[string]string{pearsonL1, ncfeL12, cgEntry3, ascentisEntry2, pearsonL3, pearsonL4, badNumber, notAwarded, niOnly}
 
 var ofqualRejects = map[string]int{
-	LevelReason("Level 4"):       1,
 	ReasonBadQualificationNumber: 1,
-	ReasonNoLongerAwarded:        1,
-	ReasonNotInEngland:           1,
 	shortRowReason:               1,
 	csvimport.ReasonLongRow:      1,
 	csvimport.ReasonMalformedCSV: 1,
+}
+
+// ofqualSkips: good rows left out on purpose are skipped, not rejected.
+var ofqualSkips = map[string]int{
+	LevelReason("Level 4"): 1,
+	SkipNoLongerAwarded:    1,
+	SkipNotInEngland:       1,
 }
 
 var ofqualTable = map[string]qrow{
@@ -165,6 +169,11 @@ func TestQualificationsOfqualRegister(t *testing.T) {
 		in := ofqualFile(ofqualRows...)
 		sum := loadQuals(t, d.Client, in)
 		wantSummary(t, sum.Summary, 6, 0, 0, ofqualRejects)
+		// Rule: rows deliberately left out (no longer awarded, not offered
+		// in England, above Level 3) are skipped with a reason, not rejected.
+		if !maps.Equal(sum.Skips, ofqualSkips) {
+			t.Fatalf("skips = %v; want %v", sum.Skips, ofqualSkips)
+		}
 		if sum.AwardingBodiesAdded != 4 || sum.AwardingBodiesUpdated != 0 {
 			t.Fatalf("awarding bodies added %d, updated %d; want 4, 0", sum.AwardingBodiesAdded, sum.AwardingBodiesUpdated)
 		}
@@ -219,7 +228,8 @@ func TestQualificationsShortRows(t *testing.T) {
 	if after["600/2089/1"] != before["600/2089/1"] || after["600/2089/1"].typ != "Occupational Qualification" {
 		t.Fatalf("600/2089/1 = %+v; want it kept as %+v", after["600/2089/1"], before["600/2089/1"])
 	}
-	if got := sum.String(); !strings.Contains(got, "1 rejected (row has 4 fields, header has 9 1)") {
+	if got := sum.String(); !strings.Contains(got, "1 rejected (row has 4 fields, header has 9: 1)") ||
+		!strings.HasSuffix(got, "\nrejected rows:\n  line 2: row has 4 fields, header has 9") {
 		t.Fatalf("summary %q does not give the reason", got)
 	}
 }
@@ -270,7 +280,7 @@ func dfeFile(extra ...map[string]string) string {
 	return "\uFEFF" + csvFile(dfeColumns, "\n", false, append(rows, extra...)...)
 }
 
-var dfeRejects = map[string]int{LevelReason("Level 4"): 1, ReasonBadQualificationNumber: 1}
+var dfeRejects = map[string]int{ReasonBadQualificationNumber: 1}
 
 func TestQualificationsDfEFundingList(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -283,6 +293,14 @@ func TestQualificationsDfEFundingList(t *testing.T) {
 		}
 		if got := quals(t, d.Client); !maps.Equal(got, want) {
 			t.Fatalf("qualifications = %v\nwant %v", got, want)
+		}
+		// Rule: a Level 1/2 qualification is stored at Level 2 with Level 1
+		// as its min_level, so a Level 1 search finds it too.
+		for number, want := range map[string]*qualification.MinLevel{"600/0012/X": ptr(qualification.MinLevelLEVEL_1), "600/2089/1": nil, "600/0011/0": nil} {
+			q := d.Client.Qualification.Query().Where(qualification.Number(number)).OnlyX(sysCtx())
+			if (q.MinLevel == nil) != (want == nil) || (want != nil && *q.MinLevel != *want) {
+				t.Errorf("%s min_level = %v; want %v", number, q.MinLevel, want)
+			}
 		}
 		sum = loadQuals(t, d.Client, dfeFile())
 		wantSummary(t, sum.Summary, 0, 0, 3, dfeRejects)
@@ -343,13 +361,30 @@ func TestQualificationsRenamesBodyByRecognitionNumber(t *testing.T) {
 	})
 }
 
-func TestQualificationsDuplicateInBatch(t *testing.T) {
+// Rule: within one file the first row for a qualification number wins;
+// later rows with it, changed or exact copies, are rejected as "duplicate
+// of line N", so re-running the file settles at unchanged instead of the
+// rows overwriting each other on every run.
+func TestQualificationsDuplicateNumberFirstRowWins(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		again := with(pearsonL1, "Qualification Title", "Pearson Edexcel Level 1 Award in Warehousing")
-		sum := loadQuals(t, d.Client, csvFile(ofqualColumns, "\n", false, pearsonL1, again, again))
-		wantSummary(t, sum.Summary, 1, 1, 1, nil)
-		if got := quals(t, d.Client)["600/2089/1"].title; got != "Pearson Edexcel Level 1 Award in Warehousing" {
-			t.Fatalf("title = %q; want the last row's", got)
+		// The DfE form of the number is the same qualification.
+		unslashed := with(pearsonL1, "Qualification Number", "60020891")
+		in := csvFile(ofqualColumns, "\n", false, pearsonL1, again, unslashed)
+		dups := map[string]int{csvimport.ReasonDuplicate: 2}
+		sum := loadQuals(t, d.Client, in)
+		wantSummary(t, sum.Summary, 1, 0, 0, dups)
+		if got := quals(t, d.Client)["600/2089/1"].title; got != "Pearson Edexcel Level 1 Award in Warehousing and Storage" {
+			t.Fatalf("title = %q; want the first row's", got)
+		}
+		if got := sum.String(); !strings.HasSuffix(got, "\nrejected rows:\n"+
+			"  line 3 (600/2089/1): duplicate of line 2\n"+
+			"  line 4 (600/2089/1): duplicate of line 2") {
+			t.Fatalf("summary %q does not list the duplicates", got)
+		}
+		for range 2 {
+			sum = loadQuals(t, d.Client, in)
+			wantSummary(t, sum.Summary, 0, 0, 1, dups)
 		}
 	})
 }
@@ -378,8 +413,10 @@ func TestQualificationsBatchesAndProgress(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rejects := map[string]int{LevelReason("Level 4"): n / 100}
-		wantSummary(t, sum.Summary, accepted, 0, 0, rejects)
+		wantSummary(t, sum.Summary, accepted, 0, 0, nil)
+		if want := map[string]int{LevelReason("Level 4"): n / 100}; !maps.Equal(sum.Skips, want) {
+			t.Fatalf("skips = %v; want %v", sum.Skips, want)
+		}
 		if len(seen) != 3 {
 			t.Fatalf("progress called %d times, want 3 (two full batches and the rest)", len(seen))
 		}
@@ -389,7 +426,7 @@ func TestQualificationsBatchesAndProgress(t *testing.T) {
 			}
 		}
 		sum = loadQuals(t, d.Client, in)
-		wantSummary(t, sum.Summary, 0, 0, accepted, rejects)
+		wantSummary(t, sum.Summary, 0, 0, accepted, nil)
 	})
 }
 
@@ -423,47 +460,62 @@ func TestQualificationsStopsOnDatabaseError(t *testing.T) {
 }
 
 // Level rules (see mapLevel): Entry 1 to Level 3 are offered to 14–16 year
-// olds; a qualification spanning levels takes the highest.
+// olds; a qualification spanning levels is stored at its highest with its
+// lowest as min_level; an Entry Level qualification naming no sub level
+// spans Entry 1 to Entry 3.
 func TestMapLevel(t *testing.T) {
+	const (
+		e1, e2, e3 = qualification.LevelENTRY_1, qualification.LevelENTRY_2, qualification.LevelENTRY_3
+		l1, l2, l3 = qualification.LevelLEVEL_1, qualification.LevelLEVEL_2, qualification.LevelLEVEL_3
+	)
 	for _, c := range []struct {
 		level, sub, title string
-		want              qualification.Level // "" means rejected
+		lo, hi            qualification.Level // "" means rejected
 	}{
-		{"Level 1", "None", "", qualification.LevelLEVEL_1},
-		{"Level 2", "", "", qualification.LevelLEVEL_2},
-		{"Level 3", "", "", qualification.LevelLEVEL_3},
-		{"level 2", "", "", qualification.LevelLEVEL_2},
-		// Level 1/Level 2 (register) and Level 1/2 (DfE): GCSE-style, top is Level 2.
-		{"Level 1/Level 2", "None", "", qualification.LevelLEVEL_2},
-		{"Level 1/2", "", "", qualification.LevelLEVEL_2},
-		{"Level 2/3", "", "", qualification.LevelLEVEL_3},
+		{"Level 1", "None", "", l1, l1},
+		{"Level 2", "", "", l2, l2},
+		{"Level 3", "", "", l3, l3},
+		{"level 2", "", "", l2, l2},
+		// Level 1/Level 2 (register) and Level 1/2 (DfE): awarded at either.
+		{"Level 1/Level 2", "None", "", l1, l2},
+		{"Level 1/2", "", "", l1, l2},
+		{"Level 2/3", "", "", l2, l3},
 		// Entry Level: the sub level column, then the title.
-		{"Entry Level", "Entry 3", "", qualification.LevelENTRY_3},
-		{"Entry Level", "Entry 1", "Award (Entry 3)", qualification.LevelENTRY_1},
-		{"Entry Level", "None", "City & Guilds Entry Level Award for Introduction to Customer Service (Entry 3) ", qualification.LevelENTRY_3},
-		{"Entry Level", "", "Ascentis Entry Level 2 Award in Mathematics", qualification.LevelENTRY_2},
-		{"Entry Level", "", "Ascentis Entry 1 Award in Internet Safety", qualification.LevelENTRY_1},
-		{"Entry Level", "", "Functional Skills English (Entry 1-3)", qualification.LevelENTRY_3},
-		{"Entry Level", "", "Skills for Life (Entry 1/2)", qualification.LevelENTRY_2},
+		{"Entry Level", "Entry 3", "", e3, e3},
+		{"Entry Level", "Entry 1", "Award (Entry 3)", e1, e1},
+		{"Entry Level", "None", "City & Guilds Entry Level Award for Introduction to Customer Service (Entry 3) ", e3, e3},
+		{"Entry Level", "", "Ascentis Entry Level 2 Award in Mathematics", e2, e2},
+		{"Entry Level", "", "Ascentis Entry 1 Award in Internet Safety", e1, e1},
+		{"Entry Level", "", "Functional Skills English (Entry 1-3)", e1, e3},
+		{"Entry Level", "", "Skills for Life (Entry 1/2)", e1, e2},
 		// An Entry Level Certificate graded Entry 1 to 3 names no sub level.
-		{"Entry Level", "None", "Pearson Edexcel Entry Level Certificate in English", qualification.LevelENTRY_3},
-		{"Entry Level 2", "", "", qualification.LevelENTRY_2},
+		{"Entry Level", "None", "Pearson Edexcel Entry Level Certificate in English", e1, e3},
+		{"Entry Level 2", "", "", e2, e2},
 		// Not for 14–16 year olds, or not a level.
-		{"Level 4", "", "", ""},
-		{"Level 7", "", "", ""},
-		{"Level 3/4", "", "", ""},
-		{"Not Applicable", "", "", ""},
-		{"", "", "Award (Entry 3)", ""},
+		{"Level 4", "", "", "", ""},
+		{"Level 7", "", "", "", ""},
+		{"Level 3/4", "", "", "", ""},
+		{"Not Applicable", "", "", "", ""},
+		{"", "", "Award (Entry 3)", "", ""},
 	} {
-		got, ok := mapLevel(c.level, c.sub, c.title)
+		lo, hi, ok := mapLevel(c.level, c.sub, c.title)
 		if !ok {
-			got = ""
+			lo, hi = "", ""
 		}
-		if got != c.want {
-			t.Errorf("mapLevel(%q, %q, %q) = %q; want %q", c.level, c.sub, c.title, got, c.want)
+		if lo != c.lo || hi != c.hi {
+			t.Errorf("mapLevel(%q, %q, %q) = %q..%q; want %q..%q", c.level, c.sub, c.title, lo, hi, c.lo, c.hi)
 		}
 	}
 	if got := LevelReason("Level 4"); got != "level not offered to 14–16 year olds (Level 4)" {
 		t.Errorf("LevelReason = %q", got)
 	}
+	// Above Level 3 is a real level, skipped; anything else is rejected.
+	for level, want := range map[string]bool{"Level 4": true, "Level 3/4": true, "level 7": true,
+		"Level 3": false, "Level 1/2": false, "Entry Level": false, "Not Applicable": false, "": false} {
+		if got := aboveLevel3(level); got != want {
+			t.Errorf("aboveLevel3(%q) = %v; want %v", level, got, want)
+		}
+	}
 }
+
+func ptr[T any](v T) *T { return &v }

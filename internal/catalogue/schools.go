@@ -14,26 +14,29 @@ import (
 )
 
 // Reasons a school row is rejected (keys of Stats.Rejects), besides
-// csvimport's and AgeReason's.
+// csvimport's.
 const (
 	ReasonBadURN      = "invalid URN"
-	ReasonClosed      = "closed"
 	ReasonNoName      = "missing name"
 	ReasonBadPostcode = "invalid postcode"
 )
 
-// SkippedOtherLA is what the rows of other local authorities are, when
-// Schools is given one: skipped, not rejected, as nothing is wrong with them
-// ("skipped 3 rows of other local authorities").
-const SkippedOtherLA = "of other local authorities"
+// Reasons a good school row is skipped, i.e. left out on purpose (keys of
+// Stats.Skips), besides AgeReason's: nothing is wrong with these rows.
+const (
+	// SkippedOtherLA: the rows of other local authorities, when Schools is
+	// given one.
+	SkippedOtherLA = "other local authority"
+	SkipClosed     = "closed"
+)
 
-// AgeReason is the reject reason for an establishment with no pupils of 14
-// to 16, named by its phase, e.g. "does not teach 14–16 year olds (Primary)".
+// AgeReason is the skip reason for an establishment with no pupils of 14
+// to 16, named by its phase, e.g. "not teaching ages 14–16 (Primary)".
 func AgeReason(phase string) string {
 	if phase == "" {
 		phase = "phase not given"
 	}
-	return "does not teach 14–16 year olds (" + phase + ")"
+	return "not teaching ages 14–16 (" + phase + ")"
 }
 
 // Column names in the Get Information about Schools establishment extract
@@ -79,11 +82,12 @@ type schoolValues struct {
 // e.g. "892" for Nottingham) it loads only that authority's establishments;
 // the rest are counted as skipped (SkippedOtherLA), whatever else is in them.
 //
-// Rejected besides bad URNs, names and postcodes: closed establishments, and
-// ones whose statutory age range stops before 15 or starts after it
-// (primary, nursery, middle-deemed-primary, 16–19): the table is of the
-// learners' home schools, and the partnership places 14–16 year olds. Where
-// a row gives no ages, its phase decides. The address is Street, Locality,
+// Also skipped, not rejected (they are good rows): closed establishments
+// (SkipClosed), and ones whose statutory age range stops before 15 or
+// starts after it (primary, nursery, middle-deemed-primary, 16–19;
+// AgeReason): the table is of the learners' home schools, and the
+// partnership places 14–16 year olds. Where a row gives no ages, its phase
+// decides. Rejected: bad URNs, names and postcodes. The address is Street, Locality,
 // Address3 and Town joined; the telephone number is stored as given.
 func Schools(ctx context.Context, client *ent.Client, r io.Reader, la string, progress func(csvimport.Stats)) (csvimport.Summary, error) {
 	var sum csvimport.Summary
@@ -109,7 +113,7 @@ func Schools(ctx context.Context, client *ent.Client, r io.Reader, la string, pr
 	cols := schoolColumns{urn: i[0], name: i[1], postcode: i[2],
 		street: i[n], locality: i[n+1], address3: i[n+2], town: i[n+3], phone: i[n+4],
 		status: i[n+5], phase: i[n+6], low: i[n+7], high: i[n+8], la: i[n+9], onlyLA: la}
-	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), reach(i...), &st, cols.otherLA, cols.parse, func(batch []schoolRecord) error {
+	err = stream(cr, csvimport.NewEncoding(bom), h.Width(), reach(i...), &st, cols.key, cols.skip, cols.parse, func(batch []schoolRecord) error {
 		return writeSchools(ctx, client, batch, &sum)
 	}, progress)
 	sum.Stats = st
@@ -119,28 +123,37 @@ func Schools(ctx context.Context, client *ent.Client, r io.Reader, la string, pr
 	return sum, nil
 }
 
-// otherLA picks out, when Schools was given a local authority, the rows of
-// every other one.
-func (c schoolColumns) otherLA(f []string) string {
+// skip picks out the good rows left out: when Schools was given a local
+// authority, every other one's; closed establishments; and ones with no
+// pupils of 14 to 16.
+func (c schoolColumns) skip(f []string) string {
 	if c.onlyLA != "" && csvimport.Field(f, c.la) != c.onlyLA {
 		return SkippedOtherLA
 	}
+	// GIAS statuses: Open, Closed, "Open, but proposed to close" (still
+	// open) and "Proposed to open" (kept: it will have pupils soon).
+	if strings.EqualFold(csvimport.Field(f, c.status), "closed") {
+		return SkipClosed
+	}
+	if phase := clean(csvimport.Field(f, c.phase)); !teaches14to16(csvimport.Field(f, c.low), csvimport.Field(f, c.high), phase) {
+		return AgeReason(phase)
+	}
 	return ""
+}
+
+// key is the row's URN, or "" if invalid.
+func (c schoolColumns) key(f []string) string {
+	urn, err := ident.ValidateURN(csvimport.Field(f, c.urn))
+	if err != nil {
+		return ""
+	}
+	return urn
 }
 
 func (c schoolColumns) parse(f []string) (schoolRecord, string) {
 	urn, err := ident.ValidateURN(csvimport.Field(f, c.urn))
 	if err != nil {
 		return schoolRecord{}, ReasonBadURN
-	}
-	// GIAS statuses: Open, Closed, "Open, but proposed to close" (still
-	// open) and "Proposed to open" (kept: it will have pupils soon).
-	if strings.EqualFold(csvimport.Field(f, c.status), "closed") {
-		return schoolRecord{}, ReasonClosed
-	}
-	phase := clean(csvimport.Field(f, c.phase))
-	if !teaches14to16(csvimport.Field(f, c.low), csvimport.Field(f, c.high), phase) {
-		return schoolRecord{}, AgeReason(phase)
 	}
 	name := clean(csvimport.Field(f, c.name))
 	if name == "" {

@@ -77,23 +77,27 @@ var nottingham = map[string]srow{
 	"999003": {"Example Pupil Referral Unit", "Haydn Road, Nottingham", "NG5 1EB", ""},
 }
 
-var nottinghamRejects = map[string]int{
-	ReasonClosed: 1, AgeReason("Primary"): 1, ReasonBadURN: 1, ReasonBadPostcode: 1,
-}
+var nottinghamRejects = map[string]int{ReasonBadURN: 1, ReasonBadPostcode: 1}
 
 func TestSchoolsGIAS(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		in := giasFile(giasRows...)
 		sum := loadSchools(t, d.Client, in, "892")
 		wantSummary(t, sum, 4, 0, 0, nottinghamRejects)
-		// --la: the other authority's school (Kimberley, 891) is skipped,
-		// not rejected: nothing is wrong with it.
-		if sum.Skipped != 1 || !maps.Equal(sum.Skips, map[string]int{SkippedOtherLA: 1}) {
-			t.Fatalf("skipped %d %v; want 1 of other local authorities", sum.Skipped, sum.Skips)
+		// Rule: good rows left out on purpose are skipped with a reason,
+		// not rejected: with --la the other authority's school (Kimberley,
+		// 891), the closed school and the primary.
+		skips := map[string]int{SkippedOtherLA: 1, SkipClosed: 1, AgeReason("Primary"): 1}
+		if sum.Skipped != 3 || !maps.Equal(sum.Skips, skips) {
+			t.Fatalf("skipped %d %v; want %v", sum.Skipped, sum.Skips, skips)
 		}
-		want := "read 9 rows: 4 added, 0 updated, 0 unchanged, 4 rejected (" +
-			"closed 1, does not teach 14–16 year olds (Primary) 1, invalid URN 1, invalid postcode 1); " +
-			"skipped 1 row of other local authorities"
+		// The summary lists the rejected rows by line and URN (none for
+		// the row whose URN is invalid); the header is line 1.
+		want := "read 9 rows: 4 added, 0 updated, 0 unchanged, 2 rejected (invalid URN: 1, invalid postcode: 1), " +
+			"3 skipped (closed: 1, not teaching ages 14–16 (Primary): 1, other local authority: 1)\n" +
+			"rejected rows:\n" +
+			"  line 9: invalid URN\n" +
+			"  line 10 (999004): invalid postcode"
 		if got := sum.String(); got != want {
 			t.Fatalf("summary %q\nwant %q", got, want)
 		}
@@ -124,8 +128,8 @@ func TestSchoolsGIAS(t *testing.T) {
 		// Without --la every authority's schools load.
 		sum = loadSchools(t, d.Client, giasFile(rows...), "")
 		wantSummary(t, sum, 1, 0, 4, nottinghamRejects)
-		if sum.Skipped != 0 {
-			t.Fatalf("skipped %d without --la", sum.Skipped)
+		if sum.Skipped != 2 || sum.Skips[SkippedOtherLA] != 0 {
+			t.Fatalf("skipped %d %v without --la; want only the closed school and the primary", sum.Skipped, sum.Skips)
 		}
 	})
 }
@@ -219,4 +223,26 @@ func TestSchoolsEncodingIsPerFile(t *testing.T) {
 	if got["137184"] != nottingham["137184"] || got["134253"] != nottingham["134253"] {
 		t.Fatalf("schools = %v", got)
 	}
+}
+
+// Rule: within one file the first row for a URN wins; a later row with it
+// (a renamed copy or an exact one) is rejected as "duplicate of line N", so
+// re-running the file settles at unchanged.
+func TestSchoolsDuplicateURNFirstRowWins(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		renamed := with(djanogly, "EstablishmentName", "Djanogly City Academy Trust")
+		in := giasFile(djanogly, fernwood, renamed, djanogly)
+		dups := map[string]int{csvimport.ReasonDuplicate: 2}
+		sum := loadSchools(t, d.Client, in, "")
+		wantSummary(t, sum, 2, 0, 0, dups)
+		if got := schools(t, d.Client)["134253"].name; got != "Djanogly City Academy" {
+			t.Fatalf("name = %q; want the first row's", got)
+		}
+		if got := sum.RejectedList(); got != "\nrejected rows:\n  line 4 (134253): duplicate of line 2\n  line 5 (134253): duplicate of line 2" {
+			t.Fatalf("RejectedList = %q", got)
+		}
+		for range 2 {
+			wantSummary(t, loadSchools(t, d.Client, in, ""), 0, 0, 2, dups)
+		}
+	})
 }

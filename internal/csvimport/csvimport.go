@@ -34,11 +34,34 @@ const (
 // Stats counts what a parse saw. Read counts data rows (not the header or
 // blank lines); Read == Accepted + Rejected + Skipped. Rejects breaks
 // Rejected (bad rows) down by reason; Skips breaks Skipped (good rows the
-// import was told to leave out, e.g. other local authorities' schools) down
-// by what they were.
+// import leaves out on purpose, e.g. other local authorities' schools or
+// qualifications no longer awarded) down by reason. RejectedRows lists the
+// first MaxListed rejected rows, in file order, for the summary.
 type Stats struct {
 	Read, Accepted, Rejected, Skipped int
 	Rejects, Skips                    map[string]int
+	RejectedRows                      []RejectedRow
+}
+
+// MaxListed is how many rejected rows Stats keeps to list by line.
+const MaxListed = 20
+
+// RejectedRow is one rejected row as the summary lists it: "line 7
+// (NG7 2QQ): invalid postcode". Key is the row's key (qualification number,
+// URN or postcode) when the row has a valid one, else ""; never anything
+// else from the row, so the list cannot leak a cell the import was not
+// meant to show.
+type RejectedRow struct {
+	Line   int
+	Key    string
+	Reason string
+}
+
+func (r RejectedRow) String() string {
+	if r.Key == "" {
+		return fmt.Sprintf("line %d: %s", r.Line, r.Reason)
+	}
+	return fmt.Sprintf("line %d (%s): %s", r.Line, r.Key, r.Reason)
 }
 
 // NewStats returns zero counts ready for Reject and Skip.
@@ -47,26 +70,41 @@ func NewStats() Stats { return Stats{Rejects: map[string]int{}, Skips: map[strin
 // Accept counts a row read and accepted.
 func (s *Stats) Accept() { s.Read++; s.Accepted++ }
 
-// Reject counts a row read and rejected for reason.
-func (s *Stats) Reject(reason string) {
+// Reject counts the row at line (key as RejectedRow says, or "") read and
+// rejected for reason.
+func (s *Stats) Reject(line int, key, reason string) { s.reject(line, key, reason, reason) }
+
+// ReasonDuplicate counts the rows rejected by RejectDuplicate; each is
+// listed as "duplicate of line N".
+const ReasonDuplicate = "duplicate key"
+
+// RejectDuplicate counts the row at line rejected because an earlier row,
+// at line first, had the same key (see Seen).
+func (s *Stats) RejectDuplicate(line int, key string, first int) {
+	s.reject(line, key, ReasonDuplicate, fmt.Sprintf("duplicate of line %d", first))
+}
+
+func (s *Stats) reject(line int, key, reason, listed string) {
 	s.Read++
 	s.Rejected++
 	if s.Rejects == nil {
 		s.Rejects = map[string]int{}
 	}
 	s.Rejects[reason]++
+	if len(s.RejectedRows) < MaxListed {
+		s.RejectedRows = append(s.RejectedRows, RejectedRow{line, key, listed})
+	}
 }
 
-// Skip counts a row read and left out on purpose: not a bad row. what says
-// which rows they are, e.g. "of other local authorities", so the summary
-// reads "skipped 3 rows of other local authorities".
-func (s *Stats) Skip(what string) {
+// Skip counts a row read and left out on purpose: not a bad row. reason
+// says why, e.g. "no longer awarded" or "other local authority".
+func (s *Stats) Skip(reason string) {
 	s.Read++
 	s.Skipped++
 	if s.Skips == nil {
 		s.Skips = map[string]int{}
 	}
-	s.Skips[what]++
+	s.Skips[reason]++
 }
 
 // Snapshot is a copy the caller may keep while parsing goes on (progress
@@ -74,7 +112,34 @@ func (s *Stats) Skip(what string) {
 func (s Stats) Snapshot() Stats {
 	s.Rejects = maps.Clone(s.Rejects)
 	s.Skips = maps.Clone(s.Skips)
+	s.RejectedRows = slices.Clone(s.RejectedRows)
 	return s
+}
+
+// Seen remembers the line on which each key was first accepted in one run
+// of an import, so that a later row with the same key is rejected
+// (Stats.RejectDuplicate) instead of overwriting it: two rows for one key
+// with different data would otherwise take turns in the table, and every
+// re-run would report them updated. The first row wins.
+//
+// Memory: one map entry per accepted row, a key and a uint32 line number.
+// A qualification file (~10k rows) or GIAS extract (~50k) costs a few MB
+// with string keys (40–50 bytes an entry); postcodes pack their key into a
+// uint64 (see internal/postcodes), about 23 bytes an entry, so all ~1.7M
+// Code-Point postcodes cost some 40 MB for the length of the import.
+type Seen[K comparable] struct{ lines map[K]uint32 }
+
+// First records key as accepted at line unless it was already, and returns
+// the line it was first accepted at and whether that was an earlier row.
+func (s *Seen[K]) First(key K, line int) (int, bool) {
+	if s.lines == nil {
+		s.lines = map[K]uint32{}
+	}
+	if first, ok := s.lines[key]; ok {
+		return int(first), true
+	}
+	s.lines[key] = uint32(line)
+	return line, false
 }
 
 // byCount lists m's keys, most frequent first, then alphabetically.
@@ -89,30 +154,47 @@ func byCount(m map[string]int) []string {
 	return keys
 }
 
-// RejectsString lists the reasons, most frequent first, e.g.
-// "closed 3, invalid URN 1".
-func (s Stats) RejectsString() string {
-	reasons := byCount(s.Rejects)
+// countsString lists m's reasons, most frequent first, e.g. "invalid URN:
+// 3, duplicate key: 1" (the colon keeps a count apart from a reason ending
+// in a number, "not teaching ages 14–16: 3").
+func countsString(m map[string]int) string {
+	reasons := byCount(m)
 	parts := make([]string, len(reasons))
 	for i, r := range reasons {
-		parts[i] = fmt.Sprintf("%s %d", r, s.Rejects[r])
+		parts[i] = fmt.Sprintf("%s: %d", r, m[r])
 	}
 	return strings.Join(parts, ", ")
 }
 
-// SkipsString lists the skipped rows, most first, e.g. "3 rows of other
-// local authorities".
-func (s Stats) SkipsString() string {
-	whats := byCount(s.Skips)
-	parts := make([]string, len(whats))
-	for i, w := range whats {
-		rows := "rows"
-		if s.Skips[w] == 1 {
-			rows = "row"
-		}
-		parts[i] = fmt.Sprintf("%d %s %s", s.Skips[w], rows, w)
+// RejectsString lists the reject reasons, most frequent first, e.g.
+// "invalid URN: 3, duplicate key: 1".
+func (s Stats) RejectsString() string { return countsString(s.Rejects) }
+
+// SkipsString lists the skip reasons, most frequent first, e.g. "no longer
+// awarded: 5, withdrawn: 1".
+func (s Stats) SkipsString() string { return countsString(s.Skips) }
+
+// RejectedList is the rejected rows listed one a line ("  line 7 (NG7 2QQ):
+// invalid postcode"), at most MaxListed, then how many more there were; ""
+// when none was rejected. Each line starts with a newline, so it follows a
+// summary line directly.
+func (s Stats) RejectedList() string {
+	if s.Rejected == 0 {
+		return ""
 	}
-	return strings.Join(parts, ", ")
+	var b strings.Builder
+	if s.Rejected > len(s.RejectedRows) {
+		fmt.Fprintf(&b, "\nrejected rows (the first %d of %d):", len(s.RejectedRows), s.Rejected)
+	} else {
+		b.WriteString("\nrejected rows:")
+	}
+	for _, r := range s.RejectedRows {
+		b.WriteString("\n  " + r.String())
+	}
+	if more := s.Rejected - len(s.RejectedRows); more > 0 {
+		fmt.Fprintf(&b, "\n  and %d more", more)
+	}
+	return b.String()
 }
 
 // Summary is what a load did: the parse counts and, for the accepted rows,
@@ -126,18 +208,24 @@ type Summary struct {
 	Unchanged int // already in the table exactly so; not written
 }
 
-// String is the closing summary printed by `apnet import`.
-func (s Summary) String() string {
+// Headline is the summary's first line: the counts, with the reasons for
+// rejected and skipped rows.
+func (s Summary) Headline() string {
 	out := fmt.Sprintf("read %d rows: %d added, %d updated, %d unchanged, %d rejected",
 		s.Read, s.Added, s.Updated, s.Unchanged, s.Rejected)
 	if s.Rejected > 0 {
 		out += " (" + s.RejectsString() + ")"
 	}
+	out += fmt.Sprintf(", %d skipped", s.Skipped)
 	if s.Skipped > 0 {
-		out += "; skipped " + s.SkipsString()
+		out += " (" + s.SkipsString() + ")"
 	}
 	return out
 }
+
+// String is the closing summary printed by `apnet import`: Headline, then
+// RejectedList.
+func (s Summary) String() string { return s.Headline() + s.RejectedList() }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
@@ -193,13 +281,14 @@ func First(cr *csv.Reader) ([]string, error) {
 	}
 }
 
-// Stream calls fn with every non-blank row left in cr, in order, holding one
-// row in memory at a time. A row encoding/csv cannot parse is counted in st
-// as rejected (ReasonMalformedCSV) and skipped: the reader has consumed it,
-// so the rest still load. Stream returns nil at the end of the input, and
-// stops early only when the input cannot be read or fn returns an error,
-// which it returns with the row's line number.
-func Stream(cr *csv.Reader, st *Stats, fn func(rec []string) error) error {
+// Stream calls fn with every non-blank row left in cr and the line it
+// starts on, in order, holding one row in memory at a time. A row
+// encoding/csv cannot parse is counted in st as rejected
+// (ReasonMalformedCSV) and skipped: the reader has consumed it, so the rest
+// still load. Stream returns nil at the end of the input, and stops early
+// only when the input cannot be read or fn returns an error, which it
+// returns with the row's line number.
+func Stream(cr *csv.Reader, st *Stats, fn func(line int, rec []string) error) error {
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -210,14 +299,14 @@ func Stream(cr *csv.Reader, st *Stats, fn func(rec []string) error) error {
 			if !errors.As(err, &pe) {
 				return fmt.Errorf("read: %w", err)
 			}
-			st.Reject(ReasonMalformedCSV)
+			st.Reject(pe.StartLine, "", ReasonMalformedCSV)
 			continue
 		}
 		if Blank(rec) {
 			continue
 		}
-		if err := fn(rec); err != nil {
-			line, _ := cr.FieldPos(0)
+		line, _ := cr.FieldPos(0)
+		if err := fn(line, rec); err != nil {
 			return fmt.Errorf("line %d: %w", line, err)
 		}
 	}

@@ -2,6 +2,7 @@ package csvimport
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -94,19 +95,22 @@ func TestStream(t *testing.T) {
 	}
 	st := NewStats()
 	var got []string
-	err = Stream(cr, &st, func(rec []string) error {
+	err = Stream(cr, &st, func(line int, rec []string) error {
 		st.Accept()
-		got = append(got, rec[0]+"="+rec[1])
+		got = append(got, fmt.Sprintf("%d:%s=%s", line, rec[0], rec[1]))
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got, []string{"A=one", "C=three"}) {
+	if !slices.Equal(got, []string{"2:A=one", "6:C=three"}) {
 		t.Fatalf("rows = %q", got)
 	}
 	if st.Read != 3 || st.Accepted != 2 || !maps.Equal(st.Rejects, map[string]int{ReasonMalformedCSV: 1}) {
 		t.Fatalf("stats = %+v", st)
+	}
+	if want := []RejectedRow{{4, "", ReasonMalformedCSV}}; !slices.Equal(st.RejectedRows, want) {
+		t.Fatalf("rejected rows = %v; want %v", st.RejectedRows, want)
 	}
 }
 
@@ -115,7 +119,7 @@ func TestStreamStops(t *testing.T) {
 	cr := NewReader(strings.NewReader("h\nA\nB\n"))
 	_, _ = First(cr)
 	st := NewStats()
-	err := Stream(cr, &st, func([]string) error { return stop })
+	err := Stream(cr, &st, func(int, []string) error { return stop })
 	if !errors.Is(err, stop) || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("err = %v; want stop at line 2", err)
 	}
@@ -126,24 +130,74 @@ func TestStreamStops(t *testing.T) {
 }
 
 func TestSummaryString(t *testing.T) {
-	s := Summary{Stats: Stats{Read: 10, Accepted: 7, Rejected: 3, Rejects: map[string]int{"closed": 2, "invalid URN": 1}},
-		Added: 4, Updated: 1, Unchanged: 2}
-	want := "read 10 rows: 4 added, 1 updated, 2 unchanged, 3 rejected (closed 2, invalid URN 1)"
+	s := Summary{Stats: NewStats(), Added: 4, Updated: 1, Unchanged: 2}
+	for range 7 {
+		s.Accept()
+	}
+	s.Reject(3, "100001", "closed")
+	s.Reject(5, "", "invalid URN")
+	s.Reject(9, "100001", "closed")
+	want := "read 10 rows: 4 added, 1 updated, 2 unchanged, 3 rejected (closed: 2, invalid URN: 1), 0 skipped" +
+		"\nrejected rows:\n  line 3 (100001): closed\n  line 5: invalid URN\n  line 9 (100001): closed"
 	if got := s.String(); got != want {
 		t.Fatalf("String = %q\nwant %q", got, want)
 	}
-	// Skipped rows are not bad rows: counted apart from the rejects.
-	s.Skip("of other local authorities")
-	s.Skip("of other local authorities")
-	want = "read 12 rows: 4 added, 1 updated, 2 unchanged, 3 rejected (closed 2, invalid URN 1); skipped 2 rows of other local authorities"
-	if got := s.String(); got != want || s.Read != 12 || s.Rejected != 3 {
-		t.Fatalf("String = %q (read %d, rejected %d)\nwant %q", got, s.Read, s.Rejected, want)
+	// Skipped rows are not bad rows: counted apart from the rejects, and
+	// not listed.
+	s.Skip("other local authority")
+	s.Skip("other local authority")
+	s.Skip("not teaching ages 14–16")
+	want = "read 13 rows: 4 added, 1 updated, 2 unchanged, 3 rejected (closed: 2, invalid URN: 1), " +
+		"3 skipped (other local authority: 2, not teaching ages 14–16: 1)"
+	if got := s.Headline(); got != want || s.Read != 13 || s.Rejected != 3 {
+		t.Fatalf("Headline = %q (read %d, rejected %d)\nwant %q", got, s.Read, s.Rejected, want)
 	}
 	snap := s.Snapshot()
 	snap.Rejects["closed"]++
-	snap.Skips["of other local authorities"]++
-	if s.Rejects["closed"] != 2 || s.Skips["of other local authorities"] != 2 {
-		t.Fatal("Snapshot shares Rejects or Skips with the original")
+	snap.Skips["other local authority"]++
+	snap.RejectedRows[0].Line = 99
+	if s.Rejects["closed"] != 2 || s.Skips["other local authority"] != 2 || s.RejectedRows[0].Line != 3 {
+		t.Fatal("Snapshot shares Rejects, Skips or RejectedRows with the original")
+	}
+	if got := (Summary{Stats: NewStats()}).String(); got != "read 0 rows: 0 added, 0 updated, 0 unchanged, 0 rejected, 0 skipped" {
+		t.Fatalf("empty String = %q", got)
+	}
+}
+
+// The summary lists the first MaxListed rejected rows by line and key, then
+// says how many more there were; a duplicate is listed with the line it
+// repeats.
+func TestRejectedList(t *testing.T) {
+	s := NewStats()
+	s.RejectDuplicate(2, "NG7 2QQ", 1)
+	for i := range 24 {
+		s.Reject(3+i, "", "invalid postcode")
+	}
+	if s.Rejected != 25 || len(s.RejectedRows) != MaxListed || !maps.Equal(s.Rejects, map[string]int{ReasonDuplicate: 1, "invalid postcode": 24}) {
+		t.Fatalf("stats = %+v", s)
+	}
+	got := strings.Split(s.RejectedList(), "\n")
+	if len(got) != 1+1+MaxListed+1 || got[0] != "" ||
+		got[1] != "rejected rows (the first 20 of 25):" ||
+		got[2] != "  line 2 (NG7 2QQ): duplicate of line 1" ||
+		got[3] != "  line 3: invalid postcode" ||
+		got[21] != "  line 21: invalid postcode" ||
+		got[22] != "  and 5 more" {
+		t.Fatalf("RejectedList = %q", got)
+	}
+}
+
+// The first row with a key wins; later rows with it are told its line.
+func TestSeen(t *testing.T) {
+	var s Seen[string]
+	if first, dup := s.First("A", 2); dup || first != 2 {
+		t.Fatalf("First(A, 2) = %d, %v", first, dup)
+	}
+	s.First("B", 3)
+	for _, line := range []int{4, 9} {
+		if first, dup := s.First("A", line); !dup || first != 2 {
+			t.Fatalf("First(A, %d) = %d, %v; want 2, true", line, first, dup)
+		}
 	}
 }
 

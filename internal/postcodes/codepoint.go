@@ -52,31 +52,33 @@ func isCodePointRow(f []string) bool {
 	return true
 }
 
-func (codePoint) parse(f []string) (Record, string) {
+func (codePoint) key(f []string) string { return postcodeKey(f, 0) }
+
+func (codePoint) parse(f []string) (Record, string, bool) {
 	if len(f) < 4 {
-		return Record{}, ReasonShortRow
+		return Record{}, ReasonShortRow, false
 	}
 	pc, err := ident.NormalizePostcode(f[0])
 	if err != nil {
-		return Record{}, ReasonBadPostcode
+		return Record{}, ReasonBadPostcode, false
 	}
 	quality, err := atoi(f[1])
 	if err != nil {
-		return Record{}, ReasonBadNumber
+		return Record{}, ReasonBadNumber, false
 	}
 	if quality == codePointNoCoordinates {
-		return Record{}, ReasonNoLocation
+		return Record{}, SkipNoCoordinatesQ90, true
 	}
 	e, err1 := atoi(f[2])
 	n, err2 := atoi(f[3])
 	if err1 != nil || err2 != nil {
-		return Record{}, ReasonBadNumber
+		return Record{}, ReasonBadNumber, false
 	}
 	if e == 0 && n == 0 {
-		return Record{}, ReasonNoLocation
+		return Record{}, ReasonNoLocation, false
 	}
 	if !inGrid(e, n) {
-		return Record{}, ReasonOutOfRange
+		return Record{}, ReasonOutOfRange, false
 	}
-	return Record{Postcode: pc, Easting: e, Northing: n, HasGrid: true}, ""
+	return Record{Postcode: pc, Easting: e, Northing: n, HasGrid: true}, "", false
 }

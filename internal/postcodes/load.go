@@ -101,9 +101,10 @@ func loadBatch(ctx context.Context, client *ent.Client, batch []Record, ls *Load
 		current[p.Postcode] = location{p.Easting, p.Northing, p.Terminated}
 	}
 
-	// A postcode repeated within the batch is compared with its previous
-	// occurrence (so counts still add up to Accepted) and written once, last
-	// one winning: PostgreSQL refuses an upsert that touches a row twice.
+	// parse rejects a postcode repeated in a file, so a batch's postcodes
+	// are distinct; should one repeat all the same, it is compared with its
+	// previous occurrence and written once, since PostgreSQL refuses an
+	// upsert that touches a row twice.
 	var added, updated, unchanged int
 	creates := make([]*ent.PostcodeCreate, 0, len(batch))
 	slot := make(map[string]int, len(batch))

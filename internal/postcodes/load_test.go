@@ -9,6 +9,7 @@ import (
 
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/postcode"
+	"github.com/apnet/apnet/internal/csvimport"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/viewer"
@@ -26,7 +27,11 @@ const loadCodePoint = `"NG1 1AA",10,457803,340082,"E92000001","E19000001","E1800
 "NG2 7LJ",10,458225,337844,"E92000001","E19000001","E18000004","E10000024","E07000176","E05006514"
 `
 
-var loadCodePointRejects = map[string]int{ReasonNoLocation: 1, ReasonBadPostcode: 1, ReasonBadNumber: 1}
+var (
+	loadCodePointRejects = map[string]int{ReasonBadPostcode: 1, ReasonBadNumber: 1}
+	// NG1 9ZZ has quality 90: a valid postcode without coordinates.
+	loadCodePointSkips = map[string]int{SkipNoCoordinatesQ90: 1}
+)
 
 type row struct {
 	outward           string
@@ -59,24 +64,33 @@ func load(t *testing.T, c *ent.Client, in string) LoadStats {
 	return ls
 }
 
-func wantLoad(t *testing.T, ls LoadStats, added, updated, unchanged int, rejects map[string]int) {
+func wantLoad(t *testing.T, ls LoadStats, added, updated, unchanged int, rejects, skips map[string]int) {
 	t.Helper()
 	if rejects == nil {
 		rejects = map[string]int{}
 	}
-	if ls.Added != added || ls.Updated != updated || ls.Unchanged != unchanged || !maps.Equal(ls.Rejects, rejects) {
-		t.Fatalf("load = added %d, updated %d, unchanged %d, rejects %v; want %d, %d, %d, %v",
-			ls.Added, ls.Updated, ls.Unchanged, ls.Rejects, added, updated, unchanged, rejects)
+	if skips == nil {
+		skips = map[string]int{}
+	}
+	if ls.Added != added || ls.Updated != updated || ls.Unchanged != unchanged ||
+		!maps.Equal(ls.Rejects, rejects) || !maps.Equal(ls.Skips, skips) {
+		t.Fatalf("load = added %d, updated %d, unchanged %d, rejects %v, skips %v; want %d, %d, %d, %v, %v",
+			ls.Added, ls.Updated, ls.Unchanged, ls.Rejects, ls.Skips, added, updated, unchanged, rejects, skips)
 	}
 }
 
 func TestLoadCodePoint(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ls := load(t, d.Client, loadCodePoint)
-		if ls.Read != 8 || ls.Rejected != 3 {
-			t.Fatalf("read %d, rejected %d; want 8, 3", ls.Read, ls.Rejected)
+		// Rule: a Code-Point row of quality 90 is a valid postcode with no
+		// coordinates, skipped, not rejected.
+		if ls.Read != 8 || ls.Rejected != 2 || ls.Skipped != 1 {
+			t.Fatalf("read %d, rejected %d, skipped %d; want 8, 2, 1", ls.Read, ls.Rejected, ls.Skipped)
 		}
-		wantLoad(t, ls, 5, 0, 0, loadCodePointRejects)
+		if got := ls.String(); !strings.Contains(got, ", 1 skipped (no coordinates (quality 90): 1)") {
+			t.Fatalf("summary %q", got)
+		}
+		wantLoad(t, ls, 5, 0, 0, loadCodePointRejects, loadCodePointSkips)
 		want := map[string]row{
 			"NG1 1AA": {"NG1", 457803, 340082, false},
 			"NG1 1AJ": {"NG1", 458176, 339658, false},
@@ -90,7 +104,7 @@ func TestLoadCodePoint(t *testing.T) {
 
 		// Idempotent: the same file again changes nothing.
 		ls = load(t, d.Client, loadCodePoint)
-		wantLoad(t, ls, 0, 0, 5, loadCodePointRejects)
+		wantLoad(t, ls, 0, 0, 5, loadCodePointRejects, loadCodePointSkips)
 		if got := table(t, d.Client); !maps.Equal(got, want) {
 			t.Fatalf("after re-run table = %v", got)
 		}
@@ -99,7 +113,7 @@ func TestLoadCodePoint(t *testing.T) {
 		next := strings.Replace(loadCodePoint, "458176,339658", "458180,339660", 1) +
 			`"NG7 1AA",10,456356,340040,"E92000001","E19000001","E18000004","","E06000018","E05001837"` + "\n"
 		ls = load(t, d.Client, next)
-		wantLoad(t, ls, 1, 1, 4, loadCodePointRejects)
+		wantLoad(t, ls, 1, 1, 4, loadCodePointRejects, loadCodePointSkips)
 		want["NG1 1AJ"] = row{"NG1", 458180, 339660, false}
 		want["NG7 1AA"] = row{"NG7", 456356, 340040, false}
 		if got := table(t, d.Client); !maps.Equal(got, want) {
@@ -124,7 +138,7 @@ func TestLoadONSPDTerminated(t *testing.T) {
 				"east1m": "", "north1m": "", "gridind": "9", "ctry25cd": "L93000001", "lat": "99.999999", "long": "0.000000"},
 		}
 		ls := load(t, d.Client, onspdFile(onspdHeader2025, rows...))
-		wantLoad(t, ls, 3, 0, 0, map[string]int{ReasonNoLocation: 1})
+		wantLoad(t, ls, 3, 0, 0, nil, map[string]int{SkipNoCoordinates: 1})
 		want := map[string]row{
 			"NG7 2QQ": {"NG7", 454235, 338849, false},
 			"CA8 7JG": {"CA8", 366033, 564878, false},
@@ -139,12 +153,12 @@ func TestLoadONSPDTerminated(t *testing.T) {
 		ended["doterm"] = "202507"
 		rows[0] = ended
 		ls = load(t, d.Client, onspdFile(onspdHeader2025, rows...))
-		wantLoad(t, ls, 0, 1, 2, map[string]int{ReasonNoLocation: 1})
+		wantLoad(t, ls, 0, 1, 2, nil, map[string]int{SkipNoCoordinates: 1})
 		if got := table(t, d.Client)["NG7 2QQ"]; !got.terminated {
 			t.Fatalf("NG7 2QQ = %+v; want terminated", got)
 		}
 		ls = load(t, d.Client, onspdFile(onspdHeader2025, rows...))
-		wantLoad(t, ls, 0, 0, 3, map[string]int{ReasonNoLocation: 1})
+		wantLoad(t, ls, 0, 0, 3, nil, map[string]int{SkipNoCoordinates: 1})
 	})
 }
 
@@ -159,12 +173,12 @@ func TestLoadBatchesAndProgress(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantLoad(t, ls, accepted, 0, 0, map[string]int{ReasonNoLocation: rows / 100})
+		wantLoad(t, ls, accepted, 0, 0, nil, map[string]int{SkipNoCoordinatesQ90: rows / 100})
 		if len(seen) != 3 {
 			t.Fatalf("progress called %d times, want 3 (two full batches and the rest): %+v", len(seen), seen)
 		}
 		for i, want := range []int{BatchSize, 2 * BatchSize, accepted} {
-			if seen[i].Accepted != want || seen[i].Read != seen[i].Accepted+seen[i].Rejected {
+			if seen[i].Accepted != want || seen[i].Read != seen[i].Accepted+seen[i].Rejected+seen[i].Skipped {
 				t.Fatalf("progress %d = %+v; want %d accepted", i, seen[i], want)
 			}
 		}
@@ -176,26 +190,45 @@ func TestLoadBatchesAndProgress(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantLoad(t, ls, 0, 0, accepted, map[string]int{ReasonNoLocation: rows / 100})
+		wantLoad(t, ls, 0, 0, accepted, nil, map[string]int{SkipNoCoordinatesQ90: rows / 100})
 	})
 }
 
-// A postcode twice in one batch is written once (PostgreSQL rejects an
-// upsert touching a row twice), the later row winning, and counted twice.
-func TestLoadDuplicateInBatch(t *testing.T) {
+// Rule: within one file the first row for a postcode wins; later rows with
+// it, at other coordinates or exact copies, are rejected as "duplicate of
+// line N", so re-running the file settles at unchanged.
+func TestLoadDuplicatePostcodeFirstRowWins(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		in := `"NG1 1AA",10,457803,340082,"E92000001","","","","",""
 "NG1 1AJ",10,458176,339658,"E92000001","","","","",""
-"NG1 1AA",10,457900,340100,"E92000001","","","","",""
+"ng11aa",10,457900,340100,"E92000001","","","","",""
 "NG1 1AJ",10,458176,339658,"E92000001","","","","",""
 `
+		dups := map[string]int{csvimport.ReasonDuplicate: 2}
 		ls := load(t, d.Client, in)
-		wantLoad(t, ls, 2, 1, 1, nil)
-		want := map[string]row{"NG1 1AA": {"NG1", 457900, 340100, false}, "NG1 1AJ": {"NG1", 458176, 339658, false}}
+		wantLoad(t, ls, 2, 0, 0, dups, nil)
+		want := map[string]row{"NG1 1AA": {"NG1", 457803, 340082, false}, "NG1 1AJ": {"NG1", 458176, 339658, false}}
 		if got := table(t, d.Client); !maps.Equal(got, want) {
 			t.Fatalf("table = %v\nwant %v", got, want)
 		}
+		if got := ls.RejectedList(); got != "\nrejected rows:\n  line 3 (NG1 1AA): duplicate of line 1\n  line 4 (NG1 1AJ): duplicate of line 2" {
+			t.Fatalf("RejectedList = %q", got)
+		}
+		for range 2 {
+			wantLoad(t, load(t, d.Client, in), 0, 0, 2, dups, nil)
+		}
 	})
+}
+
+func TestPackPostcodeDistinct(t *testing.T) {
+	seen := map[uint64]string{}
+	for _, pc := range []string{"NG7 2QQ", "SW1A 1AA", "W1A 0AX", "NG72 QQ", "B1 1AA", "B11 1AA", "EC1A 1BB"} {
+		k := packPostcode(pc)
+		if other, ok := seen[k]; ok {
+			t.Fatalf("%q and %q pack to %x", pc, other, k)
+		}
+		seen[k] = pc
+	}
 }
 
 func TestLoadStopsOnDatabaseError(t *testing.T) {

@@ -25,7 +25,7 @@ import (
 // lat/long with geo.LatLonToGrid. That extends the GB projection beyond its
 // intended area, but distances between nearby NI points stay within about
 // 0.1%, which is all a radius search needs. NI rows without lat/long are
-// rejected as ReasonNoLocation.
+// skipped as SkipNoCoordinates.
 type onspd struct {
 	postcode          int
 	east, north, grid int // grid = positional quality indicator
@@ -99,13 +99,15 @@ func field(f []string, i int) string {
 	return strings.TrimSpace(f[i])
 }
 
-func (p onspd) parse(f []string) (Record, string) {
+func (p onspd) key(f []string) string { return postcodeKey(f, p.postcode) }
+
+func (p onspd) parse(f []string) (Record, string, bool) {
 	if len(f) < p.width {
-		return Record{}, ReasonShortRow
+		return Record{}, ReasonShortRow, false
 	}
 	pc, err := ident.NormalizePostcode(f[p.postcode])
 	if err != nil {
-		return Record{}, ReasonBadPostcode
+		return Record{}, ReasonBadPostcode, false
 	}
 	rec := Record{Postcode: pc, Terminated: field(f, p.doterm) != ""}
 
@@ -114,7 +116,7 @@ func (p onspd) parse(f []string) (Record, string) {
 		e, err1 := atoi(es)
 		n, err2 := atoi(ns)
 		if err1 != nil || err2 != nil {
-			return Record{}, ReasonBadNumber
+			return Record{}, ReasonBadNumber, false
 		}
 		if e != 0 || n != 0 {
 			rec.Easting, rec.Northing, rec.HasGrid = e, n, true
@@ -126,7 +128,7 @@ func (p onspd) parse(f []string) (Record, string) {
 		lat, err1 := atof(las)
 		lon, err2 := atof(los)
 		if err1 != nil || err2 != nil {
-			return Record{}, ReasonBadNumber
+			return Record{}, ReasonBadNumber, false
 		}
 		if plausibleLatLon(lat, lon) {
 			rec.Lat, rec.Lon, rec.HasLatLon = lat, lon, true
@@ -141,12 +143,12 @@ func (p onspd) parse(f []string) (Record, string) {
 		rec.HasGrid = true
 	}
 	if !rec.HasGrid {
-		return Record{}, ReasonNoLocation
+		return Record{}, SkipNoCoordinates, true
 	}
 	if !inGrid(rec.Easting, rec.Northing) {
-		return Record{}, ReasonOutOfRange
+		return Record{}, ReasonOutOfRange, false
 	}
-	return rec, ""
+	return rec, "", false
 }
 
 // isNorthernIreland: the country code N92000002, or failing a country column

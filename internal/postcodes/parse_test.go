@@ -22,26 +22,32 @@ func collect(t *testing.T, input string) ([]Record, Stats) {
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
-	if st.Read != st.Accepted+st.Rejected {
+	if st.Read != st.Accepted+st.Rejected+st.Skipped {
 		t.Fatalf("stats do not add up: %+v", st)
 	}
-	sum := 0
+	rejected, skipped := 0, 0
 	for _, n := range st.Rejects {
-		sum += n
+		rejected += n
 	}
-	if sum != st.Rejected {
-		t.Fatalf("Rejects %v do not sum to Rejected %d", st.Rejects, st.Rejected)
+	for _, n := range st.Skips {
+		skipped += n
+	}
+	if rejected != st.Rejected || skipped != st.Skipped {
+		t.Fatalf("Rejects %v, Skips %v do not sum to Rejected %d, Skipped %d", st.Rejects, st.Skips, st.Rejected, st.Skipped)
 	}
 	return got, st
 }
 
-func wantStats(t *testing.T, st Stats, read, accepted int, rejects map[string]int) {
+func wantStats(t *testing.T, st Stats, read, accepted int, rejects, skips map[string]int) {
 	t.Helper()
 	if rejects == nil {
 		rejects = map[string]int{}
 	}
-	if st.Read != read || st.Accepted != accepted || !maps.Equal(st.Rejects, rejects) {
-		t.Fatalf("stats = %+v; want read %d, accepted %d, rejects %v", st, read, accepted, rejects)
+	if skips == nil {
+		skips = map[string]int{}
+	}
+	if st.Read != read || st.Accepted != accepted || !maps.Equal(st.Rejects, rejects) || !maps.Equal(st.Skips, skips) {
+		t.Fatalf("stats = %+v; want read %d, accepted %d, rejects %v, skips %v", st, read, accepted, rejects, skips)
 	}
 }
 
@@ -63,7 +69,7 @@ const codePointRows = `"NG1 1AA",10,457803,340082,"E92000001","E19000001","E1800
 
 func TestParseCodePointHeaderless(t *testing.T) {
 	recs, st := collect(t, codePointRows)
-	wantStats(t, st, 5, 4, map[string]int{ReasonNoLocation: 1})
+	wantStats(t, st, 5, 4, nil, map[string]int{SkipNoCoordinatesQ90: 1})
 
 	want := []Record{
 		{Postcode: "NG1 1AA", Easting: 457803, Northing: 340082, HasGrid: true},
@@ -88,7 +94,7 @@ func TestParseCodePointWithHeader(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			recs, st := collect(t, header+codePointRows)
-			wantStats(t, st, 5, 4, map[string]int{ReasonNoLocation: 1})
+			wantStats(t, st, 5, 4, nil, map[string]int{SkipNoCoordinatesQ90: 1})
 			if recs[0].Postcode != "NG1 1AA" || recs[0].Easting != 457803 {
 				t.Fatalf("first record %+v", recs[0])
 			}
@@ -153,7 +159,7 @@ func TestParseONSPD2023Layout(t *testing.T) {
 		map[string]string{"pcd": "XX", "pcd2": "XX", "pcds": "XX", "oseast1m": "457803", "osnrth1m": "340082", "lat": "52.9", "long": "-1.1"},
 	)
 	recs, st := collect(t, in)
-	wantStats(t, st, 6, 3, map[string]int{ReasonNoLocation: 2, ReasonBadPostcode: 1})
+	wantStats(t, st, 6, 3, map[string]int{ReasonBadPostcode: 1}, map[string]int{SkipNoCoordinates: 2})
 	got := byPostcode(recs)
 
 	ab := got["AB1 0AA"]
@@ -188,7 +194,7 @@ func TestParseONSPD2025Layout(t *testing.T) {
 			"east1m": "0", "north1m": "0", "gridind": "9", "ctry25cd": "M83000003", "lat": "99.999999", "long": "0.000000"},
 	)
 	recs, st := collect(t, in)
-	wantStats(t, st, 4, 3, map[string]int{ReasonNoLocation: 1})
+	wantStats(t, st, 4, 3, nil, map[string]int{SkipNoCoordinates: 1})
 	got := byPostcode(recs)
 	if r := got["CA8 7JG"]; r.Easting != 366033 || r.Northing != 564878 || r.Lat != 54.977349 || r.Terminated {
 		t.Errorf("CA8 7JG = %+v", r)
@@ -208,7 +214,7 @@ func TestParseLatLonOnly(t *testing.T) {
 		"\"BR8 7QP\",51.403453,0.148952\r\n" +
 		"\"NG1 1AA\",,\r\n"
 	recs, st := collect(t, in)
-	wantStats(t, st, 2, 1, map[string]int{ReasonNoLocation: 1})
+	wantStats(t, st, 2, 1, nil, map[string]int{SkipNoCoordinates: 1})
 	r := recs[0]
 	if !r.HasGrid || !r.HasLatLon || !near(float64(r.Easting), 549571, 5) || !near(float64(r.Northing), 169349, 5) {
 		t.Fatalf("BR8 7QP = %+v; want grid ≈ 549571, 169349 from lat/long", r)
@@ -222,7 +228,7 @@ func TestParseBOMCRLFBlankLines(t *testing.T) {
 	t.Run("code-point headerless", func(t *testing.T) {
 		in := bom + crlf("\n\n"+codePointRows+"\n   \n\n")
 		recs, st := collect(t, in)
-		wantStats(t, st, 5, 4, map[string]int{ReasonNoLocation: 1})
+		wantStats(t, st, 5, 4, nil, map[string]int{SkipNoCoordinatesQ90: 1})
 		if recs[0].Postcode != "NG1 1AA" {
 			t.Fatalf("first record %+v", recs[0])
 		}
@@ -232,7 +238,7 @@ func TestParseBOMCRLFBlankLines(t *testing.T) {
 			map[string]string{"pcds": "CA8 7JG", "east1m": "366033", "north1m": "564878", "gridind": "1", "doterm": "", "lat": "54.977349", "long": "-2.532223"},
 		)+"\n\n")
 		recs, st := collect(t, in)
-		wantStats(t, st, 1, 1, nil)
+		wantStats(t, st, 1, 1, nil, nil)
 		if recs[0].Postcode != "CA8 7JG" || recs[0].Easting != 366033 || recs[0].Lon != -2.532223 {
 			t.Fatalf("record %+v", recs[0])
 		}
@@ -257,9 +263,9 @@ func TestParseRejectReasons(t *testing.T) {
 		ReasonBadPostcode:  1,
 		ReasonBadNumber:    2,
 		ReasonOutOfRange:   1,
-		ReasonNoLocation:   2,
+		ReasonNoLocation:   1, // NG1 1AG: 0,0 though its quality says located
 		ReasonMalformedCSV: 1,
-	})
+	}, map[string]int{SkipNoCoordinatesQ90: 1}) // NG1 1AH
 	if recs[0].Postcode != "NG1 1AA" || recs[1].Postcode != "NG1 1AL" {
 		t.Fatalf("accepted %+v; want NG1 1AA and NG1 1AL", recs)
 	}
@@ -340,7 +346,7 @@ func TestParseReadError(t *testing.T) {
 // genReader produces a headerless Code-Point file row by row as it is read,
 // so the whole file never exists in memory.
 type genReader struct {
-	rows, next int
+	rows, next int // rows at most 240,000
 	buf        []byte
 }
 
@@ -359,8 +365,10 @@ func (g *genReader) Read(p []byte) (int, error) {
 		}
 		b := g.buf[:0]
 		b = append(b, `"NG`...)
-		b = strconv.AppendInt(b, int64(i%30+1), 10)
-		b = append(b, ' ', byte('0'+i/30%10), inwardLetters[i/300%20], inwardLetters[i/6000%20], '"', ',')
+		// Distinct postcodes for up to 60×10×20×20 = 240,000 rows (a
+		// repeated one would be rejected as a duplicate).
+		b = strconv.AppendInt(b, int64(i%60+1), 10)
+		b = append(b, ' ', byte('0'+i/60%10), inwardLetters[i/600%20], inwardLetters[i/12000%20], '"', ',')
 		b = strconv.AppendInt(b, int64(quality), 10)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(e), 10)
@@ -392,7 +400,7 @@ func TestParseStreams200kRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantStats(t, st, rows, rows-rows/100, map[string]int{ReasonNoLocation: rows / 100})
+	wantStats(t, st, rows, rows-rows/100, nil, map[string]int{SkipNoCoordinatesQ90: rows / 100})
 	if accepted != st.Accepted {
 		t.Fatalf("fn called %d times, Accepted %d", accepted, st.Accepted)
 	}

@@ -224,7 +224,7 @@ func coursePredicates(f Filter, today time.Time) []predicate.Course {
 		}
 	}
 	if len(f.Levels) > 0 {
-		qual = append(qual, qualification.LevelIn(f.Levels...))
+		qual = append(qual, levelsMatch(f.Levels))
 	}
 	for _, w := range strings.Fields(f.SectorSubjectArea) {
 		qual = append(qual, qualification.SectorSubjectAreaContainsFold(w))
@@ -242,6 +242,32 @@ func coursePredicates(f Filter, today time.Time) []predicate.Course {
 		ps = append(ps, course.HasProviderWith(access.CurrentlyApproved(today)))
 	}
 	return ps
+}
+
+// levelOrder is the schema's levels, lowest first.
+var levelOrder = []qualification.Level{
+	qualification.LevelENTRY_1, qualification.LevelENTRY_2, qualification.LevelENTRY_3,
+	qualification.LevelLEVEL_1, qualification.LevelLEVEL_2, qualification.LevelLEVEL_3,
+}
+
+// levelsMatch matches a qualification that can be awarded at any of want:
+// its level (its highest) is one of them, or it spans one (min_level at or
+// below it, level above it), so a search for Level 1 finds a "Level 1/2"
+// technical award stored as LEVEL_2 with min_level LEVEL_1.
+func levelsMatch(want []qualification.Level) predicate.Qualification {
+	alts := []predicate.Qualification{qualification.LevelIn(want...)}
+	for _, w := range want {
+		i := slices.Index(levelOrder, w)
+		if i < 0 || i == len(levelOrder)-1 {
+			continue // nothing is above the top level
+		}
+		lower := make([]qualification.MinLevel, 0, i+1)
+		for _, l := range levelOrder[:i+1] {
+			lower = append(lower, qualification.MinLevel(l))
+		}
+		alts = append(alts, qualification.And(qualification.LevelIn(levelOrder[i+1:]...), qualification.MinLevelIn(lower...)))
+	}
+	return qualification.Or(alts...)
 }
 
 // awardingBodyMatches: any of name words, the exact acronym, or the

@@ -295,6 +295,21 @@ func TestFilters(t *testing.T) {
 			})
 		}
 
+		// Rule: a qualification spanning levels (a Level 1/2 award, stored
+		// at LEVEL_2 with min_level LEVEL_1) is found by a search for any
+		// level it spans, and not for levels outside it.
+		t.Run("level search finds qualifications spanning the level", func(t *testing.T) {
+			ctx := viewer.SystemContext(context.Background())
+			l12 := qualification.Number("601/3037/4")
+			f.client.Qualification.Update().Where(l12).SetMinLevel(qualification.MinLevelLEVEL_1).ExecX(ctx)
+			defer f.client.Qualification.Update().Where(l12).ClearMinLevel().ExecX(ctx)
+			wantSummary(t, f.search(t, search.Filter{AwardingBody: "NCFE", Levels: []qualification.Level{qualification.LevelLEVEL_1}}),
+				"Beeston Sports Trust[601/2623/1 601/3037/4]", "Hyson Green Boxing Club[601/2623/1]", "Ilkeston Youth Provision[601/2623/1]")
+			wantSummary(t, f.search(t, search.Filter{AwardingBody: "NCFE", Levels: []qualification.Level{qualification.LevelLEVEL_2}}),
+				"Beeston Sports Trust[601/3037/4]")
+			wantSummary(t, f.search(t, search.Filter{AwardingBody: "NCFE", Levels: []qualification.Level{qualification.LevelENTRY_3, qualification.LevelLEVEL_3}}))
+		})
+
 		t.Run("no filter lists every approved provider by name", func(t *testing.T) {
 			if got := names(f.search(t, search.Filter{}).Matches); !slices.Equal(got, listed) {
 				t.Fatalf("got %v\nwant %v", got, listed)
