@@ -92,7 +92,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/apnet/apnet/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// NumberValidator is a validator for the "number" field. It is called by the builders before save.
 	NumberValidator func(string) error

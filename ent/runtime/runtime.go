@@ -635,6 +635,8 @@ func init() {
 	qualificationHooks := schema.Qualification{}.Hooks()
 
 	qualification.Hooks[1] = qualificationHooks[0]
+
+	qualification.Hooks[2] = qualificationHooks[1]
 	qualificationFields := schema.Qualification{}.Fields()
 	_ = qualificationFields
 	// qualificationDescNumber is the schema descriptor for number field.

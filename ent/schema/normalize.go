@@ -3,12 +3,15 @@ package schema
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 
+	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/ident"
 	"github.com/apnet/apnet/internal/timetable"
 )
@@ -89,7 +92,7 @@ func orEmpty(fn func(string) (string, error)) func(string) (string, error) {
 }
 
 func (Qualification) Hooks() []ent.Hook {
-	return []ent.Hook{normalize("number", ident.NormalizeQualificationNumber)}
+	return []ent.Hook{normalize("number", ident.NormalizeQualificationNumber), levelSpan}
 }
 
 func (Course) Hooks() []ent.Hook {
@@ -116,6 +119,45 @@ var validDateOfBirth ent.Hook = func(next ent.Mutator) ent.Mutator {
 		}
 		return next.Mutate(ctx, m)
 	})
+}
+
+// levelSpan keeps a qualification's min_level below its level on every
+// write: a span upside down would hide the qualification from searches for
+// the levels it really has.
+var levelSpan ent.Hook = func(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		lo, setLo := m.Field("min_level")
+		hi, setHi := m.Field("level")
+		if (setLo || setHi) && m.Op().Is(ent.OpUpdateOne) {
+			if !setLo {
+				lo, _ = m.OldField(ctx, "min_level")
+			}
+			if !setHi {
+				hi, _ = m.OldField(ctx, "level")
+			}
+		}
+		l, h := levelRank(lo), levelRank(hi)
+		if l >= 0 && h >= 0 && l >= h {
+			return nil, apierr.Invalid("minLevel", "minLevel %s must be below level %s (leave it empty for a qualification at one level)",
+				qualificationLevels[l], qualificationLevels[h])
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+// levelRank is v's place in qualificationLevels, or -1 for none; v is an
+// enum value or a pointer to one (a nillable field's old value).
+func levelRank(v ent.Value) int {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return -1
+		}
+		v = rv.Elem().Interface()
+	}
+	if v == nil {
+		return -1
+	}
+	return slices.Index(qualificationLevels, fmt.Sprint(v))
 }
 
 func (Placement) Hooks() []ent.Hook {

@@ -12,20 +12,23 @@ import (
 // Qualification is a regulated qualification on the Ofqual register.
 type Qualification struct{ ent.Schema }
 
+// qualificationLevels are the regulated levels apnet's learners take, lowest first.
+var qualificationLevels = []string{"ENTRY_1", "ENTRY_2", "ENTRY_3", "LEVEL_1", "LEVEL_2", "LEVEL_3"}
+
 func (Qualification) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("number").Unique().NotEmpty().
 			Comment("Ofqual qualification number, stored as 603/2476/0").
 			Annotations(entgql.OrderField("NUMBER")),
 		field.String("title").NotEmpty().Annotations(entgql.OrderField("TITLE")),
-		field.Enum("level").Values("ENTRY_1", "ENTRY_2", "ENTRY_3", "LEVEL_1", "LEVEL_2", "LEVEL_3").
+		field.Enum("level").Values(qualificationLevels...).
 			Comment("the highest level the qualification can be awarded at").
 			Annotations(entgql.OrderField("LEVEL")),
 		// A qualification spanning levels ("Level 1/Level 2" technical
 		// awards, Entry Level Certificates graded Entry 1 to 3) has level
 		// its top and min_level its bottom, so a search for a level finds
 		// every qualification that can be achieved at it. Null: only level.
-		field.Enum("min_level").Values("ENTRY_1", "ENTRY_2", "ENTRY_3", "LEVEL_1", "LEVEL_2", "LEVEL_3").
+		field.Enum("min_level").Values(qualificationLevels...).
 			Optional().Nillable().
 			Comment("the lowest level a qualification spanning levels can be awarded at; null when it has one level"),
 		field.String("type").Default(""),

@@ -650,3 +650,38 @@ func TestQueryCount(t *testing.T) {
 		}
 	})
 }
+
+// A qualification's span is the right way up on every write (the levelSpan
+// hook): minLevel below level, or the level searches would miss it.
+func TestLevelSpanIsOrdered(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := viewer.SystemContext(context.Background())
+		c := d.Client
+		ab := c.AwardingBody.Create().SetName("Pearson").SetAcronym("PEARSON").SetRecognitionNumber("RN5131").SaveX(ctx)
+		refusedSpan := func(err error) bool {
+			e, ok := apierr.As(err)
+			return ok && e.Code == apierr.BadUserInput && e.Field == "minLevel"
+		}
+		create := func(number string, level qualification.Level, min qualification.MinLevel) error {
+			return c.Qualification.Create().SetNumber(number).SetTitle("Span").SetLevel(level).SetMinLevel(min).
+				SetAwardingBody(ab).Exec(ctx)
+		}
+		if err := create("600/0001/1", qualification.LevelLEVEL_1, qualification.MinLevelLEVEL_2); !refusedSpan(err) {
+			t.Errorf("minLevel above level: %v, want BAD_USER_INPUT on minLevel", err)
+		}
+		if err := create("600/0002/2", qualification.LevelLEVEL_2, qualification.MinLevelLEVEL_2); !refusedSpan(err) {
+			t.Errorf("minLevel equal to level: %v, want BAD_USER_INPUT on minLevel", err)
+		}
+		if err := create("600/0003/3", qualification.LevelLEVEL_2, qualification.MinLevelLEVEL_1); err != nil {
+			t.Fatalf("a Level 1/2 span: %v", err)
+		}
+		q := c.Qualification.Query().Where(qualification.Number("600/0003/3")).OnlyX(ctx)
+		// Lowering level alone, below the stored minLevel, turns the span over.
+		if err := c.Qualification.UpdateOne(q).SetLevel(qualification.LevelENTRY_3).Exec(ctx); !refusedSpan(err) {
+			t.Errorf("level lowered below the stored minLevel: %v, want BAD_USER_INPUT on minLevel", err)
+		}
+		if err := c.Qualification.UpdateOne(q).SetLevel(qualification.LevelLEVEL_3).Exec(ctx); err != nil {
+			t.Errorf("a wider span: %v", err)
+		}
+	})
+}
