@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/evaluationvisit"
@@ -109,6 +110,9 @@ func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADe
 			return apierr.New(apierr.Conflict, "provider %d is %s; %s is possible only from %s",
 				p.ID, p.ApprovalStatus, in.Kind, joinStatuses(from))
 		}
+		if err := decidedInOrder(ctx, tx, p.ID, decided); err != nil {
+			return err
+		}
 		u := tx.Provider.UpdateOneID(p.ID).Where(provider.ApprovalStatusEQ(p.ApprovalStatus))
 		c := tx.QADecision.Create().SetProviderID(p.ID).SetKind(in.Kind).SetDecidedOn(decided).SetReason(reason).
 			SetRecordedBy(viewer.FromContext(ctx).Actor()).SetRecordedAt(s.now())
@@ -162,6 +166,45 @@ func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADe
 	return s.Client.QADecision.Get(ctx, d.ID)
 }
 
+// decidedInOrder refuses a decision dated before the provider's latest
+// decision or before it applied to the partnership: the history of
+// decisions, read by date, must lead to the provider's status (a SUSPEND
+// dated before the APPROVE it suspends would say the provider was suspended
+// before it was approved). A decision on the same day as the latest one is
+// fine: it follows it.
+func decidedInOrder(ctx context.Context, tx *ent.Tx, providerID int, decided time.Time) error {
+	last, err := tx.QADecision.Query().Where(qadecision.HasProviderWith(provider.ID(providerID))).
+		Order(ent.Desc(qadecision.FieldDecidedOn), ent.Desc(qadecision.FieldID)).First(ctx)
+	switch {
+	case err == nil && decided.Before(dateOnly(last.DecidedOn)):
+		return apierr.Invalid("input.decidedOn", "the decision date %s is before the provider's latest decision (%s on %s); a decision cannot be dated before the one it follows: date it %s or later",
+			day(decided), last.Kind, day(last.DecidedOn), day(last.DecidedOn))
+	case err != nil && !ent.IsNotFound(err):
+		return err
+	}
+	if applied, ok, err := appliedOn(ctx, tx, providerID); err != nil {
+		return err
+	} else if ok && decided.Before(applied) {
+		return apierr.Invalid("input.decidedOn", "the decision date %s is before the provider applied to the partnership (%s); check the date",
+			day(decided), day(applied))
+	}
+	return nil
+}
+
+// appliedOn is the day the provider first applied to the partnership, when
+// it joined through an application.
+func appliedOn(ctx context.Context, tx *ent.Tx, providerID int) (time.Time, bool, error) {
+	a, err := tx.Application.Query().Where(application.HasProviderWith(provider.ID(providerID))).
+		Order(ent.Asc(application.FieldSubmittedAt)).First(viewer.SystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return access.Today(a.SubmittedAt), true, nil
+}
+
 func joinStatuses(ss []provider.ApprovalStatus) string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
@@ -192,7 +235,16 @@ func approvable(ctx context.Context, tx *ent.Tx, providerID int, decided time.Ti
 		Order(ent.Desc(compliancevisit.FieldVisitedOn), ent.Desc(compliancevisit.FieldID)).First(ctx)
 	switch {
 	case ent.IsNotFound(err):
-		missing = append(missing, "no compliance visit is recorded")
+		later, err := tx.ComplianceVisit.Query().Where(compliancevisit.HasProviderWith(provider.ID(providerID))).
+			Order(ent.Asc(compliancevisit.FieldVisitedOn)).First(ctx)
+		switch {
+		case err == nil:
+			missing = append(missing, fmt.Sprintf("the compliance visit (%s) is dated after the decision (%s); an approval rests only on visits made by its date", day(later.VisitedOn), day(decided)))
+		case ent.IsNotFound(err):
+			missing = append(missing, "no compliance visit is recorded")
+		default:
+			return err
+		}
 	case err != nil:
 		return err
 	case cv.VisitedOn.Before(since):
@@ -205,7 +257,16 @@ func approvable(ctx context.Context, tx *ent.Tx, providerID int, decided time.Ti
 		Order(ent.Desc(evaluationvisit.FieldVisitedOn), ent.Desc(evaluationvisit.FieldID)).First(ctx)
 	switch {
 	case ent.IsNotFound(err):
-		missing = append(missing, "no evaluation visit is recorded")
+		later, err := tx.EvaluationVisit.Query().Where(evaluationvisit.HasProviderWith(provider.ID(providerID))).
+			Order(ent.Asc(evaluationvisit.FieldVisitedOn)).First(ctx)
+		switch {
+		case err == nil:
+			missing = append(missing, fmt.Sprintf("the evaluation visit (%s) is dated after the decision (%s); an approval rests only on visits made by its date", day(later.VisitedOn), day(decided)))
+		case ent.IsNotFound(err):
+			missing = append(missing, "no evaluation visit is recorded")
+		default:
+			return err
+		}
 	case err != nil:
 		return err
 	case ev.VisitedOn.Before(since):

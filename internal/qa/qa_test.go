@@ -599,3 +599,64 @@ func TestEssentialItemsCannotBeNotApplicable(t *testing.T) {
 		t.Error("the start-up check changed a version the partnership published")
 	}
 }
+
+// A decision may not be dated before the provider's latest decision, nor
+// before it applied, nor in the future: otherwise the history, read by
+// date, contradicts the status (trial: APPROVE 2026-12-04, then SUSPEND
+// 2026-11-20, REINSTATE 2026-11-10 and WITHDRAW 2026-11-06 were accepted).
+func TestDecisionsCannotBeBackdatedBeforeTheLatest(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	on := func(k qadecision.Kind, d time.Time) error {
+		_, err := e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: k, DecidedOn: &d, Reason: "minutes"})
+		return err
+	}
+	e.visits(t, p.ID, e.today.AddDate(0, 0, -10), ofsted.Good)
+	approved := e.today.AddDate(0, 0, -4)
+	if err := on(qadecision.KindAPPROVE, approved); err != nil {
+		t.Fatal(err)
+	}
+	err := on(qadecision.KindSUSPEND, approved.AddDate(0, 0, -1))
+	wantErr(t, err, apierr.BadUserInput, "before the provider's latest decision (APPROVE on "+approved.Format(time.DateOnly)+")")
+	wantErr(t, err, apierr.BadUserInput, "decidedOn")
+	wantErr(t, on(qadecision.KindWITHDRAW, approved.AddDate(0, 0, -1)), apierr.BadUserInput, "latest decision")
+	wantErr(t, on(qadecision.KindSUSPEND, e.today.AddDate(0, 0, 1)), apierr.BadUserInput, "in the future")
+	if got := e.c.Provider.GetX(sys, p.ID).ApprovalStatus; got != provider.ApprovalStatusAPPROVED {
+		t.Fatalf("status %s after refused decisions", got)
+	}
+	// The same day as the latest decision follows it.
+	if err := on(qadecision.KindSUSPEND, approved); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, on(qadecision.KindREINSTATE, approved.AddDate(0, 0, -1)), apierr.BadUserInput, "SUSPEND on "+approved.Format(time.DateOnly))
+	if err := on(qadecision.KindREINSTATE, e.today); err != nil {
+		t.Fatal(err)
+	}
+
+	// Not before the provider applied to the partnership.
+	q := e.pending(t)
+	applied := e.today.AddDate(0, 0, -10)
+	e.c.Application.Create().SetKind(application.KindPROVIDER).SetOrganisationName("Pending Ltd").SetContactName("C").
+		SetEmail("c@p.example").SetPostcode("NG1 1AA").SetSubmittedAt(applied.Add(9 * time.Hour)).
+		SetStatus(application.StatusACCEPTED).SetProvider(q).ExecX(sys)
+	before := applied.AddDate(0, 0, -1)
+	_, err = e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: q.ID, Kind: qadecision.KindREFUSE, DecidedOn: &before, Reason: "minutes"})
+	wantErr(t, err, apierr.BadUserInput, "before the provider applied to the partnership ("+applied.Format(time.DateOnly)+")")
+}
+
+// An approval rests on visits made by its date: one dated before the
+// visits is refused saying the visits come after it, not that there are
+// none (trial, message 9).
+func TestApprovalDatedBeforeTheVisitsSaysSo(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	e.visits(t, p.ID, e.today.AddDate(0, 0, -3), ofsted.Good)
+	early := e.today.AddDate(0, 0, -5)
+	_, err := e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindAPPROVE, DecidedOn: &early})
+	visited := e.today.AddDate(0, 0, -3).Format(time.DateOnly)
+	wantErr(t, err, apierr.Conflict, "the compliance visit ("+visited+") is dated after the decision ("+early.Format(time.DateOnly)+")")
+	wantErr(t, err, apierr.Conflict, "the evaluation visit ("+visited+") is dated after the decision")
+	if strings.Contains(err.Error(), "no compliance visit") || strings.Contains(err.Error(), "no evaluation visit") {
+		t.Fatalf("visits exist but the error says none: %v", err)
+	}
+}
