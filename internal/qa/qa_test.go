@@ -18,8 +18,10 @@ import (
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/fixture"
+	"github.com/apnet/apnet/internal/offer"
 	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/qa"
+	"github.com/apnet/apnet/internal/timetable"
 	"github.com/apnet/apnet/internal/viewer"
 )
 
@@ -658,5 +660,69 @@ func TestApprovalDatedBeforeTheVisitsSaysSo(t *testing.T) {
 	wantErr(t, err, apierr.Conflict, "the evaluation visit ("+visited+") is dated after the decision")
 	if strings.Contains(err.Error(), "no compliance visit") || strings.Contains(err.Error(), "no evaluation visit") {
 		t.Fatalf("visits exist but the error says none: %v", err)
+	}
+}
+
+func offered(number string) []offer.Course {
+	return []offer.Course{{QualificationNumber: number, Places: 4, DeliveryPostcode: "NG5 1AA",
+		Sessions: []timetable.Session{{Weekday: "MONDAY", Start: "09:00", End: "12:00"}}}}
+}
+
+// One organisation, one provider (DOMAIN.md, identifiers: a provider is
+// known by its UKPRN and/or Ofsted URN): an application with a registered
+// provider's UKPRN or URN, or one already waiting for review, is refused
+// at submission without naming the provider (the applicant is anonymous),
+// and accepting one is refused naming the provider (trial: a second
+// application with the same UKPRN and URN created a second provider).
+func TestOneProviderPerUKPRNAndURN(t *testing.T) {
+	e := setup(t)
+	admin := viewer.NewContext(context.Background(), viewer.Viewer{UserID: 2, Role: viewer.PartnershipAdmin})
+	apply := func(name, ukprn, urn string) (*ent.Application, error) {
+		return e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: name,
+			UKPRN: ukprn, URN: urn, ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: offered("603/2476/0")})
+	}
+	first, err := apply("Meadows Motor Project", "10098765", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Waiting for review: a second application with its UKPRN is refused.
+	_, err = apply("Meadows Motors", "10098765", "")
+	wantErr(t, err, apierr.Conflict, "already waiting for the partnership's review")
+	// A different UKPRN is another organisation.
+	second, err := apply("Other Ltd", "10011111", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Accept(admin, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Registered: refused at submission, naming no provider.
+	_, err = apply("Meadows Again", " 10098765 ", "")
+	wantErr(t, err, apierr.Conflict, "a provider with this UKPRN 10098765 is already registered with the partnership")
+	if strings.Contains(err.Error(), "Meadows Motor Project") {
+		t.Fatalf("an anonymous applicant was told a provider's name: %v", err)
+	}
+	// The same by Ofsted URN.
+	e.c.Provider.UpdateOneID(e.Provider.ID).SetUrn("123456").ExecX(sys)
+	_, err = apply("Copy Ltd", "", "123456")
+	wantErr(t, err, apierr.Conflict, "Ofsted URN 123456 is already registered")
+
+	// An application that got through before the provider was registered
+	// (here, written directly) cannot be accepted: accepting names the provider.
+	dup := e.c.Application.Create().SetKind(application.KindPROVIDER).SetOrganisationName("Meadows Copy").
+		SetUkprn("10098765").SetContactName("C").SetEmail("c@p.example").SetPostcode("NG5 1AA").
+		SetCourses(offered("603/2476/0")).SetSubmittedAt(e.today).SaveX(sys)
+	_, err = e.svc.Accept(admin, dup.ID)
+	wantErr(t, err, apierr.Conflict, "a provider with UKPRN 10098765 is already registered (Meadows Motor Project)")
+	byURN := e.c.Application.Create().SetKind(application.KindPROVIDER).SetOrganisationName("Copy").
+		SetUrn("123456").SetContactName("C").SetEmail("c@p.example").SetPostcode("NG5 1AA").
+		SetCourses(offered("603/2476/0")).SetSubmittedAt(e.today).SaveX(sys)
+	_, err = e.svc.Accept(admin, byURN.ID)
+	wantErr(t, err, apierr.Conflict, "Ofsted URN 123456 is already registered (Test Provider)")
+	if n := e.c.Provider.Query().Where(provider.Ukprn("10098765")).CountX(sys); n != 1 {
+		t.Fatalf("%d providers with UKPRN 10098765", n)
+	}
+	if _, err := e.svc.Accept(admin, second.ID); err != nil {
+		t.Fatal(err)
 	}
 }
