@@ -77,8 +77,8 @@ func (in NewApplication) normalize() (NewApplication, error) {
 				return in, renamed(p+"ukprn", err)
 			}
 		}
-		if in.URN != "" {
-			if in.URN, err = ident.ValidateURN(in.URN); err != nil {
+		if strings.TrimSpace(in.URN) != "" {
+			if in.URN, err = ident.ValidateOfstedURN(in.URN); err != nil {
 				return in, renamed(p+"urn", err)
 			}
 		}

@@ -726,3 +726,38 @@ func TestOneProviderPerUKPRNAndURN(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A provider's Ofsted URN is 6 or 7 digits, or EY (early years and
+// childcare) or SC (social care) and 6 digits, stored uppercase: not a DfE
+// school URN (trial: a 7-digit or EY URN was refused as "not a DfE URN").
+func TestProviderOfstedURNFormats(t *testing.T) {
+	e := setup(t)
+	admin := viewer.NewContext(context.Background(), viewer.Viewer{UserID: 2, Role: viewer.PartnershipAdmin})
+	for urn, want := range map[string]string{"2567890": "2567890", "ey123456": "EY123456", " SC654321 ": "SC654321"} {
+		a, err := e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: "P " + want,
+			URN: urn, ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: offered("603/2476/0")})
+		if err != nil || a.Urn != want {
+			t.Fatalf("Ofsted URN %q: %v %v", urn, a, err)
+		}
+		if _, err := e.svc.Accept(admin, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if p := e.c.Provider.Query().Where(provider.Urn(want)).OnlyX(sys); p.Name != "P "+want {
+			t.Fatalf("provider %+v", p)
+		}
+	}
+	_, err := e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: "P",
+		URN: "AB123456", ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: offered("603/2476/0")})
+	wantErr(t, err, apierr.BadUserInput, "is not an Ofsted URN")
+	// A school's URN is still a DfE URN: 6 digits.
+	_, err = e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindSCHOOL, OrganisationName: "S",
+		URN: "2567890", ContactName: "C", Email: "c@s.example", Postcode: "NG5 1AA"})
+	wantErr(t, err, apierr.BadUserInput, "is not a DfE URN")
+	// Every write of a provider goes through the same rule.
+	if err := e.c.Provider.UpdateOneID(e.Provider.ID).SetUrn("ey000001").Exec(sys); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.c.Provider.GetX(sys, e.Provider.ID).Urn; got != "EY000001" {
+		t.Fatalf("stored %q", got)
+	}
+}
