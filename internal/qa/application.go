@@ -117,6 +117,9 @@ func (s *Service) Submit(ctx context.Context, in NewApplication) (*ent.Applicati
 		if err := alreadyApplied(sys, s.Client, in.UKPRN, in.URN); err != nil {
 			return nil, err
 		}
+		if err := inCatalogue(sys, s.Client, "input.courses", in.Courses); err != nil {
+			return nil, err
+		}
 	} else {
 		// Only stored applications count toward the address's allowance.
 		s.limiter().Fail(addr, now)
@@ -182,6 +185,23 @@ func alreadyApplied(ctx context.Context, c *ent.Client, ukprn, urn string) error
 		if waiting {
 			return &apierr.Error{Code: apierr.Conflict, Field: identField(id.name),
 				Message: fmt.Sprintf("an application with this %s %s is already waiting for the partnership's review; the partnership will reply to it, so there is no need to apply again", id.name, id.value)}
+		}
+	}
+	return nil
+}
+
+// inCatalogue refuses a course whose qualification is not in the
+// partnership's catalogue: accepting the application could not create it.
+func inCatalogue(ctx context.Context, c *ent.Client, field string, cs []offer.Course) error {
+	for i, oc := range cs {
+		ok, err := c.Qualification.Query().Where(qualification.Number(oc.QualificationNumber)).Exist(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apierr.Invalid(fmt.Sprintf("%s[%d].qualificationNumber", field, i),
+				"course %d: %s is not in the partnership's qualification catalogue; check the number on the Ofqual register, or ask the partnership to add the qualification",
+				i+1, oc.QualificationNumber)
 		}
 	}
 	return nil

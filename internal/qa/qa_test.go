@@ -761,3 +761,36 @@ func TestProviderOfstedURNFormats(t *testing.T) {
 		t.Fatalf("stored %q", got)
 	}
 }
+
+// A provider applies to offer qualifications in the partnership's
+// catalogue (trial: an unknown number passed submission and failed only at
+// acceptance), and each course once: the same qualification, delivery
+// postcode and days twice is refused.
+func TestApplicationCoursesAreInTheCatalogueAndDistinct(t *testing.T) {
+	e := setup(t)
+	submit := func(cs []offer.Course) error {
+		_, err := e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: "P",
+			ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: cs})
+		return err
+	}
+	cs := append(offered("603/2476/0"), offered("60364864")...)
+	err := submit(cs)
+	wantErr(t, err, apierr.BadUserInput, "course 2: 603/6486/4 is not in the partnership's qualification catalogue")
+	wantErr(t, err, apierr.BadUserInput, "courses[1].qualificationNumber")
+	if n := e.c.Application.Query().CountX(sys); n != 0 {
+		t.Fatalf("%d applications stored", n)
+	}
+
+	twice := append(offered("603/2476/0"), offered("60324760")...)
+	twice[1].DeliveryPostcode = "ng5 1aa"
+	twice[0].Sessions = append(twice[0].Sessions, timetable.Session{Weekday: "TUESDAY", Start: "13:00", End: "15:00"})
+	twice[1].Sessions = []timetable.Session{twice[0].Sessions[1], twice[0].Sessions[0]}
+	err = submit(twice)
+	wantErr(t, err, apierr.BadUserInput, "course 2 repeats course 1")
+	wantErr(t, err, apierr.BadUserInput, "courses[1]")
+	// The same qualification on other days, or elsewhere, is another course.
+	twice[1].Sessions = offered("")[0].Sessions
+	if err := submit(twice); err != nil {
+		t.Fatal(err)
+	}
+}
