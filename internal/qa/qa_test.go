@@ -133,12 +133,59 @@ func TestDefaultChecklistCoversTheFourAreas(t *testing.T) {
 	if err := e.c.ChecklistItem.DeleteOne(e.items[0]).Exec(e.qa); err == nil {
 		t.Fatal("a published checklist item was changed")
 	}
-	v2, err := e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: e.items[0].Area, Code: "SG-DSL", Text: "Named DSL"}})
+	v2, err := e.svc.PublishChecklist(e.qa, essentials())
 	if err != nil || v2.Version != 2 {
 		t.Fatalf("publish v2: %v %v", v2, err)
 	}
 	_, err = e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: e.items[0].Area, Code: "A", Text: "x"}, {Area: e.items[0].Area, Code: "A", Text: "y"}})
 	wantErr(t, err, apierr.BadUserInput, "items[1].code")
+}
+
+// essentials is a checklist of only the essential items of version 1.
+func essentials(extra ...qa.ItemSpec) []qa.ItemSpec {
+	var out []qa.ItemSpec
+	for _, it := range qa.DefaultChecklist {
+		if !it.NotApplicableAllowed {
+			out = append(out, it)
+		}
+	}
+	return append(out, extra...)
+}
+
+// A new checklist version keeps the essential items of version 1 (the
+// designated safeguarding lead, safeguarding training, DBS checks, the
+// single central record, the safeguarding policy, risk assessment, fire
+// safety, first aid, public liability insurance), and they stay never
+// NOT_APPLICABLE (trial: a version without SG-DSL and the other
+// safeguarding items was published with no warning).
+func TestChecklistVersionsKeepTheEssentials(t *testing.T) {
+	e := setup(t)
+	var without []qa.ItemSpec
+	for _, it := range qa.DefaultChecklist {
+		if it.Code != "SG-DSL" && it.Code != "HS-FIRE" {
+			without = append(without, it)
+		}
+	}
+	_, err := e.svc.PublishChecklist(e.qa, without)
+	wantErr(t, err, apierr.BadUserInput, "missing: SG-DSL, HS-FIRE")
+	wantErr(t, err, apierr.BadUserInput, "items")
+	_, err = e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: checklistitem.AreaQUALITY_OF_EDUCATION, Code: "QE-ONLY", Text: "x"}})
+	wantErr(t, err, apierr.BadUserInput, "missing: SG-DSL, SG-TRAINING, SG-DBS, SG-SCR, SG-POLICY, HS-RISK, HS-FIRE, HS-FIRSTAID, HS-PL-INSURANCE")
+	lax := essentials()
+	lax[2].NotApplicableAllowed = true // SG-DBS
+	_, err = e.svc.PublishChecklist(e.qa, lax)
+	wantErr(t, err, apierr.BadUserInput, "item SG-DBS is essential")
+	wantErr(t, err, apierr.BadUserInput, "items[2].notApplicableAllowed")
+	if n := e.c.ChecklistTemplate.Query().CountX(sys); n != 1 {
+		t.Fatalf("%d versions after refused publications", n)
+	}
+	// Reworded, reordered, with items added or dropped that are not essential: fine.
+	kept := essentials(qa.ItemSpec{Area: checklistitem.AreaQUALITY_OF_EDUCATION, Code: "QE-NEW", Text: "New", NotApplicableAllowed: true})
+	kept[0].Text = "A named DSL and deputy, both trained within two years"
+	kept[0], kept[1] = kept[1], kept[0]
+	if v, err := e.svc.PublishChecklist(e.qa, kept); err != nil || v.Version != 2 {
+		t.Fatalf("publish: %v %v", v, err)
+	}
 }
 
 func TestComplianceVisitOverallAndActions(t *testing.T) {
@@ -575,8 +622,7 @@ func TestEssentialItemsCannotBeNotApplicable(t *testing.T) {
 	}
 
 	// A published version keeps each item's flag.
-	v2, err := e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: e.items[0].Area, Code: "SG-DSL", Text: "Named DSL"},
-		{Area: e.items[0].Area, Code: "SG-OTHER", Text: "Other", NotApplicableAllowed: true}})
+	v2, err := e.svc.PublishChecklist(e.qa, essentials(qa.ItemSpec{Area: e.items[0].Area, Code: "SG-OTHER", Text: "Other", NotApplicableAllowed: true}))
 	if err != nil {
 		t.Fatal(err)
 	}
