@@ -43,6 +43,9 @@ func Normalize(field string, cs []Course) ([]Course, error) {
 			return nil, apierr.Invalid(at+".sessions", "say which days and times the course meets")
 		}
 		if err := timetable.ValidateAll(c.Sessions); err != nil {
+			if e, ok := apierr.As(err); ok {
+				return nil, apierr.Invalid(at+"."+e.Field, "%s", e.Message)
+			}
 			return nil, err
 		}
 		out[i] = Course{QualificationNumber: n, Sessions: c.Sessions, Places: c.Places, DeliveryPostcode: pc}

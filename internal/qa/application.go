@@ -35,64 +35,63 @@ type NewApplication struct {
 
 func (in NewApplication) normalize() (NewApplication, error) {
 	var err error
-	const p = "input."
-	if in.OrganisationName, err = required(p+"organisationName", in.OrganisationName, 200); err != nil {
+	if in.OrganisationName, err = required("organisationName", in.OrganisationName, 200); err != nil {
 		return in, err
 	}
 	if in.ContactName, err = ident.PersonName(in.ContactName); err != nil {
-		return in, renamed(p+"contactName", err)
+		return in, renamed("contactName", err)
 	}
 	if in.Email, err = ident.OptionalEmail(in.Email); err != nil {
-		return in, renamed(p+"email", err)
+		return in, renamed("email", err)
 	}
 	if in.Email == "" {
-		return in, apierr.Invalid(p+"email", "an email address is needed to reply to the application")
+		return in, apierr.Invalid("email", "an email address is needed to reply to the application")
 	}
 	if in.Website, err = ident.OptionalWebsite(in.Website); err != nil {
-		return in, renamed(p+"website", err)
+		return in, renamed("website", err)
 	}
-	if in.Phone, err = optional(p+"phone", in.Phone, 40); err != nil {
+	if in.Phone, err = optional("phone", in.Phone, 40); err != nil {
 		return in, err
 	}
-	if in.Address, err = optional(p+"address", in.Address, 500); err != nil {
+	if in.Address, err = optional("address", in.Address, 500); err != nil {
 		return in, err
 	}
-	if in.Description, err = optional(p+"description", in.Description, 10000); err != nil {
+	if in.Description, err = optional("description", in.Description, 10000); err != nil {
 		return in, err
 	}
 	if in.Postcode, err = ident.NormalizePostcode(in.Postcode); err != nil {
-		return in, renamed(p+"postcode", err)
+		return in, renamed("postcode", err)
 	}
 	switch in.Kind {
 	case application.KindSCHOOL:
 		if in.URN, err = ident.ValidateURN(in.URN); err != nil {
-			return in, renamed(p+"urn", err)
+			return in, renamed("urn", err)
 		}
 		if in.UKPRN != "" || len(in.Courses) > 0 || in.SettingType != nil {
-			return in, apierr.Invalid(p+"kind", "a school registration has no UKPRN, setting type or courses")
+			return in, apierr.Invalid("kind", "a school registration has no UKPRN, setting type or courses")
 		}
 	case application.KindPROVIDER:
 		if in.UKPRN != "" {
 			if in.UKPRN, err = ident.ValidateUKPRN(in.UKPRN); err != nil {
-				return in, renamed(p+"ukprn", err)
+				return in, renamed("ukprn", err)
 			}
 		}
 		if strings.TrimSpace(in.URN) != "" {
 			if in.URN, err = ident.ValidateOfstedURN(in.URN); err != nil {
-				return in, renamed(p+"urn", err)
+				return in, renamed("urn", err)
 			}
 		}
 		if len(in.Courses) == 0 {
-			return in, apierr.Invalid(p+"courses", "say which courses you offer")
+			return in, apierr.Invalid("courses", "say which courses you offer")
 		}
 		if len(in.Courses) > 50 {
-			return in, apierr.Invalid(p+"courses", "at most 50 courses per application")
+			return in, apierr.Invalid("courses", "at most 50 courses per application")
 		}
-		if in.Courses, err = offer.Normalize(p+"courses", in.Courses); err != nil {
+		if in.Courses, err = offer.Normalize("courses", in.Courses); err != nil {
 			return in, err
 		}
 	default:
-		return in, apierr.Invalid(p+"kind", "kind must be PROVIDER or SCHOOL")
+		return in, apierr.Invalid("kind", "kind must be PROVIDER or SCHOOL")
 	}
 	return in, nil
 }
@@ -117,7 +116,7 @@ func (s *Service) Submit(ctx context.Context, in NewApplication) (*ent.Applicati
 		if err := alreadyApplied(sys, s.Client, in.UKPRN, in.URN); err != nil {
 			return nil, err
 		}
-		if err := inCatalogue(sys, s.Client, "input.courses", in.Courses); err != nil {
+		if err := inCatalogue(sys, s.Client, "courses", in.Courses); err != nil {
 			return nil, err
 		}
 	} else {

@@ -79,25 +79,25 @@ type Decided struct {
 func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADecision, error) {
 	from, ok := Transitions[in.Kind]
 	if !ok {
-		return nil, apierr.Invalid("input.kind", "unknown decision %q", in.Kind)
+		return nil, apierr.Invalid("kind", "unknown decision %q", in.Kind)
 	}
 	today := s.today()
 	decided := today
 	if in.DecidedOn != nil {
 		decided = dateOnly(*in.DecidedOn)
 		if decided.After(today) {
-			return nil, apierr.Invalid("input.decidedOn", "the decision date %s is in the future", day(decided))
+			return nil, apierr.Invalid("decidedOn", "the decision date %s is in the future", day(decided))
 		}
 		if decided.Before(today.AddDate(0, -1, 0)) {
-			return nil, apierr.Invalid("input.decidedOn", "the decision date %s is more than a month ago; record decisions as they are made", day(decided))
+			return nil, apierr.Invalid("decidedOn", "the decision date %s is more than a month ago; record decisions as they are made", day(decided))
 		}
 	}
-	reason, err := optional("input.reason", in.Reason, 20000)
+	reason, err := optional("reason", in.Reason, 20000)
 	if err != nil {
 		return nil, err
 	}
 	if reason == "" && in.Kind != qadecision.KindAPPROVE && in.Kind != qadecision.KindREINSTATE {
-		return nil, apierr.Invalid("input.reason", "a %s decision needs its reason", in.Kind)
+		return nil, apierr.Invalid("reason", "a %s decision needs its reason", in.Kind)
 	}
 	var d *ent.QADecision
 	var raised []*ent.Alert
@@ -177,7 +177,7 @@ func decidedInOrder(ctx context.Context, tx *ent.Tx, providerID int, decided tim
 		Order(ent.Desc(qadecision.FieldDecidedOn), ent.Desc(qadecision.FieldID)).First(ctx)
 	switch {
 	case err == nil && decided.Before(dateOnly(last.DecidedOn)):
-		return apierr.Invalid("input.decidedOn", "the decision date %s is before the provider's latest decision (%s on %s); a decision cannot be dated before the one it follows: date it %s or later",
+		return apierr.Invalid("decidedOn", "the decision date %s is before the provider's latest decision (%s on %s); a decision cannot be dated before the one it follows: date it %s or later",
 			day(decided), last.Kind, day(last.DecidedOn), day(last.DecidedOn))
 	case err != nil && !ent.IsNotFound(err):
 		return err
@@ -185,7 +185,7 @@ func decidedInOrder(ctx context.Context, tx *ent.Tx, providerID int, decided tim
 	if applied, ok, err := appliedOn(ctx, tx, providerID); err != nil {
 		return err
 	} else if ok && decided.Before(applied) {
-		return apierr.Invalid("input.decidedOn", "the decision date %s is before the provider applied to the partnership (%s); check the date",
+		return apierr.Invalid("decidedOn", "the decision date %s is before the provider applied to the partnership (%s); check the date",
 			day(decided), day(applied))
 	}
 	return nil

@@ -840,3 +840,46 @@ func TestApplicationCoursesAreInTheCatalogueAndDistinct(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Errors name the field within the mutation's input the way the rest of the
+// API does ("visitedOn", "results[2].action", "courses[0].sessions[1].end"),
+// without an "input." prefix (trial: some QA fields had it, others not), so
+// the dashboard can mark the control at fault.
+func TestQAErrorFieldsNameTheInputField(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	field := func(err error) string {
+		t.Helper()
+		ae, ok := apierr.As(err)
+		if !ok {
+			t.Fatalf("not an apierr: %v", err)
+		}
+		return ae.Field
+	}
+	tomorrow := e.today.AddDate(0, 0, 1)
+	_, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: tomorrow})
+	if f := field(err); f != "visitedOn" {
+		t.Errorf("visit date: field %q", f)
+	}
+	as := e.answers("HS-FIRE", nil)
+	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, Results: as})
+	if f, want := field(err), "results["; !strings.HasPrefix(f, want) || !strings.HasSuffix(f, "].action") {
+		t.Errorf("unmet item without action: field %q", f)
+	}
+	_, err = e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindAPPROVE, DecidedOn: &tomorrow})
+	if f := field(err); f != "decidedOn" {
+		t.Errorf("decision date: field %q", f)
+	}
+	cs := offered("603/2476/0")
+	cs[0].Sessions = append(cs[0].Sessions, timetable.Session{Weekday: "TUESDAY", Start: "09:00", End: "9am"})
+	_, err = e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: "P",
+		ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: cs})
+	if f := field(err); f != "courses[0].sessions[1].end" {
+		t.Errorf("bad session end: field %q (%v)", f, err)
+	}
+	_, err = e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: " ",
+		ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: cs})
+	if f := field(err); f != "organisationName" {
+		t.Errorf("organisation name: field %q", f)
+	}
+}
