@@ -77,7 +77,7 @@ func (Provider) Hooks() []ent.Hook {
 		normalize("email", ident.OptionalEmail),
 		normalize("website", ident.OptionalWebsite),
 		normalize("ukprn", orEmpty(ident.ValidateUKPRN)),
-		normalize("urn", orEmpty(ident.ValidateURN)),
+		normalize("urn", orEmpty(ident.ValidateOfstedURN)),
 	}
 }
 

@@ -1,5 +1,5 @@
 // Package ident validates and normalises the identifiers apnet stores: UPNs,
-// Ofqual qualification numbers, UK postcodes, DfE URNs and UKPRNs. Every
+// Ofqual qualification numbers, UK postcodes, DfE URNs, Ofsted URNs and UKPRNs. Every
 // function returns the one canonical form we store, so equality checks and
 // unique indexes work however the user typed the value. Errors are
 // *apierr.Error (BAD_USER_INPUT) naming the input field.
@@ -207,6 +207,24 @@ func ValidateURN(s string) (string, error) {
 		return "", apierr.Invalid("urn", "%q is not a DfE URN (expected 6 digits, e.g. 100000)", in)
 	}
 	return in, nil
+}
+
+// ValidateOfstedURN checks a provider's Ofsted unique reference number and
+// returns it uppercased: 6 or 7 digits (Ofsted numbers schools and further
+// education and skills providers from the DfE range and its own 7-digit
+// range), or a register prefix and 6 digits: EY for early years and
+// childcare, SC for social care (children's homes). Not a DfE school URN,
+// which is 6 digits only (ValidateURN).
+func ValidateOfstedURN(s string) (string, error) {
+	in := strings.TrimSpace(s)
+	u := upperASCII(in)
+	switch {
+	case (len(u) == 6 || len(u) == 7) && allDigits(u):
+		return u, nil
+	case len(u) == 8 && (u[:2] == "EY" || u[:2] == "SC") && allDigits(u[2:]):
+		return u, nil
+	}
+	return "", apierr.Invalid("urn", "%q is not an Ofsted URN (expected 6 or 7 digits, e.g. 2567890, or EY or SC and 6 digits, e.g. EY123456)", in)
 }
 
 // ValidateUKPRN checks a UK provider reference number: 8 digits starting

@@ -339,6 +339,29 @@ func TestValidateURN(t *testing.T) {
 	}
 }
 
+// Rule: a provider's Ofsted URN is 6 or 7 digits, or EY (early years and
+// childcare) or SC (social care) and 6 digits; it is stored uppercase. It is
+// not a DfE school URN (trial: a 7-digit Ofsted URN was refused as "not a
+// DfE URN").
+func TestValidateOfstedURN(t *testing.T) {
+	for in, want := range map[string]string{"123456": "123456", "2567890": "2567890", " 1234567 ": "1234567",
+		"EY123456": "EY123456", "ey123456": "EY123456", "SC654321": "SC654321", "sc654321\n": "SC654321"} {
+		got, err := ValidateOfstedURN(in)
+		if err != nil || got != want {
+			t.Errorf("ValidateOfstedURN(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "12345", "12345678", "EY12345", "EY1234567", "XX123456", "E123456", "EY 123456",
+		"12345A", "１２３４５６", "ＥY123456"} {
+		got, err := ValidateOfstedURN(in)
+		if err == nil {
+			t.Errorf("ValidateOfstedURN(%q) = %q, want error", in, got)
+			continue
+		}
+		checkErr(t, err, "urn", "is not an Ofsted URN", "EY123456")
+	}
+}
+
 // Rule: a provider's UKPRN is 8 digits starting with 1.
 func TestValidateUKPRN(t *testing.T) {
 	for in, want := range map[string]string{"10012345": "10012345", " 10000001\n": "10000001", "19999999": "19999999"} {

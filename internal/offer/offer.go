@@ -5,6 +5,8 @@ package offer
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/ident"
@@ -41,9 +43,34 @@ func Normalize(field string, cs []Course) ([]Course, error) {
 			return nil, apierr.Invalid(at+".sessions", "say which days and times the course meets")
 		}
 		if err := timetable.ValidateAll(c.Sessions); err != nil {
+			if e, ok := apierr.As(err); ok {
+				return nil, apierr.Invalid(at+"."+e.Field, "%s", e.Message)
+			}
 			return nil, err
 		}
 		out[i] = Course{QualificationNumber: n, Sessions: c.Sessions, Places: c.Places, DeliveryPostcode: pc}
+		for j := range i {
+			if same(out[j], out[i]) {
+				return nil, apierr.Invalid(at, "course %d repeats course %d: the same qualification (%s), delivery postcode and days; give each course once, with all its places",
+					i+1, j+1, n)
+			}
+		}
 	}
 	return out, nil
+}
+
+// same reports whether a and b are one course: the same qualification at the
+// same place on the same weekly sessions (in any order).
+func same(a, b Course) bool {
+	return a.QualificationNumber == b.QualificationNumber && a.DeliveryPostcode == b.DeliveryPostcode &&
+		slices.Equal(sessionKeys(a.Sessions), sessionKeys(b.Sessions))
+}
+
+func sessionKeys(ss []timetable.Session) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%s %s-%s", s.Weekday, strings.TrimSpace(s.Start), strings.TrimSpace(s.End))
+	}
+	slices.Sort(out)
+	return out
 }

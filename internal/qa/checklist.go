@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/checklistitem"
@@ -133,10 +134,17 @@ func (s *Service) CurrentChecklist(ctx context.Context) (*ent.ChecklistTemplate,
 
 // PublishChecklist publishes a new version: the partnership edits the
 // checklist by sending the whole new list (the current items copied and
-// changed). Earlier versions stay as they were, with their visits.
+// changed). Earlier versions stay as they were, with their visits. Every
+// version keeps the Essentials, under their codes and never answerable
+// NOT_APPLICABLE: a version without the safeguarding lead or DBS checks
+// would pass providers on visits that never asked about them.
 func (s *Service) PublishChecklist(ctx context.Context, items []ItemSpec) (*ent.ChecklistTemplate, error) {
 	if len(items) == 0 {
 		return nil, apierr.Invalid("items", "a checklist needs at least one item")
+	}
+	essential := map[string]bool{}
+	for _, code := range Essentials() {
+		essential[code] = true
 	}
 	seen := map[string]bool{}
 	for i := range items {
@@ -155,6 +163,19 @@ func (s *Service) PublishChecklist(ctx context.Context, items []ItemSpec) (*ent.
 		if checklistitem.AreaValidator(items[i].Area) != nil {
 			return nil, apierr.Invalid(at+".area", "unknown area %q", items[i].Area)
 		}
+		if essential[items[i].Code] && items[i].NotApplicableAllowed {
+			return nil, apierr.Invalid(at+".notApplicableAllowed", "item %s is essential: every provider must meet it, so it cannot be answered not applicable", items[i].Code)
+		}
+	}
+	var missing []string
+	for _, code := range Essentials() {
+		if !seen[code] {
+			missing = append(missing, code)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, apierr.Invalid("items", "a new version must keep the essential items every provider must meet (version 1's items that cannot be not applicable); missing: %s",
+			strings.Join(missing, ", "))
 	}
 	var t *ent.ChecklistTemplate
 	err := s.inTx(ctx, func(tx *ent.Tx) error {

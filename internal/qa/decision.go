@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent"
+	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/evaluationvisit"
@@ -78,25 +79,25 @@ type Decided struct {
 func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADecision, error) {
 	from, ok := Transitions[in.Kind]
 	if !ok {
-		return nil, apierr.Invalid("input.kind", "unknown decision %q", in.Kind)
+		return nil, apierr.Invalid("kind", "unknown decision %q", in.Kind)
 	}
 	today := s.today()
 	decided := today
 	if in.DecidedOn != nil {
 		decided = dateOnly(*in.DecidedOn)
 		if decided.After(today) {
-			return nil, apierr.Invalid("input.decidedOn", "the decision date %s is in the future", day(decided))
+			return nil, apierr.Invalid("decidedOn", "the decision date %s is in the future", day(decided))
 		}
 		if decided.Before(today.AddDate(0, -1, 0)) {
-			return nil, apierr.Invalid("input.decidedOn", "the decision date %s is more than a month ago; record decisions as they are made", day(decided))
+			return nil, apierr.Invalid("decidedOn", "the decision date %s is more than a month ago; record decisions as they are made", day(decided))
 		}
 	}
-	reason, err := optional("input.reason", in.Reason, 20000)
+	reason, err := optional("reason", in.Reason, 20000)
 	if err != nil {
 		return nil, err
 	}
 	if reason == "" && in.Kind != qadecision.KindAPPROVE && in.Kind != qadecision.KindREINSTATE {
-		return nil, apierr.Invalid("input.reason", "a %s decision needs its reason", in.Kind)
+		return nil, apierr.Invalid("reason", "a %s decision needs its reason", in.Kind)
 	}
 	var d *ent.QADecision
 	var raised []*ent.Alert
@@ -108,6 +109,9 @@ func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADe
 		if !slices.Contains(from, p.ApprovalStatus) {
 			return apierr.New(apierr.Conflict, "%s is %s; %s is possible only from %s",
 				p.Name, p.ApprovalStatus, in.Kind, joinStatuses(from))
+		}
+		if err := decidedInOrder(ctx, tx, p.ID, decided); err != nil {
+			return err
 		}
 		u := tx.Provider.UpdateOneID(p.ID).Where(provider.ApprovalStatusEQ(p.ApprovalStatus))
 		c := tx.QADecision.Create().SetProviderID(p.ID).SetKind(in.Kind).SetDecidedOn(decided).SetReason(reason).
@@ -162,6 +166,45 @@ func (s *Service) RecordDecision(ctx context.Context, in NewDecision) (*ent.QADe
 	return s.Client.QADecision.Get(ctx, d.ID)
 }
 
+// decidedInOrder refuses a decision dated before the provider's latest
+// decision or before it applied to the partnership: the history of
+// decisions, read by date, must lead to the provider's status (a SUSPEND
+// dated before the APPROVE it suspends would say the provider was suspended
+// before it was approved). A decision on the same day as the latest one is
+// fine: it follows it.
+func decidedInOrder(ctx context.Context, tx *ent.Tx, providerID int, decided time.Time) error {
+	last, err := tx.QADecision.Query().Where(qadecision.HasProviderWith(provider.ID(providerID))).
+		Order(ent.Desc(qadecision.FieldDecidedOn), ent.Desc(qadecision.FieldID)).First(ctx)
+	switch {
+	case err == nil && decided.Before(dateOnly(last.DecidedOn)):
+		return apierr.Invalid("decidedOn", "the decision date %s is before the provider's latest decision (%s on %s); a decision cannot be dated before the one it follows: date it %s or later",
+			day(decided), last.Kind, day(last.DecidedOn), day(last.DecidedOn))
+	case err != nil && !ent.IsNotFound(err):
+		return err
+	}
+	if applied, ok, err := appliedOn(ctx, tx, providerID); err != nil {
+		return err
+	} else if ok && decided.Before(applied) {
+		return apierr.Invalid("decidedOn", "the decision date %s is before the provider applied to the partnership (%s); check the date",
+			day(decided), day(applied))
+	}
+	return nil
+}
+
+// appliedOn is the day the provider first applied to the partnership, when
+// it joined through an application.
+func appliedOn(ctx context.Context, tx *ent.Tx, providerID int) (time.Time, bool, error) {
+	a, err := tx.Application.Query().Where(application.HasProviderWith(provider.ID(providerID))).
+		Order(ent.Asc(application.FieldSubmittedAt)).First(viewer.SystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return access.Today(a.SubmittedAt), true, nil
+}
+
 func joinStatuses(ss []provider.ApprovalStatus) string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
@@ -193,7 +236,16 @@ func approvable(ctx context.Context, tx *ent.Tx, p *ent.Provider, decided time.T
 		Order(ent.Desc(compliancevisit.FieldVisitedOn), ent.Desc(compliancevisit.FieldID)).First(ctx)
 	switch {
 	case ent.IsNotFound(err):
-		missing = append(missing, "no compliance visit is recorded")
+		later, err := tx.ComplianceVisit.Query().Where(compliancevisit.HasProviderWith(provider.ID(providerID))).
+			Order(ent.Asc(compliancevisit.FieldVisitedOn)).First(ctx)
+		switch {
+		case err == nil:
+			missing = append(missing, fmt.Sprintf("the compliance visit (%s) is dated after the decision (%s); an approval rests only on visits made by its date", day(later.VisitedOn), day(decided)))
+		case ent.IsNotFound(err):
+			missing = append(missing, "no compliance visit is recorded")
+		default:
+			return err
+		}
 	case err != nil:
 		return err
 	case cv.VisitedOn.Before(since):
@@ -206,7 +258,16 @@ func approvable(ctx context.Context, tx *ent.Tx, p *ent.Provider, decided time.T
 		Order(ent.Desc(evaluationvisit.FieldVisitedOn), ent.Desc(evaluationvisit.FieldID)).First(ctx)
 	switch {
 	case ent.IsNotFound(err):
-		missing = append(missing, "no evaluation visit is recorded")
+		later, err := tx.EvaluationVisit.Query().Where(evaluationvisit.HasProviderWith(provider.ID(providerID))).
+			Order(ent.Asc(evaluationvisit.FieldVisitedOn)).First(ctx)
+		switch {
+		case err == nil:
+			missing = append(missing, fmt.Sprintf("the evaluation visit (%s) is dated after the decision (%s); an approval rests only on visits made by its date", day(later.VisitedOn), day(decided)))
+		case ent.IsNotFound(err):
+			missing = append(missing, "no evaluation visit is recorded")
+		default:
+			return err
+		}
 	case err != nil:
 		return err
 	case ev.VisitedOn.Before(since):

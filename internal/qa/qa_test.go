@@ -19,8 +19,10 @@ import (
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/fixture"
+	"github.com/apnet/apnet/internal/offer"
 	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/qa"
+	"github.com/apnet/apnet/internal/timetable"
 	"github.com/apnet/apnet/internal/viewer"
 )
 
@@ -141,12 +143,59 @@ func TestDefaultChecklistCoversTheFourAreas(t *testing.T) {
 	if err := e.c.ChecklistItem.DeleteOne(e.items[0]).Exec(e.qa); err == nil {
 		t.Fatal("a published checklist item was changed")
 	}
-	v2, err := e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: e.items[0].Area, Code: "SG-DSL", Text: "Named DSL"}})
+	v2, err := e.svc.PublishChecklist(e.qa, essentials())
 	if err != nil || v2.Version != 2 {
 		t.Fatalf("publish v2: %v %v", v2, err)
 	}
 	_, err = e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: e.items[0].Area, Code: "A", Text: "x"}, {Area: e.items[0].Area, Code: "A", Text: "y"}})
 	wantErr(t, err, apierr.BadUserInput, "items[1].code")
+}
+
+// essentials is a checklist of only the essential items of version 1.
+func essentials(extra ...qa.ItemSpec) []qa.ItemSpec {
+	var out []qa.ItemSpec
+	for _, it := range qa.DefaultChecklist {
+		if !it.NotApplicableAllowed {
+			out = append(out, it)
+		}
+	}
+	return append(out, extra...)
+}
+
+// A new checklist version keeps the essential items of version 1 (the
+// designated safeguarding lead, safeguarding training, DBS checks, the
+// single central record, the safeguarding policy, risk assessment, fire
+// safety, first aid, public liability insurance), and they stay never
+// NOT_APPLICABLE (trial: a version without SG-DSL and the other
+// safeguarding items was published with no warning).
+func TestChecklistVersionsKeepTheEssentials(t *testing.T) {
+	e := setup(t)
+	var without []qa.ItemSpec
+	for _, it := range qa.DefaultChecklist {
+		if it.Code != "SG-DSL" && it.Code != "HS-FIRE" {
+			without = append(without, it)
+		}
+	}
+	_, err := e.svc.PublishChecklist(e.qa, without)
+	wantErr(t, err, apierr.BadUserInput, "missing: SG-DSL, HS-FIRE")
+	wantErr(t, err, apierr.BadUserInput, "items")
+	_, err = e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: checklistitem.AreaQUALITY_OF_EDUCATION, Code: "QE-ONLY", Text: "x"}})
+	wantErr(t, err, apierr.BadUserInput, "missing: SG-DSL, SG-TRAINING, SG-DBS, SG-SCR, SG-POLICY, HS-RISK, HS-FIRE, HS-FIRSTAID, HS-PL-INSURANCE")
+	lax := essentials()
+	lax[2].NotApplicableAllowed = true // SG-DBS
+	_, err = e.svc.PublishChecklist(e.qa, lax)
+	wantErr(t, err, apierr.BadUserInput, "item SG-DBS is essential")
+	wantErr(t, err, apierr.BadUserInput, "items[2].notApplicableAllowed")
+	if n := e.c.ChecklistTemplate.Query().CountX(sys); n != 1 {
+		t.Fatalf("%d versions after refused publications", n)
+	}
+	// Reworded, reordered, with items added or dropped that are not essential: fine.
+	kept := essentials(qa.ItemSpec{Area: checklistitem.AreaQUALITY_OF_EDUCATION, Code: "QE-NEW", Text: "New", NotApplicableAllowed: true})
+	kept[0].Text = "A named DSL and deputy, both trained within two years"
+	kept[0], kept[1] = kept[1], kept[0]
+	if v, err := e.svc.PublishChecklist(e.qa, kept); err != nil || v.Version != 2 {
+		t.Fatalf("publish: %v %v", v, err)
+	}
 }
 
 func TestComplianceVisitOverallAndActions(t *testing.T) {
@@ -587,8 +636,7 @@ func TestEssentialItemsCannotBeNotApplicable(t *testing.T) {
 	}
 
 	// A published version keeps each item's flag.
-	v2, err := e.svc.PublishChecklist(e.qa, []qa.ItemSpec{{Area: e.items[0].Area, Code: "SG-DSL", Text: "Named DSL"},
-		{Area: e.items[0].Area, Code: "SG-OTHER", Text: "Other", NotApplicableAllowed: true}})
+	v2, err := e.svc.PublishChecklist(e.qa, essentials(qa.ItemSpec{Area: e.items[0].Area, Code: "SG-OTHER", Text: "Other", NotApplicableAllowed: true}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -611,5 +659,241 @@ func TestEssentialItemsCannotBeNotApplicable(t *testing.T) {
 	}
 	if !e.c.ChecklistItem.Query().Where(checklistitem.Code("SG-DSL"), checklistitem.HasTemplateWith(checklisttemplate.Version(2))).OnlyX(sys).NotApplicableAllowed {
 		t.Error("the start-up check changed a version the partnership published")
+	}
+}
+
+// A decision may not be dated before the provider's latest decision, nor
+// before it applied, nor in the future: otherwise the history, read by
+// date, contradicts the status (trial: APPROVE 2026-12-04, then SUSPEND
+// 2026-11-20, REINSTATE 2026-11-10 and WITHDRAW 2026-11-06 were accepted).
+func TestDecisionsCannotBeBackdatedBeforeTheLatest(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	on := func(k qadecision.Kind, d time.Time) error {
+		_, err := e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: k, DecidedOn: &d, Reason: "minutes"})
+		return err
+	}
+	e.visits(t, p.ID, e.today.AddDate(0, 0, -10), ofsted.Good)
+	approved := e.today.AddDate(0, 0, -4)
+	if err := on(qadecision.KindAPPROVE, approved); err != nil {
+		t.Fatal(err)
+	}
+	err := on(qadecision.KindSUSPEND, approved.AddDate(0, 0, -1))
+	wantErr(t, err, apierr.BadUserInput, "before the provider's latest decision (APPROVE on "+approved.Format(time.DateOnly)+")")
+	wantErr(t, err, apierr.BadUserInput, "decidedOn")
+	wantErr(t, on(qadecision.KindWITHDRAW, approved.AddDate(0, 0, -1)), apierr.BadUserInput, "latest decision")
+	wantErr(t, on(qadecision.KindSUSPEND, e.today.AddDate(0, 0, 1)), apierr.BadUserInput, "in the future")
+	if got := e.c.Provider.GetX(sys, p.ID).ApprovalStatus; got != provider.ApprovalStatusAPPROVED {
+		t.Fatalf("status %s after refused decisions", got)
+	}
+	// The same day as the latest decision follows it.
+	if err := on(qadecision.KindSUSPEND, approved); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, on(qadecision.KindREINSTATE, approved.AddDate(0, 0, -1)), apierr.BadUserInput, "SUSPEND on "+approved.Format(time.DateOnly))
+	if err := on(qadecision.KindREINSTATE, e.today); err != nil {
+		t.Fatal(err)
+	}
+
+	// Not before the provider applied to the partnership.
+	q := e.pending(t)
+	applied := e.today.AddDate(0, 0, -10)
+	e.c.Application.Create().SetKind(application.KindPROVIDER).SetOrganisationName("Pending Ltd").SetContactName("C").
+		SetEmail("c@p.example").SetPostcode("NG1 1AA").SetSubmittedAt(applied.Add(9 * time.Hour)).
+		SetStatus(application.StatusACCEPTED).SetProvider(q).ExecX(sys)
+	before := applied.AddDate(0, 0, -1)
+	_, err = e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: q.ID, Kind: qadecision.KindREFUSE, DecidedOn: &before, Reason: "minutes"})
+	wantErr(t, err, apierr.BadUserInput, "before the provider applied to the partnership ("+applied.Format(time.DateOnly)+")")
+}
+
+// An approval rests on visits made by its date: one dated before the
+// visits is refused saying the visits come after it, not that there are
+// none (trial, message 9).
+func TestApprovalDatedBeforeTheVisitsSaysSo(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	e.visits(t, p.ID, e.today.AddDate(0, 0, -3), ofsted.Good)
+	early := e.today.AddDate(0, 0, -5)
+	_, err := e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindAPPROVE, DecidedOn: &early})
+	visited := e.today.AddDate(0, 0, -3).Format(time.DateOnly)
+	wantErr(t, err, apierr.Conflict, "the compliance visit ("+visited+") is dated after the decision ("+early.Format(time.DateOnly)+")")
+	wantErr(t, err, apierr.Conflict, "the evaluation visit ("+visited+") is dated after the decision")
+	if strings.Contains(err.Error(), "no compliance visit") || strings.Contains(err.Error(), "no evaluation visit") {
+		t.Fatalf("visits exist but the error says none: %v", err)
+	}
+}
+
+func offered(number string) []offer.Course {
+	return []offer.Course{{QualificationNumber: number, Places: 4, DeliveryPostcode: "NG5 1AA",
+		Sessions: []timetable.Session{{Weekday: "MONDAY", Start: "09:00", End: "12:00"}}}}
+}
+
+// One organisation, one provider (DOMAIN.md, identifiers: a provider is
+// known by its UKPRN and/or Ofsted URN): an application with a registered
+// provider's UKPRN or URN, or one already waiting for review, is refused
+// at submission without naming the provider (the applicant is anonymous),
+// and accepting one is refused naming the provider (trial: a second
+// application with the same UKPRN and URN created a second provider).
+func TestOneProviderPerUKPRNAndURN(t *testing.T) {
+	e := setup(t)
+	admin := viewer.NewContext(context.Background(), viewer.Viewer{UserID: 2, Role: viewer.PartnershipAdmin})
+	apply := func(name, ukprn, urn string) (*ent.Application, error) {
+		return e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: name,
+			UKPRN: ukprn, URN: urn, ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: offered("603/2476/0")})
+	}
+	first, err := apply("Meadows Motor Project", "10098765", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Waiting for review: a second application with its UKPRN is refused.
+	_, err = apply("Meadows Motors", "10098765", "")
+	wantErr(t, err, apierr.Conflict, "already waiting for the partnership's review")
+	// A different UKPRN is another organisation.
+	second, err := apply("Other Ltd", "10011111", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Accept(admin, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Registered: refused at submission, naming no provider.
+	_, err = apply("Meadows Again", " 10098765 ", "")
+	wantErr(t, err, apierr.Conflict, "a provider with this UKPRN 10098765 is already registered with the partnership")
+	if strings.Contains(err.Error(), "Meadows Motor Project") {
+		t.Fatalf("an anonymous applicant was told a provider's name: %v", err)
+	}
+	// The same by Ofsted URN.
+	e.c.Provider.UpdateOneID(e.Provider.ID).SetUrn("123456").ExecX(sys)
+	_, err = apply("Copy Ltd", "", "123456")
+	wantErr(t, err, apierr.Conflict, "Ofsted URN 123456 is already registered")
+
+	// An application that got through before the provider was registered
+	// (here, written directly) cannot be accepted: accepting names the provider.
+	dup := e.c.Application.Create().SetKind(application.KindPROVIDER).SetOrganisationName("Meadows Copy").
+		SetUkprn("10098765").SetContactName("C").SetEmail("c@p.example").SetPostcode("NG5 1AA").
+		SetCourses(offered("603/2476/0")).SetSubmittedAt(e.today).SaveX(sys)
+	_, err = e.svc.Accept(admin, dup.ID)
+	wantErr(t, err, apierr.Conflict, "a provider with UKPRN 10098765 is already registered (Meadows Motor Project)")
+	byURN := e.c.Application.Create().SetKind(application.KindPROVIDER).SetOrganisationName("Copy").
+		SetUrn("123456").SetContactName("C").SetEmail("c@p.example").SetPostcode("NG5 1AA").
+		SetCourses(offered("603/2476/0")).SetSubmittedAt(e.today).SaveX(sys)
+	_, err = e.svc.Accept(admin, byURN.ID)
+	wantErr(t, err, apierr.Conflict, "Ofsted URN 123456 is already registered (Test Provider)")
+	if n := e.c.Provider.Query().Where(provider.Ukprn("10098765")).CountX(sys); n != 1 {
+		t.Fatalf("%d providers with UKPRN 10098765", n)
+	}
+	if _, err := e.svc.Accept(admin, second.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A provider's Ofsted URN is 6 or 7 digits, or EY (early years and
+// childcare) or SC (social care) and 6 digits, stored uppercase: not a DfE
+// school URN (trial: a 7-digit or EY URN was refused as "not a DfE URN").
+func TestProviderOfstedURNFormats(t *testing.T) {
+	e := setup(t)
+	admin := viewer.NewContext(context.Background(), viewer.Viewer{UserID: 2, Role: viewer.PartnershipAdmin})
+	for urn, want := range map[string]string{"2567890": "2567890", "ey123456": "EY123456", " SC654321 ": "SC654321"} {
+		a, err := e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: "P " + want,
+			URN: urn, ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: offered("603/2476/0")})
+		if err != nil || a.Urn != want {
+			t.Fatalf("Ofsted URN %q: %v %v", urn, a, err)
+		}
+		if _, err := e.svc.Accept(admin, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if p := e.c.Provider.Query().Where(provider.Urn(want)).OnlyX(sys); p.Name != "P "+want {
+			t.Fatalf("provider %+v", p)
+		}
+	}
+	_, err := e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: "P",
+		URN: "AB123456", ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: offered("603/2476/0")})
+	wantErr(t, err, apierr.BadUserInput, "is not an Ofsted URN")
+	// A school's URN is still a DfE URN: 6 digits.
+	_, err = e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindSCHOOL, OrganisationName: "S",
+		URN: "2567890", ContactName: "C", Email: "c@s.example", Postcode: "NG5 1AA"})
+	wantErr(t, err, apierr.BadUserInput, "is not a DfE URN")
+	// Every write of a provider goes through the same rule.
+	if err := e.c.Provider.UpdateOneID(e.Provider.ID).SetUrn("ey000001").Exec(sys); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.c.Provider.GetX(sys, e.Provider.ID).Urn; got != "EY000001" {
+		t.Fatalf("stored %q", got)
+	}
+}
+
+// A provider applies to offer qualifications in the partnership's
+// catalogue (trial: an unknown number passed submission and failed only at
+// acceptance), and each course once: the same qualification, delivery
+// postcode and days twice is refused.
+func TestApplicationCoursesAreInTheCatalogueAndDistinct(t *testing.T) {
+	e := setup(t)
+	submit := func(cs []offer.Course) error {
+		_, err := e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: "P",
+			ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: cs})
+		return err
+	}
+	cs := append(offered("603/2476/0"), offered("60364864")...)
+	err := submit(cs)
+	wantErr(t, err, apierr.BadUserInput, "course 2: 603/6486/4 is not in the partnership's qualification catalogue")
+	wantErr(t, err, apierr.BadUserInput, "courses[1].qualificationNumber")
+	if n := e.c.Application.Query().CountX(sys); n != 0 {
+		t.Fatalf("%d applications stored", n)
+	}
+
+	twice := append(offered("603/2476/0"), offered("60324760")...)
+	twice[1].DeliveryPostcode = "ng5 1aa"
+	twice[0].Sessions = append(twice[0].Sessions, timetable.Session{Weekday: "TUESDAY", Start: "13:00", End: "15:00"})
+	twice[1].Sessions = []timetable.Session{twice[0].Sessions[1], twice[0].Sessions[0]}
+	err = submit(twice)
+	wantErr(t, err, apierr.BadUserInput, "course 2 repeats course 1")
+	wantErr(t, err, apierr.BadUserInput, "courses[1]")
+	// The same qualification on other days, or elsewhere, is another course.
+	twice[1].Sessions = offered("")[0].Sessions
+	if err := submit(twice); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Errors name the field within the mutation's input the way the rest of the
+// API does ("visitedOn", "results[2].action", "courses[0].sessions[1].end"),
+// without an "input." prefix (trial: some QA fields had it, others not), so
+// the dashboard can mark the control at fault.
+func TestQAErrorFieldsNameTheInputField(t *testing.T) {
+	e := setup(t)
+	p := e.pending(t)
+	field := func(err error) string {
+		t.Helper()
+		ae, ok := apierr.As(err)
+		if !ok {
+			t.Fatalf("not an apierr: %v", err)
+		}
+		return ae.Field
+	}
+	tomorrow := e.today.AddDate(0, 0, 1)
+	_, err := e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: tomorrow})
+	if f := field(err); f != "visitedOn" {
+		t.Errorf("visit date: field %q", f)
+	}
+	as := e.answers("HS-FIRE", nil)
+	_, err = e.svc.RecordComplianceVisit(e.qa, qa.NewComplianceVisit{ProviderID: p.ID, VisitedOn: e.today, Results: as})
+	if f, want := field(err), "results["; !strings.HasPrefix(f, want) || !strings.HasSuffix(f, "].action") {
+		t.Errorf("unmet item without action: field %q", f)
+	}
+	_, err = e.svc.RecordDecision(e.qa, qa.NewDecision{ProviderID: p.ID, Kind: qadecision.KindAPPROVE, DecidedOn: &tomorrow})
+	if f := field(err); f != "decidedOn" {
+		t.Errorf("decision date: field %q", f)
+	}
+	cs := offered("603/2476/0")
+	cs[0].Sessions = append(cs[0].Sessions, timetable.Session{Weekday: "TUESDAY", Start: "09:00", End: "9am"})
+	_, err = e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: "P",
+		ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: cs})
+	if f := field(err); f != "courses[0].sessions[1].end" {
+		t.Errorf("bad session end: field %q (%v)", f, err)
+	}
+	_, err = e.svc.Submit(context.Background(), qa.NewApplication{Kind: application.KindPROVIDER, OrganisationName: " ",
+		ContactName: "C", Email: "c@p.example", Postcode: "NG5 1AA", Courses: cs})
+	if f := field(err); f != "organisationName" {
+		t.Errorf("organisation name: field %q", f)
 	}
 }

@@ -56,10 +56,10 @@ func (s *Service) visitedOn(t time.Time) (time.Time, error) {
 	d := dateOnly(t)
 	today := s.today()
 	if d.After(today) {
-		return d, apierr.Invalid("input.visitedOn", "the visit date %s is in the future; record a visit once it has been made", day(d))
+		return d, apierr.Invalid("visitedOn", "the visit date %s is in the future; record a visit once it has been made", day(d))
 	}
 	if earliest := today.AddDate(0, -ApprovalMonths, 0); d.Before(earliest) {
-		return d, apierr.Invalid("input.visitedOn", "the visit date %s is more than %d months ago (before %s); visits are recorded as they are made, and one that old could not support an approval",
+		return d, apierr.Invalid("visitedOn", "the visit date %s is more than %d months ago (before %s); visits are recorded as they are made, and one that old could not support an approval",
 			day(d), ApprovalMonths, day(earliest))
 	}
 	return d, nil
@@ -77,7 +77,7 @@ func afterApplication(ctx context.Context, tx *ent.Tx, p *ent.Provider, visited 
 		return err
 	}
 	if applied := access.Today(a.SubmittedAt); visited.Before(applied) {
-		return apierr.Invalid("input.visitedOn", "the visit date %s is before %s applied to the partnership (%s); check the date",
+		return apierr.Invalid("visitedOn", "the visit date %s is before %s applied to the partnership (%s); check the date",
 			day(visited), p.Name, day(applied))
 	}
 	return nil
@@ -88,7 +88,7 @@ func afterApplication(ctx context.Context, tx *ent.Tx, p *ent.Provider, visited 
 func providerIn(ctx context.Context, tx *ent.Tx, id int) (*ent.Provider, error) {
 	p, err := tx.Provider.Get(ctx, id)
 	if ent.IsNotFound(err) {
-		return nil, apierr.Invalid("input.providerID", "provider %d not found", id)
+		return nil, apierr.Invalid("providerID", "provider %d not found", id)
 	}
 	if err != nil {
 		return nil, err
@@ -152,7 +152,7 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 	if err != nil {
 		return nil, err
 	}
-	summary, err := optional("input.summary", in.Summary, 20000)
+	summary, err := optional("summary", in.Summary, 20000)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 		answered := map[int]bool{}
 		notMet := 0
 		for i, a := range in.Results {
-			at := fmt.Sprintf("input.results[%d]", i)
+			at := fmt.Sprintf("results[%d]", i)
 			if items[a.ItemID] == nil {
 				return notOnChecklist(ctx, tx, at+".itemID", a.ItemID, t)
 			}
@@ -218,7 +218,7 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 			}
 		}
 		if len(missing) > 0 {
-			return apierr.Invalid("input.results", "every item of checklist version %d must be answered MET, NOT_MET or NOT_APPLICABLE; unanswered: %s",
+			return apierr.Invalid("results", "every item of checklist version %d must be answered MET, NOT_MET or NOT_APPLICABLE; unanswered: %s",
 				t.Version, strings.Join(missing, ", "))
 		}
 		overall := compliancevisit.OverallCOMPLIANT
@@ -226,7 +226,7 @@ func (s *Service) RecordComplianceVisit(ctx context.Context, in NewComplianceVis
 			overall = compliancevisit.OverallNOT_COMPLIANT
 		}
 		if in.ReportID != nil {
-			if err := checkReport(ctx, tx, "input.reportID", *in.ReportID, p, document.CategoryCOMPLIANCE_REPORT); err != nil {
+			if err := checkReport(ctx, tx, "reportID", *in.ReportID, p, document.CategoryCOMPLIANCE_REPORT); err != nil {
 				return err
 			}
 		}
@@ -281,7 +281,7 @@ func currentTemplate(ctx context.Context, tx *ent.Tx, templateID *int) (*ent.Che
 	}
 	old, err := tx.ChecklistTemplate.Get(ctx, *templateID)
 	if ent.IsNotFound(err) {
-		return nil, apierr.Invalid("input.templateID", "checklist version with id %d not found; the current version is %d", *templateID, t.Version)
+		return nil, apierr.Invalid("templateID", "checklist version with id %d not found; the current version is %d", *templateID, t.Version)
 	}
 	if err != nil {
 		return nil, err
@@ -376,7 +376,7 @@ func (s *Service) RecordEvaluationVisit(ctx context.Context, in NewEvaluationVis
 	if err != nil {
 		return nil, err
 	}
-	report, err := required("input.report", in.Report, 100000)
+	report, err := required("report", in.Report, 100000)
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +384,7 @@ func (s *Service) RecordEvaluationVisit(ctx context.Context, in NewEvaluationVis
 	for f, v := range map[string]ofsted.Grade{"teachingAndLearning": g.TeachingAndLearning, "behaviourAndAttitudes": g.BehaviourAndAttitudes,
 		"personalDevelopment": g.PersonalDevelopment, "leadershipAndManagement": g.LeadershipAndManagement, "overallGrade": g.Overall} {
 		if evaluationvisit.TeachingAndLearningValidator(v) != nil {
-			return nil, apierr.Invalid("input."+f, "%q is not a grade on Ofsted's four-point scale", v)
+			return nil, apierr.Invalid(f, "%q is not a grade on Ofsted's four-point scale", v)
 		}
 	}
 	var v *ent.EvaluationVisit
@@ -397,7 +397,7 @@ func (s *Service) RecordEvaluationVisit(ctx context.Context, in NewEvaluationVis
 			return err
 		}
 		if in.ReportID != nil {
-			if err := checkReport(ctx, tx, "input.reportID", *in.ReportID, p, document.CategoryEVALUATION_REPORT); err != nil {
+			if err := checkReport(ctx, tx, "reportID", *in.ReportID, p, document.CategoryEVALUATION_REPORT); err != nil {
 				return err
 			}
 		}

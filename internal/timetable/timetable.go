@@ -80,11 +80,11 @@ func (s Session) Validate() error {
 	}
 	start, err := clock(s.Start)
 	if err != nil {
-		return err
+		return apierr.Invalid("start", "%s", err.Error())
 	}
 	end, err := clock(s.End)
 	if err != nil {
-		return err
+		return apierr.Invalid("end", "%s", err.Error())
 	}
 	if end <= start {
 		return apierr.Invalid("end", "session end %s must be after its start %s", s.End, s.Start)
@@ -93,19 +93,23 @@ func (s Session) Validate() error {
 }
 
 // ValidateAll checks each session and that no two share a weekday and period,
-// since a register holds one mark per date and period.
+// since a register holds one mark per date and period. Errors name the
+// field within the list's owner, e.g. sessions[1].end.
 func ValidateAll(ss []Session) error {
 	if len(ss) == 0 {
 		return apierr.Invalid("sessions", "at least one weekly session is needed")
 	}
 	seen := map[string]bool{}
-	for _, s := range ss {
+	for i, s := range ss {
 		if err := s.Validate(); err != nil {
+			if e, ok := apierr.As(err); ok {
+				return apierr.Invalid(fmt.Sprintf("sessions[%d].%s", i, e.Field), "%s", e.Message)
+			}
 			return err
 		}
 		k := string(s.Weekday) + string(s.Period())
 		if seen[k] {
-			return apierr.Invalid("sessions", "two sessions on %s %s; a register has one mark per half day", s.Weekday, s.Period())
+			return apierr.Invalid(fmt.Sprintf("sessions[%d]", i), "two sessions on %s %s; a register has one mark per half day", s.Weekday, s.Period())
 		}
 		seen[k] = true
 	}
