@@ -33,6 +33,8 @@ type NewApplication struct {
 	Courses          []offer.Course
 }
 
+// normalize checks an application; its lengths are the API's own
+// (internal/server/textlimits.go), so one limit holds whichever speaks first.
 func (in NewApplication) normalize() (NewApplication, error) {
 	var err error
 	if in.OrganisationName, err = required("organisationName", in.OrganisationName, 200); err != nil {
@@ -50,13 +52,13 @@ func (in NewApplication) normalize() (NewApplication, error) {
 	if in.Website, err = ident.OptionalWebsite(in.Website); err != nil {
 		return in, renamed("website", err)
 	}
-	if in.Phone, err = optional("phone", in.Phone, 40); err != nil {
+	if in.Phone, err = optional("phone", in.Phone, 50); err != nil {
 		return in, err
 	}
 	if in.Address, err = optional("address", in.Address, 500); err != nil {
 		return in, err
 	}
-	if in.Description, err = optional("description", in.Description, 10000); err != nil {
+	if in.Description, err = optional("description", in.Description, 5000); err != nil {
 		return in, err
 	}
 	if in.Postcode, err = ident.NormalizePostcode(in.Postcode); err != nil {
