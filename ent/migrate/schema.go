@@ -767,6 +767,24 @@ var (
 		Name:       "providers",
 		Columns:    ProvidersColumns,
 		PrimaryKey: []*schema.Column{ProvidersColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "provider_ukprn",
+				Unique:  true,
+				Columns: []*schema.Column{ProvidersColumns[3]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "ukprn <> ''",
+				},
+			},
+			{
+				Name:    "provider_urn",
+				Unique:  true,
+				Columns: []*schema.Column{ProvidersColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "urn <> ''",
+				},
+			},
+		},
 	}
 	// QaDecisionsColumns holds the columns for the "qa_decisions" table.
 	QaDecisionsColumns = []*schema.Column{

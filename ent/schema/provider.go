@@ -3,9 +3,11 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 )
 
 // Provider is an external alternative-provision setting that takes learners part-week.
@@ -45,6 +47,16 @@ func (Provider) Edges() []ent.Edge {
 		edge.To("compliance_visits", ComplianceVisit.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 		edge.To("evaluation_visits", EvaluationVisit.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
 		edge.To("decisions", QADecision.Type).Annotations(entgql.RelayConnection(), noEdgeInput),
+	}
+}
+
+// A UKPRN or Ofsted URN names one provider: the service refuses a second
+// one with a clear message, and these indexes hold when two writes race.
+// Empty means none, so only non-empty values are unique.
+func (Provider) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("ukprn").Unique().Annotations(entsql.IndexWhere("ukprn <> ''")),
+		index.Fields("urn").Unique().Annotations(entsql.IndexWhere("urn <> ''")),
 	}
 }
 

@@ -314,6 +314,11 @@ func TestBadInputCodes(t *testing.T) {
 			"CONFLICT", "", nil},
 		{"invalid date", `mutation($p: ID!) { createSchool(input: {urn: "123457", name: "X", postcode: "NG7 2QQ"}) { id } updateLearner(id: $p, input: {dateOfBirth: "30/11/2026"}) { id } }`, "BAD_USER_INPUT", "YYYY-MM-DD",
 			map[string]any{"p": e.w.Learners[0].ID}},
+		// A UKPRN or Ofsted URN names one provider (the provider indexes).
+		{"duplicate UKPRN", `mutation { a: createProvider(input: {name: "A", postcode: "NG1 1AA", ukprn: "10012345"}) { id } b: createProvider(input: {name: "B", postcode: "NG1 1AA", ukprn: "10012345"}) { id } }`,
+			"CONFLICT", "", nil},
+		{"duplicate Ofsted URN", `mutation { a: createProvider(input: {name: "A", postcode: "NG1 1AA", urn: "EY123456"}) { id } b: createProvider(input: {name: "B", postcode: "NG1 1AA", urn: "ey123456"}) { id } }`,
+			"CONFLICT", "", nil},
 		{"unknown node", `{ node(id: "999999") { id } }`, "NOT_FOUND", "", nil},
 		{"syntax error", `{ schools { `, "GRAPHQL_PARSE_FAILED", "", nil},
 		// entgql's own INVALID_PAGINATION is none of apnet's codes.
