@@ -12911,7 +12911,7 @@ type ProviderMatch {
   provider: Provider!
   "The provider's courses that match the filter."
   courses: [Course!]!
-  "Miles from the origin to the nearest matching course's delivery site."
+  "Miles from the origin to the nearest matching course's delivery site, to a tenth of a mile (results are ordered by the exact distance); null without a postcode."
   distanceMiles: Float
 }
 
