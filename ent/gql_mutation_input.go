@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent/learner"
-	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/internal/level"
 )
 
 // CreateAwardingBodyInput represents a mutation input for creating awardingbodies.
@@ -261,8 +261,8 @@ func (c *ProviderUpdateOne) SetInput(i UpdateProviderInput) *ProviderUpdateOne {
 type CreateQualificationInput struct {
 	Number              string
 	Title               string
-	Level               qualification.Level
-	MinLevel            *qualification.MinLevel
+	Level               level.Level
+	MinLevel            *level.Level
 	Type                *string
 	SectorSubjectArea   *string
 	GuidedLearningHours *int
@@ -299,9 +299,9 @@ func (c *QualificationCreate) SetInput(i CreateQualificationInput) *Qualificatio
 type UpdateQualificationInput struct {
 	Number                   *string
 	Title                    *string
-	Level                    *qualification.Level
+	Level                    *level.Level
 	ClearMinLevel            bool
-	MinLevel                 *qualification.MinLevel
+	MinLevel                 *level.Level
 	Type                     *string
 	SectorSubjectArea        *string
 	ClearGuidedLearningHours bool

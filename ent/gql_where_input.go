@@ -35,6 +35,7 @@ import (
 	"github.com/apnet/apnet/ent/trainingbooking"
 	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
+	"github.com/apnet/apnet/internal/level"
 	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/outcome"
 	"github.com/apnet/apnet/internal/register"
@@ -10052,18 +10053,18 @@ type QualificationWhereInput struct {
 	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
 
 	// "level" field predicates.
-	Level      *qualification.Level  `json:"level,omitempty"`
-	LevelNEQ   *qualification.Level  `json:"levelNEQ,omitempty"`
-	LevelIn    []qualification.Level `json:"levelIn,omitempty"`
-	LevelNotIn []qualification.Level `json:"levelNotIn,omitempty"`
+	Level      *level.Level  `json:"level,omitempty"`
+	LevelNEQ   *level.Level  `json:"levelNEQ,omitempty"`
+	LevelIn    []level.Level `json:"levelIn,omitempty"`
+	LevelNotIn []level.Level `json:"levelNotIn,omitempty"`
 
 	// "min_level" field predicates.
-	MinLevel       *qualification.MinLevel  `json:"minLevel,omitempty"`
-	MinLevelNEQ    *qualification.MinLevel  `json:"minLevelNEQ,omitempty"`
-	MinLevelIn     []qualification.MinLevel `json:"minLevelIn,omitempty"`
-	MinLevelNotIn  []qualification.MinLevel `json:"minLevelNotIn,omitempty"`
-	MinLevelIsNil  bool                     `json:"minLevelIsNil,omitempty"`
-	MinLevelNotNil bool                     `json:"minLevelNotNil,omitempty"`
+	MinLevel       *level.Level  `json:"minLevel,omitempty"`
+	MinLevelNEQ    *level.Level  `json:"minLevelNEQ,omitempty"`
+	MinLevelIn     []level.Level `json:"minLevelIn,omitempty"`
+	MinLevelNotIn  []level.Level `json:"minLevelNotIn,omitempty"`
+	MinLevelIsNil  bool          `json:"minLevelIsNil,omitempty"`
+	MinLevelNotNil bool          `json:"minLevelNotNil,omitempty"`
 
 	// "type" field predicates.
 	Type             *string  `json:"type,omitempty"`

@@ -42,6 +42,7 @@ import (
 	"github.com/apnet/apnet/ent/trainingbooking"
 	"github.com/apnet/apnet/ent/trainingevent"
 	"github.com/apnet/apnet/ent/user"
+	"github.com/apnet/apnet/internal/level"
 	"github.com/apnet/apnet/internal/offer"
 	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/outcome"
@@ -20724,8 +20725,8 @@ type QualificationMutation struct {
 	id                       *int
 	number                   *string
 	title                    *string
-	level                    *qualification.Level
-	min_level                *qualification.MinLevel
+	level                    *level.Level
+	min_level                *level.Level
 	_type                    *string
 	sector_subject_area      *string
 	guided_learning_hours    *int
@@ -20912,12 +20913,12 @@ func (m *QualificationMutation) ResetTitle() {
 }
 
 // SetLevel sets the "level" field.
-func (m *QualificationMutation) SetLevel(q qualification.Level) {
-	m.level = &q
+func (m *QualificationMutation) SetLevel(l level.Level) {
+	m.level = &l
 }
 
 // Level returns the value of the "level" field in the mutation.
-func (m *QualificationMutation) Level() (r qualification.Level, exists bool) {
+func (m *QualificationMutation) Level() (r level.Level, exists bool) {
 	v := m.level
 	if v == nil {
 		return
@@ -20928,7 +20929,7 @@ func (m *QualificationMutation) Level() (r qualification.Level, exists bool) {
 // OldLevel returns the old "level" field's value of the Qualification entity.
 // If the Qualification object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *QualificationMutation) OldLevel(ctx context.Context) (v qualification.Level, err error) {
+func (m *QualificationMutation) OldLevel(ctx context.Context) (v level.Level, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
 	}
@@ -20948,12 +20949,12 @@ func (m *QualificationMutation) ResetLevel() {
 }
 
 // SetMinLevel sets the "min_level" field.
-func (m *QualificationMutation) SetMinLevel(ql qualification.MinLevel) {
-	m.min_level = &ql
+func (m *QualificationMutation) SetMinLevel(l level.Level) {
+	m.min_level = &l
 }
 
 // MinLevel returns the value of the "min_level" field in the mutation.
-func (m *QualificationMutation) MinLevel() (r qualification.MinLevel, exists bool) {
+func (m *QualificationMutation) MinLevel() (r level.Level, exists bool) {
 	v := m.min_level
 	if v == nil {
 		return
@@ -20964,7 +20965,7 @@ func (m *QualificationMutation) MinLevel() (r qualification.MinLevel, exists boo
 // OldMinLevel returns the old "min_level" field's value of the Qualification entity.
 // If the Qualification object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *QualificationMutation) OldMinLevel(ctx context.Context) (v *qualification.MinLevel, err error) {
+func (m *QualificationMutation) OldMinLevel(ctx context.Context) (v *level.Level, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldMinLevel is only allowed on UpdateOne operations")
 	}
@@ -21356,14 +21357,14 @@ func (m *QualificationMutation) SetField(name string, value ent.Value) error {
 		m.SetTitle(v)
 		return nil
 	case qualification.FieldLevel:
-		v, ok := value.(qualification.Level)
+		v, ok := value.(level.Level)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLevel(v)
 		return nil
 	case qualification.FieldMinLevel:
-		v, ok := value.(qualification.MinLevel)
+		v, ok := value.(level.Level)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/apnet/apnet/ent/awardingbody"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/internal/level"
 )
 
 // Qualification is the model entity for the Qualification schema.
@@ -22,9 +23,9 @@ type Qualification struct {
 	// Title holds the value of the "title" field.
 	Title string `json:"title,omitempty"`
 	// the highest level the qualification can be awarded at
-	Level qualification.Level `json:"level,omitempty"`
+	Level level.Level `json:"level,omitempty"`
 	// the lowest level a qualification spanning levels can be awarded at; null when it has one level
-	MinLevel *qualification.MinLevel `json:"min_level,omitempty"`
+	MinLevel *level.Level `json:"min_level,omitempty"`
 	// Type holds the value of the "type" field.
 	Type string `json:"type,omitempty"`
 	// SectorSubjectArea holds the value of the "sector_subject_area" field.
@@ -121,14 +122,14 @@ func (_m *Qualification) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field level", values[i])
 			} else if value.Valid {
-				_m.Level = qualification.Level(value.String)
+				_m.Level = level.Level(value.String)
 			}
 		case qualification.FieldMinLevel:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field min_level", values[i])
 			} else if value.Valid {
-				_m.MinLevel = new(qualification.MinLevel)
-				*_m.MinLevel = qualification.MinLevel(value.String)
+				_m.MinLevel = new(level.Level)
+				*_m.MinLevel = level.Level(value.String)
 			}
 		case qualification.FieldType:
 			if value, ok := values[i].(*sql.NullString); !ok {

@@ -13,6 +13,7 @@ import (
 	"github.com/apnet/apnet/ent/awardingbody"
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/internal/level"
 )
 
 // QualificationCreate is the builder for creating a Qualification entity.
@@ -36,19 +37,19 @@ func (_c *QualificationCreate) SetTitle(v string) *QualificationCreate {
 }
 
 // SetLevel sets the "level" field.
-func (_c *QualificationCreate) SetLevel(v qualification.Level) *QualificationCreate {
+func (_c *QualificationCreate) SetLevel(v level.Level) *QualificationCreate {
 	_c.mutation.SetLevel(v)
 	return _c
 }
 
 // SetMinLevel sets the "min_level" field.
-func (_c *QualificationCreate) SetMinLevel(v qualification.MinLevel) *QualificationCreate {
+func (_c *QualificationCreate) SetMinLevel(v level.Level) *QualificationCreate {
 	_c.mutation.SetMinLevel(v)
 	return _c
 }
 
 // SetNillableMinLevel sets the "min_level" field if the given value is not nil.
-func (_c *QualificationCreate) SetNillableMinLevel(v *qualification.MinLevel) *QualificationCreate {
+func (_c *QualificationCreate) SetNillableMinLevel(v *level.Level) *QualificationCreate {
 	if v != nil {
 		_c.SetMinLevel(*v)
 	}
@@ -376,7 +377,7 @@ func (u *QualificationUpsert) UpdateTitle() *QualificationUpsert {
 }
 
 // SetLevel sets the "level" field.
-func (u *QualificationUpsert) SetLevel(v qualification.Level) *QualificationUpsert {
+func (u *QualificationUpsert) SetLevel(v level.Level) *QualificationUpsert {
 	u.Set(qualification.FieldLevel, v)
 	return u
 }
@@ -388,7 +389,7 @@ func (u *QualificationUpsert) UpdateLevel() *QualificationUpsert {
 }
 
 // SetMinLevel sets the "min_level" field.
-func (u *QualificationUpsert) SetMinLevel(v qualification.MinLevel) *QualificationUpsert {
+func (u *QualificationUpsert) SetMinLevel(v level.Level) *QualificationUpsert {
 	u.Set(qualification.FieldMinLevel, v)
 	return u
 }
@@ -522,7 +523,7 @@ func (u *QualificationUpsertOne) UpdateTitle() *QualificationUpsertOne {
 }
 
 // SetLevel sets the "level" field.
-func (u *QualificationUpsertOne) SetLevel(v qualification.Level) *QualificationUpsertOne {
+func (u *QualificationUpsertOne) SetLevel(v level.Level) *QualificationUpsertOne {
 	return u.Update(func(s *QualificationUpsert) {
 		s.SetLevel(v)
 	})
@@ -536,7 +537,7 @@ func (u *QualificationUpsertOne) UpdateLevel() *QualificationUpsertOne {
 }
 
 // SetMinLevel sets the "min_level" field.
-func (u *QualificationUpsertOne) SetMinLevel(v qualification.MinLevel) *QualificationUpsertOne {
+func (u *QualificationUpsertOne) SetMinLevel(v level.Level) *QualificationUpsertOne {
 	return u.Update(func(s *QualificationUpsert) {
 		s.SetMinLevel(v)
 	})
@@ -845,7 +846,7 @@ func (u *QualificationUpsertBulk) UpdateTitle() *QualificationUpsertBulk {
 }
 
 // SetLevel sets the "level" field.
-func (u *QualificationUpsertBulk) SetLevel(v qualification.Level) *QualificationUpsertBulk {
+func (u *QualificationUpsertBulk) SetLevel(v level.Level) *QualificationUpsertBulk {
 	return u.Update(func(s *QualificationUpsert) {
 		s.SetLevel(v)
 	})
@@ -859,7 +860,7 @@ func (u *QualificationUpsertBulk) UpdateLevel() *QualificationUpsertBulk {
 }
 
 // SetMinLevel sets the "min_level" field.
-func (u *QualificationUpsertBulk) SetMinLevel(v qualification.MinLevel) *QualificationUpsertBulk {
+func (u *QualificationUpsertBulk) SetMinLevel(v level.Level) *QualificationUpsertBulk {
 	return u.Update(func(s *QualificationUpsert) {
 		s.SetMinLevel(v)
 	})

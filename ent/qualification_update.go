@@ -14,6 +14,7 @@ import (
 	"github.com/apnet/apnet/ent/course"
 	"github.com/apnet/apnet/ent/predicate"
 	"github.com/apnet/apnet/ent/qualification"
+	"github.com/apnet/apnet/internal/level"
 )
 
 // QualificationUpdate is the builder for updating Qualification entities.
@@ -59,13 +60,13 @@ func (_u *QualificationUpdate) SetNillableTitle(v *string) *QualificationUpdate 
 }
 
 // SetLevel sets the "level" field.
-func (_u *QualificationUpdate) SetLevel(v qualification.Level) *QualificationUpdate {
+func (_u *QualificationUpdate) SetLevel(v level.Level) *QualificationUpdate {
 	_u.mutation.SetLevel(v)
 	return _u
 }
 
 // SetNillableLevel sets the "level" field if the given value is not nil.
-func (_u *QualificationUpdate) SetNillableLevel(v *qualification.Level) *QualificationUpdate {
+func (_u *QualificationUpdate) SetNillableLevel(v *level.Level) *QualificationUpdate {
 	if v != nil {
 		_u.SetLevel(*v)
 	}
@@ -73,13 +74,13 @@ func (_u *QualificationUpdate) SetNillableLevel(v *qualification.Level) *Qualifi
 }
 
 // SetMinLevel sets the "min_level" field.
-func (_u *QualificationUpdate) SetMinLevel(v qualification.MinLevel) *QualificationUpdate {
+func (_u *QualificationUpdate) SetMinLevel(v level.Level) *QualificationUpdate {
 	_u.mutation.SetMinLevel(v)
 	return _u
 }
 
 // SetNillableMinLevel sets the "min_level" field if the given value is not nil.
-func (_u *QualificationUpdate) SetNillableMinLevel(v *qualification.MinLevel) *QualificationUpdate {
+func (_u *QualificationUpdate) SetNillableMinLevel(v *level.Level) *QualificationUpdate {
 	if v != nil {
 		_u.SetMinLevel(*v)
 	}
@@ -433,13 +434,13 @@ func (_u *QualificationUpdateOne) SetNillableTitle(v *string) *QualificationUpda
 }
 
 // SetLevel sets the "level" field.
-func (_u *QualificationUpdateOne) SetLevel(v qualification.Level) *QualificationUpdateOne {
+func (_u *QualificationUpdateOne) SetLevel(v level.Level) *QualificationUpdateOne {
 	_u.mutation.SetLevel(v)
 	return _u
 }
 
 // SetNillableLevel sets the "level" field if the given value is not nil.
-func (_u *QualificationUpdateOne) SetNillableLevel(v *qualification.Level) *QualificationUpdateOne {
+func (_u *QualificationUpdateOne) SetNillableLevel(v *level.Level) *QualificationUpdateOne {
 	if v != nil {
 		_u.SetLevel(*v)
 	}
@@ -447,13 +448,13 @@ func (_u *QualificationUpdateOne) SetNillableLevel(v *qualification.Level) *Qual
 }
 
 // SetMinLevel sets the "min_level" field.
-func (_u *QualificationUpdateOne) SetMinLevel(v qualification.MinLevel) *QualificationUpdateOne {
+func (_u *QualificationUpdateOne) SetMinLevel(v level.Level) *QualificationUpdateOne {
 	_u.mutation.SetMinLevel(v)
 	return _u
 }
 
 // SetNillableMinLevel sets the "min_level" field if the given value is not nil.
-func (_u *QualificationUpdateOne) SetNillableMinLevel(v *qualification.MinLevel) *QualificationUpdateOne {
+func (_u *QualificationUpdateOne) SetNillableMinLevel(v *level.Level) *QualificationUpdateOne {
 	if v != nil {
 		_u.SetMinLevel(*v)
 	}

@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent"
-	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/auth"
 	"github.com/apnet/apnet/internal/broker"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/ident"
+	"github.com/apnet/apnet/internal/level"
 	"github.com/apnet/apnet/internal/password"
 	"github.com/apnet/apnet/internal/timetable"
 	"github.com/apnet/apnet/internal/viewer"
@@ -80,7 +80,7 @@ func seed(ctx context.Context, client *ent.Client, learners int) (*world, error)
 		return nil, fmt.Errorf("create awarding body: %w", err)
 	}
 	q, err := client.Qualification.Create().SetNumber("6" + tag + "0").
-		SetTitle("Load Test Certificate").SetLevel(qualification.LevelLEVEL_1).SetAwardingBody(body).Save(ctx)
+		SetTitle("Load Test Certificate").SetLevel(level.Level1).SetAwardingBody(body).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("create qualification: %w", err)
 	}

@@ -4,12 +4,12 @@ package qualification
 
 import (
 	"fmt"
-	"io"
-	"strconv"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/apnet/apnet/internal/level"
 )
 
 const (
@@ -104,54 +104,20 @@ var (
 	DefaultSectorSubjectArea string
 )
 
-// Level defines the type for the "level" enum field.
-type Level string
-
-// Level values.
-const (
-	LevelENTRY_1 Level = "ENTRY_1"
-	LevelENTRY_2 Level = "ENTRY_2"
-	LevelENTRY_3 Level = "ENTRY_3"
-	LevelLEVEL_1 Level = "LEVEL_1"
-	LevelLEVEL_2 Level = "LEVEL_2"
-	LevelLEVEL_3 Level = "LEVEL_3"
-)
-
-func (l Level) String() string {
-	return string(l)
-}
-
 // LevelValidator is a validator for the "level" field enum values. It is called by the builders before save.
-func LevelValidator(l Level) error {
-	switch l {
-	case LevelENTRY_1, LevelENTRY_2, LevelENTRY_3, LevelLEVEL_1, LevelLEVEL_2, LevelLEVEL_3:
+func LevelValidator(l level.Level) error {
+	switch l.String() {
+	case "ENTRY_1", "ENTRY_2", "ENTRY_3", "LEVEL_1", "LEVEL_2", "LEVEL_3":
 		return nil
 	default:
 		return fmt.Errorf("qualification: invalid enum value for level field: %q", l)
 	}
 }
 
-// MinLevel defines the type for the "min_level" enum field.
-type MinLevel string
-
-// MinLevel values.
-const (
-	MinLevelENTRY_1 MinLevel = "ENTRY_1"
-	MinLevelENTRY_2 MinLevel = "ENTRY_2"
-	MinLevelENTRY_3 MinLevel = "ENTRY_3"
-	MinLevelLEVEL_1 MinLevel = "LEVEL_1"
-	MinLevelLEVEL_2 MinLevel = "LEVEL_2"
-	MinLevelLEVEL_3 MinLevel = "LEVEL_3"
-)
-
-func (ml MinLevel) String() string {
-	return string(ml)
-}
-
 // MinLevelValidator is a validator for the "min_level" field enum values. It is called by the builders before save.
-func MinLevelValidator(ml MinLevel) error {
-	switch ml {
-	case MinLevelENTRY_1, MinLevelENTRY_2, MinLevelENTRY_3, MinLevelLEVEL_1, MinLevelLEVEL_2, MinLevelLEVEL_3:
+func MinLevelValidator(ml level.Level) error {
+	switch ml.String() {
+	case "ENTRY_1", "ENTRY_2", "ENTRY_3", "LEVEL_1", "LEVEL_2", "LEVEL_3":
 		return nil
 	default:
 		return fmt.Errorf("qualification: invalid enum value for min_level field: %q", ml)
@@ -236,38 +202,16 @@ func newCoursesStep() *sqlgraph.Step {
 	)
 }
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Level) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
+var (
+	// level.Level must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*level.Level)(nil)
+	// level.Level must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*level.Level)(nil)
+)
 
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Level) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Level(str)
-	if err := LevelValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Level", str)
-	}
-	return nil
-}
-
-// MarshalGQL implements graphql.Marshaler interface.
-func (e MinLevel) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *MinLevel) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = MinLevel(str)
-	if err := MinLevelValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid MinLevel", str)
-	}
-	return nil
-}
+var (
+	// level.Level must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*level.Level)(nil)
+	// level.Level must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*level.Level)(nil)
+)

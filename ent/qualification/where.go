@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/apnet/apnet/ent/predicate"
+	"github.com/apnet/apnet/internal/level"
 )
 
 // ID filters vertices based on their ID field.
@@ -209,43 +210,63 @@ func TitleContainsFold(v string) predicate.Qualification {
 }
 
 // LevelEQ applies the EQ predicate on the "level" field.
-func LevelEQ(v Level) predicate.Qualification {
-	return predicate.Qualification(sql.FieldEQ(FieldLevel, v))
+func LevelEQ(v level.Level) predicate.Qualification {
+	vc := v
+	return predicate.Qualification(sql.FieldEQ(FieldLevel, vc))
 }
 
 // LevelNEQ applies the NEQ predicate on the "level" field.
-func LevelNEQ(v Level) predicate.Qualification {
-	return predicate.Qualification(sql.FieldNEQ(FieldLevel, v))
+func LevelNEQ(v level.Level) predicate.Qualification {
+	vc := v
+	return predicate.Qualification(sql.FieldNEQ(FieldLevel, vc))
 }
 
 // LevelIn applies the In predicate on the "level" field.
-func LevelIn(vs ...Level) predicate.Qualification {
-	return predicate.Qualification(sql.FieldIn(FieldLevel, vs...))
+func LevelIn(vs ...level.Level) predicate.Qualification {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Qualification(sql.FieldIn(FieldLevel, v...))
 }
 
 // LevelNotIn applies the NotIn predicate on the "level" field.
-func LevelNotIn(vs ...Level) predicate.Qualification {
-	return predicate.Qualification(sql.FieldNotIn(FieldLevel, vs...))
+func LevelNotIn(vs ...level.Level) predicate.Qualification {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Qualification(sql.FieldNotIn(FieldLevel, v...))
 }
 
 // MinLevelEQ applies the EQ predicate on the "min_level" field.
-func MinLevelEQ(v MinLevel) predicate.Qualification {
-	return predicate.Qualification(sql.FieldEQ(FieldMinLevel, v))
+func MinLevelEQ(v level.Level) predicate.Qualification {
+	vc := v
+	return predicate.Qualification(sql.FieldEQ(FieldMinLevel, vc))
 }
 
 // MinLevelNEQ applies the NEQ predicate on the "min_level" field.
-func MinLevelNEQ(v MinLevel) predicate.Qualification {
-	return predicate.Qualification(sql.FieldNEQ(FieldMinLevel, v))
+func MinLevelNEQ(v level.Level) predicate.Qualification {
+	vc := v
+	return predicate.Qualification(sql.FieldNEQ(FieldMinLevel, vc))
 }
 
 // MinLevelIn applies the In predicate on the "min_level" field.
-func MinLevelIn(vs ...MinLevel) predicate.Qualification {
-	return predicate.Qualification(sql.FieldIn(FieldMinLevel, vs...))
+func MinLevelIn(vs ...level.Level) predicate.Qualification {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Qualification(sql.FieldIn(FieldMinLevel, v...))
 }
 
 // MinLevelNotIn applies the NotIn predicate on the "min_level" field.
-func MinLevelNotIn(vs ...MinLevel) predicate.Qualification {
-	return predicate.Qualification(sql.FieldNotIn(FieldMinLevel, vs...))
+func MinLevelNotIn(vs ...level.Level) predicate.Qualification {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Qualification(sql.FieldNotIn(FieldMinLevel, v...))
 }
 
 // MinLevelIsNil applies the IsNil predicate on the "min_level" field.

@@ -3,8 +3,6 @@ package schema
 import (
 	"context"
 	"fmt"
-	"reflect"
-	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/ident"
+	"github.com/apnet/apnet/internal/level"
 	"github.com/apnet/apnet/internal/timetable"
 )
 
@@ -136,28 +135,26 @@ var levelSpan ent.Hook = func(next ent.Mutator) ent.Mutator {
 				hi, _ = m.OldField(ctx, "level")
 			}
 		}
-		l, h := levelRank(lo), levelRank(hi)
-		if l >= 0 && h >= 0 && l >= h {
-			return nil, apierr.Invalid("minLevel", "minLevel %s must be below level %s (leave it empty for a qualification at one level)",
-				qualificationLevels[l], qualificationLevels[h])
+		l, h := levelOf(lo), levelOf(hi)
+		if l.Valid() && h.Valid() && !l.Below(h) {
+			return nil, apierr.Invalid("minLevel", "minLevel %s must be below level %s (leave it empty for a qualification at one level)", l, h)
 		}
 		return next.Mutate(ctx, m)
 	})
 }
 
-// levelRank is v's place in qualificationLevels, or -1 for none; v is an
-// enum value or a pointer to one (a nillable field's old value).
-func levelRank(v ent.Value) int {
-	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return -1
+// levelOf is v as a level, or "" for none; v is a level or a pointer to one
+// (a nillable field's old value).
+func levelOf(v ent.Value) level.Level {
+	switch v := v.(type) {
+	case level.Level:
+		return v
+	case *level.Level:
+		if v != nil {
+			return *v
 		}
-		v = rv.Elem().Interface()
 	}
-	if v == nil {
-		return -1
-	}
-	return slices.Index(qualificationLevels, fmt.Sprint(v))
+	return ""
 }
 
 func (Placement) Hooks() []ent.Hook {

@@ -7,13 +7,16 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/apnet/apnet/internal/level"
 )
 
 // Qualification is a regulated qualification on the Ofqual register.
 type Qualification struct{ ent.Schema }
 
-// qualificationLevels are the regulated levels apnet's learners take, lowest first.
-var qualificationLevels = []string{"ENTRY_1", "ENTRY_2", "ENTRY_3", "LEVEL_1", "LEVEL_2", "LEVEL_3"}
+// levelType is the GraphQL enum of both level fields: they share the Go type
+// level.Level, so clients see one enum, not QualificationMinLevel besides it.
+var levelType = entgql.Type("QualificationLevel")
 
 func (Qualification) Fields() []ent.Field {
 	return []ent.Field{
@@ -21,16 +24,17 @@ func (Qualification) Fields() []ent.Field {
 			Comment("Ofqual qualification number, stored as 603/2476/0").
 			Annotations(entgql.OrderField("NUMBER")),
 		field.String("title").NotEmpty().Annotations(entgql.OrderField("TITLE")),
-		field.Enum("level").Values(qualificationLevels...).
+		field.Enum("level").GoType(level.Level("")).
 			Comment("the highest level the qualification can be awarded at").
-			Annotations(entgql.OrderField("LEVEL")),
+			Annotations(entgql.OrderField("LEVEL"), levelType),
 		// A qualification spanning levels ("Level 1/Level 2" technical
 		// awards, Entry Level Certificates graded Entry 1 to 3) has level
 		// its top and min_level its bottom, so a search for a level finds
 		// every qualification that can be achieved at it. Null: only level.
-		field.Enum("min_level").Values(qualificationLevels...).
+		field.Enum("min_level").GoType(level.Level("")).
 			Optional().Nillable().
-			Comment("the lowest level a qualification spanning levels can be awarded at; null when it has one level"),
+			Comment("the lowest level a qualification spanning levels can be awarded at; null when it has one level").
+			Annotations(levelType),
 		field.String("type").Default(""),
 		field.String("sector_subject_area").Default("").Annotations(entgql.OrderField("SECTOR_SUBJECT_AREA")),
 		field.Int("guided_learning_hours").Optional().Nillable(),

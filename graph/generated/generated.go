@@ -27,7 +27,6 @@ import (
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/provider"
 	"github.com/apnet/apnet/ent/qadecision"
-	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/ent/trainingbooking"
 	"github.com/apnet/apnet/ent/user"
@@ -35,6 +34,7 @@ import (
 	"github.com/apnet/apnet/graph/scalar"
 	"github.com/apnet/apnet/internal/attendance"
 	"github.com/apnet/apnet/internal/auth"
+	"github.com/apnet/apnet/internal/level"
 	"github.com/apnet/apnet/internal/live"
 	"github.com/apnet/apnet/internal/offer"
 	"github.com/apnet/apnet/internal/ofsted"
@@ -8289,7 +8289,7 @@ input CreateQualificationInput {
   """
   the lowest level a qualification spanning levels can be awarded at; null when it has one level
   """
-  minLevel: QualificationMinLevel
+  minLevel: QualificationLevel
   type: String
   sectorSubjectArea: String
   guidedLearningHours: Int
@@ -10405,7 +10405,7 @@ type Qualification implements Node {
   """
   the lowest level a qualification spanning levels can be awarded at; null when it has one level
   """
-  minLevel: QualificationMinLevel
+  minLevel: QualificationLevel
   type: String!
   sectorSubjectArea: String!
   guidedLearningHours: Int
@@ -10475,18 +10475,7 @@ type QualificationEdge {
 """
 QualificationLevel is enum for the field level
 """
-enum QualificationLevel @goModel(model: "github.com/apnet/apnet/ent/qualification.Level") {
-  ENTRY_1
-  ENTRY_2
-  ENTRY_3
-  LEVEL_1
-  LEVEL_2
-  LEVEL_3
-}
-"""
-QualificationMinLevel is enum for the field min_level
-"""
-enum QualificationMinLevel @goModel(model: "github.com/apnet/apnet/ent/qualification.MinLevel") {
+enum QualificationLevel @goModel(model: "github.com/apnet/apnet/internal/level.Level") {
   ENTRY_1
   ENTRY_2
   ENTRY_3
@@ -10577,10 +10566,10 @@ input QualificationWhereInput {
   """
   min_level field predicates
   """
-  minLevel: QualificationMinLevel
-  minLevelNEQ: QualificationMinLevel
-  minLevelIn: [QualificationMinLevel!]
-  minLevelNotIn: [QualificationMinLevel!]
+  minLevel: QualificationLevel
+  minLevelNEQ: QualificationLevel
+  minLevelIn: [QualificationLevel!]
+  minLevelNotIn: [QualificationLevel!]
   minLevelIsNil: Boolean
   minLevelNotNil: Boolean
   """
@@ -12442,7 +12431,7 @@ input UpdateQualificationInput {
   """
   the lowest level a qualification spanning levels can be awarded at; null when it has one level
   """
-  minLevel: QualificationMinLevel
+  minLevel: QualificationLevel
   clearMinLevel: Boolean
   type: String
   sectorSubjectArea: String
@@ -31040,8 +31029,8 @@ func (ec *executionContext) _Qualification_level(ctx context.Context, field grap
 			return obj.Level, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v qualification.Level) graphql.Marshaler {
-			return ec.marshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v level.Level) graphql.Marshaler {
+			return ec.marshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -31063,15 +31052,15 @@ func (ec *executionContext) _Qualification_minLevel(ctx context.Context, field g
 			return obj.MinLevel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *qualification.MinLevel) graphql.Marshaler {
-			return ec.marshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *level.Level) graphql.Marshaler {
+			return ec.marshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Qualification_minLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Qualification", field, false, false, "QualificationMinLevel")
+	return graphql.NewScalarFieldContext("Qualification", field, false, false, "QualificationLevel")
 }
 
 func (ec *executionContext) _Qualification_type(ctx context.Context, field graphql.CollectedField, obj *ent.Qualification) (ret graphql.Marshaler) {
@@ -46849,14 +46838,14 @@ func (ec *executionContext) unmarshalInputCreateQualificationInput(ctx context.C
 			it.Title = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx, v)
+			data, err := ec.unmarshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Level = data
 		case "minLevel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
-			data, err := ec.unmarshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -51885,7 +51874,7 @@ func (ec *executionContext) unmarshalInputProviderSearchFilter(ctx context.Conte
 			it.AwardingBody = data
 		case "levels":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levels"))
-			data, err := ec.unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -54063,56 +54052,56 @@ func (ec *executionContext) unmarshalInputQualificationWhereInput(ctx context.Co
 			it.TitleContainsFold = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Level = data
 		case "levelNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNEQ"))
-			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LevelNEQ = data
 		case "levelIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelIn"))
-			data, err := ec.unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LevelIn = data
 		case "levelNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNotIn"))
-			data, err := ec.unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LevelNotIn = data
 		case "minLevel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
-			data, err := ec.unmarshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MinLevel = data
 		case "minLevelNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevelNEQ"))
-			data, err := ec.unmarshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MinLevelNEQ = data
 		case "minLevelIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevelIn"))
-			data, err := ec.unmarshalOQualificationMinLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MinLevelIn = data
 		case "minLevelNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevelNotIn"))
-			data, err := ec.unmarshalOQualificationMinLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -59466,14 +59455,14 @@ func (ec *executionContext) unmarshalInputUpdateQualificationInput(ctx context.C
 			it.Title = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Level = data
 		case "minLevel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
-			data, err := ec.unmarshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, v)
+			data, err := ec.unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -68539,23 +68528,13 @@ func (ec *executionContext) marshalNQualificationConnection2ᚖgithubᚗcomᚋap
 	return ec._QualificationConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx context.Context, v any) (qualification.Level, error) {
-	var res qualification.Level
+func (ec *executionContext) unmarshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx context.Context, v any) (level.Level, error) {
+	var res level.Level
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx context.Context, sel ast.SelectionSet, v qualification.Level) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNQualificationMinLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx context.Context, v any) (qualification.MinLevel, error) {
-	var res qualification.MinLevel
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNQualificationMinLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx context.Context, sel ast.SelectionSet, v qualification.MinLevel) graphql.Marshaler {
+func (ec *executionContext) marshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx context.Context, sel ast.SelectionSet, v level.Level) graphql.Marshaler {
 	return v
 }
 
@@ -72127,16 +72106,16 @@ func (ec *executionContext) marshalOQualificationEdge2ᚖgithubᚗcomᚋapnetᚋ
 	return ec._QualificationEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevelᚄ(ctx context.Context, v any) ([]qualification.Level, error) {
+func (ec *executionContext) unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevelᚄ(ctx context.Context, v any) ([]level.Level, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]qualification.Level, len(vSlice))
+	res := make([]level.Level, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -72144,14 +72123,14 @@ func (ec *executionContext) unmarshalOQualificationLevel2ᚕgithubᚗcomᚋapnet
 	return res, nil
 }
 
-func (ec *executionContext) marshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []qualification.Level) graphql.Marshaler {
+func (ec *executionContext) marshalOQualificationLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []level.Level) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx, sel, v[i])
+		return ec.marshalNQualificationLevel2githubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -72163,68 +72142,16 @@ func (ec *executionContext) marshalOQualificationLevel2ᚕgithubᚗcomᚋapnet�
 	return ret
 }
 
-func (ec *executionContext) unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx context.Context, v any) (*qualification.Level, error) {
+func (ec *executionContext) unmarshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx context.Context, v any) (*level.Level, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(qualification.Level)
+	var res = new(level.Level)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐLevel(ctx context.Context, sel ast.SelectionSet, v *qualification.Level) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
-}
-
-func (ec *executionContext) unmarshalOQualificationMinLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevelᚄ(ctx context.Context, v any) ([]qualification.MinLevel, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]qualification.MinLevel, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNQualificationMinLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOQualificationMinLevel2ᚕgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []qualification.MinLevel) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNQualificationMinLevel2githubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx context.Context, v any) (*qualification.MinLevel, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(qualification.MinLevel)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOQualificationMinLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋentᚋqualificationᚐMinLevel(ctx context.Context, sel ast.SelectionSet, v *qualification.MinLevel) graphql.Marshaler {
+func (ec *executionContext) marshalOQualificationLevel2ᚖgithubᚗcomᚋapnetᚋapnetᚋinternalᚋlevelᚐLevel(ctx context.Context, sel ast.SelectionSet, v *level.Level) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

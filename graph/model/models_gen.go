@@ -18,9 +18,9 @@ import (
 	"github.com/apnet/apnet/ent/complianceitemresult"
 	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/qadecision"
-	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/internal/attendance"
+	"github.com/apnet/apnet/internal/level"
 	"github.com/apnet/apnet/internal/offer"
 	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/outcome"
@@ -161,7 +161,7 @@ type ProviderSearchFilter struct {
 	// An awarding body's name, acronym or recognition number (e.g. NCFE, RN5156).
 	AwardingBody *string `json:"awardingBody,omitempty"`
 	// Qualification levels to include.
-	Levels []qualification.Level `json:"levels,omitempty"`
+	Levels []level.Level `json:"levels,omitempty"`
 	// Words of the sector subject area, e.g. Construction.
 	SectorSubjectArea *string `json:"sectorSubjectArea,omitempty"`
 	// Distances are measured from this postcode, in any case and spacing.

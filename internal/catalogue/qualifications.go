@@ -13,6 +13,7 @@ import (
 	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/internal/csvimport"
 	"github.com/apnet/apnet/internal/ident"
+	"github.com/apnet/apnet/internal/level"
 )
 
 // Reasons a qualification row is rejected (keys of Stats.Rejects), besides
@@ -120,8 +121,8 @@ type bodyRef struct{ name, acronym, rn string }
 // clear the hours an Ofqual import stored.
 type qualRecord struct {
 	number, title string
-	level         qualification.Level
-	minLevel      qualification.Level // "": level only
+	level         level.Level
+	minLevel      level.Level // "": level only
 	typ, ssa      string
 	glh           *int
 	body          bodyRef
@@ -257,10 +258,7 @@ func aboveLevel3(level string) bool {
 }
 
 // levels lists the schema's levels in order, lowest first.
-var levels = []qualification.Level{
-	qualification.LevelENTRY_1, qualification.LevelENTRY_2, qualification.LevelENTRY_3,
-	qualification.LevelLEVEL_1, qualification.LevelLEVEL_2, qualification.LevelLEVEL_3,
-}
+var levels = level.All()
 
 // mapLevel maps a row's level to the schema's (14–16 year olds take Entry 1
 // to Level 3) as the span of levels the qualification can be awarded at:
@@ -276,8 +274,8 @@ var levels = []qualification.Level{
 // e.g. Pearson's Entry Level Certificates, graded Entry 1, 2 or 3, and
 // nothing says such a qualification is Entry 3 only. ok is false for Level
 // 4 and above and for anything unrecognised.
-func mapLevel(level, sub, title string) (lo, hi qualification.Level, ok bool) {
-	l := strings.ToLower(clean(level))
+func mapLevel(rowLevel, sub, title string) (lo, hi level.Level, ok bool) {
+	l := strings.ToLower(clean(rowLevel))
 	if m := levelRE.FindStringSubmatch(l); m != nil {
 		a, _ := strconv.Atoi(m[1])
 		b := a
@@ -370,8 +368,8 @@ func Qualifications(ctx context.Context, client *ent.Client, r io.Reader, progre
 // qualValues is what is compared to decide Updated or Unchanged.
 type qualValues struct {
 	title    string
-	level    qualification.Level
-	minLevel qualification.Level // "": none
+	level    level.Level
+	minLevel level.Level // "": none
 	typ, ssa string
 	glh      int // 0: none
 	bodyID   int
@@ -428,7 +426,7 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 	for _, q := range existing {
 		v := qualValues{title: q.Title, level: q.Level, typ: q.Type, ssa: q.SectorSubjectArea}
 		if q.MinLevel != nil {
-			v.minLevel = qualification.Level(*q.MinLevel)
+			v.minLevel = *q.MinLevel
 		}
 		if q.GuidedLearningHours != nil {
 			v.glh = *q.GuidedLearningHours
@@ -470,7 +468,7 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 				u.ClearGuidedLearningHours()
 			}
 			if v.minLevel != "" {
-				u.SetMinLevel(qualification.MinLevel(v.minLevel))
+				u.SetMinLevel(v.minLevel)
 			} else {
 				u.ClearMinLevel()
 			}
@@ -486,7 +484,7 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 			c.SetGuidedLearningHours(v.glh)
 		}
 		if v.minLevel != "" {
-			c.SetMinLevel(qualification.MinLevel(v.minLevel))
+			c.SetMinLevel(v.minLevel)
 		}
 		creates = append(creates, c)
 	}

@@ -13,11 +13,12 @@ import (
 	"github.com/apnet/apnet/internal/csvimport"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/level"
 )
 
 type qrow struct {
 	title string
-	level qualification.Level
+	level level.Level
 	typ   string
 	ssa   string
 	glh   int // 0: none
@@ -149,12 +150,12 @@ var ofqualSkips = map[string]int{
 }
 
 var ofqualTable = map[string]qrow{
-	"600/2089/1": {"Pearson Edexcel Level 1 Award in Warehousing and Storage", qualification.LevelLEVEL_1, "Occupational Qualification", "Warehousing and distribution", 87, "Pearson Education Ltd"},
-	"603/2476/0": {"NCFE Level 1/2 Technical Award in Health and Fitness", qualification.LevelLEVEL_2, "Vocationally-Related Qualification", "Sport, leisure and recreation", 120, "NCFE"},
-	"600/0001/X": {"City & Guilds Entry Level Award in Employability Skills", qualification.LevelENTRY_3, "Occupational Qualification", "Preparation for work", 0, "City and Guilds of London Institute"},
-	"600/0002/1": {"Ascentis Entry Level Award in Personal Progress (Entry 2)", qualification.LevelENTRY_2, "Occupational Qualification", "Foundations for learning and life", 30, "Ascentis"},
-	"600/0003/3": {"Pearson BTEC Level 3 National Extended Certificate in Sport", qualification.LevelLEVEL_3, "Occupational Qualification", "Warehousing and distribution", 360, "Pearson Education Ltd"},
-	"600/0010/1": {"Pearson Edexcel Level 2 Award in Warehousing and Storage", qualification.LevelLEVEL_2, "Occupational Qualification", "Warehousing and distribution", 87, "Pearson Education Ltd"},
+	"600/2089/1": {"Pearson Edexcel Level 1 Award in Warehousing and Storage", level.Level1, "Occupational Qualification", "Warehousing and distribution", 87, "Pearson Education Ltd"},
+	"603/2476/0": {"NCFE Level 1/2 Technical Award in Health and Fitness", level.Level2, "Vocationally-Related Qualification", "Sport, leisure and recreation", 120, "NCFE"},
+	"600/0001/X": {"City & Guilds Entry Level Award in Employability Skills", level.Entry3, "Occupational Qualification", "Preparation for work", 0, "City and Guilds of London Institute"},
+	"600/0002/1": {"Ascentis Entry Level Award in Personal Progress (Entry 2)", level.Entry2, "Occupational Qualification", "Foundations for learning and life", 30, "Ascentis"},
+	"600/0003/3": {"Pearson BTEC Level 3 National Extended Certificate in Sport", level.Level3, "Occupational Qualification", "Warehousing and distribution", 360, "Pearson Education Ltd"},
+	"600/0010/1": {"Pearson Edexcel Level 2 Award in Warehousing and Storage", level.Level2, "Occupational Qualification", "Warehousing and distribution", 87, "Pearson Education Ltd"},
 }
 
 var ofqualBodies = map[string]brow{
@@ -287,16 +288,16 @@ func TestQualificationsDfEFundingList(t *testing.T) {
 		sum := loadQuals(t, d.Client, dfeFile())
 		wantSummary(t, sum.Summary, 3, 0, 0, dfeRejects)
 		want := map[string]qrow{
-			"600/2089/1": {"Pearson Edexcel Level 1 Award in Warehousing and Storage", qualification.LevelLEVEL_1, "Occupational Qualification", "Warehousing and distribution", 0, "Pearson Education Ltd"},
-			"600/0011/0": {"City & Guilds Entry Level Award in Customer Service (Entry 1)", qualification.LevelENTRY_1, "Vocationally-Related Qualification", "Administration", 0, "CITY AND GUILDS OF LONDON INSTITUTE"},
-			"600/0012/X": {"Gateway Qualifications Level 1/2 Award in Creative Craft", qualification.LevelLEVEL_2, "Other Vocational Qualification", "Crafts, creative arts and design", 0, "Gateway Qualifications Limited"},
+			"600/2089/1": {"Pearson Edexcel Level 1 Award in Warehousing and Storage", level.Level1, "Occupational Qualification", "Warehousing and distribution", 0, "Pearson Education Ltd"},
+			"600/0011/0": {"City & Guilds Entry Level Award in Customer Service (Entry 1)", level.Entry1, "Vocationally-Related Qualification", "Administration", 0, "CITY AND GUILDS OF LONDON INSTITUTE"},
+			"600/0012/X": {"Gateway Qualifications Level 1/2 Award in Creative Craft", level.Level2, "Other Vocational Qualification", "Crafts, creative arts and design", 0, "Gateway Qualifications Limited"},
 		}
 		if got := quals(t, d.Client); !maps.Equal(got, want) {
 			t.Fatalf("qualifications = %v\nwant %v", got, want)
 		}
 		// Rule: a Level 1/2 qualification is stored at Level 2 with Level 1
 		// as its min_level, so a Level 1 search finds it too.
-		for number, want := range map[string]*qualification.MinLevel{"600/0012/X": ptr(qualification.MinLevelLEVEL_1), "600/2089/1": nil, "600/0011/0": nil} {
+		for number, want := range map[string]*level.Level{"600/0012/X": ptr(level.Level1), "600/2089/1": nil, "600/0011/0": nil} {
 			q := d.Client.Qualification.Query().Where(qualification.Number(number)).OnlyX(sysCtx())
 			if (q.MinLevel == nil) != (want == nil) || (want != nil && *q.MinLevel != *want) {
 				t.Errorf("%s min_level = %v; want %v", number, q.MinLevel, want)
@@ -465,12 +466,12 @@ func TestQualificationsStopsOnDatabaseError(t *testing.T) {
 // spans Entry 1 to Entry 3.
 func TestMapLevel(t *testing.T) {
 	const (
-		e1, e2, e3 = qualification.LevelENTRY_1, qualification.LevelENTRY_2, qualification.LevelENTRY_3
-		l1, l2, l3 = qualification.LevelLEVEL_1, qualification.LevelLEVEL_2, qualification.LevelLEVEL_3
+		e1, e2, e3 = level.Entry1, level.Entry2, level.Entry3
+		l1, l2, l3 = level.Level1, level.Level2, level.Level3
 	)
 	for _, c := range []struct {
 		level, sub, title string
-		lo, hi            qualification.Level // "" means rejected
+		lo, hi            level.Level // "" means rejected
 	}{
 		{"Level 1", "None", "", l1, l1},
 		{"Level 2", "", "", l2, l2},

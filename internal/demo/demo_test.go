@@ -16,12 +16,12 @@ import (
 	"github.com/apnet/apnet/ent/agreement"
 	"github.com/apnet/apnet/ent/placement"
 	"github.com/apnet/apnet/ent/provider"
-	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/ent/referral"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/geo"
 	"github.com/apnet/apnet/internal/ident"
+	"github.com/apnet/apnet/internal/level"
 	"github.com/apnet/apnet/internal/referral/form"
 	"github.com/apnet/apnet/internal/register"
 	"github.com/apnet/apnet/internal/timetable"
@@ -102,7 +102,7 @@ func TestSeedFailsWithoutWriting(t *testing.T) {
 	// bodies were written.
 	ab := d.Client.AwardingBody.Create().SetName("Test Awarding Body").SaveX(ctx)
 	d.Client.Qualification.Create().SetNumber(Reference().Qualifications[0].Number).SetTitle("Test").
-		SetLevel(qualification.LevelLEVEL_1).SetAwardingBody(ab).SaveX(ctx)
+		SetLevel(level.Level1).SetAwardingBody(ab).SaveX(ctx)
 	if _, err := Seed(ctx, d.Client, termTime); err == nil {
 		t.Fatal("Seed succeeded despite a clashing qualification")
 	}
@@ -193,14 +193,14 @@ func TestReference(t *testing.T) {
 func TestLevelOf(t *testing.T) {
 	for _, tt := range []struct {
 		level, title string
-		want         qualification.Level
+		want         level.Level
 	}{
-		{"Entry Level", "NOCN Entry Level Award in Introduction to Bricklaying (Entry 3)", qualification.LevelENTRY_3},
-		{"Entry Level", "NCFE Entry Level Award in Creative Craft (Entry 1)", qualification.LevelENTRY_1},
-		{"Entry Level", "IMI Entry Level 3 Award Introduction to Automotive Maintenance and Repair", qualification.LevelENTRY_3},
-		{"Level 1", "NCFE Level 1 Award in Photography", qualification.LevelLEVEL_1},
-		{"Level 1/2", "NCFE Level 1/2 Technical Award in Engineering", qualification.LevelLEVEL_2},
-		{"Level 2", "IMI Level 2 Certificate in Automotive Maintenance", qualification.LevelLEVEL_2},
+		{"Entry Level", "NOCN Entry Level Award in Introduction to Bricklaying (Entry 3)", level.Entry3},
+		{"Entry Level", "NCFE Entry Level Award in Creative Craft (Entry 1)", level.Entry1},
+		{"Entry Level", "IMI Entry Level 3 Award Introduction to Automotive Maintenance and Repair", level.Entry3},
+		{"Level 1", "NCFE Level 1 Award in Photography", level.Level1},
+		{"Level 1/2", "NCFE Level 1/2 Technical Award in Engineering", level.Level2},
+		{"Level 2", "IMI Level 2 Certificate in Automotive Maintenance", level.Level2},
 	} {
 		if got, err := levelOf(tt.level, tt.title); err != nil || got != tt.want {
 			t.Errorf("levelOf(%q, %q) = %s, %v; want %s", tt.level, tt.title, got, err, tt.want)
@@ -623,7 +623,7 @@ func (w *world) checkHairdressingNearSchools(t *testing.T) {
 	schoolsServed := map[int]bool{}
 	for _, c := range w.courses {
 		q := c.Edges.Qualification
-		if c.Edges.Provider.ApprovalStatus != provider.ApprovalStatusAPPROVED || q.Level != qualification.LevelLEVEL_1 ||
+		if c.Edges.Provider.ApprovalStatus != provider.ApprovalStatusAPPROVED || q.Level != level.Level1 ||
 			(!strings.Contains(q.Title, "Hair") && !strings.Contains(q.Title, "Barbering")) {
 			continue
 		}

@@ -6,8 +6,8 @@ import (
 	"slices"
 
 	"github.com/apnet/apnet/ent/provider"
-	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/internal/ident"
+	"github.com/apnet/apnet/internal/level"
 	"github.com/apnet/apnet/internal/timetable"
 )
 
@@ -51,7 +51,7 @@ type Qualification struct {
 	Number            string // slashed form, e.g. 603/7006/3
 	Title             string
 	AwardingBody      string // recognition number
-	Level             qualification.Level
+	Level             level.Level
 	DfELevel          string // as the DfE list gives it, e.g. "Level 1/2"
 	Type              string
 	SectorSubjectArea string
@@ -135,20 +135,20 @@ var entrySubLevel = regexp.MustCompile(`\(Entry ([123])\)|Entry Level ([123])\b`
 // says only "Entry Level"; the sub-level is in the title, e.g. "(Entry 3)".
 // A Level 1/2 qualification is graded at both levels, and schools looking
 // for a Level 2 outcome expect to find it, so it is stored as LEVEL_2.
-func levelOf(dfeLevel, title string) (qualification.Level, error) {
+func levelOf(dfeLevel, title string) (level.Level, error) {
 	switch dfeLevel {
 	case "Entry Level":
 		m := entrySubLevel.FindStringSubmatch(title)
 		if m == nil {
 			return "", fmt.Errorf("demo: no entry sub-level in %q", title)
 		}
-		return qualification.Level("ENTRY_" + m[1] + m[2]), nil
+		return level.Level("ENTRY_" + m[1] + m[2]), nil
 	case "Level 1":
-		return qualification.LevelLEVEL_1, nil
+		return level.Level1, nil
 	case "Level 1/2", "Level 2":
-		return qualification.LevelLEVEL_2, nil
+		return level.Level2, nil
 	case "Level 3":
-		return qualification.LevelLEVEL_3, nil
+		return level.Level3, nil
 	}
 	return "", fmt.Errorf("demo: unknown level %q", dfeLevel)
 }

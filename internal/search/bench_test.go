@@ -8,9 +8,9 @@ import (
 
 	"github.com/apnet/apnet/ent"
 	"github.com/apnet/apnet/ent/provider"
-	"github.com/apnet/apnet/ent/qualification"
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
+	"github.com/apnet/apnet/internal/level"
 	"github.com/apnet/apnet/internal/search"
 	"github.com/apnet/apnet/internal/viewer"
 )
@@ -57,9 +57,9 @@ func benchData(b *testing.B, d *db.DB) {
 		abs = append(abs, d.AwardingBody.Create().SetName(fmt.Sprintf("Awarding Body %d", i)).
 			SetAcronym(fmt.Sprintf("AB%d", i)).SetRecognitionNumber(fmt.Sprintf("RN%d", 5100+i)).SaveX(ctx))
 	}
-	levels := []qualification.Level{
-		qualification.LevelENTRY_1, qualification.LevelENTRY_2, qualification.LevelENTRY_3,
-		qualification.LevelLEVEL_1, qualification.LevelLEVEL_2, qualification.LevelLEVEL_3,
+	levels := []level.Level{
+		level.Entry1, level.Entry2, level.Entry3,
+		level.Level1, level.Level2, level.Level3,
 	}
 	var qs []*ent.QualificationCreate
 	for i := range benchQuals {
@@ -107,7 +107,7 @@ func BenchmarkProviders(b *testing.B) {
 			benchData(b, d)
 			f := search.Filter{
 				Postcode:    "NG7 4BD",
-				Levels:      []qualification.Level{qualification.LevelLEVEL_1, qualification.LevelLEVEL_2},
+				Levels:      []level.Level{level.Level1, level.Level2},
 				WithinMiles: ptr(3.0),
 			}
 			ctx := viewer.SystemContext(context.Background())

@@ -32,6 +32,7 @@ import (
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/geo"
 	"github.com/apnet/apnet/internal/ident"
+	"github.com/apnet/apnet/internal/level"
 )
 
 // Page sizes, the radius limit, and the longest text filter: each word of a
@@ -54,7 +55,7 @@ type Filter struct {
 	// AwardingBody is a name (words, case-insensitive), an acronym (exact,
 	// case-insensitive) or a recognition number (RN5156).
 	AwardingBody string
-	Levels       []qualification.Level
+	Levels       []level.Level
 	// SectorSubjectArea is words of the area, case-insensitive.
 	SectorSubjectArea string
 	// Postcode is where distances are measured from, in any case and spacing.
@@ -187,7 +188,7 @@ func checkFilter(f Filter) (string, error) {
 		}
 	}
 	for _, l := range f.Levels {
-		if err := qualification.LevelValidator(l); err != nil {
+		if !l.Valid() {
 			return "", apierr.Invalid("levels", "%q is not a qualification level", string(l))
 		}
 	}
@@ -244,28 +245,19 @@ func coursePredicates(f Filter, today time.Time) []predicate.Course {
 	return ps
 }
 
-// levelOrder is the schema's levels, lowest first.
-var levelOrder = []qualification.Level{
-	qualification.LevelENTRY_1, qualification.LevelENTRY_2, qualification.LevelENTRY_3,
-	qualification.LevelLEVEL_1, qualification.LevelLEVEL_2, qualification.LevelLEVEL_3,
-}
-
 // levelsMatch matches a qualification that can be awarded at any of want:
 // its level (its highest) is one of them, or it spans one (min_level at or
 // below it, level above it), so a search for Level 1 finds a "Level 1/2"
 // technical award stored as LEVEL_2 with min_level LEVEL_1.
-func levelsMatch(want []qualification.Level) predicate.Qualification {
+func levelsMatch(want []level.Level) predicate.Qualification {
+	all := level.All()
 	alts := []predicate.Qualification{qualification.LevelIn(want...)}
 	for _, w := range want {
-		i := slices.Index(levelOrder, w)
-		if i < 0 || i == len(levelOrder)-1 {
+		i := w.Rank()
+		if i < 0 || i == len(all)-1 {
 			continue // nothing is above the top level
 		}
-		lower := make([]qualification.MinLevel, 0, i+1)
-		for _, l := range levelOrder[:i+1] {
-			lower = append(lower, qualification.MinLevel(l))
-		}
-		alts = append(alts, qualification.And(qualification.LevelIn(levelOrder[i+1:]...), qualification.MinLevelIn(lower...)))
+		alts = append(alts, qualification.And(qualification.LevelIn(all[i+1:]...), qualification.MinLevelIn(all[:i+1]...)))
 	}
 	return qualification.Or(alts...)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/apnet/apnet/internal/db"
 	"github.com/apnet/apnet/internal/dbtest"
 	"github.com/apnet/apnet/internal/geo"
+	"github.com/apnet/apnet/internal/level"
 	"github.com/apnet/apnet/internal/search"
 	"github.com/apnet/apnet/internal/timetable"
 	"github.com/apnet/apnet/internal/viewer"
@@ -76,18 +77,18 @@ var bodies = []struct{ name, acronym, rn string }{
 
 var quals = []struct {
 	number, title string
-	level         qualification.Level
+	level         level.Level
 	ssa, body     string
 }{
-	{"603/3088/0", "IMI Level 1 Certificate in Carrying out Periodic Vehicle Maintenance and Inspection", qualification.LevelLEVEL_1, "Transportation operations and maintenance", "IMI"},
-	{"600/9481/3", "IMI Level 2 Subsidiary Diploma in Light Vehicle Maintenance & Repair Technology (VRQ)", qualification.LevelLEVEL_2, "Transportation operations and maintenance", "IMI"},
-	{"501/1354/9", "City & Guilds Entry Level Award in Vehicle Systems Maintenance (Entry 3)", qualification.LevelENTRY_3, "Transportation operations and maintenance", "City & Guilds"},
-	{"601/0526/4", "City & Guilds Level 1 Award In Construction Skills (Plumbing)", qualification.LevelLEVEL_1, "Building and construction", "City & Guilds"},
-	{"601/0286/X", "City & Guilds Level 1 Award In Construction Skills (Wall and Floor Tiling)", qualification.LevelLEVEL_1, "Building and construction", "City & Guilds"},
-	{"601/8543/0", "Pearson BTEC Level 1 Introductory Certificate in Construction", qualification.LevelLEVEL_1, "Building and construction", "Pearson"},
-	{"601/2623/1", "NCFE Level 1 Certificate in Sport", qualification.LevelLEVEL_1, "Sport, leisure and recreation", "NCFE"},
-	{"601/3037/4", "NCFE Level 2 Certificate in Sport", qualification.LevelLEVEL_2, "Sport, leisure and recreation", "NCFE"},
-	{"601/5785/9", "VTCT Skills Level 1 Certificate in Hair and Beauty Skills (VRQ)", qualification.LevelLEVEL_1, "Service enterprises", "VTCT"},
+	{"603/3088/0", "IMI Level 1 Certificate in Carrying out Periodic Vehicle Maintenance and Inspection", level.Level1, "Transportation operations and maintenance", "IMI"},
+	{"600/9481/3", "IMI Level 2 Subsidiary Diploma in Light Vehicle Maintenance & Repair Technology (VRQ)", level.Level2, "Transportation operations and maintenance", "IMI"},
+	{"501/1354/9", "City & Guilds Entry Level Award in Vehicle Systems Maintenance (Entry 3)", level.Entry3, "Transportation operations and maintenance", "City & Guilds"},
+	{"601/0526/4", "City & Guilds Level 1 Award In Construction Skills (Plumbing)", level.Level1, "Building and construction", "City & Guilds"},
+	{"601/0286/X", "City & Guilds Level 1 Award In Construction Skills (Wall and Floor Tiling)", level.Level1, "Building and construction", "City & Guilds"},
+	{"601/8543/0", "Pearson BTEC Level 1 Introductory Certificate in Construction", level.Level1, "Building and construction", "Pearson"},
+	{"601/2623/1", "NCFE Level 1 Certificate in Sport", level.Level1, "Sport, leisure and recreation", "NCFE"},
+	{"601/3037/4", "NCFE Level 2 Certificate in Sport", level.Level2, "Sport, leisure and recreation", "NCFE"},
+	{"601/5785/9", "VTCT Skills Level 1 Certificate in Hair and Beauty Skills (VRQ)", level.Level1, "Service enterprises", "VTCT"},
 }
 
 type offer struct{ qual, postcode string }
@@ -264,17 +265,17 @@ func TestFilters(t *testing.T) {
 				[]string{"Aspley Training[600/9481/3]", "Bridgford Vehicle Workshop[603/3088/0]", "Bulwell Motor Skills[603/3088/0 600/9481/3]"}},
 			{"awarding body name words need all", search.Filter{AwardingBody: "guilds pearson"}, nil},
 			{"acronym is exact, not a prefix", search.Filter{AwardingBody: "IM"}, nil},
-			{"level", search.Filter{Levels: []qualification.Level{qualification.LevelENTRY_3}},
+			{"level", search.Filter{Levels: []level.Level{level.Entry3}},
 				[]string{"Bridgford Vehicle Workshop[501/1354/9]"}},
-			{"levels", search.Filter{Levels: []qualification.Level{qualification.LevelENTRY_3, qualification.LevelLEVEL_2}},
+			{"levels", search.Filter{Levels: []level.Level{level.Entry3, level.Level2}},
 				[]string{"Aspley Training[600/9481/3]", "Beeston Sports Trust[601/3037/4]", "Bridgford Vehicle Workshop[501/1354/9]", "Bulwell Motor Skills[600/9481/3]"}},
 			{"sector subject area", search.Filter{SectorSubjectArea: "construction"},
 				[]string{"City Construction Academy[601/0526/4 601/0286/X 601/8543/0]"}},
 			{"sector subject area words", search.Filter{SectorSubjectArea: "leisure SPORT"},
 				[]string{"Beeston Sports Trust[601/2623/1 601/3037/4]", "Hyson Green Boxing Club[601/2623/1]", "Ilkeston Youth Provision[601/2623/1]"}},
-			{"awarding body and level", search.Filter{AwardingBody: "NCFE", Levels: []qualification.Level{qualification.LevelLEVEL_1}},
+			{"awarding body and level", search.Filter{AwardingBody: "NCFE", Levels: []level.Level{level.Level1}},
 				[]string{"Beeston Sports Trust[601/2623/1]", "Hyson Green Boxing Club[601/2623/1]", "Ilkeston Youth Provision[601/2623/1]"}},
-			{"title, level and recognition number", search.Filter{Qualification: "sport", AwardingBody: "RN5156", Levels: []qualification.Level{qualification.LevelLEVEL_2}},
+			{"title, level and recognition number", search.Filter{Qualification: "sport", AwardingBody: "RN5156", Levels: []level.Level{level.Level2}},
 				[]string{"Beeston Sports Trust[601/3037/4]"}},
 			{"subject area and awarding body", search.Filter{SectorSubjectArea: "transportation", AwardingBody: "City & Guilds"},
 				[]string{"Bridgford Vehicle Workshop[501/1354/9]"}},
@@ -301,13 +302,13 @@ func TestFilters(t *testing.T) {
 		t.Run("level search finds qualifications spanning the level", func(t *testing.T) {
 			ctx := viewer.SystemContext(context.Background())
 			l12 := qualification.Number("601/3037/4")
-			f.client.Qualification.Update().Where(l12).SetMinLevel(qualification.MinLevelLEVEL_1).ExecX(ctx)
+			f.client.Qualification.Update().Where(l12).SetMinLevel(level.Level1).ExecX(ctx)
 			defer f.client.Qualification.Update().Where(l12).ClearMinLevel().ExecX(ctx)
-			wantSummary(t, f.search(t, search.Filter{AwardingBody: "NCFE", Levels: []qualification.Level{qualification.LevelLEVEL_1}}),
+			wantSummary(t, f.search(t, search.Filter{AwardingBody: "NCFE", Levels: []level.Level{level.Level1}}),
 				"Beeston Sports Trust[601/2623/1 601/3037/4]", "Hyson Green Boxing Club[601/2623/1]", "Ilkeston Youth Provision[601/2623/1]")
-			wantSummary(t, f.search(t, search.Filter{AwardingBody: "NCFE", Levels: []qualification.Level{qualification.LevelLEVEL_2}}),
+			wantSummary(t, f.search(t, search.Filter{AwardingBody: "NCFE", Levels: []level.Level{level.Level2}}),
 				"Beeston Sports Trust[601/3037/4]")
-			wantSummary(t, f.search(t, search.Filter{AwardingBody: "NCFE", Levels: []qualification.Level{qualification.LevelENTRY_3, qualification.LevelLEVEL_3}}))
+			wantSummary(t, f.search(t, search.Filter{AwardingBody: "NCFE", Levels: []level.Level{level.Entry3, level.Level3}}))
 		})
 
 		t.Run("no filter lists every approved provider by name", func(t *testing.T) {
@@ -431,7 +432,7 @@ func TestNearestFirst(t *testing.T) {
 		checkDistances(t, res, postcodes["NG7 2RD"])
 
 		// A terminated postcode is still a place to measure from.
-		res = f.search(t, search.Filter{Postcode: "NG7 2NR", Levels: []qualification.Level{qualification.LevelLEVEL_2}})
+		res = f.search(t, search.Filter{Postcode: "NG7 2NR", Levels: []level.Level{level.Level2}})
 		if res.Origin.Precision != search.PrecisionPostcode {
 			t.Fatalf("origin = %+v", res.Origin)
 		}
@@ -546,7 +547,7 @@ func TestBadInput(t *testing.T) {
 	}
 	wantCode(t, run(search.Filter{}, ptr(-1), nil), "first")
 	wantCode(t, run(search.Filter{}, ptr(search.MaxFirst+1), nil), "first")
-	wantCode(t, run(search.Filter{Levels: []qualification.Level{"LEVEL_9"}}, nil, nil), "levels")
+	wantCode(t, run(search.Filter{Levels: []level.Level{"LEVEL_9"}}, nil, nil), "levels")
 
 	// A cursor for a provider not in these results.
 	stale := search.CursorFor(search.Match{Provider: f.providers["Suspended Motors"]})
@@ -636,7 +637,7 @@ func TestQueryCount(t *testing.T) {
 			{search.Filter{}, 4},
 			// Plus the postcodes, and the district centres for NG7 6ZZ and DE7 5AB.
 			{search.Filter{Postcode: "NG7 2QQ"}, 6},
-			{search.Filter{Postcode: "NG7 9ZZ", Levels: []qualification.Level{qualification.LevelLEVEL_1}}, 6},
+			{search.Filter{Postcode: "NG7 9ZZ", Levels: []level.Level{level.Level1}}, 6},
 			// Every course's postcode is in the table: no district query.
 			{search.Filter{Postcode: "NG7 2QQ", AwardingBody: "IMI"}, 5},
 		} {
@@ -662,25 +663,25 @@ func TestLevelSpanIsOrdered(t *testing.T) {
 			e, ok := apierr.As(err)
 			return ok && e.Code == apierr.BadUserInput && e.Field == "minLevel"
 		}
-		create := func(number string, level qualification.Level, min qualification.MinLevel) error {
-			return c.Qualification.Create().SetNumber(number).SetTitle("Span").SetLevel(level).SetMinLevel(min).
+		create := func(number string, hi, lo level.Level) error {
+			return c.Qualification.Create().SetNumber(number).SetTitle("Span").SetLevel(hi).SetMinLevel(lo).
 				SetAwardingBody(ab).Exec(ctx)
 		}
-		if err := create("600/0001/1", qualification.LevelLEVEL_1, qualification.MinLevelLEVEL_2); !refusedSpan(err) {
+		if err := create("600/0001/1", level.Level1, level.Level2); !refusedSpan(err) {
 			t.Errorf("minLevel above level: %v, want BAD_USER_INPUT on minLevel", err)
 		}
-		if err := create("600/0002/2", qualification.LevelLEVEL_2, qualification.MinLevelLEVEL_2); !refusedSpan(err) {
+		if err := create("600/0002/2", level.Level2, level.Level2); !refusedSpan(err) {
 			t.Errorf("minLevel equal to level: %v, want BAD_USER_INPUT on minLevel", err)
 		}
-		if err := create("600/0003/3", qualification.LevelLEVEL_2, qualification.MinLevelLEVEL_1); err != nil {
+		if err := create("600/0003/3", level.Level2, level.Level1); err != nil {
 			t.Fatalf("a Level 1/2 span: %v", err)
 		}
 		q := c.Qualification.Query().Where(qualification.Number("600/0003/3")).OnlyX(ctx)
 		// Lowering level alone, below the stored minLevel, turns the span over.
-		if err := c.Qualification.UpdateOne(q).SetLevel(qualification.LevelENTRY_3).Exec(ctx); !refusedSpan(err) {
+		if err := c.Qualification.UpdateOne(q).SetLevel(level.Entry3).Exec(ctx); !refusedSpan(err) {
 			t.Errorf("level lowered below the stored minLevel: %v, want BAD_USER_INPUT on minLevel", err)
 		}
-		if err := c.Qualification.UpdateOne(q).SetLevel(qualification.LevelLEVEL_3).Exec(ctx); err != nil {
+		if err := c.Qualification.UpdateOne(q).SetLevel(level.Level3).Exec(ctx); err != nil {
 			t.Errorf("a wider span: %v", err)
 		}
 	})
