@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apnet/apnet/internal/db"
@@ -58,6 +59,27 @@ func TestImportSchoolsCommand(t *testing.T) {
 	} {
 		if err := importCmd(ctx, log, args); err == nil {
 			t.Errorf("import %q: no error", args)
+		}
+	}
+}
+
+// A qualification's level and minLevel are one concept with one enum:
+// `apnet schema` shows QualificationLevel once, used by both fields.
+func TestSchemaHasOneQualificationLevelEnum(t *testing.T) {
+	var b strings.Builder
+	if err := printSchema(&b); err != nil {
+		t.Fatal(err)
+	}
+	sdl := b.String()
+	if n := strings.Count(sdl, "enum QualificationLevel "); n != 1 {
+		t.Errorf("enum QualificationLevel defined %d times", n)
+	}
+	if strings.Contains(sdl, "QualificationMinLevel") {
+		t.Error("schema still has QualificationMinLevel")
+	}
+	for _, want := range []string{"minLevel: QualificationLevel\n", "minLevelIn: [QualificationLevel!]", "levels: [QualificationLevel!]"} {
+		if !strings.Contains(sdl, want) {
+			t.Errorf("schema lacks %q", want)
 		}
 	}
 }

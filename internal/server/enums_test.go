@@ -26,7 +26,7 @@ func TestEnumVariablesInTheWrongCaseAreBadInput(t *testing.T) {
 	}
 	const levels = "ENTRY_1, ENTRY_2, ENTRY_3, LEVEL_1, LEVEL_2, LEVEL_3"
 	for name, tc := range map[string]struct {
-		c      string // client: anon or school
+		c      string // client: anon, school or admin
 		query  string
 		vars   map[string]any
 		want   []string // in the message
@@ -49,14 +49,20 @@ func TestEnumVariablesInTheWrongCaseAreBadInput(t *testing.T) {
 		"qualification levels list variable": {"school",
 			`query($l: [QualificationLevel!]) { searchProviders(filter: {levels: $l, postcode: "NG7 2QQ"}) { edges { cursor } } }`,
 			map[string]any{"l": []any{"LEVEL_1", "level_2"}}, []string{`"level_2" is not a valid QualificationLevel`, levels}, "variable.l[1]"},
+		"qualification minLevel shares the level enum": {"admin",
+			`query($l: [QualificationLevel!]) { qualifications(where: {minLevelIn: $l}) { totalCount } }`,
+			map[string]any{"l": []any{"Level_1"}}, []string{`"Level_1" is not a valid QualificationLevel`, levels}, "variable.l[0]"},
 		"entgql order direction": {"school",
 			`query($d: OrderDirection!) { learners(first: 1, orderBy: {direction: $d, field: UPN}) { totalCount } }`,
 			map[string]any{"d": "asc"}, []string{`"asc" is not a valid OrderDirection`, "ASC, DESC"}, "variable.d"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := e.anon
-			if tc.c == "school" {
+			switch tc.c {
+			case "school":
 				c = e.schoolA
+			case "admin":
+				c = e.admin
 			}
 			r := do(t, c, tc.query, tc.vars)
 			msg := wantCode(t, r, "BAD_USER_INPUT")
@@ -78,6 +84,8 @@ func TestEnumVariablesInTheWrongCaseAreBadInput(t *testing.T) {
 	data(t, e.anon, apply, application(func(map[string]any) {}), nil)
 	data(t, e.schoolA, `query($l: [QualificationLevel!]) { searchProviders(filter: {levels: $l, postcode: "NG7 2QQ"}) { edges { cursor } } }`,
 		map[string]any{"l": []any{"LEVEL_1", "LEVEL_2"}}, nil)
+	data(t, e.admin, `query($l: QualificationLevel) { qualifications(where: {minLevel: $l, levelNEQ: $l}) { totalCount } }`,
+		map[string]any{"l": "LEVEL_1"}, nil)
 	data(t, e.schoolA, `query($d: OrderDirection!) { learners(first: 1, orderBy: {direction: $d, field: UPN}) { totalCount } }`,
 		map[string]any{"d": "DESC"}, nil)
 }
