@@ -105,9 +105,18 @@ func TestApplyInChromium(t *testing.T) {
 		t.Errorf("the server's refusal is not marked on the email input")
 	}
 
+	// The server refuses a qualification the catalogue lacks, at its input.
 	run(t, page, 30*time.Second, "correct the email and send",
 		fill(`#ap-email`, ""),
 		typeInto(`#ap-email`, "jo@riverside.example"),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`#ap-courses-1-qualificationNumber-error`)))
+	if msg := get(t, page, "server's catalogue error", chromedp.Text(chromedp.CSS(`#ap-courses-1-qualificationNumber-error`))); !strings.Contains(msg, "not in the partnership's qualification catalogue") {
+		t.Errorf("the second course's error says %q", msg)
+	}
+	run(t, page, 30*time.Second, "offer a catalogue qualification instead and send",
+		fill(`#ap-courses-1-qualificationNumber`, ""),
+		typeInto(`#ap-courses-1-qualificationNumber`, "603/2476/0"),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=apply-success]`)))
 	done := get(t, page, "success", chromedp.Text(chromedp.CSS(`[data-testid=apply-success]`)))
@@ -122,9 +131,9 @@ func TestApplyInChromium(t *testing.T) {
 		chromedp.Navigate(wd.proxy.URL()+"/applications"),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-application-id="`+ref+`"] [data-testid=offered-course] strong`)))
 	// The titles come from a second query: wait for them.
-	run(t, page, 30*time.Second, "qualification titles", chromedp.WaitVisible(chromedp.CSS(`li[data-application-id="`+ref+`"] .courses .inline-error`)))
+	run(t, page, 30*time.Second, "qualification titles", chromedp.Poll[chromedp.Void](`document.querySelector('li[data-application-id="`+ref+`"]').textContent.includes('Hairdressing')`))
 	item := get(t, page, "application", chromedp.Text(chromedp.CSS(`li[data-application-id="`+ref+`"]`)))
-	for _, want := range []string{"Riverside Motor Skills CIC", "Work-based placement", "Test Level 1 Certificate in Hairdressing (603/2476/0", "600/0000/1 not in the qualification catalogue", "8 places at NG2 1AA; Tuesday 09:00–12:00", "Jo Patel"} {
+	for _, want := range []string{"Riverside Motor Skills CIC", "Work-based placement", "Test Level 1 Certificate in Hairdressing (603/2476/0", "4 places at NG2 1AA; Thursday 13:00–15:30", "8 places at NG2 1AA; Tuesday 09:00–12:00", "Jo Patel"} {
 		if !strings.Contains(item, want) {
 			t.Errorf("the queue's entry %q lacks %q", item, want)
 		}
