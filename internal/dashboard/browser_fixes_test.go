@@ -147,7 +147,10 @@ func TestProgressUpdateInChromium(t *testing.T) {
 		t.Errorf("focus on %q after posting, want the confirmation", focus)
 	}
 
-	// An error stays on the page, next to the form.
+	// An error stays on the page, next to the form. The list reloads after
+	// a post and grows by the new update, moving the button: wait for it.
+	run(t, page, 30*time.Second, "the posted update listed",
+		chromedp.Poll[chromedp.Void](`document.querySelector('main').textContent.includes('(posted ')`))
 	run(t, page, 30*time.Second, "post a bad period",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-post="%d"]`, p.ID))),
 		chromedp.WaitVisible(chromedp.CSS(form)),
