@@ -37,10 +37,15 @@ import (
 
 // Lifetimes and throttling limits.
 const (
-	SessionTTL      = 12 * time.Hour
-	InvitationTTL   = 72 * time.Hour
-	accountFailures = 5  // per account within failureWindow, then locked
-	addressFailures = 20 // per client address within failureWindow, then locked
+	SessionTTL    = 12 * time.Hour
+	InvitationTTL = 72 * time.Hour
+	// Failures within failureWindow before sign-in is locked. The tight
+	// lock is per account and address, so a stranger who knows a designated
+	// lead's email cannot lock them out of the alert feed from elsewhere; a
+	// whole account locks only at a count one address cannot reach alone.
+	pairFailures    = 5  // per account from one client address
+	accountFailures = 50 // per account from all addresses together
+	addressFailures = 20 // per client address, whatever the accounts
 	failureWindow   = 15 * time.Minute
 	lockout         = 15 * time.Minute
 )
@@ -65,6 +70,7 @@ type Service struct {
 	broker    broker.Broker
 	log       *slog.Logger
 	now       func() time.Time
+	pairs     *ratelimit.Limiter
 	accounts  *ratelimit.Limiter
 	addresses *ratelimit.Limiter
 
@@ -90,6 +96,7 @@ func New(client *gen.Client, b broker.Broker, log *slog.Logger, now func() time.
 	}
 	return &Service{
 		client: client, broker: b, log: log, now: now,
+		pairs:     ratelimit.New(pairFailures, failureWindow, lockout),
 		accounts:  ratelimit.New(accountFailures, failureWindow, lockout),
 		addresses: ratelimit.New(addressFailures, failureWindow, lockout),
 		conns:     map[int]map[*int]context.CancelCauseFunc{},
@@ -114,7 +121,7 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*SignedIn, error
 	for _, check := range []struct {
 		l   *ratelimit.Limiter
 		key string
-	}{{s.accounts, email}, {s.addresses, addr}} {
+	}{{s.pairs, pairKey(email, addr)}, {s.accounts, email}, {s.addresses, addr}} {
 		if ok, wait := check.l.Allow(check.key, now); !ok {
 			return nil, apierr.New(apierr.Unauthenticated,
 				"too many failed sign-in attempts; try again in %d minutes", int(math.Ceil(wait.Minutes())))
@@ -136,7 +143,7 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*SignedIn, error
 	if err != nil || !ok || !u.Active {
 		return nil, s.failed(ctx, email, addr, now, u.ID)
 	}
-	s.accounts.Reset(email)
+	s.pairs.Reset(pairKey(email, addr))
 	if password.NeedsRehash(u.PasswordHash) {
 		// The cost settings have changed since this hash was made: upgrade it now that the password is known.
 		if hash, err := password.Hash(pw); err == nil {
@@ -156,7 +163,12 @@ func (s *Service) Login(ctx context.Context, email, pw string) (*SignedIn, error
 	return signed, nil
 }
 
+// pairKey keys the per-account, per-address limiter; a NUL cannot occur in
+// either part.
+func pairKey(email, addr string) string { return email + "\x00" + addr }
+
 func (s *Service) failed(ctx context.Context, email, addr string, now time.Time, userID int) error {
+	s.pairs.Fail(pairKey(email, addr), now)
 	s.accounts.Fail(email, now)
 	s.addresses.Fail(addr, now)
 	if err := audit.Record(ctx, s.client, audit.SignInFailed, gen.TypeUser, userID); err != nil {

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -157,4 +158,41 @@ func TestEndedSessionsAreRefusedAtOnce(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	})
+}
+
+// Failures from one address lock the account only from that address, so a
+// stranger who knows a designated lead's email cannot lock them out from
+// elsewhere; failures from many addresses together lock the whole account.
+func TestSignInLockIsPerAddressUntilTheAccountCeiling(t *testing.T) {
+	r := newReplicas(t)
+	from := func(addr string) context.Context {
+		return viewer.NewContext(context.Background(), viewer.Viewer{Address: addr})
+	}
+	locked := func(err error) bool { return err != nil && strings.Contains(err.Error(), "too many") }
+	const email = "provider@test.example"
+	for i := range 5 {
+		if _, err := r.a.Login(from("203.0.113.9"), email, "not the password"); locked(err) {
+			t.Fatalf("locked after %d failures", i)
+		}
+	}
+	if _, err := r.a.Login(from("203.0.113.9"), email, fixture.Password); !locked(err) {
+		t.Fatalf("the failing address after 5 failures: %v, want locked", err)
+	}
+	if _, err := r.a.Login(from("192.0.2.1"), email, fixture.Password); err != nil {
+		t.Fatalf("the owner from another address: %v", err)
+	}
+	// 50 failures in all, 5 from each of ten addresses: the account locks
+	// everywhere, the owner's address included.
+	for a := range 9 {
+		for range 5 {
+			_, _ = r.a.Login(from(fmt.Sprintf("198.51.100.%d", a)), email, "not the password")
+		}
+	}
+	if _, err := r.a.Login(from("192.0.2.1"), email, fixture.Password); !locked(err) {
+		t.Fatalf("after 50 failures from ten addresses: %v, want the account locked", err)
+	}
+	*r.clock = r.clock.Add(time.Hour)
+	if _, err := r.a.Login(from("192.0.2.1"), email, fixture.Password); err != nil {
+		t.Fatalf("an hour later: %v", err)
+	}
 }
