@@ -655,8 +655,11 @@ func TestQAFromApplicationToApprovalInChromium(t *testing.T) {
 	run(t, officer, 30*time.Second, "accept the application",
 		chromedp.Navigate(wd.proxy.URL()+"/applications"),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-application-id] .actions button`)),
-		chromedp.Click(chromedp.CSS(`li[data-application-id] .actions button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a.accepted-link`)))
+		chromedp.Focus(chromedp.CSS(`li[data-application-id] .actions button`)),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`a.accepted-link`)),
+		// The Accept button went with the application: the keyboard is at the result.
+		chromedp.Poll[chromedp.Void](`document.activeElement === document.querySelector('p.result[role=status]')`))
 	wd.screenshot(t, officer, "23-qa-application-accepted")
 	run(t, officer, 30*time.Second, "open the QA page",
 		chromedp.Click(chromedp.CSS(`a.accepted-link`)),
