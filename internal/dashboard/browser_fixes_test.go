@@ -240,3 +240,27 @@ func TestRegisterChecksAndAlertTextInChromium(t *testing.T) {
 		}
 	})
 }
+
+// A future date in the register is refused in the page, in the server's
+// words, and the date field offers nothing after today.
+func TestRegisterFutureDateInChromium(t *testing.T) {
+	exec := testenv.BrowserPath(t)
+	wd := startServer(t)
+	browser := newBrowser(t, exec)
+	prov := tab(t, browser, 1280, 900)
+	wd.signInAs(t, prov, "provider@test.example")
+	today := get(t, prov, "today", chromedp.Evaluate[string](`(() => { const d = new Date(), p = (n) => String(n).padStart(2, '0'); return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) })()`))
+	next := get(t, prov, "next week", chromedp.Evaluate[string](`(() => { const d = new Date(); d.setDate(d.getDate() + 7); const p = (n) => String(n).padStart(2, '0'); return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) })()`))
+	run(t, prov, 30*time.Second, "open a future register",
+		chromedp.Navigate(wd.proxy.URL()+"/register?date="+next),
+		chromedp.WaitVisible(chromedp.CSS(`#reg-date-error`)))
+	if max := get(t, prov, "max", chromedp.AttributeValue(chromedp.CSS(`#reg-date`), "max")).Value; max != today {
+		t.Errorf("date field max %q, want %q", max, today)
+	}
+	if msg := get(t, prov, "error", chromedp.Text(chromedp.CSS(`#reg-date-error`))); !strings.Contains(msg, "is in the future; marks record what happened") {
+		t.Errorf("error %q", msg)
+	}
+	if n := get(t, prov, "forms", chromedp.Evaluate[int](`document.querySelectorAll('form.register').length`)); n != 0 {
+		t.Errorf("%d registers offered for a future date", n)
+	}
+}

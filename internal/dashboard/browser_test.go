@@ -23,6 +23,7 @@ import (
 	"github.com/apnet/apnet/ent/alert"
 	"github.com/apnet/apnet/ent/attendancemark"
 	"github.com/apnet/apnet/ent/provider"
+	"github.com/apnet/apnet/ent/trainingbooking"
 	"github.com/apnet/apnet/ent/user"
 	"github.com/apnet/apnet/graph"
 	"github.com/apnet/apnet/internal/attendance"
@@ -395,6 +396,10 @@ func TestDashboardInChromium(t *testing.T) {
 			chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-placement-id="%d"] a`, wd.w.Placements[0].ID))),
 			chromedp.WaitVisible(chromedp.CSS(`figure.chart svg`)))
 		wd.screenshot(t, school, "05-school-learner-chart")
+		// At tablet width the code table's headers keep their words whole.
+		run(t, school, 30*time.Second, "tablet width", chromedp.EmulateViewport(768, 1024))
+		noMidWordBreaks(t, school, "learner page")
+		run(t, school, 30*time.Second, "desktop width", chromedp.EmulateViewport(1280, 900))
 		// Every week's label lies inside the chart, none over the next.
 		if fit := get(t, school, "week labels fit", chromedp.Evaluate[string](`(() => {
 			const svg = document.querySelector('figure.chart svg').getBoundingClientRect();
@@ -445,6 +450,7 @@ func TestDashboardInChromium(t *testing.T) {
 			t.Errorf("already-marked code %q, want B", savedCode)
 		}
 		wd.screenshot(t, prov, "09-provider-register")
+		noMidWordBreaks(t, prov, "register")
 
 		// Keys per placement: late 20 minutes, present, absent unauthorised.
 		keys := map[string][]chromedp.Action[chromedp.Void]{
@@ -655,8 +661,11 @@ func TestQAFromApplicationToApprovalInChromium(t *testing.T) {
 	run(t, officer, 30*time.Second, "accept the application",
 		chromedp.Navigate(wd.proxy.URL()+"/applications"),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-application-id] .actions button`)),
-		chromedp.Click(chromedp.CSS(`li[data-application-id] .actions button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a.accepted-link`)))
+		chromedp.Focus(chromedp.CSS(`li[data-application-id] .actions button`)),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`a.accepted-link`)),
+		// The Accept button went with the application: the keyboard is at the result.
+		chromedp.Poll[chromedp.Void](`document.activeElement === document.querySelector('p.result[role=status]')`))
 	wd.screenshot(t, officer, "23-qa-application-accepted")
 	run(t, officer, 30*time.Second, "open the QA page",
 		chromedp.Click(chromedp.CSS(`a.accepted-link`)),
@@ -811,12 +820,33 @@ func TestTrainingInChromium(t *testing.T) {
 	if left := get(t, prov, "places left", chromedp.Text(chromedp.CSS(`[data-testid=places-left]`))); left != "1 of 2 places left" {
 		t.Errorf("after booking: %q", left)
 	}
+
+	// A very long unbroken name scrolls within its table instead of widening
+	// the page, and no heading or name breaks mid-word at tablet width.
+	long := wd.client.TrainingBooking.Create().SetEventID(wd.client.TrainingEvent.Query().OnlyIDX(viewer.SystemContext(ctx))).
+		SetProviderID(wd.w.Provider.ID).SetAttendeeName(strings.Repeat("x", 400)).SetAttendeeEmail("long@provider.example").
+		SetBookedBy("system").SaveX(viewer.SystemContext(ctx))
+	run(t, prov, 30*time.Second, "long name",
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr:nth-child(2)`)))
+	if w := get(t, prov, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 768 {
+		t.Errorf("a 400-character name widens the page to %dpx", w)
+	}
+	if !get(t, prov, "table scrolls", chromedp.Evaluate[bool](`(() => { const w = document.querySelector('li[data-event-id] .table-wrap'); return w.scrollWidth > w.clientWidth })()`)) {
+		t.Error("the long name's table does not scroll within its box")
+	}
+	noMidWordBreaks(t, prov, "training")
+	// Cancelled, it has no buttons to get in the way of what follows.
+	if err := wd.provider.MustData(ctx, `mutation($id: ID!) { cancelTrainingBooking(id: $id) { id } }`, map[string]any{"id": long.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	run(t, prov, 30*time.Second, "long name cancelled", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody tr`)))
 	wd.screenshot(t, prov, "28-provider-training-booked")
 
 	// Cancelled meanwhile elsewhere: cancelling again says so, naming the
 	// event in words, with no database id and no attendee's name.
 	sys := viewer.SystemContext(ctx)
-	booked := wd.client.TrainingBooking.Query().OnlyX(sys)
+	booked := wd.client.TrainingBooking.Query().Where(trainingbooking.IDNEQ(long.ID)).OnlyX(sys)
 	if err := wd.provider.MustData(ctx, `mutation($id: ID!) { cancelTrainingBooking(id: $id) { id } }`, map[string]any{"id": booked.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -896,5 +926,31 @@ func TestTrainingInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`li[data-event-id] table tbody:not(:has(button))`)))
 	if left := get(t, prov, "places left", chromedp.Text(chromedp.CSS(`[data-testid=places-left]`))); left != "2 of 2 places left" {
 		t.Errorf("after cancelling: %q", left)
+	}
+}
+
+// noMidWordBreaks fails the test when a table header or row name of the page
+// wraps inside a word: a word's text is laid out on one line.
+func noMidWordBreaks(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	broken := get(t, ctx, what+" words", chromedp.Evaluate[[]string](`(() => {
+		const out = [];
+		for (const th of document.querySelectorAll('main table th')) {
+			const walk = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+			for (let n; (n = walk.nextNode()); ) {
+				for (const m of n.data.matchAll(/\S+/g)) {
+					if (m[0].length > 40) continue; // a very long word may wrap
+					const r = document.createRange();
+					r.setStart(n, m.index);
+					r.setEnd(n, m.index + m[0].length);
+					const tops = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+					if (tops.size > 1) out.push(m[0]);
+				}
+			}
+		}
+		return out;
+	})()`))
+	if len(broken) > 0 {
+		t.Errorf("%s: words broken across lines: %q", what, broken)
 	}
 }

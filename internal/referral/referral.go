@@ -159,7 +159,7 @@ func (s *Service) Update(ctx context.Context, id int, f form.Form) (*ent.Referra
 			return err
 		}
 		if !slices.Contains(editable, r.Status) {
-			return apierr.New(apierr.Conflict, "referral %d is %s; the form can be changed only while DRAFT or RETURNED", id, r.Status)
+			return apierr.New(apierr.Conflict, "referral %d is %s; the form can be changed only while %s", id, word(r.Status), statuses(editable))
 		}
 		u := guarded(tx, r, s.now())
 		setForm(u.Mutation(), f)
@@ -327,15 +327,21 @@ func (s *Service) step(_ context.Context, tx *ent.Tx, r *ent.Referral, a Action)
 	}
 	if !slices.Contains(m.From, r.Status) {
 		return nil, apierr.New(apierr.Conflict, "referral %d is %s; only a referral that is %s can %s it",
-			r.ID, r.Status, statuses(m.From), a)
+			r.ID, word(r.Status), statuses(m.From), a)
 	}
 	return guarded(tx, r, s.now()).SetStatus(m.To), nil
+}
+
+// word is a status as a message says it: "checked", "pre-visit held".
+func word(s referral.Status) string {
+	w := strings.ToLower(strings.ReplaceAll(string(s), "_", " "))
+	return strings.Replace(w, "pre visit", "pre-visit", 1)
 }
 
 func statuses(ss []referral.Status) string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = string(s)
+		out[i] = word(s)
 	}
 	if len(out) > 3 {
 		return "not yet placed or withdrawn"

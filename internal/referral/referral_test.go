@@ -188,7 +188,7 @@ func TestLifecycleFromDraftToCompletedPlacement(t *testing.T) {
 		// The snapshot keeps the details as submitted.
 		w.d.Learner.UpdateOne(w.learner).SetLastName("Ward-Smith").ExecX(sys)
 		_, err = w.s.Update(w.schoolA, r.ID, completeForm())
-		wantCode(t, err, apierr.Conflict, "is SUBMITTED")
+		wantCode(t, err, apierr.Conflict, "is submitted")
 		r = must[*ent.Referral](t)(w.s.ReturnToSchool(w.qa, r.ID, []string{"attendance figures missing for last year", " "}))
 		if r.Status != referral.StatusRETURNED || r.ReturnReasons != "attendance figures missing for last year" {
 			t.Fatalf("returned: %s %q", r.Status, r.ReturnReasons)
@@ -234,7 +234,7 @@ func TestLifecycleFromDraftToCompletedPlacement(t *testing.T) {
 			t.Fatalf("referral after placing: %s", got.Status)
 		}
 		_, err = w.s.Withdraw(w.schoolA, r.ID, "changed our minds")
-		wantCode(t, err, apierr.Conflict, "is PLACED")
+		wantCode(t, err, apierr.Conflict, "is placed")
 		p = must[*ent.Placement](t)(w.s.StartPlacement(w.provider, p.ID))
 		if p.Status != placement.StatusACTIVE {
 			t.Fatalf("started placement is %s", p.Status)
@@ -305,15 +305,15 @@ func TestInvalidTransitionNamesTheState(t *testing.T) {
 		w := setup(t, d)
 		r := must[*ent.Referral](t)(w.s.Create(w.schoolA, w.learner.ID, completeForm()))
 		_, err := w.s.Forward(w.qa, r.ID, w.Course.ID)
-		wantCode(t, err, apierr.Conflict, "is DRAFT")
+		wantCode(t, err, apierr.Conflict, "is draft")
 		_, err = w.s.Check(w.qa, r.ID)
-		wantCode(t, err, apierr.Conflict, "referral "+strconv.Itoa(r.ID)+" is DRAFT; only a referral that is SUBMITTED can check it")
+		wantCode(t, err, apierr.Conflict, "referral "+strconv.Itoa(r.ID)+" is draft; only a referral that is submitted can check it")
 		must[*ent.Referral](t)(w.s.Submit(w.schoolA, r.ID))
 		_, err = w.s.Submit(w.schoolA, r.ID)
-		wantCode(t, err, apierr.Conflict, "is SUBMITTED")
+		wantCode(t, err, apierr.Conflict, "is submitted")
 		must[*ent.Referral](t)(w.s.Withdraw(w.schoolA, r.ID, "moved school"))
 		_, err = w.s.Check(w.qa, r.ID)
-		wantCode(t, err, apierr.Conflict, "is WITHDRAWN")
+		wantCode(t, err, apierr.Conflict, "is withdrawn")
 	})
 }
 

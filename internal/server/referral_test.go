@@ -106,7 +106,7 @@ func TestReferralToOutcomeOverGraphQL(t *testing.T) {
 	}
 	step(e.qa, `mutation($id: ID!) { returnReferral(id: $id, reasons: ["add last year's attendance"]) { id } }`, idv, "RETURNED")
 	msg := wantCode(t, do(t, e.qa, `mutation($id: ID!) { checkReferral(id: $id) { id } }`, idv), "CONFLICT")
-	if !strings.Contains(msg, "is RETURNED") {
+	if !strings.Contains(msg, "is returned") {
 		t.Fatalf("conflict does not name the state: %s", msg)
 	}
 	data(t, e.schoolA, `mutation($id: ID!) { updateReferral(id: $id, form: {reason: "needs a practical route", qualificationsRequired: "Level 1 construction", send: {provision: EHCP, primaryNeed: SEMH}, attendance: {thisYearPercent: 72.5, lastYearPercent: 88}}) { id } }`, idv, nil)

@@ -42,7 +42,8 @@ export function describe(a: Alert): { text: string; code: string; amended: strin
   const m = raisingVersion(a);
   if (!a.mark || !m) return { text: a.kind === 'PROVIDER_SUSPENDED' ? 'Provider suspended' : label(a.kind), code: '', amended: '' };
   const text = `${markText(m)} [${m.code || '–'}]`;
-  const amended = a.mark.version > m.version ? `mark since amended to ${markText(a.mark)} [${a.mark.code || '–'}]` : '';
+  // Only a mark that now says something else (not one changed and changed back).
+  const amended = a.mark.version > m.version && (markText(a.mark) !== markText(m) || a.mark.code !== m.code) ? `mark since amended to ${markText(a.mark)} [${a.mark.code || '–'}]` : '';
   return { text, code: m.code, amended };
 }
 

@@ -45,7 +45,8 @@ function checkSearch(postcode: string, miles: string): { postcode?: string; mile
   }
   if (miles.trim() !== '') {
     const n = Number(miles);
-    if (!pc) out.miles = 'Enter a postcode to search within a distance of it.';
+    // The postcode is what is missing: the message and the focus go there.
+    if (!pc) out.postcode = 'Enter a postcode to search within a distance of it.';
     else if (!Number.isFinite(n) || n <= 0) out.miles = 'Enter a distance of more than 0 miles.';
     else if (n > MAX_MILES) out.miles = `Enter a distance of at most ${MAX_MILES} miles.`;
   }

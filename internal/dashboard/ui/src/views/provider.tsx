@@ -386,6 +386,8 @@ function RegisterForm({ s, date, saved, first }: { s: Session; date: string; sav
 
 export function Register({ me, date: fromURL }: { me: Me; date: string | null }) {
   const date = validDate(fromURL) ? fromURL : today();
+  // The server refuses marks for a future date, in these words.
+  const future = date > today() ? `${formatDate(date)} is in the future; marks record what happened. Choose today or an earlier date.` : '';
   const q = useQuery<{ placements: { edges: { node: Placement }[] } }>(PLACEMENTS, { d: date });
   const weekday = weekdayOf(date);
   const sessions = useMemo(() => {
@@ -407,10 +409,15 @@ export function Register({ me, date: fromURL }: { me: Me; date: string | null })
       <Heading>Register · {formatDate(date)}</Heading>
       <p>{me.provider?.name}: mark every learner for each session, then save the session's register in one go.</p>
       <label for="reg-date">Date</label>{' '}
-      <input id="reg-date" type="date" value={date} max={today()} onChange={(e) => e.currentTarget.value && navigate(`/register?date=${e.currentTarget.value}`)} />
+      <input id="reg-date" type="date" value={date} max={today()} onChange={(e) => e.currentTarget.value && navigate(`/register?date=${e.currentTarget.value}`)} aria-invalid={future ? true : undefined} aria-describedby={future ? 'reg-date-error' : undefined} />
+      {future ? (
+        <p id="reg-date-error" class="error" role="alert">
+          {future}
+        </p>
+      ) : null}
       <Async q={q} what="today's register">
         {() =>
-          sessions.length === 0 ? (
+          future ? null : sessions.length === 0 ? (
             <p class="empty">No sessions on {formatDate(date)}.</p>
           ) : (
             <>

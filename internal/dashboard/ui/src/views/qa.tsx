@@ -1,6 +1,6 @@
 // Quality assurance for the partnership: the worklist, the applications
 // queue and each provider's QA page (visits, reports, decisions).
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { formatDate, formatTime, gql, label, nodes, today } from '../api';
 import { Async, FormError, Heading, invalid, isNotFound, Link, NotFound, useAction, useQuery, validID } from '../ui';
 import { LONG, PERSON_NAME, REASON, REPORT } from '../limits';
@@ -298,6 +298,8 @@ interface Accepted {
 export function Applications() {
   const [status, setStatus] = useState('SUBMITTED');
   const [accepted, setAccepted] = useState<Accepted | null>(null);
+  // The Accept button goes away with the reload: the keyboard goes to the result.
+  const resultRef = useRef<HTMLParagraphElement>(null);
   const q = useQuery<{ applications: { totalCount: number; edges: { node: Application }[] } }>(
     `query($s: ApplicationStatus) { applications(first: 100, where: {status: $s}, orderBy: [{field: SUBMITTED_AT, direction: ASC}]) { totalCount edges { node { ${APP_FIELDS} } } } }`,
     { s: status },
@@ -314,7 +316,7 @@ export function Applications() {
           <option value="REJECTED">Rejected</option>
         </select>
       </div>
-      <p role="status" class="result">
+      <p role="status" class="result" tabIndex={-1} ref={resultRef}>
         {accepted && (
           <>
             {accepted.organisationName} accepted
@@ -345,6 +347,7 @@ export function Applications() {
               done={(r) => {
                 setAccepted(r);
                 q.reload();
+                if (r) requestAnimationFrame(() => resultRef.current?.focus());
               }}
             />
           );

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeError, formatTime, gql, label, nodes } from '../api';
 import { subscribe } from '../live';
 import type { Me } from '../main';
@@ -81,27 +81,35 @@ interface Course {
   qualification: { title: string; level: string };
 }
 
-function QueueItem({ r, courses, done }: { r: Referral; courses: Course[]; done: () => void }) {
+// The states each queue action may start from: internal/referral's Machine.
+const FROM = {
+  check: ['SUBMITTED'],
+  return: ['SUBMITTED'],
+  forward: ['CHECKED', 'DECLINED'],
+};
+
+// done: the action went through; msg says what happened.
+function QueueItem({ r, courses, done }: { r: Referral; courses: Course[]; done: (msg: string) => void }) {
   const [mode, setMode] = useState<'' | 'return' | 'forward'>('');
   const [reasons, setReasons] = useState('');
   const [course, setCourse] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const act = async (query: string, vars: Record<string, unknown>) => {
+  const name = `${r.learner.firstName} ${r.learner.lastName}`;
+  const act = async (query: string, vars: Record<string, unknown>, msg: string) => {
     setBusy(true);
     setError(null);
     try {
       await gql(query, vars);
-      done();
+      done(msg);
     } catch (e) {
       setError(e);
     } finally {
       setBusy(false);
     }
   };
-  const name = `${r.learner.firstName} ${r.learner.lastName}`;
   return (
-    <li class="queue-item">
+    <li class="queue-item" data-referral={r.id}>
       <h2>
         {name} <StatusTag s={r.status} />
       </h2>
@@ -110,17 +118,17 @@ function QueueItem({ r, courses, done }: { r: Referral; courses: Course[]; done:
       </p>
       {r.reason && <p>{r.reason}</p>}
       <div class="actions">
-        {r.status === 'SUBMITTED' && (
-          <button type="button" disabled={busy} onClick={() => act(`mutation($id: ID!) { checkReferral(id: $id) { id } }`, { id: r.id })}>
+        {FROM.check.includes(r.status) && (
+          <button type="button" disabled={busy} onClick={() => act(`mutation($id: ID!) { checkReferral(id: $id) { id } }`, { id: r.id }, `Checked the referral for ${name}.`)}>
             Check
           </button>
         )}
-        {(r.status === 'SUBMITTED' || r.status === 'CHECKED') && (
+        {FROM.return.includes(r.status) && (
           <button type="button" class="secondary" disabled={busy} aria-expanded={mode === 'return'} onClick={() => setMode(mode === 'return' ? '' : 'return')}>
             Return to school…
           </button>
         )}
-        {(r.status === 'CHECKED' || r.status === 'DECLINED') && (
+        {FROM.forward.includes(r.status) && (
           <button type="button" class="secondary" disabled={busy} aria-expanded={mode === 'forward'} onClick={() => setMode(mode === 'forward' ? '' : 'forward')}>
             Forward to a provider…
           </button>
@@ -131,7 +139,7 @@ function QueueItem({ r, courses, done }: { r: Referral; courses: Course[]; done:
           onSubmit={(e) => {
             e.preventDefault();
             const list = reasons.split('\n').map((s) => s.trim()).filter(Boolean);
-            act(`mutation($id: ID!, $r: [String!]!) { returnReferral(id: $id, reasons: $r) { id } }`, { id: r.id, r: list });
+            act(`mutation($id: ID!, $r: [String!]!) { returnReferral(id: $id, reasons: $r) { id } }`, { id: r.id, r: list }, `Returned the referral for ${name} to ${r.school.name}.`);
           }}
         >
           <label for={`ret-${r.id}`}>What the school must change (one reason a line)</label>
@@ -145,7 +153,8 @@ function QueueItem({ r, courses, done }: { r: Referral; courses: Course[]; done:
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            act(`mutation($id: ID!, $c: ID!) { forwardReferral(id: $id, courseID: $c) { id } }`, { id: r.id, c: course });
+            const to = courses.find((c) => c.id === course)?.provider.name ?? 'the provider';
+            act(`mutation($id: ID!, $c: ID!) { forwardReferral(id: $id, courseID: $c) { id } }`, { id: r.id, c: course }, `Forwarded the referral for ${name} to ${to}.`);
           }}
         >
           <label for={`fwd-${r.id}`}>Course</label>
@@ -172,6 +181,10 @@ function QueueItem({ r, courses, done }: { r: Referral; courses: Course[]; done:
 }
 
 export function ReferralQueue() {
+  // What the last action did. The acted-on button goes away with the reload:
+  // the keyboard goes to this confirmation instead of to the page.
+  const [result, setResult] = useState('');
+  const resultRef = useRef<HTMLParagraphElement>(null);
   const q = useQuery<{ referrals: { edges: { node: Referral }[] }; courses: { edges: { node: Course }[] } }>(`query {
     referrals(first: 100, orderBy: [{field: SUBMITTED_AT, direction: ASC}], where: {statusIn: [SUBMITTED, CHECKED, DECLINED]}) { edges { node { ${FIELDS} } } }
     courses(first: 100, where: {hasProviderWith: [{approvalStatus: APPROVED}]}) { edges { node { id provider { name } qualification { title level } } } }
@@ -179,7 +192,10 @@ export function ReferralQueue() {
   return (
     <section>
       <Heading>Referral queue</Heading>
-      <p>Submitted referrals to check, return or forward, oldest first; declined ones to forward elsewhere.</p>
+      <p>Submitted referrals to check or return, checked ones to forward, oldest first; declined ones to forward elsewhere.</p>
+      <p role="status" class="result" tabIndex={-1} ref={resultRef}>
+        {result}
+      </p>
       <Async q={q} what="the referral queue">
         {(d) => {
           const rs = nodes(d.referrals);
@@ -187,7 +203,16 @@ export function ReferralQueue() {
           return (
             <ul class="queue">
               {rs.map((r) => (
-                <QueueItem key={r.id} r={r} courses={nodes(d.courses)} done={q.reload} />
+                <QueueItem
+                  key={r.id}
+                  r={r}
+                  courses={nodes(d.courses)}
+                  done={(msg) => {
+                    setResult(msg);
+                    q.reload();
+                    requestAnimationFrame(() => resultRef.current?.focus());
+                  }}
+                />
               ))}
             </ul>
           );
