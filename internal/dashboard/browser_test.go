@@ -419,7 +419,7 @@ func TestDashboardInChromium(t *testing.T) {
 			chromedp.Navigate(wd.proxy.URL()+"/directory"),
 			chromedp.WaitVisible(chromedp.CSS(`ul.results`)),
 			chromedp.SendKeys(chromedp.CSS(`#s-qual`), "hairdressing"),
-			chromedp.Submit(chromedp.CSS(`#s-qual`)),
+			chromedp.KeyEvent(kb.Enter), // not chromedp.Submit: see TestQAFromApplicationToApprovalInChromium
 			chromedp.WaitVisible(chromedp.CSS(`ul.results li h2 a`)))
 		wd.screenshot(t, school, "06-school-directory")
 		run(t, school, 30*time.Second, "provider page",
@@ -748,12 +748,15 @@ func TestQAFromApplicationToApprovalInChromium(t *testing.T) {
 		chromedp.Navigate(wd.proxy.URL()+"/directory"),
 		chromedp.WaitVisible(chromedp.CSS(`ul.results`)),
 		chromedp.SendKeys(chromedp.CSS(`#s-qual`), "hairdressing"),
-		chromedp.Submit(chromedp.CSS(`#s-qual`)),
-		chromedp.WaitVisible(chromedp.CSS(`ul.results li h2 a`)))
-	found := get(t, school, "open the provider from the results", chromedp.Evaluate[bool](`(() => { const a = [...document.querySelectorAll('ul.results li h2 a')].find(a => a.textContent.includes('Forest Skills CIC')); if (a) a.click(); return !!a })()`))
-	if !found {
-		t.Fatal("the approved provider is not in the school's directory search")
-	}
+		// Enter, as a person would: chromedp.Submit calls form.submit(),
+		// which skips the page's handler and reloads the page.
+		chromedp.KeyEvent(kb.Enter))
+	// The page lists providers before the search answers: wait for the one
+	// searched for rather than for any result.
+	const forest = `[...document.querySelectorAll('ul.results li h2 a')].find(a => a.textContent.includes('Forest Skills CIC'))`
+	run(t, school, 30*time.Second, "the approved provider in the school's directory search",
+		chromedp.Poll[chromedp.Void](`!!`+forest),
+		chromedp.Evaluate[chromedp.Void](forest+`.click()`))
 	run(t, school, 30*time.Second, "QA files", chromedp.WaitVisible(chromedp.CSS(`[data-testid=qa-files] .download button`)))
 	files := get(t, school, "QA files text", chromedp.Text(chromedp.CSS(`[data-testid=qa-files]`)))
 	for _, want := range []string{"Compliant", "Teaching and learning", "Good", "compliance-visit.pdf"} {
