@@ -142,4 +142,20 @@ func TestApplyInChromium(t *testing.T) {
 		t.Errorf("the setting type shows as its code: %q", item)
 	}
 	wd.screenshot(t, page, "32-applications-queue")
+
+	// Rejected from the keyboard: the result says so and takes the focus,
+	// since the buttons go with the reload.
+	li := `li[data-application-id="` + ref + `"]`
+	run(t, page, 30*time.Second, "reject the application",
+		chromedp.Focus(chromedp.CSS(li+` button[aria-expanded]`)),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(li+` textarea`)),
+		chromedp.Focus(chromedp.CSS(li+` textarea`)),
+		chromedp.KeyEvent("We are not taking new motor vehicle providers this year."),
+		chromedp.Focus(chromedp.CSS(li+` form button[type=submit]`)),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.Poll[chromedp.Void](`document.activeElement.matches('p.result') && document.activeElement.textContent.includes('is rejected')`))
+	if msg := get(t, page, "result", chromedp.Text(chromedp.CSS(`p.result`))); msg != "The application from Riverside Motor Skills CIC is rejected." {
+		t.Errorf("after rejecting: %q", msg)
+	}
 }

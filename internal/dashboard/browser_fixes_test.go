@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -249,9 +250,23 @@ func TestRegisterFutureDateInChromium(t *testing.T) {
 	browser := newBrowser(t, exec)
 	prov := tab(t, browser, 1280, 900)
 	wd.signInAs(t, prov, "provider@test.example")
-	today := get(t, prov, "today", chromedp.Evaluate[string](`(() => { const d = new Date(), p = (n) => String(n).padStart(2, '0'); return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) })()`))
-	next := get(t, prov, "next week", chromedp.Evaluate[string](`(() => { const d = new Date(); d.setDate(d.getDate() + 7); const p = (n) => String(n).padStart(2, '0'); return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) })()`))
-	run(t, prov, 30*time.Second, "open a future register",
+	// "Today" is the UK date whatever the browser's time zone: put the
+	// browser in a zone whose date differs from the UK's at this hour.
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().In(london)
+	zone := "Pacific/Kiritimati" // UTC+14: tomorrow from 10:00 UK time
+	if now.Hour() < 10 {
+		zone = "Pacific/Pago_Pago" // UTC−11: yesterday until 11:00 UK time
+	}
+	today, next := now.Format(time.DateOnly), now.AddDate(0, 0, 7).Format(time.DateOnly)
+	run(t, prov, 30*time.Second, "open a future register in another time zone",
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: zone})
+			return err
+		}),
 		chromedp.Navigate(wd.proxy.URL()+"/register?date="+next),
 		chromedp.WaitVisible(chromedp.CSS(`#reg-date-error`)))
 	if max := get(t, prov, "max", chromedp.AttributeValue(chromedp.CSS(`#reg-date`), "max")).Value; max != today {

@@ -172,9 +172,11 @@ export function nodes<T>(conn: { edges?: ({ node?: T | null } | null)[] | null }
 }
 
 // Dates: the API's Date is YYYY-MM-DD in the school's (UK) calendar.
+const ukDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+// Today in the UK, whatever the browser's own time zone: the register's
+// "future" and Today's placements follow the server's UK date.
 export function today(): string {
-  const d = new Date();
-  return isoDate(d);
+  return ukDate.format(new Date());
 }
 export function isoDate(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');

@@ -180,7 +180,7 @@ type Catalogue = Map<string, CatalogueEntry>;
 
 const CATALOGUE = `query($n: [String!]) { qualifications(first: 100, where: {numberIn: $n}) { edges { node { number title level awardingBody { acronym } } } } }`;
 
-function ApplicationItem({ a, done, catalogue }: { a: Application; done: (result: Accepted | null) => void; catalogue: Catalogue | null }) {
+function ApplicationItem({ a, done, catalogue }: { a: Application; done: (result: Accepted | null, rejected?: string) => void; catalogue: Catalogue | null }) {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const act = useAction();
@@ -274,7 +274,7 @@ function ApplicationItem({ a, done, catalogue }: { a: Application; done: (result
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            act.run(() => gql(`mutation($id: ID!, $r: String!) { rejectApplication(id: $id, reason: $r) { id } }`, { id: a.id, r: reason.trim() })).then((ok) => ok && done(null));
+            act.run(() => gql(`mutation($id: ID!, $r: String!) { rejectApplication(id: $id, reason: $r) { id } }`, { id: a.id, r: reason.trim() })).then((ok) => ok && done(null, a.organisationName));
           }}
         >
           <label for={`rej-${a.id}`}>Why the application is rejected (sent to the applicant)</label>
@@ -298,7 +298,8 @@ interface Accepted {
 export function Applications() {
   const [status, setStatus] = useState('SUBMITTED');
   const [accepted, setAccepted] = useState<Accepted | null>(null);
-  // The Accept button goes away with the reload: the keyboard goes to the result.
+  const [rejected, setRejected] = useState<string | null>(null);
+  // The Accept and Reject buttons go away with the reload: the keyboard goes to the result.
   const resultRef = useRef<HTMLParagraphElement>(null);
   const q = useQuery<{ applications: { totalCount: number; edges: { node: Application }[] } }>(
     `query($s: ApplicationStatus) { applications(first: 100, where: {status: $s}, orderBy: [{field: SUBMITTED_AT, direction: ASC}]) { totalCount edges { node { ${APP_FIELDS} } } } }`,
@@ -317,6 +318,7 @@ export function Applications() {
         </select>
       </div>
       <p role="status" class="result" tabIndex={-1} ref={resultRef}>
+        {rejected && <>The application from {rejected} is rejected.</>}
         {accepted && (
           <>
             {accepted.organisationName} accepted
@@ -344,10 +346,11 @@ export function Applications() {
           return (
             <ApplicationList
               apps={apps}
-              done={(r) => {
+              done={(r, rej) => {
                 setAccepted(r);
+                setRejected(rej ?? null);
                 q.reload();
-                if (r) requestAnimationFrame(() => resultRef.current?.focus());
+                if (r || rej) requestAnimationFrame(() => resultRef.current?.focus());
               }}
             />
           );
@@ -358,7 +361,7 @@ export function Applications() {
 }
 
 // The queue, with each offered course's qualification looked up in the catalogue.
-function ApplicationList({ apps, done }: { apps: Application[]; done: (result: Accepted | null) => void }) {
+function ApplicationList({ apps, done }: { apps: Application[]; done: (result: Accepted | null, rejected?: string) => void }) {
   const numbers = [...new Set(apps.flatMap((a) => (a.courses ?? []).map((c) => c.qualificationNumber)))].sort();
   const cat = useQuery<{ qualifications: { edges: { node: CatalogueEntry }[] } }>(CATALOGUE, { n: numbers }, numbers.length === 0);
   // While it loads, or if it fails, the numbers alone are shown.
