@@ -179,10 +179,17 @@ func TestRegisterChecksAndAlertTextInChromium(t *testing.T) {
 		row := fmt.Sprintf(`tr[data-row="%d"]`, p.ID)
 		run(t, prov, 30*time.Second, "mark absent, save with Ctrl+Enter on the button",
 			chromedp.Navigate(wd.proxy.URL()+"/register?date="+wd.wednesday),
-			chromedp.WaitVisible(chromedp.CSS(row)),
+			// The saved mark, not just the row: a key pressed before it
+			// arrives would be overwritten by it.
+			chromedp.WaitVisible(chromedp.CSS(row+` td[data-saved]:not([data-saved=""])`)),
+			// The register first focuses its first unmarked learner (another
+			// row here) on a later frame: let it, then take this row.
+			chromedp.Poll[chromedp.Void](`!!document.activeElement.closest('tr[data-row]')`),
 			chromedp.Focus(chromedp.CSS(row+` input[value=ABSENT]`)),
 			chromedp.KeyEvent("a"),
-			chromedp.Sleep(100*time.Millisecond),
+			// The change shown and the button enabled, not a fixed pause.
+			chromedp.WaitVisible(chromedp.CSS(row+`.row-ABSENT`)),
+			chromedp.Poll[chromedp.Void](`!document.querySelector('form.register .actions button').disabled`),
 			chromedp.Focus(chromedp.CSS(`form.register .actions button`)),
 			chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
 			chromedp.WaitVisible(chromedp.CSS(row+`.row-error .row-message`)))
