@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeError, formatTime, gql, label, nodes } from '../api';
 import { subscribe } from '../live';
 import type { Me } from '../main';
-import { Async, Heading, useQuery } from '../ui';
+import { Async, Heading, useAction, useQuery } from '../ui';
 import { REASON } from '../limits';
 
 interface Referral {
@@ -93,21 +93,9 @@ function QueueItem({ r, courses, done }: { r: Referral; courses: Course[]; done:
   const [mode, setMode] = useState<'' | 'return' | 'forward'>('');
   const [reasons, setReasons] = useState('');
   const [course, setCourse] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const name = `${r.learner.firstName} ${r.learner.lastName}`;
-  const act = async (query: string, vars: Record<string, unknown>, msg: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await gql(query, vars);
-      done(msg);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = (query: string, vars: Record<string, unknown>, msg: string) => run(() => gql(query, vars)).then((ok) => ok && done(msg));
   return (
     <li class="queue-item" data-referral={r.id}>
       <h2>
