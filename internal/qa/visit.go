@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/apnet/apnet/ent"
-	"github.com/apnet/apnet/ent/application"
 	"github.com/apnet/apnet/ent/checklistitem"
 	"github.com/apnet/apnet/ent/checklisttemplate"
 	"github.com/apnet/apnet/ent/complianceaction"
@@ -15,8 +14,6 @@ import (
 	"github.com/apnet/apnet/ent/compliancevisit"
 	"github.com/apnet/apnet/ent/document"
 	"github.com/apnet/apnet/ent/evaluationvisit"
-	"github.com/apnet/apnet/ent/provider"
-	"github.com/apnet/apnet/internal/access"
 	"github.com/apnet/apnet/internal/apierr"
 	"github.com/apnet/apnet/internal/ofsted"
 	"github.com/apnet/apnet/internal/viewer"
@@ -68,15 +65,11 @@ func (s *Service) visitedOn(t time.Time) (time.Time, error) {
 // afterApplication refuses a visit dated before the provider applied to
 // join the partnership (when it joined through an application).
 func afterApplication(ctx context.Context, tx *ent.Tx, p *ent.Provider, visited time.Time) error {
-	a, err := tx.Application.Query().Where(application.HasProviderWith(provider.ID(p.ID))).
-		Order(ent.Asc(application.FieldSubmittedAt)).First(viewer.SystemContext(ctx))
-	if ent.IsNotFound(err) {
-		return nil
-	}
+	applied, ok, err := appliedOn(ctx, tx, p.ID)
 	if err != nil {
 		return err
 	}
-	if applied := access.Today(a.SubmittedAt); visited.Before(applied) {
+	if ok && visited.Before(applied) {
 		return apierr.Invalid("visitedOn", "the visit date %s is before %s applied to the partnership (%s); check the date",
 			day(visited), p.Name, day(applied))
 	}
