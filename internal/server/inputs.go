@@ -39,15 +39,32 @@ func (c *InputChecks) Validate(es graphql.ExecutableSchema) error {
 	return nil
 }
 
+// inputChecks are the checks InputChecks applies, the first to find a fault
+// anywhere in the operation speaking.
+var inputChecks = [...]func(input) *gqlerror.Error{enumSpelling, mutationText, filterText}
+
 // MutateOperationContext runs after validation and variable coercion, before
-// execution. Each check walks the whole operation in turn, so which fault is
-// reported does not depend on where the faults stand in it.
+// execution. One walk of the operation gives every value to every check,
+// and the first fault of the earliest check in inputChecks is reported, so
+// which fault is reported does not depend on where the faults stand in it.
 func (c *InputChecks) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	if opCtx.Operation == nil || c.schema == nil {
 		return nil
 	}
-	for _, check := range []func(input) *gqlerror.Error{enumSpelling, mutationText, filterText} {
-		if err := walkInputs(c.schema, opCtx, check); err != nil {
+	var first [len(inputChecks)]*gqlerror.Error
+	walkInputs(c.schema, opCtx, func(in input) *gqlerror.Error {
+		for i, check := range inputChecks {
+			if first[i] != nil {
+				continue
+			}
+			if first[i] = check(in); first[i] != nil && i == 0 {
+				return first[i] // nothing found later can take precedence
+			}
+		}
+		return nil
+	})
+	for _, err := range first {
+		if err != nil {
 			return err
 		}
 	}
