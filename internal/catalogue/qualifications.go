@@ -448,7 +448,7 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 		if ok {
 			prev = &have.values
 		}
-		current[rec.number] = w.add(rec.number, have, ok, cols.merge(rec, bodyID, prev))
+		w.add(rec.number, have, ok, cols.merge(rec, bodyID, prev))
 	}
 
 	creates := make([]*ent.QualificationCreate, 0, len(w.order))
