@@ -173,10 +173,9 @@ type stored[V comparable] struct {
 }
 
 // writes collects what one batch must write and counts each accepted row
-// Added, Updated or Unchanged. stream rejects a key repeated in a file, so a
-// batch's keys are distinct; should one repeat all the same, it is compared
-// with its previous occurrence and written once, since PostgreSQL refuses
-// an upsert that touches a row twice.
+// Added, Updated or Unchanged. stream rejects a key repeated in a file
+// (csvimport.Seen), so a batch's keys are distinct and each is written at
+// most once, as PostgreSQL's upsert requires.
 type writes[V comparable] struct {
 	rows                      map[string]stored[V]
 	order                     []string // keys in file order, for a stable write order
@@ -187,25 +186,20 @@ func newWrites[V comparable](n int) *writes[V] {
 	return &writes[V]{rows: make(map[string]stored[V], n)}
 }
 
-// add counts one row: have is the key's current state (in the table, or
-// from earlier in the batch) when ok, and want what the row says. It
-// returns the key's state after the row.
-func (w *writes[V]) add(key string, have stored[V], ok bool, want V) stored[V] {
+// add counts one row: have is the key's state in the table when ok, and
+// want what the row says.
+func (w *writes[V]) add(key string, have stored[V], ok bool, want V) {
 	switch {
 	case !ok:
 		w.added++
 	case have.values == want:
 		w.unchanged++
-		return have
+		return
 	default:
 		w.updated++
 	}
-	row := stored[V]{have.id, want}
-	if _, seen := w.rows[key]; !seen {
-		w.order = append(w.order, key)
-	}
-	w.rows[key] = row
-	return row
+	w.order = append(w.order, key)
+	w.rows[key] = stored[V]{have.id, want}
 }
 
 // addTo adds the counts to sum, once the batch has committed.

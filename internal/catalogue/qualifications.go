@@ -245,16 +245,23 @@ var (
 // aboveLevel3 reports a numbered level whose top is above Level 3 ("Level
 // 4", "Level 3/4"): a real level, but not one 14–16 year olds take.
 func aboveLevel3(level string) bool {
-	m := levelRE.FindStringSubmatch(strings.ToLower(level))
+	_, hi, ok := numberedLevels(strings.ToLower(level))
+	return ok && hi > 3
+}
+
+// numberedLevels reads a lower-case numbered level ("level 2", "level 1/2")
+// as its lowest and highest number; ok is false when l is not one.
+func numberedLevels(l string) (lo, hi int, ok bool) {
+	m := levelRE.FindStringSubmatch(l)
 	if m == nil {
-		return false
+		return 0, 0, false
 	}
-	n, _ := strconv.Atoi(m[1])
+	a, _ := strconv.Atoi(m[1])
+	b := a
 	if m[2] != "" {
-		n2, _ := strconv.Atoi(m[2])
-		n = max(n, n2)
+		b, _ = strconv.Atoi(m[2])
 	}
-	return n > 3
+	return min(a, b), max(a, b), true
 }
 
 // levels lists the schema's levels in order, lowest first.
@@ -276,13 +283,7 @@ var levels = level.All()
 // 4 and above and for anything unrecognised.
 func mapLevel(rowLevel, sub, title string) (lo, hi level.Level, ok bool) {
 	l := strings.ToLower(clean(rowLevel))
-	if m := levelRE.FindStringSubmatch(l); m != nil {
-		a, _ := strconv.Atoi(m[1])
-		b := a
-		if m[2] != "" {
-			b, _ = strconv.Atoi(m[2])
-		}
-		a, b = min(a, b), max(a, b)
+	if a, b, ok := numberedLevels(l); ok {
 		if a < 1 || b > 3 {
 			return "", "", false
 		}
@@ -448,7 +449,7 @@ func writeQualifications(ctx context.Context, client *ent.Client, cols qualColum
 		if ok {
 			prev = &have.values
 		}
-		current[rec.number] = w.add(rec.number, have, ok, cols.merge(rec, bodyID, prev))
+		w.add(rec.number, have, ok, cols.merge(rec, bodyID, prev))
 	}
 
 	creates := make([]*ent.QualificationCreate, 0, len(w.order))

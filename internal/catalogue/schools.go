@@ -224,7 +224,7 @@ func writeSchools(ctx context.Context, client *ent.Client, batch []schoolRecord,
 	w := newWrites[schoolValues](len(batch))
 	for _, rec := range batch {
 		have, ok := current[rec.urn]
-		current[rec.urn] = w.add(rec.urn, have, ok, rec.schoolValues)
+		w.add(rec.urn, have, ok, rec.schoolValues)
 	}
 	creates := make([]*ent.SchoolCreate, 0, len(w.order))
 	for _, urn := range w.order {

@@ -102,12 +102,10 @@ func loadBatch(ctx context.Context, client *ent.Client, batch []Record, ls *Load
 	}
 
 	// parse rejects a postcode repeated in a file, so a batch's postcodes
-	// are distinct; should one repeat all the same, it is compared with its
-	// previous occurrence and written once, since PostgreSQL refuses an
-	// upsert that touches a row twice.
+	// are distinct and each is written at most once, as PostgreSQL's upsert
+	// requires.
 	var added, updated, unchanged int
 	creates := make([]*ent.PostcodeCreate, 0, len(batch))
-	slot := make(map[string]int, len(batch))
 	for _, rec := range batch {
 		want := location{rec.Easting, rec.Northing, rec.Terminated}
 		have, ok := current[rec.Postcode]
@@ -120,19 +118,12 @@ func loadBatch(ctx context.Context, client *ent.Client, batch []Record, ls *Load
 			unchanged++
 			continue
 		}
-		current[rec.Postcode] = want
-		c := tx.Postcode.Create().
+		creates = append(creates, tx.Postcode.Create().
 			SetPostcode(rec.Postcode).
 			SetOutward(rec.Postcode[:strings.IndexByte(rec.Postcode, ' ')]).
 			SetEasting(rec.Easting).
 			SetNorthing(rec.Northing).
-			SetTerminated(rec.Terminated)
-		if i, ok := slot[rec.Postcode]; ok {
-			creates[i] = c
-		} else {
-			slot[rec.Postcode] = len(creates)
-			creates = append(creates, c)
-		}
+			SetTerminated(rec.Terminated))
 	}
 	if len(creates) > 0 {
 		err = tx.Postcode.CreateBulk(creates...).
